@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/** Command-line wiring only: commands, flags and help. The work happens in src/commands. */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { initCommand } from './commands/init.js';
+import { EXIT_USAGE } from './errors.js';
+import { DEFAULT_KAFKA_VERSION, DEFAULT_MIRRORS, DEFAULT_SCALA_VERSION } from './kafka/distribution.js';
+import { runCommand, type GlobalFlags } from './main.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function connectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--profile <name>', 'saved profile to read and write', 'default')
+    .option('--host <host>', 'public IP address or DNS name of the server')
+    .option('--port <port>', 'SSH port (default: 22)')
+    .option('--user <user>', 'SSH user: ec2-user (Amazon Linux), ubuntu (Ubuntu), admin (Debian) (default: ec2-user)')
+    .option('--key <path>', 'private key file (.pem) of the key pair')
+    .option('--known-hosts <path>', 'known_hosts file to check and record the host key in (default: ~/.ssh/known_hosts)')
+    .option('--passphrase-env <var>', 'environment variable holding the key\'s passphrase, for encrypted keys without a terminal')
+    .option('--timeout <seconds>', 'give up connecting after this many seconds (default: 20)')
+    .option('-y, --yes', 'consent in advance: accept and record a new host key, restrict an open key file to 0400')
+    // --interactive first, so that --no-interactive does not make `true` the default.
+    .addOption(new Option('--interactive', 'prompt even when stdin is not a terminal').hideHelp())
+    .option('--no-interactive', 'never prompt; a missing value is an error (default when stdin is not a terminal)');
+}
+
+const program = new Command()
+  .name('kafka-setup')
+  .description('Set up a single-node Kafka broker and ZooKeeper on a server over SSH, repeatably.')
+  .version(pkg.version)
+  .option('--verbose', 'print each remote command with its duration')
+  .option('--debug', 'also print the SSH transport log and stack traces')
+  .showHelpAfterError()
+  .exitOverride();
+
+connectionOptions(
+  program
+    .command('init')
+    .description('install Java and Kafka, configure and start ZooKeeper and the broker; safe to run again'),
+)
+  .option('--kafka-version <x.y.z>', `Kafka version (default: ${DEFAULT_KAFKA_VERSION})`)
+  .option('--scala-version <x.y>', `Scala version of the build (default: ${DEFAULT_SCALA_VERSION})`)
+  .option('--heap <size>', 'broker heap, e.g. 400m or 1g, at most 5g (default: auto, from the host\'s memory: 400m on 1 GB)')
+  .option('--advertised-host <host>', 'address clients use to reach the broker (default: --host)')
+  .option('--install-dir <path>', 'install directory on the host (default: ~/kafka_<scala>-<version>)')
+  .option('--mirror <url>', `download base URL, repeatable, tried in order (default: ${DEFAULT_MIRRORS.join(', ')})`, collect)
+  .option('--sha512 <hex>', 'expected SHA-512 of the tarball (default: the .sha512 published beside it)')
+  .option('--dry-run', 'show the plan and the commands; change nothing')
+  .addHelpText('after', '\nExample:\n  kafka-setup init --host 203.0.113.10 --key ~/Downloads/kafka-server-key.pem')
+  .action(async (flags: Parameters<typeof initCommand>[0], cmd: Command) => {
+    await runCommand(cmd.optsWithGlobals<GlobalFlags>(), (io) => initCommand(flags, io));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Commander has printed its message (unknown option, missing argument…); help and --version exit 0.
+  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+  else throw err;
+}

@@ -1,0 +1,59 @@
+/**
+ * Runs one command: builds its terminal (reporter, prompts), turns Ctrl-C into a clean stop, and maps
+ * what it throws to an exit code — UserError → its code with advice, anything else → a bug report.
+ */
+import { EXIT_FAILURE, EXIT_INTERRUPTED, InterruptedError, UserError } from './errors.js';
+import type { CommandIO } from './commands/io.js';
+import { createPrompter, type Prompter } from './prompts.js';
+import { createReporter, wantsColor } from './ui/reporter.js';
+
+export interface GlobalFlags {
+  verbose?: boolean;
+  debug?: boolean;
+  /** Human output off (the command prints JSON itself). */
+  json?: boolean;
+}
+
+export async function runCommand(g: GlobalFlags, command: (io: CommandIO) => Promise<number>): Promise<void> {
+  const controller = new AbortController();
+  const reporter = createReporter({
+    tty: process.stdout.isTTY === true,
+    color: wantsColor(process.stdout),
+    verbose: g.verbose === true || g.debug === true,
+    quiet: g.json === true,
+  });
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    // A second Ctrl-C does not wait for the clean-up.
+    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  let prompter: Prompter | undefined;
+  const io: CommandIO = {
+    reporter,
+    prompter: () => (prompter ??= createPrompter(controller.signal)),
+    signal: controller.signal,
+    env: process.env,
+    verbose: g.verbose === true || g.debug === true,
+    debug: g.debug === true,
+  };
+  let code: number;
+  try {
+    code = await command(io);
+  } catch (err) {
+    if (err instanceof InterruptedError || controller.signal.aborted) {
+      process.stderr.write('\nkafka-setup: interrupted; nothing half-done was left behind — run the same command again to continue.\n');
+      code = EXIT_INTERRUPTED;
+    } else {
+      reporter.error(err, g.debug === true);
+      code = err instanceof UserError ? err.exitCode : EXIT_FAILURE;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  process.exitCode = code;
+}

@@ -1,0 +1,49 @@
+/**
+ * The only module that talks to inquirer. Commands receive a Prompter, so tests can replace it; a
+ * cancelled prompt (Ctrl-C, Esc) becomes an InterruptedError, not a crash.
+ */
+import { confirm, input, password } from '@inquirer/prompts';
+import { InterruptedError } from './errors.js';
+
+export interface Prompter {
+  input(message: string, opts?: { default?: string; validate?: (v: string) => string | undefined }): Promise<string>;
+  confirm(message: string, defaultValue: boolean): Promise<boolean>;
+  secret(message: string): Promise<string>;
+}
+
+function cancelled(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError');
+}
+
+async function guard<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (cancelled(err)) throw new InterruptedError();
+    throw err;
+  }
+}
+
+export function createPrompter(signal?: AbortSignal): Prompter {
+  const ctx = signal ? { signal } : {};
+  return {
+    input(message, opts = {}) {
+      return guard(
+        input(
+          {
+            message,
+            ...(opts.default === undefined ? {} : { default: opts.default }),
+            validate: (v: string) => opts.validate?.(v.trim()) ?? true,
+          },
+          ctx,
+        ),
+      ).then((v) => v.trim());
+    },
+    confirm(message, defaultValue) {
+      return guard(confirm({ message, default: defaultValue }, ctx));
+    },
+    secret(message) {
+      return guard(password({ message, mask: true }, ctx));
+    },
+  };
+}

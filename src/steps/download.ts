@@ -1,0 +1,114 @@
+/** Step: download the Kafka tarball on the host, from the first mirror that has it, verified. */
+import { UserError } from '../errors.js';
+import { tarballName, tarballUrl } from '../kafka/distribution.js';
+import { parseSha512File } from '../kafka/sha512.js';
+import { keyValues, remoteScript } from '../remote/script.js';
+import { mergeFacts } from './facts.js';
+import { baseVars, tarballPath } from './targets.js';
+import type { Step, StepContext } from './types.js';
+
+/** The download plus the extracted copy, with room to spare (the 3.1.0 tarball is ~86 MB). */
+export const NEEDED_FREE_KIB = 400 * 1024;
+
+function urls(ctx: StepContext): string[] {
+  return ctx.options.mirrors.map((m) => tarballUrl(m, ctx.dist));
+}
+
+/** Problems that make downloading pointless; found before fetching anything. */
+export function downloadPreconditions(ctx: StepContext): UserError | undefined {
+  const { install, tools } = ctx.facts;
+  if (install.state === 'other') {
+    return new UserError(`${install.path} already exists and is not Kafka ${ctx.dist.kafkaVersion}; kafka-setup does not overwrite it`, {
+      hint: 'move it away, or choose another directory with --install-dir',
+    });
+  }
+  if (!install.parentWritable) {
+    return new UserError(`${ctx.facts.user} cannot write to the directory that would hold ${install.path}`, {
+      hint: 'choose a directory under the user\'s home with --install-dir (the default is ~/kafka_<scala>-<version>)',
+    });
+  }
+  if (!tools.has('curl') && !tools.has('wget')) {
+    return new UserError('the host has neither curl nor wget, so it cannot download Kafka', {
+      hint: 'install one of them (e.g. sudo apt-get install -y curl, or sudo dnf install -y curl), then run kafka-setup init again',
+    });
+  }
+  if (install.parentFreeKib > 0 && install.parentFreeKib < NEEDED_FREE_KIB) {
+    return new UserError(`only ${Math.round(install.parentFreeKib / 1024)} MiB are free where Kafka would go; it needs about ${NEEDED_FREE_KIB / 1024} MiB`, {
+      hint: 'free some disk space (or grow the volume), or choose another place with --install-dir',
+    });
+  }
+  return undefined;
+}
+
+function triedSummary(lines: readonly string[] | undefined): string[] {
+  return (lines ?? []).filter((l) => l.startsWith('tried=')).map((l) => l.slice(6));
+}
+
+export const downloadStep: Step = {
+  id: 'download',
+  title: 'Download Kafka',
+  check(ctx) {
+    const { install } = ctx.facts;
+    if (install.state === 'kafka') return { done: true, detail: `Kafka is already installed in ${install.path}` };
+    const problem = downloadPreconditions(ctx);
+    if (problem) throw problem;
+    if (install.tarball) return { done: true, detail: `${tarballName(ctx.dist)} was already downloaded and verified` };
+    return { done: false, reason: `download ${tarballName(ctx.dist)}` };
+  },
+  plan(ctx) {
+    const get = ctx.facts.tools.has('curl') ? 'curl -fsSL -o' : 'wget -O';
+    const first = urls(ctx)[0]!;
+    return [
+      ...(ctx.options.sha512 ? [] : [`${get} - ${first}.sha512   (then the next mirrors on failure)`]),
+      `${get} ${tarballPath(ctx)}.part ${first}`,
+      `sha512sum ${tarballPath(ctx)}.part   (compared with ${ctx.options.sha512 ? '--sha512' : 'the published .sha512'}), then mv to ${tarballPath(ctx)}`,
+    ];
+  },
+  async apply(ctx) {
+    const list = urls(ctx);
+    let expected = ctx.options.sha512;
+    let fromMirrors = list;
+    if (!expected) {
+      const res = await ctx.session.run(remoteScript('fetch-sha512', { ...baseVars(ctx), KS_URLS: list.join('\n') }, ['fetch-sha512']), { timeoutMs: 5 * 60_000 });
+      const kv = keyValues(res.sections.get('sha512'));
+      const found = kv.get('url');
+      if (!found) {
+        throw new UserError(`no mirror has ${tarballName(ctx.dist)}.sha512, so the download cannot be verified`, {
+          details: triedSummary(res.sections.get('sha512')),
+          hint: `check --kafka-version and --scala-version (is ${tarballName(ctx.dist)} a real release?), and --mirror; Kafka releases older than the current ones are only on https://archive.apache.org/dist/kafka`,
+        });
+      }
+      try {
+        expected = parseSha512File(Buffer.from(kv.get('content') ?? '', 'base64').toString('latin1'));
+      } catch (err) {
+        throw new UserError(`${found}.sha512 is not a checksum file: ${(err as Error).message}`, { hint: 'pass the digest yourself with --sha512 HEX, or use another --mirror' });
+      }
+      // The checksum says which mirror serves this release; earlier ones did not have it.
+      fromMirrors = list.slice(list.indexOf(found));
+    }
+    const res = await ctx.session.run(
+      remoteScript('download', { ...baseVars(ctx), KS_URLS: fromMirrors.join('\n'), KS_SHA512: expected }, ['probe-lib', 'download']),
+      { timeoutMs: 60 * 60_000 },
+    );
+    ctx.facts = mergeFacts(ctx.facts, res.sections);
+    const kv = keyValues(res.sections.get('download'));
+    const mib = (Number(kv.get('bytes') ?? 0) / (1024 * 1024)).toFixed(1);
+    const skipped = triedSummary(res.sections.get('download')).length;
+    return `${mib} MiB from ${kv.get('url')}${skipped ? ` (after ${skipped} mirror${skipped > 1 ? 's' : ''} without it)` : ''}, SHA-512 verified`;
+  },
+  explain(f, ctx) {
+    if (f.kind === 'checksum_mismatch') {
+      return new UserError(`Download Kafka: ${f.message}`, {
+        details: [`expected ${ctx.options.sha512 ? '(--sha512)' : '(published)'} and got ${f.fields.get('actual') ?? '?'}`],
+        hint: 'the mirror served a damaged or different file; nothing was extracted. Run again to retry, or pick another --mirror (or check your --sha512)',
+      });
+    }
+    if (f.kind === 'no_mirror') {
+      return new UserError(`Download Kafka: no mirror could deliver ${tarballName(ctx.dist)}`, {
+        details: f.details,
+        hint: `check that the host can reach the mirrors (outbound HTTPS) and that the release exists; 3.1.0 and other old releases are only on https://archive.apache.org/dist/kafka`,
+      });
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,33 @@
+/** Step: unpack the tarball into the install directory, atomically (see extract.sh). */
+import { UserError } from '../errors.js';
+import { remoteScript } from '../remote/script.js';
+import { mergeFacts } from './facts.js';
+import { baseVars, tarballPath } from './targets.js';
+import type { Step } from './types.js';
+
+export const extractStep: Step = {
+  id: 'extract',
+  title: 'Extract Kafka',
+  check(ctx) {
+    if (ctx.facts.install.state === 'kafka') return { done: true, detail: `${ctx.facts.install.path} holds Kafka ${ctx.dist.kafkaVersion}` };
+    return { done: false, reason: `extract into ${ctx.facts.install.path}` };
+  },
+  plan(ctx) {
+    return [
+      `tar -xzf ${tarballPath(ctx)} -C <temporary directory beside ${ctx.options.installDir}>`,
+      `mv <temporary directory>/${baseVars(ctx).KS_TOPDIR} ${ctx.options.installDir} && rm ${tarballPath(ctx)}`,
+    ];
+  },
+  async apply(ctx) {
+    const res = await ctx.session.run(remoteScript('extract', baseVars(ctx), ['probe-lib', 'extract']), { timeoutMs: 15 * 60_000 });
+    ctx.facts = mergeFacts(ctx.facts, res.sections);
+    return `extracted to ${ctx.facts.install.path}`;
+  },
+  explain(f) {
+    if (f.kind === 'not_kafka') return new UserError(`Extract Kafka: ${f.message}`, { hint: 'move that directory away, or choose another one with --install-dir' });
+    if (f.kind === 'bad_tarball' || f.kind === 'extract_failed') {
+      return new UserError(`Extract Kafka: ${f.message}`, { hint: 'the tarball was left in place for inspection; delete it and run again to download it anew, or check --kafka-version/--scala-version' });
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,155 @@
+/**
+ * What the probe learnt about the host, parsed from the sections its scripts print. Steps decide
+ * from these facts alone; each apply refreshes the sections it changed.
+ */
+import { keyValues, type Sections } from '../remote/script.js';
+
+export interface OsInfo {
+  id: string;
+  versionId: string;
+  idLike: string[];
+  prettyName: string;
+}
+
+export interface FileFact {
+  path: string;
+  /** Latin-1 decoded, so that writing it back reproduces the bytes exactly. */
+  content: string | undefined;
+  mtime: number | undefined;
+  backup: boolean;
+}
+
+export interface JvmFact {
+  pid: number;
+  /** When the JVM started, in epoch seconds of the host's clock. */
+  started: number;
+  mainClass: string;
+  /** The main class's arguments and the JVM options, as jps -lvm prints them. */
+  args: string;
+  /** Its working directory, when visible. */
+  cwd: string | undefined;
+}
+
+export interface HostFacts {
+  os: OsInfo;
+  tools: Map<string, string>;
+  home: string;
+  user: string;
+  memKib: number;
+  sudo: 'root' | 'yes' | 'password' | 'missing';
+  install: {
+    path: string;
+    state: 'absent' | 'kafka' | 'other';
+    tarball: boolean;
+    parentFreeKib: number;
+    parentWritable: boolean;
+  };
+  files: Record<'bashrc' | 'server.properties' | 'zookeeper.properties', FileFact>;
+  listening: Set<number>;
+  jvms: JvmFact[];
+}
+
+function unquote(v: string): string {
+  return v.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+}
+
+function fileFact(sections: Sections, name: string): FileFact | undefined {
+  const lines = sections.get(`file ${name}`);
+  if (!lines) return undefined;
+  const kv = keyValues(lines);
+  const b64 = kv.get('content');
+  return {
+    path: kv.get('path') ?? '',
+    content: b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('latin1'),
+    mtime: kv.has('mtime') ? Number(kv.get('mtime')) : undefined,
+    backup: kv.get('backup') === 'yes',
+  };
+}
+
+function parseJvms(lines: readonly string[], now: number): JvmFact[] {
+  const cwds = new Map(
+    lines.filter((l) => l.startsWith('cwd=')).map((l) => {
+      const [pid, ...path] = l.slice(4).split(' ');
+      return [Number(pid), path.join(' ')] as const;
+    }),
+  );
+  return lines
+    .filter((l) => l.startsWith('jvm='))
+    .map((l) => {
+      const [pid, elapsed, mainClass, ...rest] = l.slice(4).split(' ');
+      const n = Number(pid);
+      return { pid: n, started: now - Number(elapsed), mainClass: mainClass ?? '', args: rest.join(' '), cwd: cwds.get(n) };
+    })
+    .filter((j) => Number.isInteger(j.pid) && j.pid > 0);
+}
+
+/**
+ * Merges the sections of one remote run into the facts. The first call (the probe) must carry every
+ * section; later calls carry only what a step changed.
+ */
+export function mergeFacts(previous: HostFacts | undefined, sections: Sections): HostFacts {
+  const base: HostFacts = previous ?? {
+    os: { id: '', versionId: '', idLike: [], prettyName: 'an unknown system' },
+    tools: new Map(),
+    home: '',
+    user: '',
+    memKib: 0,
+    sudo: 'missing',
+    install: { path: '', state: 'absent', tarball: false, parentFreeKib: 0, parentWritable: false },
+    files: {
+      bashrc: { path: '', content: undefined, mtime: undefined, backup: false },
+      'server.properties': { path: '', content: undefined, mtime: undefined, backup: false },
+      'zookeeper.properties': { path: '', content: undefined, mtime: undefined, backup: false },
+    },
+    listening: new Set(),
+    jvms: [],
+  };
+  const facts: HostFacts = { ...base, files: { ...base.files }, install: { ...base.install } };
+
+  const os = sections.get('os');
+  if (os) {
+    const kv = keyValues(os);
+    facts.os = {
+      id: unquote(kv.get('ID') ?? ''),
+      versionId: unquote(kv.get('VERSION_ID') ?? ''),
+      idLike: unquote(kv.get('ID_LIKE') ?? '').split(/\s+/).filter(Boolean),
+      prettyName: unquote(kv.get('PRETTY_NAME') ?? '') || 'an unknown system',
+    };
+  }
+  const tools = sections.get('tools');
+  if (tools) facts.tools = keyValues(tools);
+  const host = sections.get('host');
+  if (host) {
+    const kv = keyValues(host);
+    facts.home = kv.get('home') ?? '';
+    facts.user = kv.get('user') ?? '';
+    facts.memKib = Number(kv.get('mem_kib') ?? 0) || 0;
+    const sudo = kv.get('sudo');
+    facts.sudo = sudo === 'root' || sudo === 'yes' || sudo === 'password' ? sudo : 'missing';
+  }
+  const install = sections.get('install');
+  if (install) {
+    const kv = keyValues(install);
+    const state = kv.get('state');
+    facts.install = {
+      path: kv.get('path') ?? '',
+      state: state === 'kafka' || state === 'other' ? state : 'absent',
+      tarball: kv.get('tarball') === 'yes',
+      parentFreeKib: Number(kv.get('parent_free_kib') ?? 0) || 0,
+      parentWritable: kv.get('parent_writable') === 'yes',
+    };
+  }
+  for (const name of ['bashrc', 'server.properties', 'zookeeper.properties'] as const) {
+    const f = fileFact(sections, name);
+    if (f) facts.files[name] = f;
+  }
+  const ports = sections.get('ports');
+  if (ports) {
+    facts.listening = new Set(ports.filter((l) => l.startsWith('listening=')).map((l) => Number(l.slice(10))));
+  }
+  const jps = sections.get('jps');
+  if (jps) {
+    facts.jvms = parseJvms(jps, Number(keyValues(jps).get('now') ?? 0));
+  }
+  return facts;
+}

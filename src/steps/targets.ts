@@ -1,0 +1,54 @@
+/** What the host should end up with, derived from the options and what the probe found. */
+import { posix } from 'node:path';
+import { BROKER_PORT, coreJar, distName, tarballName } from '../kafka/distribution.js';
+import { defaultHeapMib, parseHeap, ZOOKEEPER_DEFAULT_HEAP_MIB } from '../kafka/heap.js';
+import type { StepContext } from './types.js';
+
+export const BASHRC = '~/.bashrc';
+
+/** The tarball is downloaded beside the install directory, as in the seed notes (~/kafka_….tgz). */
+export function tarballPath(ctx: Pick<StepContext, 'options' | 'dist'>): string {
+  return posix.join(posix.dirname(ctx.options.installDir), tarballName(ctx.dist));
+}
+
+/** Variables every remote script gets, for the probe functions they share. */
+export function baseVars(ctx: Pick<StepContext, 'options' | 'dist'>): Record<string, string> {
+  return {
+    KS_INSTALL: ctx.options.installDir,
+    KS_TARBALL: tarballPath(ctx),
+    KS_CORE_JAR: coreJar(ctx.dist),
+    KS_TOPDIR: distName(ctx.dist),
+    KS_BASHRC: BASHRC,
+  };
+}
+
+/** Absolute install directory as the host resolved it. */
+export function installPath(ctx: StepContext): string {
+  return ctx.facts.install.path;
+}
+
+/**
+ * Data lives beside the install, not in /tmp (Kafka's default), which some systems wipe at boot
+ * (Amazon Linux 2023 keeps /tmp in RAM). Shared by installs of other versions in the same place.
+ */
+export function dataDir(ctx: StepContext): string {
+  return posix.join(posix.dirname(installPath(ctx)), 'kafka-data');
+}
+
+export function brokerHeapMib(ctx: StepContext): number {
+  if (ctx.options.heap === 'auto') return defaultHeapMib(ctx.facts.memKib);
+  return parseHeap(ctx.options.heap)!;
+}
+
+/** ZooKeeper gets the broker's heap, but never more than its own default: one node needs no more. */
+export function zookeeperHeapMib(ctx: StepContext): number {
+  return Math.min(brokerHeapMib(ctx), ZOOKEEPER_DEFAULT_HEAP_MIB);
+}
+
+export function bootstrapAddress(host: string, port = BROKER_PORT): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export function advertisedListener(ctx: StepContext): string {
+  return `PLAINTEXT://${bootstrapAddress(ctx.options.advertisedHost)}`;
+}

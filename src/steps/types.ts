@@ -1,0 +1,33 @@
+/**
+ * A step of the host procedure: `check` decides from the facts alone whether it is done (the same
+ * answer serves --dry-run, the re-run fast path and confirmation), `apply` changes the host and
+ * refreshes the facts it touched. Steps never prompt and never print.
+ */
+import type { UserError } from '../errors.js';
+import type { Distribution } from '../kafka/distribution.js';
+import type { InitOptions } from '../options/init-options.js';
+import type { RemoteFailure, Session } from '../remote/session.js';
+import type { HostFacts } from './facts.js';
+
+export type Check = { done: true; detail: string } | { done: false; reason: string };
+
+export interface StepContext {
+  readonly options: InitOptions;
+  readonly session: Session;
+  readonly dist: Distribution;
+  facts: HostFacts;
+}
+
+export interface Step {
+  id: string;
+  title: string;
+  /** A check-only step (it confirms, changes nothing): reported as done, never as skipped. */
+  confirmOnly?: boolean;
+  check(ctx: StepContext): Check;
+  /** Makes the change; returns what it did, in a few words. */
+  apply(ctx: StepContext): Promise<string>;
+  /** The commands apply would run on the host, for --dry-run. */
+  plan(ctx: StepContext): string[];
+  /** Turns a failure the remote script reported into advice, when the step knows better. */
+  explain?(failure: RemoteFailure, ctx: StepContext): UserError | undefined;
+}

@@ -1,0 +1,53 @@
+# kafka-setup: download the tarball to a .part file, verify its SHA-512, and only then give it its
+# real name; a partial or corrupt download is never taken for a complete one.
+# Inputs: KS_URLS (one per line, in order), KS_SHA512 (expected, lower-case hex), KS_TARBALL.
+ks_fetch() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsSL --connect-timeout 15 --retry 2 -o "$2" "$1" 2>&1
+  else
+    wget -nv --timeout=15 --tries=3 -O "$2" "$1" 2>&1
+  fi
+}
+ks_tarball=$(ks_path "$KS_TARBALL")
+ks_part="$ks_tarball.part"
+mkdir -p "${ks_tarball%/*}" || ks_fail write_failed "cannot create ${ks_tarball%/*}"
+ks_section download
+ks_done=
+ks_tried=
+ks_old_ifs=$IFS
+IFS='
+'
+for url in $KS_URLS; do
+  rm -f "$ks_part"
+  ks_start=$(date +%s)
+  if msg=$(ks_guard ks_fetch "$url" "$ks_part"); then
+    actual=$(sha512sum "$ks_part" | cut -d ' ' -f 1)
+    if [ "$actual" != "$KS_SHA512" ]; then
+      rm -f "$ks_part"
+      ks_kv url "$url"
+      ks_kv actual "$actual"
+      ks_fail checksum_mismatch "the tarball from $url does not match its SHA-512 checksum; it was deleted"
+    fi
+    mv -f "$ks_part" "$ks_tarball" || ks_fail write_failed "cannot rename $ks_part"
+    ks_kv url "$url"
+    ks_kv bytes "$(wc -c < "$ks_tarball" | tr -d ' ')"
+    ks_kv seconds "$(( $(date +%s) - ks_start ))"
+    ks_done=1
+    break
+  fi
+  rc=$?
+  rm -f "$ks_part"
+  [ "$rc" = 143 ] && ks_fail interrupted "stopped while downloading $url"
+  ks_kv tried "$url $(printf '%s' "$msg" | tr '\n' ' ')"
+  ks_tried="${ks_tried}line=$url: $(printf '%s' "$msg" | tr '\n' ' ')
+"
+done
+IFS=$ks_old_ifs
+if [ -z "$ks_done" ]; then
+  ks_section error
+  ks_kv kind no_mirror
+  ks_kv message "no mirror could deliver the tarball"
+  printf '%s' "$ks_tried"
+  exit 1
+fi
+ks_probe_install

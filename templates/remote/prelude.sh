@@ -1,0 +1,53 @@
+# kafka-setup: prelude of every script run on the host. The script arrives on stdin of `sh -s` as one
+# { ... } group, so the shell has read all of it before running any of it.
+# Keep the SSH channel's stdin on fd 3: it reaches end-of-file when kafka-setup goes away (Ctrl-C, a
+# dropped connection), which ks_guard uses to stop long commands. Everything else reads /dev/null,
+# so no command waits for input.
+exec 3<&0 </dev/null
+set -u
+umask 022
+LC_ALL=C
+export LC_ALL
+
+# Findings go to stdout as sections: "::ks:: NAME" followed by lines (mostly key=value).
+ks_section() { printf '::ks:: %s\n' "$1"; }
+ks_kv() { printf '%s=%s\n' "$1" "$2"; }
+
+# Report a failure kafka-setup knows how to explain (by KIND) and stop.
+ks_fail() {
+  ks_section error
+  ks_kv kind "$1"
+  shift
+  ks_kv message "$*"
+  exit 1
+}
+
+# Expand a leading ~/ (paths are passed quoted, so the shell never expands them itself).
+ks_path() {
+  case $1 in
+    '~') printf '%s\n' "$HOME" ;;
+    '~/'*) printf '%s/%s\n' "$HOME" "${1#??}" ;;
+    *) printf '%s\n' "$1" ;;
+  esac
+}
+
+ks_b64() { base64 < "$1" | tr -d '\n'; }
+
+# Run a long command so that it is stopped (SIGTERM) when kafka-setup disconnects; without this it
+# would go on after the SSH channel closes. Returns the command's status (143 when stopped).
+ks_guard() {
+  "$@" &
+  ks_job=$!
+  (
+    while IFS= read -r _ <&3; do :; done
+    kill -TERM "$ks_job" 2>/dev/null
+  ) &
+  ks_watch=$!
+  wait "$ks_job"
+  ks_rc=$?
+  kill "$ks_watch" 2>/dev/null
+  return "$ks_rc"
+}
+
+# Run as root: directly when we are root, else through passwordless sudo (never a password prompt).
+if [ "$(id -u)" = 0 ]; then ks_sudo() { "$@"; }; else ks_sudo() { sudo -n "$@"; }; fi

@@ -1,0 +1,100 @@
+# kafka-setup: what the host looks like. Each ks_probe_* prints one section; the probe runs all of
+# them in one round trip, and each step re-runs the ones it changed to confirm its work.
+# Inputs: KS_INSTALL, KS_TARBALL, KS_CORE_JAR, KS_BASHRC.
+
+ks_install_dir=$(ks_path "$KS_INSTALL")
+
+ks_is_kafka() { [ -f "$1/$KS_CORE_JAR" ] && [ -f "$1/bin/kafka-server-start.sh" ] && [ -f "$1/config/server.properties" ]; }
+
+ks_probe_os() {
+  ks_section os
+  if [ -r /etc/os-release ]; then grep -E '^(ID|ID_LIKE|VERSION_ID|PRETTY_NAME)=' /etc/os-release; fi
+}
+
+ks_probe_tools() {
+  ks_section tools
+  for t in java jps curl wget tar gzip sha512sum sha256sum base64; do
+    p=$(command -v "$t" 2>/dev/null) && ks_kv "$t" "$p"
+  done
+  # A JDK whose jps is not on PATH (some alternatives setups): use the one beside java.
+  if ! command -v jps >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then
+    j=$(readlink -f "$(command -v java)")
+    [ -x "${j%/*}/jps" ] && ks_kv jps "${j%/*}/jps"
+  fi
+}
+
+ks_probe_host() {
+  ks_section host
+  ks_kv home "$HOME"
+  ks_kv user "$(id -un)"
+  ks_kv arch "$(uname -m)"
+  ks_kv mem_kib "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)"
+  if [ "$(id -u)" = 0 ]; then ks_kv sudo root
+  elif ! command -v sudo >/dev/null 2>&1; then ks_kv sudo missing
+  elif sudo -n true 2>/dev/null; then ks_kv sudo yes
+  else ks_kv sudo password
+  fi
+}
+
+ks_probe_install() {
+  ks_section install
+  ks_kv path "$ks_install_dir"
+  d=${ks_install_dir%/*}
+  while [ -n "$d" ] && [ ! -d "$d" ]; do d=${d%/*}; done
+  [ -n "$d" ] || d=/
+  ks_kv parent_free_kib "$(df -Pk "$d" 2>/dev/null | awk 'NR == 2 { print $4 }')"
+  if [ -w "$d" ]; then ks_kv parent_writable yes; else ks_kv parent_writable no; fi
+  if [ -e "$ks_install_dir" ]; then
+    if ks_is_kafka "$ks_install_dir"; then ks_kv state kafka; else ks_kv state other; fi
+  else
+    ks_kv state absent
+  fi
+  if [ -f "$(ks_path "$KS_TARBALL")" ]; then ks_kv tarball yes; else ks_kv tarball no; fi
+}
+
+# A file's content (base64), mtime and whether its one-time backup exists.
+ks_file_fact() {
+  f=$2
+  [ -L "$f" ] && f=$(readlink -f "$f")
+  ks_section "file $1"
+  ks_kv path "$f"
+  if [ -f "$f" ]; then
+    ks_kv mtime "$(stat -c %Y "$f")"
+    ks_kv content "$(ks_b64 "$f")"
+  fi
+  if [ -e "$2.kafka-setup.bak" ]; then ks_kv backup yes; else ks_kv backup no; fi
+}
+
+ks_probe_files() {
+  ks_file_fact bashrc "$(ks_path "$KS_BASHRC")"
+  ks_file_fact server.properties "$ks_install_dir/config/server.properties"
+  ks_file_fact zookeeper.properties "$ks_install_dir/config/zookeeper.properties"
+}
+
+# Listening TCP ports among 2181 and 9092 (from /proc: no ss or netstat needed).
+ks_probe_ports() {
+  ks_section ports
+  ks_kv now "$(date +%s)"
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '
+    $4 == "0A" { n = split($2, a, ":"); if (a[n] == "0885") seen[2181] = 1; if (a[n] == "2384") seen[9092] = 1 }
+    END { for (p in seen) print "listening=" p }'
+}
+
+ks_jps() {
+  if command -v jps >/dev/null 2>&1; then jps "$@"
+  elif command -v java >/dev/null 2>&1; then j=$(readlink -f "$(command -v java)"); "${j%/*}/jps" "$@"
+  else return 127
+  fi
+}
+
+# jps -lvm: pid, main class, its arguments and the JVM options; plus how long each has run.
+ks_probe_jps() {
+  ks_section jps
+  ks_kv now "$(date +%s)"
+  ks_jps -lvm 2>/dev/null | while read -r pid rest; do
+    case $rest in *sun.tools.jps.Jps*) continue ;; esac
+    e=$(ps -o etimes= -p "$pid" 2>/dev/null | tr -d ' ')
+    printf 'jvm=%s %s %s\n' "$pid" "${e:-0}" "$rest"
+    c=$(readlink "/proc/$pid/cwd" 2>/dev/null) && printf 'cwd=%s %s\n' "$pid" "$c"
+  done
+}

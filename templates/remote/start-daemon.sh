@@ -1,0 +1,101 @@
+# kafka-setup: (re)start ZooKeeper or the broker with Kafka's own -daemon scripts and wait until it
+# serves; if the JVM dies, show the end of its log.
+# Inputs: KS_KIND (zookeeper | broker), KS_HEAP_OPTS, KS_PORT, KS_TIMEOUT (seconds), KS_STOP_PID (a
+# stale JVM of ours to stop first) or KS_RUNNING_PID (ours, still starting up), either may be empty.
+case $KS_KIND in
+  zookeeper)
+    ks_script=zookeeper-server-start.sh ks_conf=zookeeper.properties ks_out=zookeeper.out
+    ks_main=org.apache.zookeeper.server.quorum.QuorumPeerMain ks_ready= ;;
+  broker)
+    ks_script=kafka-server-start.sh ks_conf=server.properties ks_out=kafkaServer.out
+    ks_main=kafka.Kafka ks_ready='started (kafka.server.KafkaServer)' ;;
+  *) ks_fail internal "unknown daemon $KS_KIND" ;;
+esac
+ks_conf_path="$ks_install_dir/config/$ks_conf"
+ks_log="$ks_install_dir/logs/$ks_out"
+
+# Our JVM: the one kafka-setup saw (it may have been started by hand from the install directory),
+# else a process of this user running the main class with this install's config file.
+ks_our_pid() {
+  if [ -n "$KS_RUNNING_PID" ] && kill -0 "$KS_RUNNING_PID" 2>/dev/null; then echo "$KS_RUNNING_PID"; return; fi
+  ps -ww -o pid= -o args= -u "$(id -u)" 2>/dev/null |
+    awk -v m=" $ks_main " -v c="$ks_conf_path" 'index($0, m) && index($0, c) { print $1; exit }'
+}
+ks_listening() {
+  h=$(printf '%04X' "$KS_PORT")
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v h="$h" '$4 == "0A" { n = split($2, a, ":"); if (a[n] == h) f = 1 } END { exit !f }'
+}
+# Who holds a port: the socket's inode from /proc/net, then the process with that inode open
+# (visible for our own processes, and for all when run as root).
+ks_port_owner() {
+  h=$(printf '%04X' "$KS_PORT")
+  inode=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v h="$h" '$4 == "0A" { n = split($2, a, ":"); if (a[n] == h) { print $10; exit } }')
+  [ -n "$inode" ] || return 1
+  for fd in /proc/[0-9]*/fd/*; do
+    if [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$inode]" ]; then
+      p=${fd#/proc/}; p=${p%%/*}
+      printf '%s %s\n' "$p" "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c 1-120)"
+      return 0
+    fi
+  done
+  return 1
+}
+ks_fail_with_log() {
+  ks_section error
+  ks_kv kind "$1"
+  ks_kv message "$2"
+  ks_kv log "$ks_log"
+  [ -f "$ks_log" ] && tail -n 25 "$ks_log" | sed 's/^/line=/'
+  exit 1
+}
+
+# kafka-setup identified the pid as ours; check the main class in case it exited and the pid was reused.
+if [ -n "$KS_STOP_PID" ] && ps -ww -o args= -p "$KS_STOP_PID" 2>/dev/null | grep -qF " $ks_main "; then
+  kill "$KS_STOP_PID" 2>/dev/null
+  i=0
+  while kill -0 "$KS_STOP_PID" 2>/dev/null && [ "$i" -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
+  kill -0 "$KS_STOP_PID" 2>/dev/null && kill -9 "$KS_STOP_PID" 2>/dev/null
+  # The old JVM's socket may linger for a moment after it exits.
+  i=0
+  while ks_listening && [ "$i" -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
+fi
+
+if ks_listening && [ -z "$(ks_our_pid)" ]; then
+  owner=$(ks_port_owner) || owner=
+  ks_section error
+  ks_kv kind port_busy
+  ks_kv port "$KS_PORT"
+  ks_kv owner "$owner"
+  ks_kv message "port $KS_PORT is already in use by another program"
+  exit 1
+fi
+
+if [ -z "$(ks_our_pid)" ]; then
+  KAFKA_HEAP_OPTS=$KS_HEAP_OPTS
+  export KAFKA_HEAP_OPTS
+  # -daemon detaches the JVM (nohup, output to logs/*.out); fd 3 must not stay open in it.
+  "$ks_install_dir/bin/$ks_script" -daemon "$ks_conf_path" >/dev/null 2>&1 3<&-
+fi
+
+ks_started=$(date +%s)
+ks_seen=
+ks_ok=
+i=0
+while [ "$i" -lt $((KS_TIMEOUT * 4)) ]; do
+  pid=$(ks_our_pid)
+  if [ -z "$pid" ]; then
+    [ -n "$ks_seen" ] && ks_fail_with_log jvm_died "the $KS_KIND JVM exited during start-up"
+    [ "$i" -ge 40 ] && ks_fail_with_log jvm_died "the $KS_KIND JVM did not start"
+  else
+    ks_seen=$pid
+    if ks_listening && { [ -z "$ks_ready" ] || grep -qF "$ks_ready" "$ks_log" 2>/dev/null; }; then ks_ok=1; break; fi
+  fi
+  sleep 0.25
+  i=$((i + 1))
+done
+[ -n "$ks_ok" ] || ks_fail_with_log start_timeout "the $KS_KIND did not serve on port $KS_PORT within $KS_TIMEOUT s"
+ks_section started
+ks_kv pid "$pid"
+ks_kv seconds "$(( $(date +%s) - ks_started ))"
+ks_probe_ports
+ks_probe_jps

@@ -1,0 +1,111 @@
+/**
+ * The remote scripts, run through the local dash exactly as sshd would run them (`sh -s`, script on
+ * stdin), in a scratch HOME: they parse, print sections the TypeScript side reads, and edit files
+ * the way the steps expect.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSections, remoteScript, type RemoteScript } from '../../src/remote/script.js';
+import { mergeFacts } from '../../src/steps/facts.js';
+import { sha256, writeFilesScript } from '../../src/steps/files.js';
+
+const vars = { KS_INSTALL: '~/kafka_2.12-3.1.0', KS_TARBALL: '~/kafka_2.12-3.1.0.tgz', KS_CORE_JAR: 'libs/kafka_2.12-3.1.0.jar', KS_TOPDIR: 'kafka_2.12-3.1.0', KS_BASHRC: '~/.bashrc' };
+
+function runLocally(script: RemoteScript, home: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('sh', ['-s'], { input: script.text, env: { PATH: process.env.PATH, HOME: home }, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function scratchHome(): string {
+  return mkdtempSync(join(tmpdir(), 'ks-home-'));
+}
+
+describe('remote scripts under dash', () => {
+  it('probe: reports the host in sections mergeFacts understands', () => {
+    const home = scratchHome();
+    writeFileSync(join(home, '.bashrc'), 'alias ll="ls -l"\n');
+    const r = runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), home);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const facts = mergeFacts(undefined, parseSections(r.stdout));
+    expect(facts.home).toBe(home);
+    expect(facts.memKib).toBeGreaterThan(0);
+    expect(facts.install).toMatchObject({ path: join(home, 'kafka_2.12-3.1.0'), state: 'absent', tarball: false, parentWritable: true });
+    expect(facts.files.bashrc.content).toBe('alias ll="ls -l"\n');
+    expect(facts.files['server.properties'].content).toBeUndefined();
+    expect(facts.os.id).not.toBe('');
+    expect(facts.tools.get('sh') ?? facts.tools.get('tar')).toBeDefined();
+  });
+
+  it('probe: recognises an extracted Kafka and refuses to call another directory Kafka', () => {
+    const home = scratchHome();
+    const dir = join(home, 'kafka_2.12-3.1.0');
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    const probe = (): string => mergeFacts(undefined, parseSections(runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), home).stdout)).install.state;
+    expect(probe()).toBe('other');
+    mkdirSync(join(dir, 'libs'));
+    mkdirSync(join(dir, 'config'));
+    for (const f of ['libs/kafka_2.12-3.1.0.jar', 'bin/kafka-server-start.sh', 'config/server.properties']) writeFileSync(join(dir, f), '');
+    expect(probe()).toBe('kafka');
+  });
+
+  it('write-files: replaces atomically, backs up the original once, refuses a file changed meanwhile', () => {
+    const home = scratchHome();
+    const path = join(home, '.bashrc');
+    writeFileSync(path, 'original\n', { mode: 0o640 });
+    const fact = { path, content: 'original\n', mtime: 0, backup: false };
+    const first = runLocally(writeFilesScript('w', vars, [{ fact, content: 'second\n' }]), home);
+    expect(first.code).toBe(0);
+    expect(readFileSync(path, 'utf8')).toBe('second\n');
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(readFileSync(`${path}.kafka-setup.bak`, 'utf8')).toBe('original\n');
+
+    const again = runLocally(writeFilesScript('w', vars, [{ fact: { ...fact, content: 'second\n' }, content: 'third\n' }]), home);
+    expect(again.code).toBe(0);
+    expect(readFileSync(`${path}.kafka-setup.bak`, 'utf8')).toBe('original\n');
+
+    // The probe saw "second", but someone edited the file since: no write, a clear error.
+    writeFileSync(path, 'edited by hand\n');
+    const stale = runLocally(writeFilesScript('w', vars, [{ fact: { ...fact, content: 'third\n' }, content: 'fourth\n' }]), home);
+    expect(stale.code).toBe(1);
+    expect(parseSections(stale.stdout).get('error')).toContain('kind=changed_meanwhile');
+    expect(readFileSync(path, 'utf8')).toBe('edited by hand\n');
+    expect(sha256('edited by hand\n')).toHaveLength(64);
+  });
+
+  it('write-files: writes through a symlinked ~/.bashrc instead of replacing the link', () => {
+    const home = scratchHome();
+    mkdirSync(join(home, 'dotfiles'));
+    writeFileSync(join(home, 'dotfiles', 'bashrc'), 'x\n');
+    spawnSync('ln', ['-s', 'dotfiles/bashrc', join(home, '.bashrc')]);
+    const probe = mergeFacts(undefined, parseSections(runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), home).stdout));
+    expect(probe.files.bashrc.path).toBe(join(home, 'dotfiles', 'bashrc'));
+    const r = runLocally(writeFilesScript('w', vars, [{ fact: probe.files.bashrc, content: 'y\n' }]), home);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(home, 'dotfiles', 'bashrc'), 'utf8')).toBe('y\n');
+    expect(existsSync(join(home, 'dotfiles', 'bashrc.kafka-setup.bak'))).toBe(true);
+  });
+
+  it('a script reading stdin cannot eat the rest of the script', () => {
+    const r = spawnSync('sh', ['-s'], {
+      input: remoteScript('t', {}, [], ['cat >/dev/null', 'echo still-here']).text,
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toContain('still-here');
+  });
+
+  it('ks_guard stops a long command when stdin reaches end-of-file (kafka-setup went away)', () => {
+    const started = Date.now();
+    const r = spawnSync('sh', ['-s'], {
+      input: remoteScript('t', {}, [], ['ks_guard sleep 30', 'echo "rc=$?"']).text,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    // spawnSync closes stdin after the script: exactly what a dropped SSH channel looks like.
+    expect(r.stdout).toContain('rc=143');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
