@@ -1,0 +1,143 @@
+/**
+ * A fake host for step logic: answers each remote script by name from a small model of the host,
+ * in the section format the real scripts print. The real scripts are exercised end to end.
+ */
+import type { RemoteScript } from '../../src/remote/script.js';
+import { parseSections } from '../../src/remote/script.js';
+import { RemoteFailure, type RunResult, type Session } from '../../src/remote/session.js';
+
+export interface FakeHostState {
+  os: string;
+  memKib: number;
+  sudo: 'yes' | 'password' | 'root' | 'missing';
+  tools: string[];
+  install: 'absent' | 'kafka' | 'other';
+  tarball: boolean;
+  files: Record<string, { content: string; mtime: number } | undefined>;
+  jvms: Array<{ pid: number; started: number; main: string; args: string; cwd?: string }>;
+  listening: number[];
+  now: number;
+  sha512File: string | undefined;
+  downloadSha: string;
+}
+
+const HOME = '/home/ec2-user';
+export const INSTALL = `${HOME}/kafka_2.12-3.1.0`;
+const PATHS: Record<string, string> = {
+  bashrc: `${HOME}/.bashrc`,
+  'server.properties': `${INSTALL}/config/server.properties`,
+  'zookeeper.properties': `${INSTALL}/config/zookeeper.properties`,
+};
+
+export class FakeHost implements Session {
+  readonly host = 'fake';
+  readonly stats = { connections: 1, commands: 0 };
+  readonly ran: RemoteScript[] = [];
+  private nextPid = 1000;
+
+  constructor(public state: FakeHostState) {}
+
+  close(): void {}
+
+  private section(name: string, lines: string[]): string {
+    return [`::ks:: ${name}`, ...lines].join('\n');
+  }
+
+  private file(name: string): string {
+    const f = this.state.files[name];
+    return this.section(`file ${name}`, [
+      `path=${PATHS[name]}`,
+      ...(f ? [`mtime=${f.mtime}`, `content=${Buffer.from(f.content, 'latin1').toString('base64')}`] : []),
+      'backup=no',
+    ]);
+  }
+
+  private probe(parts: string[]): string {
+    const s = this.state;
+    const out: string[] = [];
+    if (parts.includes('os')) out.push(this.section('os', [`ID=${s.os}`, 'VERSION_ID="12"', `PRETTY_NAME="${s.os} test"`]));
+    if (parts.includes('tools')) out.push(this.section('tools', s.tools.map((t) => `${t}=/usr/bin/${t}`)));
+    if (parts.includes('host')) out.push(this.section('host', [`home=${HOME}`, 'user=ec2-user', `mem_kib=${s.memKib}`, `sudo=${s.sudo}`]));
+    if (parts.includes('install')) {
+      out.push(this.section('install', [`path=${INSTALL}`, 'parent_free_kib=8000000', 'parent_writable=yes', `state=${s.install}`, `tarball=${s.tarball ? 'yes' : 'no'}`]));
+    }
+    if (parts.includes('files')) out.push(...['bashrc', 'server.properties', 'zookeeper.properties'].map((n) => this.file(n)));
+    if (parts.includes('ports')) out.push(this.section('ports', s.listening.map((p) => `listening=${p}`)));
+    if (parts.includes('jps')) out.push(this.section('jps', [`now=${s.now}`, ...s.jvms.flatMap((j) => [`jvm=${j.pid} ${s.now - j.started} ${j.main} ${j.args}`, ...(j.cwd ? [`cwd=${j.pid} ${j.cwd}`] : [])])]));
+    return out.join('\n');
+  }
+
+  async run(script: RemoteScript): Promise<RunResult> {
+    this.stats.commands++;
+    this.ran.push(script);
+    const s = this.state;
+    s.now += 5;
+    let stdout = '';
+    const v = script.vars;
+    switch (script.name) {
+      case 'probe':
+        stdout = this.probe(['os', 'tools', 'host', 'install', 'files', 'ports', 'jps']);
+        break;
+      case 'install-java':
+        s.tools.push('java', 'jps');
+        stdout = `${this.section('installed', ['package=openjdk-17-jdk-headless'])}\n${this.probe(['tools'])}`;
+        break;
+      case 'fetch-sha512':
+        stdout = this.section('sha512', s.sha512File
+          ? [`url=${v.KS_URLS!.split('\n')[0]}`, `content=${Buffer.from(s.sha512File).toString('base64')}`]
+          : v.KS_URLS!.split('\n').map((u) => `tried=${u}.sha512 404`));
+        break;
+      case 'download':
+        if (v.KS_SHA512 !== s.downloadSha) {
+          throw new RemoteFailure('checksum_mismatch', 'the tarball does not match', new Map([['actual', s.downloadSha]]), []);
+        }
+        s.tarball = true;
+        stdout = `${this.section('download', [`url=${v.KS_URLS!.split('\n')[0]}`, 'bytes=90000000'])}\n${this.probe(['install'])}`;
+        break;
+      case 'extract':
+        s.install = 'kafka';
+        s.tarball = false;
+        s.files['server.properties'] = { content: 'broker.id=0\n#advertised.listeners=PLAINTEXT://your.host.name:9092\nlog.dirs=/tmp/kafka-logs\n', mtime: s.now };
+        s.files['zookeeper.properties'] = { content: 'dataDir=/tmp/zookeeper\nclientPort=2181\n', mtime: s.now };
+        stdout = this.probe(['install', 'files']);
+        break;
+      case 'write-bashrc':
+      case 'write-config':
+        for (let i = 0; v[`KS_F${i}_PATH`] !== undefined; i++) {
+          const name = Object.keys(PATHS).find((k) => PATHS[k] === v[`KS_F${i}_PATH`])!;
+          s.files[name] = { content: Buffer.from(v[`KS_F${i}_B64`]!, 'base64').toString('latin1'), mtime: s.now };
+        }
+        stdout = this.probe(['files']);
+        break;
+      case 'start-zookeeper':
+      case 'start-broker': {
+        const zk = script.name === 'start-zookeeper';
+        const main = zk ? 'org.apache.zookeeper.server.quorum.QuorumPeerMain' : 'kafka.Kafka';
+        const conf = `${INSTALL}/config/${zk ? 'zookeeper' : 'server'}.properties`;
+        if (v.KS_STOP_PID) s.jvms = s.jvms.filter((j) => String(j.pid) !== v.KS_STOP_PID);
+        if (!s.jvms.some((j) => j.main === main)) s.jvms.push({ pid: this.nextPid++, started: s.now, main, args: `${conf} ${v.KS_HEAP_OPTS}` });
+        const port = zk ? 2181 : 9092;
+        if (!s.listening.includes(port)) s.listening.push(port);
+        stdout = this.probe(['ports', 'jps']);
+        break;
+      }
+      case 'jps':
+        stdout = this.probe(['jps']);
+        break;
+      default:
+        throw new Error(`fake host: unexpected script ${script.name}`);
+    }
+    return { code: 0, stdout, stderr: '', sections: parseSections(stdout), durationMs: 1 };
+  }
+}
+
+export function freshDebian(overrides: Partial<FakeHostState> = {}): FakeHostState {
+  return {
+    os: 'debian', memKib: 1_000_000, sudo: 'yes', tools: ['curl', 'tar', 'sha512sum', 'base64'],
+    install: 'absent', tarball: false,
+    files: { bashrc: { content: '# ~/.bashrc\n', mtime: 1 }, 'server.properties': undefined, 'zookeeper.properties': undefined },
+    jvms: [], listening: [], now: 1_700_000_000,
+    sha512File: `kafka_2.12-3.1.0.tgz: ${'AB'.repeat(64)}`, downloadSha: 'ab'.repeat(64),
+    ...overrides,
+  };
+}

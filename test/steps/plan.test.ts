@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import type { InitOptions } from '../../src/options/init-options.js';
+import { mergeFacts } from '../../src/steps/facts.js';
+import { initSteps } from '../../src/steps/plan.js';
+import { runSteps } from '../../src/steps/runner.js';
+import type { StepContext } from '../../src/steps/types.js';
+import { createReporter } from '../../src/ui/reporter.js';
+import { FakeHost, freshDebian, INSTALL, type FakeHostState } from './fake-host.js';
+
+const options: InitOptions = {
+  profile: 'default', host: '203.0.113.10', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
+  timeoutMs: 20000, passphraseEnv: undefined, yes: true, interactive: false,
+  kafkaVersion: '3.1.0', scalaVersion: '2.12', heap: 'auto', advertisedHost: '203.0.113.10',
+  installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka', 'https://m2/kafka'], sha512: undefined, dryRun: false,
+};
+
+const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: true, err: { write: () => true } as never });
+
+async function init(host: FakeHost, o: Partial<InitOptions> = {}, dryRun = false) {
+  const probe = await host.run({ name: 'probe', text: '', vars: {} });
+  const ctx: StepContext = { options: { ...options, ...o }, session: host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts: mergeFacts(undefined, probe.sections) };
+  const reports = await runSteps([...initSteps], ctx, quiet, dryRun);
+  return { reports, ctx, outcomes: Object.fromEntries(reports.map((r) => [r.id, r.outcome])) };
+}
+
+describe('init steps against a fake host', () => {
+  it('a fresh host goes through every step, in order, once', async () => {
+    const host = new FakeHost(freshDebian());
+    const { outcomes } = await init(host);
+    expect(outcomes).toEqual({ java: 'done', download: 'done', extract: 'done', heap: 'done', config: 'done', zookeeper: 'done', broker: 'done', jps: 'done' });
+    expect(host.ran.map((s) => s.name)).toEqual(['probe', 'install-java', 'fetch-sha512', 'download', 'extract', 'write-bashrc', 'write-config', 'start-zookeeper', 'start-broker']);
+    const props = host.state.files['server.properties']!.content;
+    expect(props).toContain('advertised.listeners=PLAINTEXT://203.0.113.10:9092');
+    expect(props).toContain('log.dirs=/home/ec2-user/kafka-data/kafka-logs');
+    expect(host.state.files['zookeeper.properties']!.content).toContain('dataDir=/home/ec2-user/kafka-data/zookeeper');
+    expect(host.state.files.bashrc!.content).toContain('KAFKA_HEAP_OPTS="-Xmx400m -Xms400m"');
+    expect(host.state.jvms.find((j) => j.main === 'kafka.Kafka')!.args).toContain('-Xmx400m');
+  });
+
+  it('a second run is a single probe: every step skipped, nothing run', async () => {
+    const host = new FakeHost(freshDebian());
+    await init(host);
+    const before = JSON.stringify(host.state.files);
+    host.ran.length = 0;
+    const { outcomes } = await init(host);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+    expect(Object.values(outcomes).filter((o) => o !== 'skipped')).toEqual(['done']); // jps confirms
+    expect(JSON.stringify(host.state.files)).toBe(before);
+  });
+
+  it('a new advertised host rewrites server.properties and restarts only the broker', async () => {
+    const host = new FakeHost(freshDebian());
+    await init(host);
+    const zk = host.state.jvms.find((j) => j.main.includes('QuorumPeerMain'))!.pid;
+    host.ran.length = 0;
+    const { outcomes } = await init(host, { advertisedHost: 'kafka.example.com' });
+    expect(outcomes).toMatchObject({ config: 'done', zookeeper: 'skipped', broker: 'done' });
+    const restart = host.ran.find((s) => s.name === 'start-broker')!;
+    expect(restart.vars.KS_STOP_PID).not.toBe('');
+    expect(host.state.jvms.find((j) => j.main.includes('QuorumPeerMain'))!.pid).toBe(zk);
+  });
+
+  it('a new heap rewrites the block and restarts the broker with it', async () => {
+    const host = new FakeHost(freshDebian());
+    await init(host);
+    const { outcomes } = await init(host, { heap: '1g' });
+    expect(outcomes).toMatchObject({ heap: 'done', broker: 'done', zookeeper: 'done' });
+    expect(host.state.jvms.find((j) => j.main === 'kafka.Kafka')!.args).toContain('-Xmx1g');
+    // ZooKeeper keeps its own default as a ceiling.
+    expect(host.state.jvms.find((j) => j.main.includes('QuorumPeerMain'))!.args).toContain('-Xmx512m');
+  });
+
+  it('uses --sha512 instead of fetching the published checksum', async () => {
+    const host = new FakeHost(freshDebian());
+    await init(host, { sha512: 'ab'.repeat(64) });
+    expect(host.ran.map((s) => s.name)).not.toContain('fetch-sha512');
+  });
+
+  it('fails clearly when no mirror publishes a checksum, before downloading anything', async () => {
+    const host = new FakeHost(freshDebian({ sha512File: undefined }));
+    await expect(init(host)).rejects.toThrow(/no mirror has kafka_2.12-3.1.0.tgz.sha512/);
+    expect(host.ran.map((s) => s.name)).not.toContain('download');
+  });
+
+  it('explains a checksum mismatch', async () => {
+    const host = new FakeHost(freshDebian({ downloadSha: 'cd'.repeat(64) }));
+    const err = await init(host).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/does not match/);
+    expect((err as UserError).hint).toMatch(/nothing was extracted/);
+    expect(host.state.install).toBe('absent');
+  });
+
+  it('refuses an install directory holding something else', async () => {
+    const host = new FakeHost(freshDebian({ install: 'other' }));
+    await expect(init(host)).rejects.toThrow(/not Kafka 3.1.0; kafka-setup does not overwrite it/);
+  });
+
+  it('asks for passwordless sudo only when Java is missing', async () => {
+    await expect(init(new FakeHost(freshDebian({ sudo: 'password' })))).rejects.toThrow(/sudo asks ec2-user for a password/);
+    const withJava = new FakeHost(freshDebian({ sudo: 'password', tools: ['curl', 'java', 'jps'] }));
+    await expect(init(withJava)).resolves.toBeDefined();
+  });
+
+  it('dry run changes nothing and lists the plan', async () => {
+    const host = new FakeHost(freshDebian());
+    const { outcomes } = await init(host, {}, true);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+    expect(Object.values(outcomes).every((o) => o === 'planned')).toBe(true);
+  });
+
+  it('adopts ZooKeeper and a broker started by hand from the install directory, as in the seed notes', async () => {
+    const host = new FakeHost(freshDebian());
+    await init(host);
+    const s: FakeHostState = host.state;
+    for (const j of s.jvms) j.args = j.args.replace(`${INSTALL}/`, '');
+    host.ran.length = 0;
+    // A relative config path is only ours when the JVM runs in the install directory.
+    await expect(init(host)).rejects.toThrow(/did not take effect/);
+    for (const j of s.jvms) j.cwd = INSTALL;
+    host.ran.length = 0;
+    const { outcomes } = await init(host);
+    expect(outcomes).toMatchObject({ zookeeper: 'skipped', broker: 'skipped' });
+    expect(host.ran.map((r) => r.name)).toEqual(['probe']);
+  });
+});
