@@ -1,14 +1,13 @@
-import { mkdtempSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../support/scratch.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import { DEFAULT_MIRRORS } from '../../src/kafka/distribution.js';
 import { resolveInitOptions } from '../../src/options/init-options.js';
 import { loadProfile, profilePath, saveProfile, type Profile } from '../../src/options/profile.js';
 import type { Prompter } from '../../src/prompts.js';
 
-const env = (): NodeJS.ProcessEnv => ({ XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'ks-cfg-')) });
+const env = (): NodeJS.ProcessEnv => ({ XDG_CONFIG_HOME: scratchDir('ks-cfg-') });
 const noTty = { isTTY: false };
 
 /** Answers prompts from a list, recording the questions; fails on an unexpected one. */
@@ -114,7 +113,6 @@ describe('init options', () => {
   });
 
   it('refuses a bad profile name', async () => {
-    mkdirSync(join(tmpdir(), 'x'), { recursive: true });
     await expect(resolveInitOptions({ profile: '../etc/passwd' }, { env: env(), stdin: noTty })).rejects.toThrow(/--profile/);
   });
 });

@@ -1,8 +1,8 @@
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../support/scratch.js';
 import {
   checkHostKey,
   fingerprint,
@@ -74,7 +74,7 @@ describe('known_hosts', () => {
   });
 
   it('records a new key in a file it creates, readable back as known', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ks-kh-'));
+    const dir = scratchDir('ks-kh-');
     const path = join(dir, '.ssh', 'known_hosts');
     await recordHostKey(path, '127.0.0.1', 2222, key);
     await recordHostKey(path, 'h', 22, other);

@@ -4,10 +4,10 @@
  * the way the steps expect.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../support/scratch.js';
 import { parseSections, remoteScript, type RemoteScript } from '../../src/remote/script.js';
 import { mergeFacts } from '../../src/steps/facts.js';
 import { sha256, writeFilesScript } from '../../src/steps/files.js';
@@ -20,7 +20,7 @@ function runLocally(script: RemoteScript, home: string): { code: number; stdout:
 }
 
 function scratchHome(): string {
-  return mkdtempSync(join(tmpdir(), 'ks-home-'));
+  return scratchDir('ks-home-');
 }
 
 describe('remote scripts under dash', () => {
