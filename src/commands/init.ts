@@ -14,6 +14,10 @@ import type { StepContext } from '../steps/types.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function gib(kib: number): string {
   return `${(kib / 1024 / 1024).toFixed(1)} GiB`;
 }
@@ -47,7 +51,7 @@ function summary(ctx: StepContext, reports: StepReport[], profileFile: string | 
     'Next:',
     '  kafka-setup verify                    check the broker from this machine',
     '  kafka-setup hosts --alias my-kafka    name it in this machine\'s hosts file',
-    `  kcat -b ${bootstrap} -L              list the cluster's metadata`,
+    `  kcat -b ${bootstrap} -L`.padEnd(40) + "list the cluster's metadata",
   ];
 }
 
@@ -63,7 +67,7 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
     const facts = await probe(session, options, io);
     const ctx: StepContext = { options, session, dist, facts };
     const reports = await runSteps([...initSteps], ctx, io.reporter, options.dryRun);
-    io.reporter.verbose(`ssh: ${session.stats.connections} connection, ${session.stats.commands} remote commands`);
+    io.reporter.verbose(`ssh: ${plural(session.stats.connections, 'connection')}, ${plural(session.stats.commands, 'remote command')}`);
     if (options.dryRun) {
       const pending = reports.filter((r) => r.outcome === 'planned').length;
       io.reporter.lines(['', pending === 0 ? 'Dry run: the host is already set up; init would change nothing.' : `Dry run: init would run ${pending} step${pending > 1 ? 's' : ''}; nothing was changed.`]);

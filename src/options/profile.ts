@@ -68,11 +68,16 @@ export async function loadProfile(name: string, env: NodeJS.ProcessEnv = process
   return profile;
 }
 
-/** Written to a temporary file and renamed, so a reader never sees half a profile. */
+/**
+ * Written to a temporary file and renamed, so a reader never sees half a profile; left alone when
+ * nothing but the time would change, so a no-op run changes no file.
+ */
 export async function saveProfile(name: string, profile: Profile, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const dir = profileDir(env);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = profilePath(name, env);
+  const previous = await loadProfile(name, env).catch(() => undefined);
+  if (previous && JSON.stringify({ ...previous, savedAt: undefined }) === JSON.stringify({ ...profile, savedAt: undefined })) return path;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify({ ...profile, savedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, path);

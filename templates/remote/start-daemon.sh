@@ -4,9 +4,11 @@
 # stale JVM of ours to stop first) or KS_RUNNING_PID (ours, still starting up), either may be empty.
 case $KS_KIND in
   zookeeper)
+    ks_name=ZooKeeper
     ks_script=zookeeper-server-start.sh ks_conf=zookeeper.properties ks_out=zookeeper.out
     ks_main=org.apache.zookeeper.server.quorum.QuorumPeerMain ks_ready= ;;
   broker)
+    ks_name="the broker"
     ks_script=kafka-server-start.sh ks_conf=server.properties ks_out=kafkaServer.out
     ks_main=kafka.Kafka ks_ready='started (kafka.server.KafkaServer)' ;;
   *) ks_fail internal "unknown daemon $KS_KIND" ;;
@@ -19,7 +21,7 @@ ks_log="$ks_install_dir/logs/$ks_out"
 ks_our_pid() {
   if [ -n "$KS_RUNNING_PID" ] && kill -0 "$KS_RUNNING_PID" 2>/dev/null; then echo "$KS_RUNNING_PID"; return; fi
   ps -ww -o pid= -o args= -u "$(id -u)" 2>/dev/null |
-    awk -v m=" $ks_main " -v c="$ks_conf_path" 'index($0, m) && index($0, c) { print $1; exit }'
+    awk -v m=" $ks_main " -v c="$ks_conf_path" '$2 ~ /(^|\/)java$/ && index($0, m) && index($0, c) { print $1; exit }'
 }
 ks_listening() {
   h=$(printf '%04X' "$KS_PORT")
@@ -84,8 +86,8 @@ i=0
 while [ "$i" -lt $((KS_TIMEOUT * 4)) ]; do
   pid=$(ks_our_pid)
   if [ -z "$pid" ]; then
-    [ -n "$ks_seen" ] && ks_fail_with_log jvm_died "the $KS_KIND JVM exited during start-up"
-    [ "$i" -ge 40 ] && ks_fail_with_log jvm_died "the $KS_KIND JVM did not start"
+    [ -n "$ks_seen" ] && ks_fail_with_log jvm_died "the $ks_name JVM exited during start-up"
+    [ "$i" -ge 40 ] && ks_fail_with_log jvm_died "the $ks_name JVM did not start"
   else
     ks_seen=$pid
     if ks_listening && { [ -z "$ks_ready" ] || grep -qF "$ks_ready" "$ks_log" 2>/dev/null; }; then ks_ok=1; break; fi
@@ -93,7 +95,7 @@ while [ "$i" -lt $((KS_TIMEOUT * 4)) ]; do
   sleep 0.25
   i=$((i + 1))
 done
-[ -n "$ks_ok" ] || ks_fail_with_log start_timeout "the $KS_KIND did not serve on port $KS_PORT within $KS_TIMEOUT s"
+[ -n "$ks_ok" ] || ks_fail_with_log start_timeout "$ks_name did not serve on port $KS_PORT within $KS_TIMEOUT s"
 ks_section started
 ks_kv pid "$pid"
 ks_kv seconds "$(( $(date +%s) - ks_started ))"

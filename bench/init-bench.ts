@@ -1,0 +1,104 @@
+/**
+ * Benchmark (not a test): wall time of a fresh `init` and of no-op re-runs against the real e2e host,
+ * seen through a latency proxy so that the loopback sshd looks like a server DELAY×2 ms away, plus
+ * how many SSH connections and remote commands each used (counted by the tool with --verbose, and
+ * independently from sshd's own log). Prints figures; asserts nothing.
+ *
+ *   npm run bench                     # 50 ms each way (100 ms round trip)
+ *   BENCH_DELAY_MS=150 npm run bench  # a far-away region
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { startHost, stopHost, type E2eHost } from '../test/e2e/support/host.js';
+import { startMirror, type Mirror } from '../test/e2e/support/mirror.js';
+import { buildDistribution } from '../test/e2e/support/dist.js';
+
+const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 50);
+const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS ?? 5);
+const root = new URL('..', import.meta.url).pathname;
+
+interface RunFigures {
+  wallS: number;
+  connections: number;
+  commands: number;
+  sshdConnections: number;
+  sshdExecs: number;
+  /** Seconds the remote side spent in commands that wait for downloads, extraction and JVMs. */
+  waitingS: number;
+}
+
+function sshdCounts(host: E2eHost): { connections: number; execs: number } {
+  const log = readFileSync(host.sshdLog, 'utf8');
+  return {
+    connections: (log.match(/Accepted publickey/g) ?? []).length,
+    execs: (log.match(/request exec|session_exec_req|exec request/gi) ?? []).length,
+  };
+}
+
+const WAITING = /remote (download|extract|start-zookeeper|start-broker|install-java) .* in ([0-9.]+) s/;
+
+async function runInit(host: E2eHost, port: number, args: string[]): Promise<RunFigures> {
+  const before = sshdCounts(host);
+  const started = process.hrtime.bigint();
+  const r = await execa('node', [join(root, 'dist/cli.js'), '--verbose', 'init', '--host', '127.0.0.1', '--port', String(port), '--user', host.user, '--key', host.keyPath, '--known-hosts', join(host.workDir, 'bench_known_hosts'), '--yes', ...args], { reject: false, env: { ...process.env, XDG_CONFIG_HOME: join(host.workDir, 'bench-config') } });
+  const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.exitCode !== 0) throw new Error(`init failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+  await sleep(200); // let sshd flush its log
+  const after = sshdCounts(host);
+  const stats = /ssh: (\d+) connection, (\d+) remote commands/.exec(r.stderr);
+  const waitingS = r.stderr.split('\n').reduce((sum, l) => sum + Number(WAITING.exec(l)?.[2] ?? 0), 0);
+  return {
+    wallS,
+    connections: Number(stats?.[1] ?? NaN),
+    commands: Number(stats?.[2] ?? NaN) ,
+    sshdConnections: after.connections - before.connections,
+    sshdExecs: after.execs - before.execs,
+    waitingS,
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const distDir = await buildDistribution(join(root, '.cache/e2e/dist'));
+  let host: E2eHost | undefined;
+  let mirror: Mirror | undefined;
+  const proxyPort = 20000 + Math.floor(Math.random() * 20000);
+  let proxy: ReturnType<typeof spawn> | undefined;
+  try {
+    mirror = await startMirror(distDir);
+    host = await startHost();
+    proxy = spawn('python3', [join(root, 'bench/latency-proxy.py'), String(proxyPort), String(host.sshPort), String(DELAY_MS)], { stdio: 'ignore' });
+    await sleep(500);
+    const common = ['--mirror', mirror.good, '--heap', '256m'];
+
+    const fresh = await runInit(host, proxyPort, common);
+    const noop: RunFigures[] = [];
+    for (let i = 0; i < NOOP_RUNS; i++) noop.push(await runInit(host, proxyPort, common));
+
+    const rtt = DELAY_MS * 2;
+    console.log(`kafka-setup init benchmark — sshd on loopback behind a latency proxy: ${DELAY_MS} ms each way (${rtt} ms round trip)`);
+    console.log('');
+    console.log('run                      wall      ssh conns  remote cmds  (sshd log: conns/execs)  own time*');
+    const row = (name: string, f: RunFigures): string =>
+      `${name.padEnd(24)} ${f.wallS.toFixed(2).padStart(6)} s  ${String(f.connections).padStart(9)}  ${String(f.commands).padStart(11)}  ${`${f.sshdConnections}/${f.sshdExecs}`.padStart(23)}  ${(f.wallS - f.waitingS).toFixed(2).padStart(7)} s`;
+    console.log(row('fresh init', fresh));
+    noop.forEach((f, i) => console.log(row(`no-op re-run #${i + 1}`, f)));
+    console.log('');
+    console.log(`no-op re-run: median ${median(noop.map((f) => f.wallS)).toFixed(2)} s over ${NOOP_RUNS} runs`);
+    console.log(`fresh init: ${fresh.waitingS.toFixed(2)} s waiting for download, extraction and JVM start-up (as timed by the client, incl. their round trips)`);
+    console.log('* own time = wall time minus the commands that wait for the download, extraction, Java install and JVM start-up');
+  } finally {
+    if (proxy?.pid) process.kill(proxy.pid);
+    if (host) await stopHost(host);
+    await mirror?.close();
+  }
+}
+
+await main();

@@ -1,0 +1,30 @@
+/** Runs the built CLI as a user would: a child process with flags, no TTY, its own config dir. */
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { e2e } from './context.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr as a user would see them. */
+  all: string;
+}
+
+export async function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+  const { root } = e2e();
+  const r = await execa('node', [join(root, 'dist/cli.js'), ...args], {
+    reject: false,
+    all: true,
+    env: { NO_COLOR: '1', ...opts.env },
+    timeout: opts.timeoutMs ?? 600_000,
+    ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
+  });
+  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, all: r.all ?? '' };
+}
+
+/** The connection flags for the e2e host. */
+export function hostFlags(knownHosts: string): string[] {
+  const { host } = e2e();
+  return ['--host', '127.0.0.1', '--port', String(host.sshPort), '--user', host.user, '--key', host.keyPath, '--known-hosts', knownHosts];
+}
