@@ -12,6 +12,7 @@ import { scratchDir } from '../support/scratch.js';
 import { runCli, hostFlags } from './support/cli.js';
 import { describeE2e, e2e, mirrorRequests, resetMirrorRequests } from './support/context.js';
 import { runAsUser } from './support/host.js';
+import { resetHost } from './support/reset.js';
 import { jvmList, snapshot } from './support/snapshot.js';
 
 const INSTALL = 'kafka_2.12-3.1.0';
@@ -25,8 +26,9 @@ describeE2e('kafka-setup init on a fresh host', () => {
     const dir = scratchDir('ks-init-');
     config = join(dir, 'config');
     knownHosts = join(dir, 'known_hosts');
+    const { host, mirror } = e2e();
+    await resetHost(host);
     await resetMirrorRequests();
-    const { mirror } = e2e();
     // The first mirror does not have the release: the tool must fall through to the next one.
     first = await runCli(['init', ...hostFlags(knownHosts), '--mirror', mirror.missing, '--mirror', mirror.good, '--heap', '256m', '--yes', '--verbose'], {
       env: { XDG_CONFIG_HOME: config },
