@@ -48,7 +48,7 @@ async function runInit(host: E2eHost, port: number, args: string[]): Promise<Run
   if (r.exitCode !== 0) throw new Error(`init failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
   await sleep(200); // let sshd flush its log
   const after = sshdCounts(host);
-  const stats = /ssh: (\d+) connection, (\d+) remote commands/.exec(r.stderr);
+  const stats = /ssh: (\d+) connections?, (\d+) remote commands?/.exec(r.stderr);
   const waitingS = r.stderr.split('\n').reduce((sum, l) => sum + Number(WAITING.exec(l)?.[2] ?? 0), 0);
   return {
     wallS,

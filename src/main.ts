@@ -16,8 +16,10 @@ export interface GlobalFlags {
 
 export async function runCommand(g: GlobalFlags, command: (io: CommandIO) => Promise<number>): Promise<void> {
   const controller = new AbortController();
+  const tty = process.stdout.isTTY === true;
   const reporter = createReporter({
-    tty: process.stdout.isTTY === true,
+    tty,
+    ...(tty && !g.json ? { ora: (await import('ora')).default } : {}),
     color: wantsColor(process.stdout),
     verbose: g.verbose === true || g.debug === true,
     quiet: g.json === true,

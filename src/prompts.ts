@@ -1,8 +1,8 @@
 /**
  * The only module that talks to inquirer. Commands receive a Prompter, so tests can replace it; a
- * cancelled prompt (Ctrl-C, Esc) becomes an InterruptedError, not a crash.
+ * cancelled prompt (Ctrl-C, Esc) becomes an InterruptedError, not a crash. inquirer is loaded on the
+ * first question: runs that ask nothing (flags, a profile, CI) do not pay for it.
  */
-import { confirm, input, password } from '@inquirer/prompts';
 import { InterruptedError } from './errors.js';
 
 export interface Prompter {
@@ -24,10 +24,13 @@ async function guard<T>(p: Promise<T>): Promise<T> {
   }
 }
 
+const inquirer = (): Promise<typeof import('@inquirer/prompts')> => import('@inquirer/prompts');
+
 export function createPrompter(signal?: AbortSignal): Prompter {
   const ctx = signal ? { signal } : {};
   return {
-    input(message, opts = {}) {
+    async input(message, opts = {}) {
+      const { input } = await inquirer();
       return guard(
         input(
           {
@@ -39,10 +42,12 @@ export function createPrompter(signal?: AbortSignal): Prompter {
         ),
       ).then((v) => v.trim());
     },
-    confirm(message, defaultValue) {
+    async confirm(message, defaultValue) {
+      const { confirm } = await inquirer();
       return guard(confirm({ message, default: defaultValue }, ctx));
     },
-    secret(message) {
+    async secret(message) {
+      const { password } = await inquirer();
       return guard(password({ message, mask: true }, ctx));
     },
   };

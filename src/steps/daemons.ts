@@ -131,6 +131,11 @@ function daemonStep(d: Daemon): Step {
 export const zookeeperStep = daemonStep(ZOOKEEPER);
 export const brokerStep = daemonStep(BROKER);
 
+/**
+ * The seed's last check, `jps`: both JVMs must be there. jps itself (it starts a JVM, slow on a small
+ * instance) runs when something was started in this run, or when the process table is not enough;
+ * a re-run that changed nothing relies on the probe's process table.
+ */
 export const jpsStep: Step = {
   id: 'jps',
   title: 'Check with jps',
@@ -138,8 +143,16 @@ export const jpsStep: Step = {
   check(ctx) {
     const zk = findJvm(ctx, ZOOKEEPER_MAIN, 'zookeeper.properties');
     const broker = findJvm(ctx, BROKER_MAIN, 'server.properties');
-    if (zk && broker) return { done: true, detail: `QuorumPeerMain (pid ${zk.pid}) and Kafka (pid ${broker.pid}) are running` };
-    return { done: false, reason: `list the JVMs (${[zk ? '' : 'QuorumPeerMain', broker ? '' : 'Kafka'].filter(Boolean).join(' and ')} not seen yet)` };
+    if (!zk || !broker) {
+      return { done: false, reason: `jps -lvm (${[zk ? '' : 'QuorumPeerMain', broker ? '' : 'Kafka'].filter(Boolean).join(' and ')} not running)` };
+    }
+    const jps = ctx.facts.jps;
+    const how = !jps
+      ? 'in the process table (jps ran when they started)'
+      : jps.has(zk.pid) && jps.has(broker.pid)
+        ? 'listed by jps -lvm'
+        : 'in the process table, but jps does not list them (is /tmp/hsperfdata_<user> writable?)';
+    return { done: true, detail: `QuorumPeerMain (pid ${zk.pid}) and Kafka (pid ${broker.pid}) are running, ${how}` };
   },
   plan: () => ['jps -lvm'],
   async apply(ctx) {

@@ -46,7 +46,10 @@ export interface HostFacts {
   };
   files: Record<'bashrc' | 'server.properties' | 'zookeeper.properties', FileFact>;
   listening: Set<number>;
+  /** The user's JVMs, from the process table. */
   jvms: JvmFact[];
+  /** Pids jps -lvm listed, when it ran (after starting a JVM, or in the jps step). */
+  jps: Set<number> | undefined;
 }
 
 function unquote(v: string): string {
@@ -66,7 +69,29 @@ function fileFact(sections: Sections, name: string): FileFact | undefined {
   };
 }
 
-function parseJvms(lines: readonly string[], now: number): JvmFact[] {
+/** JVM options that take their value as the next word. */
+const OPTION_WITH_VALUE = new Set(['-cp', '-classpath', '--class-path', '-p', '--module-path', '--add-modules', '--add-opens', '--add-exports', '--add-reads', '--upgrade-module-path']);
+
+/**
+ * Splits a java command line the way jps -lvm shows a JVM: main class (or jar), then its
+ * arguments, then the JVM options.
+ */
+export function parseJavaCommand(words: string[]): { mainClass: string; args: string } {
+  const opts: string[] = [];
+  let i = 1;
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === '-jar' || w === '-m' || w === '--module') { i++; break; }
+    if (!w.startsWith('-')) break;
+    if (OPTION_WITH_VALUE.has(w)) i++;
+    else opts.push(w);
+  }
+  const main = words[i] ?? '';
+  return { mainClass: main, args: [...words.slice(i + 1), ...opts].join(' ') };
+}
+
+function parseJvms(lines: readonly string[]): JvmFact[] {
+  const now = Number(keyValues(lines).get('now') ?? 0);
   const cwds = new Map(
     lines.filter((l) => l.startsWith('cwd=')).map((l) => {
       const [pid, ...path] = l.slice(4).split(' ');
@@ -74,11 +99,11 @@ function parseJvms(lines: readonly string[], now: number): JvmFact[] {
     }),
   );
   return lines
-    .filter((l) => l.startsWith('jvm='))
+    .filter((l) => l.startsWith('java='))
     .map((l) => {
-      const [pid, elapsed, mainClass, ...rest] = l.slice(4).split(' ');
+      const [pid, elapsed, ...command] = l.slice(5).split(' ').filter(Boolean);
       const n = Number(pid);
-      return { pid: n, started: now - Number(elapsed), mainClass: mainClass ?? '', args: rest.join(' '), cwd: cwds.get(n) };
+      return { pid: n, started: now - Number(elapsed), ...parseJavaCommand(command), cwd: cwds.get(n) };
     })
     .filter((j) => Number.isInteger(j.pid) && j.pid > 0);
 }
@@ -103,6 +128,7 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
     },
     listening: new Set(),
     jvms: [],
+    jps: undefined,
   };
   const facts: HostFacts = { ...base, files: { ...base.files }, install: { ...base.install } };
 
@@ -147,9 +173,9 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
   if (ports) {
     facts.listening = new Set(ports.filter((l) => l.startsWith('listening=')).map((l) => Number(l.slice(10))));
   }
+  const jvms = sections.get('jvms');
+  if (jvms) facts.jvms = parseJvms(jvms);
   const jps = sections.get('jps');
-  if (jps) {
-    facts.jvms = parseJvms(jps, Number(keyValues(jps).get('now') ?? 0));
-  }
+  if (jps) facts.jps = new Set(jps.filter((l) => l.startsWith('jps=')).map((l) => Number(l.slice(4).split(' ')[0])));
   return facts;
 }

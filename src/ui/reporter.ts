@@ -3,7 +3,7 @@
  * otherwise plain, greppable lines (`[done] Title — detail`), which is what CI logs and pipes get.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import { UserError } from '../errors.js';
 
 export type Outcome = 'done' | 'skipped' | 'planned' | 'failed';
@@ -35,6 +35,8 @@ export interface ReporterOptions {
   verbose: boolean;
   /** Human output off (e.g. --json): only errors, on stderr. */
   quiet?: boolean;
+  /** ora's default export, loaded by the caller only for a TTY (spinners are useless elsewhere). */
+  ora?: typeof import('ora').default;
   out?: NodeJS.WritableStream;
   err?: NodeJS.WritableStream;
 }
@@ -60,7 +62,7 @@ export function createReporter(o: ReporterOptions): Reporter {
     step(title) {
       const started = Date.now();
       let spinner: Ora | undefined;
-      if (o.tty && !o.quiet) spinner = ora({ text: title, stream: out, color: o.color ? 'cyan' : false }).start();
+      if (o.tty && !o.quiet && o.ora) spinner = o.ora({ text: title, stream: out, color: o.color ? 'cyan' : false }).start();
       return {
         update(text) {
           if (spinner) spinner.text = `${title} — ${text}`;

@@ -80,6 +80,17 @@ ks_probe_ports() {
     END { for (p in seen) print "listening=" p }'
 }
 
+# The JVMs of this user, from the process table: pid, seconds since start, full command line, and
+# working directory. Cheap (no JVM starts), so every probe can afford it.
+ks_probe_jvms() {
+  ks_section jvms
+  ks_kv now "$(date +%s)"
+  ps -ww -u "$(id -u)" -o pid= -o etimes= -o args= 2>/dev/null | awk '$3 ~ /(^|\/)java$/' | while read -r pid e cmd; do
+    printf 'java=%s %s %s\n' "$pid" "$e" "$cmd"
+    c=$(readlink "/proc/$pid/cwd" 2>/dev/null) && printf 'cwd=%s %s\n' "$pid" "$c"
+  done
+}
+
 ks_jps() {
   if command -v jps >/dev/null 2>&1; then jps "$@"
   elif command -v java >/dev/null 2>&1; then j=$(readlink -f "$(command -v java)"); "${j%/*}/jps" "$@"
@@ -87,14 +98,8 @@ ks_jps() {
   fi
 }
 
-# jps -lvm: pid, main class, its arguments and the JVM options; plus how long each has run.
+# jps -lvm, the JDK's own view (what the seed notes check with), after starting a JVM.
 ks_probe_jps() {
   ks_section jps
-  ks_kv now "$(date +%s)"
-  ks_jps -lvm 2>/dev/null | while read -r pid rest; do
-    case $rest in *sun.tools.jps.Jps*) continue ;; esac
-    e=$(ps -o etimes= -p "$pid" 2>/dev/null | tr -d ' ')
-    printf 'jvm=%s %s %s\n' "$pid" "${e:-0}" "$rest"
-    c=$(readlink "/proc/$pid/cwd" 2>/dev/null) && printf 'cwd=%s %s\n' "$pid" "$c"
-  done
+  ks_jps -lvm 2>/dev/null | grep -v 'sun.tools.jps.Jps' | sed 's/^/jps=/'
 }

@@ -5,4 +5,4 @@ ks_probe_host
 ks_probe_install
 ks_probe_files
 ks_probe_ports
-ks_probe_jps
+ks_probe_jvms

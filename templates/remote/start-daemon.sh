@@ -23,22 +23,29 @@ ks_our_pid() {
   ps -ww -o pid= -o args= -u "$(id -u)" 2>/dev/null |
     awk -v m=" $ks_main " -v c="$ks_conf_path" '$2 ~ /(^|\/)java$/ && index($0, m) && index($0, c) { print $1; exit }'
 }
-ks_listening() {
-  h=$(printf '%04X' "$KS_PORT")
-  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v h="$h" '$4 == "0A" { n = split($2, a, ":"); if (a[n] == h) f = 1 } END { exit !f }'
+ks_port_hex=$(printf '%04X' "$KS_PORT")
+# Inodes of the sockets listening on the port (from /proc: no ss or netstat needed).
+ks_listen_inodes() {
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+    awk -v h="$ks_port_hex" '$4 == "0A" { n = split($2, a, ":"); if (a[n] == h) print $10 }'
+}
+ks_listening() { [ -n "$(ks_listen_inodes)" ]; }
+# Serving means listening on a socket of this very JVM, not merely "someone listens on the port".
+ks_pid_listens() {
+  for inode in $(ks_listen_inodes); do
+    ls -l "/proc/$1/fd" 2>/dev/null | grep -qF "socket:[$inode]" && return 0
+  done
+  return 1
 }
 # Who holds a port: the socket's inode from /proc/net, then the process with that inode open
 # (visible for our own processes, and for all when run as root).
 ks_port_owner() {
-  h=$(printf '%04X' "$KS_PORT")
-  inode=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v h="$h" '$4 == "0A" { n = split($2, a, ":"); if (a[n] == h) { print $10; exit } }')
-  [ -n "$inode" ] || return 1
-  for fd in /proc/[0-9]*/fd/*; do
-    if [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$inode]" ]; then
-      p=${fd#/proc/}; p=${p%%/*}
-      printf '%s %s\n' "$p" "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c 1-120)"
-      return 0
-    fi
+  for inode in $(ks_listen_inodes); do
+    fd=$(find /proc/[0-9]*/fd -maxdepth 1 -lname "socket:\[$inode\]" 2>/dev/null | head -n 1)
+    [ -n "$fd" ] || continue
+    p=${fd#/proc/}; p=${p%%/*}
+    printf '%s %s\n' "$p" "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c 1-120)"
+    return 0
   done
   return 1
 }
@@ -90,7 +97,7 @@ while [ "$i" -lt $((KS_TIMEOUT * 4)) ]; do
     [ "$i" -ge 40 ] && ks_fail_with_log jvm_died "the $ks_name JVM did not start"
   else
     ks_seen=$pid
-    if ks_listening && { [ -z "$ks_ready" ] || grep -qF "$ks_ready" "$ks_log" 2>/dev/null; }; then ks_ok=1; break; fi
+    if ks_pid_listens "$pid" && { [ -z "$ks_ready" ] || grep -qF "$ks_ready" "$ks_log" 2>/dev/null; }; then ks_ok=1; break; fi
   fi
   sleep 0.25
   i=$((i + 1))
@@ -100,4 +107,5 @@ ks_section started
 ks_kv pid "$pid"
 ks_kv seconds "$(( $(date +%s) - ks_started ))"
 ks_probe_ports
+ks_probe_jvms
 ks_probe_jps

@@ -63,7 +63,8 @@ export class FakeHost implements Session {
     }
     if (parts.includes('files')) out.push(...['bashrc', 'server.properties', 'zookeeper.properties'].map((n) => this.file(n)));
     if (parts.includes('ports')) out.push(this.section('ports', s.listening.map((p) => `listening=${p}`)));
-    if (parts.includes('jps')) out.push(this.section('jps', [`now=${s.now}`, ...s.jvms.flatMap((j) => [`jvm=${j.pid} ${s.now - j.started} ${j.main} ${j.args}`, ...(j.cwd ? [`cwd=${j.pid} ${j.cwd}`] : [])])]));
+    if (parts.includes('jvms')) out.push(this.section('jvms', [`now=${s.now}`, ...s.jvms.flatMap((j) => [javaLine(j, s.now), ...(j.cwd ? [`cwd=${j.pid} ${j.cwd}`] : [])])]));
+    if (parts.includes('jps')) out.push(this.section('jps', s.jvms.map((j) => `jps=${j.pid} ${j.main}`)));
     return out.join('\n');
   }
 
@@ -76,7 +77,7 @@ export class FakeHost implements Session {
     const v = script.vars;
     switch (script.name) {
       case 'probe':
-        stdout = this.probe(['os', 'tools', 'host', 'install', 'files', 'ports', 'jps']);
+        stdout = this.probe(['os', 'tools', 'host', 'install', 'files', 'ports', 'jvms']);
         break;
       case 'install-java':
         s.tools.push('java', 'jps');
@@ -118,17 +119,24 @@ export class FakeHost implements Session {
         if (!s.jvms.some((j) => j.main === main)) s.jvms.push({ pid: this.nextPid++, started: s.now, main, args: `${conf} ${v.KS_HEAP_OPTS}` });
         const port = zk ? 2181 : 9092;
         if (!s.listening.includes(port)) s.listening.push(port);
-        stdout = this.probe(['ports', 'jps']);
+        stdout = this.probe(['ports', 'jvms', 'jps']);
         break;
       }
       case 'jps':
-        stdout = this.probe(['jps']);
+        stdout = this.probe(['jvms', 'jps']);
         break;
       default:
         throw new Error(`fake host: unexpected script ${script.name}`);
     }
     return { code: 0, stdout, stderr: '', sections: parseSections(stdout), durationMs: 1 };
   }
+}
+
+/** A `ps -o pid,etimes,args` line of a JVM started by Kafka's scripts: options, -cp, main class, args. */
+function javaLine(j: { pid: number; started: number; main: string; args: string }, now: number): string {
+  const heap = j.args.split(' ').filter((w) => w.startsWith('-X'));
+  const mainArgs = j.args.split(' ').filter((w) => !w.startsWith('-X'));
+  return `java=${j.pid} ${now - j.started} /usr/bin/java ${heap.join(' ')} -server -XX:+UseG1GC -cp /k/libs/a.jar:/k/libs/b.jar ${j.main} ${mainArgs.join(' ')}`;
 }
 
 export function freshDebian(overrides: Partial<FakeHostState> = {}): FakeHostState {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { parseSections } from '../../src/remote/script.js';
+import { mergeFacts, parseJavaCommand } from '../../src/steps/facts.js';
+
+const kafka = '/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Xmx400m -Xms400m -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true -Dkafka.logs.dir=/home/ec2-user/kafka_2.12-3.1.0/bin/../logs -Dlog4j.configuration=file:/home/ec2-user/kafka_2.12-3.1.0/bin/../config/log4j.properties -cp /home/ec2-user/kafka_2.12-3.1.0/bin/../libs/a.jar:/home/ec2-user/kafka_2.12-3.1.0/bin/../libs/b.jar kafka.Kafka /home/ec2-user/kafka_2.12-3.1.0/config/server.properties';
+
+describe('JVMs from the process table', () => {
+  it('reads a java command line as jps -lvm shows it: main class, its arguments, then JVM options', () => {
+    const p = parseJavaCommand(kafka.split(' '));
+    expect(p.mainClass).toBe('kafka.Kafka');
+    expect(p.args.startsWith('/home/ec2-user/kafka_2.12-3.1.0/config/server.properties -Xmx400m -Xms400m')).toBe(true);
+    expect(p.args).not.toContain('libs/a.jar');
+    expect(parseJavaCommand(['java', '-jar', 'app.jar', 'x']).mainClass).toBe('app.jar');
+    expect(parseJavaCommand(['java', '-classpath', 'c', 'Main']).mainClass).toBe('Main');
+  });
+
+  it('merges the probe sections, with start times from elapsed seconds', () => {
+    const facts = mergeFacts(undefined, parseSections(`::ks:: jvms\nnow=1000\njava=42 30 ${kafka}\ncwd=42 /home/ec2-user\n::ks:: ports\nlistening=9092\n`));
+    expect(facts.jvms).toEqual([expect.objectContaining({ pid: 42, started: 970, mainClass: 'kafka.Kafka', cwd: '/home/ec2-user' })]);
+    expect(facts.listening).toEqual(new Set([9092]));
+    expect(facts.jps).toBeUndefined();
+    const withJps = mergeFacts(facts, parseSections('::ks:: jps\njps=42 kafka.Kafka /x -Xmx400m\n'));
+    expect(withJps.jps).toEqual(new Set([42]));
+    expect(withJps.jvms).toBe(facts.jvms);
+  });
+});
