@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { initCommand } from './commands/init.js';
+import { hostsCommand } from './commands/hosts.js';
+import { verifyCommand } from './commands/verify.js';
 import { EXIT_USAGE } from './errors.js';
 import { DEFAULT_KAFKA_VERSION, DEFAULT_MIRRORS, DEFAULT_SCALA_VERSION } from './kafka/distribution.js';
 import { runCommand, type GlobalFlags } from './main.js';
@@ -52,6 +54,37 @@ connectionOptions(
   .addHelpText('after', '\nExample:\n  kafka-setup init --host 203.0.113.10 --key ~/Downloads/kafka-server-key.pem')
   .action(async (flags: Parameters<typeof initCommand>[0], cmd: Command) => {
     await runCommand(cmd.optsWithGlobals<GlobalFlags>(), (io) => initCommand(flags, io));
+  });
+
+connectionOptions(
+  program
+    .command('verify')
+    .description('check the broker: on the host (JVMs, ZooKeeper, logs) and from this machine (port, ApiVersions, metadata, advertised addresses, a round trip)'),
+)
+  .option('--bootstrap <host:port>', 'broker address to check from here (default: the host, port 9092); alone, only the checks from this machine run')
+  .option('--install-dir <path>', 'Kafka\'s directory on the host (default: the profile\'s, else ~/kafka_2.12-3.1.0)')
+  .option('--no-roundtrip', 'skip the produce/consume round trip on a temporary topic')
+  .option('--json', 'print the results as JSON on stdout (nothing else)')
+  .addHelpText('after', '\nExamples:\n  kafka-setup verify                       # the saved profile\n  kafka-setup verify --bootstrap 203.0.113.10:9092 --json')
+  .action(async (flags: Parameters<typeof verifyCommand>[0], cmd: Command) => {
+    await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), json: flags.json === true }, (io) => verifyCommand(flags, io));
+  });
+
+program
+  .command('hosts')
+  .description('add, update or remove "<ip> <alias>" in this machine\'s hosts file (elevating with sudo when needed)')
+  .option('--alias <name>', 'the name to give the broker, e.g. my-kafka')
+  .option('--ip <address>', 'IPv4 or IPv6 address (default: the saved profile\'s host, resolved)')
+  .option('--hosts-file <path>', 'the file to edit (default: /etc/hosts; on Windows %SystemRoot%\\System32\\drivers\\etc\\hosts)')
+  .option('--remove', 'remove the alias instead')
+  .option('--dry-run', 'show the change; write nothing')
+  .option('-y, --yes', 'write without asking')
+  .option('--profile <name>', 'saved profile to take the IP from', 'default')
+  .addOption(new Option('--interactive', 'ask even when stdin is not a terminal').hideHelp())
+  .option('--no-interactive', 'never ask (default when stdin is not a terminal)')
+  .addHelpText('after', '\nExamples:\n  kafka-setup hosts --alias my-kafka\n  kafka-setup hosts --alias my-kafka --ip 203.0.113.10 --dry-run\n  kafka-setup hosts --alias my-kafka --remove')
+  .action(async (flags: Parameters<typeof hostsCommand>[0], cmd: Command) => {
+    await runCommand(cmd.optsWithGlobals<GlobalFlags>(), (io) => hostsCommand(flags, io));
   });
 
 try {

@@ -9,7 +9,7 @@ import { BROKER_PORT, ZOOKEEPER_PORT } from '../kafka/distribution.js';
 import { formatHeap, heapOpts, xmxOf } from '../kafka/heap.js';
 import { remoteScript } from '../remote/script.js';
 import type { RemoteFailure } from '../remote/session.js';
-import { mergeFacts, type JvmFact } from './facts.js';
+import { mergeFacts, type HostFacts, type JvmFact } from './facts.js';
 import { baseVars, bootstrapAddress, brokerHeapMib, installPath, zookeeperHeapMib } from './targets.js';
 import type { Check, Step, StepContext } from './types.js';
 
@@ -40,8 +40,8 @@ const BROKER: Daemon = {
  * Our JVM: this main class, started with this install's config file — given absolute (as we start
  * it) or relative to the JVM's working directory (as the seed notes do, from the install directory).
  */
-export function findJvm(ctx: StepContext, main: string, config: string): JvmFact | undefined {
-  const install = installPath(ctx);
+export function findJvm(ctx: { facts: HostFacts }, main: string, config: string): JvmFact | undefined {
+  const install = ctx.facts.install.path;
   const path = `${install}/config/${config}`;
   return ctx.facts.jvms.find((j) => {
     if (j.mainClass !== main) return false;

@@ -1,18 +1,24 @@
 /** What the host should end up with, derived from the options and what the probe found. */
 import { posix } from 'node:path';
-import { BROKER_PORT, coreJar, distName, tarballName } from '../kafka/distribution.js';
+import { BROKER_PORT, coreJar, distName, tarballName, type Distribution } from '../kafka/distribution.js';
 import { defaultHeapMib, parseHeap, ZOOKEEPER_DEFAULT_HEAP_MIB } from '../kafka/heap.js';
 import type { StepContext } from './types.js';
 
 export const BASHRC = '~/.bashrc';
 
+/** Where a command points at a Kafka install: the options a remote script needs to find it. */
+export interface InstallTarget {
+  options: { installDir: string };
+  dist: Distribution;
+}
+
 /** The tarball is downloaded beside the install directory, as in the seed notes (~/kafka_….tgz). */
-export function tarballPath(ctx: Pick<StepContext, 'options' | 'dist'>): string {
+export function tarballPath(ctx: InstallTarget): string {
   return posix.join(posix.dirname(ctx.options.installDir), tarballName(ctx.dist));
 }
 
 /** Variables every remote script gets, for the probe functions they share. */
-export function baseVars(ctx: Pick<StepContext, 'options' | 'dist'>): Record<string, string> {
+export function baseVars(ctx: InstallTarget): Record<string, string> {
   return {
     KS_INSTALL: ctx.options.installDir,
     KS_TARBALL: tarballPath(ctx),

@@ -4,6 +4,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
+import type { CheckResult } from '../checks/types.js';
 import { UserError } from '../errors.js';
 
 export type Outcome = 'done' | 'skipped' | 'planned' | 'failed';
@@ -26,6 +27,8 @@ export interface Reporter {
   verbose(message: string): void;
   /** Lines printed as they are (summaries, tables). */
   lines(lines: string[]): void;
+  /** One verify check: ✔ pass, ⚠ warn, ✖ fail, ↷ skip (plain: [pass] [warn] [FAIL] [skip]). */
+  check(c: CheckResult): void;
   error(err: unknown, debug: boolean): void;
 }
 
@@ -99,6 +102,16 @@ export function createReporter(o: ReporterOptions): Reporter {
     },
     lines(lines) {
       for (const l of lines) write(l);
+    },
+    check(r) {
+      const [first, ...more] = r.detail.split('\n');
+      if (o.tty) {
+        const sym = { pass: c.green('✔'), warn: c.yellow('⚠'), fail: c.red('✖'), skip: c.dim('↷') }[r.status];
+        write(`${sym} ${r.status === 'skip' ? c.dim(r.title) : r.title}${first ? c.dim(` — ${first}`) : ''}`);
+      } else {
+        write(`${{ pass: '[pass]', warn: '[warn]', fail: '[FAIL]', skip: '[skip]' }[r.status]} ${r.title}${first ? ` — ${first}` : ''}`);
+      }
+      for (const l of more) write(`    ${c.dim(l.trim())}`);
     },
     error(err, debug) {
       if (err instanceof UserError) {

@@ -1,0 +1,128 @@
+/**
+ * verify, from this machine: can a client here reach the broker, does it answer as Kafka, does it
+ * advertise addresses this machine can reach, and does a message go round? No Java needed.
+ */
+import { formatApiVersions, apiName } from '../kafka/api-versions.js';
+import { askBootstrap, roundTrip, type BootstrapAnswer } from '../kafka/client.js';
+import { ZOOKEEPER_PORT } from '../kafka/distribution.js';
+import { resolveHost, tcpConnect } from '../local/net.js';
+import { bootstrapAddress } from '../steps/targets.js';
+import { check, type CheckResult } from './types.js';
+
+export interface BrokerCheckOptions {
+  host: string;
+  port: number;
+  timeoutMs: number;
+  roundtrip: boolean;
+  /** advertised.listeners as server.properties on the host says, when verify could read it. */
+  configured?: Array<{ host: string; port: number }> | undefined;
+  /** Called as each check completes, so the reporter can show progress. */
+  onCheck?: (c: CheckResult) => void;
+}
+
+export interface BrokerCheckReport {
+  checks: CheckResult[];
+  answer: BootstrapAnswer | undefined;
+  apiVersionsText: string[];
+}
+
+function fixAdvertised(bootstrapHost: string): string {
+  return `clients connect to the bootstrap address, then to the address each broker advertises, so that one must work from where clients run. Set advertised.listeners=PLAINTEXT://${bootstrapAddress(bootstrapHost)} with: kafka-setup init --advertised-host ${bootstrapHost}`;
+}
+
+export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckReport> {
+  const checks: CheckResult[] = [];
+  const add = (c: CheckResult): void => {
+    checks.push(c);
+    o.onCheck?.(c);
+  };
+  const address = bootstrapAddress(o.host, o.port);
+  const report: BrokerCheckReport = { checks, answer: undefined, apiVersionsText: [] };
+
+  const reach = await tcpConnect(o.host, o.port, o.timeoutMs);
+  if (!reach.ok) {
+    const fix = reach.code === 'ECONNREFUSED'
+      ? `nothing listens on ${address}: the broker is down or listens elsewhere; run kafka-setup init (and kafka-setup verify with --profile) to start it`
+      : reach.code === 'ENOTFOUND' || reach.code === 'EAI_AGAIN'
+        ? `check the address (--bootstrap or the profile's host)`
+        : `open inbound TCP ${o.port} from your IP in the instance's security group (and any firewall on the way)`;
+    add(check('reach', `Port ${o.port} reachable from here`, 'fail', `${address}: ${reach.reason}`, fix));
+    for (const [id, title] of [['api-versions', 'ApiVersions'], ['metadata', 'Metadata'], ['advertised', 'Advertised addresses reachable'], ['roundtrip', 'Produce/consume round trip']] as const) {
+      add(check(id, title, 'skip', `${address} is not reachable`));
+    }
+    return report;
+  }
+  add(check('reach', `Port ${o.port} reachable from here`, 'pass', `${address} accepted a connection in ${reach.ms} ms`));
+
+  const zk = await tcpConnect(o.host, ZOOKEEPER_PORT, Math.min(o.timeoutMs, 3000));
+  add(zk.ok
+    ? check('zookeeper-exposed', `ZooKeeper port ${ZOOKEEPER_PORT} not exposed`, 'warn', `${bootstrapAddress(o.host, ZOOKEEPER_PORT)} accepts connections from here`,
+      `ZooKeeper has no authentication here: allow inbound ${ZOOKEEPER_PORT} only from inside your network (security group), never from the internet`)
+    : check('zookeeper-exposed', `ZooKeeper port ${ZOOKEEPER_PORT} not exposed`, 'pass', `${bootstrapAddress(o.host, ZOOKEEPER_PORT)}: ${zk.reason}`));
+
+  let answer: BootstrapAnswer;
+  try {
+    answer = await askBootstrap(o.host, o.port, o.timeoutMs);
+  } catch (err) {
+    add(check('api-versions', 'ApiVersions', 'fail', `${address} accepted the connection but did not answer as a Kafka broker: ${(err as Error).message}`,
+      `check that ${o.port} is the broker's PLAINTEXT listener (not TLS/SASL, not another program)`));
+    for (const [id, title] of [['metadata', 'Metadata'], ['advertised', 'Advertised addresses reachable'], ['roundtrip', 'Produce/consume round trip']] as const) {
+      add(check(id, title, 'skip', 'no Kafka answer at the bootstrap address'));
+    }
+    return report;
+  }
+  report.answer = answer;
+  const self = answer.brokers.find((b) => b.host === o.host && b.port === o.port) ?? answer.brokers[0];
+  report.apiVersionsText = formatApiVersions(address, self?.nodeId, self?.rack ?? null, answer.apiVersions);
+  const top = (key: number): string => {
+    const v = answer.apiVersions.find((a) => a.apiKey === key);
+    return v ? `${apiName(key)} v${v.minVersion}–${v.maxVersion}` : `${apiName(key)} missing`;
+  };
+  add(check('api-versions', 'ApiVersions', 'pass', `${answer.apiVersions.length} APIs (${top(0)}, ${top(1)}, ${top(3)})`));
+
+  const described = answer.brokers
+    .map((b) => `${b.nodeId} at ${bootstrapAddress(b.host, b.port)}${b.nodeId === answer.controllerId ? ' (controller)' : ''}`)
+    .join(', ');
+  add(answer.brokers.length > 0
+    ? check('metadata', 'Metadata', 'pass', `${answer.brokers.length} broker${answer.brokers.length > 1 ? 's' : ''}: ${described}; cluster ${answer.clusterId}`)
+    : check('metadata', 'Metadata', 'fail', 'the broker lists no brokers in its metadata',
+      'a broker that cannot reach its own advertised address, or is still starting, lists none; see the advertised address check below'));
+
+  // What clients will be told to connect to: the metadata's brokers, or — when the broker lists none,
+  // as happens when even its own controller cannot reach the advertised address — server.properties.
+  const advertised = answer.brokers.length > 0
+    ? answer.brokers.map((b) => ({ label: `broker ${b.nodeId} advertises`, host: b.host, port: b.port }))
+    : (o.configured ?? []).map((a) => ({ label: 'server.properties advertises', host: a.host, port: a.port }));
+  const unreachable: string[] = [];
+  for (const a of advertised) {
+    const name = await resolveHost(a.host);
+    if (!name.ok) {
+      unreachable.push(`${a.label} ${bootstrapAddress(a.host, a.port)}: ${name.reason}`);
+      continue;
+    }
+    const r = await tcpConnect(a.host, a.port, o.timeoutMs);
+    if (!r.ok) unreachable.push(`${a.label} ${bootstrapAddress(a.host, a.port)}: ${r.reason}`);
+  }
+  const advertisedOk = unreachable.length === 0 && answer.brokers.length > 0;
+  add(advertisedOk
+    ? check('advertised', 'Advertised addresses reachable', 'pass', advertised.map((a) => bootstrapAddress(a.host, a.port)).join(', '))
+    : check('advertised', 'Advertised addresses reachable', 'fail', unreachable.join('; ') || 'the broker advertises no address (its metadata lists no brokers)',
+      unreachable.length > 0 || advertised.length === 0 ? fixAdvertised(o.host) : 'the broker is not in its own metadata yet; wait a few seconds, or read logs/server.log on the host'));
+
+  if (!o.roundtrip) {
+    add(check('roundtrip', 'Produce/consume round trip', 'skip', 'skipped (--no-roundtrip)'));
+  } else if (!advertisedOk) {
+    add(check('roundtrip', 'Produce/consume round trip', 'skip', 'clients cannot reach the advertised address, so it would fail'));
+  } else {
+    try {
+      const rt = await roundTrip(address, Math.max(o.timeoutMs, 30_000));
+      add(check('roundtrip', 'Produce/consume round trip', rt.deleted ? 'pass' : 'warn',
+        `1 message through topic ${rt.topic}: produced in ${rt.produceMs} ms, read back in ${rt.consumeMs} ms; ${rt.deleted ? 'topic deleted' : 'the topic could not be deleted'}`,
+        rt.deleted ? undefined : `delete it by hand: bin/kafka-topics.sh --bootstrap-server ${address} --delete --topic ${rt.topic}`));
+    } catch (err) {
+      add(check('roundtrip', 'Produce/consume round trip', 'fail', (err as Error).message,
+        'read logs/server.log on the host; a full disk or a broker still starting are common causes'));
+    }
+  }
+  return report;
+}

@@ -1,0 +1,67 @@
+/** verify, on the host: the JVMs, the broker's registration in ZooKeeper, recent log errors. */
+import { getProperty } from '../kafka/properties.js';
+import { keyValues, type Sections } from '../remote/script.js';
+import { BROKER_MAIN, findJvm, ZOOKEEPER_MAIN } from '../steps/daemons.js';
+import type { HostFacts } from '../steps/facts.js';
+import { check, type CheckResult } from './types.js';
+
+const RESTART = 'run kafka-setup init: it starts whatever is stopped (and says why it could not)';
+
+export function hostChecks(facts: HostFacts, sections: Sections): CheckResult[] {
+  const out: CheckResult[] = [];
+  const { install } = facts;
+  if (install.state !== 'kafka') {
+    out.push(check('install', 'Kafka installed on the host', 'fail', `${install.path} ${install.state === 'absent' ? 'does not exist' : 'is not a Kafka installation'}`,
+      'run kafka-setup init, or pass --install-dir / --profile for where Kafka is installed'));
+    return out;
+  }
+
+  const zk = findJvm({ facts }, ZOOKEEPER_MAIN, 'zookeeper.properties');
+  const broker = findJvm({ facts }, BROKER_MAIN, 'server.properties');
+  const seenByJps = (pid: number): boolean => facts.jps?.has(pid) ?? false;
+  const missing = [zk ? '' : 'ZooKeeper (QuorumPeerMain)', broker ? '' : 'the broker (Kafka)'].filter(Boolean);
+  if (missing.length === 0) {
+    const jps = seenByJps(zk!.pid) && seenByJps(broker!.pid) ? 'listed by jps' : 'in the process table (jps does not list them)';
+    out.push(check('jvms', 'ZooKeeper and the broker are running', 'pass', `QuorumPeerMain (pid ${zk!.pid}) and Kafka (pid ${broker!.pid}), ${jps}`));
+  } else {
+    out.push(check('jvms', 'ZooKeeper and the broker are running', 'fail', `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not running`, RESTART));
+  }
+
+  const zkFacts = keyValues(sections.get('zookeeper'));
+  const props = facts.files['server.properties'].content ?? '';
+  const brokerId = getProperty(props, 'broker.id')?.trim() ?? '0';
+  const ids = (zkFacts.get('ids') ?? '').replace(/[[\]\s]/g, '').split(',').filter(Boolean);
+  const connect = zkFacts.get('connect') ?? 'localhost:2181';
+  if (zkFacts.get('rc') === 'missing') {
+    out.push(check('registered', 'Broker registered in ZooKeeper', 'skip', 'bin/zookeeper-shell.sh is missing on the host'));
+  } else if (!zkFacts.get('ids')) {
+    out.push(check('registered', 'Broker registered in ZooKeeper', 'fail', `ZooKeeper at ${connect} did not answer`,
+      zk ? `ZooKeeper runs but does not answer on ${connect}; read its log (logs/zookeeper.out) on the host` : RESTART));
+  } else if (!ids.includes(brokerId)) {
+    out.push(check('registered', 'Broker registered in ZooKeeper', 'fail', `/brokers/ids is [${ids.join(', ')}], without broker.id=${brokerId}`,
+      broker ? 'the broker runs but is not registered: it may still be starting, or cannot reach zookeeper.connect; read logs/server.log on the host' : RESTART));
+  } else {
+    out.push(check('registered', 'Broker registered in ZooKeeper', 'pass', `/brokers/ids = [${ids.join(', ')}] at ${connect}, broker.id=${brokerId}`));
+  }
+
+  const logLines = (sections.get('logs') ?? []).filter((l) => l.startsWith('line=')).map((l) => l.slice(5));
+  const files = (sections.get('logs') ?? []).filter((l) => l.startsWith('file=')).map((l) => l.slice(5).split('/').pop());
+  if (logLines.length === 0) {
+    out.push(check('logs', 'Recent ERROR/FATAL log lines', 'pass', `none in ${files.length > 0 ? files.join(', ') : 'the logs (no log files yet)'}`));
+  } else {
+    out.push(check('logs', 'Recent ERROR/FATAL log lines', 'warn', `${logLines.length} in ${files.join(', ')}:\n${logLines.map((l) => `  ${l}`).join('\n')}`,
+      `read ${install.path}/logs on the host; errors from before the last restart may be harmless`));
+  }
+  return out;
+}
+
+/** advertised.listeners (else listeners) of server.properties, as host:port pairs. */
+export function configuredListeners(facts: HostFacts): Array<{ host: string; port: number }> {
+  const props = facts.files['server.properties'].content ?? '';
+  const value = getProperty(props, 'advertised.listeners') ?? getProperty(props, 'listeners') ?? '';
+  return value
+    .split(',')
+    .map((l) => /^[A-Za-z0-9_]+:\/\/(\[[^\]]+\]|[^:]*):(\d+)$/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m !== null && m[1] !== '')
+    .map((m) => ({ host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) }));
+}

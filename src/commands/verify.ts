@@ -1,0 +1,83 @@
+/**
+ * `kafka-setup verify`: on the host over one SSH command (JVMs, ZooKeeper registration, logs), then
+ * from this machine with a Kafka client (reachability, ApiVersions, Metadata, advertised addresses,
+ * a round trip). Exit 0 only when no check fails; --json prints the same facts.
+ */
+import { brokerChecks } from '../checks/broker-checks.js';
+import { configuredListeners, hostChecks } from '../checks/host-checks.js';
+import { check, type CheckResult } from '../checks/types.js';
+import { InterruptedError, UserError } from '../errors.js';
+import { resolveVerifyOptions, type VerifyFlags, type VerifyOptions } from '../options/verify-options.js';
+import { isInteractive } from '../options/resolve.js';
+import { remoteScript } from '../remote/script.js';
+import { RemoteFailure } from '../remote/session.js';
+import { mergeFacts } from '../steps/facts.js';
+import { baseVars, bootstrapAddress } from '../steps/targets.js';
+import type { CommandIO } from './io.js';
+import { openSession } from './open-session.js';
+
+/** The host's checks; returns the advertised listeners its server.properties configures. */
+async function onHost(o: VerifyOptions, io: CommandIO, show: (c: CheckResult) => void): Promise<Array<{ host: string; port: number }> | undefined> {
+  let session;
+  try {
+    session = await openSession(o.connection!, io, { dryRun: false });
+  } catch (err) {
+    if (err instanceof InterruptedError || !(err instanceof UserError)) throw err;
+    show(check('ssh', 'SSH to the host', 'fail', err.message, err.hint));
+    return undefined;
+  }
+  try {
+    const res = await session.run(remoteScript('verify', baseVars({ options: { installDir: o.installDir }, dist: o.dist }), ['probe-lib', 'verify']), { timeoutMs: 90_000 });
+    const facts = mergeFacts(undefined, res.sections);
+    for (const c of hostChecks(facts, res.sections)) show(c);
+    return configuredListeners(facts);
+  } catch (err) {
+    if (!(err instanceof RemoteFailure || err instanceof UserError)) throw err;
+    show(check('host', 'Checks on the host', 'fail', err.message, 'run kafka-setup verify --verbose to see the remote command'));
+    return undefined;
+  } finally {
+    io.reporter.verbose(`ssh: ${session.stats.connections} connection, ${session.stats.commands} remote command${session.stats.commands === 1 ? '' : 's'}`);
+    session.close();
+  }
+}
+
+export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<number> {
+  const interactive = !flags.json && isInteractive(flags.interactive);
+  const o = await resolveVerifyOptions(flags, { prompter: interactive ? io.prompter() : undefined, env: io.env });
+  const address = bootstrapAddress(o.bootstrap.host, o.bootstrap.port);
+  io.reporter.info(`kafka-setup verify: ${address}${o.connection ? `, and the host ${o.connection.user}@${o.connection.host}` : ' (from this machine only)'}`);
+
+  const checks: CheckResult[] = [];
+  const show = (c: CheckResult): void => {
+    checks.push(c);
+    io.reporter.check(c);
+  };
+  const configured = o.connection ? await onHost(o, io, show) : undefined;
+  const broker = await brokerChecks({ ...o.bootstrap, timeoutMs: o.timeoutMs, roundtrip: o.roundtrip, configured, onCheck: show });
+
+  const failed = checks.filter((c) => c.status === 'fail');
+  const warned = checks.filter((c) => c.status === 'warn');
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({
+      ok: failed.length === 0,
+      bootstrap: address,
+      host: o.connection ? { host: o.connection.host, port: o.connection.port, user: o.connection.user, installDir: o.installDir } : null,
+      checks,
+      brokers: broker.answer?.brokers ?? [],
+      controllerId: broker.answer?.controllerId ?? null,
+      clusterId: broker.answer?.clusterId ?? null,
+      apiVersions: broker.answer?.apiVersions ?? [],
+    }, null, 2)}\n`);
+  } else {
+    if (broker.apiVersionsText.length > 0) io.reporter.lines(['', ...broker.apiVersionsText]);
+    const passed = checks.filter((c) => c.status === 'pass').length;
+    io.reporter.lines([
+      '',
+      failed.length === 0
+        ? `verify: all ${passed} checks passed${warned.length ? ` (${warned.length} warning${warned.length > 1 ? 's' : ''})` : ''}${checks.some((c) => c.status === 'skip') ? ', some skipped' : ''}.`
+        : `verify: ${failed.length} of ${checks.length} checks failed.`,
+      ...[...failed, ...warned].flatMap((c) => (c.fix ? [`  ${c.status === 'fail' ? '✖' : '⚠'} ${c.title}: ${c.fix}`] : [])),
+    ]);
+  }
+  return failed.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,154 @@
+/**
+ * The Kafka protocol, spoken through kafkajs (pure JavaScript: no native build, no Java, nothing
+ * downloaded at install time). Two levels are used: a single connection to one address for
+ * ApiVersions and Metadata — so that a broker reachable at the bootstrap address but advertising an
+ * unreachable one can still be examined — and kafkajs's regular producer, consumer and admin client
+ * for the round trip, which go through the advertised addresses exactly as any client would.
+ */
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Kafka, logLevel } from 'kafkajs';
+import type { ApiVersion } from './api-versions.js';
+
+const require = createRequire(import.meta.url);
+
+// kafkajs's own building blocks (the classes its cluster code uses), not a hand-written codec.
+interface KafkajsBroker {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  versions: Record<string, { minVersion: number; maxVersion: number }> | null;
+  metadata(topics?: string[]): Promise<{
+    brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+    controllerId: number;
+    clusterId: string;
+  }>;
+}
+type BrokerClass = new (o: { connectionPool: unknown; logger: unknown; allowAutoTopicCreation: boolean }) => KafkajsBroker;
+type PoolClass = new (o: Record<string, unknown>) => unknown;
+const Broker = require('kafkajs/src/broker') as BrokerClass;
+const ConnectionPool = require('kafkajs/src/network/connectionPool') as PoolClass;
+const { createLogger, LEVELS } = require('kafkajs/src/loggers') as { createLogger: (o: { level: number; logCreator: () => () => void }) => unknown; LEVELS: { NOTHING: number } };
+const socketFactory = require('kafkajs/src/network/socketFactory') as () => unknown;
+const apiKeys = require('kafkajs/src/protocol/requests/apiKeys') as Record<string, number>;
+const { requests } = require('kafkajs/src/protocol/requests') as { requests: Record<string, { versions: string[] }> };
+
+const silent = (): (() => void) => () => {};
+
+export interface BrokerInfo {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export interface BootstrapAnswer {
+  apiVersions: ApiVersion[];
+  brokers: BrokerInfo[];
+  controllerId: number;
+  clusterId: string;
+}
+
+/** What our client speaks of each API: the highest version in common with the broker's range. */
+function usableVersion(apiKey: number, min: number, max: number): number | undefined {
+  const name = Object.keys(apiKeys).find((n) => apiKeys[n] === apiKey);
+  const ours = name ? requests[name]?.versions.map(Number) ?? [] : [];
+  const common = ours.filter((v) => v >= min && v <= max);
+  return common.length > 0 ? Math.max(...common) : undefined;
+}
+
+/** ApiVersions and Metadata from one address, over one connection, without following redirects. */
+export async function askBootstrap(host: string, port: number, timeoutMs: number): Promise<BootstrapAnswer> {
+  const logger = createLogger({ level: LEVELS.NOTHING, logCreator: silent });
+  const connectionPool = new ConnectionPool({
+    host, port, logger, socketFactory: socketFactory(), clientId: 'kafka-setup-verify',
+    connectionTimeout: timeoutMs, requestTimeout: timeoutMs, enforceRequestTimeout: true,
+  });
+  const broker = new Broker({ connectionPool, logger, allowAutoTopicCreation: false });
+  try {
+    await broker.connect();
+    const versions = broker.versions ?? {};
+    const apiVersions = Object.entries(versions).map(([key, v]) => ({
+      apiKey: Number(key),
+      minVersion: v.minVersion,
+      maxVersion: v.maxVersion,
+      usable: usableVersion(Number(key), v.minVersion, v.maxVersion),
+    }));
+    const md = await broker.metadata([]);
+    return {
+      apiVersions,
+      brokers: md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null })),
+      controllerId: md.controllerId,
+      clusterId: md.clusterId,
+    };
+  } finally {
+    await broker.disconnect().catch(() => {});
+  }
+}
+
+export interface RoundTrip {
+  topic: string;
+  produceMs: number;
+  consumeMs: number;
+  deleted: boolean;
+}
+
+/**
+ * Produces one message to a new one-partition topic, reads it back with a consumer, then deletes the
+ * topic and the consumer group, whatever happened.
+ */
+export async function roundTrip(bootstrap: string, timeoutMs: number): Promise<RoundTrip> {
+  const kafka = new Kafka({
+    clientId: 'kafka-setup-verify',
+    brokers: [bootstrap],
+    connectionTimeout: Math.min(timeoutMs, 10_000),
+    requestTimeout: timeoutMs,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2 },
+  });
+  const id = randomBytes(4).toString('hex');
+  const topic = `kafka-setup-verify-${id}`;
+  const groupId = `kafka-setup-verify-${id}`;
+  const payload = `kafka-setup verify ${new Date().toISOString()} ${id}`;
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  let created = false;
+  let deleted = false;
+  let timing: { produceMs: number; consumeMs: number } | undefined;
+  try {
+    await admin.connect();
+    created = await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true, timeout: timeoutMs });
+    const t0 = Date.now();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: id, value: payload }], acks: -1 });
+    const produceMs = Date.now() - t0;
+    const t1 = Date.now();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const received = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no message came back within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            clearTimeout(timer);
+            resolve(message.value?.toString() ?? '');
+          },
+        })
+        .catch((err: unknown) => {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        });
+    });
+    if (received !== payload) throw new Error('the message read back differs from the one produced');
+    timing = { produceMs, consumeMs: Date.now() - t1 };
+  } finally {
+    await consumer.disconnect().catch(() => {});
+    await producer.disconnect().catch(() => {});
+    if (created) {
+      deleted = await admin.deleteTopics({ topics: [topic], timeout: timeoutMs }).then(() => true, () => false);
+      await admin.deleteGroups([groupId]).catch(() => {});
+    }
+    await admin.disconnect().catch(() => {});
+  }
+  return { topic, ...timing!, deleted };
+}
