@@ -16,6 +16,8 @@ export interface BrokerCheckOptions {
   roundtrip: boolean;
   /** advertised.listeners as server.properties on the host says, when verify could read it. */
   configured?: Array<{ host: string; port: number }> | undefined;
+  /** kafkajs's log, with --verbose. */
+  log?: ((line: string) => void) | undefined;
   /** Called as each check completes, so the reporter can show progress. */
   onCheck?: (c: CheckResult) => void;
 }
@@ -115,7 +117,7 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
     add(check('roundtrip', 'Produce/consume round trip', 'skip', 'clients cannot reach the advertised address, so it would fail'));
   } else {
     try {
-      const rt = await roundTrip(address, Math.max(o.timeoutMs, 30_000));
+      const rt = await roundTrip(address, Math.max(o.timeoutMs, 60_000), o.log);
       add(check('roundtrip', 'Produce/consume round trip', rt.deleted ? 'pass' : 'warn',
         `1 message through topic ${rt.topic}: produced in ${rt.produceMs} ms, read back in ${rt.consumeMs} ms; ${rt.deleted ? 'topic deleted' : 'the topic could not be deleted'}`,
         rt.deleted ? undefined : `delete it by hand: bin/kafka-topics.sh --bootstrap-server ${address} --delete --topic ${rt.topic}`));

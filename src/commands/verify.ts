@@ -53,7 +53,10 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
     io.reporter.check(c);
   };
   const configured = o.connection ? await onHost(o, io, show) : undefined;
-  const broker = await brokerChecks({ ...o.bootstrap, timeoutMs: o.timeoutMs, roundtrip: o.roundtrip, configured, onCheck: show });
+  const broker = await brokerChecks({
+    ...o.bootstrap, timeoutMs: o.timeoutMs, roundtrip: o.roundtrip, configured, onCheck: show,
+    ...(io.debug ? { log: (l: string) => io.reporter.verbose(l) } : {}),
+  });
 
   const failed = checks.filter((c) => c.status === 'fail');
   const warned = checks.filter((c) => c.status === 'warn');

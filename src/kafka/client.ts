@@ -96,14 +96,17 @@ export interface RoundTrip {
  * Produces one message to a new one-partition topic, reads it back with a consumer, then deletes the
  * topic and the consumer group, whatever happened.
  */
-export async function roundTrip(bootstrap: string, timeoutMs: number): Promise<RoundTrip> {
+export async function roundTrip(bootstrap: string, timeoutMs: number, log?: (line: string) => void): Promise<RoundTrip> {
   const kafka = new Kafka({
     clientId: 'kafka-setup-verify',
     brokers: [bootstrap],
     connectionTimeout: Math.min(timeoutMs, 10_000),
     requestTimeout: timeoutMs,
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 2 },
+    logLevel: log ? logLevel.INFO : logLevel.NOTHING,
+    ...(log ? { logCreator: () => (e: { namespace: string; log: { message: string } }) => log(`kafkajs ${e.namespace}: ${e.log.message}`) } : {}),
+    // The first consumer group of a fresh broker waits for __consumer_offsets to be created
+    // ("group coordinator is not available" for a few seconds): retry for up to ~25 s.
+    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 3000 },
   });
   const id = randomBytes(4).toString('hex');
   const topic = `kafka-setup-verify-${id}`;

@@ -1,40 +1,50 @@
 /**
- * Prepares the real target of the e2e suite once: the Kafka test distribution (from Maven Central,
- * cached), the local download mirror, and the sshd host with its EC2-like user. Where the suite
- * cannot run at all (not root, not Linux) it skips with one loud line — unless KAFKA_SETUP_E2E=required
- * (CI), where that is a failure. Where it can run, any set-up failure fails the suite.
+ * vitest global setup of the e2e suite: builds (or finds cached) the Kafka 3.1.0 test distribution,
+ * starts the download mirror and the SSH host, and provides them to the test files as
+ * inject('e2e') (see support/context.ts). The suite runs only as root on Linux; elsewhere it is
+ * skipped with one loud line, or fails when KAFKA_SETUP_E2E=required (CI). Where it can run, any
+ * failure to set up the target fails the suite: it never turns into a skip.
  */
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import type { TestProject } from 'vitest/node';
-import { buildDistribution } from './support/dist.js';
+import type { E2eContext } from './support/context.js';
 import { startHost, stopHost, type E2eHost } from './support/host.js';
 import { startMirror, type Mirror } from './support/mirror.js';
-import type { E2eContext } from './support/context.js';
 
-function cannotRun(): string | undefined {
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+function whyNot(): string | undefined {
   if (process.platform !== 'linux') return `this is ${process.platform}, not Linux`;
-  if (process.getuid?.() !== 0) return 'not running as root (it creates a user, runs sshd and edits /etc/hosts)';
+  if (process.getuid?.() !== 0) return 'not running as root (the suite creates a user and runs sshd)';
   return undefined;
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const reason = cannotRun();
+  const reason = whyNot();
   if (reason) {
-    if (process.env.KAFKA_SETUP_E2E === 'required') throw new Error(`e2e suite required (KAFKA_SETUP_E2E=required) but cannot run: ${reason}`);
-    process.stderr.write(`\n*** e2e SKIPPED: ${reason} — the end-to-end suite needs root on Linux ***\n\n`);
+    if (process.env.KAFKA_SETUP_E2E === 'required') throw new Error(`KAFKA_SETUP_E2E=required, but the e2e suite cannot run: ${reason}`);
+    process.stderr.write(`e2e SKIPPED: ${reason} — the end-to-end suite needs root on Linux\n`);
     project.provide('e2e', { skip: reason } satisfies E2eContext);
     return async () => {};
   }
-  const root = fileURLToPath(new URL('../..', import.meta.url));
+
   let mirror: Mirror | undefined;
   let host: E2eHost | undefined;
   const teardown = async (): Promise<void> => {
-    if (host) await stopHost(host);
-    await mirror?.close();
+    const errors: unknown[] = [];
+    if (host) await stopHost(host).catch((err: unknown) => errors.push(err));
+    if (mirror) await mirror.close().catch((err: unknown) => errors.push(err));
+    host = undefined;
+    mirror = undefined;
+    if (errors.length > 0) throw new AggregateError(errors, `e2e teardown: ${errors.map(String).join('; ')}`);
   };
+
   try {
-    const distDir = await buildDistribution(join(root, '.cache/e2e/dist'));
+    const distDir = resolve(root, '.cache/e2e/dist');
+    // Maven Central on a cold machine, a no-op while the inputs are unchanged.
+    await execa(resolve(root, 'test/e2e/fixtures/kafka-dist/build.sh'), [distDir], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000 });
     mirror = await startMirror(distDir);
     host = await startHost();
     project.provide('e2e', {
@@ -44,9 +54,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       root,
     } satisfies E2eContext);
   } catch (err) {
-    await teardown();
-    throw new Error(`the e2e suite could not set up its target host: ${(err as Error).message}\n` +
-      'It needs openssh-server, sudo, kcat and tmux (apt-get install -y openssh-server sudo kcat tmux) and Maven with access to Maven Central; .ci/run installs them.');
+    await teardown().catch((cleanupErr: unknown) => process.stderr.write(`e2e: cleaning up after a failed setup: ${String(cleanupErr)}\n`));
+    throw new Error(`the e2e suite could not set up its target: ${(err as Error).message}\n` +
+      'It needs, as root on Linux: openssh-server, sudo, curl, kcat and tmux (apt-get install -y openssh-server sudo curl kcat tmux), ' +
+      'a JDK and Maven with access to Maven Central (or a warm ~/.m2).', { cause: err });
   }
   return teardown;
 }

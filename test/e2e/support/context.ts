@@ -1,15 +1,20 @@
-/** What the global setup hands to the e2e test files. */
+/** What the e2e global setup hands to the test files, and the helpers to read it. */
 import { describe, inject } from 'vitest';
 import type { E2eHost } from './host.js';
 
 export interface E2eContext {
+  /** Set when the suite cannot run here (not root, not Linux): why. */
   skip?: string;
   host?: E2eHost;
   mirror?: { baseUrl: string; good: string; missing: string; corrupt: string };
+  /** Holds kafka_2.12-3.1.0.tgz and its .sha512. */
   distDir?: string;
   /** The repository root. */
   root?: string;
 }
+
+/** The context of a suite that runs: every field is there. */
+export type ReadyE2eContext = Required<Omit<E2eContext, 'skip'>>;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,22 +22,28 @@ declare module 'vitest' {
   }
 }
 
-export function e2e(): Required<Omit<E2eContext, 'skip'>> {
+/** The context, inside tests of a describeE2e block (where the suite runs, so nothing is missing). */
+export function e2e(): ReadyE2eContext {
   const ctx = inject('e2e');
-  if (!ctx.host || !ctx.mirror || !ctx.distDir || !ctx.root) throw new Error('the e2e context is missing: did the global setup run?');
-  return ctx as Required<Omit<E2eContext, 'skip'>>;
+  if (ctx.skip) throw new Error(`the e2e suite is skipped here (${ctx.skip}): use describeE2e`);
+  const { host, mirror, distDir, root } = ctx;
+  if (!host || !mirror || !distDir || !root) throw new Error('the e2e context is incomplete: did test/e2e/global-setup.ts run?');
+  return { host, mirror, distDir, root };
 }
 
-/** `describe`, skipped (loudly, by the global setup) where the suite cannot run. */
-export const describeE2e = (name: string, fn: () => void): void => {
+/** `describe`, skipped where the global setup found that the suite cannot run (it says so, loudly). */
+export function describeE2e(name: string, fn: () => void): void {
   describe.skipIf(Boolean(inject('e2e').skip))(name, fn);
-};
+}
 
+/** "METHOD path" of every request the mirror has had since the last reset, oldest first. */
 export async function mirrorRequests(): Promise<string[]> {
   const res = await fetch(`${e2e().mirror.baseUrl}/__requests`);
+  if (!res.ok) throw new Error(`mirror request log: HTTP ${res.status}`);
   return (await res.json()) as string[];
 }
 
 export async function resetMirrorRequests(): Promise<void> {
-  await fetch(`${e2e().mirror.baseUrl}/__reset`);
+  const res = await fetch(`${e2e().mirror.baseUrl}/__reset`);
+  if (!res.ok) throw new Error(`mirror request log reset: HTTP ${res.status}`);
 }

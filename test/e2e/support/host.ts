@@ -1,91 +1,136 @@
 /**
- * The e2e target: Debian's OpenSSH server on 127.0.0.1 (a free high port, its own config and host
- * keys) and an EC2-like user: its own home with Debian's skeleton ~/.bashrc, passwordless sudo, and
- * an RSA key in PEM format, as EC2 hands out. Everything is undone by stopHost, by pid and by name of
- * the files it created, never by matching process names.
+ * The e2e target host: Debian's OpenSSH server on 127.0.0.1 (a free high port, its own config and
+ * host keys) and an EC2-like user — a home with Debian's skeleton ~/.bashrc, passwordless sudo, an
+ * RSA key in PEM format as EC2 hands out. stopHost undoes all of it, killing by pid only (never by
+ * process name) and removing only what this module created.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 
 export interface E2eHost {
+  /** sshd listens on 127.0.0.1:sshPort. */
   sshPort: number;
+  /** "kse2e" and 6 random [a-z0-9]. */
   user: string;
   home: string;
-  /** PEM RSA private key (mode 0400, owned by the test runner). */
+  /** RSA private key, PEM ("BEGIN RSA PRIVATE KEY"), mode 0400, owned by the test runner. */
   keyPath: string;
+  /** The key's .pub line, as in ~/.ssh/authorized_keys. */
   publicKey: string;
-  /** SHA256:… of sshd's host keys. */
+  /** "SHA256:…" of sshd's host keys (ed25519, ecdsa, rsa). */
   hostKeyFingerprints: string[];
-  /** sshd's log, LogLevel DEBUG1: connections and exec requests can be counted. */
+  /** sshd's log at LogLevel DEBUG1: connections and exec requests can be counted there. */
   sshdLog: string;
+  /** Holds this fixture's files (keys, sshd config, log); removed by stopHost. */
   workDir: string;
+  /** sshd's pid; 0 before it starts and after stopHost. */
   sshdPid: number;
+  /** The user's uid; 0 before the user exists. */
+  uid: number;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
+const USER_PATTERN = /^kse2e[a-z0-9]{6}$/;
+const HOST_KEY_TYPES = ['ed25519', 'ecdsa', 'rsa'] as const;
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+// Bounds every helper command: setup fails rather than hangs.
+const TIMEOUT = 60_000;
+
+const sudoersFile = (user: string): string => `/etc/sudoers.d/kafka-setup-e2e-${user}`;
+const sshdConfig = (host: E2eHost): string => join(host.workDir, 'sshd_config');
+
+function randomUser(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return `kse2e${[...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('')}`;
 }
 
-const SUDOERS = (user: string): string => `/etc/sudoers.d/kafka-setup-e2e-${user}`;
+async function run(file: string, args: string[]): Promise<string> {
+  const r = await execa(file, args, { stdin: 'ignore', timeout: TIMEOUT });
+  return r.stdout;
+}
 
 export async function startHost(): Promise<E2eHost> {
-  const workDir = mkdtempSync(join(tmpdir(), 'ks-e2e-'));
-  const user = `kse2e${randomBytes(4).toString('hex').slice(0, 6)}`;
+  const workDir = mkdtempSync(join(tmpdir(), 'kafka-setup-e2e-'));
+  const user = randomUser();
   const host: E2eHost = {
     sshPort: 0, user, home: `/home/${user}`, keyPath: join(workDir, 'kafka-server-key.pem'), publicKey: '',
-    hostKeyFingerprints: [], sshdLog: join(workDir, 'sshd.log'), workDir, sshdPid: 0,
+    hostKeyFingerprints: [], sshdLog: join(workDir, 'sshd.log'), workDir, sshdPid: 0, uid: 0,
   };
   try {
-    // The user: like ec2-user, a normal account whose password is not set but which is not locked
-    // (OpenSSH refuses locked accounts even for public-key logins).
-    await execa('useradd', ['-m', '-s', '/bin/bash', '-d', host.home, user]);
-    await execa('usermod', ['-p', '*', user]);
-    const sudoers = SUDOERS(user);
-    writeFileSync(`${sudoers}.tmp`, `${user} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
-    await execa('visudo', ['-cf', `${sudoers}.tmp`]);
-    await execa('mv', [`${sudoers}.tmp`, sudoers]);
+    await createUser(host);
+    await createKey(host);
+    await startSshd(host);
+    // A real login, as the tool's users do it, before anyone relies on the host.
+    await run('ssh', [...sshClientArgs(host), 'true']);
+    const sudo = await runAsUser(host, 'sudo -n true');
+    if (sudo.code !== 0) throw new Error(`sudo -n true failed for ${user}: ${sudo.stderr}`);
+    return host;
+  } catch (err) {
+    const log = existsSync(host.sshdLog) ? `\nsshd log (end):\n${readFileSync(host.sshdLog, 'utf8').slice(-2000)}` : '';
+    const cleanup = await stopHost(host).then(() => '', (e: unknown) => `; cleaning up also failed: ${String(e)}`);
+    throw new Error(`could not start the e2e SSH host: ${(err as Error).message}${cleanup}${log}`, { cause: err });
+  }
+}
 
-    await execa('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-C', 'kafka-server-key', '-f', host.keyPath]);
-    await execa('chmod', ['0400', host.keyPath]);
-    host.publicKey = readFileSync(`${host.keyPath}.pub`, 'utf8').trim();
-    const ssh = join(host.home, '.ssh');
-    mkdirSync(ssh, { recursive: true, mode: 0o700 });
-    writeFileSync(join(ssh, 'authorized_keys'), `${host.publicKey}\n`, { mode: 0o600 });
-    await execa('chown', ['-R', `${user}:${user}`, ssh]);
+/** An EC2-like account: Debian's /etc/skel, bash, no password but not locked, passwordless sudo. */
+async function createUser(host: E2eHost): Promise<void> {
+  await run('useradd', ['-m', '-d', host.home, '-s', '/bin/bash', '-c', 'kafka-setup e2e', host.user]);
+  host.uid = Number(await run('id', ['-u', host.user]));
+  // useradd leaves "!" (locked) in /etc/shadow. sshd refuses locked accounts even for keys when
+  // UsePAM is off; "*" (no password can match) works either way, like EC2's default users.
+  await run('usermod', ['-p', '*', host.user]);
+  const draft = join(host.workDir, 'sudoers');
+  writeFileSync(draft, `${host.user} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
+  await run('visudo', ['-cf', draft]);
+  await run('install', ['-m', '0440', '-o', 'root', '-g', 'root', draft, sudoersFile(host.user)]);
+}
 
-    for (const type of ['ed25519', 'ecdsa', 'rsa']) {
-      await execa('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', join(workDir, `ssh_host_${type}_key`)]);
-      const { stdout } = await execa('ssh-keygen', ['-lf', join(workDir, `ssh_host_${type}_key.pub`)]);
-      host.hostKeyFingerprints.push(stdout.split(' ')[1]!);
-    }
+/** The PEM key pair EC2 would hand out, authorized for the user. */
+async function createKey(host: E2eHost): Promise<void> {
+  await run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-C', 'kafka-server-key', '-f', host.keyPath]);
+  chmodSync(host.keyPath, 0o400);
+  if (!readFileSync(host.keyPath, 'utf8').startsWith('-----BEGIN RSA PRIVATE KEY-----')) throw new Error('ssh-keygen did not write a PEM RSA key');
+  host.publicKey = readFileSync(`${host.keyPath}.pub`, 'utf8').trim();
+  const gid = Number(await run('id', ['-g', host.user]));
+  const dir = join(host.home, '.ssh');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'authorized_keys'), `${host.publicKey}\n`);
+  // sshd's StrictModes wants these modes and owners.
+  chmodSync(dir, 0o700);
+  chmodSync(join(dir, 'authorized_keys'), 0o600);
+  chownSync(dir, host.uid, gid);
+  chownSync(join(dir, 'authorized_keys'), host.uid, gid);
+}
+
+async function startSshd(host: E2eHost): Promise<void> {
+  for (const type of HOST_KEY_TYPES) {
+    const key = join(host.workDir, `ssh_host_${type}_key`);
+    await run('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', '', '-f', key]);
+    host.hostKeyFingerprints.push((await run('ssh-keygen', ['-lf', `${key}.pub`])).split(' ')[1] ?? '');
+  }
+  // Privilege separation directory: Debian creates it from systemd, which a container may not run.
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+
+  // The free port is only free until someone else takes it: retry with another one.
+  let lastError = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
     host.sshPort = await freePort();
-    const config = join(workDir, 'sshd_config');
-    writeFileSync(config, [
+    writeFileSync(sshdConfig(host), [
       `Port ${host.sshPort}`,
       'ListenAddress 127.0.0.1',
-      ...['ed25519', 'ecdsa', 'rsa'].map((t) => `HostKey ${join(workDir, `ssh_host_${t}_key`)}`),
-      `PidFile ${join(workDir, 'sshd.pid')}`,
+      ...HOST_KEY_TYPES.map((t) => `HostKey ${join(host.workDir, `ssh_host_${t}_key`)}`),
+      `PidFile ${join(host.workDir, 'sshd.pid')}`,
       'PubkeyAuthentication yes',
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
@@ -93,70 +138,171 @@ export async function startHost(): Promise<E2eHost> {
       'LogLevel DEBUG1',
       'MaxStartups 50',
       'MaxSessions 50',
-      `AllowUsers ${user}`,
+      `AllowUsers ${host.user}`,
       'Subsystem sftp internal-sftp',
       '',
     ].join('\n'));
-    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    await execa('/usr/sbin/sshd', ['-t', '-f', config]);
-    const sshd: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-f', config, '-E', host.sshdLog], { stdio: 'ignore' });
+    await run('/usr/sbin/sshd', ['-t', '-f', sshdConfig(host)]);
+    // -D: stays a child of this process (and of its process group, so Ctrl-C reaches it too).
+    // stderr goes to a file, not a pipe that sshd's session processes would inherit.
+    const stderrPath = join(host.workDir, 'sshd.stderr');
+    const stderr = openSync(stderrPath, 'a');
+    const sshd = spawn('/usr/sbin/sshd', ['-D', '-f', sshdConfig(host), '-E', host.sshdLog], { stdio: ['ignore', 'ignore', stderr] });
+    closeSync(stderr);
+    let exited = false;
+    sshd.once('exit', () => { exited = true; });
+    sshd.once('error', () => { exited = true; });
     host.sshdPid = sshd.pid ?? 0;
     sshd.unref();
-    for (let i = 0; i < 100 && !(await portOpen(host.sshPort)); i++) await sleep(100);
-    // A real login, as a user would do it, before anyone relies on the host.
-    await execa('ssh', ['-i', host.keyPath, '-p', String(host.sshPort), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
-      '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `${user}@127.0.0.1`, 'sudo -n true']);
-    return host;
-  } catch (err) {
-    await stopHost(host);
-    throw new Error(`could not set up the e2e SSH host: ${(err as Error).message}`);
+    // Ready when it says so in its log: probing the port would add connections to the log that
+    // tests count.
+    const listening = `Server listening on 127.0.0.1 port ${host.sshPort}.`;
+    const deadline = Date.now() + 15_000;
+    while (!exited && Date.now() < deadline) {
+      if (existsSync(host.sshdLog) && readFileSync(host.sshdLog, 'utf8').includes(listening)) return;
+      await sleep(50);
+    }
+    const log = existsSync(host.sshdLog) ? readFileSync(host.sshdLog, 'utf8') : '';
+    lastError = `sshd did not listen on 127.0.0.1:${host.sshPort}: ${readFileSync(stderrPath, 'utf8').trim()} ${log.slice(-500)}`;
+    if (!exited && host.sshdPid > 0) await killPids([host.sshdPid], 5000);
+    host.sshdPid = 0;
   }
+  throw new Error(lastError);
 }
 
-/** Processes of the test user (ps by uid: they include the JVMs the tests started). */
+/** The arguments of a non-interactive `ssh` login to the host as its user (append the command). */
+export function sshClientArgs(host: E2eHost): string[] {
+  return ['-n', '-i', host.keyPath, '-p', String(host.sshPort), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
+    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', `${host.user}@127.0.0.1`];
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Runs a command as the user, as `runuser -u USER -- bash -c`. With interactive, `bash -ic`: a shell
+ * that reads ~/.bashrc like the user's terminal (without a TTY bash warns about job control on stderr).
+ */
+export async function runAsUser(host: E2eHost, command: string, opts: { interactive?: boolean } = {}): Promise<RunResult> {
+  const r = await execa('runuser', ['-u', host.user, '--', 'bash', opts.interactive ? '-ic' : '-c', command], {
+    reject: false,
+    stdin: 'ignore',
+    cwd: host.home,
+    extendEnv: false,
+    env: { HOME: host.home, USER: host.user, LOGNAME: host.user, SHELL: '/bin/bash', PATH, LANG: 'C.UTF-8' },
+    timeout: 600_000,
+  });
+  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Pids of the processes owned by the user (`ps -u`; zombies left out): its shells, the JVMs the tests started. */
 export async function userPids(host: E2eHost): Promise<number[]> {
-  const r = await execa('ps', ['-u', host.user, '-o', 'pid='], { reject: false });
-  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+  if (host.uid <= 0) return [];
+  const r = await execa('ps', ['-u', String(host.uid), '-o', 'pid='], { reject: false, stdin: 'ignore' });
+  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((pid) => pid > 0 && alive(pid));
 }
 
+/** A pid that still runs (a zombie has run; it only waits for its parent). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
 }
 
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM, up to graceMs for them to end, then SIGKILL. */
 export async function killPids(pids: number[], graceMs = 20_000): Promise<void> {
-  for (const pid of pids) {
-    try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
+  for (const pid of pids) signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (pids.some(alive) && Date.now() < deadline) await sleep(200);
-  for (const pid of pids.filter(alive)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  while (pids.some(alive) && Date.now() < deadline) await sleep(100);
+  const left = pids.filter(alive);
+  for (const pid of left) signal(pid, 'SIGKILL');
+  const killDeadline = Date.now() + 5000;
+  while (left.some(alive) && Date.now() < killDeadline) await sleep(50);
+}
+
+/** Our sshd and its per-connection processes, checked by command line: a pid may have been reused. */
+async function sshdPids(host: E2eHost): Promise<number[]> {
+  if (host.sshdPid <= 0) return [];
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${host.sshdPid}/cmdline`, 'utf8');
+  } catch {
+    return [];
   }
+  if (!cmdline.includes(sshdConfig(host))) return [];
+  const children = await execa('ps', ['--ppid', String(host.sshdPid), '-o', 'pid='], { reject: false, stdin: 'ignore' });
+  return [...children.stdout.split('\n').map((l) => Number(l.trim())).filter((pid) => pid > 0), host.sshdPid];
 }
 
-/** Safe to call twice and after a partial start. */
+/** Removes the user's files from the shared temporary directories (JVM perf data, Kafka's /tmp defaults…). */
+async function removeUserTempFiles(uid: number): Promise<void> {
+  if (uid < 1000) return; // never sweep for root's or a system account's files
+  const found = await execa('find', ['/tmp', '/var/tmp', '/dev/shm', '-xdev', '-uid', String(uid), '-prune', '-print0'], { reject: false, stdin: 'ignore' });
+  for (const path of found.stdout.split('\0').filter(Boolean)) rmSync(path, { recursive: true, force: true });
+}
+
+async function userExists(user: string): Promise<boolean> {
+  return (await execa('getent', ['passwd', user], { reject: false, stdin: 'ignore' })).exitCode === 0;
+}
+
+async function groupExists(group: string): Promise<boolean> {
+  return (await execa('getent', ['group', group], { reject: false, stdin: 'ignore' })).exitCode === 0;
+}
+
+/**
+ * Undoes startHost: the user's processes (JVMs included), sshd, the account, its home, mail spool,
+ * sudoers drop-in and temporary files, and workDir. Safe to call twice and after a partial start;
+ * throws if something is left behind.
+ */
 export async function stopHost(host: E2eHost): Promise<void> {
-  const exists = (await execa('id', ['-u', host.user], { reject: false })).exitCode === 0;
-  if (exists) await killPids(await userPids(host));
-  if (host.sshdPid > 0 && alive(host.sshdPid)) await killPids([host.sshdPid], 5000);
-  if (exists) await execa('userdel', ['-r', '-f', host.user], { reject: false });
-  rmSync(SUDOERS(host.user), { force: true });
-  rmSync(`${SUDOERS(host.user)}.tmp`, { force: true });
-  rmSync(host.home, { recursive: true, force: true });
-  rmSync(`/var/mail/${host.user}`, { force: true });
-  rmSync(`/tmp/hsperfdata_${host.user}`, { recursive: true, force: true });
-  if (existsSync(host.workDir)) rmSync(host.workDir, { recursive: true, force: true });
-}
+  if (!USER_PATTERN.test(host.user)) throw new Error(`refusing to remove "${host.user}": not an e2e user name`);
+  if (host.uid <= 0 && (await userExists(host.user))) host.uid = Number((await execa('id', ['-u', host.user])).stdout);
 
-/** Runs a command as the test user: a plain shell, or an interactive one that reads ~/.bashrc. */
-export async function runAsUser(host: E2eHost, command: string, opts: { interactive?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const r = await execa('runuser', ['-u', host.user, '--', 'bash', opts.interactive ? '-ic' : '-c', command], {
-    reject: false, cwd: host.home, env: { HOME: host.home, USER: host.user, LOGNAME: host.user, PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' }, extendEnv: false,
-  });
-  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+  // Several rounds: a dying shell may have forked something meanwhile.
+  for (let round = 0; round < 3; round++) {
+    const pids = await userPids(host);
+    if (pids.length === 0) break;
+    await killPids(pids);
+  }
+  // The listener and its per-connection monitors ("sshd: USER [priv]", root's).
+  await killPids(await sshdPids(host), 5000);
+  host.sshdPid = 0;
+
+  await removeUserTempFiles(host.uid);
+  if (await userExists(host.user)) {
+    // -f: even if a process escaped; -r: home and mail spool.
+    const r = await execa('userdel', ['-f', '-r', host.user], { reject: false, stdin: 'ignore' });
+    if (r.exitCode !== 0 && (await userExists(host.user))) throw new Error(`userdel ${host.user} failed: ${r.stderr}`);
+  }
+  if (await groupExists(host.user)) await execa('groupdel', [host.user], { reject: false, stdin: 'ignore' });
+  // Only paths this module chose: the fields may come from a copy of the host.
+  const own = [`/home/${host.user}`, `/var/mail/${host.user}`, `/var/spool/mail/${host.user}`, sudoersFile(host.user)];
+  if (host.workDir.startsWith(join(tmpdir(), 'kafka-setup-e2e-'))) own.push(host.workDir);
+  for (const path of own) rmSync(path, { recursive: true, force: true });
+
+  const left: string[] = [];
+  if (await userExists(host.user)) left.push(`user ${host.user}`);
+  if (await groupExists(host.user)) left.push(`group ${host.user}`);
+  if ((await userPids(host)).length > 0) left.push(`processes of uid ${host.uid}`);
+  for (const path of [`/home/${host.user}`, sudoersFile(host.user), `/tmp/hsperfdata_${host.user}`]) if (existsSync(path)) left.push(path);
+  if (left.length > 0) throw new Error(`the e2e host left behind: ${left.join(', ')}`);
 }

@@ -1,58 +1,106 @@
 /**
- * The download mirror of the e2e suite: a local HTTP server playing three mirrors — `good` serves the
- * test distribution and its .sha512, `missing` answers 404 to everything, `corrupt` serves the
- * genuine .sha512 beside a tarball with some bytes changed. The request log is served too, so test
- * files (in other processes) can see which mirrors the tool tried, in which order.
+ * The download mirrors of the e2e suite, one local HTTP server on 127.0.0.1 playing three of them:
+ *   good     serves the test distribution and its .sha512, with byte ranges (curl -C -, wget -c)
+ *   missing  404 for everything, like a mirror that dropped the release
+ *   corrupt  the genuine .sha512 beside a tarball of the same length with some bytes changed
+ * Every request is logged as "METHOD path" so tests can check which mirrors were tried, in which
+ * order; the log is also served at /__requests (and cleared by /__reset) for test files, which run
+ * in other processes than the global setup that owns the server.
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 
 export interface Mirror {
   baseUrl: string;
+  /** `${baseUrl}/good/kafka`: …/3.1.0/kafka_2.12-3.1.0.tgz and .sha512 */
   good: string;
+  /** `${baseUrl}/missing/kafka`: 404 */
   missing: string;
+  /** `${baseUrl}/corrupt/kafka`: the genuine .sha512, a tarball that does not match it */
   corrupt: string;
+  /** "METHOD path" of every request, oldest first. */
   requests: string[];
   close(): Promise<void>;
 }
 
 const TARBALL = 'kafka_2.12-3.1.0.tgz';
 
+/** Where a body of `size` bytes starts and ends for this request: all of it, a range, or unsatisfiable. */
+function byteRange(req: IncomingMessage, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  // One range only (bytes=N-, bytes=N-M, bytes=-N); anything else gets the whole body, as RFC 9110 allows.
+  const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  const [first, last] = [m[1] ?? '', m[2] ?? ''];
+  const start = first === '' ? Math.max(0, size - Number(last)) : Number(first);
+  const end = first === '' || last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  return start >= size || start > end ? 'unsatisfiable' : { start, end };
+}
+
+/** Sends a tarball (from disk or memory) with Content-Length and byte-range support. */
+function sendTarball(req: IncomingMessage, res: ServerResponse, size: number, body: (start: number, end: number) => NodeJS.ReadableStream | Buffer): void {
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Content-Type', 'application/x-gzip');
+  const range = byteRange(req, size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
+    return;
+  }
+  const { start, end } = range ?? { start: 0, end: size - 1 };
+  if (range) res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+  res.writeHead(range ? 206 : 200, { 'Content-Length': end - start + 1 });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const data = body(start, end);
+  if (Buffer.isBuffer(data)) {
+    res.end(data);
+    return;
+  }
+  data.on('error', (err) => res.destroy(err as Error));
+  data.pipe(res);
+}
+
 export async function startMirror(distDir: string): Promise<Mirror> {
   const tarball = join(distDir, TARBALL);
-  const size = statSync(tarball).size;
-  const corrupt = readFileSync(tarball);
-  for (let i = 1000; i < corrupt.length; i += 1_000_000) corrupt[i] = corrupt[i]! ^ 0xff;
+  const { size } = await stat(tarball);
+  const sha512 = await readFile(`${tarball}.sha512`);
+  // Same length, one byte flipped in every MiB: only the checksum can tell.
+  const corrupt = await readFile(tarball);
+  for (let i = 4096; i < corrupt.length; i += 1 << 20) corrupt[i] = corrupt[i]! ^ 0xff;
   const requests: string[] = [];
 
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://mirror').pathname;
     if (path === '/__requests') {
-      res.setHeader('content-type', 'application/json');
-      return res.end(JSON.stringify(requests));
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(requests));
+      return;
     }
     if (path === '/__reset') {
       requests.length = 0;
-      return res.end('ok');
+      res.writeHead(204).end();
+      return;
     }
     requests.push(`${req.method} ${path}`);
-    if (path === `/good/kafka/3.1.0/${TARBALL}`) {
-      res.setHeader('content-length', size);
-      return createReadStream(tarball).pipe(res);
+    const get = req.method === 'GET' || req.method === 'HEAD';
+    if (get && path === `/good/kafka/3.1.0/${TARBALL}`) {
+      sendTarball(req, res, size, (start, end) => createReadStream(tarball, { start, end }));
+    } else if (get && path === `/corrupt/kafka/3.1.0/${TARBALL}`) {
+      sendTarball(req, res, corrupt.length, (start, end) => corrupt.subarray(start, end + 1));
+    } else if (get && (path === `/good/kafka/3.1.0/${TARBALL}.sha512` || path === `/corrupt/kafka/3.1.0/${TARBALL}.sha512`)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': sha512.length }).end(req.method === 'HEAD' ? undefined : sha512);
+    } else {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found\n');
     }
-    if (path === `/good/kafka/3.1.0/${TARBALL}.sha512` || path === `/corrupt/kafka/3.1.0/${TARBALL}.sha512`) {
-      return res.end(readFileSync(`${tarball}.sha512`));
-    }
-    if (path === `/corrupt/kafka/3.1.0/${TARBALL}`) {
-      res.setHeader('content-length', corrupt.length);
-      return res.end(corrupt);
-    }
-    res.statusCode = 404;
-    res.end('Not Found\n');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${port}`;
   return {
     baseUrl,
     good: `${baseUrl}/good/kafka`,
@@ -60,6 +108,7 @@ export async function startMirror(distDir: string): Promise<Mirror> {
     corrupt: `${baseUrl}/corrupt/kafka`,
     requests,
     close: () => new Promise<void>((resolve) => {
+      // Downloads a test abandoned must not keep the server (and vitest) alive.
       server.closeAllConnections();
       server.close(() => resolve());
     }),

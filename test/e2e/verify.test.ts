@@ -1,0 +1,84 @@
+/**
+ * `kafka-setup verify` end to end: healthy, with the broker stopped, and with advertised.listeners
+ * pointing at a name that does not resolve — against the real host and broker.
+ */
+import { execa } from 'execa';
+import { beforeAll, expect, it } from 'vitest';
+import { runCli, hostFlags } from './support/cli.js';
+import { describeE2e } from './support/context.js';
+import { killPids, runAsUser } from './support/host.js';
+import { initializedHost, type InitializedHost } from './support/setup.js';
+import { e2e } from './support/context.js';
+
+async function brokerPid(): Promise<number> {
+  const r = await runAsUser(e2e().host, 'jps -l');
+  return Number(/^(\d+) kafka\.Kafka$/m.exec(r.stdout)?.[1]);
+}
+
+async function topics(): Promise<string> {
+  return (await execa('kcat', ['-b', '127.0.0.1:9092', '-L', '-m', '15'])).stdout;
+}
+
+describeE2e('kafka-setup verify', () => {
+  let h: InitializedHost;
+  beforeAll(async () => {
+    h = await initializedHost();
+  });
+
+  it('passes on a healthy host, prints ApiVersions like kafka-broker-api-versions.sh, and cleans up its topic', async () => {
+    const r = await runCli(['verify'], { env: h.env });
+    expect(r.code, r.all).toBe(0);
+    for (const line of [
+      '[pass] ZooKeeper and the broker are running', '[pass] Broker registered in ZooKeeper — /brokers/ids = [0]',
+      '[pass] Port 9092 reachable from here', '[warn] ZooKeeper port 2181 not exposed', '[pass] ApiVersions', '[pass] Metadata — 1 broker: 0 at 127.0.0.1:9092 (controller)',
+      '[pass] Advertised addresses reachable — 127.0.0.1:9092', '[pass] Produce/consume round trip', '127.0.0.1:9092 (id: 0 rack: null) -> (',
+      '\tProduce(0): 0 to 9 [usable: ', '\tApiVersions(18): 0 to 3', 'verify: all',
+    ]) expect(r.stdout).toContain(line);
+    expect(await topics()).not.toContain('kafka-setup-verify-');
+  });
+
+  it('--json prints the same facts, and only JSON', async () => {
+    const r = await runCli(['verify', '--json', '--no-roundtrip'], { env: h.env });
+    expect(r.code, r.all).toBe(0);
+    const json = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ id: string; status: string }>; brokers: Array<{ host: string; port: number }>; apiVersions: unknown[] };
+    expect(json.ok).toBe(true);
+    expect(json.checks.map((c) => c.id)).toEqual(['jvms', 'registered', 'logs', 'reach', 'zookeeper-exposed', 'api-versions', 'metadata', 'advertised', 'roundtrip']);
+    expect(json.checks.find((c) => c.id === 'roundtrip')!.status).toBe('skip');
+    expect(json.brokers).toEqual([expect.objectContaining({ nodeId: 0, host: '127.0.0.1', port: 9092 })]);
+    expect(json.apiVersions.length).toBeGreaterThan(40);
+  });
+
+  it('checks from this machine alone with --bootstrap', async () => {
+    const r = await runCli(['verify', '--bootstrap', '127.0.0.1:9092', '--no-roundtrip'], { env: { XDG_CONFIG_HOME: '/nonexistent' } });
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toContain('(from this machine only)');
+    expect(r.stdout).not.toContain('Connect to');
+  });
+
+  it('with the broker stopped: exits non-zero and names the broker', async () => {
+    await killPids([await brokerPid()]);
+    const r = await runCli(['verify'], { env: h.env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('[FAIL] ZooKeeper and the broker are running — the broker (Kafka) is not running');
+    expect(r.stdout).toMatch(/\[FAIL\] Port 9092 reachable from here — 127\.0\.0\.1:9092: connection refused/);
+    expect(r.stdout).toMatch(/✖ ZooKeeper and the broker are running: run kafka-setup init/);
+    // init brings it back, and verify agrees.
+    const again = await runCli(['init'], { env: h.env });
+    expect(again.stdout).toMatch(/\[done\] Start the broker — started/);
+    expect((await runCli(['verify', '--no-roundtrip'], { env: h.env })).code).toBe(0);
+  });
+
+  it('with advertised.listeners set to a name that does not resolve: pinpoints advertised.listeners', async () => {
+    const bad = await runCli(['init', ...hostFlags(h.knownHosts), '--profile', 'invalid', '--advertised-host', 'broker.invalid', '--heap', '256m'], { env: h.env });
+    expect(bad.code, bad.all).toBe(0);
+    expect(bad.stdout).toMatch(/\[done\] Start the broker — restarted \(server\.properties changed after it started\)/);
+    const r = await runCli(['verify', '--profile', 'invalid'], { env: h.env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\[FAIL\] Advertised addresses reachable — .*broker\.invalid:9092: "broker\.invalid" does not resolve/);
+    expect(r.stdout).toContain('Set advertised.listeners=PLAINTEXT://127.0.0.1:9092 with: kafka-setup init --advertised-host 127.0.0.1');
+    // The default profile puts it back.
+    const fixed = await runCli(['init'], { env: h.env });
+    expect(fixed.code, fixed.all).toBe(0);
+    expect((await runCli(['verify', '--no-roundtrip'], { env: h.env })).code).toBe(0);
+  });
+});
