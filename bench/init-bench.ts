@@ -49,6 +49,7 @@ async function runInit(host: E2eHost, port: number, args: string[]): Promise<Run
   await sleep(200); // let sshd flush its log
   const after = sshdCounts(host);
   const stats = /ssh: (\d+) connections?, (\d+) remote commands?/.exec(r.stderr);
+  if (process.env.BENCH_SHOW) process.stderr.write(`${r.stderr}\n`);
   const waitingS = r.stderr.split('\n').reduce((sum, l) => sum + Number(WAITING.exec(l)?.[2] ?? 0), 0);
   return {
     wallS,

@@ -2,9 +2,9 @@
 /** Command-line wiring only: commands, flags and help. The work happens in src/commands. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { initCommand } from './commands/init.js';
-import { hostsCommand } from './commands/hosts.js';
-import { verifyCommand } from './commands/verify.js';
+import type { InitFlags } from './options/init-options.js';
+import type { HostsFlags } from './options/hosts-options.js';
+import type { VerifyFlags } from './options/verify-options.js';
 import { EXIT_USAGE } from './errors.js';
 import { DEFAULT_KAFKA_VERSION, DEFAULT_MIRRORS, DEFAULT_SCALA_VERSION } from './kafka/distribution.js';
 import { runCommand, type GlobalFlags } from './main.js';
@@ -52,7 +52,9 @@ connectionOptions(
   .option('--sha512 <hex>', 'expected SHA-512 of the tarball (default: the .sha512 published beside it)')
   .option('--dry-run', 'show the plan and the commands; change nothing')
   .addHelpText('after', '\nExample:\n  kafka-setup init --host 203.0.113.10 --key ~/Downloads/kafka-server-key.pem')
-  .action(async (flags: Parameters<typeof initCommand>[0], cmd: Command) => {
+  .action(async (flags: InitFlags, cmd: Command) => {
+    // Each command loads its own modules only (verify's Kafka client is not needed by init).
+    const { initCommand } = await import('./commands/init.js');
     await runCommand(cmd.optsWithGlobals<GlobalFlags>(), (io) => initCommand(flags, io));
   });
 
@@ -66,7 +68,8 @@ connectionOptions(
   .option('--no-roundtrip', 'skip the produce/consume round trip on a temporary topic')
   .option('--json', 'print the results as JSON on stdout (nothing else)')
   .addHelpText('after', '\nExamples:\n  kafka-setup verify                       # the saved profile\n  kafka-setup verify --bootstrap 203.0.113.10:9092 --json')
-  .action(async (flags: Parameters<typeof verifyCommand>[0], cmd: Command) => {
+  .action(async (flags: VerifyFlags, cmd: Command) => {
+    const { verifyCommand } = await import('./commands/verify.js');
     await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), json: flags.json === true }, (io) => verifyCommand(flags, io));
   });
 
@@ -83,7 +86,8 @@ program
   .addOption(new Option('--interactive', 'ask even when stdin is not a terminal').hideHelp())
   .option('--no-interactive', 'never ask (default when stdin is not a terminal)')
   .addHelpText('after', '\nExamples:\n  kafka-setup hosts --alias my-kafka\n  kafka-setup hosts --alias my-kafka --ip 203.0.113.10 --dry-run\n  kafka-setup hosts --alias my-kafka --remove')
-  .action(async (flags: Parameters<typeof hostsCommand>[0], cmd: Command) => {
+  .action(async (flags: HostsFlags, cmd: Command) => {
+    const { hostsCommand } = await import('./commands/hosts.js');
     await runCommand(cmd.optsWithGlobals<GlobalFlags>(), (io) => hostsCommand(flags, io));
   });
 

@@ -7,6 +7,7 @@ import { isInteractive } from '../options/resolve.js';
 import { remoteScript } from '../remote/script.js';
 import type { Session } from '../remote/session.js';
 import { mergeFacts, type HostFacts } from '../steps/facts.js';
+import { tarballUrls } from '../steps/download.js';
 import { initSteps } from '../steps/plan.js';
 import { runSteps, type StepReport } from '../steps/runner.js';
 import { advertisedListener, baseVars, bootstrapAddress, brokerHeapMib } from '../steps/targets.js';
@@ -27,7 +28,9 @@ async function probe(session: Session, o: InitOptions, io: CommandIO): Promise<H
   const active = io.reporter.step('Inspect the host');
   try {
     const dist = { kafkaVersion: o.kafkaVersion, scalaVersion: o.scalaVersion };
-    const res = await session.run(remoteScript('probe', baseVars({ options: o, dist }), ['probe-lib', 'probe']), { timeoutMs: 60_000 });
+    // KS_URLS lets the probe fetch the published checksum when Kafka is still to be downloaded.
+    const urls = o.sha512 ? '' : tarballUrls({ options: o, dist }).join('\n');
+    const res = await session.run(remoteScript('probe', { ...baseVars({ options: o, dist }), KS_URLS: urls }, ['probe-lib', 'probe']), { timeoutMs: 120_000 });
     const facts = mergeFacts(undefined, res.sections);
     const sudo = { root: 'root', yes: 'passwordless sudo', password: 'sudo needs a password', missing: 'no sudo' }[facts.sudo];
     active.finish('done', `${facts.os.prettyName}, ${gib(facts.memKib)} memory, ${gib(facts.install.parentFreeKib)} free, ${sudo}`);

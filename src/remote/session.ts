@@ -170,6 +170,8 @@ export async function connect(o: ConnectOptions): Promise<Session> {
     privateKey: o.privateKey,
     ...(o.passphrase === undefined ? {} : { passphrase: o.passphrase }),
     hostVerifier: verify,
+    // Straight to the key: ssh2 would otherwise try "none" first, one wasted round trip.
+    authHandler: ['publickey'],
     algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(known, o.host, o.port)) as never },
     // Our own timer below: ssh2's would also count the time a user spends reading a host-key prompt.
     readyTimeout: 0,

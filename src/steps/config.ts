@@ -4,9 +4,8 @@
  */
 import { posix } from 'node:path';
 import { setProperties } from '../kafka/properties.js';
-import { mergeFacts } from './facts.js';
-import { writeFilesScript, type FileChange } from './files.js';
-import { advertisedListener, baseVars, dataDir } from './targets.js';
+import { applyWrites, type FileChange } from './files.js';
+import { advertisedListener, dataDir } from './targets.js';
 import type { Step, StepContext } from './types.js';
 
 export function serverSettings(ctx: StepContext): Array<[string, string]> {
@@ -51,20 +50,13 @@ export const configStep: Step = {
     return { done: false, reason: `update ${pending.map((c) => posix.basename(c.fact.path)).join(' and ')}` };
   },
   plan(ctx) {
+    // ZooKeeper and the broker create their data directories themselves at start-up.
     return [
       `edit config/server.properties: ${describe(serverSettings(ctx))} (backup: server.properties.kafka-setup.bak)`,
       `edit config/zookeeper.properties: ${describe(zookeeperSettings(ctx))} (backup: zookeeper.properties.kafka-setup.bak)`,
-      `mkdir -p ${dataDir(ctx)}`,
     ];
   },
-  async apply(ctx) {
-    const pending = changes(ctx);
-    const script = writeFilesScript('write-config', { ...baseVars(ctx), KS_DATA_DIR: dataDir(ctx) }, pending, {
-      before: ['mkdir -p "$KS_DATA_DIR" || ks_fail write_failed "cannot create $KS_DATA_DIR"'],
-      after: ['ks_probe_files'],
-    });
-    const res = await ctx.session.run(script);
-    ctx.facts = mergeFacts(ctx.facts, res.sections);
-    return `${advertisedListener(ctx)}, data in ${dataDir(ctx)}`;
-  },
+  writes: changes,
+  applied: (ctx) => `${advertisedListener(ctx)}, data in ${dataDir(ctx)}`,
+  apply: (ctx) => applyWrites([configStep], ctx),
 };

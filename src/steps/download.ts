@@ -1,16 +1,17 @@
 /** Step: download the Kafka tarball on the host, from the first mirror that has it, verified. */
 import { UserError } from '../errors.js';
-import { tarballName, tarballUrl } from '../kafka/distribution.js';
+import { tarballName, tarballUrl, type Distribution } from '../kafka/distribution.js';
 import { parseSha512File } from '../kafka/sha512.js';
 import { keyValues, remoteScript } from '../remote/script.js';
-import { mergeFacts } from './facts.js';
+import { mergeFacts, type Sha512Fact } from './facts.js';
 import { baseVars, tarballPath } from './targets.js';
 import type { Step, StepContext } from './types.js';
 
 /** The download plus the extracted copy, with room to spare (the 3.1.0 tarball is ~86 MB). */
 export const NEEDED_FREE_KIB = 400 * 1024;
 
-function urls(ctx: StepContext): string[] {
+/** The tarball's URL on each mirror, in the order they are tried. */
+export function tarballUrls(ctx: { options: { mirrors: string[] }; dist: Distribution }): string[] {
   return ctx.options.mirrors.map((m) => tarballUrl(m, ctx.dist));
 }
 
@@ -57,7 +58,7 @@ export const downloadStep: Step = {
   },
   plan(ctx) {
     const get = ctx.facts.tools.has('curl') ? 'curl -fsSL -o' : 'wget -O';
-    const first = urls(ctx)[0]!;
+    const first = tarballUrls(ctx)[0]!;
     return [
       ...(ctx.options.sha512 ? [] : [`${get} - ${first}.sha512   (then the next mirrors on failure)`]),
       `${get} ${tarballPath(ctx)}.part ${first}`,
@@ -65,26 +66,29 @@ export const downloadStep: Step = {
     ];
   },
   async apply(ctx) {
-    const list = urls(ctx);
+    const list = tarballUrls(ctx);
     let expected = ctx.options.sha512;
     let fromMirrors = list;
     if (!expected) {
-      const res = await ctx.session.run(remoteScript('fetch-sha512', { ...baseVars(ctx), KS_URLS: list.join('\n') }, ['fetch-sha512']), { timeoutMs: 5 * 60_000 });
-      const kv = keyValues(res.sections.get('sha512'));
-      const found = kv.get('url');
-      if (!found) {
+      // Usually fetched by the probe already; else (the tarball vanished since) one round trip now.
+      let published: Sha512Fact | undefined = ctx.facts.sha512;
+      if (!published) {
+        const res = await ctx.session.run(remoteScript('fetch-sha512', { ...baseVars(ctx), KS_URLS: list.join('\n') }, ['probe-lib', 'fetch-sha512']), { timeoutMs: 5 * 60_000 });
+        published = mergeFacts(ctx.facts, res.sections).sha512;
+      }
+      if (!published?.url) {
         throw new UserError(`no mirror has ${tarballName(ctx.dist)}.sha512, so the download cannot be verified`, {
-          details: triedSummary(res.sections.get('sha512')),
+          details: published?.tried ?? [],
           hint: `check --kafka-version and --scala-version (is ${tarballName(ctx.dist)} a real release?), and --mirror; Kafka releases older than the current ones are only on https://archive.apache.org/dist/kafka`,
         });
       }
       try {
-        expected = parseSha512File(Buffer.from(kv.get('content') ?? '', 'base64').toString('latin1'));
+        expected = parseSha512File(published.content ?? '');
       } catch (err) {
-        throw new UserError(`${found}.sha512 is not a checksum file: ${(err as Error).message}`, { hint: 'pass the digest yourself with --sha512 HEX, or use another --mirror' });
+        throw new UserError(`${published.url}.sha512 is not a checksum file: ${(err as Error).message}`, { hint: 'pass the digest yourself with --sha512 HEX, or use another --mirror' });
       }
       // The checksum says which mirror serves this release; earlier ones did not have it.
-      fromMirrors = list.slice(list.indexOf(found));
+      fromMirrors = list.slice(list.indexOf(published.url));
     }
     const res = await ctx.session.run(
       remoteScript('download', { ...baseVars(ctx), KS_URLS: fromMirrors.join('\n'), KS_SHA512: expected }, ['probe-lib', 'download']),

@@ -1,6 +1,7 @@
 /** Step: unpack the tarball into the install directory, atomically (see extract.sh). */
 import { UserError } from '../errors.js';
 import { remoteScript } from '../remote/script.js';
+import { writeCalls } from './files.js';
 import { mergeFacts } from './facts.js';
 import { baseVars, tarballPath } from './targets.js';
 import type { Step } from './types.js';
@@ -18,8 +19,13 @@ export const extractStep: Step = {
       `mv <temporary directory>/${baseVars(ctx).KS_TOPDIR} ${ctx.options.installDir} && rm ${tarballPath(ctx)}`,
     ];
   },
-  async apply(ctx) {
-    const res = await ctx.session.run(remoteScript('extract', baseVars(ctx), ['probe-lib', 'extract']), { timeoutMs: 15 * 60_000 });
+  // The heap and config edits (computed from the config files read out of the tarball) are written
+  // right after extraction, in the same round trip.
+  carriesWrites: true,
+  async apply(ctx, carried = []) {
+    const w = writeCalls(carried);
+    const script = remoteScript('extract', { ...baseVars(ctx), ...w.vars }, ['probe-lib', 'write-files', 'extract'], [...w.calls, ...(carried.length ? ['ks_probe_files'] : [])]);
+    const res = await ctx.session.run(script, { timeoutMs: 15 * 60_000 });
     ctx.facts = mergeFacts(ctx.facts, res.sections);
     return `extracted to ${ctx.facts.install.path}`;
   },

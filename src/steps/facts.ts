@@ -50,6 +50,16 @@ export interface HostFacts {
   jvms: JvmFact[];
   /** Pids jps -lvm listed, when it ran (after starting a JVM, or in the jps step). */
   jps: Set<number> | undefined;
+  /** The published .sha512, when a script fetched it (the probe does when Kafka is still to download). */
+  sha512: Sha512Fact | undefined;
+}
+
+export interface Sha512Fact {
+  /** The tarball URL whose .sha512 answered, if any did. */
+  url: string | undefined;
+  content: string | undefined;
+  /** `url message` of each mirror that did not answer. */
+  tried: string[];
 }
 
 function unquote(v: string): string {
@@ -129,6 +139,7 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
     listening: new Set(),
     jvms: [],
     jps: undefined,
+    sha512: undefined,
   };
   const facts: HostFacts = { ...base, files: { ...base.files }, install: { ...base.install } };
 
@@ -172,6 +183,16 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
   const ports = sections.get('ports');
   if (ports) {
     facts.listening = new Set(ports.filter((l) => l.startsWith('listening=')).map((l) => Number(l.slice(10))));
+  }
+  const sha512 = sections.get('sha512');
+  if (sha512) {
+    const kv = keyValues(sha512);
+    const b64 = kv.get('content');
+    facts.sha512 = {
+      url: kv.get('url'),
+      content: b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('latin1'),
+      tried: sha512.filter((l) => l.startsWith('tried=')).map((l) => l.slice(6)),
+    };
   }
   const jvms = sections.get('jvms');
   if (jvms) facts.jvms = parseJvms(jvms);

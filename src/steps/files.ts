@@ -1,7 +1,9 @@
 /** Writing files on the host: atomic, backed up once, and only over what the probe read. */
 import { createHash } from 'node:crypto';
 import { remoteScript, type RemoteScript } from '../remote/script.js';
-import type { FileFact } from './facts.js';
+import { mergeFacts, type FileFact } from './facts.js';
+import { baseVars } from './targets.js';
+import type { Step, StepContext } from './types.js';
 
 export interface FileChange {
   /** The path as the probe reported it (absolute, symlinks resolved). */
@@ -14,26 +16,35 @@ export function sha256(latin1: string): string {
 }
 
 /**
- * One script that writes every change. `before` and `after` are lines of our own code (they may use
- * variables, never user input) run around the writes, e.g. creating directories, then re-probing.
+ * The variables and calls that write `changes` (ks_write_file from write-files.sh): our own code
+ * lines referencing variables; the values only ever travel in the variables, quoted.
  */
-export function writeFilesScript(
-  name: string,
-  vars: Record<string, string>,
-  changes: FileChange[],
-  around: { before?: string[]; after?: string[] } = {},
-): RemoteScript {
-  const fileVars: Record<string, string> = {};
-  const writes: string[] = [];
+export function writeCalls(changes: FileChange[]): { vars: Record<string, string>; calls: string[] } {
+  const vars: Record<string, string> = {};
+  const calls: string[] = [];
   changes.forEach((c, i) => {
-    fileVars[`KS_F${i}_PATH`] = c.fact.path;
-    fileVars[`KS_F${i}_B64`] = Buffer.from(c.content, 'latin1').toString('base64');
-    fileVars[`KS_F${i}_SHA`] = c.fact.content === undefined ? 'absent' : sha256(c.fact.content);
-    writes.push(`ks_write_file "$KS_F${i}_PATH" "$KS_F${i}_B64" "$KS_F${i}_SHA"`);
+    vars[`KS_F${i}_PATH`] = c.fact.path;
+    vars[`KS_F${i}_B64`] = Buffer.from(c.content, 'latin1').toString('base64');
+    vars[`KS_F${i}_SHA`] = c.fact.content === undefined ? 'absent' : sha256(c.fact.content);
+    calls.push(`ks_write_file "$KS_F${i}_PATH" "$KS_F${i}_B64" "$KS_F${i}_SHA"`);
   });
-  return remoteScript(name, { ...vars, ...fileVars }, ['probe-lib', 'write-files'], [
-    ...(around.before ?? []),
-    ...writes,
-    ...(around.after ?? []),
-  ]);
+  return { vars, calls };
+}
+
+/** One script that writes every change, then re-reads the files for the steps to confirm. */
+export function writeFilesScript(name: string, vars: Record<string, string>, changes: FileChange[]): RemoteScript {
+  const w = writeCalls(changes);
+  return remoteScript(name, { ...vars, ...w.vars }, ['probe-lib', 'write-files'], [...w.calls, 'ks_probe_files']);
+}
+
+/**
+ * Writes the files of several steps in one round trip (each step's `writes`), and re-reads them so
+ * that each step's check can confirm its own change.
+ */
+export async function applyWrites(steps: Step[], ctx: StepContext): Promise<string> {
+  const changes = steps.flatMap((s) => s.writes?.(ctx) ?? []);
+  const name = `write-${steps.map((s) => s.id).join('+')}`;
+  const res = await ctx.session.run(writeFilesScript(name, baseVars(ctx), changes));
+  ctx.facts = mergeFacts(ctx.facts, res.sections);
+  return steps[0]?.applied?.(ctx) ?? 'written';
 }

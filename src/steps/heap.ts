@@ -1,9 +1,8 @@
 /** Step: KAFKA_HEAP_OPTS in ~/.bashrc, for the user's own shells (the start steps pass it directly). */
 import { formatHeap, heapOpts } from '../kafka/heap.js';
 import { heapBlock, withHeapBlock } from '../kafka/heap-block.js';
-import { mergeFacts } from './facts.js';
-import { writeFilesScript } from './files.js';
-import { BASHRC, baseVars, brokerHeapMib } from './targets.js';
+import { applyWrites } from './files.js';
+import { BASHRC, brokerHeapMib } from './targets.js';
 import type { Step, StepContext } from './types.js';
 
 function desired(ctx: StepContext): string {
@@ -21,10 +20,7 @@ export const heapStep: Step = {
   plan(ctx) {
     return [`write ${BASHRC} with the kafka-setup block at its end: export KAFKA_HEAP_OPTS="${heapOpts(brokerHeapMib(ctx))}" (backup: ${BASHRC}.kafka-setup.bak)`];
   },
-  async apply(ctx) {
-    const fact = ctx.facts.files.bashrc;
-    const res = await ctx.session.run(writeFilesScript('write-bashrc', baseVars(ctx), [{ fact, content: desired(ctx) }], { after: ['ks_probe_files'] }));
-    ctx.facts = mergeFacts(ctx.facts, res.sections);
-    return `KAFKA_HEAP_OPTS="${heapOpts(brokerHeapMib(ctx))}" in ${fact.path}`;
-  },
+  writes: (ctx) => [{ fact: ctx.facts.files.bashrc, content: desired(ctx) }],
+  applied: (ctx) => `KAFKA_HEAP_OPTS="${heapOpts(brokerHeapMib(ctx))}" in ${ctx.facts.files.bashrc.path}`,
+  apply: (ctx) => applyWrites([heapStep], ctx),
 };

@@ -2,6 +2,7 @@
 import { InterruptedError, UserError } from '../errors.js';
 import { RemoteFailure } from '../remote/session.js';
 import type { Outcome, Reporter } from '../ui/reporter.js';
+import { applyWrites } from './files.js';
 import type { Step, StepContext } from './types.js';
 
 export interface StepReport {
@@ -28,9 +29,21 @@ export function failureToUserError(step: Step, err: unknown, ctx: StepContext): 
   return err;
 }
 
-export async function runSteps(steps: Step[], ctx: StepContext, reporter: Reporter, dryRun: boolean): Promise<StepReport[]> {
+/** The file-writing steps right after `at` that are not done either: written in the same round trip. */
+function writeFollowers(steps: readonly Step[], at: number, ctx: StepContext): Step[] {
+  const followers: Step[] = [];
+  for (const next of steps.slice(at + 1)) {
+    if (!next.writes || next.check(ctx).done) break;
+    followers.push(next);
+  }
+  return followers;
+}
+
+export async function runSteps(steps: readonly Step[], ctx: StepContext, reporter: Reporter, dryRun: boolean): Promise<StepReport[]> {
   const reports: StepReport[] = [];
-  for (const step of steps) {
+  // Steps whose files were written together with an earlier step's: confirmed when their turn comes.
+  const writtenEarlier = new Set<Step>();
+  for (const [index, step] of steps.entries()) {
     const active = reporter.step(step.title);
     const finish = (outcome: Outcome, detail: string, extra?: string[]): void => {
       // A failure's message follows in the error report; the step line only marks where it happened.
@@ -38,17 +51,26 @@ export async function runSteps(steps: Step[], ctx: StepContext, reporter: Report
       reports.push({ id: step.id, title: step.title, outcome, detail });
     };
     try {
-      const before = step.check(ctx);
-      if (before.done) {
-        finish(step.confirmOnly ? 'done' : 'skipped', before.detail);
-        continue;
+      let did: string;
+      if (writtenEarlier.has(step)) {
+        did = step.applied?.(ctx) ?? 'written';
+      } else {
+        const before = step.check(ctx);
+        if (before.done) {
+          finish(step.confirmOnly ? 'done' : 'skipped', before.detail);
+          continue;
+        }
+        if (dryRun) {
+          finish('planned', `would: ${before.reason}`, step.plan(ctx).map((c) => `$ ${c}`));
+          continue;
+        }
+        active.update(before.reason);
+        // File writes of the steps that follow travel with this step's round trip when they can.
+        const followers = step.writes || step.carriesWrites ? writeFollowers(steps, index, ctx) : [];
+        for (const f of followers) writtenEarlier.add(f);
+        if (step.writes) did = await applyWrites([step, ...followers], ctx);
+        else did = await step.apply(ctx, followers.flatMap((f) => f.writes!(ctx)));
       }
-      if (dryRun) {
-        finish('planned', `would: ${before.reason}`, step.plan(ctx).map((c) => `$ ${c}`));
-        continue;
-      }
-      active.update(before.reason);
-      const did = await step.apply(ctx);
       const after = step.check(ctx);
       if (!after.done) throw new UserError(`${step.title}: the change did not take effect (${after.reason})`);
       finish('done', did);

@@ -50,6 +50,7 @@ export function createReporter(o: ReporterOptions): Reporter {
   const out = o.out ?? process.stdout;
   const errStream = o.err ?? process.stderr;
   const c: ChalkInstance = new Chalk({ level: o.color ? 1 : 0 });
+  const started = Date.now();
   const write = (line: string): void => {
     if (!o.quiet) out.write(`${line}\n`);
   };
@@ -98,7 +99,8 @@ export function createReporter(o: ReporterOptions): Reporter {
       else write(o.tty ? `${c.yellow('⚠')} ${message}` : `warning: ${message}`);
     },
     verbose(message) {
-      if (o.verbose) errStream.write(`${c.dim(message)}\n`);
+      // Seconds since the start, so a slow step or round trip stands out.
+      if (o.verbose) errStream.write(`${c.dim(`+${((Date.now() - started) / 1000).toFixed(2)}s ${message}`)}\n`);
     },
     lines(lines) {
       for (const l of lines) write(l);

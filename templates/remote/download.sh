@@ -1,13 +1,6 @@
 # kafka-setup: download the tarball to a .part file, verify its SHA-512, and only then give it its
 # real name; a partial or corrupt download is never taken for a complete one.
 # Inputs: KS_URLS (one per line, in order), KS_SHA512 (expected, lower-case hex), KS_TARBALL.
-ks_fetch() {
-  if command -v curl >/dev/null 2>&1; then
-    curl -fsSL --connect-timeout 15 --retry 2 -o "$2" "$1" 2>&1
-  else
-    wget -nv --timeout=15 --tries=3 -O "$2" "$1" 2>&1
-  fi
-}
 ks_tarball=$(ks_path "$KS_TARBALL")
 ks_part="$ks_tarball.part"
 mkdir -p "${ks_tarball%/*}" || ks_fail write_failed "cannot create ${ks_tarball%/*}"
@@ -51,3 +44,4 @@ if [ -z "$ks_done" ]; then
   exit 1
 fi
 ks_probe_install
+ks_predict_config "$ks_tarball"

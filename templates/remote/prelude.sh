@@ -46,6 +46,7 @@ ks_guard() {
   wait "$ks_job"
   ks_rc=$?
   kill "$ks_watch" 2>/dev/null
+  wait "$ks_watch" 2>/dev/null # reaps it quietly (no "Terminated" on stderr)
   return "$ks_rc"
 }
 

@@ -4,6 +4,15 @@
 
 ks_install_dir=$(ks_path "$KS_INSTALL")
 
+# Fetch a URL to a file with curl, else wget; prints the tool's error on failure.
+ks_fetch() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsSL --connect-timeout 15 --retry 2 -o "$2" "$1" 2>&1
+  else
+    wget -nv --timeout=15 --tries=3 -O "$2" "$1" 2>&1
+  fi
+}
+
 ks_is_kafka() { [ -f "$1/$KS_CORE_JAR" ] && [ -f "$1/bin/kafka-server-start.sh" ] && [ -f "$1/config/server.properties" ]; }
 
 ks_probe_os() {
@@ -65,6 +74,21 @@ ks_file_fact() {
   if [ -e "$2.kafka-setup.bak" ]; then ks_kv backup yes; else ks_kv backup no; fi
 }
 
+# The config files as extraction will create them, read from the verified tarball, so that their
+# edits can travel with the extraction in one round trip.
+ks_predict_config() {
+  ks_pc=$(mktemp -d) || return 0
+  if tar -xzf "$1" -C "$ks_pc" "$KS_TOPDIR/config/server.properties" "$KS_TOPDIR/config/zookeeper.properties" 2>/dev/null; then
+    for f in server.properties zookeeper.properties; do
+      ks_section "file $f"
+      ks_kv path "$ks_install_dir/config/$f"
+      ks_kv content "$(ks_b64 "$ks_pc/$KS_TOPDIR/config/$f")"
+      ks_kv backup no
+    done
+  fi
+  rm -rf "$ks_pc"
+}
+
 ks_probe_files() {
   ks_file_fact bashrc "$(ks_path "$KS_BASHRC")"
   ks_file_fact server.properties "$ks_install_dir/config/server.properties"
@@ -102,4 +126,26 @@ ks_jps() {
 ks_probe_jps() {
   ks_section jps
   ks_jps -lvm 2>/dev/null | grep -v 'sun.tools.jps.Jps' | sed 's/^/jps=/'
+}
+
+# The .sha512 published beside the tarball, from the first mirror that has it (KS_URLS: tarball URLs,
+# one per line). The probe runs it only when Kafka still has to be downloaded, so a finished host
+# costs no network.
+ks_probe_sha512() {
+  ks_section sha512
+  ks_tmp=$(mktemp) || return 0
+  ks_old_ifs=$IFS
+  IFS='
+'
+  for url in $KS_URLS; do
+    if msg=$(ks_guard ks_fetch "$url.sha512" "$ks_tmp"); then
+      ks_kv url "$url"
+      ks_kv content "$(ks_b64 "$ks_tmp")"
+      break
+    fi
+    [ "$?" = 143 ] && { rm -f "$ks_tmp"; ks_fail interrupted "stopped while fetching $url.sha512"; }
+    ks_kv tried "$url.sha512 $(printf '%s' "$msg" | tr '\n' ' ')"
+  done
+  IFS=$ks_old_ifs
+  rm -f "$ks_tmp"
 }

@@ -29,6 +29,11 @@ const PATHS: Record<string, string> = {
   'zookeeper.properties': `${INSTALL}/config/zookeeper.properties`,
 };
 
+const GENUINE: Record<string, string> = {
+  'server.properties': 'broker.id=0\n#advertised.listeners=PLAINTEXT://your.host.name:9092\nlog.dirs=/tmp/kafka-logs\n',
+  'zookeeper.properties': 'dataDir=/tmp/zookeeper\nclientPort=2181\n',
+};
+
 export class FakeHost implements Session {
   readonly host = 'fake';
   readonly stats = { connections: 1, commands: 0 };
@@ -68,6 +73,21 @@ export class FakeHost implements Session {
     return out.join('\n');
   }
 
+  /** ks_write_file calls: KS_F<i>_PATH / _B64 variables. */
+  private write(v: Record<string, string>): void {
+    for (let i = 0; v[`KS_F${i}_PATH`] !== undefined; i++) {
+      const name = Object.keys(PATHS).find((k) => PATHS[k] === v[`KS_F${i}_PATH`])!;
+      this.state.files[name] = { content: Buffer.from(v[`KS_F${i}_B64`]!, 'base64').toString('latin1'), mtime: this.state.now };
+    }
+  }
+
+  private sha512(urls: string): string {
+    const s = this.state;
+    return this.section('sha512', s.sha512File
+      ? [`url=${urls.split('\n')[0]}`, `content=${Buffer.from(s.sha512File).toString('base64')}`]
+      : urls.split('\n').map((u) => `tried=${u}.sha512 404`));
+  }
+
   async run(script: RemoteScript): Promise<RunResult> {
     this.stats.commands++;
     this.ran.push(script);
@@ -78,36 +98,39 @@ export class FakeHost implements Session {
     switch (script.name) {
       case 'probe':
         stdout = this.probe(['os', 'tools', 'host', 'install', 'files', 'ports', 'jvms']);
+        // Like probe.sh: the published checksum comes along when Kafka is still to be downloaded.
+        if (v.KS_URLS && s.install === 'absent' && !s.tarball) stdout += `\n${this.sha512(v.KS_URLS)}`;
         break;
       case 'install-java':
         s.tools.push('java', 'jps');
         stdout = `${this.section('installed', ['package=openjdk-17-jdk-headless'])}\n${this.probe(['tools'])}`;
         break;
       case 'fetch-sha512':
-        stdout = this.section('sha512', s.sha512File
-          ? [`url=${v.KS_URLS!.split('\n')[0]}`, `content=${Buffer.from(s.sha512File).toString('base64')}`]
-          : v.KS_URLS!.split('\n').map((u) => `tried=${u}.sha512 404`));
+        stdout = this.sha512(v.KS_URLS!);
         break;
       case 'download':
         if (v.KS_SHA512 !== s.downloadSha) {
           throw new RemoteFailure('checksum_mismatch', 'the tarball does not match', new Map([['actual', s.downloadSha]]), []);
         }
         s.tarball = true;
-        stdout = `${this.section('download', [`url=${v.KS_URLS!.split('\n')[0]}`, 'bytes=90000000'])}\n${this.probe(['install'])}`;
+        // Like download.sh: the config files as extraction will create them.
+        stdout = [
+          this.section('download', [`url=${v.KS_URLS!.split('\n')[0]}`, 'bytes=90000000']),
+          this.probe(['install']),
+          ...Object.entries(GENUINE).map(([n, content]) => this.section(`file ${n}`, [`path=${PATHS[n]}`, `content=${Buffer.from(content).toString('base64')}`, 'backup=no'])),
+        ].join('\n');
         break;
       case 'extract':
         s.install = 'kafka';
         s.tarball = false;
-        s.files['server.properties'] = { content: 'broker.id=0\n#advertised.listeners=PLAINTEXT://your.host.name:9092\nlog.dirs=/tmp/kafka-logs\n', mtime: s.now };
-        s.files['zookeeper.properties'] = { content: 'dataDir=/tmp/zookeeper\nclientPort=2181\n', mtime: s.now };
+        for (const [n, content] of Object.entries(GENUINE)) s.files[n] = { content, mtime: s.now };
+        this.write(v);
         stdout = this.probe(['install', 'files']);
         break;
-      case 'write-bashrc':
+      case 'write-heap':
       case 'write-config':
-        for (let i = 0; v[`KS_F${i}_PATH`] !== undefined; i++) {
-          const name = Object.keys(PATHS).find((k) => PATHS[k] === v[`KS_F${i}_PATH`])!;
-          s.files[name] = { content: Buffer.from(v[`KS_F${i}_B64`]!, 'base64').toString('latin1'), mtime: s.now };
-        }
+      case 'write-heap+config':
+        this.write(v);
         stdout = this.probe(['files']);
         break;
       case 'start-zookeeper':

@@ -18,7 +18,8 @@ const options: InitOptions = {
 const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: true, err: { write: () => true } as never });
 
 async function init(host: FakeHost, o: Partial<InitOptions> = {}, dryRun = false) {
-  const probe = await host.run({ name: 'probe', text: '', vars: {} });
+  const all = { ...options, ...o };
+  const probe = await host.run({ name: 'probe', text: '', vars: { KS_URLS: all.sha512 ? '' : all.mirrors.map((m) => `${m}/3.1.0/kafka_2.12-3.1.0.tgz`).join('\n') } });
   const ctx: StepContext = { options: { ...options, ...o }, session: host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts: mergeFacts(undefined, probe.sections) };
   const reports = await runSteps([...initSteps], ctx, quiet, dryRun);
   return { reports, ctx, outcomes: Object.fromEntries(reports.map((r) => [r.id, r.outcome])) };
@@ -29,7 +30,9 @@ describe('init steps against a fake host', () => {
     const host = new FakeHost(freshDebian());
     const { outcomes } = await init(host);
     expect(outcomes).toEqual({ java: 'done', download: 'done', extract: 'done', heap: 'done', config: 'done', zookeeper: 'done', broker: 'done', jps: 'done' });
-    expect(host.ran.map((s) => s.name)).toEqual(['probe', 'install-java', 'fetch-sha512', 'download', 'extract', 'write-bashrc', 'write-config', 'start-zookeeper', 'start-broker']);
+    // The checksum comes with the probe; the heap and config edits travel with the extraction.
+    expect(host.ran.map((s) => s.name)).toEqual(['probe', 'install-java', 'download', 'extract', 'start-zookeeper', 'start-broker']);
+    expect(Object.keys(host.ran.find((s) => s.name === 'extract')!.vars).filter((k) => k.endsWith('_PATH'))).toHaveLength(3);
     const props = host.state.files['server.properties']!.content;
     expect(props).toContain('advertised.listeners=PLAINTEXT://203.0.113.10:9092');
     expect(props).toContain('log.dirs=/home/ec2-user/kafka-data/kafka-logs');
@@ -74,7 +77,34 @@ describe('init steps against a fake host', () => {
   it('uses --sha512 instead of fetching the published checksum', async () => {
     const host = new FakeHost(freshDebian());
     await init(host, { sha512: 'ab'.repeat(64) });
-    expect(host.ran.map((s) => s.name)).not.toContain('fetch-sha512');
+    expect(host.ran[0]!.vars.KS_URLS).toBe('');
+    expect(host.ran.find((s) => s.name === 'download')!.vars.KS_SHA512).toBe('ab'.repeat(64));
+  });
+
+  it('fetches the checksum itself when the probe did not bring it', async () => {
+    const host = new FakeHost(freshDebian());
+    const probe = await host.run({ name: 'probe', text: '', vars: {} });
+    const ctx = { options, session: host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts: mergeFacts(undefined, probe.sections) };
+    await runSteps([...initSteps], ctx, quiet, false);
+    expect(host.ran.map((s) => s.name).slice(0, 4)).toEqual(['probe', 'install-java', 'fetch-sha512', 'download']);
+  });
+
+  it('writes the heap and config together when both changed on an installed host', async () => {
+    const host = new FakeHost(freshDebian());
+    await init(host);
+    host.ran.length = 0;
+    const { outcomes } = await init(host, { heap: '1g', advertisedHost: 'kafka.example.com' });
+    expect(host.ran.map((s) => s.name)).toEqual(['probe', 'write-heap+config', 'start-zookeeper', 'start-broker']);
+    expect(outcomes).toMatchObject({ heap: 'done', config: 'done' });
+  });
+
+  it('writes the heap alone when only the heap changed, reporting each step', async () => {
+    const host = new FakeHost(freshDebian());
+    await init(host);
+    host.ran.length = 0;
+    const { outcomes } = await init(host, { heap: '512m' });
+    expect(host.ran.map((s) => s.name)).toContain('write-heap');
+    expect(outcomes).toMatchObject({ heap: 'done', config: 'skipped' });
   });
 
   it('fails clearly when no mirror publishes a checksum, before downloading anything', async () => {
