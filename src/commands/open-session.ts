@@ -32,18 +32,18 @@ async function checkKey(o: ConnectionOptions, io: CommandIO, dryRun: boolean): P
     return key;
   }
   const mode = key.mode.toString(8).padStart(4, '0');
-  io.reporter.warn(`${key.path} has mode ${mode}: other users can read it, and OpenSSH refuses to use such keys ("UNPROTECTED PRIVATE KEY FILE").`);
+  const why = `${key.path} has mode ${mode}: other users can read it, and OpenSSH refuses such keys ("UNPROTECTED PRIVATE KEY FILE")`;
   if (dryRun) {
-    io.reporter.step(title).finish('planned', `would: chmod 400 ${key.path}`);
+    io.reporter.step(title).finish('planned', `would: chmod 400 ${key.path} (${why})`);
     return key;
   }
-  const consent = o.yes || (o.interactive && (await io.prompter().confirm(`Restrict ${key.path} to mode 0400 (read-only, owner only)?`, true)));
-  if (consent) {
-    await restrictKey(key.path);
-    io.reporter.step(title).finish('done', `${key.path} restricted to mode 0400`);
-  } else {
-    io.reporter.step(title).finish('skipped', `left at mode ${mode}; fix it yourself with: chmod 400 ${key.path}`);
+  const consent = o.yes || (o.interactive && (await io.prompter().confirm(`${why}.\n  Restrict it to mode 0400 (read-only, owner only)?`, true)));
+  if (!consent) {
+    io.reporter.step(title).finish('failed', '');
+    throw new UserError(why, { hint: `run chmod 400 '${key.path}' (or run again with --yes to let kafka-setup do it)` });
   }
+  await restrictKey(key.path);
+  io.reporter.step(title).finish('done', `${key.path} restricted to mode 0400 (it was ${mode})`);
   return key;
 }
 

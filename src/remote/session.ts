@@ -188,10 +188,10 @@ export async function connect(o: ConnectOptions): Promise<Session> {
       settled = true;
       clearInterval(timer);
       o.signal?.removeEventListener('abort', onAbort);
-      if (err) {
-        conn.end();
-        reject(err);
-      } else resolve();
+      if (!err) return resolve();
+      reject(err);
+      // Mid-handshake there is nothing to say goodbye with (ssh2's end() can throw): drop the socket.
+      conn.destroy();
     };
     let waited = 0;
     // Counts only time not spent waiting for the user's answer to a host-key question.

@@ -51,11 +51,10 @@ export const downloadStep: Step = {
   check(ctx) {
     const { install } = ctx.facts;
     if (install.state === 'kafka') return { done: true, detail: `Kafka is already installed in ${install.path}` };
-    const problem = downloadPreconditions(ctx);
-    if (problem) throw problem;
     if (install.tarball) return { done: true, detail: `${tarballName(ctx.dist)} was already downloaded and verified` };
     return { done: false, reason: `download ${tarballName(ctx.dist)}` };
   },
+  preflight: downloadPreconditions,
   plan(ctx) {
     const get = ctx.facts.tools.has('curl') ? 'curl -fsSL -o' : 'wget -O';
     const first = tarballUrls(ctx)[0]!;

@@ -48,21 +48,25 @@ export const javaStep: Step = {
     const i = javaInstallFor(ctx.facts.os);
     return i ? [installCommand(i)] : ['(no known package manager: install a JDK by hand)'];
   },
-  async apply(ctx) {
+  preflight(ctx) {
     const install = javaInstallFor(ctx.facts.os);
     if (!install) {
-      throw new UserError(`kafka-setup does not know how to install Java on ${ctx.facts.os.prettyName}`, {
+      return new UserError(`kafka-setup does not know how to install Java on ${ctx.facts.os.prettyName}`, {
         hint: 'install a JDK 8, 11 or 17 (a JDK, so that jps comes with it) with the system\'s package manager, then run kafka-setup init again',
       });
     }
     if (ctx.facts.sudo !== 'root' && ctx.facts.sudo !== 'yes') {
-      throw new UserError(
+      return new UserError(
         ctx.facts.sudo === 'missing'
           ? `Java is missing and ${ctx.facts.user} cannot use sudo (sudo is not installed)`
           : `Java is missing and sudo asks ${ctx.facts.user} for a password`,
         { hint: `install it yourself (${installCommand(install)}), or allow passwordless sudo for ${ctx.facts.user} as EC2 images do, then run kafka-setup init again` },
       );
     }
+    return undefined;
+  },
+  async apply(ctx) {
+    const install = javaInstallFor(ctx.facts.os)!;
     const res = await ctx.session.run(
       remoteScript('install-java', { ...baseVars(ctx), KS_PM: install.pm, KS_PACKAGES: install.packages.join(' ') }, ['probe-lib', 'install-java']),
       { timeoutMs: 20 * 60_000 },

@@ -39,7 +39,19 @@ function writeFollowers(steps: readonly Step[], at: number, ctx: StepContext): S
   return followers;
 }
 
+/** Fails before any change when a pending step is bound to fail (see Step.preflight). */
+function preflight(steps: readonly Step[], ctx: StepContext): void {
+  for (const step of steps) {
+    if (!step.preflight || step.check(ctx).done) continue;
+    const problem = step.preflight(ctx);
+    if (problem) {
+      throw new UserError(`${step.title}: ${problem.message}`, { ...(problem.hint === undefined ? {} : { hint: problem.hint }), details: problem.details });
+    }
+  }
+}
+
 export async function runSteps(steps: readonly Step[], ctx: StepContext, reporter: Reporter, dryRun: boolean): Promise<StepReport[]> {
+  if (!dryRun) preflight(steps, ctx);
   const reports: StepReport[] = [];
   // Steps whose files were written together with an earlier step's: confirmed when their turn comes.
   const writtenEarlier = new Set<Step>();
@@ -61,7 +73,8 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, reporte
           continue;
         }
         if (dryRun) {
-          finish('planned', `would: ${before.reason}`, step.plan(ctx).map((c) => `$ ${c}`));
+          const doomed = step.preflight?.(ctx);
+          finish('planned', doomed ? `would fail: ${doomed.message}` : `would: ${before.reason}`, step.plan(ctx).map((c) => `$ ${c}`));
           continue;
         }
         active.update(before.reason);

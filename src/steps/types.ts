@@ -31,6 +31,11 @@ export interface Step {
    */
   apply(ctx: StepContext, carried?: FileChange[]): Promise<string>;
   carriesWrites?: boolean;
+  /**
+   * What would make apply fail for sure (no package manager, no disk, …), checked for every pending
+   * step before any step changes anything, so a doomed run changes nothing.
+   */
+  preflight?(ctx: StepContext): UserError | undefined;
   /** The commands apply would run on the host, for --dry-run. */
   plan(ctx: StepContext): string[];
   /**

@@ -13,7 +13,7 @@ IFS='
 for url in $KS_URLS; do
   rm -f "$ks_part"
   ks_start=$(date +%s)
-  if msg=$(ks_guard ks_fetch "$url" "$ks_part"); then
+  if msg=$(ks_fetch "$url" "$ks_part"); then
     actual=$(sha512sum "$ks_part" | cut -d ' ' -f 1)
     if [ "$actual" != "$KS_SHA512" ]; then
       rm -f "$ks_part"

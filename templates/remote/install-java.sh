@@ -14,19 +14,19 @@ case $KS_PM in
       return 1
     }
     if ! pkg=$(ks_candidate); then
-      ks_guard ks_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >"$ks_log" 2>&1
+      ks_guard $ks_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >"$ks_log" 2>&1
       rc=$?
       [ "$rc" = 143 ] && ks_fail interrupted "stopped while refreshing the package lists"
       pkg=$(ks_candidate) || { ks_section error; ks_kv kind no_package; ks_kv message "none of $KS_PACKAGES is available from apt"; ks_tail; rm -f "$ks_log"; exit 1; }
     fi
-    ks_guard ks_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$pkg" >"$ks_log" 2>&1
+    ks_guard $ks_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$pkg" >"$ks_log" 2>&1
     rc=$?
     [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
     [ "$rc" = 0 ] && ks_installed=$pkg
     ;;
   dnf|yum)
     for pkg in $KS_PACKAGES; do
-      ks_guard ks_sudo "$KS_PM" install -y -q "$pkg" >"$ks_log" 2>&1
+      ks_guard $ks_sudo "$KS_PM" install -y -q "$pkg" >"$ks_log" 2>&1
       rc=$?
       [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
       if [ "$rc" = 0 ] && command -v java >/dev/null 2>&1; then ks_installed=$pkg; break; fi

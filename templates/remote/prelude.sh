@@ -34,7 +34,8 @@ ks_path() {
 ks_b64() { base64 < "$1" | tr -d '\n'; }
 
 # Run a long command so that it is stopped (SIGTERM) when kafka-setup disconnects; without this it
-# would go on after the SSH channel closes. Returns the command's status (143 when stopped).
+# would go on after the SSH channel closes. Returns the command's status (143 when stopped). It must
+# be a program, not a shell function: the process stopped is the one started here.
 ks_guard() {
   "$@" &
   ks_job=$!
@@ -51,4 +52,5 @@ ks_guard() {
 }
 
 # Run as root: directly when we are root, else through passwordless sudo (never a password prompt).
-if [ "$(id -u)" = 0 ]; then ks_sudo() { "$@"; }; else ks_sudo() { sudo -n "$@"; }; fi
+# Used unquoted on purpose ($ks_sudo apt-get …), so that ks_guard gets a program.
+if [ "$(id -u)" = 0 ]; then ks_sudo=; else ks_sudo='sudo -n'; fi

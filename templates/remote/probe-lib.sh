@@ -4,12 +4,12 @@
 
 ks_install_dir=$(ks_path "$KS_INSTALL")
 
-# Fetch a URL to a file with curl, else wget; prints the tool's error on failure.
+# Fetch a URL to a file with curl, else wget, guarded; prints the tool's error on failure.
 ks_fetch() {
   if command -v curl >/dev/null 2>&1; then
-    curl -fsSL --connect-timeout 15 --retry 2 -o "$2" "$1" 2>&1
+    ks_guard curl -fsSL --connect-timeout 15 --retry 2 -o "$2" "$1" 2>&1
   else
-    wget -nv --timeout=15 --tries=3 -O "$2" "$1" 2>&1
+    ks_guard wget -nv --timeout=15 --tries=3 -O "$2" "$1" 2>&1
   fi
 }
 
@@ -138,7 +138,7 @@ ks_probe_sha512() {
   IFS='
 '
   for url in $KS_URLS; do
-    if msg=$(ks_guard ks_fetch "$url.sha512" "$ks_tmp"); then
+    if msg=$(ks_fetch "$url.sha512" "$ks_tmp"); then
       ks_kv url "$url"
       ks_kv content "$(ks_b64 "$ks_tmp")"
       break

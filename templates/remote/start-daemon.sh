@@ -93,8 +93,8 @@ i=0
 while [ "$i" -lt $((KS_TIMEOUT * 4)) ]; do
   pid=$(ks_our_pid)
   if [ -z "$pid" ]; then
-    [ -n "$ks_seen" ] && ks_fail_with_log jvm_died "the $ks_name JVM exited during start-up"
-    [ "$i" -ge 40 ] && ks_fail_with_log jvm_died "the $ks_name JVM did not start"
+    [ -n "$ks_seen" ] && ks_fail_with_log jvm_died "$ks_name JVM exited during start-up"
+    [ "$i" -ge 40 ] && ks_fail_with_log jvm_died "$ks_name JVM did not start"
   else
     ks_seen=$pid
     if ks_pid_listens "$pid" && { [ -z "$ks_ready" ] || grep -qF "$ks_ready" "$ks_log" 2>/dev/null; }; then ks_ok=1; break; fi

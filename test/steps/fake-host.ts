@@ -19,6 +19,9 @@ export interface FakeHostState {
   now: number;
   sha512File: string | undefined;
   downloadSha: string;
+  freeKib: number;
+  /** The package manager's failure, if installing Java fails. */
+  installFails: string | undefined;
 }
 
 const HOME = '/home/ec2-user';
@@ -60,11 +63,11 @@ export class FakeHost implements Session {
   private probe(parts: string[]): string {
     const s = this.state;
     const out: string[] = [];
-    if (parts.includes('os')) out.push(this.section('os', [`ID=${s.os}`, 'VERSION_ID="12"', `PRETTY_NAME="${s.os} test"`]));
+    if (parts.includes('os')) out.push(this.section('os', [`ID=${s.os}`, 'VERSION_ID="12"', `PRETTY_NAME="${s.os} 12"`]));
     if (parts.includes('tools')) out.push(this.section('tools', s.tools.map((t) => `${t}=/usr/bin/${t}`)));
     if (parts.includes('host')) out.push(this.section('host', [`home=${HOME}`, 'user=ec2-user', `mem_kib=${s.memKib}`, `sudo=${s.sudo}`]));
     if (parts.includes('install')) {
-      out.push(this.section('install', [`path=${INSTALL}`, 'parent_free_kib=8000000', 'parent_writable=yes', `state=${s.install}`, `tarball=${s.tarball ? 'yes' : 'no'}`]));
+      out.push(this.section('install', [`path=${INSTALL}`, `parent_free_kib=${s.freeKib}`, 'parent_writable=yes', `state=${s.install}`, `tarball=${s.tarball ? 'yes' : 'no'}`]));
     }
     if (parts.includes('files')) out.push(...['bashrc', 'server.properties', 'zookeeper.properties'].map((n) => this.file(n)));
     if (parts.includes('ports')) out.push(this.section('ports', s.listening.map((p) => `listening=${p}`)));
@@ -102,6 +105,7 @@ export class FakeHost implements Session {
         if (v.KS_URLS && s.install === 'absent' && !s.tarball) stdout += `\n${this.sha512(v.KS_URLS)}`;
         break;
       case 'install-java':
+        if (s.installFails) throw new RemoteFailure('install_failed', `apt could not install any of: ${v.KS_PACKAGES}`, new Map(), [s.installFails]);
         s.tools.push('java', 'jps');
         stdout = `${this.section('installed', ['package=openjdk-17-jdk-headless'])}\n${this.probe(['tools'])}`;
         break;
@@ -168,7 +172,7 @@ export function freshDebian(overrides: Partial<FakeHostState> = {}): FakeHostSta
     install: 'absent', tarball: false,
     files: { bashrc: { content: '# ~/.bashrc\n', mtime: 1 }, 'server.properties': undefined, 'zookeeper.properties': undefined },
     jvms: [], listening: [], now: 1_700_000_000,
-    sha512File: `kafka_2.12-3.1.0.tgz: ${'AB'.repeat(64)}`, downloadSha: 'ab'.repeat(64),
+    sha512File: `kafka_2.12-3.1.0.tgz: ${'AB'.repeat(64)}`, downloadSha: 'ab'.repeat(64), freeKib: 8_000_000, installFails: undefined,
     ...overrides,
   };
 }

@@ -154,4 +154,37 @@ describe('init steps against a fake host', () => {
     expect(outcomes).toMatchObject({ zookeeper: 'skipped', broker: 'skipped' });
     expect(host.ran.map((r) => r.name)).toEqual(['probe']);
   });
+
+  describe('host faults: a clear error, and nothing changed', () => {
+    it('an unknown system: names what to install by hand', async () => {
+      const host = new FakeHost(freshDebian({ os: 'alpine' }));
+      const err = (await init(host).catch((e: unknown) => e)) as UserError;
+      expect(err.message).toBe('Install Java: kafka-setup does not know how to install Java on alpine 12');
+      expect(err.hint).toMatch(/install a JDK 8, 11 or 17 .* then run kafka-setup init again/);
+      expect(host.ran.map((r) => r.name)).toEqual(['probe']);
+    });
+
+    it('a failed package install: the package manager\'s last lines and what to do', async () => {
+      const host = new FakeHost(freshDebian({ installFails: 'E: Unable to locate package openjdk-17-jdk-headless' }));
+      const err = (await init(host).catch((e: unknown) => e)) as UserError;
+      expect(err.message).toMatch(/^Install Java: apt could not install/);
+      expect(err.details).toEqual(['E: Unable to locate package openjdk-17-jdk-headless']);
+      expect(err.hint).toMatch(/sudo apt-get install -y --no-install-recommends openjdk-17-jdk-headless/);
+    });
+
+    it('neither curl nor wget: says to install one, before anything else', async () => {
+      const host = new FakeHost(freshDebian({ tools: ['java', 'jps', 'tar'] }));
+      await expect(init(host)).rejects.toThrow('Download Kafka: the host has neither curl nor wget, so it cannot download Kafka');
+      expect(host.ran.map((r) => r.name)).toEqual(['probe']);
+    });
+
+    it('too little disk for download and extraction', async () => {
+      const host = new FakeHost(freshDebian({ freeKib: 100 * 1024 }));
+      const err = (await init(host).catch((e: unknown) => e)) as UserError;
+      expect(err.message).toMatch(/only 100 MiB are free where Kafka would go; it needs about 400 MiB/);
+      expect(err.hint).toMatch(/free some disk space/);
+      // Found before anything changed: Java was not installed for nothing.
+      expect(host.ran.map((r) => r.name)).toEqual(['probe']);
+    });
+  });
 });

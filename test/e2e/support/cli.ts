@@ -28,3 +28,33 @@ export function hostFlags(knownHosts: string): string[] {
   const { host } = e2e();
   return ['--host', '127.0.0.1', '--port', String(host.sshPort), '--user', host.user, '--key', host.keyPath, '--known-hosts', knownHosts];
 }
+
+export interface RunningCli {
+  /** Resolves once the combined output matches. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  signal(sig: NodeJS.Signals): void;
+  pid: number;
+  result: Promise<CliResult>;
+}
+
+/** Starts the CLI without waiting for it, to interrupt it (Ctrl-C is SIGINT) at a chosen moment. */
+export function startCli(args: string[], opts: { env?: Record<string, string> } = {}): RunningCli {
+  const { root } = e2e();
+  const child = execa('node', [join(root, 'dist/cli.js'), ...args], { reject: false, all: true, env: { NO_COLOR: '1', ...opts.env }, stdin: 'ignore', timeout: 600_000 });
+  let all = '';
+  child.all?.on('data', (d: Buffer) => { all += d.toString(); });
+  const result = child.then((r) => ({ code: r.exitCode ?? (r.signal ? 128 : -1), stdout: r.stdout, stderr: r.stderr, all: r.all ?? '' }));
+  return {
+    pid: child.pid ?? 0,
+    signal: (sig) => { child.kill(sig); },
+    result,
+    async waitFor(pattern, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(all)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${all}`);
+        if (child.exitCode !== null) throw new Error(`the CLI exited (${child.exitCode}) before ${pattern}:\n${all}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}

@@ -3,6 +3,7 @@
  *   good     serves the test distribution and its .sha512, with byte ranges (curl -C -, wget -c)
  *   missing  404 for everything, like a mirror that dropped the release
  *   corrupt  the genuine .sha512 beside a tarball of the same length with some bytes changed
+ *   slow     the good files, the tarball at ~2.5 MB/s, so a test can interrupt a download midway
  * Every request is logged as "METHOD path" so tests can check which mirrors were tried, in which
  * order; the log is also served at /__requests (and cleared by /__reset) for test files, which run
  * in other processes than the global setup that owns the server.
@@ -11,6 +12,8 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Mirror {
   baseUrl: string;
@@ -20,6 +23,8 @@ export interface Mirror {
   missing: string;
   /** `${baseUrl}/corrupt/kafka`: the genuine .sha512, a tarball that does not match it */
   corrupt: string;
+  /** `${baseUrl}/slow/kafka`: like good, the tarball throttled to ~2.5 MB/s */
+  slow: string;
   /** "METHOD path" of every request, oldest first. */
   requests: string[];
   close(): Promise<void>;
@@ -63,6 +68,18 @@ function sendTarball(req: IncomingMessage, res: ServerResponse, size: number, bo
   data.pipe(res);
 }
 
+/** Streams a file in 64 KiB chunks with a pause after each: ~2.5 MB/s. */
+async function sendSlowly(res: ServerResponse, path: string, start: number, end: number): Promise<void> {
+  let closed = false;
+  res.on('close', () => { closed = true; });
+  for await (const chunk of createReadStream(path, { start, end, highWaterMark: 64 * 1024 })) {
+    if (closed) return;
+    if (!res.write(chunk)) await once(res, 'drain');
+    await sleep(25);
+  }
+  res.end();
+}
+
 export async function startMirror(distDir: string): Promise<Mirror> {
   const tarball = join(distDir, TARBALL);
   const { size } = await stat(tarball);
@@ -87,9 +104,12 @@ export async function startMirror(distDir: string): Promise<Mirror> {
     const get = req.method === 'GET' || req.method === 'HEAD';
     if (get && path === `/good/kafka/3.1.0/${TARBALL}`) {
       sendTarball(req, res, size, (start, end) => createReadStream(tarball, { start, end }));
+    } else if (get && path === `/slow/kafka/3.1.0/${TARBALL}`) {
+      res.writeHead(200, { 'Content-Type': 'application/x-gzip', 'Content-Length': size });
+      sendSlowly(res, tarball, 0, size - 1).catch((err: Error) => res.destroy(err));
     } else if (get && path === `/corrupt/kafka/3.1.0/${TARBALL}`) {
       sendTarball(req, res, corrupt.length, (start, end) => corrupt.subarray(start, end + 1));
-    } else if (get && (path === `/good/kafka/3.1.0/${TARBALL}.sha512` || path === `/corrupt/kafka/3.1.0/${TARBALL}.sha512`)) {
+    } else if (get && ['good', 'corrupt', 'slow'].some((m) => path === `/${m}/kafka/3.1.0/${TARBALL}.sha512`)) {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': sha512.length }).end(req.method === 'HEAD' ? undefined : sha512);
     } else {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found\n');
@@ -106,6 +126,7 @@ export async function startMirror(distDir: string): Promise<Mirror> {
     good: `${baseUrl}/good/kafka`,
     missing: `${baseUrl}/missing/kafka`,
     corrupt: `${baseUrl}/corrupt/kafka`,
+    slow: `${baseUrl}/slow/kafka`,
     requests,
     close: () => new Promise<void>((resolve) => {
       // Downloads a test abandoned must not keep the server (and vitest) alive.
