@@ -9,7 +9,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { hostFlags, runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
-import { killPids, runAsUser, userPids } from './support/host.js';
+import { freePort, killPids, runAsUser, userPids } from './support/host.js';
 import { resetHost } from './support/reset.js';
 
 const INSTALL = 'kafka_2.12-3.1.0';
@@ -157,5 +157,38 @@ describeE2e('faults on the host', () => {
     } finally {
       renameSync(`${sudoers}.off`, sudoers);
     }
+  });
+});
+
+describeE2e('a connection lost in the middle of a step', () => {
+  it('is noticed by the keepalive, named with its step, and the next run completes', async () => {
+    const { host, root } = e2e();
+    const dir = scratchDir('ks-drop-');
+    const env = { XDG_CONFIG_HOME: join(dir, 'config') };
+    const knownHosts = join(dir, 'known_hosts');
+    // Something for the run to do: stop the broker.
+    const m = /^(\d+) kafka\.Kafka$/m.exec((await runAsUser(host, 'jps -l')).stdout);
+    if (m) await killPids([Number(m[1])]);
+    // The connection goes through a proxy that the test freezes: no FIN, no RST, just silence.
+    const port = await freePort();
+    const { spawn } = await import('node:child_process');
+    const proxy = spawn('python3', [join(root, 'bench/latency-proxy.py'), String(port), String(host.sshPort), '0'], { stdio: 'ignore' });
+    try {
+      await sleep(500);
+      const flags = hostFlags(knownHosts);
+      flags[flags.indexOf('--port') + 1] = String(port);
+      const run = startCli(['init', ...flags, '--mirror', e2e().mirror.good, '--heap', '256m', '--yes'], { env });
+      await run.waitFor(/\[(skip|done)\] Start ZooKeeper/);
+      process.kill(proxy.pid!, 'SIGSTOP');
+      const r = await run.result;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/error: Start the broker: lost the SSH connection to 127\.0\.0\.1: Keepalive timeout/);
+      expect(r.stderr).toMatch(/running kafka-setup again continues where it stopped/);
+    } finally {
+      process.kill(proxy.pid!, 'SIGKILL');
+    }
+    const again = await runCli(['init', ...hostFlags(knownHosts), '--mirror', e2e().mirror.good, '--heap', '256m', '--yes'], { env });
+    expect(again.code, again.all).toBe(0);
+    expect(again.stdout).toMatch(/\[(done|skip)\] Start the broker/);
   });
 });

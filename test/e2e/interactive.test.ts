@@ -41,4 +41,20 @@ describeE2e('kafka-setup init, answered at its prompts', () => {
     expect(JSON.parse(readFileSync(join(dir, 'kafka-setup', 'default.json'), 'utf8'))).toMatchObject({ user: host.user, heap: '256m', advertisedHost: '127.0.0.1' });
     expect(await jvmList(host)).toMatch(/kafka\.Kafka/);
   });
+
+  it('Ctrl-C at a prompt stops cleanly with exit 130, and says how to continue', async () => {
+    const { root } = e2e();
+    const dir = scratchDir('ks-tty-');
+    const t = new Terminal();
+    try {
+      await t.start(`cd ${quote(root)} && XDG_CONFIG_HOME=${quote(dir)} NO_COLOR=1 node dist/cli.js init`);
+      await t.waitFor(/Host \(public IP or DNS name of the server\)/);
+      await t.key('C-c');
+      const done = await t.waitFor(/EXIT=\d+/);
+      expect(done).toContain('EXIT=130');
+      expect(done).toContain('kafka-setup: interrupted');
+    } finally {
+      await t.close();
+    }
+  });
 });

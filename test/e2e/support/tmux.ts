@@ -31,6 +31,11 @@ export class Terminal {
     await execa('tmux', ['-L', this.socket, 'send-keys', 'Enter']);
   }
 
+  /** Sends a key such as C-c (tmux key names). */
+  async key(name: string): Promise<void> {
+    await execa('tmux', ['-L', this.socket, 'send-keys', name]);
+  }
+
   async close(): Promise<void> {
     await execa('tmux', ['-L', this.socket, 'kill-server'], { reject: false });
   }
