@@ -3,11 +3,7 @@
  * zookeeper.properties). Only the values of the keys we set change; every other byte — comments,
  * blank lines, ordering, separators, line endings — stays as it was.
  */
-
-interface Line {
-  text: string; // without its line ending
-  eol: string; // '\n', '\r\n', '\r' or '' on a last line without one
-}
+import { dominantEol, joinLines, splitLines, type Line } from '../text-lines.js';
 
 interface Entry {
   key: string; // unescaped
@@ -15,18 +11,6 @@ interface Entry {
   last: number; // index of its last line (continuations)
   prefix: string; // the first line up to where the value starts (indent, key, separator)
   value: string; // unescaped value
-}
-
-function splitLines(text: string): Line[] {
-  const lines: Line[] = [];
-  const re = /([^\r\n]*)(\r\n|\n|\r|$)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    if (m[0] === '' && m.index >= text.length) break;
-    lines.push({ text: m[1]!, eol: m[2]! });
-    if (m[2] === '') break;
-  }
-  return lines;
 }
 
 function isComment(text: string): boolean {
@@ -132,7 +116,7 @@ function commentedIndex(lines: Line[], key: string): number {
  */
 export function setProperties(text: string, changes: ReadonlyArray<readonly [string, string]>): string {
   let lines = splitLines(text);
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = dominantEol(text);
   let changed = false;
   for (const [key, value] of changes) {
     const entries = parse(lines).filter((e) => e.key === key);
@@ -154,5 +138,5 @@ export function setProperties(text: string, changes: ReadonlyArray<readonly [str
     lines = [...lines.slice(0, insertAt), newLine, ...lines.slice(insertAt)];
     changed = true;
   }
-  return changed ? lines.map((l) => l.text + l.eol).join('') : text;
+  return changed ? joinLines(lines) : text;
 }

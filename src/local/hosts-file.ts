@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { isHostName, printable } from '../options/validate.js';
+import { dominantEol, joinLines, splitLines, type Line } from '../text-lines.js';
 
 export interface HostsChange {
   text: string;
@@ -13,22 +14,7 @@ export interface HostsChange {
   added: string[];
 }
 
-interface Line {
-  text: string;
-  eol: string;
-}
 
-function split(text: string): Line[] {
-  const lines: Line[] = [];
-  const re = /([^\r\n]*)(\r\n|\n|\r|$)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    if (m[0] === '' && m.index >= text.length) break;
-    lines.push({ text: m[1]!, eol: m[2]! });
-    if (m[2] === '') break;
-  }
-  return lines;
-}
 
 /** The IP and names of a line (what comes before a #), or undefined for comments and blank lines. */
 function entry(text: string): { ip: string; names: string[] } | undefined {
@@ -59,7 +45,7 @@ export function ipProblem(ip: string): string | undefined {
 
 /** Which IPs the file maps the alias to, in file order (the first one wins for lookups). */
 export function lookupAlias(text: string, alias: string): string[] {
-  return split(text).flatMap((l) => {
+  return splitLines(text).flatMap((l) => {
     const e = entry(l.text);
     return e && e.names.some((n) => same(n, alias)) ? [e.ip] : [];
   });
@@ -71,10 +57,10 @@ export function lookupAlias(text: string, alias: string): string[] {
  * other line that names it; with nothing to replace, `IP<tab>alias` is appended.
  */
 export function setAlias(text: string, alias: string, ip: string): HostsChange {
-  const lines = split(text);
+  const lines = splitLines(text);
   const matches = lines.map((l, i) => ({ i, e: entry(l.text) })).filter((m) => m.e?.names.some((n) => same(n, alias)));
   if (matches.length === 1 && matches[0]!.e!.ip === ip) return { text, changed: false, removed: [], added: [] };
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = dominantEol(text);
   const removed: string[] = [];
   const added: string[] = [];
   let placed = false;
@@ -105,7 +91,7 @@ export function setAlias(text: string, alias: string, ip: string): HostsChange {
     out.push({ text: line, eol });
     added.push(line);
   }
-  return { text: out.map((l) => l.text + l.eol).join(''), changed: true, removed, added };
+  return { text: joinLines(out), changed: true, removed, added };
 }
 
 /** Takes the alias out: lines holding only it go, other lines lose just the name. */
@@ -113,7 +99,7 @@ export function removeAlias(text: string, alias: string): HostsChange {
   const removed: string[] = [];
   const added: string[] = [];
   const out: Line[] = [];
-  for (const line of split(text)) {
+  for (const line of splitLines(text)) {
     const e = entry(line.text);
     if (!e || !e.names.some((n) => same(n, alias))) {
       out.push(line);
@@ -127,7 +113,7 @@ export function removeAlias(text: string, alias: string): HostsChange {
     }
   }
   const changed = removed.length > 0;
-  return { text: changed ? out.map((l) => l.text + l.eol).join('') : text, changed, removed, added };
+  return { text: changed ? joinLines(out) : text, changed, removed, added };
 }
 
 /** The system hosts file: /etc/hosts, or %SystemRoot%\System32\drivers\etc\hosts on Windows. */

@@ -19,7 +19,6 @@ export interface ActiveStep {
 }
 
 export interface Reporter {
-  readonly fancy: boolean;
   step(title: string): ActiveStep;
   info(message: string): void;
   warn(message: string): void;
@@ -62,7 +61,6 @@ export function createReporter(o: ReporterOptions): Reporter {
   };
 
   return {
-    fancy: o.tty,
     step(title) {
       const started = Date.now();
       let spinner: Ora | undefined;

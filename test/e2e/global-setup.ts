@@ -7,9 +7,9 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import type { TestProject } from 'vitest/node';
 import type { E2eContext } from './support/context.js';
+import { buildDistribution } from './support/dist.js';
 import { startHost, stopHost, type E2eHost } from './support/host.js';
 import { startMirror, type Mirror } from './support/mirror.js';
 
@@ -42,9 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 
   try {
-    const distDir = resolve(root, '.cache/e2e/dist');
-    // Maven Central on a cold machine, a no-op while the inputs are unchanged.
-    await execa(resolve(root, 'test/e2e/fixtures/kafka-dist/build.sh'), [distDir], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000 });
+    const distDir = await buildDistribution(resolve(root, '.cache/e2e/dist'));
     mirror = await startMirror(distDir);
     host = await startHost();
     project.provide('e2e', {
