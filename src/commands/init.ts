@@ -5,7 +5,8 @@ import { resolveInitOptions, type InitFlags, type InitOptions } from '../options
 import { profilePath, saveProfile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import { remoteScript } from '../remote/script.js';
-import type { Session } from '../remote/session.js';
+import { describeStats, type Session } from '../remote/session.js';
+import { resolveHost } from '../local/net.js';
 import { mergeFacts, type HostFacts } from '../steps/facts.js';
 import { tarballUrls } from '../steps/download.js';
 import { initSteps } from '../steps/plan.js';
@@ -14,10 +15,6 @@ import { advertisedListener, baseVars, bootstrapAddress, brokerHeapMib } from '.
 import type { StepContext } from '../steps/types.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 function gib(kib: number): string {
   return `${(kib / 1024 / 1024).toFixed(1)} GiB`;
@@ -70,7 +67,7 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
     const facts = await probe(session, options, io);
     const ctx: StepContext = { options, session, dist, facts };
     const reports = await runSteps([...initSteps], ctx, io.reporter, options.dryRun);
-    io.reporter.verbose(`ssh: ${plural(session.stats.connections, 'connection')}, ${plural(session.stats.commands, 'remote command')}`);
+    io.reporter.verbose(`ssh: ${describeStats(session.stats)}`);
     if (options.dryRun) {
       const pending = reports.filter((r) => r.outcome === 'planned').length;
       io.reporter.lines(['', pending === 0 ? 'Dry run: the host is already set up; init would change nothing.' : `Dry run: init would run ${pending} step${pending > 1 ? 's' : ''}; nothing was changed.`]);
@@ -95,6 +92,9 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
       return undefined;
     });
     io.reporter.lines(summary(ctx, reports, saved));
+    // The most common mistake in the field: an advertised address clients cannot use.
+    const advertised = await resolveHost(options.advertisedHost);
+    if (!advertised.ok) io.reporter.warn(`${advertised.reason} from this machine: clients here will reach the bootstrap address but not the broker; kafka-setup verify shows what to set`);
     return 0;
   } finally {
     session.close();

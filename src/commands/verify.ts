@@ -10,7 +10,7 @@ import { InterruptedError, UserError } from '../errors.js';
 import { resolveVerifyOptions, type VerifyFlags, type VerifyOptions } from '../options/verify-options.js';
 import { isInteractive } from '../options/resolve.js';
 import { remoteScript } from '../remote/script.js';
-import { RemoteFailure } from '../remote/session.js';
+import { describeStats, RemoteFailure } from '../remote/session.js';
 import { mergeFacts } from '../steps/facts.js';
 import { baseVars, bootstrapAddress } from '../steps/targets.js';
 import type { CommandIO } from './io.js';
@@ -36,7 +36,7 @@ async function onHost(o: VerifyOptions, io: CommandIO, show: (c: CheckResult) =>
     show(check('host', 'Checks on the host', 'fail', err.message, 'run kafka-setup verify --verbose to see the remote command'));
     return undefined;
   } finally {
-    io.reporter.verbose(`ssh: ${session.stats.connections} connection, ${session.stats.commands} remote command${session.stats.commands === 1 ? '' : 's'}`);
+    io.reporter.verbose(`ssh: ${describeStats(session.stats)}`);
     session.close();
   }
 }

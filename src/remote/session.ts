@@ -58,6 +58,12 @@ export interface SessionStats {
   commands: number;
 }
 
+/** "1 connection, 3 remote commands", for --verbose (the benchmark reads it too). */
+export function describeStats(stats: SessionStats): string {
+  const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+  return `${n(stats.connections, 'connection')}, ${n(stats.commands, 'remote command')}`;
+}
+
 export interface Session {
   readonly host: string;
   readonly stats: SessionStats;
