@@ -40,14 +40,14 @@ export async function inspectKey(path: string): Promise<KeyFile> {
   const parsed = ssh2.utils.parseKey(data);
   let encrypted = false;
   if (parsed instanceof Error) {
-    if (/passphrase/i.test(parsed.message) || text.includes('Proc-Type: 4,ENCRYPTED') || text.includes('BEGIN ENCRYPTED PRIVATE KEY')) {
+    if (/passphrase/i.test(parsed.message) || text.includes('Proc-Type: 4,ENCRYPTED') || /BEGIN ENCRYPTED PRIVATE KEY/.test(text)) {
       encrypted = true;
-      if (text.includes('BEGIN ENCRYPTED PRIVATE KEY')) throw pkcs8Error(path);
-    } else if (text.includes('-----BEGIN PRIVATE KEY-----')) {
+      if (/BEGIN ENCRYPTED PRIVATE KEY/.test(text)) throw pkcs8Error(path);
+    } else if (/^-{5}BEGIN PRIVATE KEY-{5}/m.test(text)) {
       throw pkcs8Error(path);
     } else {
       throw new UserError(`${path} is not an SSH private key kafka-setup can read`, {
-        hint: 'use the .pem file EC2 gave you (-----BEGIN RSA PRIVATE KEY-----) or an OpenSSH key (-----BEGIN OPENSSH PRIVATE KEY-----)',
+        hint: 'use the .pem file EC2 gave you (it starts "BEGIN RSA PRIVATE KEY") or an OpenSSH key ("BEGIN OPENSSH PRIVATE KEY")',
       });
     }
   } else {
@@ -63,7 +63,7 @@ export async function inspectKey(path: string): Promise<KeyFile> {
 }
 
 function pkcs8Error(path: string): UserError {
-  return new UserError(`${path} is a PKCS#8 key (-----BEGIN PRIVATE KEY-----), which the SSH library cannot read`, {
+  return new UserError(`${path} is a PKCS#8 key ("BEGIN PRIVATE KEY"), which the SSH library cannot read`, {
     hint: `convert a copy to the PEM format EC2 uses: cp '${path}' key.pem && ssh-keygen -p -m PEM -f key.pem (keep the passphrase empty or enter yours), then pass --key key.pem`,
   });
 }
