@@ -212,11 +212,12 @@ export async function connect(o: ConnectOptions): Promise<Session> {
     const onAbort = (): void => finish(new InterruptedError());
     o.signal?.addEventListener('abort', onAbort, { once: true });
     conn.once('ready', () => finish());
-    conn.once('error', (err: Error & { code?: string; level?: string }) => {
+    // `on`, not `once`: a second error after a failed handshake must not go unhandled.
+    conn.on('error', (err: Error & { code?: string; level?: string }) => {
       if (o.signal?.aborted) return finish(new InterruptedError());
       finish(hostKeyError ?? connectError(err, o));
     });
-    conn.once('close', () => finish(hostKeyError ?? new UserError(`${o.host}:${o.port} closed the connection during the handshake`)));
+    conn.on('close', () => finish(hostKeyError ?? new UserError(`${o.host}:${o.port} closed the connection during the handshake`)));
     conn.connect(config);
   });
 
