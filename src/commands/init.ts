@@ -4,8 +4,9 @@ import { formatHeap } from '../kafka/heap.js';
 import { resolveInitOptions, type InitFlags, type InitOptions } from '../options/init-options.js';
 import { profilePath, saveProfile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
-import { remoteScript } from '../remote/script.js';
-import { describeStats, type Session } from '../remote/session.js';
+import { keyValues, remoteScript } from '../remote/script.js';
+import { describeStats, RemoteFailure, type Session } from '../remote/session.js';
+import { UserError } from '../errors.js';
 import { resolveHost } from '../local/net.js';
 import { mergeFacts, type HostFacts } from '../steps/facts.js';
 import { tarballUrls } from '../steps/download.js';
@@ -27,8 +28,15 @@ async function probe(session: Session, o: InitOptions, io: CommandIO): Promise<H
     const dist = { kafkaVersion: o.kafkaVersion, scalaVersion: o.scalaVersion };
     // KS_URLS lets the probe fetch the published checksum when Kafka is still to be downloaded.
     const urls = o.sha512 ? '' : tarballUrls({ options: o, dist }).join('\n');
-    const res = await session.run(remoteScript('probe', { ...baseVars({ options: o, dist }), KS_URLS: urls }, ['probe-lib', 'probe']), { timeoutMs: 120_000 });
+    // A run that changes the host takes the host's lock first (a dry run changes nothing).
+    const vars = { ...baseVars({ options: o, dist }), KS_URLS: urls, KS_LOCK: o.dryRun ? '' : '1' };
+    const res = await session.run(remoteScript('probe', vars, ['probe-lib', 'lock', 'probe']), { timeoutMs: 120_000 }).catch((err: unknown) => {
+      throw err instanceof RemoteFailure && err.kind === 'locked' ? lockedError(err.fields) : err;
+    });
     const facts = mergeFacts(undefined, res.sections);
+    if (keyValues(res.sections.get('lock')).get('state') === 'unsupported') {
+      io.reporter.warn('the host has no flock (util-linux), so kafka-setup cannot stop two runs from working on it at once');
+    }
     const sudo = { root: 'root', yes: 'passwordless sudo', password: 'sudo needs a password', missing: 'no sudo' }[facts.sudo];
     active.finish('done', `${facts.os.prettyName}, ${gib(facts.memKib)} memory, ${gib(facts.install.parentFreeKib)} free, ${sudo}`);
     return facts;
@@ -36,6 +44,21 @@ async function probe(session: Session, o: InitOptions, io: CommandIO): Promise<H
     active.finish('failed', '');
     throw err;
   }
+}
+
+/** Another run holds the host: who, since when, and how its lock goes away. */
+function lockedError(fields: Map<string, string>): UserError {
+  const since = Number(fields.get('since'));
+  const now = Number(fields.get('now'));
+  const when = Number.isFinite(since) && since > 0
+    ? `started ${new Date(since * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}${Number.isFinite(now) ? `, ${Math.max(0, now - since)} s ago` : ''}`
+    : 'started at an unknown time';
+  const from = fields.get('from') ? ` from ${fields.get('from')}` : '';
+  const conn = fields.get('conn');
+  return new UserError(`another kafka-setup run is working on this host (${when}${from}; lock held by pid ${fields.get('pid') ?? '?'} on the host); nothing was changed`, {
+    hint: 'wait for that run to finish, then run again. Its lock goes away by itself when its SSH connection ends' +
+      (conn ? `; if that run's machine lost its network and the connection lingers, end it on the host with: kill ${conn}` : ''),
+  });
 }
 
 function summary(ctx: StepContext, reports: StepReport[], profileFile: string | undefined): string[] {
@@ -70,6 +93,15 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
     io.reporter.verbose(`ssh: ${describeStats(session.stats)}`);
     if (options.dryRun) {
       const pending = reports.filter((r) => r.outcome === 'planned').length;
+      const doomed = reports.find((r) => r.wouldFail !== undefined);
+      // A dry run can gate a script: it fails when the real run would.
+      if (doomed?.wouldFail) {
+        const why = doomed.wouldFail;
+        throw new UserError(`dry run: init would fail at "${doomed.title}": ${why.message}`, {
+          hint: `${why.hint ?? 'fix that first'} (this was a dry run: nothing was changed)`,
+          details: why.details,
+        });
+      }
       io.reporter.lines(['', pending === 0 ? 'Dry run: the host is already set up; init would change nothing.' : `Dry run: init would run ${pending} step${pending > 1 ? 's' : ''}; nothing was changed.`]);
       return 0;
     }

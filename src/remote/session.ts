@@ -86,6 +86,17 @@ export class RemoteFailure extends Error {
   }
 }
 
+/** Variables whose values --verbose may print: paths, URLs, names and numbers, never contents. */
+const SHOWN_VARS = new Set([
+  'KS_INSTALL', 'KS_TARBALL', 'KS_CORE_JAR', 'KS_TOPDIR', 'KS_BASHRC', 'KS_URLS', 'KS_SHA512', 'KS_PM', 'KS_PACKAGES',
+  'KS_KIND', 'KS_PORT', 'KS_TIMEOUT', 'KS_STOP_PID', 'KS_RUNNING_PID', 'KS_HEAP_OPTS',
+]);
+
+/** Control characters made visible, for text that came from elsewhere. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export const DEFAULT_USERS_HINT =
   'the default user depends on the image: ec2-user (Amazon Linux, RHEL, Fedora), ubuntu (Ubuntu), admin (Debian), centos, rocky; pass it with --user';
 
@@ -300,7 +311,7 @@ class SshSession implements Session {
           const durationMs = Date.now() - started;
           const exit = code ?? 255;
           this.o.log?.(`remote ${script.name} ${this.describeVars(script)} → exit ${exit} in ${(durationMs / 1000).toFixed(2)} s`);
-          const sections = parseSections(stdout);
+          const sections = parseSections(stdout, script.mark);
           const error = sections.get('error');
           if (error) {
             const kv = keyValues(error);
@@ -317,8 +328,10 @@ class SshSession implements Session {
   }
 
   private describeVars(script: RemoteScript): string {
+    // Deny by default: a variable may carry a file's content (base64 or not), which never reaches
+    // the terminal. Only names known to hold paths, addresses and settings are shown.
     return Object.entries(script.vars)
-      .map(([k, v]) => `${k}=${v.length > 80 ? `${v.slice(0, 40)}…(${v.length} chars)` : JSON.stringify(v)}`)
+      .map(([k, v]) => (SHOWN_VARS.has(k) ? `${k}=${JSON.stringify(printable(v))}` : `${k}=(${v.length} bytes, not shown)`))
       .join(' ');
   }
 

@@ -51,7 +51,9 @@ export const downloadStep: Step = {
   check(ctx) {
     const { install } = ctx.facts;
     if (install.state === 'kafka') return { done: true, detail: `Kafka is already installed in ${install.path}` };
-    if (install.tarball) return { done: true, detail: `${tarballName(ctx.dist)} was already downloaded and verified` };
+    if (install.tarball && ctx.facts.tarballVerified) return { done: true, detail: `${tarballName(ctx.dist)} was downloaded and verified` };
+    // A tarball found on the host is someone's file until its checksum matches: compared again.
+    if (install.tarball) return { done: false, reason: `verify the ${tarballName(ctx.dist)} found on the host (downloaded anew unless its SHA-512 matches)` };
     return { done: false, reason: `download ${tarballName(ctx.dist)}` };
   },
   preflight: downloadPreconditions,
@@ -96,6 +98,7 @@ export const downloadStep: Step = {
     ctx.facts = mergeFacts(ctx.facts, res.sections);
     const kv = keyValues(res.sections.get('download'));
     const mib = (Number(kv.get('bytes') ?? 0) / (1024 * 1024)).toFixed(1);
+    if (kv.get('reused') === 'yes') return `the ${mib} MiB tarball an earlier run left matches the SHA-512; kept`;
     const skipped = triedSummary(res.sections.get('download')).length;
     return `${mib} MiB from ${kv.get('url')}${skipped ? ` (after ${skipped} mirror${skipped > 1 ? 's' : ''} without it)` : ''}, SHA-512 verified`;
   },

@@ -24,13 +24,17 @@ export const extractStep: Step = {
   carriesWrites: true,
   async apply(ctx, carried = []) {
     const w = writeCalls(carried);
-    const script = remoteScript('extract', { ...baseVars(ctx), ...w.vars }, ['probe-lib', 'write-files', 'extract'], [...w.calls, ...(carried.length ? ['ks_probe_files'] : [])]);
+    // The checksum this run compared: extract.sh compares it again right before extracting.
+    const script = remoteScript('extract', { ...baseVars(ctx), KS_SHA512: ctx.facts.tarballVerified ?? '', ...w.vars }, ['probe-lib', 'write-files', 'extract'], [...w.calls, ...(carried.length ? ['ks_probe_files'] : [])]);
     const res = await ctx.session.run(script, { timeoutMs: 15 * 60_000 });
     ctx.facts = mergeFacts(ctx.facts, res.sections);
     return `extracted to ${ctx.facts.install.path}`;
   },
   explain(f) {
     if (f.kind === 'not_kafka') return new UserError(`Extract Kafka: ${f.message}`, { hint: 'move that directory away, or choose another one with --install-dir' });
+    if (f.kind === 'tarball_changed' || f.kind === 'no_tarball') {
+      return new UserError(`Extract Kafka: ${f.message}`, { hint: 'something else on the host is writing to that file; run kafka-setup init again to download and verify it anew' });
+    }
     if (f.kind === 'bad_tarball' || f.kind === 'extract_failed') {
       return new UserError(`Extract Kafka: ${f.message}`, { hint: 'the tarball was left in place for inspection; delete it and run again to download it anew, or check --kafka-version/--scala-version' });
     }

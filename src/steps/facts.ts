@@ -50,8 +50,13 @@ export interface HostFacts {
   jvms: JvmFact[];
   /** Pids jps -lvm listed, when it ran (after starting a JVM, or in the jps step). */
   jps: Set<number> | undefined;
-  /** The published .sha512, when a script fetched it (the probe does when Kafka is still to download). */
+  /** The published .sha512, when a script fetched it (the probe does when Kafka is still to install). */
   sha512: Sha512Fact | undefined;
+  /**
+   * The SHA-512 this run compared the tarball with (download.sh), if it did. A tarball found on the
+   * host is never trusted without it.
+   */
+  tarballVerified: string | undefined;
 }
 
 export interface Sha512Fact {
@@ -140,6 +145,7 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
     jvms: [],
     jps: undefined,
     sha512: undefined,
+    tarballVerified: undefined,
   };
   const facts: HostFacts = { ...base, files: { ...base.files }, install: { ...base.install } };
 
@@ -194,6 +200,8 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
       tried: sha512.filter((l) => l.startsWith('tried=')).map((l) => l.slice(6)),
     };
   }
+  const download = sections.get('download');
+  if (download) facts.tarballVerified = keyValues(download).get('verified');
   const jvms = sections.get('jvms');
   if (jvms) facts.jvms = parseJvms(jvms);
   const jps = sections.get('jps');

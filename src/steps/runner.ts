@@ -10,6 +10,8 @@ export interface StepReport {
   title: string;
   outcome: Outcome;
   detail: string;
+  /** In a dry run: why this step would fail, if it would. */
+  wouldFail?: UserError;
 }
 
 export function failureToUserError(step: Step, err: unknown, ctx: StepContext): unknown {
@@ -57,10 +59,10 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, reporte
   const writtenEarlier = new Set<Step>();
   for (const [index, step] of steps.entries()) {
     const active = reporter.step(step.title);
-    const finish = (outcome: Outcome, detail: string, extra?: string[]): void => {
+    const finish = (outcome: Outcome, detail: string, extra?: string[], wouldFail?: UserError): void => {
       // A failure's message follows in the error report; the step line only marks where it happened.
       active.finish(outcome, outcome === 'failed' ? '' : detail, extra);
-      reports.push({ id: step.id, title: step.title, outcome, detail });
+      reports.push({ id: step.id, title: step.title, outcome, detail, ...(wouldFail === undefined ? {} : { wouldFail }) });
     };
     try {
       let did: string;
@@ -74,7 +76,7 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, reporte
         }
         if (dryRun) {
           const doomed = step.preflight?.(ctx);
-          finish('planned', doomed ? `would fail: ${doomed.message}` : `would: ${before.reason}`, step.plan(ctx).map((c) => `$ ${c}`));
+          finish('planned', doomed ? `would fail: ${doomed.message}` : `would: ${before.reason}`, step.plan(ctx).map((c) => `$ ${c}`), doomed);
           continue;
         }
         active.update(before.reason);

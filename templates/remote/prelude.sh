@@ -9,8 +9,9 @@ umask 022
 LC_ALL=C
 export LC_ALL
 
-# Findings go to stdout as sections: "::ks:: NAME" followed by lines (mostly key=value).
-ks_section() { printf '::ks:: %s\n' "$1"; }
+# Findings go to stdout as sections: "$KS_MARK NAME" followed by lines (mostly key=value). KS_MARK
+# carries a nonce, so nothing the login shell prints before us can pass for a section.
+ks_section() { printf '%s %s\n' "$KS_MARK" "$1"; }
 ks_kv() { printf '%s=%s\n' "$1" "$2"; }
 
 # Report a failure kafka-setup knows how to explain (by KIND) and stop.

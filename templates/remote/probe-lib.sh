@@ -4,13 +4,29 @@
 
 ks_install_dir=$(ks_path "$KS_INSTALL")
 
-# Fetch a URL to a file with curl, else wget, guarded; prints the tool's error on failure.
+# Fetch a URL to a file with curl, else wget, guarded; prints the tool's error on failure. A mirror
+# that accepts and then stalls must not hold the run: bounded connect time, and a transfer slower
+# than 1 KiB/s for 15 s is abandoned, so the next mirror gets its turn (no retries: the next mirror
+# is the retry). $3, if given, bounds the whole transfer in seconds (small files). Only http(s), also
+# after redirects.
 ks_fetch() {
+  ks_url=$1 ks_out=$2 ks_max=${3:-}
   if command -v curl >/dev/null 2>&1; then
-    ks_guard curl -fsSL --connect-timeout 15 --retry 2 -o "$2" "$1" 2>&1
+    if [ -n "$ks_max" ]; then set -- --max-time "$ks_max"; else set --; fi
+    ks_guard curl -fsSL --proto =http,https --proto-redir =http,https --connect-timeout 10 \
+      --speed-limit 1024 --speed-time 15 "$@" -o "$ks_out" -- "$ks_url" 2>&1
   else
-    ks_guard wget -nv --timeout=15 --tries=3 -O "$2" "$1" 2>&1
+    if [ -n "$ks_max" ]; then set -- "--timeout=$ks_max"; else set -- --read-timeout=15; fi
+    ks_guard wget -nv --connect-timeout=10 --tries=1 "$@" -O "$ks_out" -- "$ks_url" 2>&1
   fi
+}
+
+# Whether a file is a published SHA-512 checksum: "<file>: <128 hex digits in groups>" (gpg
+# --print-md) or "<128 hex>  <file>" (sha512sum). A captive portal's HTML page is not.
+ks_is_sha512_file() {
+  [ "$(wc -c < "$1" | tr -d ' ')" -le 4096 ] || return 1
+  grep -qiE '^[0-9a-f]{128}[[:space:]]+[*]?[^[:space:]]+[[:space:]]*$' "$1" && return 0
+  sed -e '1s/^[^:]*://' "$1" | tr -d ' \t\r\n' | grep -qixE '[0-9a-f]{128}'
 }
 
 ks_is_kafka() { [ -f "$1/$KS_CORE_JAR" ] && [ -f "$1/bin/kafka-server-start.sh" ] && [ -f "$1/config/server.properties" ]; }
@@ -138,10 +154,14 @@ ks_probe_sha512() {
   IFS='
 '
   for url in $KS_URLS; do
-    if msg=$(ks_fetch "$url.sha512" "$ks_tmp"); then
-      ks_kv url "$url"
-      ks_kv content "$(ks_b64 "$ks_tmp")"
-      break
+    if msg=$(ks_fetch "$url.sha512" "$ks_tmp" 10); then
+      if ks_is_sha512_file "$ks_tmp"; then
+        ks_kv url "$url"
+        ks_kv content "$(ks_b64 "$ks_tmp")"
+        break
+      fi
+      ks_kv tried "$url.sha512 answered, but with $(wc -c < "$ks_tmp" | tr -d ' ') bytes that are not a SHA-512 checksum file (an error page or a captive portal?)"
+      continue
     fi
     [ "$?" = 143 ] && { rm -f "$ks_tmp"; ks_fail interrupted "stopped while fetching $url.sha512"; }
     ks_kv tried "$url.sha512 $(printf '%s' "$msg" | tr '\n' ' ')"

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defaultHeapMib, formatHeap, heapOpts, heapProblem, parseHeap, xmxOf } from '../../src/kafka/heap.js';
-import { BLOCK_END, BLOCK_START, heapBlock, withHeapBlock } from '../../src/kafka/heap-block.js';
+import { BLOCK_END, BLOCK_START, heapBlock, withHeapBlock as edit } from '../../src/kafka/heap-block.js';
+
+function withHeapBlock(text: string, block: string): string {
+  const r = edit(text, block);
+  if (!r.ok) throw new Error(r.problem);
+  return r.text;
+}
 
 describe('heap sizes', () => {
   it('parses m and g sizes and refuses the rest', () => {
@@ -66,5 +72,50 @@ describe('the ~/.bashrc block', () => {
 
   it('creates a file that did not exist', () => {
     expect(withHeapBlock('', block)).toBe(block);
+  });
+
+  describe('never costs a line that is not ours', () => {
+    const once = withHeapBlock(debianBashrc, block);
+    const userTail = 'export GITHUB_TOKEN=ghp_secret\nalias k=kubectl\n';
+    const refused = (text: string): string => {
+      const r = edit(text, block);
+      if (r.ok) throw new Error('expected a refusal');
+      expect(r.hint).toMatch(/nothing was changed/);
+      return r.problem;
+    };
+
+    it('refuses a start marker without its end marker (today: everything after it was deleted)', () => {
+      const damaged = `${debianBashrc}\n${BLOCK_START}\nexport KAFKA_HEAP_OPTS="-Xmx1g -Xms1g"\n${userTail}`;
+      expect(refused(damaged)).toMatch(/line 8 starts a kafka-setup block that never ends/);
+    });
+
+    it('refuses an end marker without a start, and a start inside a block', () => {
+      expect(refused(`${debianBashrc}${BLOCK_END}\n${userTail}`)).toMatch(/line 7 ends a kafka-setup block that never started/);
+      expect(refused(`${BLOCK_START}\n${BLOCK_START}\n${BLOCK_END}\n`)).toMatch(/never ends \(another starts at line 2\)/);
+    });
+
+    it('refuses a block with a hand-written line inside', () => {
+      const edited = once.replace('export KAFKA_HEAP_OPTS', 'export JAVA_HOME=/opt/jdk\nexport KAFKA_HEAP_OPTS');
+      expect(refused(edited)).toMatch(/line 10, inside the kafka-setup block, was not written by kafka-setup/);
+      expect(refused(once.replace('export KAFKA_HEAP_OPTS="-Xmx400m -Xms400m"', 'export KAFKA_HEAP_OPTS="$(cat /secret)"'))).toMatch(/was not written/);
+    });
+
+    it('repairs duplicated blocks that are all ours into one, keeping every other line', () => {
+      const twice = `${once}${userTail}\n${heapBlock('-Xmx1g -Xms1g')}# after\n`;
+      const fixed = withHeapBlock(twice, block);
+      expect(fixed.split(BLOCK_START)).toHaveLength(2);
+      expect(fixed).toContain(userTail);
+      expect(fixed).toContain('# after\n');
+      expect(fixed.startsWith(debianBashrc)).toBe(true);
+      expect(fixed.endsWith(block)).toBe(true);
+    });
+
+    it('keeps CRLF lines and the user\'s lines around a block with trailing spaces', () => {
+      const crlf = `a\r\n${BLOCK_START}  \r\n${heapBlock('-Xmx1g -Xms1g').split('\n').slice(1).join('\r\n')}b\r\n`;
+      const fixed = withHeapBlock(crlf, block);
+      expect(fixed).toContain('a\r\n');
+      expect(fixed).toContain('b\r\n');
+      expect(fixed.split(BLOCK_START)).toHaveLength(2);
+    });
   });
 });

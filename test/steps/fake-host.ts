@@ -22,6 +22,8 @@ export interface FakeHostState {
   freeKib: number;
   /** The package manager's failure, if installing Java fails. */
   installFails: string | undefined;
+  /** The SHA-512 of the tarball on the host (when `tarball`): a leftover may be anyone's file. */
+  tarballSha?: string;
 }
 
 const HOME = '/home/ec2-user';
@@ -102,7 +104,7 @@ export class FakeHost implements Session {
       case 'probe':
         stdout = this.probe(['os', 'tools', 'host', 'install', 'files', 'ports', 'jvms']);
         // Like probe.sh: the published checksum comes along when Kafka is still to be downloaded.
-        if (v.KS_URLS && s.install === 'absent' && !s.tarball) stdout += `\n${this.sha512(v.KS_URLS)}`;
+        if (v.KS_URLS && s.install === 'absent') stdout += `\n${this.sha512(v.KS_URLS)}`;
         break;
       case 'install-java':
         if (s.installFails) throw new RemoteFailure('install_failed', `apt could not install any of: ${v.KS_PACKAGES}`, new Map(), [s.installFails]);
@@ -112,19 +114,31 @@ export class FakeHost implements Session {
       case 'fetch-sha512':
         stdout = this.sha512(v.KS_URLS!);
         break;
-      case 'download':
+      case 'download': {
+        // Like download.sh: a tarball already there is kept only when it matches.
+        if (s.tarball && (s.tarballSha ?? s.downloadSha) === v.KS_SHA512) {
+          stdout = [this.section('download', ['reused=yes', 'bytes=90000000', `verified=${v.KS_SHA512}`]), this.probe(['install']),
+            ...Object.entries(GENUINE).map(([n, content]) => this.section(`file ${n}`, [`path=${PATHS[n]}`, `content=${Buffer.from(content).toString('base64')}`, 'backup=no']))].join('\n');
+          break;
+        }
+        s.tarball = false;
         if (v.KS_SHA512 !== s.downloadSha) {
           throw new RemoteFailure('checksum_mismatch', 'the tarball does not match', new Map([['actual', s.downloadSha]]), []);
         }
         s.tarball = true;
+        s.tarballSha = s.downloadSha;
         // Like download.sh: the config files as extraction will create them.
         stdout = [
-          this.section('download', [`url=${v.KS_URLS!.split('\n')[0]}`, 'bytes=90000000']),
+          this.section('download', [`url=${v.KS_URLS!.split('\n')[0]}`, 'bytes=90000000', `verified=${v.KS_SHA512}`]),
           this.probe(['install']),
           ...Object.entries(GENUINE).map(([n, content]) => this.section(`file ${n}`, [`path=${PATHS[n]}`, `content=${Buffer.from(content).toString('base64')}`, 'backup=no'])),
         ].join('\n');
         break;
+      }
       case 'extract':
+        if (!s.tarball || !v.KS_SHA512 || (s.tarballSha ?? s.downloadSha) !== v.KS_SHA512) {
+          throw new RemoteFailure('tarball_changed', 'the tarball no longer matches the checksum verified a moment ago', new Map(), []);
+        }
         s.install = 'kafka';
         s.tarball = false;
         for (const [n, content] of Object.entries(GENUINE)) s.files[n] = { content, mtime: s.now };

@@ -19,7 +19,7 @@ const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: 
 
 async function init(host: FakeHost, o: Partial<InitOptions> = {}, dryRun = false) {
   const all = { ...options, ...o };
-  const probe = await host.run({ name: 'probe', text: '', vars: { KS_URLS: all.sha512 ? '' : all.mirrors.map((m) => `${m}/3.1.0/kafka_2.12-3.1.0.tgz`).join('\n') } });
+  const probe = await host.run({ name: 'probe', text: '', mark: '::ks::', vars: { KS_URLS: all.sha512 ? '' : all.mirrors.map((m) => `${m}/3.1.0/kafka_2.12-3.1.0.tgz`).join('\n') } });
   const ctx: StepContext = { options: { ...options, ...o }, session: host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts: mergeFacts(undefined, probe.sections) };
   const reports = await runSteps([...initSteps], ctx, quiet, dryRun);
   return { reports, ctx, outcomes: Object.fromEntries(reports.map((r) => [r.id, r.outcome])) };
@@ -74,6 +74,28 @@ describe('init steps against a fake host', () => {
     expect(host.state.jvms.find((j) => j.main.includes('QuorumPeerMain'))!.args).toContain('-Xmx512m');
   });
 
+  it('never extracts a tarball found on the host without comparing its checksum in this run', async () => {
+    // Someone's file at the tarball's name: downloaded anew (download.sh discards it), then extracted.
+    const planted = new FakeHost(freshDebian({ tarball: true, tarballSha: 'cd'.repeat(64) }));
+    const { outcomes } = await init(planted);
+    expect(outcomes).toMatchObject({ download: 'done', extract: 'done' });
+    expect(planted.ran.map((s) => s.name).slice(0, 4)).toEqual(['probe', 'install-java', 'download', 'extract']);
+    expect(planted.ran.find((s) => s.name === 'extract')!.vars.KS_SHA512).toBe('ab'.repeat(64));
+
+    // An earlier run's verified download: compared again, kept, extracted.
+    const leftover = new FakeHost(freshDebian({ tarball: true }));
+    const again = await init(leftover);
+    expect(again.reports.find((r) => r.id === 'download')!.detail).toMatch(/matches the SHA-512; kept/);
+    expect(leftover.ran.find((s) => s.name === 'extract')!.vars.KS_SHA512).toBe('ab'.repeat(64));
+  });
+
+  it('a ~/.bashrc with a damaged kafka-setup block stops the run before anything changes', async () => {
+    const host = new FakeHost(freshDebian({ files: { bashrc: { content: '# >>> kafka-setup: Kafka heap >>>\nexport TOKEN=secret\n', mtime: 1 }, 'server.properties': undefined, 'zookeeper.properties': undefined } }));
+    await expect(init(host)).rejects.toThrow(/Set the Kafka heap in ~\/.bashrc: ~\/.bashrc line 1 starts a kafka-setup block that never ends/);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+    expect(host.state.files.bashrc!.content).toContain('export TOKEN=secret');
+  });
+
   it('uses --sha512 instead of fetching the published checksum', async () => {
     const host = new FakeHost(freshDebian());
     await init(host, { sha512: 'ab'.repeat(64) });
@@ -83,7 +105,7 @@ describe('init steps against a fake host', () => {
 
   it('fetches the checksum itself when the probe did not bring it', async () => {
     const host = new FakeHost(freshDebian());
-    const probe = await host.run({ name: 'probe', text: '', vars: {} });
+    const probe = await host.run({ name: 'probe', text: '', mark: '::ks::', vars: {} });
     const ctx = { options, session: host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts: mergeFacts(undefined, probe.sections) };
     await runSteps([...initSteps], ctx, quiet, false);
     expect(host.ran.map((s) => s.name).slice(0, 4)).toEqual(['probe', 'install-java', 'fetch-sha512', 'download']);
@@ -138,6 +160,14 @@ describe('init steps against a fake host', () => {
     const { outcomes } = await init(host, {}, true);
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
     expect(Object.values(outcomes).every((o) => o === 'planned')).toBe(true);
+  });
+
+  it('a dry run names the step that would fail (init then exits non-zero)', async () => {
+    const host = new FakeHost(freshDebian({ tools: ['tar', 'sha512sum', 'base64'] }));
+    const { reports } = await init(host, {}, true);
+    const doomed = reports.filter((r) => r.wouldFail);
+    expect(doomed.map((r) => r.id)).toEqual(['download']);
+    expect(doomed[0]!.wouldFail!.message).toMatch(/neither curl nor wget/);
   });
 
   it('adopts ZooKeeper and a broker started by hand from the install directory, as in the seed notes', async () => {

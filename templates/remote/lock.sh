@@ -1,0 +1,50 @@
+# kafka-setup: one run at a time per host user. The lock is an flock on ~/.kafka-setup.lock, held by a
+# small background process for as long as this SSH connection lives, so it is released when the run
+# ends — or is killed, or loses its connection: a dead run's lock is never left behind (the kernel
+# drops an flock with its last holder). The file itself only says who holds it.
+# Usage: ks_lock (prints a "lock" section; fails with kind=locked when another run holds it).
+ks_conn_pid() {
+  # The connection's sshd process: the nearest ancestor named sshd* (it exits when the connection
+  # closes). Without one (a local test run), our parent.
+  p=$$
+  while [ "$p" -gt 1 ] 2>/dev/null; do
+    case $(cat "/proc/$p/comm" 2>/dev/null) in sshd*) printf '%s\n' "$p"; return 0 ;; esac
+    p=$(sed -e 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
+    [ -n "$p" ] || break
+  done
+  printf '%s\n' "$PPID"
+}
+
+ks_lock() {
+  ks_section lock
+  ks_lockfile="$HOME/.kafka-setup.lock"
+  # (A failed `exec` redirection would end the script: test the file first. Never through a link.)
+  if ! command -v flock >/dev/null 2>&1 || [ -L "$ks_lockfile" ] || ! ( : >>"$ks_lockfile" ) 2>/dev/null; then
+    ks_kv state unsupported
+    return 0
+  fi
+  exec 9>>"$ks_lockfile"
+  if ! flock -n 9; then
+    exec 9>&-
+    while IFS='=' read -r k v; do
+      case $k in pid|since|from|conn) ks_kv "$k" "$v" ;; esac
+    done < "$ks_lockfile"
+    ks_kv now "$(date +%s)"
+    ks_fail locked "another kafka-setup run is working on this host"
+  fi
+  ks_conn=$(ks_conn_pid)
+  # The holder keeps fd 9 (and so the lock) until the connection's sshd is gone; every other fd is
+  # closed so that the SSH channel can finish. Started from a command substitution so that it is not
+  # our child: the scripts' own `wait` must not wait for it.
+  ks_holder=$(
+    (
+      trap '' HUP
+      while [ -d "/proc/$ks_conn" ]; do sleep 1 9>&-; done
+    ) </dev/null >/dev/null 2>&1 3<&- &
+    echo $!
+  )
+  exec 9>&-
+  printf 'pid=%s\nconn=%s\nsince=%s\nfrom=%s\n' "$ks_holder" "$ks_conn" "$(date +%s)" "${SSH_CLIENT:+${SSH_CLIENT%% *}}" > "$ks_lockfile"
+  ks_kv state held
+  ks_kv pid "$ks_holder"
+}
