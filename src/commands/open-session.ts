@@ -6,6 +6,8 @@ import { UserError } from '../errors.js';
 import { inspectKey, passphraseWorks, restrictKey, type KeyFile } from '../local/key-file.js';
 import type { ConnectionOptions } from '../options/init-options.js';
 import { connect, type Session, type UnknownHost } from '../remote/session.js';
+import { knownHostsName } from '../remote/known-hosts.js';
+import { hashKnownHosts } from '../remote/ssh-config.js';
 import type { CommandIO } from './io.js';
 
 async function passphraseFor(key: KeyFile, o: ConnectionOptions, io: CommandIO): Promise<string | undefined> {
@@ -54,7 +56,15 @@ export async function openSession(o: ConnectionOptions, io: CommandIO, opts: { d
   let hostKeyNote = 'host key matches known_hosts';
   const trustUnknownHost = async (h: UnknownHost): Promise<boolean> => {
     const what = `${h.keyType} key fingerprint is ${h.fingerprint}`;
-    if (o.yes) {
+    // Known by another key type and now offering this one: what a man in the middle looks like (or a
+    // rebuilt server). --yes consents to new hosts, not to this: a person must look at it.
+    if (h.knownTypes.length > 0 && !o.interactive) {
+      throw new UserError(`${o.host}:${o.port} is known in ${o.knownHostsPath} by its ${h.knownTypes.join(', ')} key, but now offers another: ${h.keyType} ${h.fingerprint}`, {
+        hint: 'check the fingerprint against the instance\'s console log (EC2: Actions → Monitor → Get system log); if it is right, run again in a terminal and answer yes, ' +
+          `or remove the old entry with: ssh-keygen -R '${knownHostsName(o.host, o.port)}' -f '${o.knownHostsPath}' and run again with --yes`,
+      });
+    }
+    if (o.yes && h.knownTypes.length === 0) {
       hostKeyNote = `new host key accepted (--yes): ${h.fingerprint}`;
       return true;
     }
@@ -84,6 +94,7 @@ export async function openSession(o: ConnectionOptions, io: CommandIO, opts: { d
       knownHostsPath: o.knownHostsPath,
       trustUnknownHost,
       recordAcceptedKey: !opts.dryRun,
+      hashKnownHosts: hashKnownHosts(o.host),
       timeoutMs: o.timeoutMs,
       signal: io.signal,
       log: (line) => io.reporter.verbose(line),

@@ -3,7 +3,7 @@
  * hashed (`|1|salt|hash`) host fields, `[host]:port` names, wildcard and negated patterns, and
  * `@revoked` markers; `@cert-authority` lines are ignored (ssh2 does not do host certificates).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -117,8 +117,31 @@ export function hostKeyAlgorithms(knownTypes: string[]): string[] {
   return [...new Set([...first, ...DEFAULT_ORDER])];
 }
 
-export function knownHostLine(host: string, port: number, keyBlob: Buffer): string {
-  return `${knownHostsName(host, port)} ${keyType(keyBlob)} ${keyBlob.toString('base64')}`;
+/** `|1|salt|hmac` of a host name, as ssh writes it with HashKnownHosts yes. */
+export function hashedName(name: string, salt: Buffer = randomBytes(20)): string {
+  return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+}
+
+export function knownHostLine(host: string, port: number, keyBlob: Buffer, opts: { hash?: boolean } = {}): string {
+  const name = knownHostsName(host, port);
+  return `${opts.hash ? hashedName(name) : name} ${keyType(keyBlob)} ${keyBlob.toString('base64')}`;
+}
+
+/** A known_hosts file that cannot be used, said so the user can act on it. */
+export class KnownHostsFileError extends Error {
+  constructor(readonly path: string, readonly reason: string) {
+    super(`${path}: ${reason}`);
+    this.name = 'KnownHostsFileError';
+  }
+}
+
+function fileProblem(path: string, err: unknown): KnownHostsFileError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason = code === 'EISDIR' ? 'it is a directory, not a known_hosts file'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'ENOTDIR' ? 'a part of the path is not a directory'
+    : (err as Error).message;
+  return new KnownHostsFileError(path, reason);
 }
 
 export async function readKnownHosts(path: string): Promise<string> {
@@ -126,14 +149,18 @@ export async function readKnownHosts(path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw err;
+    throw fileProblem(path, err);
   }
 }
 
 /** Appends the host's key, creating the file (and a 0700 ~/.ssh) when needed, as OpenSSH does. */
-export async function recordHostKey(path: string, host: string, port: number, keyBlob: Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const existing = await readKnownHosts(path);
-  const sep = existing === '' || existing.endsWith('\n') ? '' : '\n';
-  await appendFile(path, `${sep}${knownHostLine(host, port, keyBlob)}\n`, { mode: 0o600 });
+export async function recordHostKey(path: string, host: string, port: number, keyBlob: Buffer, opts: { hash?: boolean } = {}): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const existing = await readKnownHosts(path);
+    const sep = existing === '' || existing.endsWith('\n') ? '' : '\n';
+    await appendFile(path, `${sep}${knownHostLine(host, port, keyBlob, opts)}\n`, { mode: 0o600 });
+  } catch (err) {
+    throw err instanceof KnownHostsFileError ? err : fileProblem(path, err);
+  }
 }

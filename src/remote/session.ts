@@ -13,6 +13,7 @@ import {
   keyType,
   knownHostsName,
   knownKeyTypes,
+  KnownHostsFileError,
   readKnownHosts,
   recordHostKey,
 } from './known-hosts.js';
@@ -38,6 +39,8 @@ export interface ConnectOptions {
   trustUnknownHost: (info: UnknownHost) => Promise<boolean>;
   /** Whether an accepted host key is written to known_hosts (not in --dry-run). */
   recordAcceptedKey: boolean;
+  /** Record it hashed (the user's ssh_config says HashKnownHosts yes). */
+  hashKnownHosts?: boolean;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
   /** Receives one line per remote command (--verbose) and the SSH transport log (--debug). */
@@ -126,6 +129,12 @@ function connectError(err: Error & { code?: string; level?: string }, o: Connect
   return new UserError(`cannot connect to ${where}: ${err.message}`);
 }
 
+function knownHostsUnusable(err: KnownHostsFileError): UserError {
+  return new UserError(`cannot use the known_hosts file ${err.reason === 'permission denied' ? `${err.path} (permission denied)` : `${err.path}: ${err.reason}`}`, {
+    hint: 'pass --known-hosts with the path of a file (it is created if missing), e.g. --known-hosts ~/.ssh/known_hosts',
+  });
+}
+
 function remoteExitFailure(script: RemoteScript, code: number, stderr: string): RemoteFailure {
   const tail = stderr.trim().split('\n').filter(Boolean).slice(-8);
   return new RemoteFailure('exit', `the ${script.name} script failed on the host (exit ${code})`, new Map(), tail);
@@ -133,7 +142,9 @@ function remoteExitFailure(script: RemoteScript, code: number, stderr: string): 
 
 export async function connect(o: ConnectOptions): Promise<Session> {
   if (o.signal?.aborted) throw new InterruptedError();
-  const known = await readKnownHosts(o.knownHostsPath);
+  const known = await readKnownHosts(o.knownHostsPath).catch((err: unknown) => {
+    throw err instanceof KnownHostsFileError ? knownHostsUnusable(err) : err;
+  });
   const conn = new ssh2.Client();
   const stats: SessionStats = { connections: 1, commands: 0 };
   let hostKeyError: UserError | undefined;
@@ -168,13 +179,15 @@ export async function connect(o: ConnectOptions): Promise<Session> {
           });
           return done(false);
         }
-        if (o.recordAcceptedKey) await recordHostKey(o.knownHostsPath, o.host, o.port, key);
+        if (o.recordAcceptedKey) await recordHostKey(o.knownHostsPath, o.host, o.port, key, { hash: o.hashKnownHosts === true });
         o.log?.(`host key ${fp} ${o.recordAcceptedKey ? 'recorded in' : 'accepted for this run, not written to'} ${o.knownHostsPath}`);
         done(true);
       })
       .catch((err: unknown) => {
         waitingForUser = false;
-        hostKeyError = err instanceof UserError ? err : new UserError(`could not record the host key: ${(err as Error).message}`);
+        hostKeyError = err instanceof UserError ? err
+          : err instanceof KnownHostsFileError ? knownHostsUnusable(err)
+          : new UserError(`could not record the host key: ${(err as Error).message}`);
         if (err instanceof InterruptedError) hostKeyError = undefined;
         done(false);
       });

@@ -24,13 +24,18 @@ ks_lock() {
     return 0
   fi
   exec 9>>"$ks_lockfile"
-  if ! flock -n 9; then
+  # A run that has just finished releases its lock within a second (its holder polls): wait a
+  # little for that, not for a run that is really at work.
+  if ! flock -w 3 9; then
     exec 9>&-
+    ks_section error
+    ks_kv kind locked
+    ks_kv message "another kafka-setup run is working on this host"
     while IFS='=' read -r k v; do
       case $k in pid|since|from|conn) ks_kv "$k" "$v" ;; esac
     done < "$ks_lockfile"
     ks_kv now "$(date +%s)"
-    ks_fail locked "another kafka-setup run is working on this host"
+    exit 1
   fi
   ks_conn=$(ks_conn_pid)
   # The holder keeps fd 9 (and so the lock) until the connection's sshd is gone; every other fd is
@@ -39,7 +44,7 @@ ks_lock() {
   ks_holder=$(
     (
       trap '' HUP
-      while [ -d "/proc/$ks_conn" ]; do sleep 1 9>&-; done
+      while [ -d "/proc/$ks_conn" ]; do sleep 0.5 9>&- 2>/dev/null || sleep 1 9>&-; done
     ) </dev/null >/dev/null 2>&1 3<&- &
     echo $!
   )

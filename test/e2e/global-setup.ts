@@ -47,7 +47,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     host = await startHost();
     project.provide('e2e', {
       host,
-      mirror: { baseUrl: mirror.baseUrl, good: mirror.good, missing: mirror.missing, corrupt: mirror.corrupt, slow: mirror.slow },
+      mirror: { baseUrl: mirror.baseUrl, good: mirror.good, missing: mirror.missing, corrupt: mirror.corrupt, slow: mirror.slow, portal: mirror.portal, stall: mirror.stall },
       distDir,
       root,
     } satisfies E2eContext);

@@ -1,4 +1,5 @@
 /** `kafka-setup init` in a real terminal: every missing value is asked, and so is the new host key. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -37,7 +38,7 @@ describeE2e('kafka-setup init, answered at its prompts', () => {
     expect(done, done).toContain('EXIT=0');
     expect(done).toMatch(/Kafka 3\.1\.0 is running on 127\.0\.0\.1/);
     expect(done).toMatch(/✔ Check with jps/);
-    expect(readFileSync(knownHosts, 'utf8')).toContain(`[127.0.0.1]:${host.sshPort} `);
+    expect(execFileSync('ssh-keygen', ['-F', `[127.0.0.1]:${host.sshPort}`, '-f', knownHosts], { encoding: 'utf8' })).toMatch(/ ssh-ed25519 /);
     expect(JSON.parse(readFileSync(join(dir, 'kafka-setup', 'default.json'), 'utf8'))).toMatchObject({ user: host.user, heap: '256m', advertisedHost: '127.0.0.1' });
     expect(await jvmList(host)).toMatch(/kafka\.Kafka/);
   });

@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hashKnownHosts } from '../../src/remote/ssh-config.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
@@ -9,6 +10,8 @@ import {
   hostKeyAlgorithms,
   keyType,
   knownHostLine,
+  KnownHostsFileError,
+  readKnownHosts,
   knownHostsName,
   knownKeyTypes,
   recordHostKey,
@@ -81,5 +84,48 @@ describe('known_hosts', () => {
     const text = readFileSync(path, 'utf8');
     expect(text).toBe(`${knownHostLine('127.0.0.1', 2222, key)}\n${knownHostLine('h', 22, other)}\n`);
     expect(checkHostKey(text, '127.0.0.1', 2222, key).kind).toBe('known');
+  });
+
+  it('records hashed names when asked (HashKnownHosts yes), which still read back as known', async () => {
+    const dir = scratchDir('ks-kh-');
+    const path = join(dir, 'known_hosts');
+    await recordHostKey(path, '203.0.113.10', 22, key, { hash: true });
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toContain('203.0.113.10');
+    expect(text).toMatch(/^\|1\|[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+ ssh-/);
+    expect(checkHostKey(text, '203.0.113.10', 22, key).kind).toBe('known');
+  });
+
+  it('a known_hosts path that is a directory is a KnownHostsFileError, not a crash', async () => {
+    const dir = scratchDir('ks-kh-');
+    await expect(readKnownHosts(dir)).rejects.toThrow(KnownHostsFileError);
+    await expect(recordHostKey(dir, 'h', 22, key)).rejects.toThrow(/is a directory/);
+  });
+});
+
+describe('HashKnownHosts from ssh_config', () => {
+  const write = (text: string): string => {
+    const dir = scratchDir('ks-sshcfg-');
+    writeFileSync(join(dir, 'config'), text);
+    return join(dir, 'config');
+  };
+  const none = '/nonexistent/ssh_config';
+
+  it('follows Debian\'s system default (Host * … HashKnownHosts yes) unless the user says no first', () => {
+    const system = write('Include /nonexistent.d/*.conf\nHost *\n    SendEnv LANG LC_*\n    HashKnownHosts yes\n');
+    expect(hashKnownHosts('h', { user: none, system })).toBe(true);
+    expect(hashKnownHosts('h', { user: write('HashKnownHosts no\n'), system })).toBe(false);
+    expect(hashKnownHosts('h', { user: none, system: none })).toBe(false);
+  });
+
+  it('honours Host patterns and Include, skips Match blocks', () => {
+    const dir = scratchDir('ks-sshcfg-');
+    mkdirSync(join(dir, 'conf.d'));
+    writeFileSync(join(dir, 'conf.d', 'a.conf'), 'Host *.example.com\n  HashKnownHosts=yes\n');
+    writeFileSync(join(dir, 'config'), `Include ${join(dir, 'conf.d')}/*.conf\nMatch all\n  HashKnownHosts no\n`);
+    const files = { user: join(dir, 'config'), system: none };
+    expect(hashKnownHosts('kafka.example.com', files)).toBe(true);
+    expect(hashKnownHosts('203.0.113.10', files)).toBe(false);
+    expect(hashKnownHosts('h', { user: write('Host !h *\n HashKnownHosts yes\n'), system: none })).toBe(false);
   });
 });

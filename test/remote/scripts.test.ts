@@ -178,7 +178,7 @@ describe('remote scripts under dash', () => {
       expect(second.code).toBe(1);
       const error = second.sections.get('error')!;
       expect(error).toContain('kind=locked');
-      expect(second.sections.get('lock')).toEqual(expect.arrayContaining([`pid=${holder}`, expect.stringMatching(/^since=\d+$/), expect.stringMatching(/^now=\d+$/)]));
+      expect(error).toEqual(expect.arrayContaining([`pid=${holder}`, expect.stringMatching(/^since=\d+$/), expect.stringMatching(/^now=\d+$/)]));
     } finally {
       process.kill(holder, 'SIGKILL');
     }

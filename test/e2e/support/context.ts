@@ -6,7 +6,7 @@ export interface E2eContext {
   /** Set when the suite cannot run here (not root, not Linux): why. */
   skip?: string;
   host?: E2eHost;
-  mirror?: { baseUrl: string; good: string; missing: string; corrupt: string; slow: string };
+  mirror?: { baseUrl: string; good: string; missing: string; corrupt: string; slow: string; portal: string; stall: string };
   /** Holds kafka_2.12-3.1.0.tgz and its .sha512. */
   distDir?: string;
   /** The repository root. */

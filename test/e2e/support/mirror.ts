@@ -4,6 +4,8 @@
  *   missing  404 for everything, like a mirror that dropped the release
  *   corrupt  the genuine .sha512 beside a tarball of the same length with some bytes changed
  *   slow     the good files, the tarball at ~2.5 MB/s, so a test can interrupt a download midway
+ *   portal   200 with an HTML login page for everything, like a captive portal
+ *   stall    accepts every request and never answers
  * Every request is logged as "METHOD path" so tests can check which mirrors were tried, in which
  * order; the log is also served at /__requests (and cleared by /__reset) for test files, which run
  * in other processes than the global setup that owns the server.
@@ -25,6 +27,10 @@ export interface Mirror {
   corrupt: string;
   /** `${baseUrl}/slow/kafka`: like good, the tarball throttled to ~2.5 MB/s */
   slow: string;
+  /** `${baseUrl}/portal/kafka`: 200 and an HTML page, whatever is asked */
+  portal: string;
+  /** `${baseUrl}/stall/kafka`: never answers */
+  stall: string;
   /** "METHOD path" of every request, oldest first. */
   requests: string[];
   close(): Promise<void>;
@@ -102,6 +108,13 @@ export async function startMirror(distDir: string): Promise<Mirror> {
     }
     requests.push(`${req.method} ${path}`);
     const get = req.method === 'GET' || req.method === 'HEAD';
+    if (path.startsWith('/stall/')) {
+      return; // the connection stays open, silent, until the client gives up or the server closes
+    }
+    if (path.startsWith('/portal/')) {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!DOCTYPE html>\n<html><body><h1>Welcome to Airport Wi-Fi</h1><p>Please log in.</p></body></html>\n');
+      return;
+    }
     if (get && path === `/good/kafka/3.1.0/${TARBALL}`) {
       sendTarball(req, res, size, (start, end) => createReadStream(tarball, { start, end }));
     } else if (get && path === `/slow/kafka/3.1.0/${TARBALL}`) {
@@ -127,6 +140,8 @@ export async function startMirror(distDir: string): Promise<Mirror> {
     missing: `${baseUrl}/missing/kafka`,
     corrupt: `${baseUrl}/corrupt/kafka`,
     slow: `${baseUrl}/slow/kafka`,
+    portal: `${baseUrl}/portal/kafka`,
+    stall: `${baseUrl}/stall/kafka`,
     requests,
     close: () => new Promise<void>((resolve) => {
       // Downloads a test abandoned must not keep the server (and vitest) alive.
