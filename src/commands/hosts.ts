@@ -4,8 +4,9 @@
  * resolving the name on this machine.
  */
 import { lookup } from 'node:dns/promises';
-import { UserError } from '../errors.js';
-import { lookupAlias, removeAlias, setAlias } from '../local/hosts-file.js';
+import { resolve } from 'node:path';
+import { UsageError, UserError } from '../errors.js';
+import { aliasOfThisMachine, lookupAlias, removeAlias, setAlias } from '../local/hosts-file.js';
 import { readHostsFile, writeHostsFile, type Runner } from '../local/hosts-write.js';
 import { resolveHostsOptions, type HostsFlags, type HostsOptions } from '../options/hosts-options.js';
 import { isInteractive } from '../options/resolve.js';
@@ -45,6 +46,9 @@ export async function hostsCommand(flags: HostsFlags, io: CommandIO, run?: Runne
   const o = await resolveHostsOptions(flags, { prompter: interactive ? io.prompter() : undefined, env: io.env });
   io.reporter.info(`kafka-setup hosts: ${o.remove ? `remove ${o.alias}` : `${o.alias} → ${o.ip}`} in ${o.path}${o.dryRun ? ' (dry run)' : ''}`);
   const before = await readHostsFile(o.path);
+  const ownName = aliasOfThisMachine(before, o.alias);
+  // kafka-setup never edits a line that carries localhost or this machine's own names.
+  if (ownName) throw new UsageError(`--alias: ${ownName}`, `choose another alias (e.g. my-kafka); if you put it on that line yourself, take it off by hand first; ${o.path} was not changed`);
   const change = o.remove ? removeAlias(before, o.alias) : setAlias(before, o.alias, o.ip!);
   const title = `Update ${o.path}`;
   if (!change.changed) {
@@ -62,14 +66,23 @@ export async function hostsCommand(flags: HostsFlags, io: CommandIO, run?: Runne
   }
   const active = io.reporter.step(title);
   try {
-    const w = await writeHostsFile(o.path, change.text, { interactive: o.interactive, ...(run ? { run } : {}) });
+    const w = await writeHostsFile(o.path, change.text, {
+      expected: before,
+      interactive: o.interactive,
+      ...(run ? { run } : {}),
+      // sudo may ask for a password on the terminal: the spinner must neither draw over it nor eat keystrokes.
+      aroundSudo: (fn) => {
+        active.pause();
+        return fn().finally(() => active.resume());
+      },
+    });
     // Read back: what a reader sees now must be exactly what was meant.
     const after = await readHostsFile(o.path);
     const now = lookupAlias(after, o.alias);
     if (after !== change.text || (o.remove ? now.length > 0 : now.join() !== o.ip)) {
       throw new UserError(`${o.path} does not hold the expected content after writing`, { hint: 'another program may have changed it meanwhile; run the command again' });
     }
-    const how = [w.elevated ? 'with sudo' : '', w.inPlace ? 'in place (the file cannot be replaced by rename here)' : '', w.backup ? `backup: ${w.backup}` : ''].filter(Boolean).join(', ');
+    const how = [w.elevated ? 'with sudo' : '', w.inPlace ? 'in place (replacing it by rename is impossible here, or would change its owner)' : '', w.path !== resolve(o.path) ? `written to ${w.path}, where the symlink points` : '', w.backup ? `backup: ${w.backup}` : ''].filter(Boolean).join(', ');
     active.finish('done', `${o.remove ? `removed ${o.alias}` : change.removed.length ? `updated ${o.alias} to ${o.ip}` : `added ${o.ip} ${o.alias}`}${how ? ` (${how})` : ''}`);
   } catch (err) {
     active.finish('failed', '');

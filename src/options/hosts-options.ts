@@ -5,6 +5,7 @@ import { aliasProblem, ipProblem, systemHostsPath } from '../local/hosts-file.js
 import type { Prompter } from '../prompts.js';
 import { applicableProfile } from './init-options.js';
 import { isInteractive, resolveField } from './resolve.js';
+import { profileNameProblem } from './validate.js';
 
 export interface HostsFlags {
   alias?: string;
@@ -36,11 +37,19 @@ export async function resolveHostsOptions(
   const interactive = isInteractive(flags.interactive, deps.stdin);
   const r = { interactive, prompter: deps.prompter };
   // Everything is validated before anything is read or written.
+  if (flags.profile !== undefined) {
+    const p = profileNameProblem(flags.profile);
+    if (p) throw new UsageError(`--profile: ${p}`, 'pass the name of a saved profile (e.g. --profile default), or --ip instead; nothing was changed');
+  }
+  if (flags.alias !== undefined) {
+    const p = aliasProblem(flags.alias);
+    if (p) throw new UsageError(`--alias: ${p}`, 'pass --alias with a plain host name of your own, e.g. --alias my-kafka; nothing was changed');
+  }
   const alias = await resolveField(r, { flag: 'alias', value: flags.alias, validate: aliasProblem, prompt: 'Alias (the name to give the broker, e.g. my-kafka)', missingHint: 'pass --alias NAME, e.g. --alias my-kafka' });
   let ip: string | undefined;
   if (flags.ip !== undefined) {
     const p = ipProblem(flags.ip);
-    if (p) throw new UsageError(`--ip: ${p}`);
+    if (p) throw new UsageError(`--ip: ${p}`, 'pass the broker\'s address, e.g. --ip 203.0.113.10 (or 2001:db8::10); nothing was changed');
     ip = flags.ip;
   } else if (!flags.remove) {
     const { profile } = await applicableProfile({ ...(flags.profile === undefined ? {} : { profile: flags.profile }) }, deps.env ?? process.env);
@@ -50,7 +59,7 @@ export async function resolveHostsOptions(
     ip = resolved.addresses.find((a) => !a.includes(':')) ?? resolved.addresses[0]!;
   }
   const path = flags.hostsFile ?? systemHostsPath();
-  if (path.trim() === '' || /[\u0000-\u001f]/.test(path)) throw new UsageError('--hosts-file: not a usable path');
+  if (path.trim() === '' || /[\u0000-\u001f]/.test(path)) throw new UsageError('--hosts-file: not a usable path', 'pass the path of a hosts file, or leave --hosts-file out to edit the system one');
   return {
     alias,
     ip,

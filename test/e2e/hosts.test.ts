@@ -4,15 +4,18 @@
  * non-root user.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { quote } from '../../src/remote/shell.js';
 import { scratchDir } from '../support/scratch.js';
 import { runCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { runAsUser } from './support/host.js';
 import { initializedHost } from './support/setup.js';
+import { Terminal } from './support/tmux.js';
 
 const ORIGINAL = '# hosts of a laptop\r\n127.0.0.1\tlocalhost\r\n::1 localhost ip6-localhost\r\n10.1.2.3 printer # the office one\r\n';
 
@@ -62,6 +65,144 @@ describeE2e('kafka-setup hosts', () => {
     expect(readFileSync(file, 'latin1')).toBe(ORIGINAL);
     expect(existsSync(`${file}.kafka-setup.bak`)).toBe(false);
     expect(existsSync('/tmp/ks-pwned')).toBe(false);
+  });
+
+  it('refuses aliases that would re-point this machine\'s own names, exit 2, before touching anything', async () => {
+    const own = hostname();
+    const file = join(scratchDir('ks-hosts-'), 'hosts');
+    const debian = `${ORIGINAL}127.0.1.1\t${own}.example.test ${own}\r\n`;
+    writeFileSync(file, debian);
+    const cases: Array<[string, RegExp]> = [
+      ['localhost', /"localhost" is a standard name of this machine's hosts file/],
+      ['LocalHost.', /"localhost" is a standard name/],
+      ['ip6-localhost', /standard name/], ['ip6-loopback', /standard name/], ['localhost.localdomain', /standard name/],
+      ['broadcasthost', /standard name/], ['ip6-allnodes', /standard name/],
+      ['kafka.localhost', /under \.localhost, which always means this machine/],
+      [own, /this machine's own host name/],
+      [`${own}.example.test`, new RegExp(`lists "${own}\\.example\\.test" on the line of "${own}" \\(127\\.0\\.1\\.1\\)`)],
+    ];
+    for (const [alias, why] of cases) {
+      for (const extra of [['--ip', '203.0.113.10'], ['--remove']]) {
+        const r = await runCli(['hosts', '--alias', alias, ...extra, '--hosts-file', file]);
+        expect(r.code, `${alias}: ${r.all}`).toBe(2);
+        expect(r.stderr).toMatch(why);
+        expect(r.stderr).toMatch(/what to do: .*(choose another alias|--alias my-kafka)/);
+      }
+    }
+    expect(readFileSync(file, 'latin1')).toBe(debian);
+    expect(readdirSync(join(file, '..'))).toEqual(['hosts']);
+  });
+
+  it('moves the alias off a shared line when its IP changes, the new entry right after that line', async () => {
+    const file = join(scratchDir('ks-hosts-'), 'hosts');
+    writeFileSync(file, `${ORIGINAL}10.0.0.5 db my-kafka cache\r\n10.0.0.9 nas\r\n`);
+    const r = await runCli(['hosts', '--alias', 'my-kafka', '--ip', '198.51.100.7', '--hosts-file', file]);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toContain('  - 10.0.0.5 db my-kafka cache\n  + 10.0.0.5 db cache\n  + 198.51.100.7\tmy-kafka\n');
+    expect(r.stdout).toContain('updated my-kafka to 198.51.100.7');
+    expect(readFileSync(file, 'latin1')).toBe(`${ORIGINAL}10.0.0.5 db cache\r\n198.51.100.7\tmy-kafka\r\n10.0.0.9 nas\r\n`);
+  });
+
+  it('writes through a symlinked hosts file to its target: the link stays a link', async () => {
+    const dir = scratchDir('ks-hosts-');
+    mkdirSync(join(dir, 'real'));
+    const target = join(dir, 'real', 'hosts');
+    writeFileSync(target, ORIGINAL, { mode: 0o640 });
+    const link = join(dir, 'hosts');
+    symlinkSync(target, link);
+    const r = await runCli(['hosts', '--alias', 'my-kafka', '--ip', '203.0.113.10', '--hosts-file', link]);
+    expect(r.code, r.all).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(target);
+    expect(r.stdout).toContain(`written to ${target}, where the symlink points`);
+    expect(readFileSync(target, 'latin1')).toBe(`${ORIGINAL}203.0.113.10\tmy-kafka\r\n`);
+    expect(statSync(target).mode & 0o777).toBe(0o640);
+    expect(readFileSync(`${target}.kafka-setup.bak`, 'latin1')).toBe(ORIGINAL);
+    expect(readdirSync(dir).sort()).toEqual(['hosts', 'real']);
+  });
+
+  it('says what to do when --hosts-file is missing or a directory', async () => {
+    const dir = scratchDir('ks-hosts-');
+    for (const path of [join(dir, 'absent'), dir]) {
+      const r = await runCli(['hosts', '--alias', 'my-kafka', '--ip', '203.0.113.10', '--hosts-file', path]);
+      expect(r.code, r.all).toBe(1);
+      expect(r.stderr).toMatch(/error: cannot read .*: (no such file|it is a directory)\nwhat to do: point --hosts-file at an existing hosts file/);
+    }
+  });
+
+  describeE2e('with a line written by another program while the question is open', () => {
+    const term = new Terminal();
+    afterAll(() => term.close());
+
+    it('refuses to write (as this user and through sudo), keeping the other program\'s line', async () => {
+      const { host, root } = e2e();
+      const dir = scratchDir('ks-hosts-race-');
+      chmodSync(dir, 0o755);
+      const file = join(dir, 'hosts');
+      const cli = `node ${quote(join(root, 'dist/cli.js'))} hosts --alias my-kafka --ip 203.0.113.10 --hosts-file ${quote(file)}`;
+      const asUser = `runuser -u ${host.user} -- env HOME=${quote(host.home)} PATH=/usr/local/bin:/usr/bin:/bin ${cli}`;
+      for (const [who, command] of [['root', cli], ['the user, with sudo', asUser]] as const) {
+        writeFileSync(file, ORIGINAL, { mode: 0o644 });
+        await term.close();
+        await term.start(`NO_COLOR=1 ${command}`);
+        await term.waitFor(/Write this change to .*\?/);
+        appendFileSync(file, '10.9.9.9 vpn-gateway\r\n');
+        await term.type('y');
+        const screen = await term.waitFor(/EXIT=\d+/);
+        expect(screen, who).toContain('EXIT=1');
+        expect(screen.replace(/\n/g, ''), who).toContain(`error: ${file} changed while kafka-setup was running; run again`);
+        expect(screen, who).toMatch(/what to do: .*nothing was written/);
+        expect(readFileSync(file, 'latin1'), who).toBe(`${ORIGINAL}10.9.9.9 vpn-gateway\r\n`);
+        expect(readdirSync(dir), who).toEqual(['hosts']);
+        expect(statSync(file).uid).toBe(0);
+      }
+    });
+  });
+
+  describeE2e('when sudo asks for a password on the terminal', () => {
+    const term = new Terminal();
+    afterAll(() => term.close());
+
+    it('stops the spinner and lets sudo read the password from the terminal', async () => {
+      const { host, root } = e2e();
+      const dir = scratchDir('ks-hosts-pw-');
+      chmodSync(dir, 0o755);
+      mkdirSync(join(dir, 'bin'), { mode: 0o755 });
+      mkdirSync(join(dir, 'etc'), { mode: 0o755 });
+      // A sudo that asks for a password like the real one, but reads it from its stdin: it only gets the
+      // keystrokes if kafka-setup hands over the terminal and nothing else (a spinner) reads them.
+      writeFileSync(
+        join(dir, 'bin', 'sudo'),
+        [
+          '#!/bin/sh',
+          'printf "[sudo] password for %s: " "$(id -un)" >&2',
+          'stty -echo 2>/dev/null; IFS= read -r pw; stty echo 2>/dev/null; echo >&2',
+          '[ "$pw" = "opensesame42" ] || { echo "Sorry, wrong password (got ${#pw} characters)." >&2; exit 1; }',
+          'exec /usr/bin/sudo -n "$@"',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      const file = join(dir, 'etc', 'hosts');
+      writeFileSync(file, ORIGINAL, { mode: 0o644 });
+      await term.start(
+        `runuser -u ${host.user} -- env HOME=${quote(host.home)} PATH=${quote(`${join(dir, 'bin')}:/usr/local/bin:/usr/bin:/bin`)} ` +
+          `node ${quote(join(root, 'dist/cli.js'))} hosts --alias my-kafka --ip 203.0.113.10 --yes --hosts-file ${quote(file)}`,
+      );
+      const prompt = await term.waitFor(/\[sudo\] password for /);
+      expect(prompt).toContain(`[sudo] password for ${host.user}: `);
+      // Typed slowly, as a person does: a spinner redrawing meanwhile would swallow keystrokes.
+      for (const ch of 'opensesame42') {
+        await term.key(ch);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      await term.type('');
+      const screen = await term.waitFor(/EXIT=\d+/);
+      expect(screen, screen).toContain('EXIT=0');
+      expect(screen).toMatch(/Update .*hosts — added 203\.0\.113\.10 my-kafka \(with sudo, backup: /);
+      expect(screen).not.toContain('opensesame42');
+      expect(readFileSync(file, 'latin1')).toBe(`${ORIGINAL}203.0.113.10\tmy-kafka\r\n`);
+    });
   });
 
   it('elevates with sudo when the file is not writable, keeping owner and mode', async () => {

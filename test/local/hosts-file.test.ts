@@ -1,5 +1,6 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { aliasProblem, ipProblem, lookupAlias, removeAlias, setAlias, systemHostsPath } from '../../src/local/hosts-file.js';
+import { aliasOfThisMachine, aliasProblem, ipProblem, lookupAlias, removeAlias, reservedName, setAlias, systemHostsPath } from '../../src/local/hosts-file.js';
 
 const base = '# Static table lookup for hostnames.\n127.0.0.1\tlocalhost\n::1 localhost ip6-localhost\n';
 
@@ -23,6 +24,29 @@ describe('hosts file editing', () => {
     const c = setAlias(text, 'my-kafka', '9.9.9.9');
     expect(c.text).toBe('9.9.9.9 my-kafka\n2.2.2.2 other\n');
     expect(lookupAlias(c.text, 'my-kafka')).toEqual(['9.9.9.9']);
+  });
+
+  it('moves the alias off a shared line when its IP changes: the new entry goes right after that line', () => {
+    const text = '127.0.0.1 localhost\n10.0.0.5 db my-kafka cache # office\n10.0.0.9 printer\n';
+    const c = setAlias(text, 'my-kafka', '198.51.100.7');
+    expect(c.text).toBe('127.0.0.1 localhost\n10.0.0.5 db cache # office\n198.51.100.7\tmy-kafka\n10.0.0.9 printer\n');
+    expect(c.removed).toEqual(['10.0.0.5 db my-kafka cache # office']);
+    expect(c.added).toEqual(['10.0.0.5 db cache # office', '198.51.100.7\tmy-kafka']);
+    expect(lookupAlias(c.text, 'db')).toEqual(['10.0.0.5']);
+    // The same IP on a shared line: already right, nothing to do.
+    expect(setAlias(text, 'my-kafka', '10.0.0.5').changed).toBe(false);
+  });
+
+  it('keeps a shared last line without a newline as it was, the new entry after it', () => {
+    expect(setAlias('10.0.0.5 db my-kafka', 'my-kafka', '1.2.3.4').text).toBe('10.0.0.5 db\n1.2.3.4\tmy-kafka');
+    expect(setAlias('10.0.0.5 db my-kafka\r\n', 'my-kafka', '1.2.3.4').text).toBe('10.0.0.5 db\r\n1.2.3.4\tmy-kafka\r\n');
+  });
+
+  it('prefers a line of its own over a shared one, and never leaves a line without names', () => {
+    expect(setAlias('10.0.0.5 db my-kafka\n1.1.1.1 my-kafka\n', 'my-kafka', '9.9.9.9').text).toBe('10.0.0.5 db\n9.9.9.9 my-kafka\n');
+    // The alias twice on one line (any case) is still a line of its own.
+    expect(setAlias('1.1.1.1 my-kafka MY-KAFKA\n', 'my-kafka', '9.9.9.9').text).toBe('9.9.9.9 my-kafka MY-KAFKA\n');
+    expect(removeAlias('1.1.1.1 my-kafka MY-KAFKA\n2.2.2.2 db\n', 'my-kafka').text).toBe('2.2.2.2 db\n');
   });
 
   it('keeps CRLF line endings and a missing final newline is added only where it must be', () => {
@@ -54,6 +78,33 @@ describe('hosts file editing', () => {
     expect(ipProblem('2001:db8::1')).toBeUndefined();
     expect(ipProblem('1.2.3.4 evil')).toBeDefined();
     expect(ipProblem('999.1.1.1')).toBeDefined();
+  });
+
+  it.each([
+    'localhost', 'LOCALHOST', 'localhost.', 'localhost.localdomain', 'localhost4', 'localhost6.localdomain6',
+    'ip6-localhost', 'ip6-loopback', 'ip6-localnet', 'ip6-mcastprefix', 'ip6-allnodes', 'ip6-allrouters', 'broadcasthost',
+    'kafka.localhost', 'a.b.LOCALHOST', 'web1', 'web1.example.com', 'WEB1.example.com.',
+  ])('refuses the reserved alias %j, saying why', (alias) => {
+    expect(reservedName(alias, 'web1.example.com')).toBeDefined();
+    expect(aliasProblem(alias, 'web1.example.com')).toMatch(/re-pointing it would break programs on this machine/);
+  });
+
+  it("refuses this machine's own host name and its short form by default", () => {
+    const own = hostname();
+    expect(aliasProblem(own)).toMatch(/this machine's own host name/);
+    expect(aliasProblem(own.split('.')[0]!)).toMatch(/this machine's own host name/);
+    expect(reservedName('web2', 'web1.example.com')).toBeUndefined();
+    expect(reservedName('localhost-kafka', 'web1')).toBeUndefined();
+    expect(reservedName('my.localhost.example.com', 'web1')).toBeUndefined();
+  });
+
+  it("treats a name on the line of a reserved one (Debian's 127.0.1.1 FQDN line) as this machine's", () => {
+    const debian = '127.0.0.1\tlocalhost\n127.0.1.1\tweb1.example.com web1\n10.0.0.5 db my-kafka\n::1 localhost ip6-localhost ip6-loopback\n';
+    expect(aliasOfThisMachine(debian, 'web1.example.com', 'web1')).toMatch(/on the line of "web1" \(127\.0\.1\.1\)/);
+    expect(aliasOfThisMachine('127.0.0.1 localhost my-kafka\n', 'MY-KAFKA', 'web1')).toMatch(/"localhost"/);
+    // A shared line of ordinary names is fine: the alias is moved off it.
+    expect(aliasOfThisMachine(debian, 'my-kafka', 'web1')).toBeUndefined();
+    expect(aliasOfThisMachine(debian, 'absent', 'web1')).toBeUndefined();
   });
 
   it('knows where the system file is', () => {
