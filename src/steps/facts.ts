@@ -107,6 +107,13 @@ export function parseJavaCommand(words: string[]): { mainClass: string; args: st
 
 function parseJvms(lines: readonly string[]): JvmFact[] {
   const now = Number(keyValues(lines).get('now') ?? 0);
+  // Precise start times (probe-lib.sh), where the host could tell them.
+  const starts = new Map(
+    lines.filter((l) => l.startsWith('start=')).map((l) => {
+      const [pid, at] = l.slice(6).split(' ');
+      return [Number(pid), Number(at)] as const;
+    }).filter(([, at]) => Number.isFinite(at) && at > 0),
+  );
   const cwds = new Map(
     lines.filter((l) => l.startsWith('cwd=')).map((l) => {
       const [pid, ...path] = l.slice(4).split(' ');
@@ -118,7 +125,7 @@ function parseJvms(lines: readonly string[]): JvmFact[] {
     .map((l) => {
       const [pid, elapsed, ...command] = l.slice(5).split(' ').filter(Boolean);
       const n = Number(pid);
-      return { pid: n, started: now - Number(elapsed), ...parseJavaCommand(command), cwd: cwds.get(n) };
+      return { pid: n, started: starts.get(n) ?? now - Number(elapsed), ...parseJavaCommand(command), cwd: cwds.get(n) };
     })
     .filter((j) => Number.isInteger(j.pid) && j.pid > 0);
 }

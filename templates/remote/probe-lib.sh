@@ -84,7 +84,7 @@ ks_file_fact() {
   ks_section "file $1"
   ks_kv path "$f"
   if [ -f "$f" ]; then
-    ks_kv mtime "$(stat -c %Y "$f")"
+    ks_kv mtime "$(date -r "$f" +%s.%N 2>/dev/null || stat -c %Y "$f")"
     ks_kv content "$(ks_b64 "$f")"
   fi
   if [ -e "$2.kafka-setup.bak" ]; then ks_kv backup yes; else ks_kv backup no; fi
@@ -125,9 +125,15 @@ ks_probe_ports() {
 ks_probe_jvms() {
   ks_section jvms
   ks_kv now "$(date +%s)"
+  # Start times to the hundredth of a second (boot time from /proc/uptime, start ticks from
+  # /proc/PID/stat): a config edited a moment after a JVM started must count as newer than it.
+  ks_boot=$(awk -v now="$(date +%s.%N)" '{ printf "%.2f", now - $1 }' /proc/uptime 2>/dev/null)
+  ks_hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
   ps -ww -u "$(id -u)" -o pid= -o etimes= -o args= 2>/dev/null | awk '$3 ~ /(^|\/)java$/' | while read -r pid e cmd; do
     printf 'java=%s %s %s\n' "$pid" "$e" "$cmd"
     c=$(readlink "/proc/$pid/cwd" 2>/dev/null) && printf 'cwd=%s %s\n' "$pid" "$c"
+    [ -n "$ks_boot" ] && sed -e 's/.*) //' "/proc/$pid/stat" 2>/dev/null |
+      awk -v p="$pid" -v b="$ks_boot" -v hz="$ks_hz" '{ printf "start=%s %.2f\n", p, b + $20 / hz }'
   done
 }
 

@@ -187,5 +187,5 @@ describe('remote scripts under dash', () => {
     const third = take();
     expect(third.code).toBe(0);
     process.kill(Number(third.sections.get('lock')!.find((l) => l.startsWith('pid='))!.slice(4)), 'SIGKILL');
-  });
+  }, 30_000);
 });

@@ -23,4 +23,10 @@ describe('JVMs from the process table', () => {
     expect(withJps.jps).toEqual(new Set([42]));
     expect(withJps.jvms).toBe(facts.jvms);
   });
+
+  it('prefers the precise start time, so an edit a fraction of a second after the start counts as newer', () => {
+    const facts = mergeFacts(undefined, parseSections(`::ks:: jvms\nnow=1000\njava=42 0 ${kafka}\nstart=42 999.37\n::ks:: file server.properties\npath=/x\nmtime=999.812345678\n`));
+    expect(facts.jvms[0]!.started).toBe(999.37);
+    expect(facts.files['server.properties'].mtime! > facts.jvms[0]!.started).toBe(true);
+  });
 });
