@@ -35,7 +35,7 @@ async function probe(session: Session, o: InitOptions, io: CommandIO): Promise<H
     });
     const facts = mergeFacts(undefined, res.sections);
     if (keyValues(res.sections.get('lock')).get('state') === 'unsupported') {
-      io.reporter.warn('the host has no flock (util-linux), so kafka-setup cannot stop two runs from working on it at once');
+      io.reporter.warn('kafka-setup could not lock the host (no flock from util-linux, or no private runtime directory), so it cannot stop two runs from working on it at once');
     }
     const sudo = { root: 'root', yes: 'passwordless sudo', password: 'sudo needs a password', missing: 'no sudo' }[facts.sudo];
     active.finish('done', `${facts.os.prettyName}, ${gib(facts.memKib)} memory, ${gib(facts.install.parentFreeKib)} free, ${sudo}`);

@@ -1,8 +1,23 @@
-# kafka-setup: one run at a time per host user. The lock is an flock on ~/.kafka-setup.lock, held by a
-# small background process for as long as this SSH connection lives, so it is released when the run
-# ends — or is killed, or loses its connection: a dead run's lock is never left behind (the kernel
-# drops an flock with its last holder). The file itself only says who holds it.
+# kafka-setup: one run at a time per host user. The lock is an flock on kafka-setup.lock in the user's
+# runtime directory, held by a small background process for as long as this SSH connection lives, so
+# it is released when the run ends — or is killed, or loses its connection: a dead run's lock is
+# never left behind (the kernel drops an flock with its last holder). The file itself only says who
+# holds it. Nothing is written to the home directory: a run that changes nothing leaves it untouched.
 # Usage: ks_lock (prints a "lock" section; fails with kind=locked when another run holds it).
+
+# $XDG_RUNTIME_DIR (/run/user/UID, which logind gives SSH sessions), else a private directory of
+# ours in /tmp — never one someone else created or a link.
+ks_lock_dir() {
+  if [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] && [ ! -L "$XDG_RUNTIME_DIR" ] && [ -O "$XDG_RUNTIME_DIR" ]; then
+    printf '%s\n' "$XDG_RUNTIME_DIR"
+    return 0
+  fi
+  d="${TMPDIR:-/tmp}/kafka-setup-$(id -u)"
+  mkdir -m 700 "$d" 2>/dev/null
+  [ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] || return 1
+  printf '%s\n' "$d"
+}
+
 ks_conn_pid() {
   # The connection's sshd process: the nearest ancestor named sshd* (it exits when the connection
   # closes). Without one (a local test run), our parent.
@@ -17,9 +32,13 @@ ks_conn_pid() {
 
 ks_lock() {
   ks_section lock
-  ks_lockfile="$HOME/.kafka-setup.lock"
   # (A failed `exec` redirection would end the script: test the file first. Never through a link.)
-  if ! command -v flock >/dev/null 2>&1 || [ -L "$ks_lockfile" ] || ! ( : >>"$ks_lockfile" ) 2>/dev/null; then
+  if ! command -v flock >/dev/null 2>&1 || ! ks_lockdir=$(ks_lock_dir); then
+    ks_kv state unsupported
+    return 0
+  fi
+  ks_lockfile="$ks_lockdir/kafka-setup.lock"
+  if [ -L "$ks_lockfile" ] || ! ( : >>"$ks_lockfile" ) 2>/dev/null; then
     ks_kv state unsupported
     return 0
   fi
@@ -51,5 +70,6 @@ ks_lock() {
   exec 9>&-
   printf 'pid=%s\nconn=%s\nsince=%s\nfrom=%s\n' "$ks_holder" "$ks_conn" "$(date +%s)" "${SSH_CLIENT:+${SSH_CLIENT%% *}}" > "$ks_lockfile"
   ks_kv state held
+  ks_kv file "$ks_lockfile"
   ks_kv pid "$ks_holder"
 }

@@ -7,14 +7,15 @@ ks_install_dir=$(ks_path "$KS_INSTALL")
 # Fetch a URL to a file with curl, else wget, guarded; prints the tool's error on failure. A mirror
 # that accepts and then stalls must not hold the run: bounded connect time, and a transfer slower
 # than 1 KiB/s for 15 s is abandoned, so the next mirror gets its turn (no retries: the next mirror
-# is the retry). $3, if given, bounds the whole transfer in seconds (small files). Only http(s), also
-# after redirects.
+# is the retry). $3, if given, bounds the whole transfer in seconds (small files), $4 its size in
+# bytes (default 1 GiB: an endless answer must not fill a small disk). Only http(s), also after
+# redirects.
 ks_fetch() {
-  ks_url=$1 ks_out=$2 ks_max=${3:-}
+  ks_url=$1 ks_out=$2 ks_max=${3:-} ks_bytes=${4:-1073741824}
   if command -v curl >/dev/null 2>&1; then
     if [ -n "$ks_max" ]; then set -- --max-time "$ks_max"; else set --; fi
     ks_guard curl -fsSL --proto =http,https --proto-redir =http,https --connect-timeout 10 \
-      --speed-limit 1024 --speed-time 15 "$@" -o "$ks_out" -- "$ks_url" 2>&1
+      --speed-limit 1024 --speed-time 15 --max-filesize "$ks_bytes" "$@" -o "$ks_out" -- "$ks_url" 2>&1
   else
     if [ -n "$ks_max" ]; then set -- "--timeout=$ks_max"; else set -- --read-timeout=15; fi
     ks_guard wget -nv --connect-timeout=10 --tries=1 "$@" -O "$ks_out" -- "$ks_url" 2>&1
@@ -160,7 +161,7 @@ ks_probe_sha512() {
   IFS='
 '
   for url in $KS_URLS; do
-    if msg=$(ks_fetch "$url.sha512" "$ks_tmp" 10); then
+    if msg=$(ks_fetch "$url.sha512" "$ks_tmp" 10 65536); then
       if ks_is_sha512_file "$ks_tmp"; then
         ks_kv url "$url"
         ks_kv content "$(ks_b64 "$ks_tmp")"

@@ -16,7 +16,7 @@ import { sha256, writeFilesScript } from '../../src/steps/files.js';
 const vars = { KS_INSTALL: '~/kafka_2.12-3.1.0', KS_TARBALL: '~/kafka_2.12-3.1.0.tgz', KS_CORE_JAR: 'libs/kafka_2.12-3.1.0.jar', KS_TOPDIR: 'kafka_2.12-3.1.0', KS_BASHRC: '~/.bashrc' };
 
 function runLocally(script: RemoteScript, home: string): { code: number; stdout: string; stderr: string; sections: ReturnType<typeof parseSections> } {
-  const r = spawnSync('sh', ['-s'], { input: script.text, env: { PATH: process.env.PATH, HOME: home }, encoding: 'utf8' });
+  const r = spawnSync('sh', ['-s'], { input: script.text, env: { PATH: process.env.PATH, HOME: home, TMPDIR: home }, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, sections: parseSections(r.stdout, script.mark) };
 }
 
