@@ -33,15 +33,21 @@ ks_path() {
 
 ks_b64() { base64 < "$1" | tr -d '\n'; }
 
-# Run a long command so that it is stopped (SIGTERM) when kafka-setup disconnects; without this it
-# would go on after the SSH channel closes. Returns the command's status (143 when stopped). It must
-# be a program, not a shell function: the process stopped is the one started here.
+# Run a long command so that it is stopped when kafka-setup disconnects; without this it would go on
+# after the SSH channel closes. Returns the command's status (143 when stopped). It must be a program,
+# not a shell function: the process stopped is the one started here.
+# The command gets its own process group (setsid), so that what it started stops too: apt-get's dpkg
+# and its maintainer scripts, not only apt-get. A command run through sudo belongs to root, and our
+# own kill would fail (EPERM) and leave it running: root's kill, through the same sudo, stops it.
 ks_guard() {
-  "$@" &
+  if [ "$1" = sudo ]; then ks_as='sudo -n'; else ks_as=env; fi
+  if command -v setsid >/dev/null 2>&1; then setsid "$@" 3<&- & else "$@" 3<&- & fi
   ks_job=$!
   (
     while IFS= read -r _ <&3; do :; done
-    kill -TERM "$ks_job" 2>/dev/null
+    ks_stop_job TERM
+    # Whatever ignored SIGTERM; detached, because this watcher is itself stopped once the job ends.
+    (sleep 5; ks_stop_job KILL) </dev/null >/dev/null 2>&1 3<&- &
   ) &
   ks_watch=$!
   wait "$ks_job"
@@ -49,6 +55,10 @@ ks_guard() {
   kill "$ks_watch" 2>/dev/null
   wait "$ks_watch" 2>/dev/null # reaps it quietly (no "Terminated" on stderr)
   return "$ks_rc"
+}
+# The job's process group, else (no setsid, no kill program) the job alone.
+ks_stop_job() {
+  $ks_as kill -s "$1" -- "-$ks_job" 2>/dev/null || $ks_as kill -s "$1" "$ks_job" 2>/dev/null || kill -s "$1" "$ks_job" 2>/dev/null
 }
 
 # Run as root: directly when we are root, else through passwordless sudo (never a password prompt).
