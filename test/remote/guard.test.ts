@@ -60,7 +60,7 @@ describe('ks_guard', () => {
     expect(stopped, 'the command\'s child survived').toBe(true);
   });
 
-  it('stops a job run through sudo with root\'s kill, through sudo (the user may not signal root\'s processes)', async () => {
+  it('stops the group of a job run through sudo with root\'s kill, through sudo (sudo relays the user\'s signal to its command alone)', async () => {
     const dir = scratchDir('ks-guard-sudo-');
     const log = join(dir, 'sudo.log');
     const childFile = join(dir, 'child');
@@ -78,6 +78,19 @@ describe('ks_guard', () => {
     expect(ran[0]).toMatch(/^sh -c /);
     expect(ran[1]).toMatch(/^kill -s TERM -- -\d+$/);
   });
+
+  it('kills, 5 s later, what ignores SIGTERM', async () => {
+    const dir = scratchDir('ks-guard-kill-');
+    const childFile = join(dir, 'child');
+    const r = await runGuarded(`ks_guard sh -c 'trap "" TERM; sleep 300 & echo $! > "$1"; wait' sh ${JSON.stringify(childFile)}`, { PATH: process.env.PATH ?? '' }, () => existsSync(childFile));
+    expect(r.stdout).toContain('rc=137');
+    expect(r.ms).toBeGreaterThan(4000);
+    expect(r.ms).toBeLessThan(15_000);
+    const child = Number(readFileSync(childFile, 'utf8'));
+    const stopped = await gone(child);
+    if (!stopped) process.kill(child, 'SIGKILL');
+    expect(stopped).toBe(true);
+  }, 20_000);
 
   it('returns the command\'s own status while kafka-setup stays connected', async () => {
     const r = await runGuarded('ks_guard sh -c "exit 7"', { PATH: process.env.PATH ?? '' }, (out) => out.includes('rc='));
