@@ -12,7 +12,7 @@ import { scratchDir } from '../support/scratch.js';
 import { runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { chrootProcesses, runInFresh, startFreshHost, stopFreshHost, type FreshHost } from './support/fresh-host.js';
-import { killPids, userPids } from './support/host.js';
+import { resetHost } from './support/reset.js';
 
 const JDK = 'openjdk-17-jdk-headless';
 // What apt runs: apt-get itself, its download methods, dpkg and its helpers.
@@ -26,10 +26,13 @@ async function portInUse(port: number): Promise<boolean> {
   });
 }
 
-/** The main e2e host's JVMs hold 2181 and 9092, which the fresh host's Kafka needs. */
+/**
+ * The main e2e host's JVMs hold 2181 and 9092, which the fresh host's Kafka needs. Reset, not only
+ * stopped: a broker killed with its ZooKeeper leaves its registration in ZooKeeper's data, and the
+ * next broker started there would exit on it.
+ */
 async function freeKafkaPorts(): Promise<void> {
-  const { host } = e2e();
-  await killPids(await userPids(host));
+  await resetHost(e2e().host);
   for (const port of [2181, 9092]) {
     if (await portInUse(port)) throw new Error(`port ${port} is in use on this machine (not by the e2e host's user): the fresh host's Kafka needs it`);
   }
