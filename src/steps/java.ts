@@ -1,6 +1,6 @@
 /** Step: a JDK (java and jps) from the host's package manager. */
 import { UserError } from '../errors.js';
-import { remoteScript } from '../remote/script.js';
+import { keyValues, remoteScript } from '../remote/script.js';
 import { mergeFacts, type OsInfo } from './facts.js';
 import { baseVars } from './targets.js';
 import type { Step } from './types.js';
@@ -72,8 +72,10 @@ export const javaStep: Step = {
       { timeoutMs: 20 * 60_000 },
     );
     ctx.facts = mergeFacts(ctx.facts, res.sections);
-    const pkg = res.sections.get('installed')?.find((l) => l.startsWith('package='))?.slice(8) ?? install.packages[0];
-    return `installed ${pkg}`;
+    const installed = keyValues(res.sections.get('installed'));
+    const pkg = installed.get('package') ?? install.packages[0];
+    // An earlier install stopped midway (Ctrl-C, a dropped connection): say that it was finished first.
+    return installed.get('repaired_dpkg') === 'yes' ? `installed ${pkg}, after finishing an interrupted install (dpkg --configure -a)` : `installed ${pkg}`;
   },
   explain(f, ctx) {
     const install = javaInstallFor(ctx.facts.os);

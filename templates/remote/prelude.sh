@@ -34,15 +34,23 @@ ks_path() {
 
 ks_b64() { base64 < "$1" | tr -d '\n'; }
 
-# Run a long command so that it is stopped (SIGTERM) when kafka-setup disconnects; without this it
-# would go on after the SSH channel closes. Returns the command's status (143 when stopped). It must
-# be a program, not a shell function: the process stopped is the one started here.
+# Run a long command so that it is stopped when kafka-setup disconnects; without this it would go on
+# after the SSH channel closes. Returns the command's status (143 when stopped). It must be a program,
+# not a shell function: the process stopped is the one started here.
+# The command gets its own process group (setsid), so that what it started stops too: apt-get's dpkg
+# and its maintainer scripts, not only apt-get. A command run through sudo is root's: the user may
+# signal sudo, which relays to its command alone, not the command's children; so root signals the
+# group, through sudo.
 ks_guard() {
-  "$@" &
+  if [ "$1" = sudo ]; then ks_as='sudo -n'; else ks_as=env; fi
+  if command -v setsid >/dev/null 2>&1; then setsid "$@" 3<&- & else "$@" 3<&- & fi
   ks_job=$!
   (
     while IFS= read -r _ <&3; do :; done
-    kill -TERM "$ks_job" 2>/dev/null
+    ks_stop_job
+    # Whatever in the group ignored SIGTERM (never a lone pid: by then it may be another process's).
+    # Detached, because this watcher is itself stopped once the job ends.
+    (sleep 5; $ks_as kill -s KILL -- "-$ks_job") </dev/null >/dev/null 2>&1 3<&- &
   ) &
   ks_watch=$!
   wait "$ks_job"
@@ -50,6 +58,10 @@ ks_guard() {
   kill "$ks_watch" 2>/dev/null
   wait "$ks_watch" 2>/dev/null # reaps it quietly (no "Terminated" on stderr)
   return "$ks_rc"
+}
+# SIGTERM to the job's process group, else (no setsid, no kill program) to the job alone.
+ks_stop_job() {
+  $ks_as kill -s TERM -- "-$ks_job" 2>/dev/null || $ks_as kill -s TERM "$ks_job" 2>/dev/null || kill -s TERM "$ks_job" 2>/dev/null
 }
 
 # Run as root: directly when we are root, else through passwordless sudo (never a password prompt).

@@ -1,0 +1,145 @@
+/**
+ * A truly fresh Debian 12 host (support/fresh-host.ts): no Java, no package lists. `init` installs
+ * openjdk-17-jdk-headless with apt for real, through sudo, and sets up Kafka; Ctrl-C during that
+ * install stops apt and dpkg (root's processes), and the next run finishes the job.
+ * The fresh host's Kafka binds 2181/9092 like the main e2e host's: that host's JVMs are stopped first.
+ */
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { scratchDir } from '../support/scratch.js';
+import { runCli, startCli } from './support/cli.js';
+import { describeE2e, e2e } from './support/context.js';
+import { chrootProcesses, runInFresh, startFreshHost, stopFreshHost, type FreshHost } from './support/fresh-host.js';
+import { resetHost } from './support/reset.js';
+
+const JDK = 'openjdk-17-jdk-headless';
+// What apt runs: apt-get itself, its download methods, dpkg and its helpers.
+const APT = /^(apt-get|apt|http|https|store|gpgv|dpkg|dpkg-deb|dpkg-split)$/;
+
+async function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * The main e2e host's JVMs hold 2181 and 9092, which the fresh host's Kafka needs. Reset, not only
+ * stopped: a broker killed with its ZooKeeper leaves its registration in ZooKeeper's data, and the
+ * next broker started there would exit on it.
+ */
+async function freeKafkaPorts(): Promise<void> {
+  await resetHost(e2e().host);
+  for (const port of [2181, 9092]) {
+    if (await portInUse(port)) throw new Error(`port ${port} is in use on this machine (not by the e2e host's user): the fresh host's Kafka needs it`);
+  }
+}
+
+/** A fresh host for the tests of one describe block, removed afterwards whatever happened. */
+function useFreshHost(): { fresh: () => FreshHost; init: () => string[]; env: () => Record<string, string> } {
+  let fresh: FreshHost | undefined;
+  let dir = '';
+  beforeAll(async () => {
+    await freeKafkaPorts();
+    dir = scratchDir('ks-fresh-');
+    const started = Date.now();
+    fresh = await startFreshHost();
+    process.stderr.write(`fresh host: ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  });
+  afterAll(async () => {
+    if (fresh) await stopFreshHost(fresh);
+  });
+  const host = (): FreshHost => {
+    if (!fresh) throw new Error('the fresh host did not start');
+    return fresh;
+  };
+  return {
+    fresh: host,
+    init: () => ['init', '--host', '127.0.0.1', '--port', String(host().sshPort), '--user', host().user, '--key', host().keyPath,
+      '--known-hosts', join(dir, 'known_hosts'), '--mirror', e2e().mirror.good, '--heap', '256m', '--yes'],
+    env: () => ({ XDG_CONFIG_HOME: join(dir, 'config') }),
+  };
+}
+
+async function javaWorks(fresh: FreshHost): Promise<void> {
+  const java = await runInFresh(fresh, 'java -version 2>&1', { asAdmin: true });
+  expect(java.code, java.stdout).toBe(0);
+  expect(java.stdout).toMatch(/^openjdk version "17\./m);
+  expect((await runInFresh(fresh, `dpkg-query -W -f='\${Status}' ${JDK}`)).stdout).toBe('install ok installed');
+}
+
+describeE2e('a truly fresh Debian 12 host', () => {
+  const { fresh, init, env } = useFreshHost();
+
+  it(`init installs ${JDK} with apt through sudo, then Kafka runs; java -version works`, async () => {
+    const started = Date.now();
+    const r = await runCli(init(), { env: env() });
+    process.stderr.write(`fresh host: init with the Java install took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^\\[done\\] Install Java — installed ${JDK}`, 'm'));
+    expect(r.stdout).toMatch(/^\[done\] Check with jps — QuorumPeerMain \(pid \d+\) and Kafka \(pid \d+\) are running/m);
+    expect(r.stdout).toContain('Kafka 3.1.0 is running on 127.0.0.1');
+    const jps = await runInFresh(fresh(), 'jps -l', { asAdmin: true });
+    expect(jps.stdout).toMatch(/^\d+ kafka\.Kafka$/m);
+    expect(jps.stdout).toMatch(/^\d+ org\.apache\.zookeeper\.server\.quorum\.QuorumPeerMain$/m);
+    await javaWorks(fresh());
+  });
+
+  it('a second init changes nothing: Java is skipped', async () => {
+    const jvms = (await runInFresh(fresh(), 'jps -l | grep -v sun.tools.jps | sort', { asAdmin: true })).stdout;
+    const r = await runCli(init(), { env: env() });
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(/^\[skip\] Install Java — java and jps found \(\/usr\/bin\/java\)$/m);
+    expect(r.stdout.match(/^\[done\] .*/gm)).toEqual([
+      expect.stringMatching(/^\[done\] Connect to /),
+      expect.stringMatching(/^\[done\] Inspect the host /),
+      expect.stringMatching(/^\[done\] Check with jps /),
+    ]);
+    expect(r.stdout).toContain('(nothing needed to change)');
+    expect((await runInFresh(fresh(), 'jps -l | grep -v sun.tools.jps | sort', { asAdmin: true })).stdout).toBe(jvms);
+  });
+});
+
+describeE2e('Ctrl-C while apt installs Java on a fresh host', () => {
+  const { fresh, init, env } = useFreshHost();
+
+  it('exit 130; apt-get and dpkg (root\'s, through sudo) stop with it; the next run installs Java', async () => {
+    const run = startCli(init(), { env: env() });
+    // Interrupt once dpkg runs: apt has downloaded and is changing the system, the worst moment.
+    const seen = new Map<number, string>();
+    const deadline = Date.now() + 180_000;
+    while (![...seen.values()].includes('dpkg') && Date.now() < deadline) {
+      for (const p of chrootProcesses(fresh())) if (APT.test(p.comm)) seen.set(p.pid, p.comm);
+      await sleep(25);
+    }
+    expect([...seen.values()], 'dpkg never ran').toContain('dpkg');
+    run.signal('SIGINT');
+    const r = await run.result;
+    expect(r.code, r.all).toBe(130);
+    expect(r.stderr).toContain('kafka-setup: interrupted');
+
+    // The host notices the closed channel and stops the install at once, not when apt is done with it.
+    const stoppedBy = Date.now() + 3000;
+    const running = (): string[] => chrootProcesses(fresh()).filter((p) => seen.has(p.pid) || APT.test(p.comm)).map((p) => `${p.pid} ${p.comm}`);
+    while (running().length > 0 && Date.now() < stoppedBy) await sleep(50);
+    expect(running(), 'apt or dpkg still running after Ctrl-C').toEqual([]);
+    expect((await runInFresh(fresh(), `dpkg-query -W -f='\${Status}' ${JDK} 2>/dev/null`)).stdout).not.toBe('install ok installed');
+    // Whether dpkg was stopped mid-way (its journal not empty: apt then refuses until `dpkg --configure -a`) depends on the moment.
+    const journal = (await runInFresh(fresh(), 'ls /var/lib/dpkg/updates | wc -l')).stdout.trim();
+    process.stderr.write(`fresh host: stopped with ${[...new Set(seen.values())].sort().join(', ')} running; dpkg journal entries left: ${journal}\n`);
+    // Only sshd is left (the guard's SIGKILL follow-up ends within seconds).
+    const quietBy = Date.now() + 15_000;
+    const others = (): string[] => chrootProcesses(fresh()).filter((p) => p.comm !== 'sshd').map((p) => `${p.pid} ${p.comm}`);
+    while (others().length > 0 && Date.now() < quietBy) await sleep(100);
+    expect(others()).toEqual([]);
+
+    const again = await runCli(init(), { env: env() });
+    expect(again.code, again.all).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^\\[done\\] Install Java — installed ${JDK}`, 'm'));
+    process.stderr.write(`fresh host: after Ctrl-C, ${/^\[done\] Install Java — (.*)$/m.exec(again.stdout)?.[1] ?? '?'}\n`);
+    await javaWorks(fresh());
+  });
+});
