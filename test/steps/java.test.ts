@@ -58,7 +58,7 @@ class LocalShell implements Session {
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
       child.on('close', (code) => {
-        const sections = parseSections(stdout);
+        const sections = parseSections(stdout, script.mark);
         const error = sections.get('error');
         if (error) {
           const kv = keyValues(error);
@@ -96,7 +96,7 @@ async function fakeDebian(state: 'ok' | 'dpkg-interrupted' | 'broken'): Promise<
   tool('apt-get', FAKE_APT_GET);
   tool('dpkg', '#!/bin/sh\necho "dpkg $*" >> "$KS_FAKE/calls"\nrm -f "$KS_FAKE/dpkg-interrupted"\n');
   if (state !== 'ok') writeFileSync(join(dir, state), '');
-  const probe = await new FakeHost(freshDebian()).run({ name: 'probe', text: '', vars: {} });
+  const probe = await new FakeHost(freshDebian()).run({ name: 'probe', text: '', mark: '::ks::', vars: {} });
   const ctx: StepContext = {
     options: { installDir: '~/kafka_2.12-3.1.0' } as InitOptions,
     session: new LocalShell({ PATH: `${dir}:/usr/bin:/bin`, HOME: dir, KS_FAKE: dir }),
