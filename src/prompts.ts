@@ -6,7 +6,8 @@
 import { InterruptedError } from './errors.js';
 
 export interface Prompter {
-  input(message: string, opts?: { default?: string; validate?: (v: string) => string | undefined }): Promise<string>;
+  /** validate returns what is wrong with an answer (shown, and the question asked again), or undefined. */
+  input(message: string, opts?: { default?: string; validate?: (v: string) => string | undefined | Promise<string | undefined> }): Promise<string>;
   confirm(message: string, defaultValue: boolean): Promise<boolean>;
   secret(message: string): Promise<string>;
 }
@@ -36,7 +37,7 @@ export function createPrompter(signal?: AbortSignal): Prompter {
           {
             message,
             ...(opts.default === undefined ? {} : { default: opts.default }),
-            validate: (v: string) => opts.validate?.(v.trim()) ?? true,
+            validate: async (v: string) => (await opts.validate?.(v.trim())) ?? true,
           },
           ctx,
         ),
