@@ -86,8 +86,8 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   // Printed by main like every other failure (on stderr, so --json's stdout stays JSON).
   const first = failed.find((c) => c.fix);
   throw new UserError(`${failed.length} of ${checks.length} verify checks failed: ${failed.map((c) => c.title).join(', ')}`, {
-    hint: first?.fix
-      ? `${failed.length > 1 ? 'start with the first: ' : ''}${first.fix}${o.json ? '' : ' (each failed check\'s fix is listed above)'}`
-      : 'read the failed checks above, then run kafka-setup verify again',
+    hint: !o.json
+      ? 'apply the fix listed under ✖ above, then run kafka-setup verify again'
+      : first?.fix ? `${failed.length > 1 ? 'start with the first: ' : ''}${first.fix}` : 'read the failed checks in the JSON, then run kafka-setup verify again',
   });
 }
