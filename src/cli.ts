@@ -7,7 +7,10 @@ import type { HostsFlags } from './options/hosts-options.js';
 import type { VerifyFlags } from './options/verify-options.js';
 import { EXIT_USAGE } from './errors.js';
 import { DEFAULT_KAFKA_VERSION, DEFAULT_MIRRORS, DEFAULT_SCALA_VERSION } from './kafka/distribution.js';
-import { runCommand, type GlobalFlags } from './main.js';
+import { ignoreClosedOutput, runCommand, type GlobalFlags } from './main.js';
+import { printUsageError } from './ui/reporter.js';
+
+ignoreClosedOutput();
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -23,7 +26,7 @@ function connectionOptions(cmd: Command): Command {
     .option('--known-hosts <path>', 'known_hosts file to check and record the host key in (default: ~/.ssh/known_hosts)')
     .option('--passphrase-env <var>', 'environment variable holding the key\'s passphrase, for encrypted keys without a terminal')
     .option('--timeout <seconds>', 'give up connecting after this many seconds (default: 20)')
-    .option('-y, --yes', 'consent in advance: accept and record a new host key, restrict an open key file to 0400')
+    .option('-y, --yes', 'take the defaults without asking (only values without a default are asked); consent in advance: accept and record a new host key, restrict an open key file to 0400')
     // --interactive first, so that --no-interactive does not make `true` the default.
     .addOption(new Option('--interactive', 'prompt even when stdin is not a terminal').hideHelp())
     .option('--no-interactive', 'never prompt; a missing value is an error (default when stdin is not a terminal)');
@@ -35,7 +38,8 @@ const program = new Command()
   .version(pkg.version)
   .option('--verbose', 'print each remote command with its duration')
   .option('--debug', 'also print the SSH transport log and stack traces')
-  .showHelpAfterError()
+  // Commander's own errors (unknown option, missing value) are printed below like every other error.
+  .configureOutput({ outputError: () => {} })
   .exitOverride();
 
 connectionOptions(
@@ -43,19 +47,19 @@ connectionOptions(
     .command('init')
     .description('install Java and Kafka, configure and start ZooKeeper and the broker; safe to run again'),
 )
-  .option('--kafka-version <x.y.z>', `Kafka version (default: ${DEFAULT_KAFKA_VERSION})`)
-  .option('--scala-version <x.y>', `Scala version of the build (default: ${DEFAULT_SCALA_VERSION})`)
+  .option('--kafka-version <x.y.z>', `Kafka version, 3.0.0 to 3.9.x: the ZooKeeper-based releases (default: ${DEFAULT_KAFKA_VERSION})`)
+  .option('--scala-version <x.y>', `Scala version of the build, 2.12 or 2.13 (default: ${DEFAULT_SCALA_VERSION})`)
   .option('--heap <size>', 'broker heap, e.g. 400m or 1g, at most 5g (default: auto, from the host\'s memory: 400m on 1 GB)')
   .option('--advertised-host <host>', 'address clients use to reach the broker (default: --host)')
-  .option('--install-dir <path>', 'install directory on the host (default: ~/kafka_<scala>-<version>)')
-  .option('--mirror <url>', `download base URL, repeatable, tried in order (default: ${DEFAULT_MIRRORS.join(', ')})`, collect)
+  .option('--install-dir <path>', 'install directory on the host: absolute or ~/…, letters, digits and . _ + - / only (default: ~/kafka_<scala>-<version>)')
+  .option('--mirror <url>', `download base URL (http or https, no credentials), repeatable, tried in order (default: ${DEFAULT_MIRRORS.join(', ')})`, collect)
   .option('--sha512 <hex>', 'expected SHA-512 of the tarball (default: the .sha512 published beside it)')
   .option('--dry-run', 'show the plan and the commands; change nothing')
   .addHelpText('after', '\nExample:\n  kafka-setup init --host 203.0.113.10 --key ~/Downloads/kafka-server-key.pem')
   .action(async (flags: InitFlags, cmd: Command) => {
     // Each command loads its own modules only (verify's Kafka client is not needed by init).
     const { initCommand } = await import('./commands/init.js');
-    await runCommand(cmd.optsWithGlobals<GlobalFlags>(), (io) => initCommand(flags, io));
+    await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'init' }, (io) => initCommand(flags, io));
   });
 
 connectionOptions(
@@ -70,7 +74,7 @@ connectionOptions(
   .addHelpText('after', '\nExamples:\n  kafka-setup verify                       # the saved profile\n  kafka-setup verify --bootstrap 203.0.113.10:9092 --json')
   .action(async (flags: VerifyFlags, cmd: Command) => {
     const { verifyCommand } = await import('./commands/verify.js');
-    await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), json: flags.json === true }, (io) => verifyCommand(flags, io));
+    await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), json: flags.json === true, command: 'verify' }, (io) => verifyCommand(flags, io));
   });
 
 program
@@ -88,13 +92,19 @@ program
   .addHelpText('after', '\nExamples:\n  kafka-setup hosts --alias my-kafka\n  kafka-setup hosts --alias my-kafka --ip 203.0.113.10 --dry-run\n  kafka-setup hosts --alias my-kafka --remove')
   .action(async (flags: HostsFlags, cmd: Command) => {
     const { hostsCommand } = await import('./commands/hosts.js');
-    await runCommand(cmd.optsWithGlobals<GlobalFlags>(), (io) => hostsCommand(flags, io));
+    await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'hosts' }, (io) => hostsCommand(flags, io));
   });
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  // Commander has printed its message (unknown option, missing argument…); help and --version exit 0.
-  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
-  else throw err;
+  if (!(err instanceof CommanderError)) throw err;
+  // Help and --version exit 0; everything else commander refuses is a usage error.
+  process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+  if (err.exitCode !== 0) {
+    const sub = program.commands.find((c) => process.argv.slice(2).includes(c.name()))?.name();
+    const help = `kafka-setup ${sub ? `${sub} ` : ''}--help`;
+    if (err.code === 'commander.help') printUsageError('no command given', 'run kafka-setup init, verify or hosts (the list is above); kafka-setup <command> --help shows its flags');
+    else printUsageError(err.message.replace(/^error: /, ''), `correct the command line; ${help} lists every flag`);
+  }
 }

@@ -12,6 +12,23 @@ export interface GlobalFlags {
   debug?: boolean;
   /** Human output off (the command prints JSON itself). */
   json?: boolean;
+  /** The command's name, for the hints of its errors. */
+  command?: string;
+}
+
+/**
+ * A reader that goes away (`kafka-setup --help | head -1`) makes the next write fail with EPIPE, an
+ * 'error' event that would crash with a stack trace. Nobody is left to read it: drop the output and
+ * let the command end with its own exit code (a host setup is not abandoned halfway because a pager
+ * closed; Ctrl-C is the way to stop it).
+ */
+export function ignoreClosedOutput(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') return;
+      throw err;
+    });
+  }
 }
 
 export async function runCommand(g: GlobalFlags, command: (io: CommandIO) => Promise<number>): Promise<void> {
@@ -23,6 +40,7 @@ export async function runCommand(g: GlobalFlags, command: (io: CommandIO) => Pro
     color: wantsColor(process.stdout),
     verbose: g.verbose === true || g.debug === true,
     quiet: g.json === true,
+    command: g.command,
   });
   let interrupts = 0;
   const onSigint = (): void => {
@@ -47,7 +65,7 @@ export async function runCommand(g: GlobalFlags, command: (io: CommandIO) => Pro
     code = await command(io);
   } catch (err) {
     if (err instanceof InterruptedError || controller.signal.aborted) {
-      process.stderr.write('\nkafka-setup: interrupted; nothing half-done was left behind — run the same command again to continue.\n');
+      reporter.interrupted();
       code = EXIT_INTERRUPTED;
     } else {
       reporter.error(err, g.debug === true);

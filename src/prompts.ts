@@ -4,9 +4,11 @@
  * first question: runs that ask nothing (flags, a profile, CI) do not pay for it.
  */
 import { InterruptedError } from './errors.js';
+import { visible, visibleLines } from './ui/visible.js';
 
 export interface Prompter {
-  input(message: string, opts?: { default?: string; validate?: (v: string) => string | undefined }): Promise<string>;
+  /** validate returns what is wrong with an answer (shown, and the question asked again), or undefined. */
+  input(message: string, opts?: { default?: string; validate?: (v: string) => string | undefined | Promise<string | undefined> }): Promise<string>;
   confirm(message: string, defaultValue: boolean): Promise<boolean>;
   secret(message: string): Promise<string>;
 }
@@ -34,9 +36,13 @@ export function createPrompter(signal?: AbortSignal): Prompter {
       return guard(
         input(
           {
-            message,
+            // Questions and refusals quote what was typed or found: shown, never obeyed (see ui/visible).
+            message: visibleLines(message),
             ...(opts.default === undefined ? {} : { default: opts.default }),
-            validate: (v: string) => opts.validate?.(v.trim()) ?? true,
+            validate: async (v: string) => {
+              const problem = await opts.validate?.(v.trim());
+              return problem === undefined ? true : visible(problem);
+            },
           },
           ctx,
         ),
@@ -44,11 +50,11 @@ export function createPrompter(signal?: AbortSignal): Prompter {
     },
     async confirm(message, defaultValue) {
       const { confirm } = await inquirer();
-      return guard(confirm({ message, default: defaultValue }, ctx));
+      return guard(confirm({ message: visibleLines(message), default: defaultValue }, ctx));
     },
     async secret(message) {
       const { password } = await inquirer();
-      return guard(password({ message, mask: true }, ctx));
+      return guard(password({ message: visibleLines(message), mask: true }, ctx));
     },
   };
 }

@@ -80,7 +80,7 @@ function summary(ctx: StepContext, reports: StepReport[], profileFile: string | 
 
 export async function initCommand(flags: InitFlags, io: CommandIO): Promise<number> {
   const interactive = isInteractive(flags.interactive);
-  const options = await resolveInitOptions(flags, { prompter: interactive ? io.prompter() : undefined, env: io.env });
+  const options = await resolveInitOptions(flags, { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m) });
   const dist = { kafkaVersion: options.kafkaVersion, scalaVersion: options.scalaVersion };
   io.reporter.info(
     `kafka-setup init: ${distName(dist)} on ${options.user}@${options.host}:${options.port}${options.dryRun ? ' (dry run: nothing on the host will change)' : ''}`,

@@ -43,7 +43,7 @@ async function onHost(o: VerifyOptions, io: CommandIO, show: (c: CheckResult) =>
 
 export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<number> {
   const interactive = !flags.json && isInteractive(flags.interactive);
-  const o = await resolveVerifyOptions(flags, { prompter: interactive ? io.prompter() : undefined, env: io.env });
+  const o = await resolveVerifyOptions(flags, { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m) });
   const address = bootstrapAddress(o.bootstrap.host, o.bootstrap.port);
   io.reporter.info(`kafka-setup verify: ${address}${o.connection ? `, and the host ${o.connection.user}@${o.connection.host}` : ' (from this machine only)'}`);
 
@@ -61,7 +61,7 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   const failed = checks.filter((c) => c.status === 'fail');
   const warned = checks.filter((c) => c.status === 'warn');
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({
+    io.reporter.json({
       ok: failed.length === 0,
       bootstrap: address,
       host: o.connection ? { host: o.connection.host, port: o.connection.port, user: o.connection.user, installDir: o.installDir } : null,
@@ -70,7 +70,7 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
       controllerId: broker.answer?.controllerId ?? null,
       clusterId: broker.answer?.clusterId ?? null,
       apiVersions: broker.answer?.apiVersions ?? [],
-    }, null, 2)}\n`);
+    });
   } else {
     if (broker.apiVersionsText.length > 0) io.reporter.lines(['', ...broker.apiVersionsText]);
     const passed = checks.filter((c) => c.status === 'pass').length;
@@ -82,5 +82,12 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
       ...[...failed, ...warned].flatMap((c) => (c.fix ? [`  ${c.status === 'fail' ? '✖' : '⚠'} ${c.title}: ${c.fix}`] : [])),
     ]);
   }
-  return failed.length === 0 ? 0 : 1;
+  if (failed.length === 0) return 0;
+  // Printed by main like every other failure (on stderr, so --json's stdout stays JSON).
+  const first = failed.find((c) => c.fix);
+  throw new UserError(`${failed.length} of ${checks.length} verify checks failed: ${failed.map((c) => c.title).join(', ')}`, {
+    hint: !o.json
+      ? 'apply the fix listed under ✖ above, then run kafka-setup verify again'
+      : first?.fix ? `${failed.length > 1 ? 'start with the first: ' : ''}${first.fix}` : 'read the failed checks in the JSON, then run kafka-setup verify again',
+  });
 }

@@ -32,6 +32,30 @@ const socketFactory = require('kafkajs/src/network/socketFactory') as () => unkn
 const apiKeys = require('kafkajs/src/protocol/requests/apiKeys') as Record<string, number>;
 const { requests } = require('kafkajs/src/protocol/requests') as { requests: Record<string, { versions: string[] }> };
 
+/**
+ * kafkajs 2.2.4 schedules its throttle check with `throttledUntil - Date.now()`, negative whenever it
+ * is not throttled, and Node 24 prints a TimeoutNegativeWarning for that on stderr
+ * (tulios/kafkajs#1751) — noise in verify's output, and not JSON-clean for --json. The same method,
+ * with the delay clamped at 0 (which is what Node did with a negative one anyway).
+ */
+interface RequestQueueInternals {
+  throttledUntil: number;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  pending: unknown[];
+  checkPendingRequests(): void;
+}
+const RequestQueue = require('kafkajs/src/network/requestQueue') as { prototype: RequestQueueInternals & { scheduleCheckPendingRequests(): void } };
+const CHECK_PENDING_REQUESTS_INTERVAL = 10; // kafkajs's own value
+RequestQueue.prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: RequestQueueInternals): void {
+  if (this.throttleCheckTimeoutId) return;
+  let scheduleAt = this.throttledUntil - Date.now();
+  if (this.pending.length > 0) scheduleAt = scheduleAt > 0 ? scheduleAt : CHECK_PENDING_REQUESTS_INTERVAL;
+  this.throttleCheckTimeoutId = setTimeout(() => {
+    this.throttleCheckTimeoutId = null;
+    this.checkPendingRequests();
+  }, Math.max(0, scheduleAt));
+};
+
 const silent = (): (() => void) => () => {};
 
 export interface BrokerInfo {

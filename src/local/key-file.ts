@@ -62,6 +62,21 @@ export async function inspectKey(path: string): Promise<KeyFile> {
   return { path, mode, tooOpen: process.platform !== 'win32' && (mode & 0o077) !== 0, encrypted, data };
 }
 
+/**
+ * What is wrong with a key file typed at a prompt (it does not exist, is no private key…), with what
+ * to do, or undefined when it will do (an encrypted or too-open key is dealt with later, with consent).
+ */
+export async function keyFileProblem(path: string): Promise<string | undefined> {
+  try {
+    await inspectKey(localPath(path));
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    // At a prompt the remedy is another path, not another flag.
+    return err.message;
+  }
+}
+
 function pkcs8Error(path: string): UserError {
   return new UserError(`${path} is a PKCS#8 key ("BEGIN PRIVATE KEY"), which the SSH library cannot read`, {
     hint: `convert a copy to the PEM format EC2 uses: cp '${path}' key.pem && ssh-keygen -p -m PEM -f key.pem (keep the passphrase empty or enter yours), then pass --key key.pem`,

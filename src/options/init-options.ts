@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULT_KAFKA_VERSION, DEFAULT_MIRRORS, DEFAULT_SCALA_VERSION, distName } from '../kafka/distribution.js';
 import { normaliseSha512 } from '../kafka/sha512.js';
-import { localPath } from '../local/key-file.js';
+import { inspectKey, keyFileProblem, localPath } from '../local/key-file.js';
 import type { Prompter } from '../prompts.js';
 import { loadProfile, type Profile } from './profile.js';
 import { isInteractive, resolveField, type Resolver } from './resolve.js';
@@ -88,11 +88,16 @@ export function defaultKnownHosts(): string {
  * The saved profile applies when no --host is given or it names the same host: a profile's
  * advertised address or key must never leak onto another machine.
  */
-export async function applicableProfile(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<{ name: string; profile: Profile | undefined }> {
+export async function applicableProfile(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  /** Given: a damaged profile is reported here and ignored (see loadProfile). */
+  onDamaged?: (warning: string) => void,
+): Promise<{ name: string; profile: Profile | undefined }> {
   const name = flags.profile ?? DEFAULT_PROFILE;
   const problem = profileNameProblem(name);
   if (problem) throw new UsageError(`--profile: ${problem}`);
-  const profile = await loadProfile(name, env);
+  const profile = await loadProfile(name, env, onDamaged);
   if (profile && flags.host !== undefined && flags.host.toLowerCase() !== profile.host.toLowerCase()) return { name, profile: undefined };
   return { name, profile };
 }
@@ -114,9 +119,12 @@ export async function resolveConnection(
   });
   const key = await resolveField(r, {
     flag: 'key', value: flags.key, fromProfile: profile?.key,
-    validate: (v) => (v.trim() === '' ? 'the key path is empty' : /[\u0000-\u001f]/.test(v) ? 'the key path contains control characters' : undefined),
+    validate: (v) => (v.trim() === '' ? 'the key path is empty' : /[\u0000-\u001f\u007f]/.test(v) ? 'the key path contains control characters' : undefined),
+    checkAnswer: keyFileProblem,
     prompt: 'Private key file (.pem)', missingHint: 'pass --key with the .pem file of the key pair',
   });
+  // A key given by flag or profile fails now, before the remaining questions are asked in vain.
+  if (r.interactive && (flags.key !== undefined || profile?.key !== undefined)) await inspectKey(localPath(key));
   const knownHosts = await resolveField(r, {
     flag: 'known-hosts', value: flags.knownHosts, fromProfile: profile?.knownHosts,
     validate: (v) => (v.trim() === '' ? 'the known_hosts path is empty' : undefined), default: defaultKnownHosts(),
@@ -141,13 +149,18 @@ export async function resolveConnection(
   };
 }
 
-export async function resolveInitOptions(
-  flags: InitFlags,
-  deps: { prompter?: Prompter | undefined; env?: NodeJS.ProcessEnv; stdin?: { isTTY?: boolean } },
-): Promise<InitOptions> {
+export interface OptionDeps {
+  prompter?: Prompter | undefined;
+  env?: NodeJS.ProcessEnv;
+  stdin?: { isTTY?: boolean };
+  /** Where a damaged profile is reported (it is then ignored). */
+  warn?: (message: string) => void;
+}
+
+export async function resolveInitOptions(flags: InitFlags, deps: OptionDeps): Promise<InitOptions> {
   const env = deps.env ?? process.env;
-  const r: Resolver = { interactive: isInteractive(flags.interactive, deps.stdin), prompter: deps.prompter };
-  const { name, profile } = await applicableProfile(flags, env);
+  const r: Resolver = { interactive: isInteractive(flags.interactive, deps.stdin), prompter: deps.prompter, acceptDefaults: flags.yes === true };
+  const { name, profile } = await applicableProfile(flags, env, deps.warn ?? (() => {}));
   const conn = await resolveConnection(flags, name, profile, r);
 
   const kafkaVersion = await resolveField(r, { flag: 'kafka-version', value: flags.kafkaVersion, fromProfile: profile?.kafkaVersion, validate: versionProblem, default: DEFAULT_KAFKA_VERSION });

@@ -35,37 +35,54 @@ export function profilePath(name: string, env: NodeJS.ProcessEnv = process.env):
 
 const STRING_FIELDS = ['host', 'user', 'key', 'knownHosts', 'kafkaVersion', 'scalaVersion', 'installDir', 'heap', 'advertisedHost'] as const;
 
-function asProfile(value: unknown): Profile | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
+/** What is wrong with a parsed profile, or undefined. */
+function profileProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it is not a JSON object';
   const v = value as Record<string, unknown>;
-  if (!STRING_FIELDS.every((f) => typeof v[f] === 'string')) return undefined;
-  if (typeof v.port !== 'number') return undefined;
-  if (v.mirrors !== undefined && !(Array.isArray(v.mirrors) && v.mirrors.every((m) => typeof m === 'string'))) return undefined;
-  return v as unknown as Profile;
+  const missing = STRING_FIELDS.filter((f) => typeof v[f] !== 'string');
+  if (missing.length > 0) return `"${missing[0]}" is ${v[missing[0]!] === undefined ? 'missing' : 'not a string'}`;
+  if (typeof v.port !== 'number') return `"port" is ${v.port === undefined ? 'missing' : 'not a number'}`;
+  if (v.mirrors !== undefined && !(Array.isArray(v.mirrors) && v.mirrors.every((m) => typeof m === 'string'))) return '"mirrors" is not a list of URLs';
+  if (v.sha512 !== undefined && typeof v.sha512 !== 'string') return '"sha512" is not a string';
+  return undefined;
 }
 
-export async function loadProfile(name: string, env: NodeJS.ProcessEnv = process.env): Promise<Profile | undefined> {
+/**
+ * The saved profile, or undefined when there is none. A damaged one (not JSON, wrong types) is handed
+ * to onDamaged (what is wrong, what to do) and ignored, so that flags alone still work; without
+ * onDamaged it is an error, for callers that cannot go on without it.
+ */
+export async function loadProfile(name: string, env: NodeJS.ProcessEnv = process.env, onDamaged?: (warning: string) => void): Promise<Profile | undefined> {
   const path = profilePath(name, env);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UserError(`cannot read the profile ${path}: ${(err as Error).message}`);
+    const why = `cannot read the saved profile ${path}: ${(err as Error).message}`;
+    if (onDamaged) {
+      onDamaged(`${why}; ignoring it (check its permissions)`);
+      return undefined;
+    }
+    throw new UserError(why, { hint: 'check its permissions, or delete it and run kafka-setup init with your flags' });
   }
   let parsed: unknown;
+  let problem: string | undefined;
   try {
     parsed = JSON.parse(text);
+    problem = profileProblem(parsed);
   } catch {
-    parsed = undefined;
+    // Not the parser's message: it quotes the file's content.
+    problem = 'it is not valid JSON';
   }
-  const profile = asProfile(parsed);
-  if (!profile) {
-    throw new UserError(`the saved profile ${path} is damaged (not the JSON kafka-setup writes)`, {
-      hint: `delete it (rm '${path}') and run kafka-setup init again with your flags; it will be written anew`,
-    });
+  if (problem === undefined) return parsed as Profile;
+  if (onDamaged) {
+    onDamaged(`ignoring the saved profile ${path}: ${problem}; delete it, or run kafka-setup init with your flags to write it anew`);
+    return undefined;
   }
-  return profile;
+  throw new UserError(`the saved profile ${path} is damaged: ${problem}`, {
+    hint: `delete it (rm '${path}') and run kafka-setup init again with your flags; it will be written anew`,
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The precedence every command follows for a value: its flag, then the saved profile, then a prompt
- * (only when interactive), then the default. A value that is still missing is a usage error naming
- * the flag. Flags are validated here, so nothing invalid gets past option resolution.
+ * (only when interactive, and with --yes only for a value that has no default), then the default. A
+ * value that is still missing is a usage error naming the flag. Flags are validated here, so nothing
+ * invalid gets past option resolution; a wrong answer at a prompt is refused there and asked again.
  */
 import { UsageError } from '../errors.js';
 import type { Prompter } from '../prompts.js';
@@ -10,6 +11,8 @@ import type { Problem } from './validate.js';
 export interface Resolver {
   interactive: boolean;
   prompter: Prompter | undefined;
+  /** --yes: take the defaults, ask only for what has none. */
+  acceptDefaults?: boolean;
 }
 
 export interface Field {
@@ -17,6 +20,8 @@ export interface Field {
   value: string | undefined;
   fromProfile?: string | undefined;
   validate: (v: string) => Problem;
+  /** A slower look at a prompt's answer (e.g. that a file exists); a problem asks the question again. */
+  checkAnswer?: (v: string) => Promise<Problem>;
   /** Asked when interactive and neither flag nor profile gave a value. */
   prompt?: string;
   default?: string | undefined;
@@ -31,8 +36,13 @@ export async function resolveField(r: Resolver, f: Field): Promise<string> {
     return f.value;
   }
   if (f.fromProfile !== undefined && f.validate(f.fromProfile) === undefined) return f.fromProfile;
-  if (r.interactive && r.prompter && f.prompt) {
-    return r.prompter.input(f.prompt, { ...(f.default === undefined ? {} : { default: f.default }), validate: f.validate });
+  const ask = r.interactive && r.prompter && f.prompt && !(r.acceptDefaults && f.default !== undefined);
+  if (ask && r.prompter && f.prompt) {
+    const check = f.checkAnswer;
+    return r.prompter.input(f.prompt, {
+      ...(f.default === undefined ? {} : { default: f.default }),
+      validate: check ? async (v) => f.validate(v) ?? (await check(v)) : f.validate,
+    });
   }
   if (f.default !== undefined) return f.default;
   throw new UsageError(

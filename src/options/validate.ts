@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { heapProblem } from '../kafka/heap.js';
 import { normaliseSha512 } from '../kafka/sha512.js';
+import { visible } from '../ui/visible.js';
 
 export type Problem = string | undefined;
 
@@ -36,12 +37,25 @@ export function userProblem(value: string): Problem {
   return `"${printable(value)}" is not a valid user name (letters, digits, ".", "_" and "-", starting with a letter or "_")`;
 }
 
+/**
+ * The Kafka releases kafka-setup can set up: the 3.x line, which runs on ZooKeeper and on the Java 17
+ * the Java step installs. Kafka 4 removed ZooKeeper; 2.x predates Java 17 support (added in 3.0).
+ */
 export function versionProblem(value: string): Problem {
-  return /^[0-9]+\.[0-9]+\.[0-9]+$/.test(value) ? undefined : `"${printable(value)}" is not a Kafka version; use X.Y.Z, e.g. 3.1.0`;
+  const m = /^([0-9]+)\.([0-9]+)\.([0-9]+)$/.exec(value);
+  if (!m) return `"${printable(value)}" is not a Kafka version; use X.Y.Z, e.g. 3.1.0`;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major >= 4) return `Kafka ${value}: Kafka 4 removed ZooKeeper (KRaft only); kafka-setup sets up ZooKeeper-based Kafka, use 3.9.1 or earlier`;
+  if (major < 3) return `Kafka ${value}: kafka-setup sets up Kafka 3.0.0 to 3.9.x; Kafka ${major}.x predates Java 17 support (added in 3.0), use 3.0.0 or later`;
+  if (minor > 9) return `Kafka ${value} does not exist as a ZooKeeper-based release: the 3.x line ends with 3.9; use 3.9.1 or earlier`;
+  return undefined;
 }
 
+/** Kafka 3.x is built for Scala 2.12 and 2.13 only. */
 export function scalaProblem(value: string): Problem {
-  return /^[0-9]+\.[0-9]+$/.test(value) ? undefined : `"${printable(value)}" is not a Scala version; use X.Y, e.g. 2.12 or 2.13`;
+  if (!/^[0-9]+\.[0-9]+$/.test(value)) return `"${printable(value)}" is not a Scala version; use X.Y, e.g. 2.12 or 2.13`;
+  if (value !== '2.12' && value !== '2.13') return `Scala ${value}: Kafka 3.x is built for Scala 2.12 and 2.13 only`;
+  return undefined;
 }
 
 export { heapProblem };
@@ -50,7 +64,13 @@ export function heapOrAutoProblem(value: string): Problem {
   return value === 'auto' ? undefined : heapProblem(value);
 }
 
+/**
+ * A mirror is printed in the output and saved in the profile: credentials in it would leak there, and
+ * anything beyond printable ASCII (spaces, control characters, look-alike letters) has no place in a
+ * download URL a shell will see.
+ */
 export function mirrorProblem(value: string): Problem {
+  if (!/^[\x21-\x7e]+$/.test(value)) return `mirror "${printable(value)}" contains spaces, control or non-ASCII characters; give a plain http(s) URL`;
   let url: URL;
   try {
     url = new URL(value);
@@ -58,6 +78,10 @@ export function mirrorProblem(value: string): Problem {
     return `"${printable(value)}" is not a URL; a mirror looks like https://archive.apache.org/dist/kafka`;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `mirror "${printable(value)}" must be an http:// or https:// URL`;
+  // The URL itself is not repeated: it holds the secret.
+  if (url.username !== '' || url.password !== '' || /^[a-z]+:\/\/[^/]*@/i.test(value)) {
+    return 'the mirror URL contains credentials (user:password@); they would be printed and saved in the profile — use a mirror that needs none';
+  }
   if (/[\s'"`$\\]/.test(value) || url.search || url.hash) return `mirror "${printable(value)}" has characters or parts (query, fragment) a mirror URL cannot have`;
   return undefined;
 }
@@ -66,10 +90,18 @@ export function sha512Problem(value: string): Problem {
   return normaliseSha512(value) ? undefined : 'the --sha512 value is not a SHA-512 digest (128 hexadecimal digits)';
 }
 
-/** A path on the host: absolute or under ~/, normalised, no control characters. */
+/**
+ * A directory on the host: absolute or under ~/, normalised, and made of letters, digits and . _ + - /
+ * only. Kafka's own scripts break on more: kafka-run-class.sh builds CLASSPATH with ":" and expands
+ * paths unquoted in places (spaces, quotes, $, `, ;, &, |, globs), log.dirs is a comma-separated list,
+ * and .properties files treat backslashes as escapes. An allow-list refuses them all up front.
+ */
 export function remotePathProblem(value: string): Problem {
-  if (/[\u0000-\u001f\u007f]/.test(value)) return 'the path contains control characters';
   if (!value.startsWith('/') && !value.startsWith('~/')) return `"${printable(value)}" must be an absolute path or start with ~/`;
+  const bad = [...new Set(value.replace(/^~\//, '').replace(/[A-Za-z0-9._+\/-]/g, ''))];
+  if (bad.length > 0) {
+    return `"${printable(value)}" contains ${bad.map((ch) => (/\s/.test(ch) ? 'whitespace' : `"${printable(ch)}"`)).filter((x, i, all) => all.indexOf(x) === i).join(', ')}, which Kafka's scripts and config files do not handle; use only letters, digits, ".", "_", "+", "-" and "/"`;
+  }
   const rest = value.startsWith('~/') ? value.slice(2) : value.slice(1);
   if (rest === '' || rest.split('/').some((s) => s === '' || s === '.' || s === '..')) {
     return `"${printable(value)}" is not a plain directory path (no empty, . or .. parts, not / or ~ itself)`;
@@ -87,5 +119,5 @@ export function timeoutProblem(value: string): Problem {
 
 /** Shows control characters visibly in messages instead of echoing them to the terminal. */
 export function printable(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return visible(value);
 }

@@ -1,11 +1,15 @@
 /**
  * The one owner of the terminal. On a TTY: an ora spinner per step and colour (unless NO_COLOR);
  * otherwise plain, greppable lines (`[done] Title — detail`), which is what CI logs and pipes get.
+ * Every piece of text it is given (messages, details, hints, log lines from the host) passes through
+ * `visible` before it is printed: only the reporter's own styling reaches the terminal as control
+ * sequences. Failures all print the same way: `error:` what happened, `what to do:` the next step.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
 import type { CheckResult } from '../checks/types.js';
-import { UserError } from '../errors.js';
+import { EXIT_USAGE, UserError } from '../errors.js';
+import { terminalSafeJson, visible, visibleLines } from './visible.js';
 
 export type Outcome = 'done' | 'skipped' | 'planned' | 'failed';
 
@@ -28,7 +32,18 @@ export interface Reporter {
   lines(lines: string[]): void;
   /** One verify check: ✔ pass, ⚠ warn, ✖ fail, ↷ skip (plain: [pass] [warn] [FAIL] [skip]). */
   check(c: CheckResult): void;
+  /** A document on stdout (--json), even when human output is off. */
+  json(value: unknown): void;
   error(err: unknown, debug: boolean): void;
+  /** Ctrl-C: the same `error:`/`what to do:` pair as any failure. */
+  interrupted(): void;
+}
+
+/** What to do when an error does not say, so that no failure ends without one. */
+function defaultHint(err: UserError, command: string | undefined): string {
+  return err.exitCode === EXIT_USAGE
+    ? `correct the value and run the same command again; kafka-setup ${command ?? '<command>'} --help describes every flag`
+    : 'run the same command again with --verbose to see each remote command (--debug adds the SSH log)';
 }
 
 export interface ReporterOptions {
@@ -37,6 +52,8 @@ export interface ReporterOptions {
   verbose: boolean;
   /** Human output off (e.g. --json): only errors, on stderr. */
   quiet?: boolean;
+  /** The command running (init, verify, hosts), for the hints. */
+  command?: string | undefined;
   /** ora's default export, loaded by the caller only for a TTY (spinners are useless elsewhere). */
   ora?: typeof import('ora').default;
   out?: NodeJS.WritableStream;
@@ -61,13 +78,16 @@ export function createReporter(o: ReporterOptions): Reporter {
   };
 
   return {
-    step(title) {
+    step(rawTitle) {
+      const title = visible(rawTitle);
       const started = Date.now();
       let spinner: Ora | undefined;
-      if (o.tty && !o.quiet && o.ora) spinner = o.ora({ text: title, stream: out, color: o.color ? 'cyan' : false }).start();
+      // discardStdin: false — ora's default puts stdin in raw mode while it spins, and then a Ctrl-C
+      // typed in the terminal is a byte nobody reads instead of a SIGINT: the run could not be stopped.
+      if (o.tty && !o.quiet && o.ora) spinner = o.ora({ text: title, stream: out, color: o.color ? 'cyan' : false, discardStdin: false }).start();
       return {
         update(text) {
-          if (spinner) spinner.text = `${title} — ${text}`;
+          if (spinner) spinner.text = `${title} — ${visible(text)}`;
         },
         pause() {
           spinner?.stop();
@@ -75,7 +95,8 @@ export function createReporter(o: ReporterOptions): Reporter {
         resume() {
           spinner?.start();
         },
-        finish(outcome, detail, extraLines = []) {
+        finish(outcome, rawDetail, extraLines = []) {
+          const detail = visible(rawDetail);
           const secs = (Date.now() - started) / 1000;
           const timing = outcome === 'done' && secs >= 0.5 ? c.dim(` (${secs.toFixed(1)} s)`) : '';
           if (o.tty) {
@@ -85,47 +106,68 @@ export function createReporter(o: ReporterOptions): Reporter {
           } else {
             write(`${PLAIN_TAG[outcome]} ${title}${detail ? ` — ${detail}` : ''}${timing}`);
           }
-          for (const l of extraLines) write(`    ${c.dim(l)}`);
+          for (const l of extraLines.flatMap((x) => x.split('\n'))) write(`    ${c.dim(visible(l))}`);
         },
       };
     },
     info(message) {
-      write(message);
+      write(visible(message));
     },
-    warn(message) {
+    warn(rawMessage) {
+      const message = visible(rawMessage);
       if (o.quiet) errStream.write(`warning: ${message}\n`);
       else write(o.tty ? `${c.yellow('⚠')} ${message}` : `warning: ${message}`);
     },
     verbose(message) {
       // Seconds since the start, so a slow step or round trip stands out.
-      if (o.verbose) errStream.write(`${c.dim(`+${((Date.now() - started) / 1000).toFixed(2)}s ${message}`)}\n`);
+      if (o.verbose) errStream.write(`${c.dim(`+${((Date.now() - started) / 1000).toFixed(2)}s ${visible(message)}`)}\n`);
     },
     lines(lines) {
-      for (const l of lines) write(l);
+      for (const l of lines) write(visibleLines(l));
     },
     check(r) {
-      const [first, ...more] = r.detail.split('\n');
+      // The detail's lines are laid out here; inside each one, nothing is a control character.
+      const [first, ...more] = r.detail.split('\n').map(visible);
+      const title = visible(r.title);
       if (o.tty) {
         const sym = { pass: c.green('✔'), warn: c.yellow('⚠'), fail: c.red('✖'), skip: c.dim('↷') }[r.status];
-        write(`${sym} ${r.status === 'skip' ? c.dim(r.title) : r.title}${first ? c.dim(` — ${first}`) : ''}`);
+        write(`${sym} ${r.status === 'skip' ? c.dim(title) : title}${first ? c.dim(` — ${first}`) : ''}`);
       } else {
-        write(`${{ pass: '[pass]', warn: '[warn]', fail: '[FAIL]', skip: '[skip]' }[r.status]} ${r.title}${first ? ` — ${first}` : ''}`);
+        write(`${{ pass: '[pass]', warn: '[warn]', fail: '[FAIL]', skip: '[skip]' }[r.status]} ${title}${first ? ` — ${first}` : ''}`);
       }
       for (const l of more) write(`    ${c.dim(l.trim())}`);
     },
+    json(value) {
+      out.write(`${terminalSafeJson(value)}\n`);
+    },
     error(err, debug) {
       if (err instanceof UserError) {
-        errStream.write(`${c.red('error:')} ${err.message}\n`);
-        for (const d of err.details) errStream.write(`  ${c.dim(d)}\n`);
-        if (err.hint) errStream.write(`${c.cyan('what to do:')} ${err.hint}\n`);
-        if (debug && err.stack) errStream.write(`${c.dim(err.stack)}\n`);
+        const [message = '', ...continued] = err.message.split('\n');
+        const hint = err.hint ?? defaultHint(err, o.command);
+        errorLines(message, [...continued, ...err.details], hint);
+        if (debug && err.stack) errStream.write(`${c.dim(visibleLines(err.stack))}\n`);
         return;
       }
       const e = err instanceof Error ? err : new Error(String(err));
-      errStream.write(`${c.red('internal error:')} ${e.message}\n`);
-      errStream.write(debug ? `${e.stack ?? ''}\n` : `This is a bug in kafka-setup. Run again with --debug for details and report it.\n`);
+      errorLines(`internal error: ${e.message}`, [], 'this is a bug in kafka-setup: run again with --debug for the stack trace, and report it with the output');
+      if (debug) errStream.write(`${visibleLines(e.stack ?? '')}\n`);
+    },
+    interrupted() {
+      errStream.write('\n');
+      errorLines('kafka-setup: interrupted (Ctrl-C); nothing half-done was left behind', [], 'run the same command again to continue');
     },
   };
+
+  function errorLines(message: string, details: string[], hint: string): void {
+    errStream.write(`${c.red('error:')} ${visible(message)}\n`);
+    for (const d of details.flatMap((x) => x.split('\n'))) errStream.write(`  ${c.dim(visible(d))}\n`);
+    errStream.write(`${c.cyan('what to do:')} ${visible(hint)}\n`);
+  }
+}
+
+/** The `error:`/`what to do:` pair without a command running (commander's own usage errors). */
+export function printUsageError(message: string, hint: string, err: NodeJS.WritableStream = process.stderr, color = wantsColor(process.stderr)): void {
+  createReporter({ tty: false, color, verbose: false, quiet: true, err }).error(new UserError(message, { hint, exitCode: EXIT_USAGE }), false);
 }
 
 /** Colour only on a TTY and when NO_COLOR is unset (https://no-color.org). */

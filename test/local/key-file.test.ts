@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { inspectKey, passphraseWorks } from '../../src/local/key-file.js';
+import { inspectKey, keyFileProblem, passphraseWorks } from '../../src/local/key-file.js';
 import { scratchDir } from '../support/scratch.js';
 
 let dir: string;
@@ -56,5 +56,16 @@ describe('the key file', () => {
     expect(passphraseWorks(key.data, 'wrong')).toBe(false);
     expect(passphraseWorks(key.data, 'correct horse')).toBe(true);
     expect(readFileSync(join(dir, 'encrypted'), 'utf8')).toContain('OPENSSH PRIVATE KEY');
+  });
+});
+
+describe('the key file typed at a prompt', () => {
+  it('is accepted when it will do, and otherwise says what is wrong (the prompt asks again)', async () => {
+    expect(await keyFileProblem(join(dir, 'ec2.pem'))).toBeUndefined();
+    expect(await keyFileProblem(join(dir, 'encrypted'))).toBeUndefined();
+    expect(await keyFileProblem(join(dir, 'nope.pem'))).toMatch(/nope\.pem does not exist/);
+    expect(await keyFileProblem(join(dir, 'a-directory'))).toMatch(/is a directory/);
+    expect(await keyFileProblem(join(dir, 'junk.pem'))).toMatch(/is not an SSH private key/);
+    expect(await keyFileProblem(join(dir, 'openssh.pub'))).toMatch(/is a public key/);
   });
 });

@@ -26,7 +26,7 @@ describe('options of kafka-setup hosts', () => {
     const prompter: Prompter = {
       input: async (_m, o) => {
         for (const answer of ['localhost', 'my-kafka']) {
-          const problem = o?.validate?.(answer);
+          const problem = await o?.validate?.(answer);
           seen.push(problem);
           if (!problem) return answer;
         }

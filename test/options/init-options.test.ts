@@ -1,9 +1,12 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import { DEFAULT_MIRRORS } from '../../src/kafka/distribution.js';
 import { resolveInitOptions } from '../../src/options/init-options.js';
+import { resolveVerifyOptions } from '../../src/options/verify-options.js';
 import { loadProfile, profilePath, saveProfile, type Profile } from '../../src/options/profile.js';
 import type { Prompter } from '../../src/prompts.js';
 
@@ -29,6 +32,40 @@ function scripted(answers: Record<string, string>): Prompter & { asked: string[]
       return '';
     },
   };
+}
+
+/** A prompter that validates each answer as inquirer does, taking the next answer when one is refused. */
+function inquirerLike(answers: Record<string, string[]>): Prompter & { refused: string[] } {
+  const refused: string[] = [];
+  return {
+    refused,
+    async input(message, opts) {
+      const key = Object.keys(answers).find((k) => message.startsWith(k));
+      const queue = key === undefined ? [opts?.default ?? ''] : answers[key]!;
+      for (const a of queue) {
+        const problem = await opts?.validate?.(a);
+        if (problem === undefined) return a;
+        refused.push(problem);
+      }
+      throw new Error(`no acceptable answer to ${message}`);
+    },
+    async confirm() {
+      return true;
+    },
+    async secret() {
+      return '';
+    },
+  };
+}
+
+let keyPath: string | undefined;
+/** A real PEM key (made once). */
+function validKey(): string {
+  if (keyPath) return keyPath;
+  const path = join(scratchDir('ks-key-'), 'k.pem');
+  execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', path]);
+  keyPath = path;
+  return path;
 }
 
 const profile: Profile = {
@@ -99,6 +136,28 @@ describe('init options', () => {
     expect((err as UserError).hint).toMatch(/delete it/);
   });
 
+  it.each([
+    ['{ "host": "secret-ish content', 'it is not valid JSON'],
+    ['[1, 2]', 'it is not a JSON object'],
+    [JSON.stringify({ ...profile, port: '22' }), '"port" is not a number'],
+    [JSON.stringify({ ...profile, host: undefined }), '"host" is missing'],
+    [JSON.stringify({ ...profile, mirrors: 'https://x' }), '"mirrors" is not a list of URLs'],
+  ])('warns about a damaged profile in one line and ignores it when the flags are enough: %s', async (text, problem) => {
+    const e = env();
+    await saveProfile('default', profile, e);
+    writeFileSync(profilePath('default', e), text);
+    const warnings: string[] = [];
+    const o = await resolveInitOptions({ host: '198.51.100.7', key: 'k' }, { env: e, stdin: noTty, warn: (m) => warnings.push(m) });
+    expect(o.host).toBe('198.51.100.7');
+    expect(warnings).toEqual([`ignoring the saved profile ${profilePath('default', e)}: ${problem}; delete it, or run kafka-setup init with your flags to write it anew`]);
+    // The file's content is never quoted.
+    expect(warnings[0]).not.toContain('secret-ish');
+    // verify too.
+    const v = await resolveVerifyOptions({ host: '198.51.100.7', key: 'k' }, { env: e, stdin: noTty, warn: (m) => warnings.push(m) });
+    expect(v.connection?.host).toBe('198.51.100.7');
+    expect(warnings).toHaveLength(2);
+  });
+
   it('asks for what is missing on a terminal, with defaults', async () => {
     const p = scripted({ Host: '203.0.113.10', 'Private key': '/k.pem' });
     const o = await resolveInitOptions({}, { env: env(), prompter: p, stdin: { isTTY: true } });
@@ -106,10 +165,70 @@ describe('init options', () => {
     expect(o).toMatchObject({ host: '203.0.113.10', user: 'ec2-user', keyPath: '/k.pem', advertisedHost: '203.0.113.10', heap: 'auto' });
   });
 
+  it('--yes on a terminal asks only for what has no default', async () => {
+    const p = scripted({ Host: '203.0.113.10', 'Private key': '/k.pem' });
+    const o = await resolveInitOptions({ yes: true }, { env: env(), prompter: p, stdin: { isTTY: true } });
+    expect(p.asked.map((q) => q.split(' ')[0])).toEqual(['Host', 'Private']);
+    expect(o).toMatchObject({ user: 'ec2-user', advertisedHost: '203.0.113.10', heap: 'auto' });
+    const none = scripted({});
+    await resolveInitOptions({ yes: true, host: '203.0.113.10', key: validKey() }, { env: env(), prompter: none, stdin: { isTTY: true } });
+    expect(none.asked).toEqual([]);
+  });
+
+  it('asks again for a key file that does not exist, is a directory or is not a private key', async () => {
+    const key = validKey();
+    const dir = scratchDir('ks-keyask-');
+    mkdirSync(join(dir, 'a-dir'));
+    writeFileSync(join(dir, 'notes.txt'), 'hello\n');
+    const p = inquirerLike({ 'Private key': [join(dir, 'missing.pem'), join(dir, 'a-dir'), join(dir, 'notes.txt'), `${key}.pub`, key] });
+    const o = await resolveInitOptions({ host: '203.0.113.10', yes: true }, { env: env(), prompter: p, stdin: { isTTY: true } });
+    expect(o.keyPath).toBe(key);
+    expect(p.refused).toEqual([
+      expect.stringMatching(/missing\.pem does not exist/),
+      expect.stringMatching(/a-dir is a directory/),
+      expect.stringMatching(/notes\.txt is not an SSH private key/),
+      expect.stringMatching(/is a public key/),
+    ]);
+  });
+
+  it('a wrong --key fails before the other questions are asked', async () => {
+    const p = scripted({});
+    await expect(resolveInitOptions({ key: '/nonexistent/k.pem' }, { env: env(), prompter: p, stdin: { isTTY: true } })).rejects.toThrow('Host');
+    const q = scripted({ Host: '203.0.113.10' });
+    await expect(resolveInitOptions({ key: '/nonexistent/k.pem' }, { env: env(), prompter: q, stdin: { isTTY: true } })).rejects.toThrow(/the key file \/nonexistent\/k\.pem does not exist/);
+    expect(q.asked.map((x) => x.split(' ')[0])).toEqual(['Host', 'SSH']);
+  });
+
   it('--no-interactive wins over a terminal', async () => {
     const p = scripted({});
     await expect(resolveInitOptions({ interactive: false }, { env: env(), prompter: p, stdin: { isTTY: true } })).rejects.toThrow('missing --host');
     expect(p.asked).toEqual([]);
+  });
+
+  it.each([
+    [{ kafkaVersion: '4.0.0' }, '--kafka-version: Kafka 4.0.0: Kafka 4 removed ZooKeeper (KRaft only); kafka-setup sets up ZooKeeper-based Kafka, use 3.9.1 or earlier'],
+    [{ scalaVersion: '2.11' }, /--scala-version: Scala 2\.11: Kafka 3\.x is built for Scala 2\.12 and 2\.13 only/],
+    [{ installDir: '~/my kafka' }, /--install-dir: .*whitespace/],
+    [{ installDir: '/opt/a\\b' }, /--install-dir: /],
+    [{ mirror: ['https://u:p@mirror.example/kafka'] }, /--mirror: the mirror URL contains credentials/],
+    [{ mirror: ['https://mirror.example/k\u001b]52;c;x\u0007'] }, /--mirror: .*non-ASCII/],
+  ])('refuses up front, with exit 2, %o', async (flags, message) => {
+    const err = await resolveInitOptions({ host: '203.0.113.10', key: 'k', ...flags }, { env: env(), stdin: noTty }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toMatch(message);
+    expect((err as UsageError).exitCode).toBe(2);
+  });
+
+  it('verify --bootstrap without --host checks from this machine only, even with a saved profile', async () => {
+    const e = env();
+    await saveProfile('default', profile, e);
+    const local = await resolveVerifyOptions({ bootstrap: '198.51.100.7:9092' }, { env: e, stdin: noTty });
+    expect(local.connection).toBeUndefined();
+    expect(local.bootstrap).toEqual({ host: '198.51.100.7', port: 9092 });
+    const both = await resolveVerifyOptions({ bootstrap: '198.51.100.7:9092', host: '203.0.113.10' }, { env: e, stdin: noTty });
+    expect(both.connection?.host).toBe('203.0.113.10');
+    const profileOnly = await resolveVerifyOptions({}, { env: e, stdin: noTty });
+    expect(profileOnly.connection?.host).toBe('203.0.113.10');
   });
 
   it('refuses a bad profile name', async () => {
