@@ -37,8 +37,10 @@ async function checkResolution(o: HostsOptions, io: CommandIO): Promise<boolean>
     return true;
   }
   active.finish('failed', '');
-  io.reporter.warn(`${o.alias} resolves to ${addresses.length ? addresses.join(', ') : 'nothing'}, not ${o.ip}: a DNS cache or the resolver order (nsswitch.conf "hosts:") may be in the way`);
-  return false;
+  // The file is written; the machine still answers otherwise: a failure with what to look at.
+  throw new UserError(`${o.path} now maps ${o.alias} to ${o.ip}, but ${o.alias} resolves to ${addresses.length ? addresses.join(', ') : 'nothing'} on this machine`, {
+    hint: 'a DNS cache (nscd, systemd-resolved, dnsmasq) or the resolver order (nsswitch.conf "hosts:") is in the way: flush the cache or put "files" first, then check with: getent hosts ' + o.alias,
+  });
 }
 
 export async function hostsCommand(flags: HostsFlags, io: CommandIO, run?: Runner): Promise<number> {

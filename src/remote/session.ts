@@ -95,11 +95,6 @@ const SHOWN_VARS = new Set([
   'KS_KIND', 'KS_PORT', 'KS_TIMEOUT', 'KS_STOP_PID', 'KS_RUNNING_PID', 'KS_HEAP_OPTS',
 ]);
 
-/** Control characters made visible, for text that came from elsewhere. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
 export const DEFAULT_USERS_HINT =
   'the default user depends on the image: ec2-user (Amazon Linux, RHEL, Fedora), ubuntu (Ubuntu), admin (Debian), centos, rocky; pass it with --user';
 
@@ -344,7 +339,7 @@ class SshSession implements Session {
     // Deny by default: a variable may carry a file's content (base64 or not), which never reaches
     // the terminal. Only names known to hold paths, addresses and settings are shown.
     return Object.entries(script.vars)
-      .map(([k, v]) => (SHOWN_VARS.has(k) ? `${k}=${JSON.stringify(printable(v))}` : `${k}=(${v.length} bytes, not shown)`))
+      .map(([k, v]) => (SHOWN_VARS.has(k) ? `${k}=${JSON.stringify(v)}` : `${k}=(${v.length} bytes, not shown)`))
       .join(' ');
   }
 
