@@ -27,7 +27,7 @@ describeE2e('kafka-setup on the command line', () => {
     [['init', '--host', '203.0.113.10', '--key', '/k.pem', '--kafka-version', '4.1.0'], /^error: --kafka-version: Kafka 4\.1\.0: Kafka 4 removed ZooKeeper \(KRaft only\); kafka-setup sets up ZooKeeper-based Kafka, use 3\.9\.1 or earlier\nwhat to do: /],
     [['init', '--host', '203.0.113.10', '--key', '/k.pem', '--install-dir', '~/my kafka'], /^error: --install-dir: "~\/my kafka" contains whitespace.*\nwhat to do: /],
     [['init', '--host', '203.0.113.10', '--key', '/k.pem', '--mirror', 'https://me:s3cret@mirror.example/kafka'], /^error: --mirror: the mirror URL contains credentials.*\nwhat to do: /],
-    [['hosts', '--alias', 'my-kafka', '--ip', 'nope'], /^error: --ip: "nope" is not an IPv4 or IPv6 address\nwhat to do: correct the value and run the same command again; kafka-setup hosts --help describes every flag$/],
+    [['hosts', '--alias', 'my-kafka', '--ip', 'nope'], /^error: --ip: "nope" is not an IPv4 or IPv6 address\nwhat to do: pass the broker.s address, e.g. --ip 203\.0\.113\.10 \(or 2001:db8::10\); nothing was changed$/],
   ])('%j is a usage error (exit 2) ending in error: and what to do:', async (args, expected) => {
     const r = await runCli(args, { env: { XDG_CONFIG_HOME: '/nonexistent' } });
     expect(r.code, r.all).toBe(2);
