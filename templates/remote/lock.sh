@@ -57,13 +57,16 @@ ks_lock() {
     exit 1
   fi
   ks_conn=$(ks_conn_pid)
+  # Its start time too: a pid the kernel hands to another process later must not keep the lock.
+  ks_conn_start() { sed -e 's/.*) //' "/proc/$ks_conn/stat" 2>/dev/null | cut -d ' ' -f 20; }
+  ks_conn_born=$(ks_conn_start)
   # The holder keeps fd 9 (and so the lock) until the connection's sshd is gone; every other fd is
   # closed so that the SSH channel can finish. Started from a command substitution so that it is not
   # our child: the scripts' own `wait` must not wait for it.
   ks_holder=$(
     (
       trap '' HUP
-      while [ -d "/proc/$ks_conn" ]; do sleep 0.5 9>&- 2>/dev/null || sleep 1 9>&-; done
+      while [ -n "$ks_conn_born" ] && [ "$(ks_conn_start)" = "$ks_conn_born" ]; do sleep 0.5 9>&- 2>/dev/null || sleep 1 9>&-; done
     ) </dev/null >/dev/null 2>&1 3<&- &
     echo $!
   )
