@@ -54,7 +54,8 @@ function parseLines(text: string): KnownHostLine[] {
   return out;
 }
 
-function wildcardMatch(pattern: string, name: string): boolean {
+/** `*` and `?` wildcards, case-insensitive, as OpenSSH matches names. */
+export function wildcardMatch(pattern: string, name: string): boolean {
   const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i').test(name);
 }
@@ -66,16 +67,22 @@ function hashedMatch(field: string, name: string): boolean {
   return hmac === m[2];
 }
 
-/** OpenSSH semantics: any negated pattern that matches vetoes the line; else any positive match. */
-function hostsMatch(hosts: string, name: string): boolean {
-  if (hosts.startsWith('|')) return hashedMatch(hosts, name);
+/**
+ * OpenSSH pattern lists (known_hosts host fields, ssh_config `Host`): any negated pattern that
+ * matches vetoes; else any positive match.
+ */
+export function patternsMatch(patterns: readonly string[], name: string): boolean {
   let matched = false;
-  for (const pat of hosts.split(',')) {
+  for (const pat of patterns) {
     if (pat.startsWith('!')) {
       if (wildcardMatch(pat.slice(1), name)) return false;
     } else if (wildcardMatch(pat, name)) matched = true;
   }
   return matched;
+}
+
+function hostsMatch(hosts: string, name: string): boolean {
+  return hosts.startsWith('|') ? hashedMatch(hosts, name) : patternsMatch(hosts.split(','), name);
 }
 
 export function checkHostKey(text: string, host: string, port: number, keyBlob: Buffer): HostKeyStatus {

@@ -7,22 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-
-function wildcard(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'i').test(name);
-}
-
-/** `Host` patterns as ssh matches them: a negated match vetoes, else any positive match. */
-function hostMatches(patterns: string[], host: string): boolean {
-  let matched = false;
-  for (const p of patterns) {
-    if (p.startsWith('!')) {
-      if (wildcard(p.slice(1), host)) return false;
-    } else if (wildcard(p, host)) matched = true;
-  }
-  return matched;
-}
+import { patternsMatch, wildcardMatch } from './known-hosts.js';
 
 /** Files an `Include` names: relative paths are under ~/.ssh (user) or /etc/ssh (system); `*` globs in the last part. */
 function included(arg: string, base: string): string[] {
@@ -30,7 +15,7 @@ function included(arg: string, base: string): string[] {
   const name = basename(path);
   if (!/[*?]/.test(name)) return [path];
   try {
-    return readdirSync(dirname(path)).filter((f) => wildcard(name, f)).sort().map((f) => join(dirname(path), f));
+    return readdirSync(dirname(path)).filter((f) => wildcardMatch(name, f)).sort().map((f) => join(dirname(path), f));
   } catch {
     return [];
   }
@@ -49,7 +34,7 @@ function valueIn(file: string, base: string, host: string, depth: number): strin
     if (!m || raw.trim().startsWith('#')) continue;
     const key = m[1]!.toLowerCase();
     const args = m[2]!.split(/\s+/).filter(Boolean);
-    if (key === 'host') applies = hostMatches(args, host);
+    if (key === 'host') applies = patternsMatch(args, host);
     else if (key === 'match') applies = false;
     else if (!applies) continue;
     else if (key === 'include' && depth < 8) {
