@@ -10,15 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { remoteScript } from '../../src/remote/script.js';
+import { alive } from '../e2e/support/host.js';
 
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function gone(pid: number, ms = 10_000): Promise<boolean> {
   const deadline = Date.now() + ms;

@@ -11,14 +11,12 @@
  * there. /dev is a private tmpfs, never a bind of this machine's /dev: a removal that went wrong
  * could only ever delete the chroot's own device nodes.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { freePort, killPids, type RunResult } from './host.js';
+import { freePort, killPids, launchSshd, sshClientArgs, type RunResult } from './host.js';
 
 export interface FreshHost {
   /** Holds everything below; removed by stopFreshHost. */
@@ -158,36 +156,22 @@ async function startSshd(host: FreshHost): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     host.sshPort = await freePort();
     rmSync(host.sshdLog, { force: true });
-    const stderrPath = join(host.workDir, 'sshd.stderr');
-    const stderr = openSync(stderrPath, 'a');
-    // chroot execs sshd: the pid is sshd's. -D keeps it in the foreground, a child of this process.
-    const sshd = spawn('chroot', [host.root, '/usr/sbin/sshd', '-D', '-p', String(host.sshPort), '-o', 'ListenAddress=127.0.0.1',
-      '-o', 'PasswordAuthentication=no', '-o', `AllowUsers=${USER}`, '-E', '/var/log/sshd.log'],
-    { stdio: ['ignore', 'ignore', stderr], env: { PATH, LANG: 'C.UTF-8' } });
-    closeSync(stderr);
-    let exited = false;
-    sshd.once('exit', () => { exited = true; });
-    sshd.once('error', () => { exited = true; });
-    host.sshdPid = sshd.pid ?? 0;
-    sshd.unref();
-    const listening = `Server listening on 127.0.0.1 port ${host.sshPort}.`;
-    const deadline = Date.now() + 15_000;
-    while (!exited && Date.now() < deadline) {
-      if (existsSync(host.sshdLog) && readFileSync(host.sshdLog, 'utf8').includes(listening)) return;
-      await sleep(50);
+    try {
+      // chroot execs sshd: the pid is sshd's.
+      host.sshdPid = await launchSshd('chroot', [host.root, '/usr/sbin/sshd', '-D', '-p', String(host.sshPort), '-o', 'ListenAddress=127.0.0.1',
+        '-o', 'PasswordAuthentication=no', '-o', `AllowUsers=${USER}`, '-E', '/var/log/sshd.log'],
+      { port: host.sshPort, log: host.sshdLog, stderr: join(host.workDir, 'sshd.stderr'), env: { PATH, LANG: 'C.UTF-8' } });
+      return;
+    } catch (err) {
+      lastError = (err as Error).message;
     }
-    lastError = `sshd did not listen on 127.0.0.1:${host.sshPort}: ${readFileSync(stderrPath, 'utf8').trim()}`;
-    if (!exited && host.sshdPid > 0) await killPids([host.sshdPid], 5000);
-    host.sshdPid = 0;
   }
   throw new Error(lastError);
 }
 
 /** A command over SSH as admin, with OpenSSH's client: what a person would do. */
 export async function sshAsAdmin(host: FreshHost, command: string): Promise<RunResult> {
-  const r = await execa('ssh', ['-n', '-i', host.keyPath, '-p', String(host.sshPort), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', `${USER}@127.0.0.1`, command],
-  { reject: false, stdin: 'ignore', timeout: TIMEOUT });
+  const r = await execa('ssh', [...sshClientArgs({ ...host, user: USER }), command], { reject: false, stdin: 'ignore', timeout: TIMEOUT });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

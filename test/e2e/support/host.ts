@@ -143,35 +143,46 @@ async function startSshd(host: E2eHost): Promise<void> {
       '',
     ].join('\n'));
     await run('/usr/sbin/sshd', ['-t', '-f', sshdConfig(host)]);
-    // -D: stays a child of this process (and of its process group, so Ctrl-C reaches it too).
-    // stderr goes to a file, not a pipe that sshd's session processes would inherit.
-    const stderrPath = join(host.workDir, 'sshd.stderr');
-    const stderr = openSync(stderrPath, 'a');
-    const sshd = spawn('/usr/sbin/sshd', ['-D', '-f', sshdConfig(host), '-E', host.sshdLog], { stdio: ['ignore', 'ignore', stderr] });
-    closeSync(stderr);
-    let exited = false;
-    sshd.once('exit', () => { exited = true; });
-    sshd.once('error', () => { exited = true; });
-    host.sshdPid = sshd.pid ?? 0;
-    sshd.unref();
-    // Ready when it says so in its log: probing the port would add connections to the log that
-    // tests count.
-    const listening = `Server listening on 127.0.0.1 port ${host.sshPort}.`;
-    const deadline = Date.now() + 15_000;
-    while (!exited && Date.now() < deadline) {
-      if (existsSync(host.sshdLog) && readFileSync(host.sshdLog, 'utf8').includes(listening)) return;
-      await sleep(50);
+    try {
+      host.sshdPid = await launchSshd('/usr/sbin/sshd', ['-D', '-f', sshdConfig(host), '-E', host.sshdLog], {
+        port: host.sshPort, log: host.sshdLog, stderr: join(host.workDir, 'sshd.stderr'),
+      });
+      return;
+    } catch (err) {
+      lastError = (err as Error).message;
     }
-    const log = existsSync(host.sshdLog) ? readFileSync(host.sshdLog, 'utf8') : '';
-    lastError = `sshd did not listen on 127.0.0.1:${host.sshPort}: ${readFileSync(stderrPath, 'utf8').trim()} ${log.slice(-500)}`;
-    if (!exited && host.sshdPid > 0) await killPids([host.sshdPid], 5000);
-    host.sshdPid = 0;
   }
   throw new Error(lastError);
 }
 
+/**
+ * Starts sshd in the foreground (`-D`: a child of this process, and of its process group, so Ctrl-C
+ * reaches it too; stderr to a file, not a pipe its session processes would inherit) and waits until
+ * its log says it listens: probing the port would add connections to the log that tests count.
+ * Returns its pid; on failure it is stopped and the error says why.
+ */
+export async function launchSshd(command: string, args: string[], o: { port: number; log: string; stderr: string; env?: Record<string, string> }): Promise<number> {
+  const stderr = openSync(o.stderr, 'a');
+  const sshd = spawn(command, args, { stdio: ['ignore', 'ignore', stderr], ...(o.env ? { env: o.env } : {}) });
+  closeSync(stderr);
+  let exited = false;
+  sshd.once('exit', () => { exited = true; });
+  sshd.once('error', () => { exited = true; });
+  sshd.unref();
+  const pid = sshd.pid ?? 0;
+  const listening = `Server listening on 127.0.0.1 port ${o.port}.`;
+  const deadline = Date.now() + 15_000;
+  while (!exited && Date.now() < deadline) {
+    if (existsSync(o.log) && readFileSync(o.log, 'utf8').includes(listening)) return pid;
+    await sleep(50);
+  }
+  const log = existsSync(o.log) ? readFileSync(o.log, 'utf8') : '';
+  if (!exited && pid > 0) await killPids([pid], 5000);
+  throw new Error(`sshd did not listen on 127.0.0.1:${o.port}: ${readFileSync(o.stderr, 'utf8').trim()} ${log.slice(-500)}`);
+}
+
 /** The arguments of a non-interactive `ssh` login to the host as its user (append the command). */
-export function sshClientArgs(host: E2eHost): string[] {
+export function sshClientArgs(host: Pick<E2eHost, 'keyPath' | 'sshPort' | 'user'>): string[] {
   return ['-n', '-i', host.keyPath, '-p', String(host.sshPort), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
     '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', `${host.user}@127.0.0.1`];
 }
@@ -211,7 +222,7 @@ export async function userPids(host: E2eHost): Promise<number[]> {
 }
 
 /** A pid that still runs (a zombie has run; it only waits for its parent). */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
