@@ -55,13 +55,20 @@ export function hostChecks(facts: HostFacts, sections: Sections): CheckResult[] 
   return out;
 }
 
-/** advertised.listeners (else listeners) of server.properties, as host:port pairs. */
+/**
+ * The addresses clients are told to use: advertised.listeners (else listeners) of server.properties,
+ * as host:port pairs — without the inter-broker listener when there are others (kafka-setup's
+ * internal one is on the host's loopback, for the controller, not for clients).
+ */
 export function configuredListeners(facts: HostFacts): Array<{ host: string; port: number }> {
   const props = facts.files['server.properties'].content ?? '';
   const value = getProperty(props, 'advertised.listeners') ?? getProperty(props, 'listeners') ?? '';
-  return value
+  const all = value
     .split(',')
-    .map((l) => /^[A-Za-z0-9_]+:\/\/(\[[^\]]+\]|[^:]*):(\d+)$/.exec(l.trim()))
-    .filter((m): m is RegExpExecArray => m !== null && m[1] !== '')
-    .map((m) => ({ host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) }));
+    .map((l) => /^([A-Za-z0-9_]+):\/\/(\[[^\]]+\]|[^:]*):(\d+)$/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m !== null && m[2] !== '')
+    .map((m) => ({ name: m[1]!.toUpperCase(), host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) }));
+  const inter = getProperty(props, 'inter.broker.listener.name')?.trim().toUpperCase();
+  const forClients = all.length > 1 && inter ? all.filter((l) => l.name !== inter) : all;
+  return forClients.map(({ host, port }) => ({ host, port }));
 }

@@ -7,7 +7,10 @@ import { isInteractive } from '../options/resolve.js';
 import { keyValues, remoteScript } from '../remote/script.js';
 import { describeStats, RemoteFailure, type Session } from '../remote/session.js';
 import { UserError } from '../errors.js';
-import { resolveHost } from '../local/net.js';
+import { resolveHost, tcpConnect, type Reach } from '../local/net.js';
+import { BROKER_PORT } from '../kafka/distribution.js';
+import { BROKER_MAIN, brokerId, findJvm } from '../steps/daemons.js';
+import { askServing, judgeServing } from '../steps/serving.js';
 import { mergeFacts, type HostFacts } from '../steps/facts.js';
 import { tarballUrls } from '../steps/download.js';
 import { initSteps } from '../steps/plan.js';
@@ -78,6 +81,20 @@ function summary(ctx: StepContext, reports: StepReport[], profileFile: string | 
   ];
 }
 
+/** The final reachability check waits at most this long: a closed security group drops packets. */
+const REACH_TIMEOUT_MS = 1000;
+
+/** The warning for a broker this machine cannot reach, with the inbound rule that fixes it. */
+export function unreachableWarning(ctx: StepContext, reach: Reach): string | undefined {
+  if (reach.ok) return undefined;
+  const address = bootstrapAddress(ctx.options.advertisedHost);
+  const source = ctx.facts.clientAddress
+    ? `${ctx.facts.clientAddress}/${ctx.facts.clientAddress.includes(':') ? 128 : 32} (this machine's address, as the host sees it)`
+    : 'your IP ("My IP" in the console)';
+  return `${address} is not reachable from this machine (${reach.reason}); the host is set up, but clients here cannot connect. ` +
+    `Add an inbound rule to the instance's security group: type Custom TCP, port ${BROKER_PORT}, source ${source}; then check with: kafka-setup verify`;
+}
+
 export async function initCommand(flags: InitFlags, io: CommandIO): Promise<number> {
   const interactive = isInteractive(flags.interactive);
   const options = await resolveInitOptions(flags, { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m) });
@@ -87,7 +104,13 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
   );
   const session = await openSession(options, io, { dryRun: options.dryRun });
   try {
+    // Asked side by side with the probe, so that a run that changes nothing costs no extra round
+    // trip: is a running broker in its own metadata, and is it reachable from here?
+    const servingEarly = askServing(session, undefined, 5000);
+    const reachEarly = tcpConnect(options.advertisedHost, BROKER_PORT, REACH_TIMEOUT_MS);
     const facts = await probe(session, options, io);
+    const broker = findJvm({ facts }, BROKER_MAIN, 'server.properties');
+    if (broker) facts.serving = { ...judgeServing(await servingEarly, brokerId({ facts })), pid: broker.pid };
     const ctx: StepContext = { options, session, dist, facts };
     const reports = await runSteps([...initSteps], ctx, io.reporter, options.dryRun);
     io.reporter.verbose(`ssh: ${describeStats(session.stats)}`);
@@ -126,7 +149,16 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
     io.reporter.lines(summary(ctx, reports, saved));
     // The most common mistake in the field: an advertised address clients cannot use.
     const advertised = await resolveHost(options.advertisedHost);
-    if (!advertised.ok) io.reporter.warn(`${advertised.reason} from this machine: clients here will reach the bootstrap address but not the broker; kafka-setup verify shows what to set`);
+    if (!advertised.ok) {
+      io.reporter.warn(`${advertised.reason} from this machine: clients here will reach the bootstrap address but not the broker; kafka-setup verify shows what to set`);
+      return 0;
+    }
+    // The second most common: a security group without the broker's port. The host is set up all
+    // the same, so this warns and exits 0.
+    const early = await reachEarly;
+    const reach = early.ok ? early : await tcpConnect(options.advertisedHost, BROKER_PORT, REACH_TIMEOUT_MS);
+    const unreachable = unreachableWarning(ctx, reach);
+    if (unreachable) io.reporter.warn(unreachable);
     return 0;
   } finally {
     session.close();

@@ -15,6 +15,14 @@ export const DEFAULT_MIRRORS = [
 
 export const BROKER_PORT = 9092;
 export const ZOOKEEPER_PORT = 2181;
+/**
+ * The broker's second listener, on the host's loopback only, for the controller's and other brokers'
+ * traffic (inter.broker.listener.name): it must not depend on the public address, which a security
+ * group that allows 9092 only from the user's IP makes unreachable from the instance itself.
+ */
+export const INTERNAL_PORT = 9093;
+export const INTERNAL_LISTENER = 'INTERNAL';
+export const EXTERNAL_LISTENER = 'PLAINTEXT';
 
 export interface Distribution {
   kafkaVersion: string;

@@ -3,6 +3,7 @@
  * remote scripts. Every script runs as `sh -s` with the script on stdin (see prelude.sh), so values
  * never pass through the user's login shell and no command line length limit applies.
  */
+import { createServer, type Server, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { InterruptedError, UserError } from '../errors.js';
@@ -72,6 +73,20 @@ export interface Session {
   readonly stats: SessionStats;
   /** Runs a script; throws RemoteFailure when it reports an error or exits non-zero. */
   run(script: RemoteScript, opts?: { timeoutMs?: number }): Promise<RunResult>;
+  /**
+   * A port on this machine's loopback that reaches `port` on the host's own loopback through the SSH
+   * connection (ssh -L): how the host's local-only listeners are examined from here. Optional: a
+   * session that cannot forward (a test double) leaves those checks undecided.
+   */
+  forward?(port: number): Promise<LocalForward>;
+  close(): void;
+}
+
+export interface LocalForward {
+  /** The local port (127.0.0.1). */
+  readonly port: number;
+  /** Why the host last refused to open the forwarded connection, if it did. */
+  lastError(): string | undefined;
   close(): void;
 }
 
@@ -331,6 +346,42 @@ class SshSession implements Session {
         });
         // Not ended on purpose: the script watches stdin for end-of-file to notice we went away.
         ch.write(script.text);
+      });
+    });
+  }
+
+  forward(port: number): Promise<LocalForward> {
+    if (this.closed) return Promise.reject(this.lost ?? new UserError(`the SSH connection to ${this.o.host} is closed`));
+    const sockets = new Set<Socket>();
+    let lastError: string | undefined;
+    const server: Server = createServer((local) => {
+      sockets.add(local);
+      local.on('close', () => sockets.delete(local));
+      local.on('error', () => local.destroy());
+      // A channel per connection; a host that refuses forwarding (AllowTcpForwarding no) or has
+      // nothing listening there ends the local connection, which the client sees as refused.
+      this.conn.forwardOut('127.0.0.1', 0, '127.0.0.1', port, (err, channel) => {
+        if (err) {
+          lastError = err.message;
+          return local.destroy();
+        }
+        channel.on('error', () => local.destroy());
+        local.pipe(channel).pipe(local);
+      });
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.unref();
+        resolve({
+          port: typeof address === 'object' && address ? address.port : 0,
+          lastError: () => lastError,
+          close: () => {
+            server.close();
+            for (const s of sockets) s.destroy();
+          },
+        });
       });
     });
   }

@@ -1,16 +1,16 @@
 /**
- * Step: server.properties (advertised.listeners, log.dirs) and zookeeper.properties (dataDir),
+ * Step: server.properties (listeners, advertised.listeners, log.dirs) and zookeeper.properties (dataDir),
  * edited in place: every other line and comment stays, and the originals are backed up once.
  */
 import { posix } from 'node:path';
 import { setProperties } from '../kafka/properties.js';
 import { applyWrites, type FileChange } from './files.js';
-import { advertisedListener, dataDir } from './targets.js';
+import { advertisedListener, dataDir, listenerSettings } from './targets.js';
 import type { Step, StepContext } from './types.js';
 
 export function serverSettings(ctx: StepContext): Array<[string, string]> {
   return [
-    ['advertised.listeners', advertisedListener(ctx)],
+    ...listenerSettings(ctx),
     ['log.dirs', posix.join(dataDir(ctx), 'kafka-logs')],
   ];
 }

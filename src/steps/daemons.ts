@@ -5,12 +5,14 @@
  * or (for the broker) ZooKeeper was restarted after it.
  */
 import { UserError } from '../errors.js';
-import { BROKER_PORT, ZOOKEEPER_PORT } from '../kafka/distribution.js';
+import { BROKER_PORT, INTERNAL_PORT, ZOOKEEPER_PORT } from '../kafka/distribution.js';
 import { formatHeap, heapOpts, xmxOf } from '../kafka/heap.js';
-import { remoteScript } from '../remote/script.js';
+import { getProperty } from '../kafka/properties.js';
+import { keyValues, remoteScript } from '../remote/script.js';
 import type { RemoteFailure } from '../remote/session.js';
 import { mergeFacts, type HostFacts, type JvmFact } from './facts.js';
-import { baseVars, bootstrapAddress, brokerHeapMib, installPath, zookeeperHeapMib } from './targets.js';
+import { waitServing } from './serving.js';
+import { baseVars, bootstrapAddress, brokerHeapMib, INTERNAL_ADDRESS, installPath, zookeeperHeapMib } from './targets.js';
 import type { Check, Step, StepContext } from './types.js';
 
 export const ZOOKEEPER_MAIN = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
@@ -22,17 +24,19 @@ interface Daemon {
   main: string;
   config: 'zookeeper.properties' | 'server.properties';
   port: number;
+  /** Further ports it listens on, which nobody else may hold. */
+  otherPorts: number[];
   script: string;
   heapMib(ctx: StepContext): number;
   timeoutS: number;
 }
 
 const ZOOKEEPER: Daemon = {
-  kind: 'zookeeper', name: 'ZooKeeper', main: ZOOKEEPER_MAIN, config: 'zookeeper.properties', port: ZOOKEEPER_PORT,
+  kind: 'zookeeper', name: 'ZooKeeper', main: ZOOKEEPER_MAIN, config: 'zookeeper.properties', port: ZOOKEEPER_PORT, otherPorts: [],
   script: 'zookeeper-server-start.sh', heapMib: zookeeperHeapMib, timeoutS: 60,
 };
 const BROKER: Daemon = {
-  kind: 'broker', name: 'the broker', main: BROKER_MAIN, config: 'server.properties', port: BROKER_PORT,
+  kind: 'broker', name: 'the broker', main: BROKER_MAIN, config: 'server.properties', port: BROKER_PORT, otherPorts: [INTERNAL_PORT],
   script: 'kafka-server-start.sh', heapMib: brokerHeapMib, timeoutS: 120,
 };
 
@@ -70,7 +74,32 @@ function daemonCheck(ctx: StepContext, d: Daemon): Check {
   const stale = staleness(ctx, d, jvm);
   if (stale) return { done: false, reason: `restart ${d.name}: ${stale}` };
   if (!ctx.facts.listening.has(d.port)) return { done: false, reason: `wait for ${d.name} (pid ${jvm.pid}) to listen on ${d.port}` };
+  const serving = ctx.facts.serving;
+  if (d.kind === 'broker' && serving?.pid === jvm.pid && (serving.state === 'absent' || serving.state === 'unreachable')) {
+    return { done: false, reason: `wait for the broker (pid ${jvm.pid}) to appear in its own metadata` };
+  }
   return { done: true, detail: `running (pid ${jvm.pid}, -Xmx${formatHeap(d.heapMib(ctx))}), listening on ${d.port}` };
+}
+
+/** broker.id of server.properties; undefined when the broker picks its own (-1, or unset). */
+export function brokerId(ctx: { facts: HostFacts }): number | undefined {
+  const id = Number(getProperty(ctx.facts.files['server.properties'].content ?? '', 'broker.id')?.trim() ?? '0');
+  return Number.isInteger(id) && id >= 0 ? id : undefined;
+}
+
+/** How long a started broker may take to appear in its own metadata (the controller tells it). */
+const SERVING_WAIT_MS = 30_000;
+
+function notServing(ctx: StepContext, pid: number | undefined, serving: NonNullable<HostFacts['serving']>): UserError {
+  const log = `${installPath(ctx)}/logs`;
+  if (serving.state === 'unreachable') {
+    return new UserError(`Start the broker: the broker (pid ${pid ?? '?'}) listens on ${BROKER_PORT} but does not answer on its internal listener ${INTERNAL_ADDRESS}: ${serving.reason}`, {
+      hint: `read ${log}/server.log on the host; port ${INTERNAL_PORT} on the host's loopback must be free for the broker and not blocked by a local firewall. Run kafka-setup init again once fixed`,
+    });
+  }
+  return new UserError(`Start the broker: the broker (pid ${pid ?? '?'}) runs but is not in its own metadata after ${SERVING_WAIT_MS / 1000} s (it lists ${serving.state === 'absent' && serving.brokers.length > 0 ? `brokers ${serving.brokers.join(', ')}` : 'no brokers'}): clients could not produce or consume`, {
+    hint: `its controller must reach it at ${INTERNAL_ADDRESS} (inter.broker.listener.name); read ${log}/controller.log and ${log}/server.log on the host. Run kafka-setup init again once fixed`,
+  });
 }
 
 function explainDaemon(d: Daemon, f: RemoteFailure, ctx: StepContext): UserError | undefined {
@@ -113,6 +142,7 @@ function daemonStep(d: Daemon): Step {
           KS_KIND: d.kind,
           KS_HEAP_OPTS: heapOpts(d.heapMib(ctx)),
           KS_PORT: d.port,
+          KS_OTHER_PORTS: d.otherPorts.join(' '),
           KS_STOP_PID: jvm && stale ? String(jvm.pid) : '',
           KS_RUNNING_PID: jvm && !stale ? String(jvm.pid) : '',
           KS_TIMEOUT: d.timeoutS,
@@ -121,8 +151,20 @@ function daemonStep(d: Daemon): Step {
       );
       ctx.facts = mergeFacts(ctx.facts, res.sections);
       const now = findJvm(ctx, d.main, d.config);
-      const where = d.kind === 'broker' ? ` at ${bootstrapAddress(ctx.options.advertisedHost)}` : ` on ${d.port}`;
-      return `${stale ? `restarted (${stale})` : 'started'}: pid ${now?.pid ?? '?'}, serving${where}`;
+      const started = keyValues(res.sections.get('started'));
+      const notes: string[] = [];
+      const staleNode = started.get('stale_node');
+      if (staleNode) notes.push(`waited ${started.get('stale_waited') ?? '?'} s for ZooKeeper to drop ${staleNode}, left registered by a broker that stopped without shutting down`);
+      let where = ` on ${d.port}`;
+      if (d.kind === 'broker') {
+        where = ` at ${bootstrapAddress(ctx.options.advertisedHost)}`;
+        const serving = await waitServing(ctx.session, brokerId(ctx), SERVING_WAIT_MS);
+        ctx.facts.serving = { ...serving, pid: now?.pid };
+        if (serving.state === 'absent' || serving.state === 'unreachable') throw notServing(ctx, now?.pid, ctx.facts.serving);
+        if (serving.state === 'listed') where += `, in its own metadata${serving.controllerId === brokerId(ctx) ? ' as the controller' : ''}`;
+        else if (serving.state === 'unknown') notes.push(`its metadata was not checked: ${serving.reason}`);
+      }
+      return `${stale ? `restarted (${stale})` : 'started'}: pid ${now?.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
     },
     explain: (f, ctx) => explainDaemon(d, f, ctx),
   };

@@ -2,7 +2,9 @@
  * What the probe learnt about the host, parsed from the sections its scripts print. Steps decide
  * from these facts alone; each apply refreshes the sections it changed.
  */
+import { isIP } from 'node:net';
 import { keyValues, type Sections } from '../remote/script.js';
+import type { Serving } from './serving.js';
 
 export interface OsInfo {
   id: string;
@@ -35,6 +37,8 @@ export interface HostFacts {
   tools: Map<string, string>;
   home: string;
   user: string;
+  /** This machine's address as the host's sshd sees it (SSH_CONNECTION), when it is an IP address. */
+  clientAddress: string | undefined;
   memKib: number;
   sudo: 'root' | 'yes' | 'password' | 'missing';
   install: {
@@ -57,6 +61,8 @@ export interface HostFacts {
    * host is never trusted without it.
    */
   tarballVerified: string | undefined;
+  /** Whether the broker (this pid) is in its own metadata, when this run asked (see serving.ts). */
+  serving?: (Serving & { pid: number | undefined }) | undefined;
 }
 
 export interface Sha512Fact {
@@ -140,6 +146,7 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
     tools: new Map(),
     home: '',
     user: '',
+    clientAddress: undefined,
     memKib: 0,
     sudo: 'missing',
     install: { path: '', state: 'absent', tarball: false, parentFreeKib: 0, parentWritable: false },
@@ -173,6 +180,8 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
     const kv = keyValues(host);
     facts.home = kv.get('home') ?? '';
     facts.user = kv.get('user') ?? '';
+    const client = kv.get('client') ?? '';
+    facts.clientAddress = isIP(client) ? client : undefined;
     facts.memKib = Number(kv.get('mem_kib') ?? 0) || 0;
     const sudo = kv.get('sudo');
     facts.sudo = sudo === 'root' || sudo === 'yes' || sudo === 'password' ? sudo : 'missing';

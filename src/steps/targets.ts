@@ -1,6 +1,6 @@
 /** What the host should end up with, derived from the options and what the probe found. */
 import { posix } from 'node:path';
-import { BROKER_PORT, coreJar, distName, tarballName, type Distribution } from '../kafka/distribution.js';
+import { BROKER_PORT, coreJar, distName, EXTERNAL_LISTENER, INTERNAL_LISTENER, INTERNAL_PORT, tarballName, type Distribution } from '../kafka/distribution.js';
 import { defaultHeapMib, parseHeap, ZOOKEEPER_DEFAULT_HEAP_MIB } from '../kafka/heap.js';
 import type { StepContext } from './types.js';
 
@@ -55,6 +55,23 @@ export function bootstrapAddress(host: string, port = BROKER_PORT): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** What clients are told to connect to. */
 export function advertisedListener(ctx: StepContext): string {
-  return `PLAINTEXT://${bootstrapAddress(ctx.options.advertisedHost)}`;
+  return `${EXTERNAL_LISTENER}://${bootstrapAddress(ctx.options.advertisedHost)}`;
+}
+
+/** Where the controller (and, in a cluster, other brokers) reach this broker. */
+export const INTERNAL_ADDRESS = `127.0.0.1:${INTERNAL_PORT}`;
+
+/**
+ * The listener settings: clients on the external listener (all interfaces, the public address
+ * advertised), broker-to-broker and controller traffic on a loopback-only internal one.
+ */
+export function listenerSettings(ctx: StepContext): Array<[string, string]> {
+  return [
+    ['listeners', `${EXTERNAL_LISTENER}://:${BROKER_PORT},${INTERNAL_LISTENER}://${INTERNAL_ADDRESS}`],
+    ['advertised.listeners', `${advertisedListener(ctx)},${INTERNAL_LISTENER}://${INTERNAL_ADDRESS}`],
+    ['listener.security.protocol.map', `${EXTERNAL_LISTENER}:PLAINTEXT,${INTERNAL_LISTENER}:PLAINTEXT`],
+    ['inter.broker.listener.name', INTERNAL_LISTENER],
+  ];
 }

@@ -53,6 +53,9 @@ ks_probe_host() {
   ks_section host
   ks_kv home "$HOME"
   ks_kv user "$(id -un)"
+  # Our address as the host sees it (behind NAT, the public one): what a security group rule needs.
+  ks_conn=${SSH_CONNECTION:-}
+  ks_kv client "${ks_conn%% *}"
   ks_kv arch "$(uname -m)"
   ks_kv mem_kib "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)"
   if [ "$(id -u)" = 0 ]; then ks_kv sudo root

@@ -44,6 +44,8 @@ describeE2e('kafka-setup init on a fresh host', () => {
       '[done] Set the Kafka heap in ~/.bashrc', '[done] Configure the broker and ZooKeeper', '[done] Start ZooKeeper',
       '[done] Start the broker', '[done] Check with jps', 'bootstrap server   127.0.0.1:9092',
     ]) expect(first.stdout).toContain(line);
+    // "Serving" is claimed only once the broker is in its own metadata.
+    expect(first.stdout).toMatch(/\[done\] Start the broker.*serving at 127\.0\.0\.1:9092, in its own metadata as the controller/);
     expect(first.all).not.toMatch(/\u001b\[/); // no colour or spinner escapes outside a TTY
   });
 
@@ -86,13 +88,18 @@ describeE2e('kafka-setup init on a fresh host', () => {
     expect((await runAsUser(host, 'cmp ~/.bashrc.kafka-setup.bak /etc/skel/.bashrc && echo same')).stdout.trim()).toBe('same');
   });
 
-  it('edits server.properties in place: the listener and data dir set, every other line as shipped', async () => {
+  it('edits server.properties in place: the listeners and data dir set, every other line as shipped', async () => {
     const { host, root } = e2e();
     const genuine = readFileSync(join(root, 'test/e2e/fixtures/kafka-3.1.0/config/server.properties'), 'latin1');
     const now = (await runAsUser(host, `cat ~/${INSTALL}/config/server.properties`)).stdout + '\n';
-    expect(getProperty(now, 'advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:9092');
+    // Clients on the external listener; the controller on a loopback-only one (not the public address).
+    expect(getProperty(now, 'listeners')).toBe('PLAINTEXT://:9092,INTERNAL://127.0.0.1:9093');
+    expect(getProperty(now, 'advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:9092,INTERNAL://127.0.0.1:9093');
+    expect(getProperty(now, 'listener.security.protocol.map')).toBe('PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT');
+    expect(getProperty(now, 'inter.broker.listener.name')).toBe('INTERNAL');
     expect(getProperty(now, 'log.dirs')).toBe(`${host.home}/kafka-data/kafka-logs`);
-    const ours = (l: string): boolean => l.startsWith('advertised.listeners=') || l.startsWith('log.dirs=');
+    const keys = ['listeners=', 'advertised.listeners=', 'listener.security.protocol.map=', 'inter.broker.listener.name=', 'log.dirs='];
+    const ours = (l: string): boolean => keys.some((k) => l.startsWith(k));
     expect(now.split('\n').filter((l) => !ours(l))).toEqual(genuine.split('\n').filter((l) => !ours(l)));
     const backup = (await runAsUser(host, `cat ~/${INSTALL}/config/server.properties.kafka-setup.bak`)).stdout + '\n';
     expect(backup).toBe(genuine);
