@@ -21,6 +21,15 @@ export interface FileFact {
   backup: boolean;
 }
 
+/** A data directory: one the config files name now, or one kafka-setup keeps the data in. */
+export interface DataDirFact {
+  path: string;
+  state: 'absent' | 'empty' | 'data' | 'other';
+  kib: number;
+  /** The device it (or its nearest existing parent) is on: a rename works only within one. */
+  device: string;
+}
+
 export interface JvmFact {
   pid: number;
   /** When the JVM started, in epoch seconds of the host's clock. */
@@ -50,6 +59,8 @@ export interface HostFacts {
   };
   files: Record<'bashrc' | 'server.properties' | 'zookeeper.properties', FileFact>;
   listening: Set<number>;
+  /** Data directories, by path (see ks_probe_data). */
+  dataDirs: Map<string, DataDirFact>;
   /** The user's JVMs, from the process table. */
   jvms: JvmFact[];
   /** Pids jps -lvm listed, when it ran (after starting a JVM, or in the jps step). */
@@ -156,6 +167,7 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
       'zookeeper.properties': { path: '', content: undefined, mtime: undefined, backup: false },
     },
     listening: new Set(),
+    dataDirs: new Map(),
     jvms: [],
     jps: undefined,
     sha512: undefined,
@@ -205,6 +217,14 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
   const ports = sections.get('ports');
   if (ports) {
     facts.listening = new Set(ports.filter((l) => l.startsWith('listening=')).map((l) => Number(l.slice(10))));
+  }
+  const data = sections.get('data');
+  if (data) {
+    facts.dataDirs = new Map();
+    for (const line of data.filter((l) => l.startsWith('dir='))) {
+      const m = /^dir=(absent|empty|data|other) (\d+) (\d+) (\/.*)$/.exec(line);
+      if (m) facts.dataDirs.set(m[4]!, { path: m[4]!, state: m[1] as DataDirFact['state'], kib: Number(m[2]), device: m[3]! });
+    }
   }
   const sha512 = sections.get('sha512');
   if (sha512) {

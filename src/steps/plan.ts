@@ -1,5 +1,6 @@
 /** The host procedure of `init`, in order (after the local key check, the connection and the probe). */
 import { configStep } from './config.js';
+import { dataStep } from './data.js';
 import { brokerStep, jpsStep, zookeeperStep } from './daemons.js';
 import { downloadStep } from './download.js';
 import { extractStep } from './extract.js';
@@ -12,6 +13,7 @@ export const initSteps: readonly Step[] = [
   downloadStep,
   extractStep,
   heapStep,
+  dataStep,
   configStep,
   zookeeperStep,
   brokerStep,

@@ -31,11 +31,13 @@ export function failureToUserError(step: Step, err: unknown, ctx: StepContext): 
   return err;
 }
 
-/** The file-writing steps right after `at` that are not done either: written in the same round trip. */
+/** The pending file-writing steps after `at`, up to the next pending step of another kind: written in the same round trip. */
 function writeFollowers(steps: readonly Step[], at: number, ctx: StepContext): Step[] {
   const followers: Step[] = [];
   for (const next of steps.slice(at + 1)) {
-    if (!next.writes || next.check(ctx).done) break;
+    // A step with nothing to do does not stand between: its neighbours' writes can still travel.
+    if (next.check(ctx).done) continue;
+    if (!next.writes) break;
     followers.push(next);
   }
   return followers;

@@ -115,6 +115,51 @@ ks_probe_files() {
   ks_file_fact zookeeper.properties "$ks_install_dir/config/zookeeper.properties"
 }
 
+# The last value of a simple `key=value` line of a .properties file ($2: the key, dots allowed).
+ks_prop() {
+  grep -E "^[[:space:]]*$(printf '%s' "$2" | sed 's/\./\\./g')[[:space:]]*[=:]" "$1" 2>/dev/null | tail -n 1 |
+    sed -E 's/^[^=:]*[=:][[:space:]]*//; s/[[:space:]]+$//'
+}
+
+# One data directory: state (absent, empty, data, other), size in KiB, the device it is on (or its
+# nearest existing parent's), then the path (last: it may hold spaces).
+ks_data_dir() {
+  d=$1
+  if [ -L "$d" ] || { [ -e "$d" ] && [ ! -d "$d" ]; }; then st=other
+  elif [ ! -e "$d" ]; then st=absent
+  elif [ -z "$(ls -A "$d" 2>/dev/null)" ]; then st=empty
+  else st=data
+  fi
+  kib=0
+  [ "$st" = data ] && kib=$(du -sk "$d" 2>/dev/null | cut -f 1)
+  p=$d
+  while [ -n "$p" ] && [ ! -e "$p" ]; do p=${p%/*}; done
+  printf 'dir=%s %s %s %s\n' "$st" "${kib:-0}" "$(stat -c %d "${p:-/}" 2>/dev/null || echo 0)" "$d"
+}
+
+# Where Kafka's and ZooKeeper's data is now (the directories their config files name; the shipped
+# defaults under /tmp before extraction) and where kafka-setup keeps it (beside the install).
+ks_probe_data() {
+  ks_section data
+  ks_sp="$ks_install_dir/config/server.properties"
+  ks_zp="$ks_install_dir/config/zookeeper.properties"
+  if [ -f "$ks_sp" ]; then
+    v=$(ks_prop "$ks_sp" log.dirs)
+    [ -n "$v" ] || v=$(ks_prop "$ks_sp" log.dir)
+    ks_old_ifs=$IFS
+    IFS=,
+    for d in ${v:-/tmp/kafka-logs}; do IFS=$ks_old_ifs; ks_data_dir "$(printf '%s' "$d" | sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//')"; done
+    IFS=$ks_old_ifs
+  else
+    ks_data_dir /tmp/kafka-logs
+  fi
+  v=
+  [ -f "$ks_zp" ] && v=$(ks_prop "$ks_zp" dataDir)
+  ks_data_dir "${v:-/tmp/zookeeper}"
+  ks_data_dir "${ks_install_dir%/*}/kafka-data/kafka-logs"
+  ks_data_dir "${ks_install_dir%/*}/kafka-data/zookeeper"
+}
+
 # Listening TCP ports among 2181 and 9092 (from /proc: no ss or netstat needed).
 ks_probe_ports() {
   ks_section ports
@@ -139,6 +184,18 @@ ks_probe_jvms() {
     [ -n "$ks_boot" ] && sed -e 's/.*) //' "/proc/$pid/stat" 2>/dev/null |
       awk -v p="$pid" -v b="$ks_boot" -v hz="$ks_hz" '{ printf "start=%s %.2f\n", p, b + $20 / hz }'
   done
+}
+
+# Stops a JVM kafka-setup identified as ours ($1), after checking it still runs that main class ($2),
+# in case it exited and the pid was reused: SIGTERM (a clean shutdown), SIGKILL after 60 s.
+ks_stop_jvm() {
+  ps -ww -o args= -p "$1" 2>/dev/null | grep -qF " $2 " || return 1
+  kill "$1" 2>/dev/null
+  i=0
+  while kill -0 "$1" 2>/dev/null && [ "$i" -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
+  kill -0 "$1" 2>/dev/null && kill -9 "$1" 2>/dev/null
+  while kill -0 "$1" 2>/dev/null && [ "$i" -lt 140 ]; do sleep 0.5; i=$((i + 1)); done
+  return 0
 }
 
 ks_jps() {

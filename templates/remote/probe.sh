@@ -14,6 +14,7 @@ ks_probe_os
 ks_probe_tools
 ks_probe_install
 ks_probe_files
+ks_probe_data
 ks_probe_ports
 wait
 cat "$ks_probe_dir"/*

@@ -58,16 +58,11 @@ ks_fail_with_log() {
   exit 1
 }
 
-# kafka-setup identified the pid as ours; check the main class in case it exited and the pid was reused.
-if [ -n "$KS_STOP_PID" ] && ps -ww -o args= -p "$KS_STOP_PID" 2>/dev/null | grep -qF " $ks_main "; then
-  kill "$KS_STOP_PID" 2>/dev/null
-  i=0
-  while kill -0 "$KS_STOP_PID" 2>/dev/null && [ "$i" -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-  kill -0 "$KS_STOP_PID" 2>/dev/null && kill -9 "$KS_STOP_PID" 2>/dev/null
+[ -n "$KS_STOP_PID" ] && ks_stop_jvm "$KS_STOP_PID" "$ks_main" && {
   # The old JVM's socket may linger for a moment after it exits.
   i=0
   while ks_listening && [ "$i" -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
-fi
+}
 
 if [ -z "$(ks_our_pid)" ]; then
   for port in $KS_PORT ${KS_OTHER_PORTS:-}; do
@@ -96,7 +91,7 @@ ks_start() {
 # (zookeeper.session.timeout.ms, 18 s by default, counted from the crash or from ZooKeeper's own
 # restart); a new broker exits at once with NodeExistsException meanwhile. Such an exit is waited
 # out, a few seconds at a time, for at most the session timeout and a margin.
-ks_session_ms=$(grep -E '^[[:space:]]*zookeeper\.session\.timeout\.ms[[:space:]]*[=:]' "$ks_conf_path" 2>/dev/null | tail -n 1 | sed -E 's/^[^=:]*[=:][[:space:]]*//' | tr -cd '0-9')
+ks_session_ms=$(ks_prop "$ks_conf_path" zookeeper.session.timeout.ms | tr -cd '0-9')
 ks_zk_bound=$(( ${ks_session_ms:-18000} / 1000 + 15 ))
 ks_zk_waited=0
 ks_zk_node=

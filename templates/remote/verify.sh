@@ -7,7 +7,7 @@ ks_probe_jps
 ks_file_fact server.properties "$ks_install_dir/config/server.properties"
 
 ks_section zookeeper
-ks_zk=$(grep -E '^[[:space:]]*zookeeper\.connect[[:space:]]*[=:]' "$ks_install_dir/config/server.properties" 2>/dev/null | tail -n 1 | sed -E 's/^[^=:]*[=:][[:space:]]*//')
+ks_zk=$(ks_prop "$ks_install_dir/config/server.properties" zookeeper.connect)
 ks_zk=${ks_zk:-localhost:2181}
 ks_kv connect "$ks_zk"
 if [ -x "$ks_install_dir/bin/zookeeper-shell.sh" ]; then

@@ -24,6 +24,8 @@ export interface FakeHostState {
   installFails: string | undefined;
   /** The SHA-512 of the tarball on the host (when `tarball`): a leftover may be anyone's file. */
   tarballSha?: string;
+  /** Data directories that hold data, with their size in KiB (every other one is absent). */
+  data?: Record<string, number>;
 }
 
 const HOME = '/home/ec2-user';
@@ -72,6 +74,11 @@ export class FakeHost implements Session {
       out.push(this.section('install', [`path=${INSTALL}`, `parent_free_kib=${s.freeKib}`, 'parent_writable=yes', `state=${s.install}`, `tarball=${s.tarball ? 'yes' : 'no'}`]));
     }
     if (parts.includes('files')) out.push(...['bashrc', 'server.properties', 'zookeeper.properties'].map((n) => this.file(n)));
+    if (parts.includes('data')) {
+      // Like ks_probe_data: the directories the config files name, then kafka-setup's; one file system.
+      const dirs = [...Object.keys(s.data ?? {}), '/tmp/kafka-logs', '/tmp/zookeeper', `${HOME}/kafka-data/kafka-logs`, `${HOME}/kafka-data/zookeeper`];
+      out.push(this.section('data', [...new Set(dirs)].map((d) => (s.data?.[d] !== undefined ? `dir=data ${s.data[d]} 2049 ${d}` : `dir=absent 0 2049 ${d}`))));
+    }
     if (parts.includes('ports')) out.push(this.section('ports', s.listening.map((p) => `listening=${p}`)));
     if (parts.includes('jvms')) out.push(this.section('jvms', [`now=${s.now}`, ...s.jvms.flatMap((j) => [javaLine(j, s.now), ...(j.cwd ? [`cwd=${j.pid} ${j.cwd}`] : [])])]));
     if (parts.includes('jps')) out.push(this.section('jps', s.jvms.map((j) => `jps=${j.pid} ${j.main}`)));
@@ -102,7 +109,7 @@ export class FakeHost implements Session {
     const v = script.vars;
     switch (script.name) {
       case 'probe':
-        stdout = this.probe(['os', 'tools', 'host', 'install', 'files', 'ports', 'jvms']);
+        stdout = this.probe(['os', 'tools', 'host', 'install', 'files', 'data', 'ports', 'jvms']);
         // Like probe.sh: the published checksum comes along when Kafka is still to be downloaded.
         if (v.KS_URLS && s.install === 'absent') stdout += `\n${this.sha512(v.KS_URLS)}`;
         break;
@@ -151,6 +158,19 @@ export class FakeHost implements Session {
         this.write(v);
         stdout = this.probe(['files']);
         break;
+      case 'move-data': {
+        for (const pid of [v.KS_STOP_BROKER, v.KS_STOP_ZOOKEEPER]) s.jvms = s.jvms.filter((j) => String(j.pid) !== pid);
+        s.listening = s.listening.filter((p) => s.jvms.length > 0 || (p !== 2181 && p !== 9092));
+        for (let i = 0; i < Number(v.KS_MOVES); i++) {
+          const data = s.data ?? {};
+          data[v[`KS_M${i}_TO`]!] = data[v[`KS_M${i}_FROM`]!]!;
+          delete data[v[`KS_M${i}_FROM`]!];
+          s.data = data;
+        }
+        this.write(v);
+        stdout = `${this.section('moved', [`count=${v.KS_MOVES}`])}\n${this.probe(['files', 'data', 'ports', 'jvms'])}`;
+        break;
+      }
       case 'start-zookeeper':
       case 'start-broker': {
         const zk = script.name === 'start-zookeeper';

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { InitOptions } from '../../src/options/init-options.js';
+import { mergeFacts } from '../../src/steps/facts.js';
+import { initSteps } from '../../src/steps/plan.js';
+import { runSteps } from '../../src/steps/runner.js';
+import type { StepContext } from '../../src/steps/types.js';
+import { createReporter } from '../../src/ui/reporter.js';
+import { FakeHost, freshDebian, INSTALL } from './fake-host.js';
+
+const options: InitOptions = {
+  profile: 'default', host: '203.0.113.10', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
+  timeoutMs: 20000, passphraseEnv: undefined, yes: true, interactive: false,
+  kafkaVersion: '3.1.0', scalaVersion: '2.12', heap: 'auto', advertisedHost: '203.0.113.10',
+  installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka'], sha512: undefined, dryRun: false,
+};
+const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: true, err: { write: () => true } as never });
+
+async function init(host: FakeHost, dryRun = false) {
+  const probe = await host.run({ name: 'probe', text: '', mark: '::ks::', vars: {} });
+  const ctx: StepContext = { options, session: host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts: mergeFacts(undefined, probe.sections) };
+  const reports = await runSteps([...initSteps], ctx, quiet, dryRun);
+  return { reports, outcomes: Object.fromEntries(reports.map((r) => [r.id, r.outcome])) };
+}
+
+/** A reader's install by hand, as the seed notes do it: shipped config, data in /tmp, both JVMs running. */
+function handMade(data: Record<string, number>) {
+  const zkArgs = 'config/zookeeper.properties';
+  return freshDebian({
+    tools: ['curl', 'tar', 'sha512sum', 'base64', 'java', 'jps'],
+    install: 'kafka',
+    files: {
+      bashrc: { content: '# ~/.bashrc\n', mtime: 1 },
+      'server.properties': { content: 'broker.id=0\nlog.dirs=/tmp/kafka-logs\n', mtime: 1 },
+      'zookeeper.properties': { content: 'dataDir=/tmp/zookeeper\nclientPort=2181\n', mtime: 1 },
+    },
+    jvms: [
+      { pid: 500, started: 10, main: 'org.apache.zookeeper.server.quorum.QuorumPeerMain', args: zkArgs, cwd: INSTALL },
+      { pid: 501, started: 11, main: 'kafka.Kafka', args: 'config/server.properties', cwd: INSTALL },
+    ],
+    listening: [2181, 9092],
+    data,
+  });
+}
+
+const KAFKA_DATA = '/home/ec2-user/kafka-data';
+
+describe('existing data', () => {
+  it('a hand-made install: both JVMs stopped, both data directories moved, the config pointed there in the same round trip, both started', async () => {
+    const host = new FakeHost(handMade({ '/tmp/kafka-logs': 2048, '/tmp/zookeeper': 1024 }));
+    const { outcomes, reports } = await init(host);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe', 'write-heap', 'move-data', 'start-zookeeper', 'start-broker']);
+    const move = host.ran.find((s) => s.name === 'move-data')!.vars;
+    expect([move.KS_STOP_BROKER, move.KS_STOP_ZOOKEEPER]).toEqual(['501', '500']);
+    expect([move.KS_M0_FROM, move.KS_M0_TO, move.KS_M1_FROM, move.KS_M1_TO]).toEqual(['/tmp/kafka-logs', `${KAFKA_DATA}/kafka-logs`, '/tmp/zookeeper', `${KAFKA_DATA}/zookeeper`]);
+    // The config that points at the new place travels with the move.
+    expect(Object.keys(move).filter((k) => /^KS_F\d+_PATH$/.test(k))).toHaveLength(2);
+    expect(host.state.data).toEqual({ [`${KAFKA_DATA}/kafka-logs`]: 2048, [`${KAFKA_DATA}/zookeeper`]: 1024 });
+    expect(outcomes).toMatchObject({ data: 'done', config: 'done', zookeeper: 'done', broker: 'done' });
+    expect(reports.find((r) => r.id === 'data')!.detail).toBe(
+      `moved Kafka's data /tmp/kafka-logs → ${KAFKA_DATA}/kafka-logs and ZooKeeper's data /tmp/zookeeper → ${KAFKA_DATA}/zookeeper (3 MiB; the broker and ZooKeeper stopped first, started again below)`,
+    );
+    // And the run after it has nothing to move.
+    host.ran.length = 0;
+    const again = await init(host);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+    expect(again.outcomes.data).toBe('skipped');
+  });
+
+  it('only what holds data moves; empty places are simply configured', async () => {
+    const host = new FakeHost(handMade({ '/tmp/zookeeper': 64 }));
+    await init(host);
+    const move = host.ran.find((s) => s.name === 'move-data')!.vars;
+    expect(move.KS_MOVES).toBe('1');
+    expect(move.KS_M0_FROM).toBe('/tmp/zookeeper');
+  });
+
+  it('data at both places: refused before anything changes, naming both', async () => {
+    const host = new FakeHost(handMade({ '/tmp/kafka-logs': 2048, [`${KAFKA_DATA}/kafka-logs`]: 4096 }));
+    await expect(init(host)).rejects.toThrow(`Keep the existing data: both /tmp/kafka-logs (where the config points now) and ${KAFKA_DATA}/kafka-logs (where kafka-setup keeps it) hold Kafka data`);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+  });
+
+  it('several log.dirs with data: refused, never merged', async () => {
+    const state = handMade({ '/data/a': 10, '/data/b': 10 });
+    state.files['server.properties'] = { content: 'broker.id=0\nlog.dirs=/data/a,/data/b\n', mtime: 1 };
+    const host = new FakeHost(state);
+    await expect(init(host)).rejects.toThrow(/log\.dirs names 2 directories that hold data \(\/data\/a, \/data\/b\)/);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+  });
+
+  it('a dry run lists the stops and the moves, and changes nothing', async () => {
+    const host = new FakeHost(handMade({ '/tmp/kafka-logs': 2048, '/tmp/zookeeper': 1024 }));
+    const { reports } = await init(host, true);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+    expect(reports.find((r) => r.id === 'data')!.detail).toBe(`would: move Kafka's data /tmp/kafka-logs → ${KAFKA_DATA}/kafka-logs and ZooKeeper's data /tmp/zookeeper → ${KAFKA_DATA}/zookeeper`);
+  });
+});
