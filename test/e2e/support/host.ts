@@ -62,8 +62,11 @@ async function run(file: string, args: string[]): Promise<string> {
 
 /** A host record with a fresh random user and its own work directory; nothing exists yet. */
 export function newHost(): E2eHost {
-  const workDir = mkdtempSync(join(tmpdir(), 'kafka-setup-e2e-'));
-  const user = randomUser();
+  return hostRecord(randomUser(), mkdtempSync(join(tmpdir(), 'kafka-setup-e2e-')));
+}
+
+/** The record of a host with this user and work dir, as startHost lays them out (what stopHost needs). */
+export function hostRecord(user: string, workDir: string): E2eHost {
   return {
     sshPort: 0, user, home: `/home/${user}`, keyPath: join(workDir, 'kafka-server-key.pem'), publicKey: '',
     hostKeyFingerprints: [], sshdLog: join(workDir, 'sshd.log'), workDir, sshdPid: 0, uid: 0,

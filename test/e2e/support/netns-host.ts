@@ -16,7 +16,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import {
-  checkLogin, createHostKeys, createKey, createUser, killPids, launchSshd, newHost, sshdLogTail, stopHost, writeSshdConfig,
+  checkLogin, createHostKeys, createKey, createUser, hostRecord, killPids, launchSshd, newHost, sshdLogTail, stopHost, writeSshdConfig,
   type E2eHost,
 } from './host.js';
 
@@ -268,19 +268,9 @@ async function removeLeftoversNow(): Promise<void> {
   for (const record of readRecords()) {
     if (record.start !== '' && startTime(record.pid) === record.start) continue;
     if (!ADDRESS_PATTERN.test(record.address) || !NETNS_PATTERN.test(record.netns)) continue;
-    const host: NetnsHost = {
-      ...newHostShape(record.user, record.workDir), address: record.address, netns: record.netns, veth: record.veth,
-    };
+    const host: NetnsHost = { ...hostRecord(record.user, record.workDir), sshPort: 22, address: record.address, netns: record.netns, veth: record.veth };
     await stop(host).catch((err: unknown) => process.stderr.write(`netns host: could not remove the leftovers of pid ${record.pid}: ${String(err)}\n`));
   }
-}
-
-/** A host record for a user and work dir that exist already (or may): what stopHost needs. */
-function newHostShape(user: string, workDir: string): E2eHost {
-  return {
-    sshPort: 22, user, home: `/home/${user}`, keyPath: join(workDir, 'kafka-server-key.pem'), publicKey: '',
-    hostKeyFingerprints: [], sshdLog: join(workDir, 'sshd.log'), workDir, sshdPid: 0, uid: 0,
-  };
 }
 
 async function iptables(host: NetnsHost, args: string[]): Promise<boolean> {
@@ -336,30 +326,22 @@ export function netnsHostFlags(host: NetnsHost, knownHosts: string): string[] {
   return ['--host', host.address, '--port', String(host.sshPort), '--user', host.user, '--key', host.keyPath, '--known-hosts', knownHosts];
 }
 
-export type ProbeResult = 'open' | 'refused' | 'timeout' | 'error';
+export type ProbeResult = 'open' | 'refused' | 'timeout' | `error ${string}`;
 
+// Run as a child process, so that it can run inside a namespace as well as here.
 const PROBE = `const s = require('node:net').connect({ host: process.argv[1], port: Number(process.argv[2]) });
 s.setTimeout(Number(process.argv[3]), () => { console.log('timeout'); process.exit(0); });
 s.on('connect', () => { console.log('open'); process.exit(0); });
-s.on('error', (e) => { console.log(e.code === 'ECONNREFUSED' ? 'refused' : 'error'); process.exit(0); });`;
+s.on('error', (e) => { console.log(e.code === 'ECONNREFUSED' ? 'refused' : 'error ' + e.code); process.exit(0); });`;
 
 /**
  * Tries a TCP connection to address:port, from this machine or from inside a host's namespace:
- * 'open', 'refused' (a reset or ICMP unreachable), or 'timeout' (dropped).
+ * 'open', 'refused' (a reset or ICMP port unreachable), 'timeout' (dropped), or 'error CODE'.
  */
 export async function probeTcp(address: string, port: number, opts: { from?: Pick<NetnsHost, 'netns'>; timeoutMs?: number } = {}): Promise<ProbeResult> {
-  const timeoutMs = opts.timeoutMs ?? 2000;
-  if (opts.from) {
-    const out = await inNetns(opts.from, [process.execPath, '-e', PROBE, address, String(port), String(timeoutMs)]);
-    return out.trim() as ProbeResult;
-  }
-  return new Promise((resolve) => {
-    const s = connect({ host: address, port });
-    const done = (r: ProbeResult): void => { s.destroy(); resolve(r); };
-    s.setTimeout(timeoutMs, () => done('timeout'));
-    s.once('connect', () => done('open'));
-    s.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'error'));
-  });
+  const probe = [process.execPath, '-e', PROBE, address, String(port), String(opts.timeoutMs ?? 2000)];
+  const [file = '', ...args] = opts.from ? ['ip', 'netns', 'exec', opts.from.netns, ...probe] : probe;
+  return (await run(file, args)).trim() as ProbeResult;
 }
 
 /**
