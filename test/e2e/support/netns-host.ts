@@ -160,6 +160,23 @@ async function createNetwork(host: NetnsHost): Promise<void> {
   await run('ip', ['-n', host.netns, 'route', 'add', 'default', 'via', BRIDGE_ADDRESS]);
 }
 
+/**
+ * Why netns hosts cannot run here (undefined when they can): not root on Linux, no `ip` or
+ * `iptables`, or no permission to create network namespaces (an unprivileged container). Says so
+ * on stderr in one line; with KAFKA_SETUP_E2E=required (CI) it throws instead: never a silent skip.
+ */
+export async function netnsUnavailable(): Promise<string | undefined> {
+  let reason: string | undefined;
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) reason = 'not root on Linux';
+  else if (!(await succeeds('ip', ['-V']))) reason = 'no `ip` command (apt-get install -y iproute2)';
+  else if (!(await succeeds('iptables', ['-V']))) reason = 'no `iptables` command (apt-get install -y iptables)';
+  else if (!(await succeeds('unshare', ['--net', 'true']))) reason = 'cannot create network namespaces here (`unshare --net true` fails: a container without CAP_SYS_ADMIN?)';
+  if (!reason) return undefined;
+  if (process.env.KAFKA_SETUP_E2E === 'required') throw new Error(`KAFKA_SETUP_E2E=required, but the netns e2e hosts cannot run: ${reason}`);
+  process.stderr.write(`e2e netns hosts SKIPPED: ${reason}\n`);
+  return reason;
+}
+
 // useradd and userdel fail at once ("cannot lock /etc/passwd") when another one runs: hosts of this
 // process start and stop one at a time, however the tests call them (Promise.all…).
 let queue: Promise<unknown> = Promise.resolve();
