@@ -60,31 +60,48 @@ async function run(file: string, args: string[]): Promise<string> {
   return r.stdout;
 }
 
-export async function startHost(): Promise<E2eHost> {
-  const workDir = mkdtempSync(join(tmpdir(), 'kafka-setup-e2e-'));
-  const user = randomUser();
-  const host: E2eHost = {
+/** A host record with a fresh random user and its own work directory; nothing exists yet. */
+export function newHost(): E2eHost {
+  return hostRecord(randomUser(), mkdtempSync(join(tmpdir(), 'kafka-setup-e2e-')));
+}
+
+/** The record of a host with this user and work dir, as startHost lays them out (what stopHost needs). */
+export function hostRecord(user: string, workDir: string): E2eHost {
+  return {
     sshPort: 0, user, home: `/home/${user}`, keyPath: join(workDir, 'kafka-server-key.pem'), publicKey: '',
     hostKeyFingerprints: [], sshdLog: join(workDir, 'sshd.log'), workDir, sshdPid: 0, uid: 0,
   };
+}
+
+export async function startHost(): Promise<E2eHost> {
+  const host = newHost();
   try {
     await createUser(host);
     await createKey(host);
     await startSshd(host);
-    // A real login, as the tool's users do it, before anyone relies on the host.
-    await run('ssh', [...sshClientArgs(host), 'true']);
-    const sudo = await runAsUser(host, 'sudo -n true');
-    if (sudo.code !== 0) throw new Error(`sudo -n true failed for ${user}: ${sudo.stderr}`);
+    await checkLogin(host);
     return host;
   } catch (err) {
-    const log = existsSync(host.sshdLog) ? `\nsshd log (end):\n${readFileSync(host.sshdLog, 'utf8').slice(-2000)}` : '';
+    const log = sshdLogTail(host);
     const cleanup = await stopHost(host).then(() => '', (e: unknown) => `; cleaning up also failed: ${String(e)}`);
     throw new Error(`could not start the e2e SSH host: ${(err as Error).message}${cleanup}${log}`, { cause: err });
   }
 }
 
+/** A real login, as the tool's users do it, and sudo, before anyone relies on the host. */
+export async function checkLogin(host: E2eHost & { address?: string; netns?: string }): Promise<void> {
+  await run('ssh', [...sshClientArgs(host), 'true']);
+  const sudo = await runAsUser(host, 'sudo -n true');
+  if (sudo.code !== 0) throw new Error(`sudo -n true failed for ${host.user}: ${sudo.stderr}`);
+}
+
+/** The end of sshd's log, for an error message ('' when there is none). */
+export function sshdLogTail(host: E2eHost): string {
+  return existsSync(host.sshdLog) ? `\nsshd log (end):\n${readFileSync(host.sshdLog, 'utf8').slice(-2000)}` : '';
+}
+
 /** An EC2-like account: Debian's /etc/skel, bash, no password but not locked, passwordless sudo. */
-async function createUser(host: E2eHost): Promise<void> {
+export async function createUser(host: E2eHost): Promise<void> {
   await run('useradd', ['-m', '-d', host.home, '-s', '/bin/bash', '-c', 'kafka-setup e2e', host.user]);
   host.uid = Number(await run('id', ['-u', host.user]));
   // useradd leaves "!" (locked) in /etc/shadow. sshd refuses locked accounts even for keys when
@@ -97,7 +114,7 @@ async function createUser(host: E2eHost): Promise<void> {
 }
 
 /** The PEM key pair EC2 would hand out, authorized for the user. */
-async function createKey(host: E2eHost): Promise<void> {
+export async function createKey(host: E2eHost): Promise<void> {
   await run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-C', 'kafka-server-key', '-f', host.keyPath]);
   chmodSync(host.keyPath, 0o400);
   if (!readFileSync(host.keyPath, 'utf8').startsWith('-----BEGIN RSA PRIVATE KEY-----')) throw new Error('ssh-keygen did not write a PEM RSA key');
@@ -113,7 +130,8 @@ async function createKey(host: E2eHost): Promise<void> {
   chownSync(join(dir, 'authorized_keys'), host.uid, gid);
 }
 
-async function startSshd(host: E2eHost): Promise<void> {
+/** sshd's own host keys (ed25519, ecdsa, rsa) in workDir, their fingerprints in the host record. */
+export async function createHostKeys(host: E2eHost): Promise<void> {
   for (const type of HOST_KEY_TYPES) {
     const key = join(host.workDir, `ssh_host_${type}_key`);
     await run('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', '', '-f', key]);
@@ -121,30 +139,39 @@ async function startSshd(host: E2eHost): Promise<void> {
   }
   // Privilege separation directory: Debian creates it from systemd, which a container may not run.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+}
 
+/** Writes sshd's config for address:host.sshPort (checked with `sshd -t`) and returns its path. */
+export async function writeSshdConfig(host: E2eHost, address: string): Promise<string> {
+  writeFileSync(sshdConfig(host), [
+    `Port ${host.sshPort}`,
+    `ListenAddress ${address}`,
+    ...HOST_KEY_TYPES.map((t) => `HostKey ${join(host.workDir, `ssh_host_${t}_key`)}`),
+    `PidFile ${join(host.workDir, 'sshd.pid')}`,
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM yes',
+    'LogLevel DEBUG1',
+    'MaxStartups 50',
+    'MaxSessions 50',
+    `AllowUsers ${host.user}`,
+    'Subsystem sftp internal-sftp',
+    '',
+  ].join('\n'));
+  await run('/usr/sbin/sshd', ['-t', '-f', sshdConfig(host)]);
+  return sshdConfig(host);
+}
+
+async function startSshd(host: E2eHost): Promise<void> {
+  await createHostKeys(host);
   // The free port is only free until someone else takes it: retry with another one.
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     host.sshPort = await freePort();
-    writeFileSync(sshdConfig(host), [
-      `Port ${host.sshPort}`,
-      'ListenAddress 127.0.0.1',
-      ...HOST_KEY_TYPES.map((t) => `HostKey ${join(host.workDir, `ssh_host_${t}_key`)}`),
-      `PidFile ${join(host.workDir, 'sshd.pid')}`,
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM yes',
-      'LogLevel DEBUG1',
-      'MaxStartups 50',
-      'MaxSessions 50',
-      `AllowUsers ${host.user}`,
-      'Subsystem sftp internal-sftp',
-      '',
-    ].join('\n'));
-    await run('/usr/sbin/sshd', ['-t', '-f', sshdConfig(host)]);
+    const config = await writeSshdConfig(host, '127.0.0.1');
     try {
-      host.sshdPid = await launchSshd('/usr/sbin/sshd', ['-D', '-f', sshdConfig(host), '-E', host.sshdLog], {
+      host.sshdPid = await launchSshd('/usr/sbin/sshd', ['-D', '-f', config, '-E', host.sshdLog], {
         port: host.sshPort, log: host.sshdLog, stderr: join(host.workDir, 'sshd.stderr'),
       });
       return;
@@ -161,7 +188,7 @@ async function startSshd(host: E2eHost): Promise<void> {
  * its log says it listens: probing the port would add connections to the log that tests count.
  * Returns its pid; on failure it is stopped and the error says why.
  */
-export async function launchSshd(command: string, args: string[], o: { port: number; log: string; stderr: string; env?: Record<string, string> }): Promise<number> {
+export async function launchSshd(command: string, args: string[], o: { port: number; log: string; stderr: string; env?: Record<string, string>; address?: string }): Promise<number> {
   const stderr = openSync(o.stderr, 'a');
   const sshd = spawn(command, args, { stdio: ['ignore', 'ignore', stderr], ...(o.env ? { env: o.env } : {}) });
   closeSync(stderr);
@@ -170,7 +197,8 @@ export async function launchSshd(command: string, args: string[], o: { port: num
   sshd.once('error', () => { exited = true; });
   sshd.unref();
   const pid = sshd.pid ?? 0;
-  const listening = `Server listening on 127.0.0.1 port ${o.port}.`;
+  const address = o.address ?? '127.0.0.1';
+  const listening = `Server listening on ${address} port ${o.port}.`;
   const deadline = Date.now() + 15_000;
   while (!exited && Date.now() < deadline) {
     if (existsSync(o.log) && readFileSync(o.log, 'utf8').includes(listening)) return pid;
@@ -178,13 +206,13 @@ export async function launchSshd(command: string, args: string[], o: { port: num
   }
   const log = existsSync(o.log) ? readFileSync(o.log, 'utf8') : '';
   if (!exited && pid > 0) await killPids([pid], 5000);
-  throw new Error(`sshd did not listen on 127.0.0.1:${o.port}: ${readFileSync(o.stderr, 'utf8').trim()} ${log.slice(-500)}`);
+  throw new Error(`sshd did not listen on ${address}:${o.port}: ${readFileSync(o.stderr, 'utf8').trim()} ${log.slice(-500)}`);
 }
 
-/** The arguments of a non-interactive `ssh` login to the host as its user (append the command). */
-export function sshClientArgs(host: Pick<E2eHost, 'keyPath' | 'sshPort' | 'user'>): string[] {
+/** The arguments of a non-interactive `ssh` login to the host as its user (append the command); 127.0.0.1 unless the host has an address. */
+export function sshClientArgs(host: Pick<E2eHost, 'keyPath' | 'sshPort' | 'user'> & { address?: string }): string[] {
   return ['-n', '-i', host.keyPath, '-p', String(host.sshPort), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', `${host.user}@127.0.0.1`];
+    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', `${host.user}@${host.address ?? '127.0.0.1'}`];
 }
 
 export async function freePort(): Promise<number> {
@@ -201,9 +229,12 @@ export async function freePort(): Promise<number> {
 /**
  * Runs a command as the user, as `runuser -u USER -- bash -c`. With interactive, `bash -ic`: a shell
  * that reads ~/.bashrc like the user's terminal (without a TTY bash warns about job control on stderr).
+ * A host with a network namespace runs it there (`ip netns exec`), where its sshd's sessions run.
  */
-export async function runAsUser(host: E2eHost, command: string, opts: { interactive?: boolean } = {}): Promise<RunResult> {
-  const r = await execa('runuser', ['-u', host.user, '--', 'bash', opts.interactive ? '-ic' : '-c', command], {
+export async function runAsUser(host: E2eHost & { netns?: string }, command: string, opts: { interactive?: boolean } = {}): Promise<RunResult> {
+  const runuser = ['runuser', '-u', host.user, '--', 'bash', opts.interactive ? '-ic' : '-c', command];
+  const [file = 'runuser', ...args] = host.netns ? ['ip', 'netns', 'exec', host.netns, ...runuser] : runuser;
+  const r = await execa(file, args, {
     reject: false,
     stdin: 'ignore',
     cwd: host.home,
