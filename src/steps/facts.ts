@@ -36,6 +36,8 @@ export interface HostFacts {
   home: string;
   user: string;
   memKib: number;
+  /** SwapTotal; 0 when there is none (or the probe could not tell). */
+  swapKib: number;
   sudo: 'root' | 'yes' | 'password' | 'missing';
   install: {
     path: string;
@@ -141,6 +143,7 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
     home: '',
     user: '',
     memKib: 0,
+    swapKib: 0,
     sudo: 'missing',
     install: { path: '', state: 'absent', tarball: false, parentFreeKib: 0, parentWritable: false },
     files: {
@@ -174,6 +177,7 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
     facts.home = kv.get('home') ?? '';
     facts.user = kv.get('user') ?? '';
     facts.memKib = Number(kv.get('mem_kib') ?? 0) || 0;
+    facts.swapKib = Number(kv.get('swap_kib') ?? 0) || 0;
     const sudo = kv.get('sudo');
     facts.sudo = sudo === 'root' || sudo === 'yes' || sudo === 'password' ? sudo : 'missing';
   }
