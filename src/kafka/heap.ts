@@ -30,15 +30,90 @@ export function formatHeap(mib: number): string {
   return mib % 1024 === 0 ? `${mib / 1024}g` : `${mib}m`;
 }
 
+/** ZooKeeper gets the broker's heap, but never more than its own default: one node needs no more. */
+export function zookeeperHeapFor(brokerMib: number): number {
+  return Math.min(brokerMib, ZOOKEEPER_DEFAULT_HEAP_MIB);
+}
+
+/*
+ * The memory budget: what the JVMs keep resident must fit in MemTotal. Measured here with Kafka 3.1.0
+ * on OpenJDK 17, -Xmx400m -Xms400m for both JVMs, while a producer sent 300,000 records: the broker's
+ * heap held 211 MiB and grows to all of it under sustained load, so it counts in full; besides it the
+ * broker kept 151 MiB resident (metaspace, code cache, GC structures, thread stacks, buffers).
+ * ZooKeeper serving one broker held 23 MiB of its heap and 57 MiB besides: -Xms commits its heap,
+ * but Linux backs only the pages it touches, and it never touches much, whatever its -Xmx. Counting
+ * its whole -Xmx would refuse the seed notes' own t2.micro setup (400m + 400m + overheads > 973 MiB),
+ * which runs. Then room for the system (systemd, journald, sshd, the cloud agents, some page cache).
+ * Swap does not count: a JVM whose heap is swapped out stalls at every collection.
+ *
+ * On a 1 GiB t2.micro (MemTotal ~973 MiB, no swap) the seed's 400m needs 880 MiB and fits; 512m
+ * needs 992 MiB and is refused: the broker alone would take 672 MiB, leaving too little for the
+ * system under load. The largest fitting heap there is 480m.
+ */
+export const BROKER_OVERHEAD_MIB = 160;
+export const ZOOKEEPER_RESIDENT_MIB = 128;
+export const SYSTEM_RESERVE_MIB = 192;
+/** The largest fitting heap is rounded down to this, so that advice reads 480m rather than 493m. */
+const HEAP_STEP_MIB = 16;
+
+/** MiB of memory the broker, ZooKeeper and the system need, with this broker heap. */
+export function memoryNeedMib(brokerMib: number): number {
+  return brokerMib + BROKER_OVERHEAD_MIB + ZOOKEEPER_RESIDENT_MIB + SYSTEM_RESERVE_MIB;
+}
+
+/** The largest broker heap that fits in this much memory, or undefined when not even the minimum does. */
+export function largestFittingHeapMib(memTotalKib: number): number | undefined {
+  const memMib = memTotalKib / 1024;
+  let best: number | undefined;
+  for (let h = MIN_HEAP_MIB; h <= MAX_HEAP_MIB && memoryNeedMib(h) <= memMib; h += HEAP_STEP_MIB) best = h;
+  return best;
+}
+
 /**
  * Default heap from the host's memory. A ~1 GB host (EC2 free tier) gets 400m, as in the seed notes;
- * bigger hosts a quarter of their memory in 256m steps, between 512m and 5g.
+ * bigger hosts a quarter of their memory in 256m steps, between 512m and 5g. Never more than fits
+ * (a 512 MiB host gets less); when not even the minimum fits, the minimum, which the heap step refuses.
+ * Unknown memory (0: the probe could not read it) keeps the old default and is not checked.
  */
 export function defaultHeapMib(memTotalKib: number): number {
   const memMib = memTotalKib / 1024;
-  if (memMib < 1800) return 400;
   const quarter = Math.floor(memMib / 4 / 256) * 256;
-  return Math.min(MAX_HEAP_MIB, Math.max(512, quarter));
+  const sized = memMib < 1800 ? 400 : Math.min(MAX_HEAP_MIB, Math.max(512, quarter));
+  if (memTotalKib <= 0) return sized;
+  return Math.min(sized, largestFittingHeapMib(memTotalKib) ?? MIN_HEAP_MIB);
+}
+
+/** `973 MiB`, `1.8 GiB`: memory as people read it. */
+export function formatMemory(mib: number): string {
+  return mib < 1024 ? `${Math.round(mib)} MiB` : `${(mib / 1024).toFixed(1)} GiB`;
+}
+
+/**
+ * Why this broker heap does not fit the host's memory, with the figures; undefined when it fits.
+ * `auto`: the heap was sized here (then it is only refused when not even the minimum fits).
+ */
+export function heapFitProblem(
+  brokerMib: number,
+  host: { memKib: number; swapKib: number },
+  how: 'explicit' | 'auto',
+): { problem: string; hint: string } | undefined {
+  // Unknown memory: nothing to check against (the probe reports 0 when /proc/meminfo is unreadable).
+  if (host.memKib <= 0) return undefined;
+  const need = memoryNeedMib(brokerMib);
+  const memMib = host.memKib / 1024;
+  if (need <= memMib) return undefined;
+  const swap = host.swapKib > 0 ? ` and ${formatMemory(host.swapKib / 1024)} of swap (not counted: a JVM whose heap is swapped out stalls)` : ' and no swap';
+  const what = how === 'auto' ? `even the smallest heap, ${formatHeap(brokerMib)},` : `the heap ${formatHeap(brokerMib)}`;
+  const problem = `${what} does not fit this host: the broker (${formatHeap(brokerMib)} of heap plus ~${BROKER_OVERHEAD_MIB} MiB of JVM overhead), ` +
+    `ZooKeeper (~${ZOOKEEPER_RESIDENT_MIB} MiB) and the system (~${SYSTEM_RESERVE_MIB} MiB) need about ${formatMemory(need)}, ` +
+    `and the host has ${formatMemory(memMib)} of memory${swap}`;
+  const fits = largestFittingHeapMib(host.memKib);
+  const bigger = 'an instance type with at least 1 GiB of memory (a t2.micro or larger)';
+  if (fits === undefined) return { problem, hint: `use ${bigger}; nothing was changed` };
+  return {
+    problem,
+    hint: `use --heap ${formatHeap(fits)} or less (--heap auto picks ${formatHeap(defaultHeapMib(host.memKib))} here, and is saved in the profile), or a larger instance type; nothing was changed`,
+  };
 }
 
 /** `-Xmx400m -Xms400m`, the value of KAFKA_HEAP_OPTS. */

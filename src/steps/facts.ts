@@ -49,6 +49,8 @@ export interface HostFacts {
   /** This machine's address as the host's sshd sees it (SSH_CONNECTION), when it is an IP address. */
   clientAddress: string | undefined;
   memKib: number;
+  /** SwapTotal; 0 when there is none (or the probe could not tell). */
+  swapKib: number;
   sudo: 'root' | 'yes' | 'password' | 'missing';
   install: {
     path: string;
@@ -159,6 +161,7 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
     user: '',
     clientAddress: undefined,
     memKib: 0,
+    swapKib: 0,
     sudo: 'missing',
     install: { path: '', state: 'absent', tarball: false, parentFreeKib: 0, parentWritable: false },
     files: {
@@ -195,6 +198,7 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
     const client = kv.get('client') ?? '';
     facts.clientAddress = isIP(client) ? client : undefined;
     facts.memKib = Number(kv.get('mem_kib') ?? 0) || 0;
+    facts.swapKib = Number(kv.get('swap_kib') ?? 0) || 0;
     const sudo = kv.get('sudo');
     facts.sudo = sudo === 'root' || sudo === 'yes' || sudo === 'password' ? sudo : 'missing';
   }

@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { formatHeap, heapOpts } from '../kafka/heap.js';
 import { heapBlock, withHeapBlock, type BlockEdit } from '../kafka/heap-block.js';
 import { applyWrites } from './files.js';
-import { BASHRC, brokerHeapMib } from './targets.js';
+import { BASHRC, brokerHeapMib, memoryFitProblem } from './targets.js';
 import type { Step, StepContext } from './types.js';
 
 function desired(ctx: StepContext): BlockEdit {
@@ -21,6 +21,10 @@ export const heapStep: Step = {
   id: 'heap',
   title: 'Set the Kafka heap in ~/.bashrc',
   check(ctx) {
+    // Never done while the heap does not fit, even when ~/.bashrc and the running JVMs already have it:
+    // a re-run must stop at the preflight (before any change) rather than keep JVMs the OOM killer ends.
+    const tooBig = memoryFitProblem(ctx);
+    if (tooBig) return { done: false, reason: tooBig.message };
     const opts = heapOpts(brokerHeapMib(ctx));
     const edit = desired(ctx);
     if (!edit.ok) return { done: false, reason: `repair ~/.bashrc by hand: ${edit.problem}` };
@@ -28,6 +32,8 @@ export const heapStep: Step = {
     return { done: false, reason: `set KAFKA_HEAP_OPTS="${opts}" (heap ${formatHeap(brokerHeapMib(ctx))})` };
   },
   preflight(ctx) {
+    const tooBig = memoryFitProblem(ctx);
+    if (tooBig) return tooBig;
     const edit = desired(ctx);
     return edit.ok ? undefined : new UserError(edit.problem, { hint: edit.hint });
   },

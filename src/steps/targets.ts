@@ -1,7 +1,8 @@
 /** What the host should end up with, derived from the options and what the probe found. */
 import { posix } from 'node:path';
 import { BROKER_PORT, coreJar, distName, EXTERNAL_LISTENER, INTERNAL_LISTENER, INTERNAL_PORT, tarballName, type Distribution } from '../kafka/distribution.js';
-import { defaultHeapMib, parseHeap, ZOOKEEPER_DEFAULT_HEAP_MIB } from '../kafka/heap.js';
+import { UserError } from '../errors.js';
+import { defaultHeapMib, heapFitProblem, parseHeap, zookeeperHeapFor } from '../kafka/heap.js';
 import type { StepContext } from './types.js';
 
 export const BASHRC = '~/.bashrc';
@@ -41,6 +42,7 @@ export function dataDir(ctx: StepContext): string {
   return posix.join(posix.dirname(installPath(ctx)), 'kafka-data');
 }
 
+/** The broker heap: --heap (or the saved profile's), else sized from the host's memory. */
 export function brokerHeapMib(ctx: StepContext): number {
   if (ctx.options.heap === 'auto') return defaultHeapMib(ctx.facts.memKib);
   return parseHeap(ctx.options.heap)!;
@@ -48,7 +50,17 @@ export function brokerHeapMib(ctx: StepContext): number {
 
 /** ZooKeeper gets the broker's heap, but never more than its own default: one node needs no more. */
 export function zookeeperHeapMib(ctx: StepContext): number {
-  return Math.min(brokerHeapMib(ctx), ZOOKEEPER_DEFAULT_HEAP_MIB);
+  return zookeeperHeapFor(brokerHeapMib(ctx));
+}
+
+/**
+ * Whether both JVMs fit in the host's memory with the chosen heap. A heap saved in the profile goes
+ * through here too (it reaches the options like --heap), so a profile made on a bigger instance is
+ * refused on a smaller one rather than left to the OOM killer.
+ */
+export function memoryFitProblem(ctx: StepContext): UserError | undefined {
+  const p = heapFitProblem(brokerHeapMib(ctx), ctx.facts, ctx.options.heap === 'auto' ? 'auto' : 'explicit');
+  return p && new UserError(p.problem, { hint: p.hint });
 }
 
 export function bootstrapAddress(host: string, port = BROKER_PORT): string {

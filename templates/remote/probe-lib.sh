@@ -58,6 +58,7 @@ ks_probe_host() {
   ks_kv client "${ks_conn%% *}"
   ks_kv arch "$(uname -m)"
   ks_kv mem_kib "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)"
+  ks_kv swap_kib "$(awk '/^SwapTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)"
   if [ "$(id -u)" = 0 ]; then ks_kv sudo root
   elif ! command -v sudo >/dev/null 2>&1; then ks_kv sudo missing
   elif sudo -n true 2>/dev/null; then ks_kv sudo yes

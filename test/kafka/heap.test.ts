@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultHeapMib, formatHeap, heapOpts, heapProblem, parseHeap, xmxOf } from '../../src/kafka/heap.js';
+import { defaultHeapMib, formatHeap, heapFitProblem, heapOpts, heapProblem, largestFittingHeapMib, parseHeap, xmxOf } from '../../src/kafka/heap.js';
 import { BLOCK_END, BLOCK_START, heapBlock, withHeapBlock as edit } from '../../src/kafka/heap-block.js';
 
 function withHeapBlock(text: string, block: string): string {
@@ -37,6 +37,50 @@ describe('heap sizes', () => {
     expect(heapOpts(400)).toBe('-Xmx400m -Xms400m');
     expect(xmxOf('kafka.Kafka /x -Xmx1G -Xms1G -Xmx400m')).toBe(400);
     expect(xmxOf('-Xms1G')).toBeUndefined();
+  });
+});
+
+describe('the memory budget (faked MemTotal)', () => {
+  const MIB = 1024;
+  const micro = { memKib: 973 * MIB, swapKib: 0 }; // a t2.micro's MemTotal
+  const half = { memKib: 512 * MIB, swapKib: 0 };
+  const big = { memKib: 16 * 1024 * MIB, swapKib: 0 };
+
+  it('1 GiB: 1g and 512m are refused with the figures and the size that fits', () => {
+    const p = heapFitProblem(1024, micro, 'explicit')!;
+    expect(p.problem).toBe('the heap 1g does not fit this host: the broker (1g of heap plus ~160 MiB of JVM overhead), ZooKeeper (~128 MiB) ' +
+      'and the system (~192 MiB) need about 1.5 GiB, and the host has 973 MiB of memory and no swap');
+    expect(p.hint).toBe('use --heap 480m or less (--heap auto picks 400m here, and is saved in the profile), or a larger instance type; nothing was changed');
+    expect(heapFitProblem(512, micro, 'explicit')!.problem).toMatch(/^the heap 512m does not fit this host: .* need about 992 MiB, and the host has 973 MiB/);
+  });
+
+  it('1 GiB: the seed notes\' 400m fits, and auto picks it', () => {
+    expect(heapFitProblem(400, micro, 'explicit')).toBeUndefined();
+    expect(defaultHeapMib(micro.memKib)).toBe(400);
+    expect(largestFittingHeapMib(micro.memKib)).toBe(480);
+  });
+
+  it('0.5 GiB: auto refuses, since not even the smallest heap fits', () => {
+    expect(largestFittingHeapMib(half.memKib)).toBeUndefined();
+    const p = heapFitProblem(defaultHeapMib(half.memKib), half, 'auto')!;
+    expect(p.problem).toMatch(/^even the smallest heap, 128m, does not fit this host: .* need about 608 MiB, and the host has 512 MiB of memory and no swap$/);
+    expect(p.hint).toMatch(/^use an instance type with at least 1 GiB of memory/);
+  });
+
+  it('a host between: auto shrinks to what fits', () => {
+    const small = 700 * MIB;
+    expect(defaultHeapMib(small)).toBe(208);
+    expect(heapFitProblem(defaultHeapMib(small), { memKib: small, swapKib: 0 }, 'auto')).toBeUndefined();
+  });
+
+  it('16 GiB: 4g fits, and auto keeps a quarter of memory', () => {
+    expect(heapFitProblem(4096, big, 'explicit')).toBeUndefined();
+    expect(defaultHeapMib(big.memKib)).toBe(4096);
+  });
+
+  it('names swap without counting it, and checks nothing when memory is unknown', () => {
+    expect(heapFitProblem(1024, { ...micro, swapKib: 2048 * MIB }, 'explicit')!.problem).toMatch(/973 MiB of memory and 2.0 GiB of swap \(not counted/);
+    expect(heapFitProblem(5120, { memKib: 0, swapKib: 0 }, 'explicit')).toBeUndefined();
   });
 });
 

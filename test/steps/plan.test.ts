@@ -15,6 +15,9 @@ const options: InitOptions = {
   installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka', 'https://m2/kafka'], sha512: undefined, dryRun: false,
 };
 
+// Room for a 1g heap, where auto still picks 400m (a host under 1800 MiB): a change of heap changes both JVMs.
+const ROOMY = 1700 * 1024;
+
 const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: true, err: { write: () => true } as never });
 
 async function init(host: FakeHost, o: Partial<InitOptions> = {}, dryRun = false) {
@@ -65,7 +68,7 @@ describe('init steps against a fake host', () => {
   });
 
   it('a new heap rewrites the block and restarts the broker with it', async () => {
-    const host = new FakeHost(freshDebian());
+    const host = new FakeHost(freshDebian({ memKib: ROOMY }));
     await init(host);
     const { outcomes } = await init(host, { heap: '1g' });
     expect(outcomes).toMatchObject({ heap: 'done', broker: 'done', zookeeper: 'done' });
@@ -112,7 +115,7 @@ describe('init steps against a fake host', () => {
   });
 
   it('writes the heap and config together when both changed on an installed host', async () => {
-    const host = new FakeHost(freshDebian());
+    const host = new FakeHost(freshDebian({ memKib: ROOMY }));
     await init(host);
     host.ran.length = 0;
     const { outcomes } = await init(host, { heap: '1g', advertisedHost: 'kafka.example.com' });
@@ -121,7 +124,7 @@ describe('init steps against a fake host', () => {
   });
 
   it('writes the heap alone when only the heap changed, reporting each step', async () => {
-    const host = new FakeHost(freshDebian());
+    const host = new FakeHost(freshDebian({ memKib: ROOMY }));
     await init(host);
     host.ran.length = 0;
     const { outcomes } = await init(host, { heap: '512m' });
@@ -217,4 +220,67 @@ describe('init steps against a fake host', () => {
       expect(host.ran.map((r) => r.name)).toEqual(['probe']);
     });
   });
+
+  describe('a heap the host cannot hold (faked MemTotal)', () => {
+    const micro = 973 * 1024; // a t2.micro's MemTotal, in KiB
+
+    it('--heap 1g on a 1 GiB host: refused before anything changes, with the figures', async () => {
+      const host = new FakeHost(freshDebian({ memKib: micro }));
+      const err = (await init(host, { heap: '1g' }).catch((e: unknown) => e)) as UserError;
+      expect(err).toBeInstanceOf(UserError);
+      expect(err.exitCode).toBe(1);
+      expect(err.message).toMatch(/^Set the Kafka heap in ~\/.bashrc: the heap 1g does not fit this host: .* need about 1.5 GiB, and the host has 973 MiB of memory and no swap$/);
+      expect(err.hint).toMatch(/^use --heap 480m or less \(--heap auto picks 400m here/);
+      // Java was not installed, nothing downloaded: only the probe ran.
+      expect(host.ran.map((r) => r.name)).toEqual(['probe']);
+      expect(host.state.files.bashrc!.content).toBe('# ~/.bashrc\n');
+    });
+
+    it('--heap 512m on a 1 GiB host is refused too; 400m and auto run', async () => {
+      await expect(init(new FakeHost(freshDebian({ memKib: micro })), { heap: '512m' })).rejects.toThrow(/the heap 512m does not fit this host/);
+      const host = new FakeHost(freshDebian({ memKib: micro }));
+      await init(host);
+      expect(host.state.jvms.find((j) => j.main === 'kafka.Kafka')!.args).toContain('-Xmx400m');
+      await expect(init(new FakeHost(freshDebian({ memKib: micro })), { heap: '400m' })).resolves.toBeDefined();
+    });
+
+    it('a dry run reports it as the step that would fail', async () => {
+      const host = new FakeHost(freshDebian({ memKib: micro }));
+      const { reports } = await init(host, { heap: '1g' }, true);
+      expect(reports.filter((r) => r.wouldFail).map((r) => r.id)).toEqual(['heap']);
+      expect(reports.find((r) => r.id === 'heap')!.wouldFail!.message).toMatch(/the heap 1g does not fit this host/);
+      expect(host.ran.map((r) => r.name)).toEqual(['probe']);
+    });
+
+    it('auto on a 512 MiB host: refused, since not even the smallest heap fits', async () => {
+      const host = new FakeHost(freshDebian({ memKib: 512 * 1024 }));
+      await expect(init(host)).rejects.toThrow(/even the smallest heap, 128m, does not fit this host: .* the host has 512 MiB of memory/);
+      expect(host.ran.map((r) => r.name)).toEqual(['probe']);
+    });
+
+    it('16 GiB: --heap 4g runs', async () => {
+      const host = new FakeHost(freshDebian({ memKib: 16 * 1024 * 1024 }));
+      await init(host, { heap: '4g' });
+      expect(host.state.jvms.find((j) => j.main === 'kafka.Kafka')!.args).toContain('-Xmx4g');
+    });
+
+    it('a saved 1g heap on an instance made smaller: the re-run refuses before any change, until the heap is lowered', async () => {
+      // Set up on a bigger instance, then the instance type changed to a t2.micro: same files, same JVMs.
+      const host = new FakeHost(freshDebian({ memKib: ROOMY }));
+      await init(host, { heap: '1g' });
+      host.state.memKib = micro;
+      const before = JSON.stringify(host.state);
+      host.ran.length = 0;
+      // The profile's heap reaches the options like --heap does (resolveInitOptions), so this is that re-run.
+      await expect(init(host, { heap: '1g' })).rejects.toThrow(/the heap 1g does not fit this host/);
+      await expect(init(host, { heap: '1g' }, true)).resolves.toMatchObject({ reports: expect.arrayContaining([expect.objectContaining({ id: 'heap', wouldFail: expect.anything() })]) });
+      expect(host.ran.map((r) => r.name)).toEqual(['probe', 'probe']);
+      expect(JSON.stringify(host.state).replace(/"now":\d+/, '')).toBe(before.replace(/"now":\d+/, ''));
+      // --heap auto (or 400m) lowers it: the block is rewritten and both JVMs restarted with 400m.
+      const { outcomes } = await init(host, { heap: 'auto' });
+      expect(outcomes).toMatchObject({ heap: 'done', zookeeper: 'done', broker: 'done' });
+      expect(host.state.jvms.find((j) => j.main === 'kafka.Kafka')!.args).toContain('-Xmx400m');
+    });
+  });
+
 });
