@@ -16,6 +16,8 @@ export interface BrokerCheckOptions {
   roundtrip: boolean;
   /** advertised.listeners as server.properties on the host says, when verify could read it. */
   configured?: Array<{ host: string; port: number }> | undefined;
+  /** Whether server.properties gives the controller a listener of its own (undefined: not known). */
+  internalListener?: boolean | undefined;
   /** kafkajs's log, with --verbose. */
   log?: ((line: string) => void) | undefined;
   /** Called as each check completes, so the reporter can show progress. */
@@ -30,6 +32,20 @@ export interface BrokerCheckReport {
 
 function fixAdvertised(bootstrapHost: string): string {
   return `clients connect to the bootstrap address, then to the address each broker advertises, so that one must work from where clients run. Set advertised.listeners=PLAINTEXT://${bootstrapAddress(bootstrapHost)} with: kafka-setup init --advertised-host ${bootstrapHost}`;
+}
+
+/**
+ * A broker lists no brokers when its controller cannot reach it. Without a listener of its own, the
+ * controller uses the advertised address — on EC2 the public IP, which the instance cannot reach when
+ * the security group allows 9092 only from the user's IP.
+ */
+function notInMetadataFix(o: BrokerCheckOptions): string {
+  const advertised = o.configured?.[0] ? bootstrapAddress(o.configured[0].host, o.configured[0].port) : 'its advertised address';
+  if (o.internalListener === false) {
+    return `its controller reaches it at ${advertised}, the same address clients use, and the host cannot reach that address itself (a security group that allows ${o.port} only from your IP does this). ` +
+      'Run kafka-setup init: it gives the controller a listener of its own on the host\'s loopback (inter.broker.listener.name=INTERNAL, 127.0.0.1:9093), and restarts the broker';
+  }
+  return 'it may still be starting (wait a few seconds and run verify again); otherwise its controller cannot reach it: read logs/controller.log and logs/server.log on the host';
 }
 
 export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckReport> {
@@ -87,8 +103,7 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
     .join(', ');
   add(answer.brokers.length > 0
     ? check('metadata', 'Metadata', 'pass', `${answer.brokers.length} broker${answer.brokers.length > 1 ? 's' : ''}: ${described}; cluster ${answer.clusterId}`)
-    : check('metadata', 'Metadata', 'fail', 'the broker lists no brokers in its metadata',
-      'a broker that cannot reach its own advertised address, or is still starting, lists none; see the advertised address check below'));
+    : check('metadata', 'Metadata', 'fail', 'the broker lists no brokers in its metadata: it is not in its own metadata, so nothing can be produced or consumed', notInMetadataFix(o)));
 
   // What clients will be told to connect to: the metadata's brokers, or — when the broker lists none,
   // as happens when even its own controller cannot reach the advertised address — server.properties.
@@ -109,7 +124,7 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
   add(advertisedOk
     ? check('advertised', 'Advertised addresses reachable', 'pass', advertised.map((a) => bootstrapAddress(a.host, a.port)).join(', '))
     : check('advertised', 'Advertised addresses reachable', 'fail', unreachable.join('; ') || 'the broker advertises no address (its metadata lists no brokers)',
-      unreachable.length > 0 || advertised.length === 0 ? fixAdvertised(o.host) : 'the broker is not in its own metadata yet; wait a few seconds, or read logs/server.log on the host'));
+      unreachable.length > 0 ? fixAdvertised(o.host) : answer.brokers.length === 0 ? notInMetadataFix(o) : fixAdvertised(o.host)));
 
   if (!o.roundtrip) {
     add(check('roundtrip', 'Produce/consume round trip', 'skip', 'skipped (--no-roundtrip)'));

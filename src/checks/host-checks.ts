@@ -72,3 +72,12 @@ export function configuredListeners(facts: HostFacts): Array<{ host: string; por
   const forClients = all.length > 1 && inter ? all.filter((l) => l.name !== inter) : all;
   return forClients.map(({ host, port }) => ({ host, port }));
 }
+
+/** Whether the controller reaches the broker on a listener of its own, not on the clients' address. */
+export function hasInternalListener(facts: HostFacts): boolean {
+  const props = facts.files['server.properties'].content ?? '';
+  const inter = getProperty(props, 'inter.broker.listener.name')?.trim().toUpperCase();
+  const advertised = getProperty(props, 'advertised.listeners') ?? getProperty(props, 'listeners') ?? '';
+  const names = advertised.split(',').map((l) => l.trim().split('://')[0]!.toUpperCase()).filter(Boolean);
+  return inter !== undefined && names.includes(inter) && names.length > 1;
+}

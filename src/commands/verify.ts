@@ -4,7 +4,7 @@
  * a round trip). Exit 0 only when no check fails; --json prints the same facts.
  */
 import { brokerChecks } from '../checks/broker-checks.js';
-import { configuredListeners, hostChecks } from '../checks/host-checks.js';
+import { configuredListeners, hasInternalListener, hostChecks } from '../checks/host-checks.js';
 import { check, type CheckResult } from '../checks/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { resolveVerifyOptions, type VerifyFlags, type VerifyOptions } from '../options/verify-options.js';
@@ -16,8 +16,14 @@ import { baseVars, bootstrapAddress } from '../steps/targets.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 
-/** The host's checks; returns the advertised listeners its server.properties configures. */
-async function onHost(o: VerifyOptions, io: CommandIO, show: (c: CheckResult) => void): Promise<Array<{ host: string; port: number }> | undefined> {
+/** What server.properties on the host says about the broker's listeners. */
+interface HostListeners {
+  configured: Array<{ host: string; port: number }>;
+  internal: boolean;
+}
+
+/** The host's checks; returns what its server.properties configures. */
+async function onHost(o: VerifyOptions, io: CommandIO, show: (c: CheckResult) => void): Promise<HostListeners | undefined> {
   let session;
   try {
     session = await openSession(o.connection!, io, { dryRun: false });
@@ -30,7 +36,7 @@ async function onHost(o: VerifyOptions, io: CommandIO, show: (c: CheckResult) =>
     const res = await session.run(remoteScript('verify', baseVars({ options: { installDir: o.installDir }, dist: o.dist }), ['probe-lib', 'verify']), { timeoutMs: 90_000 });
     const facts = mergeFacts(undefined, res.sections);
     for (const c of hostChecks(facts, res.sections)) show(c);
-    return configuredListeners(facts);
+    return { configured: configuredListeners(facts), internal: hasInternalListener(facts) };
   } catch (err) {
     if (!(err instanceof RemoteFailure || err instanceof UserError)) throw err;
     show(check('host', 'Checks on the host', 'fail', err.message, 'run kafka-setup verify --verbose to see the remote command'));
@@ -52,9 +58,9 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
     checks.push(c);
     io.reporter.check(c);
   };
-  const configured = o.connection ? await onHost(o, io, show) : undefined;
+  const listeners = o.connection ? await onHost(o, io, show) : undefined;
   const broker = await brokerChecks({
-    ...o.bootstrap, timeoutMs: o.timeoutMs, roundtrip: o.roundtrip, configured, onCheck: show,
+    ...o.bootstrap, timeoutMs: o.timeoutMs, roundtrip: o.roundtrip, configured: listeners?.configured, internalListener: listeners?.internal, onCheck: show,
     ...(io.debug ? { log: (l: string) => io.reporter.verbose(l) } : {}),
   });
 
