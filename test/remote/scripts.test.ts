@@ -189,3 +189,70 @@ describe('remote scripts under dash', () => {
     process.kill(Number(third.sections.get('lock')!.find((l) => l.startsWith('pid='))!.slice(4)), 'SIGKILL');
   }, 30_000);
 });
+
+describe('move-data under dash', () => {
+  const mv = (home: string, moves: Array<[string, string, 'yes' | 'no']>, calls: string[]) => {
+    const v: Record<string, string | number> = { ...vars, KS_STOP_BROKER: '', KS_STOP_ZOOKEEPER: '', KS_MOVES: moves.length };
+    moves.forEach(([from, to, same], i) => Object.assign(v, { [`KS_M${i}_FROM`]: from, [`KS_M${i}_TO`]: to, [`KS_M${i}_SAME`]: same }));
+    return runLocally(remoteScript('move-data', v, ['probe-lib', 'write-files', 'move-data'], calls), home);
+  };
+  const dataDir = (home: string, name: string): string => {
+    const d = join(home, name);
+    mkdirSync(join(d, 'version-2'), { recursive: true });
+    writeFileSync(join(d, 'version-2', 'snapshot.0'), `data of ${name}`);
+    return d;
+  };
+
+  it('renames on one file system, copies under a temporary name otherwise; the copied source goes only at the end; the probe sees the result', () => {
+    const home = scratchHome();
+    const a = dataDir(home, 'old-logs');
+    const b = dataDir(home, 'old-zk');
+    const to = join(home, 'kafka-data');
+    mkdirSync(join(to, 'zookeeper'), { recursive: true }); // an empty target is fine
+    const r = mv(home, [[a, join(to, 'kafka-logs'), 'yes'], [b, join(to, 'zookeeper'), 'no']], ['ks_data_stop', 'ks_data_move', 'ls -A "$KS_M1_FROM" | sed "s/^/left=/"', 'ks_data_done', 'ks_probe_data']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(to, 'kafka-logs', 'version-2', 'snapshot.0'), 'utf8')).toBe('data of old-logs');
+    expect(readFileSync(join(to, 'zookeeper', 'version-2', 'snapshot.0'), 'utf8')).toBe('data of old-zk');
+    expect(r.stdout).toContain('left=version-2'); // the copied source was still there until the end
+    expect([existsSync(a), existsSync(b), existsSync(join(to, 'zookeeper.kafka-setup-part'))]).toEqual([false, false, false]);
+    expect(r.sections.get('moved')).toEqual(['count=2']);
+  });
+
+  it('a failed config write puts the data back where it was', () => {
+    const home = scratchHome();
+    const a = dataDir(home, 'old-logs');
+    const b = dataDir(home, 'old-zk');
+    const to = join(home, 'kafka-data');
+    const undo = '( ks_fail changed_meanwhile "server.properties changed" ) || { ks_data_undo_moves; exit 1; }';
+    const r = mv(home, [[a, join(to, 'kafka-logs'), 'yes'], [b, join(to, 'zookeeper'), 'no']], ['ks_data_stop', 'ks_data_move', undo, 'ks_data_done']);
+    expect(r.code).toBe(1);
+    expect(r.sections.get('error')).toContain('kind=changed_meanwhile');
+    expect(readFileSync(join(a, 'version-2', 'snapshot.0'), 'utf8')).toBe('data of old-logs');
+    expect(readFileSync(join(b, 'version-2', 'snapshot.0'), 'utf8')).toBe('data of old-zk');
+    expect([existsSync(join(to, 'kafka-logs')), existsSync(join(to, 'zookeeper'))]).toEqual([false, false]);
+  });
+
+  it('a target that is not empty: nothing moves', () => {
+    const home = scratchHome();
+    const a = dataDir(home, 'old-logs');
+    const b = dataDir(home, 'old-zk');
+    const busy = dataDir(home, 'busy');
+    const r = mv(home, [[a, join(home, 'new-logs'), 'yes'], [b, busy, 'yes']], ['ks_data_stop', 'ks_data_move', 'ks_data_done']);
+    expect(r.code).toBe(1);
+    expect(r.sections.get('error')).toContain('kind=move_failed');
+    expect([existsSync(join(a, 'version-2')), existsSync(join(b, 'version-2')), existsSync(join(home, 'new-logs'))]).toEqual([true, true, false]);
+  });
+
+  it('a data directory another process works in: refused before anything moves', () => {
+    const home = scratchHome();
+    const a = dataDir(home, 'old-logs');
+    const r = mv(home, [[a, join(home, 'new-logs'), 'yes']], ['(cd "$KS_M0_FROM" && exec sleep 30 >/dev/null 2>&1) & echo "holder=$!"; sleep 0.3', 'ks_data_stop', 'ks_data_move', 'ks_data_done']);
+    const holder = Number(/holder=(\d+)/.exec(r.stdout)?.[1]);
+    if (holder > 0) process.kill(holder, 'SIGKILL');
+    expect(r.code).toBe(1);
+    expect(r.sections.get('error')).toContain(`user=${holder} sleep 30 `);
+    expect(r.sections.get('error')).toContain('kind=data_in_use');
+    expect(existsSync(join(a, 'version-2'))).toBe(true);
+  });
+});

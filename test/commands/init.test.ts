@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { unreachableWarning } from '../../src/commands/init.js';
+import type { InitOptions } from '../../src/options/init-options.js';
+import { mergeFacts } from '../../src/steps/facts.js';
+import type { StepContext } from '../../src/steps/types.js';
+
+function ctx(client: string | undefined): StepContext {
+  const facts = mergeFacts(undefined, new Map([['host', [`home=/home/ec2-user`, ...(client === undefined ? [] : [`client=${client}`])]]]));
+  return { options: { advertisedHost: '203.0.113.10' } as InitOptions, facts, session: undefined as never, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } };
+}
+
+describe('the end of init: reachable from here?', () => {
+  it('names the exact inbound rule, with the address the host saw this machine connect from', () => {
+    const w = unreachableWarning(ctx('198.51.100.7'), { ok: false, code: 'ETIMEDOUT', reason: 'no answer within 1 s (a firewall or security group dropping the packets)' });
+    expect(w).toBe("203.0.113.10:9092 is not reachable from this machine (no answer within 1 s (a firewall or security group dropping the packets)); the host is set up, but clients here cannot connect. " +
+      "Add an inbound rule to the instance's security group: type Custom TCP, port 9092, source 198.51.100.7/32 (this machine's address, as the host sees it); then check with: kafka-setup verify");
+  });
+
+  it('an IPv6 client gets /128; an address the host did not tell (or told garbage) falls back to "your IP"', () => {
+    const down = { ok: false as const, code: 'ECONNREFUSED', reason: 'connection refused' };
+    expect(unreachableWarning(ctx('2001:db8::7'), down)).toContain('source 2001:db8::7/128');
+    expect(unreachableWarning(ctx(undefined), down)).toContain('source your IP ("My IP" in the console)');
+    expect(unreachableWarning(ctx('$(reboot)\u001b[2J'), down)).toContain('source your IP ("My IP" in the console)');
+  });
+
+  it('says nothing when the broker answered', () => {
+    expect(unreachableWarning(ctx('198.51.100.7'), { ok: true, ms: 12 })).toBeUndefined();
+  });
+});
