@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { getProperty } from '../kafka/properties.js';
 import { remoteScript } from '../remote/script.js';
 import { BROKER_MAIN, findJvm, ZOOKEEPER_MAIN } from './daemons.js';
-import { mergeFacts, type HostFacts } from './facts.js';
+import { cleanPath as clean, mergeFacts, type HostFacts } from './facts.js';
 import { writeCalls, type FileChange } from './files.js';
 import { baseVars, dataDir } from './targets.js';
 import type { Step, StepContext } from './types.js';
@@ -27,11 +27,6 @@ export interface DataMove {
 interface DataPlan {
   moves: DataMove[];
   problem?: UserError;
-}
-
-function clean(path: string): string {
-  const p = posix.normalize(path.trim());
-  return p.length > 1 ? p.replace(/\/+$/, '') : p;
 }
 
 /** The data directories the config files name now (Kafka's shipped defaults when unset). */

@@ -3,6 +3,7 @@
  * from these facts alone; each apply refreshes the sections it changed.
  */
 import { isIP } from 'node:net';
+import { posix } from 'node:path';
 import { keyValues, type Sections } from '../remote/script.js';
 import type { Serving } from './serving.js';
 
@@ -84,6 +85,12 @@ export interface Sha512Fact {
   content: string | undefined;
   /** `url message` of each mirror that did not answer. */
   tried: string[];
+}
+
+/** A directory path without `.`/`..` segments, doubled or trailing slashes. */
+export function cleanPath(path: string): string {
+  const p = posix.normalize(path.trim());
+  return p.length > 1 ? p.replace(/\/+$/, '') : p;
 }
 
 function unquote(v: string): string {
@@ -227,7 +234,9 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
     facts.dataDirs = new Map();
     for (const line of data.filter((l) => l.startsWith('dir='))) {
       const m = /^dir=(absent|empty|data|other) (\d+) (\d+) (\/.*)$/.exec(line);
-      if (m) facts.dataDirs.set(m[4]!, { path: m[4]!, state: m[1] as DataDirFact['state'], kib: Number(m[2]), device: m[3]! });
+      // Keyed as the data step spells paths: `log.dirs=/tmp/kafka-logs/` names /tmp/kafka-logs.
+      const path = m ? cleanPath(m[4]!) : '';
+      if (m) facts.dataDirs.set(path, { path, state: m[1] as DataDirFact['state'], kib: Number(m[2]), device: m[3]! });
     }
   }
   const sha512 = sections.get('sha512');

@@ -95,3 +95,13 @@ describe('existing data', () => {
     expect(reports.find((r) => r.id === 'data')!.detail).toBe(`would: move Kafka's data /tmp/kafka-logs → ${KAFKA_DATA}/kafka-logs and ZooKeeper's data /tmp/zookeeper → ${KAFKA_DATA}/zookeeper`);
   });
 });
+
+describe('existing data, spelled differently', () => {
+  it('log.dirs with a trailing slash and spaces names the same directory', async () => {
+    const state = handMade({ '/var/lib/kafka//logs/': 10 });
+    state.files['server.properties'] = { content: 'broker.id=0\nlog.dirs= /var/lib/kafka//logs/ \n', mtime: 1 };
+    const host = new FakeHost(state);
+    await init(host);
+    expect(host.ran.find((s) => s.name === 'move-data')!.vars.KS_M0_FROM).toBe('/var/lib/kafka/logs');
+  });
+});
