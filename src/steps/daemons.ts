@@ -106,8 +106,11 @@ function explainDaemon(d: Daemon, f: RemoteFailure, ctx: StepContext): UserError
   const title = d.kind === 'zookeeper' ? 'Start ZooKeeper' : 'Start the broker';
   if (f.kind === 'port_busy') {
     const owner = f.fields.get('owner');
-    return new UserError(`${title}: port ${d.port} is already in use by ${owner ? `pid ${owner}` : 'another program (not visible to this user)'}`, {
-      hint: `stop that program (or find it with: sudo ss -ltnp 'sport = :${d.port}'), then run kafka-setup init again`,
+    // The port the script found taken: the daemon's own, or another it needs (the internal listener).
+    const port = Number(f.fields.get('port')) || d.port;
+    const what = port === INTERNAL_PORT ? ' (the broker\'s internal listener, on the host\'s loopback)' : '';
+    return new UserError(`${title}: port ${port}${what} is already in use by ${owner ? `pid ${owner}` : 'another program (not visible to this user)'}`, {
+      hint: `stop that program (or find it with: sudo ss -ltnp 'sport = :${port}'), then run kafka-setup init again`,
     });
   }
   if (f.kind === 'jvm_died' || f.kind === 'start_timeout') {

@@ -76,11 +76,12 @@ describeE2e('faults on the host', () => {
     expect(await jvmPid('kafka.Kafka')).toBeDefined();
   });
 
-  it('port 9092 held by another program: names it and its pid; the run after it is freed completes', async () => {
+  // 9093: the broker's internal listener, on the host's loopback.
+  it.each([[9092, '0.0.0.0'], [9093, '127.0.0.1']])('port %i held by another program: names it and its pid; the run after it is freed completes', async (port, address) => {
     const { host } = e2e();
     await killPids([(await jvmPid('kafka.Kafka'))!]);
     const before = new Set(await userPids(host));
-    void runAsUser(host, 'exec python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\'0.0.0.0\', 9092)); s.listen(); time.sleep(600)"');
+    void runAsUser(host, `exec python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('${address}', ${port})); s.listen(); time.sleep(600)"`);
     let squatter: number | undefined;
     for (let i = 0; i < 50 && squatter === undefined; i++) {
       await sleep(100);
@@ -90,7 +91,7 @@ describeE2e('faults on the host', () => {
     const r = await runCli(init(), { env });
     await killPids([squatter!]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`error: Start the broker: port 9092 is already in use by pid ${squatter} python3`));
+    expect(r.stderr).toMatch(new RegExp(`error: Start the broker: port ${port}${port === 9093 ? ' \\(the broker\'s internal listener, on the host\'s loopback\\)' : ''} is already in use by pid ${squatter} python3`));
     expect(r.stderr).toMatch(/what to do: stop that program/);
     const again = await runCli(init(), { env });
     expect(again.code, again.all).toBe(0);
