@@ -181,10 +181,8 @@ describeE2e('a fresh host whose dpkg lock is held (cloud-init, unattended-upgrad
     if (holder && alive(holder)) holder.kill('SIGKILL');
   });
 
-  it('init waits for the holder, without running apt, then installs Java once the lock is released and says what it waited for', async () => {
-    holder = await holdDpkgLock(fresh());
-    const run = startCli(init(), { env: env() });
-    // Waiting: the script polls with `sleep 2` (the run's lock holder sleeps 0.5); apt never runs while the lock is held.
+  /** Commands in the chroot; `sleep` with its arguments: the script polls with `sleep 2` (the run's lock holder sleeps 0.5). */
+  function watch(): { seen: Set<string>; look: () => void } {
     const seen = new Set<string>();
     const look = (): void => {
       for (const p of chrootProcesses(fresh())) {
@@ -197,8 +195,36 @@ describeE2e('a fresh host whose dpkg lock is held (cloud-init, unattended-upgrad
         seen.add(cmd);
       }
     };
+    return { seen, look };
+  }
+
+  it('Ctrl-C while init waits for the lock: exit 130 at once; the holder is left alone, nothing of ours is left running', async () => {
+    holder = await holdDpkgLock(fresh());
+    const run = startCli(init(), { env: env() });
+    const { seen, look } = watch();
     const waitingBy = Date.now() + 120_000;
     while (!seen.has('sleep 2') && Date.now() < waitingBy) { look(); await sleep(50); }
+    expect([...seen], 'init never started waiting').toContain('sleep 2');
+    run.signal('SIGINT');
+    const r = await run.result;
+    expect(r.code, r.all).toBe(130);
+    expect(r.stderr).toContain('kafka-setup: interrupted');
+    const quietBy = Date.now() + 10_000;
+    const others = (): string[] => chrootProcesses(fresh()).filter((p) => p.comm !== 'sshd').map((p) => `${p.pid} ${p.comm}`);
+    while (others().length > 0 && Date.now() < quietBy) await sleep(100);
+    expect(others()).toEqual([]);
+    expect(alive(holder)).toBe(true);
+  });
+
+  it('init waits for the holder, without running apt, then installs Java once the lock is released and says what it waited for', async () => {
+    holder ??= await holdDpkgLock(fresh());
+    const run = startCli(init(), { env: env() });
+    // Waiting: the script's poll runs; apt never does while the lock is held.
+    const { seen, look } = watch();
+    const waitingBy = Date.now() + 120_000;
+    const aptRan = (): boolean => [...seen].some((c) => APT.test(c));
+    while (!seen.has('sleep 2') && !aptRan() && Date.now() < waitingBy) { look(); await sleep(50); }
+    expect([...seen].filter((c) => APT.test(c)), 'apt or dpkg ran while the lock was held').toEqual([]);
     expect([...seen], 'init never started waiting').toContain('sleep 2');
     const watchUntil = Date.now() + 6000;
     while (Date.now() < watchUntil) { look(); await sleep(50); }

@@ -10,7 +10,9 @@ import { progressReader, RemoteFailure, type RunOptions, type RunResult, type Se
 import { quote } from '../../src/remote/shell.js';
 import { mergeFacts } from '../../src/steps/facts.js';
 import { javaInstallFor, javaStep, PM_LOCKS, PM_WAIT_S } from '../../src/steps/java.js';
+import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
+import type { ActiveStep, Reporter } from '../../src/ui/reporter.js';
 import { scratchDir } from '../support/scratch.js';
 import { FakeHost, freshDebian } from './fake-host.js';
 
@@ -104,6 +106,7 @@ if [ -e "$KS_FAKE/lost-race" ]; then
   echo "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?"
   exit 100
 fi
+case " $* " in *" install "*) printf '#!/bin/sh\n' > "$KS_FAKE/java"; cp "$KS_FAKE/java" "$KS_FAKE/jps"; chmod +x "$KS_FAKE/java" "$KS_FAKE/jps" ;; esac
 exit 0
 `;
 
@@ -230,6 +233,24 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     const did = await applying;
     expect(did).toMatch(new RegExp(`^installed openjdk-17-jdk-headless, after waiting [2-6] s for unattended-upgr \\(pid ${holder.pid}\\) to release the dpkg lock$`));
     expect(fake.calls()).toEqual([INSTALL]);
+  });
+
+  it.runIf(canHold)('the runner shows what the step waits for in its spinner, and no longer once it is done', async () => {
+    const fake = await fakeHost('ok');
+    const holder = await holdLock(join(fake.dir, 'lock-frontend'), 'apt-get');
+    const updates: string[] = [];
+    const active: ActiveStep = { update: (t) => updates.push(t), pause() {}, resume() {}, finish() {} };
+    const reporter = { step: () => active } as unknown as Reporter;
+    const ctx = { ...fake.ctx, progress: undefined };
+    const running = runSteps([javaStep], ctx, reporter, false);
+    const by = Date.now() + 5000;
+    while (!updates.some((u) => u.startsWith('waiting for apt-get')) && Date.now() < by) await sleep(50);
+    holder.kill('SIGTERM');
+    const [report] = await running;
+    expect(updates[0]).toBe('java is not installed');
+    expect(updates.slice(1)[0]).toMatch(new RegExp(`^waiting for apt-get \\(pid ${holder.pid}\\) to release ${fake.dir}/lock-frontend \\(\\d+ s\\)$`));
+    expect(report?.detail).toMatch(/^installed openjdk-17-jdk-headless, after waiting \d+ s for apt-get/);
+    expect(ctx.progress).toBeUndefined();
   });
 
   it.runIf(canHold)('gives up at the bound with the real cause: who holds the lock, for how long it has run, how long we waited', async () => {
