@@ -129,7 +129,6 @@ export const javaStep: Step = {
   },
 };
 
-
 /** A process's name and command line come from the host: printable ASCII only, cut. */
 function printable(s: string | undefined, max: number): string {
   return (s ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, max).trim();
@@ -147,12 +146,12 @@ function duration(seconds: number): string {
 /** Another package manager kept its lock for longer than we wait (PM_WAIT_S). */
 function pmBusy(f: RemoteFailure, install: JavaInstall | undefined): UserError {
   const pid = f.fields.get('pid');
-  const age = Number(f.fields.get('age'));
+  const age = f.fields.get('age');
   const waited = Number(f.fields.get('waited') ?? 0);
   const lock = install ? PM_LOCKS[install.pm].name : 'the package manager\'s lock';
   const file = printable(f.fields.get('lock'), 100);
   const who = pid ? holder(f.fields.get('name'), pid) : 'another process';
-  const running = pid && Number.isFinite(age) && f.fields.get('age') ? `, running for ${duration(age)},` : '';
+  const running = pid && /^\d+$/.test(age ?? '') ? `, running for ${duration(Number(age))},` : '';
   const command = printable(f.fields.get('command'), 200);
   return new UserError(
     `Install Java: the package manager is busy: ${who}${running} holds ${lock}${file ? ` (${file})` : ''}; kafka-setup waited ${duration(waited)} for it`,

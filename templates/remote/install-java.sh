@@ -9,6 +9,11 @@ ks_tail() { tail -n 15 "$ks_log" | sed 's/^/log=/'; }
 # In the first minutes after boot, cloud-init and unattended-upgrades (yum/dnf: cloud-init, dnf-automatic)
 # hold the package manager's locks. We wait for them, naming who we wait for, within KS_PM_WAIT.
 
+# What we are doing now, for the step's spinner; a wait shows itself, then what it held up again.
+ks_say() { ks_section progress; ks_kv text "$1"; }
+ks_doing=
+ks_progress() { ks_doing=$1; ks_say "$1"; }
+
 # Printable ASCII only, cut: a process's name and command line are whatever it chose.
 ks_printable() { tr '\000' ' ' | tr -cd '[:print:]' | cut -c "1-$1" | sed 's/ *$//'; }
 
@@ -32,7 +37,7 @@ ks_pm_holder() {
   for ks_f in ${KS_PM_PIDFILES:-}; do
     [ -f "$ks_f" ] || continue
     ks_p=$(head -c 20 "$ks_f" 2>/dev/null | tr -cd 0-9)
-    [ -n "$ks_p" ] && [ "$ks_p" -gt 0 ] && [ "$ks_p" != "$$" ] && [ -d "/proc/$ks_p" ] && { printf '%s %s\n' "$ks_p" "$ks_f"; return 0; }
+    [ -n "$ks_p" ] && [ "$ks_p" -gt 0 ] 2>/dev/null && [ "$ks_p" != "$$" ] && [ -d "/proc/$ks_p" ] && { printf '%s %s\n' "$ks_p" "$ks_f"; return 0; }
   done
   return 1
 }
@@ -76,21 +81,22 @@ ks_pm_wait() {
   while :; do
     ks_hpid=${ks_h%% *}
     ks_hname=$(ks_printable 32 2>/dev/null < "/proc/$ks_hpid/comm")
-    [ -n "$ks_hname" ] || ks_hname='another process'
+    # (No pid: a holder in another pid namespace, or an open-file-description lock.)
+    if [ "$ks_hpid" -gt 0 ] 2>/dev/null; then ks_hwho="${ks_hname:-another process} (pid $ks_hpid)"; else ks_hwho='another process'; ks_hname=; fi
     if [ -z "$ks_pm_for_lock" ]; then ks_pm_for_pid=$ks_hpid; ks_pm_for_name=$ks_hname; ks_pm_for_lock=${ks_h#* }; fi
     ks_now=$(date +%s)
     if [ "$ks_now" -ge "$ks_pm_deadline" ]; then
       ks_pm_waited=$(( ks_pm_waited + ks_now - ks_since ))
       ks_pm_busy "$ks_hpid" "${ks_h#* }"
     fi
-    ks_section progress
-    ks_kv text "waiting for $ks_hname (pid $ks_hpid) to release ${ks_h#* } ($(( ks_pm_waited + ks_now - ks_since )) s)"
+    ks_say "waiting for $ks_hwho to release ${ks_h#* } ($(( ks_pm_waited + ks_now - ks_since )) s)"
     # Through ks_guard: a Ctrl-C (the SSH channel closing) ends the wait at once.
     ks_guard sleep 2
-    [ "$?" = 143 ] && ks_fail interrupted "stopped while waiting for $ks_hname (pid $ks_hpid) to finish"
+    [ "$?" = 143 ] && ks_fail interrupted "stopped while waiting for $ks_hwho to finish"
     ks_h=$(ks_pm_holder) || break
   done
   ks_pm_waited=$(( ks_pm_waited + $(date +%s) - ks_since ))
+  [ -n "$ks_doing" ] && ks_say "$ks_doing"
   return 0
 }
 
@@ -128,22 +134,26 @@ case $KS_PM in
     }
     ks_apt_get() { ks_apt apt-get -q -o DPkg::Lock::Timeout=60 "$@"; }
     if ! pkg=$(ks_candidate); then
+      ks_progress "refreshing the package lists"
       ks_apt_get update
       rc=$?
       [ "$rc" = 143 ] && ks_fail interrupted "stopped while refreshing the package lists"
       pkg=$(ks_candidate) || { ks_section error; ks_kv kind no_package; ks_kv message "none of $KS_PACKAGES is available from apt"; ks_tail; rm -f "$ks_log"; exit 1; }
     fi
+    ks_progress "installing $pkg"
     ks_apt_get install -y --no-install-recommends -o Dpkg::Use-Pty=0 "$pkg"
     rc=$?
     [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
     # An install stopped midway (Ctrl-C, a dropped connection, a reboot) leaves dpkg half done, and apt
     # refuses everything until `dpkg --configure -a` finishes it.
     if [ "$rc" != 0 ] && grep -q 'dpkg was interrupted' "$ks_log"; then
+      ks_progress "finishing an interrupted install (dpkg --configure -a)"
       ks_apt dpkg --configure -a
       rc=$?
       [ "$rc" = 143 ] && ks_fail interrupted "stopped while finishing an interrupted dpkg run"
       if [ "$rc" = 0 ]; then
         ks_repaired=yes
+        ks_progress "installing $pkg"
         ks_apt_get install -y --no-install-recommends -o Dpkg::Use-Pty=0 "$pkg"
         rc=$?
         [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
@@ -156,6 +166,7 @@ case $KS_PM in
     # the deadline and saying for whom. (A holder that appears after our look is waited for by them.)
     for pkg in $KS_PACKAGES; do
       ks_pm_wait
+      ks_progress "installing $pkg"
       ks_guard $ks_sudo "$KS_PM" install -y -q "$pkg" >"$ks_log" 2>&1
       rc=$?
       [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
