@@ -231,7 +231,8 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     holder.kill('SIGTERM');
     await exited(holder);
     const did = await applying;
-    expect(did).toMatch(new RegExp(`^installed openjdk-17-jdk-headless, after waiting [2-6] s for unattended-upgr \\(pid ${holder.pid}\\) to release the dpkg lock$`));
+    expect(did).toMatch(new RegExp(`^installed openjdk-17-jdk-headless, after waiting (\\d+) s for unattended-upgr \\(pid ${holder.pid}\\) to release the dpkg lock$`));
+    expect(Number(/after waiting (\d+) s/.exec(did)?.[1])).toBeGreaterThanOrEqual(2);
     expect(fake.calls()).toEqual([INSTALL]);
   });
 
@@ -262,7 +263,7 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     const holder = await holdLock(join(fake.dir, 'lock-frontend'), 'evil\x1b]0;x\x07\x1b[2J', ['\x1b[31mred\r\nFAKE LINE']);
     const started = Date.now();
     const err = await javaStep.apply(fake.ctx).then(() => undefined, (e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(8000);
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(err).toBeInstanceOf(RemoteFailure);
     const f = err as RemoteFailure;
     expect(f.kind).toBe('pm_busy');
@@ -271,7 +272,7 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     const explained = javaStep.explain!(f, fake.ctx);
     expect(explained).toBeInstanceOf(UserError);
     const e = explained!;
-    expect(e.message).toMatch(new RegExp(`^Install Java: the package manager is busy: evil\\]0;x\\[2J \\(pid ${holder.pid}\\), running for \\d+ s, holds the dpkg lock \\(${fake.dir}/lock-frontend\\); kafka-setup waited [2-4] s for it$`));
+    expect(e.message).toMatch(new RegExp(`^Install Java: the package manager is busy: evil\\]0;x\\[2J \\(pid ${holder.pid}\\), running for \\d+ s, holds the dpkg lock \\(${fake.dir}/lock-frontend\\); kafka-setup waited [2-9] s for it$`));
     expect(e.hint).toContain(`ps -o pid,etime,args -p ${holder.pid}`);
     expect(e.hint).toContain('run kafka-setup init again');
     expect(e.hint).not.toContain('repositories');
@@ -334,7 +335,7 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     const stopped = Date.now();
     child.stdin.end();
     await exited(child);
-    expect(Date.now() - stopped).toBeLessThan(1500);
+    expect(Date.now() - stopped).toBeLessThan(3000);
     const error = keyValues(parseSections(stdout, script.mark).get('error'));
     expect(error.get('kind')).toBe('interrupted');
     expect(error.get('message')).toBe('stopped while waiting for apt-get (pid ' + holders[0]!.pid + ') to finish');
