@@ -57,6 +57,26 @@ export interface RunResult {
   durationMs: number;
 }
 
+export interface RunOptions {
+  timeoutMs?: number;
+  /** Receives the script's `progress` sections (`text=…`) as they arrive, e.g. what it waits for. */
+  onProgress?: ((text: string) => void) | undefined;
+}
+
+/** Feeds stdout chunks; calls onProgress with the text of each complete `progress` section. */
+export function progressReader(mark: string, onProgress: (text: string) => void): (chunk: string) => void {
+  let partial = '';
+  let inProgress = false;
+  return (chunk) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (inProgress && line.startsWith('text=')) onProgress(line.slice('text='.length));
+      inProgress = line.endsWith(`${mark} progress`);
+    }
+  };
+}
+
 export interface SessionStats {
   connections: number;
   commands: number;
@@ -72,7 +92,7 @@ export interface Session {
   readonly host: string;
   readonly stats: SessionStats;
   /** Runs a script; throws RemoteFailure when it reports an error or exits non-zero. */
-  run(script: RemoteScript, opts?: { timeoutMs?: number }): Promise<RunResult>;
+  run(script: RemoteScript, opts?: RunOptions): Promise<RunResult>;
   /**
    * A port on this machine's loopback that reaches `port` on the host's own loopback through the SSH
    * connection (ssh -L): how the host's local-only listeners are examined from here. Optional: a
@@ -107,7 +127,8 @@ export class RemoteFailure extends Error {
 /** Variables whose values --verbose may print: paths, URLs, names and numbers, never contents. */
 const SHOWN_VARS = new Set([
   'KS_INSTALL', 'KS_TARBALL', 'KS_CORE_JAR', 'KS_TOPDIR', 'KS_BASHRC', 'KS_URLS', 'KS_SHA512', 'KS_PM', 'KS_PACKAGES',
-  'KS_KIND', 'KS_PORT', 'KS_TIMEOUT', 'KS_STOP_PID', 'KS_RUNNING_PID', 'KS_HEAP_OPTS',
+  'KS_KIND', 'KS_PORT', 'KS_TIMEOUT', 'KS_STOP_PID', 'KS_RUNNING_PID', 'KS_HEAP_OPTS', 'KS_PM_LOCKS', 'KS_PM_PIDFILES', 'KS_PM_WAIT',
+  'KS_OTHER_PORTS', 'KS_STOP_BROKER', 'KS_STOP_ZOOKEEPER', 'KS_MOVES',
 ]);
 
 export const DEFAULT_USERS_HINT =
@@ -291,7 +312,7 @@ class SshSession implements Session {
     return this.o.host;
   }
 
-  run(script: RemoteScript, opts: { timeoutMs?: number } = {}): Promise<RunResult> {
+  run(script: RemoteScript, opts: RunOptions = {}): Promise<RunResult> {
     if (this.o.signal?.aborted) return Promise.reject(new InterruptedError());
     if (this.closed) return Promise.reject(this.lost ?? new UserError(`the SSH connection to ${this.o.host} is closed`));
     this.stats.commands++;
@@ -322,7 +343,12 @@ class SshSession implements Session {
         let stdout = '';
         let stderr = '';
         let code: number | undefined;
-        ch.on('data', (d: Buffer) => { stdout += out.write(d); });
+        const progress = opts.onProgress ? progressReader(script.mark, opts.onProgress) : undefined;
+        ch.on('data', (d: Buffer) => {
+          const text = out.write(d);
+          stdout += text;
+          progress?.(text);
+        });
         ch.stderr.on('data', (d: Buffer) => { stderr += errDec.write(d); });
         ch.on('exit', (c: number | null) => { code = c ?? 255; });
         // 'close', not 'exit': only then has all output arrived.

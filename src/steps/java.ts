@@ -1,6 +1,7 @@
 /** Step: a JDK (java and jps) from the host's package manager. */
 import { UserError } from '../errors.js';
 import { keyValues, remoteScript } from '../remote/script.js';
+import type { RemoteFailure } from '../remote/session.js';
 import { mergeFacts, type OsInfo } from './facts.js';
 import { baseVars } from './targets.js';
 import type { Step } from './types.js';
@@ -28,6 +29,32 @@ export function javaInstallFor(os: OsInfo): JavaInstall | undefined {
   }
   return undefined;
 }
+
+/**
+ * What another package manager at work holds, by package manager: files locked with fcntl (found
+ * through /proc/locks) and pid files (yum's, dnf 4's: dnf/lock.py writes its pid there while it runs).
+ * rpm's transaction lock covers any rpm-based tool, dnf 5 included.
+ */
+export const PM_LOCKS: Record<JavaInstall['pm'], { name: string; fcntl: string[]; pidFiles: string[] }> = {
+  apt: {
+    name: 'the dpkg lock',
+    fcntl: ['/var/lib/dpkg/lock-frontend', '/var/lib/dpkg/lock', '/var/lib/apt/lists/lock', '/var/cache/apt/archives/lock'],
+    pidFiles: [],
+  },
+  dnf: {
+    name: 'the dnf lock',
+    fcntl: ['/var/lib/rpm/.rpm.lock'],
+    pidFiles: ['/var/lib/dnf/rpmdb_lock.pid', '/var/cache/dnf/metadata_lock.pid', '/var/cache/dnf/download_lock.pid'],
+  },
+  yum: { name: 'the yum lock', fcntl: ['/var/lib/rpm/.rpm.lock'], pidFiles: ['/var/run/yum.pid'] },
+};
+
+/**
+ * How long, in all, we wait for another package manager (cloud-init's first package upgrade,
+ * unattended-upgrades) to finish: on a small instance right after boot that takes minutes; longer
+ * than this, it is more likely stuck than busy, and the user should look.
+ */
+export const PM_WAIT_S = 600;
 
 function installCommand(i: JavaInstall): string {
   return i.pm === 'apt'
@@ -67,18 +94,31 @@ export const javaStep: Step = {
   },
   async apply(ctx) {
     const install = javaInstallFor(ctx.facts.os)!;
-    const res = await ctx.session.run(
-      remoteScript('install-java', { ...baseVars(ctx), KS_PM: install.pm, KS_PACKAGES: install.packages.join(' ') }, ['probe-lib', 'install-java']),
-      { timeoutMs: 20 * 60_000 },
-    );
+    const locks = PM_LOCKS[install.pm];
+    const vars = {
+      ...baseVars(ctx), KS_PM: install.pm, KS_PACKAGES: install.packages.join(' '),
+      KS_PM_LOCKS: locks.fcntl.join(' '), KS_PM_PIDFILES: locks.pidFiles.join(' '), KS_PM_WAIT: PM_WAIT_S,
+    };
+    const res = await ctx.session.run(remoteScript('install-java', vars, ['probe-lib', 'install-java']), {
+      timeoutMs: 20 * 60_000 + PM_WAIT_S * 1000,
+      ...(ctx.progress ? { onProgress: ctx.progress } : {}),
+    });
     ctx.facts = mergeFacts(ctx.facts, res.sections);
     const installed = keyValues(res.sections.get('installed'));
     const pkg = installed.get('package') ?? install.packages[0];
+    const after: string[] = [];
+    const waited = installed.get('waited');
+    if (waited !== undefined) {
+      const s = Number(waited);
+      after.push(`waiting ${s >= 1 ? `${s} s` : 'a moment'} for ${holder(installed.get('waited_name'), installed.get('waited_pid'))} to release ${locks.name}`);
+    }
     // An earlier install stopped midway (Ctrl-C, a dropped connection): say that it was finished first.
-    return installed.get('repaired_dpkg') === 'yes' ? `installed ${pkg}, after finishing an interrupted install (dpkg --configure -a)` : `installed ${pkg}`;
+    if (installed.get('repaired_dpkg') === 'yes') after.push('finishing an interrupted install (dpkg --configure -a)');
+    return after.length ? `installed ${pkg}, after ${after.join(' and ')}` : `installed ${pkg}`;
   },
   explain(f, ctx) {
     const install = javaInstallFor(ctx.facts.os);
+    if (f.kind === 'pm_busy') return pmBusy(f, install);
     if (f.kind === 'install_failed' || f.kind === 'no_package') {
       return new UserError(`Install Java: ${f.message}`, {
         details: f.details,
@@ -89,3 +129,35 @@ export const javaStep: Step = {
   },
 };
 
+/** A process's name and command line come from the host: printable ASCII only, cut. */
+function printable(s: string | undefined, max: number): string {
+  return (s ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, max).trim();
+}
+
+function holder(name: string | undefined, pid: string | undefined): string {
+  const n = printable(name, 32) || 'another process';
+  return pid && /^[1-9]\d*$/.test(pid) ? `${n} (pid ${pid})` : n;
+}
+
+function duration(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+}
+
+/** Another package manager kept its lock for longer than we wait (PM_WAIT_S). */
+function pmBusy(f: RemoteFailure, install: JavaInstall | undefined): UserError {
+  const pid = f.fields.get('pid');
+  const age = f.fields.get('age');
+  const waited = Number(f.fields.get('waited') ?? 0);
+  const lock = install ? PM_LOCKS[install.pm].name : 'the package manager\'s lock';
+  const file = printable(f.fields.get('lock'), 100);
+  const who = pid ? holder(f.fields.get('name'), pid) : 'another process';
+  const running = pid && /^\d+$/.test(age ?? '') ? `, running for ${duration(Number(age))},` : '';
+  const command = printable(f.fields.get('command'), 200);
+  return new UserError(
+    `Install Java: the package manager is busy: ${who}${running} holds ${lock}${file ? ` (${file})` : ''}; kafka-setup waited ${duration(waited)} for it`,
+    {
+      details: [...(command ? [`its command: ${command}`] : []), ...f.details],
+      hint: `right after boot this is usually cloud-init or unattended-upgrades installing updates: let it finish${pid ? ` (see it with: ps -o pid,etime,args -p ${pid})` : ''}, then run kafka-setup init again`,
+    },
+  );
+}

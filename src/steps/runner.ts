@@ -85,8 +85,13 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, reporte
         // File writes of the steps that follow travel with this step's round trip when they can.
         const followers = step.writes || step.carriesWrites ? writeFollowers(steps, index, ctx) : [];
         for (const f of followers) writtenEarlier.add(f);
-        if (step.writes) did = await applyWrites([step, ...followers], ctx);
-        else did = await step.apply(ctx, followers.flatMap((f) => f.writes!(ctx)));
+        ctx.progress = (text) => active.update(text);
+        try {
+          if (step.writes) did = await applyWrites([step, ...followers], ctx);
+          else did = await step.apply(ctx, followers.flatMap((f) => f.writes!(ctx)));
+        } finally {
+          ctx.progress = undefined;
+        }
       }
       const after = step.check(ctx);
       if (!after.done) throw new UserError(`${step.title}: the change did not take effect (${after.reason})`);

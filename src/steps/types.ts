@@ -17,6 +17,8 @@ export interface StepContext {
   readonly session: Session;
   readonly dist: Distribution;
   facts: HostFacts;
+  /** Set by the runner while a step applies: live progress for its spinner (e.g. what it waits for). */
+  progress?: ((text: string) => void) | undefined;
 }
 
 export interface Step {

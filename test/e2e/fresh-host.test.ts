@@ -3,7 +3,11 @@
  * openjdk-17-jdk-headless with apt for real, through sudo, and sets up Kafka; Ctrl-C during that
  * install stops apt and dpkg (root's processes), and the next run finishes the job.
  * The fresh host's Kafka binds 2181/9092 like the main e2e host's: that host's JVMs are stopped first.
+ * Right after boot, cloud-init or unattended-upgrades may hold the dpkg lock: init waits for it,
+ * naming the holder, and installs once it is released.
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -140,6 +144,104 @@ describeE2e('Ctrl-C while apt installs Java on a fresh host', () => {
     expect(again.code, again.all).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`^\\[done\\] Install Java — installed ${JDK}`, 'm'));
     process.stderr.write(`fresh host: after Ctrl-C, ${/^\[done\] Install Java — (.*)$/m.exec(again.stdout)?.[1] ?? '?'}\n`);
+    await javaWorks(fresh());
+  });
+});
+
+/**
+ * Holds the fresh host's dpkg locks as unattended-upgrades does right after boot: real fcntl (POSIX)
+ * write locks on /var/lib/dpkg/lock-frontend and /var/lib/dpkg/lock, from a process of this machine
+ * (the chroot has no Python) named as unattended-upgrades' is ("unattended-upgr", 15 characters).
+ */
+async function holdDpkgLock(fresh: FreshHost): Promise<ChildProcess> {
+  const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout?.trim();
+  if (!python) throw new Error('python3 is needed to hold the dpkg lock (.ci/run installs it)');
+  const code = [
+    'import ctypes, fcntl, sys, time',
+    'files = [open(p, "a") for p in sys.argv[1:]]',
+    'for f in files: fcntl.lockf(f, fcntl.LOCK_EX)',
+    'ctypes.CDLL(None).prctl(15, b"unattended-upgr", 0, 0, 0)',
+    'print("locked", flush=True)',
+    'time.sleep(900)',
+  ].join('\n');
+  const holder = spawn(python, ['-c', code, join(fresh.root, 'var/lib/dpkg/lock-frontend'), join(fresh.root, 'var/lib/dpkg/lock')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout!.once('data', () => resolve());
+    holder.once('exit', (c) => reject(new Error(`the lock holder exited (${c})`)));
+  });
+  return holder;
+}
+
+const alive = (p: ChildProcess): boolean => p.exitCode === null && p.signalCode === null;
+
+describeE2e('a fresh host whose dpkg lock is held (cloud-init, unattended-upgrades at first boot)', () => {
+  const { fresh, init, env } = useFreshHost();
+  let holder: ChildProcess | undefined;
+  afterAll(() => {
+    if (holder && alive(holder)) holder.kill('SIGKILL');
+  });
+
+  /** Commands in the chroot; `sleep` with its arguments: the script polls with `sleep 2` (the run's lock holder sleeps 0.5). */
+  function watch(): { seen: Set<string>; look: () => void } {
+    const seen = new Set<string>();
+    const look = (): void => {
+      for (const p of chrootProcesses(fresh())) {
+        let cmd = p.comm;
+        try {
+          if (p.comm === 'sleep') cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+        } catch {
+          // gone meanwhile
+        }
+        seen.add(cmd);
+      }
+    };
+    return { seen, look };
+  }
+
+  it('Ctrl-C while init waits for the lock: exit 130 at once; the holder is left alone, nothing of ours is left running', async () => {
+    holder = await holdDpkgLock(fresh());
+    const run = startCli(init(), { env: env() });
+    const { seen, look } = watch();
+    const waitingBy = Date.now() + 120_000;
+    while (!seen.has('sleep 2') && Date.now() < waitingBy) { look(); await sleep(50); }
+    expect([...seen], 'init never started waiting').toContain('sleep 2');
+    run.signal('SIGINT');
+    const r = await run.result;
+    expect(r.code, r.all).toBe(130);
+    expect(r.stderr).toContain('kafka-setup: interrupted');
+    const quietBy = Date.now() + 10_000;
+    const others = (): string[] => chrootProcesses(fresh()).filter((p) => p.comm !== 'sshd').map((p) => `${p.pid} ${p.comm}`);
+    while (others().length > 0 && Date.now() < quietBy) await sleep(100);
+    expect(others()).toEqual([]);
+    expect(alive(holder)).toBe(true);
+  });
+
+  it('init waits for the holder, without running apt, then installs Java once the lock is released and says what it waited for', async () => {
+    holder ??= await holdDpkgLock(fresh());
+    const run = startCli(init(), { env: env() });
+    // Waiting: the script's poll runs; apt never does while the lock is held.
+    const { seen, look } = watch();
+    const waitingBy = Date.now() + 120_000;
+    const aptRan = (): boolean => [...seen].some((c) => APT.test(c));
+    while (!seen.has('sleep 2') && !aptRan() && Date.now() < waitingBy) { look(); await sleep(50); }
+    expect([...seen].filter((c) => APT.test(c)), 'apt or dpkg ran while the lock was held').toEqual([]);
+    expect([...seen], 'init never started waiting').toContain('sleep 2');
+    const watchUntil = Date.now() + 6000;
+    while (Date.now() < watchUntil) { look(); await sleep(50); }
+    expect([...seen].filter((c) => APT.test(c)), 'apt or dpkg ran while the lock was held').toEqual([]);
+    expect(alive(holder)).toBe(true);
+    expect((await runInFresh(fresh(), 'command -v java || echo none')).stdout).toBe('none');
+
+    const pid = holder.pid!;
+    holder.kill('SIGTERM');
+    await new Promise((resolve) => holder!.once('exit', resolve));
+    const r = await run.result;
+    expect(r.code, r.all).toBe(0);
+    const line = /^\[done\] Install Java — (.*)$/m.exec(r.stdout)?.[1] ?? '';
+    process.stderr.write(`fresh host with the dpkg lock held: ${line}\n`);
+    expect(line).toMatch(new RegExp(`^installed ${JDK}, after waiting \\d+ s for unattended-upgr \\(pid ${pid}\\) to release the dpkg lock`));
+    expect(Number(/after waiting (\d+) s/.exec(line)?.[1])).toBeGreaterThanOrEqual(6);
+    expect(r.stdout).toContain('Kafka 3.1.0 is running on 127.0.0.1');
     await javaWorks(fresh());
   });
 });

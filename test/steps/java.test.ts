@@ -1,13 +1,18 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
 import type { InitOptions } from '../../src/options/init-options.js';
-import { keyValues, parseSections, type RemoteScript } from '../../src/remote/script.js';
-import { RemoteFailure, type RunResult, type Session } from '../../src/remote/session.js';
+import { keyValues, parseSections, remoteScript, type RemoteScript } from '../../src/remote/script.js';
+import { progressReader, RemoteFailure, type RunOptions, type RunResult, type Session } from '../../src/remote/session.js';
+import { quote } from '../../src/remote/shell.js';
 import { mergeFacts } from '../../src/steps/facts.js';
-import { javaInstallFor, javaStep } from '../../src/steps/java.js';
+import { javaInstallFor, javaStep, PM_LOCKS, PM_WAIT_S } from '../../src/steps/java.js';
+import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
+import type { ActiveStep, Reporter } from '../../src/ui/reporter.js';
 import { scratchDir } from '../support/scratch.js';
 import { FakeHost, freshDebian } from './fake-host.js';
 
@@ -42,21 +47,33 @@ describe('which JDK to install', () => {
   });
 });
 
+/** The script's `NAME='value'` assignments replaced: the test host's lock files, a shorter wait. */
+function withVars(text: string, vars: Record<string, string>): string {
+  let out = text;
+  for (const [name, value] of Object.entries(vars)) {
+    const line = new RegExp(`^${name}='[^'\\n]*'$`, 'm');
+    if (!line.test(out)) throw new Error(`the script sets no ${name}`);
+    out = out.replace(line, () => `${name}=${quote(value)}`);
+  }
+  return out;
+}
+
 /**
- * The real install-java.sh under dash, with stand-ins for apt-cache, apt-get and dpkg that record
- * their calls: what the step does when apt refuses to work after an interrupted install.
+ * The real install-java.sh under dash, with stand-ins for apt-cache, apt-get, dpkg and yum that
+ * record their calls, and lock files of its own (never this machine's dpkg lock).
  */
 class LocalShell implements Session {
   readonly host = 'local';
   readonly stats = { connections: 1, commands: 0 };
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(private readonly env: Record<string, string>, private readonly vars: Record<string, string>) {}
   close(): void {}
-  run(script: RemoteScript): Promise<RunResult> {
+  run(script: RemoteScript, opts: RunOptions = {}): Promise<RunResult> {
     this.stats.commands++;
     return new Promise((resolve, reject) => {
       const child = spawn('sh', ['-s'], { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      const progress = opts.onProgress ? progressReader(script.mark, opts.onProgress) : undefined;
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); progress?.(d.toString()); });
       child.on('close', (code) => {
         const sections = parseSections(stdout, script.mark);
         const error = sections.get('error');
@@ -68,7 +85,7 @@ class LocalShell implements Session {
         }
       });
       // Not ended: like the SSH channel, stdin stays open while kafka-setup is there.
-      child.stdin.write(script.text);
+      child.stdin.write(withVars(script.text, this.vars));
     });
   }
 }
@@ -83,10 +100,27 @@ if [ -e "$KS_FAKE/broken" ]; then
   echo "E: Unable to correct problems, you have held broken packages."
   exit 100
 fi
+if [ -e "$KS_FAKE/lost-race" ]; then
+  rm -f "$KS_FAKE/lost-race"
+  echo "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242 (apt-get)"
+  echo "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?"
+  exit 100
+fi
+case " $* " in *" install "*) printf '#!/bin/sh\n' > "$KS_FAKE/java"; cp "$KS_FAKE/java" "$KS_FAKE/jps"; chmod +x "$KS_FAKE/java" "$KS_FAKE/jps" ;; esac
 exit 0
 `;
 
-async function fakeDebian(state: 'ok' | 'dpkg-interrupted' | 'broken'): Promise<{ ctx: StepContext; calls: () => string[] }> {
+type State = 'ok' | 'dpkg-interrupted' | 'broken' | 'lost-race';
+
+interface Fake {
+  ctx: StepContext;
+  dir: string;
+  calls: () => string[];
+  /** What the step showed in its spinner. */
+  progress: string[];
+}
+
+async function fakeHost(state: State, opts: { waitS?: number; pm?: 'apt' | 'yum' } = {}): Promise<Fake> {
   const dir = scratchDir('ks-fake-apt-');
   const tool = (name: string, text: string): void => {
     writeFileSync(join(dir, name), text);
@@ -95,44 +129,232 @@ async function fakeDebian(state: 'ok' | 'dpkg-interrupted' | 'broken'): Promise<
   tool('apt-cache', '#!/bin/sh\necho "  Candidate: 17.0.15+6-1~deb12u1"\n');
   tool('apt-get', FAKE_APT_GET);
   tool('dpkg', '#!/bin/sh\necho "dpkg $*" >> "$KS_FAKE/calls"\nrm -f "$KS_FAKE/dpkg-interrupted"\n');
+  tool('yum', '#!/bin/sh\necho "yum $*" >> "$KS_FAKE/calls"\nprintf \'#!/bin/sh\\n\' > "$KS_FAKE/java"\nchmod +x "$KS_FAKE/java"\n');
   if (state !== 'ok') writeFileSync(join(dir, state), '');
   const probe = await new FakeHost(freshDebian()).run({ name: 'probe', text: '', mark: '::ks::', vars: {} });
+  const progress: string[] = [];
   const ctx: StepContext = {
     options: { installDir: '~/kafka_2.12-3.1.0' } as InitOptions,
-    session: new LocalShell({ PATH: `${dir}:/usr/bin:/bin`, HOME: dir, KS_FAKE: dir }),
+    session: new LocalShell({ PATH: `${dir}:/usr/bin:/bin`, HOME: dir, KS_FAKE: dir }, {
+      KS_PM_LOCKS: `${dir}/lock-frontend ${dir}/lock`,
+      KS_PM_PIDFILES: `${dir}/yum.pid`,
+      KS_PM_WAIT: String(opts.waitS ?? PM_WAIT_S),
+    }),
     dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' },
     facts: mergeFacts(undefined, probe.sections),
+    progress: (text) => progress.push(text),
   };
+  if (opts.pm === 'yum') ctx.facts = { ...ctx.facts, os: { id: 'amzn', versionId: '2', idLike: ['centos', 'rhel', 'fedora'], prettyName: 'Amazon Linux 2' } };
   const calls = (): string[] => (existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean) : []);
-  return { ctx, calls };
+  return { ctx, dir, calls, progress };
 }
 
-describe('installing Java with apt (install-java.sh)', () => {
-  // Only as root: the script then runs apt without sudo, as it does on a host where we log in as root.
-  const asRoot = process.getuid?.() === 0;
+const INSTALL = 'apt-get -q -o DPkg::Lock::Timeout=60 install -y --no-install-recommends -o Dpkg::Use-Pty=0 openjdk-17-jdk-headless';
 
+// Only as root: the script then runs apt without sudo, as it does on a host where we log in as root.
+const asRoot = process.getuid?.() === 0;
+
+describe('installing Java with apt (install-java.sh)', () => {
   it.runIf(asRoot)('installs the first candidate, keeping dpkg in the guarded process group', async () => {
-    const { ctx, calls } = await fakeDebian('ok');
+    const { ctx, calls } = await fakeHost('ok');
     expect(await javaStep.apply(ctx)).toBe('installed openjdk-17-jdk-headless');
-    expect(calls()).toEqual(['apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 openjdk-17-jdk-headless']);
+    expect(calls()).toEqual([INSTALL]);
   });
 
   it.runIf(asRoot)('finishes an interrupted dpkg run (dpkg --configure -a), then installs, and says so', async () => {
-    const { ctx, calls } = await fakeDebian('dpkg-interrupted');
+    const { ctx, calls } = await fakeHost('dpkg-interrupted');
     expect(await javaStep.apply(ctx)).toBe('installed openjdk-17-jdk-headless, after finishing an interrupted install (dpkg --configure -a)');
-    expect(calls()).toEqual([
-      'apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 openjdk-17-jdk-headless',
-      'dpkg --configure -a',
-      'apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 openjdk-17-jdk-headless',
-    ]);
+    expect(calls()).toEqual([INSTALL, 'dpkg --configure -a', INSTALL]);
   });
 
   it.runIf(asRoot)('another apt failure is reported with apt\'s own words, and dpkg is left alone', async () => {
-    const { ctx, calls } = await fakeDebian('broken');
+    const { ctx, calls } = await fakeHost('broken');
     const err = await javaStep.apply(ctx).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteFailure);
     expect((err as RemoteFailure).kind).toBe('install_failed');
     expect((err as RemoteFailure).details).toContain('E: Unable to correct problems, you have held broken packages.');
     expect(calls().filter((c) => c.startsWith('dpkg'))).toEqual([]);
+  });
+});
+
+/** This machine's real Python (not a pyenv shim): the process that holds the lock is the one we start. */
+const PYTHON = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+
+/**
+ * Holds an fcntl (POSIX) write lock on `file`, as dpkg and apt do, under the process name `name`
+ * (what unattended-upgrades shows as: "unattended-upgr"), with `args` on its command line.
+ */
+async function holdLock(file: string, name: string, args: string[] = []): Promise<ChildProcess> {
+  const code = [
+    'import ctypes, fcntl, sys, time',
+    'f = open(sys.argv[1], "a")',
+    'fcntl.lockf(f, fcntl.LOCK_EX)',
+    'ctypes.CDLL(None).prctl(15, sys.argv[2].encode(), 0, 0, 0)', // PR_SET_NAME
+    'print("locked", flush=True)',
+    'time.sleep(600)',
+  ].join('\n');
+  // The code in the environment: the command line stays short, like a package manager's.
+  const child = spawn(PYTHON, ['-c', 'exec(__import__("os").environ["KS_HOLD"])', file, name, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KS_HOLD: code },
+  });
+  holders.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (c) => reject(new Error(`the lock holder exited (${c})`)));
+  });
+  return child;
+}
+
+const holders: ChildProcess[] = [];
+afterEach(() => {
+  for (const h of holders.splice(0)) if (h.exitCode === null && h.signalCode === null) h.kill('SIGKILL');
+});
+
+async function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+describe('another package manager holds the lock (install-java.sh)', () => {
+  const canHold = asRoot && PYTHON !== '' && existsSync('/proc/locks');
+
+  it.runIf(canHold)('waits for the holder, named from /proc/locks, then installs and says for whom it waited', async () => {
+    const fake = await fakeHost('ok');
+    const holder = await holdLock(join(fake.dir, 'lock'), 'unattended-upgr');
+    const applying = javaStep.apply(fake.ctx);
+    let settled = false;
+    void applying.finally(() => { settled = true; }).catch(() => undefined);
+    await sleep(3000);
+    expect(settled, 'the install did not wait for the lock').toBe(false);
+    expect(fake.calls()).toEqual([]);
+    expect(fake.progress.at(-1)).toMatch(new RegExp(`^waiting for unattended-upgr \\(pid ${holder.pid}\\) to release ${fake.dir}/lock \\(\\d+ s\\)$`));
+    holder.kill('SIGTERM');
+    await exited(holder);
+    const did = await applying;
+    expect(did).toMatch(new RegExp(`^installed openjdk-17-jdk-headless, after waiting (\\d+) s for unattended-upgr \\(pid ${holder.pid}\\) to release the dpkg lock$`));
+    expect(Number(/after waiting (\d+) s/.exec(did)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(fake.calls()).toEqual([INSTALL]);
+  });
+
+  it.runIf(canHold)('the runner shows what the step waits for in its spinner, and no longer once it is done', async () => {
+    const fake = await fakeHost('ok');
+    const holder = await holdLock(join(fake.dir, 'lock-frontend'), 'apt-get');
+    const updates: string[] = [];
+    const active: ActiveStep = { update: (t) => updates.push(t), pause() {}, resume() {}, finish() {} };
+    const reporter = { step: () => active } as unknown as Reporter;
+    const ctx = { ...fake.ctx, progress: undefined };
+    const running = runSteps([javaStep], ctx, reporter, false);
+    const by = Date.now() + 5000;
+    while (!updates.some((u) => u.startsWith('waiting for apt-get')) && Date.now() < by) await sleep(50);
+    holder.kill('SIGTERM');
+    const [report] = await running;
+    // What it does, what holds it up, then what it does again.
+    expect(updates[0]).toBe('java is not installed');
+    expect(updates[1]).toBe('installing openjdk-17-jdk-headless');
+    expect(updates.at(-1)).toBe('installing openjdk-17-jdk-headless');
+    expect(updates[2]).toMatch(new RegExp(`^waiting for apt-get \\(pid ${holder.pid}\\) to release ${fake.dir}/lock-frontend \\(\\d+ s\\)$`));
+    expect(report?.detail).toMatch(/^installed openjdk-17-jdk-headless, after waiting \d+ s for apt-get/);
+    expect(ctx.progress).toBeUndefined();
+  });
+
+  it.runIf(canHold)('gives up at the bound with the real cause: who holds the lock, for how long it has run, how long we waited', async () => {
+    const fake = await fakeHost('ok', { waitS: 2 });
+    // A hostile holder: control characters in its name and its command line.
+    const holder = await holdLock(join(fake.dir, 'lock-frontend'), 'evil\x1b]0;x\x07\x1b[2J', ['\x1b[31mred\r\nFAKE LINE']);
+    const started = Date.now();
+    const err = await javaStep.apply(fake.ctx).then(() => undefined, (e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(err).toBeInstanceOf(RemoteFailure);
+    const f = err as RemoteFailure;
+    expect(f.kind).toBe('pm_busy');
+    expect(f.fields.get('pid')).toBe(String(holder.pid));
+    expect(fake.calls(), 'apt ran although the lock was held').toEqual([]);
+    const explained = javaStep.explain!(f, fake.ctx);
+    expect(explained).toBeInstanceOf(UserError);
+    const e = explained!;
+    expect(e.message).toMatch(new RegExp(`^Install Java: the package manager is busy: evil\\]0;x\\[2J \\(pid ${holder.pid}\\), running for \\d+ s, holds the dpkg lock \\(${fake.dir}/lock-frontend\\); kafka-setup waited [2-9] s for it$`));
+    expect(e.hint).toContain(`ps -o pid,etime,args -p ${holder.pid}`);
+    expect(e.hint).toContain('run kafka-setup init again');
+    expect(e.hint).not.toContain('repositories');
+    expect(e.details[0]).toMatch(/^its command: \S*python\S* -c exec\(.*\) \S+\/lock-frontend evil\]0;x\[2J \[31mredFAKE LINE$/);
+    for (const text of [e.message, e.hint ?? '', ...e.details]) expect(text).not.toMatch(/[\x00-\x1f\x7f]/);
+  });
+
+  it.runIf(asRoot)('a lock taken between our look and apt\'s: apt\'s "Could not get lock" is waited out too, within the bound', async () => {
+    const fake = await fakeHost('lost-race');
+    expect(await javaStep.apply(fake.ctx)).toBe('installed openjdk-17-jdk-headless');
+    expect(fake.calls()).toEqual([INSTALL, INSTALL]);
+  });
+
+  it.runIf(asRoot)('a lock apt keeps reporting past the bound fails as pm_busy with apt\'s own words', async () => {
+    const fake = await fakeHost('ok', { waitS: 0 });
+    writeFileSync(join(fake.dir, 'apt-get'), '#!/bin/sh\necho "apt-get $*" >> "$KS_FAKE/calls"\necho "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242 (apt-get)"\nexit 100\n');
+    const err = await javaStep.apply(fake.ctx).then(() => undefined, (e: unknown) => e);
+    expect((err as RemoteFailure).kind).toBe('pm_busy');
+    const e = javaStep.explain!(err as RemoteFailure, fake.ctx)!;
+    expect(e.message).toBe('Install Java: the package manager is busy: another process holds the dpkg lock; kafka-setup waited 0 s for it');
+    expect(e.details).toContain('E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242 (apt-get)');
+  });
+
+  it.runIf(asRoot)('yum: waits while the pid in yum.pid runs (a faked holder), then installs', async () => {
+    const fake = await fakeHost('ok', { pm: 'yum' });
+    const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
+    holders.push(holder);
+    writeFileSync(join(fake.dir, 'yum.pid'), `${holder.pid}\n`);
+    const applying = javaStep.apply(fake.ctx);
+    await sleep(2500);
+    expect(fake.calls()).toEqual([]);
+    expect(fake.progress.at(-1)).toMatch(new RegExp(`^waiting for sleep \\(pid ${holder.pid}\\) to release ${fake.dir}/yum.pid`));
+    holder.kill('SIGKILL');
+    await exited(holder);
+    expect(await applying).toMatch(new RegExp(`^installed java-17-amazon-corretto-devel, after waiting \\d+ s for sleep \\(pid ${holder.pid}\\) to release the yum lock$`));
+    expect(fake.calls()).toEqual(['yum install -y -q java-17-amazon-corretto-devel']);
+  });
+
+  it.runIf(asRoot)('a stale yum.pid (its process gone) and locks nobody holds are not waited for', async () => {
+    const fake = await fakeHost('ok', { pm: 'yum' });
+    const gone = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+    writeFileSync(join(fake.dir, 'yum.pid'), `${gone}\n`);
+    writeFileSync(join(fake.dir, 'lock'), '');
+    expect(await javaStep.apply(fake.ctx)).toBe('installed java-17-amazon-corretto-devel');
+  });
+
+  it.runIf(canHold)('Ctrl-C while waiting (the channel\'s stdin closes) stops the wait at once: interrupted', async () => {
+    const dir = scratchDir('ks-fake-apt-');
+    await holdLock(join(dir, 'lock'), 'apt-get');
+    const script = remoteScript('install-java', {
+      KS_PM: 'apt', KS_PACKAGES: 'openjdk-17-jdk-headless', KS_PM_LOCKS: join(dir, 'lock'), KS_PM_PIDFILES: '', KS_PM_WAIT: 600,
+    }, ['probe-lib', 'install-java']);
+    const child = spawn('sh', ['-s'], { env: { PATH: '/usr/bin:/bin', HOME: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stdin.write(script.text);
+    const waitingBy = Date.now() + 5000;
+    while (!stdout.includes(`${script.mark} progress`) && Date.now() < waitingBy) await sleep(50);
+    expect(stdout).toContain(`${script.mark} progress`);
+    const stopped = Date.now();
+    child.stdin.end();
+    await exited(child);
+    expect(Date.now() - stopped).toBeLessThan(3000);
+    const error = keyValues(parseSections(stdout, script.mark).get('error'));
+    expect(error.get('kind')).toBe('interrupted');
+    expect(error.get('message')).toBe('stopped while waiting for apt-get (pid ' + holders[0]!.pid + ') to finish');
+  });
+});
+
+describe('the lock files and the wait', () => {
+  it('apt: the four locks apt and dpkg take; yum and dnf: their pid files and rpm\'s transaction lock', () => {
+    expect(PM_LOCKS.apt.fcntl).toEqual(['/var/lib/dpkg/lock-frontend', '/var/lib/dpkg/lock', '/var/lib/apt/lists/lock', '/var/cache/apt/archives/lock']);
+    expect(PM_LOCKS.yum.pidFiles).toEqual(['/var/run/yum.pid']);
+    expect(PM_LOCKS.dnf.pidFiles).toContain('/var/lib/dnf/rpmdb_lock.pid');
+    expect(PM_LOCKS.dnf.fcntl).toEqual(['/var/lib/rpm/.rpm.lock']);
+    expect(PM_WAIT_S).toBe(600);
+  });
+
+  it('progress sections reach onProgress as they arrive, split anywhere, and nothing else does', () => {
+    const seen: string[] = [];
+    const feed = progressReader('::ks:ab::', (t) => seen.push(t));
+    for (const chunk of ['greeting ::ks:ab:: progr', 'ess\ntext=waiting for apt', ' (pid 1)\n::ks:ab:: installed\ntext=no\n::ks:zz:: progress\ntext=forged\n']) feed(chunk);
+    expect(seen).toEqual(['waiting for apt (pid 1)']);
   });
 });
