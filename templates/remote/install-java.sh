@@ -151,13 +151,13 @@ case $KS_PM in
       ks_apt dpkg --configure -a
       rc=$?
       [ "$rc" = 143 ] && ks_fail interrupted "stopped while finishing an interrupted dpkg run"
-      if [ "$rc" = 0 ]; then
-        ks_repaired=yes
-        ks_progress "installing $pkg"
-        ks_apt_get install -y --no-install-recommends -o Dpkg::Use-Pty=0 "$pkg"
-        rc=$?
-        [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
-      fi
+      # dpkg cannot configure a package whose dependencies apt had not unpacked yet when it was stopped
+      # ("dependency problems - leaving unconfigured"): apt's --fix-broken brings them in along with ours.
+      ks_repaired=yes
+      ks_progress "installing $pkg"
+      ks_apt_get install -y --fix-broken --no-install-recommends -o Dpkg::Use-Pty=0 "$pkg"
+      rc=$?
+      [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
     fi
     [ "$rc" = 0 ] && ks_installed=$pkg
     ;;
