@@ -56,6 +56,15 @@ export function dataPlan(ctx: StepContext): DataPlan {
         }),
       };
     }
+    const unreadable = [...others, to].map((d) => facts.dataDirs.get(d)).find((d) => d?.state === 'unreadable');
+    if (unreadable) {
+      return {
+        moves,
+        problem: new UserError(`${what}'s data directory ${unreadable.path} cannot be read by ${facts.user || 'this user'}, so kafka-setup cannot tell whether it holds data to keep`, {
+          hint: `if it does (a Kafka once started with sudo?), give it to this user (sudo chown -R ${facts.user || '$USER'}: ${unreadable.path}); if not, remove it; then run kafka-setup init again`,
+        }),
+      };
+    }
     const withData = others.map((d) => facts.dataDirs.get(d)!).filter((d) => d.state === 'data');
     if (withData.length === 0) continue;
     if (withData.length > 1) {

@@ -25,7 +25,7 @@ export interface FileFact {
 /** A data directory: one the config files name now, or one kafka-setup keeps the data in. */
 export interface DataDirFact {
   path: string;
-  state: 'absent' | 'empty' | 'data' | 'other';
+  state: 'absent' | 'empty' | 'data' | 'other' | 'unreadable';
   kib: number;
   /** The device it (or its nearest existing parent) is on: a rename works only within one. */
   device: string;
@@ -233,7 +233,7 @@ export function mergeFacts(previous: HostFacts | undefined, sections: Sections):
   if (data) {
     facts.dataDirs = new Map();
     for (const line of data.filter((l) => l.startsWith('dir='))) {
-      const m = /^dir=(absent|empty|data|other) (\d+) (\d+) (\/.*)$/.exec(line);
+      const m = /^dir=(absent|empty|data|other|unreadable) (\d+) (\d+) (\/.*)$/.exec(line);
       // Keyed as the data step spells paths: `log.dirs=/tmp/kafka-logs/` names /tmp/kafka-logs.
       const path = m ? cleanPath(m[4]!) : '';
       if (m) facts.dataDirs.set(path, { path, state: m[1] as DataDirFact['state'], kib: Number(m[2]), device: m[3]! });

@@ -122,12 +122,14 @@ ks_prop() {
     sed -E 's/^[^=:]*[=:][[:space:]]*//; s/[[:space:]]+$//'
 }
 
-# One data directory: state (absent, empty, data, other), size in KiB, the device it is on (or its
-# nearest existing parent's), then the path (last: it may hold spaces).
+# One data directory: state (absent, empty, data, other, unreadable), size in KiB, the device it is on
+# (or its nearest existing parent's), then the path (last: it may hold spaces).
 ks_data_dir() {
   d=$1
   if [ -L "$d" ] || { [ -e "$d" ] && [ ! -d "$d" ]; }; then st=other
   elif [ ! -e "$d" ]; then st=absent
+  # Someone else's (a Kafka once started with sudo leaves root's /tmp/kafka-logs): not "empty".
+  elif [ ! -r "$d" ] || [ ! -x "$d" ]; then st=unreadable
   elif [ -z "$(ls -A "$d" 2>/dev/null)" ]; then st=empty
   else st=data
   fi

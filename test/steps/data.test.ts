@@ -80,6 +80,12 @@ describe('existing data', () => {
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
   });
 
+  it('a data directory this user cannot read (root\'s, from a Kafka once run with sudo): refused, never taken for empty', async () => {
+    const host = new FakeHost({ ...handMade({ '/tmp/zookeeper': 10 }), unreadable: ['/tmp/kafka-logs'] });
+    await expect(init(host)).rejects.toThrow("Keep the existing data: Kafka's data directory /tmp/kafka-logs cannot be read by ec2-user, so kafka-setup cannot tell whether it holds data to keep");
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+  });
+
   it('several log.dirs with data: refused, never merged', async () => {
     const state = handMade({ '/data/a': 10, '/data/b': 10 });
     state.files['server.properties'] = { content: 'broker.id=0\nlog.dirs=/data/a,/data/b\n', mtime: 1 };

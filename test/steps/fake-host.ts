@@ -26,6 +26,8 @@ export interface FakeHostState {
   tarballSha?: string;
   /** Data directories that hold data, with their size in KiB (every other one is absent). */
   data?: Record<string, number>;
+  /** Data directories this user cannot read (someone else's). */
+  unreadable?: string[];
 }
 
 const HOME = '/home/ec2-user';
@@ -76,8 +78,10 @@ export class FakeHost implements Session {
     if (parts.includes('files')) out.push(...['bashrc', 'server.properties', 'zookeeper.properties'].map((n) => this.file(n)));
     if (parts.includes('data')) {
       // Like ks_probe_data: the directories the config files name, then kafka-setup's; one file system.
+      const state = (d: string): string =>
+        s.unreadable?.includes(d) ? `dir=unreadable 0 2049 ${d}` : s.data?.[d] !== undefined ? `dir=data ${s.data[d]} 2049 ${d}` : `dir=absent 0 2049 ${d}`;
       const dirs = [...Object.keys(s.data ?? {}), '/tmp/kafka-logs', '/tmp/zookeeper', `${HOME}/kafka-data/kafka-logs`, `${HOME}/kafka-data/zookeeper`];
-      out.push(this.section('data', [...new Set(dirs)].map((d) => (s.data?.[d] !== undefined ? `dir=data ${s.data[d]} 2049 ${d}` : `dir=absent 0 2049 ${d}`))));
+      out.push(this.section('data', [...new Set(dirs)].map(state)));
     }
     if (parts.includes('ports')) out.push(this.section('ports', s.listening.map((p) => `listening=${p}`)));
     if (parts.includes('jvms')) out.push(this.section('jvms', [`now=${s.now}`, ...s.jvms.flatMap((j) => [javaLine(j, s.now), ...(j.cwd ? [`cwd=${j.pid} ${j.cwd}`] : [])])]));
