@@ -124,6 +124,9 @@ export class RemoteFailure extends Error {
   }
 }
 
+/** SSH_MSG_CHANNEL_OPEN_FAILURE's reason code for a refusal by policy (RFC 4254, 5.1). */
+const ADMINISTRATIVELY_PROHIBITED = 1;
+
 /** Variables whose values --verbose may print: paths, URLs, names and numbers, never contents. */
 const SHOWN_VARS = new Set([
   'KS_INSTALL', 'KS_TARBALL', 'KS_CORE_JAR', 'KS_TOPDIR', 'KS_BASHRC', 'KS_URLS', 'KS_SHA512', 'KS_PM', 'KS_PACKAGES',
@@ -388,7 +391,9 @@ class SshSession implements Session {
       // nothing listening there ends the local connection, which the client sees as refused.
       this.conn.forwardOut('127.0.0.1', 0, '127.0.0.1', port, (err, channel) => {
         if (err) {
-          lastError = err.message;
+          // OpenSSH says only "open failed" when AllowTcpForwarding forbids it: the reason code tells.
+          const reason = (err as Error & { reason?: unknown }).reason;
+          lastError = reason === ADMINISTRATIVELY_PROHIBITED ? 'forwarding is administratively prohibited' : err.message.replace(/^\(SSH\) Channel open failure: /, '');
           return local.destroy();
         }
         channel.on('error', () => local.destroy());

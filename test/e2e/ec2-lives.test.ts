@@ -3,7 +3,7 @@
  * a Kafka installed and started by hand with data in /tmp, a power loss (kill -9 of both JVMs), and
  * a broker whose advertised address is unreachable — from the host itself and from here.
  */
-import { mkdtempSync, rmdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { hostFlags, runCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
-import { alive, killPids, runAsUser, userPids } from './support/host.js';
+import { alive, freePort, killPids, launchSshd, runAsUser, userPids } from './support/host.js';
 import { resetHost } from './support/reset.js';
 
 const INSTALL = 'kafka_2.12-3.1.0';
@@ -114,5 +114,25 @@ describeE2e('real lives of EC2 boxes', () => {
     const back = await runCli(init(['--advertised-host', '127.0.0.1']), { env });
     expect(back.code, back.all).toBe(0);
     expect(back.all).not.toMatch(/not reachable/);
+  });
+
+  it('an SSH server that forbids port forwarding (AllowTcpForwarding no): init still works, and says the metadata was not checked', async () => {
+    const { host, mirror } = e2e();
+    // A second sshd for the same user and keys, with forwarding off.
+    const port = await freePort();
+    const log = join(host.workDir, 'sshd-noforward.log');
+    const sshd = await launchSshd('/usr/sbin/sshd', [
+      '-D', '-f', join(host.workDir, 'sshd_config'), '-E', log,
+      '-o', `Port=${port}`, '-o', 'AllowTcpForwarding=no', '-o', `PidFile=${join(host.workDir, 'sshd-noforward.pid')}`,
+    ], { port, log, stderr: join(host.workDir, 'sshd-noforward.stderr') });
+    try {
+      const r = await runCli(['init', '--host', '127.0.0.1', '--port', String(port), '--user', host.user, '--key', host.keyPath, '--known-hosts', knownHosts,
+        '--mirror', mirror.good, '--heap', '320m', '--advertised-host', '127.0.0.1', '--yes'], { env });
+      expect(r.code, r.all).toBe(0);
+      expect(r.stdout).toMatch(/\[done\] Start the broker — restarted \([^)]*\): pid \d+, serving at 127\.0\.0\.1:9092 \(its metadata was not checked: the SSH server does not allow port forwarding \(AllowTcpForwarding no\)/);
+      expect(readFileSync(log, 'utf8')).toMatch(/refused local port forward|administratively prohibited|not permitted/i);
+    } finally {
+      await killPids([sshd]);
+    }
   });
 });
