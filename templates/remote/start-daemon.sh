@@ -103,8 +103,10 @@ i=0
 while [ "$i" -lt $((KS_TIMEOUT * 4)) ]; do
   pid=$(ks_our_pid)
   if [ -z "$pid" ]; then
-    if [ -n "$ks_seen" ] && [ "$KS_KIND" = broker ] && [ "$ks_zk_waited" -lt "$ks_zk_bound" ] &&
-      node=$(grep -oE 'creating ephemeral at /brokers/ids/[0-9]+, node already exists' "$ks_log" 2>/dev/null | head -n 1); then
+    node=
+    [ -n "$ks_seen" ] && [ "$KS_KIND" = broker ] && [ "$ks_zk_waited" -lt "$ks_zk_bound" ] &&
+      node=$(grep -oE 'creating ephemeral at /brokers/ids/[0-9]+, node already exists' "$ks_log" 2>/dev/null | head -n 1)
+    if [ -n "$node" ]; then
       ks_zk_node=${node#creating ephemeral at }
       ks_zk_node=${ks_zk_node%%,*}
       sleep 3

@@ -256,3 +256,43 @@ describe('move-data under dash', () => {
     expect(existsSync(join(a, 'version-2'))).toBe(true);
   });
 });
+
+describe('start-daemon under dash', () => {
+  /** An install whose broker "JVM" (sh, named java) logs `line` and exits; counts its starts. */
+  const install = (home: string, line: string): string => {
+    const dir = join(home, 'kafka_2.12-3.1.0');
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    mkdirSync(join(dir, 'config'), { recursive: true });
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    writeFileSync(join(dir, 'config', 'server.properties'), 'broker.id=0\nzookeeper.session.timeout.ms=2000\n');
+    spawnSync('ln', ['-s', '/bin/sh', join(dir, 'bin', 'java')]);
+    writeFileSync(join(dir, 'bin', 'kafka-server-start.sh'), [
+      '#!/bin/sh',
+      `echo start >> "${join(dir, 'starts')}"`,
+      `printf '%s\\n' '${line}' > "${join(dir, 'logs', 'kafkaServer.out')}"`,
+      `nohup "${join(dir, 'bin', 'java')}" -c 'sleep 0.5' kafka.Kafka "$2" >/dev/null 2>&1 &`,
+      '',
+    ].join('\n'), { mode: 0o755 });
+    return dir;
+  };
+  const start = (home: string) => runLocally(remoteScript('start-broker', {
+    ...vars, KS_KIND: 'broker', KS_HEAP_OPTS: '-Xmx64m', KS_PORT: 1, KS_OTHER_PORTS: '', KS_STOP_PID: '', KS_RUNNING_PID: '', KS_TIMEOUT: 30,
+  }, ['probe-lib', 'start-daemon']), home);
+
+  it('a broker that dies of anything else: reported at once, never retried', () => {
+    const home = scratchHome();
+    const dir = install(home, 'ERROR Fatal error during KafkaServer startup: something else');
+    const r = start(home);
+    expect(r.sections.get('error')).toContain('kind=jvm_died');
+    expect(readFileSync(join(dir, 'starts'), 'utf8')).toBe('start\n');
+  });
+
+  it('a broker refused by a crashed one\'s registration (NodeExistsException): started again until the session timeout has passed', () => {
+    const home = scratchHome();
+    const dir = install(home, '[x] ERROR Error while creating ephemeral at /brokers/ids/0, node already exists and owner \'1\' does not match current session \'2\'');
+    const r = start(home);
+    // It never serves here, so in the end it is reported; but only after starting it again and again.
+    expect(r.sections.get('error')).toContain('kind=jvm_died');
+    expect(readFileSync(join(dir, 'starts'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(2);
+  }, 60_000);
+});
