@@ -134,7 +134,8 @@ ks_data_dir() {
   else st=data
   fi
   kib=0
-  [ "$st" = data ] && kib=$(du -sk "$d" 2>/dev/null | cut -f 1)
+  # The size matters only for what may have to move ($2 = nosize: kafka-setup's own place).
+  [ "$st" = data ] && [ "${2:-}" != nosize ] && kib=$(du -sk "$d" 2>/dev/null | cut -f 1)
   p=$d
   while [ -n "$p" ] && [ ! -e "$p" ]; do p=${p%/*}; done
   printf 'dir=%s %s %s %s\n' "$st" "${kib:-0}" "$(stat -c %d "${p:-/}" 2>/dev/null || echo 0)" "$d"
@@ -151,16 +152,21 @@ ks_probe_data() {
     [ -n "$v" ] || v=$(ks_prop "$ks_sp" log.dir)
     ks_old_ifs=$IFS
     IFS=,
-    for d in ${v:-/tmp/kafka-logs}; do IFS=$ks_old_ifs; ks_data_dir "$(printf '%s' "$d" | sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//')"; done
+    for d in ${v:-/tmp/kafka-logs}; do
+      IFS=$ks_old_ifs
+      d=$(printf '%s' "$d" | sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//')
+      if [ "$d" = "${ks_install_dir%/*}/kafka-data/kafka-logs" ]; then ks_data_dir "$d" nosize; else ks_data_dir "$d"; fi
+    done
     IFS=$ks_old_ifs
   else
     ks_data_dir /tmp/kafka-logs
   fi
   v=
   [ -f "$ks_zp" ] && v=$(ks_prop "$ks_zp" dataDir)
-  ks_data_dir "${v:-/tmp/zookeeper}"
-  ks_data_dir "${ks_install_dir%/*}/kafka-data/kafka-logs"
-  ks_data_dir "${ks_install_dir%/*}/kafka-data/zookeeper"
+  v=${v:-/tmp/zookeeper}
+  if [ "$v" = "${ks_install_dir%/*}/kafka-data/zookeeper" ]; then ks_data_dir "$v" nosize; else ks_data_dir "$v"; fi
+  ks_data_dir "${ks_install_dir%/*}/kafka-data/kafka-logs" nosize
+  ks_data_dir "${ks_install_dir%/*}/kafka-data/zookeeper" nosize
 }
 
 # Listening TCP ports among 2181 and 9092 (from /proc: no ss or netstat needed).
