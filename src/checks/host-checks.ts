@@ -1,7 +1,7 @@
 /** verify, on the host: the JVMs, the broker's registration in ZooKeeper, recent log errors. */
 import { getProperty } from '../kafka/properties.js';
 import { keyValues, type Sections } from '../remote/script.js';
-import { BROKER_MAIN, findJvm, ZOOKEEPER_MAIN } from '../steps/daemons.js';
+import { brokerJvm, zookeeperJvm } from '../steps/daemons.js';
 import type { HostFacts } from '../steps/facts.js';
 import { check, type CheckResult } from './types.js';
 
@@ -16,8 +16,8 @@ export function hostChecks(facts: HostFacts, sections: Sections): CheckResult[] 
     return out;
   }
 
-  const zk = findJvm({ facts }, ZOOKEEPER_MAIN, 'zookeeper.properties');
-  const broker = findJvm({ facts }, BROKER_MAIN, 'server.properties');
+  const zk = zookeeperJvm({ facts });
+  const broker = brokerJvm({ facts });
   const seenByJps = (pid: number): boolean => facts.jps?.has(pid) ?? false;
   const missing = [zk ? '' : 'ZooKeeper (QuorumPeerMain)', broker ? '' : 'the broker (Kafka)'].filter(Boolean);
   if (missing.length === 0) {

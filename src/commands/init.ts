@@ -9,7 +9,7 @@ import { describeStats, RemoteFailure, type Session } from '../remote/session.js
 import { UserError } from '../errors.js';
 import { resolveHost, tcpConnect, type Reach } from '../local/net.js';
 import { BROKER_PORT } from '../kafka/distribution.js';
-import { BROKER_MAIN, brokerId, findJvm } from '../steps/daemons.js';
+import { brokerId, brokerJvm } from '../steps/daemons.js';
 import { askServing, judgeServing } from '../steps/serving.js';
 import { mergeFacts, type HostFacts } from '../steps/facts.js';
 import { tarballUrls } from '../steps/download.js';
@@ -109,7 +109,7 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
     const servingEarly = askServing(session, undefined, 5000);
     const reachEarly = tcpConnect(options.advertisedHost, BROKER_PORT, REACH_TIMEOUT_MS);
     const facts = await probe(session, options, io);
-    const broker = findJvm({ facts }, BROKER_MAIN, 'server.properties');
+    const broker = brokerJvm({ facts });
     if (broker) facts.serving = { ...judgeServing(await servingEarly, brokerId({ facts })), pid: broker.pid };
     const ctx: StepContext = { options, session, dist, facts };
     const reports = await runSteps([...initSteps], ctx, io.reporter, options.dryRun);

@@ -106,7 +106,7 @@ export interface LocalForward {
   /** The local port (127.0.0.1). */
   readonly port: number;
   /** Why the host last refused to open the forwarded connection, if it did. */
-  lastError(): string | undefined;
+  lastError(): { message: string; byPolicy: boolean } | undefined;
   close(): void;
 }
 
@@ -382,7 +382,7 @@ class SshSession implements Session {
   forward(port: number): Promise<LocalForward> {
     if (this.closed) return Promise.reject(this.lost ?? new UserError(`the SSH connection to ${this.o.host} is closed`));
     const sockets = new Set<Socket>();
-    let lastError: string | undefined;
+    let lastError: { message: string; byPolicy: boolean } | undefined;
     const server: Server = createServer((local) => {
       sockets.add(local);
       local.on('close', () => sockets.delete(local));
@@ -392,8 +392,8 @@ class SshSession implements Session {
       this.conn.forwardOut('127.0.0.1', 0, '127.0.0.1', port, (err, channel) => {
         if (err) {
           // OpenSSH says only "open failed" when AllowTcpForwarding forbids it: the reason code tells.
-          const reason = (err as Error & { reason?: unknown }).reason;
-          lastError = reason === ADMINISTRATIVELY_PROHIBITED ? 'forwarding is administratively prohibited' : err.message.replace(/^\(SSH\) Channel open failure: /, '');
+          const byPolicy = (err as Error & { reason?: unknown }).reason === ADMINISTRATIVELY_PROHIBITED;
+          lastError = { message: err.message.replace(/^\(SSH\) Channel open failure: /, ''), byPolicy };
           return local.destroy();
         }
         channel.on('error', () => local.destroy());

@@ -55,6 +55,10 @@ export function findJvm(ctx: { facts: HostFacts }, main: string, config: string)
   });
 }
 
+/** This install's broker and ZooKeeper JVMs, when running. */
+export const brokerJvm = (ctx: { facts: HostFacts }): JvmFact | undefined => findJvm(ctx, BROKER_MAIN, 'server.properties');
+export const zookeeperJvm = (ctx: { facts: HostFacts }): JvmFact | undefined => findJvm(ctx, ZOOKEEPER_MAIN, 'zookeeper.properties');
+
 function staleness(ctx: StepContext, d: Daemon, jvm: JvmFact): string | undefined {
   const mtime = ctx.facts.files[d.config].mtime;
   if (mtime !== undefined && mtime > jvm.started) return `${d.config} changed after it started`;
@@ -62,7 +66,7 @@ function staleness(ctx: StepContext, d: Daemon, jvm: JvmFact): string | undefine
   const want = d.heapMib(ctx);
   if (xmx !== want) return `it runs with ${xmx === undefined ? 'the default heap' : `-Xmx${formatHeap(xmx)}`}, not -Xmx${formatHeap(want)}`;
   if (d.kind === 'broker') {
-    const zk = findJvm(ctx, ZOOKEEPER_MAIN, 'zookeeper.properties');
+    const zk = zookeeperJvm(ctx);
     if (zk && zk.started > jvm.started) return 'ZooKeeper was restarted after it';
   }
   return undefined;
@@ -186,8 +190,8 @@ export const jpsStep: Step = {
   title: 'Check with jps',
   confirmOnly: true,
   check(ctx) {
-    const zk = findJvm(ctx, ZOOKEEPER_MAIN, 'zookeeper.properties');
-    const broker = findJvm(ctx, BROKER_MAIN, 'server.properties');
+    const zk = zookeeperJvm(ctx);
+    const broker = brokerJvm(ctx);
     if (!zk || !broker) {
       return { done: false, reason: `jps -lvm (${[zk ? '' : 'QuorumPeerMain', broker ? '' : 'Kafka'].filter(Boolean).join(' and ')} not running)` };
     }

@@ -9,7 +9,7 @@ import { posix } from 'node:path';
 import { UserError } from '../errors.js';
 import { getProperty } from '../kafka/properties.js';
 import { remoteScript } from '../remote/script.js';
-import { BROKER_MAIN, findJvm, ZOOKEEPER_MAIN } from './daemons.js';
+import { brokerJvm, zookeeperJvm } from './daemons.js';
 import { cleanPath as clean, mergeFacts, type HostFacts } from './facts.js';
 import { writeCalls, type FileChange } from './files.js';
 import { baseVars, dataDir } from './targets.js';
@@ -112,8 +112,8 @@ function describe(moves: DataMove[]): string {
 
 function ourJvms(ctx: StepContext): { broker: number | undefined; zookeeper: number | undefined } {
   return {
-    broker: findJvm(ctx, BROKER_MAIN, 'server.properties')?.pid,
-    zookeeper: findJvm(ctx, ZOOKEEPER_MAIN, 'zookeeper.properties')?.pid,
+    broker: brokerJvm(ctx)?.pid,
+    zookeeper: zookeeperJvm(ctx)?.pid,
   };
 }
 

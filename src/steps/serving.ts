@@ -28,15 +28,13 @@ export async function askServing(session: Session, brokerId: number | undefined,
     // Loaded here: kafkajs is big, and only this question (and verify) needs it.
     const { askBootstrap } = await import('../kafka/client.js');
     const answer: BootstrapAnswer = await askBootstrap('127.0.0.1', fwd.port, timeoutMs);
-    const brokers = answer.brokers.map((b) => b.nodeId);
-    const listed = brokerId === undefined ? brokers.length > 0 : brokers.includes(brokerId);
-    return { state: listed ? 'listed' : 'absent', brokers, controllerId: answer.controllerId };
+    return judgeServing({ state: 'absent', brokers: answer.brokers.map((b) => b.nodeId), controllerId: answer.controllerId }, brokerId);
   } catch (err) {
     const refused = fwd.lastError();
-    if (refused && /prohibited/i.test(refused)) {
+    if (refused?.byPolicy) {
       return { state: 'unknown', reason: 'the SSH server does not allow port forwarding (AllowTcpForwarding no), so the broker\'s metadata could not be read' };
     }
-    return { state: 'unreachable', reason: refused ? `127.0.0.1:${INTERNAL_PORT} on the host: ${refused.toLowerCase()}` : (err as Error).message };
+    return { state: 'unreachable', reason: refused ? `127.0.0.1:${INTERNAL_PORT} on the host: ${refused.message.toLowerCase()}` : (err as Error).message };
   } finally {
     fwd.close();
   }

@@ -163,8 +163,10 @@ export class FakeHost implements Session {
         stdout = this.probe(['files']);
         break;
       case 'move-data': {
-        for (const pid of [v.KS_STOP_BROKER, v.KS_STOP_ZOOKEEPER]) s.jvms = s.jvms.filter((j) => String(j.pid) !== pid);
-        s.listening = s.listening.filter((p) => s.jvms.length > 0 || (p !== 2181 && p !== 9092));
+        // Like ks_stop_jvm: the stopped JVMs and their ports are gone.
+        if (v.KS_STOP_BROKER) s.listening = s.listening.filter((p) => p !== 9092);
+        if (v.KS_STOP_ZOOKEEPER) s.listening = s.listening.filter((p) => p !== 2181);
+        s.jvms = s.jvms.filter((j) => String(j.pid) !== v.KS_STOP_BROKER && String(j.pid) !== v.KS_STOP_ZOOKEEPER);
         for (let i = 0; i < Number(v.KS_MOVES); i++) {
           const data = s.data ?? {};
           data[v[`KS_M${i}_TO`]!] = data[v[`KS_M${i}_FROM`]!]!;
