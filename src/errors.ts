@@ -37,3 +37,19 @@ export class InterruptedError extends Error {
     this.name = 'InterruptedError';
   }
 }
+
+/** A step of the host procedure failed: the step travels as data, the message says what happened. */
+export class StepError extends UserError {
+  constructor(
+    readonly step: { id: string; title: string },
+    cause: UserError,
+  ) {
+    super(cause.message, { ...(cause.hint === undefined ? {} : { hint: cause.hint }), exitCode: cause.exitCode, details: cause.details });
+    this.name = 'StepError';
+  }
+
+  /** As the user reads it: the step's title, then what happened. */
+  get headline(): string {
+    return `${this.step.title}: ${this.message}`;
+  }
+}

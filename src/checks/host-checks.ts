@@ -1,14 +1,14 @@
 /** verify, on the host: the JVMs, the broker's registration in ZooKeeper, recent log errors. */
+import { brokerJvm, zookeeperJvm } from '../host/install-jvms.js';
+import type { VerifyFacts } from '../host/operations.js';
 import { getProperty } from '../kafka/properties.js';
-import { keyValues, type Sections } from '../remote/script.js';
-import { brokerJvm, zookeeperJvm } from '../steps/daemons.js';
-import type { HostFacts } from '../steps/facts.js';
 import { check, type CheckResult } from './types.js';
 
 const RESTART = 'run kafka-setup init: it starts whatever is stopped (and says why it could not)';
 
-export function hostChecks(facts: HostFacts, sections: Sections): CheckResult[] {
+export function hostChecks(seen: VerifyFacts): CheckResult[] {
   const out: CheckResult[] = [];
+  const { facts } = seen;
   const { install } = facts;
   if (install.state !== 'kafka') {
     out.push(check('install', 'Kafka installed on the host', 'fail', `${install.path} ${install.state === 'absent' ? 'does not exist' : 'is not a Kafka installation'}`,
@@ -16,8 +16,8 @@ export function hostChecks(facts: HostFacts, sections: Sections): CheckResult[] 
     return out;
   }
 
-  const zk = zookeeperJvm({ facts });
-  const broker = brokerJvm({ facts });
+  const zk = zookeeperJvm(facts);
+  const broker = brokerJvm(facts);
   const seenByJps = (pid: number): boolean => facts.jps?.has(pid) ?? false;
   const missing = [zk ? '' : 'ZooKeeper (QuorumPeerMain)', broker ? '' : 'the broker (Kafka)'].filter(Boolean);
   if (missing.length === 0) {
@@ -27,14 +27,13 @@ export function hostChecks(facts: HostFacts, sections: Sections): CheckResult[] 
     out.push(check('jvms', 'ZooKeeper and the broker are running', 'fail', `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not running`, RESTART));
   }
 
-  const zkFacts = keyValues(sections.get('zookeeper'));
-  const props = facts.files['server.properties'].content ?? '';
-  const brokerId = getProperty(props, 'broker.id')?.trim() ?? '0';
-  const ids = (zkFacts.get('ids') ?? '').replace(/[[\]\s]/g, '').split(',').filter(Boolean);
-  const connect = zkFacts.get('connect') ?? 'localhost:2181';
-  if (zkFacts.get('rc') === 'missing') {
+  const props = facts.serverProperties ?? '';
+  const brokerId = Number(getProperty(props, 'broker.id')?.trim() ?? '0');
+  const ids = seen.zookeeper.ids;
+  const connect = seen.zookeeper.connect;
+  if (seen.zookeeper.shell === 'missing') {
     out.push(check('registered', 'Broker registered in ZooKeeper', 'skip', 'bin/zookeeper-shell.sh is missing on the host'));
-  } else if (!zkFacts.get('ids')) {
+  } else if (!ids) {
     out.push(check('registered', 'Broker registered in ZooKeeper', 'fail', `ZooKeeper at ${connect} did not answer`,
       zk ? `ZooKeeper runs but does not answer on ${connect}; read its log (logs/zookeeper.out) on the host` : RESTART));
   } else if (!ids.includes(brokerId)) {
@@ -44,8 +43,8 @@ export function hostChecks(facts: HostFacts, sections: Sections): CheckResult[] 
     out.push(check('registered', 'Broker registered in ZooKeeper', 'pass', `/brokers/ids = [${ids.join(', ')}] at ${connect}, broker.id=${brokerId}`));
   }
 
-  const logLines = (sections.get('logs') ?? []).filter((l) => l.startsWith('line=')).map((l) => l.slice(5));
-  const files = (sections.get('logs') ?? []).filter((l) => l.startsWith('file=')).map((l) => l.slice(5).split('/').pop());
+  const logLines = seen.logs.errorLines;
+  const files = seen.logs.files.map((f) => f.split('/').pop());
   if (logLines.length === 0) {
     out.push(check('logs', 'Recent ERROR/FATAL log lines', 'pass', `none in ${files.length > 0 ? files.join(', ') : 'the logs (no log files yet)'}`));
   } else {
@@ -60,8 +59,8 @@ export function hostChecks(facts: HostFacts, sections: Sections): CheckResult[] 
  * as host:port pairs — without the inter-broker listener when there are others (kafka-setup's
  * internal one is on the host's loopback, for the controller, not for clients).
  */
-export function configuredListeners(facts: HostFacts): Array<{ host: string; port: number }> {
-  const props = facts.files['server.properties'].content ?? '';
+export function configuredListeners(serverProperties: string | undefined): Array<{ host: string; port: number }> {
+  const props = serverProperties ?? '';
   const value = getProperty(props, 'advertised.listeners') ?? getProperty(props, 'listeners') ?? '';
   const all = value
     .split(',')
@@ -74,8 +73,8 @@ export function configuredListeners(facts: HostFacts): Array<{ host: string; por
 }
 
 /** Whether the controller reaches the broker on a listener of its own, not on the clients' address. */
-export function hasInternalListener(facts: HostFacts): boolean {
-  const props = facts.files['server.properties'].content ?? '';
+export function hasInternalListener(serverProperties: string | undefined): boolean {
+  const props = serverProperties ?? '';
   const inter = getProperty(props, 'inter.broker.listener.name')?.trim().toUpperCase();
   const advertised = getProperty(props, 'advertised.listeners') ?? getProperty(props, 'listeners') ?? '';
   const names = advertised.split(',').map((l) => l.trim().split('://')[0]!.toUpperCase()).filter(Boolean);

@@ -4,18 +4,19 @@ import { formatHeap } from '../kafka/heap.js';
 import { resolveInitOptions, type InitFlags, type InitOptions } from '../options/init-options.js';
 import { profilePath, saveProfile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
-import { keyValues, remoteScript } from '../remote/script.js';
-import { describeStats, RemoteFailure, type Session } from '../remote/session.js';
+import type { HostFacts } from '../host/facts.js';
+import { brokerId, brokerJvm } from '../host/install-jvms.js';
+import type { HostOps } from '../host/operations.js';
+import { RemoteHost } from '../host/remote-host.js';
+import { judgeServing } from '../host/serving.js';
+import { describeStats, RemoteFailure } from '../remote/session.js';
 import { UserError } from '../errors.js';
 import { resolveHost, tcpConnect, type Reach } from '../local/net.js';
 import { BROKER_PORT } from '../kafka/distribution.js';
-import { brokerId, brokerJvm } from '../steps/daemons.js';
-import { askServing, judgeServing } from '../steps/serving.js';
-import { mergeFacts, type HostFacts } from '../steps/facts.js';
 import { tarballUrls } from '../steps/download.js';
 import { initSteps } from '../steps/plan.js';
 import { runSteps, type StepReport } from '../steps/runner.js';
-import { advertisedListener, baseVars, bootstrapAddress, brokerHeapMib } from '../steps/targets.js';
+import { advertisedListener, bootstrapAddress, brokerHeapMib } from '../steps/targets.js';
 import type { StepContext } from '../steps/types.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
@@ -25,19 +26,16 @@ function gib(kib: number): string {
 }
 
 /** Step 3: everything the steps decide from, in one round trip. */
-async function probe(session: Session, o: InitOptions, io: CommandIO): Promise<HostFacts> {
+async function probe(host: HostOps, o: InitOptions, io: CommandIO): Promise<HostFacts> {
   const active = io.reporter.step('Inspect the host');
   try {
     const dist = { kafkaVersion: o.kafkaVersion, scalaVersion: o.scalaVersion };
-    // KS_URLS lets the probe fetch the published checksum when Kafka is still to be downloaded.
-    const urls = o.sha512 ? '' : tarballUrls({ options: o, dist }).join('\n');
-    // A run that changes the host takes the host's lock first (a dry run changes nothing).
-    const vars = { ...baseVars({ options: o, dist }), KS_URLS: urls, KS_LOCK: o.dryRun ? '' : '1' };
-    const res = await session.run(remoteScript('probe', vars, ['probe-lib', 'lock', 'probe']), { timeoutMs: 120_000 }).catch((err: unknown) => {
+    // The mirrors let the probe fetch the published checksum when Kafka is still to be downloaded;
+    // a run that changes the host takes the host's lock first (a dry run changes nothing).
+    const { facts, lock } = await host.probe({ urls: o.sha512 ? [] : tarballUrls({ options: o, dist }), lock: !o.dryRun }).catch((err: unknown) => {
       throw err instanceof RemoteFailure && err.kind === 'locked' ? lockedError(err.fields) : err;
     });
-    const facts = mergeFacts(undefined, res.sections);
-    if (keyValues(res.sections.get('lock')).get('state') === 'unsupported') {
+    if (lock === 'unsupported') {
       io.reporter.warn('kafka-setup could not lock the host (no flock from util-linux, or no private runtime directory), so it cannot stop two runs from working on it at once');
     }
     const sudo = { root: 'root', yes: 'passwordless sudo', password: 'sudo needs a password', missing: 'no sudo' }[facts.sudo];
@@ -106,12 +104,13 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
   try {
     // Asked side by side with the probe, so that a run that changes nothing costs no extra round
     // trip: is a running broker in its own metadata, and is it reachable from here?
-    const servingEarly = askServing(session, undefined, 5000);
+    const host = new RemoteHost(session, { options, dist });
+    const servingEarly = host.serving(undefined, 0);
     const reachEarly = tcpConnect(options.advertisedHost, BROKER_PORT, REACH_TIMEOUT_MS);
-    const facts = await probe(session, options, io);
-    const broker = brokerJvm({ facts });
-    if (broker) facts.serving = { ...judgeServing(await servingEarly, brokerId({ facts })), pid: broker.pid };
-    const ctx: StepContext = { options, session, dist, facts };
+    const facts = await probe(host, options, io);
+    const broker = brokerJvm(facts);
+    if (broker) facts.serving = { ...judgeServing(await servingEarly, brokerId(facts.files['server.properties'].content)), pid: broker.pid };
+    const ctx: StepContext = { options, host, dist, facts };
     const reports = await runSteps([...initSteps], ctx, io.reporter, options.dryRun);
     io.reporter.verbose(`ssh: ${describeStats(session.stats)}`);
     if (options.dryRun) {

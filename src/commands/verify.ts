@@ -9,10 +9,10 @@ import { check, type CheckResult } from '../checks/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { resolveVerifyOptions, type VerifyFlags, type VerifyOptions } from '../options/verify-options.js';
 import { isInteractive } from '../options/resolve.js';
-import { remoteScript } from '../remote/script.js';
+import { ProtocolError } from '../host/sections.js';
+import { RemoteHost } from '../host/remote-host.js';
 import { describeStats, RemoteFailure } from '../remote/session.js';
-import { mergeFacts } from '../steps/facts.js';
-import { baseVars, bootstrapAddress } from '../steps/targets.js';
+import { bootstrapAddress } from '../steps/targets.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 
@@ -33,12 +33,11 @@ async function onHost(o: VerifyOptions, io: CommandIO, show: (c: CheckResult) =>
     return undefined;
   }
   try {
-    const res = await session.run(remoteScript('verify', baseVars({ options: { installDir: o.installDir }, dist: o.dist }), ['probe-lib', 'verify']), { timeoutMs: 90_000 });
-    const facts = mergeFacts(undefined, res.sections);
-    for (const c of hostChecks(facts, res.sections)) show(c);
-    return { configured: configuredListeners(facts), internal: hasInternalListener(facts) };
+    const seen = await new RemoteHost(session, { options: { installDir: o.installDir }, dist: o.dist }).verify();
+    for (const c of hostChecks(seen)) show(c);
+    return { configured: configuredListeners(seen.facts.serverProperties), internal: hasInternalListener(seen.facts.serverProperties) };
   } catch (err) {
-    if (!(err instanceof RemoteFailure || err instanceof UserError)) throw err;
+    if (!(err instanceof RemoteFailure || err instanceof UserError || err instanceof ProtocolError)) throw err;
     show(check('host', 'Checks on the host', 'fail', err.message, 'run kafka-setup verify --verbose to see the remote command'));
     return undefined;
   } finally {

@@ -1,46 +1,23 @@
 /**
- * Remote scripts: a fixed prelude, quoted variable assignments, then one or more bodies from
- * templates/remote/. Scripts print their findings as sections (`::ks:<nonce>:: NAME` then lines),
+ * The wire format of remote scripts (assembled in src/host/script.ts): a script's text and its
+ * marker go to the host; its findings come back as sections (`::ks:<nonce>:: NAME` then lines),
  * which `parseSections` reads back.
  */
-import { randomBytes } from 'node:crypto';
-import { template } from '../templates.js';
-import { assignments } from './shell.js';
 
 export interface RemoteScript {
   /** Short name for logs, e.g. `probe` or `download`. */
   name: string;
   text: string;
-  /** The variables as passed (never printed: some carry file contents). */
+  /** The variables as passed (printed only when named in `shown`: some carry file contents). */
   vars: Record<string, string>;
+  /** Variables known to hold paths, addresses and settings, which --verbose may show. */
+  shown: readonly string[];
   /**
    * This script's section marker, with a nonce nobody else can print: the user's login shell may
    * print anything before our output (a chatty ~/.bashrc), even without a newline or looking like
    * our own sections.
    */
   mark: string;
-}
-
-/**
- * `calls` are extra lines of our own code run after the bodies; they may reference variables but are
- * never built from user input (values only ever travel in `vars`, quoted).
- */
-export function remoteScript(name: string, vars: Record<string, string | number>, bodies: string[], calls: string[] = []): RemoteScript {
-  const asStrings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)]));
-  const mark = `::ks:${randomBytes(8).toString('hex')}::`;
-  // The whole script is one brace group: the shell parses all of it before running any of it, so
-  // nothing a command reads from stdin can be taken from the script text (see prelude.sh).
-  const text = [
-    '{',
-    `KS_MARK='${mark}'`,
-    template('remote/prelude.sh'),
-    assignments(asStrings),
-    ...bodies.map((b) => template(`remote/${b}.sh`)),
-    ...calls,
-    '}',
-    '',
-  ].join('\n');
-  return { name, text, vars: asStrings, mark };
 }
 
 export type Sections = Map<string, string[]>;

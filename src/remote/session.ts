@@ -128,11 +128,6 @@ export class RemoteFailure extends Error {
 const ADMINISTRATIVELY_PROHIBITED = 1;
 
 /** Variables whose values --verbose may print: paths, URLs, names and numbers, never contents. */
-const SHOWN_VARS = new Set([
-  'KS_INSTALL', 'KS_TARBALL', 'KS_CORE_JAR', 'KS_TOPDIR', 'KS_BASHRC', 'KS_URLS', 'KS_SHA512', 'KS_PM', 'KS_PACKAGES',
-  'KS_KIND', 'KS_PORT', 'KS_TIMEOUT', 'KS_STOP_PID', 'KS_RUNNING_PID', 'KS_HEAP_OPTS', 'KS_PM_LOCKS', 'KS_PM_PIDFILES', 'KS_PM_WAIT',
-  'KS_OTHER_PORTS', 'KS_STOP_BROKER', 'KS_STOP_ZOOKEEPER', 'KS_MOVES',
-]);
 
 export const DEFAULT_USERS_HINT =
   'the default user depends on the image: ec2-user (Amazon Linux, RHEL, Fedora), ubuntu (Ubuntu), admin (Debian), centos, rocky; pass it with --user';
@@ -421,7 +416,7 @@ class SshSession implements Session {
     // Deny by default: a variable may carry a file's content (base64 or not), which never reaches
     // the terminal. Only names known to hold paths, addresses and settings are shown.
     return Object.entries(script.vars)
-      .map(([k, v]) => (SHOWN_VARS.has(k) ? `${k}=${JSON.stringify(v)}` : `${k}=(${v.length} bytes, not shown)`))
+      .map(([k, v]) => (script.shown.includes(k) ? `${k}=${JSON.stringify(v)}` : `${k}=(${v.length} bytes, not shown)`))
       .join(' ');
   }
 

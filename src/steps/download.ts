@@ -2,9 +2,9 @@
 import { UserError } from '../errors.js';
 import { tarballName, tarballUrl, type Distribution } from '../kafka/distribution.js';
 import { parseSha512File } from '../kafka/sha512.js';
-import { keyValues, remoteScript } from '../remote/script.js';
-import { mergeFacts, type Sha512Fact } from './facts.js';
-import { baseVars, tarballPath } from './targets.js';
+import { withUpdate, type Sha512Fact } from '../host/facts.js';
+import { tarballPath } from '../host/target.js';
+import { RemoteFailure } from '../remote/session.js';
 import type { Step, StepContext } from './types.js';
 
 /** The download plus the extracted copy, with room to spare (the 3.1.0 tarball is ~86 MB). */
@@ -41,10 +41,6 @@ export function downloadPreconditions(ctx: StepContext): UserError | undefined {
   return undefined;
 }
 
-function triedSummary(lines: readonly string[] | undefined): string[] {
-  return (lines ?? []).filter((l) => l.startsWith('tried=')).map((l) => l.slice(6));
-}
-
 export const downloadStep: Step = {
   id: 'download',
   title: 'Download Kafka',
@@ -53,68 +49,71 @@ export const downloadStep: Step = {
     if (install.state === 'kafka') return { done: true, detail: `Kafka is already installed in ${install.path}` };
     if (install.tarball && ctx.facts.tarballVerified) return { done: true, detail: `${tarballName(ctx.dist)} was downloaded and verified` };
     // A tarball found on the host is someone's file until its checksum matches: compared again.
-    if (install.tarball) return { done: false, reason: `verify the ${tarballName(ctx.dist)} found on the host (downloaded anew unless its SHA-512 matches)` };
-    return { done: false, reason: `download ${tarballName(ctx.dist)}` };
+    if (install.tarball) return { done: false, reason: `verify the ${tarballName(ctx.dist)} found on the host (downloaded anew unless its SHA-512 matches)`, wouldRun: wouldRun(ctx) };
+    return { done: false, reason: `download ${tarballName(ctx.dist)}`, wouldRun: wouldRun(ctx) };
   },
   preflight: downloadPreconditions,
-  plan(ctx) {
-    const get = ctx.facts.tools.has('curl') ? 'curl -fsSL -o' : 'wget -O';
-    const first = tarballUrls(ctx)[0]!;
-    return [
-      ...(ctx.options.sha512 ? [] : [`${get} - ${first}.sha512   (then the next mirrors on failure)`]),
-      `${get} ${tarballPath(ctx)}.part ${first}`,
-      `sha512sum ${tarballPath(ctx)}.part   (compared with ${ctx.options.sha512 ? '--sha512' : 'the published .sha512'}), then mv to ${tarballPath(ctx)}`,
-    ];
-  },
   async apply(ctx) {
-    const list = tarballUrls(ctx);
-    let expected = ctx.options.sha512;
-    let fromMirrors = list;
-    if (!expected) {
-      // Usually fetched by the probe already; else (the tarball vanished since) one round trip now.
-      let published: Sha512Fact | undefined = ctx.facts.sha512;
-      if (!published) {
-        const res = await ctx.session.run(remoteScript('fetch-sha512', { ...baseVars(ctx), KS_URLS: list.join('\n') }, ['probe-lib', 'fetch-sha512']), { timeoutMs: 5 * 60_000 });
-        published = mergeFacts(ctx.facts, res.sections).sha512;
-      }
-      if (!published?.url) {
-        throw new UserError(`no mirror has ${tarballName(ctx.dist)}.sha512, so the download cannot be verified`, {
-          details: published?.tried ?? [],
-          hint: `check --kafka-version and --scala-version (is ${tarballName(ctx.dist)} a real release?), and --mirror; Kafka releases older than the current ones are only on https://archive.apache.org/dist/kafka`,
-        });
-      }
-      try {
-        expected = parseSha512File(published.content ?? '');
-      } catch (err) {
-        throw new UserError(`${published.url}.sha512 is not a checksum file: ${(err as Error).message}`, { hint: 'pass the digest yourself with --sha512 HEX, or use another --mirror' });
-      }
-      // The checksum says which mirror serves this release; earlier ones did not have it.
-      fromMirrors = list.slice(list.indexOf(published.url));
+    try {
+      return await download(ctx);
+    } catch (err) {
+      throw (err instanceof RemoteFailure && explain(err, ctx)) || err;
     }
-    const res = await ctx.session.run(
-      remoteScript('download', { ...baseVars(ctx), KS_URLS: fromMirrors.join('\n'), KS_SHA512: expected }, ['probe-lib', 'download']),
-      { timeoutMs: 60 * 60_000 },
-    );
-    ctx.facts = mergeFacts(ctx.facts, res.sections);
-    const kv = keyValues(res.sections.get('download'));
-    const mib = (Number(kv.get('bytes') ?? 0) / (1024 * 1024)).toFixed(1);
-    if (kv.get('reused') === 'yes') return `the ${mib} MiB tarball an earlier run left matches the SHA-512; kept`;
-    const skipped = triedSummary(res.sections.get('download')).length;
-    return `${mib} MiB from ${kv.get('url')}${skipped ? ` (after ${skipped} mirror${skipped > 1 ? 's' : ''} without it)` : ''}, SHA-512 verified`;
-  },
-  explain(f, ctx) {
-    if (f.kind === 'checksum_mismatch') {
-      return new UserError(`Download Kafka: ${f.message}`, {
-        details: [`expected ${ctx.options.sha512 ? '(--sha512)' : '(published)'} and got ${f.fields.get('actual') ?? '?'}`],
-        hint: 'the mirror served a damaged or different file; nothing was extracted. Run again to retry, or pick another --mirror (or check your --sha512)',
-      });
-    }
-    if (f.kind === 'no_mirror') {
-      return new UserError(`Download Kafka: no mirror could deliver ${tarballName(ctx.dist)}`, {
-        details: f.details,
-        hint: `check that the host can reach the mirrors (outbound HTTPS) and that the release exists; 3.1.0 and other old releases are only on https://archive.apache.org/dist/kafka`,
-      });
-    }
-    return undefined;
   },
 };
+
+function wouldRun(ctx: StepContext): string[] {
+  const get = ctx.facts.tools.has('curl') ? 'curl -fsSL -o' : 'wget -O';
+  const first = tarballUrls(ctx)[0]!;
+  return [
+    ...(ctx.options.sha512 ? [] : [`${get} - ${first}.sha512   (then the next mirrors on failure)`]),
+    `${get} ${tarballPath(ctx)}.part ${first}`,
+    `sha512sum ${tarballPath(ctx)}.part   (compared with ${ctx.options.sha512 ? '--sha512' : 'the published .sha512'}), then mv to ${tarballPath(ctx)}`,
+  ];
+}
+
+async function download(ctx: StepContext): Promise<string> {
+  const list = tarballUrls(ctx);
+  let expected = ctx.options.sha512;
+  let fromMirrors = list;
+  if (!expected) {
+    // Usually fetched by the probe already; else (the tarball vanished since) one round trip now.
+    let published: Sha512Fact | undefined = ctx.facts.sha512;
+    published ??= await ctx.host.fetchSha512(list);
+    if (!published?.url) {
+      throw new UserError(`no mirror has ${tarballName(ctx.dist)}.sha512, so the download cannot be verified`, {
+        details: published?.tried ?? [],
+        hint: `check --kafka-version and --scala-version (is ${tarballName(ctx.dist)} a real release?), and --mirror; Kafka releases older than the current ones are only on https://archive.apache.org/dist/kafka`,
+      });
+    }
+    try {
+      expected = parseSha512File(published.content ?? '');
+    } catch (err) {
+      throw new UserError(`${published.url}.sha512 is not a checksum file: ${(err as Error).message}`, { hint: 'pass the digest yourself with --sha512 HEX, or use another --mirror' });
+    }
+    // The checksum says which mirror serves this release; earlier ones did not have it.
+    fromMirrors = list.slice(list.indexOf(published.url));
+  }
+  const got = await ctx.host.download({ urls: fromMirrors, sha512: expected });
+  ctx.facts = withUpdate(ctx.facts, got.update);
+  const mib = (got.bytes / (1024 * 1024)).toFixed(1);
+  if (got.reused) return `the ${mib} MiB tarball an earlier run left matches the SHA-512; kept`;
+  const skipped = got.tried.length;
+  return `${mib} MiB from ${got.url}${skipped ? ` (after ${skipped} mirror${skipped > 1 ? 's' : ''} without it)` : ''}, SHA-512 verified`;
+}
+
+function explain(f: RemoteFailure, ctx: StepContext): UserError | undefined {
+  if (f.kind === 'checksum_mismatch') {
+    return new UserError(f.message, {
+      details: [`expected ${ctx.options.sha512 ? '(--sha512)' : '(published)'} and got ${f.fields.get('actual') ?? '?'}`],
+      hint: 'the mirror served a damaged or different file; nothing was extracted. Run again to retry, or pick another --mirror (or check your --sha512)',
+    });
+  }
+  if (f.kind === 'no_mirror') {
+    return new UserError(`no mirror could deliver ${tarballName(ctx.dist)}`, {
+      details: f.details,
+      hint: `check that the host can reach the mirrors (outbound HTTPS) and that the release exists; 3.1.0 and other old releases are only on https://archive.apache.org/dist/kafka`,
+    });
+  }
+  return undefined;
+}

@@ -1,9 +1,7 @@
 /** Step: a JDK (java and jps) from the host's package manager. */
 import { UserError } from '../errors.js';
-import { keyValues, remoteScript } from '../remote/script.js';
-import type { RemoteFailure } from '../remote/session.js';
-import { mergeFacts, type OsInfo } from './facts.js';
-import { baseVars } from './targets.js';
+import { withUpdate, type OsInfo } from '../host/facts.js';
+import { RemoteFailure } from '../remote/session.js';
 import type { Step } from './types.js';
 
 export interface JavaInstall {
@@ -69,11 +67,12 @@ export const javaStep: Step = {
     const java = ctx.facts.tools.get('java');
     const jps = ctx.facts.tools.get('jps');
     if (java && jps) return { done: true, detail: `java and jps found (${java})` };
-    return { done: false, reason: java ? 'jps is missing (a JRE without the JDK tools)' : 'java is not installed' };
-  },
-  plan(ctx) {
     const i = javaInstallFor(ctx.facts.os);
-    return i ? [installCommand(i)] : ['(no known package manager: install a JDK by hand)'];
+    return {
+      done: false,
+      reason: java ? 'jps is missing (a JRE without the JDK tools)' : 'java is not installed',
+      wouldRun: [i ? installCommand(i) : '(no known package manager: install a JDK by hand)'],
+    };
   },
   preflight(ctx) {
     const install = javaInstallFor(ctx.facts.os);
@@ -95,39 +94,37 @@ export const javaStep: Step = {
   async apply(ctx) {
     const install = javaInstallFor(ctx.facts.os)!;
     const locks = PM_LOCKS[install.pm];
-    const vars = {
-      ...baseVars(ctx), KS_PM: install.pm, KS_PACKAGES: install.packages.join(' '),
-      KS_PM_LOCKS: locks.fcntl.join(' '), KS_PM_PIDFILES: locks.pidFiles.join(' '), KS_PM_WAIT: PM_WAIT_S,
-    };
-    const res = await ctx.session.run(remoteScript('install-java', vars, ['probe-lib', 'install-java']), {
-      timeoutMs: 20 * 60_000 + PM_WAIT_S * 1000,
-      ...(ctx.progress ? { onProgress: ctx.progress } : {}),
-    });
-    ctx.facts = mergeFacts(ctx.facts, res.sections);
-    const installed = keyValues(res.sections.get('installed'));
-    const pkg = installed.get('package') ?? install.packages[0];
+    let got;
+    try {
+      got = await ctx.host.installJava({
+        pm: install.pm, packages: install.packages, pmLocks: locks.fcntl, pmPidFiles: locks.pidFiles, pmWaitS: PM_WAIT_S, onProgress: ctx.progress,
+      });
+    } catch (err) {
+      throw (err instanceof RemoteFailure && explain(err, install)) || err;
+    }
+    ctx.facts = withUpdate(ctx.facts, got.update);
+    const pkg = got.package ?? install.packages[0];
     const after: string[] = [];
-    const waited = installed.get('waited');
-    if (waited !== undefined) {
-      const s = Number(waited);
-      after.push(`waiting ${s >= 1 ? `${s} s` : 'a moment'} for ${holder(installed.get('waited_name'), installed.get('waited_pid'))} to release ${locks.name}`);
+    if (got.waited) {
+      const s = got.waited.seconds;
+      after.push(`waiting ${s >= 1 ? `${s} s` : 'a moment'} for ${holder(got.waited.name, got.waited.pid)} to release ${locks.name}`);
     }
     // An earlier install stopped midway (Ctrl-C, a dropped connection): say that it was finished first.
-    if (installed.get('repaired_dpkg') === 'yes') after.push('finishing an interrupted install (dpkg --configure -a)');
+    if (got.repairedDpkg) after.push('finishing an interrupted install (dpkg --configure -a)');
     return after.length ? `installed ${pkg}, after ${after.join(' and ')}` : `installed ${pkg}`;
   },
-  explain(f, ctx) {
-    const install = javaInstallFor(ctx.facts.os);
-    if (f.kind === 'pm_busy') return pmBusy(f, install);
-    if (f.kind === 'install_failed' || f.kind === 'no_package') {
-      return new UserError(`Install Java: ${f.message}`, {
-        details: f.details,
-        hint: `check the host can reach its package repositories, then run kafka-setup init again; or install a JDK by hand${install ? ` (${installCommand(install)})` : ''}`,
-      });
-    }
-    return undefined;
-  },
 };
+
+function explain(f: RemoteFailure, install: JavaInstall): UserError | undefined {
+  if (f.kind === 'pm_busy') return pmBusy(f, install);
+  if (f.kind === 'install_failed' || f.kind === 'no_package') {
+    return new UserError(f.message, {
+      details: f.details,
+      hint: `check the host can reach its package repositories, then run kafka-setup init again; or install a JDK by hand (${installCommand(install)})`,
+    });
+  }
+  return undefined;
+}
 
 /** A process's name and command line come from the host: printable ASCII only, cut. */
 function printable(s: string | undefined, max: number): string {
@@ -154,7 +151,7 @@ function pmBusy(f: RemoteFailure, install: JavaInstall | undefined): UserError {
   const running = pid && /^\d+$/.test(age ?? '') ? `, running for ${duration(Number(age))},` : '';
   const command = printable(f.fields.get('command'), 200);
   return new UserError(
-    `Install Java: the package manager is busy: ${who}${running} holds ${lock}${file ? ` (${file})` : ''}; kafka-setup waited ${duration(waited)} for it`,
+    `the package manager is busy: ${who}${running} holds ${lock}${file ? ` (${file})` : ''}; kafka-setup waited ${duration(waited)} for it`,
     {
       details: [...(command ? [`its command: ${command}`] : []), ...f.details],
       hint: `right after boot this is usually cloud-init or unattended-upgrades installing updates: let it finish${pid ? ` (see it with: ps -o pid,etime,args -p ${pid})` : ''}, then run kafka-setup init again`,

@@ -1,33 +1,9 @@
 /** What the host should end up with, derived from the options and what the probe found. */
 import { posix } from 'node:path';
-import { BROKER_PORT, coreJar, distName, EXTERNAL_LISTENER, INTERNAL_LISTENER, INTERNAL_PORT, tarballName, type Distribution } from '../kafka/distribution.js';
+import { BROKER_PORT, EXTERNAL_LISTENER, INTERNAL_LISTENER, INTERNAL_PORT } from '../kafka/distribution.js';
 import { UserError } from '../errors.js';
 import { defaultHeapMib, heapFitProblem, parseHeap, zookeeperHeapFor } from '../kafka/heap.js';
 import type { StepContext } from './types.js';
-
-export const BASHRC = '~/.bashrc';
-
-/** Where a command points at a Kafka install: the options a remote script needs to find it. */
-export interface InstallTarget {
-  options: { installDir: string };
-  dist: Distribution;
-}
-
-/** The tarball is downloaded beside the install directory, as in the seed notes (~/kafka_….tgz). */
-export function tarballPath(ctx: InstallTarget): string {
-  return posix.join(posix.dirname(ctx.options.installDir), tarballName(ctx.dist));
-}
-
-/** Variables every remote script gets, for the probe functions they share. */
-export function baseVars(ctx: InstallTarget): Record<string, string> {
-  return {
-    KS_INSTALL: ctx.options.installDir,
-    KS_TARBALL: tarballPath(ctx),
-    KS_CORE_JAR: coreJar(ctx.dist),
-    KS_TOPDIR: distName(ctx.dist),
-    KS_BASHRC: BASHRC,
-  };
-}
 
 /** Absolute install directory as the host resolved it. */
 export function installPath(ctx: StepContext): string {

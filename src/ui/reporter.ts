@@ -8,7 +8,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
 import type { CheckResult } from '../checks/types.js';
-import { EXIT_USAGE, UserError } from '../errors.js';
+import { EXIT_USAGE, StepError, UserError } from '../errors.js';
 import { terminalSafeJson, visible, visibleLines } from './visible.js';
 
 export type Outcome = 'done' | 'skipped' | 'planned' | 'failed';
@@ -142,7 +142,7 @@ export function createReporter(o: ReporterOptions): Reporter {
     },
     error(err, debug) {
       if (err instanceof UserError) {
-        const [message = '', ...continued] = err.message.split('\n');
+        const [message = '', ...continued] = (err instanceof StepError ? err.headline : err.message).split('\n');
         const hint = err.hint ?? defaultHint(err, o.command);
         errorLines(message, [...continued, ...err.details], hint);
         if (debug && err.stack) errStream.write(`${c.dim(visibleLines(err.stack))}\n`);

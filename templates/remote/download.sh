@@ -30,9 +30,12 @@ for url in $KS_URLS; do
     actual=$(sha512sum < "$ks_part" | cut -d ' ' -f 1)
     if [ "$actual" != "$KS_SHA512" ]; then
       rm -f "$ks_part"
+      ks_section error
+      ks_kv kind checksum_mismatch
+      ks_kv message "the tarball from $url does not match its SHA-512 checksum; it was deleted"
       ks_kv url "$url"
       ks_kv actual "$actual"
-      ks_fail checksum_mismatch "the tarball from $url does not match its SHA-512 checksum; it was deleted"
+      exit 1
     fi
     mv -f "$ks_part" "$ks_tarball" || ks_fail write_failed "cannot rename $ks_part"
     ks_kv url "$url"

@@ -3,6 +3,7 @@
 # KS_PM_LOCKS (files the package manager locks with fcntl), KS_PM_PIDFILES (files holding the pid of
 # a running yum or dnf), KS_PM_WAIT (seconds we wait, in all, for another package manager to finish).
 ks_log=$(mktemp) || ks_fail write_failed "cannot create a temporary file"
+# emits: error
 ks_tail() { tail -n 15 "$ks_log" | sed 's/^/log=/'; }
 
 # --- Another package manager at work -------------------------------------------------------------

@@ -51,7 +51,12 @@ ks_lock() {
     ks_kv kind locked
     ks_kv message "another kafka-setup run is working on this host"
     while IFS='=' read -r k v; do
-      case $k in pid|since|from|conn) ks_kv "$k" "$v" ;; esac
+      case $k in
+        pid) ks_kv pid "$v" ;;
+        since) ks_kv since "$v" ;;
+        from) ks_kv from "$v" ;;
+        conn) ks_kv conn "$v" ;;
+      esac
     done < "$ks_lockfile"
     ks_kv now "$(date +%s)"
     exit 1

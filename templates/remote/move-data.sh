@@ -4,7 +4,8 @@
 # Nothing half-done survives: a rename is atomic; a copy to another file system goes to a temporary
 # name first; a failed config write undoes the move. Signals are ignored from the first move to the
 # last config write, so a Ctrl-C or a dropped connection cannot stop it half way.
-# Inputs: KS_STOP_BROKER, KS_STOP_ZOOKEEPER (pids of our JVMs, or empty), KS_MOVES (how many),
+# Inputs: KS_STOP_BROKER, KS_STOP_ZOOKEEPER (pids of our JVMs, or empty; KS_BROKER_MAIN and
+# KS_ZOOKEEPER_MAIN, their main classes, checked before they are stopped), KS_MOVES (how many),
 # KS_M<i>_FROM, KS_M<i>_TO, KS_M<i>_SAME (yes: same file system, a rename).
 
 ks_var() { eval "printf '%s' \"\${$1}\""; }
@@ -23,8 +24,8 @@ ks_dir_user() {
 }
 
 ks_data_stop() {
-  [ -n "$KS_STOP_BROKER" ] && ks_stop_jvm "$KS_STOP_BROKER" kafka.Kafka
-  [ -n "$KS_STOP_ZOOKEEPER" ] && ks_stop_jvm "$KS_STOP_ZOOKEEPER" org.apache.zookeeper.server.quorum.QuorumPeerMain
+  [ -n "$KS_STOP_BROKER" ] && ks_stop_jvm "$KS_STOP_BROKER" "$KS_BROKER_MAIN"
+  [ -n "$KS_STOP_ZOOKEEPER" ] && ks_stop_jvm "$KS_STOP_ZOOKEEPER" "$KS_ZOOKEEPER_MAIN"
   n=0
   while [ "$n" -lt "$KS_MOVES" ]; do
     from=$(ks_var "KS_M${n}_FROM")

@@ -1,6 +1,6 @@
 # kafka-setup: what the host looks like. Each ks_probe_* prints one section; the probe runs all of
 # them in one round trip, and each step re-runs the ones it changed to confirm its work.
-# Inputs: KS_INSTALL, KS_TARBALL, KS_CORE_JAR, KS_BASHRC.
+# Inputs: KS_INSTALL, KS_TARBALL, KS_CORE_JAR, KS_TOPDIR, KS_BASHRC, KS_PORTS.
 
 ks_install_dir=$(ks_path "$KS_INSTALL")
 
@@ -124,6 +124,7 @@ ks_prop() {
 
 # One data directory: state (absent, empty, data, other, unreadable), size in KiB, the device it is on
 # (or its nearest existing parent's), then the path (last: it may hold spaces).
+# emits: data
 ks_data_dir() {
   d=$1
   if [ -L "$d" ] || { [ -e "$d" ] && [ ! -d "$d" ]; }; then st=other
@@ -169,13 +170,15 @@ ks_probe_data() {
   ks_data_dir "${ks_install_dir%/*}/kafka-data/zookeeper" nosize
 }
 
-# Listening TCP ports among 2181 and 9092 (from /proc: no ss or netstat needed).
+# Which of the install's ports (KS_PORTS, decimal, space separated) are listened on, from /proc: no ss
+# or netstat needed (/proc/net names ports in hex).
 ks_probe_ports() {
   ks_section ports
   ks_kv now "$(date +%s)"
-  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '
-    $4 == "0A" { n = split($2, a, ":"); if (a[n] == "0885") seen[2181] = 1; if (a[n] == "2384") seen[9092] = 1 }
-    END { for (p in seen) print "listening=" p }'
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v ports="$KS_PORTS" '
+    BEGIN { n = split(ports, p, " "); for (i = 1; i <= n; i++) want[sprintf("%04X", p[i])] = p[i] }
+    $4 == "0A" { n = split($2, a, ":"); if (a[n] in want) seen[want[a[n]]] = 1 }
+    END { for (port in seen) print "listening=" port }'
 }
 
 # The JVMs of this user, from the process table: pid, seconds since start, full command line, and

@@ -1,19 +1,11 @@
 # kafka-setup: (re)start ZooKeeper or the broker with Kafka's own -daemon scripts and wait until it
 # serves; if the JVM dies, show the end of its log.
-# Inputs: KS_KIND (zookeeper | broker), KS_HEAP_OPTS, KS_PORT, KS_TIMEOUT (seconds), KS_STOP_PID (a
-# stale JVM of ours to stop first) or KS_RUNNING_PID (ours, still starting up), either may be empty;
-# KS_OTHER_PORTS: further ports the JVM will listen on (space separated), which nobody else may hold.
-case $KS_KIND in
-  zookeeper)
-    ks_name=ZooKeeper
-    ks_script=zookeeper-server-start.sh ks_conf=zookeeper.properties ks_out=zookeeper.out
-    ks_main=org.apache.zookeeper.server.quorum.QuorumPeerMain ks_ready= ;;
-  broker)
-    ks_name="the broker"
-    ks_script=kafka-server-start.sh ks_conf=server.properties ks_out=kafkaServer.out
-    ks_main=kafka.Kafka ks_ready='started (kafka.server.KafkaServer)' ;;
-  *) ks_fail internal "unknown daemon $KS_KIND" ;;
-esac
+# Inputs (from the daemon table, src/kafka/daemons.ts): KS_KIND (zookeeper | broker), KS_NAME, KS_SCRIPT
+# (under bin/), KS_CONF (under config/), KS_OUT (under logs/), KS_MAIN (its main class), KS_READY (a log
+# line once it serves; empty: listening is enough), KS_PORT, KS_OTHER_PORTS (further ports it listens
+# on, space separated, which nobody else may hold); KS_HEAP_OPTS, KS_TIMEOUT (seconds), KS_STOP_PID (a
+# stale JVM of ours to stop first) or KS_RUNNING_PID (ours, still starting up), either may be empty.
+ks_name=$KS_NAME ks_script=$KS_SCRIPT ks_conf=$KS_CONF ks_out=$KS_OUT ks_main=$KS_MAIN ks_ready=$KS_READY
 ks_conf_path="$ks_install_dir/config/$ks_conf"
 ks_log="$ks_install_dir/logs/$ks_out"
 

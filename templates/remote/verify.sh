@@ -1,5 +1,6 @@
 # kafka-setup verify: everything checked on the host, in one round trip — the JVMs (process table
 # and jps), the broker's registration in ZooKeeper, and recent ERROR/FATAL log lines.
+# Inputs: KS_ZOOKEEPER_CONNECT (zookeeper.connect when server.properties leaves it unset).
 ks_probe_install
 ks_probe_ports
 ks_probe_jvms
@@ -8,7 +9,7 @@ ks_file_fact server.properties "$ks_install_dir/config/server.properties"
 
 ks_section zookeeper
 ks_zk=$(ks_prop "$ks_install_dir/config/server.properties" zookeeper.connect)
-ks_zk=${ks_zk:-localhost:2181}
+ks_zk=${ks_zk:-$KS_ZOOKEEPER_CONNECT}
 ks_kv connect "$ks_zk"
 if [ -x "$ks_install_dir/bin/zookeeper-shell.sh" ]; then
   # A small heap, and a bound: zookeeper-shell retries for ever when ZooKeeper is down.

@@ -16,7 +16,7 @@ export type Serving =
   | { state: 'unknown'; reason: string };
 
 /** `brokerId` undefined: any broker listed counts (an id the broker generated itself). */
-export async function askServing(session: Session, brokerId: number | undefined, timeoutMs: number): Promise<Serving> {
+async function askServing(session: Session, brokerId: number | undefined, timeoutMs: number): Promise<Serving> {
   if (!session.forward) return { state: 'unknown', reason: 'this connection cannot forward ports' };
   let fwd;
   try {

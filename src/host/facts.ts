@@ -1,0 +1,286 @@
+/**
+ * What kafka-setup knows about the host, parsed in one place from the sections its scripts print
+ * (see vocabulary.ts). Steps decide from these facts alone; each operation returns the parts it
+ * refreshed, which the caller merges with `withUpdate`.
+ */
+import { isIP } from 'node:net';
+import { posix } from 'node:path';
+import type { Sections } from '../remote/script.js';
+import { ProtocolError, requireSection, section } from './sections.js';
+import type { Serving } from './serving.js';
+
+export interface OsInfo {
+  id: string;
+  versionId: string;
+  idLike: string[];
+  prettyName: string;
+}
+
+export interface FileFact {
+  path: string;
+  /** Latin-1 decoded, so that writing it back reproduces the bytes exactly. */
+  content: string | undefined;
+  mtime: number | undefined;
+  backup: boolean;
+}
+
+/** A data directory: one the config files name now, or one kafka-setup keeps the data in. */
+export interface DataDirFact {
+  path: string;
+  state: 'absent' | 'empty' | 'data' | 'other' | 'unreadable';
+  kib: number;
+  /** The device it (or its nearest existing parent) is on: a rename works only within one. */
+  device: string;
+}
+
+export interface JvmFact {
+  pid: number;
+  /** When the JVM started, in epoch seconds of the host's clock. */
+  started: number;
+  mainClass: string;
+  /** The main class's arguments and the JVM options, as jps -lvm prints them. */
+  args: string;
+  /** Its working directory, when visible. */
+  cwd: string | undefined;
+}
+
+export interface HostFacts {
+  os: OsInfo;
+  tools: Map<string, string>;
+  home: string;
+  user: string;
+  /** This machine's address as the host's sshd sees it (SSH_CONNECTION), when it is an IP address. */
+  clientAddress: string | undefined;
+  memKib: number;
+  /** SwapTotal; 0 when there is none (or the probe could not tell). */
+  swapKib: number;
+  sudo: 'root' | 'yes' | 'password' | 'missing';
+  install: {
+    path: string;
+    state: 'absent' | 'kafka' | 'other';
+    tarball: boolean;
+    parentFreeKib: number;
+    parentWritable: boolean;
+  };
+  files: Record<'bashrc' | 'server.properties' | 'zookeeper.properties', FileFact>;
+  listening: Set<number>;
+  /** Data directories, by path (see ks_probe_data). */
+  dataDirs: Map<string, DataDirFact>;
+  /** The user's JVMs, from the process table. */
+  jvms: JvmFact[];
+  /** Pids jps -lvm listed, when it ran (after starting a JVM, or in the jps step). */
+  jps: Set<number> | undefined;
+  /** The published .sha512, when a script fetched it (the probe does when Kafka is still to install). */
+  sha512: Sha512Fact | undefined;
+  /**
+   * The SHA-512 this run compared the tarball with (download.sh), if it did. A tarball found on the
+   * host is never trusted without it.
+   */
+  tarballVerified: string | undefined;
+  /** Whether the broker (this pid) is in its own metadata, when this run asked (see serving.ts). */
+  serving?: (Serving & { pid: number | undefined }) | undefined;
+}
+
+export interface Sha512Fact {
+  /** The tarball URL whose .sha512 answered, if any did. */
+  url: string | undefined;
+  content: string | undefined;
+  /** `url message` of each mirror that did not answer. */
+  tried: string[];
+}
+
+/** A directory path without `.`/`..` segments, doubled or trailing slashes. */
+export function cleanPath(path: string): string {
+  const p = posix.normalize(path.trim());
+  return p.length > 1 ? p.replace(/\/+$/, '') : p;
+}
+
+/** JVM options that take their value as the next word. */
+const OPTION_WITH_VALUE = new Set(['-cp', '-classpath', '--class-path', '-p', '--module-path', '--add-modules', '--add-opens', '--add-exports', '--add-reads', '--upgrade-module-path']);
+
+/**
+ * Splits a java command line the way jps -lvm shows a JVM: main class (or jar), then its
+ * arguments, then the JVM options.
+ */
+export function parseJavaCommand(words: string[]): { mainClass: string; args: string } {
+  const opts: string[] = [];
+  let i = 1;
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === '-jar' || w === '-m' || w === '--module') { i++; break; }
+    if (!w.startsWith('-')) break;
+    if (OPTION_WITH_VALUE.has(w)) i++;
+    else opts.push(w);
+  }
+  const main = words[i] ?? '';
+  return { mainClass: main, args: [...words.slice(i + 1), ...opts].join(' ') };
+}
+
+/** The files kafka-setup edits, by the name their section carries. */
+export const EDITED_FILES = ['bashrc', 'server.properties', 'zookeeper.properties'] as const;
+export type EditedFile = (typeof EDITED_FILES)[number];
+
+/** What an operation refreshed: the parts it re-read (files one by one). */
+export type FactsUpdate = Partial<Omit<HostFacts, 'files'>> & { files?: Partial<HostFacts['files']> };
+
+export function withUpdate(facts: HostFacts, update: FactsUpdate): HostFacts {
+  return { ...facts, ...update, files: { ...facts.files, ...update.files } };
+}
+
+function unquote(v: string | undefined): string {
+  return (v ?? '').replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+}
+
+function fromBase64(b64: string | undefined): string | undefined {
+  return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('latin1');
+}
+
+function parseFile(sections: Sections, name: EditedFile): FileFact | undefined {
+  const f = section(sections, 'file', name);
+  if (!f) return undefined;
+  return { path: f.get('path') ?? '', content: fromBase64(f.get('content')), mtime: f.number('mtime'), backup: f.get('backup') === 'yes' };
+}
+
+function parseJvms(sections: Sections, script: string): JvmFact[] {
+  const s = requireSection(sections, script, 'jvms');
+  const now = s.number('now') ?? 0;
+  // Precise start times (probe-lib.sh), where the host could tell them.
+  const starts = new Map(
+    s.all('start').map((v) => {
+      const [pid, at] = v.split(' ');
+      return [Number(pid), Number(at)] as const;
+    }).filter(([, at]) => Number.isFinite(at) && at > 0),
+  );
+  const cwds = new Map(s.all('cwd').map((v) => {
+    const [pid, ...path] = v.split(' ');
+    return [Number(pid), path.join(' ')] as const;
+  }));
+  return s.all('java')
+    .map((v) => {
+      const [pid, elapsed, ...command] = v.split(' ').filter(Boolean);
+      const n = Number(pid);
+      return { pid: n, started: starts.get(n) ?? now - Number(elapsed), ...parseJavaCommand(command), cwd: cwds.get(n) };
+    })
+    .filter((j) => Number.isInteger(j.pid) && j.pid > 0);
+}
+
+const DATA_DIR_LINE = /^(absent|empty|data|other|unreadable) (\d+) (\d+) (\/.*)$/;
+
+/** How each part of the facts is read from its section(s); each throws when its section is missing. */
+const PARTS = {
+  os(sections: Sections, script: string): FactsUpdate {
+    const s = requireSection(sections, script, 'os');
+    return {
+      os: {
+        id: unquote(s.get('ID')),
+        versionId: unquote(s.get('VERSION_ID')),
+        idLike: unquote(s.get('ID_LIKE')).split(/\s+/).filter(Boolean),
+        prettyName: unquote(s.get('PRETTY_NAME')) || 'an unknown system',
+      },
+    };
+  },
+  tools(sections: Sections, script: string): FactsUpdate {
+    requireSection(sections, script, 'tools');
+    const lines = sections.get('tools') ?? [];
+    // Tool names are the keys: whatever the script found.
+    return { tools: new Map(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const).filter(([k]) => k !== '')) };
+  },
+  host(sections: Sections, script: string): FactsUpdate {
+    const s = requireSection(sections, script, 'host');
+    const client = s.get('client') ?? '';
+    const sudo = s.get('sudo');
+    return {
+      home: s.get('home') ?? '',
+      user: s.get('user') ?? '',
+      clientAddress: isIP(client) ? client : undefined,
+      memKib: s.number('mem_kib') ?? 0,
+      swapKib: s.number('swap_kib') ?? 0,
+      sudo: sudo === 'root' || sudo === 'yes' || sudo === 'password' ? sudo : 'missing',
+    };
+  },
+  install(sections: Sections, script: string): FactsUpdate {
+    const s = requireSection(sections, script, 'install');
+    const state = s.get('state');
+    return {
+      install: {
+        path: s.get('path') ?? '',
+        state: state === 'kafka' || state === 'other' ? state : 'absent',
+        tarball: s.get('tarball') === 'yes',
+        parentFreeKib: s.number('parent_free_kib') ?? 0,
+        parentWritable: s.get('parent_writable') === 'yes',
+      },
+    };
+  },
+  /** All three edited files. */
+  files(sections: Sections, script: string): FactsUpdate {
+    const files = {} as HostFacts['files'];
+    for (const name of EDITED_FILES) {
+      const f = parseFile(sections, name);
+      if (!f) throw new ProtocolError(script, `file ${name}`);
+      files[name] = f;
+    }
+    return { files };
+  },
+  /** The config files as extraction will create them, when the script could tell (ks_predict_config). */
+  predictedConfig(sections: Sections): FactsUpdate {
+    const files: Partial<HostFacts['files']> = {};
+    for (const name of ['server.properties', 'zookeeper.properties'] as const) {
+      const f = parseFile(sections, name);
+      if (f) files[name] = f;
+    }
+    return { files };
+  },
+  data(sections: Sections, script: string): FactsUpdate {
+    const dataDirs = new Map<string, DataDirFact>();
+    for (const line of requireSection(sections, script, 'data').all('dir')) {
+      const m = DATA_DIR_LINE.exec(line);
+      if (!m) continue;
+      // Keyed as the data step spells paths: `log.dirs=/tmp/kafka-logs/` names /tmp/kafka-logs.
+      const path = cleanPath(m[4]!);
+      dataDirs.set(path, { path, state: m[1] as DataDirFact['state'], kib: Number(m[2]), device: m[3]! });
+    }
+    return { dataDirs };
+  },
+  ports(sections: Sections, script: string): FactsUpdate {
+    return { listening: new Set(requireSection(sections, script, 'ports').all('listening').map(Number)) };
+  },
+  jvms(sections: Sections, script: string): FactsUpdate {
+    return { jvms: parseJvms(sections, script) };
+  },
+  jps(sections: Sections, script: string): FactsUpdate {
+    return { jps: new Set(requireSection(sections, script, 'jps').all('jps').map((v) => Number(v.split(' ')[0]))) };
+  },
+} as const;
+
+export type FactPart = keyof typeof PARTS;
+
+/** The parts a script printed, each required. */
+export function readFacts(sections: Sections, script: string, parts: readonly FactPart[]): FactsUpdate {
+  let update: FactsUpdate = {};
+  for (const part of parts) {
+    const u = PARTS[part](sections, script);
+    update = { ...update, ...u, files: { ...update.files, ...u.files } };
+  }
+  return update;
+}
+
+/** The published checksum, from a `sha512` section. */
+export function readSha512(sections: Sections, script: string): Sha512Fact {
+  const s = requireSection(sections, script, 'sha512');
+  return { url: s.get('url'), content: fromBase64(s.get('content')), tried: s.all('tried') };
+}
+
+/** Everything the probe prints, as complete facts. */
+export const PROBE_PARTS: readonly FactPart[] = ['os', 'tools', 'host', 'install', 'files', 'data', 'ports', 'jvms'];
+
+export function probeFacts(sections: Sections, script: string): HostFacts {
+  const u = readFacts(sections, script, PROBE_PARTS);
+  return {
+    os: u.os!, tools: u.tools!, home: u.home!, user: u.user!, clientAddress: u.clientAddress, memKib: u.memKib!, swapKib: u.swapKib!,
+    sudo: u.sudo!, install: u.install!, files: u.files as HostFacts['files'], listening: u.listening!, dataDirs: u.dataDirs!, jvms: u.jvms!,
+    jps: undefined,
+    // Fetched alongside only while Kafka is still to be installed.
+    sha512: sections.has('sha512') ? readSha512(sections, script) : undefined,
+    tarballVerified: undefined,
+  };
+}

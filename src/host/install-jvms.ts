@@ -1,0 +1,30 @@
+/** Which JVMs in the process table are this install's broker and ZooKeeper, and the broker's id. */
+import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
+import { getProperty } from '../kafka/properties.js';
+import type { HostFacts, JvmFact } from './facts.js';
+
+type Seen = Pick<HostFacts, 'install' | 'jvms'>;
+
+/**
+ * Our JVM: this main class, started with this install's config file — given absolute (as we start
+ * it) or relative to the JVM's working directory (as the seed notes do, from the install directory).
+ */
+export function findJvm(facts: Seen, d: DaemonSpec): JvmFact | undefined {
+  const install = facts.install.path;
+  const path = `${install}/config/${d.config}`;
+  return facts.jvms.find((j) => {
+    if (j.mainClass !== d.main) return false;
+    const args = ` ${j.args} `;
+    if (args.includes(` ${path} `)) return true;
+    return j.cwd === install && (args.includes(` config/${d.config} `) || args.includes(` ./config/${d.config} `));
+  });
+}
+
+export const brokerJvm = (facts: Seen): JvmFact | undefined => findJvm(facts, BROKER);
+export const zookeeperJvm = (facts: Seen): JvmFact | undefined => findJvm(facts, ZOOKEEPER);
+
+/** broker.id of server.properties; undefined when the broker picks its own (-1, or unset). */
+export function brokerId(serverProperties: string | undefined): number | undefined {
+  const id = Number(getProperty(serverProperties ?? '', 'broker.id')?.trim() ?? '0');
+  return Number.isInteger(id) && id >= 0 ? id : undefined;
+}

@@ -1,0 +1,167 @@
+/**
+ * The host operations over SSH: each builds its script from templates/remote/, runs it in one
+ * remote command, and reads what it printed through the declared vocabulary.
+ */
+import { BROKER, ZOOKEEPER } from '../kafka/daemons.js';
+import { ZOOKEEPER_PORT } from '../kafka/distribution.js';
+import type { RunOptions, Session } from '../remote/session.js';
+import type { Sections } from '../remote/script.js';
+import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate } from './facts.js';
+import { writeCalls, type FileChange } from './file-writes.js';
+import type { DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, StartRequest, StartResult, VerifyFacts } from './operations.js';
+import { remoteScript } from './script.js';
+import { requireSection, section } from './sections.js';
+import { waitServing, type Serving } from './serving.js';
+import { baseVars, type InstallTarget } from './target.js';
+
+/** Bounds of each operation on the host (the scripts bound their own waits within these). */
+const TIMEOUTS_MS = {
+  probe: 120_000,
+  fetchSha512: 5 * 60_000,
+  download: 60 * 60_000,
+  extract: 15 * 60_000,
+  moveData: 60 * 60_000,
+  verify: 90_000,
+};
+
+/** The lines that write `changes`, then re-read the files for the steps to confirm. */
+function writing(changes: readonly FileChange[]): { vars: Record<string, string>; calls: string[] } {
+  const w = writeCalls(changes);
+  return { vars: w.vars, calls: changes.length > 0 ? [...w.calls, 'ks_probe_files'] : [] };
+}
+
+export class RemoteHost implements HostOps {
+  constructor(private readonly session: Session, private readonly target: InstallTarget) {}
+
+  get name(): string {
+    return this.session.host;
+  }
+
+  private async run(name: string, vars: Record<string, string | number>, bodies: string[], calls: string[] = [], opts: RunOptions = {}): Promise<Sections> {
+    const res = await this.session.run(remoteScript(name, { ...baseVars(this.target), ...vars }, ['probe-lib', ...bodies], calls), opts);
+    return res.sections;
+  }
+
+  private async refresh(name: string, parts: readonly FactPart[], vars: Record<string, string | number>, bodies: string[], calls: string[] = [], opts: RunOptions = {}): Promise<FactsUpdate> {
+    return readFacts(await this.run(name, vars, bodies, calls, opts), name, parts);
+  }
+
+  async probe(r: { urls: string[]; lock: boolean }): Promise<ProbeResult> {
+    // KS_URLS lets the probe fetch the published checksum when Kafka is still to be downloaded.
+    const sections = await this.run('probe', { KS_URLS: r.urls.join('\n'), KS_LOCK: r.lock ? '1' : '' }, ['lock', 'probe'], [], { timeoutMs: TIMEOUTS_MS.probe });
+    const lock = section(sections, 'lock')?.get('state');
+    return { facts: probeFacts(sections, 'probe'), lock: lock === 'unsupported' ? 'unsupported' : lock === 'held' ? 'held' : 'none' };
+  }
+
+  async installJava(r: JavaRequest): Promise<JavaResult> {
+    const vars = {
+      KS_PM: r.pm, KS_PACKAGES: r.packages.join(' '), KS_PM_LOCKS: r.pmLocks.join(' '), KS_PM_PIDFILES: r.pmPidFiles.join(' '), KS_PM_WAIT: r.pmWaitS,
+    };
+    const sections = await this.run('install-java', vars, ['install-java'], [], {
+      timeoutMs: 20 * 60_000 + r.pmWaitS * 1000,
+      ...(r.onProgress ? { onProgress: r.onProgress } : {}),
+    });
+    const installed = requireSection(sections, 'install-java', 'installed');
+    const waited = installed.number('waited');
+    return {
+      update: readFacts(sections, 'install-java', ['tools']),
+      package: installed.get('package') || undefined,
+      ...(waited === undefined ? {} : { waited: { seconds: waited, pid: installed.get('waited_pid'), name: installed.get('waited_name') } }),
+      repairedDpkg: installed.get('repaired_dpkg') === 'yes',
+    };
+  }
+
+  async fetchSha512(urls: readonly string[]) {
+    const sections = await this.run('fetch-sha512', { KS_URLS: urls.join('\n') }, ['fetch-sha512'], [], { timeoutMs: TIMEOUTS_MS.fetchSha512 });
+    return readSha512(sections, 'fetch-sha512');
+  }
+
+  async download(r: { urls: readonly string[]; sha512: string }): Promise<DownloadResult> {
+    const sections = await this.run('download', { KS_URLS: r.urls.join('\n'), KS_SHA512: r.sha512 }, ['download'], [], { timeoutMs: TIMEOUTS_MS.download });
+    const d = requireSection(sections, 'download', 'download');
+    return {
+      update: { ...readFacts(sections, 'download', ['install', 'predictedConfig']), tarballVerified: d.get('verified') },
+      reused: d.get('reused') === 'yes',
+      bytes: d.number('bytes') ?? 0,
+      url: d.get('url'),
+      tried: d.all('tried'),
+    };
+  }
+
+  extract(r: { sha512: string; alsoWrite: readonly FileChange[] }): Promise<FactsUpdate> {
+    const w = writing(r.alsoWrite);
+    // The checksum this run compared: extract.sh compares it again right before extracting.
+    return this.refresh('extract', ['install', 'files'], { KS_SHA512: r.sha512, ...w.vars }, ['write-files', 'extract'], w.calls, { timeoutMs: TIMEOUTS_MS.extract });
+  }
+
+  writeFiles(changes: readonly FileChange[]): Promise<FactsUpdate> {
+    const w = writing(changes);
+    return this.refresh('write-files', ['files'], w.vars, ['write-files'], w.calls);
+  }
+
+  moveData(r: DataMoveRequest): Promise<FactsUpdate> {
+    const vars: Record<string, string | number> = {
+      KS_STOP_BROKER: r.stop.broker ?? '',
+      KS_STOP_ZOOKEEPER: r.stop.zookeeper ?? '',
+      KS_BROKER_MAIN: BROKER.main,
+      KS_ZOOKEEPER_MAIN: ZOOKEEPER.main,
+      KS_MOVES: r.moves.length,
+    };
+    r.moves.forEach((m, i) => {
+      vars[`KS_M${i}_FROM`] = m.from;
+      vars[`KS_M${i}_TO`] = m.to;
+      vars[`KS_M${i}_SAME`] = m.sameDevice ? 'yes' : 'no';
+    });
+    const w = writeCalls(r.alsoWrite);
+    // A failed config write puts the data back: the config and the data never disagree.
+    const writes = w.calls.length > 0 ? [`( ${w.calls.join('; ')} ) || { ks_data_undo_moves; exit 1; }`] : [];
+    return this.refresh('move-data', ['files', 'data', 'ports', 'jvms'], { ...vars, ...w.vars }, ['write-files', 'move-data'],
+      ['ks_data_stop', 'ks_data_move', ...writes, 'ks_data_done', 'ks_probe_files', 'ks_probe_data', 'ks_probe_ports', 'ks_probe_jvms'],
+      { timeoutMs: TIMEOUTS_MS.moveData });
+  }
+
+  async startDaemon(r: StartRequest): Promise<StartResult> {
+    const d = r.daemon;
+    const name = `start-${d.kind}`;
+    const sections = await this.run(name, {
+      KS_KIND: d.kind, KS_NAME: d.name, KS_SCRIPT: d.script, KS_CONF: d.config, KS_OUT: d.out, KS_MAIN: d.main, KS_READY: d.ready,
+      KS_PORT: d.port, KS_OTHER_PORTS: d.otherPorts.join(' '),
+      KS_HEAP_OPTS: r.heapOpts, KS_STOP_PID: r.stopPid ?? '', KS_RUNNING_PID: r.runningPid ?? '', KS_TIMEOUT: d.timeoutS,
+    }, ['start-daemon'], [], { timeoutMs: (d.timeoutS + 90) * 1000 });
+    const started = requireSection(sections, name, 'started');
+    const node = started.get('stale_node');
+    return {
+      update: readFacts(sections, name, ['ports', 'jvms', 'jps']),
+      ...(node ? { staleNode: { node, waitedS: started.number('stale_waited') } } : {}),
+    };
+  }
+
+  jps(): Promise<FactsUpdate> {
+    return this.refresh('jps', ['jvms', 'jps'], {}, ['jps']);
+  }
+
+  async verify(): Promise<VerifyFacts> {
+    const sections = await this.run('verify', { KS_ZOOKEEPER_CONNECT: `localhost:${ZOOKEEPER_PORT}` }, ['verify'], [], { timeoutMs: TIMEOUTS_MS.verify });
+    const u = readFacts(sections, 'verify', ['install', 'ports', 'jvms', 'jps']);
+    const server = section(sections, 'file', 'server.properties');
+    const zk = requireSection(sections, 'verify', 'zookeeper');
+    const logs = requireSection(sections, 'verify', 'logs');
+    const ids = zk.get('ids');
+    return {
+      facts: {
+        install: u.install!, listening: u.listening!, jvms: u.jvms!, jps: u.jps,
+        serverProperties: server?.get('content') === undefined ? undefined : Buffer.from(server.get('content')!, 'base64').toString('latin1'),
+      },
+      zookeeper: {
+        connect: zk.get('connect') ?? '',
+        shell: zk.get('rc') === 'missing' ? 'missing' : 'ran',
+        ids: ids ? ids.replace(/[[\]\s]/g, '').split(',').filter(Boolean).map(Number).filter(Number.isInteger) : undefined,
+      },
+      logs: { files: logs.all('file'), errorLines: logs.all('line') },
+    };
+  }
+
+  serving(brokerId: number | undefined, waitMs: number): Promise<Serving> {
+    return waitServing(this.session, brokerId, waitMs);
+  }
+}

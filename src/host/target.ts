@@ -1,0 +1,28 @@
+/** Where a Kafka install is on the host: what every remote script needs to find it. */
+import { posix } from 'node:path';
+import { coreJar, distName, tarballName, type Distribution } from '../kafka/distribution.js';
+import { INSTALL_PORTS } from '../kafka/daemons.js';
+
+export const BASHRC = '~/.bashrc';
+
+export interface InstallTarget {
+  options: { installDir: string };
+  dist: Distribution;
+}
+
+/** The tarball is downloaded beside the install directory, as in the seed notes (~/kafka_….tgz). */
+export function tarballPath(t: InstallTarget): string {
+  return posix.join(posix.dirname(t.options.installDir), tarballName(t.dist));
+}
+
+/** Variables every remote script gets, for the probe functions they share (probe-lib.sh). */
+export function baseVars(t: InstallTarget): Record<string, string> {
+  return {
+    KS_INSTALL: t.options.installDir,
+    KS_TARBALL: tarballPath(t),
+    KS_CORE_JAR: coreJar(t.dist),
+    KS_TOPDIR: distName(t.dist),
+    KS_BASHRC: BASHRC,
+    KS_PORTS: INSTALL_PORTS.join(' '),
+  };
+}

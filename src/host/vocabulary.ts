@@ -1,0 +1,39 @@
+/**
+ * The sections the remote scripts print, and the keys their lines carry: declared once. The parsers
+ * read sections only through these names (type-checked), and test/host/vocabulary.test.ts reads the
+ * shell scripts and fails when they print a section or key not declared here, or when a declared one
+ * is printed nowhere.
+ */
+
+/** A section whose keys are chosen at run time (tool names). */
+export const ANY_KEY = '*';
+
+export const VOCABULARY = {
+  /** Copied from /etc/os-release. */
+  os: ['ID', 'ID_LIKE', 'VERSION_ID', 'PRETTY_NAME'],
+  /** Tool name = its path. */
+  tools: [ANY_KEY],
+  host: ['home', 'user', 'client', 'arch', 'mem_kib', 'swap_kib', 'sudo'],
+  install: ['path', 'parent_free_kib', 'parent_writable', 'state', 'tarball'],
+  /** `file <name>`: one per file kafka-setup edits (bashrc, server.properties, zookeeper.properties). */
+  file: ['path', 'mtime', 'content', 'backup'],
+  data: ['dir'],
+  ports: ['now', 'listening'],
+  jvms: ['now', 'java', 'cwd', 'start'],
+  jps: ['jps'],
+  sha512: ['url', 'content', 'tried'],
+  download: ['reused', 'bytes', 'discarded', 'url', 'seconds', 'tried', 'verified'],
+  installed: ['package', 'repaired_dpkg', 'waited', 'waited_pid', 'waited_name', 'waited_lock'],
+  lock: ['state', 'file', 'pid'],
+  moved: ['count'],
+  started: ['pid', 'seconds', 'stale_node', 'stale_waited'],
+  zookeeper: ['connect', 'rc', 'ids', 'out'],
+  logs: ['file', 'line'],
+  /** Live progress of a long script (install-java.sh), read while it runs. */
+  progress: ['text'],
+  /** A failure kafka-setup can explain: `kind` and `message`, then fields of that kind. */
+  error: ['kind', 'message', 'line', 'log', 'url', 'actual', 'waited', 'pid', 'name', 'command', 'age', 'lock', 'since', 'from', 'conn', 'now', 'dir', 'user', 'port', 'owner'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type SectionName = keyof typeof VOCABULARY;
+export type KeyOf<S extends SectionName> = (typeof VOCABULARY)[S][number];

@@ -1,0 +1,102 @@
+/**
+ * Where Kafka's and ZooKeeper's existing data has to move, decided from the facts: the directories
+ * the config files name now, and where kafka-setup keeps the data (beside the install).
+ */
+import { posix } from 'node:path';
+import { UserError } from '../errors.js';
+import { cleanPath as clean, type HostFacts } from '../host/facts.js';
+import { getProperty } from '../kafka/properties.js';
+import { dataDir } from './targets.js';
+import type { StepContext } from './types.js';
+
+export interface DataMove {
+  what: 'Kafka' | 'ZooKeeper';
+  from: string;
+  to: string;
+  kib: number;
+  /** Same file system: a rename; else a copy, then the old copy is removed. */
+  sameDevice: boolean;
+}
+
+interface DataPlan {
+  moves: DataMove[];
+  problem?: UserError;
+}
+
+/** The data directories the config files name now (Kafka's shipped defaults when unset). */
+function currentDirs(facts: HostFacts): { kafka: string[]; zookeeper: string } {
+  const server = facts.files['server.properties'].content ?? '';
+  const logDirs = getProperty(server, 'log.dirs') ?? getProperty(server, 'log.dir') ?? '/tmp/kafka-logs';
+  const zookeeper = getProperty(facts.files['zookeeper.properties'].content ?? '', 'dataDir') ?? '/tmp/zookeeper';
+  return { kafka: logDirs.split(',').map(clean).filter((d) => d !== '' && d !== '.'), zookeeper: clean(zookeeper) };
+}
+
+export function dataPlan(ctx: StepContext): DataPlan {
+  const { facts } = ctx;
+  if (facts.files['server.properties'].content === undefined) return { moves: [] };
+  const current = currentDirs(facts);
+  const moves: DataMove[] = [];
+  for (const [what, froms, to] of [
+    ['Kafka', current.kafka, posix.join(dataDir(ctx), 'kafka-logs')],
+    ['ZooKeeper', [current.zookeeper], posix.join(dataDir(ctx), 'zookeeper')],
+  ] as const) {
+    const others = froms.filter((d) => d !== to);
+    const unknown = others.filter((d) => !facts.dataDirs.has(d));
+    if (unknown.length > 0) {
+      return {
+        moves,
+        problem: new UserError(`cannot tell whether ${what}'s data directory ${unknown.join(', ')} holds data (a relative or unusual path in its config file)`, {
+          hint: `set it to an absolute path in ${what === 'Kafka' ? 'server.properties (log.dirs)' : 'zookeeper.properties (dataDir)'} on the host, or move its data to ${to} by hand, then run kafka-setup init again`,
+        }),
+      };
+    }
+    const unreadable = [...others, to].map((d) => facts.dataDirs.get(d)).find((d) => d?.state === 'unreadable');
+    if (unreadable) {
+      return {
+        moves,
+        problem: new UserError(`${what}'s data directory ${unreadable.path} cannot be read by ${facts.user || 'this user'}, so kafka-setup cannot tell whether it holds data to keep`, {
+          hint: `if it does (a Kafka once started with sudo?), give it to this user (sudo chown -R ${facts.user || '$USER'}: ${unreadable.path}); if not, remove it; then run kafka-setup init again`,
+        }),
+      };
+    }
+    const withData = others.map((d) => facts.dataDirs.get(d)!).filter((d) => d.state === 'data');
+    if (withData.length === 0) continue;
+    if (withData.length > 1) {
+      return {
+        moves,
+        problem: new UserError(`log.dirs names ${withData.length} directories that hold data (${withData.map((d) => d.path).join(', ')}); kafka-setup keeps Kafka's data in one, ${to}, and will not merge them`, {
+          hint: 'keep them: merge them by hand into one directory with the broker stopped, or point log.dirs at your own layout and stop using kafka-setup for this host\'s configuration',
+        }),
+      };
+    }
+    const target = facts.dataDirs.get(to);
+    if (target?.state === 'data') {
+      return {
+        moves,
+        problem: new UserError(`both ${withData[0]!.path} (where the config points now) and ${to} (where kafka-setup keeps it) hold ${what} data; kafka-setup will not choose one`, {
+          hint: `keep the one you want: move the other away (e.g. mv ${to} ${to}.old with both JVMs stopped), then run kafka-setup init again`,
+        }),
+      };
+    }
+    if (target?.state === 'other') {
+      return { moves, problem: new UserError(`${to} exists and is not a directory, so ${what}'s data cannot move there`, { hint: `move it away, then run kafka-setup init again` }) };
+    }
+    const from = withData[0]!;
+    moves.push({ what, from: from.path, to, kib: from.kib, sameDevice: target !== undefined && target.device === from.device });
+  }
+  const copied = moves.filter((m) => !m.sameDevice).reduce((sum, m) => sum + m.kib, 0);
+  if (copied > 0 && copied + 65536 > facts.install.parentFreeKib) {
+    return {
+      moves,
+      problem: new UserError(`the existing data (${mib(copied)}) does not fit in the ${mib(facts.install.parentFreeKib)} free beside the install directory, where it has to move`, {
+        hint: 'free some disk space (or grow the volume), then run kafka-setup init again',
+      }),
+    };
+  }
+  return { moves };
+}
+
+export function mib(kib: number): string {
+  return kib >= 1024 * 1024 ? `${(kib / 1024 / 1024).toFixed(1)} GiB` : `${Math.max(1, Math.round(kib / 1024))} MiB`;
+}
+

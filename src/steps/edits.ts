@@ -1,0 +1,58 @@
+/**
+ * The file edits of the host procedure, computed from the facts: the heap block in ~/.bashrc, and the
+ * settings of server.properties and zookeeper.properties. A step that makes a round trip writes the
+ * edits still due with it (`editsDueNow`): explicitly, as an argument of its host operation.
+ */
+import { posix } from 'node:path';
+import type { FileChange } from '../host/file-writes.js';
+import { heapOpts } from '../kafka/heap.js';
+import { heapBlock, withHeapBlock, type BlockEdit } from '../kafka/heap-block.js';
+import { setProperties } from '../kafka/properties.js';
+import { dataPlan } from './data-plan.js';
+import { brokerHeapMib, dataDir, listenerSettings } from './targets.js';
+import type { StepContext } from './types.js';
+
+export function desiredBashrc(ctx: StepContext): BlockEdit {
+  return withHeapBlock(ctx.facts.files.bashrc.content ?? '', heapBlock(heapOpts(brokerHeapMib(ctx))));
+}
+
+/** The ~/.bashrc edit, if one is due (none while the block is damaged: the heap step refuses that). */
+export function heapEdits(ctx: StepContext): FileChange[] {
+  const edit = desiredBashrc(ctx);
+  if (!edit.ok || edit.text === ctx.facts.files.bashrc.content) return [];
+  return [{ fact: ctx.facts.files.bashrc, content: edit.text }];
+}
+
+export function serverSettings(ctx: StepContext): Array<[string, string]> {
+  return [...listenerSettings(ctx), ['log.dirs', posix.join(dataDir(ctx), 'kafka-logs')]];
+}
+
+export function zookeeperSettings(ctx: StepContext): Array<[string, string]> {
+  return [['dataDir', posix.join(dataDir(ctx), 'zookeeper')]];
+}
+
+/** The config files that differ from what they should be, with their new content. */
+export function configEdits(ctx: StepContext): FileChange[] {
+  const out: FileChange[] = [];
+  const pairs = [
+    ['server.properties', serverSettings(ctx)],
+    ['zookeeper.properties', zookeeperSettings(ctx)],
+  ] as const;
+  for (const [name, settings] of pairs) {
+    const fact = ctx.facts.files[name];
+    if (fact.content === undefined) continue;
+    const content = setProperties(fact.content, settings);
+    if (content !== fact.content) out.push({ fact, content });
+  }
+  return out;
+}
+
+/**
+ * The edits a round trip made now may carry: the heap block, and the config — unless existing data
+ * must move first, in which case the data step writes the config together with the move.
+ */
+export function editsDueNow(ctx: StepContext): FileChange[] {
+  const data = dataPlan(ctx);
+  const configCanGo = data.moves.length === 0 && data.problem === undefined;
+  return [...heapEdits(ctx), ...(configCanGo ? configEdits(ctx) : [])];
+}
