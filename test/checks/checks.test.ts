@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { configuredListeners, hostChecks } from '../../src/checks/host-checks.js';
 import { formatApiVersions } from '../../src/kafka/api-versions.js';
 import { parseBootstrap } from '../../src/options/verify-options.js';
-import { parseSections } from '../../src/remote/script.js';
-import { mergeFacts } from '../../src/steps/facts.js';
+import { RemoteHost } from '../../src/host/remote-host.js';
+import { ScriptedSession } from '../host/scripted-session.js';
 
 const INSTALL = '/home/ec2-user/kafka_2.12-3.1.0';
 const props = Buffer.from('broker.id=0\nadvertised.listeners=PLAINTEXT://broker.invalid:9092\nzookeeper.connect=localhost:2181\n').toString('base64');
@@ -12,6 +12,7 @@ const java = (pid: number, main: string, conf: string): string => `java=${pid} 1
 function sections(opts: { broker?: boolean; ids?: string; logs?: string[] }): string {
   return [
     '::ks:: install', `path=${INSTALL}`, 'state=kafka',
+    '::ks:: ports', 'listening=2181', 'listening=9092',
     '::ks:: jvms', 'now=1000', java(10, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', 'zookeeper.properties'),
     ...(opts.broker === false ? [] : [java(11, 'kafka.Kafka', 'server.properties')]),
     '::ks:: jps', 'jps=10 org.apache.zookeeper.server.quorum.QuorumPeerMain', ...(opts.broker === false ? [] : ['jps=11 kafka.Kafka']),
@@ -21,32 +22,39 @@ function sections(opts: { broker?: boolean; ids?: string; logs?: string[] }): st
   ].join('\n');
 }
 
-function run(text: string) {
-  const s = parseSections(text);
-  return hostChecks(mergeFacts(undefined, s), s);
+/** What verify sees on a host that prints `text`, through the real verify operation. */
+function seen(text: string) {
+  return new RemoteHost(new ScriptedSession({ verify: text }), { options: { installDir: INSTALL }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } }).verify();
+}
+
+async function run(text: string) {
+  return hostChecks(await seen(text));
 }
 
 describe('verify on the host', () => {
-  it('passes a healthy host', () => {
-    expect(run(sections({})).map((c) => [c.id, c.status])).toEqual([['jvms', 'pass'], ['registered', 'pass'], ['logs', 'pass']]);
+  it('passes a healthy host', async () => {
+    expect((await run(sections({}))).map((c) => [c.id, c.status])).toEqual([['jvms', 'pass'], ['registered', 'pass'], ['logs', 'pass']]);
   });
 
-  it('names the broker when it is not running, and says how to start it', () => {
-    const checks = run(sections({ broker: false, ids: '[]' }));
+  it('names the broker when it is not running, and says how to start it', async () => {
+    const checks = await run(sections({ broker: false, ids: '[]' }));
     expect(checks[0]).toMatchObject({ status: 'fail', detail: 'the broker (Kafka) is not running' });
     expect(checks[0]!.fix).toMatch(/kafka-setup init/);
     expect(checks[1]).toMatchObject({ id: 'registered', status: 'fail' });
   });
 
-  it('shows recent ERROR lines as a warning', () => {
-    const checks = run(sections({ logs: ['[2026-11-24 10:00:00,000] ERROR boom (kafka.server.KafkaServer)'] }));
+  it('shows recent ERROR lines as a warning', async () => {
+    const checks = await run(sections({ logs: ['[2026-11-24 10:00:00,000] ERROR boom (kafka.server.KafkaServer)'] }));
     expect(checks[2]).toMatchObject({ id: 'logs', status: 'warn' });
     expect(checks[2]!.detail).toContain('ERROR boom');
   });
 
-  it('reads the configured advertised listeners', () => {
-    const s = parseSections(sections({}));
-    expect(configuredListeners(mergeFacts(undefined, s))).toEqual([{ host: 'broker.invalid', port: 9092 }]);
+  it('reads the configured advertised listeners', async () => {
+    expect(configuredListeners((await seen(sections({}))).facts.serverProperties)).toEqual([{ host: 'broker.invalid', port: 9092 }]);
+  });
+
+  it('a host whose script printed no zookeeper section is an error, not a check that passes on defaults', async () => {
+    await expect(seen(sections({}).replace(/::ks:: zookeeper[^]*?(?=::ks:: logs)/, ''))).rejects.toThrow('the verify script on the host printed no zookeeper section');
   });
 });
 

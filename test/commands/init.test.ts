@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { unreachableWarning } from '../../src/commands/init.js';
 import type { InitOptions } from '../../src/options/init-options.js';
-import { mergeFacts } from '../../src/steps/facts.js';
+import type { HostFacts } from '../../src/host/facts.js';
 import type { StepContext } from '../../src/steps/types.js';
 
 function ctx(client: string | undefined): StepContext {
-  const facts = mergeFacts(undefined, new Map([['host', [`home=/home/ec2-user`, ...(client === undefined ? [] : [`client=${client}`])]]]));
-  return { options: { advertisedHost: '203.0.113.10' } as InitOptions, facts, session: undefined as never, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } };
+  // Only what the warning reads: the address the host saw (the probe keeps only IP addresses).
+  const facts = { home: '/home/ec2-user', clientAddress: client !== undefined && /^[0-9a-f.:]+$/.test(client) ? client : undefined } as HostFacts;
+  return { options: { advertisedHost: '203.0.113.10' } as InitOptions, facts, host: undefined as never, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } };
 }
 
 describe('the end of init: reachable from here?', () => {

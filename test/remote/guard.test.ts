@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
-import { remoteScript } from '../../src/remote/script.js';
+import { remoteScript } from '../../src/host/script.js';
 import { alive } from '../e2e/support/host.js';
 
 

@@ -9,11 +9,21 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
-import { parseSections, remoteScript, type RemoteScript } from '../../src/remote/script.js';
-import { mergeFacts } from '../../src/steps/facts.js';
-import { sha256, writeFilesScript } from '../../src/steps/files.js';
+import { probeFacts } from '../../src/host/facts.js';
+import { sha256, writeCalls, type FileChange } from '../../src/host/file-writes.js';
+import { remoteScript } from '../../src/host/script.js';
+import { baseVars } from '../../src/host/target.js';
+import { BROKER, ZOOKEEPER } from '../../src/kafka/daemons.js';
+import { parseSections, type RemoteScript } from '../../src/remote/script.js';
 
-const vars = { KS_INSTALL: '~/kafka_2.12-3.1.0', KS_TARBALL: '~/kafka_2.12-3.1.0.tgz', KS_CORE_JAR: 'libs/kafka_2.12-3.1.0.jar', KS_TOPDIR: 'kafka_2.12-3.1.0', KS_BASHRC: '~/.bashrc' };
+const vars = baseVars({ options: { installDir: '~/kafka_2.12-3.1.0' }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } });
+const mergeFacts = (_: undefined, sections: ReturnType<typeof parseSections>) => probeFacts(sections, 'probe');
+
+/** The script RemoteHost.writeFiles runs. */
+function writeFilesScript(name: string, v: Record<string, string>, changes: FileChange[]): RemoteScript {
+  const w = writeCalls(changes);
+  return remoteScript(name, { ...v, ...w.vars }, ['probe-lib', 'write-files'], [...w.calls, 'ks_probe_files']);
+}
 
 function runLocally(script: RemoteScript, home: string): { code: number; stdout: string; stderr: string; sections: ReturnType<typeof parseSections> } {
   const r = spawnSync('sh', ['-s'], { input: script.text, env: { PATH: process.env.PATH, HOME: home, TMPDIR: home }, encoding: 'utf8' });
@@ -192,7 +202,7 @@ describe('remote scripts under dash', () => {
 
 describe('move-data under dash', () => {
   const mv = (home: string, moves: Array<[string, string, 'yes' | 'no']>, calls: string[]) => {
-    const v: Record<string, string | number> = { ...vars, KS_STOP_BROKER: '', KS_STOP_ZOOKEEPER: '', KS_MOVES: moves.length };
+    const v: Record<string, string | number> = { ...vars, KS_STOP_BROKER: '', KS_STOP_ZOOKEEPER: '', KS_BROKER_MAIN: BROKER.main, KS_ZOOKEEPER_MAIN: ZOOKEEPER.main, KS_MOVES: moves.length };
     moves.forEach(([from, to, same], i) => Object.assign(v, { [`KS_M${i}_FROM`]: from, [`KS_M${i}_TO`]: to, [`KS_M${i}_SAME`]: same }));
     return runLocally(remoteScript('move-data', v, ['probe-lib', 'write-files', 'move-data'], calls), home);
   };
@@ -276,7 +286,7 @@ describe('start-daemon under dash', () => {
     return dir;
   };
   const start = (home: string) => runLocally(remoteScript('start-broker', {
-    ...vars, KS_KIND: 'broker', KS_HEAP_OPTS: '-Xmx64m', KS_PORT: 1, KS_OTHER_PORTS: '', KS_STOP_PID: '', KS_RUNNING_PID: '', KS_TIMEOUT: 30,
+    ...vars, KS_KIND: 'broker', KS_NAME: BROKER.name, KS_SCRIPT: BROKER.script, KS_CONF: BROKER.config, KS_OUT: BROKER.out, KS_MAIN: BROKER.main, KS_READY: BROKER.ready, KS_HEAP_OPTS: '-Xmx64m', KS_PORT: 1, KS_OTHER_PORTS: '', KS_STOP_PID: '', KS_RUNNING_PID: '', KS_TIMEOUT: 30,
   }, ['probe-lib', 'start-daemon']), home);
 
   it('a broker that dies of anything else: reported at once, never retried', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { StepError } from '../../src/errors.js';
 import type { InitOptions } from '../../src/options/init-options.js';
-import { mergeFacts } from '../../src/steps/facts.js';
 import { initSteps } from '../../src/steps/plan.js';
 import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { createReporter } from '../../src/ui/reporter.js';
-import { FakeHost, freshDebian, INSTALL } from './fake-host.js';
+import { FakeHost, freshDebian, INSTALL } from '../host/fake-host.js';
 
 const options: InitOptions = {
   profile: 'default', host: '203.0.113.10', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
@@ -16,10 +16,17 @@ const options: InitOptions = {
 const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: true, err: { write: () => true } as never });
 
 async function init(host: FakeHost, dryRun = false) {
-  const probe = await host.run({ name: 'probe', text: '', mark: '::ks::', vars: {} });
-  const ctx: StepContext = { options, session: host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts: mergeFacts(undefined, probe.sections) };
+  const { facts } = await host.probe({ urls: [], lock: !dryRun });
+  const ctx: StepContext = { options, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts };
   const reports = await runSteps([...initSteps], ctx, quiet, dryRun);
   return { reports, outcomes: Object.fromEntries(reports.map((r) => [r.id, r.outcome])) };
+}
+
+/** A step's failure as the user reads it: the step's title, then what happened. */
+async function failure(run: Promise<unknown>): Promise<string> {
+  const err = await run.then(() => undefined, (e: unknown) => e);
+  if (!(err instanceof StepError)) throw new Error(`expected a StepError, got ${String(err)}`);
+  return err.headline;
 }
 
 /** A reader's install by hand, as the seed notes do it: shipped config, data in /tmp, both JVMs running. */
@@ -48,12 +55,13 @@ describe('existing data', () => {
   it('a hand-made install: both JVMs stopped, both data directories moved, the config pointed there in the same round trip, both started', async () => {
     const host = new FakeHost(handMade({ '/tmp/kafka-logs': 2048, '/tmp/zookeeper': 1024 }));
     const { outcomes, reports } = await init(host);
-    expect(host.ran.map((s) => s.name)).toEqual(['probe', 'write-heap', 'move-data', 'start-zookeeper', 'start-broker']);
-    const move = host.ran.find((s) => s.name === 'move-data')!.vars;
-    expect([move.KS_STOP_BROKER, move.KS_STOP_ZOOKEEPER]).toEqual(['501', '500']);
-    expect([move.KS_M0_FROM, move.KS_M0_TO, move.KS_M1_FROM, move.KS_M1_TO]).toEqual(['/tmp/kafka-logs', `${KAFKA_DATA}/kafka-logs`, '/tmp/zookeeper', `${KAFKA_DATA}/zookeeper`]);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe', 'write-files', 'move-data', 'start-zookeeper', 'start-broker']);
+    expect(host.ran[1]!.written).toEqual(['/home/ec2-user/.bashrc']);
+    const move = host.ran.find((s) => s.name === 'move-data')!;
+    expect(move.stop).toEqual({ broker: 501, zookeeper: 500 });
+    expect(move.moves!.map((m) => [m.from, m.to])).toEqual([['/tmp/kafka-logs', `${KAFKA_DATA}/kafka-logs`], ['/tmp/zookeeper', `${KAFKA_DATA}/zookeeper`]]);
     // The config that points at the new place travels with the move.
-    expect(Object.keys(move).filter((k) => /^KS_F\d+_PATH$/.test(k))).toHaveLength(2);
+    expect(move.written).toHaveLength(2);
     expect(host.state.data).toEqual({ [`${KAFKA_DATA}/kafka-logs`]: 2048, [`${KAFKA_DATA}/zookeeper`]: 1024 });
     expect(outcomes).toMatchObject({ data: 'done', config: 'done', zookeeper: 'done', broker: 'done' });
     expect(reports.find((r) => r.id === 'data')!.detail).toBe(
@@ -69,20 +77,19 @@ describe('existing data', () => {
   it('only what holds data moves; empty places are simply configured', async () => {
     const host = new FakeHost(handMade({ '/tmp/zookeeper': 64 }));
     await init(host);
-    const move = host.ran.find((s) => s.name === 'move-data')!.vars;
-    expect(move.KS_MOVES).toBe('1');
-    expect(move.KS_M0_FROM).toBe('/tmp/zookeeper');
+    const move = host.ran.find((s) => s.name === 'move-data')!;
+    expect(move.moves!.map((m) => m.from)).toEqual(['/tmp/zookeeper']);
   });
 
   it('data at both places: refused before anything changes, naming both', async () => {
     const host = new FakeHost(handMade({ '/tmp/kafka-logs': 2048, [`${KAFKA_DATA}/kafka-logs`]: 4096 }));
-    await expect(init(host)).rejects.toThrow(`Keep the existing data: both /tmp/kafka-logs (where the config points now) and ${KAFKA_DATA}/kafka-logs (where kafka-setup keeps it) hold Kafka data`);
+    expect(await failure(init(host))).toContain(`Keep the existing data: both /tmp/kafka-logs (where the config points now) and ${KAFKA_DATA}/kafka-logs (where kafka-setup keeps it) hold Kafka data`);
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
   });
 
   it('a data directory this user cannot read (root\'s, from a Kafka once run with sudo): refused, never taken for empty', async () => {
     const host = new FakeHost({ ...handMade({ '/tmp/zookeeper': 10 }), unreadable: ['/tmp/kafka-logs'] });
-    await expect(init(host)).rejects.toThrow("Keep the existing data: Kafka's data directory /tmp/kafka-logs cannot be read by ec2-user, so kafka-setup cannot tell whether it holds data to keep");
+    expect(await failure(init(host))).toContain("Keep the existing data: Kafka's data directory /tmp/kafka-logs cannot be read by ec2-user, so kafka-setup cannot tell whether it holds data to keep");
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
   });
 
@@ -108,6 +115,6 @@ describe('existing data, spelled differently', () => {
     state.files['server.properties'] = { content: 'broker.id=0\nlog.dirs= /var/lib/kafka//logs/ \n', mtime: 1 };
     const host = new FakeHost(state);
     await init(host);
-    expect(host.ran.find((s) => s.name === 'move-data')!.vars.KS_M0_FROM).toBe('/var/lib/kafka/logs');
+    expect(host.ran.find((s) => s.name === 'move-data')!.moves![0]!.from).toBe('/var/lib/kafka/logs');
   });
 });

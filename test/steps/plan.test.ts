@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { StepError, UserError } from '../../src/errors.js';
 import type { InitOptions } from '../../src/options/init-options.js';
-import { mergeFacts } from '../../src/steps/facts.js';
 import { initSteps } from '../../src/steps/plan.js';
 import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { createReporter } from '../../src/ui/reporter.js';
-import { FakeHost, freshDebian, INSTALL, type FakeHostState } from './fake-host.js';
+import { FakeHost, freshDebian, INSTALL, type FakeHostState } from '../host/fake-host.js';
 
 const options: InitOptions = {
   profile: 'default', host: '203.0.113.10', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
@@ -22,10 +21,17 @@ const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: 
 
 async function init(host: FakeHost, o: Partial<InitOptions> = {}, dryRun = false) {
   const all = { ...options, ...o };
-  const probe = await host.run({ name: 'probe', text: '', mark: '::ks::', vars: { KS_URLS: all.sha512 ? '' : all.mirrors.map((m) => `${m}/3.1.0/kafka_2.12-3.1.0.tgz`).join('\n') } });
-  const ctx: StepContext = { options: { ...options, ...o }, session: host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts: mergeFacts(undefined, probe.sections) };
+  const { facts } = await host.probe({ urls: all.sha512 ? [] : all.mirrors.map((m) => `${m}/3.1.0/kafka_2.12-3.1.0.tgz`), lock: !dryRun });
+  const ctx: StepContext = { options: { ...options, ...o }, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts };
   const reports = await runSteps([...initSteps], ctx, quiet, dryRun);
   return { reports, ctx, outcomes: Object.fromEntries(reports.map((r) => [r.id, r.outcome])) };
+}
+
+/** A step's failure as the user reads it: the step's title, then what happened. */
+async function failure(run: Promise<unknown>): Promise<string> {
+  const err = await run.then(() => undefined, (e: unknown) => e);
+  if (!(err instanceof StepError)) throw new Error(`expected a StepError, got ${String(err)}`);
+  return err.headline;
 }
 
 describe('init steps against a fake host', () => {
@@ -35,7 +41,7 @@ describe('init steps against a fake host', () => {
     expect(outcomes).toEqual({ java: 'done', download: 'done', extract: 'done', heap: 'done', data: 'skipped', config: 'done', zookeeper: 'done', broker: 'done', jps: 'done' });
     // The checksum comes with the probe; the heap and config edits travel with the extraction.
     expect(host.ran.map((s) => s.name)).toEqual(['probe', 'install-java', 'download', 'extract', 'start-zookeeper', 'start-broker']);
-    expect(Object.keys(host.ran.find((s) => s.name === 'extract')!.vars).filter((k) => k.endsWith('_PATH'))).toHaveLength(3);
+    expect(host.ran.find((s) => s.name === 'extract')!.written).toHaveLength(3);
     const props = host.state.files['server.properties']!.content;
     expect(props).toContain('advertised.listeners=PLAINTEXT://203.0.113.10:9092');
     expect(props).toContain('log.dirs=/home/ec2-user/kafka-data/kafka-logs');
@@ -63,7 +69,7 @@ describe('init steps against a fake host', () => {
     const { outcomes } = await init(host, { advertisedHost: 'kafka.example.com' });
     expect(outcomes).toMatchObject({ config: 'done', zookeeper: 'skipped', broker: 'done' });
     const restart = host.ran.find((s) => s.name === 'start-broker')!;
-    expect(restart.vars.KS_STOP_PID).not.toBe('');
+    expect(restart.stopPid).toBeDefined();
     expect(host.state.jvms.find((j) => j.main.includes('QuorumPeerMain'))!.pid).toBe(zk);
   });
 
@@ -83,18 +89,18 @@ describe('init steps against a fake host', () => {
     const { outcomes } = await init(planted);
     expect(outcomes).toMatchObject({ download: 'done', extract: 'done' });
     expect(planted.ran.map((s) => s.name).slice(0, 4)).toEqual(['probe', 'install-java', 'download', 'extract']);
-    expect(planted.ran.find((s) => s.name === 'extract')!.vars.KS_SHA512).toBe('ab'.repeat(64));
+    expect(planted.ran.find((s) => s.name === 'extract')!.sha512).toBe('ab'.repeat(64));
 
     // An earlier run's verified download: compared again, kept, extracted.
     const leftover = new FakeHost(freshDebian({ tarball: true }));
     const again = await init(leftover);
     expect(again.reports.find((r) => r.id === 'download')!.detail).toMatch(/matches the SHA-512; kept/);
-    expect(leftover.ran.find((s) => s.name === 'extract')!.vars.KS_SHA512).toBe('ab'.repeat(64));
+    expect(leftover.ran.find((s) => s.name === 'extract')!.sha512).toBe('ab'.repeat(64));
   });
 
   it('a ~/.bashrc with a damaged kafka-setup block stops the run before anything changes', async () => {
     const host = new FakeHost(freshDebian({ files: { bashrc: { content: '# >>> kafka-setup: Kafka heap >>>\nexport TOKEN=secret\n', mtime: 1 }, 'server.properties': undefined, 'zookeeper.properties': undefined } }));
-    await expect(init(host)).rejects.toThrow(/Set the Kafka heap in ~\/.bashrc: ~\/.bashrc line 1 starts a kafka-setup block that never ends/);
+    expect(await failure(init(host))).toMatch(/Set the Kafka heap in ~\/.bashrc: ~\/.bashrc line 1 starts a kafka-setup block that never ends/);
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
     expect(host.state.files.bashrc!.content).toContain('export TOKEN=secret');
   });
@@ -102,14 +108,14 @@ describe('init steps against a fake host', () => {
   it('uses --sha512 instead of fetching the published checksum', async () => {
     const host = new FakeHost(freshDebian());
     await init(host, { sha512: 'ab'.repeat(64) });
-    expect(host.ran[0]!.vars.KS_URLS).toBe('');
-    expect(host.ran.find((s) => s.name === 'download')!.vars.KS_SHA512).toBe('ab'.repeat(64));
+    expect(host.ran[0]!.urls).toEqual([]);
+    expect(host.ran.find((s) => s.name === 'download')!.sha512).toBe('ab'.repeat(64));
   });
 
   it('fetches the checksum itself when the probe did not bring it', async () => {
     const host = new FakeHost(freshDebian());
-    const probe = await host.run({ name: 'probe', text: '', mark: '::ks::', vars: {} });
-    const ctx = { options, session: host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts: mergeFacts(undefined, probe.sections) };
+    const { facts } = await host.probe({ urls: [], lock: true });
+    const ctx = { options, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts };
     await runSteps([...initSteps], ctx, quiet, false);
     expect(host.ran.map((s) => s.name).slice(0, 4)).toEqual(['probe', 'install-java', 'fetch-sha512', 'download']);
   });
@@ -119,7 +125,8 @@ describe('init steps against a fake host', () => {
     await init(host);
     host.ran.length = 0;
     const { outcomes } = await init(host, { heap: '1g', advertisedHost: 'kafka.example.com' });
-    expect(host.ran.map((s) => s.name)).toEqual(['probe', 'write-heap+config', 'start-zookeeper', 'start-broker']);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe', 'write-files', 'start-zookeeper', 'start-broker']);
+    expect(host.ran[1]!.written).toEqual(['/home/ec2-user/.bashrc', `${INSTALL}/config/server.properties`]);
     expect(outcomes).toMatchObject({ heap: 'done', config: 'done' });
   });
 
@@ -128,7 +135,7 @@ describe('init steps against a fake host', () => {
     await init(host);
     host.ran.length = 0;
     const { outcomes } = await init(host, { heap: '512m' });
-    expect(host.ran.map((s) => s.name)).toContain('write-heap');
+    expect(host.ran.filter((s) => s.name === 'write-files').map((s) => s.written)).toEqual([['/home/ec2-user/.bashrc']]);
     expect(outcomes).toMatchObject({ heap: 'done', config: 'skipped' });
   });
 
@@ -191,23 +198,23 @@ describe('init steps against a fake host', () => {
   describe('host faults: a clear error, and nothing changed', () => {
     it('an unknown system: names what to install by hand', async () => {
       const host = new FakeHost(freshDebian({ os: 'alpine' }));
-      const err = (await init(host).catch((e: unknown) => e)) as UserError;
-      expect(err.message).toBe('Install Java: kafka-setup does not know how to install Java on alpine 12');
+      const err = (await init(host).catch((e: unknown) => e)) as StepError;
+      expect(err.headline).toBe('Install Java: kafka-setup does not know how to install Java on alpine 12');
       expect(err.hint).toMatch(/install a JDK 8, 11 or 17 .* then run kafka-setup init again/);
       expect(host.ran.map((r) => r.name)).toEqual(['probe']);
     });
 
     it('a failed package install: the package manager\'s last lines and what to do', async () => {
       const host = new FakeHost(freshDebian({ installFails: 'E: Unable to locate package openjdk-17-jdk-headless' }));
-      const err = (await init(host).catch((e: unknown) => e)) as UserError;
-      expect(err.message).toMatch(/^Install Java: apt could not install/);
+      const err = (await init(host).catch((e: unknown) => e)) as StepError;
+      expect(err.headline).toMatch(/^Install Java: apt could not install/);
       expect(err.details).toEqual(['E: Unable to locate package openjdk-17-jdk-headless']);
       expect(err.hint).toMatch(/sudo apt-get install -y --no-install-recommends openjdk-17-jdk-headless/);
     });
 
     it('neither curl nor wget: says to install one, before anything else', async () => {
       const host = new FakeHost(freshDebian({ tools: ['java', 'jps', 'tar'] }));
-      await expect(init(host)).rejects.toThrow('Download Kafka: the host has neither curl nor wget, so it cannot download Kafka');
+      expect(await failure(init(host))).toBe('Download Kafka: the host has neither curl nor wget, so it cannot download Kafka');
       expect(host.ran.map((r) => r.name)).toEqual(['probe']);
     });
 
@@ -226,10 +233,11 @@ describe('init steps against a fake host', () => {
 
     it('--heap 1g on a 1 GiB host: refused before anything changes, with the figures', async () => {
       const host = new FakeHost(freshDebian({ memKib: micro }));
-      const err = (await init(host, { heap: '1g' }).catch((e: unknown) => e)) as UserError;
-      expect(err).toBeInstanceOf(UserError);
+      const err = (await init(host, { heap: '1g' }).catch((e: unknown) => e)) as StepError;
+      expect(err).toBeInstanceOf(StepError);
       expect(err.exitCode).toBe(1);
-      expect(err.message).toMatch(/^Set the Kafka heap in ~\/.bashrc: the heap 1g does not fit this host: .* need about 1.5 GiB, and the host has 973 MiB of memory and no swap$/);
+      expect(err.step.id).toBe('heap');
+      expect(err.headline).toMatch(/^Set the Kafka heap in ~\/.bashrc: the heap 1g does not fit this host: .* need about 1.5 GiB, and the host has 973 MiB of memory and no swap$/);
       expect(err.hint).toMatch(/^use --heap 480m or less \(--heap auto picks 400m here/);
       // Java was not installed, nothing downloaded: only the probe ran.
       expect(host.ran.map((r) => r.name)).toEqual(['probe']);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hasInternalListener, configuredListeners } from '../../src/checks/host-checks.js';
-import { askServing, judgeServing } from '../../src/steps/serving.js';
-import { mergeFacts } from '../../src/steps/facts.js';
-import { FakeHost, freshDebian } from './fake-host.js';
+import { judgeServing, waitServing } from '../../src/host/serving.js';
+import type { Session } from '../../src/remote/session.js';
 
-const withProps = (text: string) => mergeFacts(undefined, new Map([['file server.properties', ['path=/k/config/server.properties', `content=${Buffer.from(text).toString('base64')}`]]]));
+const withProps = (text: string): string => text;
 
 describe('serving: the broker in its own metadata', () => {
   it('is judged by the broker id once the probe has read it', () => {
@@ -16,7 +15,8 @@ describe('serving: the broker in its own metadata', () => {
   });
 
   it('a session that cannot forward leaves it undecided (never a failure)', async () => {
-    expect(await askServing(new FakeHost(freshDebian()), 0, 1000)).toEqual({ state: 'unknown', reason: 'this connection cannot forward ports' });
+    const noForward = { host: 'h', stats: { connections: 1, commands: 0 }, run: () => Promise.reject(new Error('no')), close() {} } as Session;
+    expect(await waitServing(noForward, 0, 1000)).toMatchObject({ state: 'unknown', reason: 'this connection cannot forward ports' });
   });
 });
 

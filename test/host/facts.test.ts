@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseJavaCommand, readFacts, withUpdate, type HostFacts } from '../../src/host/facts.js';
+import { ProtocolError } from '../../src/host/sections.js';
 import { parseSections } from '../../src/remote/script.js';
-import { mergeFacts, parseJavaCommand } from '../../src/steps/facts.js';
 
 const kafka = '/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Xmx400m -Xms400m -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true -Dkafka.logs.dir=/home/ec2-user/kafka_2.12-3.1.0/bin/../logs -Dlog4j.configuration=file:/home/ec2-user/kafka_2.12-3.1.0/bin/../config/log4j.properties -cp /home/ec2-user/kafka_2.12-3.1.0/bin/../libs/a.jar:/home/ec2-user/kafka_2.12-3.1.0/bin/../libs/b.jar kafka.Kafka /home/ec2-user/kafka_2.12-3.1.0/config/server.properties';
 
@@ -15,18 +16,29 @@ describe('JVMs from the process table', () => {
   });
 
   it('merges the probe sections, with start times from elapsed seconds', () => {
-    const facts = mergeFacts(undefined, parseSections(`::ks:: jvms\nnow=1000\njava=42 30 ${kafka}\ncwd=42 /home/ec2-user\n::ks:: ports\nlistening=9092\n`));
+    const facts = withUpdate({ files: {} } as HostFacts, readFacts(parseSections(`::ks:: jvms\nnow=1000\njava=42 30 ${kafka}\ncwd=42 /home/ec2-user\n::ks:: ports\nlistening=9092\n`), 'probe', ['jvms', 'ports']));
     expect(facts.jvms).toEqual([expect.objectContaining({ pid: 42, started: 970, mainClass: 'kafka.Kafka', cwd: '/home/ec2-user' })]);
     expect(facts.listening).toEqual(new Set([9092]));
     expect(facts.jps).toBeUndefined();
-    const withJps = mergeFacts(facts, parseSections('::ks:: jps\njps=42 kafka.Kafka /x -Xmx400m\n'));
+    const withJps = withUpdate(facts, readFacts(parseSections('::ks:: jps\njps=42 kafka.Kafka /x -Xmx400m\n'), 'jps', ['jps']));
     expect(withJps.jps).toEqual(new Set([42]));
     expect(withJps.jvms).toBe(facts.jvms);
   });
 
   it('prefers the precise start time, so an edit a fraction of a second after the start counts as newer', () => {
-    const facts = mergeFacts(undefined, parseSections(`::ks:: jvms\nnow=1000\njava=42 0 ${kafka}\nstart=42 999.37\n::ks:: file server.properties\npath=/x\nmtime=999.812345678\n`));
-    expect(facts.jvms[0]!.started).toBe(999.37);
-    expect(facts.files['server.properties'].mtime! > facts.jvms[0]!.started).toBe(true);
+    const facts = readFacts(parseSections(`::ks:: jvms\nnow=1000\njava=42 0 ${kafka}\nstart=42 999.37\n::ks:: file server.properties\npath=/x\nmtime=999.812345678\n`), 'download', ['jvms', 'predictedConfig']);
+    expect(facts.jvms![0]!.started).toBe(999.37);
+    expect(facts.files!['server.properties']!.mtime! > facts.jvms![0]!.started).toBe(true);
+  });
+});
+
+describe('a section the operation needs', () => {
+  it('missing: an error naming the script and the section, never empty defaults', () => {
+    const sections = parseSections('::ks:: os\nID=debian\n::ks:: tools\n');
+    expect(() => readFacts(sections, 'probe', ['os', 'tools', 'host'])).toThrow(ProtocolError);
+    expect(() => readFacts(sections, 'probe', ['os', 'tools', 'host'])).toThrow('the probe script on the host printed no host section');
+    expect(() => readFacts(sections, 'probe', ['files'])).toThrow('printed no file bashrc section');
+    // Present but empty is fine: a host without any of the tools.
+    expect(readFacts(sections, 'probe', ['tools']).tools).toEqual(new Map());
   });
 });

@@ -1,0 +1,268 @@
+/**
+ * A fake host for step logic: implements the typed host operations over a small model of the host.
+ * It fakes operations, not scripts: the real scripts are exercised end to end and under dash
+ * (test/remote/scripts.test.ts). Like the real host, each operation returns only the facts its
+ * script re-reads.
+ */
+import { cleanPath, parseJavaCommand, type DataDirFact, type FactsUpdate, type HostFacts, type JvmFact, type Sha512Fact } from '../../src/host/facts.js';
+import type { FileChange } from '../../src/host/file-writes.js';
+import type {
+  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, StartRequest, StartResult, VerifyFacts,
+} from '../../src/host/operations.js';
+import type { Serving } from '../../src/host/serving.js';
+import { RemoteFailure } from '../../src/remote/session.js';
+
+export interface FakeHostState {
+  os: string;
+  memKib: number;
+  sudo: 'yes' | 'password' | 'root' | 'missing';
+  tools: string[];
+  install: 'absent' | 'kafka' | 'other';
+  tarball: boolean;
+  files: Record<string, { content: string; mtime: number } | undefined>;
+  jvms: Array<{ pid: number; started: number; main: string; args: string; cwd?: string }>;
+  listening: number[];
+  now: number;
+  sha512File: string | undefined;
+  downloadSha: string;
+  freeKib: number;
+  /** The package manager's failure, if installing Java fails. */
+  installFails: string | undefined;
+  /** The SHA-512 of the tarball on the host (when `tarball`): a leftover may be anyone's file. */
+  tarballSha?: string;
+  /** Data directories that hold data, with their size in KiB (every other one is absent). */
+  data?: Record<string, number>;
+  /** Data directories this user cannot read (someone else's). */
+  unreadable?: string[];
+}
+
+/** One operation the fake was asked for, with what matters of its request. */
+export interface FakeCall {
+  /** Named like the real operation's script: probe, install-java, download, extract, write-files, … */
+  name: string;
+  urls?: readonly string[];
+  sha512?: string;
+  /** Paths of the files written in this round trip. */
+  written?: string[];
+  stopPid?: number | undefined;
+  moves?: DataMoveRequest['moves'];
+  stop?: DataMoveRequest['stop'];
+}
+
+const HOME = '/home/ec2-user';
+export const INSTALL = `${HOME}/kafka_2.12-3.1.0`;
+const PATHS: Record<string, string> = {
+  bashrc: `${HOME}/.bashrc`,
+  'server.properties': `${INSTALL}/config/server.properties`,
+  'zookeeper.properties': `${INSTALL}/config/zookeeper.properties`,
+};
+
+const GENUINE: Record<string, string> = {
+  'server.properties': 'broker.id=0\n#advertised.listeners=PLAINTEXT://your.host.name:9092\nlog.dirs=/tmp/kafka-logs\n',
+  'zookeeper.properties': 'dataDir=/tmp/zookeeper\nclientPort=2181\n',
+};
+
+export class FakeHost implements HostOps {
+  readonly name = 'fake';
+  readonly ran: FakeCall[] = [];
+  private nextPid = 1000;
+
+  constructor(public state: FakeHostState) {}
+
+  /** Round trips so far (one per operation, as on the real host). */
+  get commands(): number {
+    return this.ran.length;
+  }
+
+  private call(c: FakeCall): void {
+    this.ran.push(c);
+    this.state.now += 5;
+  }
+
+  private fileFact(name: string): HostFacts['files']['bashrc'] {
+    const f = this.state.files[name];
+    return { path: PATHS[name]!, content: f?.content, mtime: f?.mtime, backup: false };
+  }
+
+  private files(): HostFacts['files'] {
+    return { bashrc: this.fileFact('bashrc'), 'server.properties': this.fileFact('server.properties'), 'zookeeper.properties': this.fileFact('zookeeper.properties') };
+  }
+
+  private install(): HostFacts['install'] {
+    const s = this.state;
+    return { path: INSTALL, state: s.install, tarball: s.tarball, parentFreeKib: s.freeKib, parentWritable: true };
+  }
+
+  /** Like ks_probe_data: the directories the config files name, then kafka-setup's; one file system. */
+  private dataDirs(): Map<string, DataDirFact> {
+    const s = this.state;
+    const dirs = [...Object.keys(s.data ?? {}), '/tmp/kafka-logs', '/tmp/zookeeper', `${HOME}/kafka-data/kafka-logs`, `${HOME}/kafka-data/zookeeper`];
+    // Keyed like the real parser: cleaned paths (`/var/lib/kafka//logs/` is /var/lib/kafka/logs).
+    return new Map([...new Set(dirs)].map((d): [string, DataDirFact] => [cleanPath(d), {
+      path: cleanPath(d),
+      state: s.unreadable?.includes(d) ? 'unreadable' : s.data?.[d] !== undefined ? 'data' : 'absent',
+      kib: s.data?.[d] ?? 0,
+      device: '2049',
+    }]));
+  }
+
+  /** As the process table shows them (a `java` command line of Kafka's scripts), parsed like the real one. */
+  private jvms(): JvmFact[] {
+    return this.state.jvms.map((j) => ({ pid: j.pid, started: j.started, ...parseJavaCommand(javaLine(j).split(' ')), cwd: j.cwd }));
+  }
+
+  private processes(): FactsUpdate {
+    return { listening: new Set(this.state.listening), jvms: this.jvms() };
+  }
+
+  private write(changes: readonly FileChange[]): string[] {
+    for (const c of changes) {
+      const name = Object.keys(PATHS).find((k) => PATHS[k] === c.fact.path)!;
+      this.state.files[name] = { content: c.content, mtime: this.state.now };
+    }
+    return changes.map((c) => c.fact.path);
+  }
+
+  private sha512(urls: readonly string[]): Sha512Fact {
+    const s = this.state;
+    return s.sha512File
+      ? { url: urls[0], content: s.sha512File, tried: [] }
+      : { url: undefined, content: undefined, tried: urls.map((u) => `${u}.sha512 404`) };
+  }
+
+  async probe(r: { urls: string[]; lock: boolean }): Promise<ProbeResult> {
+    this.call({ name: 'probe', urls: r.urls });
+    const s = this.state;
+    const facts: HostFacts = {
+      os: { id: s.os, versionId: '12', idLike: [], prettyName: `${s.os} 12` },
+      tools: new Map(s.tools.map((t) => [t, `/usr/bin/${t}`])),
+      home: HOME, user: 'ec2-user', clientAddress: undefined, memKib: s.memKib, swapKib: 0, sudo: s.sudo,
+      install: this.install(),
+      files: this.files(),
+      listening: new Set(s.listening),
+      dataDirs: this.dataDirs(),
+      jvms: this.jvms(),
+      jps: undefined,
+      // Like probe.sh: the published checksum comes along when Kafka is still to be downloaded.
+      sha512: r.urls.length > 0 && s.install === 'absent' ? this.sha512(r.urls) : undefined,
+      tarballVerified: undefined,
+    };
+    return { facts, lock: r.lock ? 'held' : 'none' };
+  }
+
+  async installJava(r: JavaRequest): Promise<JavaResult> {
+    this.call({ name: 'install-java' });
+    const s = this.state;
+    if (s.installFails) throw new RemoteFailure('install_failed', `apt could not install any of: ${r.packages.join(' ')}`, new Map(), [s.installFails]);
+    s.tools.push('java', 'jps');
+    return { update: { tools: new Map(s.tools.map((t) => [t, `/usr/bin/${t}`])) }, package: 'openjdk-17-jdk-headless', repairedDpkg: false };
+  }
+
+  async fetchSha512(urls: readonly string[]): Promise<Sha512Fact> {
+    this.call({ name: 'fetch-sha512', urls });
+    return this.sha512(urls);
+  }
+
+  async download(r: { urls: readonly string[]; sha512: string }): Promise<DownloadResult> {
+    this.call({ name: 'download', urls: r.urls, sha512: r.sha512 });
+    const s = this.state;
+    // Like download.sh: the config files as extraction will create them.
+    const predicted = (): FactsUpdate['files'] => Object.fromEntries(Object.entries(GENUINE).map(([n, content]) => [n, { path: PATHS[n]!, content, mtime: undefined, backup: false }]));
+    // A tarball already there is kept only when it matches.
+    if (s.tarball && (s.tarballSha ?? s.downloadSha) === r.sha512) {
+      return { update: { install: this.install(), files: predicted(), tarballVerified: r.sha512 }, reused: true, bytes: 90_000_000, url: undefined, tried: [] };
+    }
+    s.tarball = false;
+    if (r.sha512 !== s.downloadSha) throw new RemoteFailure('checksum_mismatch', 'the tarball does not match', new Map([['actual', s.downloadSha]]), []);
+    s.tarball = true;
+    s.tarballSha = s.downloadSha;
+    return { update: { install: this.install(), files: predicted(), tarballVerified: r.sha512 }, reused: false, bytes: 90_000_000, url: r.urls[0], tried: [] };
+  }
+
+  async extract(r: { sha512: string; alsoWrite: readonly FileChange[] }): Promise<FactsUpdate> {
+    const s = this.state;
+    const call: FakeCall = { name: 'extract', sha512: r.sha512 };
+    this.call(call);
+    if (!s.tarball || !r.sha512 || (s.tarballSha ?? s.downloadSha) !== r.sha512) {
+      throw new RemoteFailure('tarball_changed', 'the tarball no longer matches the checksum verified a moment ago', new Map(), []);
+    }
+    s.install = 'kafka';
+    s.tarball = false;
+    for (const [n, content] of Object.entries(GENUINE)) s.files[n] = { content, mtime: s.now };
+    call.written = this.write(r.alsoWrite);
+    return { install: this.install(), files: this.files() };
+  }
+
+  async writeFiles(changes: readonly FileChange[]): Promise<FactsUpdate> {
+    const call: FakeCall = { name: 'write-files' };
+    this.call(call);
+    call.written = this.write(changes);
+    return { files: this.files() };
+  }
+
+  async moveData(r: DataMoveRequest): Promise<FactsUpdate> {
+    const call: FakeCall = { name: 'move-data', moves: r.moves, stop: r.stop };
+    this.call(call);
+    const s = this.state;
+    // Like ks_stop_jvm: the stopped JVMs and their ports are gone.
+    if (r.stop.broker) s.listening = s.listening.filter((p) => p !== 9092 && p !== 9093);
+    if (r.stop.zookeeper) s.listening = s.listening.filter((p) => p !== 2181);
+    s.jvms = s.jvms.filter((j) => j.pid !== r.stop.broker && j.pid !== r.stop.zookeeper);
+    for (const m of r.moves) {
+      const data = s.data ?? {};
+      data[m.to] = data[m.from]!;
+      delete data[m.from];
+      s.data = data;
+    }
+    call.written = this.write(r.alsoWrite);
+    return { files: this.files(), dataDirs: this.dataDirs(), ...this.processes() };
+  }
+
+  async startDaemon(r: StartRequest): Promise<StartResult> {
+    const d = r.daemon;
+    this.call({ name: `start-${d.kind}`, stopPid: r.stopPid });
+    const s = this.state;
+    const conf = `${INSTALL}/config/${d.config}`;
+    if (r.stopPid) s.jvms = s.jvms.filter((j) => j.pid !== r.stopPid);
+    if (!s.jvms.some((j) => j.main === d.main)) s.jvms.push({ pid: this.nextPid++, started: s.now, main: d.main, args: `${conf} ${r.heapOpts}` });
+    for (const port of [d.port, ...d.otherPorts]) if (!s.listening.includes(port)) s.listening.push(port);
+    return { update: { ...this.processes(), jps: new Set(s.jvms.map((j) => j.pid)) } };
+  }
+
+  async jps(): Promise<FactsUpdate> {
+    this.call({ name: 'jps' });
+    return { jvms: this.jvms(), jps: new Set(this.state.jvms.map((j) => j.pid)) };
+  }
+
+  async verify(): Promise<VerifyFacts> {
+    this.call({ name: 'verify' });
+    return {
+      facts: { install: this.install(), listening: new Set(this.state.listening), jvms: this.jvms(), jps: new Set(this.state.jvms.map((j) => j.pid)), serverProperties: this.state.files['server.properties']?.content },
+      zookeeper: { connect: 'localhost:2181', shell: 'ran', ids: this.state.jvms.some((j) => j.main === 'kafka.Kafka') ? [0] : [] },
+      logs: { files: [], errorLines: [] },
+    };
+  }
+
+  /** The fake cannot forward ports, like an SSH server with AllowTcpForwarding no. */
+  async serving(): Promise<Serving> {
+    return { state: 'unknown', reason: 'the fake host cannot forward ports' };
+  }
+}
+
+/** A `ps -o pid,etimes,args` line of a JVM started by Kafka's scripts: options, -cp, main class, args. */
+function javaLine(j: { main: string; args: string }): string {
+  const heap = j.args.split(' ').filter((w) => w.startsWith('-X'));
+  const mainArgs = j.args.split(' ').filter((w) => !w.startsWith('-X'));
+  return ['/usr/bin/java', ...heap, '-server', '-XX:+UseG1GC', '-cp', '/k/libs/a.jar:/k/libs/b.jar', j.main, ...mainArgs].join(' ');
+}
+
+export function freshDebian(overrides: Partial<FakeHostState> = {}): FakeHostState {
+  return {
+    os: 'debian', memKib: 1_000_000, sudo: 'yes', tools: ['curl', 'tar', 'sha512sum', 'base64'],
+    install: 'absent', tarball: false,
+    files: { bashrc: { content: '# ~/.bashrc\n', mtime: 1 }, 'server.properties': undefined, 'zookeeper.properties': undefined },
+    jvms: [], listening: [], now: 1_700_000_000,
+    sha512File: `kafka_2.12-3.1.0.tgz: ${'AB'.repeat(64)}`, downloadSha: 'ab'.repeat(64), freeKib: 8_000_000, installFails: undefined,
+    ...overrides,
+  };
+}
