@@ -6,7 +6,7 @@ import { formatApiVersions, apiName } from '../kafka/api-versions.js';
 import { askBootstrap, roundTrip, type BootstrapAnswer } from '../kafka/client.js';
 import { ZOOKEEPER_PORT } from '../kafka/distribution.js';
 import { resolveHost, tcpConnect } from '../local/net.js';
-import { bootstrapAddress } from '../steps/targets.js';
+import { bootstrapAddress } from '../kafka/distribution.js';
 import { check, type CheckResult } from './types.js';
 
 export interface BrokerCheckOptions {

@@ -12,7 +12,7 @@ import { isInteractive } from '../options/resolve.js';
 import { ProtocolError } from '../host/sections.js';
 import { RemoteHost } from '../host/remote-host.js';
 import { describeStats, RemoteFailure } from '../remote/session.js';
-import { bootstrapAddress } from '../steps/targets.js';
+import { bootstrapAddress } from '../kafka/distribution.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 

@@ -46,3 +46,8 @@ export function coreJar(d: Distribution): string {
 export function tarballUrl(mirror: string, d: Distribution): string {
   return `${mirror.replace(/\/+$/, '')}/${d.kafkaVersion}/${tarballName(d)}`;
 }
+
+/** host:port as Kafka clients take it (an IPv6 address in brackets). */
+export function bootstrapAddress(host: string, port = BROKER_PORT): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

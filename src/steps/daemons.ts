@@ -11,7 +11,8 @@ import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { INTERNAL_PORT } from '../kafka/distribution.js';
 import { formatHeap, heapOpts, xmxOf } from '../kafka/heap.js';
 import { RemoteFailure } from '../remote/session.js';
-import { bootstrapAddress, brokerHeapMib, INTERNAL_ADDRESS, installPath, zookeeperHeapMib } from './targets.js';
+import { bootstrapAddress } from '../kafka/distribution.js';
+import { brokerHeapMib, INTERNAL_ADDRESS, installPath, zookeeperHeapMib } from './targets.js';
 import type { Check, Step, StepContext } from './types.js';
 
 /** Each daemon's heap, from the options and the host's memory. */

@@ -1,6 +1,6 @@
 /** What the host should end up with, derived from the options and what the probe found. */
 import { posix } from 'node:path';
-import { BROKER_PORT, EXTERNAL_LISTENER, INTERNAL_LISTENER, INTERNAL_PORT } from '../kafka/distribution.js';
+import { BROKER_PORT, bootstrapAddress, EXTERNAL_LISTENER, INTERNAL_LISTENER, INTERNAL_PORT } from '../kafka/distribution.js';
 import { UserError } from '../errors.js';
 import { defaultHeapMib, heapFitProblem, parseHeap, zookeeperHeapFor } from '../kafka/heap.js';
 import type { StepContext } from './types.js';
@@ -37,10 +37,6 @@ export function zookeeperHeapMib(ctx: StepContext): number {
 export function memoryFitProblem(ctx: StepContext): UserError | undefined {
   const p = heapFitProblem(brokerHeapMib(ctx), ctx.facts, ctx.options.heap === 'auto' ? 'auto' : 'explicit');
   return p && new UserError(p.problem, { hint: p.hint });
-}
-
-export function bootstrapAddress(host: string, port = BROKER_PORT): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** What clients are told to connect to. */
