@@ -100,6 +100,20 @@ describe('remote scripts under dash', () => {
     expect(existsSync(join(home, 'dotfiles', 'bashrc.kafka-setup.bak'))).toBe(true);
   });
 
+  it('ports: reports which of the ports it is given are listened on (decimal in, /proc/net\'s hex read)', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const r = runLocally(remoteScript('ports', { ...vars, KS_PORTS: `${port} 1` }, ['probe-lib'], ['ks_probe_ports']), scratchHome());
+      expect(r.code).toBe(0);
+      expect(r.sections.get('ports')!.filter((l) => l.startsWith('listening='))).toEqual([`listening=${port}`]);
+    } finally {
+      server.close();
+    }
+  });
+
   it('a script reading stdin cannot eat the rest of the script', () => {
     const r = spawnSync('sh', ['-s'], {
       input: remoteScript('t', {}, [], ['cat >/dev/null', 'echo still-here']).text,
