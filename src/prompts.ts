@@ -4,7 +4,7 @@
  * first question: runs that ask nothing (flags, a profile, CI) do not pay for it.
  */
 import { InterruptedError } from './errors.js';
-import { visible, visibleLines } from './ui/visible.js';
+import { visible, visibleLines } from './visible.js';
 
 export interface Prompter {
   /** validate returns what is wrong with an answer (shown, and the question asked again), or undefined. */
