@@ -89,9 +89,9 @@ export function attrOf(flag: string): string {
   return long.replace(/^no-/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** The long flag without its argument, for messages: '--install-dir'. */
-export function flagName(d: Decl): string {
-  return `--${/--([A-Za-z0-9-]+)/.exec(d.flag)?.[1] ?? ''}`;
+/** The long flag without dashes or argument, as errors name it: 'install-dir'. */
+export function longName(d: Decl): string {
+  return /--([A-Za-z0-9-]+)/.exec(d.flag)?.[1] ?? '';
 }
 
 type InputOf<D> = D extends { kind: 'value' } ? string : D extends { kind: 'list' } ? string[] : boolean;
@@ -100,13 +100,13 @@ type OutputOf<D> = D extends { kind: 'value'; parse: (v: string) => infer T }
   : D extends { kind: 'list' } ? string[] : boolean;
 
 /** What commander hands over for a table: strings as typed, nothing defaulted (defaults come last). */
-export type FlagsOf<T extends Table> = { [K in keyof T as AttrOf<T[K]['flag']>]?: InputOf<T[K]> };
+export type FlagsOf<T extends Table> = { -readonly [K in keyof T as AttrOf<T[K]['flag']>]?: InputOf<T[K]> };
 /** The resolved values of a table, under the table's keys. */
 export type Resolved<T extends Table> = { -readonly [K in keyof T]: OutputOf<T[K]> };
 
 type SavedOf<D> = D extends { saved: Saved<infer S> } ? S : never;
-type RequiredSaved<T extends Table> = { [K in keyof T as T[K] extends { saved: { optional: true } } ? never : SavedOf<T[K]>]: OutputOf<T[K]> };
-type OptionalSaved<T extends Table> = { [K in keyof T as T[K] extends { saved: { optional: true } } ? SavedOf<T[K]> : never]?: Exclude<OutputOf<T[K]>, undefined> };
+type RequiredSaved<T extends Table> = { -readonly [K in keyof T as T[K] extends { saved: { optional: true } } ? never : SavedOf<T[K]>]: OutputOf<T[K]> };
+type OptionalSaved<T extends Table> = { -readonly [K in keyof T as T[K] extends { saved: { optional: true } } ? SavedOf<T[K]> : never]?: Exclude<OutputOf<T[K]>, undefined> };
 /** The profile fields a table saves. */
 export type SavedBy<T extends Table> = RequiredSaved<T> & OptionalSaved<T>;
 
@@ -151,7 +151,7 @@ export async function resolveDeclared<T extends Table>(
       const values = fromFlag ?? (Array.isArray(fromProfile) ? (fromProfile as string[]) : [...d.default]);
       for (const v of values) {
         const p = d.validate(v);
-        if (p) throw new UsageError(`${flagName(d)}: ${p}`);
+        if (p) throw new UsageError(`--${longName(d)}: ${p}`);
       }
       out[name] = values.map(d.parse);
     } else {
@@ -163,10 +163,7 @@ export async function resolveDeclared<T extends Table>(
         continue;
       }
       const v = await resolveField(r, {
-        flag: flagName(d).slice(2), value: text, fromProfile, validate: d.validate, default: dflt,
-        ...(d.prompt === undefined ? {} : { prompt: d.prompt }),
-        ...(d.checkAnswer === undefined ? {} : { checkAnswer: d.checkAnswer }),
-        ...(d.missingHint === undefined ? {} : { missingHint: d.missingHint }),
+        flag: longName(d), value: text, fromProfile, validate: d.validate, default: dflt, prompt: d.prompt, checkAnswer: d.checkAnswer, missingHint: d.missingHint,
       });
       if (d.checkGiven && r.interactive && (text !== undefined || fromProfile !== undefined)) await d.checkGiven(v);
       out[name] = d.parse(v);

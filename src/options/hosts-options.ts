@@ -4,14 +4,14 @@ import { resolveHost } from '../local/net.js';
 import { aliasProblem, ipProblem, systemHostsPath } from '../local/hosts-file.js';
 import type { Prompter } from '../prompts.js';
 import { connectionDeclarations } from './connection-options.js';
-import { flagName, toggle, value, type FlagsOf } from './declare.js';
+import { longName, toggle, value, type FlagsOf } from './declare.js';
 import { applicableProfile } from './profile.js';
 import { isInteractive, resolveField } from './resolve.js';
 
 /** The options of `kafka-setup hosts` (it does not connect: --profile, --yes, --no-interactive mean less here). */
 export const hostsDeclarations = {
   alias: value({
-    flag: '--alias <name>', help: 'the name to give the broker, e.g. my-kafka', validate: (v) => aliasProblem(v), parse: String,
+    flag: '--alias <name>', help: 'the name to give the broker, e.g. my-kafka', validate: aliasProblem, parse: String,
     prompt: 'Alias (the name to give the broker, e.g. my-kafka)', missingHint: 'pass --alias NAME, e.g. --alias my-kafka',
   }),
   ip: value({ flag: '--ip <address>', help: 'IPv4 or IPv6 address', shown: 'the saved profile\'s host, resolved', validate: ipProblem, parse: String }),
@@ -56,7 +56,7 @@ export async function resolveHostsOptions(
     const p = d.alias.validate(flags.alias);
     if (p) throw new UsageError(`--alias: ${p}`, 'pass --alias with a plain host name of your own, e.g. --alias my-kafka; nothing was changed');
   }
-  const alias = await resolveField(r, { flag: flagName(d.alias).slice(2), value: flags.alias, validate: d.alias.validate, prompt: d.alias.prompt, missingHint: d.alias.missingHint });
+  const alias = await resolveField(r, { flag: longName(d.alias), value: flags.alias, validate: d.alias.validate, prompt: d.alias.prompt, missingHint: d.alias.missingHint });
   let ip: string | undefined;
   if (flags.ip !== undefined) {
     const p = d.ip.validate(flags.ip);
