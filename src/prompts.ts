@@ -36,7 +36,7 @@ export function createPrompter(signal?: AbortSignal): Prompter {
       return guard(
         input(
           {
-            // Questions and refusals quote what was typed or found: shown, never obeyed (see ui/visible).
+            // Questions and refusals quote what was typed or found: shown, never obeyed (see visible.ts).
             message: visibleLines(message),
             ...(opts.default === undefined ? {} : { default: opts.default }),
             validate: async (v: string) => {
