@@ -4,7 +4,7 @@
  * first question: runs that ask nothing (flags, a profile, CI) do not pay for it.
  */
 import { InterruptedError } from './errors.js';
-import { visible, visibleLines } from './ui/visible.js';
+import { visible, visibleLines } from './visible.js';
 
 export interface Prompter {
   /** validate returns what is wrong with an answer (shown, and the question asked again), or undefined. */
@@ -36,7 +36,7 @@ export function createPrompter(signal?: AbortSignal): Prompter {
       return guard(
         input(
           {
-            // Questions and refusals quote what was typed or found: shown, never obeyed (see ui/visible).
+            // Questions and refusals quote what was typed or found: shown, never obeyed (see visible.ts).
             message: visibleLines(message),
             ...(opts.default === undefined ? {} : { default: opts.default }),
             validate: async (v: string) => {

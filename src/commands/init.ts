@@ -2,7 +2,7 @@
 import { distName } from '../kafka/distribution.js';
 import { formatHeap } from '../kafka/heap.js';
 import { resolveInitOptions, type InitFlags, type InitOptions } from '../options/init-options.js';
-import { profilePath, saveProfile } from '../options/profile.js';
+import { profileOf, profilePath, saveProfile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import type { HostFacts } from '../host/facts.js';
 import { brokerId, brokerJvm } from '../host/install-jvms.js';
@@ -128,20 +128,8 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
       return 0;
     }
     const heap = formatHeap(brokerHeapMib(ctx));
-    const saved = await saveProfile(options.profile, {
-      host: options.host,
-      port: options.port,
-      user: options.user,
-      key: options.keyPath,
-      knownHosts: options.knownHostsPath,
-      kafkaVersion: options.kafkaVersion,
-      scalaVersion: options.scalaVersion,
-      installDir: options.installDir,
-      heap,
-      advertisedHost: options.advertisedHost,
-      mirrors: options.mirrors,
-      ...(options.sha512 ? { sha512: options.sha512 } : {}),
-    }, io.env).catch((err: Error) => {
+    // The heap saved is the one sized for this host, so that a re-run keeps it.
+    const saved = await saveProfile(options.profile, { ...profileOf(options), heap }, io.env).catch((err: Error) => {
       io.reporter.warn(`could not save the profile ${profilePath(options.profile, io.env)}: ${err.message}`);
       return undefined;
     });

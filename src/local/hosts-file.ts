@@ -4,7 +4,8 @@
  */
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { isHostName, printable } from '../options/validate.js';
+import { isHostName } from '../host-name.js';
+import { visible as printable } from '../visible.js';
 import { dominantEol, joinLines, splitLines, type Line } from '../text-lines.js';
 
 export interface HostsChange {

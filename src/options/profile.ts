@@ -6,22 +6,20 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
+import { connectionDeclarations, DEFAULT_PROFILE } from './connection-options.js';
+import { savedFields, savedValues, type SavedBy } from './declare.js';
+import { initDeclarations, type InitOptions } from './init-declarations.js';
+import { profileNameProblem } from './validate.js';
 
-export interface Profile {
-  host: string;
-  port: number;
-  user: string;
-  key: string;
-  knownHosts: string;
-  kafkaVersion: string;
-  scalaVersion: string;
-  installDir: string;
-  heap: string;
-  advertisedHost: string;
-  mirrors?: string[];
-  sha512?: string;
-  savedAt?: string;
+/** What a profile holds: every declared option with a profile key (see declare.ts), and when it was saved. */
+export type Profile = SavedBy<typeof connectionDeclarations> & SavedBy<typeof initDeclarations> & { savedAt?: string };
+
+const FIELDS = savedFields(connectionDeclarations, initDeclarations);
+
+/** The profile init saves for these options (the heap: the one it sized, given by the caller). */
+export function profileOf(o: InitOptions): Profile {
+  return { ...savedValues(connectionDeclarations, o), ...savedValues(initDeclarations, o) };
 }
 
 export function profileDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -33,17 +31,19 @@ export function profilePath(name: string, env: NodeJS.ProcessEnv = process.env):
   return join(profileDir(env), `${name}.json`);
 }
 
-const STRING_FIELDS = ['host', 'user', 'key', 'knownHosts', 'kafkaVersion', 'scalaVersion', 'installDir', 'heap', 'advertisedHost'] as const;
-
 /** What is wrong with a parsed profile, or undefined. */
 function profileProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it is not a JSON object';
   const v = value as Record<string, unknown>;
-  const missing = STRING_FIELDS.filter((f) => typeof v[f] !== 'string');
-  if (missing.length > 0) return `"${missing[0]}" is ${v[missing[0]!] === undefined ? 'missing' : 'not a string'}`;
-  if (typeof v.port !== 'number') return `"port" is ${v.port === undefined ? 'missing' : 'not a number'}`;
-  if (v.mirrors !== undefined && !(Array.isArray(v.mirrors) && v.mirrors.every((m) => typeof m === 'string'))) return '"mirrors" is not a list of URLs';
-  if (v.sha512 !== undefined && typeof v.sha512 !== 'string') return '"sha512" is not a string';
+  for (const f of FIELDS) {
+    const x = v[f.key];
+    if (x === undefined) {
+      if (f.optional) continue;
+      return `"${f.key}" is missing`;
+    }
+    const fits = f.list ? Array.isArray(x) && x.every((m) => typeof m === 'string') : typeof x === (f.number ? 'number' : 'string');
+    if (!fits) return `"${f.key}" is not ${f.what ?? (f.list ? 'a list' : f.number ? 'a number' : 'a string')}`;
+  }
   return undefined;
 }
 
@@ -85,6 +85,12 @@ export async function loadProfile(name: string, env: NodeJS.ProcessEnv = process
   });
 }
 
+/** The same fields and values, whatever their order (profiles written before the declarations had another), the time aside. */
+function sameContent(a: Profile, b: Profile): boolean {
+  const canonical = (p: Profile): string => JSON.stringify(Object.entries({ ...p, savedAt: undefined }).filter(([, x]) => x !== undefined).sort(([x], [y]) => (x < y ? -1 : 1)));
+  return canonical(a) === canonical(b);
+}
+
 /**
  * Written to a temporary file and renamed, so a reader never sees half a profile; left alone when
  * nothing but the time would change, so a no-op run changes no file.
@@ -93,10 +99,28 @@ export async function saveProfile(name: string, profile: Profile, env: NodeJS.Pr
   const dir = profileDir(env);
   const path = profilePath(name, env);
   const previous = await loadProfile(name, env).catch(() => undefined);
-  if (previous && JSON.stringify({ ...previous, savedAt: undefined }) === JSON.stringify({ ...profile, savedAt: undefined })) return path;
+  if (previous && sameContent(previous, profile)) return path;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify({ ...profile, savedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, path);
   return path;
+}
+
+/**
+ * The saved profile applies when no --host is given or it names the same host: a profile's
+ * advertised address or key must never leak onto another machine.
+ */
+export async function applicableProfile(
+  flags: { profile?: string; host?: string },
+  env: NodeJS.ProcessEnv,
+  /** Given: a damaged profile is reported here and ignored (see loadProfile). */
+  onDamaged?: (warning: string) => void,
+): Promise<{ name: string; profile: Profile | undefined }> {
+  const name = flags.profile ?? DEFAULT_PROFILE;
+  const problem = profileNameProblem(name);
+  if (problem) throw new UsageError(`--profile: ${problem}`);
+  const profile = await loadProfile(name, env, onDamaged);
+  if (profile && flags.host !== undefined && flags.host.toLowerCase() !== profile.host.toLowerCase()) return { name, profile: undefined };
+  return { name, profile };
 }

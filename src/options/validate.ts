@@ -5,18 +5,10 @@
 import { isIP } from 'node:net';
 import { heapProblem } from '../kafka/heap.js';
 import { normaliseSha512 } from '../kafka/sha512.js';
-import { visible } from '../ui/visible.js';
+import { isHostName } from '../host-name.js';
+import { visible } from '../visible.js';
 
 export type Problem = string | undefined;
-
-/** RFC 1123 host name: labels of letters, digits and inner hyphens, at most 253 characters. */
-export function isHostName(value: string): boolean {
-  if (value.length === 0 || value.length > 253) return false;
-  return value
-    .replace(/\.$/, '')
-    .split('.')
-    .every((label) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
-}
 
 export function hostProblem(value: string): Problem {
   if (value.trim() === '') return 'the host is empty; give the instance\'s public IP address or DNS name';

@@ -1,16 +1,30 @@
 /** Options of `kafka-setup verify`: the profile or the connection flags, or --bootstrap alone. */
 import { UsageError } from '../errors.js';
 import { BROKER_PORT, DEFAULT_KAFKA_VERSION, DEFAULT_SCALA_VERSION, distName, type Distribution } from '../kafka/distribution.js';
-import { applicableProfile, resolveConnection, type ConnectionFlags, type ConnectionOptions, type OptionDeps } from './init-options.js';
+import { resolveConnection, type ConnectionFlags, type ConnectionOptions } from './connection-options.js';
+import { toggle, value, type FlagsOf } from './declare.js';
+import type { OptionDeps } from './init-options.js';
+import { applicableProfile } from './profile.js';
 import { isInteractive, type Resolver } from './resolve.js';
 import { hostProblem, portProblem, printable, remotePathProblem } from './validate.js';
 
-export interface VerifyFlags extends ConnectionFlags {
-  bootstrap?: string;
-  installDir?: string;
-  roundtrip?: boolean;
-  json?: boolean;
-}
+const DEFAULT_DIST: Distribution = { kafkaVersion: DEFAULT_KAFKA_VERSION, scalaVersion: DEFAULT_SCALA_VERSION };
+
+/** What verify adds to the connection's options (its resolution is below: it depends on which are given). */
+export const verifyDeclarations = {
+  bootstrap: value({
+    flag: '--bootstrap <host:port>', help: 'broker address to check from here; alone, only the checks from this machine run',
+    shown: `the host, port ${BROKER_PORT}`, validate: (v) => parseBootstrapProblem(v), parse: String,
+  }),
+  installDir: value({
+    flag: '--install-dir <path>', help: 'Kafka\'s directory on the host', shown: `the profile's, else ~/${distName(DEFAULT_DIST)}`,
+    validate: remotePathProblem, parse: String,
+  }),
+  roundtrip: toggle({ flag: '--no-roundtrip', help: 'skip the produce/consume round trip on a temporary topic' }),
+  json: toggle({ flag: '--json', help: 'print the results as JSON on stdout (nothing else)' }),
+} as const;
+
+export interface VerifyFlags extends ConnectionFlags, FlagsOf<typeof verifyDeclarations> {}
 
 export interface VerifyOptions {
   /** Undefined: only the checks from this machine (--bootstrap without a host or profile). */
@@ -23,12 +37,20 @@ export interface VerifyOptions {
   timeoutMs: number;
 }
 
-/** `host:port`, `[v6]:port`, or a bare host (port 9092). */
-export function parseBootstrap(value: string): { host: string; port: number } {
+function splitBootstrap(value: string): { host: string; port: string; problem: string | undefined } {
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(value) ?? /^([^:]+)(?::(\d+))?$/.exec(value);
   const host = m?.[1] ?? '';
   const port = m?.[2] ?? String(BROKER_PORT);
-  const problem = (m ? undefined : `"${printable(value)}" is not HOST:PORT`) ?? hostProblem(host) ?? portProblem(port);
+  return { host, port, problem: (m ? undefined : `"${printable(value)}" is not HOST:PORT`) ?? hostProblem(host) ?? portProblem(port) };
+}
+
+function parseBootstrapProblem(value: string): string | undefined {
+  return splitBootstrap(value).problem;
+}
+
+/** `host:port`, `[v6]:port`, or a bare host (port 9092). */
+export function parseBootstrap(value: string): { host: string; port: number } {
+  const { host, port, problem } = splitBootstrap(value);
   if (problem) throw new UsageError(`--bootstrap: ${problem}`, 'e.g. --bootstrap 203.0.113.10:9092');
   return { host, port: Number(port) };
 }
@@ -39,11 +61,11 @@ export async function resolveVerifyOptions(flags: VerifyFlags, deps: OptionDeps)
   // --bootstrap without --host: the checks from this machine only, as the help says, profile or not.
   const localOnly = flags.bootstrap !== undefined && flags.host === undefined;
   const bootstrap = flags.bootstrap !== undefined ? parseBootstrap(flags.bootstrap) : undefined;
-  const dirProblem = flags.installDir === undefined ? undefined : remotePathProblem(flags.installDir);
+  const dirProblem = flags.installDir === undefined ? undefined : verifyDeclarations.installDir.validate(flags.installDir);
   if (dirProblem) throw new UsageError(`--install-dir: ${dirProblem}`);
   const { name, profile } = localOnly ? { name: '', profile: undefined } : await applicableProfile(flags, env, deps.warn ?? (() => {}));
-  const connection = localOnly ? undefined : await resolveConnection(flags, name, profile, r);
-  const dist = { kafkaVersion: profile?.kafkaVersion ?? DEFAULT_KAFKA_VERSION, scalaVersion: profile?.scalaVersion ?? DEFAULT_SCALA_VERSION };
+  const connection = localOnly ? undefined : await resolveConnection(flags, profile, r);
+  const dist = { kafkaVersion: profile?.kafkaVersion ?? DEFAULT_DIST.kafkaVersion, scalaVersion: profile?.scalaVersion ?? DEFAULT_DIST.scalaVersion };
   const installDir = flags.installDir ?? profile?.installDir ?? `~/${distName(dist)}`;
   const problem = remotePathProblem(installDir);
   if (problem) throw new UsageError(`the install directory of profile "${name}": ${problem}`, 'pass --install-dir with where Kafka is installed on the host');

@@ -9,7 +9,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
 import type { CheckResult } from '../checks/types.js';
 import { EXIT_USAGE, StepError, UserError } from '../errors.js';
-import { terminalSafeJson, visible, visibleLines } from './visible.js';
+import { terminalSafeJson, visible, visibleLines } from '../visible.js';
 
 export type Outcome = 'done' | 'skipped' | 'planned' | 'failed';
 

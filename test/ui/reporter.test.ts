@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError, UserError } from '../../src/errors.js';
 import { createReporter, printUsageError, type ReporterOptions } from '../../src/ui/reporter.js';
-import { terminalSafeJson, visible } from '../../src/ui/visible.js';
+import { terminalSafeJson, visible } from '../../src/visible.js';
 
 /** A reporter writing into strings. */
 function capture(o: Partial<ReporterOptions> = {}): { r: ReturnType<typeof createReporter>; out: () => string; err: () => string } {

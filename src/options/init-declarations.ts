@@ -1,0 +1,56 @@
+/** The options `kafka-setup init` adds to the connection's, declared once (see declare.ts). */
+import { DEFAULT_KAFKA_VERSION, DEFAULT_MIRRORS, DEFAULT_SCALA_VERSION, distName, type Distribution } from '../kafka/distribution.js';
+import { defaultHeapMib, formatHeap, MAX_HEAP_MIB } from '../kafka/heap.js';
+import { normaliseSha512 } from '../kafka/sha512.js';
+import type { ConnectionFlags, ConnectionOptions } from './connection-options.js';
+import { list, toggle, value, type FlagsOf, type Resolved } from './declare.js';
+import { heapOrAutoProblem, hostProblem, mirrorProblem, remotePathProblem, scalaProblem, sha512Problem, versionProblem } from './validate.js';
+
+/** An EC2 free-tier host: the help's example of the heap sized from memory. */
+const ONE_GB_KIB = 1024 * 1024;
+
+export const initDeclarations = {
+  kafkaVersion: value({
+    flag: '--kafka-version <x.y.z>', help: 'Kafka version, 3.0.0 to 3.9.x: the ZooKeeper-based releases', default: DEFAULT_KAFKA_VERSION,
+    validate: versionProblem, parse: String, saved: { key: 'kafkaVersion' },
+  }),
+  scalaVersion: value({
+    flag: '--scala-version <x.y>', help: 'Scala version of the build, 2.12 or 2.13', default: DEFAULT_SCALA_VERSION,
+    validate: scalaProblem, parse: String, saved: { key: 'scalaVersion' },
+  }),
+  // Asked before the heap: the order of the questions is the order here.
+  advertisedHost: value({
+    flag: '--advertised-host <host>', help: 'address clients use to reach the broker', default: (o: { host: string }) => o.host, shown: '--host',
+    validate: hostProblem, prompt: 'Address clients use to reach the broker (advertised.listeners)', parse: String, saved: { key: 'advertisedHost' },
+  }),
+  /** A size such as 400m, or 'auto' (sized from the host's memory once it is known). */
+  heap: value({
+    flag: '--heap <size>', help: `broker heap, e.g. 400m or 1g, at most ${formatHeap(MAX_HEAP_MIB)}`,
+    default: 'auto', note: `from the host's memory: ${formatHeap(defaultHeapMib(ONE_GB_KIB))} on 1 GB`,
+    validate: heapOrAutoProblem, prompt: 'Broker heap (e.g. 400m, 1g; auto sizes it from the host\'s memory)',
+    parse: (v: string) => (v === 'auto' ? v : v.toLowerCase()),
+    // What init saves is the heap it sized (see commands/init.ts), never 'auto'.
+    saved: { key: 'heap' },
+  }),
+  /** On the host: absolute, or under ~/. */
+  installDir: value({
+    flag: '--install-dir <path>', help: 'install directory on the host: absolute or ~/…, letters, digits and . _ + - / only',
+    default: (o: Distribution) => `~/${distName(o)}`, shown: `~/${distName({ kafkaVersion: '<version>', scalaVersion: '<scala>' })}`,
+    validate: remotePathProblem, parse: String, saved: { key: 'installDir' },
+  }),
+  mirrors: list({
+    flag: '--mirror <url>', help: 'download base URL (http or https, no credentials), repeatable, tried in order', default: DEFAULT_MIRRORS,
+    validate: mirrorProblem, parse: (m: string) => m.replace(/\/+$/, ''), saved: { key: 'mirrors', optional: true, what: 'a list of URLs' },
+  }),
+  sha512: value({
+    flag: '--sha512 <hex>', help: 'expected SHA-512 of the tarball', shown: 'the .sha512 published beside it', optional: true,
+    validate: sha512Problem, parse: (v: string) => normaliseSha512(v) ?? v,
+    // A saved checksum is the checksum of the version it was saved with.
+    savedApplies: (p: Readonly<Record<string, unknown>>, o: Distribution) => p.kafkaVersion === o.kafkaVersion && p.scalaVersion === o.scalaVersion,
+    saved: { key: 'sha512', optional: true },
+  }),
+  dryRun: toggle({ flag: '--dry-run', help: 'show the plan and the commands; change nothing' }),
+} as const;
+
+export interface InitFlags extends ConnectionFlags, FlagsOf<typeof initDeclarations> {}
+export interface InitOptions extends ConnectionOptions, Resolved<typeof initDeclarations> {}

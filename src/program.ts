@@ -1,0 +1,68 @@
+/**
+ * The command line: commands, their flags and help. Flags come from the option declarations (see
+ * options/declare.ts), so their spelling, help and shown default are written in one place.
+ */
+import { Command, Option } from 'commander';
+import { runCommand, type GlobalFlags } from './main.js';
+import { connectionDeclarations } from './options/connection-options.js';
+import { helpOf, type Decl, type Table } from './options/declare.js';
+import { hostsDeclarations, type HostsFlags } from './options/hosts-options.js';
+import { initDeclarations, type InitFlags } from './options/init-declarations.js';
+import { verifyDeclarations, type VerifyFlags } from './options/verify-options.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function commanderOptions(d: Decl): Option[] {
+  const option = new Option(d.flag, helpOf(d));
+  if (d.kind === 'list') option.argParser(collect);
+  // --interactive first, so that --no-interactive does not make `true` the default.
+  if (d.kind === 'switch' && d.hiddenPositive !== undefined) return [new Option(d.flag.replace('--no-', '--'), d.hiddenPositive).hideHelp(), option];
+  return [option];
+}
+
+function declared(cmd: Command, ...tables: Table[]): Command {
+  for (const table of tables) for (const d of Object.values(table)) for (const o of commanderOptions(d)) cmd.addOption(o);
+  return cmd;
+}
+
+export function buildProgram(version: string): Command {
+  const program = new Command()
+    .name('kafka-setup')
+    .description('Set up a single-node Kafka broker and ZooKeeper on a server over SSH, repeatably.')
+    .version(version)
+    .option('--verbose', 'print each remote command with its duration')
+    .option('--debug', 'also print the SSH transport log and stack traces')
+    // Commander's own errors (unknown option, missing value) are printed below like every other error.
+    .configureOutput({ outputError: () => {} })
+    .exitOverride();
+
+  declared(program.command('init').description('install Java and Kafka, configure and start ZooKeeper and the broker; safe to run again'), connectionDeclarations, initDeclarations)
+    .addHelpText('after', '\nExample:\n  kafka-setup init --host 203.0.113.10 --key ~/Downloads/kafka-server-key.pem')
+    .action(async (flags: InitFlags, cmd: Command) => {
+      // Each command loads its own modules only (verify's Kafka client is not needed by init).
+      const { initCommand } = await import('./commands/init.js');
+      await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'init' }, (io) => initCommand(flags, io));
+    });
+
+  declared(
+    program
+      .command('verify')
+      .description('check the broker: on the host (JVMs, ZooKeeper, logs) and from this machine (port, ApiVersions, metadata, advertised addresses, a round trip)'),
+    connectionDeclarations,
+    verifyDeclarations,
+  )
+    .addHelpText('after', '\nExamples:\n  kafka-setup verify                       # the saved profile\n  kafka-setup verify --bootstrap 203.0.113.10:9092 --json')
+    .action(async (flags: VerifyFlags, cmd: Command) => {
+      const { verifyCommand } = await import('./commands/verify.js');
+      await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), json: flags.json === true, command: 'verify' }, (io) => verifyCommand(flags, io));
+    });
+
+  declared(program.command('hosts').description('add, update or remove "<ip> <alias>" in this machine\'s hosts file (elevating with sudo when needed)'), hostsDeclarations)
+    .addHelpText('after', '\nExamples:\n  kafka-setup hosts --alias my-kafka\n  kafka-setup hosts --alias my-kafka --ip 203.0.113.10 --dry-run\n  kafka-setup hosts --alias my-kafka --remove')
+    .action(async (flags: HostsFlags, cmd: Command) => {
+      const { hostsCommand } = await import('./commands/hosts.js');
+      await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'hosts' }, (io) => hostsCommand(flags, io));
+    });
+
+  return program;
+}
