@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InterruptedError, UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/errors.js';
 import { awaitReady, Deadline, handshakeTimeout, KEEPALIVE, transportError, type HandshakeWatch, type SshError } from '../../../src/remote/connect/handshake.js';
 
 /** ssh2's Client as the wait sees it: events, and destroy() counted. */
