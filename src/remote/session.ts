@@ -7,41 +7,16 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { InterruptedError, UserError } from '../errors.js';
-import {
-  checkHostKey,
-  fingerprint,
-  hostKeyAlgorithms,
-  keyType,
-  knownHostsName,
-  knownKeyTypes,
-  KnownHostsFileError,
-  readKnownHosts,
-  recordHostKey,
-} from './known-hosts.js';
+import { authConfig, authRefused, type Credentials } from './connect/auth.js';
+import { awaitReady, Deadline, handshakeTimeout, KEEPALIVE, transportError } from './connect/handshake.js';
+import { HostKeyCheck, loadKnownHosts, type HostKeyPolicy } from './connect/host-key.js';
 import { parseSections, keyValues, type RemoteScript, type Sections } from './script.js';
 
-export interface UnknownHost {
-  host: string;
-  port: number;
-  keyType: string;
-  fingerprint: string;
-  /** Key types already recorded for this host (a different type was offered). */
-  knownTypes: string[];
-}
+export type { UnknownHost } from './connect/host-key.js';
+export { DEFAULT_USERS_HINT } from './connect/auth.js';
 
-export interface ConnectOptions {
-  host: string;
-  port: number;
-  user: string;
-  privateKey: Buffer;
-  passphrase?: string | undefined;
-  knownHostsPath: string;
-  /** Decides about a host not in known_hosts (a prompt, or --yes). */
-  trustUnknownHost: (info: UnknownHost) => Promise<boolean>;
-  /** Whether an accepted host key is written to known_hosts (not in --dry-run). */
-  recordAcceptedKey: boolean;
-  /** Record it hashed (the user's ssh_config says HashKnownHosts yes). */
-  hashKnownHosts?: boolean;
+/** Where to connect and as whom (Credentials), and how to treat the host key (HostKeyPolicy). */
+export interface ConnectOptions extends Credentials, HostKeyPolicy {
   timeoutMs: number;
   signal?: AbortSignal | undefined;
   /** Receives one line per remote command (--verbose) and the SSH transport log (--debug). */
@@ -129,152 +104,41 @@ const ADMINISTRATIVELY_PROHIBITED = 1;
 
 /** Variables whose values --verbose may print: paths, URLs, names and numbers, never contents. */
 
-export const DEFAULT_USERS_HINT =
-  'the default user depends on the image: ec2-user (Amazon Linux, RHEL, Fedora), ubuntu (Ubuntu), admin (Debian), centos, rocky; pass it with --user';
-
-function connectError(err: Error & { code?: string; level?: string }, o: ConnectOptions): UserError {
-  const where = `${o.host}:${o.port}`;
-  switch (err.code) {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new UserError(`cannot resolve the host name "${o.host}"`, { hint: 'check --host: use the instance\'s public IPv4 address or public DNS name' });
-    case 'ECONNREFUSED':
-      return new UserError(`${where} refused the connection (nothing listens on port ${o.port})`, {
-        hint: `check --port and that sshd runs; on EC2, check the instance is running and its security group allows inbound TCP ${o.port} from your IP`,
-      });
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return new UserError(`${where} is unreachable from this machine`, { hint: 'check your network and the address in --host' });
-    case 'ECONNRESET':
-      return new UserError(`${where} closed the connection during the SSH handshake`, { hint: 'check that port ' + o.port + ' is an SSH server, and that the instance finished booting' });
-    default:
-      break;
-  }
-  if (err.level === 'client-authentication') {
-    return new UserError(`${where} refused the key for user "${o.user}"`, {
-      hint: `check --user (${DEFAULT_USERS_HINT}) and that --key is the key pair the instance was launched with`,
-    });
-  }
-  return new UserError(`cannot connect to ${where}: ${err.message}`);
-}
-
-function knownHostsUnusable(err: KnownHostsFileError): UserError {
-  return new UserError(`cannot use the known_hosts file ${err.reason === 'permission denied' ? `${err.path} (permission denied)` : `${err.path}: ${err.reason}`}`, {
-    hint: 'pass --known-hosts with the path of a file (it is created if missing), e.g. --known-hosts ~/.ssh/known_hosts',
-  });
-}
-
 function remoteExitFailure(script: RemoteScript, code: number, stderr: string): RemoteFailure {
   const tail = stderr.trim().split('\n').filter(Boolean).slice(-8);
   return new RemoteFailure('exit', `the ${script.name} script failed on the host (exit ${code})`, new Map(), tail);
 }
 
+/**
+ * Opens the connection: known_hosts decides about the host key (asking about an unknown one), the key
+ * authenticates, and the handshake must finish within timeoutMs (not counting the time the user
+ * spends on the question) unless Ctrl-C comes first.
+ */
 export async function connect(o: ConnectOptions): Promise<Session> {
   if (o.signal?.aborted) throw new InterruptedError();
-  const known = await readKnownHosts(o.knownHostsPath).catch((err: unknown) => {
-    throw err instanceof KnownHostsFileError ? knownHostsUnusable(err) : err;
-  });
-  const conn = new ssh2.Client();
-  const stats: SessionStats = { connections: 1, commands: 0 };
-  let hostKeyError: UserError | undefined;
-  let waitingForUser = false;
-
-  const verify = (key: Buffer, done: (ok: boolean) => void): void => {
-    const status = checkHostKey(known, o.host, o.port, key);
-    const fp = fingerprint(key);
-    if (status.kind === 'known') return done(true);
-    if (status.kind === 'changed' || status.kind === 'revoked') {
-      const name = knownHostsName(o.host, o.port);
-      hostKeyError = new UserError(
-        status.kind === 'changed'
-          ? `the host key of ${name} has CHANGED: it is now ${fp}, but ${o.knownHostsPath} (line ${status.lines.join(', ')}) has ${status.knownFingerprints.join(', ')}`
-          : `the host key of ${name} (${fp}) is marked @revoked in ${o.knownHostsPath}`,
-        {
-          hint:
-            status.kind === 'changed'
-              ? `this happens when an instance is replaced at the same address, or when someone intercepts the connection. If you know why it changed, remove the old entry with: ssh-keygen -R '${name}' -f '${o.knownHostsPath}', then run again`
-              : 'kafka-setup will not connect to a host whose key is revoked',
-        },
-      );
-      return done(false);
-    }
-    waitingForUser = true;
-    o.trustUnknownHost({ host: o.host, port: o.port, keyType: keyType(key), fingerprint: fp, knownTypes: status.knownTypes })
-      .then(async (ok) => {
-        waitingForUser = false;
-        if (!ok) {
-          hostKeyError = new UserError(`the host key of ${knownHostsName(o.host, o.port)} (${fp}) was not accepted`, {
-            hint: `compare it with the fingerprint the instance prints at first boot (EC2: Actions → Monitor → Get system log), then run again with --yes or answer yes`,
-          });
-          return done(false);
-        }
-        if (o.recordAcceptedKey) await recordHostKey(o.knownHostsPath, o.host, o.port, key, { hash: o.hashKnownHosts === true });
-        o.log?.(`host key ${fp} ${o.recordAcceptedKey ? 'recorded in' : 'accepted for this run, not written to'} ${o.knownHostsPath}`);
-        done(true);
-      })
-      .catch((err: unknown) => {
-        waitingForUser = false;
-        hostKeyError = err instanceof UserError ? err
-          : err instanceof KnownHostsFileError ? knownHostsUnusable(err)
-          : new UserError(`could not record the host key: ${(err as Error).message}`);
-        if (err instanceof InterruptedError) hostKeyError = undefined;
-        done(false);
-      });
-  };
-
+  const known = await loadKnownHosts(o.knownHostsPath);
+  const deadline = new Deadline(o.timeoutMs);
+  const hostKey = new HostKeyCheck(known, o, deadline);
   const config: ConnectConfig = {
     host: o.host,
     port: o.port,
-    username: o.user,
-    privateKey: o.privateKey,
-    ...(o.passphrase === undefined ? {} : { passphrase: o.passphrase }),
-    hostVerifier: verify,
-    // Straight to the key: ssh2 would otherwise try "none" first, one wasted round trip.
-    authHandler: ['publickey'],
-    algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(known, o.host, o.port)) as never },
-    // Our own timer below: ssh2's would also count the time a user spends reading a host-key prompt.
+    ...authConfig(o),
+    hostVerifier: hostKey.verify,
+    algorithms: { serverHostKey: hostKey.algorithms as never },
+    // Our own deadline instead (see handshake.ts).
     readyTimeout: 0,
-    // Without keepalives a dead connection produces no event at all.
-    keepaliveInterval: 5000,
-    keepaliveCountMax: 3,
+    ...KEEPALIVE,
     ...(o.debug ? { debug: (m: string) => o.log?.(`ssh: ${m}`) } : {}),
   };
-
-  await new Promise<void>((resolve, reject) => {
-    let settled = false;
-    const finish = (err?: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearInterval(timer);
-      o.signal?.removeEventListener('abort', onAbort);
-      if (!err) return resolve();
-      reject(err);
-      // Mid-handshake there is nothing to say goodbye with (ssh2's end() can throw): drop the socket.
-      conn.destroy();
-    };
-    let waited = 0;
-    // Counts only time not spent waiting for the user's answer to a host-key question.
-    const timer = setInterval(() => {
-      if (!waitingForUser) waited += 250;
-      if (waited >= o.timeoutMs) {
-        finish(new UserError(`no SSH answer from ${o.host}:${o.port} within ${Math.round(o.timeoutMs / 1000)} s`, {
-          hint: `check the address and that the instance is running; on EC2, its security group must allow inbound TCP ${o.port} from your IP`,
-        }));
-      }
-    }, 250);
-    const onAbort = (): void => finish(new InterruptedError());
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    conn.once('ready', () => finish());
-    // `on`, not `once`: a second error after a failed handshake must not go unhandled.
-    conn.on('error', (err: Error & { code?: string; level?: string }) => {
-      if (o.signal?.aborted) return finish(new InterruptedError());
-      finish(hostKeyError ?? connectError(err, o));
-    });
-    conn.on('close', () => finish(hostKeyError ?? new UserError(`${o.host}:${o.port} closed the connection during the handshake`)));
-    conn.connect(config);
+  const conn = new ssh2.Client();
+  await awaitReady(conn, () => conn.connect(config), {
+    deadline,
+    timeout: () => handshakeTimeout(o.host, o.port, o.timeoutMs),
+    signal: o.signal,
+    failed: (err) => hostKey.refusal ?? transportError(err, o) ?? authRefused(err, o) ?? new UserError(`cannot connect to ${o.host}:${o.port}: ${err.message}`),
+    closed: () => hostKey.refusal ?? new UserError(`${o.host}:${o.port} closed the connection during the handshake`),
   });
-
-  return new SshSession(conn, o, stats);
+  return new SshSession(conn, o, { connections: 1, commands: 0 });
 }
 
 class SshSession implements Session {
