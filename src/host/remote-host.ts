@@ -6,7 +6,7 @@ import { BROKER, ZOOKEEPER } from '../kafka/daemons.js';
 import { ZOOKEEPER_PORT } from '../kafka/distribution.js';
 import type { RunOptions, Session } from '../remote/session.js';
 import type { Sections } from '../remote/script.js';
-import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate } from './facts.js';
+import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate, type Sha512Fact } from './facts.js';
 import { writeCalls, type FileChange } from './file-writes.js';
 import type { DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, StartRequest, StartResult, VerifyFacts } from './operations.js';
 import { remoteScript } from './script.js';
@@ -71,7 +71,7 @@ export class RemoteHost implements HostOps {
     };
   }
 
-  async fetchSha512(urls: readonly string[]) {
+  async fetchSha512(urls: readonly string[]): Promise<Sha512Fact> {
     const sections = await this.run('fetch-sha512', { KS_URLS: urls.join('\n') }, ['fetch-sha512'], [], { timeoutMs: TIMEOUTS_MS.fetchSha512 });
     return readSha512(sections, 'fetch-sha512');
   }

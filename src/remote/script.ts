@@ -1,7 +1,9 @@
 /**
  * The wire format of remote scripts (assembled in src/host/script.ts): a script's text and its
  * marker go to the host; its findings come back as sections (`::ks:<nonce>:: NAME` then lines),
- * which `parseSections` reads back.
+ * which `parseSections` reads back. One section belongs to the framing itself: `error`, which any
+ * script may print to fail (Session.run turns it into a RemoteFailure); its keys are declared with
+ * the others in src/host/vocabulary.ts.
  */
 
 export interface RemoteScript {
