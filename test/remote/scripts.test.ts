@@ -17,7 +17,7 @@ import { BROKER, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { parseSections, type RemoteScript } from '../../src/remote/script.js';
 
 const vars = baseVars({ options: { installDir: '~/kafka_2.12-3.1.0' }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } });
-const mergeFacts = (_: undefined, sections: ReturnType<typeof parseSections>) => probeFacts(sections, 'probe');
+const probed = (sections: ReturnType<typeof parseSections>) => probeFacts(sections, 'probe');
 
 /** The script RemoteHost.writeFiles runs. */
 function writeFilesScript(name: string, v: Record<string, string>, changes: FileChange[]): RemoteScript {
@@ -35,13 +35,13 @@ function scratchHome(): string {
 }
 
 describe('remote scripts under dash', () => {
-  it('probe: reports the host in sections mergeFacts understands', () => {
+  it('probe: reports the host in sections the probe's parser understands', () => {
     const home = scratchHome();
     writeFileSync(join(home, '.bashrc'), 'alias ll="ls -l"\n');
     const r = runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), home);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const facts = mergeFacts(undefined, r.sections);
+    const facts = probed(r.sections);
     expect(facts.home).toBe(home);
     expect(facts.memKib).toBeGreaterThan(0);
     expect(facts.install).toMatchObject({ path: join(home, 'kafka_2.12-3.1.0'), state: 'absent', tarball: false, parentWritable: true });
@@ -55,7 +55,7 @@ describe('remote scripts under dash', () => {
     const home = scratchHome();
     const dir = join(home, 'kafka_2.12-3.1.0');
     mkdirSync(join(dir, 'bin'), { recursive: true });
-    const probe = (): string => mergeFacts(undefined, runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), home).sections).install.state;
+    const probe = (): string => probed(runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), home).sections).install.state;
     expect(probe()).toBe('other');
     mkdirSync(join(dir, 'libs'));
     mkdirSync(join(dir, 'config'));
@@ -92,7 +92,7 @@ describe('remote scripts under dash', () => {
     mkdirSync(join(home, 'dotfiles'));
     writeFileSync(join(home, 'dotfiles', 'bashrc'), 'x\n');
     spawnSync('ln', ['-s', 'dotfiles/bashrc', join(home, '.bashrc')]);
-    const probe = mergeFacts(undefined, runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), home).sections);
+    const probe = probed(runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), home).sections);
     expect(probe.files.bashrc.path).toBe(join(home, 'dotfiles', 'bashrc'));
     const r = runLocally(writeFilesScript('w', vars, [{ fact: probe.files.bashrc, content: 'y\n' }]), home);
     expect(r.code).toBe(0);
