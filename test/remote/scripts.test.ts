@@ -35,7 +35,7 @@ function scratchHome(): string {
 }
 
 describe('remote scripts under dash', () => {
-  it('probe: reports the host in sections the probe's parser understands', () => {
+  it('probe: reports the host in sections the probe parser understands', () => {
     const home = scratchHome();
     writeFileSync(join(home, '.bashrc'), 'alias ll="ls -l"\n');
     const r = runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), home);
