@@ -1,5 +1,5 @@
 /** verify, on the host: the JVMs, the broker's registration in ZooKeeper, recent log errors. */
-import { brokerJvm, zookeeperJvm } from '../host/install-jvms.js';
+import { brokerId, brokerJvm, zookeeperJvm } from '../host/install-jvms.js';
 import type { VerifyFacts } from '../host/operations.js';
 import { getProperty } from '../kafka/properties.js';
 import { check, type CheckResult } from './types.js';
@@ -27,8 +27,9 @@ export function hostChecks(seen: VerifyFacts): CheckResult[] {
     out.push(check('jvms', 'ZooKeeper and the broker are running', 'fail', `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not running`, RESTART));
   }
 
-  const props = facts.serverProperties ?? '';
-  const brokerId = Number(getProperty(props, 'broker.id')?.trim() ?? '0');
+  // undefined: the broker picks its own id (broker.id=-1), so any registration is its.
+  const id = brokerId(facts.serverProperties);
+  const named = `broker.id=${id ?? getProperty(facts.serverProperties ?? '', 'broker.id')?.trim()}`;
   const ids = seen.zookeeper.ids;
   const connect = seen.zookeeper.connect;
   if (seen.zookeeper.shell === 'missing') {
@@ -36,11 +37,11 @@ export function hostChecks(seen: VerifyFacts): CheckResult[] {
   } else if (!ids) {
     out.push(check('registered', 'Broker registered in ZooKeeper', 'fail', `ZooKeeper at ${connect} did not answer`,
       zk ? `ZooKeeper runs but does not answer on ${connect}; read its log (logs/zookeeper.out) on the host` : RESTART));
-  } else if (!ids.includes(brokerId)) {
-    out.push(check('registered', 'Broker registered in ZooKeeper', 'fail', `/brokers/ids is [${ids.join(', ')}], without broker.id=${brokerId}`,
+  } else if (id === undefined ? ids.length === 0 : !ids.includes(id)) {
+    out.push(check('registered', 'Broker registered in ZooKeeper', 'fail', `/brokers/ids is [${ids.join(', ')}], without ${named}`,
       broker ? 'the broker runs but is not registered: it may still be starting, or cannot reach zookeeper.connect; read logs/server.log on the host' : RESTART));
   } else {
-    out.push(check('registered', 'Broker registered in ZooKeeper', 'pass', `/brokers/ids = [${ids.join(', ')}] at ${connect}, broker.id=${brokerId}`));
+    out.push(check('registered', 'Broker registered in ZooKeeper', 'pass', `/brokers/ids = [${ids.join(', ')}] at ${connect}, ${named}`));
   }
 
   const logLines = seen.logs.errorLines;

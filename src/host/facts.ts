@@ -123,8 +123,13 @@ export type EditedFile = (typeof EDITED_FILES)[number];
 /** What an operation refreshed: the parts it re-read (files one by one). */
 export type FactsUpdate = Partial<Omit<HostFacts, 'files'>> & { files?: Partial<HostFacts['files']> };
 
+/** `base` with what `update` re-read: parts replaced, files one by one. */
+function merged<T extends FactsUpdate>(base: T, update: FactsUpdate): T {
+  return { ...base, ...update, files: { ...base.files, ...update.files } };
+}
+
 export function withUpdate(facts: HostFacts, update: FactsUpdate): HostFacts {
-  return { ...facts, ...update, files: { ...facts.files, ...update.files } };
+  return merged(facts, update);
 }
 
 function unquote(v: string | undefined): string {
@@ -256,12 +261,7 @@ export type FactPart = keyof typeof PARTS;
 
 /** The parts a script printed, each required. */
 export function readFacts(sections: Sections, script: string, parts: readonly FactPart[]): FactsUpdate {
-  let update: FactsUpdate = {};
-  for (const part of parts) {
-    const u = PARTS[part](sections, script);
-    update = { ...update, ...u, files: { ...update.files, ...u.files } };
-  }
-  return update;
+  return parts.reduce<FactsUpdate>((update, part) => merged(update, PARTS[part](sections, script)), {});
 }
 
 /** The published checksum, from a `sha512` section. */

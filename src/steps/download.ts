@@ -2,7 +2,7 @@
 import { UserError } from '../errors.js';
 import { tarballName, tarballUrl, type Distribution } from '../kafka/distribution.js';
 import { parseSha512File } from '../kafka/sha512.js';
-import { withUpdate, type Sha512Fact } from '../host/facts.js';
+import { withUpdate } from '../host/facts.js';
 import { tarballPath } from '../host/target.js';
 import { RemoteFailure } from '../remote/session.js';
 import type { Step, StepContext } from './types.js';
@@ -78,11 +78,10 @@ async function download(ctx: StepContext): Promise<string> {
   let fromMirrors = list;
   if (!expected) {
     // Usually fetched by the probe already; else (the tarball vanished since) one round trip now.
-    let published: Sha512Fact | undefined = ctx.facts.sha512;
-    published ??= await ctx.host.fetchSha512(list);
-    if (!published?.url) {
+    const published = ctx.facts.sha512 ?? await ctx.host.fetchSha512(list);
+    if (!published.url) {
       throw new UserError(`no mirror has ${tarballName(ctx.dist)}.sha512, so the download cannot be verified`, {
-        details: published?.tried ?? [],
+        details: published.tried,
         hint: `check --kafka-version and --scala-version (is ${tarballName(ctx.dist)} a real release?), and --mirror; Kafka releases older than the current ones are only on https://archive.apache.org/dist/kafka`,
       });
     }

@@ -28,19 +28,18 @@ export function stepFailure(step: Step, err: unknown): unknown {
 }
 
 /** Fails before any change when a pending step is bound to fail (see Step.preflight). */
-function preflight(steps: readonly Step[], ctx: StepContext): void {
-  for (const step of steps) {
-    if (!step.preflight || step.check(ctx).done) continue;
-    const problem = step.preflight(ctx);
+function preflight(pending: Iterable<Step>, ctx: StepContext): void {
+  for (const step of pending) {
+    const problem = step.preflight?.(ctx);
     if (problem) throw new StepError(step, problem);
   }
 }
 
 export async function runSteps(steps: readonly Step[], ctx: StepContext, reporter: Reporter, dryRun: boolean): Promise<StepReport[]> {
-  if (!dryRun) preflight(steps, ctx);
   // A step pending now may be done by an earlier step's round trip (its file edits travel with it):
   // it is reported as done in this run, not as skipped.
   const pending = new Set(steps.filter((s) => !s.check(ctx).done));
+  if (!dryRun) preflight(pending, ctx);
   const reports: StepReport[] = [];
   for (const step of steps) {
     const active = reporter.step(step.title);

@@ -9,14 +9,14 @@ const INSTALL = '/home/ec2-user/kafka_2.12-3.1.0';
 const props = Buffer.from('broker.id=0\nadvertised.listeners=PLAINTEXT://broker.invalid:9092\nzookeeper.connect=localhost:2181\n').toString('base64');
 const java = (pid: number, main: string, conf: string): string => `java=${pid} 100 /usr/bin/java -Xmx256m -cp /x ${main} ${INSTALL}/config/${conf}`;
 
-function sections(opts: { broker?: boolean; ids?: string; logs?: string[] }): string {
+function sections(opts: { broker?: boolean; ids?: string; logs?: string[]; brokerIdLine?: string }): string {
   return [
     '::ks:: install', `path=${INSTALL}`, 'state=kafka',
     '::ks:: ports', 'listening=2181', 'listening=9092',
     '::ks:: jvms', 'now=1000', java(10, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', 'zookeeper.properties'),
     ...(opts.broker === false ? [] : [java(11, 'kafka.Kafka', 'server.properties')]),
     '::ks:: jps', 'jps=10 org.apache.zookeeper.server.quorum.QuorumPeerMain', ...(opts.broker === false ? [] : ['jps=11 kafka.Kafka']),
-    '::ks:: file server.properties', `path=${INSTALL}/config/server.properties`, `content=${props}`,
+    '::ks:: file server.properties', `path=${INSTALL}/config/server.properties`, `content=${opts.brokerIdLine ? Buffer.from(Buffer.from(props, 'base64').toString().replace('broker.id=0', opts.brokerIdLine)).toString('base64') : props}`,
     '::ks:: zookeeper', 'connect=localhost:2181', 'rc=0', `ids=${opts.ids ?? '[0]'}`,
     '::ks:: logs', `file=${INSTALL}/logs/server.log`, ...(opts.logs ?? []).map((l) => `line=server.log: ${l}`),
   ].join('\n');
@@ -41,6 +41,12 @@ describe('verify on the host', () => {
     expect(checks[0]).toMatchObject({ status: 'fail', detail: 'the broker (Kafka) is not running' });
     expect(checks[0]!.fix).toMatch(/kafka-setup init/);
     expect(checks[1]).toMatchObject({ id: 'registered', status: 'fail' });
+  });
+
+  it('a broker that picks its own id (broker.id=-1) counts as registered under the id it picked', async () => {
+    const checks = await run(sections({ brokerIdLine: 'broker.id=-1', ids: '[1001]' }));
+    expect(checks[1]).toMatchObject({ id: 'registered', status: 'pass', detail: '/brokers/ids = [1001] at localhost:2181, broker.id=-1' });
+    expect((await run(sections({ brokerIdLine: 'broker.id=-1', ids: '[]' })))[1]).toMatchObject({ status: 'fail', detail: '/brokers/ids is [], without broker.id=-1' });
   });
 
   it('shows recent ERROR lines as a warning', async () => {
