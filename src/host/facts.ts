@@ -44,6 +44,25 @@ export interface JvmFact {
   cwd: string | undefined;
 }
 
+/** kafka-setup's systemd unit of one daemon, as the host has it. */
+export interface UnitFact {
+  name: string;
+  path: string;
+  /** The unit file as installed (latin-1), if there is one. */
+  content: string | undefined;
+  /** systemd's UnitFileState (enabled, disabled, …) and ActiveState (active, inactive, failed, …); undefined without systemd. */
+  enabled: string | undefined;
+  active: string | undefined;
+  /** The unit's main process, while it has one. */
+  pid: number | undefined;
+}
+
+export interface ServicesFact {
+  /** systemd runs the host (PID 1). */
+  systemd: boolean;
+  units: Record<'zookeeper' | 'broker', UnitFact>;
+}
+
 export interface HostFacts {
   os: OsInfo;
   tools: Map<string, string>;
@@ -68,6 +87,7 @@ export interface HostFacts {
   dataDirs: Map<string, DataDirFact>;
   /** The user's JVMs, from the process table. */
   jvms: JvmFact[];
+  services: ServicesFact;
   /** Pids jps -lvm listed, when it ran (after starting a JVM, or in the jps step). */
   jps: Set<number> | undefined;
   /** The published .sha512, when a script fetched it (the probe does when Kafka is still to install). */
@@ -252,6 +272,18 @@ const PARTS = {
   jvms(sections: Sections, script: string): FactsUpdate {
     return { jvms: parseJvms(sections, script) };
   },
+  services(sections: Sections, script: string): FactsUpdate {
+    const systemd = requireSection(sections, script, 'systemd').get('state') === 'running';
+    const unit = (kind: 'zookeeper' | 'broker'): UnitFact => {
+      const u = section(sections, 'unit', kind);
+      if (!u) throw new ProtocolError(script, `unit ${kind}`);
+      return {
+        name: u.get('name') ?? '', path: u.get('path') ?? '', content: fromBase64(u.get('content')),
+        enabled: u.get('enabled') || undefined, active: u.get('active') || undefined, pid: u.number('pid'),
+      };
+    };
+    return { services: { systemd, units: { zookeeper: unit('zookeeper'), broker: unit('broker') } } };
+  },
   jps(sections: Sections, script: string): FactsUpdate {
     return { jps: new Set(requireSection(sections, script, 'jps').all('jps').map((v) => Number(v.split(' ')[0]))) };
   },
@@ -271,13 +303,14 @@ export function readSha512(sections: Sections, script: string): Sha512Fact {
 }
 
 /** Everything the probe prints, as complete facts. */
-export const PROBE_PARTS: readonly FactPart[] = ['os', 'tools', 'host', 'install', 'files', 'data', 'ports', 'jvms'];
+export const PROBE_PARTS: readonly FactPart[] = ['os', 'tools', 'host', 'install', 'files', 'data', 'ports', 'jvms', 'services'];
 
 export function probeFacts(sections: Sections, script: string): HostFacts {
   const u = readFacts(sections, script, PROBE_PARTS);
   return {
     os: u.os!, tools: u.tools!, home: u.home!, user: u.user!, clientAddress: u.clientAddress, memKib: u.memKib!, swapKib: u.swapKib!,
     sudo: u.sudo!, install: u.install!, files: u.files as HostFacts['files'], listening: u.listening!, dataDirs: u.dataDirs!, jvms: u.jvms!,
+    services: u.services!,
     jps: undefined,
     // Fetched alongside only while Kafka is still to be installed.
     sha512: sections.has('sha512') ? readSha512(sections, script) : undefined,

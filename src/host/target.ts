@@ -1,7 +1,7 @@
 /** Where a Kafka install is on the host: what every remote script needs to find it. */
 import { posix } from 'node:path';
 import { coreJar, distName, tarballName, type Distribution } from '../kafka/distribution.js';
-import { INSTALL_PORTS } from '../kafka/daemons.js';
+import { DAEMONS, INSTALL_PORTS, UNIT_DIR } from '../kafka/daemons.js';
 
 export const BASHRC = '~/.bashrc';
 
@@ -24,5 +24,7 @@ export function baseVars(t: InstallTarget): Record<string, string> {
     KS_TOPDIR: distName(t.dist),
     KS_BASHRC: BASHRC,
     KS_PORTS: INSTALL_PORTS.join(' '),
+    KS_UNITS: DAEMONS.map((d) => `${d.kind}=${d.unit}`).join(' '),
+    KS_UNIT_DIR: UNIT_DIR,
   };
 }

@@ -29,6 +29,10 @@ export const VOCABULARY = {
   started: ['pid', 'seconds', 'stale_node', 'stale_waited'],
   zookeeper: ['connect', 'rc', 'ids', 'out'],
   logs: ['file', 'line'],
+  /** Whether systemd runs the host: `running` or `none`. */
+  systemd: ['state'],
+  /** `unit <kind>`: kafka-setup's systemd unit of ZooKeeper or the broker. */
+  unit: ['name', 'path', 'content', 'enabled', 'active', 'pid'],
   /** Live progress of a long script (install-java.sh), read while it runs. */
   progress: ['text'],
   /** A failure kafka-setup can explain: `kind` and `message`, then fields of that kind. */

@@ -22,16 +22,23 @@ export interface DaemonSpec {
   otherPorts: number[];
   /** How long a start may take, in seconds. */
   timeoutS: number;
+  /** Its systemd unit (under UNIT_DIR), when it runs as a service. */
+  unit: string;
 }
+
+/** Where kafka-setup installs its units: the administrator's place, above every package's. */
+export const UNIT_DIR = '/etc/systemd/system';
 
 export const ZOOKEEPER: DaemonSpec = {
   kind: 'zookeeper', name: 'ZooKeeper', main: 'org.apache.zookeeper.server.quorum.QuorumPeerMain', config: 'zookeeper.properties',
   script: 'zookeeper-server-start.sh', out: 'zookeeper.out', ready: '', port: ZOOKEEPER_PORT, otherPorts: [], timeoutS: 60,
+  unit: 'kafka-zookeeper.service',
 };
 
 export const BROKER: DaemonSpec = {
   kind: 'broker', name: 'the broker', main: 'kafka.Kafka', config: 'server.properties',
   script: 'kafka-server-start.sh', out: 'kafkaServer.out', ready: 'started (kafka.server.KafkaServer)', port: BROKER_PORT, otherPorts: [INTERNAL_PORT], timeoutS: 120,
+  unit: 'kafka-broker.service',
 };
 
 export const DAEMONS: readonly DaemonSpec[] = [ZOOKEEPER, BROKER];

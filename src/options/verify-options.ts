@@ -1,14 +1,13 @@
 /** Options of `kafka-setup verify`: the profile or the connection flags, or --bootstrap alone. */
 import { UsageError } from '../errors.js';
-import { BROKER_PORT, DEFAULT_KAFKA_VERSION, DEFAULT_SCALA_VERSION, distName, type Distribution } from '../kafka/distribution.js';
+import { BROKER_PORT, type Distribution } from '../kafka/distribution.js';
 import { resolveConnection, type ConnectionFlags, type ConnectionOptions } from './connection-options.js';
 import { toggle, value, type FlagsOf } from './declare.js';
 import type { OptionDeps } from './init-options.js';
 import { applicableProfile } from './profile.js';
 import { isInteractive, type Resolver } from './resolve.js';
-import { hostProblem, portProblem, printable, remotePathProblem } from './validate.js';
-
-const DEFAULT_DIST: Distribution = { kafkaVersion: DEFAULT_KAFKA_VERSION, scalaVersion: DEFAULT_SCALA_VERSION };
+import { hostProblem, portProblem, printable } from './validate.js';
+import { installDirDeclaration, installLocation } from './host-command-options.js';
 
 /** What verify adds to the connection's options (its resolution is below: it depends on which are given). */
 export const verifyDeclarations = {
@@ -16,10 +15,7 @@ export const verifyDeclarations = {
     flag: '--bootstrap <host:port>', help: 'broker address to check from here; alone, only the checks from this machine run',
     shown: `the host, port ${BROKER_PORT}`, validate: (v) => parseBootstrapProblem(v), parse: String,
   }),
-  installDir: value({
-    flag: '--install-dir <path>', help: 'Kafka\'s directory on the host', shown: `the profile's, else ~/${distName(DEFAULT_DIST)}`,
-    validate: remotePathProblem, parse: String,
-  }),
+  installDir: installDirDeclaration,
   roundtrip: toggle({ flag: '--no-roundtrip', help: 'skip the produce/consume round trip on a temporary topic' }),
   json: toggle({ flag: '--json', help: 'print the results as JSON on stdout (nothing else)' }),
 } as const;
@@ -61,14 +57,10 @@ export async function resolveVerifyOptions(flags: VerifyFlags, deps: OptionDeps)
   // --bootstrap without --host: the checks from this machine only, as the help says, profile or not.
   const localOnly = flags.bootstrap !== undefined && flags.host === undefined;
   const bootstrap = flags.bootstrap !== undefined ? parseBootstrap(flags.bootstrap) : undefined;
-  const dirProblem = flags.installDir === undefined ? undefined : verifyDeclarations.installDir.validate(flags.installDir);
-  if (dirProblem) throw new UsageError(`--install-dir: ${dirProblem}`);
+  if (flags.installDir !== undefined) installLocation(flags.installDir, undefined, '');
   const { name, profile } = localOnly ? { name: '', profile: undefined } : await applicableProfile(flags, env, deps.warn ?? (() => {}));
   const connection = localOnly ? undefined : await resolveConnection(flags, profile, r);
-  const dist = { kafkaVersion: profile?.kafkaVersion ?? DEFAULT_DIST.kafkaVersion, scalaVersion: profile?.scalaVersion ?? DEFAULT_DIST.scalaVersion };
-  const installDir = flags.installDir ?? profile?.installDir ?? `~/${distName(dist)}`;
-  const problem = remotePathProblem(installDir);
-  if (problem) throw new UsageError(`the install directory of profile "${name}": ${problem}`, 'pass --install-dir with where Kafka is installed on the host');
+  const { installDir, dist } = installLocation(flags.installDir, profile, name);
   return {
     connection,
     installDir,

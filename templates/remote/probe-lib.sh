@@ -198,6 +198,27 @@ ks_probe_jvms() {
   done
 }
 
+# Whether systemd runs the host (the test systemd itself uses), and the state of kafka-setup's units
+# (KS_UNITS: kind=unit pairs, space separated): their file as installed, enabled at boot, active, main pid.
+ks_probe_services() {
+  ks_section systemd
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then ks_sd=running; else ks_sd=none; fi
+  ks_kv state "$ks_sd"
+  for ks_u in $KS_UNITS; do
+    ks_section "unit ${ks_u%%=*}"
+    ks_kv name "${ks_u#*=}"
+    ks_f="$KS_UNIT_DIR/${ks_u#*=}"
+    ks_kv path "$ks_f"
+    [ -f "$ks_f" ] && ks_kv content "$(ks_b64 "$ks_f")"
+    [ "$ks_sd" = running ] || continue
+    # One call per unit; `--value` is too new for some systemd versions, so Key=Value is parsed here.
+    systemctl show -p UnitFileState -p ActiveState -p MainPID "${ks_u#*=}" 2>/dev/null | awk -F = '
+      $1 == "UnitFileState" { print "enabled=" $2 }
+      $1 == "ActiveState" { print "active=" $2 }
+      $1 == "MainPID" && $2 != "0" { print "pid=" $2 }'
+  done
+}
+
 # Stops a JVM kafka-setup identified as ours ($1), after checking it still runs that main class ($2),
 # in case it exited and the pid was reused: SIGTERM (a clean shutdown), SIGKILL after 60 s.
 ks_stop_jvm() {

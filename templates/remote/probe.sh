@@ -16,6 +16,7 @@ ks_probe_install
 ks_probe_files
 ks_probe_data
 ks_probe_ports
+ks_probe_services
 wait
 cat "$ks_probe_dir"/*
 rm -rf "$ks_probe_dir"

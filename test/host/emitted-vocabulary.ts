@@ -37,7 +37,7 @@ export function emittedVocabulary(dir = REMOTE_TEMPLATES): Emitted {
         current = /^\s*# emits: ([a-z0-9_]+)\s*$/.exec(lines[i - 1] ?? '')?.[1];
       }
       // Statements in order of appearance on the line (one-line functions hold several).
-      const tokens = code.matchAll(/\bexit\b|ks_section\s+("file \$\w+"|[a-z0-9_]+)|ks_fail_with_log\b|ks_fail\s+[a-z_]+|ks_kv\s+("?\$?[A-Za-z0-9_]+"?)|printf ['"]([a-z_]+)=|print "([a-z_]+)=|sed (?:'s\/\^\/|"s\|\^\|)([a-z_]+)=|\$\{ks_\w+\}([a-z_]+)=/g);
+      const tokens = code.matchAll(/\bexit\b|ks_section\s+("[a-z0-9_]+ \$[^"]*"|[a-z0-9_]+)|ks_fail_with_log\b|ks_fail\s+[a-z_]+|ks_kv\s+("?\$?[A-Za-z0-9_]+"?)|printf ['"]([a-z_]+)=|print "([a-z_]+)=|sed (?:'s\/\^\/|"s\|\^\|)([a-z_]+)=|\$\{ks_\w+\}([a-z_]+)=/g);
       for (const t of tokens) {
         const [whole, section, kvKey, printfKey, awkKey, sedKey, accKey] = t;
         if (whole === 'exit') {
@@ -45,7 +45,8 @@ export function emittedVocabulary(dir = REMOTE_TEMPLATES): Emitted {
           if (current === 'error') current = beforeError;
         } else if (section !== undefined) {
           if (section === 'error') beforeError = current;
-          current = section.startsWith('"file') ? 'file' : section;
+          // `"file $1"`, `"unit ${…}"`: a section with an instance, named by its first word.
+          current = section.replace(/^"/, '').split(' ')[0]!;
           if (!out.has(current)) out.set(current, new Set());
         }
         else if (whole.startsWith('ks_fail_with_log')) for (const k of ['kind', 'message', 'log', 'line']) add(out, 'error', k, where);

@@ -4,7 +4,9 @@
  * (test/remote/scripts.test.ts). Like the real host, each operation returns only the facts its
  * script re-reads.
  */
-import { cleanPath, parseJavaCommand, type DataDirFact, type FactsUpdate, type HostFacts, type JvmFact, type Sha512Fact } from '../../src/host/facts.js';
+import {
+  cleanPath, parseJavaCommand, type DataDirFact, type FactsUpdate, type HostFacts, type JvmFact, type ServicesFact, type Sha512Fact, type UnitFact,
+} from '../../src/host/facts.js';
 import type { FileChange } from '../../src/host/file-writes.js';
 import type {
   DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, StartRequest, StartResult, VerifyFacts,
@@ -34,6 +36,10 @@ export interface FakeHostState {
   data?: Record<string, number>;
   /** Data directories this user cannot read (someone else's). */
   unreadable?: string[];
+  /** systemd runs the host (default: no, like the loopback e2e host). */
+  systemd?: boolean;
+  /** kafka-setup's units on the host, by daemon kind. */
+  units?: Partial<Record<'zookeeper' | 'broker', { content: string; enabled: boolean; pid?: number }>>;
 }
 
 /** One operation the fake was asked for, with what matters of its request. */
@@ -111,6 +117,22 @@ export class FakeHost implements HostOps {
     return this.state.jvms.map((j) => ({ pid: j.pid, started: j.started, ...parseJavaCommand(javaLine(j).split(' ')), cwd: j.cwd }));
   }
 
+  /** Like ks_probe_services. */
+  protected services(): ServicesFact {
+    const s = this.state;
+    const unit = (kind: 'zookeeper' | 'broker'): UnitFact => {
+      const u = s.units?.[kind];
+      const name = kind === 'zookeeper' ? 'kafka-zookeeper.service' : 'kafka-broker.service';
+      return {
+        name, path: `/etc/systemd/system/${name}`, content: u?.content,
+        enabled: s.systemd ? (u ? (u.enabled ? 'enabled' : 'disabled') : '') || undefined : undefined,
+        active: s.systemd ? (u?.pid ? 'active' : 'inactive') : undefined,
+        pid: s.systemd ? u?.pid : undefined,
+      };
+    };
+    return { systemd: s.systemd === true, units: { zookeeper: unit('zookeeper'), broker: unit('broker') } };
+  }
+
   private processes(): FactsUpdate {
     return { listening: new Set(this.state.listening), jvms: this.jvms() };
   }
@@ -142,6 +164,7 @@ export class FakeHost implements HostOps {
       listening: new Set(s.listening),
       dataDirs: this.dataDirs(),
       jvms: this.jvms(),
+      services: this.services(),
       jps: undefined,
       // Like probe.sh: the published checksum comes along when Kafka is still to be downloaded.
       sha512: r.urls.length > 0 && s.install === 'absent' ? this.sha512(r.urls) : undefined,
