@@ -9,6 +9,8 @@ import { helpOf, type Decl, type Table } from './options/declare.js';
 import { hostsDeclarations, type HostsFlags } from './options/hosts-options.js';
 import { initDeclarations, type InitFlags } from './options/init-declarations.js';
 import { verifyDeclarations, type VerifyFlags } from './options/verify-options.js';
+import { controlDeclarations, type ControlAction, type ControlFlags } from './options/control-options.js';
+import { statusDeclarations, type StatusFlags } from './options/status-options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -63,6 +65,27 @@ export function buildProgram(version: string): Command {
       const { hostsCommand } = await import('./commands/hosts.js');
       await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'hosts' }, (io) => hostsCommand(flags, io));
     });
+
+  declared(program.command('status').description('show ZooKeeper and the broker on the host: running, pid, uptime, heap, ports, started at boot, data (one SSH command)'), connectionDeclarations, statusDeclarations)
+    .addHelpText('after', '\nExit status: 0 when both run, 3 when one does not.\n\nExamples:\n  kafka-setup status\n  kafka-setup status --json')
+    .action(async (flags: StatusFlags, cmd: Command) => {
+      const { statusCommand } = await import('./commands/status.js');
+      await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), json: flags.json === true, command: 'status' }, (io) => statusCommand(flags, io));
+    });
+
+  const control: Array<[ControlAction, string]> = [
+    ['stop', 'stop the broker, then ZooKeeper, and wait until their ports are closed'],
+    ['start', 'start ZooKeeper, then the broker, and wait until each serves'],
+    ['restart', 'stop the broker and ZooKeeper, then start them again, in order'],
+  ];
+  for (const [action, description] of control) {
+    declared(program.command(action).description(description), connectionDeclarations, controlDeclarations)
+      .addHelpText('after', `\nThrough kafka-setup's systemd units where init installed them, else with Kafka's -daemon scripts.\n\nExample:\n  kafka-setup ${action}`)
+      .action(async (flags: ControlFlags, cmd: Command) => {
+        const { controlCommand } = await import('./commands/control.js');
+        await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: action }, (io) => controlCommand(action, flags, io));
+      });
+  }
 
   return program;
 }

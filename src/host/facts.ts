@@ -87,6 +87,8 @@ export interface HostFacts {
   dataDirs: Map<string, DataDirFact>;
   /** The user's JVMs, from the process table. */
   jvms: JvmFact[];
+  /** The host's clock when it read the process table (epoch seconds): uptimes are the host's. */
+  hostNow?: number | undefined;
   services: ServicesFact;
   /** Pids jps -lvm listed, when it ran (after starting a JVM, or in the jps step). */
   jps: Set<number> | undefined;
@@ -270,7 +272,7 @@ const PARTS = {
     return { listening: new Set(requireSection(sections, script, 'ports').all('listening').map(Number)) };
   },
   jvms(sections: Sections, script: string): FactsUpdate {
-    return { jvms: parseJvms(sections, script) };
+    return { jvms: parseJvms(sections, script), hostNow: requireSection(sections, script, 'jvms').number('now') };
   },
   services(sections: Sections, script: string): FactsUpdate {
     const systemd = requireSection(sections, script, 'systemd').get('state') === 'running';
@@ -310,7 +312,7 @@ export function probeFacts(sections: Sections, script: string): HostFacts {
   return {
     os: u.os!, tools: u.tools!, home: u.home!, user: u.user!, clientAddress: u.clientAddress, memKib: u.memKib!, swapKib: u.swapKib!,
     sudo: u.sudo!, install: u.install!, files: u.files as HostFacts['files'], listening: u.listening!, dataDirs: u.dataDirs!, jvms: u.jvms!,
-    services: u.services!,
+    services: u.services!, hostNow: u.hostNow,
     jps: undefined,
     // Fetched alongside only while Kafka is still to be installed.
     sha512: sections.has('sha512') ? readSha512(sections, script) : undefined,

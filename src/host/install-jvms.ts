@@ -2,6 +2,7 @@
 import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { getProperty } from '../kafka/properties.js';
 import type { HostFacts, JvmFact } from './facts.js';
+import type { Service } from './operations.js';
 
 type Seen = Pick<HostFacts, 'install' | 'jvms'>;
 
@@ -27,4 +28,9 @@ export const zookeeperJvm = (facts: Seen): JvmFact | undefined => findJvm(facts,
 export function brokerId(serverProperties: string | undefined): number | undefined {
   const id = Number(getProperty(serverProperties ?? '', 'broker.id')?.trim() ?? '0');
   return Number.isInteger(id) && id >= 0 ? id : undefined;
+}
+
+/** How a daemon is run now: through kafka-setup's unit where systemd runs the host and the unit is installed. */
+export function serviceOf(facts: Pick<HostFacts, 'services'>, d: DaemonSpec): Service {
+  return facts.services.systemd && facts.services.units[d.kind].content !== undefined ? 'systemd' : 'none';
 }

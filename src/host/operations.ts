@@ -56,8 +56,12 @@ export interface DataMoveRequest {
   alsoWrite: readonly FileChange[];
 }
 
+/** How the JVMs run: as kafka-setup's systemd units, or started with Kafka's -daemon scripts. */
+export type Service = 'systemd' | 'none';
+
 export interface StartRequest {
   daemon: DaemonSpec;
+  service: Service;
   heapOpts: string;
   /** A stale JVM of ours to stop first. */
   stopPid: number | undefined;
@@ -67,8 +71,27 @@ export interface StartRequest {
 
 export interface StartResult {
   update: FactsUpdate;
+  /** From the start (or the wait for a running JVM) until it served. */
+  seconds: number | undefined;
   /** A registration a crashed broker left in ZooKeeper, waited out before the start succeeded. */
   staleNode?: { node: string; waitedS: number | undefined };
+}
+
+export interface StopRequest {
+  daemon: DaemonSpec;
+  service: Service;
+}
+
+export interface StopResult {
+  update: FactsUpdate;
+  seconds: number | undefined;
+}
+
+/** kafka-setup's unit files: written (whole), enabled at boot, or stopped and removed. */
+export interface UnitsRequest {
+  write: Array<{ name: string; content: string }>;
+  enable: string[];
+  remove: string[];
 }
 
 /** What `verify` reads on the host. */
@@ -90,6 +113,9 @@ export interface HostOps {
   writeFiles(changes: readonly FileChange[]): Promise<FactsUpdate>;
   moveData(r: DataMoveRequest): Promise<FactsUpdate>;
   startDaemon(r: StartRequest): Promise<StartResult>;
+  /** Stops it (its unit, or its JVM) and waits until its port is closed. */
+  stopDaemon(r: StopRequest): Promise<StopResult>;
+  setUnits(r: UnitsRequest): Promise<FactsUpdate>;
   jps(): Promise<FactsUpdate>;
   verify(): Promise<VerifyFacts>;
   /**

@@ -2,13 +2,15 @@
  * The host operations over SSH: each builds its script from templates/remote/, runs it in one
  * remote command, and reads what it printed through the declared vocabulary.
  */
-import { BROKER, ZOOKEEPER } from '../kafka/daemons.js';
+import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { ZOOKEEPER_PORT } from '../kafka/distribution.js';
 import type { RunOptions, Session } from '../remote/session.js';
 import type { Sections } from '../remote/script.js';
 import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate, type Sha512Fact } from './facts.js';
 import { writeCalls, type FileChange } from './file-writes.js';
-import type { DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, StartRequest, StartResult, VerifyFacts } from './operations.js';
+import type {
+  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult, UnitsRequest, VerifyFacts,
+} from './operations.js';
 import { remoteScript } from './script.js';
 import { requireSection, section } from './sections.js';
 import { waitServing, type Serving } from './serving.js';
@@ -22,7 +24,17 @@ const TIMEOUTS_MS = {
   extract: 15 * 60_000,
   moveData: 60 * 60_000,
   verify: 90_000,
+  /** systemd waits up to TimeoutStopSec (120 s) for a broker's controlled shutdown; ks_stop_jvm 70 s. */
+  stop: 180_000,
 };
+
+/** The daemon table's row, for daemon-lib.sh, and how it runs. */
+function daemonVars(d: DaemonSpec, service: Service): Record<string, string | number> {
+  return {
+    KS_KIND: d.kind, KS_NAME: d.name, KS_SCRIPT: d.script, KS_CONF: d.config, KS_OUT: d.out, KS_MAIN: d.main, KS_READY: d.ready,
+    KS_PORT: d.port, KS_OTHER_PORTS: d.otherPorts.join(' '), KS_SERVICE: service, KS_UNIT: d.unit,
+  };
+}
 
 /** The lines that write `changes`, then re-read the files for the steps to confirm. */
 function writing(changes: readonly FileChange[]): { vars: Record<string, string>; calls: string[] } {
@@ -124,16 +136,31 @@ export class RemoteHost implements HostOps {
     const d = r.daemon;
     const name = `start-${d.kind}`;
     const sections = await this.run(name, {
-      KS_KIND: d.kind, KS_NAME: d.name, KS_SCRIPT: d.script, KS_CONF: d.config, KS_OUT: d.out, KS_MAIN: d.main, KS_READY: d.ready,
-      KS_PORT: d.port, KS_OTHER_PORTS: d.otherPorts.join(' '),
-      KS_HEAP_OPTS: r.heapOpts, KS_STOP_PID: r.stopPid ?? '', KS_RUNNING_PID: r.runningPid ?? '', KS_TIMEOUT: d.timeoutS,
-    }, ['start-daemon'], [], { timeoutMs: (d.timeoutS + 90) * 1000 });
+      ...daemonVars(d, r.service), KS_HEAP_OPTS: r.heapOpts, KS_STOP_PID: r.stopPid ?? '', KS_RUNNING_PID: r.runningPid ?? '', KS_TIMEOUT: d.timeoutS,
+    }, ['daemon-lib', 'start-daemon'], [], { timeoutMs: (d.timeoutS + 90) * 1000 });
     const started = requireSection(sections, name, 'started');
     const node = started.get('stale_node');
     return {
-      update: readFacts(sections, name, ['ports', 'jvms', 'jps']),
+      update: readFacts(sections, name, ['ports', 'jvms', 'jps', 'services']),
+      seconds: started.number('seconds'),
       ...(node ? { staleNode: { node, waitedS: started.number('stale_waited') } } : {}),
     };
+  }
+
+  async stopDaemon(r: StopRequest): Promise<StopResult> {
+    const name = `stop-${r.daemon.kind}`;
+    const sections = await this.run(name, daemonVars(r.daemon, r.service), ['daemon-lib', 'stop-daemon'], [], { timeoutMs: TIMEOUTS_MS.stop });
+    return { update: readFacts(sections, name, ['ports', 'jvms', 'services']), seconds: requireSection(sections, name, 'stopped').number('seconds') };
+  }
+
+  setUnits(r: UnitsRequest): Promise<FactsUpdate> {
+    const vars: Record<string, string | number> = { KS_UNIT_WRITES: r.write.length, KS_ENABLE: r.enable.join(' '), KS_REMOVE: r.remove.join(' ') };
+    r.write.forEach((u, i) => {
+      vars[`KS_W${i}_NAME`] = u.name;
+      vars[`KS_W${i}_CONTENT`] = Buffer.from(u.content, 'latin1').toString('base64');
+    });
+    // Removing a unit stops its JVM (systemctl disable --now): the caller sees it gone.
+    return this.refresh('units', ['services', 'ports', 'jvms'], vars, ['units'], [], { timeoutMs: TIMEOUTS_MS.stop });
   }
 
   jps(): Promise<FactsUpdate> {

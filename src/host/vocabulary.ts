@@ -27,6 +27,7 @@ export const VOCABULARY = {
   lock: ['state', 'file', 'pid'],
   moved: ['count'],
   started: ['pid', 'seconds', 'stale_node', 'stale_waited'],
+  stopped: ['seconds'],
   zookeeper: ['connect', 'rc', 'ids', 'out'],
   logs: ['file', 'line'],
   /** Whether systemd runs the host: `running` or `none`. */

@@ -74,3 +74,11 @@ export function withHeapBlock(text: string, block: string): BlockEdit {
   if (base !== '' && !base.endsWith('\n')) base += '\n';
   return { ok: true, text: `${base}${base === '' ? '' : '\n'}${block}` };
 }
+
+/** The heap options kafka-setup's block exports, if the text has the block. */
+export function heapOptsInBlock(text: string): string | undefined {
+  const start = text.indexOf(BLOCK_START);
+  if (start < 0) return undefined;
+  const m = /^export KAFKA_HEAP_OPTS="([-A-Za-z0-9:+=. ]*)"$/m.exec(text.slice(start));
+  return m?.[1];
+}

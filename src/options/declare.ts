@@ -16,6 +16,8 @@ export interface Saved<K extends string = string> {
   optional?: true;
   /** What a damaged value should have been, for the warning (default: "a string" / "a number"). */
   what?: string;
+  /** Not written while it is the (string) default: a profile of an earlier version is not rewritten for it. */
+  unlessDefault?: true;
 }
 
 interface Common<F extends string> {
@@ -177,7 +179,7 @@ export function savedValues<T extends Table>(table: T, options: Resolved<T>): Sa
   const out: Record<string, unknown> = {};
   for (const [name, d] of Object.entries(table)) {
     const v = (options as Record<string, unknown>)[name];
-    if (d.kind !== 'switch' && d.saved && v !== undefined) out[d.saved.key] = v;
+    if (d.kind !== 'switch' && d.saved && v !== undefined && !(d.saved.unlessDefault && v === d.default)) out[d.saved.key] = v;
   }
   return out as SavedBy<T>;
 }

@@ -4,7 +4,10 @@ import { defaultHeapMib, formatHeap, MAX_HEAP_MIB } from '../kafka/heap.js';
 import { normaliseSha512 } from '../kafka/sha512.js';
 import type { ConnectionFlags, ConnectionOptions } from './connection-options.js';
 import { list, toggle, value, type FlagsOf, type Resolved } from './declare.js';
-import { heapOrAutoProblem, hostProblem, mirrorProblem, remotePathProblem, scalaProblem, sha512Problem, versionProblem } from './validate.js';
+import { heapOrAutoProblem, hostProblem, mirrorProblem, printable, remotePathProblem, scalaProblem, sha512Problem, versionProblem } from './validate.js';
+
+export const SERVICE_MODES = ['auto', 'systemd', 'none'] as const;
+export type ServiceMode = (typeof SERVICE_MODES)[number];
 
 /** An EC2 free-tier host: the help's example of the heap sized from memory. */
 const ONE_GB_KIB = 1024 * 1024;
@@ -48,6 +51,12 @@ export const initDeclarations = {
     // A saved checksum is the checksum of the version it was saved with.
     savedApplies: (p: Readonly<Record<string, unknown>>, o: Distribution) => p.kafkaVersion === o.kafkaVersion && p.scalaVersion === o.scalaVersion,
     saved: { key: 'sha512', optional: true },
+  }),
+  /** How the JVMs run: systemd units (started at boot), or the seed's -daemon scripts. */
+  service: value({
+    flag: '--service <auto|systemd|none>', help: 'run ZooKeeper and the broker as systemd services, started at boot (auto: where the host runs systemd), or none: -daemon, as started by hand',
+    default: 'auto', validate: (v) => (SERVICE_MODES.includes(v as ServiceMode) ? undefined : `"${printable(v)}" is not one of ${SERVICE_MODES.join(', ')}`),
+    parse: (v: string) => v as ServiceMode, saved: { key: 'service', optional: true, unlessDefault: true },
   }),
   dryRun: toggle({ flag: '--dry-run', help: 'show the plan and the commands; change nothing' }),
 } as const;

@@ -1,8 +1,10 @@
 /**
- * Steps: ZooKeeper, then the broker, started with Kafka's own `-daemon` scripts and the heap passed
- * explicitly (non-interactive SSH shells do not read ~/.bashrc). A running JVM of ours is restarted
- * only when it is stale: its config file changed after it started, its heap is not the chosen one,
- * or (for the broker) ZooKeeper was restarted after it.
+ * Steps: ZooKeeper, then the broker, started as their systemd units (see units.ts) or with Kafka's
+ * own `-daemon` scripts and the heap passed explicitly (non-interactive SSH shells do not read
+ * ~/.bashrc). A running JVM of ours is restarted only when it is stale: its config file changed after
+ * it started, its heap is not the chosen one, or (for the broker) ZooKeeper was restarted after it.
+ * Under systemd, a JVM started by hand (by an earlier version, or by the seed's commands) is stopped
+ * once and handed to its unit: the data stays where the config says.
  */
 import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts, type JvmFact } from '../host/facts.js';
@@ -12,11 +14,9 @@ import { INTERNAL_PORT } from '../kafka/distribution.js';
 import { formatHeap, heapOpts, xmxOf } from '../kafka/heap.js';
 import { RemoteFailure } from '../remote/session.js';
 import { bootstrapAddress } from '../kafka/distribution.js';
-import { brokerHeapMib, INTERNAL_ADDRESS, installPath, zookeeperHeapMib } from './targets.js';
+import { daemonHeapMib, INTERNAL_ADDRESS, installPath, serviceMode } from './targets.js';
 import type { Check, Step, StepContext } from './types.js';
 
-/** Each daemon's heap, from the options and the host's memory. */
-const HEAP_MIB: Record<DaemonSpec['kind'], (ctx: StepContext) => number> = { zookeeper: zookeeperHeapMib, broker: brokerHeapMib };
 
 const TITLES: Record<DaemonSpec['kind'], string> = { zookeeper: 'Start ZooKeeper', broker: 'Start the broker' };
 
@@ -24,7 +24,7 @@ function staleness(ctx: StepContext, d: DaemonSpec, jvm: JvmFact): string | unde
   const mtime = ctx.facts.files[d.config].mtime;
   if (mtime !== undefined && mtime > jvm.started) return `${d.config} changed after it started`;
   const xmx = xmxOf(jvm.args);
-  const want = HEAP_MIB[d.kind](ctx);
+  const want = daemonHeapMib(ctx, d);
   if (xmx !== want) return `it runs with ${xmx === undefined ? 'the default heap' : `-Xmx${formatHeap(xmx)}`}, not -Xmx${formatHeap(want)}`;
   if (d.kind === 'broker') {
     const zk = zookeeperJvm(ctx.facts);
@@ -33,11 +33,20 @@ function staleness(ctx: StepContext, d: DaemonSpec, jvm: JvmFact): string | unde
   return undefined;
 }
 
+/** A JVM of ours that systemd does not run, while it should: started by hand, to be handed over. */
+function byHand(ctx: StepContext, d: DaemonSpec, jvm: JvmFact): boolean {
+  return serviceMode(ctx) === 'systemd' && ctx.facts.services.units[d.kind].pid !== jvm.pid;
+}
+
 function wouldRun(ctx: StepContext, d: DaemonSpec): string[] {
   const jvm = findJvm(ctx.facts, d);
+  const systemd = serviceMode(ctx) === 'systemd';
+  const underUnit = jvm !== undefined && ctx.facts.services.units[d.kind].pid === jvm.pid;
   return [
-    ...(jvm ? [`kill ${jvm.pid}   (the running ${d.name}, then wait for it to exit)`] : []),
-    `KAFKA_HEAP_OPTS="${heapOpts(HEAP_MIB[d.kind](ctx))}" ${ctx.options.installDir}/bin/${d.script} -daemon ${ctx.options.installDir}/config/${d.config}`,
+    ...(jvm ? [underUnit ? `sudo systemctl stop ${d.unit}   (the running ${d.name})` : `kill ${jvm.pid}   (the running ${d.name}, then wait for it to exit)`] : []),
+    systemd
+      ? `sudo systemctl start ${d.unit}`
+      : `KAFKA_HEAP_OPTS="${heapOpts(daemonHeapMib(ctx, d))}" ${ctx.options.installDir}/bin/${d.script} -daemon ${ctx.options.installDir}/config/${d.config}`,
     `wait until it listens on ${d.port}${d.ready ? ` and logs "${d.ready}"` : ''}`,
   ];
 }
@@ -45,7 +54,8 @@ function wouldRun(ctx: StepContext, d: DaemonSpec): string[] {
 function daemonCheck(ctx: StepContext, d: DaemonSpec): Check {
   const jvm = findJvm(ctx.facts, d);
   const pending = (reason: string): Check => ({ done: false, reason, wouldRun: wouldRun(ctx, d) });
-  if (!jvm) return pending(`start ${d.name}`);
+  if (!jvm) return pending(`start ${d.name}${serviceMode(ctx) === 'systemd' ? ` (${d.unit})` : ''}`);
+  if (byHand(ctx, d, jvm)) return pending(`hand ${d.name} (pid ${jvm.pid}, not started by systemd) to ${d.unit}: stop it once, start the unit`);
   const stale = staleness(ctx, d, jvm);
   if (stale) return pending(`restart ${d.name}: ${stale}`);
   if (!ctx.facts.listening.has(d.port)) return pending(`wait for ${d.name} (pid ${jvm.pid}) to listen on ${d.port}`);
@@ -53,7 +63,8 @@ function daemonCheck(ctx: StepContext, d: DaemonSpec): Check {
   if (d.kind === 'broker' && serving?.pid === jvm.pid && (serving.state === 'absent' || serving.state === 'unreachable')) {
     return pending(`wait for the broker (pid ${jvm.pid}) to appear in its own metadata`);
   }
-  return { done: true, detail: `running (pid ${jvm.pid}, -Xmx${formatHeap(HEAP_MIB[d.kind](ctx))}), listening on ${d.port}` };
+  const how = serviceMode(ctx) === 'systemd' ? `as ${d.unit}, ` : '';
+  return { done: true, detail: `running (${how}pid ${jvm.pid}, -Xmx${formatHeap(daemonHeapMib(ctx, d))}), listening on ${d.port}` };
 }
 
 /** How long a started broker may take to appear in its own metadata (the controller tells it). */
@@ -71,36 +82,45 @@ function notServing(ctx: StepContext, pid: number | undefined, serving: NonNulla
   });
 }
 
-function explain(d: DaemonSpec, f: RemoteFailure, ctx: StepContext): UserError | undefined {
+/**
+ * A failed start, explained: whose port, or the end of the JVM's log. `logDir` is the install's logs/,
+ * `again` the command to run once fixed.
+ */
+export function explainStart(d: DaemonSpec, f: RemoteFailure, logDir: string, again: string): UserError | undefined {
   if (f.kind === 'port_busy') {
     const owner = f.fields.get('owner');
     // The port the script found taken: the daemon's own, or another it needs (the internal listener).
     const port = Number(f.fields.get('port')) || d.port;
     const what = port === INTERNAL_PORT ? ' (the broker\'s internal listener, on the host\'s loopback)' : '';
     return new UserError(`port ${port}${what} is already in use by ${owner ? `pid ${owner}` : 'another program (not visible to this user)'}`, {
-      hint: `stop that program (or find it with: sudo ss -ltnp 'sport = :${port}'), then run kafka-setup init again`,
+      hint: `stop that program (or find it with: sudo ss -ltnp 'sport = :${port}'), then run ${again} again`,
     });
   }
   if (f.kind === 'jvm_died' || f.kind === 'start_timeout') {
-    const log = f.fields.get('log') ?? `${installPath(ctx)}/logs`;
+    const log = f.fields.get('log') ?? logDir;
     return new UserError(f.message, {
       details: f.details.filter((l) => l !== log).length > 0 ? [`last lines of ${log}:`, ...f.details.filter((l) => l !== log)] : [],
-      hint: `read ${log} on the host; a heap too big for the host's memory (--heap) and a port in use are the usual causes. Run kafka-setup init again once fixed`,
+      hint: `read ${log} on the host; a heap too big for the host's memory (--heap) and a port in use are the usual causes. Run ${again} again once fixed`,
     });
+  }
+  if (f.kind === 'service_failed') {
+    return new UserError(f.message, { hint: `read systemctl status ${d.unit} and journalctl -u ${d.unit} on the host, then run ${again} again` });
   }
   return undefined;
 }
 
 async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
   const jvm = findJvm(ctx.facts, d);
-  const stale = jvm ? staleness(ctx, d, jvm) : undefined;
+  const handOver = jvm !== undefined && byHand(ctx, d, jvm);
+  const stale = jvm ? (handOver ? `handed to ${d.unit}` : staleness(ctx, d, jvm)) : undefined;
   let started;
   try {
     started = await ctx.host.startDaemon({
-      daemon: d, heapOpts: heapOpts(HEAP_MIB[d.kind](ctx)), stopPid: jvm && stale ? jvm.pid : undefined, runningPid: jvm && !stale ? jvm.pid : undefined,
+      daemon: d, service: serviceMode(ctx), heapOpts: heapOpts(daemonHeapMib(ctx, d)),
+      stopPid: jvm && stale ? jvm.pid : undefined, runningPid: jvm && !stale ? jvm.pid : undefined,
     });
   } catch (err) {
-    throw (err instanceof RemoteFailure && explain(d, err, ctx)) || err;
+    throw (err instanceof RemoteFailure && explainStart(d, err, `${installPath(ctx)}/logs`, 'kafka-setup init')) || err;
   }
   ctx.facts = withUpdate(ctx.facts, started.update);
   const now = findJvm(ctx.facts, d);
@@ -118,7 +138,9 @@ async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
     if (serving.state === 'listed') where += `, in its own metadata${serving.controllerId === id ? ' as the controller' : ''}`;
     else if (serving.state === 'unknown') notes.push(`its metadata was not checked: ${serving.reason}`);
   }
-  return `${stale ? `restarted (${stale})` : 'started'}: pid ${now?.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  const took = started.seconds === undefined ? '' : ` in ${started.seconds} s`;
+  const as = serviceMode(ctx) === 'systemd' ? ` as ${d.unit}` : '';
+  return `${stale ? `restarted${as}${took} (${stale})` : `started${as}${took}`}: pid ${now?.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 
 function daemonStep(d: DaemonSpec): Step {

@@ -7,6 +7,7 @@ import { extractStep } from './extract.js';
 import { heapStep } from './heap.js';
 import { javaStep } from './java.js';
 import type { Step } from './types.js';
+import { unitsStep } from './units.js';
 
 export const initSteps: readonly Step[] = [
   javaStep,
@@ -15,6 +16,7 @@ export const initSteps: readonly Step[] = [
   heapStep,
   dataStep,
   configStep,
+  unitsStep,
   zookeeperStep,
   brokerStep,
   jpsStep,

@@ -3,6 +3,8 @@ import { posix } from 'node:path';
 import { BROKER_PORT, bootstrapAddress, EXTERNAL_LISTENER, INTERNAL_LISTENER, INTERNAL_PORT } from '../kafka/distribution.js';
 import { UserError } from '../errors.js';
 import { defaultHeapMib, heapFitProblem, parseHeap, zookeeperHeapFor } from '../kafka/heap.js';
+import type { DaemonSpec } from '../kafka/daemons.js';
+import type { Service } from '../host/operations.js';
 import type { StepContext } from './types.js';
 
 /** Absolute install directory as the host resolved it. */
@@ -27,6 +29,21 @@ export function brokerHeapMib(ctx: StepContext): number {
 /** ZooKeeper gets the broker's heap, but never more than its own default: one node needs no more. */
 export function zookeeperHeapMib(ctx: StepContext): number {
   return zookeeperHeapFor(brokerHeapMib(ctx));
+}
+
+/** Each daemon's heap. */
+export function daemonHeapMib(ctx: StepContext, d: DaemonSpec): number {
+  return d.kind === 'broker' ? brokerHeapMib(ctx) : zookeeperHeapMib(ctx);
+}
+
+/**
+ * How the JVMs run: --service, where `auto` means systemd units when the host runs systemd and the
+ * user may become root without a password (units are root's to install), else the -daemon scripts.
+ */
+export function serviceMode(ctx: StepContext): Service {
+  const o = ctx.options.service;
+  if (o !== 'auto') return o;
+  return ctx.facts.services.systemd && (ctx.facts.sudo === 'root' || ctx.facts.sudo === 'yes') ? 'systemd' : 'none';
 }
 
 /**

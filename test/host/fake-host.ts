@@ -9,7 +9,8 @@ import {
 } from '../../src/host/facts.js';
 import type { FileChange } from '../../src/host/file-writes.js';
 import type {
-  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, StartRequest, StartResult, VerifyFacts,
+  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
+  UnitsRequest, VerifyFacts,
 } from '../../src/host/operations.js';
 import type { Serving } from '../../src/host/serving.js';
 import { RemoteFailure } from '../../src/remote/session.js';
@@ -53,6 +54,8 @@ export interface FakeCall {
   stopPid?: number | undefined;
   moves?: DataMoveRequest['moves'];
   stop?: DataMoveRequest['stop'];
+  service?: Service;
+  units?: UnitsRequest;
 }
 
 const HOME = '/home/ec2-user';
@@ -243,13 +246,45 @@ export class FakeHost implements HostOps {
 
   async startDaemon(r: StartRequest): Promise<StartResult> {
     const d = r.daemon;
-    this.call({ name: `start-${d.kind}`, stopPid: r.stopPid });
+    this.call({ name: `start-${d.kind}`, stopPid: r.stopPid, service: r.service });
     const s = this.state;
     const conf = `${INSTALL}/config/${d.config}`;
     if (r.stopPid) s.jvms = s.jvms.filter((j) => j.pid !== r.stopPid);
-    if (!s.jvms.some((j) => j.main === d.main)) s.jvms.push({ pid: this.nextPid++, started: s.now, main: d.main, args: `${conf} ${r.heapOpts}` });
+    if (!s.jvms.some((j) => j.main === d.main)) {
+      const pid = this.nextPid++;
+      s.jvms.push({ pid, started: s.now, main: d.main, args: `${conf} ${r.heapOpts}` });
+      const unit = s.units?.[d.kind];
+      if (r.service === 'systemd' && unit) unit.pid = pid;
+    }
     for (const port of [d.port, ...d.otherPorts]) if (!s.listening.includes(port)) s.listening.push(port);
-    return { update: { ...this.processes(), jps: new Set(s.jvms.map((j) => j.pid)) } };
+    return { update: { ...this.processes(), jps: new Set(s.jvms.map((j) => j.pid)), services: this.services() }, seconds: 1 };
+  }
+
+  async stopDaemon(r: StopRequest): Promise<StopResult> {
+    const d = r.daemon;
+    this.call({ name: `stop-${d.kind}`, service: r.service });
+    const s = this.state;
+    s.jvms = s.jvms.filter((j) => j.main !== d.main);
+    const unit = s.units?.[d.kind];
+    if (unit) delete unit.pid;
+    s.listening = s.listening.filter((p) => p !== d.port && !d.otherPorts.includes(p));
+    return { update: { ...this.processes(), services: this.services() }, seconds: 1 };
+  }
+
+  async setUnits(r: UnitsRequest): Promise<FactsUpdate> {
+    this.call({ name: 'units', units: r });
+    const s = this.state;
+    s.units ??= {};
+    const kindOf = (name: string): 'zookeeper' | 'broker' => (name.includes('zookeeper') ? 'zookeeper' : 'broker');
+    for (const name of r.remove) {
+      const kind = kindOf(name);
+      const pid = s.units[kind]?.pid;
+      if (pid) s.jvms = s.jvms.filter((j) => j.pid !== pid);
+      delete s.units[kind];
+    }
+    for (const u of r.write) s.units[kindOf(u.name)] = { ...s.units[kindOf(u.name)], content: u.content, enabled: s.units[kindOf(u.name)]?.enabled ?? false };
+    for (const name of r.enable) s.units[kindOf(name)]!.enabled = true;
+    return { services: this.services(), ...this.processes() };
   }
 
   async jps(): Promise<FactsUpdate> {

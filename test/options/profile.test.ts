@@ -23,7 +23,7 @@ describe('the saved profile', () => {
   it('keeps the fields and types it always had, so that existing profiles still load', () => {
     expect(savedFields(connectionDeclarations, initDeclarations).map((f) => `${f.key}:${f.list ? 'list' : f.number ? 'number' : 'string'}${f.optional ? '?' : ''}`).sort()).toEqual([
       'advertisedHost:string', 'heap:string', 'host:string', 'installDir:string', 'kafkaVersion:string', 'key:string', 'knownHosts:string',
-      'mirrors:list?', 'port:number', 'scalaVersion:string', 'sha512:string?', 'user:string',
+      'mirrors:list?', 'port:number', 'scalaVersion:string', 'service:string?', 'sha512:string?', 'user:string',
     ]);
   });
 

@@ -301,7 +301,8 @@ describe('start-daemon under dash', () => {
   };
   const start = (home: string) => runLocally(remoteScript('start-broker', {
     ...vars, KS_KIND: 'broker', KS_NAME: BROKER.name, KS_SCRIPT: BROKER.script, KS_CONF: BROKER.config, KS_OUT: BROKER.out, KS_MAIN: BROKER.main, KS_READY: BROKER.ready, KS_HEAP_OPTS: '-Xmx64m', KS_PORT: 1, KS_OTHER_PORTS: '', KS_STOP_PID: '', KS_RUNNING_PID: '', KS_TIMEOUT: 30,
-  }, ['probe-lib', 'start-daemon']), home);
+    KS_SERVICE: 'none', KS_UNIT: BROKER.unit,
+  }, ['probe-lib', 'daemon-lib', 'start-daemon']), home);
 
   it('a broker that dies of anything else: reported at once, never retried', () => {
     const home = scratchHome();

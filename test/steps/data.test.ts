@@ -11,7 +11,7 @@ const options: InitOptions = {
   profile: 'default', host: '203.0.113.10', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
   timeoutMs: 20000, passphraseEnv: undefined, yes: true, interactive: false,
   kafkaVersion: '3.1.0', scalaVersion: '2.12', heap: 'auto', advertisedHost: '203.0.113.10',
-  installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka'], sha512: undefined, dryRun: false,
+  installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka'], sha512: undefined, dryRun: false, service: 'auto',
 };
 const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: true, err: { write: () => true } as never });
 

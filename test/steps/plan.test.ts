@@ -11,7 +11,7 @@ const options: InitOptions = {
   profile: 'default', host: '203.0.113.10', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
   timeoutMs: 20000, passphraseEnv: undefined, yes: true, interactive: false,
   kafkaVersion: '3.1.0', scalaVersion: '2.12', heap: 'auto', advertisedHost: '203.0.113.10',
-  installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka', 'https://m2/kafka'], sha512: undefined, dryRun: false,
+  installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka', 'https://m2/kafka'], sha512: undefined, dryRun: false, service: 'auto',
 };
 
 // Room for a 1g heap, where auto still picks 400m (a host under 1800 MiB): a change of heap changes both JVMs.
@@ -38,7 +38,7 @@ describe('init steps against a fake host', () => {
   it('a fresh host goes through every step, in order, once', async () => {
     const host = new FakeHost(freshDebian());
     const { outcomes } = await init(host);
-    expect(outcomes).toEqual({ java: 'done', download: 'done', extract: 'done', heap: 'done', data: 'skipped', config: 'done', zookeeper: 'done', broker: 'done', jps: 'done' });
+    expect(outcomes).toEqual({ java: 'done', download: 'done', extract: 'done', heap: 'done', data: 'skipped', config: 'done', units: 'skipped', zookeeper: 'done', broker: 'done', jps: 'done' });
     // The checksum comes with the probe; the heap and config edits travel with the extraction.
     expect(host.ran.map((s) => s.name)).toEqual(['probe', 'install-java', 'download', 'extract', 'start-zookeeper', 'start-broker']);
     expect(host.ran.find((s) => s.name === 'extract')!.written).toHaveLength(3);
@@ -169,7 +169,8 @@ describe('init steps against a fake host', () => {
     const host = new FakeHost(freshDebian());
     const { outcomes } = await init(host, {}, true);
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
-    expect(Object.entries(outcomes).every(([id, o]) => o === (id === 'data' ? 'skipped' : 'planned'))).toBe(true);
+    // No systemd on this host: no units to install.
+    expect(Object.entries(outcomes).every(([id, o]) => o === (id === 'data' || id === 'units' ? 'skipped' : 'planned'))).toBe(true);
   });
 
   it('a dry run names the step that would fail (init then exits non-zero)', async () => {
@@ -193,6 +194,94 @@ describe('init steps against a fake host', () => {
     const { outcomes } = await init(host);
     expect(outcomes).toMatchObject({ zookeeper: 'skipped', broker: 'skipped' });
     expect(host.ran.map((r) => r.name)).toEqual(['probe']);
+  });
+
+  describe('systemd units (--service)', () => {
+    const systemdHost = (o: Partial<FakeHostState> = {}): FakeHost => new FakeHost(freshDebian({ systemd: true, ...o }));
+    const unitOf = (host: FakeHost, kind: 'zookeeper' | 'broker'): string => host.state.units?.[kind]?.content ?? '';
+
+    it('a host that runs systemd gets both units, enabled, and the JVMs run as them; a re-run is one probe', async () => {
+      const host = systemdHost();
+      const { outcomes, reports } = await init(host);
+      expect(outcomes).toMatchObject({ units: 'done', zookeeper: 'done', broker: 'done' });
+      expect(host.ran.map((s) => s.name)).toEqual(['probe', 'install-java', 'download', 'extract', 'units', 'start-zookeeper', 'start-broker']);
+      expect(host.ran.filter((s) => s.name.startsWith('start-')).map((s) => s.service)).toEqual(['systemd', 'systemd']);
+      expect(host.state.units?.broker?.enabled).toBe(true);
+      const broker = unitOf(host, 'broker');
+      expect(broker).toMatch(/^# Written by kafka-setup/);
+      expect(broker).toContain('Requires=kafka-zookeeper.service');
+      expect(broker).toMatch(/^After=network-online.target kafka-zookeeper.service$/m);
+      expect(broker).toContain('User=ec2-user');
+      expect(broker).toContain('Environment="KAFKA_HEAP_OPTS=-Xmx400m -Xms400m"');
+      expect(broker).toContain(`"${INSTALL}/bin/kafka-server-start.sh" "${INSTALL}/config/server.properties" "${INSTALL}/logs/kafkaServer.out"`);
+      expect(broker).toContain('Restart=on-failure');
+      expect(unitOf(host, 'zookeeper')).not.toContain('Requires=');
+      expect(reports.find((r) => r.id === 'broker')!.detail).toMatch(/^started as kafka-broker.service in 1 s: pid \d+/);
+      host.ran.length = 0;
+      const again = await init(host);
+      expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+      expect(again.reports.find((r) => r.id === 'units')!.detail).toBe('kafka-zookeeper.service and kafka-broker.service installed, enabled at boot');
+      expect(again.reports.find((r) => r.id === 'broker')!.detail).toMatch(/as kafka-broker.service, pid/);
+    });
+
+    it('JVMs an earlier version started by hand are stopped once and handed to their units', async () => {
+      const host = new FakeHost(freshDebian());
+      await init(host);
+      const [zk, broker] = [host.state.jvms[0]!.pid, host.state.jvms[1]!.pid];
+      host.state.systemd = true;
+      host.ran.length = 0;
+      const { reports } = await init(host);
+      expect(host.ran.map((s) => [s.name, s.stopPid, s.service])).toEqual([
+        ['probe', undefined, undefined], ['units', undefined, undefined], ['start-zookeeper', zk, 'systemd'], ['start-broker', broker, 'systemd'],
+      ]);
+      expect(reports.find((r) => r.id === 'zookeeper')!.detail).toMatch(/^restarted as kafka-zookeeper.service in 1 s \(handed to kafka-zookeeper.service\)/);
+      host.ran.length = 0;
+      await init(host);
+      expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+    });
+
+    it('a new heap rewrites the units and restarts the JVMs through them', async () => {
+      const host = systemdHost({ memKib: ROOMY });
+      await init(host);
+      host.ran.length = 0;
+      await init(host, { heap: '1g' });
+      expect(host.ran.map((s) => s.name)).toEqual(['probe', 'write-files', 'units', 'start-zookeeper', 'start-broker']);
+      expect(host.ran.find((s) => s.name === 'units')!.units!.write.map((u) => u.name)).toEqual(['kafka-zookeeper.service', 'kafka-broker.service']);
+      expect(unitOf(host, 'broker')).toContain('KAFKA_HEAP_OPTS=-Xmx1g -Xms1g');
+    });
+
+    it('--service none removes the units (stopping their JVMs) and starts the JVMs with -daemon', async () => {
+      const host = systemdHost();
+      await init(host);
+      host.ran.length = 0;
+      const { reports } = await init(host, { service: 'none' });
+      expect(host.ran.map((s) => [s.name, s.service])).toEqual([['probe', undefined], ['units', undefined], ['start-zookeeper', 'none'], ['start-broker', 'none']]);
+      expect(host.ran.find((s) => s.name === 'units')!.units).toEqual({ write: [], enable: [], remove: ['kafka-zookeeper.service', 'kafka-broker.service'] });
+      expect(host.state.units).toEqual({});
+      host.ran.length = 0;
+      const again = await init(host, { service: 'none' });
+      expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+      expect(again.reports.find((r) => r.id === 'units')!.detail).toMatch(/^none \(--service none\)/);
+      expect(reports.find((r) => r.id === 'broker')!.outcome).toBe('done');
+    });
+
+    it('refuses, before any change: --service systemd without systemd, units without passwordless sudo, a unit kafka-setup did not write', async () => {
+      const noSystemd = new FakeHost(freshDebian());
+      expect(await failure(init(noSystemd, { service: 'systemd' }))).toBe('Install the systemd units: --service systemd: the host does not run systemd (no /run/systemd/system)');
+      expect(noSystemd.ran.map((r) => r.name)).toEqual(['probe']);
+
+      const password = systemdHost({ sudo: 'password', tools: ['curl', 'tar', 'sha512sum', 'base64', 'java', 'jps'] });
+      expect(await failure(init(password, { service: 'systemd' }))).toBe('Install the systemd units: installing systemd units needs root, and ec2-user must give sudo a password');
+      // auto falls back to -daemon and says why.
+      const auto = await init(systemdHost({ sudo: 'password', tools: ['curl', 'tar', 'sha512sum', 'base64', 'java', 'jps'] }));
+      expect(auto.reports.find((r) => r.id === 'units')!.detail).toMatch(/^none: installing units needs root/);
+
+      const foreign = systemdHost({ units: { broker: { content: '[Unit]\nDescription=someone else\'s kafka\n', enabled: true } } });
+      const err = await init(foreign).catch((e: unknown) => e) as StepError;
+      expect(err.headline).toBe('Install the systemd units: /etc/systemd/system/kafka-broker.service exists and was not written by kafka-setup');
+      expect(err.hint).toMatch(/rename it .*or pass --service none/);
+      expect(foreign.ran.map((r) => r.name)).toEqual(['probe']);
+    });
   });
 
   describe('host faults: a clear error, and nothing changed', () => {

@@ -1,0 +1,116 @@
+/**
+ * What `status` says of each daemon, from the probe's facts alone (one remote command): running or
+ * not, pid, uptime, heap, ports, enabled at boot, data usage; and the lines that show it.
+ */
+import type { HostFacts } from '../host/facts.js';
+import { findJvm, serviceOf } from '../host/install-jvms.js';
+import type { Service } from '../host/operations.js';
+import type { Serving } from '../host/serving.js';
+import { DAEMONS, type DaemonSpec } from '../kafka/daemons.js';
+import { formatHeap, xmxOf } from '../kafka/heap.js';
+import { currentDirs, mib } from '../steps/data-plan.js';
+
+export interface DaemonStatus {
+  kind: DaemonSpec['kind'];
+  name: string;
+  running: boolean;
+  pid: number | null;
+  uptimeS: number | null;
+  heap: string | null;
+  /** Its ports that are listened on. */
+  listening: number[];
+  service: Service;
+  unit: { name: string; enabled: boolean; active: string | null } | null;
+  data: Array<{ path: string; kib: number | null }>;
+  /** The broker only: whether it is in its own metadata, when that could be asked. */
+  serving?: string;
+}
+
+export interface HostStatus {
+  host: string;
+  installDir: string;
+  kafkaVersion: string | null;
+  daemons: DaemonStatus[];
+}
+
+function dataOf(facts: HostFacts, d: DaemonSpec): DaemonStatus['data'] {
+  if (facts.files['server.properties'].content === undefined) return [];
+  const dirs = currentDirs(facts);
+  return (d.kind === 'broker' ? dirs.kafka : [dirs.zookeeper]).map((path) => {
+    const fact = facts.dataDirs.get(path);
+    return { path, kib: fact && (fact.state === 'data' || fact.state === 'empty') ? fact.kib : null };
+  });
+}
+
+function servingText(s: Serving): string {
+  switch (s.state) {
+    case 'listed': return 'in its own metadata';
+    case 'absent': return 'NOT in its own metadata: clients cannot produce or consume (kafka-setup verify says why)';
+    case 'unreachable': return `not answering on its internal listener (${s.reason})`;
+    default: return `metadata not checked (${s.reason})`;
+  }
+}
+
+export function hostStatus(facts: HostFacts, o: { host: string; kafkaVersion: string }, serving: Serving | undefined): HostStatus {
+  const now = Math.floor(Date.now() / 1000);
+  // The host's clock, where the probe read it: uptime must not depend on this machine's clock.
+  const hostNow = facts.hostNow ?? now;
+  return {
+    host: o.host,
+    installDir: facts.install.path,
+    kafkaVersion: facts.install.state === 'kafka' ? o.kafkaVersion : null,
+    daemons: DAEMONS.map((d): DaemonStatus => {
+      const jvm = findJvm(facts, d);
+      const unit = facts.services.units[d.kind];
+      const service = serviceOf(facts, d);
+      const xmx = jvm ? xmxOf(jvm.args) : undefined;
+      return {
+        kind: d.kind,
+        name: d.kind === 'broker' ? 'broker' : 'ZooKeeper',
+        running: jvm !== undefined,
+        pid: jvm?.pid ?? null,
+        uptimeS: jvm ? Math.max(0, Math.round(hostNow - jvm.started)) : null,
+        heap: xmx === undefined ? null : formatHeap(xmx),
+        listening: [d.port, ...d.otherPorts].filter((p) => jvm !== undefined && facts.listening.has(p)),
+        service,
+        unit: unit.content === undefined ? null : { name: unit.name, enabled: unit.enabled === 'enabled', active: unit.active ?? null },
+        data: dataOf(facts, d),
+        ...(d.kind === 'broker' && jvm && serving ? { serving: servingText(serving) } : {}),
+      };
+    }),
+  };
+}
+
+export function uptime(s: number): string {
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+function boot(d: DaemonStatus): string {
+  if (!d.unit) return d.service === 'none' ? 'not started at boot (-daemon)' : 'no unit';
+  return `${d.unit.name}, ${d.unit.enabled ? 'enabled at boot' : 'NOT enabled at boot'}`;
+}
+
+export function statusLines(s: HostStatus): string[] {
+  const width = Math.max(...s.daemons.map((d) => d.name.length));
+  const lines = s.daemons.map((d) => {
+    const name = d.name.padEnd(width);
+    const data = d.data.map((x) => `${x.path}${x.kib === null ? ' (absent)' : ` ${mib(x.kib)}`}`).join(', ');
+    if (!d.running) return `  ${name}  not running   ${boot(d)}${d.unit?.active === 'failed' ? ' (the unit failed: kafka-setup logs shows why)' : ''}${data ? `   data ${data}` : ''}`;
+    return [
+      `  ${name}  running`,
+      `pid ${d.pid}`,
+      `up ${uptime(d.uptimeS ?? 0)}`,
+      `heap ${d.heap ? `-Xmx${d.heap}` : 'default'}`,
+      `listening ${d.listening.length ? d.listening.join(', ') : 'on nothing yet'}`,
+      boot(d),
+      ...(data ? [`data ${data}`] : []),
+      ...(d.serving ? [d.serving] : []),
+    ].join('   ');
+  });
+  return [`Kafka ${s.kafkaVersion ?? '(not installed)'} in ${s.installDir} on ${s.host}`, ...lines];
+}

@@ -1,0 +1,112 @@
+/**
+ * Step: kafka-setup's systemd units for ZooKeeper and the broker, installed and enabled at boot
+ * (--service systemd, or auto on a host that runs systemd). With --service none, units an earlier
+ * run installed are stopped and removed, and the start steps use the -daemon scripts again.
+ */
+import { UserError } from '../errors.js';
+import { withUpdate } from '../host/facts.js';
+import type { UnitsRequest } from '../host/operations.js';
+import { DAEMONS, UNIT_DIR } from '../kafka/daemons.js';
+import { heapOpts } from '../kafka/heap.js';
+import { unitFile, unitValuesProblem, type UnitValues } from '../kafka/units.js';
+import { daemonHeapMib, installPath, serviceMode } from './targets.js';
+import type { Check, Step, StepContext } from './types.js';
+
+const OURS = '# Written by kafka-setup';
+
+function values(ctx: StepContext, heapMib: number): UnitValues {
+  return { installPath: installPath(ctx), user: ctx.facts.user, heapOpts: heapOpts(heapMib) };
+}
+
+/** The unit files as this run wants them. */
+function desired(ctx: StepContext): Array<{ name: string; content: string }> {
+  return DAEMONS.map((d) => ({ name: d.unit, content: unitFile(d, values(ctx, daemonHeapMib(ctx, d))) }));
+}
+
+const installedUnits = (ctx: StepContext): string[] => DAEMONS.filter((d) => ctx.facts.services.units[d.kind].content !== undefined).map((d) => d.unit);
+
+/** What the units step would send, if anything. */
+function request(ctx: StepContext): UnitsRequest | undefined {
+  if (serviceMode(ctx) === 'none') {
+    // Removing needs root too: without it, units left by an earlier run stay (and keep their JVMs).
+    const root = ctx.facts.sudo === 'root' || ctx.facts.sudo === 'yes';
+    const remove = ctx.facts.services.systemd && root ? installedUnits(ctx) : [];
+    return remove.length > 0 ? { write: [], enable: [], remove } : undefined;
+  }
+  const units = ctx.facts.services.units;
+  const write = desired(ctx).filter((u, i) => units[DAEMONS[i]!.kind].content !== u.content);
+  const enable = DAEMONS.filter((d) => units[d.kind].enabled !== 'enabled').map((d) => d.unit);
+  return write.length > 0 || enable.length > 0 ? { write, enable, remove: [] } : undefined;
+}
+
+function whyNone(ctx: StepContext): string {
+  if (ctx.options.service === 'none') return 'none (--service none): ZooKeeper and the broker are started with -daemon and do not start at boot';
+  if (!ctx.facts.services.systemd) return 'none: the host does not run systemd, so ZooKeeper and the broker are started with -daemon and do not start at boot';
+  return `none: installing units needs root, and ${ctx.facts.user} cannot use sudo without a password; ZooKeeper and the broker are started with -daemon and do not start at boot`;
+}
+
+function check(ctx: StepContext): Check {
+  const r = request(ctx);
+  const names = DAEMONS.map((d) => d.unit).join(' and ');
+  if (serviceMode(ctx) === 'none') {
+    if (!r) return { done: true, detail: whyNone(ctx) };
+    return {
+      done: false,
+      reason: `remove ${r.remove.join(' and ')} (--service none): ZooKeeper and the broker will be started with -daemon`,
+      wouldRun: [`sudo systemctl disable --now ${r.remove.join(' ')}`, ...r.remove.map((n) => `sudo rm ${UNIT_DIR}/${n}`), 'sudo systemctl daemon-reload'],
+    };
+  }
+  if (!r) return { done: true, detail: `${names} installed, enabled at boot` };
+  return {
+    done: false,
+    reason: r.write.length > 0 ? `${ctx.facts.services.units.zookeeper.content === undefined ? 'install' : 'update'} ${r.write.map((u) => u.name).join(' and ')}` : `enable ${r.enable.join(' and ')} at boot`,
+    wouldRun: [
+      ...r.write.map((u) => `sudo write ${UNIT_DIR}/${u.name} (runs as ${ctx.facts.user}, Restart=on-failure)`),
+      'sudo systemctl daemon-reload',
+      ...(r.enable.length > 0 ? [`sudo systemctl enable ${r.enable.join(' ')}`] : []),
+    ],
+  };
+}
+
+function preflight(ctx: StepContext): UserError | undefined {
+  const o = ctx.options.service;
+  if (o === 'systemd' && !ctx.facts.services.systemd) {
+    return new UserError('--service systemd: the host does not run systemd (no /run/systemd/system)', {
+      hint: 'pass --service none to start ZooKeeper and the broker with Kafka\'s -daemon scripts (they will not start at boot)',
+    });
+  }
+  if (serviceMode(ctx) === 'systemd' && ctx.facts.sudo !== 'root' && ctx.facts.sudo !== 'yes') {
+    return new UserError(`installing systemd units needs root, and ${ctx.facts.user} ${ctx.facts.sudo === 'missing' ? 'cannot use sudo' : 'must give sudo a password'}`, {
+      hint: `allow passwordless sudo for ${ctx.facts.user} (as EC2 images do), or pass --service none`,
+    });
+  }
+  const r = request(ctx);
+  const touched = r ? [...r.write.map((u) => u.name), ...r.remove] : [];
+  for (const d of DAEMONS) {
+    const u = ctx.facts.services.units[d.kind];
+    if (touched.includes(d.unit) && u.content !== undefined && !u.content.startsWith(OURS)) {
+      return new UserError(`${u.path} exists and was not written by kafka-setup`, {
+        hint: `kafka-setup does not replace or remove a unit it did not write: rename it (sudo mv ${u.path} ${u.path}.orig, then sudo systemctl daemon-reload), or pass --service none`,
+      });
+    }
+  }
+  if (serviceMode(ctx) === 'systemd') {
+    const problem = unitValuesProblem(values(ctx, 0));
+    if (problem) return new UserError(`cannot write systemd units: ${problem}`, { hint: 'pass --service none' });
+  }
+  return undefined;
+}
+
+export const unitsStep: Step = {
+  id: 'units',
+  title: 'Install the systemd units',
+  check,
+  preflight,
+  async apply(ctx) {
+    const r = request(ctx);
+    if (!r) return 'nothing to change';
+    ctx.facts = withUpdate(ctx.facts, await ctx.host.setUnits(r));
+    if (r.remove.length > 0) return `removed ${r.remove.join(' and ')}`;
+    return `${r.write.length > 0 ? `wrote ${r.write.map((u) => u.name).join(' and ')}, ` : ''}enabled at boot`;
+  },
+};
