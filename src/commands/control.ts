@@ -1,7 +1,7 @@
 /**
  * `kafka-setup stop | start | restart`: in order (the broker stops before ZooKeeper and starts after
  * it), each waiting until its state is reached — its port closed, or serving as `init` checks it —
- * and saying how long that took. Through the units where kafka-setup installed them, else with the
+ * and saying how long that took (the reporter times each step). Through the units where kafka-setup installed them, else with the
  * -daemon scripts and the heap of the ~/.bashrc block. One SSH connection.
  */
 import { UserError } from '../errors.js';
@@ -44,7 +44,7 @@ async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandI
   }
   try {
     const r = await host.stopDaemon({ daemon: d, service });
-    active.finish('done', `stopped${service === 'systemd' ? ` ${d.unit}` : ''}${jvm ? ` (pid ${jvm.pid})` : ''} in ${r.seconds ?? '?'} s; port ${d.port} closed`);
+    active.finish('done', `stopped${service === 'systemd' ? ` ${d.unit}` : ''}${jvm ? ` (pid ${jvm.pid})` : ''}; port ${d.port} closed`);
     return withUpdate(facts, r.update);
   } catch (err) {
     active.finish('failed', '');
@@ -64,7 +64,7 @@ async function start(host: HostOps, facts: HostFacts, d: DaemonSpec, io: Command
       // A JVM still starting up is waited for, not started twice.
       const r = await host.startDaemon({ daemon: d, service, heapOpts: daemonHeapOpts(facts, d), stopPid: undefined, runningPid: jvm?.pid });
       now = withUpdate(facts, r.update);
-      how = `${jvm ? 'was starting; ready' : `started${service === 'systemd' ? ` ${d.unit}` : ' with -daemon'}`} in ${r.seconds ?? '?'} s`;
+      how = jvm ? 'was starting; ready' : `started${service === 'systemd' ? ` ${d.unit}` : ' with -daemon'}`;
     }
     const pid = findJvm(now, d)?.pid;
     let where = `listening on ${d.port}`;

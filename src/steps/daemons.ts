@@ -138,9 +138,8 @@ async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
     if (serving.state === 'listed') where += `, in its own metadata${serving.controllerId === id ? ' as the controller' : ''}`;
     else if (serving.state === 'unknown') notes.push(`its metadata was not checked: ${serving.reason}`);
   }
-  const took = started.seconds === undefined ? '' : ` in ${started.seconds} s`;
   const as = serviceMode(ctx) === 'systemd' ? ` as ${d.unit}` : '';
-  return `${stale ? `restarted${as}${took} (${stale})` : `started${as}${took}`}: pid ${now?.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  return `${stale ? `restarted${as} (${stale})` : `started${as}`}: pid ${now?.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 
 function daemonStep(d: DaemonSpec): Step {

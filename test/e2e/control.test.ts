@@ -1,0 +1,91 @@
+/**
+ * The day-two commands on the loopback host (no systemd there: the JVMs run the -daemon way):
+ * status, stop, start, restart after an init, each reading the saved profile.
+ */
+import { join } from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { scratchDir } from '../support/scratch.js';
+import { hostFlags, runCli } from './support/cli.js';
+import { describeE2e, e2e } from './support/context.js';
+import { runAsUser } from './support/host.js';
+import { resetHost } from './support/reset.js';
+import { jvmList } from './support/snapshot.js';
+
+describeE2e('status, stop, start and restart on a host without systemd', () => {
+  let env: Record<string, string>;
+  const cli = (args: string[]) => runCli(args, { env });
+
+  beforeAll(async () => {
+    const dir = scratchDir('ks-control-');
+    env = { XDG_CONFIG_HOME: join(dir, 'config') };
+    const { host, mirror } = e2e();
+    await resetHost(host);
+    const init = await cli(['init', ...hostFlags(join(dir, 'known_hosts')), '--mirror', mirror.good, '--heap', '256m', '--yes']);
+    expect(init.code, init.all).toBe(0);
+    expect(init.stdout).toMatch(/\[skip\] Install the systemd units — none: the host does not run systemd, so ZooKeeper and the broker are started with -daemon and do not start at boot/);
+  });
+
+  it('status: one line per JVM, and the same as JSON; exit 0 while both run', async () => {
+    const r = await cli(['status', '--verbose']);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(/Kafka 3\.1\.0 in \/home\/\S+\/kafka_2\.12-3\.1\.0 on 127\.0\.0\.1/);
+    expect(r.stdout).toMatch(/ZooKeeper {2}running {3}pid \d+ {3}up \d+[smh].* {3}heap -Xmx256m {3}listening 2181 {3}not started at boot \(-daemon\) {3}data \/home\/\S+\/kafka-data\/zookeeper \d+ MiB/);
+    expect(r.stdout).toMatch(/broker {5}running {3}pid \d+ .*heap -Xmx256m {3}listening 9092, 9093 .*data \/home\/\S+\/kafka-data\/kafka-logs \d+ MiB {3}in its own metadata/);
+    // One connection, one remote command.
+    expect(r.all).toMatch(/ssh: 1 connection, 1 remote command/);
+    const j = await cli(['status', '--json']);
+    expect(j.code, j.all).toBe(0);
+    const doc = JSON.parse(j.stdout) as { kafkaVersion: string; daemons: Array<{ kind: string; running: boolean; pid: number; listening: number[]; service: string; unit: unknown }> };
+    expect(doc.kafkaVersion).toBe('3.1.0');
+    expect(doc.daemons.map((d) => [d.kind, d.running, d.service, d.unit])).toEqual([['zookeeper', true, 'none', null], ['broker', true, 'none', null]]);
+    expect(doc.daemons[1]!.listening).toEqual([9092, 9093]);
+  });
+
+  it('stop: the broker first, then ZooKeeper, each until its port is closed; status then exits 3', async () => {
+    const r = await cli(['stop']);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(/\[done\] Stop the broker — stopped \(pid \d+\); port 9092 closed(?: \([\d.]+ s\))?\n\[done\] Stop ZooKeeper — stopped \(pid \d+\); port 2181 closed(?: \([\d.]+ s\))?/);
+    expect(await jvmList(e2e().host)).toBe('');
+    const s = await cli(['status']);
+    expect(s.code, s.all).toBe(3);
+    expect(s.stdout).toMatch(/ZooKeeper {2}not running/);
+    const again = await cli(['stop']);
+    expect(again.code, again.all).toBe(0);
+    expect(again.stdout).toMatch(/\[skip\] Stop the broker — not running\n\[skip\] Stop ZooKeeper — not running/);
+  });
+
+  it('start: ZooKeeper, then the broker, with the heap init chose, until the broker is in its own metadata', async () => {
+    const r = await cli(['start']);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(/\[done\] Start ZooKeeper — started with -daemon: pid \d+, listening on 2181(?: \([\d.]+ s\))?\n\[done\] Start the broker — started with -daemon: pid \d+, serving on 9092, in its own metadata(?: \([\d.]+ s\))?/);
+    expect(r.stdout).toMatch(/kafka-setup start: done in [\d.]+ s\./);
+    const jvms = await runAsUser(e2e().host, 'ps -o args= -u "$(id -u)" | awk \'$1 ~ /java$/ && / -Xmx256m /\' | wc -l');
+    expect(jvms.stdout.trim()).toBe('2');
+    const again = await cli(['start']);
+    expect(again.stdout).toMatch(/\[skip\] Start ZooKeeper — already running: pid \d+, listening on 2181\n\[skip\] Start the broker — already running: pid \d+, serving on 9092/);
+  });
+
+  it('restart: new JVMs, in order; a re-run of init then changes nothing', async () => {
+    const before = await jvmList(e2e().host);
+    const r = await cli(['restart']);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout.indexOf('Stop the broker')).toBeLessThan(r.stdout.indexOf('Stop ZooKeeper'));
+    expect(r.stdout.indexOf('Stop ZooKeeper')).toBeLessThan(r.stdout.indexOf('Start ZooKeeper'));
+    expect(r.stdout.indexOf('Start ZooKeeper')).toBeLessThan(r.stdout.indexOf('Start the broker'));
+    const after = await jvmList(e2e().host);
+    expect(after.split('\n')).toHaveLength(2);
+    expect(after).not.toBe(before);
+    const init = await cli(['init', '--yes']);
+    expect(init.code, init.all).toBe(0);
+    expect(init.stdout).toMatch(/nothing needed to change/);
+  });
+
+  it('a host without the install: a clear error, exit 1, nothing started', async () => {
+    const r = await cli(['start', '--install-dir', '~/no-such-kafka']);
+    expect(r.code, r.all).toBe(1);
+    expect(r.stderr).toMatch(/there is no kafka_2\.12-3\.1\.0 install at \/home\/\S+\/no-such-kafka on 127\.0\.0\.1/);
+    expect(r.stderr).toMatch(/run kafka-setup init first/);
+    const bad = await cli(['stop', '--install-dir', 'relative/path']);
+    expect(bad.code).toBe(2);
+  });
+});
