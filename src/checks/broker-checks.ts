@@ -30,7 +30,13 @@ export interface BrokerCheckReport {
   apiVersionsText: string[];
 }
 
-function fixAdvertised(bootstrapHost: string): string {
+function fixAdvertised(bootstrapHost: string, advertised: ReadonlyArray<{ host: string }> = []): string {
+  const other = advertised.find((a) => a.host.toLowerCase() !== bootstrapHost.toLowerCase());
+  if (other) {
+    return `the broker advertises ${other.host}, not the address you reach it at (${bootstrapHost}), so clients are sent where they cannot connect. ` +
+      `If the server's address changed (an EC2 stop/start gives it a new public IP), run kafka-setup init --host ${bootstrapHost}: it rewrites advertised.listeners and restarts the broker; ` +
+      `otherwise set an address clients can reach, e.g. kafka-setup init --advertised-host ${bootstrapHost}`;
+  }
   return `clients connect to the bootstrap address, then to the address each broker advertises, so that one must work from where clients run. Set advertised.listeners=PLAINTEXT://${bootstrapAddress(bootstrapHost)} with: kafka-setup init --advertised-host ${bootstrapHost}`;
 }
 
@@ -124,7 +130,7 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
   add(advertisedOk
     ? check('advertised', 'Advertised addresses reachable', 'pass', advertised.map((a) => bootstrapAddress(a.host, a.port)).join(', '))
     : check('advertised', 'Advertised addresses reachable', 'fail', unreachable.join('; ') || 'the broker advertises no address (its metadata lists no brokers)',
-      unreachable.length > 0 ? fixAdvertised(o.host) : answer.brokers.length === 0 ? notInMetadataFix(o) : fixAdvertised(o.host)));
+      unreachable.length > 0 ? fixAdvertised(o.host, advertised) : answer.brokers.length === 0 ? notInMetadataFix(o) : fixAdvertised(o.host)));
 
   if (!o.roundtrip) {
     add(check('roundtrip', 'Produce/consume round trip', 'skip', 'skipped (--no-roundtrip)'));

@@ -19,6 +19,7 @@ import { RemoteFailure } from '../remote/session.js';
 import { explainStart } from '../steps/daemons.js';
 import type { CommandIO } from './io.js';
 import { lockedError } from './locked.js';
+import { recogniseMoved } from './recognise.js';
 import { withHost } from './with-host.js';
 
 /** How long a started broker may take to appear in its own metadata, as in init. */
@@ -86,7 +87,10 @@ async function start(host: HostOps, facts: HostFacts, d: DaemonSpec, io: Command
 }
 
 export async function controlCommand(action: ControlAction, flags: ControlFlags, io: CommandIO): Promise<number> {
-  const o = await resolveHostCommandOptions(flags, { prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m) });
+  const o = await resolveHostCommandOptions(flags, {
+    prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m),
+    recognise: recogniseMoved(io, { record: true, profile: flags.profile }),
+  });
   io.reporter.info(`kafka-setup ${action}: ${o.connection.user}@${o.connection.host}:${o.connection.port}`);
   const began = Date.now();
   return withHost(o, io, async (host) => {

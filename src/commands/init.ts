@@ -20,6 +20,7 @@ import { advertisedListener, brokerHeapMib } from '../steps/targets.js';
 import type { StepContext } from '../steps/types.js';
 import type { CommandIO } from './io.js';
 import { lockedError } from './locked.js';
+import { recogniseMoved } from './recognise.js';
 import { openSession } from './open-session.js';
 
 function gib(kib: number): string {
@@ -81,7 +82,10 @@ export function unreachableWarning(ctx: StepContext, reach: Reach): string | und
 
 export async function initCommand(flags: InitFlags, io: CommandIO): Promise<number> {
   const interactive = isInteractive(flags.interactive);
-  const options = await resolveInitOptions(flags, { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m) });
+  const options = await resolveInitOptions(flags, {
+    prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m),
+    recognise: recogniseMoved(io, { record: flags.dryRun !== true, profile: flags.profile }),
+  });
   const dist = { kafkaVersion: options.kafkaVersion, scalaVersion: options.scalaVersion };
   io.reporter.info(
     `kafka-setup init: ${distName(dist)} on ${options.user}@${options.host}:${options.port}${options.dryRun ? ' (dry run: nothing on the host will change)' : ''}`,

@@ -9,6 +9,7 @@ import { resolveHostCommandOptions } from '../options/host-command-options.js';
 import type { StatusFlags } from '../options/status-options.js';
 import { isInteractive } from '../options/resolve.js';
 import { hostStatus, statusLines } from './daemon-status.js';
+import { recogniseMoved } from './recognise.js';
 import type { CommandIO } from './io.js';
 import { withHost } from './with-host.js';
 
@@ -19,6 +20,7 @@ export async function statusCommand(flags: StatusFlags, io: CommandIO): Promise<
   const json = flags.json === true;
   const o = await resolveHostCommandOptions(flags, {
     prompter: !json && isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m), json,
+    recognise: recogniseMoved(io, { record: true, profile: flags.profile }),
   });
   io.reporter.info(`kafka-setup status: ${o.connection.user}@${o.connection.host}:${o.connection.port}`);
   return withHost(o, io, async (host) => {

@@ -15,6 +15,7 @@ import { describeStats, RemoteFailure } from '../remote/session.js';
 import { bootstrapAddress } from '../kafka/distribution.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
+import { recogniseMoved } from './recognise.js';
 
 /** What server.properties on the host says about the broker's listeners. */
 interface HostListeners {
@@ -48,7 +49,9 @@ async function onHost(o: VerifyOptions, io: CommandIO, show: (c: CheckResult) =>
 
 export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<number> {
   const interactive = !flags.json && isInteractive(flags.interactive);
-  const o = await resolveVerifyOptions(flags, { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m) });
+  const o = await resolveVerifyOptions(flags, {
+    prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m), recognise: recogniseMoved(io, { record: true, profile: flags.profile }),
+  });
   const address = bootstrapAddress(o.bootstrap.host, o.bootstrap.port);
   io.reporter.info(`kafka-setup verify: ${address}${o.connection ? `, and the host ${o.connection.user}@${o.connection.host}` : ' (from this machine only)'}`);
 

@@ -51,7 +51,7 @@ export function installLocation(
 export async function resolveHostCommandOptions(flags: HostCommandFlags, deps: OptionDeps & { json?: boolean }): Promise<HostCommandOptions> {
   const env = deps.env ?? process.env;
   const r: Resolver = { interactive: isInteractive(deps.json ? false : flags.interactive, deps.stdin), prompter: deps.prompter, acceptDefaults: flags.yes === true };
-  const { name, profile } = await applicableProfile(flags, env, deps.warn ?? (() => {}));
+  const { name, profile } = await applicableProfile(flags, env, deps.warn ?? (() => {}), deps.recognise);
   const location = installLocation(flags.installDir, profile, name);
   const connection = await resolveConnection(flags, profile, r);
   return { connection, ...location };

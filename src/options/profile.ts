@@ -10,7 +10,8 @@ import { UsageError, UserError } from '../errors.js';
 import { connectionDeclarations, DEFAULT_PROFILE } from './connection-options.js';
 import { savedFields, savedValues, type SavedBy } from './declare.js';
 import { initDeclarations, type InitOptions } from './init-declarations.js';
-import { profileNameProblem } from './validate.js';
+import { localPath } from '../local/key-file.js';
+import { hostProblem, profileNameProblem } from './validate.js';
 
 /** What a profile holds: every declared option with a profile key (see declare.ts), and when it was saved. */
 export type Profile = SavedBy<typeof connectionDeclarations> & SavedBy<typeof initDeclarations> & { savedAt?: string };
@@ -107,20 +108,36 @@ export async function saveProfile(name: string, profile: Profile, env: NodeJS.Pr
   return path;
 }
 
+/** Asks whether `host` is the profile's server at a new address (same host key); its fingerprint if so. */
+export type RecogniseMoved = (q: { host: string; port: number; was: { host: string; port: number }; knownHostsPath: string }) => Promise<string | undefined>;
+
 /**
  * The saved profile applies when no --host is given or it names the same host: a profile's
- * advertised address or key must never leak onto another machine.
+ * advertised address or key must never leak onto another machine. One exception: the profile's own
+ * server at a new address (an EC2 stop/start), recognised by its host key (`recognise`); the profile
+ * then applies with the new address, and an advertised address that followed the old one follows it.
  */
 export async function applicableProfile(
-  flags: { profile?: string; host?: string },
+  flags: { profile?: string; host?: string; port?: string; knownHosts?: string },
   env: NodeJS.ProcessEnv,
   /** Given: a damaged profile is reported here and ignored (see loadProfile). */
   onDamaged?: (warning: string) => void,
-): Promise<{ name: string; profile: Profile | undefined }> {
+  recognise?: RecogniseMoved,
+): Promise<{ name: string; profile: Profile | undefined; moved?: { from: string; fingerprint: string } }> {
   const name = flags.profile ?? DEFAULT_PROFILE;
   const problem = profileNameProblem(name);
   if (problem) throw new UsageError(`--profile: ${problem}`);
   const profile = await loadProfile(name, env, onDamaged);
-  if (profile && flags.host !== undefined && flags.host.toLowerCase() !== profile.host.toLowerCase()) return { name, profile: undefined };
-  return { name, profile };
+  if (!profile || flags.host === undefined || flags.host.toLowerCase() === profile.host.toLowerCase()) return { name, profile };
+  const port = Number(flags.port ?? profile.port);
+  if (!recognise || hostProblem(flags.host) || !Number.isInteger(port) || port < 1 || port > 65535) return { name, profile: undefined };
+  const knownHostsPath = flags.knownHosts !== undefined ? localPath(flags.knownHosts) : profile.knownHosts;
+  const fingerprint = await recognise({ host: flags.host, port, was: { host: profile.host, port: profile.port }, knownHostsPath });
+  if (!fingerprint) return { name, profile: undefined };
+  const followed = profile.advertisedHost.toLowerCase() === profile.host.toLowerCase();
+  return {
+    name,
+    profile: { ...profile, host: flags.host, ...(followed ? { advertisedHost: flags.host } : {}) },
+    moved: { from: profile.host, fingerprint },
+  };
 }

@@ -58,7 +58,7 @@ export async function resolveVerifyOptions(flags: VerifyFlags, deps: OptionDeps)
   const localOnly = flags.bootstrap !== undefined && flags.host === undefined;
   const bootstrap = flags.bootstrap !== undefined ? parseBootstrap(flags.bootstrap) : undefined;
   if (flags.installDir !== undefined) installLocation(flags.installDir, undefined, '');
-  const { name, profile } = localOnly ? { name: '', profile: undefined } : await applicableProfile(flags, env, deps.warn ?? (() => {}));
+  const { name, profile } = localOnly ? { name: '', profile: undefined } : await applicableProfile(flags, env, deps.warn ?? (() => {}), deps.recognise);
   const connection = localOnly ? undefined : await resolveConnection(flags, profile, r);
   const { installDir, dist } = installLocation(flags.installDir, profile, name);
   return {

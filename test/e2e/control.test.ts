@@ -2,6 +2,8 @@
  * The day-two commands on the loopback host (no systemd there: the JVMs run the -daemon way):
  * status, stop, start, restart after an init, each reading the saved profile.
  */
+import { readFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
@@ -87,5 +89,36 @@ describeE2e('status, stop, start and restart on a host without systemd', () => {
     expect(r.stderr).toMatch(/run kafka-setup init first/);
     const bad = await cli(['stop', '--install-dir', 'relative/path']);
     expect(bad.code).toBe(2);
+  });
+
+  it('the same server at a new address (an EC2 stop/start): recognised by its host key; init re-advertises and saves the profile', async () => {
+    const { host } = e2e();
+    // 127.0.0.2 forwards to the same sshd: the same host key at another address.
+    const forwarder = createServer((c) => {
+      const up = connect(host.sshPort, '127.0.0.1');
+      c.pipe(up).pipe(c);
+      c.on('error', () => up.destroy());
+      up.on('error', () => c.destroy());
+    });
+    await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.2', resolve));
+    const port = String((forwarder.address() as AddressInfo).port);
+    try {
+      const moved = ['--host', '127.0.0.2', '--port', port];
+      const s = await cli(['status', ...moved]);
+      expect(s.code, s.all).toBe(0);
+      expect(s.stdout).toMatch(/127\.0\.0\.2 offers the host key of 127\.0\.0\.1 \(SHA256:\S+\), the server of profile "default": the same server at a new address, so the profile applies/);
+      // Its key is now recorded for the new address too: no question, no --yes needed.
+      expect(s.stdout).toMatch(/\[done\] Connect to \S+@127\.0\.0\.2:\d+ — host key matches known_hosts/);
+      const init = await cli(['init', ...moved]);
+      expect(init.code, init.all).toBe(0);
+      expect(init.stdout).toMatch(/\[done\] Start the broker — restarted \(server\.properties changed after it started\)/);
+      expect(init.stdout).toMatch(/bootstrap server {3}127\.0\.0\.2:9092 {3}\(advertised\.listeners=PLAINTEXT:\/\/127\.0\.0\.2:9092\)/);
+      const profile = JSON.parse(readFileSync(join(env.XDG_CONFIG_HOME!, 'kafka-setup', 'default.json'), 'utf8')) as { host: string; port: number; advertisedHost: string };
+      expect(profile).toMatchObject({ host: '127.0.0.2', port: Number(port), advertisedHost: '127.0.0.2' });
+      const v = await cli(['verify', '--no-roundtrip']);
+      expect(v.code, v.all).toBe(0);
+    } finally {
+      forwarder.close();
+    }
   });
 });

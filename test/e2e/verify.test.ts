@@ -125,7 +125,8 @@ describeE2e('kafka-setup verify', () => {
     const r = await runCli(['verify', '--profile', 'invalid'], { env: h.env });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\[FAIL\] Advertised addresses reachable — .*broker\.invalid:9092: "broker\.invalid" does not resolve/);
-    expect(r.stdout).toContain('Set advertised.listeners=PLAINTEXT://127.0.0.1:9092 with: kafka-setup init --advertised-host 127.0.0.1');
+    expect(r.stdout).toContain('the broker advertises broker.invalid, not the address you reach it at (127.0.0.1), so clients are sent where they cannot connect');
+    expect(r.stdout).toContain('otherwise set an address clients can reach, e.g. kafka-setup init --advertised-host 127.0.0.1');
     // The default profile puts it back.
     const fixed = await runCli(['init'], { env: h.env });
     expect(fixed.code, fixed.all).toBe(0);

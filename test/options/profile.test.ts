@@ -60,3 +60,40 @@ describe('the saved profile', () => {
     expect(readFileSync(path, 'utf8')).toBe(old);
   });
 });
+
+describe('a profile\'s server at a new address', () => {
+  const saved = async (advertisedHost: string): Promise<NodeJS.ProcessEnv> => {
+    const e = env();
+    await saveProfile('default', profileOf(await resolveInitOptions({ ...flags, host: '198.51.100.7', advertisedHost }, { env: e, stdin: noTty })), e);
+    return e;
+  };
+
+  it('recognised by its host key: the profile applies with the new address, and an advertised address that followed the host follows it', async () => {
+    const e = await saved('198.51.100.7');
+    const asked: unknown[] = [];
+    const o = await resolveInitOptions({ host: '203.0.113.99', knownHosts: '/other/known_hosts' }, {
+      env: e, stdin: noTty, recognise: async (q) => { asked.push(q); return 'SHA256:same'; },
+    });
+    expect(asked).toEqual([{ host: '203.0.113.99', port: 2222, was: { host: '198.51.100.7', port: 2222 }, knownHostsPath: '/other/known_hosts' }]);
+    expect(o).toMatchObject({ host: '203.0.113.99', advertisedHost: '203.0.113.99', user: 'ubuntu', keyPath: '/keys/k.pem', installDir: '/opt/kafka', heap: '1g' });
+  });
+
+  it('an advertised name of its own (a DNS name, an Elastic IP) is kept', async () => {
+    const e = await saved('kafka.example.com');
+    const o = await resolveInitOptions({ host: '203.0.113.99' }, { env: e, stdin: noTty, recognise: async () => 'SHA256:same' });
+    expect(o).toMatchObject({ host: '203.0.113.99', advertisedHost: 'kafka.example.com' });
+  });
+
+  it('another key, or no answer: the profile does not apply (its key and user never go to another machine)', async () => {
+    const e = await saved('198.51.100.7');
+    await expect(resolveInitOptions({ host: '203.0.113.99' }, { env: e, stdin: noTty, recognise: async () => undefined })).rejects.toThrow(/missing --key/);
+  });
+
+  it('the profile\'s own address asks nothing', async () => {
+    const e = await saved('198.51.100.7');
+    let asked = 0;
+    await resolveInitOptions({ host: '198.51.100.7' }, { env: e, stdin: noTty, recognise: async () => { asked++; return 'x'; } });
+    await resolveInitOptions({}, { env: e, stdin: noTty, recognise: async () => { asked++; return 'x'; } });
+    expect(asked).toBe(0);
+  });
+});
