@@ -1,5 +1,5 @@
 /**
- * Benchmark (not a test): wall time of a fresh `init` and of no-op re-runs against the real e2e host,
+ * Benchmark (not a test): wall time of a fresh `init`, of no-op re-runs and of `status` against the real e2e host,
  * seen through a latency proxy so that the loopback sshd looks like a server DELAY×2 ms away, plus
  * how many SSH connections and remote commands each used (counted by the tool with --verbose, and
  * independently from sshd's own log). Prints figures; asserts nothing.
@@ -40,10 +40,10 @@ function sshdCounts(host: E2eHost): { connections: number; execs: number } {
 
 const WAITING = /remote (download|extract|start-zookeeper|start-broker|install-java) .* in ([0-9.]+) s/;
 
-async function runInit(host: E2eHost, port: number, args: string[]): Promise<RunFigures> {
+async function runInit(host: E2eHost, port: number, args: string[], command = 'init'): Promise<RunFigures> {
   const before = sshdCounts(host);
   const started = process.hrtime.bigint();
-  const r = await execa('node', [join(root, 'dist/cli.js'), '--verbose', 'init', '--host', '127.0.0.1', '--port', String(port), '--user', host.user, '--key', host.keyPath, '--known-hosts', join(host.workDir, 'bench_known_hosts'), '--yes', ...args], { reject: false, env: { ...process.env, XDG_CONFIG_HOME: join(host.workDir, 'bench-config') } });
+  const r = await execa('node', [join(root, 'dist/cli.js'), '--verbose', command, '--host', '127.0.0.1', '--port', String(port), '--user', host.user, '--key', host.keyPath, '--known-hosts', join(host.workDir, 'bench_known_hosts'), ...(command === 'init' ? ['--yes'] : []), ...args], { reject: false, env: { ...process.env, XDG_CONFIG_HOME: join(host.workDir, 'bench-config') } });
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.exitCode !== 0) throw new Error(`init failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
   await sleep(200); // let sshd flush its log
@@ -82,6 +82,8 @@ async function main(): Promise<void> {
     const fresh = await runInit(host, proxyPort, common);
     const noop: RunFigures[] = [];
     for (let i = 0; i < NOOP_RUNS; i++) noop.push(await runInit(host, proxyPort, common));
+    const status: RunFigures[] = [];
+    for (let i = 0; i < NOOP_RUNS; i++) status.push(await runInit(host, proxyPort, [], 'status'));
 
     const rtt = DELAY_MS * 2;
     console.log(`kafka-setup init benchmark — sshd on loopback behind a latency proxy: ${DELAY_MS} ms each way (${rtt} ms round trip)`);
@@ -91,8 +93,10 @@ async function main(): Promise<void> {
       `${name.padEnd(24)} ${f.wallS.toFixed(2).padStart(6)} s  ${String(f.connections).padStart(9)}  ${String(f.commands).padStart(11)}  ${`${f.sshdConnections}/${f.sshdExecs}`.padStart(23)}  ${(f.wallS - f.waitingS).toFixed(2).padStart(7)} s`;
     console.log(row('fresh init', fresh));
     noop.forEach((f, i) => console.log(row(`no-op re-run #${i + 1}`, f)));
+    status.forEach((f, i) => console.log(row(`status #${i + 1}`, f)));
     console.log('');
     console.log(`no-op re-run: median ${median(noop.map((f) => f.wallS)).toFixed(2)} s over ${NOOP_RUNS} runs`);
+    console.log(`status: median ${median(status.map((f) => f.wallS)).toFixed(2)} s over ${NOOP_RUNS} runs`);
     console.log(`fresh init: ${fresh.waitingS.toFixed(2)} s waiting for download, extraction and JVM start-up (as timed by the client, incl. their round trips)`);
     console.log('* own time = wall time minus the commands that wait for the download, extraction, Java install and JVM start-up');
   } finally {
