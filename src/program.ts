@@ -8,6 +8,7 @@ import { connectionDeclarations } from './options/connection-options.js';
 import { helpOf, type Decl, type Table } from './options/declare.js';
 import { hostsDeclarations, type HostsFlags } from './options/hosts-options.js';
 import { initDeclarations, type InitFlags } from './options/init-declarations.js';
+import { uninstallConnectionDeclarations, uninstallDeclarations, type UninstallFlags } from './options/uninstall-options.js';
 import { verifyDeclarations, type VerifyFlags } from './options/verify-options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -62,6 +63,17 @@ export function buildProgram(version: string): Command {
     .action(async (flags: HostsFlags, cmd: Command) => {
       const { hostsCommand } = await import('./commands/hosts.js');
       await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'hosts' }, (io) => hostsCommand(flags, io));
+    });
+
+  declared(
+    program.command('uninstall').description('stop and remove what init put on the host (units, install, ~/.bashrc block); keeps the data unless --purge-data, and Java'),
+    uninstallConnectionDeclarations,
+    uninstallDeclarations,
+  )
+    .addHelpText('after', '\nExamples:\n  kafka-setup uninstall --dry-run          # show the plan\n  kafka-setup uninstall --yes --purge-data')
+    .action(async (flags: UninstallFlags, cmd: Command) => {
+      const { uninstallCommand } = await import('./commands/uninstall.js');
+      await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'uninstall' }, (io) => uninstallCommand(flags, io));
     });
 
   return program;

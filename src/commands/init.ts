@@ -48,7 +48,7 @@ async function probe(host: HostOps, o: InitOptions, io: CommandIO): Promise<Host
 }
 
 /** Another run holds the host: who, since when, and how its lock goes away. */
-function lockedError(fields: Map<string, string>): UserError {
+export function lockedError(fields: Map<string, string>): UserError {
   const since = Number(fields.get('since'));
   const now = Number(fields.get('now'));
   const when = Number.isFinite(since) && since > 0

@@ -24,7 +24,7 @@ interface DataPlan {
 }
 
 /** The data directories the config files name now (Kafka's shipped defaults when unset). */
-function currentDirs(facts: HostFacts): { kafka: string[]; zookeeper: string } {
+export function currentDirs(facts: HostFacts): { kafka: string[]; zookeeper: string } {
   const server = facts.files['server.properties'].content ?? '';
   const logDirs = getProperty(server, 'log.dirs') ?? getProperty(server, 'log.dir') ?? '/tmp/kafka-logs';
   const zookeeper = getProperty(facts.files['zookeeper.properties'].content ?? '', 'dataDir') ?? '/tmp/zookeeper';
