@@ -97,10 +97,13 @@ ks_un_check_bashrc() {
 ks_un_stop() {
   if [ -n "$KS_UN_UNITS" ]; then
     for u in $KS_UN_UNITS; do
-      if [ "$KS_UN_SYSTEMD" = running ]; then
+      if [ "$KS_UN_SYSTEMD" = running ] && [ -f "$KS_UNIT_DIR/$u" ]; then
         # disable --now waits for the stop to finish (the broker first: it needs ZooKeeper to shut down cleanly).
-        if [ -f "$KS_UNIT_DIR/$u" ]; then msg=$($ks_sudo systemctl disable --now "$u" 2>&1); else msg=$($ks_sudo systemctl stop "$u" 2>&1); fi ||
+        msg=$($ks_sudo systemctl disable --now "$u" 2>&1) ||
           ks_fail unit_failed "could not stop and disable $u: $(printf '%s' "$msg" | tail -n 2 | tr '\n' ' ')"
+      elif [ "$KS_UN_SYSTEMD" = running ]; then
+        # Only systemd's memory of it is left (an interrupted run removed its file): stopped, if it runs.
+        $ks_sudo systemctl stop "$u" >/dev/null 2>&1
       elif [ -f "$KS_UNIT_DIR/$u" ]; then
         # No systemd running (a container, a rescue system): its enablement links go all the same.
         $ks_sudo systemctl disable "$u" >/dev/null 2>&1

@@ -18,15 +18,21 @@ import { scratchDir } from '../support/scratch.js';
 
 const DIST = { kafkaVersion: '3.1.0', scalaVersion: '2.12' };
 
-/** Runs each script with the local sh, in `home`, failing like the SSH session does. */
+/**
+ * Runs each script with the local sh, in `home`, failing like the SSH session does. `fake`: a
+ * directory of stand-ins put first on PATH, and the unit directory they play with.
+ */
 class LocalSession implements Session {
   readonly host = 'local';
   readonly stats = { connections: 1, commands: 0 };
-  constructor(private readonly home: string) {}
+  constructor(private readonly home: string, private readonly fake?: { bin: string; unitDir: string }) {}
   close(): void {}
   async run(script: RemoteScript): Promise<RunResult> {
     this.stats.commands++;
-    const r = spawnSync('sh', ['-s'], { input: script.text, env: { PATH: process.env.PATH, HOME: this.home, TMPDIR: this.home }, encoding: 'utf8' });
+    const text = this.fake ? script.text.replace(`KS_UNIT_DIR='/etc/systemd/system'`, `KS_UNIT_DIR='${this.fake.unitDir}'`) : script.text;
+    if (this.fake && text === script.text) throw new Error('the unit directory was not replaced');
+    const PATH = this.fake ? `${this.fake.bin}:${process.env.PATH}` : process.env.PATH;
+    const r = spawnSync('sh', ['-s'], { input: text, env: { PATH, HOME: this.home, TMPDIR: this.home }, encoding: 'utf8' });
     const sections = parseSections(r.stdout, script.mark);
     const error = sections.get('error');
     if (error) {
@@ -38,7 +44,8 @@ class LocalSession implements Session {
   }
 }
 
-const host = (home: string): RemoteHost => new RemoteHost(new LocalSession(home), { options: { installDir: '~/kafka_2.12-3.1.0' }, dist: DIST });
+const host = (home: string, fake?: { bin: string; unitDir: string }): RemoteHost =>
+  new RemoteHost(new LocalSession(home, fake), { options: { installDir: '~/kafka_2.12-3.1.0' }, dist: DIST });
 
 /** What init leaves: Kafka extracted, its configs pointing at ~/kafka-data, data there, the block in ~/.bashrc. */
 async function initialised(o: { bashrc?: string | undefined; mode?: number; logDirs?: string } = {}): Promise<string> {
@@ -205,6 +212,58 @@ describe('uninstall.sh under dash', () => {
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(/is inside the install directory/);
     expect((err as UserError).hint).toMatch(/--purge-data/);
+  });
+
+  it('with systemd: disables and stops the broker\'s unit, then ZooKeeper\'s, removes their files, reloads systemd', async () => {
+    const home = await initialised();
+    const bin = join(home, 'fake-bin');
+    const unitDir = join(home, 'units');
+    mkdirSync(bin);
+    mkdirSync(unitDir);
+    for (const u of ['kafka-broker.service', 'kafka-zookeeper.service']) writeFileSync(join(unitDir, u), '[Unit]\n');
+    // A stand-in systemctl (and sudo, for a run that is not root's) that records its calls.
+    const log = join(home, 'calls');
+    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >> '${log}'\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'sudo'), `#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n`, { mode: 0o755 });
+    const facts = await probe(home);
+    const plan = uninstallPlan({ ...facts, sudo: 'yes', services: {
+      systemd: true,
+      units: {
+        broker: { name: 'kafka-broker.service', path: join(unitDir, 'kafka-broker.service'), content: '[Unit]\n', enabled: 'enabled', active: 'active', pid: 300 },
+        zookeeper: { name: 'kafka-zookeeper.service', path: join(unitDir, 'kafka-zookeeper.service'), content: '[Unit]\n', enabled: 'enabled', active: 'active', pid: 200 },
+      },
+    } }, { purgeData: false, dist: DIST });
+    const result = await host(home, { bin, unitDir }).uninstall(uninstallRequest(plan));
+    expect(result.units).toEqual(['kafka-broker.service', 'kafka-zookeeper.service']);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+      'systemctl disable --now kafka-broker.service',
+      'systemctl disable --now kafka-zookeeper.service',
+      'systemctl daemon-reload',
+      'systemctl reset-failed kafka-broker.service',
+      'systemctl reset-failed kafka-zookeeper.service',
+    ]);
+    expect(existsSync(join(unitDir, 'kafka-broker.service'))).toBe(false);
+    expect(existsSync(join(unitDir, 'kafka-zookeeper.service'))).toBe(false);
+    expect(existsSync(join(home, 'kafka_2.12-3.1.0'))).toBe(false);
+  });
+
+  it('a systemctl that fails to stop a unit stops the run before anything is removed', async () => {
+    const home = await initialised();
+    const bin = join(home, 'fake-bin');
+    const unitDir = join(home, 'units');
+    mkdirSync(bin);
+    mkdirSync(unitDir);
+    writeFileSync(join(unitDir, 'kafka-broker.service'), '[Unit]\n');
+    writeFileSync(join(bin, 'systemctl'), '#!/bin/sh\necho "Failed to stop kafka-broker.service: Access denied" >&2\nexit 1\n', { mode: 0o755 });
+    writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
+    const facts = await probe(home);
+    const unit = { name: 'kafka-broker.service', path: join(unitDir, 'kafka-broker.service'), content: '[Unit]\n', enabled: 'enabled', active: 'active', pid: undefined };
+    const plan = uninstallPlan({ ...facts, sudo: 'yes', services: { systemd: true, units: { broker: unit, zookeeper: { ...unit, name: 'kafka-zookeeper.service', content: undefined, enabled: '', active: 'inactive' } } } }, { purgeData: false, dist: DIST });
+    const err = await host(home, { bin, unitDir }).uninstall(uninstallRequest(plan)).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteFailure);
+    expect((err as RemoteFailure).message).toMatch(/^could not stop and disable kafka-broker.service: Failed to stop kafka-broker.service: Access denied *$/);
+    expect(existsSync(join(unitDir, 'kafka-broker.service'))).toBe(true);
+    expect(existsSync(join(home, 'kafka_2.12-3.1.0'))).toBe(true);
   });
 
   it('a directory that is not a Kafka install is left alone', async () => {
