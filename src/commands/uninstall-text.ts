@@ -22,7 +22,9 @@ function bashrcLine(b: BashrcPlan): string | undefined {
 export function planLines(plan: UninstallPlan): string[] {
   const lines: string[] = [];
   if (plan.units.length > 0) {
-    lines.push(row('stop', `${plan.units.map((u) => u.name).join(', then ')}: ${plan.systemd ? 'stopped, disabled at boot and ' : ''}removed from ${plan.units[0]!.path.replace(/\/[^/]*$/, '')}`));
+    const dir = plan.units[0]!.path.replace(/\/[^/]*$/, '');
+    const names = plan.units.map((u) => u.name).join(', then ');
+    lines.push(plan.systemd ? row('stop', `${names}: stopped, disabled at boot and removed from ${dir}`) : row('remove', `${names} from ${dir} (systemd does not run here)`));
   }
   if (plan.jvms.length > 0) lines.push(row('stop', plan.jvms.map((j) => `${j.daemon.name} (pid ${j.pid})`).join(', then ')));
   if (plan.removeInstall) lines.push(row('remove', `${plan.install.path} (Kafka, with its config files and logs)`));

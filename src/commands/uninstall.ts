@@ -39,7 +39,7 @@ async function inspect(host: HostOps, dryRun: boolean, io: CommandIO): Promise<H
       io.reporter.warn('kafka-setup could not lock the host (no flock from util-linux, or no private runtime directory), so it cannot stop two runs from working on it at once');
     }
     const units = Object.values(facts.services.units).filter((u) => u.content !== undefined).length;
-    const install = { kafka: `Kafka in ${facts.install.path}`, other: `${facts.install.path} is not a Kafka install`, absent: `no ${facts.install.path}` }[facts.install.state];
+    const install = { kafka: `Kafka in ${facts.install.path}`, other: `${facts.install.path} is not a Kafka install`, absent: `nothing in ${facts.install.path}` }[facts.install.state];
     active.finish('done', `${facts.os.prettyName}, ${install}${units ? `, ${units} systemd unit${units > 1 ? 's' : ''} of kafka-setup's` : ''}`);
     return facts;
   } catch (err) {

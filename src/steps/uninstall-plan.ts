@@ -184,10 +184,11 @@ function plannedData(facts: HostFacts, purgeData: boolean): { data: PlannedDataD
 /** The whole plan; a refusal (a damaged ~/.bashrc block, data that cannot be told apart) is thrown. */
 export function uninstallPlan(facts: HostFacts, o: { purgeData: boolean; dist: Distribution }): UninstallPlan {
   const units = plannedUnits(facts);
-  if (units.length > 0 && facts.services.systemd && facts.sudo !== 'root' && facts.sudo !== 'yes') {
+  // Their files are root's, systemd running or not.
+  if (units.length > 0 && facts.sudo !== 'root' && facts.sudo !== 'yes') {
     const names = units.map((u) => u.name).join(' ');
     throw new UserError(`kafka-setup's systemd units (${units.map((u) => u.name).join(', ')}) can only be removed as root, and ${facts.user || 'this user'} has no passwordless sudo`, {
-      hint: `on the host, run: sudo systemctl disable --now ${names} && sudo rm ${units.map((u) => u.path).join(' ')} && sudo systemctl daemon-reload; then run kafka-setup uninstall again; nothing was changed`,
+      hint: `on the host, run: sudo systemctl disable --now ${names}; sudo rm -f ${units.map((u) => u.path).join(' ')}; sudo systemctl daemon-reload; then run kafka-setup uninstall again; nothing was changed`,
     });
   }
   const bashrc = bashrcPlan(facts.files.bashrc, facts.home);

@@ -170,6 +170,14 @@ describe('kafka-setup uninstall', () => {
     expect(t.out()).toContain('units stopped and removed   kafka-broker.service, kafka-zookeeper.service');
   });
 
+  it('without systemd running, unit files of ours are removed (and said so), the JVMs stopped by pid', async () => {
+    const host = new FakeHost(installed({ units: { broker: { content: '[Unit]\n', enabled: false } } }));
+    const t = io();
+    await runUninstall(host, run({ yes: true }), t.io);
+    expect(t.out()).toContain('  remove   kafka-broker.service from /etc/systemd/system (systemd does not run here)');
+    expect(host.ran[1]!.uninstall).toMatchObject({ units: ['kafka-broker.service'], systemd: false, stopJvms: [{ pid: 300 }, { pid: 200 }] });
+  });
+
   it('with systemd, a JVM of ours that the unit does not run (started by hand) is stopped by pid too', async () => {
     const host = new FakeHost(installed({ systemd: true, units: { zookeeper: { content: '[Unit]\n', enabled: true, pid: 200 }, broker: { content: '[Unit]\n', enabled: false } } }));
     await runUninstall(host, run({ yes: true }), io().io);
@@ -182,6 +190,10 @@ describe('kafka-setup uninstall', () => {
     expect(e1.message).toMatch(/systemd units \(kafka-broker\.service\) can only be removed as root/);
     expect(e1.hint).toContain('sudo systemctl disable --now kafka-broker.service');
 
+    // Without systemd running, the unit files are still root's.
+    const offline = new FakeHost(installed({ sudo: 'missing', units: { broker: { content: '[Unit]\n', enabled: false } } }));
+    expect((await failure(runUninstall(offline, run({ yes: true }), io().io))).message).toMatch(/can only be removed as root/);
+
     const damaged = new FakeHost(installed());
     damaged.state.files.bashrc = { content: `${ORIGINAL}\n# >>> kafka-setup: Kafka heap >>>\nexport FOO=1\n# <<< kafka-setup: Kafka heap <<<\n`, mtime: 3 };
     const e2 = await failure(runUninstall(damaged, run({ yes: true }), io().io));
@@ -192,7 +204,7 @@ describe('kafka-setup uninstall', () => {
     inside.state.files['server.properties'] = { content: `log.dirs=${INSTALL}/data\n`, mtime: 3 };
     const e3 = await failure(runUninstall(inside, run({ yes: true }), io().io));
     expect(e3.message).toBe(`Kafka's data directory ${INSTALL}/data is inside the install directory ${INSTALL}, which uninstall removes`);
-    for (const h of [sudo, damaged, inside]) expect(h.ran.map((c) => c.name)).toEqual(['probe']);
+    for (const h of [sudo, offline, damaged, inside]) expect(h.ran.map((c) => c.name)).toEqual(['probe']);
   });
 
   it('refuses to purge log.dirs=/ or $HOME, and says which file names it; without --purge-data they are only kept', async () => {

@@ -4,7 +4,8 @@
  * stays unless --purge-data, and a second run has nothing to remove.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { alive, runAsUser } from './support/host.js';
 import { resetHost } from './support/reset.js';
@@ -26,6 +27,17 @@ async function exists(path: string): Promise<boolean> {
 
 async function jvmPids(): Promise<number[]> {
   return (await jvmList(e2e().host)).split('\n').filter(Boolean).map((l) => Number(l.split(' ')[0]));
+}
+
+/** Waits until no remote script of kafka-setup runs as the user (one outlives a connection cut by Ctrl-C while it stops a JVM). */
+async function scriptsDone(): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const r = await runAsUser(e2e().host, 'ps -u "$(id -u)" -o args=');
+    if (!r.stdout.split('\n').some((l) => /^sh -s\b/.test(l.trim()))) return;
+    await sleep(250);
+  }
+  throw new Error('a remote script of kafka-setup still runs after 120 s');
 }
 
 describeE2e('kafka-setup uninstall', () => {
@@ -90,6 +102,30 @@ describeE2e('kafka-setup uninstall', () => {
       expect(again.stdout).toContain(`Nothing to remove: kafka-setup's Kafka is not installed on 127.0.0.1 (${host.home}/${INSTALL}).`);
       expect(again.stdout).toContain(`  keep     Kafka data in ${host.home}/kafka-data/kafka-logs`);
       expect(again.stderr).toMatch(/ ssh: 1 connection, 1 remote command$/m);
+    });
+  });
+
+  describe('interrupted', () => {
+    beforeAll(async () => {
+      h = await initializedHost();
+    });
+
+    it('Ctrl-C while it stops the JVMs exits 130; the next uninstall finishes the job', async () => {
+      const cli = startCli(['uninstall', '--yes'], { env: h.env });
+      await cli.waitFor(/uninstall will:/);
+      await sleep(1500);
+      cli.signal('SIGINT');
+      const first = await cli.result;
+      expect(first.code, first.all).toBe(130);
+      expect(first.stderr).toContain('run the same command again');
+      await scriptsDone();
+      const second = await runCli(['uninstall', '--yes'], { env: h.env });
+      expect(second.code, second.all).toBe(0);
+      expect(await exists(`~/${INSTALL}`)).toBe(false);
+      expect(await jvmPids()).toEqual([]);
+      expect(await bashrc()).toBe(before);
+      expect(await exists('~/.bashrc.kafka-setup.bak')).toBe(false);
+      expect(await exists('~/kafka-data/kafka-logs/meta.properties')).toBe(true);
     });
   });
 
