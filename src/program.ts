@@ -8,6 +8,7 @@ import { connectionDeclarations } from './options/connection-options.js';
 import { helpOf, type Decl, type Table } from './options/declare.js';
 import { hostsDeclarations, type HostsFlags } from './options/hosts-options.js';
 import { initDeclarations, type InitFlags } from './options/init-declarations.js';
+import { uninstallConnectionDeclarations, uninstallDeclarations, type UninstallFlags } from './options/uninstall-options.js';
 import { verifyDeclarations, type VerifyFlags } from './options/verify-options.js';
 import { controlDeclarations, type ControlAction, type ControlFlags } from './options/control-options.js';
 import { statusDeclarations, type StatusFlags } from './options/status-options.js';
@@ -86,6 +87,17 @@ export function buildProgram(version: string): Command {
         await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: action }, (io) => controlCommand(action, flags, io));
       });
   }
+
+  declared(
+    program.command('uninstall').description('stop and remove what init put on the host (units, install, ~/.bashrc block); keeps the data unless --purge-data, and Java'),
+    uninstallConnectionDeclarations,
+    uninstallDeclarations,
+  )
+    .addHelpText('after', '\nExamples:\n  kafka-setup uninstall --dry-run          # show the plan\n  kafka-setup uninstall --yes --purge-data')
+    .action(async (flags: UninstallFlags, cmd: Command) => {
+      const { uninstallCommand } = await import('./commands/uninstall.js');
+      await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'uninstall' }, (io) => uninstallCommand(flags, io));
+    });
 
   return program;
 }

@@ -6,6 +6,7 @@ import { connectionDeclarations } from '../src/options/connection-options.js';
 import { attrOf, helpOf, type Table } from '../src/options/declare.js';
 import { hostsDeclarations } from '../src/options/hosts-options.js';
 import { initDeclarations } from '../src/options/init-declarations.js';
+import { uninstallConnectionDeclarations, uninstallDeclarations } from '../src/options/uninstall-options.js';
 import { verifyDeclarations } from '../src/options/verify-options.js';
 import { buildProgram } from '../src/program.js';
 
@@ -19,6 +20,7 @@ const tables: Record<string, Table[]> = {
   init: [connectionDeclarations, initDeclarations],
   verify: [connectionDeclarations, verifyDeclarations],
   hosts: [hostsDeclarations],
+  uninstall: [uninstallConnectionDeclarations, uninstallDeclarations],
 };
 
 describe('the command line', () => {
@@ -49,7 +51,7 @@ describe('the command line', () => {
   });
 
   it('keeps --interactive (hidden) before --no-interactive, so that not giving either leaves it unset', async () => {
-    for (const name of ['init', 'verify', 'hosts']) {
+    for (const name of ['init', 'verify', 'hosts', 'uninstall']) {
       const flags = command(name).options.map((o) => o.flags);
       expect(flags.indexOf('--interactive')).toBe(flags.indexOf('--no-interactive') - 1);
     }

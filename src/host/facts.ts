@@ -22,6 +22,8 @@ export interface FileFact {
   content: string | undefined;
   mtime: number | undefined;
   backup: boolean;
+  /** The backup's SHA-256, when it is a regular file (uninstall compares it with the file minus our block). */
+  backupSha256?: string | undefined;
 }
 
 /** A data directory: one the config files name now, or one kafka-setup keeps the data in. */
@@ -165,7 +167,11 @@ function fromBase64(b64: string | undefined): string | undefined {
 function parseFile(sections: Sections, name: EditedFile): FileFact | undefined {
   const f = section(sections, 'file', name);
   if (!f) return undefined;
-  return { path: f.get('path') ?? '', content: fromBase64(f.get('content')), mtime: f.number('mtime'), backup: f.get('backup') === 'yes' };
+  const backupSha256 = f.get('backup_sha256');
+  return {
+    path: f.get('path') ?? '', content: fromBase64(f.get('content')), mtime: f.number('mtime'), backup: f.get('backup') === 'yes',
+    ...(backupSha256 ? { backupSha256 } : {}),
+  };
 }
 
 function parseJvms(sections: Sections, script: string): JvmFact[] {

@@ -94,6 +94,43 @@ export interface UnitsRequest {
   remove: string[];
 }
 
+/**
+ * What `uninstall` removes, decided from the probe (src/steps/uninstall-plan.ts); the script checks
+ * each thing again on the host before it touches it.
+ */
+export interface UninstallRequest {
+  /** kafka-setup's units to disable, stop and remove (broker first), as systemd names them. */
+  units: string[];
+  systemd: boolean;
+  /** Our JVMs that systemd does not run, stopped by pid after checking their main class (broker first). */
+  stopJvms: Array<{ pid: number; main: string }>;
+  /** Remove the install directory (only if it is still a Kafka install) and what init left beside it. */
+  removeInstall: boolean;
+  removeTarball: boolean;
+  /** Data directories to delete, each only if it holds nothing but that kind of data. */
+  purge: Array<{ path: string; kind: 'kafka' | 'zookeeper'; ours: boolean }>;
+  /** kafka-setup's own data directory, removed when the purge leaves it empty. */
+  dataParent: string | undefined;
+  /** What becomes of ~/.bashrc, with the SHA-256 of what the probe read (the file and its backup). */
+  bashrc:
+    | { action: 'restore' | 'drop-backup'; sha: string; backupSha: string }
+    | { action: 'strip'; sha: string; content: string }
+    | { action: 'delete'; sha: string }
+    | undefined;
+}
+
+export interface UninstallResult {
+  /** The install, files, JVMs and units as they are afterwards. */
+  update: FactsUpdate;
+  units: string[];
+  stopped: number[];
+  removed: string[];
+  purged: string[];
+  /** `reason path` of what the script left alone after all (e.g. `not_kafka /home/u/kafka`). */
+  kept: string[];
+  bashrc: string | undefined;
+}
+
 /** What `verify` reads on the host. */
 export interface VerifyFacts {
   facts: Pick<HostFacts, 'install' | 'listening' | 'jvms' | 'jps'> & { serverProperties: string | undefined };
@@ -123,4 +160,6 @@ export interface HostOps {
    * connection, until it is, the question cannot be asked, or `waitMs` has passed.
    */
   serving(brokerId: number | undefined, waitMs: number): Promise<Serving>;
+  /** Stops and removes what init put on the host, in one remote command. */
+  uninstall(r: UninstallRequest): Promise<UninstallResult>;
 }

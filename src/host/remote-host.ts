@@ -9,7 +9,8 @@ import type { Sections } from '../remote/script.js';
 import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate, type Sha512Fact } from './facts.js';
 import { writeCalls, type FileChange } from './file-writes.js';
 import type {
-  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult, UnitsRequest, VerifyFacts,
+  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
+  UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
 } from './operations.js';
 import { remoteScript } from './script.js';
 import { requireSection, section } from './sections.js';
@@ -26,6 +27,8 @@ const TIMEOUTS_MS = {
   verify: 90_000,
   /** systemd waits up to TimeoutStopSec (120 s) for a broker's controlled shutdown; ks_stop_jvm 70 s. */
   stop: 180_000,
+  // Two units (up to 90 s each to stop) or two JVMs (70 s), then removals.
+  uninstall: 15 * 60_000,
 };
 
 /** The daemon table's row, for daemon-lib.sh, and how it runs. */
@@ -190,5 +193,39 @@ export class RemoteHost implements HostOps {
 
   serving(brokerId: number | undefined, waitMs: number): Promise<Serving> {
     return waitServing(this.session, brokerId, waitMs);
+  }
+
+  async uninstall(r: UninstallRequest): Promise<UninstallResult> {
+    const b = r.bashrc;
+    const vars: Record<string, string | number> = {
+      KS_UN_UNITS: r.units.join(' '),
+      KS_UN_SYSTEMD: r.systemd ? 'running' : 'none',
+      KS_UN_STOP: r.stopJvms.map((j) => `${j.pid}=${j.main}`).join(' '),
+      KS_UN_INSTALL: r.removeInstall ? 1 : 0,
+      KS_UN_TARBALL: r.removeTarball ? 1 : 0,
+      KS_UN_PURGE: r.purge.length,
+      KS_UN_DATA_PARENT: r.dataParent ?? '',
+      KS_UN_BASHRC: b?.action ?? '',
+      KS_UN_BASHRC_SHA: b?.sha ?? '',
+      KS_UN_BACKUP_SHA: b && 'backupSha' in b ? b.backupSha : '',
+      KS_UN_BASHRC_B64: b?.action === 'strip' ? Buffer.from(b.content, 'latin1').toString('base64') : '',
+    };
+    r.purge.forEach((p, i) => {
+      vars[`KS_UN_P${i}_DIR`] = p.path;
+      vars[`KS_UN_P${i}_KIND`] = p.kind;
+      vars[`KS_UN_P${i}_OURS`] = p.ours ? 'yes' : 'no';
+    });
+    // The state afterwards, re-read in the same round trip, confirms the work.
+    const sections = await this.run('uninstall', vars, ['move-data', 'uninstall'], ['ks_probe_install', 'ks_probe_files', 'ks_probe_jvms', 'ks_probe_services'], { timeoutMs: TIMEOUTS_MS.uninstall });
+    const done = requireSection(sections, 'uninstall', 'uninstalled');
+    return {
+      update: readFacts(sections, 'uninstall', ['install', 'files', 'jvms', 'services']),
+      units: done.all('unit'),
+      stopped: done.all('stopped').map(Number),
+      removed: done.all('removed'),
+      purged: done.all('purged'),
+      kept: done.all('kept'),
+      bashrc: done.get('bashrc'),
+    };
   }
 }

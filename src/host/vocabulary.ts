@@ -16,7 +16,7 @@ export const VOCABULARY = {
   host: ['home', 'user', 'client', 'arch', 'mem_kib', 'swap_kib', 'sudo'],
   install: ['path', 'parent_free_kib', 'parent_writable', 'state', 'tarball'],
   /** `file <name>`: one per file kafka-setup edits (bashrc, server.properties, zookeeper.properties). */
-  file: ['path', 'mtime', 'content', 'backup'],
+  file: ['path', 'mtime', 'content', 'backup', 'backup_sha256'],
   data: ['dir'],
   ports: ['now', 'listening'],
   jvms: ['now', 'java', 'cwd', 'start'],
@@ -34,6 +34,8 @@ export const VOCABULARY = {
   systemd: ['state'],
   /** `unit <kind>`: kafka-setup's systemd unit of ZooKeeper or the broker. */
   unit: ['name', 'path', 'content', 'enabled', 'active', 'pid'],
+  /** What uninstall.sh did: units disabled, JVMs stopped, paths removed or kept, what became of ~/.bashrc. */
+  uninstalled: ['unit', 'stopped', 'removed', 'purged', 'kept', 'bashrc'],
   /** Live progress of a long script (install-java.sh), read while it runs. */
   progress: ['text'],
   /** A failure kafka-setup can explain: `kind` and `message`, then fields of that kind. */

@@ -82,7 +82,8 @@ ks_probe_install() {
   if [ -f "$(ks_path "$KS_TARBALL")" ]; then ks_kv tarball yes; else ks_kv tarball no; fi
 }
 
-# A file's content (base64), mtime and whether its one-time backup exists.
+# A file's content (base64), mtime and whether its one-time backup exists (with its SHA-256, so that
+# uninstall can tell whether removing kafka-setup's block gives back exactly the original).
 ks_file_fact() {
   f=$2
   [ -L "$f" ] && f=$(readlink -f "$f")
@@ -93,6 +94,7 @@ ks_file_fact() {
     ks_kv content "$(ks_b64 "$f")"
   fi
   if [ -e "$2.kafka-setup.bak" ]; then ks_kv backup yes; else ks_kv backup no; fi
+  if [ -f "$2.kafka-setup.bak" ]; then ks_kv backup_sha256 "$(sha256sum < "$2.kafka-setup.bak" | cut -d ' ' -f 1)"; fi
 }
 
 # The config files as extraction will create them, read from the verified tarball, so that their

@@ -10,8 +10,9 @@ import {
 import type { FileChange } from '../../src/host/file-writes.js';
 import type {
   DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
-  UnitsRequest, VerifyFacts,
+  UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
 } from '../../src/host/operations.js';
+import { sha256 } from '../../src/host/file-writes.js';
 import type { Serving } from '../../src/host/serving.js';
 import { RemoteFailure } from '../../src/remote/session.js';
 
@@ -41,6 +42,8 @@ export interface FakeHostState {
   systemd?: boolean;
   /** kafka-setup's units on the host, by daemon kind. */
   units?: Partial<Record<'zookeeper' | 'broker', { content: string; enabled: boolean; pid?: number }>>;
+  /** One-time backups (`<file>.kafka-setup.bak`) by file name, with their content. */
+  backups?: Record<string, string>;
 }
 
 /** One operation the fake was asked for, with what matters of its request. */
@@ -56,6 +59,7 @@ export interface FakeCall {
   stop?: DataMoveRequest['stop'];
   service?: Service;
   units?: UnitsRequest;
+  uninstall?: UninstallRequest;
 }
 
 const HOME = '/home/ec2-user';
@@ -90,7 +94,8 @@ export class FakeHost implements HostOps {
 
   private fileFact(name: string): HostFacts['files']['bashrc'] {
     const f = this.state.files[name];
-    return { path: PATHS[name]!, content: f?.content, mtime: f?.mtime, backup: false };
+    const backup = this.state.backups?.[name];
+    return { path: PATHS[name]!, content: f?.content, mtime: f?.mtime, backup: backup !== undefined, ...(backup === undefined ? {} : { backupSha256: sha256(backup) }) };
   }
 
   private files(): HostFacts['files'] {
@@ -299,6 +304,55 @@ export class FakeHost implements HostOps {
       zookeeper: { connect: 'localhost:2181', shell: 'ran', ids: this.state.jvms.some((j) => j.main === 'kafka.Kafka') ? [0] : [] },
       logs: { files: [], errorLines: [] },
     };
+  }
+
+  /** Like uninstall.sh: units, then JVMs, data, the install, ~/.bashrc; the state afterwards re-read. */
+  async uninstall(r: UninstallRequest): Promise<UninstallResult> {
+    this.call({ name: 'uninstall', uninstall: r });
+    const s = this.state;
+    const result: UninstallResult = { update: {}, units: [], stopped: [], removed: [], purged: [], kept: [], bashrc: undefined };
+    for (const kind of ['broker', 'zookeeper'] as const) {
+      const u = s.units?.[kind];
+      const name = kind === 'zookeeper' ? 'kafka-zookeeper.service' : 'kafka-broker.service';
+      if (!r.units.includes(name)) continue;
+      if (u?.pid) s.jvms = s.jvms.filter((j) => j.pid !== u.pid);
+      delete s.units![kind];
+      result.units.push(name);
+    }
+    for (const j of r.stopJvms) {
+      if (!s.jvms.some((x) => x.pid === j.pid && x.main === j.main)) continue;
+      s.jvms = s.jvms.filter((x) => x.pid !== j.pid);
+      result.stopped.push(j.pid);
+    }
+    if (!s.jvms.some((j) => j.main === 'kafka.Kafka')) s.listening = s.listening.filter((p) => p !== 9092 && p !== 9093);
+    if (!s.jvms.some((j) => j.main.includes('QuorumPeerMain'))) s.listening = s.listening.filter((p) => p !== 2181);
+    for (const p of r.purge) {
+      if (s.data?.[p.path] === undefined) continue;
+      delete s.data[p.path];
+      result.purged.push(p.path);
+    }
+    if (r.removeInstall && s.install === 'kafka') {
+      s.install = 'absent';
+      s.files['server.properties'] = undefined;
+      s.files['zookeeper.properties'] = undefined;
+      result.removed.push(INSTALL);
+    }
+    if ((r.removeInstall || r.removeTarball) && s.tarball) {
+      s.tarball = false;
+      result.removed.push(`${HOME}/kafka_2.12-3.1.0.tgz`);
+    }
+    const b = r.bashrc;
+    if (b) {
+      const current = s.files.bashrc?.content;
+      if ((current === undefined ? 'absent' : sha256(current)) !== b.sha) throw new RemoteFailure('changed_meanwhile', `${PATHS.bashrc} changed while kafka-setup was running`, new Map(), []);
+      if (b.action === 'restore') s.files.bashrc = { content: s.backups!.bashrc!, mtime: s.now };
+      if (b.action === 'strip') s.files.bashrc = { content: b.content, mtime: s.now };
+      if (b.action === 'delete') s.files.bashrc = undefined;
+      if (b.action === 'restore' || b.action === 'drop-backup') delete s.backups!.bashrc;
+      result.bashrc = b.action;
+    }
+    result.update = { install: this.install(), files: this.files(), jvms: this.jvms(), services: this.services() };
+    return result;
   }
 
   /** The fake cannot forward ports, like an SSH server with AllowTcpForwarding no. */

@@ -1,0 +1,234 @@
+/** `kafka-setup uninstall` against the fake host: the plan shown, the consent asked for, the refusals. */
+import { describe, expect, it } from 'vitest';
+import type { CommandIO } from '../../src/commands/io.js';
+import { runUninstall, type UninstallRun } from '../../src/commands/uninstall.js';
+import { UsageError, UserError } from '../../src/errors.js';
+import { heapBlock, withHeapBlock } from '../../src/kafka/heap-block.js';
+import type { Prompter } from '../../src/prompts.js';
+import { createReporter } from '../../src/ui/reporter.js';
+import { FakeHost, freshDebian, INSTALL, type FakeHostState } from '../host/fake-host.js';
+
+const HOME = '/home/ec2-user';
+const ORIGINAL = '# ~/.bashrc\nalias ll="ls -l"\n';
+const BROKER_MAIN = 'kafka.Kafka';
+const ZK_MAIN = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
+
+/** A host as init leaves it without systemd: both JVMs running, data beside the install, the block in ~/.bashrc. */
+function installed(overrides: Partial<FakeHostState> = {}): FakeHostState {
+  const bashrc = withHeapBlock(ORIGINAL, heapBlock('-Xmx400m -Xms400m'));
+  if (!bashrc.ok) throw new Error(bashrc.problem);
+  return freshDebian({
+    install: 'kafka',
+    files: {
+      bashrc: { content: bashrc.text, mtime: 2 },
+      'server.properties': { content: `broker.id=0\nlog.dirs=${HOME}/kafka-data/kafka-logs\n`, mtime: 2 },
+      'zookeeper.properties': { content: `dataDir=${HOME}/kafka-data/zookeeper\n`, mtime: 2 },
+    },
+    backups: { bashrc: ORIGINAL },
+    jvms: [
+      { pid: 200, started: 1, main: ZK_MAIN, args: `${INSTALL}/config/zookeeper.properties -Xmx400m` },
+      { pid: 300, started: 2, main: BROKER_MAIN, args: `${INSTALL}/config/server.properties -Xmx400m` },
+    ],
+    listening: [2181, 9092, 9093],
+    data: { [`${HOME}/kafka-data/kafka-logs`]: 2048, [`${HOME}/kafka-data/zookeeper`]: 64 },
+    ...overrides,
+  });
+}
+
+function io(answers: boolean[] = []): { io: CommandIO; out: () => string; asked: Array<{ message: string; default: boolean }> } {
+  let text = '';
+  const sink = { write: (s: string) => { text += s; return true; } } as unknown as NodeJS.WritableStream;
+  const asked: Array<{ message: string; default: boolean }> = [];
+  const prompter: Prompter = {
+    input: () => Promise.reject(new Error('no input expected')),
+    secret: () => Promise.reject(new Error('no secret expected')),
+    confirm: (message, dflt) => {
+      asked.push({ message, default: dflt });
+      const a = answers.shift();
+      return a === undefined ? Promise.reject(new Error(`unexpected question: ${message}`)) : Promise.resolve(a);
+    },
+  };
+  return {
+    io: { reporter: createReporter({ tty: false, color: false, verbose: false, out: sink, err: sink }), prompter: () => prompter, signal: new AbortController().signal, env: {}, verbose: false, debug: false },
+    out: () => text,
+    asked,
+  };
+}
+
+const run = (o: Partial<UninstallRun> = {}): UninstallRun => ({ dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, purgeData: false, dryRun: false, yes: false, interactive: false, ...o });
+
+async function failure(p: Promise<unknown>): Promise<UserError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  if (!(err instanceof UserError)) throw new Error(`expected a UserError, got ${String(err)}`);
+  return err;
+}
+
+describe('kafka-setup uninstall', () => {
+  it('--dry-run shows the plan (stop, remove, restore, keep) and changes nothing, in one probe without the lock', async () => {
+    const host = new FakeHost(installed());
+    const t = io();
+    expect(await runUninstall(host, run({ dryRun: true }), t.io)).toBe(0);
+    expect(host.ran.map((c) => c.name)).toEqual(['probe']);
+    expect(t.out()).toContain([
+      'uninstall would:',
+      '  stop     the broker (pid 300), then ZooKeeper (pid 200)',
+      `  remove   ${INSTALL} (Kafka, with its config files and logs)`,
+      `  restore  ${HOME}/.bashrc from ${HOME}/.bashrc.kafka-setup.bak: as it was before init, byte for byte`,
+      `  keep     Kafka data in ${HOME}/kafka-data/kafka-logs (--purge-data deletes it)`,
+      `  keep     ZooKeeper data in ${HOME}/kafka-data/zookeeper (--purge-data deletes it)`,
+      '  keep     Java: other programs may use it',
+      '',
+      'Dry run: nothing was changed.',
+    ].join('\n'));
+    expect(host.state.install).toBe('kafka');
+    expect(host.state.jvms).toHaveLength(2);
+  });
+
+  it('--yes: probe (with the lock) and one uninstall command; says what it did, that the data and Java stay', async () => {
+    const host = new FakeHost(installed());
+    let locked: boolean | undefined;
+    const probe = host.probe.bind(host);
+    host.probe = (r) => { locked = r.lock; return probe(r); };
+    const t = io();
+    expect(await runUninstall(host, run({ yes: true }), t.io)).toBe(0);
+    expect(locked).toBe(true);
+    expect(host.ran.map((c) => c.name)).toEqual(['probe', 'uninstall']);
+    expect(host.ran[1]!.uninstall).toMatchObject({
+      units: [], stopJvms: [{ pid: 300, main: BROKER_MAIN }, { pid: 200, main: ZK_MAIN }], removeInstall: true, purge: [], bashrc: { action: 'restore' },
+    });
+    expect(host.state).toMatchObject({ install: 'absent', jvms: [], listening: [] });
+    expect(host.state.files.bashrc!.content).toBe(ORIGINAL);
+    expect(host.state.backups).toEqual({});
+    expect(host.state.data).toEqual({ [`${HOME}/kafka-data/kafka-logs`]: 2048, [`${HOME}/kafka-data/zookeeper`]: 64 });
+    const out = t.out();
+    expect(out).toMatch(/\[done\] Uninstall Kafka — 2 JVMs stopped, 1 path removed, ~\/\.bashrc restored/);
+    expect(out).toContain('Kafka is uninstalled from fake.');
+    expect(out).toContain('  ~/.bashrc                   restored from its backup: as it was before init');
+    expect(out).toContain(`  data kept                   ${HOME}/kafka-data/kafka-logs, ${HOME}/kafka-data/zookeeper (kafka-setup uninstall --purge-data deletes it)`);
+    expect(out).toContain('  Java                        left installed: other programs may use it');
+
+    // Again: nothing to remove, exit 0, one probe; without --yes and without a terminal too.
+    host.ran.length = 0;
+    const again = io();
+    expect(await runUninstall(host, run(), again.io)).toBe(0);
+    expect(host.ran.map((c) => c.name)).toEqual(['probe']);
+    expect(again.out()).toContain(`Nothing to remove: kafka-setup's Kafka is not installed on fake (${INSTALL}).`);
+    expect(again.out()).toContain(`  keep     Kafka data in ${HOME}/kafka-data/kafka-logs`);
+  });
+
+  it('without a terminal and without --yes: a usage error after the plan, nothing changed', async () => {
+    const host = new FakeHost(installed());
+    const err = await failure(runUninstall(host, run(), io().io));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toBe('pass --yes to uninstall without a prompt');
+    expect(err.hint).toContain('nothing was changed');
+    expect(host.ran.map((c) => c.name)).toEqual(['probe']);
+    expect(host.state.install).toBe('kafka');
+  });
+
+  it('in a terminal it asks, No by default; no changes nothing, yes uninstalls', async () => {
+    const no = new FakeHost(installed());
+    const t = io([false]);
+    expect(await runUninstall(no, run({ interactive: true }), t.io)).toBe(0);
+    expect(t.asked).toEqual([{ message: 'Uninstall Kafka from fake as above?', default: false }]);
+    expect(t.out()).toContain('Nothing was changed (you said no).');
+    expect(no.ran.map((c) => c.name)).toEqual(['probe']);
+    const yes = new FakeHost(installed());
+    expect(await runUninstall(yes, run({ interactive: true }), io([true]).io)).toBe(0);
+    expect(yes.ran.map((c) => c.name)).toEqual(['probe', 'uninstall']);
+    // --yes does not ask even in a terminal.
+    const quiet = new FakeHost(installed());
+    const q = io();
+    expect(await runUninstall(quiet, run({ interactive: true, yes: true }), q.io)).toBe(0);
+    expect(q.asked).toEqual([]);
+  });
+
+  it('--purge-data deletes both data directories, and says so in the plan', async () => {
+    const host = new FakeHost(installed());
+    const t = io();
+    await runUninstall(host, run({ yes: true, purgeData: true }), t.io);
+    expect(t.out()).toContain(`  delete   Kafka data in ${HOME}/kafka-data/kafka-logs`);
+    expect(host.ran[1]!.uninstall!.purge).toEqual([
+      { path: `${HOME}/kafka-data/kafka-logs`, kind: 'kafka', ours: true },
+      { path: `${HOME}/kafka-data/zookeeper`, kind: 'zookeeper', ours: true },
+    ]);
+    expect(host.state.data).toEqual({});
+    expect(t.out()).toContain(`  data deleted                ${HOME}/kafka-data/kafka-logs, ${HOME}/kafka-data/zookeeper`);
+  });
+
+  it('with systemd: the units are disabled and removed (broker first); their JVMs are not stopped by pid', async () => {
+    const host = new FakeHost(installed({
+      systemd: true,
+      units: { zookeeper: { content: '[Unit]\n', enabled: true, pid: 200 }, broker: { content: '[Unit]\n', enabled: true, pid: 300 } },
+    }));
+    const t = io();
+    await runUninstall(host, run({ yes: true }), t.io);
+    expect(t.out()).toContain('  stop     kafka-broker.service, then kafka-zookeeper.service: stopped, disabled at boot and removed from /etc/systemd/system');
+    expect(host.ran[1]!.uninstall).toMatchObject({ units: ['kafka-broker.service', 'kafka-zookeeper.service'], systemd: true, stopJvms: [] });
+    expect(host.state.units).toEqual({});
+    expect(host.state.jvms).toEqual([]);
+    expect(t.out()).toContain('units stopped and removed   kafka-broker.service, kafka-zookeeper.service');
+  });
+
+  it('without systemd running, unit files of ours are removed (and said so), the JVMs stopped by pid', async () => {
+    const host = new FakeHost(installed({ units: { broker: { content: '[Unit]\n', enabled: false } } }));
+    const t = io();
+    await runUninstall(host, run({ yes: true }), t.io);
+    expect(t.out()).toContain('  remove   kafka-broker.service from /etc/systemd/system (systemd does not run here)');
+    expect(host.ran[1]!.uninstall).toMatchObject({ units: ['kafka-broker.service'], systemd: false, stopJvms: [{ pid: 300 }, { pid: 200 }] });
+  });
+
+  it('with systemd, a JVM of ours that the unit does not run (started by hand) is stopped by pid too', async () => {
+    const host = new FakeHost(installed({ systemd: true, units: { zookeeper: { content: '[Unit]\n', enabled: true, pid: 200 }, broker: { content: '[Unit]\n', enabled: false } } }));
+    await runUninstall(host, run({ yes: true }), io().io);
+    expect(host.ran[1]!.uninstall).toMatchObject({ units: ['kafka-broker.service', 'kafka-zookeeper.service'], stopJvms: [{ pid: 300, main: BROKER_MAIN }] });
+  });
+
+  it('refuses before any change: units without passwordless sudo, a damaged ~/.bashrc block, data inside the install', async () => {
+    const sudo = new FakeHost(installed({ sudo: 'password', systemd: true, units: { broker: { content: '[Unit]\n', enabled: true, pid: 300 } } }));
+    const e1 = await failure(runUninstall(sudo, run({ yes: true }), io().io));
+    expect(e1.message).toMatch(/systemd units \(kafka-broker\.service\) can only be removed as root/);
+    expect(e1.hint).toContain('sudo systemctl disable --now kafka-broker.service');
+
+    // Without systemd running, the unit files are still root's.
+    const offline = new FakeHost(installed({ sudo: 'missing', units: { broker: { content: '[Unit]\n', enabled: false } } }));
+    expect((await failure(runUninstall(offline, run({ yes: true }), io().io))).message).toMatch(/can only be removed as root/);
+
+    const damaged = new FakeHost(installed());
+    damaged.state.files.bashrc = { content: `${ORIGINAL}\n# >>> kafka-setup: Kafka heap >>>\nexport FOO=1\n# <<< kafka-setup: Kafka heap <<<\n`, mtime: 3 };
+    const e2 = await failure(runUninstall(damaged, run({ yes: true }), io().io));
+    expect(e2.message).toMatch(/inside the kafka-setup block, was not written by kafka-setup/);
+    expect(e2.hint).toContain('kafka-setup uninstall again; nothing was changed');
+
+    const inside = new FakeHost(installed({ data: { [`${INSTALL}/data`]: 10 } }));
+    inside.state.files['server.properties'] = { content: `log.dirs=${INSTALL}/data\n`, mtime: 3 };
+    const e3 = await failure(runUninstall(inside, run({ yes: true }), io().io));
+    expect(e3.message).toBe(`Kafka's data directory ${INSTALL}/data is inside the install directory ${INSTALL}, which uninstall removes`);
+    for (const h of [sudo, offline, damaged, inside]) expect(h.ran.map((c) => c.name)).toEqual(['probe']);
+  });
+
+  it('refuses to purge log.dirs=/ or $HOME, and says which file names it; without --purge-data they are only kept', async () => {
+    for (const dir of ['/', HOME, '/tmp']) {
+      const host = new FakeHost(installed({ data: { [dir]: 10 } }));
+      host.state.files['server.properties'] = { content: `log.dirs=${dir}\n`, mtime: 3 };
+      const err = await failure(runUninstall(host, run({ yes: true, purgeData: true }), io().io));
+      expect(err.message).toMatch(new RegExp(`^refusing to purge ${dir.replace(/\//g, '\\/')}, named as Kafka's data directory in server.properties \\(log.dirs\\): it is (a system directory|the home directory)`));
+      expect(host.ran.map((c) => c.name)).toEqual(['probe']);
+      const kept = new FakeHost(host.state);
+      const t = io();
+      await runUninstall(kept, run({ yes: true }), t.io);
+      expect(t.out()).toContain(`  keep     Kafka data in ${dir} (--purge-data deletes it)`);
+      expect(kept.ran[1]!.uninstall!.purge).toEqual([]);
+    }
+  });
+
+  it('a ~/.bashrc edited since init: the plan says the edits stay, and where the original is', async () => {
+    const host = new FakeHost(installed());
+    host.state.files.bashrc = { content: host.state.files.bashrc!.content.replace('alias ll', 'alias k=kubectl\nalias ll'), mtime: 3 };
+    const t = io();
+    await runUninstall(host, run({ yes: true }), t.io);
+    expect(t.out()).toContain(`  edit     ${HOME}/.bashrc: remove kafka-setup's KAFKA_HEAP_OPTS block, keep your changes since init (the original stays in ${HOME}/.bashrc.kafka-setup.bak)`);
+    expect(host.state.files.bashrc!.content).toBe('# ~/.bashrc\nalias k=kubectl\nalias ll="ls -l"\n');
+    expect(host.state.backups).toEqual({ bashrc: ORIGINAL });
+  });
+});
