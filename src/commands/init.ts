@@ -16,7 +16,8 @@ import { bootstrapAddress, BROKER_PORT } from '../kafka/distribution.js';
 import { tarballUrls } from '../steps/download.js';
 import { initSteps } from '../steps/plan.js';
 import { runSteps, type StepReport } from '../steps/runner.js';
-import { advertisedListener, brokerHeapMib } from '../steps/targets.js';
+import { advertisedListener, brokerHeapMib, serviceMode } from '../steps/targets.js';
+import { DAEMONS } from '../kafka/daemons.js';
 import type { StepContext } from '../steps/types.js';
 import type { CommandIO } from './io.js';
 import { lockedError } from './locked.js';
@@ -57,10 +58,14 @@ function summary(ctx: StepContext, reports: StepReport[], profileFile: string | 
     `Kafka ${ctx.dist.kafkaVersion} is running on ${ctx.options.host} (${changed === 0 ? 'nothing needed to change' : `${changed} step${changed > 1 ? 's' : ''} changed the host`}).`,
     `  bootstrap server   ${bootstrap}   (advertised.listeners=${advertisedListener(ctx)})`,
     `  installed in       ${ctx.facts.install.path}   heap -Xmx${formatHeap(brokerHeapMib(ctx))}`,
+    serviceMode(ctx) === 'systemd'
+      ? `  runs as            ${DAEMONS.map((d) => d.unit).join(', ')}   (systemd, started at boot)`
+      : '  runs as            -daemon JVMs   (not started at boot: kafka-setup start after a reboot)',
     ...(profileFile ? [`  profile saved      ${profileFile}`] : []),
     '',
     'Next:',
     '  kafka-setup verify                    check the broker from this machine',
+    '  kafka-setup status                    one line per JVM (also stop, start, restart, logs)',
     '  kafka-setup hosts --alias my-kafka    name it in this machine\'s hosts file',
     `  kcat -b ${bootstrap} -L`.padEnd(40) + "list the cluster's metadata",
   ];

@@ -4,12 +4,21 @@
  */
 import { posix } from 'node:path';
 import { withUpdate } from '../host/facts.js';
+import { EXTERNAL_LISTENER } from '../kafka/distribution.js';
+import { getProperty } from '../kafka/properties.js';
 import { configEdits, serverSettings, zookeeperSettings } from './edits.js';
 import { advertisedListener, dataDir } from './targets.js';
 import type { Step, StepContext } from './types.js';
 
 function describe(settings: Array<[string, string]>): string {
   return settings.map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+/** The client listener server.properties advertises now, when it is not the one wanted (e.g. the server's old address). */
+function staleAdvertised(ctx: StepContext): string | undefined {
+  const now = getProperty(ctx.facts.files['server.properties'].content ?? '', 'advertised.listeners');
+  const external = now?.split(',').map((l) => l.trim()).find((l) => l.startsWith(`${EXTERNAL_LISTENER}://`));
+  return external !== undefined && external !== advertisedListener(ctx) ? external : undefined;
 }
 
 function wouldRun(ctx: StepContext): string[] {
@@ -29,10 +38,14 @@ export const configStep: Step = {
     }
     const pending = configEdits(ctx);
     if (pending.length === 0) return { done: true, detail: `${advertisedListener(ctx)}, data in ${dataDir(ctx)}` };
-    return { done: false, reason: `update ${pending.map((c) => posix.basename(c.fact.path)).join(' and ')}`, wouldRun: wouldRun(ctx) };
+    const stale = staleAdvertised(ctx);
+    const why = stale ? `: advertised.listeners names ${stale}, not ${advertisedListener(ctx)}` : '';
+    return { done: false, reason: `update ${pending.map((c) => posix.basename(c.fact.path)).join(' and ')}${why}`, wouldRun: wouldRun(ctx) };
   },
   async apply(ctx) {
+    const stale = staleAdvertised(ctx);
     ctx.facts = withUpdate(ctx.facts, await ctx.host.writeFiles(configEdits(ctx)));
-    return `${advertisedListener(ctx)}, data in ${dataDir(ctx)}`;
+    // Said outright: after an EC2 stop/start this is the line that makes the broker reachable again.
+    return `${stale ? `advertised.listeners ${stale} → ${advertisedListener(ctx)}` : advertisedListener(ctx)}, data in ${dataDir(ctx)}`;
   },
 };

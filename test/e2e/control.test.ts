@@ -111,6 +111,7 @@ describeE2e('status, stop, start and restart on a host without systemd', () => {
       expect(s.stdout).toMatch(/\[done\] Connect to \S+@127\.0\.0\.2:\d+ — host key matches known_hosts/);
       const init = await cli(['init', ...moved]);
       expect(init.code, init.all).toBe(0);
+      expect(init.stdout).toMatch(/\[done\] Configure the broker and ZooKeeper — advertised\.listeners PLAINTEXT:\/\/127\.0\.0\.1:9092 → PLAINTEXT:\/\/127\.0\.0\.2:9092, data in /);
       expect(init.stdout).toMatch(/\[done\] Start the broker — restarted \(server\.properties changed after it started\)/);
       expect(init.stdout).toMatch(/bootstrap server {3}127\.0\.0\.2:9092 {3}\(advertised\.listeners=PLAINTEXT:\/\/127\.0\.0\.2:9092\)/);
       const profile = JSON.parse(readFileSync(join(env.XDG_CONFIG_HOME!, 'kafka-setup', 'default.json'), 'utf8')) as { host: string; port: number; advertisedHost: string };

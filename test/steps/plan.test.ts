@@ -66,8 +66,10 @@ describe('init steps against a fake host', () => {
     await init(host);
     const zk = host.state.jvms.find((j) => j.main.includes('QuorumPeerMain'))!.pid;
     host.ran.length = 0;
-    const { outcomes } = await init(host, { advertisedHost: 'kafka.example.com' });
+    const { outcomes, reports } = await init(host, { advertisedHost: 'kafka.example.com' });
     expect(outcomes).toMatchObject({ config: 'done', zookeeper: 'skipped', broker: 'done' });
+    // Said outright: the old address, the new one.
+    expect(reports.find((r) => r.id === 'config')!.detail).toBe('advertised.listeners PLAINTEXT://203.0.113.10:9092 → PLAINTEXT://kafka.example.com:9092, data in /home/ec2-user/kafka-data');
     const restart = host.ran.find((s) => s.name === 'start-broker')!;
     expect(restart.stopPid).toBeDefined();
     expect(host.state.jvms.find((j) => j.main.includes('QuorumPeerMain'))!.pid).toBe(zk);

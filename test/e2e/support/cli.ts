@@ -1,4 +1,5 @@
 /** Runs the built CLI as a user would: a child process with flags, no TTY, its own config dir. */
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { e2e } from './context.js';
@@ -20,7 +21,10 @@ export async function runCli(args: string[], opts: { env?: Record<string, string
     timeout: opts.timeoutMs ?? 600_000,
     ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
   });
-  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, all: r.all ?? '' };
+  const result = { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, all: r.all ?? '' };
+  // KS_SAMPLES=FILE collects real runs (for the README's examples).
+  if (process.env.KS_SAMPLES) appendFileSync(process.env.KS_SAMPLES, `$ kafka-setup ${args.join(' ')}   # exit ${result.code}\n${result.all}\n\n`);
+  return result;
 }
 
 /** The connection flags for the e2e host. */
