@@ -8,8 +8,11 @@ import type { RunOptions, Session } from '../remote/session.js';
 import type { Sections } from '../remote/script.js';
 import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate, type Sha512Fact } from './facts.js';
 import { writeCalls, type FileChange } from './file-writes.js';
-import type { DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, StartRequest, StartResult, VerifyFacts } from './operations.js';
+import type {
+  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, StartRequest, StartResult, VerifyFacts,
+} from './operations.js';
 import { remoteScript } from './script.js';
+import { readLogFiles, readLogLine } from './log-sections.js';
 import { requireSection, section } from './sections.js';
 import { waitServing, type Serving } from './serving.js';
 import { baseVars, type InstallTarget } from './target.js';
@@ -22,6 +25,8 @@ const TIMEOUTS_MS = {
   extract: 15 * 60_000,
   moveData: 60 * 60_000,
   verify: 90_000,
+  /** The last lines only; following has no bound (it ends with kafka-setup). */
+  logs: 5 * 60_000,
 };
 
 /** The lines that write `changes`, then re-read the files for the steps to confirm. */
@@ -163,5 +168,31 @@ export class RemoteHost implements HostOps {
 
   serving(brokerId: number | undefined, waitMs: number): Promise<Serving> {
     return waitServing(this.session, brokerId, waitMs);
+  }
+
+  async logs(r: LogsRequest): Promise<LogFile[]> {
+    // Streamed, not collected: a followed log never ends, and 100000 lines need not sit in memory.
+    const found: Array<[string, string]> = [];
+    let files: LogFile[] | undefined;
+    const announce = (): LogFile[] => {
+      if (!files) {
+        files = readLogFiles(found, r.daemons);
+        r.onFiles(files);
+      }
+      return files;
+    };
+    const onLine = (name: string, line: string): void => {
+      if (name === 'tail') {
+        announce();
+        const l = readLogLine(line, r.daemons);
+        if (l) r.onLine(l);
+      } else {
+        found.push([name, line]);
+      }
+    };
+    await this.run('logs', {
+      KS_LOGS: r.daemons.map((d) => `${d.kind}=${d.out}`).join(' '), KS_LINES: r.lines, KS_FOLLOW: r.follow ? '1' : '',
+    }, ['logs'], [], { stream: { sections: ['logfile', 'tail'], onLine }, ...(r.follow ? {} : { timeoutMs: TIMEOUTS_MS.logs }) });
+    return announce();
   }
 }

@@ -33,6 +33,10 @@ export const VOCABULARY = {
   systemd: ['state'],
   /** `unit <kind>`: kafka-setup's systemd unit of ZooKeeper or the broker. */
   unit: ['name', 'path', 'content', 'enabled', 'active', 'pid'],
+  /** `logfile <kind>`: a daemon's log as `logs` found it (state: ok, missing, unreadable, no_install). */
+  logfile: ['path', 'state'],
+  /** The lines of `logs`: `line=KIND TEXT`, or `cut=KIND TEXT` for one the host cut at 4000 bytes. */
+  tail: ['line', 'cut'],
   /** Live progress of a long script (install-java.sh), read while it runs. */
   progress: ['text'],
   /** A failure kafka-setup can explain: `kind` and `message`, then fields of that kind. */

@@ -9,7 +9,7 @@ import {
 } from '../../src/host/facts.js';
 import type { FileChange } from '../../src/host/file-writes.js';
 import type {
-  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, StartRequest, StartResult, VerifyFacts,
+  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, StartRequest, StartResult, VerifyFacts,
 } from '../../src/host/operations.js';
 import type { Serving } from '../../src/host/serving.js';
 import { RemoteFailure } from '../../src/remote/session.js';
@@ -40,6 +40,8 @@ export interface FakeHostState {
   systemd?: boolean;
   /** kafka-setup's units on the host, by daemon kind. */
   units?: Partial<Record<'zookeeper' | 'broker', { content: string; enabled: boolean; pid?: number }>>;
+  /** The lines of each daemon's log (logs/<DaemonSpec.out>); a daemon left out has none (never started). */
+  logs?: Partial<Record<'zookeeper' | 'broker', string[]>>;
 }
 
 /** One operation the fake was asked for, with what matters of its request. */
@@ -53,6 +55,9 @@ export interface FakeCall {
   stopPid?: number | undefined;
   moves?: DataMoveRequest['moves'];
   stop?: DataMoveRequest['stop'];
+  /** logs: how many lines, following or not. */
+  lines?: number;
+  follow?: boolean;
 }
 
 const HOME = '/home/ec2-user';
@@ -264,6 +269,27 @@ export class FakeHost implements HostOps {
       zookeeper: { connect: 'localhost:2181', shell: 'ran', ids: this.state.jvms.some((j) => j.main === 'kafka.Kafka') ? [0] : [] },
       logs: { files: [], errorLines: [] },
     };
+  }
+
+  /** Like logs.sh: what is there first, then the last lines, log by log (the fake's tail ends: no follow). */
+  async logs(r: LogsRequest): Promise<LogFile[]> {
+    this.call({ name: 'logs', lines: r.lines, follow: r.follow });
+    const s = this.state;
+    const files = r.daemons.map((daemon): LogFile => ({
+      daemon,
+      path: `${INSTALL}/logs/${daemon.out}`,
+      state: s.install !== 'kafka' ? 'no_install' : s.logs?.[daemon.kind] ? 'ok' : 'missing',
+    }));
+    r.onFiles(files);
+    for (const f of files) {
+      if (f.state !== 'ok') continue;
+      for (const text of s.logs![f.daemon.kind]!.slice(-r.lines)) {
+        // Like the host's awk: bytes beyond 4000 are cut there.
+        const bytes = Buffer.from(text);
+        r.onLine({ daemon: f.daemon, text: bytes.length > 4000 ? bytes.subarray(0, 4000).toString() : text, cut: bytes.length > 4000 });
+      }
+    }
+    return files;
   }
 
   /** The fake cannot forward ports, like an SSH server with AllowTcpForwarding no. */
