@@ -17,10 +17,10 @@ import { Terminal } from './support/tmux.js';
 
 const LOGS = '~/kafka_2.12-3.1.0/logs';
 
-/** Pids of the test user's `tail` processes (by pid and name from ps, never killed by name). */
+/** Pids of the test user's running `tail` processes (zombies left out: they have ended, this container's init may not reap them). */
 async function tailPids(): Promise<number[]> {
   const r = await execa('ps', ['-u', String(e2e().host.uid), '-o', 'pid=,comm='], { reject: false });
-  return r.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter(([, comm]) => comm === 'tail').map(([pid]) => Number(pid));
+  return r.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter(([, comm]) => comm === 'tail').map(([pid]) => Number(pid)).filter(alive);
 }
 
 async function appendAsUser(file: string, printfFormat: string): Promise<void> {
