@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { quote } from '../../src/remote/shell.js';
 import { CUT_MARKER } from '../../src/ui/log-line.js';
-import { runCli } from './support/cli.js';
+import { runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { alive, runAsUser } from './support/host.js';
 import { initializedHost, type InitializedHost } from './support/setup.js';
@@ -46,9 +46,10 @@ describeE2e('kafka-setup logs', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('logs prints both, each block headed by the daemon and the file', async () => {
+  it('logs prints both, each block headed by the daemon and the file, over one connection and one remote command', async () => {
     const { host } = e2e();
-    const r = await runCli(['logs', '-n', '3'], { env: h.env });
+    const r = await runCli(['logs', '-n', '3', '--verbose'], { env: h.env });
+    expect(r.stderr).toContain('ssh: 1 connection, 1 remote command');
     expect(r.code, r.all).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe(`==> ZooKeeper: ${host.home}/kafka_2.12-3.1.0/logs/zookeeper.out <==`);
@@ -114,5 +115,17 @@ describeE2e('kafka-setup logs', () => {
     while (tails.some(alive) && Date.now() < deadline) await sleep(100);
     expect(tails.filter(alive)).toEqual([]);
     expect(await tailPids()).toEqual([]);
+  });
+
+  it('logs -f killed outright (a dropped connection): the host stops its tails too', async () => {
+    const cli = startCli(['logs', '-f', '-n', '1'], { env: h.env });
+    await cli.waitFor(/^broker +\| /m);
+    const tails = await tailPids();
+    expect(tails).toHaveLength(2);
+    cli.signal('SIGKILL');
+    await cli.result;
+    const deadline = Date.now() + 10_000;
+    while (tails.some(alive) && Date.now() < deadline) await sleep(100);
+    expect(tails.filter(alive)).toEqual([]);
   });
 });
