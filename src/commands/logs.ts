@@ -80,19 +80,30 @@ export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'daemons' | '
   if (o.follow) reporter.warn(`following the log${several ? 's' : ''} ended on ${host.name}`);
 }
 
-export async function logsCommand(daemon: string | undefined, flags: LogsFlags, io: CommandIO): Promise<number> {
+export async function logsCommand(daemon: string | undefined, flags: LogsFlags, io: CommandIO, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
   const interactive = isInteractive(flags.interactive);
   const o = await resolveLogsOptions(daemon, flags, { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m) });
+  // Whoever reads the output went away (`kafka-setup logs -f | head`): stop following, as Ctrl-C
+  // does. main ignores EPIPE so that other commands finish their work; a follow would never finish.
+  const readerGone = new AbortController();
+  const onOutputError = (err: NodeJS.ErrnoException): void => {
+    if (err.code === 'EPIPE') readerGone.abort();
+  };
+  stdout.on('error', onOutputError);
+  const signal = AbortSignal.any([io.signal, readerGone.signal]);
   let following = false;
   try {
-    await withHost(o, io, async (host) => {
+    await withHost(o, { ...io, signal }, async (host) => {
       following = o.follow;
       await showLogs(host, o, io.reporter);
     });
   } catch (err) {
-    // Ctrl-C is how following ends: the remote tail stops with the connection (ks_guard), and this is a success.
-    if (following && (err instanceof InterruptedError || io.signal.aborted)) return 0;
+    // Ctrl-C is how following ends: the remote tail stops with the connection (ks_guard), and this is a
+    // success. So is a reader that has all it wanted (head): nobody is left to tell otherwise.
+    if ((following && (err instanceof InterruptedError || signal.aborted)) || readerGone.signal.aborted) return 0;
     throw err;
+  } finally {
+    stdout.off('error', onOutputError);
   }
   return 0;
 }

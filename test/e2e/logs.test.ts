@@ -117,6 +117,24 @@ describeE2e('kafka-setup logs', () => {
     expect(await tailPids()).toEqual([]);
   });
 
+  it('logs -f | head: following stops at the next line once the reader has gone, on the host too (like tail -f | head)', async () => {
+    const { root } = e2e();
+    const child = execa('node', [join(root, 'dist/cli.js'), 'logs', '-f', '-n', '1'], {
+      env: { ...h.env, NO_COLOR: '1' }, reject: false, stdin: 'ignore', buffer: false, timeout: 20_000,
+    });
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    expect(first).toMatch(/^zookeeper \| |^broker +\| /);
+    // What head does after its line: close the pipe. The next line written finds nobody to read it.
+    child.stdout.destroy();
+    await appendAsUser(`${LOGS}/kafkaServer.out`, 'ks-after-head\\n');
+    const r = await child;
+    expect(r.timedOut).toBe(false);
+    expect(r.exitCode).toBe(0);
+    const deadline = Date.now() + 10_000;
+    while ((await tailPids()).length > 0 && Date.now() < deadline) await sleep(100);
+    expect(await tailPids()).toEqual([]);
+  });
+
   it('logs -f killed outright (a dropped connection): the host stops its tails too', async () => {
     const cli = startCli(['logs', '-f', '-n', '1'], { env: h.env });
     await cli.waitFor(/^broker +\| /m);
