@@ -43,7 +43,7 @@ export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'daemons' | '
   let opened = 0;
   const several = o.daemons.length > 1;
   const width = Math.max(...o.daemons.map((d) => d.kind.length));
-  /** Headings up to the block of `file` (blocks of logs without lines are headed too, in order). */
+  /** Headings up to the block of shown[index] (a log without lines is headed too, in order). */
   const openUntil = (index: number): void => {
     for (; opened <= index; opened++) reporter.output([...(opened > 0 ? [''] : []), `==> ${label(shown[opened]!)}: ${shown[opened]!.path} <==`]);
   };
@@ -71,7 +71,7 @@ export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'daemons' | '
   const missing = files.filter((f) => f.state !== 'ok');
   if (missing.length === files.length) {
     const first = logProblem(missing[0]!, host.name);
-    // Both logs missing for the same reason: one sentence names both files.
+    // The first is the error, the others its details (a missing install is said once).
     const more = missing.slice(1).filter((f) => f.state !== 'no_install').map((f) => logProblem(f, host.name).message);
     throw new UserError(first.message, { ...(first.hint === undefined ? {} : { hint: first.hint }), details: more });
   }

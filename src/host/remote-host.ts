@@ -181,18 +181,23 @@ export class RemoteHost implements HostOps {
       }
       return files;
     };
+    // Called from the SSH channel's data events, where a throw would crash the process: kept for later.
+    let failed: { err: unknown } | undefined;
     const onLine = (name: string, line: string): void => {
-      if (name === 'tail') {
+      if (failed) return;
+      try {
+        if (name !== 'tail') return void found.push([name, line]);
         announce();
         const l = readLogLine(line, r.daemons);
         if (l) r.onLine(l);
-      } else {
-        found.push([name, line]);
+      } catch (err) {
+        failed = { err };
       }
     };
     await this.run('logs', {
       KS_LOGS: r.daemons.map((d) => `${d.kind}=${d.out}`).join(' '), KS_LINES: r.lines, KS_FOLLOW: r.follow ? '1' : '',
     }, ['logs'], [], { stream: { sections: ['logfile', 'tail'], onLine }, ...(r.follow ? {} : { timeoutMs: TIMEOUTS_MS.logs }) });
+    if (failed) throw failed.err;
     return announce();
   }
 }
