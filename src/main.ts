@@ -10,7 +10,7 @@ import { createReporter, wantsColor } from './ui/reporter.js';
 export interface GlobalFlags {
   verbose?: boolean;
   debug?: boolean;
-  /** Human output off (the command prints JSON itself). */
+  /** Human output off: the command prints its own data on stdout (JSON, log lines); the rest goes to stderr. */
   json?: boolean;
   /** The command's name, for the hints of its errors. */
   command?: string;

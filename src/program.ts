@@ -9,6 +9,7 @@ import { helpOf, type Decl, type Table } from './options/declare.js';
 import { hostsDeclarations, type HostsFlags } from './options/hosts-options.js';
 import { initDeclarations, type InitFlags } from './options/init-declarations.js';
 import { uninstallConnectionDeclarations, uninstallDeclarations, type UninstallFlags } from './options/uninstall-options.js';
+import { logsDeclarations, type LogsFlags } from './options/logs-options.js';
 import { verifyDeclarations, type VerifyFlags } from './options/verify-options.js';
 import { controlDeclarations, type ControlAction, type ControlFlags } from './options/control-options.js';
 import { statusDeclarations, type StatusFlags } from './options/status-options.js';
@@ -97,6 +98,30 @@ export function buildProgram(version: string): Command {
     .action(async (flags: UninstallFlags, cmd: Command) => {
       const { uninstallCommand } = await import('./commands/uninstall.js');
       await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'uninstall' }, (io) => uninstallCommand(flags, io));
+    });
+
+  declared(
+    program
+      .command('logs')
+      .argument('[daemon]', 'broker or zookeeper (default: both)')
+      .description('print the last lines of the broker\'s and ZooKeeper\'s logs on the host, or follow them (-f) until Ctrl-C'),
+    connectionDeclarations,
+    logsDeclarations,
+  )
+    .addHelpText('after', [
+      '',
+      'Ctrl-C is how -f ends: it stops following (on the host too) and exits with status 0.',
+      'Only log lines go to stdout: kafka-setup logs broker -n 1000 > broker.log keeps them.',
+      '',
+      'Examples:',
+      '  kafka-setup logs                         # the last 50 lines of both, the saved profile',
+      '  kafka-setup logs broker -n 200',
+      '  kafka-setup logs -f                      # both, each line prefixed with its daemon',
+    ].join('\n'))
+    .action(async (daemon: string | undefined, flags: LogsFlags, cmd: Command) => {
+      const { logsCommand } = await import('./commands/logs.js');
+      // Human output off: stdout carries the log lines alone (steps, warnings and errors go to stderr).
+      await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), json: true, command: 'logs' }, (io) => logsCommand(daemon, flags, io));
     });
 
   return program;

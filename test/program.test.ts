@@ -7,6 +7,7 @@ import { attrOf, helpOf, type Table } from '../src/options/declare.js';
 import { hostsDeclarations } from '../src/options/hosts-options.js';
 import { initDeclarations } from '../src/options/init-declarations.js';
 import { uninstallConnectionDeclarations, uninstallDeclarations } from '../src/options/uninstall-options.js';
+import { logsDeclarations } from '../src/options/logs-options.js';
 import { verifyDeclarations } from '../src/options/verify-options.js';
 import { buildProgram } from '../src/program.js';
 
@@ -21,6 +22,7 @@ const tables: Record<string, Table[]> = {
   verify: [connectionDeclarations, verifyDeclarations],
   hosts: [hostsDeclarations],
   uninstall: [uninstallConnectionDeclarations, uninstallDeclarations],
+  logs: [connectionDeclarations, logsDeclarations],
 };
 
 describe('the command line', () => {
@@ -63,5 +65,16 @@ describe('the command line', () => {
     expect(seen).toEqual({ host: 'h', mirror: ['https://a/k', 'https://b/k'] });
     await p.parseAsync(['node', 'kafka-setup', 'verify', '--no-roundtrip', '--no-interactive', '-y']);
     expect(seen).toEqual({ roundtrip: false, interactive: false, yes: true });
+  });
+
+  it('logs takes the daemon as an optional argument, -n/--lines and -f/--follow', async () => {
+    const p = buildProgram('0.0.0-test');
+    let seen: unknown[] = [];
+    p.commands.find((c) => c.name() === 'logs')!.action((...args: unknown[]) => void (seen = args.slice(0, 2)));
+    await p.parseAsync(['node', 'kafka-setup', 'logs', 'broker', '-n', '5', '-f']);
+    expect(seen).toEqual(['broker', { lines: '5', follow: true }]);
+    await p.parseAsync(['node', 'kafka-setup', 'logs', '--lines', '7', '--follow']);
+    expect(seen).toEqual([undefined, { lines: '7', follow: true }]);
+    expect(helpOfCommand('logs')).toMatch(/Ctrl-C .*exit(s with status)? 0/);
   });
 });

@@ -138,6 +138,34 @@ export interface VerifyFacts {
   logs: { files: string[]; errorLines: string[] };
 }
 
+/** A daemon's log as `logs` found it on the host. */
+export interface LogFile {
+  daemon: DaemonSpec;
+  path: string;
+  /** no_install: the install directory itself is missing. */
+  state: 'ok' | 'missing' | 'unreadable' | 'no_install';
+}
+
+/** One line of a log, as the host read it (hostile: not yet fit for a terminal). */
+export interface LogLine {
+  daemon: DaemonSpec;
+  text: string;
+  /** The host cut the line (longer than 4000 bytes). */
+  cut: boolean;
+}
+
+export interface LogsRequest {
+  /** In this order (the blocks of the non-following output come in it). */
+  daemons: readonly DaemonSpec[];
+  lines: number;
+  /** Go on with every line added, until kafka-setup goes away (Ctrl-C, a dropped connection). */
+  follow: boolean;
+  /** Called once, before any line, with what was found of each log. */
+  onFiles: (files: LogFile[]) => void;
+  /** Each line as it arrives. */
+  onLine: (line: LogLine) => void;
+}
+
 export interface HostOps {
   /** The host's name, for messages. */
   readonly name: string;
@@ -162,4 +190,6 @@ export interface HostOps {
   serving(brokerId: number | undefined, waitMs: number): Promise<Serving>;
   /** Stops and removes what init put on the host, in one remote command. */
   uninstall(r: UninstallRequest): Promise<UninstallResult>;
+  /** The last lines of the daemons' logs, streamed; with `follow`, resolves only when the host's tail ends. */
+  logs(r: LogsRequest): Promise<LogFile[]>;
 }

@@ -9,10 +9,11 @@ import type { Sections } from '../remote/script.js';
 import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate, type Sha512Fact } from './facts.js';
 import { writeCalls, type FileChange } from './file-writes.js';
 import type {
-  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
+  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
   UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
 } from './operations.js';
 import { remoteScript } from './script.js';
+import { readLogFiles, readLogLine } from './log-sections.js';
 import { requireSection, section } from './sections.js';
 import { waitServing, type Serving } from './serving.js';
 import { baseVars, type InstallTarget } from './target.js';
@@ -29,6 +30,8 @@ const TIMEOUTS_MS = {
   stop: 180_000,
   // Two units (up to 90 s each to stop) or two JVMs (70 s), then removals.
   uninstall: 15 * 60_000,
+  /** The last lines only; following has no bound (it ends with kafka-setup). */
+  logs: 5 * 60_000,
 };
 
 /** The daemon table's row, for daemon-lib.sh, and how it runs. */
@@ -227,5 +230,36 @@ export class RemoteHost implements HostOps {
       kept: done.all('kept'),
       bashrc: done.get('bashrc'),
     };
+  }
+
+  async logs(r: LogsRequest): Promise<LogFile[]> {
+    // Streamed, not collected: a followed log never ends, and 100000 lines need not sit in memory.
+    const found: Array<[string, string]> = [];
+    let files: LogFile[] | undefined;
+    const announce = (): LogFile[] => {
+      if (!files) {
+        files = readLogFiles(found, r.daemons);
+        r.onFiles(files);
+      }
+      return files;
+    };
+    // Called from the SSH channel's data events, where a throw would crash the process: kept for later.
+    let failed: { err: unknown } | undefined;
+    const onLine = (name: string, line: string): void => {
+      if (failed) return;
+      try {
+        if (name !== 'tail') return void found.push([name, line]);
+        announce();
+        const l = readLogLine(line, r.daemons);
+        if (l) r.onLine(l);
+      } catch (err) {
+        failed = { err };
+      }
+    };
+    await this.run('logs', {
+      KS_LOGS: r.daemons.map((d) => `${d.kind}=${d.out}`).join(' '), KS_LINES: r.lines, KS_FOLLOW: r.follow ? '1' : '',
+    }, ['logs'], [], { stream: { sections: ['logfile', 'tail'], onLine }, ...(r.follow ? {} : { timeoutMs: TIMEOUTS_MS.logs }) });
+    if (failed) throw failed.err;
+    return announce();
   }
 }

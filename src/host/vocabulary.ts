@@ -36,6 +36,10 @@ export const VOCABULARY = {
   unit: ['name', 'path', 'content', 'enabled', 'active', 'pid'],
   /** What uninstall.sh did: units disabled, JVMs stopped, paths removed or kept, what became of ~/.bashrc. */
   uninstalled: ['unit', 'stopped', 'removed', 'purged', 'kept', 'bashrc'],
+  /** `logfile <kind>`: a daemon's log as `logs` found it (state: ok, missing, unreadable, no_install). */
+  logfile: ['path', 'state'],
+  /** The lines of `logs`: `line=KIND TEXT`, or `cut=KIND TEXT` for one the host cut at 4000 bytes. */
+  tail: ['line', 'cut'],
   /** Live progress of a long script (install-java.sh), read while it runs. */
   progress: ['text'],
   /** A failure kafka-setup can explain: `kind` and `message`, then fields of that kind. */

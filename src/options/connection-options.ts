@@ -1,4 +1,4 @@
-/** The options of every command that connects to the host (init, verify), declared once. */
+/** The options of every command that connects to the host (init, verify, and the day-two commands), declared once. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { inspectKey, keyFileProblem, localPath } from '../local/key-file.js';

@@ -36,6 +36,17 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Receives the script's `progress` sections (`text=…`) as they arrive, e.g. what it waits for. */
   onProgress?: ((text: string) => void) | undefined;
+  /**
+   * Output that may never end (`logs -f`) or be large: every line of the named sections (by name, or
+   * by first word for instance sections like `file NAME`) goes to `onLine` as it arrives, and is not
+   * kept in the result (memory stays bounded however long it runs).
+   */
+  stream?: SectionStream | undefined;
+}
+
+export interface SectionStream {
+  sections: readonly string[];
+  onLine: (section: string, line: string) => void;
 }
 
 /** Feeds stdout chunks; calls onProgress with the text of each complete `progress` section. */
@@ -49,6 +60,39 @@ export function progressReader(mark: string, onProgress: (text: string) => void)
       if (inProgress && line.startsWith('text=')) onProgress(line.slice('text='.length));
       inProgress = line.endsWith(`${mark} progress`);
     }
+  };
+}
+
+/**
+ * Splits stdout as it arrives: lines of streamed sections go to `onLine` (whole lines only, a chunk
+ * may end anywhere), every other line is kept. `end()` returns what was kept, for parseSections.
+ * Sections are found as parseSections finds them (the marker anywhere in the line).
+ */
+export function sectionStreamer(mark: string, s: SectionStream): { write(chunk: string): void; end(): string } {
+  const header = `${mark} `;
+  let partial = '';
+  let kept = '';
+  let streaming: string | undefined;
+  const line = (raw: string): void => {
+    const at = raw.indexOf(header);
+    if (at >= 0) {
+      const name = raw.slice(at + header.length).replace(/\r$/, '').trim();
+      streaming = s.sections.includes(name) || s.sections.includes(name.split(' ')[0]!) ? name : undefined;
+    }
+    if (streaming !== undefined && at < 0) s.onLine(streaming, raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+    else kept += `${raw}\n`;
+  };
+  return {
+    write(chunk) {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) line(l);
+    },
+    end() {
+      if (partial !== '') line(partial);
+      partial = '';
+      return kept;
+    },
   };
 }
 
@@ -206,9 +250,11 @@ class SshSession implements Session {
         let stderr = '';
         let code: number | undefined;
         const progress = opts.onProgress ? progressReader(script.mark, opts.onProgress) : undefined;
+        const streamer = opts.stream ? sectionStreamer(script.mark, opts.stream) : undefined;
         ch.on('data', (d: Buffer) => {
           const text = out.write(d);
-          stdout += text;
+          if (streamer) streamer.write(text);
+          else stdout += text;
           progress?.(text);
         });
         ch.stderr.on('data', (d: Buffer) => { stderr += errDec.write(d); });
@@ -217,7 +263,12 @@ class SshSession implements Session {
         ch.on('close', () => {
           if (!this.pending.has(fail)) return;
           cleanup();
-          stdout += out.end();
+          if (streamer) {
+            streamer.write(out.end());
+            stdout = streamer.end();
+          } else {
+            stdout += out.end();
+          }
           stderr += errDec.end();
           const durationMs = Date.now() - started;
           const exit = code ?? 255;

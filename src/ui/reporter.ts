@@ -34,6 +34,8 @@ export interface Reporter {
   check(c: CheckResult): void;
   /** A document on stdout (--json), even when human output is off. */
   json(value: unknown): void;
+  /** The command's own data on stdout (log lines), even when human output is off; control characters escaped. */
+  output(lines: string[]): void;
   error(err: unknown, debug: boolean): void;
   /** Ctrl-C: the same `error:`/`what to do:` pair as any failure. */
   interrupted(): void;
@@ -139,6 +141,9 @@ export function createReporter(o: ReporterOptions): Reporter {
     },
     json(value) {
       out.write(`${terminalSafeJson(value)}\n`);
+    },
+    output(lines) {
+      for (const l of lines) out.write(`${visible(l)}\n`);
     },
     error(err, debug) {
       if (err instanceof UserError) {

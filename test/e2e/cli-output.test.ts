@@ -41,6 +41,6 @@ describeE2e('kafka-setup on the command line', () => {
     const r = await runCli([]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^Usage: kafka-setup/);
-    expect(r.stderr).toMatch(/\nerror: no command given\nwhat to do: run kafka-setup init, verify or hosts/);
+    expect(r.stderr).toMatch(/\nerror: no command given\nwhat to do: run kafka-setup init, verify, hosts, status, stop, start, restart, logs or uninstall/);
   });
 });

@@ -9,7 +9,7 @@ import {
 } from '../../src/host/facts.js';
 import type { FileChange } from '../../src/host/file-writes.js';
 import type {
-  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
+  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
   UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
 } from '../../src/host/operations.js';
 import { sha256 } from '../../src/host/file-writes.js';
@@ -44,6 +44,8 @@ export interface FakeHostState {
   units?: Partial<Record<'zookeeper' | 'broker', { content: string; enabled: boolean; pid?: number }>>;
   /** One-time backups (`<file>.kafka-setup.bak`) by file name, with their content. */
   backups?: Record<string, string>;
+  /** The lines of each daemon's log (logs/<DaemonSpec.out>); a daemon left out has none (never started). */
+  logs?: Partial<Record<'zookeeper' | 'broker', string[]>>;
 }
 
 /** One operation the fake was asked for, with what matters of its request. */
@@ -60,6 +62,9 @@ export interface FakeCall {
   service?: Service;
   units?: UnitsRequest;
   uninstall?: UninstallRequest;
+  /** logs: how many lines, following or not. */
+  lines?: number;
+  follow?: boolean;
 }
 
 const HOME = '/home/ec2-user';
@@ -353,6 +358,27 @@ export class FakeHost implements HostOps {
     }
     result.update = { install: this.install(), files: this.files(), jvms: this.jvms(), services: this.services() };
     return result;
+  /** Like logs.sh: what is there first, then the last lines, log by log (the fake's tail ends: no follow). */
+  }
+
+  async logs(r: LogsRequest): Promise<LogFile[]> {
+    this.call({ name: 'logs', lines: r.lines, follow: r.follow });
+    const s = this.state;
+    const files = r.daemons.map((daemon): LogFile => ({
+      daemon,
+      path: `${INSTALL}/logs/${daemon.out}`,
+      state: s.install !== 'kafka' ? 'no_install' : s.logs?.[daemon.kind] ? 'ok' : 'missing',
+    }));
+    r.onFiles(files);
+    for (const f of files) {
+      if (f.state !== 'ok') continue;
+      for (const text of s.logs![f.daemon.kind]!.slice(-r.lines)) {
+        // Like the host's awk: bytes beyond 4000 are cut there.
+        const bytes = Buffer.from(text);
+        r.onLine({ daemon: f.daemon, text: bytes.length > 4000 ? bytes.subarray(0, 4000).toString() : text, cut: bytes.length > 4000 });
+      }
+    }
+    return files;
   }
 
   /** The fake cannot forward ports, like an SSH server with AllowTcpForwarding no. */

@@ -33,6 +33,7 @@ describe('the reporter shows control characters instead of sending them to the t
       r.warn(`warn ${HOSTILE}`);
       r.verbose(`verbose ${HOSTILE}`);
       r.lines([`line ${HOSTILE}`, '\tTabbed(0): 0 to 9']);
+      r.output([`output ${HOSTILE}`, `two\nlines ${HOSTILE}`]);
       r.check({ id: 'logs', title: `check ${HOSTILE}`, status: 'warn', detail: `1 in server.log:\n  [2024] ERROR ${HOSTILE}` });
       r.error(new UserError(`message ${HOSTILE}\nsecond ${HOSTILE}`, { hint: `hint ${HOSTILE}`, details: [`detail ${HOSTILE}`] }), true);
       r.error(new Error(`internal ${HOSTILE}`), true);

@@ -1,0 +1,113 @@
+/**
+ * `kafka-setup logs [broker|zookeeper] [-n N] [-f]`: the last lines of the daemons' logs over one SSH
+ * command, or (-f) those and every new line until Ctrl-C, which is how following ends: exit 0. Only
+ * the log lines go to stdout (`kafka-setup logs > file` holds the log); warnings and errors go to stderr.
+ */
+import { InterruptedError, UserError } from '../errors.js';
+import type { HostOps, LogFile, LogLine } from '../host/operations.js';
+import { resolveLogsOptions, type LogsFlags, type LogsOptions } from '../options/logs-options.js';
+import { isInteractive } from '../options/resolve.js';
+import { logLine } from '../ui/log-line.js';
+import type { Reporter } from '../ui/reporter.js';
+import type { CommandIO } from './io.js';
+import { withHost } from './with-host.js';
+import { recogniseMoved } from './recognise.js';
+
+/** What is wrong with a log that is not there, and what to do. */
+export function logProblem(f: LogFile, host: string): UserError {
+  const dir = f.path.slice(0, -`/logs/${f.daemon.out}`.length);
+  switch (f.state) {
+    case 'no_install':
+      return new UserError(`there is no Kafka install at ${dir} on ${host}`, {
+        hint: 'run kafka-setup init to set it up, or pass --install-dir with where Kafka is installed (the profile init saved knows it)',
+      });
+    case 'missing':
+      return new UserError(`${f.daemon.name} has not been started on this host yet (no ${f.path})`, { hint: 'run kafka-setup init, which starts ZooKeeper and the broker' });
+    default:
+      return new UserError(`${f.path} on ${host} is not a file the SSH user can read`, {
+        hint: `look at its owner and mode on the host (ls -l ${f.path}); kafka-setup reads the log as the SSH user`,
+      });
+  }
+}
+
+/** "ZooKeeper", "broker": how a block heading or a line prefix names the daemon. */
+const label = (f: LogFile | LogLine): string => f.daemon.name.replace(/^the /, '');
+
+/**
+ * Prints the logs as they arrive. One log: its lines as they are (like tail). Both: a block per log,
+ * headed `==> NAME: PATH <==` (like tail's headers); following both, lines arrive interleaved, so
+ * each is prefixed with its daemon instead ("broker    | …"). A log that is not there is a warning
+ * when another one is shown, else the error.
+ */
+export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'daemons' | 'lines' | 'follow'>, reporter: Reporter): Promise<void> {
+  let shown: LogFile[] = [];
+  let opened = 0;
+  const several = o.daemons.length > 1;
+  const width = Math.max(...o.daemons.map((d) => d.kind.length));
+  /** Headings up to the block of shown[index] (a log without lines is headed too, in order). */
+  const openUntil = (index: number): void => {
+    for (; opened <= index; opened++) reporter.output([...(opened > 0 ? [''] : []), `==> ${label(shown[opened]!)}: ${shown[opened]!.path} <==`]);
+  };
+  const files = await host.logs({
+    daemons: o.daemons,
+    lines: o.lines,
+    follow: o.follow,
+    onFiles(found) {
+      shown = found.filter((f) => f.state === 'ok');
+      if (shown.length === 0) return;
+      for (const f of found) {
+        if (f.state === 'ok') continue;
+        const p = logProblem(f, host.name);
+        reporter.warn(`${p.message}: ${p.hint}`);
+      }
+    },
+    onLine(l) {
+      const text = logLine(l.text, l.cut);
+      if (!several) return reporter.output([text]);
+      if (o.follow) return reporter.output([`${l.daemon.kind.padEnd(width)} | ${text}`]);
+      openUntil(shown.findIndex((f) => f.daemon === l.daemon));
+      reporter.output([text]);
+    },
+  });
+  const missing = files.filter((f) => f.state !== 'ok');
+  if (missing.length === files.length) {
+    const first = logProblem(missing[0]!, host.name);
+    // The first is the error, the others its details (a missing install is said once).
+    const more = missing.slice(1).filter((f) => f.state !== 'no_install').map((f) => logProblem(f, host.name).message);
+    throw new UserError(first.message, { ...(first.hint === undefined ? {} : { hint: first.hint }), details: more });
+  }
+  if (several && !o.follow) openUntil(shown.length - 1);
+  // tail -F does not end by itself: someone stopped it on the host.
+  if (o.follow) reporter.warn(`following the log${several ? 's' : ''} ended on ${host.name}`);
+}
+
+export async function logsCommand(daemon: string | undefined, flags: LogsFlags, io: CommandIO, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const interactive = isInteractive(flags.interactive);
+  const o = await resolveLogsOptions(daemon, flags, {
+    prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m),
+    recognise: recogniseMoved(io, { record: true, profile: flags.profile }),
+  });
+  // Whoever reads the output went away (`kafka-setup logs -f | head`): stop following, as Ctrl-C
+  // does. main ignores EPIPE so that other commands finish their work; a follow would never finish.
+  const readerGone = new AbortController();
+  const onOutputError = (err: NodeJS.ErrnoException): void => {
+    if (err.code === 'EPIPE') readerGone.abort();
+  };
+  stdout.on('error', onOutputError);
+  const signal = AbortSignal.any([io.signal, readerGone.signal]);
+  let following = false;
+  try {
+    await withHost(o, { ...io, signal }, async (host) => {
+      following = o.follow;
+      await showLogs(host, o, io.reporter);
+    });
+  } catch (err) {
+    // Ctrl-C is how following ends: the remote tail stops with the connection (ks_guard), and this is a
+    // success. So is a reader that has all it wanted (head): nobody is left to tell otherwise.
+    if ((following && (err instanceof InterruptedError || signal.aborted)) || readerGone.signal.aborted) return 0;
+    throw err;
+  } finally {
+    stdout.off('error', onOutputError);
+  }
+  return 0;
+}

@@ -1,0 +1,47 @@
+/** Options of `kafka-setup logs [broker|zookeeper] [-n N] [-f]`: which logs, how many lines, follow or not. */
+import { UsageError } from '../errors.js';
+import { DAEMONS, type DaemonSpec } from '../kafka/daemons.js';
+import { resolveDeclared, toggle, value, type FlagsOf } from './declare.js';
+import { hostCommandDeclarations, resolveHostCommandOptions, type HostCommandFlags, type HostCommandOptions } from './host-command-options.js';
+import type { OptionDeps } from './init-options.js';
+import { printable, type Problem } from './validate.js';
+
+export const MAX_LINES = 100_000;
+
+export function linesProblem(v: string): Problem {
+  return /^[0-9]{1,6}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_LINES
+    ? undefined
+    : `"${printable(v)}" is not a number of lines; use a whole number from 1 to ${MAX_LINES}`;
+}
+
+export const logsDeclarations = {
+  ...hostCommandDeclarations,
+  lines: value({ flag: '-n, --lines <count>', help: 'how many of the last lines to show', default: '50', validate: linesProblem, parse: Number }),
+  follow: toggle({ flag: '-f, --follow', help: 'then print each new line as it is written, until Ctrl-C (which ends kafka-setup logs with exit 0)' }),
+} as const;
+
+export interface LogsFlags extends HostCommandFlags, FlagsOf<typeof logsDeclarations> {}
+
+export interface LogsOptions extends HostCommandOptions {
+  daemons: readonly DaemonSpec[];
+  lines: number;
+  follow: boolean;
+}
+
+/** The daemon argument: one daemon by its kind, or (none given) both, in the order they start. */
+export function daemonsNamed(name: string | undefined): readonly DaemonSpec[] {
+  if (name === undefined) return DAEMONS;
+  const d = DAEMONS.find((x) => x.kind === name.trim().toLowerCase());
+  if (!d) {
+    throw new UsageError(`"${printable(name)}" is not a daemon kafka-setup runs; name ${DAEMONS.map((x) => x.kind).join(' or ')}`,
+      `e.g. kafka-setup logs broker -n 100, or kafka-setup logs for both`);
+  }
+  return [d];
+}
+
+export async function resolveLogsOptions(daemon: string | undefined, flags: LogsFlags, deps: OptionDeps): Promise<LogsOptions> {
+  // What needs no host is checked first: a typo fails before any question or connection.
+  const daemons = daemonsNamed(daemon);
+  const { lines, follow } = await resolveDeclared({ lines: logsDeclarations.lines, follow: logsDeclarations.follow }, flags, undefined, { interactive: false, prompter: undefined });
+  return { ...(await resolveHostCommandOptions(flags, deps)), daemons, lines, follow };
+}
