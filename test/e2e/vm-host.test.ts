@@ -13,7 +13,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { e2e } from './support/context.js';
 import { alive } from './support/host.js';
 import { resetHost } from './support/reset.js';
-import { bootId, describeVm, guestUrl, powerCycleVm, rebootVm, sshVm, startVm, stopVm, type VmHost } from './support/vm-host.js';
+import { describeVm } from './support/vm-suite.js';
+import { bootId, guestUrl, powerCycleVm, rebootVm, sshVm, startVm, stopVm, type VmHost } from './support/vm-host.js';
 
 const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
 
@@ -55,6 +56,14 @@ describeVm('a Debian 12 VM as an EC2-like host', () => {
     const [status = '', ...failed] = state.stdout.split('\n').filter(Boolean);
     console.log(`vm: systemctl is-system-running: ${status}${failed.length > 0 ? `; failed units: ${failed.join('; ')}` : ''}`);
     expect(['running', 'degraded']).toContain(status);
+  });
+
+  it('guestUrl: this machine\'s loopback as the guest sees it, other URLs unchanged', () => {
+    expect(guestUrl('http://127.0.0.1:4321')).toBe('http://10.0.2.2:4321');
+    expect(guestUrl('http://127.0.0.1:4321/good/kafka?x=1')).toBe('http://10.0.2.2:4321/good/kafka?x=1');
+    expect(guestUrl('http://localhost:1/')).toBe('http://10.0.2.2:1/');
+    expect(guestUrl('http://127.0.0.10:5/')).toBe('http://127.0.0.10:5/');
+    expect(guestUrl('https://downloads.apache.org/kafka')).toBe('https://downloads.apache.org/kafka');
   });
 
   it('reaches the e2e mirror at 10.0.2.2 and the Debian mirror through NAT', async () => {

@@ -8,7 +8,10 @@
  * QEMU's user network forwards ADDRESS:sshPort, ADDRESS:9092 and ADDRESS:2181 (a loopback address of
  * its own, 127.0.0.2 unless told) to the guest, so a broker there can advertise ADDRESS:9092. The
  * guest sees this machine as 10.0.2.2 (guestUrl) and the Debian mirror through QEMU's NAT.
+ * While a VM runs, QEMU holds ADDRESS:9092 and ADDRESS:2181, so nothing on this machine can bind
+ * 0.0.0.0:9092 or :2181 (the main e2e host's Kafka cannot start): stop the VM in the same file.
  * QEMU is killed by the pid it was started with, never by name; stopVm removes the work directory.
+ * No vitest here (describeVm is in vm-suite.ts): a script can boot a VM with tsx to debug.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -17,7 +20,6 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { describe, inject } from 'vitest';
 import { execa } from 'execa';
 import { alive, killPids, sshClientArgs, type RunResult } from './host.js';
 
@@ -60,20 +62,9 @@ export function vmSkipReason(): string | undefined {
   return undefined;
 }
 
-/** `describe`, skipped with one loud line where VMs cannot run here (or the e2e suite does not run at all). */
-export function describeVm(name: string, fn: () => void): void {
-  const reason = inject('e2e').skip ?? vmSkipReason();
-  if (reason) process.stderr.write(`e2e VM tests SKIPPED (${name}): ${reason}\n`);
-  describe.skipIf(Boolean(reason))(name, fn);
-}
-
 /** A URL of this machine's loopback (the e2e mirror) as the guest reaches it. */
 export function guestUrl(url: string): string {
-  const u = new URL(url);
-  if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost') return url;
-  u.hostname = GUEST_GATEWAY;
-  // URL adds a "/" to a bare origin: keep the caller's form.
-  return url.endsWith('/') || u.pathname !== '/' ? u.toString() : u.toString().slice(0, -1);
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)(?:127\.0\.0\.1|localhost)(?=[:/?#]|$)/i, (_, scheme: string) => `${scheme}${GUEST_GATEWAY}`);
 }
 
 function onPath(tool: string): boolean {
@@ -126,20 +117,15 @@ export async function rebootVm(vm: VmHost): Promise<{ seconds: number }> {
 }
 
 /**
- * Pulls the plug (QEMU killed by pid) and boots the same disk forwarding from a new loopback address,
- * like an EC2 stop/start that changes the public IP. `sync` first, so what the guest wrote before
- * is on its disk (EC2's stop shuts down cleanly). `graceful`: `systemctl poweroff` in the guest
- * instead, waiting for QEMU to exit. Updates and returns the same record: its pid is the new QEMU's.
+ * Pulls the plug and boots the same disk forwarding from a new loopback address, like an EC2
+ * stop/start that changes the public IP: `sync` in the guest first (EC2's stop shuts down cleanly, so
+ * what was written is on disk), then QEMU killed by pid (SIGTERM: it closes its disks cleanly). The
+ * guest's services get no shutdown: a broker recovers its logs on the next start. Updates and returns
+ * the same record (new address, ssh port and pid), so stopVm on it stops the new QEMU.
  */
-export async function powerCycleVm(vm: VmHost, opts: { address: string; graceful?: boolean }): Promise<VmHost> {
+export async function powerCycleVm(vm: VmHost, opts: { address: string }): Promise<VmHost> {
   checkAddress(opts.address);
-  if (opts.graceful) {
-    await sshVm(vm, 'sudo -n systemctl poweroff', { timeoutMs: 30_000 });
-    const deadline = Date.now() + 120_000;
-    while (alive(vm.pid) && Date.now() < deadline) await sleep(200);
-  } else {
-    await sshVm(vm, 'sync', { timeoutMs: 30_000 });
-  }
+  await sshVm(vm, 'sync', { timeoutMs: 30_000 });
   await killQemu(vm);
   vm.address = opts.address;
   vm.sshPort = 0;
