@@ -17,7 +17,6 @@ import { bootstrapAddress } from '../kafka/distribution.js';
 import { daemonHeapMib, INTERNAL_ADDRESS, installPath, serviceMode } from './targets.js';
 import type { Check, Step, StepContext } from './types.js';
 
-
 const TITLES: Record<DaemonSpec['kind'], string> = { zookeeper: 'Start ZooKeeper', broker: 'Start the broker' };
 
 function staleness(ctx: StepContext, d: DaemonSpec, jvm: JvmFact): string | undefined {

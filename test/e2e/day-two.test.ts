@@ -1,6 +1,8 @@
 /**
  * Day two on a real machine: a Debian 12 VM (QEMU, software emulation, 1 GiB, systemd; see
- * support/vm-host.ts). init installs Java for real and the systemd units; the broker comes back after
+ * support/vm-host.ts). init installs Java for real (the -daemon way first, as earlier versions did),
+ * then the systemd units, handing the running JVMs over; a message written before survives all that
+ * follows. The broker comes back after
  * a reboot with nobody running kafka-setup; status, logs, stop, start and restart work through the
  * units; a power cycle onto a new address is noticed (verify names the stale address, init --host
  * fixes it); uninstall leaves no unit, no install, no JVM and ~/.bashrc as it was. One VM for all of
@@ -8,6 +10,7 @@
  * Timings are printed one line each, for the closing note.
  */
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, type CliResult } from './support/cli.js';
@@ -36,6 +39,20 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
     return r;
   };
   const ssh = async (command: string): Promise<string> => (await sshVm(the(), command, { timeoutMs: 60_000 })).stdout.trim();
+  /** Messages through the broker from this machine, as a client would (kcat). */
+  const produce = async (message: string): Promise<void> => {
+    await execa('kcat', ['-b', `${the().address}:9092`, '-P', '-t', 'day-two', '-m', '60'], { input: `${message}\n`, timeout: 120_000 });
+  };
+  /** What the topic holds. Right after a (re)start the broker may not know its partitions yet for a few seconds ("Unknown topic or partition"), as any client sees: retried. */
+  const consume = async (): Promise<string[]> => {
+    const started = Date.now();
+    for (;;) {
+      const r = await execa('kcat', ['-b', `${the().address}:9092`, '-C', '-t', 'day-two', '-o', 'beginning', '-e', '-q', '-m', '60'], { timeout: 120_000, reject: false });
+      if (r.exitCode === 0) return r.stdout.split('\n');
+      if (Date.now() - started > 90_000) throw new Error(`kcat could not read the topic for 90 s: ${r.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  };
   /** Polls status until systemd has both running and the broker is in its own metadata; seconds it took. */
   const untilServing = async (args: string[] = []): Promise<number> => {
     const started = Date.now();
@@ -65,17 +82,28 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
     if (vm) await stopVm(vm);
   });
 
-  it('init: installs Java for real, the units (enabled at boot), and the broker serves through them', async () => {
-    const r = await cli(['init', ...connection(), '--mirror', guestUrl(e2e().mirror.good), '--heap', '256m', '--yes']);
+  it('init --service none (the seed\'s -daemon way, as earlier versions did): Java installed for real, no units', async () => {
+    const r = await cli(['init', ...connection(), '--mirror', guestUrl(e2e().mirror.good), '--heap', '256m', '--service', 'none', '--yes'], 'init --service none');
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/\[done\] Install Java — installed openjdk-17-jdk-headless/);
+    expect(r.stdout).toMatch(/\[skip\] Install the systemd units — none \(--service none\)/);
+    expect(r.stdout).toMatch(/runs as {12}-daemon JVMs/);
+    expect(await ssh('ls /etc/systemd/system/kafka-*.service 2>/dev/null | wc -l')).toBe('0');
+    await produce('written before the units');
+  }, 15 * MINUTES);
+
+  it('init: the units, enabled at boot; the running JVMs are handed to them once, their data kept', async () => {
+    const r = await cli(['init', '--service', 'auto']);
+    expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/\[done\] Install the systemd units — wrote kafka-zookeeper\.service and kafka-broker\.service, enabled at boot/);
-    expect(r.stdout).toMatch(/\[done\] Start ZooKeeper — started as kafka-zookeeper\.service: pid \d+/);
-    expect(r.stdout).toMatch(/\[done\] Start the broker — started as kafka-broker\.service: pid \d+, serving at 127\.0\.0\.2:9092, in its own metadata/);
+    expect(r.stdout).toMatch(/\[done\] Start ZooKeeper — restarted as kafka-zookeeper\.service \(handed to kafka-zookeeper\.service\): pid \d+/);
+    expect(r.stdout).toMatch(/\[done\] Start the broker — (re)?started as kafka-broker\.service.*: pid \d+, serving at 127\.0\.0\.2:9092, in its own metadata/);
+    expect(r.stdout).toMatch(/runs as {12}kafka-zookeeper\.service, kafka-broker\.service {3}\(systemd, started at boot\)/);
     expect(await ssh('systemctl is-enabled kafka-zookeeper.service kafka-broker.service; systemctl is-active kafka-broker.service')).toBe('enabled\nenabled\nactive');
     // The unit's main process is the broker's JVM, running as admin with the chosen heap.
     const main = await ssh('p=$(systemctl show -p MainPID --value kafka-broker.service); ps -o user=,args= -p "$p"');
     expect(main).toMatch(/^admin .*java .*-Xmx256m .*kafka\.Kafka .*\/config\/server\.properties/);
+    expect(await consume()).toContain('written before the units');
   }, 15 * MINUTES);
 
   it('a re-run changes nothing: one connection, one remote command', async () => {
@@ -91,6 +119,7 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
     // systemd starts both (ZooKeeper first: After=/Requires=), nobody else.
     const serving = await untilServing();
     console.log(`vm: ssh back to broker serving in ${serving.toFixed(1)} s (${(seconds + serving).toFixed(1)} s from the reboot)`);
+    expect(await consume()).toContain('written before the units');
     const s = await cli(['status']);
     expect(s.stdout).toMatch(/ZooKeeper {2}running {3}pid \d+ {3}up \d+[sm].*heap -Xmx256m {3}listening 2181 {3}kafka-zookeeper\.service, enabled at boot/);
     expect(s.stdout).toMatch(/broker {5}running {3}pid \d+ .*listening 9092, 9093 {3}kafka-broker\.service, enabled at boot .*in its own metadata/);
@@ -99,7 +128,7 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
   it('logs: the broker\'s console output, appended by its unit across starts', async () => {
     const r = await cli(['logs', 'broker', '-n', '2000']);
     expect(r.code, r.all).toBe(0);
-    // Two starts so far (init, the reboot): both are in the file the unit appends to.
+    // Two starts through the units so far (the handover, the reboot): both are in the file the unit appends to.
     expect(r.stdout.split('\n').filter((l) => l.includes('started (kafka.server.KafkaServer)')).length).toBeGreaterThanOrEqual(2);
     const five = await cli(['logs', 'zookeeper', '-n', '5']);
     expect(five.code, five.all).toBe(0);
@@ -141,6 +170,8 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
     // The profile followed: plain commands now reach the new address.
     const verify = await cli(['verify', '--no-roundtrip'], 'verify (new address)');
     expect(verify.code, verify.all).toBe(0);
+    // Through the power cycle, at the new address: the data is still there.
+    expect(await consume()).toContain('written before the units');
   }, 15 * MINUTES);
 
   it('uninstall: no unit, no install, no JVM, ~/.bashrc as before init; Java stays', async () => {
