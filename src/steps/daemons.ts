@@ -138,7 +138,8 @@ async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
     else if (serving.state === 'unknown') notes.push(`its metadata was not checked: ${serving.reason}`);
   }
   const as = serviceMode(ctx) === 'systemd' ? ` as ${d.unit}` : '';
-  return `${stale ? `restarted${as} (${stale})` : `started${as}`}: pid ${now?.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  const what = handOver ? `handed to ${d.unit} (stopped once, started again by systemd)` : stale ? `restarted${as} (${stale})` : `started${as}`;
+  return `${what}: pid ${now?.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 
 function daemonStep(d: DaemonSpec): Step {

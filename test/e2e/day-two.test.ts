@@ -96,8 +96,8 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
     const r = await cli(['init', '--service', 'auto']);
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/\[done\] Install the systemd units — wrote kafka-zookeeper\.service and kafka-broker\.service, enabled at boot/);
-    expect(r.stdout).toMatch(/\[done\] Start ZooKeeper — restarted as kafka-zookeeper\.service \(handed to kafka-zookeeper\.service\): pid \d+/);
-    expect(r.stdout).toMatch(/\[done\] Start the broker — (re)?started as kafka-broker\.service.*: pid \d+, serving at 127\.0\.0\.2:9092, in its own metadata/);
+    expect(r.stdout).toMatch(/\[done\] Start ZooKeeper — handed to kafka-zookeeper\.service \(stopped once, started again by systemd\): pid \d+/);
+    expect(r.stdout).toMatch(/\[done\] Start the broker — handed to kafka-broker\.service \(stopped once, started again by systemd\): pid \d+, serving at 127\.0\.0\.2:9092, in its own metadata/);
     expect(r.stdout).toMatch(/runs as {12}kafka-zookeeper\.service, kafka-broker\.service {3}\(systemd, started at boot\)/);
     expect(await ssh('systemctl is-enabled kafka-zookeeper.service kafka-broker.service; systemctl is-active kafka-broker.service')).toBe('enabled\nenabled\nactive');
     // The unit's main process is the broker's JVM, running as admin with the chosen heap.

@@ -236,7 +236,7 @@ describe('init steps against a fake host', () => {
       expect(host.ran.map((s) => [s.name, s.stopPid, s.service])).toEqual([
         ['probe', undefined, undefined], ['units', undefined, undefined], ['start-zookeeper', zk, 'systemd'], ['start-broker', broker, 'systemd'],
       ]);
-      expect(reports.find((r) => r.id === 'zookeeper')!.detail).toMatch(/^restarted as kafka-zookeeper.service \(handed to kafka-zookeeper.service\)/);
+      expect(reports.find((r) => r.id === 'zookeeper')!.detail).toMatch(/^handed to kafka-zookeeper.service \(stopped once, started again by systemd\): pid \d+/);
       host.ran.length = 0;
       await init(host);
       expect(host.ran.map((s) => s.name)).toEqual(['probe']);
