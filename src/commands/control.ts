@@ -18,7 +18,7 @@ import { isInteractive } from '../options/resolve.js';
 import { RemoteFailure } from '../remote/session.js';
 import { explainStart } from '../steps/daemons.js';
 import type { CommandIO } from './io.js';
-import { lockedError } from './locked.js';
+import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
 import { withHost } from './with-host.js';
 
@@ -95,9 +95,7 @@ export async function controlCommand(action: ControlAction, flags: ControlFlags,
   const began = Date.now();
   return withHost(o, io, async (host) => {
     // Like init, a run that changes the host holds its lock: two runs never start or stop at once.
-    let { facts } = await host.probe({ urls: [], lock: true }).catch((err: unknown) => {
-      throw err instanceof RemoteFailure && err.kind === 'locked' ? lockedError(err.fields) : err;
-    });
+    let facts = await lockedProbe(host, { urls: [], lock: true }, (m) => io.reporter.warn(m));
     if (facts.install.state !== 'kafka') {
       throw new UserError(`there is no ${distName(o.dist)} install at ${facts.install.path} on ${o.connection.host}`, {
         hint: 'run kafka-setup init first, or pass --install-dir (or --profile) for the install you mean',

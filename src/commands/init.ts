@@ -9,7 +9,7 @@ import { brokerId, brokerJvm } from '../host/install-jvms.js';
 import type { HostOps } from '../host/operations.js';
 import { RemoteHost } from '../host/remote-host.js';
 import { judgeServing } from '../host/serving.js';
-import { describeStats, RemoteFailure } from '../remote/session.js';
+import { describeStats } from '../remote/session.js';
 import { UserError } from '../errors.js';
 import { resolveHost, tcpConnect, type Reach } from '../local/net.js';
 import { bootstrapAddress, BROKER_PORT } from '../kafka/distribution.js';
@@ -20,7 +20,7 @@ import { advertisedListener, brokerHeapMib, serviceMode } from '../steps/targets
 import { DAEMONS } from '../kafka/daemons.js';
 import type { StepContext } from '../steps/types.js';
 import type { CommandIO } from './io.js';
-import { lockedError } from './locked.js';
+import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
 import { openSession } from './open-session.js';
 
@@ -35,12 +35,7 @@ async function probe(host: HostOps, o: InitOptions, io: CommandIO): Promise<Host
     const dist = { kafkaVersion: o.kafkaVersion, scalaVersion: o.scalaVersion };
     // The mirrors let the probe fetch the published checksum when Kafka is still to be downloaded;
     // a run that changes the host takes the host's lock first (a dry run changes nothing).
-    const { facts, lock } = await host.probe({ urls: o.sha512 ? [] : tarballUrls({ options: o, dist }), lock: !o.dryRun }).catch((err: unknown) => {
-      throw err instanceof RemoteFailure && err.kind === 'locked' ? lockedError(err.fields) : err;
-    });
-    if (lock === 'unsupported') {
-      io.reporter.warn('kafka-setup could not lock the host (no flock from util-linux, or no private runtime directory), so it cannot stop two runs from working on it at once');
-    }
+    const facts = await lockedProbe(host, { urls: o.sha512 ? [] : tarballUrls({ options: o, dist }), lock: !o.dryRun }, (m) => io.reporter.warn(m));
     const sudo = { root: 'root', yes: 'passwordless sudo', password: 'sudo needs a password', missing: 'no sudo' }[facts.sudo];
     active.finish('done', `${facts.os.prettyName}, ${gib(facts.memKib)} memory, ${gib(facts.install.parentFreeKib)} free, ${sudo}`);
     return facts;

@@ -13,7 +13,7 @@ import { isInteractive } from '../options/resolve.js';
 import { resolveUninstallOptions, type UninstallFlags } from '../options/uninstall-options.js';
 import { RemoteFailure } from '../remote/session.js';
 import { uninstallPlan, uninstallRequest, type UninstallPlan } from '../steps/uninstall-plan.js';
-import { lockedError } from './locked.js';
+import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
 import type { CommandIO } from './io.js';
 import { doneLines, planLines } from './uninstall-text.js';
@@ -33,12 +33,7 @@ async function inspect(host: HostOps, dryRun: boolean, io: CommandIO): Promise<H
   const active = io.reporter.step('Inspect the host');
   try {
     // Like init: a run that changes the host holds the host's lock (a dry run changes nothing).
-    const { facts, lock } = await host.probe({ urls: [], lock: !dryRun }).catch((err: unknown) => {
-      throw err instanceof RemoteFailure && err.kind === 'locked' ? lockedError(err.fields) : err;
-    });
-    if (lock === 'unsupported') {
-      io.reporter.warn('kafka-setup could not lock the host (no flock from util-linux, or no private runtime directory), so it cannot stop two runs from working on it at once');
-    }
+    const facts = await lockedProbe(host, { urls: [], lock: !dryRun }, (m) => io.reporter.warn(m));
     const units = Object.values(facts.services.units).filter((u) => u.content !== undefined).length;
     const install = { kafka: `Kafka in ${facts.install.path}`, other: `${facts.install.path} is not a Kafka install`, absent: `nothing in ${facts.install.path}` }[facts.install.state];
     active.finish('done', `${facts.os.prettyName}, ${install}${units ? `, ${units} systemd unit${units > 1 ? 's' : ''} of kafka-setup's` : ''}`);

@@ -51,3 +51,9 @@ ks_fail_with_log() {
   exit 1
 }
 ks_unit_pid() { systemctl show -p MainPID "$KS_UNIT" 2>/dev/null | sed -n 's/^MainPID=//p'; }
+# Waits (at most $1 half-seconds) until nothing listens on KS_PORT: a socket may linger for a moment
+# after its JVM exits.
+ks_wait_closed() {
+  ks_w=0
+  while ks_listening && [ "$ks_w" -lt "$1" ]; do sleep 0.5; ks_w=$((ks_w + 1)); done
+}

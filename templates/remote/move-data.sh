@@ -8,7 +8,6 @@
 # KS_ZOOKEEPER_MAIN, their main classes, checked before they are stopped), KS_MOVES (how many),
 # KS_M<i>_FROM, KS_M<i>_TO, KS_M<i>_SAME (yes: same file system, a rename).
 
-ks_var() { eval "printf '%s' \"\${$1}\""; }
 
 # A process with a file open under $1, or working in it: "pid command".
 ks_dir_user() {

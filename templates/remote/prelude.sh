@@ -34,6 +34,9 @@ ks_path() {
 
 ks_b64() { base64 < "$1" | tr -d '\n'; }
 
+# The value of the variable named $1: lists of values travel as numbered variables (KS_M0_FROM, …).
+ks_var() { eval "printf '%s' \"\${$1}\""; }
+
 # Run a long command so that it is stopped when kafka-setup disconnects; without this it would go on
 # after the SSH channel closes. Returns the command's status (143 when stopped). It must be a program,
 # not a shell function: the process stopped is the one started here.

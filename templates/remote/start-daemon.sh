@@ -17,11 +17,7 @@ ks_stop_stale() {
   fi
 }
 
-[ -n "$KS_STOP_PID" ] && ks_stop_stale && {
-  # The old JVM's socket may linger for a moment after it exits.
-  i=0
-  while ks_listening && [ "$i" -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
-}
+[ -n "$KS_STOP_PID" ] && ks_stop_stale && ks_wait_closed 20
 
 if [ -z "$(ks_our_pid)" ]; then
   for port in $KS_PORT ${KS_OTHER_PORTS:-}; do

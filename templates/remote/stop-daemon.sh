@@ -7,9 +7,7 @@ if [ "$KS_SERVICE" = systemd ]; then
 fi
 ks_pid=$(ks_our_pid)
 [ -n "$ks_pid" ] && ks_stop_jvm "$ks_pid" "$ks_main"
-# Its sockets may linger for a moment after it exits.
-i=0
-while ks_listening && [ "$i" -lt 40 ]; do sleep 0.5; i=$((i + 1)); done
+ks_wait_closed 40
 ks_pid=$(ks_our_pid)
 [ -z "$ks_pid" ] || ks_fail jvm_alive "$ks_name (pid $ks_pid) is still running"
 ks_section stopped

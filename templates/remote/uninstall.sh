@@ -10,7 +10,7 @@
 # directories), KS_UN_P<i>_DIR, KS_UN_P<i>_KIND (kafka|zookeeper), KS_UN_P<i>_OURS (yes: where init
 # keeps it), KS_UN_DATA_PARENT, KS_UN_BASHRC (restore|drop-backup|strip|delete or empty),
 # KS_UN_BASHRC_SHA, KS_UN_BACKUP_SHA, KS_UN_BASHRC_B64; and probe-lib's KS_INSTALL, KS_TARBALL,
-# KS_BASHRC, KS_UNIT_DIR. Uses ks_var and ks_dir_user (move-data.sh).
+# KS_BASHRC, KS_UNIT_DIR. Uses ks_dir_user (move-data.sh).
 
 # Each entry of directory $1, dot files included (unmatched patterns are skipped by the caller).
 ks_un_entries() { for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do [ -e "$e" ] || [ -L "$e" ] && printf '%s\n' "$e"; done; }
