@@ -160,15 +160,6 @@ case $KS_PM in
       rc=$?
       [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
     fi
-    # A maintainer script that failed once (ca-certificates-java building its keystore on a slow, small
-    # host) usually succeeds when dpkg configures it again: one more try before giving up.
-    if [ "$rc" != 0 ] && grep -q 'Errors were encountered while processing' "$ks_log"; then
-      ks_progress "configuring the installed packages again (dpkg --configure -a)"
-      ks_apt dpkg --configure -a
-      rc=$?
-      [ "$rc" = 143 ] && ks_fail interrupted "stopped while configuring packages"
-      [ "$rc" = 0 ] && ! command -v java >/dev/null 2>&1 && rc=1
-    fi
     [ "$rc" = 0 ] && ks_installed=$pkg
     ;;
   dnf|yum)
