@@ -72,6 +72,8 @@ export interface HostFacts {
   user: string;
   /** This machine's address as the host's sshd sees it (SSH_CONNECTION), when it is an IP address. */
   clientAddress: string | undefined;
+  /** The address the host was reached on (SSH_CONNECTION): on EC2 the private one, where a cluster's members reach each other. */
+  serverAddress: string | undefined;
   memKib: number;
   /** SwapTotal; 0 when there is none (or the probe could not tell). */
   swapKib: number;
@@ -83,7 +85,7 @@ export interface HostFacts {
     parentFreeKib: number;
     parentWritable: boolean;
   };
-  files: Record<'bashrc' | 'server.properties' | 'zookeeper.properties', FileFact>;
+  files: Record<EditedFile, FileFact>;
   listening: Set<number>;
   /** Data directories, by path (see ks_probe_data). */
   dataDirs: Map<string, DataDirFact>;
@@ -141,7 +143,7 @@ export function parseJavaCommand(words: string[]): { mainClass: string; args: st
 }
 
 /** The files kafka-setup edits, by the name their section carries. */
-export const EDITED_FILES = ['bashrc', 'server.properties', 'zookeeper.properties'] as const;
+export const EDITED_FILES = ['bashrc', 'server.properties', 'zookeeper.properties', 'myid'] as const;
 export type EditedFile = (typeof EDITED_FILES)[number];
 
 /** What an operation refreshed: the parts it re-read (files one by one). */
@@ -221,11 +223,13 @@ const PARTS = {
   host(sections: Sections, script: string): FactsUpdate {
     const s = requireSection(sections, script, 'host');
     const client = s.get('client') ?? '';
+    const server = s.get('server') ?? '';
     const sudo = s.get('sudo');
     return {
       home: s.get('home') ?? '',
       user: s.get('user') ?? '',
       clientAddress: isIP(client) ? client : undefined,
+      serverAddress: isIP(server) ? server : undefined,
       memKib: s.number('mem_kib') ?? 0,
       swapKib: s.number('swap_kib') ?? 0,
       sudo: sudo === 'root' || sudo === 'yes' || sudo === 'password' ? sudo : 'missing',
@@ -244,7 +248,7 @@ const PARTS = {
       },
     };
   },
-  /** All three edited files. */
+  /** All the edited files. */
   files(sections: Sections, script: string): FactsUpdate {
     const files = {} as HostFacts['files'];
     for (const name of EDITED_FILES) {
@@ -316,7 +320,7 @@ export const PROBE_PARTS: readonly FactPart[] = ['os', 'tools', 'host', 'install
 export function probeFacts(sections: Sections, script: string): HostFacts {
   const u = readFacts(sections, script, PROBE_PARTS);
   return {
-    os: u.os!, tools: u.tools!, home: u.home!, user: u.user!, clientAddress: u.clientAddress, memKib: u.memKib!, swapKib: u.swapKib!,
+    os: u.os!, tools: u.tools!, home: u.home!, user: u.user!, clientAddress: u.clientAddress, serverAddress: u.serverAddress, memKib: u.memKib!, swapKib: u.swapKib!,
     sudo: u.sudo!, install: u.install!, files: u.files as HostFacts['files'], listening: u.listening!, dataDirs: u.dataDirs!, jvms: u.jvms!,
     services: u.services!, hostNow: u.hostNow,
     jps: undefined,

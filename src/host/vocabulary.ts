@@ -13,9 +13,9 @@ export const VOCABULARY = {
   os: ['ID', 'ID_LIKE', 'VERSION_ID', 'PRETTY_NAME'],
   /** Tool name = its path. */
   tools: [ANY_KEY],
-  host: ['home', 'user', 'client', 'arch', 'mem_kib', 'swap_kib', 'sudo'],
+  host: ['home', 'user', 'client', 'server', 'arch', 'mem_kib', 'swap_kib', 'sudo'],
   install: ['path', 'parent_free_kib', 'parent_writable', 'state', 'tarball'],
-  /** `file <name>`: one per file kafka-setup edits (bashrc, server.properties, zookeeper.properties). */
+  /** `file <name>`: one per file kafka-setup edits (bashrc, server.properties, zookeeper.properties, myid). */
   file: ['path', 'mtime', 'content', 'backup', 'backup_sha256'],
   data: ['dir'],
   ports: ['now', 'listening'],

@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import type { FileChange } from '../host/file-writes.js';
 import { heapOpts } from '../kafka/heap.js';
 import { heapBlock, withHeapBlock, type BlockEdit } from '../kafka/heap-block.js';
+import { brokerClusterSettings, ensembleSettings } from '../kafka/cluster.js';
 import { setProperties } from '../kafka/properties.js';
 import { dataPlan } from './data-plan.js';
 import { brokerHeapMib, dataDir, listenerSettings } from './targets.js';
@@ -24,11 +25,19 @@ export function heapEdits(ctx: StepContext): FileChange[] {
 }
 
 export function serverSettings(ctx: StepContext): Array<[string, string]> {
-  return [...listenerSettings(ctx), ['log.dirs', posix.join(dataDir(ctx), 'kafka-logs')]];
+  return [
+    ...listenerSettings(ctx), ['log.dirs', posix.join(dataDir(ctx), 'kafka-logs')],
+    ...(ctx.cluster ? brokerClusterSettings(ctx.cluster) : []),
+  ];
 }
 
 export function zookeeperSettings(ctx: StepContext): Array<[string, string]> {
-  return [['dataDir', posix.join(dataDir(ctx), 'zookeeper')]];
+  return [['dataDir', posix.join(dataDir(ctx), 'zookeeper')], ...(ctx.cluster ? ensembleSettings(ctx.cluster) : [])];
+}
+
+/** ZooKeeper's myid in a cluster: its number in the ensemble, alone on a line. */
+export function myidContent(ctx: StepContext): string | undefined {
+  return ctx.cluster ? `${ctx.cluster.self}\n` : undefined;
 }
 
 /** The config files that differ from what they should be, with their new content. */
@@ -43,6 +52,11 @@ export function configEdits(ctx: StepContext): FileChange[] {
     if (fact.content === undefined) continue;
     const content = setProperties(fact.content, settings);
     if (content !== fact.content) out.push({ fact, content });
+  }
+  const myid = myidContent(ctx);
+  // Written once the config exists (with it), like the settings it goes with.
+  if (myid !== undefined && ctx.facts.files['server.properties'].content !== undefined && ctx.facts.files.myid.content !== myid) {
+    out.push({ fact: ctx.facts.files.myid, content: myid });
   }
   return out;
 }

@@ -35,18 +35,28 @@ function preflight(pending: Iterable<Step>, ctx: StepContext): void {
   }
 }
 
-export async function runSteps(steps: readonly Step[], ctx: StepContext, reporter: Reporter, dryRun: boolean): Promise<StepReport[]> {
+/** Where a run of several hosts meets: a step may have to wait until every host has finished another (see init-cluster.ts). */
+export interface StepHooks {
+  /** Awaited before the step is checked; a rejection stops the run there, the step not started. */
+  before?(step: Step): Promise<void>;
+  /** Called once the step has finished (done, skipped or planned). */
+  after?(step: Step): void;
+}
+
+export async function runSteps(steps: readonly Step[], ctx: StepContext, reporter: Reporter, dryRun: boolean, hooks: StepHooks = {}): Promise<StepReport[]> {
   // A step pending now may be done by an earlier step's round trip (its file edits travel with it):
   // it is reported as done in this run, not as skipped.
   const pending = new Set(steps.filter((s) => !s.check(ctx).done));
   if (!dryRun) preflight(pending, ctx);
   const reports: StepReport[] = [];
   for (const step of steps) {
+    await hooks.before?.(step);
     const active = reporter.step(step.title);
     const finish = (outcome: Outcome, detail: string, extra?: string[], wouldFail?: UserError): void => {
       // A failure's message follows in the error report; the step line only marks where it happened.
       active.finish(outcome, outcome === 'failed' ? '' : detail, extra);
       reports.push({ id: step.id, title: step.title, outcome, detail, ...(wouldFail === undefined ? {} : { wouldFail }) });
+      if (outcome !== 'failed') hooks.after?.(step);
     };
     try {
       const before = step.check(ctx);

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { BROKER_PORT, bootstrapAddress, EXTERNAL_LISTENER, INTERNAL_LISTENER, INTERNAL_PORT } from '../kafka/distribution.js';
 import { UserError } from '../errors.js';
 import { defaultHeapMib, heapFitProblem, parseHeap, zookeeperHeapFor } from '../kafka/heap.js';
+import { hostPort, selfOf } from '../kafka/cluster.js';
 import type { DaemonSpec } from '../kafka/daemons.js';
 import type { Service } from '../host/operations.js';
 import type { StepContext } from './types.js';
@@ -61,17 +62,25 @@ export function advertisedListener(ctx: StepContext): string {
   return `${EXTERNAL_LISTENER}://${bootstrapAddress(ctx.options.advertisedHost)}`;
 }
 
-/** Where the controller (and, in a cluster, other brokers) reach this broker. */
+/** Where a single node's controller reaches its broker, and where kafka-setup asks the broker (through SSH). */
 export const INTERNAL_ADDRESS = `127.0.0.1:${INTERNAL_PORT}`;
+
+/** Where the controller and the other brokers reach this broker: its loopback, or in a cluster its private address. */
+export function internalAddress(ctx: Pick<StepContext, 'cluster'>): string {
+  return ctx.cluster ? hostPort(selfOf(ctx.cluster).address, INTERNAL_PORT) : INTERNAL_ADDRESS;
+}
 
 /**
  * The listener settings: clients on the external listener (all interfaces, the public address
- * advertised), broker-to-broker and controller traffic on a loopback-only internal one.
+ * advertised), broker-to-broker and controller traffic on an internal one: bound to the loopback
+ * on a single node; in a cluster bound to every interface (on EC2: the private one and the loopback,
+ * the public address being NAT) and advertised at the private address, where the other brokers are.
  */
 export function listenerSettings(ctx: StepContext): Array<[string, string]> {
+  const bound = ctx.cluster ? `:${INTERNAL_PORT}` : INTERNAL_ADDRESS;
   return [
-    ['listeners', `${EXTERNAL_LISTENER}://:${BROKER_PORT},${INTERNAL_LISTENER}://${INTERNAL_ADDRESS}`],
-    ['advertised.listeners', `${advertisedListener(ctx)},${INTERNAL_LISTENER}://${INTERNAL_ADDRESS}`],
+    ['listeners', `${EXTERNAL_LISTENER}://:${BROKER_PORT},${INTERNAL_LISTENER}://${bound}`],
+    ['advertised.listeners', `${advertisedListener(ctx)},${INTERNAL_LISTENER}://${internalAddress(ctx)}`],
     ['listener.security.protocol.map', `${EXTERNAL_LISTENER}:PLAINTEXT,${INTERNAL_LISTENER}:PLAINTEXT`],
     ['inter.broker.listener.name', INTERNAL_LISTENER],
   ];

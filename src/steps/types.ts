@@ -6,6 +6,7 @@
 import type { UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
 import type { HostOps } from '../host/operations.js';
+import type { ClusterView } from '../kafka/cluster.js';
 import type { Distribution } from '../kafka/distribution.js';
 import type { InitOptions } from '../options/init-options.js';
 
@@ -20,6 +21,8 @@ export interface StepContext {
   readonly host: HostOps;
   readonly dist: Distribution;
   facts: HostFacts;
+  /** In a cluster: this host's id and every member's private address (undefined: a single node). */
+  readonly cluster?: ClusterView | undefined;
   /** Set by the runner while a step applies: live progress for its spinner (e.g. what it waits for). */
   progress?: ((text: string) => void) | undefined;
 }

@@ -39,6 +39,8 @@ export interface Reporter {
   error(err: unknown, debug: boolean): void;
   /** Ctrl-C: the same `error:`/`what to do:` pair as any failure. */
   interrupted(): void;
+  /** The reporter of one host among several set up at once: every line starts with `[label]`, and no spinner runs. */
+  labelled(label: string): Reporter;
 }
 
 /** What to do when an error does not say, so that no failure ends without one. */
@@ -60,6 +62,8 @@ export interface ReporterOptions {
   ora?: typeof import('ora').default;
   out?: NodeJS.WritableStream;
   err?: NodeJS.WritableStream;
+  /** Put before every line (a host's label, see labelled). */
+  prefix?: string;
 }
 
 const PLAIN_TAG: Record<Outcome, string> = { done: '[done]', skipped: '[skip]', planned: '[plan]', failed: '[FAIL]' };
@@ -69,8 +73,9 @@ export function createReporter(o: ReporterOptions): Reporter {
   const errStream = o.err ?? process.stderr;
   const c: ChalkInstance = new Chalk({ level: o.color ? 1 : 0 });
   const started = Date.now();
+  const prefix = o.prefix ?? '';
   const write = (line: string): void => {
-    if (!o.quiet) out.write(`${line}\n`);
+    if (!o.quiet) out.write(`${prefix}${line}\n`);
   };
   const symbol: Record<Outcome, string> = {
     done: c.green('✔'),
@@ -122,7 +127,7 @@ export function createReporter(o: ReporterOptions): Reporter {
     },
     verbose(message) {
       // Seconds since the start, so a slow step or round trip stands out.
-      if (o.verbose) errStream.write(`${c.dim(`+${((Date.now() - started) / 1000).toFixed(2)}s ${visible(message)}`)}\n`);
+      if (o.verbose) errStream.write(`${prefix}${c.dim(`+${((Date.now() - started) / 1000).toFixed(2)}s ${visible(message)}`)}\n`);
     },
     lines(lines) {
       for (const l of lines) write(visibleLines(l));
@@ -157,6 +162,11 @@ export function createReporter(o: ReporterOptions): Reporter {
       errorLines(`internal error: ${e.message}`, [], 'this is a bug in kafka-setup: run again with --debug for the stack trace, and report it with the output');
       if (debug) errStream.write(`${visibleLines(e.stack ?? '')}\n`);
     },
+    labelled(label) {
+      // Spinners of hosts running side by side would overwrite each other: plain lines, each with its host.
+      const { ora: _spinners, ...rest } = o;
+      return createReporter({ ...rest, prefix: `${prefix}[${visible(label)}] ` });
+    },
     interrupted() {
       errStream.write('\n');
       errorLines('kafka-setup: interrupted (Ctrl-C); nothing half-done was left behind', [], 'run the same command again to continue');
@@ -164,9 +174,9 @@ export function createReporter(o: ReporterOptions): Reporter {
   };
 
   function errorLines(message: string, details: string[], hint: string): void {
-    errStream.write(`${c.red('error:')} ${visible(message)}\n`);
-    for (const d of details.flatMap((x) => x.split('\n'))) errStream.write(`  ${c.dim(visible(d))}\n`);
-    errStream.write(`${c.cyan('what to do:')} ${visible(hint)}\n`);
+    errStream.write(`${prefix}${c.red('error:')} ${visible(message)}\n`);
+    for (const d of details.flatMap((x) => x.split('\n'))) errStream.write(`${prefix}  ${c.dim(visible(d))}\n`);
+    errStream.write(`${prefix}${c.cyan('what to do:')} ${visible(hint)}\n`);
   }
 }
 

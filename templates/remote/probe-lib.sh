@@ -56,6 +56,10 @@ ks_probe_host() {
   # Our address as the host sees it (behind NAT, the public one): what a security group rule needs.
   ks_conn=${SSH_CONNECTION:-}
   ks_kv client "${ks_conn%% *}"
+  # And the address the host was reached on (on EC2 the private one, behind the public IP's NAT):
+  # where the other members of a cluster reach it.
+  ks_rest=${ks_conn#* * }
+  ks_kv server "${ks_rest%% *}"
   ks_kv arch "$(uname -m)"
   ks_kv mem_kib "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)"
   ks_kv swap_kib "$(awk '/^SwapTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)"
@@ -116,6 +120,8 @@ ks_probe_files() {
   ks_file_fact bashrc "$(ks_path "$KS_BASHRC")"
   ks_file_fact server.properties "$ks_install_dir/config/server.properties"
   ks_file_fact zookeeper.properties "$ks_install_dir/config/zookeeper.properties"
+  # ZooKeeper's id in an ensemble, in its data directory (kafka-data beside the install: dataDir()).
+  ks_file_fact myid "${ks_install_dir%/*}/kafka-data/zookeeper/myid"
 }
 
 # The last value of a simple `key=value` line of a .properties file ($2: the key, dots allowed).

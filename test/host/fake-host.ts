@@ -19,6 +19,8 @@ import { RemoteFailure } from '../../src/remote/session.js';
 export interface FakeHostState {
   os: string;
   memKib: number;
+  /** The address the host was reached on (SSH_CONNECTION's server side). */
+  serverAddress?: string;
   sudo: 'yes' | 'password' | 'root' | 'missing';
   tools: string[];
   install: 'absent' | 'kafka' | 'other';
@@ -73,6 +75,7 @@ const PATHS: Record<string, string> = {
   bashrc: `${HOME}/.bashrc`,
   'server.properties': `${INSTALL}/config/server.properties`,
   'zookeeper.properties': `${INSTALL}/config/zookeeper.properties`,
+  myid: '/home/ec2-user/kafka-data/zookeeper/myid',
 };
 
 const GENUINE: Record<string, string> = {
@@ -104,7 +107,10 @@ export class FakeHost implements HostOps {
   }
 
   private files(): HostFacts['files'] {
-    return { bashrc: this.fileFact('bashrc'), 'server.properties': this.fileFact('server.properties'), 'zookeeper.properties': this.fileFact('zookeeper.properties') };
+    return {
+      bashrc: this.fileFact('bashrc'), 'server.properties': this.fileFact('server.properties'), 'zookeeper.properties': this.fileFact('zookeeper.properties'),
+      myid: this.fileFact('myid'),
+    };
   }
 
   private install(): HostFacts['install'] {
@@ -171,7 +177,7 @@ export class FakeHost implements HostOps {
     const facts: HostFacts = {
       os: { id: s.os, versionId: '12', idLike: [], prettyName: `${s.os} 12` },
       tools: new Map(s.tools.map((t) => [t, `/usr/bin/${t}`])),
-      home: HOME, user: 'ec2-user', clientAddress: undefined, memKib: s.memKib, swapKib: 0, sudo: s.sudo,
+      home: HOME, user: 'ec2-user', clientAddress: undefined, serverAddress: s.serverAddress, memKib: s.memKib, swapKib: 0, sudo: s.sudo,
       install: this.install(),
       files: this.files(),
       listening: new Set(s.listening),

@@ -1,0 +1,74 @@
+/**
+ * A cluster of N hosts, each running ZooKeeper and a broker: the ensemble's and the brokers' settings,
+ * computed from who is in it. Members are numbered from 1 (ZooKeeper's myid, and the broker.id), and
+ * reach each other at their private addresses (the address each host's sshd saw the connection on:
+ * on EC2 the VPC address, which peers reach without leaving the network).
+ */
+import { ZOOKEEPER_PORT } from './distribution.js';
+
+export interface ClusterMember {
+  /** ZooKeeper's myid and the broker.id: 1..255. */
+  id: number;
+  /** Where the other members reach this one. */
+  address: string;
+}
+
+export interface ClusterView {
+  /** This host's id. */
+  self: number;
+  members: readonly ClusterMember[];
+}
+
+/** Followers talk to the leader on the first, elections run on the second. */
+export const QUORUM_PORT = 2888;
+export const ELECTION_PORT = 3888;
+/** ZooKeeper's myid is 1..255. */
+export const MAX_MEMBERS = 255;
+
+/** Replication defaults fit for the cluster's size: three copies, two of which must acknowledge. */
+export function replication(size: number): { factor: number; minInsync: number } {
+  const factor = Math.min(3, size);
+  return { factor, minInsync: factor >= 3 ? 2 : 1 };
+}
+
+function ordered(c: ClusterView): ClusterMember[] {
+  return [...c.members].sort((a, b) => a.id - b.id);
+}
+
+export function zookeeperConnect(c: ClusterView): string {
+  return ordered(c).map((m) => `${hostPort(m.address, ZOOKEEPER_PORT)}`).join(',');
+}
+
+/** `host:port`, with an IPv6 address in brackets. */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** zookeeper.properties: the ensemble, and the time a follower may take to join and to stay in sync (in ticks of 2 s). */
+export function ensembleSettings(c: ClusterView): Array<[string, string]> {
+  return [
+    ['initLimit', '10'],
+    ['syncLimit', '5'],
+    ...ordered(c).map((m): [string, string] => [`server.${m.id}`, `${m.address}:${QUORUM_PORT}:${ELECTION_PORT}`]),
+  ];
+}
+
+/** server.properties: who this broker is, where the ensemble is, and replication for the cluster's size. */
+export function brokerClusterSettings(c: ClusterView): Array<[string, string]> {
+  const r = replication(c.members.length);
+  return [
+    ['broker.id', String(c.self)],
+    ['zookeeper.connect', zookeeperConnect(c)],
+    ['offsets.topic.replication.factor', String(r.factor)],
+    ['transaction.state.log.replication.factor', String(r.factor)],
+    ['transaction.state.log.min.isr', String(r.minInsync)],
+    ['default.replication.factor', String(r.factor)],
+    ['min.insync.replicas', String(r.minInsync)],
+  ];
+}
+
+export function selfOf(c: ClusterView): ClusterMember {
+  const m = c.members.find((x) => x.id === c.self);
+  if (!m) throw new Error(`cluster member ${c.self} is not in the cluster`);
+  return m;
+}
