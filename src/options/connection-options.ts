@@ -18,7 +18,7 @@ export const connectionDeclarations = {
   // Read first, by applicableProfile: it names the profile the others are read from. Not saved.
   profile: value({ flag: '--profile <name>', help: 'saved profile to read and write', default: DEFAULT_PROFILE, validate: profileNameProblem, parse: String }),
   host: value({
-    flag: '--host <host>', help: 'public IP address or DNS name of the server', validate: hostProblem, parse: String,
+    flag: '--host <host>', help: 'the server as [user@]host[:port], as ssh takes it: its public IP address or DNS name, optionally with the SSH user and port', validate: hostProblem, parse: String,
     prompt: 'Host (public IP or DNS name of the server)', missingHint: 'pass --host with the public IP or DNS name of the server',
     saved: { key: 'host' },
   }),

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_KAFKA_VERSION, DEFAULT_SCALA_VERSION, distName, type Distribution } from '../kafka/distribution.js';
 import { resolveConnection, type ConnectionFlags, type ConnectionOptions } from './connection-options.js';
 import { value, type FlagsOf } from './declare.js';
+import { expandHostFlag } from './host-spec.js';
 import type { OptionDeps } from './init-options.js';
 import { applicableProfile } from './profile.js';
 import { isInteractive, type Resolver } from './resolve.js';
@@ -48,7 +49,8 @@ export function installLocation(
   return { installDir, dist };
 }
 
-export async function resolveHostCommandOptions(flags: HostCommandFlags, deps: OptionDeps & { json?: boolean }): Promise<HostCommandOptions> {
+export async function resolveHostCommandOptions(given: HostCommandFlags, deps: OptionDeps & { json?: boolean }): Promise<HostCommandOptions> {
+  const flags = expandHostFlag(given);
   const env = deps.env ?? process.env;
   const r: Resolver = { interactive: isInteractive(deps.json ? false : flags.interactive, deps.stdin), prompter: deps.prompter, acceptDefaults: flags.yes === true };
   const { name, profile } = await applicableProfile(flags, env, deps.warn ?? (() => {}), deps.recognise);

@@ -2,6 +2,7 @@
 import type { Prompter } from '../prompts.js';
 import { resolveConnection } from './connection-options.js';
 import { resolveDeclared } from './declare.js';
+import { expandHostFlag } from './host-spec.js';
 import { initDeclarations, type InitFlags, type InitOptions } from './init-declarations.js';
 import { applicableProfile, type RecogniseMoved } from './profile.js';
 import { isInteractive, type Resolver } from './resolve.js';
@@ -19,7 +20,8 @@ export interface OptionDeps {
   recognise?: RecogniseMoved | undefined;
 }
 
-export async function resolveInitOptions(flags: InitFlags, deps: OptionDeps): Promise<InitOptions> {
+export async function resolveInitOptions(given: InitFlags, deps: OptionDeps): Promise<InitOptions> {
+  const flags = expandHostFlag(given);
   const env = deps.env ?? process.env;
   const r: Resolver = { interactive: isInteractive(flags.interactive, deps.stdin), prompter: deps.prompter, acceptDefaults: flags.yes === true };
   const { profile } = await applicableProfile(flags, env, deps.warn ?? (() => {}), deps.recognise);

@@ -4,6 +4,7 @@ import { BROKER_PORT, type Distribution } from '../kafka/distribution.js';
 import { resolveConnection, type ConnectionFlags, type ConnectionOptions } from './connection-options.js';
 import { toggle, value, type FlagsOf } from './declare.js';
 import type { OptionDeps } from './init-options.js';
+import { expandHostFlag } from './host-spec.js';
 import { applicableProfile } from './profile.js';
 import { isInteractive, type Resolver } from './resolve.js';
 import { hostProblem, portProblem, printable } from './validate.js';
@@ -51,7 +52,8 @@ export function parseBootstrap(value: string): { host: string; port: number } {
   return { host, port: Number(port) };
 }
 
-export async function resolveVerifyOptions(flags: VerifyFlags, deps: OptionDeps): Promise<VerifyOptions> {
+export async function resolveVerifyOptions(given: VerifyFlags, deps: OptionDeps): Promise<VerifyOptions> {
+  const flags = expandHostFlag(given);
   const env = deps.env ?? process.env;
   const r: Resolver = { interactive: isInteractive(flags.json ? false : flags.interactive, deps.stdin), prompter: deps.prompter, acceptDefaults: flags.yes === true };
   // --bootstrap without --host: the checks from this machine only, as the help says, profile or not.
