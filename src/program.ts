@@ -7,7 +7,8 @@ import { runCommand, type GlobalFlags } from './main.js';
 import { connectionDeclarations } from './options/connection-options.js';
 import { helpOf, type Decl, type Table } from './options/declare.js';
 import { hostsDeclarations, type HostsFlags } from './options/hosts-options.js';
-import { initDeclarations, type InitFlags } from './options/init-declarations.js';
+import { initDeclarations } from './options/init-declarations.js';
+import type { InitArgs } from './commands/init.js';
 import { uninstallConnectionDeclarations, uninstallDeclarations, type UninstallFlags } from './options/uninstall-options.js';
 import { logsDeclarations, type LogsFlags } from './options/logs-options.js';
 import { verifyDeclarations, type VerifyFlags } from './options/verify-options.js';
@@ -15,6 +16,8 @@ import { controlDeclarations, type ControlAction, type ControlFlags } from './op
 import { statusDeclarations, type StatusFlags } from './options/status-options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+/** A flag given once stays a string; given again, it is the list of its values. */
+const collectOne = (value: string, previous: string | string[] | undefined): string | string[] => (previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value]);
 
 function commanderOptions(d: Decl): Option[] {
   const option = new Option(d.flag, helpOf(d));
@@ -40,9 +43,20 @@ export function buildProgram(version: string): Command {
     .configureOutput({ outputError: () => {} })
     .exitOverride();
 
-  declared(program.command('init').description('install Java and Kafka, configure and start ZooKeeper and the broker; safe to run again'), connectionDeclarations, initDeclarations)
-    .addHelpText('after', '\nExample:\n  kafka-setup init --host 203.0.113.10 --key ~/Downloads/kafka-server-key.pem')
-    .action(async (flags: InitFlags, cmd: Command) => {
+  const init = declared(program.command('init').description('install Java and Kafka, configure and start ZooKeeper and the broker; safe to run again'), connectionDeclarations, initDeclarations);
+  // Given several times, they make a cluster: one host each (see commands/init-cluster.ts).
+  for (const o of init.options) if (o.long === '--host' || o.long === '--advertised-host') o.argParser(collectOne);
+  init
+    .addHelpText('after', [
+      '',
+      'Several --host values make one cluster: a ZooKeeper ensemble and a broker on each host, set up at once.',
+      'Each --host is [user@]host[:port]; --advertised-host HOST=ADDRESS gives one host\'s client address.',
+      '',
+      'Examples:',
+      '  kafka-setup init --host 203.0.113.10 --key ~/Downloads/kafka-server-key.pem',
+      '  kafka-setup init --host ec2-user@203.0.113.10 --host ec2-user@203.0.113.11 --host ec2-user@203.0.113.12 --key ~/Downloads/kafka-server-key.pem',
+    ].join('\n'))
+    .action(async (flags: InitArgs, cmd: Command) => {
       // Each command loads its own modules only (verify's Kafka client is not needed by init).
       const { initCommand } = await import('./commands/init.js');
       await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'init' }, (io) => initCommand(flags, io));

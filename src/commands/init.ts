@@ -2,7 +2,9 @@
 import { distName } from '../kafka/distribution.js';
 import { formatHeap } from '../kafka/heap.js';
 import { resolveInitOptions, type InitFlags, type InitOptions } from '../options/init-options.js';
-import { profileOf, profilePath, saveProfile } from '../options/profile.js';
+import { loadProfile, profileOf, profilePath, saveProfile } from '../options/profile.js';
+import { DEFAULT_PROFILE } from '../options/connection-options.js';
+import { parseHostSpec } from '../options/host-spec.js';
 import { isInteractive } from '../options/resolve.js';
 import type { HostFacts } from '../host/facts.js';
 import { brokerId, brokerJvm } from '../host/install-jvms.js';
@@ -10,7 +12,7 @@ import type { HostOps } from '../host/operations.js';
 import { RemoteHost } from '../host/remote-host.js';
 import { judgeServing } from '../host/serving.js';
 import { describeStats, type Session } from '../remote/session.js';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { resolveHost, tcpConnect, type Reach } from '../local/net.js';
 import { bootstrapAddress, BROKER_PORT } from '../kafka/distribution.js';
 import { tarballUrls } from '../steps/download.js';
@@ -128,7 +130,31 @@ export function dryRunVerdict(reports: StepReport[]): { pending: number; doomed?
   };
 }
 
-export async function initCommand(flags: InitFlags, io: CommandIO): Promise<number> {
+/** init's flags as the command line gives them: --host and --advertised-host may be repeated (a cluster). */
+export type InitArgs = Omit<InitFlags, 'host' | 'advertisedHost'> & { host?: string | string[]; advertisedHost?: string | string[] };
+
+const listOf = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+export async function initCommand(args: InitArgs, io: CommandIO): Promise<number> {
+  const hosts = listOf(args.host);
+  const advertisedHosts = listOf(args.advertisedHost);
+  const flags: InitFlags = { ...args, host: hosts[0], advertisedHost: advertisedHosts[0] };
+  if (hosts.length > 1) return (await import('./init-cluster.js')).initClusterCommand({ ...flags, hosts, advertisedHosts }, undefined, io);
+  // The saved profile may be a cluster's: a re-run without --host sets up the whole cluster again, and
+  // one of its hosts alone is never turned into a single node.
+  const profile = await loadProfile(flags.profile ?? DEFAULT_PROFILE, io.env, () => {}).catch(() => undefined);
+  if (profile?.cluster) {
+    const spec = hosts[0] === undefined ? undefined : parseHostSpec(hosts[0]);
+    const named = spec && !('problem' in spec) ? spec.host.toLowerCase() : undefined;
+    if (named === undefined) return (await import('./init-cluster.js')).initClusterCommand({ ...flags, hosts: [], advertisedHosts }, profile.cluster, io);
+    if (profile.cluster.some((m) => m.host.toLowerCase() === named)) {
+      throw new UsageError(
+        `${hosts[0]} is a member of the cluster in profile "${flags.profile ?? DEFAULT_PROFILE}": init on it alone would make it a single node`,
+        `run kafka-setup init without --host to set up the whole cluster again, or give every member: ${profile.cluster.map((m) => `--host ${m.host}`).join(' ')}`,
+      );
+    }
+  }
+  if (advertisedHosts.length > 1) throw new UsageError(`--advertised-host is given ${advertisedHosts.length} times for one host`, 'give it once (several are for a cluster: one per --host)');
   const interactive = isInteractive(flags.interactive);
   const options = await resolveInitOptions(flags, {
     prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m),

@@ -11,10 +11,15 @@ import { connectionDeclarations, DEFAULT_PROFILE } from './connection-options.js
 import { savedFields, savedValues, type SavedBy } from './declare.js';
 import { initDeclarations, type InitOptions } from './init-declarations.js';
 import { localPath } from '../local/key-file.js';
+import { savedClusterProblem, type SavedMember } from './cluster-options.js';
 import { hostProblem, profileNameProblem } from './validate.js';
 
 /** What a profile holds: every declared option with a profile key (see declare.ts), and when it was saved. */
-export type Profile = SavedBy<typeof connectionDeclarations> & SavedBy<typeof initDeclarations> & { savedAt?: string };
+export type Profile = SavedBy<typeof connectionDeclarations> & SavedBy<typeof initDeclarations> & {
+  savedAt?: string;
+  /** A cluster's members (host, user, port and advertisedHost above are its first member's). */
+  cluster?: SavedMember[];
+};
 
 const FIELDS = savedFields(connectionDeclarations, initDeclarations);
 
@@ -45,7 +50,7 @@ function profileProblem(value: unknown): string | undefined {
     const fits = f.list ? Array.isArray(x) && x.every((m) => typeof m === 'string') : typeof x === (f.number ? 'number' : 'string');
     if (!fits) return `"${f.key}" is not ${f.what ?? (f.list ? 'a list' : f.number ? 'a number' : 'a string')}`;
   }
-  return undefined;
+  return savedClusterProblem(v.cluster);
 }
 
 /**
@@ -120,7 +125,7 @@ export type RecogniseMoved = (q: { host: string; port: number; was: { host: stri
 export async function applicableProfile(
   flags: { profile?: string; host?: string; port?: string; knownHosts?: string },
   env: NodeJS.ProcessEnv,
-  /** Given: a damaged profile is reported here and ignored (see loadProfile). */
+  /** Given: a damaged profile is reported here and ignored (see loadProfile); so is a cluster profile read for one host. */
   onDamaged?: (warning: string) => void,
   recognise?: RecogniseMoved,
 ): Promise<{ name: string; profile: Profile | undefined; moved?: { from: string; fingerprint: string } }> {
@@ -128,7 +133,13 @@ export async function applicableProfile(
   const problem = profileNameProblem(name);
   if (problem) throw new UsageError(`--profile: ${problem}`);
   const profile = await loadProfile(name, env, onDamaged);
+  if (profile?.cluster && flags.host === undefined) {
+    onDamaged?.(`profile "${name}" is a cluster of ${profile.cluster.length} hosts: this command acts on ${profile.host} only; pass --host to choose another (${profile.cluster.map((m) => m.host).join(', ')})`);
+  }
   if (!profile || flags.host === undefined || flags.host.toLowerCase() === profile.host.toLowerCase()) return { name, profile };
+  // A member of the saved cluster: the profile applies with that member's connection and address.
+  const member = profile.cluster?.find((m) => m.host.toLowerCase() === flags.host!.toLowerCase());
+  if (member) return { name, profile: { ...profile, host: member.host, user: member.user, port: member.port, advertisedHost: member.advertisedHost } };
   const port = Number(flags.port ?? profile.port);
   if (!recognise || hostProblem(flags.host) || !Number.isInteger(port) || port < 1 || port > 65535) return { name, profile: undefined };
   const knownHostsPath = flags.knownHosts !== undefined ? localPath(flags.knownHosts) : profile.knownHosts;

@@ -1,0 +1,246 @@
+/**
+ * `kafka-setup init --host A --host B --host C`: the same steps as a single host, on every host at once,
+ * each host's lines marked with its name. The hosts meet twice: once all are probed (each tells the
+ * address the others reach it at, so every config names the whole ensemble), and before any broker
+ * starts (a broker needs a ZooKeeper quorum, so every ZooKeeper is started first). A host that fails
+ * stops the others at the next meeting point, never halfway through a step.
+ */
+import { UserError } from '../errors.js';
+import type { HostFacts } from '../host/facts.js';
+import { replication, zookeeperConnect, type ClusterView } from '../kafka/cluster.js';
+import { BROKER_PORT, bootstrapAddress, distName } from '../kafka/distribution.js';
+import { formatHeap } from '../kafka/heap.js';
+import { tcpConnect } from '../local/net.js';
+import { clusterHosts, type ClusterHost, type SavedMember } from '../options/cluster-options.js';
+import { resolveInitOptions, type InitFlags, type InitOptions } from '../options/init-options.js';
+import { profileOf, profilePath, saveProfile, type Profile } from '../options/profile.js';
+import { isInteractive } from '../options/resolve.js';
+import type { Session } from '../remote/session.js';
+import type { Step } from '../steps/types.js';
+import { brokerHeapMib, internalAddress, serviceMode } from '../steps/targets.js';
+import type { Reporter } from '../ui/reporter.js';
+import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type HostRun } from './init.js';
+import type { CommandIO } from './io.js';
+import { openSession } from './open-session.js';
+
+/** A meeting point of N hosts: resolves once all arrived, rejects for everyone once one failed. */
+export class Meeting<T> {
+  private readonly values: Array<T | undefined>;
+  private arrived = 0;
+  private settled = false;
+  private readonly done: Promise<T[]>;
+  private resolve!: (v: T[]) => void;
+  private reject!: (e: Error) => void;
+
+  constructor(size: number, private readonly what: string) {
+    this.values = Array.from({ length: size }, () => undefined);
+    this.done = new Promise<T[]>((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    // Nobody may be waiting when it fails (a single host's run failing first): not an unhandled rejection.
+    this.done.catch(() => {});
+  }
+
+  arrive(index: number, value: T): Promise<T[]> {
+    if (this.values[index] === undefined) {
+      this.values[index] = value;
+      this.arrived += 1;
+      if (this.arrived === this.values.length && !this.settled) {
+        this.settled = true;
+        this.resolve(this.values as T[]);
+      }
+    }
+    return this.done;
+  }
+
+  wait(): Promise<T[]> {
+    return this.done;
+  }
+
+  /** One host failed: the others stop where they would wait for it. */
+  fail(label: string): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(new UserError(`stopped before ${this.what}: ${label} failed (its error is above)`, {
+      hint: `fix ${label} and run the same command again: what is done on every host is kept`,
+    }));
+  }
+}
+
+interface Member {
+  index: number;
+  /** How its lines are marked: the host, with its port when several share the name. */
+  label: string;
+  options: InitOptions;
+  reporter: Reporter;
+}
+
+/** This member's view of the cluster, from every member's probe. */
+export function viewOf(members: readonly { id: number; label: string }[], facts: readonly HostFacts[], self: number): ClusterView {
+  const addresses = facts.map((f, i) => {
+    const a = f.serverAddress;
+    if (a === undefined) {
+      throw new UserError(`${members[i]!.label} did not tell the address it was reached on (SSH_CONNECTION is not set in its SSH sessions)`, {
+        hint: 'the cluster\'s members reach each other at that address; connect to each host directly (not through a jump host or a shell that clears the environment)',
+      });
+    }
+    return a;
+  });
+  for (const [i, a] of addresses.entries()) {
+    const j = addresses.indexOf(a);
+    if (j !== i) {
+      throw new UserError(`${members[j]!.label} and ${members[i]!.label} were both reached at ${a}: they cannot be two members of one cluster`, {
+        hint: 'give each host of the cluster its own address (on EC2: one instance per --host)',
+      });
+    }
+  }
+  return { self, members: members.map((m, i) => ({ id: m.id, address: addresses[i]! })) };
+}
+
+function label(h: ClusterHost, all: readonly ClusterHost[]): string {
+  const shared = all.filter((x) => x.host.toLowerCase() === h.host.toLowerCase()).length > 1;
+  return shared ? `${h.host}:${h.port ?? 22}` : h.host;
+}
+
+async function resolveMembers(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO): Promise<{ hosts: ClusterHost[]; members: Member[] }> {
+  const hosts = clusterHosts(flags.hosts, flags.advertisedHosts, saved);
+  const first = hosts[0]!;
+  const interactive = isInteractive(flags.interactive);
+  // The options every host shares (key, heap, mirrors, …), resolved once: through the first host, so a
+  // profile saved for it (or for the cluster) applies.
+  const shared = await resolveInitOptions(
+    { ...flags, host: first.host, ...(first.user !== undefined && flags.user === undefined ? { user: first.user } : {}), ...(first.port !== undefined && flags.port === undefined ? { port: String(first.port) } : {}), advertisedHost: undefined },
+    { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m) },
+  );
+  const members = hosts.map((h, index): Member => {
+    const options: InitOptions = { ...shared, host: h.host, user: h.user ?? shared.user, port: h.port ?? shared.port, advertisedHost: h.advertisedHost ?? h.host };
+    const l = label(h, hosts);
+    return { index, label: l, options, reporter: io.reporter.labelled(l) };
+  });
+  return { hosts, members };
+}
+
+function summary(runs: readonly HostRun[], members: readonly Member[], profileFile: string | undefined): string[] {
+  const view = runs[0]!.ctx.cluster!;
+  const r = replication(view.members.length);
+  const bootstrap = members.map((m) => bootstrapAddress(m.options.advertisedHost)).join(',');
+  const lines = runs.map((run, i) => {
+    const changed = run.reports.filter((x) => x.outcome === 'done' && x.id !== 'jps').length;
+    const how = serviceMode(run.ctx) === 'systemd' ? 'systemd units' : '-daemon JVMs';
+    return `  broker ${run.ctx.cluster!.self}   ${bootstrapAddress(members[i]!.options.advertisedHost)}   internal ${internalAddress(run.ctx)}   heap -Xmx${formatHeap(brokerHeapMib(run.ctx))}   ${how}   ` +
+      `(${changed === 0 ? 'nothing needed to change' : `${changed} step${changed > 1 ? 's' : ''} changed the host`})`;
+  });
+  const first = runs[0]!.ctx;
+  return [
+    '',
+    `Kafka ${first.dist.kafkaVersion} runs on ${runs.length} hosts, one cluster:`,
+    ...lines,
+    `  bootstrap servers   ${bootstrap}`,
+    `  ZooKeeper ensemble  ${zookeeperConnect(view)}`,
+    `  replication         default.replication.factor=${r.factor}, min.insync.replicas=${r.minInsync} (offsets and transactions: ${r.factor})`,
+    `  installed in        ${first.facts.install.path}`,
+    ...(profileFile ? [`  profile saved       ${profileFile}`] : []),
+    '',
+    'Next:',
+    `  kcat -b ${bootstrap} -L`,
+    `  kafka-topics.sh --bootstrap-server ${bootstrap} --create --topic events --partitions 3 --replication-factor ${r.factor}`,
+  ];
+}
+
+/** What the profile keeps of a cluster: the first member's connection as the profile's own, and every member. */
+function clusterProfile(runs: readonly HostRun[], members: readonly Member[]): Profile {
+  const heaps = runs.map((r) => brokerHeapMib(r.ctx));
+  const first = members[0]!.options;
+  return {
+    ...profileOf(first),
+    // The smallest heap sized: a re-run applies one heap to every host, and it must fit all of them.
+    heap: first.heap === 'auto' ? formatHeap(Math.min(...heaps)) : first.heap,
+    cluster: members.map((m, i) => ({ id: runs[i]!.ctx.cluster!.self, host: m.options.host, user: m.options.user, port: m.options.port, advertisedHost: m.options.advertisedHost })),
+  };
+}
+
+export async function initClusterCommand(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO): Promise<number> {
+  const { hosts, members } = await resolveMembers(flags, saved, io);
+  const o = members[0]!.options;
+  io.reporter.info(
+    `kafka-setup init: ${distName(o)} on ${members.length} hosts, one cluster: ${members.map((m) => `${m.options.user}@${m.options.host}:${m.options.port}`).join(', ')}` +
+      `${o.dryRun ? ' (dry run: nothing on the hosts will change)' : ''}`,
+  );
+  const probed = new Meeting<HostFacts>(members.length, 'the cluster was configured');
+  const zookeepers = new Meeting<true>(members.length, 'the brokers were started');
+  const sessions: Array<Session | undefined> = members.map(() => undefined);
+  const hooks = (m: Member) => ({
+    async before(step: Step) {
+      // A broker needs a quorum of ZooKeepers: every host's must run first.
+      if (step.id === 'broker') await zookeepers.wait();
+    },
+    after(step: Step) {
+      if (step.id === 'zookeeper') void zookeepers.arrive(m.index, true);
+    },
+  });
+  const runMember = async (m: Member): Promise<HostRun> => {
+    const hio: CommandIO = { ...io, reporter: m.reporter };
+    try {
+      const session = sessions[m.index] ?? (await openSession(m.options, hio, { dryRun: m.options.dryRun }));
+      sessions[m.index] = session;
+      return await runOnHost(m.options, hio, session, {
+        view: async (facts) => viewOf(hosts.map((h, i) => ({ id: h.id, label: members[i]!.label })), await probed.arrive(m.index, facts), hosts[m.index]!.id),
+        hooks: hooks(m),
+      });
+    } catch (err) {
+      probed.fail(m.label);
+      zookeepers.fail(m.label);
+      throw err;
+    }
+  };
+  try {
+    // A question on the terminal (a new host key, a key file to restrict) is asked for one host at a time.
+    if (o.interactive) {
+      for (const m of members) {
+        try {
+          sessions[m.index] = await openSession(m.options, { ...io, reporter: m.reporter }, { dryRun: m.options.dryRun });
+        } catch (err) {
+          m.reporter.error(err, io.debug);
+          throw new UserError(`init stopped: could not connect to ${m.label}`, { hint: 'fix that (its error is above) and run the same command again' });
+        }
+      }
+    }
+    const settled = await Promise.allSettled(members.map(runMember));
+    const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ m: members[i]!, err: s.reason as unknown }] : []));
+    if (failed.length > 0) {
+      // The hosts stopped by another's failure say so in one line; the failures themselves in full.
+      for (const { m, err } of failed) m.reporter.error(err, io.debug);
+      const first = failed.filter(({ err }) => !(err instanceof UserError && err.message.startsWith('stopped before')));
+      throw new UserError(`init failed on ${first.map(({ m }) => m.label).join(', ') || failed.map(({ m }) => m.label).join(', ')} (${failed.length} of ${members.length} hosts did not finish)`, {
+        hint: 'see each host\'s error above; run the same command again once fixed: what is done on every host is kept, and a host that is right is left alone',
+      });
+    }
+    const runs = settled.map((s) => (s as PromiseFulfilledResult<HostRun>).value);
+    if (o.dryRun) {
+      const verdicts = runs.map((r) => dryRunVerdict(r.reports));
+      const doomed = verdicts.flatMap((v, i) => (v.doomed ? [{ m: members[i]!, err: v.doomed }] : []));
+      for (const { m, err } of doomed) m.reporter.error(err, io.debug);
+      if (doomed.length > 0) throw new UserError(`dry run: init would fail on ${doomed.map(({ m }) => m.label).join(', ')}`, { hint: 'fix what each host\'s error says (this was a dry run: nothing was changed)' });
+      const pending = verdicts.reduce((n, v) => n + v.pending, 0);
+      io.reporter.lines(['', pending === 0 ? 'Dry run: the cluster is already set up; init would change nothing.' : `Dry run: init would run ${pending} steps across ${members.length} hosts; nothing was changed.`]);
+      return 0;
+    }
+    const profile = clusterProfile(runs, members);
+    const savedFile = await saveProfile(o.profile, profile, io.env).catch((err: Error) => {
+      io.reporter.warn(`could not save the profile ${profilePath(o.profile, io.env)}: ${err.message}`);
+      return undefined;
+    });
+    io.reporter.lines(summary(runs, members, savedFile));
+    // Clients here must reach every broker (the metadata sends them to each), not only one.
+    for (const [i, run] of runs.entries()) {
+      const early = await run.reachEarly;
+      const reach = early.ok ? early : await tcpConnect(members[i]!.options.advertisedHost, BROKER_PORT, REACH_TIMEOUT_MS);
+      const warning = unreachableWarning(run.ctx, reach);
+      if (warning) members[i]!.reporter.warn(warning);
+    }
+    return 0;
+  } finally {
+    for (const s of sessions) s?.close();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The hosts of a cluster init: every `--host [user@]host[:port]` (or the saved cluster's), the address
+ * each advertises to clients, and its number in the cluster. Numbers are kept: a host of the saved
+ * cluster keeps its id (ZooKeeper's myid, the broker.id, both written into its data), a new host gets
+ * the next free one, and a host left out is refused (removing a member is not something a re-run may
+ * do by accident).
+ */
+import { UsageError } from '../errors.js';
+import { MAX_MEMBERS } from '../kafka/cluster.js';
+import { parseHostSpec } from './host-spec.js';
+import { hostProblem, printable } from './validate.js';
+
+/** A member as the profile keeps it. */
+export interface SavedMember {
+  id: number;
+  host: string;
+  user: string;
+  port: number;
+  advertisedHost: string;
+}
+
+/** A member as this run resolves it: user and port undefined where the shared --user/--port (or defaults) apply. */
+export interface ClusterHost {
+  id: number;
+  host: string;
+  user: string | undefined;
+  port: number | undefined;
+  /** Undefined: the host itself. */
+  advertisedHost: string | undefined;
+}
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * `--advertised-host` in a cluster: `HOST=ADDRESS` for the hosts whose clients use another address
+ * (a public DNS name), or one address per --host in the same order.
+ */
+function advertisedFor(hosts: readonly string[], given: readonly string[]): Array<string | undefined> {
+  if (given.length === 0) return hosts.map(() => undefined);
+  const pairs = given.map((g) => {
+    const eq = g.indexOf('=');
+    return eq < 0 ? undefined : ([g.slice(0, eq), g.slice(eq + 1)] as const);
+  });
+  if (pairs.every((p) => p === undefined)) {
+    if (given.length !== hosts.length) {
+      throw new UsageError(`--advertised-host is given ${given.length} time${given.length > 1 ? 's' : ''} for ${hosts.length} hosts`, 'give one per --host, in the same order, or name the host: --advertised-host HOST=ADDRESS');
+    }
+    return given.map((g) => g);
+  }
+  const out: Array<string | undefined> = hosts.map(() => undefined);
+  for (const [i, p] of pairs.entries()) {
+    if (!p) throw new UsageError(`--advertised-host "${printable(given[i]!)}": in a cluster, name the host it is for`, 'write --advertised-host HOST=ADDRESS, HOST as in --host');
+    const at = hosts.findIndex((h) => same(h, p[0]));
+    if (at < 0) throw new UsageError(`--advertised-host ${printable(p[0])}=…: ${printable(p[0])} is not one of the --host values (${hosts.join(', ')})`, 'name a host exactly as --host gives it');
+    out[at] = p[1];
+  }
+  return out;
+}
+
+/** The cluster's hosts, from the --host values (specs) or, with none, the saved cluster. */
+export function clusterHosts(specs: readonly string[], advertised: readonly string[], saved: readonly SavedMember[] | undefined): ClusterHost[] {
+  if (specs.length === 0 && saved) {
+    return saved.map((m) => ({ id: m.id, host: m.host, user: m.user, port: m.port, advertisedHost: advertisedFor(saved.map((s) => s.host), advertised)[saved.indexOf(m)] ?? m.advertisedHost }));
+  }
+  const parsed = specs.map((s) => {
+    const p = parseHostSpec(s);
+    if ('problem' in p) throw new UsageError(`--host ${printable(s)}: ${p.problem}`, 'give each host as [user@]host[:port], e.g. --host admin@203.0.113.10');
+    return p;
+  });
+  const names = parsed.map((p) => p.host);
+  for (const [i, p] of parsed.entries()) {
+    const twice = parsed.findIndex((q) => same(q.host, p.host) && (q.port ?? 22) === (p.port ?? 22));
+    if (twice !== i) throw new UsageError(`--host ${printable(p.host)} is given twice`, 'give each host of the cluster once');
+  }
+  if (parsed.length > MAX_MEMBERS) throw new UsageError(`${parsed.length} hosts: a ZooKeeper ensemble has at most ${MAX_MEMBERS} members`, 'give fewer hosts');
+  const left = (saved ?? []).filter((m) => !names.some((n) => same(n, m.host)));
+  if (left.length > 0) {
+    throw new UsageError(
+      `${left.map((m) => m.host).join(', ')} ${left.length > 1 ? 'are members' : 'is a member'} of the saved cluster but not given with --host`,
+      `give every member (${(saved ?? []).map((m) => m.host).join(', ')}) and any new ones; removing a member from the cluster is not supported`,
+    );
+  }
+  const ads = advertisedFor(names, advertised);
+  for (const a of ads) {
+    const problem = a === undefined ? undefined : hostProblem(a);
+    if (problem) throw new UsageError(`--advertised-host: ${problem}`);
+  }
+  let next = Math.max(0, ...(saved ?? []).map((m) => m.id));
+  return parsed.map((p, i) => {
+    const was = saved?.find((m) => same(m.host, p.host));
+    return { id: was?.id ?? ++next, host: p.host, user: p.user ?? was?.user, port: p.port ?? was?.port, advertisedHost: ads[i] ?? was?.advertisedHost };
+  });
+}
+
+/** What is wrong with a profile's `cluster` value, or undefined. */
+export function savedClusterProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length < 2) return '"cluster" is not a list of hosts';
+  for (const m of value as unknown[]) {
+    const x = m as Partial<Record<keyof SavedMember, unknown>>;
+    if (typeof m !== 'object' || m === null || typeof x.host !== 'string' || typeof x.user !== 'string' || typeof x.advertisedHost !== 'string'
+      || !Number.isInteger(x.id) || (x.id as number) < 1 || (x.id as number) > MAX_MEMBERS || !Number.isInteger(x.port)) {
+      return '"cluster" has a host that is not {id, host, user, port, advertisedHost}';
+    }
+    if (hostProblem(x.host) || hostProblem(x.advertisedHost)) return '"cluster" has a host that is not a host name or address';
+  }
+  return undefined;
+}

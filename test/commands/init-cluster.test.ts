@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { Meeting, viewOf } from '../../src/commands/init-cluster.js';
+import { UserError } from '../../src/errors.js';
+import type { HostFacts } from '../../src/host/facts.js';
+import { replication } from '../../src/kafka/cluster.js';
+import { clusterHosts, savedClusterProblem } from '../../src/options/cluster-options.js';
+
+const facts = (serverAddress: string | undefined): HostFacts => ({ serverAddress } as HostFacts);
+
+describe('the hosts of a cluster', () => {
+  it('takes [user@]host[:port] each, numbered in order', () => {
+    expect(clusterHosts(['admin@10.0.0.1', '10.0.0.2:2222', 'ubuntu@[2001:db8::3]:22'], [], undefined)).toEqual([
+      { id: 1, host: '10.0.0.1', user: 'admin', port: undefined, advertisedHost: undefined },
+      { id: 2, host: '10.0.0.2', user: undefined, port: 2222, advertisedHost: undefined },
+      { id: 3, host: '2001:db8::3', user: 'ubuntu', port: 22, advertisedHost: undefined },
+    ]);
+  });
+
+  it('keeps the saved ids, gives a new host the next one, and refuses to drop a member', () => {
+    const saved = [
+      { id: 1, host: 'a', user: 'admin', port: 22, advertisedHost: 'a.example.com' },
+      { id: 2, host: 'b', user: 'admin', port: 22, advertisedHost: 'b' },
+    ];
+    expect(clusterHosts(['b', 'a', 'c'], [], saved).map((h) => [h.host, h.id, h.user, h.advertisedHost])).toEqual([
+      ['b', 2, 'admin', 'b'], ['a', 1, 'admin', 'a.example.com'], ['c', 3, undefined, undefined],
+    ]);
+    expect(() => clusterHosts(['a', 'c'], [], saved)).toThrow(/b is a member of the saved cluster but not given with --host/);
+    expect(clusterHosts([], [], saved).map((h) => h.host)).toEqual(['a', 'b']);
+  });
+
+  it('advertised addresses: HOST=ADDRESS, or one per host in order; anything else is a usage error', () => {
+    expect(clusterHosts(['a', 'b'], ['b=kafka-b.example.com'], undefined).map((h) => h.advertisedHost)).toEqual([undefined, 'kafka-b.example.com']);
+    expect(clusterHosts(['a', 'b'], ['pa', 'pb'], undefined).map((h) => h.advertisedHost)).toEqual(['pa', 'pb']);
+    expect(() => clusterHosts(['a', 'b'], ['pa'], undefined)).toThrow(/given 1 time for 2 hosts/);
+    expect(() => clusterHosts(['a', 'b'], ['z=pz'], undefined)).toThrow(/z is not one of the --host values/);
+    expect(() => clusterHosts(['a', 'b'], ['a=bad host'], undefined)).toThrow(UserError);
+  });
+
+  it('refuses a host given twice and a host that is not one', () => {
+    expect(() => clusterHosts(['a', 'A'], [], undefined)).toThrow(/given twice/);
+    expect(() => clusterHosts(['a', 'b;reboot'], [], undefined)).toThrow(/--host b;reboot/);
+  });
+
+  it('a damaged saved cluster is named', () => {
+    expect(savedClusterProblem([{ id: 1, host: 'a', user: 'u', port: 22, advertisedHost: 'a' }])).toMatch(/not a list of hosts/);
+    expect(savedClusterProblem([{ id: 0, host: 'a', user: 'u', port: 22, advertisedHost: 'a' }, { id: 2, host: 'b', user: 'u', port: 22, advertisedHost: 'b' }])).toMatch(/\{id, host/);
+    expect(savedClusterProblem(undefined)).toBeUndefined();
+  });
+});
+
+describe('the cluster view', () => {
+  const members = [{ id: 1, label: 'a' }, { id: 2, label: 'b' }];
+  it('each member at the address its sshd was reached on', () => {
+    expect(viewOf(members, [facts('10.0.0.1'), facts('10.0.0.2')], 2)).toEqual({ self: 2, members: [{ id: 1, address: '10.0.0.1' }, { id: 2, address: '10.0.0.2' }] });
+  });
+  it('refuses two members at one address, and a member that did not tell', () => {
+    expect(() => viewOf(members, [facts('10.0.0.1'), facts('10.0.0.1')], 1)).toThrow(/a and b were both reached at 10.0.0.1/);
+    expect(() => viewOf(members, [facts('10.0.0.1'), facts(undefined)], 1)).toThrow(/b did not tell the address/);
+  });
+  it('replication fits the size', () => {
+    expect([1, 2, 3, 5].map(replication)).toEqual([{ factor: 1, minInsync: 1 }, { factor: 2, minInsync: 1 }, { factor: 3, minInsync: 2 }, { factor: 3, minInsync: 2 }]);
+  });
+});
+
+describe('meeting points', () => {
+  it('resolves once all arrived; one failure stops everyone who waits', async () => {
+    const m = new Meeting<number>(2, 'the brokers were started');
+    const first = m.arrive(0, 10);
+    await expect(m.arrive(1, 20)).resolves.toEqual([10, 20]);
+    await expect(first).resolves.toEqual([10, 20]);
+    const n = new Meeting<number>(3, 'the brokers were started');
+    const waiting = n.arrive(0, 1);
+    n.fail('c');
+    await expect(waiting).rejects.toThrow('stopped before the brokers were started: c failed');
+    await expect(n.wait()).rejects.toThrow(UserError);
+  });
+});
