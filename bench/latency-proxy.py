@@ -2,10 +2,12 @@
 # Vendored from the team's shared tools (shared/tools/latency-proxy.py) so the benchmark runs from a clean clone.
 """A TCP proxy on 127.0.0.1 that delays every chunk by D ms in each direction, so a loopback sshd looks
 like a server one round trip of 2*D ms away (no netem on these machines).
-usage: latency-proxy.py LISTEN_PORT TARGET_PORT DELAY_MS   (runs until killed)"""
+usage: latency-proxy.py LISTEN_PORT [TARGET_HOST:]TARGET_PORT DELAY_MS   (runs until killed)"""
 import asyncio, sys
 
-LISTEN, TARGET, DELAY = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]) / 1000
+LISTEN, DELAY = int(sys.argv[1]), float(sys.argv[3]) / 1000
+TARGET_HOST, _, TARGET = sys.argv[2].rpartition(":")
+TARGET_HOST, TARGET = TARGET_HOST or "127.0.0.1", int(TARGET)
 
 async def pipe(reader, writer):
     q = asyncio.Queue()
@@ -33,7 +35,7 @@ async def pipe(reader, writer):
 
 async def handle(cr, cw):
     try:
-        tr, tw = await asyncio.open_connection("127.0.0.1", TARGET)
+        tr, tw = await asyncio.open_connection(TARGET_HOST, TARGET)
     except OSError:
         cw.close(); return
     await asyncio.gather(pipe(cr, tw), pipe(tr, cw), return_exceptions=True)
