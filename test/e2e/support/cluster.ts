@@ -6,6 +6,7 @@
  * consumer that reads the topic back to account for every acknowledged message.
  */
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { alive } from './host.js';
@@ -75,6 +76,14 @@ export async function brokerPid(host: NetnsHost): Promise<number | undefined> {
   return pids[0];
 }
 
+/** The JVMs (ZooKeeper's and the broker's) in the host's namespace, by pid. */
+export async function jvmPids(host: NetnsHost): Promise<number[]> {
+  return (await netnsPids(host)).filter(isJvm);
+}
+
+/** Still a running java process (a pid reused by something else is not). */
+export const isJvm = (pid: number): boolean => alive(pid) && /(^|\/)java$/.test(argv(pid)[0] ?? '');
+
 /** kill -9 of the host's broker, by pid; resolves once it is gone, with the pid. */
 export async function killBroker(host: NetnsHost): Promise<number> {
   const pid = await brokerPid(host);
@@ -86,6 +95,21 @@ export async function killBroker(host: NetnsHost): Promise<number> {
     await sleep(20);
   }
   return pid;
+}
+
+/**
+ * ZooKeeper's own answer to `srvr` (the one four-letter command it allows by default) at address:2181:
+ * its "Mode:" — leader, follower or standalone — or what it said instead.
+ */
+export function zookeeperMode(address: string, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = connect({ host: address, port: 2181 }, () => socket.end('srvr'));
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error('no answer')));
+    socket.on('data', (d: Buffer) => { answer += d.toString(); });
+    socket.on('error', (err) => resolve(`error: ${err.message}`));
+    socket.on('close', () => resolve(/^Mode: (\S+)/m.exec(answer)?.[1] ?? answer.trim()));
+  });
 }
 
 /** A kafkajs client of the cluster, quiet: the outage's errors are counted by the proof, not logged. */
