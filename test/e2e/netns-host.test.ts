@@ -1,6 +1,7 @@
 /** The network-namespace target hosts themselves: their own address, firewall and ports, and a clean stop. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeE2e, e2e } from './support/context.js';
@@ -72,6 +73,23 @@ async function readFrom(address: string, port: number): Promise<string> {
     const prints = await execa('ssh-keygen', ['-lf', '-'], { input: scan.stdout });
     expect(prints.stdout.split('\n').map((l) => l.split(' ')[1]).sort()).toEqual([...a.hostKeyFingerprints].sort());
     expect(netnsHostFlags(a, '/kh')).toEqual(['--host', a.address, '--port', '22', '--user', a.user, '--key', a.keyPath, '--known-hosts', '/kh']);
+  });
+
+  it('a host started with another host\'s key accepts that key, and only it (one key pair for a cluster)', async () => {
+    const d = await startNetnsHost({ key: a });
+    try {
+      expect([d.keyPath, d.publicKey]).toEqual([a.keyPath, a.publicKey]);
+      expect(d.user).not.toBe(a.user);
+      const r = await execa('ssh', [...sshClientArgs(d), 'id -un; cat ~/.ssh/authorized_keys; ls ~/.ssh'], { stdin: 'ignore' });
+      expect(r.stdout.split('\n')).toEqual([d.user, a.publicKey, 'authorized_keys']);
+      // No key of its own was left behind in its work dir.
+      expect(existsSync(join(d.workDir, 'kafka-server-key.pem'))).toBe(false);
+    } finally {
+      await stopNetnsHost(d);
+    }
+    // The shared key is its owner's: still there, and still logs in to the owner.
+    expect(existsSync(a.keyPath)).toBe(true);
+    expect((await execa('ssh', [...sshClientArgs(a), 'echo ok'], { stdin: 'ignore' })).stdout).toBe('ok');
   });
 
   it('runs the user\'s commands (runAsUser) inside the namespace', async () => {

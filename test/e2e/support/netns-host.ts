@@ -186,16 +186,21 @@ function serialized<T>(fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/** A key pair another host already uses: its private key file and its .pub line. */
+export type SharedKey = Pick<E2eHost, 'keyPath' | 'publicKey'>;
+
 /**
  * Starts a target host in a new network namespace: a fresh EC2-like user, sshd on ADDRESS:22 inside
  * the namespace, checked with a real ssh login and sudo. Leftovers of crashed earlier runs are
  * removed first. On failure everything it made is removed and the error says why.
+ * With key (another host's), that key and only it logs in, as EC2 instances launched with one key
+ * pair: a cluster's hosts then share one --key. The key file stays its owner's (stopped with it).
  */
-export function startNetnsHost(): Promise<NetnsHost> {
-  return serialized(start);
+export function startNetnsHost(opts: { key?: SharedKey } = {}): Promise<NetnsHost> {
+  return serialized(() => start(opts.key));
 }
 
-async function start(): Promise<NetnsHost> {
+async function start(key?: SharedKey): Promise<NetnsHost> {
   await removeLeftoversNow();
   const base = newHost();
   const id = base.user.slice(-6);
@@ -205,6 +210,14 @@ async function start(): Promise<NetnsHost> {
     await createNetwork(partial);
     await createUser(partial);
     await createKey(partial);
+    if (key) {
+      // Overwritten in place: createKey's modes and owners (StrictModes) stay.
+      writeFileSync(join(partial.home, '.ssh', 'authorized_keys'), `${key.publicKey}\n`);
+      rmSync(partial.keyPath, { force: true });
+      rmSync(`${partial.keyPath}.pub`, { force: true });
+      partial.keyPath = key.keyPath;
+      partial.publicKey = key.publicKey;
+    }
     await createHostKeys(partial);
     const config = await writeSshdConfig(partial, partial.address);
     // `ip netns exec` execs sshd: the pid is sshd's, and everything it starts is in the namespace.
