@@ -19,7 +19,7 @@ import type { Session } from '../remote/session.js';
 import type { Step } from '../steps/types.js';
 import { brokerHeapMib, internalAddress, serviceMode } from '../steps/targets.js';
 import type { Reporter } from '../ui/reporter.js';
-import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type HostRun } from './init.js';
+import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type HostRun } from './init-host.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 
