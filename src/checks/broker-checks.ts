@@ -20,6 +20,8 @@ export interface BrokerCheckOptions {
   internalListener?: boolean | undefined;
   /** kafkajs's log, with --verbose. */
   log?: ((line: string) => void) | undefined;
+  /** The round trip's topic replicas (a cluster's replication factor; default 1). */
+  replication?: number;
   /** Called as each check completes, so the reporter can show progress. */
   onCheck?: (c: CheckResult) => void;
 }
@@ -138,9 +140,9 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
     add(check('roundtrip', 'Produce/consume round trip', 'skip', 'clients cannot reach the advertised address, so it would fail'));
   } else {
     try {
-      const rt = await roundTrip(address, Math.max(o.timeoutMs, 60_000), o.log);
+      const rt = await roundTrip(address, Math.max(o.timeoutMs, 60_000), o.log, o.replication ?? 1);
       add(check('roundtrip', 'Produce/consume round trip', rt.deleted ? 'pass' : 'warn',
-        `1 message through topic ${rt.topic}: produced in ${rt.produceMs} ms, read back in ${rt.consumeMs} ms; ${rt.deleted ? 'topic deleted' : 'the topic could not be deleted'}`,
+        `1 message through topic ${rt.topic}${(o.replication ?? 1) > 1 ? ` (${o.replication} replicas, acks=all)` : ''}: produced in ${rt.produceMs} ms, read back in ${rt.consumeMs} ms; ${rt.deleted ? 'topic deleted' : 'the topic could not be deleted'}`,
         rt.deleted ? undefined : `delete it by hand: bin/kafka-topics.sh --bootstrap-server ${address} --delete --topic ${rt.topic}`));
     } catch (err) {
       add(check('roundtrip', 'Produce/consume round trip', 'fail', (err as Error).message,

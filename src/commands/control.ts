@@ -163,7 +163,7 @@ export async function controlCommand(action: ControlAction, flags: ControlFlags,
     io.reporter.lines(['', `kafka-setup ${action}: done in ${((Date.now() - began) / 1000).toFixed(1)} s.`]);
     return 0;
   };
-  const cluster = await clusterMembers(flags, io.env);
+  const cluster = (await clusterMembers(flags, io.env))?.map((m) => m.host);
   if (cluster) {
     const members: Member[] = [];
     for (const host of cluster) {

@@ -36,7 +36,7 @@ async function statusOf(flags: StatusFlags, io: CommandIO, cluster: boolean): Pr
 
 export async function statusCommand(flags: StatusFlags, io: CommandIO): Promise<number> {
   const json = flags.json === true;
-  const cluster = await clusterMembers(flags, io.env);
+  const cluster = (await clusterMembers(flags, io.env))?.map((m) => m.host);
   if (!cluster) {
     const status = await statusOf(flags, io, false);
     if (json) io.reporter.json(status);

@@ -9,6 +9,7 @@ import type { DaemonSpec } from '../kafka/daemons.js';
 import type { FactsUpdate, HostFacts, Sha512Fact } from './facts.js';
 import type { FileChange } from './file-writes.js';
 import type { Serving } from './serving.js';
+import type { ZookeeperMode } from './zookeeper-mode.js';
 
 export interface ProbeResult {
   facts: HostFacts;
@@ -188,6 +189,8 @@ export interface HostOps {
    * connection, until it is, the question cannot be asked, or `waitMs` has passed.
    */
   serving(brokerId: number | undefined, waitMs: number): Promise<Serving>;
+  /** ZooKeeper's mode (leader, follower, standalone), asked with srvr through the SSH connection. */
+  zookeeperMode(): Promise<ZookeeperMode>;
   /** Stops and removes what init put on the host, in one remote command. */
   uninstall(r: UninstallRequest): Promise<UninstallResult>;
   /** The last lines of the daemons' logs, streamed; with `follow`, resolves only when the host's tail ends. */

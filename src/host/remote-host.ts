@@ -16,6 +16,7 @@ import { remoteScript } from './script.js';
 import { readLogFiles, readLogLine } from './log-sections.js';
 import { requireSection, section } from './sections.js';
 import { waitServing, type Serving } from './serving.js';
+import { askZookeeperMode, type ZookeeperMode } from './zookeeper-mode.js';
 import { baseVars, type InstallTarget } from './target.js';
 
 /** Bounds of each operation on the host (the scripts bound their own waits within these). */
@@ -196,6 +197,10 @@ export class RemoteHost implements HostOps {
 
   serving(brokerId: number | undefined, waitMs: number): Promise<Serving> {
     return waitServing(this.session, brokerId, waitMs);
+  }
+
+  zookeeperMode(): Promise<ZookeeperMode> {
+    return askZookeeperMode(this.session, 5000);
   }
 
   async uninstall(r: UninstallRequest): Promise<UninstallResult> {

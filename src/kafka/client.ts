@@ -123,10 +123,11 @@ export interface RoundTrip {
 }
 
 /**
- * Produces one message to a new one-partition topic, reads it back with a consumer, then deletes the
- * topic and the consumer group, whatever happened.
+ * Produces one message (acks=all) to a new one-partition topic, reads it back with a consumer, then
+ * deletes the topic and the consumer group, whatever happened. In a cluster the topic has replicas on
+ * `replicationFactor` brokers, so acks=all proves the replication too.
  */
-export async function roundTrip(bootstrap: string, timeoutMs: number, log?: (line: string) => void): Promise<RoundTrip> {
+export async function roundTrip(bootstrap: string, timeoutMs: number, log?: (line: string) => void, replicationFactor = 1): Promise<RoundTrip> {
   const kafka = new Kafka({
     clientId: 'kafka-setup-verify',
     brokers: [bootstrap],
@@ -150,7 +151,7 @@ export async function roundTrip(bootstrap: string, timeoutMs: number, log?: (lin
   let timing: { produceMs: number; consumeMs: number } | undefined;
   try {
     await admin.connect();
-    created = await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true, timeout: timeoutMs });
+    created = await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor }], waitForLeaders: true, timeout: timeoutMs });
     const t0 = Date.now();
     await producer.connect();
     await producer.send({ topic, messages: [{ key: id, value: payload }], acks: -1 });

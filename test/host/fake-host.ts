@@ -14,6 +14,7 @@ import type {
 } from '../../src/host/operations.js';
 import { sha256 } from '../../src/host/file-writes.js';
 import type { Serving } from '../../src/host/serving.js';
+import type { ZookeeperMode } from '../../src/host/zookeeper-mode.js';
 import { RemoteFailure } from '../../src/remote/session.js';
 
 export interface FakeHostState {
@@ -390,6 +391,10 @@ export class FakeHost implements HostOps {
   /** The fake cannot forward ports, like an SSH server with AllowTcpForwarding no. */
   async serving(): Promise<Serving> {
     return { state: 'unknown', reason: 'the fake host cannot forward ports' };
+  }
+
+  async zookeeperMode(): Promise<ZookeeperMode> {
+    return { reason: 'the fake host cannot forward ports' };
   }
 }
 

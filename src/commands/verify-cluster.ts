@@ -1,0 +1,69 @@
+/**
+ * `kafka-setup verify` on a cluster profile: each host's checks (over its own SSH connection, lines
+ * marked with the host), then the cluster's: the ensemble has one leader, every broker is registered,
+ * no partition is under-replicated, and a message goes round with acks=all through a topic replicated
+ * on every broker it can be (up to three).
+ */
+import { brokerChecks } from '../checks/broker-checks.js';
+import { check, type CheckResult } from '../checks/types.js';
+import type { ZookeeperMode } from '../host/zookeeper-mode.js';
+import { replication } from '../kafka/cluster.js';
+import type { SavedMember } from '../options/cluster-options.js';
+import { isInteractive } from '../options/resolve.js';
+import { resolveVerifyOptions, type VerifyFlags } from '../options/verify-options.js';
+import type { CommandIO } from './io.js';
+import { onHost, verdict } from './verify-parts.js';
+
+/** Exactly one leader, every other member a follower. */
+export function ensembleCheck(modes: ReadonlyArray<{ host: string; zk: ZookeeperMode }>): CheckResult {
+  const said = modes.map(({ host, zk }) => `${host}: ${zk.mode ?? zk.reason}`).join(', ');
+  const leaders = modes.filter(({ zk }) => zk.mode === 'leader').length;
+  const followers = modes.filter(({ zk }) => zk.mode === 'follower').length;
+  if (leaders === 1 && followers === modes.length - 1) return check('ensemble', 'ZooKeeper ensemble has one leader', 'pass', said);
+  return check('ensemble', 'ZooKeeper ensemble has one leader', 'fail', said,
+    leaders > 1
+      ? 'more than one leader: the servers do not share one ensemble; run kafka-setup init (without --host) so that every zookeeper.properties lists the same servers'
+      : 'no quorum: a majority of the ZooKeepers must run and reach each other on 2888 and 3888 (security group: allow them between the servers); kafka-setup status shows which are down');
+}
+
+export async function verifyCluster(flags: VerifyFlags, members: readonly SavedMember[], io: CommandIO): Promise<number> {
+  const interactive = !flags.json && isInteractive(flags.interactive);
+  io.reporter.info(`kafka-setup verify: the cluster of profile "${flags.profile ?? 'default'}", ${members.length} hosts (${members.map((m) => m.host).join(', ')})`);
+  const checks: CheckResult[] = [];
+  const modes: Array<{ host: string; zk: ZookeeperMode }> = [];
+  let first: Awaited<ReturnType<typeof resolveVerifyOptions>> | undefined;
+  for (const m of members) {
+    const reporter = io.reporter.labelled(m.host);
+    const o = await resolveVerifyOptions({ ...flags, host: m.host }, { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (w) => reporter.warn(w) });
+    first ??= o;
+    const show = (c: CheckResult): void => {
+      checks.push({ ...c, title: `${m.host}: ${c.title}` });
+      reporter.check(c);
+    };
+    await onHost(o, { ...io, reporter }, show, (zk) => modes.push({ host: m.host, zk }));
+  }
+  const show = (c: CheckResult): void => {
+    checks.push(c);
+    io.reporter.check(c);
+  };
+  if (modes.length > 0) show(ensembleCheck(modes));
+  const o = first!;
+  const broker = await brokerChecks({
+    ...o.bootstrap, timeoutMs: o.timeoutMs, roundtrip: o.roundtrip, replication: replication(members.length).factor, onCheck: show,
+    ...(io.debug ? { log: (l: string) => io.reporter.verbose(l) } : {}),
+  });
+  const answer = broker.answer;
+  if (answer) {
+    const listed = new Set(answer.brokers.map((b) => b.nodeId));
+    const missing = members.filter((m) => !listed.has(m.id));
+    show(missing.length === 0
+      ? check('registered', 'Every broker registered', 'pass', `brokers ${members.map((m) => m.id).join(', ')} in the metadata`)
+      : check('registered', 'Every broker registered', 'fail', `missing: ${missing.map((m) => `broker ${m.id} (${m.host})`).join(', ')}`,
+        `start it: kafka-setup start --host ${missing[0]!.host} (kafka-setup logs broker --host ${missing[0]!.host} shows why it stopped)`));
+    show(answer.underReplicated === 0
+      ? check('replicated', 'No under-replicated partitions', 'pass', `all ${answer.partitions} partitions have every replica in sync`)
+      : check('replicated', 'No under-replicated partitions', 'fail', `${answer.underReplicated} of ${answer.partitions} partitions have replicas out of sync (or no leader)`,
+        'a broker is down or catching up: wait and run verify again, or start the missing broker; until then acks=all producers may fail (min.insync.replicas)'));
+  }
+  return verdict(io, o.json, checks, broker, { cluster: members.map((m) => ({ id: m.id, host: m.host })), bootstrap: `${o.bootstrap.host}:${o.bootstrap.port}` });
+}
