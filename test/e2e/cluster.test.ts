@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, type CliResult } from './support/cli.js';
 import {
-  ackedProducer, bootstrapServers, brokerPid, clusterClient, clusterFlags, hostLines, isJvm, jvmPids, killBroker, missing, newLedger, partitionStates, produceAcked,
+  ackedProducer, bootstrapServers, brokerPid, clusterClient, clusterFlags, hostLines, isJvm, summaryLine, jvmPids, killBroker, missing, newLedger, partitionStates, produceAcked,
   startCluster, startReader, stopCluster, underReplicated, until, zookeeperMode, type PartitionState, type ProduceLedger, type Reader,
 } from './support/cluster.js';
 import { describeE2e, e2e } from './support/context.js';
@@ -93,14 +93,19 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   it('one init sets up all three hosts: a line per host and step, a summary per host, the bootstrap servers', async () => {
     const r = await init('fresh');
     expect(r.code, r.all).toBe(0);
-    for (const h of hosts) {
-      const lines = hostLines(r.stdout, h);
-      expect(lines.length, r.all).toBeGreaterThan(5);
-      expect(lines.join('\n')).toMatch(/\[done\] Start ZooKeeper — started/);
-      expect(lines.join('\n')).toMatch(/\[done\] Start the broker — started/);
-      // Another host's address never appears in a host's lines, except in the ensemble and zookeeper.connect.
+    for (const [i, h] of hosts.entries()) {
+      const lines = hostLines(r.stdout, h).join('\n');
+      expect(lines, r.all).toMatch(/\[done\] Start ZooKeeper — started/);
+      expect(lines, r.all).toMatch(/\[done\] Start the broker — started: pid \d+/);
+      // broker.id in --host order; clients at the --host address, the other brokers at its own.
+      expect(summaryLine(r.stdout, h), r.all).toMatch(new RegExp(`^broker ${i + 1}\\s+${h.address}:9092\\s+internal ${h.address}:9093\\s.*steps? changed the host\\)$`));
     }
-    expect(r.stdout).toContain(`bootstrap servers ${bootstrapServers(hosts)}`);
+    expect(r.stdout).toMatch(new RegExp(`^\\s+bootstrap servers\\s+${bootstrapServers(hosts)}$`, 'm'));
+    for (const h of hosts) {
+      const pid = await brokerPid(h);
+      expect(pid, `no broker JVM in ${h.netns}`).toBeGreaterThan(0);
+      jvms.push(...(await jvmPids(h)));
+    }
     // One ensemble: a leader and two followers.
     expect((await Promise.all(hosts.map((h) => zookeeperMode(h.address)))).sort()).toEqual(['follower', 'follower', 'leader']);
     for (const h of hosts) {
@@ -201,11 +206,11 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
     const r = await init('after the kill');
     const initMs = Date.now() - started;
     expect(r.code, r.all).toBe(0);
-    expect(hostLines(r.stdout, victim).join('\n'), r.all).toMatch(/\[done\] Start the broker — started/);
+    expect(hostLines(r.stdout, victim).join('\n'), r.all).toMatch(/\[done\] Start the broker — started: pid \d+/);
+    expect(summaryLine(r.stdout, victim), r.all).toMatch(/\(\d+ steps? changed the host\)$/);
     for (const h of hosts.filter((x) => x !== victim)) {
-      const lines = hostLines(r.stdout, h).join('\n');
-      expect(lines, r.all).not.toMatch(/\[done\] Start (the broker|ZooKeeper) — (re)?started/);
-      expect(lines, r.all).toContain('nothing needed to change');
+      expect(hostLines(r.stdout, h).join('\n'), r.all).not.toMatch(/\[done\]/);
+      expect(summaryLine(r.stdout, h), r.all).toMatch(/\(nothing needed to change\)$/);
     }
     const pid = await brokerPid(victim);
     expect(pid).toBeGreaterThan(0);
@@ -224,8 +229,10 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
     const pids = await Promise.all(hosts.map((h) => brokerPid(h)));
     const r = await init('no-op');
     expect(r.code, r.all).toBe(0);
-    for (const h of hosts) expect(hostLines(r.stdout, h).join('\n'), r.all).toContain('nothing needed to change');
-    expect(r.stdout).not.toMatch(/\[done\] Start (the broker|ZooKeeper) — (re)?started/);
+    for (const h of hosts) {
+      expect(hostLines(r.stdout, h).join('\n'), r.all).not.toMatch(/\[done\]/);
+      expect(summaryLine(r.stdout, h), r.all).toMatch(/\(nothing needed to change\)$/);
+    }
     expect(await Promise.all(hosts.map((h) => brokerPid(h)))).toEqual(pids);
   }, 300 * SECONDS);
 });

@@ -50,6 +50,12 @@ export function hostLines(output: string, host: Pick<NetnsHost, 'address'>): str
   return output.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
 }
 
+/** The host's line in init's closing summary ("  broker N   ADDRESS:9092   internal …   (what changed)"). */
+export function summaryLine(output: string, host: Pick<NetnsHost, 'address'>): string {
+  const re = new RegExp(`^\\s+broker \\d+\\s+${host.address.replace(/\./g, '\\.')}:9092\\s.*$`, 'm');
+  return re.exec(output)?.[0].trim() ?? '';
+}
+
 function argv(pid: number): string[] {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
