@@ -34,6 +34,10 @@ const BATCH = 200;
 const SECONDS = 1000;
 const figure = (line: string): void => { process.stderr.write(`cluster: ${line}\n`); };
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+// Steps that are [done] on every run: they look, and change nothing on the host.
+const LOOKS = /^\[done\] (Connect to|Inspect the host|Check with jps) /;
+/** The host's [done] lines of steps that change something. */
+const changes = (output: string, host: NetnsHost): string[] => hostLines(output, host).filter((l) => l.startsWith('[done]') && !LOOKS.test(l));
 
 (unavailable ? describe.skip : describeE2e)('a three-host cluster: one init, a broker killed under acks=all load, nothing acknowledged lost, re-run heals', () => {
   let hosts: NetnsHost[] = [];
@@ -177,7 +181,8 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
     figure(`leaders moved off broker ${victimId} ${secs(ms)} after the kill: ${after.map((p) => `p${p.partition}→${p.leader}`).join(' ')}`);
     figure(`${BATCH} more sends acknowledged ${secs(producedIn)} after the kill (${ledger.failures - failuresBefore} sends failed and were not counted)`);
     // With one broker gone, 2 in sync still meet min.insync.replicas=2.
-    expect(ledger.acked.size).toBe(before + BATCH);
+    // (the senders still in flight when the count was reached may add a few)
+    expect(ledger.acked.size).toBeGreaterThanOrEqual(before + BATCH);
   }, 300 * SECONDS);
 
   it('every acknowledged message is read back (a new group from the beginning, and the group that read through the failure): none lost', async () => {
@@ -206,10 +211,11 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
     const r = await init('after the kill');
     const initMs = Date.now() - started;
     expect(r.code, r.all).toBe(0);
-    expect(hostLines(r.stdout, victim).join('\n'), r.all).toMatch(/\[done\] Start the broker — started: pid \d+/);
-    expect(summaryLine(r.stdout, victim), r.all).toMatch(/\(\d+ steps? changed the host\)$/);
+    // On the killed broker's host, the broker started again and nothing else changed (ZooKeeper kept running).
+    expect(changes(r.stdout, victim), r.all).toEqual([expect.stringMatching(/^\[done\] Start the broker — started: pid \d+, serving at /)]);
+    expect(summaryLine(r.stdout, victim), r.all).toMatch(/\(1 step changed the host\)$/);
     for (const h of hosts.filter((x) => x !== victim)) {
-      expect(hostLines(r.stdout, h).join('\n'), r.all).not.toMatch(/\[done\]/);
+      expect(changes(r.stdout, h), r.all).toEqual([]);
       expect(summaryLine(r.stdout, h), r.all).toMatch(/\(nothing needed to change\)$/);
     }
     const pid = await brokerPid(victim);
@@ -230,7 +236,7 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
     const r = await init('no-op');
     expect(r.code, r.all).toBe(0);
     for (const h of hosts) {
-      expect(hostLines(r.stdout, h).join('\n'), r.all).not.toMatch(/\[done\]/);
+      expect(changes(r.stdout, h), r.all).toEqual([]);
       expect(summaryLine(r.stdout, h), r.all).toMatch(/\(nothing needed to change\)$/);
     }
     expect(await Promise.all(hosts.map((h) => brokerPid(h)))).toEqual(pids);
