@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, type CliResult } from './support/cli.js';
 import {
-  ackedProducer, bootstrapServers, brokerPid, clusterClient, clusterFlags, hostLines, isJvm, summaryLine, jvmPids, killBroker, missing, newLedger, partitionStates, produceAcked,
-  startCluster, startReader, stopCluster, underReplicated, until, zookeeperMode, type PartitionState, type ProduceLedger, type Reader,
+  ackedProducer, bootstrapServers, brokerPid, clusterClient, clusterFlags, hostLines, isJvm, jvmPids, killBroker, longestAckGap, missing, newLedger, partitionStates,
+  produceAcked, startCluster, startReader, stopCluster, summaryLine, underReplicated, until, zookeeperMode, type PartitionState, type ProduceLedger, type Reader,
 } from './support/cluster.js';
 import { describeE2e, e2e } from './support/context.js';
 import { BRIDGE_ADDRESS, netnsUnavailable, relayFromBridge, type NetnsHost } from './support/netns-host.js';
@@ -179,7 +179,8 @@ const changes = (output: string, host: NetnsHost): string[] => hostLines(output,
     const producedIn = Date.now() - killedAt;
     const { ms, value: after } = await moved;
     figure(`leaders moved off broker ${victimId} ${secs(ms)} after the kill: ${after.map((p) => `p${p.partition}→${p.leader}`).join(' ')}`);
-    figure(`${BATCH} more sends acknowledged ${secs(producedIn)} after the kill (${ledger.failures - failuresBefore} sends failed and were not counted)`);
+    figure(`${BATCH} more sends acknowledged ${secs(producedIn)} after the kill (${ledger.failures - failuresBefore} sends failed and were not counted); ` +
+      `no acknowledgement for ${secs(longestAckGap(ledger, killedAt))} at the longest`);
     // With one broker gone, 2 in sync still meet min.insync.replicas=2.
     // (the senders still in flight when the count was reached may add a few)
     expect(ledger.acked.size).toBeGreaterThanOrEqual(before + BATCH);
@@ -198,15 +199,19 @@ const changes = (output: string, host: NetnsHost): string[] => hostLines(output,
 
     if (!live) throw new Error('the live reader did not start');
     const reader = live;
+    const caughtUp = Date.now();
     await until('the live group has read every acknowledged message', async () => (missing(ledger, reader).length === 0 ? true : undefined), { timeoutMs: 60 * SECONDS })
       .catch(() => undefined);
-    figure(`the group that read through the failure: ${reader.seen.size} read, lost ${missing(ledger, reader).length}`);
+    figure(`the group that read through the failure: ${reader.seen.size} read, lost ${missing(ledger, reader).length} (all in ${secs(Date.now() - caughtUp)} more)`);
     expect(missing(ledger, reader)).toEqual([]);
     for (const r of readers.splice(0)) await r.stop();
   }, 240 * SECONDS);
 
   it('a re-run of init starts the killed broker again, and touches nothing else; its replicas catch up', async () => {
     if (!victim) throw new Error('no broker was killed');
+    // Before: every partition has lost the killed broker from its in-sync replicas.
+    const dead = victimId;
+    expect((await topicStates()).map((p) => [p.isr.includes(dead), p.isr.length])).toEqual([[false, 2], [false, 2], [false, 2]]);
     const started = Date.now();
     const r = await init('after the kill');
     const initMs = Date.now() - started;
