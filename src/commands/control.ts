@@ -13,10 +13,12 @@ import { distName } from '../kafka/distribution.js';
 import { heapOptsInBlock } from '../kafka/heap-block.js';
 import { defaultHeapMib, heapOpts, xmxOf, zookeeperHeapFor } from '../kafka/heap.js';
 import type { ControlAction, ControlFlags } from '../options/control-options.js';
-import { resolveHostCommandOptions } from '../options/host-command-options.js';
+import { resolveHostCommandOptions, type HostCommandOptions } from '../options/host-command-options.js';
+import { clusterMembers } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import { RemoteFailure } from '../remote/session.js';
 import { explainStart } from '../steps/daemons.js';
+import { notWhole, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import type { CommandIO } from './io.js';
 import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
@@ -86,24 +88,104 @@ async function start(host: HostOps, facts: HostFacts, d: DaemonSpec, io: Command
   }
 }
 
+interface Member {
+  label: string;
+  io: CommandIO;
+  options: HostCommandOptions;
+}
+
+/** Runs `work` with a connection to every member, opened one after another (a host-key question at a time). */
+async function withHosts<T>(members: readonly Member[], work: (hosts: HostOps[]) => Promise<T>): Promise<T> {
+  const open = (i: number, hosts: HostOps[]): Promise<T> =>
+    i === members.length ? work(hosts) : withHost(members[i]!.options, members[i]!.io, (h) => open(i + 1, [...hosts, h]));
+  return open(0, []);
+}
+
+async function probed(host: HostOps, m: Member): Promise<HostFacts> {
+  // Like init, a run that changes the host holds its lock: two runs never start or stop at once.
+  const facts = await lockedProbe(host, { urls: [], lock: true }, (w) => m.io.reporter.warn(w));
+  if (facts.install.state !== 'kafka') {
+    throw new UserError(`there is no ${distName(m.options.dist)} install at ${facts.install.path} on ${m.options.connection.host}`, {
+      hint: 'run kafka-setup init first, or pass --install-dir (or --profile) for the install you mean',
+    });
+  }
+  return facts;
+}
+
+/** A rolling restart's pause: the cluster whole again (every broker back, caught up) before the next host. */
+async function waitWhole(host: HostOps, m: Member, size: number): Promise<void> {
+  const active = m.io.reporter.step('Wait for the cluster to be whole');
+  const w = await untilWhole(host, size, WHOLE_WAIT_MS, (t) => active.update(t));
+  if (!w.ok) {
+    active.finish('failed', '');
+    throw notWhole(m.label, w, `not within ${WHOLE_WAIT_MS / 60_000} minutes; the next hosts were not restarted`);
+  }
+  active.finish('done', w.detail);
+}
+
+/**
+ * On a cluster: stop stops every broker, then every ZooKeeper; start starts every ZooKeeper, then
+ * every broker (a broker needs a quorum); restart rolls, one host at a time, each waiting until the
+ * cluster is whole again, so that a restart never takes the cluster down.
+ */
+async function controlCluster(action: ControlAction, members: readonly Member[]): Promise<void> {
+  await withHosts(members, async (hosts) => {
+    const facts: HostFacts[] = [];
+    for (const [i, host] of hosts.entries()) facts.push(await probed(host, members[i]!));
+    const each = async (d: DaemonSpec, op: typeof stop): Promise<void> => {
+      for (const [i, host] of hosts.entries()) facts[i] = await op(host, facts[i]!, d, members[i]!.io);
+    };
+    if (action === 'stop') {
+      await each(BROKER, stop);
+      await each(ZOOKEEPER, stop);
+      return;
+    }
+    if (action === 'start') {
+      await each(ZOOKEEPER, start);
+      await each(BROKER, start);
+      return;
+    }
+    // Never begun on a cluster that is not whole: restarting a host would take partitions offline.
+    const before = await untilWhole(hosts[0]!, hosts.length, 0);
+    if (!before.ok) throw notWhole(members[0]!.label, before, 'a rolling restart now could take partitions offline, so nothing was restarted');
+    for (const [i, host] of hosts.entries()) {
+      const m = members[i]!;
+      for (const d of [BROKER, ZOOKEEPER]) facts[i] = await stop(host, facts[i]!, d, m.io);
+      for (const d of [ZOOKEEPER, BROKER]) facts[i] = await start(host, facts[i]!, d, m.io);
+      await waitWhole(host, m, hosts.length);
+    }
+  });
+}
+
 export async function controlCommand(action: ControlAction, flags: ControlFlags, io: CommandIO): Promise<number> {
+  const began = Date.now();
+  const done = (): number => {
+    io.reporter.lines(['', `kafka-setup ${action}: done in ${((Date.now() - began) / 1000).toFixed(1)} s.`]);
+    return 0;
+  };
+  const cluster = await clusterMembers(flags, io.env);
+  if (cluster) {
+    const members: Member[] = [];
+    for (const host of cluster) {
+      const reporter = io.reporter.labelled(host);
+      const options = await resolveHostCommandOptions({ ...flags, host }, { prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (m) => reporter.warn(m) });
+      members.push({ label: host, io: { ...io, reporter }, options });
+    }
+    const how = action === 'restart' ? 'one host at a time, each waiting until the cluster is whole again' : action === 'stop' ? 'every broker, then every ZooKeeper' : 'every ZooKeeper, then every broker';
+    io.reporter.info(`kafka-setup ${action}: the cluster of profile "${flags.profile ?? 'default'}", ${cluster.length} hosts (${cluster.join(', ')}): ${how}`);
+    await controlCluster(action, members);
+    return done();
+  }
   const o = await resolveHostCommandOptions(flags, {
     prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m),
     recognise: recogniseMoved(io, { record: true, profile: flags.profile }),
   });
   io.reporter.info(`kafka-setup ${action}: ${o.connection.user}@${o.connection.host}:${o.connection.port}`);
-  const began = Date.now();
+  const member: Member = { label: o.connection.host, io, options: o };
   return withHost(o, io, async (host) => {
-    // Like init, a run that changes the host holds its lock: two runs never start or stop at once.
-    let facts = await lockedProbe(host, { urls: [], lock: true }, (m) => io.reporter.warn(m));
-    if (facts.install.state !== 'kafka') {
-      throw new UserError(`there is no ${distName(o.dist)} install at ${facts.install.path} on ${o.connection.host}`, {
-        hint: 'run kafka-setup init first, or pass --install-dir (or --profile) for the install you mean',
-      });
-    }
+    let facts = await probed(host, member);
     if (action !== 'start') for (const d of [BROKER, ZOOKEEPER]) facts = await stop(host, facts, d, io);
     if (action !== 'stop') for (const d of [ZOOKEEPER, BROKER]) facts = await start(host, facts, d, io);
-    io.reporter.lines(['', `kafka-setup ${action}: done in ${((Date.now() - began) / 1000).toFixed(1)} s.`]);
-    return 0;
+    return done();
   });
 }

@@ -16,10 +16,14 @@ import { resolveInitOptions, type InitFlags, type InitOptions } from '../options
 import { profileOf, profilePath, saveProfile, type Profile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import type { Session } from '../remote/session.js';
-import type { Step } from '../steps/types.js';
+import type { StepHooks } from '../steps/runner.js';
+import type { Step, StepContext } from '../steps/types.js';
+import { findJvm } from '../host/install-jvms.js';
+import { BROKER, ZOOKEEPER } from '../kafka/daemons.js';
+import { notWhole, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import { brokerHeapMib, internalAddress, serviceMode } from '../steps/targets.js';
 import type { Reporter } from '../ui/reporter.js';
-import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type HostRun } from './init.js';
+import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type HostRun } from './init-host.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 
@@ -66,6 +70,42 @@ export class Meeting<T> {
       hint: `fix ${label} and run the same command again: what is done on every host is kept`,
     }));
   }
+}
+
+/**
+ * One at a time: a JVM that runs and must restart (its config changed: a host joined the cluster)
+ * waits for its turn, and gives it up once the cluster is whole again, so a change never takes the
+ * cluster down. After a failure nobody gets a turn: the cluster is not touched further.
+ */
+export class Turn {
+  private last: Promise<void> = Promise.resolve();
+  private failure: UserError | undefined;
+
+  async take(): Promise<() => void> {
+    const before = this.last;
+    let release!: () => void;
+    this.last = new Promise<void>((r) => {
+      release = r;
+    });
+    await before;
+    if (this.failure) {
+      release();
+      throw this.failure;
+    }
+    return release;
+  }
+
+  fail(label: string): void {
+    this.failure ??= new UserError(`stopped before restarting: ${label} failed (its error is above), so no other host was restarted`, {
+      hint: `fix ${label} and run the same command again: the restarts that are still due happen then, one host at a time`,
+    });
+  }
+}
+
+/** A running JVM this step would stop and start again. */
+function restarts(step: Step, ctx: StepContext): boolean {
+  const d = step.id === 'zookeeper' ? ZOOKEEPER : step.id === 'broker' ? BROKER : undefined;
+  return d !== undefined && !ctx.options.dryRun && findJvm(ctx.facts, d) !== undefined && !step.check(ctx).done;
 }
 
 interface Member {
@@ -170,12 +210,28 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
   const probed = new Meeting<HostFacts>(members.length, 'the cluster was configured');
   const zookeepers = new Meeting<true>(members.length, 'the brokers were started');
   const sessions: Array<Session | undefined> = members.map(() => undefined);
-  const hooks = (m: Member) => ({
-    async before(step: Step) {
+  const turn = new Turn();
+  const released: Array<(() => void) | undefined> = members.map(() => undefined);
+  const hooks = (m: Member): StepHooks => ({
+    async before(step, ctx) {
       // A broker needs a quorum of ZooKeepers: every host's must run first.
       if (step.id === 'broker') await zookeepers.wait();
+      if (restarts(step, ctx)) released[m.index] = await turn.take();
     },
-    after(step: Step) {
+    async after(step, ctx) {
+      const release = released[m.index];
+      if (release) {
+        released[m.index] = undefined;
+        try {
+          // A restarted broker has caught up (every partition fully replicated) before the next one stops.
+          if (step.id === 'broker') {
+            const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS, ctx.progress);
+            if (!w.ok) throw notWhole(m.label, w, `not within ${WHOLE_WAIT_MS / 60_000} minutes of this broker's restart; no other broker was restarted`);
+          }
+        } finally {
+          release();
+        }
+      }
       if (step.id === 'zookeeper') void zookeepers.arrive(m.index, true);
     },
   });
@@ -191,6 +247,8 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
     } catch (err) {
       probed.fail(m.label);
       zookeepers.fail(m.label);
+      turn.fail(m.label);
+      released[m.index]?.();
       throw err;
     }
   };

@@ -8,7 +8,9 @@ import { judgeServing, type Serving } from '../host/serving.js';
 import { resolveHostCommandOptions } from '../options/host-command-options.js';
 import type { StatusFlags } from '../options/status-options.js';
 import { isInteractive } from '../options/resolve.js';
-import { hostStatus, statusLines } from './daemon-status.js';
+import { hostStatus, statusLines, type HostStatus } from './daemon-status.js';
+import { clusterMembers } from '../options/profile.js';
+import { UserError } from '../errors.js';
 import { recogniseMoved } from './recognise.js';
 import type { CommandIO } from './io.js';
 import { withHost } from './with-host.js';
@@ -16,11 +18,11 @@ import { withHost } from './with-host.js';
 /** Exit status when a JVM is not running. */
 export const EXIT_NOT_RUNNING = 3;
 
-export async function statusCommand(flags: StatusFlags, io: CommandIO): Promise<number> {
+async function statusOf(flags: StatusFlags, io: CommandIO, cluster: boolean): Promise<HostStatus> {
   const json = flags.json === true;
   const o = await resolveHostCommandOptions(flags, {
     prompter: !json && isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m), json,
-    recognise: recogniseMoved(io, { record: true, profile: flags.profile }),
+    ...(cluster ? {} : { recognise: recogniseMoved(io, { record: true, profile: flags.profile }) }),
   });
   io.reporter.info(`kafka-setup status: ${o.connection.user}@${o.connection.host}:${o.connection.port}`);
   return withHost(o, io, async (host) => {
@@ -28,9 +30,26 @@ export async function statusCommand(flags: StatusFlags, io: CommandIO): Promise<
     const { facts } = await host.probe({ urls: [], lock: false });
     const asked = await early;
     const serving = brokerJvm(facts) && asked ? judgeServing(asked, brokerId(facts.files['server.properties'].content)) : undefined;
-    const status = hostStatus(facts, { host: o.connection.host, kafkaVersion: o.dist.kafkaVersion }, serving);
+    return hostStatus(facts, { host: o.connection.host, kafkaVersion: o.dist.kafkaVersion }, serving);
+  });
+}
+
+export async function statusCommand(flags: StatusFlags, io: CommandIO): Promise<number> {
+  const json = flags.json === true;
+  const cluster = await clusterMembers(flags, io.env);
+  if (!cluster) {
+    const status = await statusOf(flags, io, false);
     if (json) io.reporter.json(status);
     else io.reporter.lines(statusLines(status));
     return status.daemons.every((d) => d.running) ? 0 : EXIT_NOT_RUNNING;
-  });
+  }
+  // Every host of the saved cluster, side by side: one connection and one command each.
+  const settled = await Promise.allSettled(cluster.map((host) => statusOf({ ...flags, host }, { ...io, reporter: io.reporter.labelled(host) }, true)));
+  const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [cluster[i]!] : []));
+  settled.forEach((r, i) => r.status === 'rejected' && io.reporter.labelled(cluster[i]!).error(r.reason, io.debug));
+  if (failed.length > 0) throw new UserError(`could not read the status of ${failed.join(', ')}`, { hint: 'see each host\'s error above' });
+  const all = settled.map((r) => (r as PromiseFulfilledResult<HostStatus>).value);
+  if (json) io.reporter.json({ cluster: all });
+  else for (const s of all) io.reporter.lines(['', ...statusLines(s)]);
+  return all.every((s) => s.daemons.every((d) => d.running)) ? 0 : EXIT_NOT_RUNNING;
 }

@@ -9,7 +9,8 @@ import { INTERNAL_PORT } from '../kafka/distribution.js';
 import type { Session } from '../remote/session.js';
 
 export type Serving =
-  | { state: 'listed' | 'absent'; brokers: number[]; controllerId: number }
+  /** `underReplicated` of `partitions`: what a rolling restart waits to reach 0 (absent: not asked). */
+  | { state: 'listed' | 'absent'; brokers: number[]; controllerId: number; partitions?: number; underReplicated?: number }
   /** Nothing answered as Kafka on the internal listener. */
   | { state: 'unreachable'; reason: string }
   /** The question could not be asked (the SSH server refuses forwarding): decide without it. */
@@ -28,7 +29,9 @@ async function askServing(session: Session, brokerId: number | undefined, timeou
     // Loaded here: kafkajs is big, and only this question (and verify) needs it.
     const { askBootstrap } = await import('../kafka/client.js');
     const answer: BootstrapAnswer = await askBootstrap('127.0.0.1', fwd.port, timeoutMs);
-    return judgeServing({ state: 'absent', brokers: answer.brokers.map((b) => b.nodeId), controllerId: answer.controllerId }, brokerId);
+    return judgeServing({
+      state: 'absent', brokers: answer.brokers.map((b) => b.nodeId), controllerId: answer.controllerId, partitions: answer.partitions, underReplicated: answer.underReplicated,
+    }, brokerId);
   } catch (err) {
     const refused = fwd.lastError();
     if (refused?.byPolicy) {

@@ -21,6 +21,7 @@ interface KafkajsBroker {
     brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
     controllerId: number;
     clusterId: string;
+    topicMetadata: Array<{ topic: string; partitionMetadata: Array<{ leader: number; replicas: number[]; isr: number[] }> }>;
   }>;
 }
 type BrokerClass = new (o: { connectionPool: unknown; logger: unknown; allowAutoTopicCreation: boolean }) => KafkajsBroker;
@@ -70,6 +71,9 @@ export interface BootstrapAnswer {
   brokers: BrokerInfo[];
   controllerId: number;
   clusterId: string;
+  /** Partitions of every topic, and those with fewer in-sync replicas than replicas (or no leader). */
+  partitions: number;
+  underReplicated: number;
 }
 
 /** What our client speaks of each API: the highest version in common with the broker's range. */
@@ -103,6 +107,8 @@ export async function askBootstrap(host: string, port: number, timeoutMs: number
       brokers: md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null })),
       controllerId: md.controllerId,
       clusterId: md.clusterId,
+      partitions: md.topicMetadata.reduce((n, t) => n + t.partitionMetadata.length, 0),
+      underReplicated: md.topicMetadata.reduce((n, t) => n + t.partitionMetadata.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).length, 0),
     };
   } finally {
     await broker.disconnect().catch(() => {});

@@ -152,3 +152,16 @@ export async function applicableProfile(
     moved: { from: profile.host, fingerprint },
   };
 }
+
+/**
+ * The hosts of the saved cluster, when the command names no --host and its profile is a cluster's: a
+ * command that acts on the whole cluster runs once per host, as `--host HOST` (the profile then applies
+ * with that member's user, port and address); undefined otherwise.
+ */
+export async function clusterMembers(flags: { profile?: string; host?: string }, env: NodeJS.ProcessEnv): Promise<string[] | undefined> {
+  if (flags.host !== undefined) return undefined;
+  const name = flags.profile ?? DEFAULT_PROFILE;
+  if (profileNameProblem(name)) return undefined;
+  const profile = await loadProfile(name, env, () => {}).catch(() => undefined);
+  return profile?.cluster?.map((m) => m.host);
+}

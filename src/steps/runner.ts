@@ -38,9 +38,9 @@ function preflight(pending: Iterable<Step>, ctx: StepContext): void {
 /** Where a run of several hosts meets: a step may have to wait until every host has finished another (see init-cluster.ts). */
 export interface StepHooks {
   /** Awaited before the step is checked; a rejection stops the run there, the step not started. */
-  before?(step: Step): Promise<void>;
-  /** Called once the step has finished (done, skipped or planned). */
-  after?(step: Step): void;
+  before?(step: Step, ctx: StepContext): Promise<void>;
+  /** Awaited once the step has finished (done, skipped or planned); a rejection stops the run there. */
+  after?(step: Step, ctx: StepContext): Promise<void>;
 }
 
 export async function runSteps(steps: readonly Step[], ctx: StepContext, reporter: Reporter, dryRun: boolean, hooks: StepHooks = {}): Promise<StepReport[]> {
@@ -50,23 +50,26 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, reporte
   if (!dryRun) preflight(pending, ctx);
   const reports: StepReport[] = [];
   for (const step of steps) {
-    await hooks.before?.(step);
+    await hooks.before?.(step, ctx);
     const active = reporter.step(step.title);
+    let finished = false;
     const finish = (outcome: Outcome, detail: string, extra?: string[], wouldFail?: UserError): void => {
+      finished = true;
       // A failure's message follows in the error report; the step line only marks where it happened.
       active.finish(outcome, outcome === 'failed' ? '' : detail, extra);
       reports.push({ id: step.id, title: step.title, outcome, detail, ...(wouldFail === undefined ? {} : { wouldFail }) });
-      if (outcome !== 'failed') hooks.after?.(step);
     };
     try {
       const before = step.check(ctx);
       if (before.done) {
         finish(before.confirms || (pending.has(step) && !dryRun) ? 'done' : 'skipped', before.detail);
+        await hooks.after?.(step, ctx);
         continue;
       }
       if (dryRun) {
         const doomed = step.preflight?.(ctx);
         finish('planned', doomed ? `would fail: ${doomed.message}` : `would: ${before.reason}`, before.wouldRun.map((c) => `$ ${c}`), doomed);
+        await hooks.after?.(step, ctx);
         continue;
       }
       active.update(before.reason);
@@ -80,9 +83,11 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, reporte
       const after = step.check(ctx);
       if (!after.done) throw new StepError(step, new UserError(`the change did not take effect (${after.reason})`));
       finish('done', did);
+      await hooks.after?.(step, ctx);
     } catch (err) {
       const mapped = stepFailure(step, err);
-      finish('failed', mapped instanceof InterruptedError ? 'interrupted' : mapped instanceof Error ? mapped.message : String(mapped));
+      // A hook that fails after the step finished (a rolling restart's wait) leaves the step's line as it was.
+      if (!finished) finish('failed', mapped instanceof InterruptedError ? 'interrupted' : mapped instanceof Error ? mapped.message : String(mapped));
       throw mapped;
     }
   }

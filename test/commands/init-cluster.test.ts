@@ -75,3 +75,25 @@ describe('meeting points', () => {
     await expect(n.wait()).rejects.toThrow(UserError);
   });
 });
+
+describe('one restart at a time', () => {
+  it('hands the turn on in order; after a failure nobody gets it', async () => {
+    const { Turn } = await import('../../src/commands/init-cluster.js');
+    const turn = new Turn();
+    const order: string[] = [];
+    const a = await turn.take();
+    const b = turn.take().then((release) => {
+      order.push('b');
+      return release;
+    });
+    order.push('a');
+    a();
+    (await b)();
+    expect(order).toEqual(['a', 'b']);
+    const c = await turn.take();
+    const d = turn.take();
+    turn.fail('host-c');
+    c();
+    await expect(d).rejects.toThrow('stopped before restarting: host-c failed');
+  });
+});

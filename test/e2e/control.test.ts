@@ -43,6 +43,25 @@ describeE2e('status, stop, start and restart on a host without systemd', () => {
     expect(doc.daemons[1]!.listening).toEqual([9092, 9093]);
   });
 
+  it('status --host USER@127.0.0.1:PORT: as ssh takes it, without a profile and naming the profile\'s host', async () => {
+    const { host } = e2e();
+    const spec = `${host.user}@127.0.0.1:${host.sshPort}`;
+    // No profile: the user and port can only come from the spec.
+    const bare = await runCli(['status', '--host', spec, '--key', host.keyPath, '--known-hosts', join(scratchDir('ks-spec-'), 'known_hosts'), '--yes'], {
+      env: { XDG_CONFIG_HOME: join(scratchDir('ks-spec-'), 'config') },
+    });
+    expect(bare.code, bare.all).toBe(0);
+    expect(bare.stdout).toContain(`Connect to ${spec} — `);
+    expect(bare.stdout).toMatch(/broker {5}running/);
+    // The profile's host with the user and port attached: still the profile's (its key, its known_hosts).
+    const same = await cli(['status', '--host', spec]);
+    expect(same.code, same.all).toBe(0);
+    expect(same.stdout).toContain(`[done] Connect to ${spec} — host key matches known_hosts`);
+    const conflict = await cli(['status', '--host', spec, '--port', '1']);
+    expect(conflict.code, conflict.all).toBe(2);
+    expect(conflict.stderr).toContain(`--host says port ${host.sshPort} but --port says 1`);
+  });
+
   it('stop: the broker first, then ZooKeeper, each until its port is closed; status then exits 3', async () => {
     const r = await cli(['stop']);
     expect(r.code, r.all).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unreachableWarning } from '../../src/commands/init.js';
+import { unreachableWarning } from '../../src/commands/init-host.js';
 import type { InitOptions } from '../../src/options/init-options.js';
 import type { HostFacts } from '../../src/host/facts.js';
 import type { StepContext } from '../../src/steps/types.js';
