@@ -97,6 +97,15 @@ async function readFrom(address: string, port: number): Promise<string> {
     expect(r.stdout).toContain(` ${a.address}/24 `);
   });
 
+  it('a name lookup fails at once (this machine\'s resolver is out of reach), over ssh too: no 10 s wait per reverse lookup', async () => {
+    const t0 = Date.now();
+    const r = await execa('ssh', [...sshClientArgs(a), `getent hosts ${b.address}; echo "rc=$?"; cat /etc/resolv.conf`], { stdin: 'ignore' });
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(r.stdout).toContain('rc=2');
+    expect(r.stdout).toContain('nameserver 127.0.0.1');
+    expect(existsSync(`/etc/netns/${a.netns}/resolv.conf`)).toBe(true);
+  });
+
   it('binds 9092 in each namespace without clashing, reachable from this machine and from the other host', async () => {
     expect(await readFrom(a.address, 9092)).toBe(`hello from ${a.netns}`);
     expect(await readFrom(b.address, 9092)).toBe(`hello from ${b.netns}`);
@@ -178,7 +187,7 @@ async function readFrom(address: string, port: number): Promise<string> {
     expect(await exists('netns', c.netns)).toBe(false);
     expect(await exists('link', c.veth)).toBe(false);
     expect(await exists('user', c.user)).toBe(false);
-    expect([existsSync(c.workDir), existsSync(c.home), existsSync(`${RECORDS}/${c.address}`)]).toEqual([false, false, false]);
+    expect([existsSync(c.workDir), existsSync(c.home), existsSync(`${RECORDS}/${c.address}`), existsSync(`/etc/netns/${c.netns}`)]).toEqual([false, false, false, false]);
     // a and b are still up: the bridge stays.
     expect(await exists('link', BRIDGE)).toBe(true);
     await stopNetnsHost(c); // twice is fine

@@ -50,6 +50,12 @@ export function hostLines(output: string, host: Pick<NetnsHost, 'address'>): str
   return output.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
 }
 
+/** The host's line in init's closing summary ("  broker N   ADDRESS:9092   internal …   (what changed)"). */
+export function summaryLine(output: string, host: Pick<NetnsHost, 'address'>): string {
+  const re = new RegExp(`^\\s+broker \\d+\\s+${host.address.replace(/\./g, '\\.')}:9092\\s.*$`, 'm');
+  return re.exec(output)?.[0].trim() ?? '';
+}
+
 function argv(pid: number): string[] {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -168,11 +174,13 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
 export interface ProduceLedger {
   next: number;
   acked: Set<number>;
+  /** When each acknowledgement arrived (Date.now()), in order. */
+  ackedAt: number[];
   failures: number;
   lastError?: string;
 }
 
-export const newLedger = (): ProduceLedger => ({ next: 0, acked: new Set(), failures: 0 });
+export const newLedger = (): ProduceLedger => ({ next: 0, acked: new Set(), ackedAt: [], failures: 0 });
 
 export function ackedProducer(kafka: Kafka): Producer {
   // Not idempotent: a send the broker wrote but never acknowledged may come back as a duplicate,
@@ -195,6 +203,7 @@ export async function produceAcked(producer: Producer, topic: string, ledger: Pr
       try {
         await producer.send({ topic, acks: -1, timeout: 30_000, messages: [{ key: String(seq), value: String(seq) }] });
         ledger.acked.add(seq);
+        ledger.ackedAt.push(Date.now());
       } catch (err) {
         ledger.failures++;
         ledger.lastError = (err as Error).message;
@@ -203,6 +212,17 @@ export async function produceAcked(producer: Producer, topic: string, ledger: Pr
     }
   };
   await Promise.all(Array.from({ length: o.workers ?? 4 }, worker));
+}
+
+/** The longest time without any acknowledgement after `since`: what the producers saw of the outage. */
+export function longestAckGap(ledger: ProduceLedger, since: number): number {
+  let gap = 0;
+  let previous = since;
+  for (const t of ledger.ackedAt.filter((x) => x >= since)) {
+    gap = Math.max(gap, t - previous);
+    previous = t;
+  }
+  return gap;
 }
 
 /** A consumer group reading a topic from the beginning, collecting the sequence numbers it sees. */

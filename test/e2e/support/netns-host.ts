@@ -11,7 +11,7 @@
  * removes a record's leftovers only when that process is gone; namespaces without a record are
  * never touched. stopNetnsHost kills by pid only: the processes the kernel lists in the namespace.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -48,6 +48,7 @@ const NETNS_PATTERN = /^ks-[a-z0-9]{6}$/;
 const VETH_PATTERN = /^ksv-[a-z0-9]{6}$/;
 const ADDRESS_PATTERN = /^10\.213\.0\.(\d{1,3})$/;
 const RECORDS = '/run/kafka-setup-e2e-netns';
+const NETNS_ETC = '/etc/netns';
 // The interface name inside each namespace (names are per namespace: every host has its eth0).
 const IFACE = 'eth0';
 const TIMEOUT = 30_000;
@@ -158,7 +159,17 @@ async function createNetwork(host: NetnsHost): Promise<void> {
   await run('ip', ['-n', host.netns, 'addr', 'add', `${host.address}/${PREFIX_LENGTH}`, 'dev', IFACE]);
   await run('ip', ['-n', host.netns, 'link', 'set', IFACE, 'up']);
   await run('ip', ['-n', host.netns, 'route', 'add', 'default', 'via', BRIDGE_ADDRESS]);
+  // This machine's resolver is out of reach from the namespace (nothing routes on from the bridge), and
+  // a lookup through it waits 10 s to fail: a ZooKeeper client's reverse lookup of each ensemble
+  // member then outlasts the broker's 18 s connection timeout. `ip netns exec` (sshd is started with
+  // it, so every session too) puts this file over /etc/resolv.conf: nothing answers on the
+  // namespace's own loopback, so a lookup fails at once, as one that finds no name does.
+  mkdirSync(netnsEtc(host), { recursive: true });
+  writeFileSync(join(netnsEtc(host), 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
 }
+
+/** Files here replace /etc's for every process `ip netns exec` starts in the namespace. */
+const netnsEtc = (host: Pick<NetnsHost, 'netns'>): string => join(NETNS_ETC, host.netns);
 
 /**
  * Why netns hosts cannot run here (undefined when they can): not root on Linux, no `ip` or
@@ -269,6 +280,12 @@ async function stop(host: NetnsHost): Promise<void> {
     if (left.length > 0) errors.push(`processes ${left.join(', ')} still run in ${host.netns}`);
     else await run('ip', ['netns', 'del', host.netns]);
   }
+  rmSync(netnsEtc(host), { recursive: true, force: true });
+  try {
+    rmdirSync(NETNS_ETC); // only when no namespace has files there any more
+  } catch {
+    // not empty, or not there
+  }
   // Deleting the namespace deletes the pair; after a start that failed before, it may be alone here.
   if (await linkExists(host.veth)) await execa('ip', ['link', 'del', host.veth], { stdin: 'ignore', reject: false });
   if (errors.length === 0 && ADDRESS_PATTERN.test(host.address)) rmSync(join(RECORDS, host.address), { force: true });
@@ -276,6 +293,7 @@ async function stop(host: NetnsHost): Promise<void> {
 
   if (await netnsExists(host.netns)) errors.push(`namespace ${host.netns}`);
   if (await linkExists(host.veth)) errors.push(`link ${host.veth}`);
+  if (existsSync(netnsEtc(host))) errors.push(netnsEtc(host));
   if (errors.length > 0) throw new Error(`the netns host left behind: ${errors.join(', ')}`);
 }
 
