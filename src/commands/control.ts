@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts } from '../host/facts.js';
 import { brokerId, findJvm, serviceOf } from '../host/install-jvms.js';
 import type { HostOps } from '../host/operations.js';
-import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
+import { BROKER, DAEMONS, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { distName } from '../kafka/distribution.js';
 import { heapOptsInBlock } from '../kafka/heap-block.js';
 import { defaultHeapMib, heapOpts, xmxOf, zookeeperHeapFor } from '../kafka/heap.js';
@@ -145,14 +145,23 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
       await each(BROKER, start);
       return;
     }
-    // Never begun on a cluster that is not whole: restarting a host would take partitions offline.
-    const before = await untilWhole(hosts[0]!, hosts.length, 0);
-    if (!before.ok) throw notWhole(members[0]!.label, before, 'a rolling restart now could take partitions offline, so nothing was restarted');
-    for (const [i, host] of hosts.entries()) {
+    // Hosts whose JVMs are down first (a restart of those is a start, and the others wait for them),
+    // then the others one at a time. Never a running host while the cluster is not whole: restarting
+    // it would take partitions offline.
+    const down = hosts.map((_, i) => !DAEMONS.every((d) => findJvm(facts[i]!, d) !== undefined && facts[i]!.listening.has(d.port)));
+    const order = [...hosts.keys()].sort((a, b) => Number(down[b]) - Number(down[a]));
+    const lastDown = order.filter((i) => down[i]).at(-1);
+    for (const i of order) {
+      const host = hosts[i]!;
       const m = members[i]!;
+      if (!down[i]) {
+        const before = await untilWhole(host, hosts.length, 0);
+        if (!before.ok) throw notWhole(m.label, before, `restarting ${m.label} now could take partitions offline, so it was not restarted`);
+      }
       for (const d of [BROKER, ZOOKEEPER]) facts[i] = await stop(host, facts[i]!, d, m.io);
       for (const d of [ZOOKEEPER, BROKER]) facts[i] = await start(host, facts[i]!, d, m.io);
-      await waitWhole(host, m, hosts.length);
+      // The cluster cannot be whole before every host that was down is back.
+      if (!down[i] || i === lastDown) await waitWhole(host, m, hosts.length);
     }
   });
 }

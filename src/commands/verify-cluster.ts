@@ -61,7 +61,7 @@ export async function verifyCluster(flags: VerifyFlags, members: readonly SavedM
       : check('registered', 'Every broker registered', 'fail', `missing: ${missing.map((m) => `broker ${m.id} (${m.host})`).join(', ')}`,
         `start it: kafka-setup start --host ${missing[0]!.host} (kafka-setup logs broker --host ${missing[0]!.host} shows why it stopped)`));
     show(answer.underReplicated === 0
-      ? check('replicated', 'No under-replicated partitions', 'pass', `all ${answer.partitions} partitions have every replica in sync`)
+      ? check('replicated', 'No under-replicated partitions', 'pass', answer.partitions === 0 ? 'no partitions yet (no topic)' : `all ${answer.partitions} partitions have every replica in sync`)
       : check('replicated', 'No under-replicated partitions', 'fail', `${answer.underReplicated} of ${answer.partitions} partitions have replicas out of sync (or no leader)`,
         'a broker is down or catching up: wait and run verify again, or start the missing broker; until then acks=all producers may fail (min.insync.replicas)'));
   }

@@ -21,7 +21,8 @@ export async function askZookeeperMode(session: Session, timeoutMs: number): Pro
   try {
     const answer = await new Promise<string>((resolve, reject) => {
       let text = '';
-      const socket = connect({ host: '127.0.0.1', port }, () => socket.end('srvr'));
+      // Not half-closed: through the tunnel, the end of our side could reach ZooKeeper before it answered.
+      const socket = connect({ host: '127.0.0.1', port }, () => socket.write('srvr'));
       socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)));
       // Bounded: a few hundred bytes is the whole answer.
       socket.on('data', (d: Buffer) => {

@@ -1,0 +1,119 @@
+/**
+ * Day two on a three-host cluster (network namespaces, as in cluster.test.ts): with the cluster's
+ * saved profile and no --host, status shows every host, verify checks the cluster (one ZooKeeper
+ * leader, every broker registered, nothing under-replicated, an acks=all round trip on three
+ * replicas), restart rolls one host at a time waiting until the cluster is whole, a killed broker's
+ * host goes first, and init on one member alone is refused.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../support/scratch.js';
+import { runCli, type CliResult } from './support/cli.js';
+import { brokerPid, clusterFlags, hostLines, isJvm, jvmPids, killBroker, startCluster, stopCluster, zookeeperMode } from './support/cluster.js';
+import { describeE2e, e2e } from './support/context.js';
+import { BRIDGE_ADDRESS, netnsUnavailable, relayFromBridge, type NetnsHost } from './support/netns-host.js';
+
+const unavailable = await netnsUnavailable();
+const SECONDS = 1000;
+
+(unavailable ? describe.skip : describeE2e)('day two on a three-host cluster: status, verify, a rolling restart', () => {
+  let hosts: NetnsHost[] = [];
+  let relay: Awaited<ReturnType<typeof relayFromBridge>> | undefined;
+  let env: Record<string, string>;
+  let knownHosts: string;
+  const jvms: number[] = [];
+  const cli = async (args: string[]): Promise<CliResult> => {
+    const started = Date.now();
+    const r = await runCli(args, { env });
+    process.stderr.write(`cluster day two: kafka-setup ${args[0]} in ${((Date.now() - started) / 1000).toFixed(1)} s (exit ${r.code})\n`);
+    return r;
+  };
+  const collectJvms = async (): Promise<void> => {
+    for (const h of hosts) jvms.push(...(await jvmPids(h)));
+  };
+
+  beforeAll(async () => {
+    const dir = scratchDir('ks-cluster-day2-');
+    env = { XDG_CONFIG_HOME: join(dir, 'config') };
+    knownHosts = join(dir, 'known_hosts');
+    hosts = await startCluster(3);
+    relay = await relayFromBridge(Number(new URL(e2e().mirror.good).port));
+    const url = new URL(e2e().mirror.good);
+    url.hostname = BRIDGE_ADDRESS;
+    url.port = String(relay.port);
+    const r = await cli(['init', ...clusterFlags(hosts, knownHosts), '--yes', '--no-interactive', '--mirror', url.toString().replace(/\/$/, ''), '--heap', '256m']);
+    expect(r.code, r.all).toBe(0);
+    await collectJvms();
+  }, 600 * SECONDS);
+
+  afterAll(async () => {
+    await relay?.close();
+    await stopCluster(hosts);
+    expect(jvms.filter(isJvm)).toEqual([]);
+  });
+
+  it('status without --host shows every host of the cluster, one connection each', async () => {
+    const r = await cli(['status', '--verbose']);
+    expect(r.code, r.all).toBe(0);
+    for (const h of hosts) {
+      expect(r.stdout, r.all).toMatch(new RegExp(`Kafka 3\\.1\\.0 in .* on ${h.address.replace(/\./g, '\\.')}`));
+      expect(r.stderr).toMatch(new RegExp(`\\[${h.address.replace(/\./g, '\\.')}\\] .*ssh: 1 connection, 1 remote command`));
+    }
+    expect(r.stdout.match(/broker\s+running/g)).toHaveLength(3);
+    const json = await cli(['status', '--json']);
+    expect(json.code, json.all).toBe(0);
+    expect((JSON.parse(json.stdout) as { cluster: Array<{ host: string }> }).cluster.map((s) => s.host)).toEqual(hosts.map((h) => h.address));
+  }, 120 * SECONDS);
+
+  it('verify without --host checks each host and the cluster: one leader, every broker, nothing under-replicated, acks=all on 3 replicas', async () => {
+    const r = await cli(['verify']);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(/\[pass\] ZooKeeper ensemble has one leader — .*leader/);
+    expect(r.stdout).toMatch(/\[pass\] Every broker registered — brokers 1, 2, 3 in the metadata/);
+    expect(r.stdout).toMatch(/\[pass\] No under-replicated partitions/);
+    expect(r.stdout).toMatch(/\[pass\] Produce\/consume round trip — 1 message through topic kafka-setup-verify-[0-9a-f]+ \(3 replicas, acks=all\)/);
+    for (const h of hosts) expect(hostLines(r.stdout, h).join('\n'), r.all).toMatch(/\[pass\] ZooKeeper and the broker are running/);
+  }, 180 * SECONDS);
+
+  it('restart rolls: one host at a time, each waiting until the cluster is whole; the ensemble keeps one leader', async () => {
+    const before = await Promise.all(hosts.map(brokerPid));
+    const r = await cli(['restart']);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(/one host at a time, each waiting until the cluster is whole again/);
+    // In host order: each host's restart and wait before the next host's first line.
+    const firstLine = (h: NetnsHost): number => r.stdout.split('\n').findIndex((l) => l.startsWith(`[${h.address}] [done] Stop the broker`));
+    const waited = (h: NetnsHost): number => r.stdout.split('\n').findIndex((l) => l.startsWith(`[${h.address}] [done] Wait for the cluster to be whole — 3 of 3 brokers registered, 0 of`));
+    for (const [i, h] of hosts.entries()) {
+      expect(waited(h), r.all).toBeGreaterThan(firstLine(h));
+      if (i > 0) expect(firstLine(h), r.all).toBeGreaterThan(waited(hosts[i - 1]!));
+    }
+    const after = await Promise.all(hosts.map(brokerPid));
+    after.forEach((pid, i) => expect(pid).not.toBe(before[i]));
+    await collectJvms();
+    expect((await Promise.all(hosts.map((h) => zookeeperMode(h.address)))).sort()).toEqual(['follower', 'follower', 'leader']);
+  }, 600 * SECONDS);
+
+  it('a killed broker: verify names it; restart starts its host first, then rolls the others', async () => {
+    const victim = hosts[2]!;
+    await killBroker(victim);
+    const v = await cli(['verify', '--no-roundtrip']);
+    expect(v.code, v.all).toBe(1);
+    expect(hostLines(v.stdout, victim).join('\n'), v.all).toMatch(/\[FAIL\] ZooKeeper and the broker are running — the broker \(Kafka\) is not running/);
+    const r = await cli(['restart']);
+    expect(r.code, r.all).toBe(0);
+    const lines = r.stdout.split('\n');
+    const firstStart = lines.findIndex((l) => /^\[[0-9.]+\] \[done\] Start the broker/.test(l));
+    expect(lines[firstStart], r.all).toContain(`[${victim.address}]`);
+    expect(await brokerPid(victim)).toBeGreaterThan(0);
+    await collectJvms();
+    const after = await cli(['verify', '--no-roundtrip']);
+    expect(after.code, after.all).toBe(0);
+  }, 600 * SECONDS);
+
+  it('init on one member alone is refused (it would make it a single node); nothing changes', async () => {
+    const r = await cli(['init', '--host', `${hosts[1]!.user}@${hosts[1]!.address}`, '--no-interactive']);
+    expect(r.code, r.all).toBe(2);
+    expect(r.stderr).toMatch(/is a member of the cluster in profile "default": init on it alone would make it a single node/);
+    expect(r.stderr).toMatch(/run kafka-setup init without --host/);
+  }, 60 * SECONDS);
+});
