@@ -244,7 +244,7 @@ const changes = (output: string, host: NetnsHost): string[] => hostLines(output,
     for (const p of back) expect([...p.isr].sort()).toEqual([1, 2, 3]);
   }, 300 * SECONDS);
 
-  it('a second re-run: nothing needed to change on any host; verify passes', async () => {
+  it('a second re-run: nothing needed to change on any host; the broker, replication and round-trip checks of verify pass', async () => {
     const pids = await Promise.all(hosts.map((h) => brokerPid(h)));
     const r = await init('no-op');
     expect(r.code, r.all).toBe(0);
