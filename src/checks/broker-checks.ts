@@ -145,8 +145,11 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
         `1 message through topic ${rt.topic}${(o.replication ?? 1) > 1 ? ` (${o.replication} replicas, acks=all)` : ''}: produced in ${rt.produceMs} ms, read back in ${rt.consumeMs} ms; ${rt.deleted ? 'topic deleted' : 'the topic could not be deleted'}`,
         rt.deleted ? undefined : `delete it by hand: bin/kafka-topics.sh --bootstrap-server ${address} --delete --topic ${rt.topic}`));
     } catch (err) {
-      add(check('roundtrip', 'Produce/consume round trip', 'fail', (err as Error).message,
-        'read logs/server.log on the host; a full disk or a broker still starting are common causes'));
+      const replicas = o.replication ?? 1;
+      const short = replicas > answer.brokers.length;
+      add(check('roundtrip', 'Produce/consume round trip', 'fail',
+        short ? `${(err as Error).message}: a topic with ${replicas} replicas needs ${replicas} brokers, and ${answer.brokers.length} are registered` : (err as Error).message,
+        short ? 'start the missing brokers (see the checks above), then run verify again' : 'read logs/server.log on the host; a full disk or a broker still starting are common causes'));
     }
   }
   return report;

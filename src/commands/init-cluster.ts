@@ -179,7 +179,8 @@ function summary(runs: readonly HostRun[], members: readonly Member[], profileFi
     `  bootstrap servers   ${bootstrap}`,
     `  ZooKeeper ensemble  ${zookeeperConnect(view)}`,
     `  replication         default.replication.factor=${r.factor}, min.insync.replicas=${r.minInsync} (offsets and transactions: ${r.factor})`,
-    `  installed in        ${first.facts.install.path}`,
+    // Each host's own path: the users (and so their homes) may differ.
+    `  installed in        ${new Set(runs.map((r) => r.ctx.facts.install.path)).size === 1 ? first.facts.install.path : `${first.options.installDir} on each host`}`,
     ...(profileFile ? [`  profile saved       ${profileFile}`] : []),
     '',
     'Next:',
