@@ -150,7 +150,9 @@ async function resolveMembers(flags: InitFlags & { hosts: string[]; advertisedHo
   // The options every host shares (key, heap, mirrors, …), resolved once: through the first host, so a
   // profile saved for it (or for the cluster) applies.
   const shared = await resolveInitOptions(
-    { ...flags, host: first.host, ...(first.user !== undefined && flags.user === undefined ? { user: first.user } : {}), ...(first.port !== undefined && flags.port === undefined ? { port: String(first.port) } : {}), advertisedHost: undefined },
+    { ...flags, host: first.host, ...(first.user !== undefined && flags.user === undefined ? { user: first.user } : {}), ...(first.port !== undefined && flags.port === undefined ? { port: String(first.port) } : {}),
+      // Per host (below): never asked once for all.
+      advertisedHost: first.advertisedHost ?? first.host },
     { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m) },
   );
   const members = hosts.map((h, index): Member => {

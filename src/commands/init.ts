@@ -45,14 +45,31 @@ export type InitArgs = Omit<InitFlags, 'host' | 'advertisedHost'> & { host?: str
 
 const listOf = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/** The first question of an init without --host or profile: one server, or several (a cluster). */
+const HOSTS_PROMPT = 'Host (public IP or DNS name of the server, as [user@]host[:port]; several, separated by spaces, make a cluster)';
+
+function hostsAnswerProblem(answer: string): string | undefined {
+  const parts = answer.trim().split(/[\s,]+/).filter(Boolean);
+  if (parts.length === 0) return 'give the server\'s address';
+  for (const p of parts) {
+    const spec = parseHostSpec(p);
+    if ('problem' in spec) return `${p}: ${spec.problem}`;
+  }
+  return undefined;
+}
+
 export async function initCommand(args: InitArgs, io: CommandIO): Promise<number> {
   const hosts = listOf(args.host);
   const advertisedHosts = listOf(args.advertisedHost);
-  const flags: InitFlags = { ...args, host: hosts[0], advertisedHost: advertisedHosts[0] };
-  if (hosts.length > 1) return initClusterCommand({ ...flags, hosts, advertisedHosts }, undefined, io);
   // The saved profile may be a cluster's: a re-run without --host sets up the whole cluster again, and
   // one of its hosts alone is never turned into a single node.
-  const profile = await loadProfile(flags.profile ?? DEFAULT_PROFILE, io.env, () => {}).catch(() => undefined);
+  const profile = await loadProfile(args.profile ?? DEFAULT_PROFILE, io.env, () => {}).catch(() => undefined);
+  if (hosts.length === 0 && !profile && isInteractive(args.interactive)) {
+    const answer = await io.prompter().input(HOSTS_PROMPT, { validate: hostsAnswerProblem });
+    hosts.push(...answer.trim().split(/[\s,]+/).filter(Boolean));
+  }
+  const flags: InitFlags = { ...args, host: hosts[0], advertisedHost: advertisedHosts[0] };
+  if (hosts.length > 1) return initClusterCommand({ ...flags, hosts, advertisedHosts }, undefined, io);
   if (profile?.cluster) {
     const spec = hosts[0] === undefined ? undefined : parseHostSpec(hosts[0]);
     const named = spec && !('problem' in spec) ? spec.host.toLowerCase() : undefined;

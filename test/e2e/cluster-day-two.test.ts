@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, type CliResult } from './support/cli.js';
-import { brokerPid, clusterFlags, hostLines, isJvm, jvmPids, killBroker, startCluster, stopCluster, zookeeperMode } from './support/cluster.js';
+import {
+  ackedProducer, brokerPid, clusterClient, clusterFlags, hostLines, isJvm, jvmPids, killBroker, missing, newLedger, partitionStates, startCluster, startReader,
+  stopCluster, summaryLine, underReplicated, until, zookeeperMode,
+} from './support/cluster.js';
 import { describeE2e, e2e } from './support/context.js';
-import { BRIDGE_ADDRESS, netnsUnavailable, relayFromBridge, type NetnsHost } from './support/netns-host.js';
+import { BRIDGE_ADDRESS, netnsUnavailable, relayFromBridge, startNetnsHost, type NetnsHost } from './support/netns-host.js';
 
 const unavailable = await netnsUnavailable();
 const SECONDS = 1000;
@@ -21,6 +24,7 @@ const SECONDS = 1000;
   let relay: Awaited<ReturnType<typeof relayFromBridge>> | undefined;
   let env: Record<string, string>;
   let knownHosts: string;
+  let mirror: string;
   const jvms: number[] = [];
   const cli = async (args: string[]): Promise<CliResult> => {
     const started = Date.now();
@@ -41,7 +45,8 @@ const SECONDS = 1000;
     const url = new URL(e2e().mirror.good);
     url.hostname = BRIDGE_ADDRESS;
     url.port = String(relay.port);
-    const r = await cli(['init', ...clusterFlags(hosts, knownHosts), '--yes', '--no-interactive', '--mirror', url.toString().replace(/\/$/, ''), '--heap', '256m']);
+    mirror = url.toString().replace(/\/$/, '');
+    const r = await cli(['init', ...clusterFlags(hosts, knownHosts), '--yes', '--no-interactive', '--mirror', mirror, '--heap', '256m']);
     expect(r.code, r.all).toBe(0);
     await collectJvms();
   }, 600 * SECONDS);
@@ -116,4 +121,54 @@ const SECONDS = 1000;
     expect(r.stderr).toMatch(/is a member of the cluster in profile "default": init on it alone would make it a single node/);
     expect(r.stderr).toMatch(/run kafka-setup init without --host/);
   }, 60 * SECONDS);
+
+  it('growing: a re-run with a fourth --host adds broker 4 and ZooKeeper 4; the others restart one at a time while acks=all sends go on', async () => {
+    hosts.push(await startNetnsHost({ key: hosts[0]! }));
+    const kafka = clusterClient(hosts.slice(0, 3));
+    const admin = kafka.admin();
+    const producer = ackedProducer(kafka);
+    const ledger = newLedger();
+    let growing = true;
+    try {
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'grow', numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
+      await producer.connect();
+      // acks=all sends all through the grow: a rolling restart keeps two in-sync replicas of every partition.
+      const sending = (async () => {
+        while (growing) {
+          const seq = ledger.next++;
+          try {
+            await producer.send({ topic: 'grow', acks: -1, timeout: 30_000, messages: [{ key: String(seq), value: String(seq) }] });
+            ledger.acked.add(seq);
+          } catch (err) {
+            ledger.failures++;
+            ledger.lastError = (err as Error).message;
+          }
+        }
+      })();
+      const r = await cli(['init', ...clusterFlags(hosts, knownHosts), '--yes', '--no-interactive', '--mirror', mirror, '--heap', '256m']);
+      growing = false;
+      await sending;
+      expect(r.code, r.all).toBe(0);
+      expect(summaryLine(r.stdout, hosts[3]!), r.all).toMatch(/^broker 4\s/);
+      for (const h of hosts.slice(0, 3)) expect(hostLines(r.stdout, h).join('\n'), r.all).toMatch(/\[done\] Start the broker — restarted/);
+      process.stderr.write(`cluster day two: while growing, ${ledger.acked.size} sends acknowledged, ${ledger.failures} failed${ledger.lastError ? ` (last: ${ledger.lastError})` : ''}\n`);
+      expect(ledger.failures, ledger.lastError).toBe(0);
+      expect(ledger.acked.size).toBeGreaterThan(0);
+      await collectJvms();
+      expect((await Promise.all(hosts.map((h) => zookeeperMode(h.address)))).sort()).toEqual(['follower', 'follower', 'follower', 'leader']);
+      const reader = await startReader(kafka, 'grow', 'grow-check');
+      await until('every acknowledged message read back', async () => (missing(ledger, reader).length === 0 ? true : undefined), { timeoutMs: 60 * SECONDS });
+      await reader.stop();
+      const states = await partitionStates(admin);
+      expect(underReplicated(states)).toEqual([]);
+      const v = await cli(['verify', '--no-roundtrip']);
+      expect(v.code, v.all).toBe(0);
+      expect(v.stdout).toContain('[pass] Every broker registered — brokers 1, 2, 3, 4 in the metadata');
+    } finally {
+      growing = false;
+      await producer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
+    }
+  }, 600 * SECONDS);
 });

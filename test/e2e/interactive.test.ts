@@ -22,7 +22,7 @@ describeE2e('kafka-setup init, answered at its prompts', () => {
     await term.start(
       `cd ${quote(root)} && XDG_CONFIG_HOME=${quote(dir)} NO_COLOR=1 node dist/cli.js init --port ${host.sshPort} --known-hosts ${quote(knownHosts)} --mirror ${quote(mirror.good)}`,
     );
-    await term.waitFor(/Host \(public IP or DNS name of the server\)/);
+    await term.waitFor(/Host \(public IP or DNS name of the server/);
     await term.type('127.0.0.1');
     await term.waitFor(/SSH user .*\(ec2-user\)/);
     await term.type(host.user);
@@ -51,7 +51,7 @@ describeE2e('kafka-setup init, answered at its prompts', () => {
     const t = new Terminal();
     try {
       await t.start(`cd ${quote(root)} && XDG_CONFIG_HOME=${quote(dir)} NO_COLOR=1 node dist/cli.js init`);
-      await t.waitFor(/Host \(public IP or DNS name of the server\)/);
+      await t.waitFor(/Host \(public IP or DNS name of the server/);
       await t.key('C-c');
       const done = await t.waitFor(/EXIT=\d+/);
       expect(done).toContain('EXIT=130');
