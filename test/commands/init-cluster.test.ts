@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Meeting, viewOf } from '../../src/commands/init-cluster.js';
+import { viewOf } from '../../src/commands/init-cluster.js';
+import { Meeting, Turn } from '../../src/commands/meeting-points.js';
 import { UserError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/host/facts.js';
 import { replication } from '../../src/kafka/cluster.js';
@@ -78,7 +79,6 @@ describe('meeting points', () => {
 
 describe('one restart at a time', () => {
   it('hands the turn on in order; after a failure nobody gets it', async () => {
-    const { Turn } = await import('../../src/commands/init-cluster.js');
     const turn = new Turn();
     const order: string[] = [];
     const a = await turn.take();
