@@ -10,6 +10,11 @@ import { configEdits, serverSettings, zookeeperSettings } from './edits.js';
 import { advertisedListener, dataDir } from './targets.js';
 import type { Step, StepContext } from './types.js';
 
+/** In a cluster: which member this host is. */
+function member(ctx: StepContext): string {
+  return ctx.cluster ? `; broker.id and myid ${ctx.cluster.self} of ${ctx.cluster.members.length} in the ensemble` : '';
+}
+
 function describe(settings: Array<[string, string]>): string {
   return settings.map(([k, v]) => `${k}=${v}`).join(', ');
 }
@@ -37,7 +42,7 @@ export const configStep: Step = {
       return { done: false, reason: 'set advertised.listeners and data directories (once Kafka is extracted)', wouldRun: wouldRun(ctx) };
     }
     const pending = configEdits(ctx);
-    if (pending.length === 0) return { done: true, detail: `${advertisedListener(ctx)}, data in ${dataDir(ctx)}` };
+    if (pending.length === 0) return { done: true, detail: `${advertisedListener(ctx)}, data in ${dataDir(ctx)}${member(ctx)}` };
     const stale = staleAdvertised(ctx);
     const why = stale ? `: advertised.listeners names ${stale}, not ${advertisedListener(ctx)}` : '';
     return { done: false, reason: `update ${pending.map((c) => posix.basename(c.fact.path)).join(' and ')}${why}`, wouldRun: wouldRun(ctx) };
@@ -46,6 +51,6 @@ export const configStep: Step = {
     const stale = staleAdvertised(ctx);
     ctx.facts = withUpdate(ctx.facts, await ctx.host.writeFiles(configEdits(ctx)));
     // Said outright: after an EC2 stop/start this is the line that makes the broker reachable again.
-    return `${stale ? `advertised.listeners ${stale} → ${advertisedListener(ctx)}` : advertisedListener(ctx)}, data in ${dataDir(ctx)}`;
+    return `${stale ? `advertised.listeners ${stale} → ${advertisedListener(ctx)}` : advertisedListener(ctx)}, data in ${dataDir(ctx)}${member(ctx)}`;
   },
 };
