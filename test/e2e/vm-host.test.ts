@@ -7,12 +7,14 @@
  * One VM, booted twice: CI time matters.
  * The boot timings are printed, one line each.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { scratchDir } from '../support/scratch.js';
 import { alive } from './support/host.js';
-import { BRIDGE_ADDRESS, inNetns, probeTcp } from './support/netns-host.js';
+import { BRIDGE_ADDRESS, inNetns, probeTcp, removeLeftovers, type Netns } from './support/netns-host.js';
 import { describeVm, vmContext } from './support/vm-suite.js';
 import { bootId, guestUrl, powerCycleVm, rebootVm, sshVm, startVm, stopVm, type VmHost } from './support/vm-host.js';
 
@@ -133,5 +135,37 @@ describeVm('a Debian 12 VM as an EC2-like host', () => {
     expect(existsSync(`/run/kafka-setup-e2e-netns/${address}`)).toBe(false);
     const rules = `${(await execa('iptables', ['-w', '-S'])).stdout}\n${(await execa('iptables', ['-w', '-t', 'nat', '-S'])).stdout}`;
     expect(rules).not.toContain(`${address}/32`);
+  });
+
+  it('after a crash, the next run removes the namespace, what runs in it, its NAT rules, and forwarding it turned on', async () => {
+    const forwarding = (): string => readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
+    const before = forwarding();
+    // A process that makes a NAT namespace, starts a stand-in for QEMU in it, and dies without cleaning up.
+    const script = join(scratchDir('ks-vm-crash-'), 'crash.mts');
+    writeFileSync(script, `import { spawn } from 'node:child_process';
+import { startNetns } from ${JSON.stringify(fileURLToPath(new URL('./support/netns-host.ts', import.meta.url)))};
+const ns = await startNetns({ nat: true });
+const stand = spawn('ip', ['netns', 'exec', ns.netns, 'sleep', '600'], { stdio: 'ignore', detached: true });
+console.log(JSON.stringify({ ...ns, pid: stand.pid }));
+setInterval(() => {}, 1000);
+`);
+    const child = execa(process.execPath, ['--import', 'tsx', script], { stdin: 'ignore', reject: false });
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout?.once('data', (d: Buffer) => resolve(d.toString()));
+      void child.then((r) => reject(new Error(`the crashing process exited first: ${r.stderr}`)));
+    });
+    const crashed = JSON.parse(line) as Netns & { pid: number };
+    expect(forwarding()).toBe('1');
+    child.kill('SIGKILL');
+    await child;
+    expect(alive(crashed.pid)).toBe(true);
+
+    await removeLeftovers();
+    expect(alive(crashed.pid)).toBe(false);
+    expect((await execa('ip', ['netns', 'pids', crashed.netns], { reject: false })).exitCode).not.toBe(0);
+    expect(existsSync(`/run/kafka-setup-e2e-netns/${crashed.address}`)).toBe(false);
+    const rules = `${(await execa('iptables', ['-w', '-S'])).stdout}\n${(await execa('iptables', ['-w', '-t', 'nat', '-S'])).stdout}`;
+    expect(rules).not.toContain(`${crashed.address}/32`);
+    expect(forwarding()).toBe(before);
   });
 });
