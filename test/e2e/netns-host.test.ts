@@ -1,6 +1,6 @@
 /** The network-namespace target hosts themselves: their own address, firewall and ports, and a clean stop. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -215,7 +215,9 @@ async function readFrom(address: string, port: number): Promise<string> {
     await stopNetnsHost(a);
     expect(await exists('link', BRIDGE)).toBe(true);
     await stopNetnsHost(b);
-    expect(await exists('link', BRIDGE)).toBe(false);
+    // Unless another process (the vm project's VM, run beside this one) still holds an address on it.
+    const others = existsSync(RECORDS) && readdirSync(RECORDS).some((n) => /^10\.213\.0\.\d+$/.test(n));
+    expect(await exists('link', BRIDGE)).toBe(others);
     expect((await execa('ip', ['netns', 'list'], { stdin: 'ignore' })).stdout).not.toMatch(new RegExp(`${a.netns}|${b.netns}`));
   });
 });
