@@ -7,6 +7,8 @@
  * units; a power cycle onto a new address is noticed (verify names the stale address, init --host
  * fixes it); uninstall leaves no unit, no install, no JVM and ~/.bashrc as it was. One VM for all of
  * it (CI time): the tests run in order and each starts from where the previous one left the VM.
+ * The VM has a namespace and an address of its own (10.213.0.N): nothing here touches the loopback
+ * e2e host, so this file runs beside the e2e project.
  * Timings are printed one line each, for the closing note.
  */
 import { join } from 'node:path';
@@ -14,13 +16,12 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, type CliResult } from './support/cli.js';
-import { e2e } from './support/context.js';
-import { resetHost } from './support/reset.js';
 import { guestUrl, powerCycleVm, rebootVm, sshVm, startVm, stopVm, type VmHost } from './support/vm-host.js';
-import { describeVm } from './support/vm-suite.js';
+import { describeVm, vmContext } from './support/vm-suite.js';
 
 const MINUTES = 60_000;
 const took = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
+const literally = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start/restart, a new address, uninstall', () => {
   let vm: VmHost | undefined;
@@ -70,10 +71,8 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
     const dir = scratchDir('ks-day-two-');
     env = { XDG_CONFIG_HOME: join(dir, 'config') };
     knownHosts = join(dir, 'known_hosts');
-    // The loopback host's broker may hold 0.0.0.0:9092, which the VM's forward needs.
-    await resetHost(e2e().host);
     const started = Date.now();
-    vm = await startVm({ address: '127.0.0.2' });
+    vm = await startVm({ loopbackPorts: [vmContext().mirror.port] });
     console.log(`vm: boot to ssh in ${took(started)} s`);
     bashrcBefore = await ssh('sha256sum ~/.bashrc; stat -c %a ~/.bashrc');
   }, 10 * MINUTES);
@@ -83,7 +82,7 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
   });
 
   it('init --service none (the seed\'s -daemon way, as earlier versions did): Java installed for real, no units', async () => {
-    const r = await cli(['init', ...connection(), '--mirror', guestUrl(e2e().mirror.good), '--heap', '256m', '--service', 'none', '--yes'], 'init --service none');
+    const r = await cli(['init', ...connection(), '--mirror', guestUrl(the(), vmContext().mirror.good), '--heap', '256m', '--service', 'none', '--yes'], 'init --service none');
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/\[done\] Install Java — installed openjdk-17-jdk-headless/);
     expect(r.stdout).toMatch(/\[skip\] Install the systemd units — none \(--service none\)/);
@@ -97,7 +96,7 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/\[done\] Install the systemd units — wrote kafka-zookeeper\.service and kafka-broker\.service, enabled at boot/);
     expect(r.stdout).toMatch(/\[done\] Start ZooKeeper — handed to kafka-zookeeper\.service \(stopped once, started again by systemd\): pid \d+/);
-    expect(r.stdout).toMatch(/\[done\] Start the broker — handed to kafka-broker\.service \(stopped once, started again by systemd\): pid \d+, serving at 127\.0\.0\.2:9092, in its own metadata/);
+    expect(r.stdout).toMatch(new RegExp(`\\[done\\] Start the broker — handed to kafka-broker\\.service \\(stopped once, started again by systemd\\): pid \\d+, serving at ${literally(the().address)}:9092, in its own metadata`));
     expect(r.stdout).toMatch(/runs as {12}kafka-zookeeper\.service, kafka-broker\.service {3}\(systemd, started at boot\)/);
     expect(await ssh('systemctl is-enabled kafka-zookeeper.service kafka-broker.service; systemctl is-active kafka-broker.service')).toBe('enabled\nenabled\nactive');
     // The unit's main process is the broker's JVM, running as admin with the chosen heap.
@@ -152,21 +151,24 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
   }, 15 * MINUTES);
 
   it('a power cycle onto a new address: verify names the stale address, init --host fixes it, verify passes', async () => {
+    const first = the().address;
     const started = Date.now();
-    await powerCycleVm(the(), { address: '127.0.0.3' });
-    console.log(`vm: power cycle onto 127.0.0.3 to ssh in ${took(started)} s`);
+    await powerCycleVm(the());
+    const second = the().address;
+    console.log(`vm: power cycle onto ${second} to ssh in ${took(started)} s`);
+    expect(second).not.toBe(first);
     const moved = ['--host', the().address, '--port', String(the().sshPort)];
     console.log(`vm: power cycle: broker serving again ${(await untilServing(moved)).toFixed(1)} s after ssh answered`);
     const stale = await cli(['verify', ...moved, '--no-roundtrip'], 'verify (stale address)');
     expect(stale.code, stale.all).toBe(1);
     // The same host key at the new address: the profile applies, no question asked.
-    expect(stale.stdout).toMatch(/127\.0\.0\.3 offers the host key of 127\.0\.0\.2 \(SHA256:\S+\), the server of profile "default": the same server at a new address/);
-    expect(stale.stdout).toContain('the broker advertises 127.0.0.2, not the address you reach it at (127.0.0.3)');
-    expect(stale.stdout).toContain('run kafka-setup init --host 127.0.0.3: it rewrites advertised.listeners and restarts the broker');
+    expect(stale.stdout).toMatch(new RegExp(`${literally(second)} offers the host key of ${literally(first)} \\(SHA256:\\S+\\), the server of profile "default": the same server at a new address`));
+    expect(stale.stdout).toContain(`the broker advertises ${first}, not the address you reach it at (${second})`);
+    expect(stale.stdout).toContain(`run kafka-setup init --host ${second}: it rewrites advertised.listeners and restarts the broker`);
     const init = await cli(['init', ...moved], 'init --host (new address)');
     expect(init.code, init.all).toBe(0);
     expect(init.stdout).toMatch(/\[done\] Start the broker — restarted as kafka-broker\.service \(server\.properties changed after it started\)/);
-    expect(init.stdout).toMatch(/bootstrap server {3}127\.0\.0\.3:9092/);
+    expect(init.stdout).toMatch(new RegExp(`bootstrap server {3}${literally(second)}:9092`));
     // The profile followed: plain commands now reach the new address.
     const verify = await cli(['verify', '--no-roundtrip'], 'verify (new address)');
     expect(verify.code, verify.all).toBe(0);

@@ -1,6 +1,6 @@
 /** The network-namespace target hosts themselves: their own address, firewall and ports, and a clean stop. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,7 +125,8 @@ async function readFrom(address: string, port: number): Promise<string> {
       // The rule is the namespace's alone.
       const rules = await inNetns(a, ['iptables', '-S', 'OUTPUT']);
       expect(rules.split('\n').filter((l) => l.includes('--dport 9092'))).toEqual([`-A OUTPUT -d ${a.address}/32 -p tcp -m tcp --dport 9092 -j REJECT --reject-with icmp-port-unreachable`]);
-      expect((await execa('iptables', ['-S'], { stdin: 'ignore' })).stdout).not.toContain('10.213.0.');
+      // (A VM of the vm project, beside this file, may have its own NAT rules here: not a's.)
+      expect((await execa('iptables', ['-S'], { stdin: 'ignore' })).stdout).not.toContain(`${a.address}/32`);
       expect(await inNetns(b, ['iptables', '-S'])).not.toContain('--dport 9092');
 
       await allowOwnTraffic(a, 9092);
@@ -224,7 +225,9 @@ async function readFrom(address: string, port: number): Promise<string> {
     await stopNetnsHost(a);
     expect(await exists('link', BRIDGE)).toBe(true);
     await stopNetnsHost(b);
-    expect(await exists('link', BRIDGE)).toBe(false);
+    // Unless another process (the vm project's VM, run beside this one) still holds an address on it.
+    const others = existsSync(RECORDS) && readdirSync(RECORDS).some((n) => /^10\.213\.0\.\d+$/.test(n));
+    expect(await exists('link', BRIDGE)).toBe(others);
     expect((await execa('ip', ['netns', 'list'], { stdin: 'ignore' })).stdout).not.toMatch(new RegExp(`${a.netns}|${b.netns}`));
   });
 });

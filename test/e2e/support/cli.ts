@@ -1,8 +1,12 @@
 /** Runs the built CLI as a user would: a child process with flags, no TTY, its own config dir. */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { e2e } from './context.js';
+
+// From this file, not the e2e context: the vm project (no loopback host, no e2e context) runs the CLI too.
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 export interface CliResult {
   code: number;
@@ -13,7 +17,6 @@ export interface CliResult {
 }
 
 export async function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
-  const { root } = e2e();
   const r = await execa('node', [join(root, 'dist/cli.js'), ...args], {
     reject: false,
     all: true,
@@ -43,7 +46,6 @@ export interface RunningCli {
 
 /** Starts the CLI without waiting for it, to interrupt it (Ctrl-C is SIGINT) at a chosen moment. */
 export function startCli(args: string[], opts: { env?: Record<string, string> } = {}): RunningCli {
-  const { root } = e2e();
   const child = execa('node', [join(root, 'dist/cli.js'), ...args], { reject: false, all: true, env: { NO_COLOR: '1', ...opts.env }, stdin: 'ignore', timeout: 600_000 });
   let all = '';
   child.all?.on('data', (d: Buffer) => { all += d.toString(); });

@@ -10,7 +10,12 @@
  * record of what it creates and of the process that created it (pid and start time). A later run
  * removes a record's leftovers only when that process is gone; namespaces without a record are
  * never touched. stopNetnsHost kills by pid only: the processes the kernel lists in the namespace.
+ * The bridge (and IPv4 forwarding, for namespaces with NAT) changes under a flock(1) shared by every
+ * process, so that one process removing the bridge never races another attaching to it.
+ * startNetns makes a bare namespace with the same records (the e2e VM's QEMU runs in one).
  */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -29,6 +34,15 @@ export interface NetnsHost extends E2eHost {
   veth: string;
 }
 
+/** A bare namespace (startNetns): a claimed address on eth0, a veth in the bridge, nothing running. */
+export interface Netns {
+  address: string;
+  netns: string;
+  veth: string;
+  /** Traffic from the address to beyond the bridge is forwarded and masqueraded out of this machine. */
+  nat: boolean;
+}
+
 /** What a host's owner record holds: enough to remove its leftovers after a crash. */
 interface OwnerRecord {
   pid: number;
@@ -37,8 +51,10 @@ interface OwnerRecord {
   address: string;
   netns: string;
   veth: string;
+  /** '' for a bare namespace (no user, no sshd). */
   user: string;
   workDir: string;
+  nat?: boolean;
 }
 
 export const BRIDGE = 'ks-br0';
@@ -47,8 +63,14 @@ const PREFIX_LENGTH = 24;
 const NETNS_PATTERN = /^ks-[a-z0-9]{6}$/;
 const VETH_PATTERN = /^ksv-[a-z0-9]{6}$/;
 const ADDRESS_PATTERN = /^10\.213\.0\.(\d{1,3})$/;
+const SUBNET = '10.213.0.0/24';
 const RECORDS = '/run/kafka-setup-e2e-netns';
 const NETNS_ETC = '/etc/netns';
+// Held (flock) while the bridge or forwarding changes; beside the records, never an address name.
+const BRIDGE_LOCK = join(RECORDS, '.bridge.lock');
+// Exists while IPv4 forwarding is on because a NAT namespace turned it on (it was off).
+const FORWARDING_MARK = join(RECORDS, '.forwarding-was-off');
+const FORWARDING = '/proc/sys/net/ipv4/ip_forward';
 // The interface name inside each namespace (names are per namespace: every host has its eth0).
 const IFACE = 'eth0';
 const TIMEOUT = 30_000;
@@ -66,7 +88,8 @@ export async function inNetns(host: Pick<NetnsHost, 'netns'>, args: string[]): P
   return run('ip', ['netns', 'exec', host.netns, ...args]);
 }
 
-function startTime(pid: number): string {
+/** A process's start time (/proc/PID/stat field 22), '' when it is gone: with the pid, names one process. */
+export function startTime(pid: number): string {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
@@ -146,30 +169,88 @@ async function ensureBridge(): Promise<void> {
   await run('ip', ['link', 'set', BRIDGE, 'up']);
 }
 
+/**
+ * Runs fn holding an exclusive lock shared by every process: flock(1) holds it until its stdin closes,
+ * which also happens when this process dies, so a crash never leaves it held.
+ */
+async function withBridgeLock<T>(fn: () => Promise<T>): Promise<T> {
+  mkdirSync(RECORDS, { recursive: true, mode: 0o700 });
+  const holder = spawn('flock', ['-x', '-w', '120', BRIDGE_LOCK, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => holder.once('close', () => resolve()));
+  let stderr = '';
+  holder.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.once('data', () => resolve());
+    holder.once('error', reject);
+    holder.once('exit', (code) => reject(new Error(`flock ${BRIDGE_LOCK} exited ${code}: ${stderr.trim()}`)));
+  });
+  try {
+    return await fn();
+  } finally {
+    holder.stdin.end();
+    await exited;
+  }
+}
+
+/** The rules that let a NAT namespace out: masqueraded beyond the subnet, forwarded both ways (FORWARD may be DROP, as with Docker). */
+const natRules = (address: string): string[][] => [
+  ['-t', 'nat', 'POSTROUTING', '-s', `${address}/32`, '!', '-d', SUBNET, '-j', 'MASQUERADE'],
+  ['FORWARD', '-i', BRIDGE, '-s', `${address}/32`, '!', '-d', SUBNET, '-j', 'ACCEPT'],
+  ['FORWARD', '-o', BRIDGE, '-d', `${address}/32`, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'],
+];
+
+/** iptables of this machine: [-t TABLE] ACTION CHAIN rest… */
+function hostIptables(action: '-C' | '-I' | '-D', rule: string[]): Promise<boolean> {
+  const [table, chainAndRest] = rule[0] === '-t' ? [rule.slice(0, 2), rule.slice(2)] : [[], rule];
+  return succeeds('iptables', ['-w', ...table, action, ...chainAndRest]);
+}
+
+/** Forwarding on (noted when it was off, so the last NAT namespace turns it off again) and this address's rules; under the lock. */
+async function enableNat(address: string): Promise<void> {
+  if (readFileSync(FORWARDING, 'utf8').trim() === '0') {
+    writeFileSync(FORWARDING_MARK, '');
+    writeFileSync(FORWARDING, '1');
+  }
+  for (const rule of natRules(address)) {
+    if (!(await hostIptables('-C', rule)) && !(await hostIptables('-I', rule))) throw new Error(`iptables -I ${rule.join(' ')} failed`);
+  }
+}
+
+async function disableNat(address: string): Promise<void> {
+  for (const rule of natRules(address)) while (await hostIptables('-D', rule)) { /* until none is left */ }
+}
+
 /** The namespace, its loopback, and the veth pair: eth0 with the address inside, the other end in the bridge. */
-async function createNetwork(host: NetnsHost): Promise<void> {
-  await ensureBridge();
+async function createNetwork(host: Omit<Netns, 'nat'> & { nat?: boolean }): Promise<void> {
   await run('ip', ['netns', 'add', host.netns]);
   await run('ip', ['-n', host.netns, 'link', 'set', 'lo', 'up']);
-  // A fixed MAC per address: a host that reuses the address of a stopped one is reached at once,
-  // not after the neighbour caches (this machine's, the other hosts') time out the old MAC.
-  const mac = `02:6b:73:00:00:${Number(ADDRESS_PATTERN.exec(host.address)?.[1]).toString(16).padStart(2, '0')}`;
-  await run('ip', ['link', 'add', host.veth, 'type', 'veth', 'peer', 'name', IFACE, 'address', mac, 'netns', host.netns]);
-  await run('ip', ['link', 'set', host.veth, 'master', BRIDGE, 'up']);
+  // Under the lock from the bridge's creation to the veth in it: no other process removes it meanwhile.
+  await withBridgeLock(async () => {
+    await ensureBridge();
+    if (host.nat) await enableNat(host.address);
+    await run('ip', ['link', 'add', host.veth, 'type', 'veth', 'peer', 'name', IFACE, 'address', macOf(host.address), 'netns', host.netns]);
+    await run('ip', ['link', 'set', host.veth, 'master', BRIDGE, 'up']);
+  });
   await run('ip', ['-n', host.netns, 'addr', 'add', `${host.address}/${PREFIX_LENGTH}`, 'dev', IFACE]);
   await run('ip', ['-n', host.netns, 'link', 'set', IFACE, 'up']);
   await run('ip', ['-n', host.netns, 'route', 'add', 'default', 'via', BRIDGE_ADDRESS]);
-  // This machine's resolver is out of reach from the namespace (nothing routes on from the bridge), and
-  // a lookup through it waits 10 s to fail: a ZooKeeper client's reverse lookup of each ensemble
-  // member then outlasts the broker's 18 s connection timeout. `ip netns exec` (sshd is started with
-  // it, so every session too) puts this file over /etc/resolv.conf: nothing answers on the
-  // namespace's own loopback, so a lookup fails at once, as one that finds no name does.
+  // Without NAT this machine's resolver is out of reach from the namespace (nothing routes on from the
+  // bridge), and a lookup through it waits 10 s to fail: a ZooKeeper client's reverse lookup of each
+  // ensemble member then outlasts the broker's 18 s connection timeout. `ip netns exec` (sshd is
+  // started with it, so every session too) puts this file over /etc/resolv.conf: nothing answers on
+  // the namespace's own loopback, so a lookup fails at once, as one that finds no name does. With NAT
+  // (the VM's), the resolver is reached, and the guest's apt needs it.
+  if (host.nat) return;
   mkdirSync(netnsEtc(host), { recursive: true });
   writeFileSync(join(netnsEtc(host), 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
 }
 
 /** Files here replace /etc's for every process `ip netns exec` starts in the namespace. */
 const netnsEtc = (host: Pick<NetnsHost, 'netns'>): string => join(NETNS_ETC, host.netns);
+
+// A fixed MAC per address: a host that reuses the address of a stopped one is reached at once,
+// not after the neighbour caches (this machine's, the other hosts') time out the old MAC.
+const macOf = (address: string): string => `02:6b:73:00:00:${Number(ADDRESS_PATTERN.exec(address)?.[1]).toString(16).padStart(2, '0')}`;
 
 /**
  * Why netns hosts cannot run here (undefined when they can): not root on Linux, no `ip` or
@@ -245,6 +326,33 @@ async function start(key?: SharedKey): Promise<NetnsHost> {
   }
 }
 
+/**
+ * A bare namespace with a claimed address, for a process that brings its own server (the e2e VM's
+ * QEMU, whose forwards then bind the address): the same records, leftovers removed first. With nat,
+ * it also reaches beyond this machine (IPv4 forwarding and this address's iptables rules, undone by
+ * stopNetns, forwarding turned off again by the last such namespace when it was off).
+ */
+export function startNetns(opts: { nat?: boolean } = {}): Promise<Netns> {
+  return serialized(async () => {
+    await removeLeftoversNow();
+    const id = Array.from(randomBytes(6), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+    const ns: Netns = { address: '', netns: `ks-${id}`, veth: `ksv-${id}`, nat: opts.nat ?? false };
+    try {
+      ns.address = claimAddress({ pid: process.pid, start: startTime(process.pid), netns: ns.netns, veth: ns.veth, user: '', workDir: '', nat: ns.nat });
+      await createNetwork(ns);
+      return ns;
+    } catch (err) {
+      const cleanup = await stop(ns).then(() => '', (e: unknown) => `; cleaning up also failed: ${String(e)}`);
+      throw new Error(`could not create a network namespace: ${(err as Error).message}${cleanup}`, { cause: err });
+    }
+  });
+}
+
+/** Undoes startNetns: every process in it (by pid), the namespace, the veth, the NAT rules, the record. */
+export function stopNetns(ns: Netns): Promise<void> {
+  return serialized(() => stop(ns));
+}
+
 /** The pids of every process in the namespace (the kernel's list: sshd, sessions, JVMs, root's too). */
 export async function netnsPids(host: Pick<NetnsHost, 'netns'>): Promise<number[]> {
   const r = await execa('ip', ['netns', 'pids', host.netns], { stdin: 'ignore', reject: false, timeout: TIMEOUT });
@@ -261,7 +369,7 @@ export function stopNetnsHost(host: NetnsHost): Promise<void> {
   return serialized(() => stop(host));
 }
 
-async function stop(host: NetnsHost): Promise<void> {
+async function stop(host: (Omit<Netns, 'nat'> & { nat?: boolean }) | NetnsHost): Promise<void> {
   if (!NETNS_PATTERN.test(host.netns) || !VETH_PATTERN.test(host.veth)) throw new Error(`refusing to remove "${host.netns}"/"${host.veth}": not netns host names`);
   const errors: string[] = [];
   if (await netnsExists(host.netns)) {
@@ -272,8 +380,11 @@ async function stop(host: NetnsHost): Promise<void> {
       await killPids(pids, 10_000);
     }
   }
-  host.sshdPid = 0;
-  await stopHost(host).catch((err: unknown) => errors.push((err as Error).message));
+  // A bare namespace (startNetns) has no user.
+  if ('user' in host && host.user) {
+    host.sshdPid = 0;
+    await stopHost(host).catch((err: unknown) => errors.push((err as Error).message));
+  }
 
   if (await netnsExists(host.netns)) {
     const left = await netnsPids(host);
@@ -288,6 +399,7 @@ async function stop(host: NetnsHost): Promise<void> {
   }
   // Deleting the namespace deletes the pair; after a start that failed before, it may be alone here.
   if (await linkExists(host.veth)) await execa('ip', ['link', 'del', host.veth], { stdin: 'ignore', reject: false });
+  if ('nat' in host && host.nat && ADDRESS_PATTERN.test(host.address)) await disableNat(host.address);
   if (errors.length === 0 && ADDRESS_PATTERN.test(host.address)) rmSync(join(RECORDS, host.address), { force: true });
   await removeBridgeIfUnused();
 
@@ -297,11 +409,22 @@ async function stop(host: NetnsHost): Promise<void> {
   if (errors.length > 0) throw new Error(`the netns host left behind: ${errors.join(', ')}`);
 }
 
-/** Deletes the bridge when no record claims an address and nothing hangs on it. */
-async function removeBridgeIfUnused(): Promise<void> {
-  if (readRecords().length > 0 || !(await linkExists(BRIDGE))) return;
-  const ports = await run('ip', ['-o', 'link', 'show', 'master', BRIDGE]);
-  if (ports.trim() === '') await execa('ip', ['link', 'del', BRIDGE], { stdin: 'ignore', reject: false });
+/**
+ * Deletes the bridge when no record claims an address and nothing hangs on it, and turns forwarding
+ * off again when a NAT namespace turned it on and none is left. Under the lock: a record claimed
+ * meanwhile is seen here, or its owner creates the bridge again after this.
+ */
+function removeBridgeIfUnused(): Promise<void> {
+  return withBridgeLock(async () => {
+    const records = readRecords();
+    if (existsSync(FORWARDING_MARK) && !records.some((r) => r.nat)) {
+      writeFileSync(FORWARDING, '0');
+      rmSync(FORWARDING_MARK, { force: true });
+    }
+    if (records.length > 0 || !(await linkExists(BRIDGE))) return;
+    const ports = await run('ip', ['-o', 'link', 'show', 'master', BRIDGE]);
+    if (ports.trim() === '') await execa('ip', ['link', 'del', BRIDGE], { stdin: 'ignore', reject: false });
+  });
 }
 
 /**
@@ -316,7 +439,8 @@ async function removeLeftoversNow(): Promise<void> {
   for (const record of readRecords()) {
     if (record.start !== '' && startTime(record.pid) === record.start) continue;
     if (!ADDRESS_PATTERN.test(record.address) || !NETNS_PATTERN.test(record.netns)) continue;
-    const host: NetnsHost = { ...hostRecord(record.user, record.workDir), sshPort: 22, address: record.address, netns: record.netns, veth: record.veth };
+    const ns = { address: record.address, netns: record.netns, veth: record.veth, nat: record.nat ?? false };
+    const host: NetnsHost | typeof ns = record.user ? { ...hostRecord(record.user, record.workDir), sshPort: 22, ...ns } : ns;
     await stop(host).catch((err: unknown) => process.stderr.write(`netns host: could not remove the leftovers of pid ${record.pid}: ${String(err)}\n`));
   }
 }

@@ -5,34 +5,39 @@
  * format, no Java, 1 GiB of memory. Each VM boots a copy-on-write overlay of that disk, so the cache
  * never changes and a power cycle boots the same disk again.
  *
- * QEMU's user network forwards ADDRESS:sshPort, ADDRESS:9092 and ADDRESS:2181 (a loopback address of
- * its own, 127.0.0.2 unless told) to the guest, so a broker there can advertise ADDRESS:9092. The
- * guest sees this machine as 10.0.2.2 (guestUrl) and the Debian mirror through QEMU's NAT.
- * While a VM runs, QEMU holds ADDRESS:9092 and ADDRESS:2181, so nothing on this machine can bind
- * 0.0.0.0:9092 or :2181 (the main e2e host's Kafka cannot start): stop the VM in the same file.
- * QEMU is killed by the pid it was started with, never by name; stopVm removes the work directory.
- * No vitest here (describeVm is in vm-suite.ts): a script can boot a VM with tsx to debug.
+ * QEMU runs in a network namespace of its own (netns-host.ts's startNetns: ADDRESS = 10.213.0.N on the
+ * bridge ks-br0, claimed by a record), and its user network forwards ADDRESS:22, :9092 and :2181 to the
+ * guest, so a broker there advertises ADDRESS:9092 and nothing clashes with this machine's ports (the
+ * loopback e2e host's Kafka on 0.0.0.0:9092): VM tests run beside the rest of the suite. The guest
+ * reaches this machine's loopback services (the e2e mirror) through relays on the bridge address
+ * (guestUrl), and the Debian mirror through QEMU's NAT, then the namespace's (forwarding and an
+ * iptables MASQUERADE rule for ADDRESS only, removed with the namespace).
+ * QEMU is killed by the pid it was started with, never by name, and with its namespace's processes
+ * after a crash; stopVm removes the namespace and the work directory (a later startVm removes those of
+ * a crashed run). No vitest here (describeVm is in vm-suite.ts): a script can boot a VM with tsx to debug.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { alive, killPids, sshClientArgs, type RunResult } from './host.js';
+import { BRIDGE_ADDRESS, relayFromBridge, startNetns, startTime, stopNetns, type Netns } from './netns-host.js';
 
 export interface VmHost {
-  /** The loopback address QEMU forwards from (ssh, 9092, 2181): the machine's "public IP". */
+  /** 10.213.0.N, the address QEMU forwards from (ssh, 9092, 2181) in its namespace: the machine's "public IP". */
   address: string;
-  /** ssh listens on address:sshPort (forwarded to the guest's port 22). */
+  /** 22: ssh listens on address:22 (forwarded to the guest's port 22). */
   sshPort: number;
+  /** QEMU's namespace, which holds address (a new one after a power cycle). */
+  netns: Netns;
   user: 'admin';
   /** RSA private key, PEM, mode 0400, in workDir. */
   keyPath: string;
-  /** How the guest reaches this machine (QEMU's user network gateway), e.g. for the e2e mirror. */
-  mirrorHost: '10.0.2.2';
+  /** Port of this machine's loopback → port on BRIDGE_ADDRESS that relays to it, for the guest (guestUrl). */
+  relays: Record<number, number>;
   /** "SHA256:…" of the guest's host keys (sorted): made on its first boot, kept on its disk. */
   hostKeyFingerprints: string[];
   /** The guest's serial console (kernel, systemd, getty), every boot of this VM appended. */
@@ -46,8 +51,7 @@ export interface VmHost {
 }
 
 const PREFIX = 'kafka-setup-vm-';
-const GUEST_GATEWAY = '10.0.2.2';
-const FORWARDED_PORTS = [9092, 2181] as const;
+const FORWARDED_PORTS = [22, 9092, 2181] as const;
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 // Software emulation on a busy CI machine: a boot takes ≈15–25 s, allow for much worse.
 const BOOT_TIMEOUT = 240_000;
@@ -59,12 +63,20 @@ export function vmSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'not running as root';
   if (process.env.KAFKA_SETUP_E2E === 'required') return undefined;
   for (const tool of ['qemu-system-x86_64', 'qemu-img']) if (!onPath(tool)) return `${tool} is missing (apt-get install -y qemu-system-x86 qemu-utils)`;
+  for (const tool of ['ip', 'iptables', 'flock']) if (!onPath(tool)) return `${tool} is missing (apt-get install -y iproute2 iptables util-linux)`;
   return undefined;
 }
 
-/** A URL of this machine's loopback (the e2e mirror) as the guest reaches it. */
-export function guestUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)(?:127\.0\.0\.1|localhost)(?=[:/?#]|$)/i, (_, scheme: string) => `${scheme}${GUEST_GATEWAY}`);
+/**
+ * A URL of this machine's loopback (the e2e mirror) as the guest reaches it: through the relay of its
+ * port on the bridge address. Other URLs are unchanged; a loopback port without a relay is an error.
+ */
+export function guestUrl(vm: Pick<VmHost, 'relays'>, url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(?:127\.0\.0\.1|localhost)(?::(\d+))?(?=[/?#]|$)/i.exec(url);
+  if (!m) return url;
+  const relay = vm.relays[Number(m[2])];
+  if (relay === undefined) throw new Error(`${url}: port ${m[2] ?? '(default)'} of this machine's loopback is not relayed to the VM (startVm's loopbackPorts)`);
+  return `${m[1]}${BRIDGE_ADDRESS}:${relay}${url.slice(m[0].length)}`;
 }
 
 function onPath(tool: string): boolean {
@@ -80,28 +92,59 @@ export async function vmImage(): Promise<string> {
   return disk;
 }
 
-/** Boots a new VM forwarding from `address` (default 127.0.0.2) and waits until ssh answers. */
-export async function startVm(opts: { address?: string } = {}): Promise<VmHost> {
-  const address = opts.address ?? '127.0.0.2';
-  checkAddress(address);
+// The relays' closers, by work directory (a VmHost is plain data: tests copy it).
+const relayClosers = new Map<string, Array<() => Promise<void>>>();
+
+/**
+ * Boots a new VM in a namespace of its own (a fresh 10.213.0.N) and waits until ssh answers.
+ * loopbackPorts: ports of this machine's loopback the guest needs (the e2e mirror's), see guestUrl.
+ */
+export async function startVm(opts: { loopbackPorts?: number[] } = {}): Promise<VmHost> {
   for (const tool of ['qemu-system-x86_64', 'qemu-img']) {
     if (!onPath(tool)) throw new Error(`${tool} is missing: apt-get install -y qemu-system-x86 qemu-utils`);
   }
+  removeCrashedWorkDirs();
   const base = await vmImage();
   const workDir = realpathSync(mkdtempSync(join(tmpdir(), PREFIX)));
+  // Whose it is, so that a later run removes it when this process is gone without stopVm.
+  writeFileSync(join(workDir, 'owner'), `${process.pid} ${startTime(process.pid)}\n`);
   const vm: VmHost = {
-    address, sshPort: 0, user: 'admin', keyPath: join(workDir, 'admin-key.pem'), mirrorHost: GUEST_GATEWAY,
-    hostKeyFingerprints: [], consoleLog: join(workDir, 'console.log'), pid: 0, workDir, imageDir: dirname(base),
+    address: '', sshPort: 22, netns: { address: '', netns: '', veth: '', nat: true }, user: 'admin', keyPath: join(workDir, 'admin-key.pem'),
+    relays: {}, hostKeyFingerprints: [], consoleLog: join(workDir, 'console.log'), pid: 0, workDir, imageDir: dirname(base),
   };
+  relayClosers.set(workDir, []);
   try {
     copyFileSync(join(vm.imageDir, 'admin-key.pem'), vm.keyPath);
     chmodSync(vm.keyPath, 0o400);
     await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'raw', overlay(vm)], { stdin: 'ignore', timeout: 60_000 });
+    vm.netns = await startNetns({ nat: true });
+    vm.address = vm.netns.address;
+    // After the namespace: the relays listen on the bridge, which exists from then on.
+    for (const port of opts.loopbackPorts ?? []) {
+      const relay = await relayFromBridge(port);
+      relayClosers.get(workDir)?.push(relay.close);
+      vm.relays[port] = relay.port;
+    }
     await boot(vm);
     return vm;
   } catch (err) {
     await stopVm(vm).catch(() => {});
     throw err;
+  }
+}
+
+/** Work directories of VMs whose process is gone (a crash: stopVm never ran). Their namespaces went with startNetns's leftovers. */
+function removeCrashedWorkDirs(): void {
+  const tmp = realpathSync(tmpdir());
+  for (const name of readdirSync(tmp).filter((n) => n.startsWith(PREFIX))) {
+    let owner: string[];
+    try {
+      owner = readFileSync(join(tmp, name, 'owner'), 'utf8').trim().split(' ');
+    } catch {
+      continue;
+    }
+    const [pid = '', start = ''] = owner;
+    if (start !== '' && startTime(Number(pid)) !== start) rmSync(join(tmp, name), { recursive: true, force: true });
   }
 }
 
@@ -117,25 +160,31 @@ export async function rebootVm(vm: VmHost): Promise<{ seconds: number }> {
 }
 
 /**
- * Pulls the plug and boots the same disk forwarding from a new loopback address, like an EC2
- * stop/start that changes the public IP: `sync` in the guest first (EC2's stop shuts down cleanly, so
- * what was written is on disk), then QEMU killed by pid (SIGTERM: it closes its disks cleanly). The
- * guest's services get no shutdown: a broker recovers its logs on the next start. Updates and returns
- * the same record (new address, ssh port and pid), so stopVm on it stops the new QEMU.
+ * Pulls the plug and boots the same disk forwarding from a new address, like an EC2 stop/start that
+ * changes the public IP: `sync` in the guest first (EC2's stop shuts down cleanly, so what was written
+ * is on disk), then QEMU killed by pid (SIGTERM: it closes its disks cleanly), a new namespace claimed
+ * (a second address, while the first is still held, so never the same), the old one removed (its
+ * address stops answering), QEMU booted in the new one. The guest's services get no shutdown: a
+ * broker recovers its logs on the next start. Updates and returns the same record (new address,
+ * namespace and pid), so stopVm on it stops the new QEMU.
  */
-export async function powerCycleVm(vm: VmHost, opts: { address: string }): Promise<VmHost> {
-  checkAddress(opts.address);
+export async function powerCycleVm(vm: VmHost): Promise<VmHost> {
   await sshVm(vm, 'sync', { timeoutMs: 30_000 });
   await killQemu(vm);
-  vm.address = opts.address;
-  vm.sshPort = 0;
+  const old = vm.netns;
+  vm.netns = await startNetns({ nat: true });
+  vm.address = vm.netns.address;
+  await stopNetns(old);
   await boot(vm);
   return vm;
 }
 
-/** Kills QEMU by its pid and removes the work directory. Safe to call twice. */
+/** Kills QEMU by its pid, closes the relays, removes the namespace and the work directory. Safe to call twice. */
 export async function stopVm(vm: VmHost): Promise<void> {
   await killQemu(vm);
+  for (const close of relayClosers.get(vm.workDir) ?? []) await close();
+  relayClosers.delete(vm.workDir);
+  if (vm.netns.netns !== '') await stopNetns(vm.netns);
   // Only a directory this module made (nothing is ever mounted there).
   if (dirname(vm.workDir) === realpathSync(tmpdir()) && basename(vm.workDir).startsWith(PREFIX)) rmSync(vm.workDir, { recursive: true, force: true });
 }
@@ -153,24 +202,17 @@ export async function bootId(vm: VmHost): Promise<string> {
   return r.stdout.trim();
 }
 
-function checkAddress(address: string): void {
-  // A loopback address of the VM's own: 127.0.0.1 is the main e2e host's (its broker binds 9092 there).
-  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '127.0.0.1') {
-    throw new Error(`a VM needs a loopback address of its own such as 127.0.0.2, not "${address}"`);
-  }
-}
-
 const overlay = (vm: VmHost): string => join(vm.workDir, 'disk.qcow2');
 
 /** Starts QEMU on the overlay and waits for ssh; on failure QEMU is killed and the error has the console's end. */
 async function boot(vm: VmHost): Promise<void> {
-  for (const port of FORWARDED_PORTS) await checkPortFree(vm.address, port);
-  vm.sshPort = await freePortOn(vm.address);
-  const forward = [`hostfwd=tcp:${vm.address}:${vm.sshPort}-:22`, ...FORWARDED_PORTS.map((p) => `hostfwd=tcp:${vm.address}:${p}-:${p}`)].join(',');
+  // The namespace is the VM's alone: its ports are free.
+  const forward = FORWARDED_PORTS.map((p) => `hostfwd=tcp:${vm.address}:${p}-:${p}`).join(',');
   const stderrPath = join(vm.workDir, 'qemu.stderr');
   const stderr = openSync(stderrPath, 'a');
   // A child of this process and of its process group, so Ctrl-C reaches it too; stdio never a pipe.
-  const qemu = spawn('qemu-system-x86_64', [
+  // `ip netns exec` execs QEMU: the pid is QEMU's.
+  const qemu = spawn('ip', ['netns', 'exec', vm.netns.netns, 'qemu-system-x86_64',
     '-name', 'kafka-setup-vm', '-nodefaults', '-display', 'none', '-monitor', 'none',
     // 1 vCPU like a t2.micro. Two emulated vCPUs (multi-threaded TCG) started the JVMs faster but crashed them now and
     // then (SIGSEGV in JIT-compiled code, also inside ca-certificates-java's postinst): code one vCPU patches while
@@ -242,30 +284,4 @@ function consoleTail(vm: VmHost): string {
   // systemd colours its status lines.
   const text = readFileSync(vm.consoleLog, 'utf8').replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '');
   return text.split('\n').filter((l) => l.trim()).slice(-40).join('\n');
-}
-
-/** A port free on this address, for ssh's forward (the kernel's pick; QEMU binds it right after). */
-async function freePortOn(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, address, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Fails with who holds it when address:port cannot be bound (a broker left on 0.0.0.0:9092, say), rather than QEMU's vaguer error. */
-async function checkPortFree(address: string, port: number): Promise<void> {
-  const free = await new Promise<boolean>((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, address, () => srv.close(() => resolve(true)));
-  });
-  if (free) return;
-  const ss = await execa('ss', ['-Htlnp', `sport = :${port}`], { reject: false, stdin: 'ignore' });
-  const holders = [...ss.stdout.matchAll(/\("([^"]+)",pid=(\d+)/g)].map((m) => `pid ${m[2]} (${m[1]})`);
-  throw new Error(`port ${port} on ${address} is taken by ${holders.length > 0 ? [...new Set(holders)].join(', ') : 'another process'}: ` +
-    'stop it (resetHost stops the main e2e host\'s broker) before booting a VM');
 }
