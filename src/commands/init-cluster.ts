@@ -16,6 +16,7 @@ import { resolveInitOptions, type InitFlags, type InitOptions } from '../options
 import { profileOf, profilePath, saveProfile, type Profile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import type { Session } from '../remote/session.js';
+import { initSteps } from '../steps/plan.js';
 import type { StepHooks } from '../steps/runner.js';
 import type { Step, StepContext } from '../steps/types.js';
 import { findJvm } from '../host/install-jvms.js';
@@ -137,12 +138,15 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       `${o.dryRun ? ' (dry run: nothing on the hosts will change)' : ''}`,
   );
   const probed = new Meeting<HostFacts>(members.length, 'the cluster was configured');
+  // Every host's preflight passes before any host changes anything: a doomed cluster init changes nothing.
+  const checked = new Meeting<true>(members.length, 'any host was changed');
   const zookeepers = new Meeting<true>(members.length, 'the brokers were started');
   const sessions: Array<Session | undefined> = members.map(() => undefined);
   const turn = new Turn();
   const released: Array<(() => void) | undefined> = members.map(() => undefined);
   const hooks = (m: Member): StepHooks => ({
     async before(step, ctx) {
+      if (step === initSteps[0]) await checked.arrive(m.index, true);
       // A broker needs a quorum of ZooKeepers: every host's must run first.
       if (step.id === 'broker') await zookeepers.wait();
       if (restarts(step, ctx)) released[m.index] = await turn.take();
@@ -175,6 +179,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       });
     } catch (err) {
       probed.fail(m.label);
+      checked.fail(m.label);
       zookeepers.fail(m.label);
       turn.fail(m.label);
       released[m.index]?.();

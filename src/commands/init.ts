@@ -69,7 +69,13 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
     hosts.push(...answer.trim().split(/[\s,]+/).filter(Boolean));
   }
   const flags: InitFlags = { ...args, host: hosts[0], advertisedHost: advertisedHosts[0] };
-  if (hosts.length > 1) return initClusterCommand({ ...flags, hosts, advertisedHosts }, undefined, io);
+  if (hosts.length > 1) {
+    // The saved cluster applies (its ids, its members) when it shares a host with this one, as a
+    // single server's profile applies to its own host only.
+    const named = hosts.map((h) => parseHostSpec(h)).flatMap((s) => ('problem' in s ? [] : [s.host.toLowerCase()]));
+    const saved = profile?.cluster?.some((m) => named.includes(m.host.toLowerCase())) ? profile.cluster : undefined;
+    return initClusterCommand({ ...flags, hosts, advertisedHosts }, saved, io);
+  }
   if (profile?.cluster) {
     const spec = hosts[0] === undefined ? undefined : parseHostSpec(hosts[0]);
     const named = spec && !('problem' in spec) ? spec.host.toLowerCase() : undefined;

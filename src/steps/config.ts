@@ -3,6 +3,7 @@
  * edited in place: every other line and comment stays, and the originals are backed up once.
  */
 import { posix } from 'node:path';
+import { UserError } from '../errors.js';
 import { withUpdate } from '../host/facts.js';
 import { EXTERNAL_LISTENER } from '../kafka/distribution.js';
 import { getProperty } from '../kafka/properties.js';
@@ -34,9 +35,25 @@ function wouldRun(ctx: StepContext): string[] {
   ];
 }
 
+/**
+ * A single server's ZooKeeper that holds data cannot join a new ensemble safely: the fresh members
+ * may elect a leader before it restarts, and it would then take their (empty) state over its own.
+ */
+function standaloneDataProblem(ctx: StepContext): UserError | undefined {
+  if (!ctx.cluster) return undefined;
+  const zk = ctx.facts.files['zookeeper.properties'].content;
+  if (zk === undefined || /^\s*server\.\d+\s*[=:]/m.test(zk)) return undefined;
+  const dir = getProperty(zk, 'dataDir') ?? '/tmp/zookeeper';
+  if (ctx.facts.dataDirs.get(dir)?.state !== 'data') return undefined;
+  return new UserError(`this server's ZooKeeper runs alone and holds data (${dir}): joining it to a new ensemble could lose that data, so a single server cannot become a member of a cluster yet`, {
+    hint: 'set up the cluster on servers without Kafka data; or, if this server\'s topics can go, run kafka-setup uninstall --purge-data --host on it first, then the cluster init again',
+  });
+}
+
 export const configStep: Step = {
   id: 'config',
   title: 'Configure the broker and ZooKeeper',
+  preflight: standaloneDataProblem,
   check(ctx) {
     if (ctx.facts.files['server.properties'].content === undefined) {
       return { done: false, reason: 'set advertised.listeners and data directories (once Kafka is extracted)', wouldRun: wouldRun(ctx) };

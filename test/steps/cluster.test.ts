@@ -66,4 +66,21 @@ describe('a member of a three-host cluster', () => {
     expect(getProperty(server, 'min.insync.replicas')).toBeUndefined();
     expect(host.state.files.myid).toBeUndefined();
   });
+
+  it('a single server whose ZooKeeper holds data is refused as a member before anything changes; a member of an ensemble is not', async () => {
+    const host = new FakeHost(freshDebian({ serverAddress: '10.0.0.12' }));
+    await init(host, undefined);
+    host.state.data = { ...(host.state.data ?? {}), '/home/ec2-user/kafka-data/zookeeper': 120 };
+    const before = JSON.stringify(host.state.files);
+    host.ran.length = 0;
+    const err = await init(host, three).then(() => undefined, (e: unknown) => e);
+    expect(String((err as Error).message)).toMatch(/runs alone and holds data \(\/home\/ec2-user\/kafka-data\/zookeeper\)/);
+    expect(host.ran.map((r) => r.name)).toEqual(['probe']);
+    expect(JSON.stringify(host.state.files)).toBe(before);
+    const member = new FakeHost(freshDebian({ serverAddress: '10.0.0.12' }));
+    await init(member, three);
+    member.state.data = { ...(member.state.data ?? {}), '/home/ec2-user/kafka-data/zookeeper': 120 };
+    const four: ClusterView = { ...three, members: [...three.members, { id: 4, address: '10.0.0.14' }] };
+    await expect(init(member, four)).resolves.toMatchObject({ config: 'done' });
+  });
 });
