@@ -8,6 +8,7 @@ import { brokerChecks } from '../checks/broker-checks.js';
 import { check, type CheckResult } from '../checks/types.js';
 import type { ZookeeperMode } from '../host/zookeeper-mode.js';
 import { replication } from '../kafka/cluster.js';
+import { tcpConnect } from '../local/net.js';
 import type { SavedMember } from '../options/cluster-options.js';
 import { isInteractive } from '../options/resolve.js';
 import { resolveVerifyOptions, type VerifyFlags } from '../options/verify-options.js';
@@ -48,8 +49,17 @@ export async function verifyCluster(flags: VerifyFlags, members: readonly SavedM
   };
   if (modes.length > 0) show(ensembleCheck(modes));
   const o = first!;
+  // Asked of the first broker that accepts a connection: one that is down must not hide the others.
+  let bootstrap = o.bootstrap;
+  for (const m of members) {
+    const b = { host: m.advertisedHost, port: o.bootstrap.port };
+    if ((await tcpConnect(b.host, b.port, Math.min(o.timeoutMs, 3000))).ok) {
+      bootstrap = b;
+      break;
+    }
+  }
   const broker = await brokerChecks({
-    ...o.bootstrap, timeoutMs: o.timeoutMs, roundtrip: o.roundtrip, replication: replication(members.length).factor, onCheck: show,
+    ...bootstrap, timeoutMs: o.timeoutMs, roundtrip: o.roundtrip, replication: replication(members.length).factor, onCheck: show,
     ...(io.debug ? { log: (l: string) => io.reporter.verbose(l) } : {}),
   });
   const answer = broker.answer;
@@ -64,6 +74,10 @@ export async function verifyCluster(flags: VerifyFlags, members: readonly SavedM
       ? check('replicated', 'No under-replicated partitions', 'pass', answer.partitions === 0 ? 'no partitions yet (no topic)' : `all ${answer.partitions} partitions have every replica in sync`)
       : check('replicated', 'No under-replicated partitions', 'fail', `${answer.underReplicated} of ${answer.partitions} partitions have replicas out of sync (or no leader)`,
         'a broker is down or catching up: wait and run verify again, or start the missing broker; until then acks=all producers may fail (min.insync.replicas)'));
+  } else {
+    for (const [id, title] of [['registered', 'Every broker registered'], ['replicated', 'No under-replicated partitions']] as const) {
+      show(check(id, title, 'fail', 'no broker of the cluster answered from here', 'kafka-setup status shows which JVMs run; start them with kafka-setup start'));
+    }
   }
-  return verdict(io, o.json, checks, broker, { cluster: members.map((m) => ({ id: m.id, host: m.host })), bootstrap: `${o.bootstrap.host}:${o.bootstrap.port}` });
+  return verdict(io, o.json, checks, broker, { cluster: members.map((m) => ({ id: m.id, host: m.host })), bootstrap: `${bootstrap.host}:${bootstrap.port}` });
 }
