@@ -68,11 +68,12 @@ async function main(): Promise<void> {
   const proxies: ChildProcess[] = [];
   try {
     mirror = await startMirror(distDir);
+    // The hosts first: the relay listens on the bridge their start creates.
+    hosts = await startCluster(4);
     relay = await relayFromBridge(Number(new URL(mirror.good).port));
     const url = new URL(mirror.good);
     url.hostname = BRIDGE_ADDRESS;
     url.port = String(relay.port);
-    hosts = await startCluster(4);
     const ports = hosts.map((_, i) => 21000 + Math.floor(Math.random() * 1000) * 4 + i);
     for (const [i, h] of hosts.entries()) {
       proxies.push(spawn('python3', [join(root, 'bench/latency-proxy.py'), String(ports[i]), `${h.address}:22`, String(DELAY_MS)], { stdio: 'ignore' }));

@@ -15,6 +15,7 @@ import { defaultHeapMib, heapOpts, xmxOf, zookeeperHeapFor } from '../kafka/heap
 import type { ControlAction, ControlFlags } from '../options/control-options.js';
 import { resolveHostCommandOptions, type HostCommandOptions } from '../options/host-command-options.js';
 import { clusterMembers } from '../options/profile.js';
+import { memberFlags, memberLabel } from '../options/cluster-options.js';
 import { isInteractive } from '../options/resolve.js';
 import { RemoteFailure } from '../remote/session.js';
 import { explainStart } from '../steps/daemons.js';
@@ -172,13 +173,14 @@ export async function controlCommand(action: ControlAction, flags: ControlFlags,
     io.reporter.lines(['', `kafka-setup ${action}: done in ${((Date.now() - began) / 1000).toFixed(1)} s.`]);
     return 0;
   };
-  const cluster = (await clusterMembers(flags, io.env))?.map((m) => m.host);
-  if (cluster) {
+  const saved = await clusterMembers(flags, io.env);
+  if (saved) {
+    const cluster = saved.map((m) => memberLabel(m, saved));
     const members: Member[] = [];
-    for (const host of cluster) {
-      const reporter = io.reporter.labelled(host);
-      const options = await resolveHostCommandOptions({ ...flags, host }, { prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (m) => reporter.warn(m) });
-      members.push({ label: host, io: { ...io, reporter }, options });
+    for (const [i, m] of saved.entries()) {
+      const reporter = io.reporter.labelled(cluster[i]!);
+      const options = await resolveHostCommandOptions({ ...flags, ...memberFlags(m) }, { prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (w) => reporter.warn(w) });
+      members.push({ label: cluster[i]!, io: { ...io, reporter }, options });
     }
     const how = action === 'restart' ? 'one host at a time, each waiting until the cluster is whole again' : action === 'stop' ? 'every broker, then every ZooKeeper' : 'every ZooKeeper, then every broker';
     io.reporter.info(`kafka-setup ${action}: the cluster of profile "${flags.profile ?? 'default'}", ${cluster.length} hosts (${cluster.join(', ')}): ${how}`);

@@ -11,7 +11,7 @@ import { replication, zookeeperConnect, type ClusterView } from '../kafka/cluste
 import { BROKER_PORT, bootstrapAddress, distName } from '../kafka/distribution.js';
 import { formatHeap } from '../kafka/heap.js';
 import { tcpConnect } from '../local/net.js';
-import { clusterHosts, type ClusterHost, type SavedMember } from '../options/cluster-options.js';
+import { clusterHosts, memberLabel, type ClusterHost, type SavedMember } from '../options/cluster-options.js';
 import { resolveInitOptions, type InitFlags, type InitOptions } from '../options/init-options.js';
 import { profileOf, profilePath, saveProfile, type Profile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
@@ -65,11 +65,6 @@ export function viewOf(members: readonly { id: number; label: string }[], facts:
   return { self, members: members.map((m, i) => ({ id: m.id, address: addresses[i]! })) };
 }
 
-function label(h: ClusterHost, all: readonly ClusterHost[]): string {
-  const shared = all.filter((x) => x.host.toLowerCase() === h.host.toLowerCase()).length > 1;
-  return shared ? `${h.host}:${h.port ?? 22}` : h.host;
-}
-
 async function resolveMembers(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO): Promise<{ hosts: ClusterHost[]; members: Member[] }> {
   const hosts = clusterHosts(flags.hosts, flags.advertisedHosts, saved);
   const first = hosts[0]!;
@@ -84,7 +79,7 @@ async function resolveMembers(flags: InitFlags & { hosts: string[]; advertisedHo
   );
   const members = hosts.map((h, index): Member => {
     const options: InitOptions = { ...shared, host: h.host, user: h.user ?? shared.user, port: h.port ?? shared.port, advertisedHost: h.advertisedHost ?? h.host };
-    const l = label(h, hosts);
+    const l = memberLabel(h, hosts);
     return { index, label: l, options, reporter: io.reporter.labelled(l) };
   });
   return { hosts, members };

@@ -10,6 +10,7 @@ import type { StatusFlags } from '../options/status-options.js';
 import { isInteractive } from '../options/resolve.js';
 import { hostStatus, statusLines, type HostStatus } from './daemon-status.js';
 import { clusterMembers } from '../options/profile.js';
+import { memberFlags, memberLabel } from '../options/cluster-options.js';
 import { UserError } from '../errors.js';
 import { recogniseMoved } from './recognise.js';
 import type { CommandIO } from './io.js';
@@ -36,15 +37,16 @@ async function statusOf(flags: StatusFlags, io: CommandIO, cluster: boolean): Pr
 
 export async function statusCommand(flags: StatusFlags, io: CommandIO): Promise<number> {
   const json = flags.json === true;
-  const cluster = (await clusterMembers(flags, io.env))?.map((m) => m.host);
-  if (!cluster) {
+  const saved = await clusterMembers(flags, io.env);
+  if (!saved) {
     const status = await statusOf(flags, io, false);
     if (json) io.reporter.json(status);
     else io.reporter.lines(statusLines(status));
     return status.daemons.every((d) => d.running) ? 0 : EXIT_NOT_RUNNING;
   }
   // Every host of the saved cluster, side by side: one connection and one command each.
-  const settled = await Promise.allSettled(cluster.map((host) => statusOf({ ...flags, host }, { ...io, reporter: io.reporter.labelled(host) }, true)));
+  const cluster = saved.map((m) => memberLabel(m, saved));
+  const settled = await Promise.allSettled(saved.map((m, i) => statusOf({ ...flags, ...memberFlags(m) }, { ...io, reporter: io.reporter.labelled(cluster[i]!) }, true)));
   const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [cluster[i]!] : []));
   settled.forEach((r, i) => r.status === 'rejected' && io.reporter.labelled(cluster[i]!).error(r.reason, io.debug));
   if (failed.length > 0) throw new UserError(`could not read the status of ${failed.join(', ')}`, { hint: 'see each host\'s error above' });

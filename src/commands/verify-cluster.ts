@@ -9,7 +9,7 @@ import { check, type CheckResult } from '../checks/types.js';
 import type { ZookeeperMode } from '../host/zookeeper-mode.js';
 import { replication } from '../kafka/cluster.js';
 import { tcpConnect } from '../local/net.js';
-import type { SavedMember } from '../options/cluster-options.js';
+import { memberFlags, memberLabel, type SavedMember } from '../options/cluster-options.js';
 import { isInteractive } from '../options/resolve.js';
 import { resolveVerifyOptions, type VerifyFlags } from '../options/verify-options.js';
 import type { CommandIO } from './io.js';
@@ -34,14 +34,15 @@ export async function verifyCluster(flags: VerifyFlags, members: readonly SavedM
   const modes: Array<{ host: string; zk: ZookeeperMode }> = [];
   let first: Awaited<ReturnType<typeof resolveVerifyOptions>> | undefined;
   for (const m of members) {
-    const reporter = io.reporter.labelled(m.host);
-    const o = await resolveVerifyOptions({ ...flags, host: m.host }, { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (w) => reporter.warn(w) });
+    const label = memberLabel(m, members);
+    const reporter = io.reporter.labelled(label);
+    const o = await resolveVerifyOptions({ ...flags, ...memberFlags(m) }, { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (w) => reporter.warn(w) });
     first ??= o;
     const show = (c: CheckResult): void => {
-      checks.push({ ...c, title: `${m.host}: ${c.title}` });
+      checks.push({ ...c, title: `${label}: ${c.title}` });
       reporter.check(c);
     };
-    await onHost(o, { ...io, reporter }, show, (zk) => modes.push({ host: m.host, zk }));
+    await onHost(o, { ...io, reporter }, show, (zk) => modes.push({ host: label, zk }));
   }
   const show = (c: CheckResult): void => {
     checks.push(c);

@@ -32,6 +32,16 @@ export interface ClusterHost {
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /**
+ * The saved member a --host names: the same host and port (members may share an address and differ in
+ * their SSH port, as behind one NAT); without a port, the host's only member, or its member on 22.
+ */
+export function savedMemberFor(saved: readonly SavedMember[] | undefined, host: string, port: number | undefined): SavedMember | undefined {
+  const named = (saved ?? []).filter((m) => same(m.host, host));
+  if (port !== undefined) return named.find((m) => m.port === port);
+  return named.length === 1 ? named[0] : named.find((m) => m.port === 22);
+}
+
+/**
  * `--advertised-host` in a cluster: `HOST=ADDRESS` for the hosts whose clients use another address
  * (a public DNS name), or one address per --host in the same order.
  */
@@ -73,7 +83,7 @@ export function clusterHosts(specs: readonly string[], advertised: readonly stri
     if (twice !== i) throw new UsageError(`--host ${printable(p.host)} is given twice`, 'give each host of the cluster once');
   }
   if (parsed.length > MAX_MEMBERS) throw new UsageError(`${parsed.length} hosts: a ZooKeeper ensemble has at most ${MAX_MEMBERS} members`, 'give fewer hosts');
-  const left = (saved ?? []).filter((m) => !names.some((n) => same(n, m.host)));
+  const left = (saved ?? []).filter((m) => !parsed.some((p) => savedMemberFor(saved, p.host, p.port) === m));
   if (left.length > 0) {
     throw new UsageError(
       `${left.map((m) => m.host).join(', ')} ${left.length > 1 ? 'are members' : 'is a member'} of the saved cluster but not given with --host`,
@@ -87,7 +97,7 @@ export function clusterHosts(specs: readonly string[], advertised: readonly stri
   }
   let next = Math.max(0, ...(saved ?? []).map((m) => m.id));
   return parsed.map((p, i) => {
-    const was = saved?.find((m) => same(m.host, p.host));
+    const was = savedMemberFor(saved, p.host, p.port);
     return { id: was?.id ?? ++next, host: p.host, user: p.user ?? was?.user, port: p.port ?? was?.port, advertisedHost: ads[i] ?? was?.advertisedHost };
   });
 }
@@ -105,4 +115,14 @@ export function savedClusterProblem(value: unknown): string | undefined {
     if (hostProblem(x.host) || hostProblem(x.advertisedHost)) return '"cluster" has a host that is not a host name or address';
   }
   return undefined;
+}
+
+/** How a member's lines are marked: its host, with the port when another member shares the host. */
+export function memberLabel(m: { host: string; port?: number | undefined }, all: ReadonlyArray<{ host: string }>): string {
+  return all.filter((x) => same(x.host, m.host)).length > 1 ? `${m.host}:${m.port ?? 22}` : m.host;
+}
+
+/** The flags that name one saved member: its host and its SSH port. */
+export function memberFlags(m: SavedMember): { host: string; port: string } {
+  return { host: m.host, port: String(m.port) };
 }

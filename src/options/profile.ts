@@ -11,7 +11,7 @@ import { connectionDeclarations, DEFAULT_PROFILE } from './connection-options.js
 import { savedFields, savedValues, type SavedBy } from './declare.js';
 import { initDeclarations, type InitOptions } from './init-declarations.js';
 import { localPath } from '../local/key-file.js';
-import { savedClusterProblem, type SavedMember } from './cluster-options.js';
+import { savedClusterProblem, savedMemberFor, type SavedMember } from './cluster-options.js';
 import { hostProblem, profileNameProblem } from './validate.js';
 
 /** What a profile holds: every declared option with a profile key (see declare.ts), and when it was saved. */
@@ -136,10 +136,11 @@ export async function applicableProfile(
   if (profile?.cluster && flags.host === undefined) {
     onDamaged?.(`profile "${name}" is a cluster of ${profile.cluster.length} hosts: this command acts on ${profile.host} only; pass --host to choose another (${profile.cluster.map((m) => m.host).join(', ')})`);
   }
-  if (!profile || flags.host === undefined || flags.host.toLowerCase() === profile.host.toLowerCase()) return { name, profile };
+  if (!profile || flags.host === undefined) return { name, profile };
   // A member of the saved cluster: the profile applies with that member's connection and address.
-  const member = profile.cluster?.find((m) => m.host.toLowerCase() === flags.host!.toLowerCase());
+  const member = savedMemberFor(profile.cluster, flags.host, flags.port === undefined ? undefined : Number(flags.port));
   if (member) return { name, profile: { ...profile, host: member.host, user: member.user, port: member.port, advertisedHost: member.advertisedHost } };
+  if (flags.host.toLowerCase() === profile.host.toLowerCase()) return { name, profile };
   const port = Number(flags.port ?? profile.port);
   if (!recognise || hostProblem(flags.host) || !Number.isInteger(port) || port < 1 || port > 65535) return { name, profile: undefined };
   const knownHostsPath = flags.knownHosts !== undefined ? localPath(flags.knownHosts) : profile.knownHosts;

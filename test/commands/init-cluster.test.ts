@@ -4,7 +4,7 @@ import { Meeting, Turn } from '../../src/commands/meeting-points.js';
 import { UserError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/host/facts.js';
 import { replication } from '../../src/kafka/cluster.js';
-import { clusterHosts, savedClusterProblem } from '../../src/options/cluster-options.js';
+import { clusterHosts, memberLabel, savedClusterProblem, savedMemberFor } from '../../src/options/cluster-options.js';
 
 const facts = (serverAddress: string | undefined): HostFacts => ({ serverAddress } as HostFacts);
 
@@ -27,6 +27,18 @@ describe('the hosts of a cluster', () => {
     ]);
     expect(() => clusterHosts(['a', 'c'], [], saved)).toThrow(/b is a member of the saved cluster but not given with --host/);
     expect(clusterHosts([], [], saved).map((h) => h.host)).toEqual(['a', 'b']);
+  });
+
+  it('members sharing an address are told apart by their SSH port (as behind one NAT)', () => {
+    const saved = [
+      { id: 1, host: 'h', user: 'a', port: 2201, advertisedHost: '10.0.0.1' },
+      { id: 2, host: 'h', user: 'b', port: 2202, advertisedHost: '10.0.0.2' },
+    ];
+    expect(clusterHosts(['h:2202', 'h:2201'], [], saved).map((x) => [x.id, x.user, x.advertisedHost])).toEqual([[2, 'b', '10.0.0.2'], [1, 'a', '10.0.0.1']]);
+    expect(() => clusterHosts(['h:2201'], [], saved)).toThrow(/member of the saved cluster but not given/);
+    expect(savedMemberFor(saved, 'H', 2202)?.id).toBe(2);
+    expect(savedMemberFor(saved, 'h', undefined)).toBeUndefined();
+    expect(memberLabel(saved[0]!, saved)).toBe('h:2201');
   });
 
   it('advertised addresses: HOST=ADDRESS, or one per host in order; anything else is a usage error', () => {
