@@ -7,7 +7,7 @@
  */
 import { UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
-import { replication, zookeeperConnect, type ClusterView } from '../kafka/cluster.js';
+import { replication, selfOf, zookeeperConnect, type ClusterView } from '../kafka/cluster.js';
 import { BROKER_PORT, bootstrapAddress, distName } from '../kafka/distribution.js';
 import { formatHeap } from '../kafka/heap.js';
 import { tcpConnect } from '../local/net.js';
@@ -16,6 +16,7 @@ import { resolveInitOptions, type InitFlags, type InitOptions } from '../options
 import { profileOf, profilePath, saveProfile, type Profile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import type { Session } from '../remote/session.js';
+import { memberData, type MemberData } from '../steps/member-data.js';
 import { initSteps } from '../steps/plan.js';
 import type { StepHooks } from '../steps/runner.js';
 import type { Step, StepContext } from '../steps/types.js';
@@ -44,7 +45,7 @@ interface Member {
 }
 
 /** This member's view of the cluster, from every member's probe. */
-export function viewOf(members: readonly { id: number; label: string }[], facts: readonly HostFacts[], self: number): ClusterView {
+export function viewOf(members: readonly { id: number; label: string; brokerId?: number | undefined }[], facts: readonly HostFacts[], self: number): ClusterView {
   const addresses = facts.map((f, i) => {
     const a = f.serverAddress;
     if (a === undefined) {
@@ -62,7 +63,60 @@ export function viewOf(members: readonly { id: number; label: string }[], facts:
       });
     }
   }
-  return { self, members: members.map((m, i) => ({ id: m.id, address: addresses[i]! })) };
+  const brokerIds = brokerIdsOf(members, facts.map(memberData));
+  return { self, members: members.map((m, i) => ({ id: m.id, brokerId: brokerIds[i]!, address: addresses[i]! })) };
+}
+
+/**
+ * Each member's broker.id: the one its data was written under (a single server's 0), else the saved
+ * one, else its id, or the next free one where that is taken. Refused: data of two clusters (two
+ * single servers' ZooKeepers, or one beside an ensemble's), and two brokers' data under one id.
+ */
+export function brokerIdsOf(members: readonly { id: number; label: string; brokerId?: number | undefined }[], data: readonly MemberData[]): number[] {
+  const labels = (is: number[]): string => is.map((i) => members[i]!.label).join(' and ');
+  const alone = data.flatMap((d, i) => (d.standalone ? [i] : []));
+  const ensemble = data.flatMap((d, i) => (d.zookeeper && !d.standalone ? [i] : []));
+  if (alone.length > 1 || (alone.length === 1 && ensemble.length > 0)) {
+    const holders = [...alone, ...ensemble];
+    throw new UserError(`${labels(holders)} each hold ZooKeeper data of their own (${alone.length > 1 ? 'single servers' : 'a single server and a cluster\'s members'}): one cluster can keep only one of them`, {
+      hint: `keep the data of one: run kafka-setup uninstall --purge-data --host HOST on the others (their topics go), then the cluster init again; or set up the cluster without ${alone.length > 1 ? 'all but one of them' : members[alone[0]!]!.label}`,
+    });
+  }
+  const generated = data.findIndex((d) => d.brokerId === 'generated');
+  if (generated >= 0) {
+    throw new UserError(`${members[generated]!.label}'s broker holds data under a broker.id it generated itself, which kafka-setup cannot read`, {
+      hint: 'set broker.id in its config/server.properties to the one in meta.properties of its log directory, then run the cluster init again',
+    });
+  }
+  const kept = data.map((d) => (typeof d.brokerId === 'number' ? d.brokerId : undefined));
+  for (const [i, id] of kept.entries()) {
+    const j = id === undefined ? -1 : kept.indexOf(id);
+    if (j !== i && j >= 0) {
+      throw new UserError(`the brokers of ${labels([j, i])} both hold data as broker.id ${id}: they come from different clusters`, {
+        hint: `keep the data of one: run kafka-setup uninstall --purge-data --host HOST on the other, then the cluster init again`,
+      });
+    }
+  }
+  const wanted = members.map((m, i) => kept[i] ?? m.brokerId ?? m.id);
+  const taken = new Set(kept.filter((id): id is number => id !== undefined));
+  let next = Math.max(...wanted, ...taken);
+  return wanted.map((id, i) => {
+    if (kept[i] !== undefined) return id;
+    if (taken.has(id)) id = ++next;
+    taken.add(id);
+    return id;
+  });
+}
+
+/**
+ * Whether this member's ZooKeeper starts only after those holding a database, one at a time: when
+ * some hold one and it does not. Fresh ZooKeepers started side by side might elect one of their own
+ * before the one with data is heard (two of three are a quorum); started one by one after it, each
+ * finds it running with the newest transaction, and every election picks it.
+ */
+export function joinsSeeded(facts: readonly HostFacts[], index: number): boolean {
+  const data = facts.map(memberData);
+  return !data[index]!.zookeeper && data.some((d) => d.zookeeper);
 }
 
 async function resolveMembers(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO): Promise<{ hosts: ClusterHost[]; members: Member[] }> {
@@ -92,7 +146,7 @@ function summary(runs: readonly HostRun[], members: readonly Member[], profileFi
   const lines = runs.map((run, i) => {
     const changed = run.reports.filter((x) => x.outcome === 'done' && x.id !== 'jps').length;
     const how = serviceMode(run.ctx) === 'systemd' ? 'systemd units' : '-daemon JVMs';
-    return `  broker ${run.ctx.cluster!.self}   ${bootstrapAddress(members[i]!.options.advertisedHost)}   internal ${internalAddress(run.ctx)}   heap -Xmx${formatHeap(brokerHeapMib(run.ctx))}   ${how}   ` +
+    return `  broker ${selfOf(run.ctx.cluster!).brokerId}   ${bootstrapAddress(members[i]!.options.advertisedHost)}   internal ${internalAddress(run.ctx)}   heap -Xmx${formatHeap(brokerHeapMib(run.ctx))}   ${how}   ` +
       `(${changed === 0 ? 'nothing needed to change' : `${changed} step${changed > 1 ? 's' : ''} changed the host`})`;
   });
   const first = runs[0]!.ctx;
@@ -121,7 +175,7 @@ function clusterProfile(runs: readonly HostRun[], members: readonly Member[]): P
     ...profileOf(first),
     // The smallest heap sized: a re-run applies one heap to every host, and it must fit all of them.
     heap: first.heap === 'auto' ? formatHeap(Math.min(...heaps)) : first.heap,
-    cluster: members.map((m, i) => ({ id: runs[i]!.ctx.cluster!.self, host: m.options.host, user: m.options.user, port: m.options.port, advertisedHost: m.options.advertisedHost })),
+    cluster: members.map((m, i) => ({ id: runs[i]!.ctx.cluster!.self, brokerId: selfOf(runs[i]!.ctx.cluster!).brokerId, host: m.options.host, user: m.options.user, port: m.options.port, advertisedHost: m.options.advertisedHost })),
   };
 }
 
@@ -136,6 +190,9 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
   // Every host's preflight passes before any host changes anything: a doomed cluster init changes nothing.
   const checked = new Meeting<true>(members.length, 'any host was changed');
   const zookeepers = new Meeting<true>(members.length, 'the brokers were started');
+  // ZooKeepers with a database (a single server's becoming the first member) run before any without:
+  // the fresh ones then find it in every election, and it leads them (see seededStart).
+  const seeded = new Meeting<true>(members.length, 'the new ZooKeepers were started');
   const sessions: Array<Session | undefined> = members.map(() => undefined);
   const turn = new Turn();
   const released: Array<(() => void) | undefined> = members.map(() => undefined);
@@ -144,7 +201,10 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       if (step === initSteps[0]) await checked.arrive(m.index, true);
       // A broker needs a quorum of ZooKeepers: every host's must run first.
       if (step.id === 'broker') await zookeepers.wait();
-      if (restarts(step, ctx)) released[m.index] = await turn.take();
+      if (step.id === 'zookeeper' && !ctx.options.dryRun && joinsSeeded(await probed.wait(), m.index)) {
+        await seeded.arrive(m.index, true);
+        released[m.index] = await turn.take();
+      } else if (restarts(step, ctx)) released[m.index] = await turn.take();
     },
     async after(step, ctx) {
       const release = released[m.index];
@@ -160,7 +220,10 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
           release();
         }
       }
-      if (step.id === 'zookeeper') void zookeepers.arrive(m.index, true);
+      if (step.id === 'zookeeper') {
+        void seeded.arrive(m.index, true);
+        void zookeepers.arrive(m.index, true);
+      }
     },
   });
   const runMember = async (m: Member): Promise<HostRun> => {
@@ -169,12 +232,13 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       const session = sessions[m.index] ?? (await openSession(m.options, hio, { dryRun: m.options.dryRun }));
       sessions[m.index] = session;
       return await runOnHost(m.options, hio, session, {
-        view: async (facts) => viewOf(hosts.map((h, i) => ({ id: h.id, label: members[i]!.label })), await probed.arrive(m.index, facts), hosts[m.index]!.id),
+        view: async (facts) => viewOf(hosts.map((h, i) => ({ id: h.id, brokerId: h.brokerId, label: members[i]!.label })), await probed.arrive(m.index, facts), hosts[m.index]!.id),
         hooks: hooks(m),
       });
     } catch (err) {
       probed.fail(m.label);
       checked.fail(m.label);
+      seeded.fail(m.label);
       zookeepers.fail(m.label);
       turn.fail(m.label);
       released[m.index]?.();

@@ -27,6 +27,19 @@ export function ensembleCheck(modes: ReadonlyArray<{ host: string; zk: Zookeeper
       : 'no quorum: a majority of the ZooKeepers must run and reach each other on 2888 and 3888 (security group: allow them between the servers); kafka-setup status shows which are down');
 }
 
+/** A member's broker.id: the saved one, else its id (profiles from before a single server could join). */
+const brokerOf = (m: SavedMember): number => m.brokerId ?? m.id;
+
+/** Topics with fewer copies than the cluster keeps (a single server's, from before it grew): not highly available. */
+export function copiesCheck(topics: ReadonlyArray<{ name: string; replicas: number }>, factor: number): CheckResult {
+  const thin = topics.filter((t) => t.replicas < factor).sort((a, b) => a.name.localeCompare(b.name));
+  const title = `Every topic has ${factor} replicas`;
+  if (thin.length === 0) return check('copies', title, 'pass', topics.length === 0 ? 'no topics yet' : `all ${topics.length} topics`);
+  const named = thin.slice(0, 5).map((t) => `${t.name} (${t.replicas})`).join(', ') + (thin.length > 5 ? `, and ${thin.length - 5} more` : '');
+  return check('copies', title, 'warn', `${thin.length} of ${topics.length} topics have fewer: ${named}; a broker that holds their only copy takes them down with it`,
+    'topics made before the cluster grew keep their replicas: add replicas with kafka-reassign-partitions.sh (README: "From one server to a cluster")');
+}
+
 export async function verifyCluster(flags: VerifyFlags, members: readonly SavedMember[], io: CommandIO): Promise<number> {
   const interactive = !flags.json && isInteractive(flags.interactive);
   io.reporter.info(`kafka-setup verify: the cluster of profile "${flags.profile ?? 'default'}", ${members.length} hosts (${members.map((m) => m.host).join(', ')})`);
@@ -66,19 +79,20 @@ export async function verifyCluster(flags: VerifyFlags, members: readonly SavedM
   const answer = broker.answer;
   if (answer) {
     const listed = new Set(answer.brokers.map((b) => b.nodeId));
-    const missing = members.filter((m) => !listed.has(m.id));
+    const missing = members.filter((m) => !listed.has(brokerOf(m)));
     show(missing.length === 0
-      ? check('registered', 'Every broker registered', 'pass', `brokers ${members.map((m) => m.id).join(', ')} in the metadata`)
-      : check('registered', 'Every broker registered', 'fail', `missing: ${missing.map((m) => `broker ${m.id} (${m.host})`).join(', ')}`,
+      ? check('registered', 'Every broker registered', 'pass', `brokers ${members.map(brokerOf).join(', ')} in the metadata`)
+      : check('registered', 'Every broker registered', 'fail', `missing: ${missing.map((m) => `broker ${brokerOf(m)} (${m.host})`).join(', ')}`,
         `start it: kafka-setup start --host ${missing[0]!.host} (kafka-setup logs broker --host ${missing[0]!.host} shows why it stopped)`));
     show(answer.underReplicated === 0
       ? check('replicated', 'No under-replicated partitions', 'pass', answer.partitions === 0 ? 'no partitions yet (no topic)' : `all ${answer.partitions} partitions have every replica in sync`)
       : check('replicated', 'No under-replicated partitions', 'fail', `${answer.underReplicated} of ${answer.partitions} partitions have replicas out of sync (or no leader)`,
         'a broker is down or catching up: wait and run verify again, or start the missing broker; until then acks=all producers may fail (min.insync.replicas)'));
+    show(copiesCheck(answer.topics, replication(members.length).factor));
   } else {
     for (const [id, title] of [['registered', 'Every broker registered'], ['replicated', 'No under-replicated partitions']] as const) {
       show(check(id, title, 'fail', 'no broker of the cluster answered from here', 'kafka-setup status shows which JVMs run; start them with kafka-setup start'));
     }
   }
-  return verdict(io, o.json, checks, broker, { cluster: members.map((m) => ({ id: m.id, host: m.host })), bootstrap: `${bootstrap.host}:${bootstrap.port}` });
+  return verdict(io, o.json, checks, broker, { cluster: members.map((m) => ({ id: brokerOf(m), host: m.host })), bootstrap: `${bootstrap.host}:${bootstrap.port}` });
 }

@@ -33,6 +33,8 @@ export interface DataDirFact {
   kib: number;
   /** The device it (or its nearest existing parent) is on: a rename works only within one. */
   device: string;
+  /** A Kafka log directory's broker.id, from its meta.properties (a broker refuses to start under another). */
+  brokerId?: number | undefined;
 }
 
 export interface JvmFact {
@@ -199,6 +201,7 @@ function parseJvms(sections: Sections, script: string): JvmFact[] {
     .filter((j) => Number.isInteger(j.pid) && j.pid > 0);
 }
 
+const META_LINE = /^(\d{1,10}) (\/.*)$/;
 const DATA_DIR_LINE = /^(absent|empty|data|other|unreadable) (\d+) (\d+) (\/.*)$/;
 
 /** How each part of the facts is read from its section(s); each throws when its section is missing. */
@@ -275,6 +278,11 @@ const PARTS = {
       // Keyed as the data step spells paths: `log.dirs=/tmp/kafka-logs/` names /tmp/kafka-logs.
       const path = cleanPath(m[4]!);
       dataDirs.set(path, { path, state: m[1] as DataDirFact['state'], kib: Number(m[2]), device: m[3]! });
+    }
+    for (const line of requireSection(sections, script, 'data').all('meta')) {
+      const m = META_LINE.exec(line);
+      const dir = m ? dataDirs.get(cleanPath(m[2]!)) : undefined;
+      if (m && dir && Number(m[1]) <= 2 ** 31 - 1) dir.brokerId = Number(m[1]);
     }
     return { dataDirs };
   },

@@ -17,7 +17,7 @@ export const VOCABULARY = {
   install: ['path', 'parent_free_kib', 'parent_writable', 'state', 'tarball'],
   /** `file <name>`: one per file kafka-setup edits (bashrc, server.properties, zookeeper.properties, myid). */
   file: ['path', 'mtime', 'content', 'backup', 'backup_sha256'],
-  data: ['dir'],
+  data: ['dir', 'meta'],
   ports: ['now', 'listening'],
   jvms: ['now', 'java', 'cwd', 'start'],
   jps: ['jps'],

@@ -74,6 +74,8 @@ export interface BootstrapAnswer {
   /** Partitions of every topic, and those with fewer in-sync replicas than replicas (or no leader). */
   partitions: number;
   underReplicated: number;
+  /** Every topic with its fewest replicas of any partition (a single server's topics keep 1 in a cluster). */
+  topics: Array<{ name: string; replicas: number }>;
 }
 
 /** What our client speaks of each API: the highest version in common with the broker's range. */
@@ -109,6 +111,7 @@ export async function askBootstrap(host: string, port: number, timeoutMs: number
       clusterId: md.clusterId,
       partitions: md.topicMetadata.reduce((n, t) => n + t.partitionMetadata.length, 0),
       underReplicated: md.topicMetadata.reduce((n, t) => n + t.partitionMetadata.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).length, 0),
+      topics: md.topicMetadata.map((t) => ({ name: t.topic, replicas: Math.min(...t.partitionMetadata.map((p) => p.replicas.length)) })),
     };
   } finally {
     await broker.disconnect().catch(() => {});

@@ -1,14 +1,17 @@
 /**
  * A cluster of N hosts, each running ZooKeeper and a broker: the ensemble's and the brokers' settings,
- * computed from who is in it. Members are numbered from 1 (ZooKeeper's myid, and the broker.id), and
+ * computed from who is in it. Members are numbered from 1 (ZooKeeper's myid, and the broker.id unless
+ * the broker's data was written under another: a single server's broker 0 keeps its id), and
  * reach each other at their private addresses (the address each host's sshd saw the connection on:
  * on EC2 the VPC address, which peers reach without leaving the network).
  */
 import { ZOOKEEPER_PORT } from './distribution.js';
 
 export interface ClusterMember {
-  /** ZooKeeper's myid and the broker.id: 1..255. */
+  /** ZooKeeper's myid: 1..255. */
   id: number;
+  /** The broker.id: the member's id, unless its log directories hold data written under another. */
+  brokerId: number;
   /** Where the other members reach this one. */
   address: string;
 }
@@ -57,7 +60,7 @@ export function ensembleSettings(c: ClusterView): Array<[string, string]> {
 export function brokerClusterSettings(c: ClusterView): Array<[string, string]> {
   const r = replication(c.members.length);
   return [
-    ['broker.id', String(c.self)],
+    ['broker.id', String(selfOf(c).brokerId)],
     ['zookeeper.connect', zookeeperConnect(c)],
     ['offsets.topic.replication.factor', String(r.factor)],
     ['transaction.state.log.replication.factor', String(r.factor)],

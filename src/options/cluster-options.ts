@@ -13,6 +13,8 @@ import { hostProblem, printable } from './validate.js';
 /** A member as the profile keeps it. */
 export interface SavedMember {
   id: number;
+  /** Absent: the id (profiles before a single server could join kept no other). */
+  brokerId?: number | undefined;
   host: string;
   user: string;
   port: number;
@@ -22,6 +24,8 @@ export interface SavedMember {
 /** A member as this run resolves it: user and port undefined where the shared --user/--port (or defaults) apply. */
 export interface ClusterHost {
   id: number;
+  /** The saved member's broker.id (undefined: new, or the id). */
+  brokerId: number | undefined;
   host: string;
   user: string | undefined;
   port: number | undefined;
@@ -70,7 +74,7 @@ function advertisedFor(hosts: readonly string[], given: readonly string[]): Arra
 /** The cluster's hosts, from the --host values (specs) or, with none, the saved cluster. */
 export function clusterHosts(specs: readonly string[], advertised: readonly string[], saved: readonly SavedMember[] | undefined): ClusterHost[] {
   if (specs.length === 0 && saved) {
-    return saved.map((m) => ({ id: m.id, host: m.host, user: m.user, port: m.port, advertisedHost: advertisedFor(saved.map((s) => s.host), advertised)[saved.indexOf(m)] ?? m.advertisedHost }));
+    return saved.map((m) => ({ id: m.id, brokerId: m.brokerId, host: m.host, user: m.user, port: m.port, advertisedHost: advertisedFor(saved.map((s) => s.host), advertised)[saved.indexOf(m)] ?? m.advertisedHost }));
   }
   const parsed = specs.map((s) => {
     const p = parseHostSpec(s);
@@ -98,9 +102,11 @@ export function clusterHosts(specs: readonly string[], advertised: readonly stri
   let next = Math.max(0, ...(saved ?? []).map((m) => m.id));
   return parsed.map((p, i) => {
     const was = savedMemberFor(saved, p.host, p.port);
-    return { id: was?.id ?? ++next, host: p.host, user: p.user ?? was?.user, port: p.port ?? was?.port, advertisedHost: ads[i] ?? was?.advertisedHost };
+    return { id: was?.id ?? ++next, brokerId: was?.brokerId, host: p.host, user: p.user ?? was?.user, port: p.port ?? was?.port, advertisedHost: ads[i] ?? was?.advertisedHost };
   });
 }
+
+const isBrokerId = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 2 ** 31 - 1;
 
 /** What is wrong with a profile's `cluster` value, or undefined. */
 export function savedClusterProblem(value: unknown): string | undefined {
@@ -112,6 +118,7 @@ export function savedClusterProblem(value: unknown): string | undefined {
       || !Number.isInteger(x.id) || (x.id as number) < 1 || (x.id as number) > MAX_MEMBERS || !Number.isInteger(x.port)) {
       return '"cluster" has a host that is not {id, host, user, port, advertisedHost}';
     }
+    if (x.brokerId !== undefined && !isBrokerId(x.brokerId)) return '"cluster" has a host whose brokerId is not a broker.id (0 or more)';
     if (hostProblem(x.host) || hostProblem(x.advertisedHost)) return '"cluster" has a host that is not a host name or address';
   }
   return undefined;

@@ -3,9 +3,9 @@
  * edited in place: every other line and comment stays, and the originals are backed up once.
  */
 import { posix } from 'node:path';
-import { UserError } from '../errors.js';
 import { withUpdate } from '../host/facts.js';
 import { EXTERNAL_LISTENER } from '../kafka/distribution.js';
+import { selfOf } from '../kafka/cluster.js';
 import { getProperty } from '../kafka/properties.js';
 import { configEdits, serverSettings, zookeeperSettings } from './edits.js';
 import { advertisedListener, dataDir } from './targets.js';
@@ -13,7 +13,9 @@ import type { Step, StepContext } from './types.js';
 
 /** In a cluster: which member this host is. */
 function member(ctx: StepContext): string {
-  return ctx.cluster ? `; broker.id and myid ${ctx.cluster.self} of ${ctx.cluster.members.length} in the ensemble` : '';
+  if (!ctx.cluster) return '';
+  const { id, brokerId } = selfOf(ctx.cluster);
+  return id === brokerId ? `; broker.id and myid ${id} of ${ctx.cluster.members.length} in the ensemble` : `; broker.id ${brokerId} (kept from its data), myid ${id} of ${ctx.cluster.members.length} in the ensemble`;
 }
 
 function describe(settings: Array<[string, string]>): string {
@@ -35,25 +37,9 @@ function wouldRun(ctx: StepContext): string[] {
   ];
 }
 
-/**
- * A single server's ZooKeeper that holds data cannot join a new ensemble safely: the fresh members
- * may elect a leader before it restarts, and it would then take their (empty) state over its own.
- */
-function standaloneDataProblem(ctx: StepContext): UserError | undefined {
-  if (!ctx.cluster) return undefined;
-  const zk = ctx.facts.files['zookeeper.properties'].content;
-  if (zk === undefined || /^\s*server\.\d+\s*[=:]/m.test(zk)) return undefined;
-  const dir = getProperty(zk, 'dataDir') ?? '/tmp/zookeeper';
-  if (ctx.facts.dataDirs.get(dir)?.state !== 'data') return undefined;
-  return new UserError(`this server's ZooKeeper runs alone and holds data (${dir}): joining it to a new ensemble could lose that data, so a single server cannot become a member of a cluster yet`, {
-    hint: 'set up the cluster on servers without Kafka data; or, if this server\'s topics can go, run kafka-setup uninstall --purge-data --host on it first, then the cluster init again',
-  });
-}
-
 export const configStep: Step = {
   id: 'config',
   title: 'Configure the broker and ZooKeeper',
-  preflight: standaloneDataProblem,
   check(ctx) {
     if (ctx.facts.files['server.properties'].content === undefined) {
       return { done: false, reason: 'set advertised.listeners and data directories (once Kafka is extracted)', wouldRun: wouldRun(ctx) };

@@ -18,7 +18,11 @@ export function installPath(ctx: StepContext): string {
  * (Amazon Linux 2023 keeps /tmp in RAM). Shared by installs of other versions in the same place.
  */
 export function dataDir(ctx: StepContext): string {
-  return posix.join(posix.dirname(installPath(ctx)), 'kafka-data');
+  return dataDirOf(ctx.facts);
+}
+
+export function dataDirOf(facts: Pick<StepContext['facts'], 'install'>): string {
+  return posix.join(posix.dirname(facts.install.path), 'kafka-data');
 }
 
 /** The broker heap: --heap (or the saved profile's), else sized from the host's memory. */

@@ -150,6 +150,13 @@ ks_data_dir() {
   printf 'dir=%s %s %s %s\n' "$st" "${kib:-0}" "$(stat -c %d "${p:-/}" 2>/dev/null || echo 0)" "$d"
 }
 
+# The broker.id a log directory's data was written under (its meta.properties), digits only.
+# emits: data
+ks_broker_meta() {
+  [ -r "$1/meta.properties" ] || return 0
+  printf 'meta=%s %s\n' "$(ks_prop "$1/meta.properties" broker.id | tr -cd '0-9-' | cut -c 1-11)" "$1"
+}
+
 # Where Kafka's and ZooKeeper's data is now (the directories their config files name; the shipped
 # defaults under /tmp before extraction) and where kafka-setup keeps it (beside the install).
 ks_probe_data() {
@@ -165,6 +172,7 @@ ks_probe_data() {
       IFS=$ks_old_ifs
       d=$(printf '%s' "$d" | sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//')
       if [ "$d" = "${ks_install_dir%/*}/kafka-data/kafka-logs" ]; then ks_data_dir "$d" nosize; else ks_data_dir "$d"; fi
+      ks_broker_meta "$d"
     done
     IFS=$ks_old_ifs
   else
@@ -175,7 +183,11 @@ ks_probe_data() {
   v=${v:-/tmp/zookeeper}
   if [ "$v" = "${ks_install_dir%/*}/kafka-data/zookeeper" ]; then ks_data_dir "$v" nosize; else ks_data_dir "$v"; fi
   ks_data_dir "${ks_install_dir%/*}/kafka-data/kafka-logs" nosize
+  ks_broker_meta "${ks_install_dir%/*}/kafka-data/kafka-logs"
   ks_data_dir "${ks_install_dir%/*}/kafka-data/zookeeper" nosize
+  # ZooKeeper's database itself (its dataDir also holds myid): whether it must be in a new ensemble's first quorum.
+  ks_data_dir "$v/version-2" nosize
+  ks_data_dir "${ks_install_dir%/*}/kafka-data/zookeeper/version-2" nosize
 }
 
 # Which of the install's ports (KS_PORTS, decimal, space separated) are listened on, from /proc: no ss

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { viewOf } from '../../src/commands/init-cluster.js';
+import { brokerIdsOf, joinsSeeded, viewOf } from '../../src/commands/init-cluster.js';
+import { memberData } from '../../src/steps/member-data.js';
 import { Meeting, Turn } from '../../src/commands/meeting-points.js';
 import { UserError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/host/facts.js';
 import { replication } from '../../src/kafka/cluster.js';
 import { clusterHosts, memberLabel, savedClusterProblem, savedMemberFor } from '../../src/options/cluster-options.js';
 
-const facts = (serverAddress: string | undefined): HostFacts => ({ serverAddress } as HostFacts);
+const HOME = '/home/ec2-user';
+const file = (content: string | undefined) => ({ path: '', content, mtime: undefined, backup: false });
+/** A probed host: its address, and the data directories that hold data (with a log directory's broker.id). */
+const facts = (serverAddress: string | undefined, o: { data?: string[]; meta?: Record<string, number>; zk?: string; server?: string } = {}): HostFacts => ({
+  serverAddress,
+  install: { path: `${HOME}/kafka_2.12-3.1.0` },
+  files: { 'server.properties': file(o.server ?? (o.data ? 'broker.id=0\n' : undefined)), 'zookeeper.properties': file(o.zk ?? (o.data ? 'dataDir=/home/ec2-user/kafka-data/zookeeper\n' : undefined)) },
+  dataDirs: new Map((o.data ?? []).map((p) => [p, { path: p, state: 'data', kib: 1, device: '1', brokerId: o.meta?.[p] }])),
+} as unknown as HostFacts);
+const SINGLE = [`${HOME}/kafka-data/zookeeper/version-2`, `${HOME}/kafka-data/kafka-logs`];
 
 describe('the hosts of a cluster', () => {
   it('takes [user@]host[:port] each, numbered in order', () => {
@@ -64,11 +74,45 @@ describe('the hosts of a cluster', () => {
 describe('the cluster view', () => {
   const members = [{ id: 1, label: 'a' }, { id: 2, label: 'b' }];
   it('each member at the address its sshd was reached on', () => {
-    expect(viewOf(members, [facts('10.0.0.1'), facts('10.0.0.2')], 2)).toEqual({ self: 2, members: [{ id: 1, address: '10.0.0.1' }, { id: 2, address: '10.0.0.2' }] });
+    expect(viewOf(members, [facts('10.0.0.1'), facts('10.0.0.2')], 2)).toEqual({ self: 2, members: [{ id: 1, brokerId: 1, address: '10.0.0.1' }, { id: 2, brokerId: 2, address: '10.0.0.2' }] });
   });
   it('refuses two members at one address, and a member that did not tell', () => {
     expect(() => viewOf(members, [facts('10.0.0.1'), facts('10.0.0.1')], 1)).toThrow(/a and b were both reached at 10.0.0.1/);
     expect(() => viewOf(members, [facts('10.0.0.1'), facts(undefined)], 1)).toThrow(/b did not tell the address/);
+  });
+  it('a single server with data keeps its broker.id; the others are numbered around it', () => {
+    const three = [{ id: 1, label: 'a' }, { id: 2, label: 'b' }, { id: 3, label: 'c' }];
+    const seed = facts('10.0.0.1', { data: SINGLE, meta: { [`${HOME}/kafka-data/kafka-logs`]: 0 } });
+    expect(viewOf(three, [seed, facts('10.0.0.2'), facts('10.0.0.3')], 1).members.map((m) => [m.id, m.brokerId])).toEqual([[1, 0], [2, 2], [3, 3]]);
+    // Data under an id another member would take: that member gets the next free one.
+    const two = facts('10.0.0.2', { data: SINGLE, meta: { [`${HOME}/kafka-data/kafka-logs`]: 2 } });
+    expect(viewOf(three, [facts('10.0.0.1'), two, facts('10.0.0.3')], 1).members.map((m) => m.brokerId)).toEqual([1, 2, 3]);
+    expect(brokerIdsOf(three, [memberData(facts('x')), memberData(facts('y')), memberData(two)])).toEqual([1, 3, 2]);
+    // The data's own id rules over server.properties and the saved one.
+    const moved = facts('10.0.0.1', { data: SINGLE, server: 'broker.id=7\n', meta: { [`${HOME}/kafka-data/kafka-logs`]: 5 } });
+    expect(brokerIdsOf([{ id: 1, label: 'a', brokerId: 9 }], [memberData(moved)])).toEqual([5]);
+    // Saved ids stand for members without data (a re-run before their broker first started).
+    expect(brokerIdsOf([{ id: 1, label: 'a', brokerId: 0 }, { id: 2, label: 'b' }], [memberData(facts('x')), memberData(facts('y'))])).toEqual([0, 2]);
+  });
+  it('refuses the data of two clusters, and two brokers\' data under one id', () => {
+    const three = [{ id: 1, label: 'a' }, { id: 2, label: 'b' }, { id: 3, label: 'c' }];
+    const single = (a: string) => facts(a, { data: SINGLE });
+    expect(() => viewOf(three, [single('10.0.0.1'), single('10.0.0.2'), facts('10.0.0.3')], 1)).toThrow(/a and b each hold ZooKeeper data of their own \(single servers\)/);
+    const member = facts('10.0.0.2', { data: SINGLE, zk: 'server.1=10.0.0.9:2888:3888\n' });
+    expect(() => viewOf(three, [single('10.0.0.1'), member, facts('10.0.0.3')], 1)).toThrow(/a and b each hold ZooKeeper data of their own \(a single server and a cluster's members\)/);
+    const brokerOnly = (a: string) => facts(a, { data: [`${HOME}/kafka-data/kafka-logs`], zk: 'server.1=x:2888:3888\n' });
+    expect(() => viewOf(three, [brokerOnly('10.0.0.1'), brokerOnly('10.0.0.2'), facts('10.0.0.3')], 1)).toThrow(/the brokers of a and b both hold data as broker.id 0/);
+    const generated = facts('10.0.0.1', { data: [`${HOME}/kafka-data/kafka-logs`], server: 'broker.id=-1\n' });
+    expect(() => viewOf(three, [generated, facts('10.0.0.2'), facts('10.0.0.3')], 1)).toThrow(/a's broker holds data under a broker.id it generated itself/);
+  });
+  it('ZooKeepers without a database start after those with one (one by one); a fresh or a grown cluster otherwise', () => {
+    const data = [facts('a', { data: SINGLE }), facts('b'), facts('c')];
+    expect([0, 1, 2].map((i) => joinsSeeded(data, i))).toEqual([false, true, true]);
+    expect([0, 1].map((i) => joinsSeeded([facts('a'), facts('b')], i))).toEqual([false, false]);
+    // A myid alone is no database: a member whose first start failed is still fresh.
+    const myidOnly = facts('a', { data: [`${HOME}/kafka-data/zookeeper`] });
+    expect(memberData(myidOnly)).toEqual({ zookeeper: false, standalone: false, brokerId: undefined });
+    expect(memberData(data[0]!)).toEqual({ zookeeper: true, standalone: true, brokerId: 0 });
   });
   it('replication fits the size', () => {
     expect([1, 2, 3, 5].map(replication)).toEqual([{ factor: 1, minInsync: 1 }, { factor: 2, minInsync: 1 }, { factor: 3, minInsync: 2 }, { factor: 3, minInsync: 2 }]);

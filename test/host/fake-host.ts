@@ -39,6 +39,8 @@ export interface FakeHostState {
   tarballSha?: string;
   /** Data directories that hold data, with their size in KiB (every other one is absent). */
   data?: Record<string, number>;
+  /** Log directories' broker.id, as their meta.properties give it. */
+  meta?: Record<string, number>;
   /** Data directories this user cannot read (someone else's). */
   unreadable?: string[];
   /** systemd runs the host (default: no, like the loopback e2e host). */
@@ -129,6 +131,7 @@ export class FakeHost implements HostOps {
       state: s.unreadable?.includes(d) ? 'unreadable' : s.data?.[d] !== undefined ? 'data' : 'absent',
       kib: s.data?.[d] ?? 0,
       device: '2049',
+      ...(s.meta?.[d] === undefined ? {} : { brokerId: s.meta[d] }),
     }]));
   }
 
@@ -252,10 +255,13 @@ export class FakeHost implements HostOps {
     if (r.stop.zookeeper) s.listening = s.listening.filter((p) => p !== 2181);
     s.jvms = s.jvms.filter((j) => j.pid !== r.stop.broker && j.pid !== r.stop.zookeeper);
     for (const m of r.moves) {
-      const data = s.data ?? {};
-      data[m.to] = data[m.from]!;
-      delete data[m.from];
-      s.data = data;
+      // The directory with what is in it (ZooKeeper's version-2, a log directory's meta.properties).
+      for (const table of [s.data ?? {}, s.meta ?? {}]) {
+        for (const key of Object.keys(table).filter((k) => k === m.from || k.startsWith(`${m.from}/`))) {
+          table[m.to + key.slice(m.from.length)] = table[key]!;
+          delete table[key];
+        }
+      }
     }
     call.written = this.write(r.alsoWrite);
     return { files: this.files(), dataDirs: this.dataDirs(), ...this.processes() };

@@ -15,7 +15,7 @@ const options: InitOptions = {
   installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka'], sha512: undefined, dryRun: false, service: 'auto',
 };
 const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: true, err: { write: () => true } as never });
-const three: ClusterView = { self: 2, members: [{ id: 1, address: '10.0.0.11' }, { id: 2, address: '10.0.0.12' }, { id: 3, address: '10.0.0.13' }] };
+const three: ClusterView = { self: 2, members: [{ id: 1, brokerId: 1, address: '10.0.0.11' }, { id: 2, brokerId: 2, address: '10.0.0.12' }, { id: 3, brokerId: 3, address: '10.0.0.13' }] };
 
 async function init(host: FakeHost, cluster: ClusterView | undefined) {
   const { facts } = await host.probe({ urls: ['https://m1/kafka/3.1.0/kafka_2.12-3.1.0.tgz'], lock: true });
@@ -50,7 +50,7 @@ describe('a member of a three-host cluster', () => {
     host.ran.length = 0;
     await init(host, three);
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
-    const four: ClusterView = { ...three, members: [...three.members, { id: 4, address: '10.0.0.14' }] };
+    const four: ClusterView = { ...three, members: [...three.members, { id: 4, brokerId: 4, address: '10.0.0.14' }] };
     host.ran.length = 0;
     const outcomes = await init(host, four);
     expect(outcomes).toMatchObject({ config: 'done', zookeeper: 'done', broker: 'done' });
@@ -67,20 +67,16 @@ describe('a member of a three-host cluster', () => {
     expect(host.state.files.myid).toBeUndefined();
   });
 
-  it('a single server whose ZooKeeper holds data is refused as a member before anything changes; a member of an ensemble is not', async () => {
+  it('a single server with data becomes a member: its broker keeps the broker.id of its data, ZooKeeper takes its myid', async () => {
     const host = new FakeHost(freshDebian({ serverAddress: '10.0.0.12' }));
     await init(host, undefined);
-    host.state.data = { ...(host.state.data ?? {}), '/home/ec2-user/kafka-data/zookeeper': 120 };
-    const before = JSON.stringify(host.state.files);
-    host.ran.length = 0;
-    const err = await init(host, three).then(() => undefined, (e: unknown) => e);
-    expect(String((err as Error).message)).toMatch(/runs alone and holds data \(\/home\/ec2-user\/kafka-data\/zookeeper\)/);
-    expect(host.ran.map((r) => r.name)).toEqual(['probe']);
-    expect(JSON.stringify(host.state.files)).toBe(before);
-    const member = new FakeHost(freshDebian({ serverAddress: '10.0.0.12' }));
-    await init(member, three);
-    member.state.data = { ...(member.state.data ?? {}), '/home/ec2-user/kafka-data/zookeeper': 120 };
-    const four: ClusterView = { ...three, members: [...three.members, { id: 4, address: '10.0.0.14' }] };
-    await expect(init(member, four)).resolves.toMatchObject({ config: 'done' });
+    host.state.data = { ...(host.state.data ?? {}), '/home/ec2-user/kafka-data/zookeeper/version-2': 120, '/home/ec2-user/kafka-data/kafka-logs': 300 };
+    const kept: ClusterView = { ...three, members: three.members.map((m) => (m.id === 2 ? { ...m, brokerId: 0 } : m)) };
+    const outcomes = await init(host, kept);
+    expect(outcomes).toMatchObject({ config: 'done', zookeeper: 'done', broker: 'done' });
+    const server = host.state.files['server.properties']!.content;
+    expect(getProperty(server, 'broker.id')).toBe('0');
+    expect(getProperty(server, 'zookeeper.connect')).toBe('10.0.0.11:2181,10.0.0.12:2181,10.0.0.13:2181');
+    expect(host.state.files.myid!.content).toBe('2\n');
   });
 });
