@@ -26,6 +26,7 @@ import { notWhole, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import { brokerHeapMib, internalAddress, serviceMode } from '../steps/targets.js';
 import type { Reporter } from '../ui/reporter.js';
 import { Meeting, Turn } from './meeting-points.js';
+import { replicateTopics } from './replicate-topics.js';
 import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type HostRun } from './init-host.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
@@ -179,7 +180,11 @@ function clusterProfile(runs: readonly HostRun[], members: readonly Member[]): P
   };
 }
 
-export async function initClusterCommand(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO): Promise<number> {
+/**
+ * `userTopics`: every topic short of the cluster's replicas gets more, not only Kafka's own (the first
+ * cluster init of these hosts, where a single server's topics come along, or its retry).
+ */
+export async function initClusterCommand(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO, userTopics = saved === undefined): Promise<number> {
   const { hosts, members } = await resolveMembers(flags, saved, io);
   const o = members[0]!.options;
   io.reporter.info(
@@ -277,12 +282,16 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       io.reporter.lines(['', pending === 0 ? 'Dry run: the cluster is already set up; init would change nothing.' : `Dry run: init would run ${pending} steps across ${members.length} hosts; nothing was changed.`]);
       return 0;
     }
-    const profile = clusterProfile(runs, members);
+    // A single server's topics on the run that made it a member; Kafka's own whenever they are short.
+    const replicated = await replicateTopics(runs, { userTopics }, io.reporter).then(() => undefined, (err: unknown) => err);
+    // Until that has worked, the profile says so, and the next run tries again.
+    const profile: Profile = { ...clusterProfile(runs, members), ...(replicated !== undefined && userTopics ? { replicateAll: true as const } : {}) };
     const savedFile = await saveProfile(o.profile, profile, io.env).catch((err: Error) => {
       io.reporter.warn(`could not save the profile ${profilePath(o.profile, io.env)}: ${err.message}`);
       return undefined;
     });
     io.reporter.lines(summary(runs, members, savedFile));
+    if (replicated !== undefined) throw replicated;
     // Clients here must reach every broker (the metadata sends them to each), not only one.
     for (const [i, run] of runs.entries()) {
       const early = await run.reachEarly;

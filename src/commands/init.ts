@@ -74,12 +74,12 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
     // single server's profile applies to its own host only.
     const named = hosts.map((h) => parseHostSpec(h)).flatMap((s) => ('problem' in s ? [] : [s.host.toLowerCase()]));
     const saved = profile?.cluster?.some((m) => named.includes(m.host.toLowerCase())) ? profile.cluster : undefined;
-    return initClusterCommand({ ...flags, hosts, advertisedHosts }, saved, io);
+    return initClusterCommand({ ...flags, hosts, advertisedHosts }, saved, io, saved === undefined || profile?.replicateAll === true);
   }
   if (profile?.cluster) {
     const spec = hosts[0] === undefined ? undefined : parseHostSpec(hosts[0]);
     const named = spec && !('problem' in spec) ? spec.host.toLowerCase() : undefined;
-    if (named === undefined) return initClusterCommand({ ...flags, hosts: [], advertisedHosts }, profile.cluster, io);
+    if (named === undefined) return initClusterCommand({ ...flags, hosts: [], advertisedHosts }, profile.cluster, io, profile.replicateAll === true);
     if (profile.cluster.some((m) => m.host.toLowerCase() === named)) {
       throw new UsageError(
         `${hosts[0]} is a member of the cluster in profile "${flags.profile ?? DEFAULT_PROFILE}": init on it alone would make it a single node`,

@@ -8,6 +8,7 @@
 import type { DaemonSpec } from '../kafka/daemons.js';
 import type { FactsUpdate, HostFacts, Sha512Fact } from './facts.js';
 import type { FileChange } from './file-writes.js';
+import type { PartitionReplicas } from '../kafka/replicas.js';
 import type { Serving } from './serving.js';
 import type { ZookeeperMode } from './zookeeper-mode.js';
 
@@ -189,6 +190,8 @@ export interface HostOps {
    * connection, until it is, the question cannot be asked, or `waitMs` has passed.
    */
   serving(brokerId: number | undefined, waitMs: number): Promise<Serving>;
+  /** New replicas for these partitions, asked of the broker here (it must be the controller), through the SSH connection. */
+  reassign(plan: readonly PartitionReplicas[]): Promise<void>;
   /** ZooKeeper's mode (leader, follower, standalone), asked with srvr through the SSH connection. */
   zookeeperMode(): Promise<ZookeeperMode>;
   /** Stops and removes what init put on the host, in one remote command. */

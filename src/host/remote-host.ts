@@ -15,7 +15,8 @@ import type {
 import { remoteScript } from './script.js';
 import { readLogFiles, readLogLine } from './log-sections.js';
 import { requireSection, section } from './sections.js';
-import { waitServing, type Serving } from './serving.js';
+import { reassignThrough, waitServing, type Serving } from './serving.js';
+import type { PartitionReplicas } from '../kafka/replicas.js';
 import { askZookeeperMode, type ZookeeperMode } from './zookeeper-mode.js';
 import { baseVars, type InstallTarget } from './target.js';
 
@@ -197,6 +198,10 @@ export class RemoteHost implements HostOps {
 
   serving(brokerId: number | undefined, waitMs: number): Promise<Serving> {
     return waitServing(this.session, brokerId, waitMs);
+  }
+
+  reassign(plan: readonly PartitionReplicas[]): Promise<void> {
+    return reassignThrough(this.session, plan, 30_000);
   }
 
   zookeeperMode(): Promise<ZookeeperMode> {

@@ -6,11 +6,12 @@
  */
 import type { BootstrapAnswer } from '../kafka/client.js';
 import { INTERNAL_PORT } from '../kafka/distribution.js';
+import type { PartitionReplicas } from '../kafka/replicas.js';
 import type { Session } from '../remote/session.js';
 
 export type Serving =
   /** `underReplicated` of `partitions`: what a rolling restart waits to reach 0 (absent: not asked). */
-  | { state: 'listed' | 'absent'; brokers: number[]; controllerId: number; partitions?: number; underReplicated?: number }
+  | { state: 'listed' | 'absent'; brokers: number[]; controllerId: number; partitions?: number; underReplicated?: number; assignment?: PartitionReplicas[] }
   /** Nothing answered as Kafka on the internal listener. */
   | { state: 'unreachable'; reason: string }
   /** The question could not be asked (the SSH server refuses forwarding): decide without it. */
@@ -31,6 +32,7 @@ async function askServing(session: Session, brokerId: number | undefined, timeou
     const answer: BootstrapAnswer = await askBootstrap('127.0.0.1', fwd.port, timeoutMs);
     return judgeServing({
       state: 'absent', brokers: answer.brokers.map((b) => b.nodeId), controllerId: answer.controllerId, partitions: answer.partitions, underReplicated: answer.underReplicated,
+      assignment: answer.assignment,
     }, brokerId);
   } catch (err) {
     const refused = fwd.lastError();
@@ -38,6 +40,21 @@ async function askServing(session: Session, brokerId: number | undefined, timeou
       return { state: 'unknown', reason: 'the SSH server does not allow port forwarding (AllowTcpForwarding no), so the broker\'s metadata could not be read' };
     }
     return { state: 'unreachable', reason: refused ? `127.0.0.1:${INTERNAL_PORT} on the host: ${refused.message.toLowerCase()}` : (err as Error).message };
+  } finally {
+    fwd.close();
+  }
+}
+
+/** Asks the controller (the broker at the other end of this host's tunnel) for new replicas; throws what went wrong. */
+export async function reassignThrough(session: Session, plan: readonly PartitionReplicas[], timeoutMs: number): Promise<void> {
+  if (!session.forward) throw new Error('this connection cannot forward ports');
+  const fwd = await session.forward(INTERNAL_PORT);
+  try {
+    const { reassign } = await import('../kafka/client.js');
+    await reassign('127.0.0.1', fwd.port, timeoutMs, plan);
+  } catch (err) {
+    const refused = fwd.lastError();
+    throw refused ? new Error(`127.0.0.1:${INTERNAL_PORT} on the host: ${refused.message.toLowerCase()}`) : err;
   } finally {
     fwd.close();
   }

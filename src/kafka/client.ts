@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Kafka, logLevel } from 'kafkajs';
 import type { ApiVersion } from './api-versions.js';
+import type { PartitionReplicas } from './replicas.js';
 
 const require = createRequire(import.meta.url);
 
@@ -21,8 +22,9 @@ interface KafkajsBroker {
     brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
     controllerId: number;
     clusterId: string;
-    topicMetadata: Array<{ topic: string; partitionMetadata: Array<{ leader: number; replicas: number[]; isr: number[] }> }>;
+    topicMetadata: Array<{ topic: string; partitionMetadata: Array<{ partitionId: number; leader: number; replicas: number[]; isr: number[] }> }>;
   }>;
+  alterPartitionReassignments(o: { topics: Array<{ topic: string; partitionAssignment: Array<{ partition: number; replicas: number[] }> }>; timeout: number }): Promise<unknown>;
 }
 type BrokerClass = new (o: { connectionPool: unknown; logger: unknown; allowAutoTopicCreation: boolean }) => KafkajsBroker;
 type PoolClass = new (o: Record<string, unknown>) => unknown;
@@ -76,6 +78,8 @@ export interface BootstrapAnswer {
   underReplicated: number;
   /** Every topic with its fewest replicas of any partition (a single server's topics keep 1 in a cluster). */
   topics: Array<{ name: string; replicas: number }>;
+  /** Every partition's replicas. */
+  assignment: PartitionReplicas[];
 }
 
 /** What our client speaks of each API: the highest version in common with the broker's range. */
@@ -112,7 +116,30 @@ export async function askBootstrap(host: string, port: number, timeoutMs: number
       partitions: md.topicMetadata.reduce((n, t) => n + t.partitionMetadata.length, 0),
       underReplicated: md.topicMetadata.reduce((n, t) => n + t.partitionMetadata.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).length, 0),
       topics: md.topicMetadata.map((t) => ({ name: t.topic, replicas: Math.min(...t.partitionMetadata.map((p) => p.replicas.length)) })),
+      assignment: md.topicMetadata.flatMap((t) => t.partitionMetadata.map((p) => ({ topic: t.topic, partition: p.partitionId, replicas: [...p.replicas], inSync: p.leader >= 0 && p.isr.length >= p.replicas.length }))),
     };
+  } finally {
+    await broker.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Asks the controller at this address to move partitions onto these replicas (the broker copies
+ * them in the background; the metadata shows them under-replicated until they have caught up).
+ */
+export async function reassign(host: string, port: number, timeoutMs: number, plan: readonly PartitionReplicas[]): Promise<void> {
+  const logger = createLogger({ level: LEVELS.NOTHING, logCreator: silent });
+  const connectionPool = new ConnectionPool({
+    host, port, logger, socketFactory: socketFactory(), clientId: 'kafka-setup-init',
+    connectionTimeout: timeoutMs, requestTimeout: timeoutMs, enforceRequestTimeout: true,
+  });
+  const broker = new Broker({ connectionPool, logger, allowAutoTopicCreation: false });
+  const topics = [...new Set(plan.map((p) => p.topic))].map((topic) => ({
+    topic, partitionAssignment: plan.filter((p) => p.topic === topic).map((p) => ({ partition: p.partition, replicas: p.replicas })),
+  }));
+  try {
+    await broker.connect();
+    await broker.alterPartitionReassignments({ topics, timeout: timeoutMs });
   } finally {
     await broker.disconnect().catch(() => {});
   }

@@ -19,6 +19,8 @@ export type Profile = SavedBy<typeof connectionDeclarations> & SavedBy<typeof in
   savedAt?: string;
   /** A cluster's members (host, user, port and advertisedHost above are its first member's). */
   cluster?: SavedMember[];
+  /** The first cluster init could not give a single server's topics the cluster's replicas: the next one does. */
+  replicateAll?: true;
 };
 
 const FIELDS = savedFields(connectionDeclarations, initDeclarations);
@@ -50,6 +52,7 @@ function profileProblem(value: unknown): string | undefined {
     const fits = f.list ? Array.isArray(x) && x.every((m) => typeof m === 'string') : typeof x === (f.number ? 'number' : 'string');
     if (!fits) return `"${f.key}" is not ${f.what ?? (f.list ? 'a list' : f.number ? 'a number' : 'a string')}`;
   }
+  if (v.replicateAll !== undefined && v.replicateAll !== true) return '"replicateAll" is not true';
   return savedClusterProblem(v.cluster);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ensembleCheck } from '../../src/commands/verify-cluster.js';
+import { copiesCheck, ensembleCheck } from '../../src/commands/verify-cluster.js';
 
 describe('the ensemble check', () => {
   it('passes with one leader and followers', () => {
@@ -15,5 +15,16 @@ describe('the ensemble check', () => {
     const two = ensembleCheck([{ host: 'a', zk: { mode: 'leader' } }, { host: 'b', zk: { mode: 'leader' } }]);
     expect(two.fix).toMatch(/more than one leader/);
     expect(ensembleCheck([{ host: 'a', zk: { mode: 'standalone' } }, { host: 'b', zk: { mode: 'standalone' } }]).status).toBe('fail');
+  });
+});
+
+describe('the replicas check', () => {
+  it('passes when every topic has the cluster\'s replicas; warns, naming the short ones, when not', () => {
+    expect(copiesCheck([{ name: 'a', replicas: 3 }, { name: '__consumer_offsets', replicas: 3 }], 3).status).toBe('pass');
+    expect(copiesCheck([], 3).detail).toBe('no topics yet');
+    const thin = copiesCheck([{ name: 'orders', replicas: 1 }, { name: 'a', replicas: 3 }, { name: '__consumer_offsets', replicas: 1 }], 3);
+    expect(thin.status).toBe('warn');
+    expect(thin.detail).toMatch(/^2 of 3 topics have fewer: __consumer_offsets \(1\), orders \(1\)/);
+    expect(thin.fix).toMatch(/kafka-reassign-partitions/);
   });
 });

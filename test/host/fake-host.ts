@@ -399,6 +399,10 @@ export class FakeHost implements HostOps {
     return { state: 'unknown', reason: 'the fake host cannot forward ports' };
   }
 
+  async reassign(): Promise<void> {
+    throw new Error('the fake host cannot forward ports');
+  }
+
   async zookeeperMode(): Promise<ZookeeperMode> {
     return { reason: 'the fake host cannot forward ports' };
   }

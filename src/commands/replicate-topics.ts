@@ -1,0 +1,65 @@
+/**
+ * The last part of a cluster init: topics with fewer replicas than the cluster keeps get more, asked
+ * of the controller through its host's SSH connection, and waited for until every new copy is in
+ * sync. Kafka's internal topics always (the brokers' config asks for more than they have once a
+ * cluster grew); every other topic only on the first cluster init of these hosts, where a single
+ * server's topics (one copy each) would otherwise die with its broker. A topic a user made with fewer
+ * replicas in a running cluster is theirs, and left alone.
+ */
+import { UserError } from '../errors.js';
+import { replication, selfOf } from '../kafka/cluster.js';
+import { describePlan, INTERNAL_TOPICS, planDone, raisePlan, type PartitionReplicas } from '../kafka/replicas.js';
+import type { Serving } from '../host/serving.js';
+import type { Reporter } from '../ui/reporter.js';
+import { WHOLE_WAIT_MS } from './cluster-health.js';
+import type { HostRun } from './init-host.js';
+
+const assignmentOf = (s: Serving | undefined): PartitionReplicas[] | undefined => (s && (s.state === 'listed' || s.state === 'absent') ? s.assignment : undefined);
+
+export interface ReplicateOptions {
+  /** Every topic, not only Kafka's internal ones (the first cluster init of these hosts). */
+  userTopics: boolean;
+  waitMs?: number;
+}
+
+/** Raises what needs raising; prints one step line when there is something to do. */
+export async function replicateTopics(runs: readonly HostRun[], o: ReplicateOptions, reporter: Reporter): Promise<void> {
+  const first = runs[0]!.ctx;
+  const size = first.cluster!.members.length;
+  const { factor } = replication(size);
+  const wanted = (topic: string): boolean => INTERNAL_TOPICS.includes(topic) || (o.userTopics && !topic.startsWith('__'));
+  const changed = runs.some((r) => r.reports.some((x) => x.outcome === 'done' && x.id !== 'jps'));
+  // A run that changed nothing asks nothing more: the metadata asked before the steps stands.
+  const early = changed ? undefined : first.facts.serving;
+  const asked = early ?? (await first.host.serving(undefined, 0));
+  const assignment = assignmentOf(asked);
+  if (!assignment || asked.state === 'unknown' || asked.state === 'unreachable') return;
+  const plan = raisePlan(assignment, asked.brokers, factor, wanted);
+  if (plan.length === 0) return;
+  const title = plan.some((p) => !INTERNAL_TOPICS.includes(p.topic)) ? 'Replicate the single server\'s topics' : 'Replicate Kafka\'s internal topics';
+  const active = reporter.step(title);
+  try {
+    const controller = runs.find((r) => selfOf(r.ctx.cluster!).brokerId === asked.controllerId);
+    if (!controller) throw new UserError(`the controller, broker ${asked.controllerId}, is not a member of this cluster`, { hint: 'kafka-setup verify shows the cluster\'s brokers' });
+    active.update(`${describePlan(plan)} → ${factor} replicas`);
+    await controller.ctx.host.reassign(plan);
+    const started = Date.now();
+    const waitMs = o.waitMs ?? WHOLE_WAIT_MS;
+    for (;;) {
+      const now = assignmentOf(await first.host.serving(undefined, 0));
+      if (now && planDone(plan, now)) break;
+      if (Date.now() - started > waitMs) {
+        throw new UserError(`the new replicas of ${describePlan(plan)} were not in sync within ${waitMs / 60_000} minutes`, {
+          hint: 'Kafka goes on copying in the background; kafka-setup verify shows when every topic has its replicas',
+        });
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    active.finish('done', `${describePlan(plan)} → ${factor} replicas, in sync after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    active.finish('failed', '');
+    throw err instanceof UserError ? err : new UserError(`could not give ${describePlan(plan)} more replicas: ${(err as Error).message}`, {
+      hint: 'the cluster is set up and serves; run the same command again to retry, or add replicas with kafka-reassign-partitions.sh',
+    });
+  }
+}

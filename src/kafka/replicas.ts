@@ -1,0 +1,50 @@
+/**
+ * More replicas for topics that have fewer than the cluster keeps: a single server's topics (one
+ * copy each, on its broker) once it has become a member, and Kafka's internal topics once a cluster
+ * has grown past their replication factor. Each partition keeps its replicas, the first (its
+ * preferred leader) first, and gains the brokers it lacks in turn, so that the new copies spread evenly.
+ */
+
+export interface PartitionReplicas {
+  topic: string;
+  partition: number;
+  replicas: number[];
+  /** Every replica in sync, and a leader (as the metadata told; absent in a plan). */
+  inSync?: boolean;
+}
+
+/** Topics Kafka makes itself, whose replication factor the broker's config sets. */
+export const INTERNAL_TOPICS: readonly string[] = ['__consumer_offsets', '__transaction_state'];
+
+/** The new replicas of each partition of `topics` that has fewer than `factor` (at most one per broker). */
+export function raisePlan(partitions: readonly PartitionReplicas[], brokers: readonly number[], factor: number, topics: (name: string) => boolean): PartitionReplicas[] {
+  const sorted = [...new Set(brokers)].sort((a, b) => a - b);
+  const want = Math.min(factor, sorted.length);
+  const plan: PartitionReplicas[] = [];
+  for (const p of partitions) {
+    if (!topics(p.topic) || p.replicas.length >= want) continue;
+    const need = want - p.replicas.length;
+    const candidates = sorted.filter((b) => !p.replicas.includes(b));
+    const start = (p.partition * need) % candidates.length;
+    const added = Array.from({ length: need }, (_, k) => candidates[(start + k) % candidates.length]!);
+    plan.push({ topic: p.topic, partition: p.partition, replicas: [...p.replicas, ...added] });
+  }
+  return plan;
+}
+
+/** "orders, __consumer_offsets (53 partitions)": what a plan touches, in a few words. */
+export function describePlan(plan: readonly PartitionReplicas[]): string {
+  const topics = [...new Set(plan.map((p) => p.topic))];
+  const named = topics.slice(0, 5).join(', ') + (topics.length > 5 ? ` and ${topics.length - 5} more` : '');
+  return `${named} (${plan.length} partition${plan.length > 1 ? 's' : ''})`;
+}
+
+/** Whether the metadata shows every partition of the plan on its new replicas, all in sync. */
+export function planDone(plan: readonly PartitionReplicas[], now: readonly PartitionReplicas[]): boolean {
+  const key = (p: PartitionReplicas): string => `${p.topic}\0${p.partition}`;
+  const seen = new Map(now.map((p) => [key(p), p]));
+  return plan.every((p) => {
+    const n = seen.get(key(p));
+    return n !== undefined && n.inSync === true && n.replicas.length === p.replicas.length && p.replicas.every((r) => n.replicas.includes(r));
+  });
+}
