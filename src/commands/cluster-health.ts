@@ -42,3 +42,30 @@ export function notWhole(label: string, w: Whole, what: string): UserError {
     hint: 'kafka-setup status shows every host, kafka-setup logs broker --host HOST its log; run the same command again once every broker is back and caught up',
   });
 }
+
+/** How long a restarted ZooKeeper may take to rejoin its ensemble: initLimit (10 ticks of 2 s), three times over. */
+export const QUORUM_WAIT_MS = 60_000;
+
+/**
+ * Asks until this host's ZooKeeper is in its ensemble's quorum again (leader or follower), so that a
+ * rolling restart never has two ZooKeepers out at once. A host that cannot be asked (no port
+ * forwarding) is not waited for: the brokers' wait (untilWhole) still stands.
+ */
+export async function untilInQuorum(host: Pick<HostOps, 'zookeeperMode'>, waitMs: number): Promise<{ ok: boolean; detail: string; waitedMs: number }> {
+  const started = Date.now();
+  for (;;) {
+    const z = await host.zookeeperMode();
+    const waitedMs = Date.now() - started;
+    if (z.mode === 'leader' || z.mode === 'follower') return { ok: true, detail: z.mode, waitedMs };
+    if (z.mode === undefined && /cannot forward|does not allow|no local port/.test(z.reason)) return { ok: true, detail: `not asked: ${z.reason}`, waitedMs };
+    const detail = z.mode === undefined ? z.reason : `mode ${z.mode}`;
+    if (waitedMs >= waitMs) return { ok: false, detail, waitedMs };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export function notInQuorum(label: string, q: { detail: string }, what: string): UserError {
+  return new UserError(`ZooKeeper on ${label} did not rejoin its ensemble within ${QUORUM_WAIT_MS / 1000} s (${q.detail}): ${what}`, {
+    hint: `kafka-setup logs zookeeper --host ${label} shows why (a member unreachable on 2888/3888?); run the same command again once it is back`,
+  });
+}

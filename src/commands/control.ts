@@ -19,7 +19,7 @@ import { memberFlags, memberLabel } from '../options/cluster-options.js';
 import { isInteractive } from '../options/resolve.js';
 import { RemoteFailure } from '../remote/session.js';
 import { explainStart } from '../steps/daemons.js';
-import { notWhole, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
+import { notInQuorum, notWhole, QUORUM_WAIT_MS, untilInQuorum, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import type { CommandIO } from './io.js';
 import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
@@ -160,7 +160,11 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
         if (!before.ok) throw notWhole(m.label, before, `restarting ${m.label} now could take partitions offline, so it was not restarted`);
       }
       for (const d of [BROKER, ZOOKEEPER]) facts[i] = await stop(host, facts[i]!, d, m.io);
-      for (const d of [ZOOKEEPER, BROKER]) facts[i] = await start(host, facts[i]!, d, m.io);
+      facts[i] = await start(host, facts[i]!, ZOOKEEPER, m.io);
+      // Back in the quorum before anything else stops: two ZooKeepers out at once lose three's quorum.
+      const q = await untilInQuorum(host, QUORUM_WAIT_MS);
+      if (!q.ok) throw notInQuorum(m.label, q, 'the next hosts were not restarted');
+      facts[i] = await start(host, facts[i]!, BROKER, m.io);
       // The cluster cannot be whole before every host that was down is back.
       if (!down[i] || i === lastDown) await waitWhole(host, m, hosts.length);
     }

@@ -22,7 +22,7 @@ import type { StepHooks } from '../steps/runner.js';
 import type { Step, StepContext } from '../steps/types.js';
 import { findJvm } from '../host/install-jvms.js';
 import { BROKER, ZOOKEEPER } from '../kafka/daemons.js';
-import { notWhole, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
+import { notInQuorum, notWhole, QUORUM_WAIT_MS, untilInQuorum, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import { brokerHeapMib, internalAddress, serviceMode } from '../steps/targets.js';
 import type { Reporter } from '../ui/reporter.js';
 import { Meeting, Turn } from './meeting-points.js';
@@ -118,6 +118,11 @@ export function brokerIdsOf(members: readonly { id: number; label: string; broke
 export function joinsSeeded(facts: readonly HostFacts[], index: number): boolean {
   const data = facts.map(memberData);
   return !data[index]!.zookeeper && data.some((d) => d.zookeeper);
+}
+
+/** Whether the members whose ZooKeeper holds a database are a majority of the ensemble. */
+function quorumWithoutFresh(facts: readonly HostFacts[]): boolean {
+  return facts.map(memberData).filter((d) => d.zookeeper).length > facts.length / 2;
 }
 
 async function resolveMembers(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO): Promise<{ hosts: ClusterHost[]; members: Member[] }> {
@@ -216,6 +221,12 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       if (release) {
         released[m.index] = undefined;
         try {
+          // A restarted ZooKeeper is back in the quorum before the next one stops, where the members
+          // with a database are a quorum by themselves (else the fresh ones, still to start, are needed).
+          if (step.id === 'zookeeper' && !joinsSeeded(await probed.wait(), m.index) && quorumWithoutFresh(await probed.wait())) {
+            const q = await untilInQuorum(ctx.host, QUORUM_WAIT_MS);
+            if (!q.ok) throw notInQuorum(m.label, q, 'no other ZooKeeper was restarted');
+          }
           // A restarted broker has caught up (every partition fully replicated) before the next one stops.
           if (step.id === 'broker') {
             const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS, ctx.progress);
