@@ -6,7 +6,7 @@
  */
 import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts } from '../host/facts.js';
-import { brokerId, findJvm, serviceOf } from '../host/install-jvms.js';
+import { asConfigured, brokerId, findJvm, serviceOf } from '../host/install-jvms.js';
 import type { HostOps } from '../host/operations.js';
 import { BROKER, DAEMONS, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { distName } from '../kafka/distribution.js';
@@ -66,7 +66,7 @@ async function start(host: HostOps, facts: HostFacts, d: DaemonSpec, io: Command
     let how = 'already running';
     if (!running) {
       // A JVM still starting up is waited for, not started twice.
-      const r = await host.startDaemon({ daemon: d, service, heapOpts: daemonHeapOpts(facts, d), stopPid: undefined, runningPid: jvm?.pid });
+      const r = await host.startDaemon({ daemon: asConfigured(d, facts), service, heapOpts: daemonHeapOpts(facts, d), stopPid: undefined, runningPid: jvm?.pid });
       now = withUpdate(facts, r.update);
       how = jvm ? 'was starting; ready' : `started${service === 'systemd' ? ` ${d.unit}` : ' with -daemon'}`;
     }

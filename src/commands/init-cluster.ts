@@ -22,11 +22,11 @@ import type { StepHooks } from '../steps/runner.js';
 import type { Step, StepContext } from '../steps/types.js';
 import { findJvm } from '../host/install-jvms.js';
 import { BROKER, ZOOKEEPER } from '../kafka/daemons.js';
-import { notInQuorum, notWhole, QUORUM_WAIT_MS, untilInQuorum, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
+import { notWhole, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import { brokerHeapMib, internalAddress, serviceMode } from '../steps/targets.js';
 import type { Reporter } from '../ui/reporter.js';
 import { Meeting, Turn } from './meeting-points.js';
-import { replicateTopics } from './replicate-topics.js';
+import { plannedReplication, replicateTopics } from './replicate-topics.js';
 import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type HostRun } from './init-host.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
@@ -110,19 +110,18 @@ export function brokerIdsOf(members: readonly { id: number; label: string; broke
 }
 
 /**
- * Whether this member's ZooKeeper starts only after those holding a database, one at a time: when
- * some hold one and it does not. Fresh ZooKeepers started side by side might elect one of their own
- * before the one with data is heard (two of three are a quorum); started one by one after it, each
- * finds it running with the newest transaction, and every election picks it.
+ * Whether this member's ZooKeeper starts only after those holding a database, one at a time: when it
+ * has none, and the members without one are a majority of the ensemble (a single server becoming the
+ * first of three). Started side by side, those could elect one of their own before the one with data
+ * is heard, and it would then take their empty state over its own; started one by one after it, each
+ * finds it running with the newest transaction, and every election picks it. Where the members with
+ * data are at least half (a cluster growing), every quorum holds one of them, whose vote wins over a
+ * fresh one's: the new ZooKeepers start beside the others' restarts, as their config needs them to.
  */
 export function joinsSeeded(facts: readonly HostFacts[], index: number): boolean {
   const data = facts.map(memberData);
-  return !data[index]!.zookeeper && data.some((d) => d.zookeeper);
-}
-
-/** Whether the members whose ZooKeeper holds a database are a majority of the ensemble. */
-function quorumWithoutFresh(facts: readonly HostFacts[]): boolean {
-  return facts.map(memberData).filter((d) => d.zookeeper).length > facts.length / 2;
+  const fresh = data.filter((d) => !d.zookeeper).length;
+  return !data[index]!.zookeeper && fresh < data.length && fresh > data.length / 2;
 }
 
 async function resolveMembers(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO): Promise<{ hosts: ClusterHost[]; members: Member[] }> {
@@ -221,17 +220,15 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       if (release) {
         released[m.index] = undefined;
         try {
-          // A restarted ZooKeeper is back in the quorum before the next one stops, where the members
-          // with a database are a quorum by themselves (else the fresh ones, still to start, are needed).
-          if (step.id === 'zookeeper' && !joinsSeeded(await probed.wait(), m.index) && quorumWithoutFresh(await probed.wait())) {
-            const q = await untilInQuorum(ctx.host, QUORUM_WAIT_MS);
-            if (!q.ok) throw notInQuorum(m.label, q, 'no other ZooKeeper was restarted');
-          }
           // A restarted broker has caught up (every partition fully replicated) before the next one stops.
           if (step.id === 'broker') {
             const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS, ctx.progress);
             if (!w.ok) throw notWhole(m.label, w, `not within ${WHOLE_WAIT_MS / 60_000} minutes of this broker's restart; no other broker was restarted`);
           }
+        } catch (err) {
+          // Before the turn is handed on: whoever waits for it must find the failure, not the turn.
+          turn.fail(m.label);
+          throw err;
         } finally {
           release();
         }
@@ -290,7 +287,9 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       for (const { m, err } of doomed) m.reporter.error(err, io.debug);
       if (doomed.length > 0) throw new UserError(`dry run: init would fail on ${doomed.map(({ m }) => m.label).join(', ')}`, { hint: 'fix what each host\'s error says (this was a dry run: nothing was changed)' });
       const pending = verdicts.reduce((n, v) => n + v.pending, 0);
-      io.reporter.lines(['', pending === 0 ? 'Dry run: the cluster is already set up; init would change nothing.' : `Dry run: init would run ${pending} steps across ${members.length} hosts; nothing was changed.`]);
+      const replicas = plannedReplication(runs, { userTopics });
+      io.reporter.lines(['', pending === 0 && !replicas ? 'Dry run: the cluster is already set up; init would change nothing.'
+        : `Dry run: init would run ${pending} steps across ${members.length} hosts${replicas ? `, ${replicas}` : ''}; nothing was changed.`]);
       return 0;
     }
     // A single server's topics on the run that made it a member; Kafka's own whenever they are short.

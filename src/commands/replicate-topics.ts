@@ -22,19 +22,31 @@ export interface ReplicateOptions {
   waitMs?: number;
 }
 
+/** A dry run's word on it: what would get more replicas, from the metadata asked before the steps (brokers as planned). */
+export function plannedReplication(runs: readonly HostRun[], o: ReplicateOptions): string | undefined {
+  const first = runs[0]!.ctx;
+  const view = first.cluster!;
+  const { factor } = replication(view.members.length);
+  const assignment = assignmentOf(first.facts.serving);
+  if (!assignment) return undefined;
+  const plan = raisePlan(assignment, view.members.map((m) => m.brokerId), factor, wantedTopics(o));
+  return plan.length === 0 ? undefined : `then give ${describePlan(plan)} ${factor} replicas`;
+}
+
+const wantedTopics = (o: ReplicateOptions) => (topic: string): boolean => INTERNAL_TOPICS.includes(topic) || (o.userTopics && !topic.startsWith('__'));
+
 /** Raises what needs raising; prints one step line when there is something to do. */
 export async function replicateTopics(runs: readonly HostRun[], o: ReplicateOptions, reporter: Reporter): Promise<void> {
   const first = runs[0]!.ctx;
   const size = first.cluster!.members.length;
   const { factor } = replication(size);
-  const wanted = (topic: string): boolean => INTERNAL_TOPICS.includes(topic) || (o.userTopics && !topic.startsWith('__'));
   const changed = runs.some((r) => r.reports.some((x) => x.outcome === 'done' && x.id !== 'jps'));
   // A run that changed nothing asks nothing more: the metadata asked before the steps stands.
   const early = changed ? undefined : first.facts.serving;
   const asked = early ?? (await first.host.serving(undefined, 0));
   const assignment = assignmentOf(asked);
   if (!assignment || asked.state === 'unknown' || asked.state === 'unreachable') return;
-  const plan = raisePlan(assignment, asked.brokers, factor, wanted);
+  const plan = raisePlan(assignment, asked.brokers, factor, wantedTopics(o));
   if (plan.length === 0) return;
   const title = plan.some((p) => !INTERNAL_TOPICS.includes(p.topic)) ? 'Replicate the single server\'s topics' : 'Replicate Kafka\'s internal topics';
   const active = reporter.step(title);

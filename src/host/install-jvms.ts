@@ -1,4 +1,5 @@
 /** Which JVMs in the process table are this install's broker and ZooKeeper, and the broker's id. */
+import { ELECTION_PORT } from '../kafka/cluster.js';
 import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { getProperty } from '../kafka/properties.js';
 import type { HostFacts, JvmFact } from './facts.js';
@@ -23,6 +24,15 @@ export function findJvm(facts: Seen, d: DaemonSpec): JvmFact | undefined {
 
 export const brokerJvm = (facts: Seen): JvmFact | undefined => findJvm(facts, BROKER);
 export const zookeeperJvm = (facts: Seen): JvmFact | undefined => findJvm(facts, ZOOKEEPER);
+
+/**
+ * The daemon as it runs on this host: a member of an ensemble (server.N lines) also needs ZooKeeper's
+ * election port, which nobody else may hold (else it runs, and never finds its quorum).
+ */
+export function asConfigured(d: DaemonSpec, facts: Pick<HostFacts, 'files'>): DaemonSpec {
+  if (d.kind !== 'zookeeper' || !/^\s*server\.\d+\s*[=:]/m.test(facts.files['zookeeper.properties'].content ?? '')) return d;
+  return { ...d, otherPorts: [...d.otherPorts, ELECTION_PORT] };
+}
 
 /** broker.id of server.properties; undefined when the broker picks its own (-1, or unset). */
 export function brokerId(serverProperties: string | undefined): number | undefined {

@@ -8,7 +8,8 @@
  */
 import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts, type JvmFact } from '../host/facts.js';
-import { brokerId, brokerJvm, findJvm, zookeeperJvm } from '../host/install-jvms.js';
+import { asConfigured, brokerId, brokerJvm, findJvm, zookeeperJvm } from '../host/install-jvms.js';
+import { ELECTION_PORT } from '../kafka/cluster.js';
 import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { INTERNAL_PORT } from '../kafka/distribution.js';
 import { formatHeap, heapOpts, xmxOf } from '../kafka/heap.js';
@@ -90,7 +91,7 @@ export function explainStart(d: DaemonSpec, f: RemoteFailure, logDir: string, ag
     const owner = f.fields.get('owner');
     // The port the script found taken: the daemon's own, or another it needs (the internal listener).
     const port = Number(f.fields.get('port')) || d.port;
-    const what = port === INTERNAL_PORT ? ' (the broker\'s internal listener, on the host\'s loopback)' : '';
+    const what = port === INTERNAL_PORT ? ' (the broker\'s internal listener, on the host\'s loopback)' : port === ELECTION_PORT ? ' (ZooKeeper\'s election port, where the ensemble\'s members meet)' : '';
     return new UserError(`port ${port}${what} is already in use by ${owner ? `pid ${owner}` : 'another program (not visible to this user)'}`, {
       hint: `stop that program (or find it with: sudo ss -ltnp 'sport = :${port}'), then run ${again} again`,
     });
@@ -115,7 +116,7 @@ async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
   let started;
   try {
     started = await ctx.host.startDaemon({
-      daemon: d, service: serviceMode(ctx), heapOpts: heapOpts(daemonHeapMib(ctx, d)),
+      daemon: asConfigured(d, ctx.facts), service: serviceMode(ctx), heapOpts: heapOpts(daemonHeapMib(ctx, d)),
       stopPid: jvm && stale ? jvm.pid : undefined, runningPid: jvm && !stale ? jvm.pid : undefined,
     });
   } catch (err) {

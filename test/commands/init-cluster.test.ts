@@ -105,10 +105,15 @@ describe('the cluster view', () => {
     const generated = facts('10.0.0.1', { data: [`${HOME}/kafka-data/kafka-logs`], server: 'broker.id=-1\n' });
     expect(() => viewOf(three, [generated, facts('10.0.0.2'), facts('10.0.0.3')], 1)).toThrow(/a's broker holds data under a broker.id it generated itself/);
   });
-  it('ZooKeepers without a database start after those with one (one by one); a fresh or a grown cluster otherwise', () => {
+  it('ZooKeepers without a database start after those with one, one by one, where they alone would be a quorum', () => {
     const data = [facts('a', { data: SINGLE }), facts('b'), facts('c')];
     expect([0, 1, 2].map((i) => joinsSeeded(data, i))).toEqual([false, true, true]);
     expect([0, 1].map((i) => joinsSeeded([facts('a'), facts('b')], i))).toEqual([false, false]);
+    // Growing: the members with data are at least half, so every quorum holds one; the new start beside the restarts.
+    const member = (a: string) => facts(a, { data: SINGLE, zk: 'server.1=x:2888:3888\n' });
+    expect([0, 1, 2, 3].map((i) => joinsSeeded([member('a'), member('b'), member('c'), facts('d')], i))).toEqual([false, false, false, false]);
+    expect([0, 1].map((i) => joinsSeeded([facts('a', { data: SINGLE }), facts('b')], i))).toEqual([false, false]);
+    expect([0, 1, 2, 3].map((i) => joinsSeeded([member('a'), facts('b'), facts('c'), facts('d')], i))).toEqual([false, true, true, true]);
     // A myid alone is no database: a member whose first start failed is still fresh.
     const myidOnly = facts('a', { data: [`${HOME}/kafka-data/zookeeper`] });
     expect(memberData(myidOnly)).toEqual({ zookeeper: false, standalone: false, brokerId: undefined });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostRun } from '../../src/commands/init-host.js';
-import { replicateTopics } from '../../src/commands/replicate-topics.js';
+import { plannedReplication, replicateTopics } from '../../src/commands/replicate-topics.js';
 import type { Serving } from '../../src/host/serving.js';
 import type { PartitionReplicas } from '../../src/kafka/replicas.js';
 import type { StepReport } from '../../src/steps/runner.js';
@@ -57,6 +57,13 @@ describe('replicating short topics after a cluster init', () => {
     await replicateTopics(c.runs, { userTopics: true }, quiet);
     expect(c.asked()).toBe(0);
     expect(c.calls).toEqual([]);
+  });
+  it('a dry run names what would get more replicas, with the brokers as planned', () => {
+    const early: Serving = { state: 'listed', brokers: [0], controllerId: 0, assignment: [...single('orders', 3), ...single('__consumer_offsets', 1)] };
+    const c = cluster([], { early });
+    expect(plannedReplication(c.runs, { userTopics: true })).toBe('then give orders, __consumer_offsets (4 partitions) 3 replicas');
+    expect(plannedReplication(c.runs, { userTopics: false })).toBe('then give __consumer_offsets (1 partition) 3 replicas');
+    expect(plannedReplication(cluster([]).runs, { userTopics: true })).toBeUndefined();
   });
   it('copies not in sync in time: an error that says Kafka goes on copying', async () => {
     const c = cluster(single('orders', 1), { catchUpAfter: 1000 });

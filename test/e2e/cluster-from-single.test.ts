@@ -90,6 +90,12 @@ const figure = (line: string): void => { process.stderr.write(`cluster from sing
 
   it('init --host A --host B --host C: A\'s ZooKeeper leads, its broker keeps id 0, the others are numbered 2 and 3', async () => {
     const [a, b, c] = hosts as [NetnsHost, NetnsHost, NetnsHost];
+    // A dry run first: it says what would happen, and changes nothing.
+    const dry = await cli(['init', ...clusterFlags(hosts, knownHosts), ...common(), '--dry-run']);
+    expect(dry.code, dry.all).toBe(0);
+    expect(dry.stdout).toMatch(/then give .*orders.* 3 replicas; nothing was changed/);
+    expect(await zookeeperMode(a.address)).toBe('standalone');
+    expect(await jvmPids(b)).toEqual([]);
     const r = await cli(['init', ...clusterFlags(hosts, knownHosts), ...common()]);
     expect(r.code, r.all).toBe(0);
     await collectJvms();
