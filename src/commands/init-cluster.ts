@@ -200,7 +200,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
   const checked = new Meeting<true>(members.length, 'any host was changed');
   const zookeepers = new Meeting<true>(members.length, 'the brokers were started');
   // ZooKeepers with a database (a single server's becoming the first member) run before any without:
-  // the fresh ones then find it in every election, and it leads them (see seededStart).
+  // the fresh ones then find it in every election, and it leads them (see joinsSeeded).
   const seeded = new Meeting<true>(members.length, 'the new ZooKeepers were started');
   const sessions: Array<Session | undefined> = members.map(() => undefined);
   const turn = new Turn();

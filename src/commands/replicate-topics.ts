@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import { replication, selfOf } from '../kafka/cluster.js';
 import { describePlan, INTERNAL_TOPICS, planDone, raisePlan, type PartitionReplicas } from '../kafka/replicas.js';
 import type { Serving } from '../host/serving.js';
+import { memberData } from '../steps/member-data.js';
 import type { Reporter } from '../ui/reporter.js';
 import { WHOLE_WAIT_MS } from './cluster-health.js';
 import type { HostRun } from './init-host.js';
@@ -40,6 +41,8 @@ export async function replicateTopics(runs: readonly HostRun[], o: ReplicateOpti
   const first = runs[0]!.ctx;
   const size = first.cluster!.members.length;
   const { factor } = replication(size);
+  // Brokers that held no data before this run hold no topics worth a question (a fresh cluster).
+  if (!runs.some((r) => memberData(r.ctx.facts).brokerId !== undefined || r.ctx.facts.serving !== undefined)) return;
   const changed = runs.some((r) => r.reports.some((x) => x.outcome === 'done' && x.id !== 'jps'));
   // A run that changed nothing asks nothing more: the metadata asked before the steps stands.
   const early = changed ? undefined : first.facts.serving;

@@ -11,7 +11,7 @@ import { currentDirs } from './data-plan.js';
 import { dataDirOf } from './targets.js';
 
 export interface MemberData {
-  /** Its ZooKeeper holds a database (version-2 not empty), where its config points now or where kafka-setup keeps it. */
+  /** Its ZooKeeper holds a database (a snapshot or a transaction log in version-2), where its config points now or where kafka-setup keeps it. */
   zookeeper: boolean;
   /** That ZooKeeper runs alone (no server.N lines): a single server's. */
   standalone: boolean;

@@ -150,6 +150,20 @@ ks_data_dir() {
   printf 'dir=%s %s %s %s\n' "$st" "${kib:-0}" "$(stat -c %d "${p:-/}" 2>/dev/null || echo 0)" "$d"
 }
 
+# ZooKeeper's database in a dataDir ($1/version-2): "data" once it holds a snapshot or a transaction
+# log, which a member must bring into a new ensemble's first quorum. A member that never joined one has
+# only its epoch files (and myid beside): no data.
+# emits: data
+ks_zk_db() {
+  st=absent
+  if [ -d "$1/version-2" ] && [ ! -r "$1/version-2" ]; then st=unreadable
+  elif [ -d "$1/version-2" ]; then
+    st=empty
+    for f in "$1"/version-2/snapshot.* "$1"/version-2/log.*; do [ -e "$f" ] && { st=data; break; }; done
+  fi
+  printf 'dir=%s 0 0 %s\n' "$st" "$1/version-2"
+}
+
 # The broker.id a log directory's data was written under (its meta.properties), digits only.
 # emits: data
 ks_broker_meta() {
@@ -185,9 +199,8 @@ ks_probe_data() {
   ks_data_dir "${ks_install_dir%/*}/kafka-data/kafka-logs" nosize
   ks_broker_meta "${ks_install_dir%/*}/kafka-data/kafka-logs"
   ks_data_dir "${ks_install_dir%/*}/kafka-data/zookeeper" nosize
-  # ZooKeeper's database itself (its dataDir also holds myid): whether it must be in a new ensemble's first quorum.
-  ks_data_dir "$v/version-2" nosize
-  ks_data_dir "${ks_install_dir%/*}/kafka-data/zookeeper/version-2" nosize
+  ks_zk_db "$v"
+  ks_zk_db "${ks_install_dir%/*}/kafka-data/zookeeper"
 }
 
 # Which of the install's ports (KS_PORTS, decimal, space separated) are listened on, from /proc: no ss

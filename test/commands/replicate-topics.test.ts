@@ -9,7 +9,7 @@ import { createReporter } from '../../src/ui/reporter.js';
 const members = [{ id: 1, brokerId: 0, address: '10.0.0.1' }, { id: 2, brokerId: 2, address: '10.0.0.2' }, { id: 3, brokerId: 3, address: '10.0.0.3' }];
 
 /** A cluster whose metadata (asked through any member) is `assignment`, the controller broker 2; reassign moves it on. */
-function cluster(assignment: PartitionReplicas[], o: { changed?: boolean; early?: Serving; catchUpAfter?: number } = {}) {
+function cluster(assignment: PartitionReplicas[], o: { changed?: boolean; early?: Serving; catchUpAfter?: number; fresh?: boolean } = {}) {
   const calls: Array<{ through: number; plan: readonly PartitionReplicas[] }> = [];
   let now = assignment;
   let asked = 0;
@@ -24,7 +24,13 @@ function cluster(assignment: PartitionReplicas[], o: { changed?: boolean; early?
   const runs = members.map((m) => ({
     ctx: {
       cluster: { self: m.id, members },
-      facts: { serving: o.early },
+      facts: {
+        serving: o.early,
+        install: { path: '/home/u/kafka_2.12-3.1.0' },
+        files: { 'server.properties': { content: `broker.id=${m.brokerId}\n` }, 'zookeeper.properties': { content: '' } },
+        // Each broker held data before this run (else there is nothing to ask about).
+        dataDirs: new Map(o.fresh ? [] : [['/home/u/kafka-data/kafka-logs', { path: '/home/u/kafka-data/kafka-logs', state: 'data', brokerId: m.brokerId }]]),
+      },
       host: { serving, reassign: async (plan: readonly PartitionReplicas[]) => { calls.push({ through: m.brokerId, plan }); pending = plan; } },
     },
     reports: [{ id: 'broker', title: '', outcome: o.changed === false ? 'skipped' : 'done', detail: '' }] as StepReport[],
@@ -50,6 +56,9 @@ describe('replicating short topics after a cluster init', () => {
     const whole = cluster([{ topic: 'orders', partition: 0, replicas: [0, 2, 3], inSync: true }]);
     await replicateTopics(whole.runs, { userTopics: true }, quiet);
     expect(whole.calls).toEqual([]);
+    const fresh = cluster(single('orders', 1), { fresh: true });
+    await replicateTopics(fresh.runs, { userTopics: true }, quiet);
+    expect([fresh.asked(), fresh.calls.length]).toEqual([0, 0]);
   });
   it('a run that changed nothing decides from the metadata asked before its steps', async () => {
     const early: Serving = { state: 'listed', brokers: [0, 2, 3], controllerId: 2, assignment: [{ topic: 'orders', partition: 0, replicas: [0, 2, 3], inSync: true }] };

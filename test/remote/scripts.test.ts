@@ -15,6 +15,7 @@ import { remoteScript } from '../../src/host/script.js';
 import { baseVars } from '../../src/host/target.js';
 import { BROKER, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { parseSections, type RemoteScript } from '../../src/remote/script.js';
+import { memberData } from '../../src/steps/member-data.js';
 
 const vars = baseVars({ options: { installDir: '~/kafka_2.12-3.1.0' }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } });
 const probed = (sections: ReturnType<typeof parseSections>) => probeFacts(sections, 'probe');
@@ -61,6 +62,29 @@ describe('remote scripts under dash', () => {
     mkdirSync(join(dir, 'config'));
     for (const f of ['libs/kafka_2.12-3.1.0.jar', 'bin/kafka-server-start.sh', 'config/server.properties']) writeFileSync(join(dir, f), '');
     expect(probe()).toBe('kafka');
+  });
+
+  it('probe: a log directory\'s broker.id (meta.properties, digits only) and whether ZooKeeper holds a database (a snapshot or a log, not epoch files)', () => {
+    const home = scratchHome();
+    const dir = join(home, 'kafka_2.12-3.1.0');
+    for (const d of ['bin', 'libs', 'config']) mkdirSync(join(dir, d), { recursive: true });
+    for (const f of ['libs/kafka_2.12-3.1.0.jar', 'bin/kafka-server-start.sh']) writeFileSync(join(dir, f), '');
+    const logs = join(home, 'kafka-data', 'kafka-logs');
+    const zk = join(home, 'kafka-data', 'zookeeper');
+    writeFileSync(join(dir, 'config/server.properties'), `broker.id=7\nlog.dirs=${logs}\n`);
+    writeFileSync(join(dir, 'config/zookeeper.properties'), `dataDir=${zk}\n`);
+    mkdirSync(logs, { recursive: true });
+    writeFileSync(join(logs, 'meta.properties'), 'version=0\nbroker.id=0$(reboot)\ncluster.id=x\n');
+    mkdirSync(join(zk, 'version-2'), { recursive: true });
+    writeFileSync(join(zk, 'version-2', 'currentEpoch'), '0');
+    const probe = () => probed(runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), home).sections);
+    let facts = probe();
+    expect(facts.dataDirs.get(logs)).toMatchObject({ state: 'data', brokerId: 0 });
+    expect(facts.dataDirs.get(join(zk, 'version-2'))?.state).toBe('empty');
+    expect(memberData(facts)).toEqual({ zookeeper: false, standalone: false, brokerId: 0 });
+    writeFileSync(join(zk, 'version-2', 'log.1'), 'txn');
+    facts = probe();
+    expect(memberData(facts)).toEqual({ zookeeper: true, standalone: true, brokerId: 0 });
   });
 
   it('write-files: replaces atomically, backs up the original once, refuses a file changed meanwhile', () => {
