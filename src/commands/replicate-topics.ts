@@ -70,7 +70,7 @@ export async function replicateTopics(runs: readonly HostRun[], o: ReplicateOpti
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
-    active.finish('done', `${describePlan(plan)} → ${factor} replicas, in sync after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    active.finish('done', `${describePlan(plan)} → ${factor} replicas, every new copy in sync`);
   } catch (err) {
     active.finish('failed', '');
     throw err instanceof UserError ? err : new UserError(`could not give ${describePlan(plan)} more replicas: ${(err as Error).message}`, {
