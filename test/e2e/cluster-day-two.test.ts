@@ -10,18 +10,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, type CliResult } from './support/cli.js';
 import {
-  ackedProducer, brokerPid, clusterClient, clusterFlags, hostLines, isJvm, jvmPids, killBroker, missing, newLedger, partitionStates, startCluster, startReader,
+  ackedProducer, bridgeMirror, brokerPid, clusterClient, clusterFlags, hostLines, isJvm, jvmPids, killBroker, missing, newLedger, partitionStates, startCluster, startReader,
   stopCluster, summaryLine, underReplicated, until, zookeeperMode,
 } from './support/cluster.js';
 import { describeE2e, e2e } from './support/context.js';
-import { BRIDGE_ADDRESS, netnsUnavailable, relayFromBridge, startNetnsHost, type NetnsHost } from './support/netns-host.js';
+import { netnsUnavailable, startNetnsHost, type NetnsHost } from './support/netns-host.js';
 
 const unavailable = await netnsUnavailable();
 const SECONDS = 1000;
 
 (unavailable ? describe.skip : describeE2e)('day two on a three-host cluster: status, verify, a rolling restart', () => {
   let hosts: NetnsHost[] = [];
-  let relay: Awaited<ReturnType<typeof relayFromBridge>> | undefined;
+  let relay: Awaited<ReturnType<typeof bridgeMirror>>['relay'] | undefined;
   let env: Record<string, string>;
   let knownHosts: string;
   let mirror: string;
@@ -41,11 +41,7 @@ const SECONDS = 1000;
     env = { XDG_CONFIG_HOME: join(dir, 'config') };
     knownHosts = join(dir, 'known_hosts');
     hosts = await startCluster(3);
-    relay = await relayFromBridge(Number(new URL(e2e().mirror.good).port));
-    const url = new URL(e2e().mirror.good);
-    url.hostname = BRIDGE_ADDRESS;
-    url.port = String(relay.port);
-    mirror = url.toString().replace(/\/$/, '');
+    ({ relay, url: mirror } = await bridgeMirror(e2e().mirror.good));
     const r = await cli(['init', ...clusterFlags(hosts, knownHosts), '--yes', '--no-interactive', '--mirror', mirror, '--heap', '256m']);
     expect(r.code, r.all).toBe(0);
     await collectJvms();

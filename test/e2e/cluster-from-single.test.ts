@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, type CliResult } from './support/cli.js';
 import {
-  ackedProducer, clusterClient, clusterFlags, hostLines, isJvm, jvmPids, killBroker, missing, newLedger, partitionStates, produceAcked, startCluster, startReader,
+  ackedProducer, bridgeMirror, clusterClient, clusterFlags, hostLines, isJvm, jvmPids, killBroker, missing, newLedger, partitionStates, produceAcked, startCluster, startReader,
   stopCluster, summaryLine, underReplicated, until, zookeeperMode, type ProduceLedger,
 } from './support/cluster.js';
 import { describeE2e, e2e } from './support/context.js';
-import { BRIDGE_ADDRESS, netnsUnavailable, relayFromBridge, type NetnsHost } from './support/netns-host.js';
+import { netnsUnavailable, type NetnsHost } from './support/netns-host.js';
 
 const unavailable = await netnsUnavailable();
 const TOPIC = 'orders';
@@ -25,7 +25,7 @@ const figure = (line: string): void => { process.stderr.write(`cluster from sing
 
 (unavailable ? describe.skip : describeE2e)('one server with data becomes the first member of a three-host cluster', () => {
   let hosts: NetnsHost[] = [];
-  let relay: Awaited<ReturnType<typeof relayFromBridge>> | undefined;
+  let relay: Awaited<ReturnType<typeof bridgeMirror>>['relay'] | undefined;
   let env: Record<string, string>;
   let knownHosts: string;
   let mirror: string;
@@ -48,11 +48,7 @@ const figure = (line: string): void => { process.stderr.write(`cluster from sing
     env = { XDG_CONFIG_HOME: join(dir, 'config') };
     knownHosts = join(dir, 'known_hosts');
     hosts = await startCluster(3);
-    relay = await relayFromBridge(Number(new URL(e2e().mirror.good).port));
-    const url = new URL(e2e().mirror.good);
-    url.hostname = BRIDGE_ADDRESS;
-    url.port = String(relay.port);
-    mirror = url.toString().replace(/\/$/, '');
+    ({ relay, url: mirror } = await bridgeMirror(e2e().mirror.good));
   }, 120 * SECONDS);
 
   afterAll(async () => {

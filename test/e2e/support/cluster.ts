@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { alive } from './host.js';
-import { netnsPids, startNetnsHost, stopNetnsHost, type NetnsHost } from './netns-host.js';
+import { BRIDGE_ADDRESS, netnsPids, relayFromBridge, startNetnsHost, stopNetnsHost, type NetnsHost } from './netns-host.js';
 
 /**
  * Starts `size` netns hosts, each its own user and address, all accepting the first one's key.
@@ -33,6 +33,18 @@ export async function stopCluster(hosts: NetnsHost[]): Promise<void> {
   const errors: string[] = [];
   for (const host of [...hosts].reverse()) await stopNetnsHost(host).catch((err: unknown) => errors.push(String(err)));
   if (errors.length > 0) throw new Error(`stopping the cluster's hosts: ${errors.join('; ')}`);
+}
+
+/**
+ * The e2e mirror as the netns hosts reach it: a relay on the bridge to this machine's loopback (made
+ * once the hosts exist: the bridge's address is there then), and the mirror's URL through it.
+ */
+export async function bridgeMirror(good: string): Promise<{ relay: Awaited<ReturnType<typeof relayFromBridge>>; url: string }> {
+  const relay = await relayFromBridge(Number(new URL(good).port));
+  const url = new URL(good);
+  url.hostname = BRIDGE_ADDRESS;
+  url.port = String(relay.port);
+  return { relay, url: url.toString().replace(/\/$/, '') };
 }
 
 /** `--host USER@ADDRESS` for each host, in order (broker.id 1, 2, 3…), and the one shared key. */
