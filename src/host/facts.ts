@@ -70,6 +70,8 @@ export interface ServicesFact {
 export interface HostFacts {
   os: OsInfo;
   tools: Map<string, string>;
+  /** Java's packages dpkg has not finished (an install stopped midway): Java is not installed until they are. */
+  unfinishedJava: string[];
   home: string;
   user: string;
   /** This machine's address as the host's sshd sees it (SSH_CONNECTION), when it is an IP address. */
@@ -221,7 +223,13 @@ const PARTS = {
     requireSection(sections, script, 'tools');
     const lines = sections.get('tools') ?? [];
     // Tool names are the keys: whatever the script found.
-    return { tools: new Map(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const).filter(([k]) => k !== '')) };
+    const pairs = lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const).filter(([k]) => k !== '');
+    const unfinished = pairs.find(([k]) => k === 'dpkg_unfinished')?.[1] ?? '';
+    return {
+      tools: new Map(pairs.filter(([k]) => k !== 'dpkg_unfinished')),
+      // Package names only (the host's output is not trusted to be one).
+      unfinishedJava: unfinished.split(' ').filter((p) => /^[a-z0-9][a-z0-9+.-]{0,99}$/.test(p)),
+    };
   },
   host(sections: Sections, script: string): FactsUpdate {
     const s = requireSection(sections, script, 'host');
@@ -328,7 +336,7 @@ export const PROBE_PARTS: readonly FactPart[] = ['os', 'tools', 'host', 'install
 export function probeFacts(sections: Sections, script: string): HostFacts {
   const u = readFacts(sections, script, PROBE_PARTS);
   return {
-    os: u.os!, tools: u.tools!, home: u.home!, user: u.user!, clientAddress: u.clientAddress, serverAddress: u.serverAddress, memKib: u.memKib!, swapKib: u.swapKib!,
+    os: u.os!, tools: u.tools!, unfinishedJava: u.unfinishedJava ?? [], home: u.home!, user: u.user!, clientAddress: u.clientAddress, serverAddress: u.serverAddress, memKib: u.memKib!, swapKib: u.swapKib!,
     sudo: u.sudo!, install: u.install!, files: u.files as HostFacts['files'], listening: u.listening!, dataDirs: u.dataDirs!, jvms: u.jvms!,
     services: u.services!, hostNow: u.hostNow,
     jps: undefined,

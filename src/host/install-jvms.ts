@@ -1,5 +1,5 @@
 /** Which JVMs in the process table are this install's broker and ZooKeeper, and the broker's id. */
-import { ELECTION_PORT } from '../kafka/cluster.js';
+import { ELECTION_PORT, inEnsemble } from '../kafka/cluster.js';
 import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { getProperty } from '../kafka/properties.js';
 import type { HostFacts, JvmFact } from './facts.js';
@@ -30,7 +30,7 @@ export const zookeeperJvm = (facts: Seen): JvmFact | undefined => findJvm(facts,
  * election port, which nobody else may hold (else it runs, and never finds its quorum).
  */
 export function asConfigured(d: DaemonSpec, facts: Pick<HostFacts, 'files'>): DaemonSpec {
-  if (d.kind !== 'zookeeper' || !/^\s*server\.\d+\s*[=:]/m.test(facts.files['zookeeper.properties'].content ?? '')) return d;
+  if (d.kind !== 'zookeeper' || !inEnsemble(facts.files['zookeeper.properties'].content)) return d;
   return { ...d, otherPorts: [...d.otherPorts, ELECTION_PORT] };
 }
 

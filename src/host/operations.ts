@@ -38,6 +38,10 @@ export interface JavaResult {
   waited?: { seconds: number; pid: string | undefined; name: string | undefined };
   /** An interrupted earlier install was finished first (dpkg --configure -a). */
   repairedDpkg: boolean;
+  /** Java's packages an interrupted install had left unfinished were finished (apt-get --fix-broken). */
+  finishedPackages?: boolean;
+  /** Where a Java keystore an interrupted install had left half-written was moved (it is built again). */
+  keystoreAside?: string | undefined;
 }
 
 export interface DownloadResult {

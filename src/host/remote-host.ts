@@ -88,6 +88,8 @@ export class RemoteHost implements HostOps {
       package: installed.get('package') || undefined,
       ...(waited === undefined ? {} : { waited: { seconds: waited, pid: installed.get('waited_pid'), name: installed.get('waited_name') } }),
       repairedDpkg: installed.get('repaired_dpkg') === 'yes',
+      finishedPackages: installed.get('repaired_dpkg') === 'fixed',
+      keystoreAside: installed.get('keystore_aside'),
     };
   }
 

@@ -70,6 +70,11 @@ export function brokerClusterSettings(c: ClusterView): Array<[string, string]> {
   ];
 }
 
+/** Whether zookeeper.properties makes its ZooKeeper a member of an ensemble (a `server.N` line). */
+export function inEnsemble(zookeeperProperties: string | undefined): boolean {
+  return /^\s*server\.\d+\s*[=:]/m.test(zookeeperProperties ?? '');
+}
+
 export function selfOf(c: ClusterView): ClusterMember {
   const m = c.members.find((x) => x.id === c.self);
   if (!m) throw new Error(`cluster member ${c.self} is not in the cluster`);

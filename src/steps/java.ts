@@ -66,11 +66,14 @@ export const javaStep: Step = {
   check(ctx) {
     const java = ctx.facts.tools.get('java');
     const jps = ctx.facts.tools.get('jps');
-    if (java && jps) return { done: true, detail: `java and jps found (${java})` };
+    const unfinished = ctx.facts.unfinishedJava;
+    if (java && jps && unfinished.length === 0) return { done: true, detail: `java and jps found (${java})` };
     const i = javaInstallFor(ctx.facts.os);
     return {
       done: false,
-      reason: java ? 'jps is missing (a JRE without the JDK tools)' : 'java is not installed',
+      // Its binaries may be in place, but dpkg (and so every later apt run) is stuck until it is finished.
+      reason: unfinished.length > 0 ? `an interrupted install left ${unfinished.join(', ')} unfinished (dpkg)`
+        : java ? 'jps is missing (a JRE without the JDK tools)' : 'java is not installed',
       wouldRun: [i ? installCommand(i) : '(no known package manager: install a JDK by hand)'],
     };
   },
@@ -82,10 +85,11 @@ export const javaStep: Step = {
       });
     }
     if (ctx.facts.sudo !== 'root' && ctx.facts.sudo !== 'yes') {
+      const what = ctx.facts.unfinishedJava.length > 0 ? `Java's install is unfinished (${ctx.facts.unfinishedJava.join(', ')})` : 'Java is missing';
       return new UserError(
         ctx.facts.sudo === 'missing'
-          ? `Java is missing and ${ctx.facts.user} cannot use sudo (sudo is not installed)`
-          : `Java is missing and sudo asks ${ctx.facts.user} for a password`,
+          ? `${what} and ${ctx.facts.user} cannot use sudo (sudo is not installed)`
+          : `${what} and sudo asks ${ctx.facts.user} for a password`,
         { hint: `install it yourself (${installCommand(install)}), or allow passwordless sudo for ${ctx.facts.user} as EC2 images do, then run kafka-setup init again` },
       );
     }
@@ -111,6 +115,8 @@ export const javaStep: Step = {
     }
     // An earlier install stopped midway (Ctrl-C, a dropped connection): say that it was finished first.
     if (got.repairedDpkg) after.push('finishing an interrupted install (dpkg --configure -a)');
+    else if (got.finishedPackages) after.push('finishing an interrupted install (apt-get --fix-broken)');
+    if (got.keystoreAside) after.push(`moving aside a Java keystore an interrupted install had left half-written (to ${got.keystoreAside}; built again)`);
     return after.length ? `installed ${pkg}, after ${after.join(' and ')}` : `installed ${pkg}`;
   },
 };

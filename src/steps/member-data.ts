@@ -6,6 +6,7 @@
  */
 import { posix } from 'node:path';
 import { cleanPath, type HostFacts } from '../host/facts.js';
+import { inEnsemble } from '../kafka/cluster.js';
 import { getProperty } from '../kafka/properties.js';
 import { currentDirs } from './data-plan.js';
 import { dataDirOf } from './targets.js';
@@ -35,7 +36,7 @@ export function memberData(facts: Seen): MemberData {
   const written = brokerData.map((d) => facts.dataDirs.get(cleanPath(d))?.brokerId).find((id) => id !== undefined);
   return {
     zookeeper,
-    standalone: zookeeper && !/^\s*server\.\d+\s*[=:]/m.test(zkConfig ?? ''),
+    standalone: zookeeper && !inEnsemble(zkConfig),
     brokerId: brokerData.length === 0 ? undefined : written ?? storedBrokerId(facts.files['server.properties'].content),
   };
 }

@@ -106,6 +106,7 @@ ks_apt_locked() { grep -q -e 'Could not get lock' -e 'Unable to acquire the dpkg
 
 ks_installed=
 ks_repaired=no
+ks_keystore=
 case $KS_PM in
   apt)
     # Fresh cloud images ship without package lists: refresh them once when no candidate is known.
@@ -134,6 +135,20 @@ case $KS_PM in
       done
     }
     ks_apt_get() { ks_apt apt-get -q -o DPkg::Lock::Timeout=60 "$@"; }
+    # Java's keystore is built by ca-certificates-java's trigger, in place: stopped midway (Ctrl-C, a
+    # dropped connection) it leaves a truncated /etc/ssl/certs/java/cacerts, which every later
+    # configure fails to open, so Java never installs. Its unfinished first import (the "fresh" list,
+    # removed once the import is done) marks such a file: it is moved aside (kept) and built again.
+    ks_keystore_aside() {
+      [ -f /var/lib/ca-certificates-java/fresh ] && [ -f /etc/ssl/certs/java/cacerts ] || return 0
+      [ "$(dpkg-query -W -f='${Status}' ca-certificates-java 2>/dev/null)" = 'install ok installed' ] && return 0
+      ks_progress "setting aside Java's keystore, left half-written by an interrupted install"
+      $ks_sudo mv -f /etc/ssl/certs/java/cacerts /etc/ssl/certs/java/cacerts.kafka-setup-partial && ks_keystore=/etc/ssl/certs/java/cacerts.kafka-setup-partial
+    }
+    ks_keystore_aside
+    # Java's packages that an interrupted run left unfinished: apt's --fix-broken finishes them with ours.
+    ks_fix=
+    if [ -n "$(ks_java_unfinished)" ]; then ks_fix=--fix-broken; ks_repaired=fixed; fi
     if ! pkg=$(ks_candidate); then
       ks_progress "refreshing the package lists"
       ks_apt_get update
@@ -142,12 +157,13 @@ case $KS_PM in
       pkg=$(ks_candidate) || { ks_section error; ks_kv kind no_package; ks_kv message "none of $KS_PACKAGES is available from apt"; ks_tail; rm -f "$ks_log"; exit 1; }
     fi
     ks_progress "installing $pkg"
-    ks_apt_get install -y --no-install-recommends -o Dpkg::Use-Pty=0 "$pkg"
+    ks_apt_get install -y $ks_fix --no-install-recommends -o Dpkg::Use-Pty=0 "$pkg"
     rc=$?
     [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
     # An install stopped midway (Ctrl-C, a dropped connection, a reboot) leaves dpkg half done, and apt
     # refuses everything until `dpkg --configure -a` finishes it.
     if [ "$rc" != 0 ] && grep -q 'dpkg was interrupted' "$ks_log"; then
+      ks_keystore_aside
       ks_progress "finishing an interrupted install (dpkg --configure -a)"
       ks_apt dpkg --configure -a
       rc=$?
@@ -188,6 +204,7 @@ rm -f "$ks_log"
 ks_section installed
 ks_kv package "$ks_installed"
 ks_kv repaired_dpkg "$ks_repaired"
+[ -n "$ks_keystore" ] && ks_kv keystore_aside "$ks_keystore"
 if [ -n "$ks_pm_for_lock" ]; then
   ks_kv waited "$ks_pm_waited"
   ks_kv waited_pid "$ks_pm_for_pid"

@@ -47,6 +47,18 @@ ks_probe_tools() {
     j=$(readlink -f "$(command -v java)")
     [ -x "${j%/*}/jps" ] && ks_kv jps "${j%/*}/jps"
   fi
+  # Java's packages an interrupted install left unfinished: its binaries may be in place already.
+  u=$(ks_java_unfinished)
+  [ -n "$u" ] && ks_kv dpkg_unfinished "$u"
+  return 0
+}
+
+# Java's Debian packages that dpkg has not finished (unpacked, half-configured, awaiting a trigger),
+# space separated: an install stopped midway (Ctrl-C, a dropped connection) leaves them so.
+ks_java_unfinished() {
+  command -v dpkg-query >/dev/null 2>&1 || return 0
+  dpkg-query -W -f='${db:Status-Status} ${Package}\n' 2>/dev/null |
+    awk '$1 ~ /^(half-installed|unpacked|half-configured|triggers-awaited|triggers-pending)$/ && $2 ~ /^(openjdk-|ca-certificates-java$|java-common$|default-j)/ { printf "%s%s", s, $2; s = " " }'
 }
 
 ks_probe_host() {

@@ -7,7 +7,7 @@
  * naming the holder, and installs once it is released.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -145,6 +145,52 @@ describeE2e('Ctrl-C while apt installs Java on a fresh host', () => {
     expect(again.stdout).toMatch(new RegExp(`^\\[done\\] Install Java — installed ${JDK}`, 'm'));
     process.stderr.write(`fresh host: after Ctrl-C, ${/^\[done\] Install Java — (.*)$/m.exec(again.stdout)?.[1] ?? '?'}\n`);
     await javaWorks(fresh());
+  });
+});
+
+describeE2e('Ctrl-C while ca-certificates-java builds Java\'s keystore on a fresh host', () => {
+  const { fresh, init, env } = useFreshHost();
+
+  it('the keystore left half-written is moved aside (kept) and built again; the next run installs Java', async () => {
+    const run = startCli(init(), { env: env() });
+    // The trigger's `java -jar ca-certificates-java.jar` writes /etc/ssl/certs/java/cacerts in place.
+    // Frozen once that file exists, then Ctrl-C: what an interruption mid-write leaves, every time.
+    const cacerts = join(fresh().root, 'etc/ssl/certs/java/cacerts');
+    const deadline = Date.now() + 240_000;
+    let frozen: number | undefined;
+    while (frozen === undefined && Date.now() < deadline) {
+      const java = chrootProcesses(fresh()).find((p) => p.comm === 'java');
+      if (java && existsSync(cacerts)) {
+        process.kill(java.pid, 'SIGSTOP');
+        frozen = java.pid;
+      }
+      await sleep(java ? 2 : 25);
+    }
+    expect(frozen, 'ca-certificates-java never ran java with the keystore created').toBeDefined();
+    const size = statSync(cacerts).size;
+    run.signal('SIGINT');
+    const r = await run.result;
+    expect(r.code, r.all).toBe(130);
+    // Thawed (no Ctrl-C ever stops a process): it takes what it was sent meanwhile, or ends on its own;
+    // either way its postinst is gone, and the keystore's import unfinished.
+    try {
+      process.kill(frozen!, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+    const quietBy = Date.now() + 15_000;
+    const others = (): string[] => chrootProcesses(fresh()).filter((p) => p.comm !== 'sshd').map((p) => `${p.pid} ${p.comm}`);
+    while (others().length > 0 && Date.now() < quietBy) await sleep(100);
+    expect(others()).toEqual([]);
+    process.stderr.write(`fresh host: Ctrl-C with the keystore at ${size} bytes; ca-certificates-java ${(await runInFresh(fresh(), "dpkg-query -W -f='${Status}' ca-certificates-java")).stdout}\n`);
+
+    const again = await runCli(init(), { env: env() });
+    expect(again.code, again.all).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^\\[done\\] Install Java — installed ${JDK}, after .*moving aside a Java keystore an interrupted install had left half-written \\(to /etc/ssl/certs/java/cacerts\\.kafka-setup-partial; built again\\)`, 'm'));
+    expect(existsSync(`${cacerts}.kafka-setup-partial`)).toBe(true);
+    await javaWorks(fresh());
+    // The keystore built again holds the system's certificates (Java's TLS works): far more than the half-written one.
+    expect(statSync(cacerts).size).toBeGreaterThan(100_000);
   });
 });
 

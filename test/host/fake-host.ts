@@ -39,6 +39,8 @@ export interface FakeHostState {
   tarballSha?: string;
   /** Data directories that hold data, with their size in KiB (every other one is absent). */
   data?: Record<string, number>;
+  /** Java's packages an interrupted install left unfinished (dpkg). */
+  unfinishedJava?: string[];
   /** Log directories' broker.id, as their meta.properties give it. */
   meta?: Record<string, number>;
   /** Data directories this user cannot read (someone else's). */
@@ -181,6 +183,7 @@ export class FakeHost implements HostOps {
     const facts: HostFacts = {
       os: { id: s.os, versionId: '12', idLike: [], prettyName: `${s.os} 12` },
       tools: new Map(s.tools.map((t) => [t, `/usr/bin/${t}`])),
+      unfinishedJava: s.unfinishedJava ?? [],
       home: HOME, user: 'ec2-user', clientAddress: undefined, serverAddress: s.serverAddress, memKib: s.memKib, swapKib: 0, sudo: s.sudo,
       install: this.install(),
       files: this.files(),
@@ -201,7 +204,9 @@ export class FakeHost implements HostOps {
     const s = this.state;
     if (s.installFails) throw new RemoteFailure('install_failed', `apt could not install any of: ${r.packages.join(' ')}`, new Map(), [s.installFails]);
     s.tools.push('java', 'jps');
-    return { update: { tools: new Map(s.tools.map((t) => [t, `/usr/bin/${t}`])) }, package: 'openjdk-17-jdk-headless', repairedDpkg: false };
+    const repaired = (s.unfinishedJava ?? []).length > 0;
+    s.unfinishedJava = [];
+    return { update: { tools: new Map(s.tools.map((t) => [t, `/usr/bin/${t}`])), unfinishedJava: [] }, package: 'openjdk-17-jdk-headless', repairedDpkg: repaired };
   }
 
   async fetchSha512(urls: readonly string[]): Promise<Sha512Fact> {

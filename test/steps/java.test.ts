@@ -107,11 +107,19 @@ if [ -e "$KS_FAKE/lost-race" ]; then
   echo "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?"
   exit 100
 fi
+case " $* " in *" --fix-broken "*) rm -f "$KS_FAKE/java-unfinished" ;; esac
 case " $* " in *" install "*) printf '#!/bin/sh\n' > "$KS_FAKE/java"; cp "$KS_FAKE/java" "$KS_FAKE/jps"; chmod +x "$KS_FAKE/java" "$KS_FAKE/jps" ;; esac
 exit 0
 `;
 
-type State = 'ok' | 'dpkg-interrupted' | 'broken' | 'lost-race';
+/** dpkg-query -W: every package installed, but for Java's while an interrupted install left them unfinished. */
+const FAKE_DPKG_QUERY = `#!/bin/sh
+echo "installed libc6"
+if [ -e "$KS_FAKE/java-unfinished" ]; then echo "half-configured ca-certificates-java"; echo "triggers-awaited openjdk-17-jre-headless"; echo "unpacked libfoo"; fi
+exit 0
+`;
+
+type State = 'ok' | 'dpkg-interrupted' | 'broken' | 'lost-race' | 'java-unfinished';
 
 interface Fake {
   ctx: StepContext;
@@ -129,6 +137,7 @@ async function fakeHost(state: State, opts: { waitS?: number; pm?: 'apt' | 'yum'
   };
   tool('apt-cache', '#!/bin/sh\necho "  Candidate: 17.0.15+6-1~deb12u1"\n');
   tool('apt-get', FAKE_APT_GET);
+  tool('dpkg-query', FAKE_DPKG_QUERY);
   tool('dpkg', '#!/bin/sh\necho "dpkg $*" >> "$KS_FAKE/calls"\nrm -f "$KS_FAKE/dpkg-interrupted"\n');
   tool('yum', '#!/bin/sh\necho "yum $*" >> "$KS_FAKE/calls"\nprintf \'#!/bin/sh\\n\' > "$KS_FAKE/java"\nchmod +x "$KS_FAKE/java"\n');
   if (state !== 'ok') writeFileSync(join(dir, state), '');
@@ -167,6 +176,14 @@ describe('installing Java with apt (install-java.sh)', () => {
     expect(await javaStep.apply(ctx)).toBe('installed openjdk-17-jdk-headless, after finishing an interrupted install (dpkg --configure -a)');
     // --fix-broken: dpkg cannot configure a package whose dependencies apt never unpacked.
     expect(calls()).toEqual([INSTALL, 'dpkg --configure -a', INSTALL.replace('install -y', 'install -y --fix-broken')]);
+  });
+
+  it.runIf(asRoot)('Java\'s packages left unfinished (its binaries in place): apt --fix-broken finishes them, and says so; others are not Java\'s business', async () => {
+    const { ctx, calls, dir } = await fakeHost('java-unfinished');
+    expect(await javaStep.apply(ctx)).toBe('installed openjdk-17-jdk-headless, after finishing an interrupted install (apt-get --fix-broken)');
+    expect(calls()).toEqual([INSTALL.replace('install -y', 'install -y --fix-broken')]);
+    expect(existsSync(join(dir, 'java-unfinished'))).toBe(false);
+    expect(ctx.facts.unfinishedJava).toEqual([]);
   });
 
   it.runIf(asRoot)('another apt failure is reported with apt\'s own words, and dpkg is left alone', async () => {
