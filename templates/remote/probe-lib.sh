@@ -57,7 +57,7 @@ ks_probe_tools() {
 # space separated: an install stopped midway (Ctrl-C, a dropped connection) leaves them so.
 ks_java_unfinished() {
   command -v dpkg-query >/dev/null 2>&1 || return 0
-  dpkg-query -W -f='${db:Status-Status} ${Package}\n' 2>/dev/null |
+  dpkg-query -W -f='${db:Status-Status} ${Package}\n' 'openjdk-*' ca-certificates-java java-common 'default-j*' 2>/dev/null |
     awk '$1 ~ /^(half-installed|unpacked|half-configured|triggers-awaited|triggers-pending)$/ && $2 ~ /^(openjdk-|ca-certificates-java$|java-common$|default-j)/ { printf "%s%s", s, $2; s = " " }'
 }
 
