@@ -10,11 +10,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { startCluster, stopCluster } from '../test/e2e/support/cluster.js';
+import { jvmPids, startCluster, stopCluster } from '../test/e2e/support/cluster.js';
 import { buildDistribution } from '../test/e2e/support/dist.js';
 import { startMirror, type Mirror } from '../test/e2e/support/mirror.js';
 import { BRIDGE_ADDRESS, netnsUnavailable, relayFromBridge, type NetnsHost } from '../test/e2e/support/netns-host.js';
@@ -34,6 +34,20 @@ interface Figures {
 function sshdCounts(host: NetnsHost): { connections: number; execs: number } {
   const log = readFileSync(host.sshdLog, 'utf8');
   return { connections: (log.match(/Accepted publickey/g) ?? []).length, execs: (log.match(/request exec|session_exec_req|exec request/gi) ?? []).length };
+}
+
+/** CPU seconds (user + system) the JVMs of these hosts have used so far, from /proc (clock ticks of 1/100 s). */
+async function jvmCpuSeconds(hosts: NetnsHost[]): Promise<number> {
+  let ticks = 0;
+  for (const h of hosts) {
+    for (const pid of await jvmPids(h)) {
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+  }
+  return ticks / 100;
 }
 
 async function init(hosts: NetnsHost[], ports: number[], common: string[], env: Record<string, string>): Promise<Figures> {
@@ -86,7 +100,9 @@ async function main(): Promise<void> {
     const three = hosts.slice(0, 3);
     const rows: Array<[string, Figures]> = [];
     rows.push(['1 host: fresh init', await init(one, [ports[3]!], common, single)]);
+    const cpuOne = await jvmCpuSeconds(one);
     rows.push(['3 hosts: fresh init', await init(three, ports.slice(0, 3), common, cluster)]);
+    const cpuThree = await jvmCpuSeconds(three);
     for (let i = 0; i < NOOP_RUNS; i++) rows.push([`1 host: no-op #${i + 1}`, await init(one, [ports[3]!], common, single)]);
     for (let i = 0; i < NOOP_RUNS; i++) rows.push([`3 hosts: no-op #${i + 1}`, await init(three, ports.slice(0, 3), common, cluster)]);
 
@@ -101,6 +117,8 @@ async function main(): Promise<void> {
     };
     console.log('');
     console.log(`fresh init: 3 hosts / 1 host = ${(wall('3 hosts: fresh init') / wall('1 host: fresh init')).toFixed(2)}× (target ≤ 1.3×)`);
+    // Every "host" shares this machine's cores: the JVMs' start-up work alone bounds the wall time.
+    console.log(`JVM start-up CPU: ${cpuOne.toFixed(1)} s for 1 host, ${cpuThree.toFixed(1)} s for 3 hosts; on this machine's ${cpus().length} cores the 3 hosts' JVMs alone take at least ${(cpuThree / cpus().length).toFixed(1)} s of wall time`);
     console.log(`no-op re-run: median ${median('1 host: no-op').toFixed(2)} s for 1 host, ${median('3 hosts: no-op').toFixed(2)} s for 3 hosts`);
   } finally {
     for (const p of proxies) if (p.pid) process.kill(p.pid);
