@@ -8,6 +8,7 @@ import { brokerChecks } from '../checks/broker-checks.js';
 import { check, type CheckResult } from '../checks/types.js';
 import type { ZookeeperMode } from '../host/zookeeper-mode.js';
 import { replication } from '../kafka/cluster.js';
+import { replicasByTopic } from '../kafka/replicas.js';
 import { tcpConnect } from '../local/net.js';
 import { memberFlags, memberLabel, type SavedMember } from '../options/cluster-options.js';
 import { isInteractive } from '../options/resolve.js';
@@ -88,7 +89,7 @@ export async function verifyCluster(flags: VerifyFlags, members: readonly SavedM
       ? check('replicated', 'No under-replicated partitions', 'pass', answer.partitions === 0 ? 'no partitions yet (no topic)' : `all ${answer.partitions} partitions have every replica in sync`)
       : check('replicated', 'No under-replicated partitions', 'fail', `${answer.underReplicated} of ${answer.partitions} partitions have replicas out of sync (or no leader)`,
         'a broker is down or catching up: wait and run verify again, or start the missing broker; until then acks=all producers may fail (min.insync.replicas)'));
-    show(copiesCheck(answer.topics, replication(members.length).factor));
+    show(copiesCheck(replicasByTopic(answer.assignment), replication(members.length).factor));
   } else {
     for (const [id, title] of [['registered', 'Every broker registered'], ['replicated', 'No under-replicated partitions']] as const) {
       show(check(id, title, 'fail', 'no broker of the cluster answered from here', 'kafka-setup status shows which JVMs run; start them with kafka-setup start'));

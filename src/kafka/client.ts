@@ -76,8 +76,6 @@ export interface BootstrapAnswer {
   /** Partitions of every topic, and those with fewer in-sync replicas than replicas (or no leader). */
   partitions: number;
   underReplicated: number;
-  /** Every topic with its fewest replicas of any partition (a single server's topics keep 1 in a cluster). */
-  topics: Array<{ name: string; replicas: number }>;
   /** Every partition's replicas. */
   assignment: PartitionReplicas[];
 }
@@ -90,16 +88,25 @@ function usableVersion(apiKey: number, min: number, max: number): number | undef
   return common.length > 0 ? Math.max(...common) : undefined;
 }
 
-/** ApiVersions and Metadata from one address, over one connection, without following redirects. */
-export async function askBootstrap(host: string, port: number, timeoutMs: number): Promise<BootstrapAnswer> {
+/** One connection to one address (no redirects followed), for `work`, closed whatever happened. */
+async function withBroker<T>(host: string, port: number, timeoutMs: number, clientId: string, work: (broker: KafkajsBroker) => Promise<T>): Promise<T> {
   const logger = createLogger({ level: LEVELS.NOTHING, logCreator: silent });
   const connectionPool = new ConnectionPool({
-    host, port, logger, socketFactory: socketFactory(), clientId: 'kafka-setup-verify',
+    host, port, logger, socketFactory: socketFactory(), clientId,
     connectionTimeout: timeoutMs, requestTimeout: timeoutMs, enforceRequestTimeout: true,
   });
   const broker = new Broker({ connectionPool, logger, allowAutoTopicCreation: false });
   try {
     await broker.connect();
+    return await work(broker);
+  } finally {
+    await broker.disconnect().catch(() => {});
+  }
+}
+
+/** ApiVersions and Metadata from one address, over one connection, without following redirects. */
+export async function askBootstrap(host: string, port: number, timeoutMs: number): Promise<BootstrapAnswer> {
+  return withBroker(host, port, timeoutMs, 'kafka-setup-verify', async (broker) => {
     const versions = broker.versions ?? {};
     const apiVersions = Object.entries(versions).map(([key, v]) => ({
       apiKey: Number(key),
@@ -115,12 +122,9 @@ export async function askBootstrap(host: string, port: number, timeoutMs: number
       clusterId: md.clusterId,
       partitions: md.topicMetadata.reduce((n, t) => n + t.partitionMetadata.length, 0),
       underReplicated: md.topicMetadata.reduce((n, t) => n + t.partitionMetadata.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).length, 0),
-      topics: md.topicMetadata.map((t) => ({ name: t.topic, replicas: Math.min(...t.partitionMetadata.map((p) => p.replicas.length)) })),
       assignment: md.topicMetadata.flatMap((t) => t.partitionMetadata.map((p) => ({ topic: t.topic, partition: p.partitionId, replicas: [...p.replicas], inSync: p.leader >= 0 && p.isr.length >= p.replicas.length }))),
     };
-  } finally {
-    await broker.disconnect().catch(() => {});
-  }
+  });
 }
 
 /**
@@ -128,21 +132,10 @@ export async function askBootstrap(host: string, port: number, timeoutMs: number
  * them in the background; the metadata shows them under-replicated until they have caught up).
  */
 export async function reassign(host: string, port: number, timeoutMs: number, plan: readonly PartitionReplicas[]): Promise<void> {
-  const logger = createLogger({ level: LEVELS.NOTHING, logCreator: silent });
-  const connectionPool = new ConnectionPool({
-    host, port, logger, socketFactory: socketFactory(), clientId: 'kafka-setup-init',
-    connectionTimeout: timeoutMs, requestTimeout: timeoutMs, enforceRequestTimeout: true,
-  });
-  const broker = new Broker({ connectionPool, logger, allowAutoTopicCreation: false });
   const topics = [...new Set(plan.map((p) => p.topic))].map((topic) => ({
     topic, partitionAssignment: plan.filter((p) => p.topic === topic).map((p) => ({ partition: p.partition, replicas: p.replicas })),
   }));
-  try {
-    await broker.connect();
-    await broker.alterPartitionReassignments({ topics, timeout: timeoutMs });
-  } finally {
-    await broker.disconnect().catch(() => {});
-  }
+  await withBroker(host, port, timeoutMs, 'kafka-setup-init', (broker) => broker.alterPartitionReassignments({ topics, timeout: timeoutMs }));
 }
 
 export interface RoundTrip {

@@ -39,6 +39,13 @@ export function describePlan(plan: readonly PartitionReplicas[]): string {
   return `${named} (${plan.length} partition${plan.length > 1 ? 's' : ''})`;
 }
 
+/** Every topic with its fewest replicas of any partition (a single server's topics keep 1 in a cluster). */
+export function replicasByTopic(partitions: readonly PartitionReplicas[]): Array<{ name: string; replicas: number }> {
+  const fewest = new Map<string, number>();
+  for (const p of partitions) fewest.set(p.topic, Math.min(fewest.get(p.topic) ?? Infinity, p.replicas.length));
+  return [...fewest].map(([name, replicas]) => ({ name, replicas }));
+}
+
 /** Whether the metadata shows every partition of the plan on its new replicas, all in sync. */
 export function planDone(plan: readonly PartitionReplicas[], now: readonly PartitionReplicas[]): boolean {
   const key = (p: PartitionReplicas): string => `${p.topic}\0${p.partition}`;

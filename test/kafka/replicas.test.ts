@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePlan, INTERNAL_TOPICS, planDone, raisePlan } from '../../src/kafka/replicas.js';
+import { describePlan, INTERNAL_TOPICS, planDone, raisePlan, replicasByTopic } from '../../src/kafka/replicas.js';
 
 const single = (topic: string, n: number) => Array.from({ length: n }, (_, partition) => ({ topic, partition, replicas: [0] }));
 
@@ -23,5 +23,9 @@ describe('more replicas for short topics', () => {
     expect(planDone(plan, [now[0]!])).toBe(false);
     expect(planDone(plan, single('orders', 2).map((p) => ({ ...p, inSync: true })))).toBe(false);
     expect(describePlan(plan)).toBe('orders (2 partitions)');
+  });
+  it('each topic\'s fewest replicas, from the partitions', () => {
+    expect(replicasByTopic([...single('orders', 2), { topic: 'orders', partition: 2, replicas: [0, 2, 3] }, { topic: 'a', partition: 0, replicas: [2, 3] }]))
+      .toEqual([{ name: 'orders', replicas: 1 }, { name: 'a', replicas: 2 }]);
   });
 });
