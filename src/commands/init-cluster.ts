@@ -26,6 +26,7 @@ import { notWhole, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import { brokerHeapMib, internalAddress, serviceMode } from '../steps/targets.js';
 import type { Reporter } from '../ui/reporter.js';
 import { Meeting, Turn } from './meeting-points.js';
+import { anyMember, memberIds } from './member-ids.js';
 import { plannedReplication, replicateTopics } from './replicate-topics.js';
 import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type HostRun } from './init-host.js';
 import type { CommandIO } from './io.js';
@@ -45,8 +46,16 @@ interface Member {
   reporter: Reporter;
 }
 
-/** This member's view of the cluster, from every member's probe. */
-export function viewOf(members: readonly { id: number; label: string; brokerId?: number | undefined }[], facts: readonly HostFacts[], self: number): ClusterView {
+/**
+ * The view of the cluster of the member at index `self`, from every member's probe: each member's
+ * number as its server holds it (member-ids.ts), its broker.id and its private address.
+ */
+export function viewOf(
+  members: readonly { label: string; savedId: number | undefined; brokerId?: number | undefined }[],
+  facts: readonly HostFacts[],
+  self: number,
+  saved?: readonly SavedMember[],
+): ClusterView {
   const addresses = facts.map((f, i) => {
     const a = f.serverAddress;
     if (a === undefined) {
@@ -64,8 +73,9 @@ export function viewOf(members: readonly { id: number; label: string; brokerId?:
       });
     }
   }
-  const brokerIds = brokerIdsOf(members, facts.map(memberData));
-  return { self, members: members.map((m, i) => ({ id: m.id, brokerId: brokerIds[i]!, address: addresses[i]! })) };
+  const ids = memberIds(members, facts, saved);
+  const brokerIds = brokerIdsOf(members.map((m, i) => ({ ...m, id: ids[i]! })), facts.map(memberData));
+  return { self: ids[self]!, members: members.map((_, i) => ({ id: ids[i]!, brokerId: brokerIds[i]!, address: addresses[i]! })) };
 }
 
 /**
@@ -188,7 +198,7 @@ function clusterProfile(runs: readonly HostRun[], members: readonly Member[]): P
  * `userTopics`: every topic short of the cluster's replicas gets more, not only Kafka's own (the first
  * cluster init of these hosts, where a single server's topics come along, or its retry).
  */
-export async function initClusterCommand(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO, userTopics = saved === undefined): Promise<number> {
+export async function initClusterCommand(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO, replicateAll = false): Promise<number> {
   const { hosts, members } = await resolveMembers(flags, saved, io);
   const o = members[0]!.options;
   io.reporter.info(
@@ -245,7 +255,16 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       const session = sessions[m.index] ?? (await openSession(m.options, hio, { dryRun: m.options.dryRun }));
       sessions[m.index] = session;
       return await runOnHost(m.options, hio, session, {
-        view: async (facts) => viewOf(hosts.map((h, i) => ({ id: h.id, brokerId: h.brokerId, label: members[i]!.label })), await probed.arrive(m.index, facts), hosts[m.index]!.id),
+        view: async (facts) => {
+          const all = await probed.arrive(m.index, facts);
+          try {
+            return viewOf(hosts.map((h, i) => ({ savedId: h.savedId, brokerId: h.brokerId, label: members[i]!.label })), all, m.index, saved);
+          } catch (err) {
+            // Every host finds the same: the first says why, the others only that they stopped.
+            if (m.index === 0) throw err;
+            throw new UserError(`stopped before the cluster was configured: see ${members[0]!.label}'s error above`);
+          }
+        },
         hooks: hooks(m),
       });
     } catch (err) {
@@ -276,11 +295,16 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       // The hosts stopped by another's failure say so in one line; the failures themselves in full.
       for (const { m, err } of failed) m.reporter.error(err, io.debug);
       const first = failed.filter(({ err }) => !(err instanceof UserError && err.message.startsWith('stopped before')));
+      // Bad input found on the servers (a member left out) is still bad input: exit 2, nothing changed.
+      const codes = new Set(first.map(({ err }) => (err instanceof UserError ? err.exitCode : 1)));
       throw new UserError(`init failed on ${first.map(({ m }) => m.label).join(', ') || failed.map(({ m }) => m.label).join(', ')} (${failed.length} of ${members.length} hosts did not finish)`, {
         hint: 'see each host\'s error above; run the same command again once fixed: what is done on every host is kept, and a host that is right is left alone',
+        ...(codes.size === 1 ? { exitCode: [...codes][0]! } : {}),
       });
     }
     const runs = settled.map((s) => (s as PromiseFulfilledResult<HostRun>).value);
+    // The first cluster init of these servers (none was a member before this run), or its retry.
+    const userTopics = replicateAll || !anyMember(await probed.wait());
     if (o.dryRun) {
       const verdicts = runs.map((r) => dryRunVerdict(r.reports));
       const doomed = verdicts.flatMap((v, i) => (v.doomed ? [{ m: members[i]!, err: v.doomed }] : []));

@@ -69,8 +69,17 @@ export interface HostRun {
   reachEarly: Promise<Reach>;
 }
 
-/** Connect, probe and run the steps on one host (the session is closed by the caller's `close`). */
-export async function runOnHost(options: InitOptions, io: CommandIO, session: Session, cluster?: ClusterRendezvous): Promise<HostRun> {
+/**
+ * Connect, probe and run the steps on one host (the session is closed by the caller's `close`).
+ * `refuse`: for a single server, what the probe shows it must not be done to (see single-guard.ts).
+ */
+export async function runOnHost(
+  options: InitOptions,
+  io: CommandIO,
+  session: Session,
+  cluster?: ClusterRendezvous,
+  refuse?: (facts: HostFacts) => UserError | undefined,
+): Promise<HostRun> {
   const dist = { kafkaVersion: options.kafkaVersion, scalaVersion: options.scalaVersion };
   // Asked side by side with the probe, so that a run that changes nothing costs no extra round
   // trip: is a running broker in its own metadata, and is it reachable from here?
@@ -78,6 +87,8 @@ export async function runOnHost(options: InitOptions, io: CommandIO, session: Se
   const servingEarly = host.serving(undefined, 0);
   const reachEarly = tcpConnect(options.advertisedHost, BROKER_PORT, REACH_TIMEOUT_MS);
   const facts = await probe(host, options, io);
+  const refused = refuse?.(facts);
+  if (refused) throw refused;
   const broker = brokerJvm(facts);
   if (broker) facts.serving = { ...judgeServing(await servingEarly, brokerId(facts.files['server.properties'].content)), pid: broker.pid };
   const view = cluster ? await cluster.view(facts) : undefined;

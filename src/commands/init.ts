@@ -17,6 +17,7 @@ import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning } from '
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 import { recogniseMoved } from './recognise.js';
+import { singleInitProblem } from './single-guard.js';
 
 
 function summary(ctx: StepContext, reports: StepReport[], profileFile: string | undefined): string[] {
@@ -74,7 +75,14 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
     // single server's profile applies to its own host only.
     const named = hosts.map((h) => parseHostSpec(h)).flatMap((s) => ('problem' in s ? [] : [s.host.toLowerCase()]));
     const saved = profile?.cluster?.some((m) => named.includes(m.host.toLowerCase())) ? profile.cluster : undefined;
-    return initClusterCommand({ ...flags, hosts, advertisedHosts }, saved, io, saved === undefined || profile?.replicateAll === true);
+    // The saved cluster is the only record of it here: another cluster's init never overwrites it.
+    if (profile?.cluster && !saved) {
+      throw new UsageError(
+        `profile "${flags.profile ?? DEFAULT_PROFILE}" holds the cluster of ${profile.cluster.map((m) => m.host).join(', ')}, and none of the hosts given is one of them: saving this cluster would replace it; nothing was changed`,
+        'pass --profile NAME to keep this cluster\'s settings apart; for the saved cluster at new addresses, give at least one member at its saved address (the others are recognised by their own data)',
+      );
+    }
+    return initClusterCommand({ ...flags, hosts, advertisedHosts }, saved, io, saved !== undefined && profile?.replicateAll === true);
   }
   if (profile?.cluster) {
     const spec = hosts[0] === undefined ? undefined : parseHostSpec(hosts[0]);
@@ -99,7 +107,10 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
   );
   const session = await openSession(options, io, { dryRun: options.dryRun });
   try {
-    const { ctx, reports, reachEarly } = await runOnHost(options, io, session);
+    // Decided from the server: a cluster member is never made a single node, and a saved cluster's
+    // profile is never replaced by a single server's.
+    const guard = { host: options.host, profileName: options.profile, saved: profile?.cluster };
+    const { ctx, reports, reachEarly } = await runOnHost(options, io, session, undefined, (facts) => singleInitProblem(facts, guard));
     if (options.dryRun) {
       const { pending, doomed } = dryRunVerdict(reports);
       if (doomed) throw doomed;

@@ -1,9 +1,7 @@
 /**
  * The hosts of a cluster init: every `--host [user@]host[:port]` (or the saved cluster's), the address
- * each advertises to clients, and its number in the cluster. Numbers are kept: a host of the saved
- * cluster keeps its id (ZooKeeper's myid, the broker.id, both written into its data), a new host gets
- * the next free one, and a host left out is refused (removing a member is not something a re-run may
- * do by accident).
+ * each advertises to clients, and the saved member each one is. Their numbers (ZooKeeper's myid, the
+ * broker.id) are decided once the servers have been asked: see commands/member-ids.ts.
  */
 import { UsageError } from '../errors.js';
 import { MAX_MEMBERS } from '../kafka/cluster.js';
@@ -21,9 +19,13 @@ export interface SavedMember {
   advertisedHost: string;
 }
 
-/** A member as this run resolves it: user and port undefined where the shared --user/--port (or defaults) apply. */
+/**
+ * A member as this run resolves it before any server is asked: user and port undefined where the
+ * shared --user/--port (or defaults) apply. Its number comes from the servers (member-ids.ts).
+ */
 export interface ClusterHost {
-  id: number;
+  /** The saved member's id, when the profile knows this host (by host and port). */
+  savedId: number | undefined;
   /** The saved member's broker.id (undefined: new, or the id). */
   brokerId: number | undefined;
   host: string;
@@ -74,7 +76,7 @@ function advertisedFor(hosts: readonly string[], given: readonly string[]): Arra
 /** The cluster's hosts, from the --host values (specs) or, with none, the saved cluster. */
 export function clusterHosts(specs: readonly string[], advertised: readonly string[], saved: readonly SavedMember[] | undefined): ClusterHost[] {
   if (specs.length === 0 && saved) {
-    return saved.map((m) => ({ id: m.id, brokerId: m.brokerId, host: m.host, user: m.user, port: m.port, advertisedHost: advertisedFor(saved.map((s) => s.host), advertised)[saved.indexOf(m)] ?? m.advertisedHost }));
+    return saved.map((m) => ({ savedId: m.id, brokerId: m.brokerId, host: m.host, user: m.user, port: m.port, advertisedHost: advertisedFor(saved.map((s) => s.host), advertised)[saved.indexOf(m)] ?? m.advertisedHost }));
   }
   const parsed = specs.map((s) => {
     const p = parseHostSpec(s);
@@ -87,22 +89,16 @@ export function clusterHosts(specs: readonly string[], advertised: readonly stri
     if (twice !== i) throw new UsageError(`--host ${printable(p.host)} is given twice`, 'give each host of the cluster once');
   }
   if (parsed.length > MAX_MEMBERS) throw new UsageError(`${parsed.length} hosts: a ZooKeeper ensemble has at most ${MAX_MEMBERS} members`, 'give fewer hosts');
-  const left = (saved ?? []).filter((m) => !parsed.some((p) => savedMemberFor(saved, p.host, p.port) === m));
-  if (left.length > 0) {
-    throw new UsageError(
-      `${left.map((m) => m.host).join(', ')} ${left.length > 1 ? 'are members' : 'is a member'} of the saved cluster but not given with --host`,
-      `give every member (${(saved ?? []).map((m) => m.host).join(', ')}) and any new ones; removing a member from the cluster is not supported`,
-    );
-  }
   const ads = advertisedFor(names, advertised);
   for (const a of ads) {
     const problem = a === undefined ? undefined : hostProblem(a);
     if (problem) throw new UsageError(`--advertised-host: ${problem}`);
   }
-  let next = Math.max(0, ...(saved ?? []).map((m) => m.id));
+  // A saved member left out is judged once the servers have been asked (member-ids.ts): it may be
+  // one of these hosts at a new address.
   return parsed.map((p, i) => {
     const was = savedMemberFor(saved, p.host, p.port);
-    return { id: was?.id ?? ++next, brokerId: was?.brokerId, host: p.host, user: p.user ?? was?.user, port: p.port ?? was?.port, advertisedHost: ads[i] ?? was?.advertisedHost };
+    return { savedId: was?.id, brokerId: was?.brokerId, host: p.host, user: p.user ?? was?.user, port: p.port ?? was?.port, advertisedHost: ads[i] ?? was?.advertisedHost };
   });
 }
 

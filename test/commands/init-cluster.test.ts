@@ -3,39 +3,29 @@ import { brokerIdsOf, joinsSeeded, viewOf } from '../../src/commands/init-cluste
 import { memberData } from '../../src/steps/member-data.js';
 import { Meeting, Turn } from '../../src/commands/meeting-points.js';
 import { UserError } from '../../src/errors.js';
-import type { HostFacts } from '../../src/host/facts.js';
 import { replication } from '../../src/kafka/cluster.js';
 import { clusterHosts, memberLabel, savedClusterProblem, savedMemberFor } from '../../src/options/cluster-options.js';
 
-const HOME = '/home/ec2-user';
-const file = (content: string | undefined) => ({ path: '', content, mtime: undefined, backup: false });
-/** A probed host: its address, and the data directories that hold data (with a log directory's broker.id). */
-const facts = (serverAddress: string | undefined, o: { data?: string[]; meta?: Record<string, number>; zk?: string; server?: string } = {}): HostFacts => ({
-  serverAddress,
-  install: { path: `${HOME}/kafka_2.12-3.1.0` },
-  files: { 'server.properties': file(o.server ?? (o.data ? 'broker.id=0\n' : undefined)), 'zookeeper.properties': file(o.zk ?? (o.data ? 'dataDir=/home/ec2-user/kafka-data/zookeeper\n' : undefined)) },
-  dataDirs: new Map((o.data ?? []).map((p) => [p, { path: p, state: 'data', kib: 1, device: '1', brokerId: o.meta?.[p] }])),
-} as unknown as HostFacts);
-const SINGLE = [`${HOME}/kafka-data/zookeeper/version-2`, `${HOME}/kafka-data/kafka-logs`];
+import { facts, HOME, SINGLE } from '../support/cluster-facts.js';
 
 describe('the hosts of a cluster', () => {
   it('takes [user@]host[:port] each, numbered in order', () => {
     expect(clusterHosts(['admin@10.0.0.1', '10.0.0.2:2222', 'ubuntu@[2001:db8::3]:22'], [], undefined)).toEqual([
-      { id: 1, host: '10.0.0.1', user: 'admin', port: undefined, advertisedHost: undefined },
-      { id: 2, host: '10.0.0.2', user: undefined, port: 2222, advertisedHost: undefined },
-      { id: 3, host: '2001:db8::3', user: 'ubuntu', port: 22, advertisedHost: undefined },
+      { savedId: undefined, brokerId: undefined, host: '10.0.0.1', user: 'admin', port: undefined, advertisedHost: undefined },
+      { savedId: undefined, brokerId: undefined, host: '10.0.0.2', user: undefined, port: 2222, advertisedHost: undefined },
+      { savedId: undefined, brokerId: undefined, host: '2001:db8::3', user: 'ubuntu', port: 22, advertisedHost: undefined },
     ]);
   });
 
-  it('keeps the saved ids, gives a new host the next one, and refuses to drop a member', () => {
+  it('names the saved member each host is; a member left out is judged once the servers are asked', () => {
     const saved = [
       { id: 1, host: 'a', user: 'admin', port: 22, advertisedHost: 'a.example.com' },
       { id: 2, host: 'b', user: 'admin', port: 22, advertisedHost: 'b' },
     ];
-    expect(clusterHosts(['b', 'a', 'c'], [], saved).map((h) => [h.host, h.id, h.user, h.advertisedHost])).toEqual([
-      ['b', 2, 'admin', 'b'], ['a', 1, 'admin', 'a.example.com'], ['c', 3, undefined, undefined],
+    expect(clusterHosts(['b', 'a', 'c'], [], saved).map((h) => [h.host, h.savedId, h.user, h.advertisedHost])).toEqual([
+      ['b', 2, 'admin', 'b'], ['a', 1, 'admin', 'a.example.com'], ['c', undefined, undefined, undefined],
     ]);
-    expect(() => clusterHosts(['a', 'c'], [], saved)).toThrow(/b is a member of the saved cluster but not given with --host/);
+    expect(clusterHosts(['a', 'c'], [], saved).map((h) => h.savedId)).toEqual([1, undefined]);
     expect(clusterHosts([], [], saved).map((h) => h.host)).toEqual(['a', 'b']);
   });
 
@@ -44,8 +34,7 @@ describe('the hosts of a cluster', () => {
       { id: 1, host: 'h', user: 'a', port: 2201, advertisedHost: '10.0.0.1' },
       { id: 2, host: 'h', user: 'b', port: 2202, advertisedHost: '10.0.0.2' },
     ];
-    expect(clusterHosts(['h:2202', 'h:2201'], [], saved).map((x) => [x.id, x.user, x.advertisedHost])).toEqual([[2, 'b', '10.0.0.2'], [1, 'a', '10.0.0.1']]);
-    expect(() => clusterHosts(['h:2201'], [], saved)).toThrow(/member of the saved cluster but not given/);
+    expect(clusterHosts(['h:2202', 'h:2201'], [], saved).map((x) => [x.savedId, x.user, x.advertisedHost])).toEqual([[2, 'b', '10.0.0.2'], [1, 'a', '10.0.0.1']]);
     expect(savedMemberFor(saved, 'H', 2202)?.id).toBe(2);
     expect(savedMemberFor(saved, 'h', undefined)).toBeUndefined();
     expect(memberLabel(saved[0]!, saved)).toBe('h:2201');
@@ -72,22 +61,23 @@ describe('the hosts of a cluster', () => {
 });
 
 describe('the cluster view', () => {
-  const members = [{ id: 1, label: 'a' }, { id: 2, label: 'b' }];
+  const members = [{ savedId: undefined, label: 'a' }, { savedId: undefined, label: 'b' }];
   it('each member at the address its sshd was reached on', () => {
-    expect(viewOf(members, [facts('10.0.0.1'), facts('10.0.0.2')], 2)).toEqual({ self: 2, members: [{ id: 1, brokerId: 1, address: '10.0.0.1' }, { id: 2, brokerId: 2, address: '10.0.0.2' }] });
+    expect(viewOf(members, [facts('10.0.0.1'), facts('10.0.0.2')], 1)).toEqual({ self: 2, members: [{ id: 1, brokerId: 1, address: '10.0.0.1' }, { id: 2, brokerId: 2, address: '10.0.0.2' }] });
   });
   it('refuses two members at one address, and a member that did not tell', () => {
-    expect(() => viewOf(members, [facts('10.0.0.1'), facts('10.0.0.1')], 1)).toThrow(/a and b were both reached at 10.0.0.1/);
-    expect(() => viewOf(members, [facts('10.0.0.1'), facts(undefined)], 1)).toThrow(/b did not tell the address/);
+    expect(() => viewOf(members, [facts('10.0.0.1'), facts('10.0.0.1')], 0)).toThrow(/a and b were both reached at 10.0.0.1/);
+    expect(() => viewOf(members, [facts('10.0.0.1'), facts(undefined)], 0)).toThrow(/b did not tell the address/);
   });
   it('a single server with data keeps its broker.id; the others are numbered around it', () => {
-    const three = [{ id: 1, label: 'a' }, { id: 2, label: 'b' }, { id: 3, label: 'c' }];
+    const three = [{ savedId: undefined, label: 'a' }, { savedId: undefined, label: 'b' }, { savedId: undefined, label: 'c' }];
+    const ids = [{ id: 1, label: 'a' }, { id: 2, label: 'b' }, { id: 3, label: 'c' }];
     const seed = facts('10.0.0.1', { data: SINGLE, meta: { [`${HOME}/kafka-data/kafka-logs`]: 0 } });
-    expect(viewOf(three, [seed, facts('10.0.0.2'), facts('10.0.0.3')], 1).members.map((m) => [m.id, m.brokerId])).toEqual([[1, 0], [2, 2], [3, 3]]);
+    expect(viewOf(three, [seed, facts('10.0.0.2'), facts('10.0.0.3')], 0).members.map((m) => [m.id, m.brokerId])).toEqual([[1, 0], [2, 2], [3, 3]]);
     // Data under an id another member would take: that member gets the next free one.
     const two = facts('10.0.0.2', { data: SINGLE, meta: { [`${HOME}/kafka-data/kafka-logs`]: 2 } });
-    expect(viewOf(three, [facts('10.0.0.1'), two, facts('10.0.0.3')], 1).members.map((m) => m.brokerId)).toEqual([1, 2, 3]);
-    expect(brokerIdsOf(three, [memberData(facts('x')), memberData(facts('y')), memberData(two)])).toEqual([1, 3, 2]);
+    expect(viewOf(three, [facts('10.0.0.1'), two, facts('10.0.0.3')], 0).members.map((m) => m.brokerId)).toEqual([1, 2, 3]);
+    expect(brokerIdsOf(ids, [memberData(facts('x')), memberData(facts('y')), memberData(two)])).toEqual([1, 3, 2]);
     // The data's own id rules over server.properties and the saved one.
     const moved = facts('10.0.0.1', { data: SINGLE, server: 'broker.id=7\n', meta: { [`${HOME}/kafka-data/kafka-logs`]: 5 } });
     expect(brokerIdsOf([{ id: 1, label: 'a', brokerId: 9 }], [memberData(moved)])).toEqual([5]);
@@ -95,15 +85,15 @@ describe('the cluster view', () => {
     expect(brokerIdsOf([{ id: 1, label: 'a', brokerId: 0 }, { id: 2, label: 'b' }], [memberData(facts('x')), memberData(facts('y'))])).toEqual([0, 2]);
   });
   it('refuses the data of two clusters, and two brokers\' data under one id', () => {
-    const three = [{ id: 1, label: 'a' }, { id: 2, label: 'b' }, { id: 3, label: 'c' }];
+    const three = [{ savedId: undefined, label: 'a' }, { savedId: undefined, label: 'b' }, { savedId: undefined, label: 'c' }];
     const single = (a: string) => facts(a, { data: SINGLE });
-    expect(() => viewOf(three, [single('10.0.0.1'), single('10.0.0.2'), facts('10.0.0.3')], 1)).toThrow(/a and b each hold ZooKeeper data of their own \(single servers\)/);
-    const member = facts('10.0.0.2', { data: SINGLE, zk: 'server.1=10.0.0.9:2888:3888\n' });
-    expect(() => viewOf(three, [single('10.0.0.1'), member, facts('10.0.0.3')], 1)).toThrow(/a and b each hold ZooKeeper data of their own \(a single server and a cluster's members\)/);
-    const brokerOnly = (a: string) => facts(a, { data: [`${HOME}/kafka-data/kafka-logs`], zk: 'server.1=x:2888:3888\n' });
-    expect(() => viewOf(three, [brokerOnly('10.0.0.1'), brokerOnly('10.0.0.2'), facts('10.0.0.3')], 1)).toThrow(/the brokers of a and b both hold data as broker.id 0/);
+    expect(() => viewOf(three, [single('10.0.0.1'), single('10.0.0.2'), facts('10.0.0.3')], 0)).toThrow(/a and b each hold ZooKeeper data of their own \(single servers\)/);
+    const member = facts('10.0.0.2', { data: SINGLE, zk: 'server.2=10.0.0.2:2888:3888\n', myid: '2\n' });
+    expect(() => viewOf(three, [single('10.0.0.1'), member, facts('10.0.0.3')], 0)).toThrow(/a and b each hold ZooKeeper data of their own \(a single server and a cluster's members\)/);
+    const brokerOnly = (a: string, id: number) => facts(a, { data: [`${HOME}/kafka-data/kafka-logs`], zk: `server.${id}=${a}:2888:3888\n` });
+    expect(() => viewOf(three, [brokerOnly('10.0.0.1', 1), brokerOnly('10.0.0.2', 2), facts('10.0.0.3')], 0)).toThrow(/the brokers of a and b both hold data as broker.id 0/);
     const generated = facts('10.0.0.1', { data: [`${HOME}/kafka-data/kafka-logs`], server: 'broker.id=-1\n' });
-    expect(() => viewOf(three, [generated, facts('10.0.0.2'), facts('10.0.0.3')], 1)).toThrow(/a's broker holds data under a broker.id it generated itself/);
+    expect(() => viewOf(three, [generated, facts('10.0.0.2'), facts('10.0.0.3')], 0)).toThrow(/a's broker holds data under a broker.id it generated itself/);
   });
   it('ZooKeepers without a database start after those with one, one by one, where they alone would be a quorum', () => {
     const data = [facts('a', { data: SINGLE }), facts('b'), facts('c')];
