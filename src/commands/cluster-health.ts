@@ -69,3 +69,10 @@ export function notInQuorum(label: string, q: { detail: string }, what: string):
     hint: `kafka-setup logs zookeeper --host ${label} shows why (a member unreachable on 2888/3888?); run the same command again once it is back`,
   });
 }
+
+/** Another member's ZooKeeper out of its quorum, found before stopping one: stopping now could lose the quorum. */
+export function outOfQuorum(label: string, q: { detail: string; waitedMs: number }, what: string): UserError {
+  return new UserError(`ZooKeeper on ${label} is not in its ensemble's quorum (${q.detail}${q.waitedMs >= 1000 ? `, after ${Math.round(q.waitedMs / 1000)} s` : ''}): ${what}`, {
+    hint: `start it first (kafka-setup start, or kafka-setup logs zookeeper --host ${label} to see why it is out), then run the same command again`,
+  });
+}

@@ -19,7 +19,7 @@ import { memberFlags, memberLabel } from '../options/cluster-options.js';
 import { isInteractive } from '../options/resolve.js';
 import { RemoteFailure } from '../remote/session.js';
 import { explainStart } from '../steps/daemons.js';
-import { notInQuorum, notWhole, QUORUM_WAIT_MS, untilInQuorum, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
+import { notInQuorum, notWhole, outOfQuorum, QUORUM_WAIT_MS, untilInQuorum, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import type { CommandIO } from './io.js';
 import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
@@ -124,10 +124,65 @@ async function waitWhole(host: HostOps, m: Member, size: number): Promise<void> 
   active.finish('done', w.detail);
 }
 
+const runs = (f: HostFacts, d: DaemonSpec): boolean => findJvm(f, d) !== undefined && f.listening.has(d.port);
+
+/**
+ * Before stopping a member's ZooKeeper: every other member's is in the quorum, so that this one's
+ * loss leaves a majority. Asked once: a restart never waits for a member it did not start itself.
+ */
+async function othersInQuorum(hosts: readonly HostOps[], members: readonly Member[], i: number): Promise<void> {
+  for (const [j, other] of hosts.entries()) {
+    if (j === i) continue;
+    const q = await untilInQuorum(other, 0);
+    if (!q.ok) throw outOfQuorum(members[j]!.label, q, `stopping ${members[i]!.label}'s ZooKeeper now could lose the ensemble's quorum, so it was not restarted`);
+  }
+}
+
+/**
+ * A cluster's restart, without ever taking down what the cluster depends on. First what is down is
+ * started, everywhere, stopping nothing (a healthy ZooKeeper is never stopped while another is out);
+ * then each JVM that was running is restarted one host at a time, each host only once the other
+ * ZooKeepers are in their quorum and the cluster is whole, and waited for until it is whole again.
+ */
+async function rollingRestart(hosts: readonly HostOps[], members: readonly Member[], facts: HostFacts[]): Promise<void> {
+  const running = facts.map((f) => DAEMONS.filter((d) => runs(f, d)));
+  const healing = hosts.flatMap((_, i) => (running[i]!.length < DAEMONS.length ? [i] : []));
+  for (const d of [ZOOKEEPER, BROKER]) {
+    for (const i of healing) {
+      if (running[i]!.includes(d)) continue;
+      facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io);
+      if (d === ZOOKEEPER) {
+        const q = await untilInQuorum(hosts[i]!, QUORUM_WAIT_MS);
+        if (!q.ok) throw notInQuorum(members[i]!.label, q, 'no running JVM was restarted');
+      }
+    }
+  }
+  // The cluster cannot be whole before every host that was down is back.
+  const lastHealed = healing.at(-1);
+  if (lastHealed !== undefined) await waitWhole(hosts[lastHealed]!, members[lastHealed]!, hosts.length);
+  for (const [i, host] of hosts.entries()) {
+    const m = members[i]!;
+    const again = running[i]!;
+    if (again.length === 0) continue;
+    const before = await untilWhole(host, hosts.length, 0);
+    if (!before.ok) throw notWhole(m.label, before, `restarting ${m.label} now could take partitions offline, so it was not restarted`);
+    if (again.includes(ZOOKEEPER)) await othersInQuorum(hosts, members, i);
+    for (const d of [BROKER, ZOOKEEPER]) if (again.includes(d)) facts[i] = await stop(host, facts[i]!, d, m.io);
+    if (again.includes(ZOOKEEPER)) {
+      facts[i] = await start(host, facts[i]!, ZOOKEEPER, m.io);
+      // Back in the quorum before anything else stops: two ZooKeepers out at once lose three's quorum.
+      const q = await untilInQuorum(host, QUORUM_WAIT_MS);
+      if (!q.ok) throw notInQuorum(m.label, q, 'the next hosts were not restarted');
+    }
+    if (again.includes(BROKER)) facts[i] = await start(host, facts[i]!, BROKER, m.io);
+    await waitWhole(host, m, hosts.length);
+  }
+}
+
 /**
  * On a cluster: stop stops every broker, then every ZooKeeper; start starts every ZooKeeper, then
- * every broker (a broker needs a quorum); restart rolls, one host at a time, each waiting until the
- * cluster is whole again, so that a restart never takes the cluster down.
+ * every broker (a broker needs a quorum); restart starts what is down, then rolls (rollingRestart), so
+ * that a restart never takes the cluster down.
  */
 async function controlCluster(action: ControlAction, members: readonly Member[]): Promise<void> {
   await withHosts(members, async (hosts) => {
@@ -146,28 +201,7 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
       await each(BROKER, start);
       return;
     }
-    // Hosts whose JVMs are down first (a restart of those is a start, and the others wait for them),
-    // then the others one at a time. Never a running host while the cluster is not whole: restarting
-    // it would take partitions offline.
-    const down = hosts.map((_, i) => !DAEMONS.every((d) => findJvm(facts[i]!, d) !== undefined && facts[i]!.listening.has(d.port)));
-    const order = [...hosts.keys()].sort((a, b) => Number(down[b]) - Number(down[a]));
-    const lastDown = order.filter((i) => down[i]).at(-1);
-    for (const i of order) {
-      const host = hosts[i]!;
-      const m = members[i]!;
-      if (!down[i]) {
-        const before = await untilWhole(host, hosts.length, 0);
-        if (!before.ok) throw notWhole(m.label, before, `restarting ${m.label} now could take partitions offline, so it was not restarted`);
-      }
-      for (const d of [BROKER, ZOOKEEPER]) facts[i] = await stop(host, facts[i]!, d, m.io);
-      facts[i] = await start(host, facts[i]!, ZOOKEEPER, m.io);
-      // Back in the quorum before anything else stops: two ZooKeepers out at once lose three's quorum.
-      const q = await untilInQuorum(host, QUORUM_WAIT_MS);
-      if (!q.ok) throw notInQuorum(m.label, q, 'the next hosts were not restarted');
-      facts[i] = await start(host, facts[i]!, BROKER, m.io);
-      // The cluster cannot be whole before every host that was down is back.
-      if (!down[i] || i === lastDown) await waitWhole(host, m, hosts.length);
-    }
+    await rollingRestart(hosts, members, facts);
   });
 }
 

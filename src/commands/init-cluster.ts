@@ -22,7 +22,9 @@ import type { StepHooks } from '../steps/runner.js';
 import type { Step, StepContext } from '../steps/types.js';
 import { findJvm } from '../host/install-jvms.js';
 import { BROKER, ZOOKEEPER } from '../kafka/daemons.js';
-import { notWhole, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
+import { notInQuorum, notWhole, outOfQuorum, QUORUM_WAIT_MS, untilInQuorum, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
+import type { HostOps } from '../host/operations.js';
+import { ensembleOf } from '../steps/server-role.js';
 import { brokerHeapMib, internalAddress, serviceMode } from '../steps/targets.js';
 import type { Reporter } from '../ui/reporter.js';
 import { Meeting, Turn } from './meeting-points.js';
@@ -32,10 +34,32 @@ import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type Ho
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 
-/** A running JVM this step would stop and start again. */
-function restarts(step: Step, ctx: StepContext): boolean {
+/**
+ * A JVM this step would stop and start again: one that ran when the host was probed (not only now: a
+ * JVM stopped by something else since, as a unit depending on another, still takes its turn).
+ */
+function restarts(step: Step, ctx: StepContext, probed: HostFacts): boolean {
   const d = step.id === 'zookeeper' ? ZOOKEEPER : step.id === 'broker' ? BROKER : undefined;
-  return d !== undefined && !ctx.options.dryRun && findJvm(ctx.facts, d) !== undefined && !step.check(ctx).done;
+  return d !== undefined && !ctx.options.dryRun && findJvm(probed, d) !== undefined && !step.check(ctx).done;
+}
+
+/**
+ * Whether the ensemble's membership changes in this run: some server's ZooKeeper config lists other
+ * members than the cluster will have. A ZooKeeper restarted into a new membership cannot rejoin the
+ * members still running the old one, so no restart may wait for its quorum then.
+ */
+export function membershipChanges(facts: readonly HostFacts[], view: ClusterView): boolean {
+  const key = (es: ReadonlyArray<{ id: number; address: string }>): string => es.map((e) => `${e.id}=${e.address}`).sort().join(',');
+  return facts.some((f) => key(ensembleOf(f.files['zookeeper.properties'].content)) !== key(view.members));
+}
+
+/** What a membership change means for availability, said once before it happens (and by a dry run). */
+export function membershipNote(facts: readonly HostFacts[], view: ClusterView): string | undefined {
+  if (!membershipChanges(facts, view) || !facts.some((f) => findJvm(f, ZOOKEEPER) !== undefined)) return undefined;
+  const before = new Set(facts.flatMap((f) => ensembleOf(f.files['zookeeper.properties'].content).map((e) => `${e.id}=${e.address}`)));
+  return `the ZooKeeper ensemble's membership changes (${before.size > 0 ? `${before.size} listed` : 'a single server'} → ${view.members.length} members): ` +
+    'a ZooKeeper restarted into the new list cannot rejoin members still on the old one, so the running ZooKeepers restart without waiting for ' +
+    'each other\'s quorum and the ensemble may have none for a few seconds; brokers still restart one at a time, each after the cluster is whole';
 }
 
 interface Member {
@@ -215,15 +239,46 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
   const sessions: Array<Session | undefined> = members.map(() => undefined);
   const turn = new Turn();
   const released: Array<(() => void) | undefined> = members.map(() => undefined);
+  // Every host's operations, known once all have passed the first step: a restart asks the others.
+  const ops: Array<HostOps | undefined> = members.map(() => undefined);
+  // Each restart's place in the rules: whether the ensemble's quorum can be waited for (see membershipChanges).
+  const steady = async (ctx: StepContext): Promise<boolean> => !membershipChanges(await probed.wait(), ctx.cluster!);
+  /** Before stopping a running ZooKeeper: every other member's is in the quorum (else this one's loss could lose it). */
+  const othersInQuorum = async (m: Member): Promise<void> => {
+    for (const [j, other] of ops.entries()) {
+      if (j === m.index || !other) continue;
+      const q = await untilInQuorum(other, QUORUM_WAIT_MS);
+      if (!q.ok) throw outOfQuorum(members[j]!.label, q, `restarting ${m.label}'s ZooKeeper now could lose the ensemble's quorum, so it was not stopped`);
+    }
+  };
   const hooks = (m: Member): StepHooks => ({
     async before(step, ctx) {
-      if (step === initSteps[0]) await checked.arrive(m.index, true);
+      if (step === initSteps[0]) {
+        ops[m.index] = ctx.host;
+        await checked.arrive(m.index, true);
+      }
       // A broker needs a quorum of ZooKeepers: every host's must run first.
       if (step.id === 'broker') await zookeepers.wait();
       if (step.id === 'zookeeper' && !ctx.options.dryRun && joinsSeeded(await probed.wait(), m.index)) {
         await seeded.arrive(m.index, true);
         released[m.index] = await turn.take();
-      } else if (restarts(step, ctx)) released[m.index] = await turn.take();
+      } else if (restarts(step, ctx, (await probed.wait())[m.index]!)) {
+        released[m.index] = await turn.take();
+        try {
+          // Stopped only while the cluster can spare it: the other ZooKeepers in their quorum, or
+          // every broker registered and every partition fully replicated.
+          if (step.id === 'zookeeper' && (await steady(ctx))) await othersInQuorum(m);
+          if (step.id === 'broker') {
+            const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS);
+            if (!w.ok) throw notWhole(m.label, w, `restarting ${m.label}'s broker now could take partitions offline, so it was not stopped`);
+          }
+        } catch (err) {
+          turn.fail(m.label);
+          released[m.index]!();
+          released[m.index] = undefined;
+          throw err;
+        }
+      }
     },
     async after(step, ctx) {
       const release = released[m.index];
@@ -234,6 +289,12 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
           if (step.id === 'broker') {
             const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS, ctx.progress);
             if (!w.ok) throw notWhole(m.label, w, `not within ${WHOLE_WAIT_MS / 60_000} minutes of this broker's restart; no other broker was restarted`);
+          }
+          // A restarted ZooKeeper is back in its quorum before the next one stops (an unchanged
+          // ensemble: one restarted into a new membership cannot rejoin the old one's members).
+          if (step.id === 'zookeeper' && (await steady(ctx))) {
+            const q = await untilInQuorum(ctx.host, QUORUM_WAIT_MS);
+            if (!q.ok) throw notInQuorum(m.label, q, 'no other ZooKeeper was restarted');
           }
         } catch (err) {
           // Before the turn is handed on: whoever waits for it must find the failure, not the turn.
@@ -258,7 +319,10 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
         view: async (facts) => {
           const all = await probed.arrive(m.index, facts);
           try {
-            return viewOf(hosts.map((h, i) => ({ savedId: h.savedId, brokerId: h.brokerId, label: members[i]!.label })), all, m.index, saved);
+            const view = viewOf(hosts.map((h, i) => ({ savedId: h.savedId, brokerId: h.brokerId, label: members[i]!.label })), all, m.index, saved);
+            const note = m.index === 0 ? membershipNote(all, view) : undefined;
+            if (note) io.reporter.warn(note);
+            return view;
           } catch (err) {
             // Every host finds the same: the first says why, the others only that they stopped.
             if (m.index === 0) throw err;

@@ -109,7 +109,7 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
   try {
     // Decided from the server: a cluster member is never made a single node, and a saved cluster's
     // profile is never replaced by a single server's.
-    const guard = { host: options.host, profileName: options.profile, saved: profile?.cluster };
+    const guard = { host: options.host, user: options.user, port: options.port, profileName: options.profile, saved: profile?.cluster };
     const { ctx, reports, reachEarly } = await runOnHost(options, io, session, undefined, (facts) => singleInitProblem(facts, guard));
     if (options.dryRun) {
       const { pending, doomed } = dryRunVerdict(reports);

@@ -10,19 +10,28 @@ import type { SavedMember } from '../options/cluster-options.js';
 import { describeMember, serverRole } from '../steps/server-role.js';
 
 export interface SingleGuardContext {
-  /** The host as given (--host or the profile's). */
+  /** The host as given (--host or the profile's), and how to reach it. */
   host: string;
+  user: string;
+  port: number;
   profileName: string;
   /** The saved profile's cluster, if it is a cluster's. */
   saved: readonly SavedMember[] | undefined;
+}
+
+/** `[user@]host[:port]` as --host takes it (IPv6 in brackets where a port follows). */
+function spec(m: { host: string; user?: string; port?: number }): string {
+  const host = m.port !== undefined && m.port !== 22 && m.host.includes(':') ? `[${m.host}]` : m.host;
+  return `${m.user ? `${m.user}@` : ''}${host}${m.port !== undefined && m.port !== 22 ? `:${m.port}` : ''}`;
 }
 
 /** The hosts to give a cluster init for this member's cluster: the saved ones where the profile knows them, else the ensemble's addresses. */
 function clusterFlags(role: Extract<ReturnType<typeof serverRole>, { kind: 'member' }>, c: SingleGuardContext): { flags: string; known: boolean } {
   const saved = c.saved ?? [];
   const known = role.ensemble.length > 0 && role.ensemble.every((e) => e.id === role.myid || saved.some((m) => m.id === e.id));
-  const hosts = role.ensemble.map((e) => (e.id === role.myid ? c.host : known ? saved.find((m) => m.id === e.id)!.host : e.address));
-  return { flags: (hosts.length > 0 ? hosts : [c.host]).map((h) => `--host ${h}`).join(' '), known };
+  const self = spec(c);
+  const hosts = role.ensemble.map((e) => (e.id === role.myid ? self : known ? spec(saved.find((m) => m.id === e.id)!) : e.address));
+  return { flags: (hosts.length > 0 ? hosts : [self]).map((h) => `--host ${h}`).join(' '), known };
 }
 
 export function singleInitProblem(facts: HostFacts, c: SingleGuardContext): UsageError | undefined {

@@ -12,25 +12,25 @@ const saved = [
 describe('what a single server\'s init must not do', () => {
   it('make a cluster member a single node: refused with the cluster\'s command, from the saved cluster where it knows the members', () => {
     // The first member at a new address after an EC2 stop/start.
-    const e = singleInitProblem(facts('10.0.0.1', { zk: ENSEMBLE, myid: '1' }), { host: 'new-a.example.com', profileName: 'default', saved });
+    const e = singleInitProblem(facts('10.0.0.1', { zk: ENSEMBLE, myid: '1' }), { host: 'new-a.example.com', user: 'u', port: 22, profileName: 'default', saved });
     expect(e?.exitCode).toBe(2);
     expect(e?.message).toBe('new-a.example.com is member 1 of a ZooKeeper ensemble of 3 (10.0.0.1, 10.0.0.2, 10.0.0.3): init on it alone would make it a single node and take it out of its cluster; nothing was changed');
-    expect(e?.hint).toMatch(/^set up its cluster instead: kafka-setup init --host new-a.example.com --host b.example.com --host c.example.com --profile default;/);
+    expect(e?.hint).toMatch(/^set up its cluster instead: kafka-setup init --host u@new-a.example.com --host u@b.example.com --host u@c.example.com --profile default;/);
   });
 
   it('without a profile (another machine, --profile x) the ensemble\'s addresses stand in', () => {
-    const e = singleInitProblem(facts('10.0.0.2', { zk: ENSEMBLE, myid: '2' }), { host: 'b.example.com', profileName: 'x', saved: undefined });
-    expect(e?.hint).toMatch(/kafka-setup init --host 10.0.0.1 --host b.example.com --host 10.0.0.3 \(the ensemble lists the members' private addresses/);
+    const e = singleInitProblem(facts('10.0.0.2', { zk: ENSEMBLE, myid: '2' }), { host: 'b.example.com', user: 'admin', port: 2222, profileName: 'x', saved: undefined });
+    expect(e?.hint).toMatch(/kafka-setup init --host 10.0.0.1 --host admin@b.example.com:2222 --host 10.0.0.3 \(the ensemble lists the members' private addresses/);
   });
 
   it('overwrite a saved cluster\'s profile with a single server\'s: refused, naming --profile', () => {
-    const e = singleInitProblem(facts('10.0.0.9'), { host: 'd.example.com', profileName: 'default', saved });
+    const e = singleInitProblem(facts('10.0.0.9'), { host: 'd.example.com', user: 'u', port: 22, profileName: 'default', saved });
     expect(e?.message).toMatch(/profile "default" holds the cluster of a.example.com, b.example.com, c.example.com: saving d.example.com's single-server set-up would replace it/);
     expect(e?.hint).toMatch(/--profile d.example.com/);
   });
 
   it('a single server, or a fresh one, with a single server\'s profile: nothing to refuse', () => {
-    expect(singleInitProblem(facts('10.0.0.9', { zk: 'dataDir=/x\n' }), { host: 'd', profileName: 'default', saved: undefined })).toBeUndefined();
-    expect(singleInitProblem(facts('10.0.0.9'), { host: 'd', profileName: 'default', saved: undefined })).toBeUndefined();
+    expect(singleInitProblem(facts('10.0.0.9', { zk: 'dataDir=/x\n' }), { host: 'd', user: 'u', port: 22, profileName: 'default', saved: undefined })).toBeUndefined();
+    expect(singleInitProblem(facts('10.0.0.9'), { host: 'd', user: 'u', port: 22, profileName: 'default', saved: undefined })).toBeUndefined();
   });
 });
