@@ -63,8 +63,9 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
   const hosts = listOf(args.host);
   const advertisedHosts = listOf(args.advertisedHost);
   // The saved profile may be a cluster's: a re-run without --host sets up the whole cluster again, and
-  // one of its hosts alone is never turned into a single node.
-  const profile = await loadProfile(args.profile ?? DEFAULT_PROFILE, io.env, () => {}).catch(() => undefined);
+  // one of its hosts alone is never turned into a single node. A damaged profile is ignored here (and
+  // reported by the options); one that is unsafe, or an invalid --profile, stops the command.
+  const profile = await loadProfile(args.profile ?? DEFAULT_PROFILE, io.env, () => {});
   if (hosts.length === 0 && !profile && isInteractive(args.interactive)) {
     const answer = await io.prompter().input(HOSTS_PROMPT, { validate: hostsAnswerProblem });
     hosts.push(...answer.trim().split(/[\s,]+/).filter(Boolean));

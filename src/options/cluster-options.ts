@@ -6,7 +6,7 @@
 import { UsageError } from '../errors.js';
 import { MAX_MEMBERS } from '../kafka/cluster.js';
 import { parseHostSpec } from './host-spec.js';
-import { hostProblem, printable } from './validate.js';
+import { hostProblem, portProblem, printable, userProblem } from './validate.js';
 
 /** A member as the profile keeps it. */
 export interface SavedMember {
@@ -104,19 +104,50 @@ export function clusterHosts(specs: readonly string[], advertised: readonly stri
 
 const isBrokerId = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 2 ** 31 - 1;
 
-/** What is wrong with a profile's `cluster` value, or undefined. */
+/**
+ * What is wrong with one saved member (said after `"cluster" host N`), its values held to their flags'
+ * rules (--port, --user, --host, --advertised-host): a hand-edited profile gets no further than the
+ * command line would.
+ */
+function savedMemberProblem(m: unknown): string | undefined {
+  const x = m as Partial<Record<keyof SavedMember, unknown>>;
+  if (typeof m !== 'object' || m === null || typeof x.host !== 'string' || typeof x.user !== 'string' || typeof x.advertisedHost !== 'string'
+    || !Number.isInteger(x.id) || (x.id as number) < 1 || (x.id as number) > MAX_MEMBERS || !Number.isInteger(x.port)) {
+    return ' is not {id, host, user, port, advertisedHost}';
+  }
+  if (x.brokerId !== undefined && !isBrokerId(x.brokerId)) return ' has a brokerId that is not a broker.id (0 or more)';
+  const problem = ([['port', portProblem(String(x.port))], ['user', userProblem(x.user)], ['host', hostProblem(x.host)], ['advertisedHost', hostProblem(x.advertisedHost)]] as const)
+    .find(([, p]) => p !== undefined);
+  return problem && `, "${problem[0]}": ${problem[1]}`;
+}
+
+/** The first member whose key an earlier one has, and both places in the list, as "hosts 1 and 3". */
+function twice(members: readonly SavedMember[], key: (m: SavedMember) => string): { member: SavedMember; places: string } | undefined {
+  const keys = members.map(key);
+  const i = keys.findIndex((k, at) => keys.indexOf(k) !== at);
+  return i < 0 ? undefined : { member: members[i]!, places: `hosts ${keys.indexOf(keys[i]!) + 1} and ${i + 1}` };
+}
+
+/**
+ * What is wrong with a profile's `cluster` value, or undefined. Besides each member's values, no two
+ * members may share an id (ZooKeeper's myid), a broker.id or a server (host and SSH port): any of these
+ * would set up one server twice, or two servers as one.
+ */
 export function savedClusterProblem(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length < 2) return '"cluster" is not a list of hosts';
-  for (const m of value as unknown[]) {
-    const x = m as Partial<Record<keyof SavedMember, unknown>>;
-    if (typeof m !== 'object' || m === null || typeof x.host !== 'string' || typeof x.user !== 'string' || typeof x.advertisedHost !== 'string'
-      || !Number.isInteger(x.id) || (x.id as number) < 1 || (x.id as number) > MAX_MEMBERS || !Number.isInteger(x.port)) {
-      return '"cluster" has a host that is not {id, host, user, port, advertisedHost}';
-    }
-    if (x.brokerId !== undefined && !isBrokerId(x.brokerId)) return '"cluster" has a host whose brokerId is not a broker.id (0 or more)';
-    if (hostProblem(x.host) || hostProblem(x.advertisedHost)) return '"cluster" has a host that is not a host name or address';
+  for (const [i, m] of (value as unknown[]).entries()) {
+    const problem = savedMemberProblem(m);
+    // Printable: a validator may quote the value, and the file's content never reaches the terminal as it is.
+    if (problem) return `"cluster" host ${i + 1}${printable(problem)}`;
   }
+  const members = value as SavedMember[];
+  const id = twice(members, (m) => String(m.id));
+  if (id) return `"cluster" gives id ${id.member.id} to ${id.places}`;
+  const broker = twice(members, (m) => String(m.brokerId ?? m.id));
+  if (broker) return `"cluster" gives broker id ${broker.member.brokerId ?? broker.member.id} to ${broker.places} (a host without "brokerId" has its id)`;
+  const server = twice(members, (m) => `${m.host.toLowerCase()}:${m.port}`);
+  if (server) return `"cluster" names one server twice: ${server.places} are both ${printable(server.member.host)} port ${server.member.port}`;
   return undefined;
 }
 

@@ -184,7 +184,10 @@ export function savedValues<T extends Table>(table: T, options: Resolved<T>): Sa
   return out as SavedBy<T>;
 }
 
-/** Every profile field the tables save, with how it is kept. */
-export function savedFields(...tables: Table[]): Array<Saved & { list: boolean }> {
-  return tables.flatMap((t) => Object.values(t).flatMap((d) => (d.kind !== 'switch' && d.saved ? [{ ...d.saved, list: d.kind === 'list' }] : [])));
+/**
+ * Every profile field the tables save, with how it is kept and its flag's validation: a saved value
+ * is held to the same rule as the flag it stands for (a list: each of its values).
+ */
+export function savedFields(...tables: Table[]): Array<Saved & { list: boolean; validate: (v: string) => Problem }> {
+  return tables.flatMap((t) => Object.values(t).flatMap((d) => (d.kind !== 'switch' && d.saved ? [{ ...d.saved, list: d.kind === 'list', validate: d.validate }] : [])));
 }

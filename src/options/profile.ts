@@ -3,7 +3,6 @@
  * no flags. One JSON file per profile in $XDG_CONFIG_HOME/kafka-setup (default ~/.config/kafka-setup),
  * mode 0600. The key's path is saved, never its contents.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError, UserError } from '../errors.js';
@@ -12,7 +11,8 @@ import { savedFields, savedValues, type SavedBy } from './declare.js';
 import { initDeclarations, type InitOptions } from './init-declarations.js';
 import { localPath } from '../local/key-file.js';
 import { savedClusterProblem, savedMemberFor, type SavedMember } from './cluster-options.js';
-import { hostProblem, profileNameProblem } from './validate.js';
+import { checkProfileDir, readProfileFile, UnsafeProfileError, writeProfileFile } from './profile-file.js';
+import { hostProblem, printable, profileNameProblem } from './validate.js';
 
 /** What a profile holds: every declared option with a profile key (see declare.ts), and when it was saved. */
 export type Profile = SavedBy<typeof connectionDeclarations> & SavedBy<typeof initDeclarations> & {
@@ -39,7 +39,10 @@ export function profilePath(name: string, env: NodeJS.ProcessEnv = process.env):
   return join(profileDir(env), `${name}.json`);
 }
 
-/** What is wrong with a parsed profile, or undefined. */
+/**
+ * What is wrong with a parsed profile, or undefined: each field's type, then its value held to its
+ * flag's rule (a hand-edited profile gets no further than the command line would).
+ */
 function profileProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it is not a JSON object';
   const v = value as Record<string, unknown>;
@@ -51,23 +54,32 @@ function profileProblem(value: unknown): string | undefined {
     }
     const fits = f.list ? Array.isArray(x) && x.every((m) => typeof m === 'string') : typeof x === (f.number ? 'number' : 'string');
     if (!fits) return `"${f.key}" is not ${f.what ?? (f.list ? 'a list' : f.number ? 'a number' : 'a string')}`;
+    const values: string[] = f.list ? (x as string[]) : [String(x)];
+    const problem = values.map(f.validate).find((p) => p !== undefined);
+    // Printable: a validator may quote the value, and the file's content never reaches the terminal as it is.
+    if (problem) return `"${f.key}": ${printable(problem)}`;
   }
   if (v.replicateAll !== undefined && v.replicateAll !== true) return '"replicateAll" is not true';
   return savedClusterProblem(v.cluster);
 }
 
 /**
- * The saved profile, or undefined when there is none. A damaged one (not JSON, wrong types) is handed
- * to onDamaged (what is wrong, what to do) and ignored, so that flags alone still work; without
- * onDamaged it is an error, for callers that cannot go on without it.
+ * The saved profile, or undefined when there is none. A damaged one (not JSON, wrong types, a value its
+ * flag would refuse) is handed to onDamaged (what is wrong, what to do) and ignored, so that flags alone
+ * still work; without onDamaged it is an error, for callers that cannot go on without it. A profile
+ * (or directory) someone else could have written is always an error, UnsafeProfileError: see
+ * profile-file.ts. So is an invalid name, which would name a file elsewhere.
  */
 export async function loadProfile(name: string, env: NodeJS.ProcessEnv = process.env, onDamaged?: (warning: string) => void): Promise<Profile | undefined> {
+  const badName = profileNameProblem(name);
+  if (badName) throw new UsageError(`--profile: ${badName}`);
   const path = profilePath(name, env);
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    await checkProfileDir(profileDir(env));
+    text = await readProfileFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (err instanceof UnsafeProfileError) throw err;
     const why = `cannot read the saved profile ${path}: ${(err as Error).message}`;
     if (onDamaged) {
       onDamaged(`${why}; ignoring it (check its permissions)`);
@@ -75,6 +87,7 @@ export async function loadProfile(name: string, env: NodeJS.ProcessEnv = process
     }
     throw new UserError(why, { hint: 'check its permissions, or delete it and run kafka-setup init with your flags' });
   }
+  if (text === undefined) return undefined;
   let parsed: unknown;
   let problem: string | undefined;
   try {
@@ -101,18 +114,18 @@ function sameContent(a: Profile, b: Profile): boolean {
 }
 
 /**
- * Written to a temporary file and renamed, so a reader never sees half a profile; left alone when
- * nothing but the time would change, so a no-op run changes no file.
+ * Written to a temporary file and renamed, so a reader never sees half a profile (see
+ * writeProfileFile: nothing planted is followed); left alone when nothing but the time would change, so
+ * a no-op run changes no file. A damaged profile is replaced; an unsafe one (or directory) is refused.
  */
 export async function saveProfile(name: string, profile: Profile, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const dir = profileDir(env);
   const path = profilePath(name, env);
-  const previous = await loadProfile(name, env).catch(() => undefined);
+  const previous = await loadProfile(name, env).catch((err: unknown) => {
+    if (err instanceof UnsafeProfileError) throw err;
+    return undefined;
+  });
   if (previous && sameContent(previous, profile)) return path;
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify({ ...profile, savedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, path);
+  await writeProfileFile(profileDir(env), path, `${JSON.stringify({ ...profile, savedAt: new Date().toISOString() }, null, 2)}\n`);
   return path;
 }
 
@@ -166,6 +179,7 @@ export async function clusterMembers(flags: { profile?: string; host?: string },
   if (flags.host !== undefined) return undefined;
   const name = flags.profile ?? DEFAULT_PROFILE;
   if (profileNameProblem(name)) return undefined;
-  const profile = await loadProfile(name, env, () => {}).catch(() => undefined);
+  // Not caught: with onDamaged, loading throws only for a profile that must stop the command (unsafe).
+  const profile = await loadProfile(name, env, () => {});
   return profile?.cluster;
 }
