@@ -9,7 +9,7 @@ import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { InterruptedError, UserError } from '../errors.js';
 import { authConfig, authRefused, type Credentials } from './connect/auth.js';
 import { awaitReady, Deadline, handshakeTimeout, KEEPALIVE, transportError } from './connect/handshake.js';
-import { HostKeyCheck, loadKnownHosts, type HostKeyPolicy } from './connect/host-key.js';
+import { HostKeyCheck, loadKnownHosts, signatureRefused, type HostKeyPolicy } from './connect/host-key.js';
 import { parseSections, keyValues, type RemoteScript, type Sections } from './script.js';
 
 export type { UnknownHost } from './connect/host-key.js';
@@ -154,9 +154,10 @@ function remoteExitFailure(script: RemoteScript, code: number, stderr: string): 
 }
 
 /**
- * Opens the connection: known_hosts decides about the host key (asking about an unknown one), the key
- * authenticates, and the handshake must finish within timeoutMs (not counting the time the user
- * spends on the question) unless Ctrl-C comes first.
+ * Opens the connection: known_hosts decides about the host key (asking about an unknown one, which is
+ * recorded once the key exchange proved the server holds it), the key authenticates, and the
+ * handshake must finish within timeoutMs (not counting the time the user spends on the question)
+ * unless Ctrl-C comes first.
  */
 export async function connect(o: ConnectOptions): Promise<Session> {
   if (o.signal?.aborted) throw new InterruptedError();
@@ -179,8 +180,12 @@ export async function connect(o: ConnectOptions): Promise<Session> {
     deadline,
     timeout: () => handshakeTimeout(o.host, o.port, o.timeoutMs),
     signal: o.signal,
-    failed: (err) => hostKey.refusal ?? transportError(err, o) ?? authRefused(err, o) ?? new UserError(`cannot connect to ${o.host}:${o.port}: ${err.message}`),
+    failed: (err) => hostKey.refusal ?? signatureRefused(err, o) ?? transportError(err, o) ?? authRefused(err, o) ?? new UserError(`cannot connect to ${o.host}:${o.port}: ${err.message}`),
     closed: () => hostKey.refusal ?? new UserError(`${o.host}:${o.port} closed the connection during the handshake`),
+    // The key is recorded once the server proved it holds it, not when it was accepted (host-key.ts).
+    // That is before authentication: a refused login leaves the proven key recorded (OpenSSH, too,
+    // records before it authenticates; it records even before it checks the signature).
+    proven: () => hostKey.proven(),
   });
   return new SshSession(conn, o, { connections: 1, commands: 0 });
 }

@@ -2,15 +2,24 @@
  * connect() end to end against an in-process ssh2 server on loopback (no sshd, no root): the pieces
  * in src/remote/connect/ put together as the CLI uses them.
  */
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../src/errors.js';
 import { connect, type ConnectOptions } from '../../src/remote/session.js';
+import { fingerprint } from '../../src/remote/known-hosts.js';
+import { kexTamperProxy, type KexTamper } from '../support/kex-tamper.js';
 import { scratchDir } from '../support/scratch.js';
 
 const hostKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+const hostPublic = ((): Buffer => {
+  const parsed = ssh2.utils.parseKey(hostKey);
+  if (parsed instanceof Error) throw parsed;
+  return parsed.getPublicSSH();
+})();
 const userKey = ssh2.utils.generateKeyPairSync('ed25519');
 const userPublic = ((): ssh2.ParsedKey => {
   const parsed = ssh2.utils.parseKey(userKey.public);
@@ -122,5 +131,95 @@ describe('connect', () => {
     await new Promise((r) => tmp.close(r));
     const err = await failure(connect(options(port)));
     expect((err as UserError).message).toBe(`127.0.0.1:${port} refused the connection (nothing listens on port ${port})`);
+  });
+});
+
+describe('connect: the host key is recorded only once the server proved it holds it', () => {
+  /** A known_hosts with an unrelated entry, and a way to see it unchanged. */
+  function knownHosts(): { path: string; unchanged: () => void; text: () => string } {
+    const path = join(scratchDir(), 'known_hosts');
+    const before = 'other.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB5IIrc9C7WNvUvnJyD0eTbWs+GS0VA4TkpwYnS4dpRm\n';
+    writeFileSync(path, before);
+    return { path, text: () => readFileSync(path, 'utf8'), unchanged: () => expect(readFileSync(path, 'utf8')).toBe(before) };
+  }
+
+  async function tampered(how: KexTamper): Promise<{ port: number; replies: () => number }> {
+    const proxy = await kexTamperProxy(await sshServer(), how);
+    servers.push(proxy);
+    return { port: proxy.port, replies: () => proxy.replies };
+  }
+
+  it('a connection that succeeds records the accepted key once, and says so', async () => {
+    const port = await sshServer();
+    const kh = knownHosts();
+    const logged: string[] = [];
+    const o = options(port, { knownHostsPath: kh.path, log: (l) => logged.push(l) });
+    (await connect(o)).close();
+    (await connect(o)).close();
+    const lines = kh.text().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe(`[127.0.0.1]:${port} ssh-ed25519 ${hostPublic.toString('base64')}`);
+    expect(logged.filter((l) => l.startsWith('host key'))).toEqual([`host key ${fingerprint(hostPublic)} recorded in ${kh.path}`]);
+  });
+
+  it('a signature that does not verify: refused as unproven, the key accepted at the question not recorded', async () => {
+    const proxy = await tampered('corrupt-signature');
+    const kh = knownHosts();
+    let asked = 0;
+    const err = await failure(connect(options(proxy.port, { knownHostsPath: kh.path, trustUnknownHost: async () => ++asked > 0 })));
+    expect(asked).toBe(1);
+    expect(proxy.replies()).toBe(1);
+    await sleep(100); // a late write would show by now
+    kh.unchanged();
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toBe(`127.0.0.1:${proxy.port} presented a host key it could not prove to hold (its signature does not verify); nothing was recorded`);
+  });
+
+  it('the connection dropped after the key was offered and accepted, before its signature was checked: nothing recorded', async () => {
+    const proxy = await tampered('drop-after-reply');
+    const kh = knownHosts();
+    let asked = 0;
+    const err = await failure(connect(options(proxy.port, { knownHostsPath: kh.path, trustUnknownHost: async () => ++asked > 0 })));
+    expect(asked).toBe(1);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toBe(`127.0.0.1:${proxy.port} closed the connection during the handshake`);
+    await sleep(100);
+    kh.unchanged();
+  });
+
+  it('the same while the user still reads the question: the answer comes after the drop, nothing recorded', async () => {
+    const proxy = await tampered('drop-after-reply');
+    const kh = knownHosts();
+    const err = await failure(connect(options(proxy.port, { knownHostsPath: kh.path, trustUnknownHost: () => sleep(300).then(() => true) })));
+    expect((err as UserError).message).toMatch(/closed the connection during the handshake/);
+    await sleep(500);
+    kh.unchanged();
+  });
+
+  it('the key exchange completes, then the login is refused: the proven key is recorded (as OpenSSH does), not in a dry run', async () => {
+    const other = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').private);
+    const port = await sshServer();
+    const dry = knownHosts();
+    const refused = await failure(connect(options(port, { privateKey: other, knownHostsPath: dry.path, recordAcceptedKey: false })));
+    expect((refused as UserError).message).toMatch(/refused the key/);
+    dry.unchanged();
+
+    const kh = knownHosts();
+    const err = await failure(connect(options(port, { privateKey: other, knownHostsPath: kh.path })));
+    expect((err as UserError).message).toBe(`127.0.0.1:${port} refused the key for user "ec2-user"`);
+    expect(kh.text()).toContain(`[127.0.0.1]:${port} ssh-ed25519 ${hostPublic.toString('base64')}`);
+    // The next run, with the right key, is not asked again.
+    const session = await connect(options(port, { knownHostsPath: kh.path, trustUnknownHost: async () => { throw new Error('asked again'); } }));
+    session.close();
+  });
+
+  it('a known_hosts that cannot be written fails the connection once the key is proven', async () => {
+    const port = await sshServer();
+    // Read as missing (a dangling link), but not writable even as root: the link points into a missing directory.
+    const path = join(scratchDir(), 'known_hosts');
+    symlinkSync(join(scratchDir(), 'missing', 'known_hosts'), path);
+    const err = await failure(connect(options(port, { knownHostsPath: path })));
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/^cannot use the known_hosts file .*ENOENT/);
   });
 });

@@ -2,6 +2,11 @@
  * Waiting for the SSH handshake: the first of ready, error, close, Ctrl-C and the time limit wins,
  * and whatever lost is cleaned up. The time limit is our own (ssh2's readyTimeout is off): ssh2's
  * would also count the time a user spends reading a host-key question.
+ *
+ * What may only follow proof of the server's identity (recording its host key) runs on ssh2's
+ * 'handshake' event, which ssh2 emits only after it verified the server's signature over the exchange
+ * hash with the key hostVerifier accepted (lib/protocol/kex.js: finish() verifies, then
+ * completeHandshake() → Protocol's _onHandshakeComplete → client.js emits 'handshake').
  */
 import { InterruptedError, UserError } from '../../errors.js';
 
@@ -88,6 +93,7 @@ export function transportError(err: SshError, at: { host: string; port: number }
 /** The part of ssh2's Client the wait needs (a test double provides the same). */
 export interface Handshaking {
   once(event: 'ready', listener: () => void): unknown;
+  once(event: 'handshake', listener: () => void): unknown;
   on(event: 'error', listener: (err: SshError) => void): unknown;
   on(event: 'close', listener: () => void): unknown;
   destroy(): unknown;
@@ -102,29 +108,46 @@ export interface HandshakeWatch {
   failed: (err: SshError) => Error;
   /** What a 'close' before 'ready' means. */
   closed: () => Error;
+  /**
+   * Runs once the key exchange has completed, i.e. the server proved it holds the host key (e.g.
+   * recording a newly trusted key). A rejection fails the connection; the wait settles only after it.
+   */
+  proven?: (() => Promise<void>) | undefined;
 }
 
 /**
  * Calls `start` (which begins the handshake) and settles once: resolved on 'ready', rejected with the
- * first failure. Ctrl-C before or during the handshake is an InterruptedError.
+ * first failure. Ctrl-C before or during the handshake is an InterruptedError. Whatever `proven`
+ * started is finished before it settles, so nothing writes after connect() has answered.
  */
 export function awaitReady(conn: Handshaking, start: () => void, w: HandshakeWatch): Promise<void> {
   if (w.signal?.aborted) return Promise.reject(new InterruptedError());
   return new Promise<void>((resolve, reject) => {
     let settled = false;
+    let proof: Promise<void> = Promise.resolve();
     const finish = (err?: Error): void => {
       if (settled) return;
       settled = true;
       w.deadline.cancel();
       w.signal?.removeEventListener('abort', onAbort);
-      if (!err) return resolve();
-      reject(err);
       // Mid-handshake there is nothing to say goodbye with (ssh2's end() can throw): drop the socket.
-      conn.destroy();
+      if (err) conn.destroy();
+      proof.then(
+        () => (err ? reject(err) : resolve()),
+        (proofErr: Error) => {
+          if (!err) conn.destroy();
+          reject(err ?? proofErr);
+        },
+      );
     };
     const onAbort = (): void => finish(new InterruptedError());
     w.signal?.addEventListener('abort', onAbort, { once: true });
     w.deadline.start(() => finish(w.timeout()));
+    conn.once('handshake', () => {
+      if (settled || !w.proven) return;
+      proof = w.proven();
+      proof.catch((err: Error) => finish(err));
+    });
     conn.once('ready', () => finish());
     // `on`, not `once`: a second error after a failed handshake must not go unhandled.
     conn.on('error', (err) => finish(w.signal?.aborted ? new InterruptedError() : w.failed(err)));

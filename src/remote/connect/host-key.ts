@@ -2,6 +2,13 @@
  * Host-key trust for the handshake: ssh2 accepts any key unless told otherwise, so every key goes
  * through known_hosts first. A known key is accepted, a changed or revoked one refused, an unknown
  * one put to the caller (a prompt, or --yes) and, once accepted, recorded (trust on first use).
+ *
+ * Deciding and recording are two moments. ssh2 calls hostVerifier as soon as the server's KEX reply
+ * arrives, before it checks the signature in that reply (lib/protocol/kex.js: the KEXDH_REPLY case
+ * calls _hostVerifier; the signature over the exchange hash is verified later, in finish(), once
+ * NEWKEYS arrives). Anyone can present a copy of a public key, so the key is recorded only when the
+ * handshake completes (`proven`, on ssh2's 'handshake' event): only then has the server shown it
+ * holds the private key.
  */
 import { InterruptedError, UserError } from '../../errors.js';
 import {
@@ -100,6 +107,17 @@ export function askFailure(err: unknown): Error {
   return new UserError(`could not record the host key: ${(err as Error).message}`);
 }
 
+/**
+ * ssh2's error when the server's signature over the exchange hash does not verify with the host key
+ * it presented: whoever answered does not hold that key's private half.
+ */
+export function signatureRefused(err: Error, at: { host: string; port: number }): UserError | undefined {
+  if (!/signature verification failed/i.test(err.message)) return undefined;
+  return new UserError(`${at.host}:${at.port} presented a host key it could not prove to hold (its signature does not verify); nothing was recorded`, {
+    hint: 'this is what an intercepted connection looks like (or a broken SSH server): check the network path to the host before trusting it',
+  });
+}
+
 /** The handshake's clock: it stops while the user reads the question. */
 export interface Pausable {
   pause(): void;
@@ -108,12 +126,18 @@ export interface Pausable {
 
 /**
  * ssh2's `hostVerifier` plus what it found: `refusal` is the reason a key was refused, which the
- * handshake reports instead of ssh2's bare "verification failed".
+ * handshake reports instead of ssh2's bare "verification failed". `proven` is to be called once the
+ * handshake completes: it records the key the user accepted, and from then on the connection's
+ * later key exchanges (rekeying) must present that same key.
  */
 export class HostKeyCheck {
   refusal: Error | undefined;
   /** Algorithms to offer, those of already-known key types first (as OpenSSH does). */
   readonly algorithms: string[];
+  /** The key hostVerifier accepted, not yet proven; `fingerprint` is set when it was newly trusted. */
+  private accepted: { key: Buffer; fingerprint?: string } | undefined;
+  /** The key the first key exchange proved. */
+  private proved: Buffer | undefined;
 
   constructor(
     private readonly known: string,
@@ -124,16 +148,21 @@ export class HostKeyCheck {
   }
 
   readonly verify = (key: Buffer, done: (ok: boolean) => void): void => {
+    if (this.proved) return done(this.sameAsProved(key));
     const decision = decideHostKey(this.known, this.policy, key);
-    if (decision.kind === 'accept') return done(true);
+    if (decision.kind === 'accept') {
+      this.accepted = { key };
+      return done(true);
+    }
     if (decision.kind === 'refuse') {
       this.refusal = decision.error;
       return done(false);
     }
     this.clock.pause();
-    this.trust(decision.question, key).then(
+    this.ask(decision.question).then(
       () => {
         this.clock.resume();
+        this.accepted = { key, fingerprint: decision.question.fingerprint };
         done(true);
       },
       (err: unknown) => {
@@ -144,14 +173,39 @@ export class HostKeyCheck {
     );
   };
 
-  private async trust(question: UnknownHost, key: Buffer): Promise<void> {
+  /**
+   * The handshake completed with the accepted key (its signature verified): a newly trusted key is
+   * recorded now (unless --dry-run), and not before. Rejects with the error the user sees.
+   */
+  async proven(): Promise<void> {
+    const accepted = this.accepted;
+    if (!accepted || this.proved) return;
+    this.proved = accepted.key;
+    if (accepted.fingerprint === undefined) return;
+    const p = this.policy;
+    try {
+      if (p.recordAcceptedKey) await recordHostKey(p.knownHostsPath, p.host, p.port, accepted.key, { hash: p.hashKnownHosts === true });
+    } catch (err) {
+      throw askFailure(err);
+    }
+    p.log?.(`host key ${accepted.fingerprint} ${p.recordAcceptedKey ? 'recorded in' : 'accepted for this run, not written to'} ${p.knownHostsPath}`);
+  }
+
+  private sameAsProved(key: Buffer): boolean {
+    if (this.proved?.equals(key)) return true;
+    const name = knownHostsName(this.policy.host, this.policy.port);
+    this.refusal = new UserError(`${name} presented another host key (${fingerprint(key)}) when the connection renewed its keys`, {
+      hint: 'a server keeps its host key for the whole connection: this one changing midway is what an intercepted connection looks like',
+    });
+    return false;
+  }
+
+  private async ask(question: UnknownHost): Promise<void> {
     const p = this.policy;
     if (!(await p.trustUnknownHost(question))) {
       throw new UserError(`the host key of ${knownHostsName(p.host, p.port)} (${question.fingerprint}) was not accepted`, {
         hint: `compare it with the fingerprint the instance prints at first boot (EC2: Actions → Monitor → Get system log), then run again with --yes or answer yes`,
       });
     }
-    if (p.recordAcceptedKey) await recordHostKey(p.knownHostsPath, p.host, p.port, key, { hash: p.hashKnownHosts === true });
-    p.log?.(`host key ${question.fingerprint} ${p.recordAcceptedKey ? 'recorded in' : 'accepted for this run, not written to'} ${p.knownHostsPath}`);
   }
 }

@@ -147,6 +147,85 @@ describe('awaitReady', () => {
   });
 });
 
+describe('awaitReady: what waits for the proof of the host key (proven)', () => {
+  /** A `proven` that records its calls and finishes when told to. */
+  function proof() {
+    let calls = 0;
+    let settle!: (err?: Error) => void;
+    const proven = (): Promise<void> => {
+      calls++;
+      return new Promise<void>((resolve, reject) => {
+        settle = (err) => (err ? reject(err) : resolve());
+      });
+    };
+    return { proven, calls: () => calls, settle: (err?: Error) => settle(err) };
+  }
+  const tick = (): Promise<void> => new Promise((r) => queueMicrotask(r));
+
+  it("is not run before ssh2's 'handshake' (the key only offered, not proven), e.g. when the connection drops", async () => {
+    const conn = new FakeClient();
+    const p = proof();
+    const r = outcome(awaitReady(conn, () => conn.emit('close'), watch({ proven: p.proven })));
+    expect(await r).toBe('UserError: closed');
+    expect(p.calls()).toBe(0);
+  });
+
+  it("runs on 'handshake'; 'ready' resolves only once it finished", async () => {
+    const conn = new FakeClient();
+    const p = proof();
+    let done = false;
+    const r = awaitReady(conn, () => {}, watch({ proven: p.proven })).then(() => { done = true; });
+    conn.emit('handshake');
+    conn.emit('handshake'); // a rekey: once only
+    expect(p.calls()).toBe(1);
+    conn.emit('ready');
+    await tick();
+    expect(done).toBe(false);
+    p.settle();
+    await r;
+    expect(done).toBe(true);
+    expect(conn.destroyed).toBe(0);
+  });
+
+  it('its failure fails the connection at once, with its error, and drops the socket', async () => {
+    const conn = new FakeClient();
+    const p = proof();
+    const r = outcome(awaitReady(conn, () => {}, watch({ proven: p.proven })));
+    conn.emit('handshake');
+    p.settle(new UserError('cannot use the known_hosts file'));
+    expect(await r).toBe('UserError: cannot use the known_hosts file');
+    expect(conn.destroyed).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a failure after the handshake (a refused login) is reported once what the proof started has finished', async () => {
+    const conn = new FakeClient();
+    const p = proof();
+    let result: string | undefined;
+    void outcome(awaitReady(conn, () => {}, watch({ proven: p.proven }))).then((o) => { result = o; });
+    conn.emit('handshake');
+    conn.emit('error', new Error('All configured authentication methods failed'));
+    expect(conn.destroyed).toBe(1);
+    await tick();
+    expect(result).toBeUndefined();
+    p.settle();
+    await tick();
+    await tick();
+    expect(result).toBe('UserError: failed: All configured authentication methods failed');
+  });
+
+  it("a 'handshake' after the wait was given up (time limit, Ctrl-C) runs nothing", async () => {
+    const conn = new FakeClient();
+    const p = proof();
+    const ac = new AbortController();
+    const r = outcome(awaitReady(conn, () => {}, watch({ proven: p.proven, signal: ac.signal })));
+    ac.abort();
+    conn.emit('handshake');
+    expect(await r).toBe('InterruptedError: interrupted');
+    expect(p.calls()).toBe(0);
+  });
+});
+
 describe('transport errors and keepalive', () => {
   const at = { host: 'h.example', port: 2222 };
   const e = (code: string): SshError => Object.assign(new Error(code), { code });

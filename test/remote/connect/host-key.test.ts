@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../../src/errors.js';
-import { decideHostKey, HostKeyCheck, loadKnownHosts, type HostKeyPolicy, type UnknownHost } from '../../../src/remote/connect/host-key.js';
+import { decideHostKey, HostKeyCheck, loadKnownHosts, signatureRefused, type HostKeyPolicy, type UnknownHost } from '../../../src/remote/connect/host-key.js';
 import { fingerprint, keyType } from '../../../src/remote/known-hosts.js';
 import { scratchDir } from '../../support/scratch.js';
 
@@ -64,15 +64,19 @@ describe('decideHostKey: known_hosts → accept / ask / refuse', () => {
   });
 });
 
-/** Runs the verifier as ssh2 would and reports its answer, the clock's moves and what it refused. */
-function verifyWith(known: string, policy: Partial<HostKeyPolicy>, k = key) {
-  const clock: string[] = [];
-  const check = new HostKeyCheck(known, { ...at, trustUnknownHost: async () => true, recordAcceptedKey: false, ...policy }, {
+function check(known: string, policy: Partial<HostKeyPolicy> = {}, clock: string[] = []): HostKeyCheck {
+  return new HostKeyCheck(known, { ...at, trustUnknownHost: async () => true, recordAcceptedKey: false, ...policy }, {
     pause: () => clock.push('pause'),
     resume: () => clock.push('resume'),
   });
-  return new Promise<{ ok: boolean; clock: string[]; refusal: Error | undefined }>((resolve) => {
-    check.verify(k, (ok) => resolve({ ok, clock: [...clock], refusal: check.refusal }));
+}
+
+/** Runs the verifier as ssh2 would and reports its answer, the clock's moves and what it refused. */
+function verifyWith(known: string, policy: Partial<HostKeyPolicy>, k = key, c?: HostKeyCheck) {
+  const clock: string[] = [];
+  const hk = c ?? check(known, policy, clock);
+  return new Promise<{ ok: boolean; clock: string[]; refusal: Error | undefined; check: HostKeyCheck }>((resolve) => {
+    hk.verify(k, (ok) => resolve({ ok, clock: [...clock], refusal: hk.refusal, check: hk }));
   });
 }
 
@@ -80,7 +84,7 @@ describe('HostKeyCheck (ssh2 hostVerifier)', () => {
   it('accepts a known key without asking or pausing the clock', async () => {
     let asked = false;
     const r = await verifyWith(line('[10.0.0.5]:2222'), { trustUnknownHost: async () => (asked = true) });
-    expect(r).toEqual({ ok: true, clock: [], refusal: undefined });
+    expect(r).toMatchObject({ ok: true, clock: [], refusal: undefined });
     expect(asked).toBe(false);
   });
 
@@ -93,20 +97,52 @@ describe('HostKeyCheck (ssh2 hostVerifier)', () => {
   it('stops the clock while the user is asked, and restarts it before answering ssh2', async () => {
     let question: UnknownHost | undefined;
     const r = await verifyWith('', { trustUnknownHost: async (q) => { question = q; return true; } });
-    expect(r).toEqual({ ok: true, clock: ['pause', 'resume'], refusal: undefined });
+    expect(r).toMatchObject({ ok: true, clock: ['pause', 'resume'], refusal: undefined });
     expect(question?.fingerprint).toBe(fingerprint(key));
   });
 
-  it('records an accepted key (hashed when asked to), and says so in the log', async () => {
+  it('an accepted key is not written when accepted, only once the handshake proved it (hashed when asked to), and said in the log', async () => {
     const dir = scratchDir();
     const path = join(dir, 'ssh', 'known_hosts');
     const logged: string[] = [];
     const r = await verifyWith('', { knownHostsPath: path, recordAcceptedKey: true, hashKnownHosts: true, log: (l) => logged.push(l) });
     expect(r.ok).toBe(true);
+    expect(() => readFileSync(path)).toThrow(/ENOENT/);
+    expect(logged).toEqual([]);
+    await r.check.proven();
     const text = readFileSync(path, 'utf8');
     expect(text).toMatch(/^\|1\|/);
     expect(decideHostKey(text, at, key).kind).toBe('accept');
     expect(logged).toEqual([`host key ${fingerprint(key)} recorded in ${path}`]);
+    // ssh2 says 'handshake' again after a rekey: recorded once.
+    await r.check.proven();
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('without a completed handshake nothing is recorded, whatever was answered', async () => {
+    const path = join(scratchDir(), 'known_hosts');
+    await verifyWith('', { knownHostsPath: path, recordAcceptedKey: true });
+    expect(() => readFileSync(path)).toThrow(/ENOENT/);
+    // A handshake without an accepted key (none was offered) records nothing either.
+    await check('', { knownHostsPath: path, recordAcceptedKey: true }).proven();
+    expect(() => readFileSync(path)).toThrow(/ENOENT/);
+  });
+
+  it('a refused key is not recorded even if a handshake were reported', async () => {
+    const path = join(scratchDir(), 'known_hosts');
+    const r = await verifyWith('', { knownHostsPath: path, recordAcceptedKey: true, trustUnknownHost: async () => false });
+    expect(r.ok).toBe(false);
+    await r.check.proven();
+    expect(() => readFileSync(path)).toThrow(/ENOENT/);
+  });
+
+  it('a key already known is not recorded again', async () => {
+    const dir = scratchDir();
+    const path = join(dir, 'known_hosts');
+    writeFileSync(path, line('[10.0.0.5]:2222'));
+    const r = await verifyWith(line('[10.0.0.5]:2222'), { knownHostsPath: path, recordAcceptedKey: true });
+    await r.check.proven();
+    expect(readFileSync(path, 'utf8')).toBe(line('[10.0.0.5]:2222'));
   });
 
   it('does not write known_hosts when recording is off (--dry-run)', async () => {
@@ -114,8 +150,22 @@ describe('HostKeyCheck (ssh2 hostVerifier)', () => {
     const logged: string[] = [];
     const r = await verifyWith('', { knownHostsPath: path, recordAcceptedKey: false, log: (l) => logged.push(l) });
     expect(r.ok).toBe(true);
+    await r.check.proven();
     expect(() => readFileSync(path)).toThrow();
     expect(logged[0]).toContain('accepted for this run, not written to');
+  });
+
+  it('after the first key exchange, a rekey must present the proven key: accepted without asking; another key refused', async () => {
+    let asked = 0;
+    const first = await verifyWith('', { trustUnknownHost: async () => ++asked > 0 });
+    await first.check.proven();
+    expect((await verifyWith('', {}, key, first.check)).ok).toBe(true);
+    expect(asked).toBe(1);
+    const other = keyBlob();
+    const r = await verifyWith('', {}, other, first.check);
+    expect(r.ok).toBe(false);
+    expect(asked).toBe(1);
+    expect(r.refusal?.message).toBe(`[10.0.0.5]:2222 presented another host key (${fingerprint(other)}) when the connection renewed its keys`);
   });
 
   it('a "no" is refused with how to compare the fingerprint', async () => {
@@ -138,17 +188,27 @@ describe('HostKeyCheck (ssh2 hostVerifier)', () => {
     expect(r.refusal).toBe(why);
   });
 
-  it('a known_hosts that cannot be written is said as such', async () => {
+  it('a known_hosts that cannot be written is said as such, when the proven key is recorded', async () => {
     const dir = scratchDir();
     mkdirSync(join(dir, 'known_hosts'));
     const r = await verifyWith('', { knownHostsPath: join(dir, 'known_hosts'), recordAcceptedKey: true });
-    expect(r.ok).toBe(false);
-    expect(r.refusal?.message).toMatch(/^cannot use the known_hosts file .*known_hosts: it is a directory/);
+    expect(r.ok).toBe(true);
+    const err = await r.check.proven().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/^cannot use the known_hosts file .*known_hosts: it is a directory/);
   });
 
   it('offers the algorithms of the key types already known first', () => {
-    const check = new HostKeyCheck(line('[10.0.0.5]:2222', keyBlob('ecdsa')), { ...at, trustUnknownHost: async () => true, recordAcceptedKey: false }, { pause() {}, resume() {} });
-    expect(check.algorithms[0]).toBe('ecdsa-sha2-nistp256');
+    expect(check(line('[10.0.0.5]:2222', keyBlob('ecdsa'))).algorithms[0]).toBe('ecdsa-sha2-nistp256');
+  });
+});
+
+describe('signatureRefused', () => {
+  it("ssh2's signature failure is said as a key the host could not prove; other errors are not", () => {
+    const err = signatureRefused(new Error('Handshake failed: signature verification failed'), at);
+    expect(err?.message).toBe('10.0.0.5:2222 presented a host key it could not prove to hold (its signature does not verify); nothing was recorded');
+    expect(err?.hint).toContain('intercepted');
+    expect(signatureRefused(new Error('Host denied (verification failed)'), at)).toBeUndefined();
   });
 });
 
