@@ -4,6 +4,7 @@
  */
 import type { HostFacts } from '../host/facts.js';
 import { findJvm, serviceOf } from '../host/install-jvms.js';
+import { ourUnitFile } from '../host/unit-owner.js';
 import type { Service } from '../host/operations.js';
 import type { Serving } from '../host/serving.js';
 import { DAEMONS, type DaemonSpec } from '../kafka/daemons.js';
@@ -73,7 +74,7 @@ export function hostStatus(facts: HostFacts, o: { host: string; kafkaVersion: st
         heap: xmx === undefined ? null : formatHeap(xmx),
         listening: [d.port, ...d.otherPorts].filter((p) => jvm !== undefined && facts.listening.has(p)),
         service,
-        unit: unit.content === undefined ? null : { name: unit.name, enabled: unit.enabled === 'enabled', active: unit.active ?? null },
+        unit: !ourUnitFile(unit) ? null : { name: unit.name, enabled: unit.enabled === 'enabled', active: unit.active ?? null },
         data: dataOf(facts, d),
         ...(d.kind === 'broker' && jvm && serving ? { serving: servingText(serving) } : {}),
       };

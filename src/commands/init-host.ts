@@ -41,6 +41,16 @@ export async function probe(host: HostOps, o: InitOptions, io: CommandIO): Promi
   }
 }
 
+/**
+ * Connected as root (--user root, or a profile's), the JVMs run as root, units and -daemon alike: a
+ * flaw in Kafka or ZooKeeper, or in a client they talk to, would hold the whole host.
+ */
+export function rootWarning(facts: Pick<HostFacts, 'user' | 'sudo'>): string | undefined {
+  if (facts.user !== 'root' && facts.sudo !== 'root') return undefined;
+  return 'you are connected as root, so ZooKeeper and the broker will run as root; connect as the instance\'s default user instead ' +
+    '(--user ec2-user on Amazon Linux, ubuntu on Ubuntu, admin on Debian): kafka-setup uses its passwordless sudo for what needs root';
+}
+
 /** The final reachability check waits at most this long: a closed security group drops packets. */
 export const REACH_TIMEOUT_MS = 1000;
 
@@ -89,6 +99,8 @@ export async function runOnHost(
   const facts = await probe(host, options, io);
   const refused = refuse?.(facts);
   if (refused) throw refused;
+  const root = rootWarning(facts);
+  if (root) io.reporter.warn(root);
   const broker = brokerJvm(facts);
   if (broker) facts.serving = { ...judgeServing(await servingEarly, brokerId(facts.files['server.properties'].content)), pid: broker.pid };
   const view = cluster ? await cluster.view(facts) : undefined;

@@ -1,6 +1,6 @@
 /** What `kafka-setup uninstall` tells the user: the plan before, and what was done after. */
 import type { UninstallResult } from '../host/operations.js';
-import type { BashrcPlan, PlannedDataDir, UninstallPlan } from '../steps/uninstall-plan.js';
+import type { BashrcPlan, ForeignUnit, PlannedDataDir, UninstallPlan } from '../steps/uninstall-plan.js';
 
 const row = (verb: string, text: string): string => `  ${verb.padEnd(8)} ${text}`;
 
@@ -19,6 +19,12 @@ function bashrcLine(b: BashrcPlan): string | undefined {
   }
 }
 
+/** A unit of kafka-setup's name that it did not write, as it stays: running, enabled, in place. */
+function foreignLine(u: ForeignUnit): string {
+  const state = [u.active === 'active' ? 'running' : u.active, u.enabled === 'enabled' ? 'enabled at boot' : undefined].filter(Boolean).join(', ');
+  return row('keep', `left alone: ${u.path} was not written by kafka-setup${state ? ` (stays ${state})` : ''}`);
+}
+
 export function planLines(plan: UninstallPlan): string[] {
   const lines: string[] = [];
   if (plan.units.length > 0) {
@@ -26,6 +32,7 @@ export function planLines(plan: UninstallPlan): string[] {
     const names = plan.units.map((u) => u.name).join(', then ');
     lines.push(plan.systemd ? row('stop', `${names}: stopped, disabled at boot and removed from ${dir}`) : row('remove', `${names} from ${dir} (systemd does not run here)`));
   }
+  for (const u of plan.foreign) lines.push(foreignLine(u));
   if (plan.jvms.length > 0) lines.push(row('stop', plan.jvms.map((j) => `${j.daemon.name} (pid ${j.pid})`).join(', then ')));
   if (plan.removeInstall) lines.push(row('remove', `${plan.install.path} (Kafka, with its config files and logs)`));
   else if (plan.install.state === 'other') lines.push(row('keep', `${plan.install.path}: not a Kafka install, so it is left alone`));
@@ -59,6 +66,7 @@ export function doneLines(host: string, plan: UninstallPlan, r: UninstallResult)
     ...(plan.bashrc.action === 'strip' && plan.bashrc.backup ? [`  backup kept                 ${plan.bashrc.backup} (the file before init; delete it when you no longer need it)`] : []),
     ...(plan.bashrc.action === 'none' && plan.bashrc.note ? [`  ~/.bashrc                   ${plan.bashrc.note}`] : []),
     ...(kept.length ? [`  data kept                   ${kept.join(', ')} (kafka-setup uninstall --purge-data deletes it)`] : []),
+    ...(plan.foreign.length ? [`  left alone                  ${plan.foreign.map((u) => u.path).join(', ')} (not written by kafka-setup)`] : []),
     '  Java                        left installed: other programs may use it',
   ];
 }

@@ -7,6 +7,7 @@ import { InterruptedError, UsageError, UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
 import { findJvm } from '../host/install-jvms.js';
 import type { HostOps, UninstallResult } from '../host/operations.js';
+import { ourUnitFile } from '../host/unit-owner.js';
 import { DAEMONS } from '../kafka/daemons.js';
 import type { Distribution } from '../kafka/distribution.js';
 import { isInteractive } from '../options/resolve.js';
@@ -34,7 +35,7 @@ async function inspect(host: HostOps, dryRun: boolean, io: CommandIO): Promise<H
   try {
     // Like init: a run that changes the host holds the host's lock (a dry run changes nothing).
     const facts = await lockedProbe(host, { urls: [], lock: !dryRun }, (m) => io.reporter.warn(m));
-    const units = Object.values(facts.services.units).filter((u) => u.content !== undefined).length;
+    const units = Object.values(facts.services.units).filter(ourUnitFile).length;
     const install = { kafka: `Kafka in ${facts.install.path}`, other: `${facts.install.path} is not a Kafka install`, absent: `nothing in ${facts.install.path}` }[facts.install.state];
     active.finish('done', `${facts.os.prettyName}, ${install}${units ? `, ${units} systemd unit${units > 1 ? 's' : ''} of kafka-setup's` : ''}`);
     return facts;
@@ -50,7 +51,7 @@ function remoteError(err: unknown): unknown {
   if (err.kind === 'interrupted') return new InterruptedError();
   const hint = {
     not_kafka_data: 'check that directory on the host: delete it yourself if you are sure, or run kafka-setup uninstall without --purge-data to keep it; nothing was changed',
-    changed_meanwhile: 'something else edited the file at the same moment: run kafka-setup uninstall again; nothing was changed',
+    changed_meanwhile: 'something else changed it at the same moment: run kafka-setup uninstall again (it shows the new plan); nothing was changed',
     data_in_use: 'stop the process using it, then run kafka-setup uninstall again to finish (what was removed stays removed)',
   }[err.kind] ?? 'run kafka-setup uninstall again with --verbose to see the remote command; it finishes what this run did not (what was removed stays removed)';
   return new UserError(err.message, { hint, details: err.details });
@@ -61,7 +62,7 @@ function leftOver(plan: UninstallPlan, r: UninstallResult): string | undefined {
   const seen = { install: r.update.install!, jvms: r.update.jvms! };
   const jvm = DAEMONS.map((d) => findJvm(seen, d)).find((j) => j !== undefined && plan.jvms.some((p) => p.pid === j.pid));
   if (jvm) return `pid ${jvm.pid} still runs`;
-  const unit = plan.units.find((u) => r.update.services?.units[u.daemon.kind].content !== undefined);
+  const unit = plan.units.find((u) => { const now = r.update.services?.units[u.daemon.kind]; return now !== undefined && ourUnitFile(now); });
   if (unit) return `${unit.path} is still there`;
   if (plan.removeInstall && r.update.install?.state === 'kafka' && !r.kept.some((k) => k.endsWith(` ${plan.install.path}`))) return `${plan.install.path} is still there`;
   return undefined;
@@ -72,7 +73,7 @@ export async function runUninstall(host: HostOps, o: UninstallRun, io: CommandIO
   const facts = await inspect(host, o.dryRun, io);
   const plan = uninstallPlan(facts, { purgeData: o.purgeData, dist: o.dist });
   if (plan.nothing) {
-    io.reporter.lines(['', `Nothing to remove: kafka-setup's Kafka is not installed on ${host.name} (${facts.install.path}).`, ...planLines(plan)]);
+    io.reporter.lines(['', `Nothing to remove: kafka-setup's Kafka is not installed on ${host.name} (${facts.install.path}).`, ...planLines(plan), '', 'Nothing was changed.']);
     return 0;
   }
   io.reporter.lines(['', o.dryRun ? 'uninstall would:' : 'uninstall will:', ...planLines(plan)]);

@@ -35,6 +35,8 @@ export interface DataDirFact {
   device: string;
   /** A Kafka log directory's broker.id, from its meta.properties (a broker refuses to start under another). */
   brokerId?: number | undefined;
+  /** Permission bits, for kafka-setup's own data directory when this user owns it (see ks_data_mode). */
+  mode?: number | undefined;
 }
 
 export interface JvmFact {
@@ -59,6 +61,8 @@ export interface UnitFact {
   active: string | undefined;
   /** The unit's main process, while it has one. */
   pid: number | undefined;
+  /** Where systemd loaded the unit from (FragmentPath), when it knows the unit; see unit-owner.ts. */
+  fragment?: string | undefined;
 }
 
 export interface ServicesFact {
@@ -205,6 +209,7 @@ function parseJvms(sections: Sections, script: string): JvmFact[] {
 
 const META_LINE = /^(\d{1,10}) (\/.*)$/;
 const DATA_DIR_LINE = /^(absent|empty|data|other|unreadable) (\d+) (\d+) (\/.*)$/;
+const MODE_LINE = /^([0-7]{3,4}) (\/.*)$/;
 
 /** How each part of the facts is read from its section(s); each throws when its section is missing. */
 const PARTS = {
@@ -292,6 +297,11 @@ const PARTS = {
       const dir = m ? dataDirs.get(cleanPath(m[2]!)) : undefined;
       if (m && dir && Number(m[1]) <= 2 ** 31 - 1) dir.brokerId = Number(m[1]);
     }
+    for (const line of requireSection(sections, script, 'data').all('mode')) {
+      const m = MODE_LINE.exec(line);
+      const dir = m ? dataDirs.get(cleanPath(m[2]!)) : undefined;
+      if (m && dir) dir.mode = parseInt(m[1]!, 8);
+    }
     return { dataDirs };
   },
   ports(sections: Sections, script: string): FactsUpdate {
@@ -308,6 +318,7 @@ const PARTS = {
       return {
         name: u.get('name') ?? '', path: u.get('path') ?? '', content: fromBase64(u.get('content')),
         enabled: u.get('enabled') || undefined, active: u.get('active') || undefined, pid: u.number('pid'),
+        fragment: u.get('fragment') || undefined,
       };
     };
     return { services: { systemd, units: { zookeeper: unit('zookeeper'), broker: unit('broker') } } };

@@ -4,6 +4,7 @@ import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { getProperty } from '../kafka/properties.js';
 import type { HostFacts, JvmFact } from './facts.js';
 import type { Service } from './operations.js';
+import { ourUnitFile } from './unit-owner.js';
 
 type Seen = Pick<HostFacts, 'install' | 'jvms'>;
 
@@ -40,7 +41,11 @@ export function brokerId(serverProperties: string | undefined): number | undefin
   return Number.isInteger(id) && id >= 0 ? id : undefined;
 }
 
-/** How a daemon is run now: through kafka-setup's unit where systemd runs the host and the unit is installed. */
+/**
+ * How a daemon is run now: through kafka-setup's unit where systemd runs the host and the unit is
+ * installed. A unit of the same name that kafka-setup did not write is not ours to start or stop:
+ * the JVM is then handled by pid and with the -daemon scripts.
+ */
 export function serviceOf(facts: Pick<HostFacts, 'services'>, d: DaemonSpec): Service {
-  return facts.services.systemd && facts.services.units[d.kind].content !== undefined ? 'systemd' : 'none';
+  return facts.services.systemd && ourUnitFile(facts.services.units[d.kind]) ? 'systemd' : 'none';
 }

@@ -60,6 +60,8 @@ export interface DataMoveRequest {
   moves: Array<{ from: string; to: string; sameDevice: boolean }>;
   /** Config writes that point at the new place: written in the same round trip, undone with the move. */
   alsoWrite: readonly FileChange[];
+  /** kafka-setup's data directory, when other local users can read it: made 0750 (or stricter) at the end. */
+  tighten?: string | undefined;
 }
 
 /** How the JVMs run: as kafka-setup's systemd units, or started with Kafka's -daemon scripts. */

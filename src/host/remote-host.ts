@@ -128,6 +128,7 @@ export class RemoteHost implements HostOps {
       KS_BROKER_MAIN: BROKER.main,
       KS_ZOOKEEPER_MAIN: ZOOKEEPER.main,
       KS_MOVES: r.moves.length,
+      KS_DATA_TIGHTEN: r.tighten ?? '',
     };
     r.moves.forEach((m, i) => {
       vars[`KS_M${i}_FROM`] = m.from;
@@ -138,7 +139,7 @@ export class RemoteHost implements HostOps {
     // A failed config write puts the data back: the config and the data never disagree.
     const writes = w.calls.length > 0 ? [`( ${w.calls.join('; ')} ) || { ks_data_undo_moves; exit 1; }`] : [];
     return this.refresh('move-data', ['files', 'data', 'ports', 'jvms'], { ...vars, ...w.vars }, ['write-files', 'move-data'],
-      ['ks_data_stop', 'ks_data_move', ...writes, 'ks_data_done', 'ks_probe_files', 'ks_probe_data', 'ks_probe_ports', 'ks_probe_jvms'],
+      ['ks_data_stop', 'ks_data_move', ...writes, 'ks_data_done', 'ks_data_tighten', 'ks_probe_files', 'ks_probe_data', 'ks_probe_ports', 'ks_probe_jvms'],
       { timeoutMs: TIMEOUTS_MS.moveData });
   }
 

@@ -2,6 +2,7 @@
 import { posix } from 'node:path';
 import { coreJar, distName, tarballName, type Distribution } from '../kafka/distribution.js';
 import { DAEMONS, INSTALL_PORTS, UNIT_DIR } from '../kafka/daemons.js';
+import { UNIT_HEADER } from './unit-owner.js';
 
 export const BASHRC = '~/.bashrc';
 
@@ -26,5 +27,6 @@ export function baseVars(t: InstallTarget): Record<string, string> {
     KS_PORTS: INSTALL_PORTS.join(' '),
     KS_UNITS: DAEMONS.map((d) => `${d.kind}=${d.unit}`).join(' '),
     KS_UNIT_DIR: UNIT_DIR,
+    KS_UNIT_HEADER: UNIT_HEADER,
   };
 }

@@ -17,7 +17,7 @@ export const VOCABULARY = {
   install: ['path', 'parent_free_kib', 'parent_writable', 'state', 'tarball'],
   /** `file <name>`: one per file kafka-setup edits (bashrc, server.properties, zookeeper.properties, myid). */
   file: ['path', 'mtime', 'content', 'backup', 'backup_sha256'],
-  data: ['dir', 'meta'],
+  data: ['dir', 'meta', 'mode'],
   ports: ['now', 'listening'],
   jvms: ['now', 'java', 'cwd', 'start'],
   jps: ['jps'],
@@ -33,7 +33,7 @@ export const VOCABULARY = {
   /** Whether systemd runs the host: `running` or `none`. */
   systemd: ['state'],
   /** `unit <kind>`: kafka-setup's systemd unit of ZooKeeper or the broker. */
-  unit: ['name', 'path', 'content', 'enabled', 'active', 'pid'],
+  unit: ['name', 'path', 'content', 'enabled', 'active', 'pid', 'fragment'],
   /** What uninstall.sh did: units disabled, JVMs stopped, paths removed or kept, what became of ~/.bashrc. */
   uninstalled: ['unit', 'stopped', 'removed', 'purged', 'kept', 'bashrc'],
   /** `logfile <kind>`: a daemon's log as `logs` found it (state: ok, missing, unreadable, no_install). */

@@ -9,6 +9,7 @@
 import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts, type JvmFact } from '../host/facts.js';
 import { asConfigured, brokerId, brokerJvm, findJvm, zookeeperJvm } from '../host/install-jvms.js';
+import { ourUnitFile } from '../host/unit-owner.js';
 import { ELECTION_PORT } from '../kafka/cluster.js';
 import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { INTERNAL_PORT } from '../kafka/distribution.js';
@@ -41,7 +42,8 @@ function byHand(ctx: StepContext, d: DaemonSpec, jvm: JvmFact): boolean {
 function wouldRun(ctx: StepContext, d: DaemonSpec): string[] {
   const jvm = findJvm(ctx.facts, d);
   const systemd = serviceMode(ctx) === 'systemd';
-  const underUnit = jvm !== undefined && ctx.facts.services.units[d.kind].pid === jvm.pid;
+  const unit = ctx.facts.services.units[d.kind];
+  const underUnit = jvm !== undefined && unit.pid === jvm.pid && ourUnitFile(unit);
   return [
     ...(jvm ? [underUnit ? `sudo systemctl stop ${d.unit}   (the running ${d.name})` : `kill ${jvm.pid}   (the running ${d.name}, then wait for it to exit)`] : []),
     systemd

@@ -1,5 +1,6 @@
 /**
- * Step: existing data moves to where kafka-setup keeps it. A reader who followed the procedure by
+ * Step: existing data moves to where kafka-setup keeps it, and that place is not readable by other
+ * local users (0750: an install made before kafka-setup set a umask has it 0755, tightened once). A reader who followed the procedure by
  * hand has topics in Kafka's default /tmp/kafka-logs and /tmp/zookeeper (wiped at boot on some
  * systems); a re-run with another install directory changes the place too. Pointing the config at
  * an empty place would lose them from the broker, so both move, together, while both JVMs are
@@ -14,6 +15,20 @@ import { configEdits } from './edits.js';
 import { dataDir } from './targets.js';
 import type { Step, StepContext } from './types.js';
 
+const octal = (mode: number): string => `0${(mode & 0o7777).toString(8)}`;
+
+/**
+ * kafka-setup's data directory, when its mode lets other local users read it (or its group write
+ * it): 0750 or stricter is done. Only one the probe saw as this user's own directory has a mode.
+ */
+function looseData(ctx: StepContext): { path: string; mode: number; tight: number } | undefined {
+  const path = dataDir(ctx);
+  const mode = ctx.facts.dataDirs.get(path)?.mode;
+  return mode !== undefined && (mode & 0o027) !== 0 ? { path, mode, tight: mode & ~0o027 } : undefined;
+}
+
+const tightenText = (l: { path: string; mode: number; tight: number }): string => `${l.path} mode ${octal(l.mode)} → ${octal(l.tight)}`;
+
 function describe(moves: DataMove[]): string {
   return moves.map((m) => `${m.what}'s data ${m.from} → ${m.to}`).join(' and ');
 }
@@ -23,11 +38,16 @@ function ourJvms(ctx: StepContext): { broker: number | undefined; zookeeper: num
 }
 
 function wouldRun(ctx: StepContext): string[] {
+  const moves = dataPlan(ctx).moves;
+  const loose = looseData(ctx);
+  const tighten = loose ? [`chmod g-w,o-rwx ${loose.path}   (${octal(loose.mode)} → ${octal(loose.tight)}: other local users cannot read the data)`] : [];
+  if (moves.length === 0) return tighten;
   const jvms = ourJvms(ctx);
   return [
     ...(jvms.broker ? [`kill ${jvms.broker}   (the broker, then wait for it to exit)`] : []),
     ...(jvms.zookeeper ? [`kill ${jvms.zookeeper}   (ZooKeeper, then wait for it to exit)`] : []),
-    ...dataPlan(ctx).moves.map((m) => (m.sameDevice ? `mv ${m.from} ${m.to}` : `cp -a ${m.from} ${m.to} && rm -rf ${m.from}   (another file system)`)),
+    ...moves.map((m) => (m.sameDevice ? `mv ${m.from} ${m.to}` : `cp -a ${m.from} ${m.to} && rm -rf ${m.from}   (another file system)`)),
+    ...tighten,
     'then point the config files there (next step), both JVMs start again below',
   ];
 }
@@ -48,22 +68,29 @@ export const dataStep: Step = {
   check(ctx) {
     const plan = dataPlan(ctx);
     if (plan.problem) return { done: false, reason: plan.problem.message, wouldRun: [] };
-    if (plan.moves.length === 0) return { done: true, detail: `no data elsewhere to move into ${dataDir(ctx)}` };
-    return { done: false, reason: `move ${describe(plan.moves)}`, wouldRun: wouldRun(ctx) };
+    const loose = looseData(ctx);
+    if (plan.moves.length === 0 && !loose) return { done: true, detail: `no data elsewhere to move into ${dataDir(ctx)}` };
+    const tighten = loose ? `make ${loose.path} unreadable by other local users (mode ${octal(loose.mode)} → ${octal(loose.tight)})` : '';
+    return { done: false, reason: [plan.moves.length > 0 ? `move ${describe(plan.moves)}` : '', tighten].filter(Boolean).join('; '), wouldRun: wouldRun(ctx) };
   },
   preflight: (ctx) => dataPlan(ctx).problem,
   async apply(ctx) {
     const plan = dataPlan(ctx);
     if (plan.problem) throw plan.problem;
-    const stop = ourJvms(ctx);
+    const loose = looseData(ctx);
+    // Only a move stops the JVMs: a chmod of the directory does not disturb them.
+    const moving = plan.moves.length > 0;
+    const stop = moving ? ourJvms(ctx) : { broker: undefined, zookeeper: undefined };
     try {
       // The config edits that point at the new place travel with the move (see move-data.sh).
-      ctx.facts = withUpdate(ctx.facts, await ctx.host.moveData({ stop, moves: plan.moves, alsoWrite: configEdits(ctx) }));
+      ctx.facts = withUpdate(ctx.facts, await ctx.host.moveData({ stop, moves: plan.moves, alsoWrite: moving ? configEdits(ctx) : [], tighten: loose?.path }));
     } catch (err) {
       throw (err instanceof RemoteFailure && explain(err)) || err;
     }
+    const tightened = loose ? tightenText(loose) : '';
+    if (!moving) return tightened;
     const stopped = [stop.broker ? 'the broker' : '', stop.zookeeper ? 'ZooKeeper' : ''].filter(Boolean);
     const total = plan.moves.reduce((sum, m) => sum + m.kib, 0);
-    return `moved ${describe(plan.moves)} (${mib(total)}${stopped.length ? `; ${stopped.join(' and ')} stopped first, started again below` : ''})`;
+    return `moved ${describe(plan.moves)} (${mib(total)}${stopped.length ? `; ${stopped.join(' and ')} stopped first, started again below` : ''})${tightened ? `; ${tightened}` : ''}`;
   },
 };

@@ -9,6 +9,7 @@ import type { FileFact, HostFacts } from '../host/facts.js';
 import { sha256 } from '../host/file-writes.js';
 import { findJvm } from '../host/install-jvms.js';
 import type { UninstallRequest } from '../host/operations.js';
+import { unitOwner, unitSource } from '../host/unit-owner.js';
 import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { tarballName, type Distribution } from '../kafka/distribution.js';
 import { withoutHeapBlock } from '../kafka/heap-block.js';
@@ -21,6 +22,16 @@ export interface PlannedUnit {
   /** The unit file is still there (else only systemd's memory of it is left). */
   file: boolean;
   active: string | undefined;
+}
+
+/** A unit of kafka-setup's name that kafka-setup did not write: left alone, running and enabled. */
+export interface ForeignUnit {
+  daemon: DaemonSpec;
+  name: string;
+  /** Its file: in the unit directory, or where systemd loads it from (a package's). */
+  path: string;
+  active: string | undefined;
+  enabled: string | undefined;
 }
 
 export interface PlannedJvm {
@@ -53,6 +64,8 @@ export interface PlannedDataDir {
 export interface UninstallPlan {
   systemd: boolean;
   units: PlannedUnit[];
+  /** Units of the same names that are not kafka-setup's: never stopped, disabled or removed. */
+  foreign: ForeignUnit[];
   jvms: PlannedJvm[];
   install: { path: string; state: HostFacts['install']['state'] };
   removeInstall: boolean;
@@ -65,17 +78,22 @@ export interface UninstallPlan {
   nothing: boolean;
 }
 
-const ACTIVE_STATES = new Set(['active', 'activating', 'deactivating', 'reloading', 'failed']);
-
-/** Units of ours that systemd knows: a file in /etc/systemd/system, or a unit still loaded or running. */
-function plannedUnits(facts: HostFacts): PlannedUnit[] {
-  const out: PlannedUnit[] = [];
+/**
+ * kafka-setup's units that systemd knows: a file in /etc/systemd/system that carries kafka-setup's
+ * header, or one systemd still has loaded from there (an interrupted run removed the file). Any other
+ * unit of those names is someone else's (see unit-owner.ts).
+ */
+function plannedUnits(facts: HostFacts): { units: PlannedUnit[]; foreign: ForeignUnit[] } {
+  const units: PlannedUnit[] = [];
+  const foreign: ForeignUnit[] = [];
   for (const daemon of [BROKER, ZOOKEEPER]) {
     const u = facts.services.units[daemon.kind];
-    const known = u.content !== undefined || (facts.services.systemd && ((u.enabled ?? '') !== '' && u.enabled !== 'not-found' || ACTIVE_STATES.has(u.active ?? '')));
-    if (known) out.push({ daemon, name: u.name || daemon.unit, path: u.path, file: u.content !== undefined, active: u.active });
+    const owner = unitOwner(u);
+    const name = u.name || daemon.unit;
+    if (owner === 'ours') units.push({ daemon, name, path: u.path, file: u.content !== undefined, active: u.active });
+    else if (owner === 'foreign') foreign.push({ daemon, name, path: unitSource(u), active: u.active, enabled: u.enabled });
   }
-  return out;
+  return { units, foreign };
 }
 
 /** Our JVMs that systemd does not run (a unit's main process stops with its unit), broker first. */
@@ -183,7 +201,18 @@ function plannedData(facts: HostFacts, purgeData: boolean): { data: PlannedDataD
 
 /** The whole plan; a refusal (a damaged ~/.bashrc block, data that cannot be told apart) is thrown. */
 export function uninstallPlan(facts: HostFacts, o: { purgeData: boolean; dist: Distribution }): UninstallPlan {
-  const units = plannedUnits(facts);
+  const { units, foreign } = plannedUnits(facts);
+  // Our JVM run by a unit that is not ours: stopping it is that unit's business, and removing the
+  // install from under it would leave a unit that fails at every restart.
+  for (const f of foreign) {
+    const jvm = findJvm(facts, f.daemon);
+    const pid = facts.services.units[f.daemon.kind].pid;
+    if (jvm && pid === jvm.pid) {
+      throw new UserError(`${f.daemon.name} (pid ${jvm.pid}) of ${facts.install.path} runs under ${f.path}, which kafka-setup did not write`, {
+        hint: `kafka-setup does not stop or remove a unit it did not write: stop and disable it yourself (sudo systemctl disable --now ${f.name}), then run kafka-setup uninstall again; nothing was changed`,
+      });
+    }
+  }
   // Their files are root's, systemd running or not.
   if (units.length > 0 && facts.sudo !== 'root' && facts.sudo !== 'yes') {
     const names = units.map((u) => u.name).join(' ');
@@ -200,7 +229,7 @@ export function uninstallPlan(facts: HostFacts, o: { purgeData: boolean; dist: D
   // Where init downloads it (target.ts), left there only by an interrupted run.
   const tarball = facts.install.tarball ? posix.join(posix.dirname(facts.install.path), tarballName(o.dist)) : undefined;
   const plan: UninstallPlan = {
-    systemd: facts.services.systemd, units, jvms, install: { path: facts.install.path, state: facts.install.state }, removeInstall, tarball, bashrc, data, dataParent, nothing: false,
+    systemd: facts.services.systemd, units, foreign, jvms, install: { path: facts.install.path, state: facts.install.state }, removeInstall, tarball, bashrc, data, dataParent, nothing: false,
   };
   plan.nothing = units.length === 0 && jvms.length === 0 && !removeInstall && !tarball && bashrc.action === 'none' && !data.some((d) => d.purge);
   return plan;

@@ -6,13 +6,12 @@
 import { UserError } from '../errors.js';
 import { withUpdate } from '../host/facts.js';
 import type { UnitsRequest } from '../host/operations.js';
+import { ourUnitFile, unitOwner, unitSource } from '../host/unit-owner.js';
 import { DAEMONS, UNIT_DIR } from '../kafka/daemons.js';
 import { heapOpts } from '../kafka/heap.js';
 import { unitFile, unitValuesProblem, type UnitValues } from '../kafka/units.js';
 import { daemonHeapMib, installPath, serviceMode } from './targets.js';
 import type { Check, Step, StepContext } from './types.js';
-
-const OURS = '# Written by kafka-setup';
 
 function values(ctx: StepContext, heapMib: number): UnitValues {
   return { installPath: installPath(ctx), user: ctx.facts.user, heapOpts: heapOpts(heapMib) };
@@ -23,7 +22,8 @@ function desired(ctx: StepContext): Array<{ name: string; content: string }> {
   return DAEMONS.map((d) => ({ name: d.unit, content: unitFile(d, values(ctx, daemonHeapMib(ctx, d))) }));
 }
 
-const installedUnits = (ctx: StepContext): string[] => DAEMONS.filter((d) => ctx.facts.services.units[d.kind].content !== undefined).map((d) => d.unit);
+/** kafka-setup's own unit files on the host (a unit of the same name that is not ours is never touched). */
+const installedUnits = (ctx: StepContext): string[] => DAEMONS.filter((d) => ourUnitFile(ctx.facts.services.units[d.kind])).map((d) => d.unit);
 
 /** What the units step would send, if anything. */
 function request(ctx: StepContext): UnitsRequest | undefined {
@@ -84,11 +84,16 @@ function preflight(ctx: StepContext): UserError | undefined {
   const touched = r ? [...r.write.map((u) => u.name), ...r.remove] : [];
   for (const d of DAEMONS) {
     const u = ctx.facts.services.units[d.kind];
-    if (touched.includes(d.unit) && u.content !== undefined && !u.content.startsWith(OURS)) {
+    if (!touched.includes(d.unit) || unitOwner(u) !== 'foreign') continue;
+    if (u.content !== undefined) {
       return new UserError(`${u.path} exists and was not written by kafka-setup`, {
         hint: `kafka-setup does not replace or remove a unit it did not write: rename it (sudo mv ${u.path} ${u.path}.orig, then sudo systemctl daemon-reload), or pass --service none`,
       });
     }
+    // Ours in /etc/systemd/system would override it: a package's unit (or a masked one) of that name.
+    return new UserError(`systemd already has a ${d.unit} that kafka-setup did not write (${unitSource(u)})`, {
+      hint: `kafka-setup does not override a unit it did not write: pass --service none, or remove that unit (its package) first`,
+    });
   }
   if (serviceMode(ctx) === 'systemd') {
     const problem = unitValuesProblem(values(ctx, 0));

@@ -57,3 +57,10 @@ ks_wait_closed() {
   ks_w=0
   while ks_listening && [ "$ks_w" -lt "$1" ]; do sleep 0.5; ks_w=$((ks_w + 1)); done
 }
+# Through systemd, only kafka-setup's own unit is started or stopped: its header is checked again here
+# (the host may have changed since the probe); a unit of that name that is anyone else's is left alone.
+ks_check_unit() {
+  [ "$KS_SERVICE" = systemd ] || return 0
+  ks_unit_ours "$KS_UNIT_DIR/$KS_UNIT" ||
+    ks_fail unit_foreign "$KS_UNIT_DIR/$KS_UNIT was not written by kafka-setup, so kafka-setup does not start or stop it"
+}

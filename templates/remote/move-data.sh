@@ -6,7 +6,8 @@
 # last config write, so a Ctrl-C or a dropped connection cannot stop it half way.
 # Inputs: KS_STOP_BROKER, KS_STOP_ZOOKEEPER (pids of our JVMs, or empty; KS_BROKER_MAIN and
 # KS_ZOOKEEPER_MAIN, their main classes, checked before they are stopped), KS_MOVES (how many),
-# KS_M<i>_FROM, KS_M<i>_TO, KS_M<i>_SAME (yes: same file system, a rename).
+# KS_M<i>_FROM, KS_M<i>_TO, KS_M<i>_SAME (yes: same file system, a rename); KS_DATA_TIGHTEN:
+# kafka-setup's data directory, when its mode lets other local users in (else empty).
 
 
 # A process with a file open under $1, or working in it: "pid command".
@@ -47,7 +48,8 @@ ks_data_move() {
     from=$(ks_var "KS_M${ks_moved}_FROM") to=$(ks_var "KS_M${ks_moved}_TO") same=$(ks_var "KS_M${ks_moved}_SAME")
     # A leftover of a copy that was cut short (a power loss): never complete, never used.
     rm -rf "$to.kafka-setup-part"
-    mkdir -p "${to%/*}" && { [ ! -d "$to" ] || rmdir "$to"; } || { ks_data_undo_moves; ks_fail move_failed "cannot make room for $to (it must be absent or empty)"; }
+    # Made as the JVMs make theirs (umask 027): not readable by other local users.
+    (umask 027 && mkdir -p "${to%/*}") && { [ ! -d "$to" ] || rmdir "$to"; } || { ks_data_undo_moves; ks_fail move_failed "cannot make room for $to (it must be absent or empty)"; }
     if [ "$same" = yes ]; then
       msg=$(mv "$from" "$to" 2>&1) || { ks_data_undo_moves; ks_fail move_failed "cannot move $from to $to: $msg"; }
     else
@@ -80,4 +82,14 @@ ks_data_done() {
   trap - HUP INT TERM PIPE
   ks_section moved
   ks_kv count "$KS_MOVES"
+}
+
+# kafka-setup's data directory (KS_DATA_TIGHTEN) made readable by this user and its group only: group
+# write and every right of others go (0755 becomes 0750; a stricter mode stays as it is), which hides
+# everything beneath from other local users. Checked again first: still a directory of this user's,
+# not a symbolic link; nothing to do when it is already so.
+ks_data_tighten() {
+  d=${KS_DATA_TIGHTEN:-}
+  [ -n "$d" ] && [ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] || return 0
+  msg=$(chmod g-w,o-rwx "$d" 2>&1) || ks_fail chmod_failed "cannot change the mode of $d: $msg"
 }

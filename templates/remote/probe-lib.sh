@@ -183,8 +183,17 @@ ks_broker_meta() {
   printf 'meta=%s %s\n' "$(ks_prop "$1/meta.properties" broker.id | tr -cd '0-9-' | cut -c 1-11)" "$1"
 }
 
+# The permission bits (octal) of kafka-setup's data directory ($1), when it is a directory of this
+# user's: the data step makes it 0750 once, so that other local users cannot read the data beneath.
+# emits: data
+ks_data_mode() {
+  [ -d "$1" ] && [ ! -L "$1" ] && [ -O "$1" ] || return 0
+  printf 'mode=%s %s\n' "$(stat -c %a "$1" 2>/dev/null)" "$1"
+}
+
 # Where Kafka's and ZooKeeper's data is now (the directories their config files name; the shipped
-# defaults under /tmp before extraction) and where kafka-setup keeps it (beside the install).
+# defaults under /tmp before extraction) and where kafka-setup keeps it (beside the install: the
+# kafka-data directory itself, with its mode, then its two).
 ks_probe_data() {
   ks_section data
   ks_sp="$ks_install_dir/config/server.properties"
@@ -208,6 +217,8 @@ ks_probe_data() {
   [ -f "$ks_zp" ] && v=$(ks_prop "$ks_zp" dataDir)
   v=${v:-/tmp/zookeeper}
   if [ "$v" = "${ks_install_dir%/*}/kafka-data/zookeeper" ]; then ks_data_dir "$v" nosize; else ks_data_dir "$v"; fi
+  ks_data_dir "${ks_install_dir%/*}/kafka-data" nosize
+  ks_data_mode "${ks_install_dir%/*}/kafka-data"
   ks_data_dir "${ks_install_dir%/*}/kafka-data/kafka-logs" nosize
   ks_broker_meta "${ks_install_dir%/*}/kafka-data/kafka-logs"
   ks_data_dir "${ks_install_dir%/*}/kafka-data/zookeeper" nosize
@@ -243,8 +254,21 @@ ks_probe_jvms() {
   done
 }
 
+# Whether the unit file $1 is kafka-setup's: a file whose first line starts with KS_UNIT_HEADER.
+# kafka-setup stops, starts, disables, replaces or removes no other unit (see src/host/unit-owner.ts).
+ks_unit_ours() {
+  [ -f "$1" ] || return 1
+  ks_first=$(head -n 1 "$1" 2>/dev/null) || return 1
+  case $ks_first in "$KS_UNIT_HEADER"*) return 0 ;; esac
+  return 1
+}
+
+# Where systemd loaded unit $1 from (empty when it does not know the unit).
+ks_unit_fragment() { systemctl show -p FragmentPath "$1" 2>/dev/null | sed -n 's/^FragmentPath=//p'; }
+
 # Whether systemd runs the host (the test systemd itself uses), and the state of kafka-setup's units
-# (KS_UNITS: kind=unit pairs, space separated): their file as installed, enabled at boot, active, main pid.
+# (KS_UNITS: kind=unit pairs, space separated): their file as installed, enabled at boot, active, main
+# pid, and where systemd loaded the unit from (a unit of that name may be a package's, elsewhere).
 ks_probe_services() {
   ks_section systemd
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then ks_sd=running; else ks_sd=none; fi
@@ -257,7 +281,8 @@ ks_probe_services() {
     [ -f "$ks_f" ] && ks_kv content "$(ks_b64 "$ks_f")"
     [ "$ks_sd" = running ] || continue
     # One call per unit; `--value` is too new for some systemd versions, so Key=Value is parsed here.
-    systemctl show -p UnitFileState -p ActiveState -p MainPID "${ks_u#*=}" 2>/dev/null | awk -F = '
+    systemctl show -p UnitFileState -p ActiveState -p MainPID -p FragmentPath "${ks_u#*=}" 2>/dev/null | awk -F = '
+      $1 == "FragmentPath" && $2 != "" { print "fragment=" substr($0, 14) }
       $1 == "UnitFileState" { print "enabled=" $2 }
       $1 == "ActiveState" { print "active=" $2 }
       $1 == "MainPID" && $2 != "0" { print "pid=" $2 }'

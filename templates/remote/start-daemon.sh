@@ -17,6 +17,7 @@ ks_stop_stale() {
   fi
 }
 
+ks_check_unit
 [ -n "$KS_STOP_PID" ] && ks_stop_stale && ks_wait_closed 20
 
 if [ -z "$(ks_our_pid)" ]; then
@@ -43,8 +44,9 @@ ks_start() {
   KAFKA_HEAP_OPTS=$KS_HEAP_OPTS
   export KAFKA_HEAP_OPTS
   # -daemon detaches the JVM (nohup, output to logs/*.out, written anew at each start); fd 3 must not
-  # stay open in it.
-  "$ks_install_dir/bin/$ks_script" -daemon "$ks_conf_path" >/dev/null 2>&1 3<&-
+  # stay open in it. umask 027, as the unit's UMask=: the data and logs it creates are not readable
+  # by other local users.
+  ( umask 027 && exec "$ks_install_dir/bin/$ks_script" -daemon "$ks_conf_path" >/dev/null 2>&1 3<&- )
 }
 [ -n "$(ks_our_pid)" ] || ks_start
 

@@ -1,6 +1,7 @@
 # kafka-setup: stop ZooKeeper or the broker and wait until its port is closed. Needs daemon-lib.sh.
 # KS_STOP_PID: our JVM as the probe saw it (may be empty); KS_SERVICE=systemd: stop KS_UNIT (as root,
 # through sudo) so that systemd does not start it again; a JVM started by hand is stopped by pid.
+ks_check_unit
 ks_stopped_at=$(date +%s)
 if [ "$KS_SERVICE" = systemd ]; then
   ks_out=$($ks_sudo systemctl stop "$KS_UNIT" 2>&1) || ks_fail service_failed "systemctl stop $KS_UNIT failed: $(printf '%s' "$ks_out" | tr '\n' ' ' | cut -c 1-300)"

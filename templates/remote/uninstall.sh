@@ -1,7 +1,7 @@
 # kafka-setup: remove what init put on the host, in one round trip, in this order: check everything
 # it will touch (nothing changes if a check fails), stop the broker then ZooKeeper (their systemd
-# units, disabled and removed, or their JVMs by pid), delete the data directories asked for, remove
-# the install directory and what init left beside it, and put ~/.bashrc back. From the first removal
+# units, disabled and removed, each only if it still carries kafka-setup's header; or their JVMs by
+# pid), delete the data directories asked for, remove the install directory and what init left beside it, and put ~/.bashrc back. From the first removal
 # to the last, signals are ignored: a Ctrl-C or a dropped connection cannot leave a half-removed
 # install that a second run would no longer recognise. Every part is skipped when already done, so
 # an interrupted run is finished by the next.
@@ -10,7 +10,7 @@
 # directories), KS_UN_P<i>_DIR, KS_UN_P<i>_KIND (kafka|zookeeper), KS_UN_P<i>_OURS (yes: where init
 # keeps it), KS_UN_DATA_PARENT, KS_UN_BASHRC (restore|drop-backup|strip|delete or empty),
 # KS_UN_BASHRC_SHA, KS_UN_BACKUP_SHA, KS_UN_BASHRC_B64; and probe-lib's KS_INSTALL, KS_TARBALL,
-# KS_BASHRC, KS_UNIT_DIR. Uses ks_dir_user (move-data.sh).
+# KS_BASHRC, KS_UNIT_DIR, KS_UNIT_HEADER. Uses ks_dir_user (move-data.sh).
 
 # Each entry of directory $1, dot files included (unmatched patterns are skipped by the caller).
 ks_un_entries() { for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do [ -e "$e" ] || [ -L "$e" ] && printf '%s\n' "$e"; done; }
@@ -93,30 +93,49 @@ ks_un_check_bashrc() {
   esac
 }
 
+# The units to act on (KS_UN_UNITS), each checked again before any change (the host may have changed
+# since the probe): still kafka-setup's when its file carries kafka-setup's header or, its file gone
+# (an interrupted run), systemd still has it loaded from that very file. One that is now anyone
+# else's stops the run before any change (a re-run leaves it alone, and says so); one with nothing
+# left of it is done already. Sets ks_un_mine.
+ks_un_check_units() {
+  ks_un_mine=
+  for u in $KS_UN_UNITS; do
+    f="$KS_UNIT_DIR/$u"
+    if [ -e "$f" ] || [ -L "$f" ]; then
+      ks_unit_ours "$f" || ks_fail changed_meanwhile "left alone: $f was not written by kafka-setup (it was replaced while kafka-setup was running); nothing was changed"
+    else
+      [ "$KS_UN_SYSTEMD" = running ] || continue
+      fr=$(ks_unit_fragment "$u")
+      [ -n "$fr" ] || continue
+      [ "$fr" = "$f" ] || ks_fail changed_meanwhile "left alone: $u (from $fr) was not written by kafka-setup; nothing was changed"
+    fi
+    ks_un_mine="$ks_un_mine $u"
+  done
+}
+
 # emits: uninstalled
 ks_un_stop() {
-  if [ -n "$KS_UN_UNITS" ]; then
-    for u in $KS_UN_UNITS; do
-      if [ "$KS_UN_SYSTEMD" = running ] && [ -f "$KS_UNIT_DIR/$u" ]; then
-        # disable --now waits for the stop to finish (the broker first: it needs ZooKeeper to shut down cleanly).
-        msg=$($ks_sudo systemctl disable --now "$u" 2>&1) ||
-          ks_fail unit_failed "could not stop and disable $u: $(printf '%s' "$msg" | tail -n 2 | tr '\n' ' ')"
-      elif [ "$KS_UN_SYSTEMD" = running ]; then
-        # Only systemd's memory of it is left (an interrupted run removed its file): stopped, if it runs.
-        $ks_sudo systemctl stop "$u" >/dev/null 2>&1
-      elif [ -f "$KS_UNIT_DIR/$u" ]; then
-        # No systemd running (a container, a rescue system): its enablement links go all the same.
-        $ks_sudo systemctl disable "$u" >/dev/null 2>&1
-      fi
-      ks_kv unit "$u"
-    done
-    for u in $KS_UN_UNITS; do
-      msg=$($ks_sudo rm -f -- "$KS_UNIT_DIR/$u" 2>&1) || ks_fail unit_failed "could not remove $KS_UNIT_DIR/$u: $msg"
-    done
-    if [ "$KS_UN_SYSTEMD" = running ]; then
-      $ks_sudo systemctl daemon-reload 2>/dev/null
-      for u in $KS_UN_UNITS; do $ks_sudo systemctl reset-failed "$u" 2>/dev/null; done
+  for u in $ks_un_mine; do
+    if [ "$KS_UN_SYSTEMD" = running ] && [ -f "$KS_UNIT_DIR/$u" ]; then
+      # disable --now waits for the stop to finish (the broker first: it needs ZooKeeper to shut down cleanly).
+      msg=$($ks_sudo systemctl disable --now "$u" 2>&1) ||
+        ks_fail unit_failed "could not stop and disable $u: $(printf '%s' "$msg" | tail -n 2 | tr '\n' ' ')"
+    elif [ "$KS_UN_SYSTEMD" = running ]; then
+      # Only systemd's memory of it is left (an interrupted run removed its file): stopped, if it runs.
+      $ks_sudo systemctl stop "$u" >/dev/null 2>&1
+    else
+      # No systemd running (a container, a rescue system): its enablement links go all the same.
+      $ks_sudo systemctl disable "$u" >/dev/null 2>&1
     fi
+    ks_kv unit "$u"
+  done
+  for u in $ks_un_mine; do
+    msg=$($ks_sudo rm -f -- "$KS_UNIT_DIR/$u" 2>&1) || ks_fail unit_failed "could not remove $KS_UNIT_DIR/$u: $msg"
+  done
+  if [ -n "$ks_un_mine" ] && [ "$KS_UN_SYSTEMD" = running ]; then
+    $ks_sudo systemctl daemon-reload 2>/dev/null
+    for u in $ks_un_mine; do $ks_sudo systemctl reset-failed "$u" 2>/dev/null; done
   fi
   for p in $KS_UN_STOP; do
     if ks_stop_jvm "${p%%=*}" "${p#*=}"; then
@@ -208,6 +227,7 @@ ks_un_rc=$ks_un_link
 [ -L "$ks_un_rc" ] && ks_un_rc=$(readlink -f "$ks_un_rc")
 
 ks_un_check_bashrc
+ks_un_check_units
 ks_un_i=0
 while [ "$ks_un_i" -lt "$KS_UN_PURGE" ]; do ks_un_check_purge "$ks_un_i"; ks_un_i=$((ks_un_i + 1)); done
 

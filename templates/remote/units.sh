@@ -2,7 +2,7 @@
 # KS_UNIT_WRITES (how many), KS_W<i>_NAME and KS_W<i>_CONTENT (base64): unit files to write, each
 # replaced atomically; KS_ENABLE: unit names to enable at boot; KS_REMOVE: unit names to stop,
 # disable and remove. A unit file kafka-setup did not write is never replaced or removed.
-ks_ours() { [ ! -e "$1" ] || head -n 1 "$1" 2>/dev/null | grep -q '^# Written by kafka-setup'; }
+ks_ours() { { [ ! -e "$1" ] && [ ! -L "$1" ]; } || ks_unit_ours "$1"; }
 
 for ks_n in $KS_REMOVE; do
   ks_f="$KS_UNIT_DIR/$ks_n"

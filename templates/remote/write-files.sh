@@ -10,8 +10,9 @@ ks_write_file() {
   if [ -e "$ks_t" ] && [ ! -e "$ks_bak" ]; then
     cp -p "$ks_t" "$ks_bak.tmp$$" && mv -f "$ks_bak.tmp$$" "$ks_bak" || { rm -f "$ks_bak.tmp$$"; ks_fail write_failed "cannot back up $ks_t"; }
   fi
-  # A file new to the host (ZooKeeper's myid) may come before its directory (made at ZooKeeper's first start).
-  [ -e "$ks_t" ] || [ -d "${ks_t%/*}" ] || mkdir -p "${ks_t%/*}" || ks_fail write_failed "cannot create ${ks_t%/*}"
+  # A file new to the host (ZooKeeper's myid) may come before its directory (made at ZooKeeper's first
+  # start): made as ZooKeeper would make it (umask 027), not readable by other local users.
+  [ -e "$ks_t" ] || [ -d "${ks_t%/*}" ] || (umask 027 && mkdir -p "${ks_t%/*}") || ks_fail write_failed "cannot create ${ks_t%/*}"
   ks_new="$ks_t.kafka-setup-tmp.$$"
   printf '%s' "$2" | base64 -d > "$ks_new" || { rm -f "$ks_new"; ks_fail write_failed "cannot write $ks_new"; }
   [ -e "$ks_t" ] && chmod --reference="$ks_t" "$ks_new" 2>/dev/null

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unreachableWarning } from '../../src/commands/init-host.js';
+import { rootWarning, unreachableWarning } from '../../src/commands/init-host.js';
 import type { InitOptions } from '../../src/options/init-options.js';
 import type { HostFacts } from '../../src/host/facts.js';
 import type { StepContext } from '../../src/steps/types.js';
@@ -26,5 +26,16 @@ describe('the end of init: reachable from here?', () => {
 
   it('says nothing when the broker answered', () => {
     expect(unreachableWarning(ctx('198.51.100.7'), { ok: true, ms: 12 })).toBeUndefined();
+  });
+});
+
+describe('connected as root', () => {
+  it('one warning: the JVMs will run as root, and which user to connect as instead', () => {
+    const w = rootWarning({ user: 'root', sudo: 'root' });
+    expect(w).toBe('you are connected as root, so ZooKeeper and the broker will run as root; connect as the instance\'s default user instead ' +
+      '(--user ec2-user on Amazon Linux, ubuntu on Ubuntu, admin on Debian): kafka-setup uses its passwordless sudo for what needs root');
+    // uid 0 under another name is root all the same.
+    expect(rootWarning({ user: 'toor', sudo: 'root' })).toBe(w);
+    expect(rootWarning({ user: 'ec2-user', sudo: 'yes' })).toBeUndefined();
   });
 });

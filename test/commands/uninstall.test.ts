@@ -12,6 +12,8 @@ const HOME = '/home/ec2-user';
 const ORIGINAL = '# ~/.bashrc\nalias ll="ls -l"\n';
 const BROKER_MAIN = 'kafka.Kafka';
 const ZK_MAIN = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
+/** A unit file as kafka-setup writes it: its first line is kafka-setup's header. */
+const OUR_UNIT = '# Written by kafka-setup (kafka-setup init replaces it; kafka-setup uninstall removes it).\n[Unit]\n';
 
 /** A host as init leaves it without systemd: both JVMs running, data beside the install, the block in ~/.bashrc. */
 function installed(overrides: Partial<FakeHostState> = {}): FakeHostState {
@@ -159,7 +161,7 @@ describe('kafka-setup uninstall', () => {
   it('with systemd: the units are disabled and removed (broker first); their JVMs are not stopped by pid', async () => {
     const host = new FakeHost(installed({
       systemd: true,
-      units: { zookeeper: { content: '[Unit]\n', enabled: true, pid: 200 }, broker: { content: '[Unit]\n', enabled: true, pid: 300 } },
+      units: { zookeeper: { content: OUR_UNIT, enabled: true, pid: 200 }, broker: { content: OUR_UNIT, enabled: true, pid: 300 } },
     }));
     const t = io();
     await runUninstall(host, run({ yes: true }), t.io);
@@ -171,7 +173,7 @@ describe('kafka-setup uninstall', () => {
   });
 
   it('without systemd running, unit files of ours are removed (and said so), the JVMs stopped by pid', async () => {
-    const host = new FakeHost(installed({ units: { broker: { content: '[Unit]\n', enabled: false } } }));
+    const host = new FakeHost(installed({ units: { broker: { content: OUR_UNIT, enabled: false } } }));
     const t = io();
     await runUninstall(host, run({ yes: true }), t.io);
     expect(t.out()).toContain('  remove   kafka-broker.service from /etc/systemd/system (systemd does not run here)');
@@ -179,19 +181,74 @@ describe('kafka-setup uninstall', () => {
   });
 
   it('with systemd, a JVM of ours that the unit does not run (started by hand) is stopped by pid too', async () => {
-    const host = new FakeHost(installed({ systemd: true, units: { zookeeper: { content: '[Unit]\n', enabled: true, pid: 200 }, broker: { content: '[Unit]\n', enabled: false } } }));
+    const host = new FakeHost(installed({ systemd: true, units: { zookeeper: { content: OUR_UNIT, enabled: true, pid: 200 }, broker: { content: OUR_UNIT, enabled: false } } }));
     await runUninstall(host, run({ yes: true }), io().io);
     expect(host.ran[1]!.uninstall).toMatchObject({ units: ['kafka-broker.service', 'kafka-zookeeper.service'], stopJvms: [{ pid: 300, main: BROKER_MAIN }] });
   });
 
+  it('a unit kafka-setup did not write is left alone (running, enabled, in place) and named; the rest goes, by pid', async () => {
+    const foreign = '[Unit]\nDescription=the admin\'s own Kafka\n';
+    const host = new FakeHost(installed({ systemd: true, sudo: 'password', units: { broker: { content: foreign, enabled: true, pid: 900 } } }));
+    const t = io();
+    // No passwordless sudo, and no refusal: nothing of root's is to be touched.
+    expect(await runUninstall(host, run({ yes: true }), t.io)).toBe(0);
+    expect(t.out()).toContain('  keep     left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (stays running, enabled at boot)');
+    expect(host.ran[1]!.uninstall).toMatchObject({ units: [], stopJvms: [{ pid: 300 }, { pid: 200 }] });
+    expect(host.state.units).toEqual({ broker: { content: foreign, enabled: true, pid: 900 } });
+    expect(t.out()).toContain('  left alone                  /etc/systemd/system/kafka-broker.service (not written by kafka-setup)');
+    expect(t.out()).not.toMatch(/units stopped and removed/);
+  });
+
+  it('a host with no kafka-setup install, only someone else\'s units: nothing changes, and it says so', async () => {
+    const foreign = '[Unit]\nDescription=Confluent Kafka\n';
+    const host = new FakeHost(freshDebian({ systemd: true, units: { broker: { content: foreign, enabled: true, pid: 900 }, zookeeper: { content: foreign, enabled: true, pid: 800 } } }));
+    const t = io();
+    expect(await runUninstall(host, run({ yes: true }), t.io)).toBe(0);
+    expect(host.ran.map((c) => c.name)).toEqual(['probe']);
+    expect(t.out()).toContain([
+      `Nothing to remove: kafka-setup's Kafka is not installed on ${host.name} (${INSTALL}).`,
+      '  keep     left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (stays running, enabled at boot)',
+      '  keep     left alone: /etc/systemd/system/kafka-zookeeper.service was not written by kafka-setup (stays running, enabled at boot)',
+    ].join('\n'));
+    expect(t.out()).toContain('Nothing was changed.');
+    expect(host.state.units).toMatchObject({ broker: { content: foreign }, zookeeper: { content: foreign } });
+  });
+
+  it('a unit replaced by someone else\'s between the probe and the run: the host\'s check stops the run, nothing changed; the re-run leaves it alone', async () => {
+    const host = new FakeHost(installed({ systemd: true, units: { broker: { content: OUR_UNIT, enabled: true, pid: 300 } } }));
+    const probe = host.probe.bind(host);
+    host.probe = async (r) => {
+      const p = await probe(r);
+      host.probe = probe;
+      host.state.units!.broker = { content: '[Unit]\n', enabled: true, pid: 900 };
+      return p;
+    };
+    const e = await failure(runUninstall(host, run({ yes: true }), io().io));
+    expect(e.message).toBe('left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (it was replaced while kafka-setup was running); nothing was changed');
+    expect(e.hint).toMatch(/^something else changed it at the same moment: run kafka-setup uninstall again/);
+    expect(host.state.install).toBe('kafka');
+    const t = io();
+    expect(await runUninstall(host, run({ yes: true }), t.io)).toBe(0);
+    expect(t.out()).toContain('  keep     left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (stays running, enabled at boot)');
+    expect(host.state.units!.broker).toMatchObject({ content: '[Unit]\n' });
+  });
+
+  it('refuses when someone else\'s unit runs this install\'s JVM: removing the install would pull it from under that unit', async () => {
+    const host = new FakeHost(installed({ systemd: true, units: { broker: { content: '[Unit]\n', enabled: true, pid: 300 } } }));
+    const e = await failure(runUninstall(host, run({ yes: true }), io().io));
+    expect(e.message).toBe(`the broker (pid 300) of ${INSTALL} runs under /etc/systemd/system/kafka-broker.service, which kafka-setup did not write`);
+    expect(e.hint).toMatch(/sudo systemctl disable --now kafka-broker\.service.*nothing was changed/);
+    expect(host.ran.map((c) => c.name)).toEqual(['probe']);
+  });
+
   it('refuses before any change: units without passwordless sudo, a damaged ~/.bashrc block, data inside the install', async () => {
-    const sudo = new FakeHost(installed({ sudo: 'password', systemd: true, units: { broker: { content: '[Unit]\n', enabled: true, pid: 300 } } }));
+    const sudo = new FakeHost(installed({ sudo: 'password', systemd: true, units: { broker: { content: OUR_UNIT, enabled: true, pid: 300 } } }));
     const e1 = await failure(runUninstall(sudo, run({ yes: true }), io().io));
     expect(e1.message).toMatch(/systemd units \(kafka-broker\.service\) can only be removed as root/);
     expect(e1.hint).toContain('sudo systemctl disable --now kafka-broker.service');
 
     // Without systemd running, the unit files are still root's.
-    const offline = new FakeHost(installed({ sudo: 'missing', units: { broker: { content: '[Unit]\n', enabled: false } } }));
+    const offline = new FakeHost(installed({ sudo: 'missing', units: { broker: { content: OUR_UNIT, enabled: false } } }));
     expect((await failure(runUninstall(offline, run({ yes: true }), io().io))).message).toMatch(/can only be removed as root/);
 
     const damaged = new FakeHost(installed());

@@ -4,6 +4,7 @@
  * (test/remote/scripts.test.ts). Like the real host, each operation returns only the facts its
  * script re-reads.
  */
+import { UNIT_HEADER } from '../../src/host/unit-owner.js';
 import {
   cleanPath, parseJavaCommand, type DataDirFact, type FactsUpdate, type HostFacts, type JvmFact, type ServicesFact, type Sha512Fact, type UnitFact,
 } from '../../src/host/facts.js';
@@ -45,6 +46,8 @@ export interface FakeHostState {
   meta?: Record<string, number>;
   /** Data directories this user cannot read (someone else's). */
   unreadable?: string[];
+  /** The mode of kafka-setup's data directory (~/kafka-data), when it exists (the probe reports it). */
+  dataMode?: number;
   /** systemd runs the host (default: no, like the loopback e2e host). */
   systemd?: boolean;
   /** kafka-setup's units on the host, by daemon kind. */
@@ -66,6 +69,7 @@ export interface FakeCall {
   stopPid?: number | undefined;
   moves?: DataMoveRequest['moves'];
   stop?: DataMoveRequest['stop'];
+  tighten?: string | undefined;
   service?: Service;
   units?: UnitsRequest;
   uninstall?: UninstallRequest;
@@ -128,13 +132,14 @@ export class FakeHost implements HostOps {
     const s = this.state;
     const dirs = [...Object.keys(s.data ?? {}), '/tmp/kafka-logs', '/tmp/zookeeper', `${HOME}/kafka-data/kafka-logs`, `${HOME}/kafka-data/zookeeper`];
     // Keyed like the real parser: cleaned paths (`/var/lib/kafka//logs/` is /var/lib/kafka/logs).
-    return new Map([...new Set(dirs)].map((d): [string, DataDirFact] => [cleanPath(d), {
+    const parent: Array<[string, DataDirFact]> = s.dataMode === undefined ? [] : [[`${HOME}/kafka-data`, { path: `${HOME}/kafka-data`, state: 'data', kib: 0, device: '2049', mode: s.dataMode }]];
+    return new Map([...parent, ...[...new Set(dirs)].map((d): [string, DataDirFact] => [cleanPath(d), {
       path: cleanPath(d),
       state: s.unreadable?.includes(d) ? 'unreadable' : s.data?.[d] !== undefined ? 'data' : 'absent',
       kib: s.data?.[d] ?? 0,
       device: '2049',
       ...(s.meta?.[d] === undefined ? {} : { brokerId: s.meta[d] }),
-    }]));
+    }])]);
   }
 
   /** As the process table shows them (a `java` command line of Kafka's scripts), parsed like the real one. */
@@ -252,7 +257,7 @@ export class FakeHost implements HostOps {
   }
 
   async moveData(r: DataMoveRequest): Promise<FactsUpdate> {
-    const call: FakeCall = { name: 'move-data', moves: r.moves, stop: r.stop };
+    const call: FakeCall = { name: 'move-data', moves: r.moves, stop: r.stop, tighten: r.tighten };
     this.call(call);
     const s = this.state;
     // Like ks_stop_jvm: the stopped JVMs and their ports are gone.
@@ -269,6 +274,8 @@ export class FakeHost implements HostOps {
       }
     }
     call.written = this.write(r.alsoWrite);
+    // Like ks_data_tighten: group write and others' rights go.
+    if (r.tighten && s.dataMode !== undefined) s.dataMode &= ~0o027;
     return { files: this.files(), dataDirs: this.dataDirs(), ...this.processes() };
   }
 
@@ -334,6 +341,14 @@ export class FakeHost implements HostOps {
     this.call({ name: 'uninstall', uninstall: r });
     const s = this.state;
     const result: UninstallResult = { update: {}, units: [], stopped: [], removed: [], purged: [], kept: [], bashrc: undefined };
+    // Like ks_un_check_units: the header is checked again before any change; someone else's unit stops the run.
+    for (const kind of ['broker', 'zookeeper'] as const) {
+      const u = s.units?.[kind];
+      const path = `/etc/systemd/system/${kind === 'zookeeper' ? 'kafka-zookeeper.service' : 'kafka-broker.service'}`;
+      if (u && r.units.includes(path.slice(path.lastIndexOf('/') + 1)) && !u.content.startsWith(UNIT_HEADER)) {
+        throw new RemoteFailure('changed_meanwhile', `left alone: ${path} was not written by kafka-setup (it was replaced while kafka-setup was running); nothing was changed`, new Map(), []);
+      }
+    }
     for (const kind of ['broker', 'zookeeper'] as const) {
       const u = s.units?.[kind];
       const name = kind === 'zookeeper' ? 'kafka-zookeeper.service' : 'kafka-broker.service';

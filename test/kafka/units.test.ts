@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BROKER, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { unitFile, unitValuesProblem, unitWord } from '../../src/kafka/units.js';
+import { UNIT_HEADER } from '../../src/host/unit-owner.js';
 
 describe('systemd unit files', () => {
   it('quotes every word systemd would otherwise expand or split: $, %, quotes, backslashes, spaces', () => {
@@ -12,6 +13,10 @@ describe('systemd unit files', () => {
     const v = { installPath: '/home/admin/kafka_2.12-3.1.0', user: 'admin', heapOpts: '-Xmx400m -Xms400m' };
     const broker = unitFile(BROKER, v);
     expect(broker).toMatch(/^# Written by kafka-setup/);
+    expect(broker.startsWith(UNIT_HEADER)).toBe(true);
+    // What the JVM creates (data, logs) is not readable by other local users: in [Service], where systemd reads it.
+    const service = broker.slice(broker.indexOf('\n[Service]\n'), broker.indexOf('\n[Install]\n'));
+    expect(service.split('\n')).toContain('UMask=0027');
     expect(broker).toContain('\nRequires=kafka-zookeeper.service\n');
     expect(broker).toContain('\nAfter=network-online.target kafka-zookeeper.service\n');
     expect(broker).toContain('\nUser=admin\n');

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
@@ -16,6 +16,7 @@ import { baseVars } from '../../src/host/target.js';
 import { BROKER, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { parseSections, type RemoteScript } from '../../src/remote/script.js';
 import { memberData } from '../../src/steps/member-data.js';
+import { UNIT_HEADER } from '../../src/host/unit-owner.js';
 
 const vars = baseVars({ options: { installDir: '~/kafka_2.12-3.1.0' }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } });
 const probed = (sections: ReturnType<typeof parseSections>) => probeFacts(sections, 'probe');
@@ -26,8 +27,9 @@ function writeFilesScript(name: string, v: Record<string, string>, changes: File
   return remoteScript(name, { ...v, ...w.vars }, ['probe-lib', 'write-files'], [...w.calls, 'ks_probe_files']);
 }
 
-function runLocally(script: RemoteScript, home: string): { code: number; stdout: string; stderr: string; sections: ReturnType<typeof parseSections> } {
-  const r = spawnSync('sh', ['-s'], { input: script.text, env: { PATH: process.env.PATH, HOME: home, TMPDIR: home }, encoding: 'utf8' });
+function runLocally(script: RemoteScript, home: string, bin?: string): { code: number; stdout: string; stderr: string; sections: ReturnType<typeof parseSections> } {
+  const PATH = bin ? `${bin}:${process.env.PATH}` : process.env.PATH;
+  const r = spawnSync('sh', ['-s'], { input: script.text, env: { PATH, HOME: home, TMPDIR: home }, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, sections: parseSections(r.stdout, script.mark) };
 }
 
@@ -240,7 +242,7 @@ describe('remote scripts under dash', () => {
 
 describe('move-data under dash', () => {
   const mv = (home: string, moves: Array<[string, string, 'yes' | 'no']>, calls: string[]) => {
-    const v: Record<string, string | number> = { ...vars, KS_STOP_BROKER: '', KS_STOP_ZOOKEEPER: '', KS_BROKER_MAIN: BROKER.main, KS_ZOOKEEPER_MAIN: ZOOKEEPER.main, KS_MOVES: moves.length };
+    const v: Record<string, string | number> = { ...vars, KS_STOP_BROKER: '', KS_STOP_ZOOKEEPER: '', KS_BROKER_MAIN: BROKER.main, KS_ZOOKEEPER_MAIN: ZOOKEEPER.main, KS_MOVES: moves.length, KS_DATA_TIGHTEN: join(home, 'kafka-data') };
     moves.forEach(([from, to, same], i) => Object.assign(v, { [`KS_M${i}_FROM`]: from, [`KS_M${i}_TO`]: to, [`KS_M${i}_SAME`]: same }));
     return runLocally(remoteScript('move-data', v, ['probe-lib', 'write-files', 'move-data'], calls), home);
   };
@@ -265,6 +267,36 @@ describe('move-data under dash', () => {
     expect(r.stdout).toContain('left=version-2'); // the copied source was still there until the end
     expect([existsSync(a), existsSync(b), existsSync(join(to, 'zookeeper.kafka-setup-part'))]).toEqual([false, false, false]);
     expect(r.sections.get('moved')).toEqual(['count=2']);
+  });
+
+  it('kafka-setup\'s data directory: the probe reports its mode; KS_DATA_TIGHTEN takes group write and others\' rights away, once; a new one is made 0750', () => {
+    const home = scratchHome();
+    const top = join(home, 'kafka-data');
+    mkdirSync(join(top, 'kafka-logs'), { recursive: true, mode: 0o755 });
+    chmodSync(top, 0o775);
+    writeFileSync(join(top, 'kafka-logs', 'meta.properties'), 'broker.id=0\n', { mode: 0o644 });
+    const probeOnly = (h: string) => runLocally(remoteScript('probe', vars, ['probe-lib', 'probe']), h);
+    expect(probed(probeOnly(home).sections).dataDirs.get(top)?.mode).toBe(0o775);
+    const tighten = mv(home, [], ['ks_data_stop', 'ks_data_move', 'ks_data_done', 'ks_data_tighten']);
+    expect([tighten.code, tighten.stderr]).toEqual([0, '']);
+    expect(statSync(top).mode & 0o7777).toBe(0o750);
+    expect(probed(probeOnly(home).sections).dataDirs.get(top)?.mode).toBe(0o750);
+    // Stricter stays stricter.
+    chmodSync(top, 0o700);
+    mv(home, [], ['ks_data_tighten']);
+    expect(statSync(top).mode & 0o7777).toBe(0o700);
+    // A symbolic link is not followed.
+    const elsewhere = join(home, 'elsewhere');
+    mkdirSync(elsewhere, { mode: 0o755 });
+    chmodSync(elsewhere, 0o755);
+    const linked = scratchHome();
+    symlinkSync(elsewhere, join(linked, 'kafka-data'));
+    expect(probed(probeOnly(linked).sections).dataDirs.get(join(linked, 'kafka-data'))?.mode).toBeUndefined();
+    // A data directory made by a move is 0750 from the start, whatever the shell's umask.
+    const fresh = scratchHome();
+    const from = dataDir(fresh, 'old-zk');
+    mv(fresh, [[from, join(fresh, 'kafka-data', 'zookeeper'), 'yes']], ['ks_data_stop', 'ks_data_move', 'ks_data_done']);
+    expect(statSync(join(fresh, 'kafka-data')).mode & 0o7777).toBe(0o750);
   });
 
   it('a failed config write puts the data back where it was', () => {
@@ -317,6 +349,7 @@ describe('start-daemon under dash', () => {
     writeFileSync(join(dir, 'bin', 'kafka-server-start.sh'), [
       '#!/bin/sh',
       `echo start >> "${join(dir, 'starts')}"`,
+      `umask > "${join(dir, 'umask')}"`,
       `printf '%s\\n' '${line}' > "${join(dir, 'logs', 'kafkaServer.out')}"`,
       `nohup "${join(dir, 'bin', 'java')}" -c 'sleep 0.5' kafka.Kafka "$2" >/dev/null 2>&1 &`,
       '',
@@ -328,12 +361,40 @@ describe('start-daemon under dash', () => {
     KS_SERVICE: 'none', KS_UNIT: BROKER.unit,
   }, ['probe-lib', 'daemon-lib', 'start-daemon']), home);
 
-  it('a broker that dies of anything else: reported at once, never retried', () => {
+  it('a broker that dies of anything else: reported at once, never retried; -daemon is started with umask 027', () => {
     const home = scratchHome();
     const dir = install(home, 'ERROR Fatal error during KafkaServer startup: something else');
     const r = start(home);
     expect(r.sections.get('error')).toContain('kind=jvm_died');
     expect(readFileSync(join(dir, 'starts'), 'utf8')).toBe('start\n');
+    // What the JVM creates (data, logs) is not readable by other local users.
+    expect(readFileSync(join(dir, 'umask'), 'utf8').trim()).toBe('0027');
+  });
+
+  it('through systemd, a unit kafka-setup did not write is neither started nor stopped (checked again on the host)', () => {
+    const home = scratchHome();
+    install(home, 'ERROR never started');
+    const bin = join(home, 'bin');
+    const unitDir = join(home, 'units');
+    mkdirSync(bin);
+    mkdirSync(unitDir);
+    writeFileSync(join(unitDir, BROKER.unit), '[Unit]\nDescription=the admin\'s own Kafka\n');
+    const log = join(home, 'calls');
+    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >> '${log}'\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
+    const daemon = {
+      ...vars, KS_UNIT_DIR: unitDir, KS_KIND: 'broker', KS_NAME: BROKER.name, KS_SCRIPT: BROKER.script, KS_CONF: BROKER.config, KS_OUT: BROKER.out, KS_MAIN: BROKER.main, KS_READY: BROKER.ready,
+      KS_HEAP_OPTS: '-Xmx64m', KS_PORT: 1, KS_OTHER_PORTS: '', KS_STOP_PID: '', KS_RUNNING_PID: '', KS_TIMEOUT: 5, KS_SERVICE: 'systemd', KS_UNIT: BROKER.unit,
+    };
+    for (const body of ['start-daemon', 'stop-daemon']) {
+      const r = runLocally(remoteScript(body, daemon, ['probe-lib', 'daemon-lib', body]), home, bin);
+      expect(r.sections.get('error')).toEqual(['kind=unit_foreign', `message=${join(unitDir, BROKER.unit)} was not written by kafka-setup, so kafka-setup does not start or stop it`]);
+    }
+    expect(existsSync(log)).toBe(false);
+    // Ours (the header on its first line) is started through systemd as before.
+    writeFileSync(join(unitDir, BROKER.unit), `${UNIT_HEADER} (kafka-setup init replaces it; kafka-setup uninstall removes it).\n[Unit]\n`);
+    runLocally(remoteScript('stop-daemon', daemon, ['probe-lib', 'daemon-lib', 'stop-daemon']), home, bin);
+    expect(readFileSync(log, 'utf8')).toContain(`systemctl stop ${BROKER.unit}`);
   });
 
   it('a broker refused by a crashed one\'s registration (NodeExistsException): started again until the session timeout has passed', () => {

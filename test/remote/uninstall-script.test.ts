@@ -8,15 +8,19 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import type { HostFacts } from '../../src/host/facts.js';
+import type { HostFacts, UnitFact } from '../../src/host/facts.js';
 import { RemoteHost } from '../../src/host/remote-host.js';
+import type { UninstallResult } from '../../src/host/operations.js';
 import { heapBlock, withHeapBlock } from '../../src/kafka/heap-block.js';
 import { keyValues, parseSections, type RemoteScript } from '../../src/remote/script.js';
 import { RemoteFailure, type RunResult, type Session } from '../../src/remote/session.js';
 import { uninstallPlan, uninstallRequest } from '../../src/steps/uninstall-plan.js';
+import { planLines } from '../../src/commands/uninstall-text.js';
 import { scratchDir } from '../support/scratch.js';
 
 const DIST = { kafkaVersion: '3.1.0', scalaVersion: '2.12' };
+/** A unit file as kafka-setup writes it: its first line is kafka-setup's header. */
+const OUR_UNIT = '# Written by kafka-setup (kafka-setup init replaces it; kafka-setup uninstall removes it).\n[Unit]\n';
 
 /**
  * Runs each script with the local sh, in `home`, failing like the SSH session does. `fake`: a
@@ -220,7 +224,7 @@ describe('uninstall.sh under dash', () => {
     const unitDir = join(home, 'units');
     mkdirSync(bin);
     mkdirSync(unitDir);
-    for (const u of ['kafka-broker.service', 'kafka-zookeeper.service']) writeFileSync(join(unitDir, u), '[Unit]\n');
+    for (const u of ['kafka-broker.service', 'kafka-zookeeper.service']) writeFileSync(join(unitDir, u), OUR_UNIT);
     // A stand-in systemctl (and sudo, for a run that is not root's) that records its calls.
     const log = join(home, 'calls');
     writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >> '${log}'\n`, { mode: 0o755 });
@@ -229,8 +233,8 @@ describe('uninstall.sh under dash', () => {
     const plan = uninstallPlan({ ...facts, sudo: 'yes', services: {
       systemd: true,
       units: {
-        broker: { name: 'kafka-broker.service', path: join(unitDir, 'kafka-broker.service'), content: '[Unit]\n', enabled: 'enabled', active: 'active', pid: 300 },
-        zookeeper: { name: 'kafka-zookeeper.service', path: join(unitDir, 'kafka-zookeeper.service'), content: '[Unit]\n', enabled: 'enabled', active: 'active', pid: 200 },
+        broker: { name: 'kafka-broker.service', path: join(unitDir, 'kafka-broker.service'), content: OUR_UNIT, enabled: 'enabled', active: 'active', pid: 300 },
+        zookeeper: { name: 'kafka-zookeeper.service', path: join(unitDir, 'kafka-zookeeper.service'), content: OUR_UNIT, enabled: 'enabled', active: 'active', pid: 200 },
       },
     } }, { purgeData: false, dist: DIST });
     const result = await host(home, { bin, unitDir }).uninstall(uninstallRequest(plan));
@@ -253,11 +257,11 @@ describe('uninstall.sh under dash', () => {
     const unitDir = join(home, 'units');
     mkdirSync(bin);
     mkdirSync(unitDir);
-    writeFileSync(join(unitDir, 'kafka-broker.service'), '[Unit]\n');
+    writeFileSync(join(unitDir, 'kafka-broker.service'), OUR_UNIT);
     writeFileSync(join(bin, 'systemctl'), '#!/bin/sh\necho "Failed to stop kafka-broker.service: Access denied" >&2\nexit 1\n', { mode: 0o755 });
     writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
     const facts = await probe(home);
-    const unit = { name: 'kafka-broker.service', path: join(unitDir, 'kafka-broker.service'), content: '[Unit]\n', enabled: 'enabled', active: 'active', pid: undefined };
+    const unit = { name: 'kafka-broker.service', path: join(unitDir, 'kafka-broker.service'), content: OUR_UNIT, enabled: 'enabled', active: 'active', pid: undefined };
     const plan = uninstallPlan({ ...facts, sudo: 'yes', services: { systemd: true, units: { broker: unit, zookeeper: { ...unit, name: 'kafka-zookeeper.service', content: undefined, enabled: '', active: 'inactive' } } } }, { purgeData: false, dist: DIST });
     const err = await host(home, { bin, unitDir }).uninstall(uninstallRequest(plan)).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteFailure);
@@ -273,5 +277,94 @@ describe('uninstall.sh under dash', () => {
     expect(plan.removeInstall).toBe(false);
     expect(plan.install.state).toBe('other');
     expect(existsSync(join(home, 'kafka_2.12-3.1.0/bin'))).toBe(true);
+  });
+});
+
+describe('uninstall.sh under dash: only kafka-setup\'s own units', () => {
+  /**
+   * A host with a unit directory and a stand-in systemctl that records what it is asked to do, and
+   * answers `show -p FragmentPath` with `fragment` (where systemd loads the unit from).
+   */
+  function withSystemd(home: string, fragment = ''): { bin: string; unitDir: string; calls: () => string[] } {
+    const bin = join(home, 'fake-bin');
+    const unitDir = join(home, 'units');
+    mkdirSync(bin);
+    mkdirSync(unitDir);
+    const log = join(home, 'calls');
+    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\nif [ "$1" = show ]; then echo 'FragmentPath=${fragment}'; exit 0; fi\necho "systemctl $*" >> '${log}'\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
+    return { bin, unitDir, calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
+  }
+  const FOREIGN = '[Unit]\nDescription=the admin\'s own Kafka\n[Service]\nExecStart=/opt/kafka/bin/kafka-server-start.sh /opt/kafka/config/server.properties\n';
+  const unitFact = (unitDir: string, name: string, content: string | undefined, more: Partial<UnitFact> = {}): UnitFact =>
+    ({ name, path: join(unitDir, name), content, enabled: 'enabled', active: 'active', pid: 900, ...more });
+
+  it('a unit without kafka-setup\'s header is left alone (running, enabled, in place) and said so; the rest of the install goes', async () => {
+    const home = await initialised();
+    const fake = withSystemd(home);
+    writeFileSync(join(fake.unitDir, 'kafka-broker.service'), FOREIGN);
+    const facts = await probe(home);
+    const plan = uninstallPlan({ ...facts, sudo: 'yes', services: { systemd: true, units: {
+      broker: unitFact(fake.unitDir, 'kafka-broker.service', FOREIGN),
+      zookeeper: unitFact(fake.unitDir, 'kafka-zookeeper.service', undefined, { enabled: undefined, active: 'inactive', pid: undefined }),
+    } } }, { purgeData: false, dist: DIST });
+    expect(plan.units).toEqual([]);
+    expect(plan.foreign.map((u) => u.path)).toEqual([join(fake.unitDir, 'kafka-broker.service')]);
+    expect(planLines(plan)).toContain(`  keep     left alone: ${join(fake.unitDir, 'kafka-broker.service')} was not written by kafka-setup (stays running, enabled at boot)`);
+    const result = await host(home, fake).uninstall(uninstallRequest(plan));
+    expect(fake.calls()).toEqual([]);
+    expect(result.units).toEqual([]);
+    expect(readFileSync(join(fake.unitDir, 'kafka-broker.service'), 'utf8')).toBe(FOREIGN);
+    expect(existsSync(join(home, 'kafka_2.12-3.1.0'))).toBe(false);
+  });
+
+  it('the script checks the header again before any change: a unit replaced by someone else\'s since the probe stops the run, nothing changed', async () => {
+    const home = await initialised();
+    const fake = withSystemd(home);
+    for (const u of ['kafka-broker.service', 'kafka-zookeeper.service']) writeFileSync(join(fake.unitDir, u), OUR_UNIT);
+    const facts = await probe(home);
+    const plan = uninstallPlan({ ...facts, sudo: 'yes', services: { systemd: true, units: {
+      broker: unitFact(fake.unitDir, 'kafka-broker.service', OUR_UNIT, { pid: 300 }),
+      zookeeper: unitFact(fake.unitDir, 'kafka-zookeeper.service', OUR_UNIT, { pid: 200 }),
+    } } }, { purgeData: false, dist: DIST });
+    expect(plan.units.map((u) => u.name)).toEqual(['kafka-broker.service', 'kafka-zookeeper.service']);
+    // Between the probe and the run, the admin puts their own ZooKeeper unit in place (the second one:
+    // the broker's, checked first, is still ours, and must not be stopped either).
+    writeFileSync(join(fake.unitDir, 'kafka-zookeeper.service'), FOREIGN);
+    const err = await host(home, fake).uninstall(uninstallRequest(plan)).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteFailure);
+    expect((err as RemoteFailure).kind).toBe('changed_meanwhile');
+    expect((err as RemoteFailure).message).toBe(`left alone: ${join(fake.unitDir, 'kafka-zookeeper.service')} was not written by kafka-setup (it was replaced while kafka-setup was running); nothing was changed`);
+    expect(fake.calls()).toEqual([]);
+    expect(readFileSync(join(fake.unitDir, 'kafka-zookeeper.service'), 'utf8')).toBe(FOREIGN);
+    expect(readFileSync(join(fake.unitDir, 'kafka-broker.service'), 'utf8')).toBe(OUR_UNIT);
+    expect(existsSync(join(home, 'kafka_2.12-3.1.0'))).toBe(true);
+  });
+
+  it('a unit with no file here: stopped only when systemd loads it from kafka-setup\'s path (an interrupted run), never a package\'s', async () => {
+    const remnant = async (fragment: (unitDir: string) => string) => {
+      const home = await initialised();
+      const fake = withSystemd(home, fragment(join(home, 'units')));
+      const facts = await probe(home);
+      const path = join(fake.unitDir, 'kafka-broker.service');
+      const unit = unitFact(fake.unitDir, 'kafka-broker.service', undefined, { active: 'inactive', pid: undefined, fragment: fragment(fake.unitDir) });
+      const plan = uninstallPlan({ ...facts, sudo: 'yes', services: { systemd: true, units: {
+        broker: unit, zookeeper: unitFact(fake.unitDir, 'kafka-zookeeper.service', undefined, { enabled: undefined, active: 'inactive', pid: undefined }),
+      } } }, { purgeData: false, dist: DIST });
+      // Sent as if the probe had seen it as ours: the script decides again from what systemd says now.
+      const result = await host(home, fake).uninstall({ ...uninstallRequest(plan), units: ['kafka-broker.service'] }).catch((e: unknown) => e);
+      return { plan, result, calls: fake.calls(), path, home };
+    };
+    const ours = await remnant((dir) => join(dir, 'kafka-broker.service'));
+    expect(ours.plan.units.map((u) => u.name)).toEqual(['kafka-broker.service']);
+    expect(ours.calls).toEqual(['systemctl stop kafka-broker.service', 'systemctl daemon-reload', 'systemctl reset-failed kafka-broker.service']);
+    expect((ours.result as UninstallResult).units).toEqual(['kafka-broker.service']);
+
+    const packaged = await remnant(() => '/usr/lib/systemd/system/kafka-broker.service');
+    expect(packaged.plan.units).toEqual([]);
+    expect(packaged.plan.foreign.map((u) => u.path)).toEqual(['/usr/lib/systemd/system/kafka-broker.service']);
+    expect(packaged.calls).toEqual([]);
+    expect((packaged.result as RemoteFailure).message).toBe('left alone: kafka-broker.service (from /usr/lib/systemd/system/kafka-broker.service) was not written by kafka-setup; nothing was changed');
+    expect(existsSync(join(packaged.home, 'kafka_2.12-3.1.0'))).toBe(true);
   });
 });

@@ -118,3 +118,52 @@ describe('existing data, spelled differently', () => {
     expect(host.ran.find((s) => s.name === 'move-data')!.moves![0]!.from).toBe('/var/lib/kafka/logs');
   });
 });
+
+describe('kafka-setup\'s data directory is not readable by other local users', () => {
+  /** A finished install, its data already in ~/kafka-data, both JVMs running with init's heap. */
+  const finished = (dataMode: number) => {
+    const zkHeap = '-Xmx256m';
+    return freshDebian({
+      tools: ['curl', 'tar', 'sha512sum', 'base64', 'java', 'jps'],
+      install: 'kafka',
+      files: {
+        'server.properties': { content: `broker.id=0\nlog.dirs=${KAFKA_DATA}/kafka-logs\n`, mtime: 1 },
+        'zookeeper.properties': { content: `dataDir=${KAFKA_DATA}/zookeeper\nclientPort=2181\n`, mtime: 1 },
+      },
+      data: { [`${KAFKA_DATA}/kafka-logs`]: 2048, [`${KAFKA_DATA}/zookeeper`]: 64 },
+      dataMode,
+      jvms: [
+        { pid: 500, started: 10, main: 'org.apache.zookeeper.server.quorum.QuorumPeerMain', args: `${INSTALL}/config/zookeeper.properties ${zkHeap}` },
+        { pid: 501, started: 11, main: 'kafka.Kafka', args: `${INSTALL}/config/server.properties` },
+      ],
+      listening: [2181, 9092],
+    });
+  };
+
+  it('an install made 0755: tightened once to 0750 in the data step\'s round trip, no JVM stopped; the next run changes nothing', async () => {
+    const host = new FakeHost(finished(0o755));
+    const dry = await init(host, true);
+    const data = dry.reports.find((r) => r.id === 'data')!;
+    expect(data.outcome).toBe('planned');
+    host.ran.length = 0;
+    const { reports } = await init(host);
+    const move = host.ran.find((s) => s.name === 'move-data')!;
+    expect(move).toMatchObject({ moves: [], stop: { broker: undefined, zookeeper: undefined }, tighten: KAFKA_DATA, written: [] });
+    expect(reports.find((r) => r.id === 'data')!.detail).toBe(`${KAFKA_DATA} mode 0755 → 0750`);
+    expect(host.state.dataMode).toBe(0o750);
+    host.ran.length = 0;
+    const again = await init(host);
+    expect(host.ran.filter((s) => s.name === 'move-data')).toEqual([]);
+    expect(again.outcomes.data).toBe('skipped');
+  });
+
+  it('0750 or stricter is done: no round trip', async () => {
+    for (const mode of [0o750, 0o700]) {
+      const host = new FakeHost(finished(mode));
+      const { outcomes } = await init(host);
+      expect(host.ran.filter((s) => s.name === 'move-data')).toEqual([]);
+      expect(outcomes.data).toBe('skipped');
+      expect(host.state.dataMode).toBe(mode);
+    }
+  });
+});

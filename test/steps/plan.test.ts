@@ -283,6 +283,28 @@ describe('init steps against a fake host', () => {
       expect(err.headline).toBe('Install the systemd units: /etc/systemd/system/kafka-broker.service exists and was not written by kafka-setup');
       expect(err.hint).toMatch(/rename it .*or pass --service none/);
       expect(foreign.ran.map((r) => r.name)).toEqual(['probe']);
+
+      // A package's unit of that name (systemd loads it from /usr/lib): ours in /etc would override it.
+      const packaged = systemdHost();
+      const probe = packaged.probe.bind(packaged);
+      packaged.probe = async (r) => {
+        const p = await probe(r);
+        p.facts.services.units.broker = { ...p.facts.services.units.broker, enabled: 'enabled', fragment: '/usr/lib/systemd/system/kafka-broker.service' };
+        return p;
+      };
+      const e2 = await init(packaged).catch((e: unknown) => e) as StepError;
+      expect(e2.headline).toBe('Install the systemd units: systemd already has a kafka-broker.service that kafka-setup did not write (/usr/lib/systemd/system/kafka-broker.service)');
+      expect(packaged.ran.map((r) => r.name)).toEqual(['probe']);
+    });
+
+    it('--service none beside someone else\'s unit: it is neither removed nor refused; the JVMs run with -daemon', async () => {
+      const foreign = '[Unit]\nDescription=someone else\'s kafka\n';
+      const host = systemdHost({ units: { broker: { content: foreign, enabled: true } } });
+      const { reports } = await init(host, { service: 'none' });
+      expect(host.ran.filter((r) => r.name === 'units')).toEqual([]);
+      expect(host.ran.filter((r) => r.name.startsWith('start-')).map((r) => r.service)).toEqual(['none', 'none']);
+      expect(host.state.units).toEqual({ broker: { content: foreign, enabled: true } });
+      expect(reports.find((r) => r.id === 'units')!.outcome).toBe('skipped');
     });
   });
 
