@@ -8,7 +8,7 @@
  * ZooKeepers down at once (every member's ports polled throughout).
  */
 import { readFileSync, rmSync, statSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,33 +17,13 @@ import { runCli, type CliResult } from './support/cli.js';
 import { bridgeMirror, brokerPid, clusterClient, clusterFlags, isJvm, jvmPids, killBroker, startCluster, stopCluster } from './support/cluster.js';
 import { describeE2e, e2e } from './support/context.js';
 import { alive } from './support/host.js';
-import { netnsUnavailable, startNetnsHost, type NetnsHost } from './support/netns-host.js';
+import { netnsUnavailable, relay, startNetnsHost, type NetnsHost } from './support/netns-host.js';
 
 const unavailable = await netnsUnavailable();
 const SECONDS = 1000;
 // The first member's new "public" address: a loopback address of this machine relayed to its private one, as EC2's NAT does.
 const PUBLIC = '127.0.0.7';
 const PUBLIC_SSH = 2222;
-
-/** A TCP relay from listenHost:listenPort to target:port. */
-async function relay(listenHost: string, listenPort: number, target: string, port: number): Promise<{ close: () => Promise<void> }> {
-  const open = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect({ host: target, port });
-    for (const s of [client, upstream]) {
-      open.add(s);
-      s.once('close', () => open.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listenPort, listenHost, () => resolve());
-  });
-  return { close: () => new Promise<void>((resolve) => { server.close(() => resolve()); for (const s of open) s.destroy(); }) };
-}
 
 /** Whether something accepts connections at address:port (refused: down). */
 function accepts(address: string, port: number): Promise<boolean> {
@@ -187,7 +167,7 @@ const brokerIdOf = (h: NetnsHost): string | undefined => /^broker\.id=(\d+)$/m.e
 
   it('the first member at a new public address: init on it alone is refused with the cluster\'s command; that command keeps its number and restarts only its broker', async () => {
     const [a, b, c] = hosts as [NetnsHost, NetnsHost, NetnsHost];
-    relays.push(await relay(PUBLIC, PUBLIC_SSH, a.address, 22), await relay(PUBLIC, 9092, a.address, 9092));
+    relays.push(await relay({ host: PUBLIC, port: PUBLIC_SSH }, { host: a.address, port: 22 }), await relay({ host: PUBLIC, port: 9092 }, { host: a.address, port: 9092 }));
     const moved = `${a.user}@${PUBLIC}:${PUBLIC_SSH}`;
     const alone = await cli(['init', '--host', moved, '--key', a.keyPath, '--known-hosts', knownHosts, ...common()]);
     expect(alone.code, alone.all).toBe(2);

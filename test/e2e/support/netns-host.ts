@@ -516,15 +516,11 @@ export async function probeTcp(address: string, port: number, opts: { from?: Pic
   return (await run(file, args)).trim() as ProbeResult;
 }
 
-/**
- * Makes a service of this machine's loopback (the e2e mirror listens on 127.0.0.1) reachable from the
- * namespaces: a TCP relay on the bridge address, in this process. Use http://10.213.0.1:PORT/… from
- * the hosts. Needs the bridge, i.e. a running netns host.
- */
-export async function relayFromBridge(targetPort: number): Promise<{ port: number; close: () => Promise<void> }> {
+/** A TCP relay in this process: listen.host:listen.port (0: any free port) to target.host:target.port. */
+export async function relay(listen: { host: string; port: number }, target: { host: string; port: number }): Promise<{ port: number; close: () => Promise<void> }> {
   const open = new Set<Socket>();
   const server: Server = createServer((client) => {
-    const upstream = connect({ host: '127.0.0.1', port: targetPort });
+    const upstream = connect(target);
     for (const s of [client, upstream]) {
       open.add(s);
       s.once('close', () => open.delete(s));
@@ -535,7 +531,7 @@ export async function relayFromBridge(targetPort: number): Promise<{ port: numbe
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, BRIDGE_ADDRESS, () => resolve());
+    server.listen(listen.port, listen.host, () => resolve());
   });
   const { port } = server.address() as { port: number };
   return {
@@ -545,4 +541,13 @@ export async function relayFromBridge(targetPort: number): Promise<{ port: numbe
       for (const s of open) s.destroy();
     }),
   };
+}
+
+/**
+ * Makes a service of this machine's loopback (the e2e mirror listens on 127.0.0.1) reachable from the
+ * namespaces: a TCP relay on the bridge address, in this process. Use http://10.213.0.1:PORT/… from
+ * the hosts. Needs the bridge, i.e. a running netns host.
+ */
+export function relayFromBridge(targetPort: number): Promise<{ port: number; close: () => Promise<void> }> {
+  return relay({ host: BRIDGE_ADDRESS, port: 0 }, { host: '127.0.0.1', port: targetPort });
 }
