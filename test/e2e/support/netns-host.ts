@@ -521,7 +521,7 @@ export async function probeTcp(address: string, port: number, opts: { from?: Pic
  * namespaces: a TCP relay on the bridge address, in this process. Use http://10.213.0.1:PORT/… from
  * the hosts. Needs the bridge, i.e. a running netns host.
  */
-export async function relayFromBridge(targetPort: number): Promise<{ port: number; close: () => Promise<void> }> {
+export async function relayFromBridge(targetPort: number, address = BRIDGE_ADDRESS): Promise<{ port: number; close: () => Promise<void> }> {
   const open = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect({ host: '127.0.0.1', port: targetPort });
@@ -535,7 +535,7 @@ export async function relayFromBridge(targetPort: number): Promise<{ port: numbe
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, BRIDGE_ADDRESS, () => resolve());
+    server.listen(0, address, () => resolve());
   });
   const { port } = server.address() as { port: number };
   return {
