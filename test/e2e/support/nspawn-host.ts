@@ -21,7 +21,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -460,9 +460,14 @@ export async function reboot(host: SystemdHost): Promise<number> {
   return Date.now() - started;
 }
 
-/** Stops every host (concurrently) and removes everything they made; throws what any left behind. */
-export async function stopSystemdHosts(hosts: SystemdHost[]): Promise<void> {
-  const results = await Promise.allSettled(hosts.map((h) => stop(h)));
+/**
+ * Stops every host (concurrently) and removes everything they made; throws what any left behind.
+ * Each is powered off (SIGTERM to its nspawn) and given graceMs to halt, then cut (SIGKILL to nspawn
+ * and to the container's systemd, which ends every process in it): three brokers stopping at once
+ * wait for each other's controlled shutdown far longer than a test should.
+ */
+export async function stopSystemdHosts(hosts: SystemdHost[], opts: { graceMs?: number } = {}): Promise<void> {
+  const results = await Promise.allSettled(hosts.map((h) => stop(h, opts.graceMs ?? 10_000)));
   await removeBridgeIfUnused();
   removeNspawnRun();
   const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
@@ -480,26 +485,37 @@ function removeNspawnRun(): void {
   }
 }
 
-async function stop(host: SystemdHost): Promise<void> {
+async function stop(host: SystemdHost, graceMs: number): Promise<void> {
   const s = supervision.get(host.name);
   if (s) s.stopping = true;
-  await teardown({ name: host.name, workDir: host.workDir, address: host.address, nspawnPid: host.nspawnPid, memoryCgroup: s?.memoryCgroup ?? '' }, s?.exit);
+  await teardown({ name: host.name, workDir: host.workDir, address: host.address, nspawnPid: host.nspawnPid, memoryCgroup: s?.memoryCgroup ?? '' }, graceMs, s?.exit);
   host.nspawnPid = 0;
   host.initPid = 0;
   supervision.delete(host.name);
 }
 
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone meanwhile
+  }
+}
+
 /** Powers the container off (SIGTERM to nspawn), kills what is left by pid, removes its traces. */
-async function teardown(t: { name: string; workDir: string; address: string; nspawnPid: number; memoryCgroup: string }, exit?: Promise<unknown>): Promise<void> {
+async function teardown(t: { name: string; workDir: string; address: string; nspawnPid: number; memoryCgroup: string }, graceMs: number, exit?: Promise<unknown>): Promise<void> {
   if (!NAME_PATTERN.test(t.name)) throw new Error(`refusing to remove "${t.name}": not an nspawn host name`);
   const errors: string[] = [];
   if (t.nspawnPid > 0 && alive(t.nspawnPid)) {
-    process.kill(t.nspawnPid, 'SIGTERM');
-    const deadline = Date.now() + 30_000;
+    signal(t.nspawnPid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
     while (alive(t.nspawnPid) && Date.now() < deadline) await sleep(50);
-    if (alive(t.nspawnPid)) process.kill(t.nspawnPid, 'SIGKILL');
-    if (exit) await Promise.race([exit, sleep(5000)]);
   }
+  // Not halted in time (or its nspawn is gone already): the container's systemd, PID 1 of its pid
+  // namespace, killed — the kernel ends everything in that namespace — and nspawn with it.
+  const init = findInit(t.name);
+  for (const pid of [init, t.nspawnPid]) if (pid > 0 && alive(pid)) signal(pid, 'SIGKILL');
+  if (exit) await Promise.race([exit, sleep(5000)]);
   const dirs = cgroupDirs(t.name, t.memoryCgroup);
   for (let round = 0; round < 3; round++) {
     const pids = [...new Set(dirs.flatMap(cgroupPids))].filter((p) => p !== process.pid);
@@ -518,6 +534,13 @@ async function teardown(t: { name: string; workDir: string; address: string; nsp
   }
   rmSync(join(NSPAWN_RUN, 'propagate', t.name), { recursive: true, force: true });
   const root = join(t.workDir, 'root');
+  // nspawn's lock on the root directory (named by its device and inode), left behind when it was killed.
+  try {
+    const st = statSync(root);
+    rmSync(join(NSPAWN_RUN, 'locks', `inode-${st.dev}:${st.ino}`), { force: true });
+  } catch {
+    // no root (a start that failed early)
+  }
   if (isMounted(root)) {
     const umount = await execa('umount', [root], { stdin: 'ignore', reject: false });
     if (umount.exitCode !== 0) errors.push(`${root} still mounted: ${umount.stderr}`);
@@ -538,7 +561,7 @@ export async function removeLeftovers(): Promise<void> {
     if (!ADDRESS_PATTERN.test(r.address) || !NAME_PATTERN.test(r.name)) continue;
     // Only our nspawn: a pid reused since is someone else's.
     const nspawnPid = r.nspawnPid > 0 && startTime(r.nspawnPid) === r.nspawnStart ? r.nspawnPid : 0;
-    await teardown({ ...r, nspawnPid }).catch((err: unknown) => process.stderr.write(`nspawn host: could not remove the leftovers of pid ${r.pid}: ${String(err)}\n`));
+    await teardown({ ...r, nspawnPid }, 10_000).catch((err: unknown) => process.stderr.write(`nspawn host: could not remove the leftovers of pid ${r.pid}: ${String(err)}\n`));
   }
   await removeBridgeIfUnused();
   removeNspawnRun();
