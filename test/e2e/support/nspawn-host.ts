@@ -358,8 +358,8 @@ async function makeKey(dir: string): Promise<SharedKey> {
 
 /**
  * Starts n systemd hosts at once, all accepting one key (the given one, or a new PEM key in the first
- * host's work dir), and checks a real ssh login with sudo on each. Leftovers of crashed earlier runs
- * are removed first. When one fails, everything is stopped and the error says why.
+ * host's work dir), and checks a real ssh login with sudo on each. memoryMiB (default 1536) limits
+ * each container's memory cgroup. Leftovers of crashed earlier runs are removed first. When one fails, everything is stopped and the error says why.
  */
 export async function startSystemdHosts(n: number, opts: { key?: SharedKey; memoryMiB?: number } = {}): Promise<SystemdHost[]> {
   await removeLeftovers();
@@ -411,7 +411,11 @@ const inside = (host: SystemdHost, argv: string[]): string[] => {
   return ['-t', String(host.initPid), '-a', '--root', '--wd', '/usr/bin/env', '-i', `PATH=${PATH}`, 'LANG=C.UTF-8', ...argv];
 };
 
-/** Runs a shell command as root inside the container (nsenter into its systemd's namespaces; no SSH). */
+/**
+ * Runs a shell command as root inside the container (nsenter into its systemd's namespaces; no SSH).
+ * Its processes stay in this process's cgroups, outside the container's memory limit: for a process
+ * held to it, run it through `systemd-run --wait --pipe` inside.
+ */
 export async function run(host: SystemdHost, command: string, timeoutMs = 120_000): Promise<RunResult> {
   const r = await execa('nsenter', inside(host, ['/bin/sh', '-c', command]), { reject: false, stdin: 'ignore', timeout: timeoutMs });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
