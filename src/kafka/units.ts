@@ -1,7 +1,7 @@
 /**
  * The systemd units of ZooKeeper and the broker (templates/systemd/kafka-daemon.service): each runs
  * Kafka's own start script in the foreground as the SSH user, with the heap in Environment=; the
- * broker requires ZooKeeper and starts after it.
+ * broker wants ZooKeeper and starts after it, and keeps running while ZooKeeper restarts.
  */
 import { posix } from 'node:path';
 import { render } from '../templates.js';
@@ -42,8 +42,11 @@ export function unitFile(d: DaemonSpec, v: UnitValues): string {
   return render('systemd/kafka-daemon.service', {
     description: d.kind === 'broker' ? 'Apache Kafka broker (kafka-setup)' : 'Apache ZooKeeper for Kafka (kafka-setup)',
     after: dep ? ` ${dep}` : '',
-    // Stopping (or restarting) ZooKeeper through systemd stops (restarts) the broker first.
-    requires: dep ? `Requires=${dep}\n` : '',
+    // Wants=, not Requires=: starting the broker starts ZooKeeper (first: After=), but stopping or
+    // restarting ZooKeeper through systemd leaves the broker running, as the broker itself rides out a
+    // ZooKeeper member's absence; with Requires= a member's ZooKeeper restart took its broker down too.
+    // (The template's {{requires}} slot is the broker's dependency line.)
+    requires: dep ? `Wants=${dep}\n` : '',
     user: v.user,
     // A plain path (no quoting in WorkingDirectory=), only % is special.
     workdir: v.installPath.replace(/%/g, '%%'),

@@ -115,7 +115,7 @@ describeVm('day two on a real VM: systemd units, reboots, status/logs/stop/start
   it('a reboot with nobody running kafka-setup: the broker serves again by itself', async () => {
     const { seconds } = await rebootVm(the());
     console.log(`vm: reboot to ssh in ${seconds.toFixed(1)} s`);
-    // systemd starts both (ZooKeeper first: After=/Requires=), nobody else.
+    // systemd starts both (ZooKeeper first: After=/Wants=), nobody else.
     const serving = await untilServing();
     console.log(`vm: ssh back to broker serving in ${serving.toFixed(1)} s (${(seconds + serving).toFixed(1)} s from the reboot)`);
     expect(await consume()).toContain('written before the units');

@@ -9,7 +9,7 @@ describe('systemd unit files', () => {
     expect(unitWord('/x/$HOME/%h/"q"/\\n')).toBe('"/x/$$HOME/%%h/\\"q\\"/\\\\n"');
   });
 
-  it('the broker requires ZooKeeper and starts after it; both run the start script in the foreground as the user', () => {
+  it('the broker wants ZooKeeper (not Requires=: a ZooKeeper restart leaves it running) and starts after it; both run the start script in the foreground as the user', () => {
     const v = { installPath: '/home/admin/kafka_2.12-3.1.0', user: 'admin', heapOpts: '-Xmx400m -Xms400m' };
     const broker = unitFile(BROKER, v);
     expect(broker).toMatch(/^# Written by kafka-setup/);
@@ -17,14 +17,15 @@ describe('systemd unit files', () => {
     // What the JVM creates (data, logs) is not readable by other local users: in [Service], where systemd reads it.
     const service = broker.slice(broker.indexOf('\n[Service]\n'), broker.indexOf('\n[Install]\n'));
     expect(service.split('\n')).toContain('UMask=0027');
-    expect(broker).toContain('\nRequires=kafka-zookeeper.service\n');
+    expect(broker).toContain('\nWants=kafka-zookeeper.service\n');
+    expect(broker).not.toContain('Requires=');
     expect(broker).toContain('\nAfter=network-online.target kafka-zookeeper.service\n');
     expect(broker).toContain('\nUser=admin\n');
     expect(broker).toContain('\nEnvironment="KAFKA_HEAP_OPTS=-Xmx400m -Xms400m"\n');
     expect(broker).toContain('\nExecStart=/bin/sh -c \'mkdir -p "$${2%%/*}" && exec "$$0" "$$1" >> "$$2" 2>&1\' "/home/admin/kafka_2.12-3.1.0/bin/kafka-server-start.sh" "/home/admin/kafka_2.12-3.1.0/config/server.properties" "/home/admin/kafka_2.12-3.1.0/logs/kafkaServer.out"\n');
     expect(broker).toContain('\nWantedBy=multi-user.target\n');
     const zk = unitFile(ZOOKEEPER, v);
-    expect(zk).not.toContain('Requires=');
+    expect(zk).not.toMatch(/Requires=|Wants=kafka/);
     expect(zk).toContain('/bin/zookeeper-server-start.sh" "/home/admin/kafka_2.12-3.1.0/config/zookeeper.properties" "/home/admin/kafka_2.12-3.1.0/logs/zookeeper.out"');
   });
 

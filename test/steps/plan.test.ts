@@ -211,13 +211,14 @@ describe('init steps against a fake host', () => {
       expect(host.state.units?.broker?.enabled).toBe(true);
       const broker = unitOf(host, 'broker');
       expect(broker).toMatch(/^# Written by kafka-setup/);
-      expect(broker).toContain('Requires=kafka-zookeeper.service');
+      expect(broker).toContain('Wants=kafka-zookeeper.service');
+      expect(broker).not.toContain('Requires=');
       expect(broker).toMatch(/^After=network-online.target kafka-zookeeper.service$/m);
       expect(broker).toContain('User=ec2-user');
       expect(broker).toContain('Environment="KAFKA_HEAP_OPTS=-Xmx400m -Xms400m"');
       expect(broker).toContain(`"${INSTALL}/bin/kafka-server-start.sh" "${INSTALL}/config/server.properties" "${INSTALL}/logs/kafkaServer.out"`);
       expect(broker).toContain('Restart=on-failure');
-      expect(unitOf(host, 'zookeeper')).not.toContain('Requires=');
+      expect(unitOf(host, 'zookeeper')).not.toMatch(/Requires=|Wants=kafka/);
       expect(reports.find((r) => r.id === 'broker')!.detail).toMatch(/^started as kafka-broker.service: pid \d+/);
       host.ran.length = 0;
       const again = await init(host);

@@ -548,6 +548,6 @@ export async function relay(listen: { host: string; port: number }, target: { ho
  * namespaces: a TCP relay on the bridge address, in this process. Use http://10.213.0.1:PORT/… from
  * the hosts. Needs the bridge, i.e. a running netns host.
  */
-export function relayFromBridge(targetPort: number): Promise<{ port: number; close: () => Promise<void> }> {
-  return relay({ host: BRIDGE_ADDRESS, port: 0 }, { host: '127.0.0.1', port: targetPort });
+export function relayFromBridge(targetPort: number, address = BRIDGE_ADDRESS): Promise<{ port: number; close: () => Promise<void> }> {
+  return relay({ host: address, port: 0 }, { host: '127.0.0.1', port: targetPort });
 }
