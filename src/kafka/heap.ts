@@ -1,4 +1,5 @@
 /** JVM heap sizes as Kafka's scripts take them (`-Xmx400m`), in MiB internally. */
+import { visible } from '../visible.js';
 
 /** The seed's rule: never give a broker more than 5 GB of heap; the page cache does the work. */
 export const MAX_HEAP_MIB = 5 * 1024;
@@ -19,7 +20,8 @@ export function parseHeap(value: string): number | undefined {
 /** What is wrong with a heap value, or undefined when it is usable. */
 export function heapProblem(value: string): string | undefined {
   const mib = parseHeap(value);
-  if (mib === undefined) return `"${value}" is not a heap size; use a number with m or g, e.g. 400m or 1g`;
+  // Escaped: the value may come from a hand-edited profile, and reaches the terminal.
+  if (mib === undefined) return `"${visible(value)}" is not a heap size; use a number with m or g, e.g. 400m or 1g`;
   if (mib > MAX_HEAP_MIB) return `${value} is above 5g; Kafka brokers should not get more than 5g of heap`;
   if (mib < MIN_HEAP_MIB) return `${value} is below ${MIN_HEAP_MIB}m; the broker will not start with so little`;
   return undefined;
