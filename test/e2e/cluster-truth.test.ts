@@ -7,7 +7,7 @@
  * restarts; a heap change and a restart after a double failure never have two brokers or two
  * ZooKeepers down at once (every member's ports polled throughout).
  */
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -142,6 +142,45 @@ const brokerIdOf = (h: NetnsHost): string | undefined => /^broker\.id=(\d+)$/m.e
     expect(readFileSync(profile, 'utf8')).toBe(saved);
     expect(await jvmPids(other!)).toEqual([]);
     expect(() => statSync(join(other!.home, 'kafka_2.12-3.1.0'))).toThrow();
+  }, 120 * SECONDS);
+
+  it('a profile others could write, owned by another user, or a link is refused by every command with the fix; a damaged one is named and set aside', async () => {
+    const original = readFileSync(profile, 'utf8');
+    const refused = async (why: RegExp, fix: RegExp): Promise<void> => {
+      for (const command of [['status'], ['init', '--no-interactive']]) {
+        const r = await cli(command);
+        expect(r.code, r.all).toBe(1);
+        expect(r.stderr).toMatch(why);
+        expect(r.stderr).toMatch(fix);
+        expect(r.stdout, r.all).not.toMatch(/Connect to/);
+      }
+      expect(readFileSync(profile, 'utf8')).toBe(original);
+    };
+    chmodSync(profile, 0o660);
+    await refused(/refusing the saved profile .*default\.json: its group can write it \(mode 660\)/, /chmod go-w '.*default\.json'/);
+    chmodSync(profile, 0o600);
+    chownSync(profile, 65534, 65534);
+    await refused(/refusing the saved profile .*default\.json: it is owned by uid 65534, not by you \(uid 0\)/, /chown 0 '.*default\.json'/);
+    chownSync(profile, 0, 0);
+    renameSync(profile, `${profile}.real`);
+    symlinkSync(`${profile}.real`, profile);
+    try {
+      await refused(/refusing the saved profile .*default\.json: it is a symbolic link/, /delete the link \(rm '.*default\.json'\)/);
+    } finally {
+      rmSync(profile);
+      renameSync(`${profile}.real`, profile);
+    }
+    // Damaged (a member id given twice): named, set aside, and nothing runs without the hosts it held.
+    const damaged = JSON.parse(original) as { cluster: Array<{ id: number }> };
+    damaged.cluster[1]!.id = damaged.cluster[0]!.id;
+    writeFileSync(profile, JSON.stringify(damaged), { mode: 0o600 });
+    try {
+      const r = await cli(['status', '--no-interactive']);
+      expect(r.code, r.all).toBe(2);
+      expect(r.all).toMatch(/warning: ignoring the saved profile .*default\.json: "cluster" gives id \d+ to hosts 1 and 2/);
+    } finally {
+      writeFileSync(profile, original, { mode: 0o600 });
+    }
   }, 120 * SECONDS);
 
   it('with the profile lost and the --host order reversed, every member keeps its myid and broker.id, the 1-replica topic is untouched, nothing restarts', async () => {
