@@ -45,8 +45,7 @@ export function unitFile(d: DaemonSpec, v: UnitValues): string {
     // Wants=, not Requires=: starting the broker starts ZooKeeper (first: After=), but stopping or
     // restarting ZooKeeper through systemd leaves the broker running, as the broker itself rides out a
     // ZooKeeper member's absence; with Requires= a member's ZooKeeper restart took its broker down too.
-    // (The template's {{requires}} slot is the broker's dependency line.)
-    requires: dep ? `Wants=${dep}\n` : '',
+    wants: dep ? `Wants=${dep}\n` : '',
     user: v.user,
     // A plain path (no quoting in WorkingDirectory=), only % is special.
     workdir: v.installPath.replace(/%/g, '%%'),

@@ -7,8 +7,9 @@
 # stale JVM of ours to stop first) or KS_RUNNING_PID (ours, still starting up), either may be empty;
 # KS_SERVICE: systemd (started as KS_UNIT, through sudo) or none (Kafka's -daemon scripts).
 
-# A stale JVM of ours: the unit's own is stopped by systemd (which then stops what requires it: the
-# broker, for ZooKeeper); one started by hand is stopped by pid, to be handed to the unit.
+# A stale JVM of ours: the unit's own is stopped by systemd (the broker's unit only Wants= ZooKeeper's,
+# so a ZooKeeper restart leaves the broker running); one started by hand is stopped by pid, to be
+# handed to the unit.
 ks_stop_stale() {
   if [ "$KS_SERVICE" = systemd ] && [ "$(ks_unit_pid)" = "$KS_STOP_PID" ]; then
     $ks_sudo systemctl stop "$KS_UNIT" 2>/dev/null
