@@ -2,13 +2,13 @@
  * Real systemd hosts in seconds: each a copy of the cached Debian 12 root filesystem of
  * fixtures/systemd-rootfs (an overlay mount on it: its own upper directory, made in milliseconds where
  * `cp -a` of the 520 MB tree takes 6–19 s for three on this machine's disk; `cp -a` where overlayfs
- * is missing), booted with systemd-nspawn (systemd as PID 1, real units, real
- * `systemctl`, reboots), its own address 10.214.0.N on a bridge of this machine (ks-nsp0,
- * 10.214.0.1/24, shared by every such host of the run), its own SSH host keys, an EC2-like user with
- * passwordless sudo and a PEM key shared by the hosts of one start (as EC2 instances launched with
- * one key pair), and every host's name in /etc/hosts. The record has NetnsHost's shape, so that
- * cluster.ts's clusterFlags, bootstrapServers, hostLines — and brokerPid, through `ip netns attach`
- * of the container's network namespace — work on it unchanged.
+ * is missing), booted with systemd-nspawn (systemd as PID 1, real units, real `systemctl`, reboots,
+ * a power cut with the same tree booted again at a new address), its own address 10.214.0.N on a
+ * bridge of this machine (ks-nsp0, 10.214.0.1/24, shared by every such host of the run), its own SSH
+ * host keys, an EC2-like user with passwordless sudo and a PEM key shared by the hosts of one start
+ * (as EC2 instances launched with one key pair), and every host's name in /etc/hosts. The record has
+ * NetnsHost's shape, so that cluster.ts's clusterFlags, bootstrapServers, hostLines — and brokerPid,
+ * through `ip netns attach` of the container's network namespace — work on it unchanged.
  *
  * Each container runs in cgroups of its own (nsp-NAME in the name=systemd and unified hierarchies,
  * and a memory cgroup with a limit, like a small instance's RAM): the process that becomes
@@ -325,12 +325,17 @@ function put(host: SystemdHost, path: string, content: string, mode = 0o644): vo
   chmodSync(target, mode);
 }
 
+/** systemd-networkd's file for host0: the host's address, nothing else. */
+function putNetwork(host: SystemdHost): void {
+  put(host, 'etc/systemd/network/10-host0.network', `[Match]\nName=host0\n\n[Network]\nAddress=${host.address}/${PREFIX_LENGTH}\nLinkLocalAddressing=no\n`);
+}
+
 /** The copy made ready before its first boot: name, address, hosts file, host keys, user and key. */
 async function prepare(host: SystemdHost, tree: string, key: SharedKey, names: string): Promise<void> {
   await copyTree(host, tree);
   put(host, 'etc/hostname', `${host.name}\n`);
   put(host, 'etc/hosts', `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${names}`);
-  put(host, 'etc/systemd/network/10-host0.network', `[Match]\nName=host0\n\n[Network]\nAddress=${host.address}/${PREFIX_LENGTH}\nLinkLocalAddressing=no\n`);
+  putNetwork(host);
   await tool('ssh-keygen', ['-A', '-f', host.root]);
   for (const f of readdirSync(join(host.root, 'etc/ssh')).filter((n) => /^ssh_host_.*_key\.pub$/.test(n)).sort()) {
     host.hostKeyFingerprints.push((await tool('ssh-keygen', ['-lf', join(host.root, 'etc/ssh', f)])).split(' ')[1] ?? '');
@@ -461,6 +466,52 @@ export async function reboot(host: SystemdHost): Promise<number> {
     if (Date.now() > deadline) throw new Error(`${host.name} did not come back within 90 s of systemctl reboot`);
     await sleep(50);
   }
+  return Date.now() - started;
+}
+
+/**
+ * A power cut, then the same disk booted at a new address, like an EC2 stop/start that changes the
+ * public IP: the container's systemd (PID 1 of its pid namespace) SIGKILLed — the kernel ends every
+ * process in it at once, nothing shuts down — and its nspawn left to exit (SIGKILLed after 10 s);
+ * then a new 10.214.0.N claimed while the old one is still held (so never the same), the old one
+ * released (its network namespace and veth removed: nothing answers there any more), the tree's
+ * network file and /etc/hosts rewritten for the new address (the rest of the tree — data, units,
+ * host keys — untouched), and the same root booted again. Unlike a real power cut, nothing written
+ * is lost: the container's page cache is this machine's. Resolves with the milliseconds from the cut
+ * to sshd answering; the record keeps its name and now holds the new address. Only this host's
+ * /etc/hosts is rewritten: other hosts of the same start still name the old address.
+ */
+export async function powerCycle(host: SystemdHost): Promise<number> {
+  const s = sup(host);
+  const started = Date.now();
+  // Not a reboot: the exit handler must not launch nspawn again.
+  s.stopping = true;
+  const init = findInit(host.name) || host.initPid;
+  if (init > 0 && alive(init)) signal(init, 'SIGKILL');
+  const nspawnPid = host.nspawnPid;
+  if (s.exit) await Promise.race([s.exit, sleep(10_000)]);
+  if (nspawnPid > 0 && alive(nspawnPid)) {
+    signal(nspawnPid, 'SIGKILL');
+    if (s.exit) await Promise.race([s.exit, sleep(5000)]);
+  }
+  const dirs = cgroupDirs(host.name, s.memoryCgroup);
+  for (let round = 0; round < 3; round++) {
+    const pids = [...new Set(dirs.flatMap(cgroupPids))].filter((p) => p !== process.pid);
+    if (pids.length === 0) break;
+    await killPids(pids, 5000);
+  }
+  // The attached namespace keeps the old network (host0 with the old address, the veth) alive: removed.
+  await execa('ip', ['netns', 'del', host.netns], { stdin: 'ignore', reject: false });
+  if (await linkExists(host.veth)) await execa('ip', ['link', 'del', host.veth], { stdin: 'ignore', reject: false });
+  rmSync(join(NSPAWN_RUN, 'propagate', host.name), { recursive: true, force: true });
+  const old = host.address;
+  host.address = claimAddress({ pid: process.pid, start: startTime(process.pid), name: host.name, workDir: host.workDir, nspawnPid: 0, nspawnStart: '', memoryCgroup: s.memoryCgroup });
+  rmSync(join(RECORDS, old), { force: true });
+  putNetwork(host);
+  const hosts = readFileSync(join(host.root, 'etc/hosts'), 'utf8');
+  put(host, 'etc/hosts', hosts.split('\n').map((l) => (l.split('\t')[0] === old ? `${host.address}\t${host.name}` : l)).join('\n'));
+  s.stopping = false;
+  await boot(host);
   return Date.now() - started;
 }
 
