@@ -219,8 +219,10 @@ function clusterProfile(runs: readonly HostRun[], members: readonly Member[]): P
 }
 
 /**
- * `userTopics`: every topic short of the cluster's replicas gets more, not only Kafka's own (the first
- * cluster init of these hosts, where a single server's topics come along, or its retry).
+ * Every topic short of the cluster's replicas gets more, not only Kafka's own, on the first cluster
+ * init of these servers (none of them a member before: the servers tell, not the profile), where a
+ * single server's topics come along; and on its retry (`replicateAll`: the saved profile says that
+ * replication did not finish).
  */
 export async function initClusterCommand(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO, replicateAll = false): Promise<number> {
   const { hosts, members } = await resolveMembers(flags, saved, io);
