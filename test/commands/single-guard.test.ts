@@ -1,6 +1,12 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { initCommand } from '../../src/commands/init.js';
+import type { CommandIO } from '../../src/commands/io.js';
 import { singleInitProblem } from '../../src/commands/single-guard.js';
+import { UsageError } from '../../src/errors.js';
+import { profileDir, profilePath } from '../../src/options/profile.js';
 import { facts } from '../support/cluster-facts.js';
+import { scratchDir } from '../support/scratch.js';
 
 const ENSEMBLE = 'server.1=10.0.0.1:2888:3888\nserver.2=10.0.0.2:2888:3888\nserver.3=10.0.0.3:2888:3888\n';
 const saved = [
@@ -32,5 +38,27 @@ describe('what a single server\'s init must not do', () => {
   it('a single server, or a fresh one, with a single server\'s profile: nothing to refuse', () => {
     expect(singleInitProblem(facts('10.0.0.9', { zk: 'dataDir=/x\n' }), { host: 'd', user: 'u', port: 22, profileName: 'default', saved: undefined })).toBeUndefined();
     expect(singleInitProblem(facts('10.0.0.9'), { host: 'd', user: 'u', port: 22, profileName: 'default', saved: undefined })).toBeUndefined();
+  });
+});
+
+describe('a cluster init of other servers while the profile holds a cluster', () => {
+  it('is refused before any connection, naming --profile; the profile stays as it was', async () => {
+    const env = { XDG_CONFIG_HOME: scratchDir('ks-guard-') };
+    const profile = {
+      host: 'a.example.com', port: 22, user: 'u', key: '/keys/k.pem', knownHosts: '/kh/known_hosts', kafkaVersion: '3.1.0', scalaVersion: '2.12',
+      advertisedHost: 'a.example.com', heap: '400m', installDir: '~/kafka_2.12-3.1.0', cluster: saved,
+    };
+    mkdirSync(profileDir(env), { recursive: true, mode: 0o700 });
+    writeFileSync(profilePath('default', env), JSON.stringify(profile), { mode: 0o600 });
+    const io: CommandIO = {
+      env, verbose: false, debug: false, signal: new AbortController().signal,
+      prompter: () => { throw new Error('no prompt expected'); },
+      reporter: new Proxy({}, { get: () => () => { throw new Error('nothing should be reported'); } }) as CommandIO['reporter'],
+    };
+    const err = await initCommand({ host: ['d.example.com', 'e.example.com'], interactive: false }, io).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe('profile "default" holds the cluster of a.example.com, b.example.com, c.example.com, and none of the hosts given is one of them: saving this cluster would replace it; nothing was changed');
+    expect((err as UsageError).hint).toMatch(/^pass --profile NAME/);
+    expect(JSON.parse(readFileSync(profilePath('default', env), 'utf8'))).toEqual(profile);
   });
 });
