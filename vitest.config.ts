@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**'],
+          // CI runs these beside the e2e JVMs on two cores: a script test under dash may take seconds longer there.
+          testTimeout: 20_000,
         },
       },
       {
