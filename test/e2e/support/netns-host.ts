@@ -14,9 +14,10 @@
  * process, so that one process removing the bridge never races another attaching to it.
  * startNetns makes a bare namespace with the same records (the e2e VM's QEMU runs in one).
  */
+import { addressPattern, claimAddress, readRecords, type AddressRecords } from './address-records.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -62,9 +63,10 @@ export const BRIDGE_ADDRESS = '10.213.0.1';
 const PREFIX_LENGTH = 24;
 const NETNS_PATTERN = /^ks-[a-z0-9]{6}$/;
 const VETH_PATTERN = /^ksv-[a-z0-9]{6}$/;
-const ADDRESS_PATTERN = /^10\.213\.0\.(\d{1,3})$/;
 const SUBNET = '10.213.0.0/24';
 const RECORDS = '/run/kafka-setup-e2e-netns';
+const ADDRESSES: AddressRecords = { dir: RECORDS, subnet: '10.213.0' };
+const ADDRESS_PATTERN = addressPattern(ADDRESSES);
 const NETNS_ETC = '/etc/netns';
 // Held (flock) while the bridge or forwarding changes; beside the records, never an address name.
 const BRIDGE_LOCK = join(RECORDS, '.bridge.lock');
@@ -101,38 +103,7 @@ export function startTime(pid: number): string {
 const netnsExists = (name: string): Promise<boolean> => succeeds('ip', ['netns', 'pids', name]);
 const linkExists = (name: string): Promise<boolean> => succeeds('ip', ['link', 'show', 'dev', name]);
 
-/** Claims the lowest free 10.213.0.N (2..254) by creating its record exclusively, across processes. */
-function claimAddress(record: Omit<OwnerRecord, 'address'>): string {
-  mkdirSync(RECORDS, { recursive: true, mode: 0o700 });
-  for (let n = 2; n < 255; n++) {
-    const address = `10.213.0.${n}`;
-    try {
-      writeFileSync(join(RECORDS, address), JSON.stringify({ ...record, address }), { flag: 'wx', mode: 0o600 });
-      return address;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
-  throw new Error(`no free address in 10.213.0.0/24: ${RECORDS} holds 253 records`);
-}
 
-function readRecords(): OwnerRecord[] {
-  let names: string[] = [];
-  try {
-    names = readdirSync(RECORDS);
-  } catch {
-    return [];
-  }
-  const records: OwnerRecord[] = [];
-  for (const name of names.filter((n) => ADDRESS_PATTERN.test(n))) {
-    try {
-      records.push(JSON.parse(readFileSync(join(RECORDS, name), 'utf8')) as OwnerRecord);
-    } catch {
-      // Being written right now, or removed meanwhile: not ours to judge.
-    }
-  }
-  return records;
-}
 
 function ipv4ToNumber(ip: string): number {
   return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
@@ -298,7 +269,7 @@ async function start(key?: SharedKey): Promise<NetnsHost> {
   const id = base.user.slice(-6);
   const partial: NetnsHost = { ...base, address: '', netns: `ks-${id}`, veth: `ksv-${id}`, sshPort: 22 };
   try {
-    partial.address = claimAddress({ pid: process.pid, start: startTime(process.pid), netns: partial.netns, veth: partial.veth, user: partial.user, workDir: partial.workDir });
+    partial.address = claimAddress<OwnerRecord>(ADDRESSES, { pid: process.pid, start: startTime(process.pid), netns: partial.netns, veth: partial.veth, user: partial.user, workDir: partial.workDir });
     await createNetwork(partial);
     await createUser(partial);
     await createKey(partial);
@@ -338,7 +309,7 @@ export function startNetns(opts: { nat?: boolean } = {}): Promise<Netns> {
     const id = Array.from(randomBytes(6), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
     const ns: Netns = { address: '', netns: `ks-${id}`, veth: `ksv-${id}`, nat: opts.nat ?? false };
     try {
-      ns.address = claimAddress({ pid: process.pid, start: startTime(process.pid), netns: ns.netns, veth: ns.veth, user: '', workDir: '', nat: ns.nat });
+      ns.address = claimAddress<OwnerRecord>(ADDRESSES, { pid: process.pid, start: startTime(process.pid), netns: ns.netns, veth: ns.veth, user: '', workDir: '', nat: ns.nat });
       await createNetwork(ns);
       return ns;
     } catch (err) {
@@ -416,7 +387,7 @@ async function stop(host: (Omit<Netns, 'nat'> & { nat?: boolean }) | NetnsHost):
  */
 function removeBridgeIfUnused(): Promise<void> {
   return withBridgeLock(async () => {
-    const records = readRecords();
+    const records = readRecords<OwnerRecord>(ADDRESSES);
     if (existsSync(FORWARDING_MARK) && !records.some((r) => r.nat)) {
       writeFileSync(FORWARDING, '0');
       rmSync(FORWARDING_MARK, { force: true });
@@ -436,7 +407,7 @@ export function removeLeftovers(): Promise<void> {
 }
 
 async function removeLeftoversNow(): Promise<void> {
-  for (const record of readRecords()) {
+  for (const record of readRecords<OwnerRecord>(ADDRESSES)) {
     if (record.start !== '' && startTime(record.pid) === record.start) continue;
     if (!ADDRESS_PATTERN.test(record.address) || !NETNS_PATTERN.test(record.netns)) continue;
     const ns = { address: record.address, netns: record.netns, veth: record.veth, nat: record.nat ?? false };

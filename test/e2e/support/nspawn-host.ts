@@ -19,6 +19,7 @@
  * that process is gone. Stopping is by the nspawn pid this process started (SIGTERM: the container
  * powers off), then by pid for whatever is left in the container's cgroups — never by name.
  */
+import { addressPattern, claimAddress, readRecords, type AddressRecords } from './address-records.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -65,8 +66,9 @@ export const NSPAWN_BRIDGE = 'ks-nsp0';
 export const NSPAWN_BRIDGE_ADDRESS = '10.214.0.1';
 const PREFIX_LENGTH = 24;
 const NAME_PATTERN = /^ksn-[a-z0-9]{6}$/;
-const ADDRESS_PATTERN = /^10\.214\.0\.(\d{1,3})$/;
 const RECORDS = '/run/kafka-setup-e2e-nspawn';
+const ADDRESSES: AddressRecords = { dir: RECORDS, subnet: '10.214.0' };
+const ADDRESS_PATTERN = addressPattern(ADDRESSES);
 const WORK_PREFIX = 'kafka-setup-nspawn-';
 const CGROUP_ROOTS = ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified'];
 const NSPAWN_RUN = '/run/systemd/nspawn';
@@ -121,35 +123,7 @@ export async function systemdRootfs(): Promise<string> {
   return tree;
 }
 
-function claimAddress(record: Omit<OwnerRecord, 'address'>): string {
-  mkdirSync(RECORDS, { recursive: true, mode: 0o700 });
-  for (let n = 2; n < 255; n++) {
-    const address = `10.214.0.${n}`;
-    try {
-      writeFileSync(join(RECORDS, address), JSON.stringify({ ...record, address }), { flag: 'wx', mode: 0o600 });
-      return address;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
-  throw new Error(`no free address in 10.214.0.0/24: ${RECORDS} holds 253 records`);
-}
 
-function readRecords(): OwnerRecord[] {
-  let names: string[] = [];
-  try {
-    names = readdirSync(RECORDS);
-  } catch {
-    return [];
-  }
-  return names.filter((n) => ADDRESS_PATTERN.test(n)).flatMap((name) => {
-    try {
-      return [JSON.parse(readFileSync(join(RECORDS, name), 'utf8')) as OwnerRecord];
-    } catch {
-      return [];
-    }
-  });
-}
 
 function writeRecord(host: SystemdHost, memoryCgroup: string): void {
   const record: OwnerRecord = {
@@ -174,7 +148,7 @@ async function ensureBridge(): Promise<void> {
 }
 
 async function removeBridgeIfUnused(): Promise<void> {
-  if (readRecords().length > 0 || !(await linkExists(NSPAWN_BRIDGE))) return;
+  if (readRecords<OwnerRecord>(ADDRESSES).length > 0 || !(await linkExists(NSPAWN_BRIDGE))) return;
   const ports = await tool('ip', ['-o', 'link', 'show', 'master', NSPAWN_BRIDGE]);
   if (ports.trim() === '') await execa('ip', ['link', 'del', NSPAWN_BRIDGE], { stdin: 'ignore', reject: false });
 }
@@ -383,7 +357,7 @@ export async function startSystemdHosts(n: number, opts: { key?: SharedKey; memo
       host.home = `/home/${host.user}`;
       const memoryCgroup = parent ? join(parent, `nsp-${name}`) : '';
       supervision.set(name, { stopping: false, memoryCgroup });
-      host.address = claimAddress({ pid: process.pid, start: startTime(process.pid), name, workDir, nspawnPid: 0, nspawnStart: '', memoryCgroup });
+      host.address = claimAddress<OwnerRecord>(ADDRESSES, { pid: process.pid, start: startTime(process.pid), name, workDir, nspawnPid: 0, nspawnStart: '', memoryCgroup });
       hosts.push(host);
     }
     const key = opts.key ?? (await makeKey(hosts[0]?.workDir ?? tmpdir()));
@@ -505,7 +479,7 @@ export async function powerCycle(host: SystemdHost): Promise<number> {
   if (await linkExists(host.veth)) await execa('ip', ['link', 'del', host.veth], { stdin: 'ignore', reject: false });
   rmSync(join(NSPAWN_RUN, 'propagate', host.name), { recursive: true, force: true });
   const old = host.address;
-  host.address = claimAddress({ pid: process.pid, start: startTime(process.pid), name: host.name, workDir: host.workDir, nspawnPid: 0, nspawnStart: '', memoryCgroup: s.memoryCgroup });
+  host.address = claimAddress<OwnerRecord>(ADDRESSES, { pid: process.pid, start: startTime(process.pid), name: host.name, workDir: host.workDir, nspawnPid: 0, nspawnStart: '', memoryCgroup: s.memoryCgroup });
   rmSync(join(RECORDS, old), { force: true });
   putNetwork(host);
   const hosts = readFileSync(join(host.root, 'etc/hosts'), 'utf8');
@@ -611,7 +585,7 @@ async function teardown(t: { name: string; workDir: string; address: string; nsp
 
 /** Removes what hosts of earlier runs left behind when the process that made them is gone. */
 export async function removeLeftovers(): Promise<void> {
-  for (const r of readRecords()) {
+  for (const r of readRecords<OwnerRecord>(ADDRESSES)) {
     if (r.start !== '' && startTime(r.pid) === r.start) continue;
     if (!ADDRESS_PATTERN.test(r.address) || !NAME_PATTERN.test(r.name)) continue;
     // Only our nspawn: a pid reused since is someone else's.
