@@ -71,8 +71,10 @@ export function memberIds(hosts: readonly IdCandidate[], facts: readonly Seen[],
       `give every member (${saved.map((m) => m.host).join(', ')}) and any new ones; a member at a new address is recognised by its own data; removing a member from the cluster is not supported`,
     );
   }
-  // New to the cluster: the saved number where no server holds it, else the next free one.
-  const taken = new Set<number>([...found, ...saved.filter((m) => !hosts.some((h, i) => h.savedId === m.id && ids[i] === undefined)).map((m) => m.id)]);
+  // New to the cluster: the saved number where no server holds it, else the next free one. A saved
+  // number that no such host asks for is never given to a new one: the profile gave it to a member.
+  const asked = new Set(hosts.flatMap((h, i) => (ids[i] === undefined && h.savedId !== undefined ? [h.savedId] : [])));
+  const taken = new Set<number>([...found, ...saved.map((m) => m.id).filter((id) => !asked.has(id))]);
   let next = Math.max(0, ...taken);
   const out = ids.map((id, i) => {
     if (id !== undefined) return id;
