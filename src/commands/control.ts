@@ -1,6 +1,6 @@
 /**
- * `kafka-setup stop | start | restart`: in order (the broker stops before ZooKeeper and starts after
- * it), each waiting until its state is reached — its port closed, or serving as `init` checks it —
+ * `kafka-setup stop | start | restart`: in the mode's order (on 3.x the broker stops before ZooKeeper
+ * and starts after it), each waiting until its state is reached — its port closed, or serving as `init` checks it —
  * and saying how long that took (the reporter times each step). Through the units where kafka-setup installed them, else with the
  * -daemon scripts and the heap of the ~/.bashrc block. One SSH connection.
  */
@@ -8,10 +8,11 @@ import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts } from '../host/facts.js';
 import { asConfigured, brokerId, findJvm, serviceOf } from '../host/install-jvms.js';
 import type { HostOps } from '../host/operations.js';
-import { BROKER, DAEMONS, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
+import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
+import { modeOf, ZOOKEEPER_MODE, type KafkaMode } from '../kafka/mode.js';
 import { distName } from '../kafka/distribution.js';
 import { heapOptsInBlock } from '../kafka/heap-block.js';
-import { defaultHeapMib, heapOpts, xmxOf, zookeeperHeapFor } from '../kafka/heap.js';
+import { defaultHeapMib, heapOpts, xmxOf } from '../kafka/heap.js';
 import type { ControlAction, ControlFlags } from '../options/control-options.js';
 import { resolveHostCommandOptions, type HostCommandOptions } from '../options/host-command-options.js';
 import { clusterMembers } from '../options/profile.js';
@@ -28,16 +29,17 @@ import { withHost } from './with-host.js';
 /** How long a started broker may take to appear in its own metadata, as in init. */
 const SERVING_WAIT_MS = 30_000;
 
-/** The heap a -daemon start passes: the ~/.bashrc block's (what init chose), else sized from memory. */
-function daemonHeapOpts(facts: HostFacts, d: DaemonSpec): string {
+/** The heap a -daemon start passes: the ~/.bashrc block's (what init chose), else sized from memory, as the mode shares it. */
+function daemonHeapOpts(facts: HostFacts, d: DaemonSpec, mode: KafkaMode): string {
   const block = heapOptsInBlock(facts.files.bashrc.content ?? '');
-  const brokerMib = (block && xmxOf(block)) || defaultHeapMib(facts.memKib);
-  return d.kind === 'broker' ? (block ?? heapOpts(brokerMib)) : heapOpts(zookeeperHeapFor(brokerMib));
+  const brokerMib = (block && xmxOf(block)) || defaultHeapMib(facts.memKib, mode);
+  return d === mode.broker && block ? block : heapOpts(mode.heapMib(d, brokerMib));
 }
 
-const title = (verb: string, d: DaemonSpec): string => `${verb} ${d.kind === 'broker' ? 'the broker' : 'ZooKeeper'}`;
+const title = (verb: string, d: DaemonSpec): string => `${verb} ${d.name}`;
 
-async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandIO): Promise<HostFacts> {
+// `_mode`: the same shape as start, so that both fit one loop.
+async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandIO, _mode?: KafkaMode): Promise<HostFacts> {
   const active = io.reporter.step(title('Stop', d));
   const jvm = findJvm(facts, d);
   const service = serviceOf(facts, d);
@@ -56,7 +58,7 @@ async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandI
   }
 }
 
-async function start(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandIO): Promise<HostFacts> {
+async function start(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandIO, mode: KafkaMode): Promise<HostFacts> {
   const active = io.reporter.step(title('Start', d));
   const jvm = findJvm(facts, d);
   const service = serviceOf(facts, d);
@@ -66,16 +68,16 @@ async function start(host: HostOps, facts: HostFacts, d: DaemonSpec, io: Command
     let how = 'already running';
     if (!running) {
       // A JVM still starting up is waited for, not started twice.
-      const r = await host.startDaemon({ daemon: asConfigured(d, facts), service, heapOpts: daemonHeapOpts(facts, d), stopPid: undefined, runningPid: jvm?.pid });
+      const r = await host.startDaemon({ daemon: asConfigured(d, facts), service, heapOpts: daemonHeapOpts(facts, d, mode), stopPid: undefined, runningPid: jvm?.pid });
       now = withUpdate(facts, r.update);
       how = jvm ? 'was starting; ready' : `started${service === 'systemd' ? ` ${d.unit}` : ' with -daemon'}`;
     }
     const pid = findJvm(now, d)?.pid;
     let where = `listening on ${d.port}`;
-    if (d.kind === 'broker') {
+    if (d === mode.broker) {
       const serving = await host.serving(brokerId(now.files['server.properties'].content), SERVING_WAIT_MS);
       if (serving.state === 'absent' || serving.state === 'unreachable') {
-        throw new UserError(`the broker (pid ${pid ?? '?'}) runs but is not in its own metadata after ${SERVING_WAIT_MS / 1000} s: clients could not produce or consume`, {
+        throw new UserError(`${d.name} (pid ${pid ?? '?'}) runs but is not in its own metadata after ${SERVING_WAIT_MS / 1000} s: clients could not produce or consume`, {
           hint: 'kafka-setup verify names the cause; kafka-setup logs broker shows its log',
         });
       }
@@ -145,12 +147,13 @@ async function othersInQuorum(hosts: readonly HostOps[], members: readonly Membe
  * ZooKeepers are in their quorum and the cluster is whole, and waited for until it is whole again.
  */
 async function rollingRestart(hosts: readonly HostOps[], members: readonly Member[], facts: HostFacts[]): Promise<void> {
-  const running = facts.map((f) => DAEMONS.filter((d) => runs(f, d)));
-  const healing = hosts.flatMap((_, i) => (running[i]!.length < DAEMONS.length ? [i] : []));
+  const daemons = ZOOKEEPER_MODE.daemons;
+  const running = facts.map((f) => daemons.filter((d) => runs(f, d)));
+  const healing = hosts.flatMap((_, i) => (running[i]!.length < daemons.length ? [i] : []));
   for (const d of [ZOOKEEPER, BROKER]) {
     for (const i of healing) {
       if (running[i]!.includes(d)) continue;
-      facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io);
+      facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io, ZOOKEEPER_MODE);
       if (d === ZOOKEEPER) {
         const q = await untilInQuorum(hosts[i]!, QUORUM_WAIT_MS);
         if (!q.ok) throw notInQuorum(members[i]!.label, q, 'no running JVM was restarted');
@@ -169,12 +172,12 @@ async function rollingRestart(hosts: readonly HostOps[], members: readonly Membe
     if (again.includes(ZOOKEEPER)) await othersInQuorum(hosts, members, i);
     for (const d of [BROKER, ZOOKEEPER]) if (again.includes(d)) facts[i] = await stop(host, facts[i]!, d, m.io);
     if (again.includes(ZOOKEEPER)) {
-      facts[i] = await start(host, facts[i]!, ZOOKEEPER, m.io);
+      facts[i] = await start(host, facts[i]!, ZOOKEEPER, m.io, ZOOKEEPER_MODE);
       // Back in the quorum before anything else stops: two ZooKeepers out at once lose three's quorum.
       const q = await untilInQuorum(host, QUORUM_WAIT_MS);
       if (!q.ok) throw notInQuorum(m.label, q, 'the next hosts were not restarted');
     }
-    if (again.includes(BROKER)) facts[i] = await start(host, facts[i]!, BROKER, m.io);
+    if (again.includes(BROKER)) facts[i] = await start(host, facts[i]!, BROKER, m.io, ZOOKEEPER_MODE);
     await waitWhole(host, m, hosts.length);
   }
 }
@@ -188,8 +191,9 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
   await withHosts(members, async (hosts) => {
     const facts: HostFacts[] = [];
     for (const [i, host] of hosts.entries()) facts.push(await probed(host, members[i]!));
-    const each = async (d: DaemonSpec, op: typeof stop): Promise<void> => {
-      for (const [i, host] of hosts.entries()) facts[i] = await op(host, facts[i]!, d, members[i]!.io);
+    // A cluster is ZooKeeper-mode (a KRaft cluster is not set up yet).
+    const each = async (d: DaemonSpec, op: typeof start): Promise<void> => {
+      for (const [i, host] of hosts.entries()) facts[i] = await op(host, facts[i]!, d, members[i]!.io, ZOOKEEPER_MODE);
     };
     if (action === 'stop') {
       await each(BROKER, stop);
@@ -233,8 +237,9 @@ export async function controlCommand(action: ControlAction, flags: ControlFlags,
   const member: Member = { label: o.connection.host, io, options: o };
   return withHost(o, io, async (host) => {
     let facts = await probed(host, member);
-    if (action !== 'start') for (const d of [BROKER, ZOOKEEPER]) facts = await stop(host, facts, d, io);
-    if (action !== 'stop') for (const d of [ZOOKEEPER, BROKER]) facts = await start(host, facts, d, io);
+    const mode = modeOf(o.dist);
+    if (action !== 'start') for (const d of [...mode.daemons].reverse()) facts = await stop(host, facts, d, io);
+    if (action !== 'stop') for (const d of mode.daemons) facts = await start(host, facts, d, io, mode);
     return done();
   });
 }

@@ -7,7 +7,8 @@ import { findJvm, serviceOf } from '../host/install-jvms.js';
 import { ourUnitFile } from '../host/unit-owner.js';
 import type { Service } from '../host/operations.js';
 import type { Serving } from '../host/serving.js';
-import { DAEMONS, type DaemonSpec } from '../kafka/daemons.js';
+import type { DaemonSpec } from '../kafka/daemons.js';
+import { modeOf } from '../kafka/mode.js';
 import { formatHeap, xmxOf } from '../kafka/heap.js';
 import { currentDirs, mib } from '../steps/data-plan.js';
 
@@ -60,7 +61,7 @@ export function hostStatus(facts: HostFacts, o: { host: string; kafkaVersion: st
     host: o.host,
     installDir: facts.install.path,
     kafkaVersion: facts.install.state === 'kafka' ? o.kafkaVersion : null,
-    daemons: DAEMONS.map((d): DaemonStatus => {
+    daemons: modeOf(o).daemons.map((d): DaemonStatus => {
       const jvm = findJvm(facts, d);
       const unit = facts.services.units[d.kind];
       const service = serviceOf(facts, d);

@@ -17,7 +17,7 @@ import { profileOf, profilePath, saveProfile, type Profile } from '../options/pr
 import { isInteractive } from '../options/resolve.js';
 import type { Session } from '../remote/session.js';
 import { memberData, type MemberData } from '../steps/member-data.js';
-import { initSteps } from '../steps/plan.js';
+import { javaStep } from '../steps/java.js';
 import type { StepHooks } from '../steps/runner.js';
 import type { Step, StepContext } from '../steps/types.js';
 import { findJvm } from '../host/install-jvms.js';
@@ -255,7 +255,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
   };
   const hooks = (m: Member): StepHooks => ({
     async before(step, ctx) {
-      if (step === initSteps[0]) {
+      if (step.id === javaStep.id) {
         ops[m.index] = ctx.host;
         await checked.arrive(m.index, true);
       }

@@ -15,6 +15,7 @@ import type { InitOptions } from '../options/init-options.js';
 import { describeStats, type Session } from '../remote/session.js';
 import { tarballUrls } from '../steps/download.js';
 import { initSteps } from '../steps/plan.js';
+import { modeFor } from '../steps/targets.js';
 import { runSteps, type StepHooks, type StepReport } from '../steps/runner.js';
 import type { StepContext } from '../steps/types.js';
 import type { CommandIO } from './io.js';
@@ -105,7 +106,7 @@ export async function runOnHost(
   if (broker) facts.serving = { ...judgeServing(await servingEarly, brokerId(facts.files['server.properties'].content)), pid: broker.pid };
   const view = cluster ? await cluster.view(facts) : undefined;
   const ctx: StepContext = { options, host, dist, facts, cluster: view };
-  const reports = await runSteps([...initSteps], ctx, io.reporter, options.dryRun, cluster?.hooks);
+  const reports = await runSteps([...initSteps(modeFor(ctx))], ctx, io.reporter, options.dryRun, cluster?.hooks);
   io.reporter.verbose(`ssh: ${describeStats(session.stats)}`);
   return { ctx, reports, reachEarly };
 }

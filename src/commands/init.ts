@@ -1,7 +1,6 @@
 /** `kafka-setup init`: options → key → connection → probe → steps → summary and saved profile. */
 import { UsageError } from '../errors.js';
-import { bootstrapAddress, BROKER_PORT, distName } from '../kafka/distribution.js';
-import { DAEMONS } from '../kafka/daemons.js';
+import { bootstrapAddress, BROKER_PORT, distName, kafkaMajor, LATEST_KNOWN_KAFKA } from '../kafka/distribution.js';
 import { formatHeap } from '../kafka/heap.js';
 import { resolveHost, tcpConnect } from '../local/net.js';
 import { DEFAULT_PROFILE } from '../options/connection-options.js';
@@ -9,8 +8,9 @@ import { parseHostSpec } from '../options/host-spec.js';
 import { resolveInitOptions, type InitFlags } from '../options/init-options.js';
 import { loadProfile, profileOf, profilePath, saveProfile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
+import { scalaForVersionProblem } from '../options/validate.js';
 import type { StepReport } from '../steps/runner.js';
-import { advertisedListener, brokerHeapMib, serviceMode } from '../steps/targets.js';
+import { advertisedListener, brokerHeapMib, modeFor, serviceMode } from '../steps/targets.js';
 import type { StepContext } from '../steps/types.js';
 import { initClusterCommand } from './init-cluster.js';
 import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning } from './init-host.js';
@@ -29,7 +29,7 @@ function summary(ctx: StepContext, reports: StepReport[], profileFile: string | 
     `  bootstrap server   ${bootstrap}   (advertised.listeners=${advertisedListener(ctx)})`,
     `  installed in       ${ctx.facts.install.path}   heap -Xmx${formatHeap(brokerHeapMib(ctx))}`,
     serviceMode(ctx) === 'systemd'
-      ? `  runs as            ${DAEMONS.map((d) => d.unit).join(', ')}   (systemd, started at boot)`
+      ? `  runs as            ${modeFor(ctx).daemons.map((d) => d.unit).join(', ')}   (systemd, started at boot)`
       : '  runs as            -daemon JVMs   (not started at boot: kafka-setup start after a reboot)',
     ...(profileFile ? [`  profile saved      ${profileFile}`] : []),
     '',
@@ -38,6 +38,9 @@ function summary(ctx: StepContext, reports: StepReport[], profileFile: string | 
     '  kafka-setup status                    one line per JVM (also stop, start, restart, logs)',
     '  kafka-setup hosts --alias my-kafka    name it in this machine\'s hosts file',
     `  kcat -b ${bootstrap} -L`.padEnd(40) + "list the cluster's metadata",
+    ...(modeFor(ctx).id === 'zookeeper'
+      ? ['', `Kafka ${ctx.dist.kafkaVersion} (3.x, with ZooKeeper) is past its end of life; Kafka 4 runs without ZooKeeper (KRaft), in one JVM: kafka-setup init --kafka-version ${LATEST_KNOWN_KAFKA} (on a new server, or after uninstall --purge: it cannot read 3.x data)`]
+      : []),
   ];
 }
 
@@ -71,6 +74,10 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
     hosts.push(...answer.trim().split(/[\s,]+/).filter(Boolean));
   }
   const flags: InitFlags = { ...args, host: hosts[0], advertisedHost: advertisedHosts[0] };
+  if ((hosts.length > 1 || (profile?.cluster && hosts.length === 0)) && kafkaMajor(args.kafkaVersion ?? '') >= 4) {
+    throw new UsageError(`--kafka-version ${args.kafkaVersion}: kafka-setup sets up Kafka 4 (KRaft) on one server so far; a cluster runs Kafka 3.x with ZooKeeper`,
+      'give one --host for Kafka 4, or leave --kafka-version out (3.1.0) for a cluster; nothing was changed');
+  }
   if (hosts.length > 1) {
     // The saved cluster applies (its ids, its members) when it shares a host with this one, as a
     // single server's profile applies to its own host only.
@@ -103,6 +110,8 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
     recognise: recogniseMoved(io, { record: flags.dryRun !== true, profile: flags.profile }),
   });
   const dist = { kafkaVersion: options.kafkaVersion, scalaVersion: options.scalaVersion };
+  const scala = scalaForVersionProblem(dist.kafkaVersion, dist.scalaVersion);
+  if (scala) throw new UsageError(`--scala-version: ${scala}`, 'nothing was changed');
   io.reporter.info(
     `kafka-setup init: ${distName(dist)} on ${options.user}@${options.host}:${options.port}${options.dryRun ? ' (dry run: nothing on the host will change)' : ''}`,
   );

@@ -8,7 +8,7 @@ import type { HostFacts } from '../host/facts.js';
 import { findJvm } from '../host/install-jvms.js';
 import type { HostOps, UninstallResult } from '../host/operations.js';
 import { ourUnitFile } from '../host/unit-owner.js';
-import { DAEMONS } from '../kafka/daemons.js';
+import { EVERY_KIND } from '../kafka/daemons.js';
 import type { Distribution } from '../kafka/distribution.js';
 import { isInteractive } from '../options/resolve.js';
 import { resolveUninstallOptions, type UninstallFlags } from '../options/uninstall-options.js';
@@ -60,7 +60,7 @@ function remoteError(err: unknown): unknown {
 /** What is still there after the run, that the plan removes: nothing, or why the run did not take. */
 function leftOver(plan: UninstallPlan, r: UninstallResult): string | undefined {
   const seen = { install: r.update.install!, jvms: r.update.jvms! };
-  const jvm = DAEMONS.map((d) => findJvm(seen, d)).find((j) => j !== undefined && plan.jvms.some((p) => p.pid === j.pid));
+  const jvm = EVERY_KIND.map((d) => findJvm(seen, d)).find((j) => j !== undefined && plan.jvms.some((p) => p.pid === j.pid));
   if (jvm) return `pid ${jvm.pid} still runs`;
   const unit = plan.units.find((u) => { const now = r.update.services?.units[u.daemon.kind]; return now !== undefined && ourUnitFile(now); });
   if (unit) return `${unit.path} is still there`;

@@ -37,6 +37,15 @@ export interface DataDirFact {
   brokerId?: number | undefined;
   /** Permission bits, for kafka-setup's own data directory when this user owns it (see ks_data_mode). */
   mode?: number | undefined;
+  /** How its meta.properties says it was formatted, when it has one (see StorageFormat). */
+  format?: StorageFormat | undefined;
+}
+
+/** A log directory's meta.properties: version 0 (a ZooKeeper-mode broker's) or 1 (KRaft's kafka-storage.sh). */
+export interface StorageFormat {
+  version: number | undefined;
+  nodeId: number | undefined;
+  clusterId: string | undefined;
 }
 
 export interface JvmFact {
@@ -97,6 +106,8 @@ export interface HostFacts {
   listening: Set<number>;
   /** Data directories, by path (see ks_probe_data). */
   dataDirs: Map<string, DataDirFact>;
+  /** The KRaft cluster id kafka-setup keeps in its data directory (cluster.id), once written. */
+  keptClusterId?: string | undefined;
   /** The user's JVMs, from the process table. */
   jvms: JvmFact[];
   /** The host's clock when it read the process table (epoch seconds): uptimes are the host's. */
@@ -209,6 +220,10 @@ function parseJvms(sections: Sections, script: string): JvmFact[] {
 
 const META_LINE = /^(\d{1,10}) (\/.*)$/;
 const DATA_DIR_LINE = /^(absent|empty|data|other|unreadable) (\d+) (\d+) (\/.*)$/;
+/** version node.id cluster.id path, each "-" when unset (see ks_broker_meta). */
+const FORMAT_LINE = /^(\d{1,3}|-) (\d{1,10}|-) ([A-Za-z0-9_-]{1,64}) (\/.*)$/;
+/** A Kafka cluster id: a Uuid in URL-safe base64, 22 characters. */
+export const CLUSTER_ID = /^[A-Za-z0-9_-]{22}$/;
 const MODE_LINE = /^([0-7]{3,4}) (\/.*)$/;
 
 /** How each part of the facts is read from its section(s); each throws when its section is missing. */
@@ -302,7 +317,15 @@ const PARTS = {
       const dir = m ? dataDirs.get(cleanPath(m[2]!)) : undefined;
       if (m && dir) dir.mode = parseInt(m[1]!, 8);
     }
-    return { dataDirs };
+    for (const line of requireSection(sections, script, 'data').all('format')) {
+      const m = FORMAT_LINE.exec(line);
+      const dir = m ? dataDirs.get(cleanPath(m[4]!)) : undefined;
+      if (!m || !dir) continue;
+      const num = (v: string): number | undefined => (v === '-' || Number(v) > 2 ** 31 - 1 ? undefined : Number(v));
+      dir.format = { version: num(m[1]!), nodeId: num(m[2]!), clusterId: m[3] === '-' ? undefined : m[3] };
+    }
+    const kept = requireSection(sections, script, 'data').get('cluster_id');
+    return { dataDirs, keptClusterId: kept && CLUSTER_ID.test(kept) ? kept : undefined };
   },
   ports(sections: Sections, script: string): FactsUpdate {
     return { listening: new Set(requireSection(sections, script, 'ports').all('listening').map(Number)) };
@@ -348,7 +371,7 @@ export function probeFacts(sections: Sections, script: string): HostFacts {
   const u = readFacts(sections, script, PROBE_PARTS);
   return {
     os: u.os!, tools: u.tools!, unfinishedJava: u.unfinishedJava ?? [], home: u.home!, user: u.user!, clientAddress: u.clientAddress, serverAddress: u.serverAddress, memKib: u.memKib!, swapKib: u.swapKib!,
-    sudo: u.sudo!, install: u.install!, files: u.files as HostFacts['files'], listening: u.listening!, dataDirs: u.dataDirs!, jvms: u.jvms!,
+    sudo: u.sudo!, install: u.install!, files: u.files as HostFacts['files'], listening: u.listening!, dataDirs: u.dataDirs!, keptClusterId: u.keptClusterId, jvms: u.jvms!,
     services: u.services!, hostNow: u.hostNow,
     jps: undefined,
     // Fetched alongside only while Kafka is still to be installed.

@@ -64,6 +64,24 @@ export interface DataMoveRequest {
   tighten?: string | undefined;
 }
 
+/** A KRaft node's storage to format once (see format-storage.sh). */
+export interface FormatRequest {
+  /** kafka-setup's data directory, where the cluster id is kept. */
+  dataDir: string;
+  logDir: string;
+  /** The id to keep when the host keeps none yet. */
+  clusterId: string;
+}
+
+export interface FormatResult {
+  update: FactsUpdate;
+  /** The cluster id the host keeps (and the log directory is formatted for). */
+  clusterId: string;
+  /** Formatted by this run (else it was already). */
+  formatted: boolean;
+  seconds: number | undefined;
+}
+
 /** How the JVMs run: as kafka-setup's systemd units, or started with Kafka's -daemon scripts. */
 export type Service = 'systemd' | 'none';
 
@@ -185,6 +203,8 @@ export interface HostOps {
   extract(r: { sha512: string; alsoWrite: readonly FileChange[] }): Promise<FactsUpdate>;
   writeFiles(changes: readonly FileChange[]): Promise<FactsUpdate>;
   moveData(r: DataMoveRequest): Promise<FactsUpdate>;
+  /** Formats a KRaft node's storage once: the kept cluster id, else `clusterId` (kept first). */
+  formatStorage(r: FormatRequest): Promise<FormatResult>;
   startDaemon(r: StartRequest): Promise<StartResult>;
   /** Stops it (its unit, or its JVM) and waits until its port is closed. */
   stopDaemon(r: StopRequest): Promise<StopResult>;

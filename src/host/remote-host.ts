@@ -9,7 +9,7 @@ import type { Sections } from '../remote/script.js';
 import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate, type Sha512Fact } from './facts.js';
 import { writeCalls, type FileChange } from './file-writes.js';
 import type {
-  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
+  DataMoveRequest, DownloadResult, FormatRequest, FormatResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
   UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
 } from './operations.js';
 import { remoteScript } from './script.js';
@@ -28,6 +28,8 @@ const TIMEOUTS_MS = {
   extract: 15 * 60_000,
   moveData: 60 * 60_000,
   verify: 90_000,
+  /** kafka-storage.sh starts a JVM: seconds, minutes on a small instance. */
+  format: 5 * 60_000,
   /** systemd waits up to TimeoutStopSec (120 s) for a broker's controlled shutdown; ks_stop_jvm 70 s. */
   stop: 180_000,
   // Two units (up to 90 s each to stop) or two JVMs (70 s), then removals.
@@ -141,6 +143,12 @@ export class RemoteHost implements HostOps {
     return this.refresh('move-data', ['files', 'data', 'ports', 'jvms'], { ...vars, ...w.vars }, ['write-files', 'move-data'],
       ['ks_data_stop', 'ks_data_move', ...writes, 'ks_data_done', 'ks_data_tighten', 'ks_probe_files', 'ks_probe_data', 'ks_probe_ports', 'ks_probe_jvms'],
       { timeoutMs: TIMEOUTS_MS.moveData });
+  }
+
+  async formatStorage(r: FormatRequest): Promise<FormatResult> {
+    const sections = await this.run('format-storage', { KS_DATA_DIR: r.dataDir, KS_LOG_DIR: r.logDir, KS_CLUSTER_ID: r.clusterId }, ['format-storage'], [], { timeoutMs: TIMEOUTS_MS.format });
+    const f = requireSection(sections, 'format-storage', 'formatted');
+    return { update: readFacts(sections, 'format-storage', ['data']), clusterId: f.get('cluster_id') ?? '', formatted: f.get('formatted') === 'yes', seconds: f.number('seconds') };
   }
 
   async startDaemon(r: StartRequest): Promise<StartResult> {

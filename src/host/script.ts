@@ -19,6 +19,7 @@ const SHOWN_VARS: readonly string[] = [
   // uninstall (not KS_UN_BASHRC_B64: the file's content)
   'KS_UN_UNITS', 'KS_UN_SYSTEMD', 'KS_UN_STOP', 'KS_UN_INSTALL', 'KS_UN_TARBALL', 'KS_UN_PURGE', 'KS_UN_DATA_PARENT', 'KS_UN_BASHRC',
   'KS_LOGS', 'KS_LINES', 'KS_FOLLOW',
+  'KS_DATA_DIR', 'KS_LOG_DIR', 'KS_CLUSTER_ID',
 ];
 
 /**

@@ -1,7 +1,7 @@
 /** Where a Kafka install is on the host: what every remote script needs to find it. */
 import { posix } from 'node:path';
 import { coreJar, distName, tarballName, type Distribution } from '../kafka/distribution.js';
-import { DAEMONS, INSTALL_PORTS, UNIT_DIR } from '../kafka/daemons.js';
+import { EVERY_KIND, INSTALL_PORTS, UNIT_DIR } from '../kafka/daemons.js';
 import { UNIT_HEADER } from './unit-owner.js';
 
 export const BASHRC = '~/.bashrc';
@@ -25,7 +25,7 @@ export function baseVars(t: InstallTarget): Record<string, string> {
     KS_TOPDIR: distName(t.dist),
     KS_BASHRC: BASHRC,
     KS_PORTS: INSTALL_PORTS.join(' '),
-    KS_UNITS: DAEMONS.map((d) => `${d.kind}=${d.unit}`).join(' '),
+    KS_UNITS: EVERY_KIND.map((d) => `${d.kind}=${d.unit}`).join(' '),
     KS_UNIT_DIR: UNIT_DIR,
     KS_UNIT_HEADER: UNIT_HEADER,
   };

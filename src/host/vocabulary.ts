@@ -17,7 +17,9 @@ export const VOCABULARY = {
   install: ['path', 'parent_free_kib', 'parent_writable', 'state', 'tarball'],
   /** `file <name>`: one per file kafka-setup edits (bashrc, server.properties, zookeeper.properties, myid). */
   file: ['path', 'mtime', 'content', 'backup', 'backup_sha256'],
-  data: ['dir', 'meta', 'mode'],
+  data: ['dir', 'meta', 'format', 'cluster_id', 'mode'],
+  /** What format-storage.sh did: the cluster id, and whether it formatted now. */
+  formatted: ['cluster_id', 'formatted', 'seconds'],
   ports: ['now', 'listening'],
   jvms: ['now', 'java', 'cwd', 'start'],
   jps: ['jps'],

@@ -1,14 +1,17 @@
 /**
- * The two JVMs of a Kafka install, declared once: how each is started (Kafka's own -daemon scripts),
+ * The JVMs of a Kafka install, declared once: how each is started (Kafka's own -daemon scripts),
  * which config file and log it uses, how it is recognised in the process table, and its ports. The
- * start script on the host gets all of it as variables.
+ * start script on the host gets all of it as variables. Which of them an install runs is its mode's
+ * (mode.ts): ZooKeeper and the broker (3.x), or one combined KRaft node (4.x).
  */
-import { BROKER_PORT, INTERNAL_PORT, ZOOKEEPER_PORT } from './distribution.js';
+import { BROKER_PORT, CONTROLLER_PORT, INTERNAL_PORT, ZOOKEEPER_PORT } from './distribution.js';
 
 export interface DaemonSpec {
   kind: 'zookeeper' | 'broker';
   /** As a sentence names it: "ZooKeeper", "the broker". */
   name: string;
+  /** How jps -l names it (its main class, shortened as jps does without -l). */
+  jpsName: string;
   main: string;
   config: 'zookeeper.properties' | 'server.properties';
   /** Under bin/. */
@@ -22,26 +25,38 @@ export interface DaemonSpec {
   otherPorts: number[];
   /** How long a start may take, in seconds. */
   timeoutS: number;
-  /** Its systemd unit (under UNIT_DIR), when it runs as a service. */
+  /** Its systemd unit (under UNIT_DIR), when it runs as a service, and the unit's Description=. */
   unit: string;
+  unitDescription: string;
 }
 
 /** Where kafka-setup installs its units: the administrator's place, above every package's. */
 export const UNIT_DIR = '/etc/systemd/system';
 
 export const ZOOKEEPER: DaemonSpec = {
-  kind: 'zookeeper', name: 'ZooKeeper', main: 'org.apache.zookeeper.server.quorum.QuorumPeerMain', config: 'zookeeper.properties',
+  kind: 'zookeeper', name: 'ZooKeeper', jpsName: 'QuorumPeerMain', main: 'org.apache.zookeeper.server.quorum.QuorumPeerMain', config: 'zookeeper.properties',
   script: 'zookeeper-server-start.sh', out: 'zookeeper.out', ready: '', port: ZOOKEEPER_PORT, otherPorts: [], timeoutS: 60,
-  unit: 'kafka-zookeeper.service',
+  unit: 'kafka-zookeeper.service', unitDescription: 'Apache ZooKeeper for Kafka (kafka-setup)',
 };
 
 export const BROKER: DaemonSpec = {
-  kind: 'broker', name: 'the broker', main: 'kafka.Kafka', config: 'server.properties',
+  kind: 'broker', name: 'the broker', jpsName: 'Kafka', main: 'kafka.Kafka', config: 'server.properties',
   script: 'kafka-server-start.sh', out: 'kafkaServer.out', ready: 'started (kafka.server.KafkaServer)', port: BROKER_PORT, otherPorts: [INTERNAL_PORT], timeoutS: 120,
-  unit: 'kafka-broker.service',
+  unit: 'kafka-broker.service', unitDescription: 'Apache Kafka broker (kafka-setup)',
 };
 
-export const DAEMONS: readonly DaemonSpec[] = [ZOOKEEPER, BROKER];
+/**
+ * Kafka 4's one JVM on a single server: broker and KRaft controller in one (process.roles=broker,
+ * controller). The broker's kind, unit and files: only the mode that runs it differs.
+ */
+export const KRAFT_NODE: DaemonSpec = {
+  kind: 'broker', name: 'Kafka (broker and controller)', jpsName: 'Kafka', main: 'kafka.Kafka', config: 'server.properties',
+  script: 'kafka-server-start.sh', out: 'kafkaServer.out', ready: 'Kafka Server started', port: BROKER_PORT, otherPorts: [INTERNAL_PORT, CONTROLLER_PORT], timeoutS: 120,
+  unit: 'kafka-broker.service', unitDescription: 'Apache Kafka broker and KRaft controller (kafka-setup)',
+};
 
-/** Every port the install listens on: the probe reports which of them are taken. */
-export const INSTALL_PORTS: readonly number[] = DAEMONS.flatMap((d) => [d.port, ...d.otherPorts]);
+/** One daemon of each kind: a KRaft node is found, and its unit named, as the broker. */
+export const EVERY_KIND: readonly DaemonSpec[] = [ZOOKEEPER, BROKER];
+
+/** Every port an install of either mode listens on: the probe reports which of them are taken. */
+export const INSTALL_PORTS: readonly number[] = [...new Set([ZOOKEEPER, BROKER, KRAFT_NODE].flatMap((d) => [d.port, ...d.otherPorts]))];

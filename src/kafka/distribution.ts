@@ -2,6 +2,18 @@
 
 export const DEFAULT_KAFKA_VERSION = '3.1.0';
 export const DEFAULT_SCALA_VERSION = '2.12';
+/** The newest release this version of kafka-setup was tested with: what the 3.x summary suggests. */
+export const LATEST_KNOWN_KAFKA = '4.4.0';
+
+/** The major version of a Kafka version string (NaN when it is not one). */
+export function kafkaMajor(kafkaVersion: string): number {
+  return Number(/^([0-9]+)\./.exec(kafkaVersion)?.[1] ?? NaN);
+}
+
+/** The Scala build a version defaults to: 2.12 for 3.x (the seed's), 2.13 for 4.x (the only one). */
+export function defaultScalaFor(kafkaVersion: string): string {
+  return kafkaMajor(kafkaVersion) >= 4 ? '2.13' : DEFAULT_SCALA_VERSION;
+}
 
 /**
  * Tried in order. The CDN and downloads.apache.org keep only current releases, so an older version
@@ -22,6 +34,13 @@ export const ZOOKEEPER_PORT = 2181;
  */
 export const INTERNAL_PORT = 9093;
 export const INTERNAL_LISTENER = 'INTERNAL';
+/**
+ * A KRaft controller's listener (Kafka 4): on the loopback of a single server, where the node itself
+ * reaches it (an EC2 instance often cannot reach its own public address). 9094, as 9093 is the
+ * internal listener's in both modes: one security-group rule (9092) whatever the version.
+ */
+export const CONTROLLER_PORT = 9094;
+export const CONTROLLER_LISTENER = 'CONTROLLER';
 export const EXTERNAL_LISTENER = 'PLAINTEXT';
 
 export interface Distribution {

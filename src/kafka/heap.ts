@@ -58,16 +58,26 @@ export const SYSTEM_RESERVE_MIB = 192;
 /** The largest fitting heap is rounded down to this, so that advice reads 480m rather than 493m. */
 const HEAP_STEP_MIB = 16;
 
-/** MiB of memory the broker, ZooKeeper and the system need, with this broker heap. */
-export function memoryNeedMib(brokerMib: number): number {
-  return brokerMib + BROKER_OVERHEAD_MIB + ZOOKEEPER_RESIDENT_MIB + SYSTEM_RESERVE_MIB;
+/** What a mode's JVMs keep resident besides the broker's heap (see mode.ts). */
+export interface MemoryBudget {
+  brokerOverheadMib: number;
+  /** Other JVMs: `[name, MiB]`. */
+  residentBesides: ReadonlyArray<readonly [string, number]>;
+}
+
+/** ZooKeeper mode's budget, the figures measured above. */
+export const ZOOKEEPER_BUDGET: MemoryBudget = { brokerOverheadMib: BROKER_OVERHEAD_MIB, residentBesides: [['ZooKeeper', ZOOKEEPER_RESIDENT_MIB]] };
+
+/** MiB of memory the broker, the other JVMs and the system need, with this broker heap. */
+export function memoryNeedMib(brokerMib: number, b: MemoryBudget = ZOOKEEPER_BUDGET): number {
+  return brokerMib + b.brokerOverheadMib + b.residentBesides.reduce((sum, [, mib]) => sum + mib, 0) + SYSTEM_RESERVE_MIB;
 }
 
 /** The largest broker heap that fits in this much memory, or undefined when not even the minimum does. */
-export function largestFittingHeapMib(memTotalKib: number): number | undefined {
+export function largestFittingHeapMib(memTotalKib: number, b: MemoryBudget = ZOOKEEPER_BUDGET): number | undefined {
   const memMib = memTotalKib / 1024;
   let best: number | undefined;
-  for (let h = MIN_HEAP_MIB; h <= MAX_HEAP_MIB && memoryNeedMib(h) <= memMib; h += HEAP_STEP_MIB) best = h;
+  for (let h = MIN_HEAP_MIB; h <= MAX_HEAP_MIB && memoryNeedMib(h, b) <= memMib; h += HEAP_STEP_MIB) best = h;
   return best;
 }
 
@@ -77,12 +87,12 @@ export function largestFittingHeapMib(memTotalKib: number): number | undefined {
  * (a 512 MiB host gets less); when not even the minimum fits, the minimum, which the heap step refuses.
  * Unknown memory (0: the probe could not read it) keeps the old default and is not checked.
  */
-export function defaultHeapMib(memTotalKib: number): number {
+export function defaultHeapMib(memTotalKib: number, b: MemoryBudget = ZOOKEEPER_BUDGET): number {
   const memMib = memTotalKib / 1024;
   const quarter = Math.floor(memMib / 4 / 256) * 256;
   const sized = memMib < 1800 ? 400 : Math.min(MAX_HEAP_MIB, Math.max(512, quarter));
   if (memTotalKib <= 0) return sized;
-  return Math.min(sized, largestFittingHeapMib(memTotalKib) ?? MIN_HEAP_MIB);
+  return Math.min(sized, largestFittingHeapMib(memTotalKib, b) ?? MIN_HEAP_MIB);
 }
 
 /** `973 MiB`, `1.8 GiB`: memory as people read it. */
@@ -98,23 +108,25 @@ export function heapFitProblem(
   brokerMib: number,
   host: { memKib: number; swapKib: number },
   how: 'explicit' | 'auto',
+  b: MemoryBudget = ZOOKEEPER_BUDGET,
 ): { problem: string; hint: string } | undefined {
   // Unknown memory: nothing to check against (the probe reports 0 when /proc/meminfo is unreadable).
   if (host.memKib <= 0) return undefined;
-  const need = memoryNeedMib(brokerMib);
+  const need = memoryNeedMib(brokerMib, b);
   const memMib = host.memKib / 1024;
   if (need <= memMib) return undefined;
   const swap = host.swapKib > 0 ? ` and ${formatMemory(host.swapKib / 1024)} of swap (not counted: a JVM whose heap is swapped out stalls)` : ' and no swap';
   const what = how === 'auto' ? `even the smallest heap, ${formatHeap(brokerMib)},` : `the heap ${formatHeap(brokerMib)}`;
-  const problem = `${what} does not fit this host: the broker (${formatHeap(brokerMib)} of heap plus ~${BROKER_OVERHEAD_MIB} MiB of JVM overhead), ` +
-    `ZooKeeper (~${ZOOKEEPER_RESIDENT_MIB} MiB) and the system (~${SYSTEM_RESERVE_MIB} MiB) need about ${formatMemory(need)}, ` +
+  const besides = b.residentBesides.map(([name, mib]) => `, ${name} (~${mib} MiB)`).join('');
+  const problem = `${what} does not fit this host: the broker (${formatHeap(brokerMib)} of heap plus ~${b.brokerOverheadMib} MiB of JVM overhead)${besides} ` +
+    `and the system (~${SYSTEM_RESERVE_MIB} MiB) need about ${formatMemory(need)}, ` +
     `and the host has ${formatMemory(memMib)} of memory${swap}`;
-  const fits = largestFittingHeapMib(host.memKib);
+  const fits = largestFittingHeapMib(host.memKib, b);
   const bigger = 'an instance type with at least 1 GiB of memory (a t2.micro or larger)';
   if (fits === undefined) return { problem, hint: `use ${bigger}; nothing was changed` };
   return {
     problem,
-    hint: `use --heap ${formatHeap(fits)} or less (--heap auto picks ${formatHeap(defaultHeapMib(host.memKib))} here, and is saved in the profile), or a larger instance type; nothing was changed`,
+    hint: `use --heap ${formatHeap(fits)} or less (--heap auto picks ${formatHeap(defaultHeapMib(host.memKib, b))} here, and is saved in the profile), or a larger instance type; nothing was changed`,
   };
 }
 

@@ -1,11 +1,11 @@
 /**
- * The systemd units of ZooKeeper and the broker (templates/systemd/kafka-daemon.service): each runs
- * Kafka's own start script in the foreground as the SSH user, with the heap in Environment=; the
- * broker wants ZooKeeper and starts after it, and keeps running while ZooKeeper restarts.
+ * The systemd units of an install's JVMs (templates/systemd/kafka-daemon.service): each runs Kafka's
+ * own start script in the foreground as the SSH user, with the heap in Environment=; on 3.x the broker
+ * wants ZooKeeper and starts after it, and keeps running while ZooKeeper restarts.
  */
 import { posix } from 'node:path';
 import { render } from '../templates.js';
-import { ZOOKEEPER, type DaemonSpec } from './daemons.js';
+import type { DaemonSpec } from './daemons.js';
 
 export interface UnitValues {
   /** Absolute install directory (as the host resolved ~/). */
@@ -35,12 +35,13 @@ export function unitValuesProblem(v: UnitValues): string | undefined {
   return undefined;
 }
 
-export function unitFile(d: DaemonSpec, v: UnitValues): string {
+/** `wants`: the unit to start first (the mode's: ZooKeeper's for the broker on 3.x, none on KRaft). */
+export function unitFile(d: DaemonSpec, v: UnitValues, wants?: DaemonSpec): string {
   const problem = unitValuesProblem(v);
   if (problem) throw new Error(problem);
-  const dep = d.kind === 'broker' ? unitName(ZOOKEEPER) : undefined;
+  const dep = wants ? unitName(wants) : undefined;
   return render('systemd/kafka-daemon.service', {
-    description: d.kind === 'broker' ? 'Apache Kafka broker (kafka-setup)' : 'Apache ZooKeeper for Kafka (kafka-setup)',
+    description: d.unitDescription,
     after: dep ? ` ${dep}` : '',
     // Wants=, not Requires=: starting the broker starts ZooKeeper (first: After=), but stopping or
     // restarting ZooKeeper through systemd leaves the broker running, as the broker itself rides out a

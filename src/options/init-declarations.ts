@@ -1,5 +1,5 @@
 /** The options `kafka-setup init` adds to the connection's, declared once (see declare.ts). */
-import { DEFAULT_KAFKA_VERSION, DEFAULT_MIRRORS, DEFAULT_SCALA_VERSION, distName, type Distribution } from '../kafka/distribution.js';
+import { DEFAULT_KAFKA_VERSION, DEFAULT_MIRRORS, DEFAULT_SCALA_VERSION, defaultScalaFor, distName, type Distribution } from '../kafka/distribution.js';
 import { defaultHeapMib, formatHeap, MAX_HEAP_MIB } from '../kafka/heap.js';
 import { normaliseSha512 } from '../kafka/sha512.js';
 import type { ConnectionFlags, ConnectionOptions } from './connection-options.js';
@@ -14,12 +14,16 @@ const ONE_GB_KIB = 1024 * 1024;
 
 export const initDeclarations = {
   kafkaVersion: value({
-    flag: '--kafka-version <x.y.z>', help: 'Kafka version, 3.0.0 to 3.9.x: the ZooKeeper-based releases', default: DEFAULT_KAFKA_VERSION,
+    flag: '--kafka-version <x.y.z>', help: 'Kafka version: 3.0.0 to 3.9.x run with ZooKeeper, 4.x with KRaft (one server)', default: DEFAULT_KAFKA_VERSION,
     validate: versionProblem, parse: String, saved: { key: 'kafkaVersion' },
   }),
   scalaVersion: value({
-    flag: '--scala-version <x.y>', help: 'Scala version of the build, 2.12 or 2.13', default: DEFAULT_SCALA_VERSION,
-    validate: scalaProblem, parse: String, saved: { key: 'scalaVersion' },
+    flag: '--scala-version <x.y>', help: 'Scala version of the build, 2.12 or 2.13 (4.x: 2.13 only)', default: (o: { kafkaVersion: string }) => defaultScalaFor(o.kafkaVersion),
+    shown: `${DEFAULT_SCALA_VERSION} for 3.x, ${defaultScalaFor('4.0.0')} for 4.x`,
+    validate: scalaProblem, parse: String,
+    // A saved Scala version is the build of the version it was saved with.
+    savedApplies: (p: Readonly<Record<string, unknown>>, o: { kafkaVersion: string }) => p.kafkaVersion === o.kafkaVersion,
+    saved: { key: 'scalaVersion' },
   }),
   // Asked before the heap: the order of the questions is the order here.
   advertisedHost: value({

@@ -1,6 +1,7 @@
 /** Options of `kafka-setup logs [broker|zookeeper] [-n N] [-f]`: which logs, how many lines, follow or not. */
 import { UsageError } from '../errors.js';
-import { DAEMONS, type DaemonSpec } from '../kafka/daemons.js';
+import { EVERY_KIND, type DaemonSpec } from '../kafka/daemons.js';
+import { modeOf, type KafkaMode } from '../kafka/mode.js';
 import { resolveDeclared, toggle, value, type FlagsOf } from './declare.js';
 import { hostCommandDeclarations, resolveHostCommandOptions, type HostCommandFlags, type HostCommandOptions } from './host-command-options.js';
 import type { OptionDeps } from './init-options.js';
@@ -28,20 +29,27 @@ export interface LogsOptions extends HostCommandOptions {
   follow: boolean;
 }
 
-/** The daemon argument: one daemon by its kind, or (none given) both, in the order they start. */
-export function daemonsNamed(name: string | undefined): readonly DaemonSpec[] {
-  if (name === undefined) return DAEMONS;
-  const d = DAEMONS.find((x) => x.kind === name.trim().toLowerCase());
+/**
+ * The daemon argument: one daemon by its kind, or (none given) all of the mode's, in the order they
+ * start. Without a mode (before the options are known) any kind a mode runs is accepted.
+ */
+export function daemonsNamed(name: string | undefined, mode?: KafkaMode): readonly DaemonSpec[] {
+  const known = mode?.daemons ?? EVERY_KIND;
+  if (name === undefined) return known;
+  const d = known.find((x) => x.kind === name.trim().toLowerCase());
   if (!d) {
-    throw new UsageError(`"${printable(name)}" is not a daemon kafka-setup runs; name ${DAEMONS.map((x) => x.kind).join(' or ')}`,
-      `e.g. kafka-setup logs broker -n 100, or kafka-setup logs for both`);
+    const other = mode && EVERY_KIND.some((x) => x.kind === name.trim().toLowerCase());
+    throw new UsageError(other ? `Kafka ${mode.id === 'kraft' ? '4 runs without ZooKeeper (KRaft): there is no zookeeper log' : 'runs no such daemon'}; name ${known.map((x) => x.kind).join(' or ')}`
+      : `"${printable(name)}" is not a daemon kafka-setup runs; name ${known.map((x) => x.kind).join(' or ')}`,
+    `e.g. kafka-setup logs broker -n 100, or kafka-setup logs for ${known.length > 1 ? 'both' : 'all'}`);
   }
   return [d];
 }
 
 export async function resolveLogsOptions(daemon: string | undefined, flags: LogsFlags, deps: OptionDeps): Promise<LogsOptions> {
   // What needs no host is checked first: a typo fails before any question or connection.
-  const daemons = daemonsNamed(daemon);
+  daemonsNamed(daemon);
   const { lines, follow } = await resolveDeclared({ lines: logsDeclarations.lines, follow: logsDeclarations.follow }, flags, undefined, { interactive: false, prompter: undefined });
-  return { ...(await resolveHostCommandOptions(flags, deps)), daemons, lines, follow };
+  const o = await resolveHostCommandOptions(flags, deps);
+  return { ...o, daemons: daemonsNamed(daemon, modeOf(o.dist)), lines, follow };
 }

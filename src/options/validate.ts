@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { heapProblem } from '../kafka/heap.js';
+import { modeOf } from '../kafka/mode.js';
 import { normaliseSha512 } from '../kafka/sha512.js';
 import { isHostName } from '../host-name.js';
 import { visible } from '../visible.js';
@@ -30,24 +31,30 @@ export function userProblem(value: string): Problem {
 }
 
 /**
- * The Kafka releases kafka-setup can set up: the 3.x line, which runs on ZooKeeper and on the Java 17
- * the Java step installs. Kafka 4 removed ZooKeeper; 2.x predates Java 17 support (added in 3.0).
+ * The Kafka releases kafka-setup can set up, all on the Java 17 the Java step installs: the 3.x line
+ * with ZooKeeper, and the 4.x line with KRaft. 2.x predates Java 17 support (added in 3.0).
  */
 export function versionProblem(value: string): Problem {
-  const m = /^([0-9]+)\.([0-9]+)\.([0-9]+)$/.exec(value);
-  if (!m) return `"${printable(value)}" is not a Kafka version; use X.Y.Z, e.g. 3.1.0`;
+  const m = /^([0-9]{1,4})\.([0-9]{1,4})\.([0-9]{1,4})$/.exec(value);
+  if (!m) return `"${printable(value)}" is not a Kafka version; use X.Y.Z, e.g. 3.1.0 or 4.1.1`;
   const [major, minor] = [Number(m[1]), Number(m[2])];
-  if (major >= 4) return `Kafka ${value}: Kafka 4 removed ZooKeeper (KRaft only); kafka-setup sets up ZooKeeper-based Kafka, use 3.9.1 or earlier`;
-  if (major < 3) return `Kafka ${value}: kafka-setup sets up Kafka 3.0.0 to 3.9.x; Kafka ${major}.x predates Java 17 support (added in 3.0), use 3.0.0 or later`;
-  if (minor > 9) return `Kafka ${value} does not exist as a ZooKeeper-based release: the 3.x line ends with 3.9; use 3.9.1 or earlier`;
+  if (major > 4) return `Kafka ${value}: kafka-setup sets up Kafka 3.0.0 to 4.x; it does not know Kafka ${major} yet`;
+  if (major < 3) return `Kafka ${value}: kafka-setup sets up Kafka 3.0.0 to 4.x; Kafka ${major}.x predates Java 17 support (added in 3.0), use 3.0.0 or later`;
+  if (major === 3 && minor > 9) return `Kafka ${value} does not exist: the 3.x line ends with 3.9; use 3.9.1 or earlier, or 4.x`;
   return undefined;
 }
 
-/** Kafka 3.x is built for Scala 2.12 and 2.13 only. */
+/** Kafka 3.x is built for Scala 2.12 and 2.13, 4.x for 2.13 only (checked with the version: scalaForVersionProblem). */
 export function scalaProblem(value: string): Problem {
   if (!/^[0-9]+\.[0-9]+$/.test(value)) return `"${printable(value)}" is not a Scala version; use X.Y, e.g. 2.12 or 2.13`;
-  if (value !== '2.12' && value !== '2.13') return `Scala ${value}: Kafka 3.x is built for Scala 2.12 and 2.13 only`;
+  if (value !== '2.12' && value !== '2.13') return `Scala ${value}: Kafka is built for Scala 2.12 and 2.13 only`;
   return undefined;
+}
+
+/** Whether a Kafka version was built for this Scala version (4.x: 2.13 only). */
+export function scalaForVersionProblem(kafkaVersion: string, scala: string): Problem {
+  const builds = modeOf({ kafkaVersion }).scalaVersions;
+  return builds.includes(scala) ? undefined : `Kafka ${kafkaVersion} is built for Scala ${builds.join(' and ')} only, not ${scala}; leave --scala-version out (it follows the version)`;
 }
 
 export { heapProblem };

@@ -7,7 +7,7 @@ import { withUpdate } from '../host/facts.js';
 import { EXTERNAL_LISTENER } from '../kafka/distribution.js';
 import { selfOf } from '../kafka/cluster.js';
 import { getProperty } from '../kafka/properties.js';
-import { configEdits, serverSettings, zookeeperSettings } from './edits.js';
+import { configEdits, configSettings } from './edits.js';
 import { advertisedListener, dataDir } from './targets.js';
 import type { Step, StepContext } from './types.js';
 
@@ -31,15 +31,13 @@ function staleAdvertised(ctx: StepContext): string | undefined {
 
 function wouldRun(ctx: StepContext): string[] {
   // ZooKeeper and the broker create their data directories themselves at start-up.
-  return [
-    `edit config/server.properties: ${describe(serverSettings(ctx))} (backup: server.properties.kafka-setup.bak)`,
-    `edit config/zookeeper.properties: ${describe(zookeeperSettings(ctx))} (backup: zookeeper.properties.kafka-setup.bak)`,
-  ];
+  return configSettings(ctx).map(([file, settings]) => `edit config/${file}: ${describe(settings)} (backup: ${file}.kafka-setup.bak)`);
 }
 
 export const configStep: Step = {
   id: 'config',
-  title: 'Configure the broker and ZooKeeper',
+  // Named by the mode (plan.ts).
+  title: 'Configure Kafka',
   check(ctx) {
     if (ctx.facts.files['server.properties'].content === undefined) {
       return { done: false, reason: 'set advertised.listeners and data directories (once Kafka is extracted)', wouldRun: wouldRun(ctx) };

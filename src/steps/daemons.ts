@@ -1,25 +1,23 @@
 /**
- * Steps: ZooKeeper, then the broker, started as their systemd units (see units.ts) or with Kafka's
+ * Steps: the mode's JVMs in order (ZooKeeper, then the broker; or Kafka 4's one node), started as their systemd units (see units.ts) or with Kafka's
  * own `-daemon` scripts and the heap passed explicitly (non-interactive SSH shells do not read
  * ~/.bashrc). A running JVM of ours is restarted only when it is stale: its config file changed after
- * it started, its heap is not the chosen one, or (for the broker) ZooKeeper was restarted after it.
+ * it started, its heap is not the chosen one, or (for the broker on 3.x) ZooKeeper was restarted after it.
  * Under systemd, a JVM started by hand (by an earlier version, or by the seed's commands) is stopped
  * once and handed to its unit: the data stays where the config says.
  */
 import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts, type JvmFact } from '../host/facts.js';
-import { asConfigured, brokerId, brokerJvm, findJvm, zookeeperJvm } from '../host/install-jvms.js';
+import { asConfigured, brokerId, findJvm } from '../host/install-jvms.js';
 import { ourUnitFile } from '../host/unit-owner.js';
 import { ELECTION_PORT } from '../kafka/cluster.js';
-import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
+import type { DaemonSpec } from '../kafka/daemons.js';
 import { INTERNAL_PORT } from '../kafka/distribution.js';
 import { formatHeap, heapOpts, xmxOf } from '../kafka/heap.js';
 import { RemoteFailure } from '../remote/session.js';
 import { bootstrapAddress } from '../kafka/distribution.js';
-import { daemonHeapMib, INTERNAL_ADDRESS, installPath, serviceMode } from './targets.js';
+import { daemonHeapMib, INTERNAL_ADDRESS, installPath, modeFor, serviceMode } from './targets.js';
 import type { Check, Step, StepContext } from './types.js';
-
-const TITLES: Record<DaemonSpec['kind'], string> = { zookeeper: 'Start ZooKeeper', broker: 'Start the broker' };
 
 function staleness(ctx: StepContext, d: DaemonSpec, jvm: JvmFact): string | undefined {
   const mtime = ctx.facts.files[d.config].mtime;
@@ -27,10 +25,9 @@ function staleness(ctx: StepContext, d: DaemonSpec, jvm: JvmFact): string | unde
   const xmx = xmxOf(jvm.args);
   const want = daemonHeapMib(ctx, d);
   if (xmx !== want) return `it runs with ${xmx === undefined ? 'the default heap' : `-Xmx${formatHeap(xmx)}`}, not -Xmx${formatHeap(want)}`;
-  if (d.kind === 'broker') {
-    const zk = zookeeperJvm(ctx.facts);
-    if (zk && zk.started > jvm.started) return 'ZooKeeper was restarted after it';
-  }
+  const wanted = modeFor(ctx).wants(d);
+  const first = wanted && findJvm(ctx.facts, wanted);
+  if (wanted && first && first.started > jvm.started) return `${wanted.name} was restarted after it`;
   return undefined;
 }
 
@@ -62,8 +59,8 @@ function daemonCheck(ctx: StepContext, d: DaemonSpec): Check {
   if (stale) return pending(`restart ${d.name}: ${stale}`);
   if (!ctx.facts.listening.has(d.port)) return pending(`wait for ${d.name} (pid ${jvm.pid}) to listen on ${d.port}`);
   const serving = ctx.facts.serving;
-  if (d.kind === 'broker' && serving?.pid === jvm.pid && (serving.state === 'absent' || serving.state === 'unreachable')) {
-    return pending(`wait for the broker (pid ${jvm.pid}) to appear in its own metadata`);
+  if (d === modeFor(ctx).broker && serving?.pid === jvm.pid && (serving.state === 'absent' || serving.state === 'unreachable')) {
+    return pending(`wait for ${d.name} (pid ${jvm.pid}) to appear in its own metadata`);
   }
   const how = serviceMode(ctx) === 'systemd' ? `as ${d.unit}, ` : '';
   return { done: true, detail: `running (${how}pid ${jvm.pid}, -Xmx${formatHeap(daemonHeapMib(ctx, d))}), listening on ${d.port}` };
@@ -74,12 +71,13 @@ const SERVING_WAIT_MS = 30_000;
 
 function notServing(ctx: StepContext, pid: number | undefined, serving: NonNullable<HostFacts['serving']>): UserError {
   const log = `${installPath(ctx)}/logs`;
+  const broker = modeFor(ctx).broker;
   if (serving.state === 'unreachable') {
-    return new UserError(`the broker (pid ${pid ?? '?'}) listens on ${BROKER.port} but does not answer on its internal listener ${INTERNAL_ADDRESS}: ${serving.reason}`, {
+    return new UserError(`${broker.name} (pid ${pid ?? '?'}) listens on ${broker.port} but does not answer on its internal listener ${INTERNAL_ADDRESS}: ${serving.reason}`, {
       hint: `read ${log}/server.log on the host; port ${INTERNAL_PORT} on the host's loopback must be free for the broker and not blocked by a local firewall. Run kafka-setup init again once fixed`,
     });
   }
-  return new UserError(`the broker (pid ${pid ?? '?'}) runs but is not in its own metadata after ${SERVING_WAIT_MS / 1000} s (it lists ${serving.state === 'absent' && serving.brokers.length > 0 ? `brokers ${serving.brokers.join(', ')}` : 'no brokers'}): clients could not produce or consume`, {
+  return new UserError(`${broker.name} (pid ${pid ?? '?'}) runs but is not in its own metadata after ${SERVING_WAIT_MS / 1000} s (it lists ${serving.state === 'absent' && serving.brokers.length > 0 ? `brokers ${serving.brokers.join(', ')}` : 'no brokers'}): clients could not produce or consume`, {
     hint: `its controller must reach it at ${INTERNAL_ADDRESS} (inter.broker.listener.name); read ${log}/controller.log and ${log}/server.log on the host. Run kafka-setup init again once fixed`,
   });
 }
@@ -131,7 +129,7 @@ async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
     notes.push(`waited ${started.staleNode.waitedS ?? '?'} s for ZooKeeper to drop ${started.staleNode.node}, left registered by a broker that stopped without shutting down`);
   }
   let where = ` on ${d.port}`;
-  if (d.kind === 'broker') {
+  if (d === modeFor(ctx).broker) {
     const id = brokerId(ctx.facts.files['server.properties'].content);
     where = ` at ${bootstrapAddress(ctx.options.advertisedHost)}`;
     const serving = await ctx.host.serving(id, SERVING_WAIT_MS);
@@ -145,37 +143,36 @@ async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
   return `${what}: pid ${now?.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 
-function daemonStep(d: DaemonSpec): Step {
-  return { id: d.kind, title: TITLES[d.kind], check: (ctx) => daemonCheck(ctx, d), apply: (ctx) => start(ctx, d) };
+export function daemonStep(d: DaemonSpec): Step {
+  return { id: d.kind, title: `Start ${d.name}`, check: (ctx) => daemonCheck(ctx, d), apply: (ctx) => start(ctx, d) };
 }
 
-export const zookeeperStep = daemonStep(ZOOKEEPER);
-export const brokerStep = daemonStep(BROKER);
-
 /**
- * The seed's last check, `jps`: both JVMs must be there. jps itself (it starts a JVM, slow on a small
- * instance) runs when something was started in this run, or when the process table is not enough;
- * a re-run that changed nothing relies on the probe's process table.
+ * The seed's last check, `jps`: every JVM of the mode must be there (QuorumPeerMain and Kafka on 3.x,
+ * Kafka alone on 4.x). jps itself (it starts a JVM, slow on a small instance) runs when something was
+ * started in this run, or when the process table is not enough; a re-run that changed nothing relies
+ * on the probe's process table.
  */
 export const jpsStep: Step = {
   id: 'jps',
   title: 'Check with jps',
   check(ctx) {
-    const zk = zookeeperJvm(ctx.facts);
-    const broker = brokerJvm(ctx.facts);
-    if (!zk || !broker) {
-      return { done: false, reason: `jps -lvm (${[zk ? '' : 'QuorumPeerMain', broker ? '' : 'Kafka'].filter(Boolean).join(' and ')} not running)`, wouldRun: ['jps -lvm'] };
-    }
+    const daemons = modeFor(ctx).daemons;
+    const jvms = daemons.map((d) => findJvm(ctx.facts, d));
+    const missing = daemons.filter((_, i) => !jvms[i]).map((d) => d.jpsName);
+    if (missing.length > 0) return { done: false, reason: `jps -lvm (${missing.join(' and ')} not running)`, wouldRun: ['jps -lvm'] };
     const jps = ctx.facts.jps;
     const how = !jps
-      ? 'in the process table (jps ran when they started)'
-      : jps.has(zk.pid) && jps.has(broker.pid)
+      ? `in the process table (jps ran when ${jvms.length > 1 ? 'they' : 'it'} started)`
+      : jvms.every((j) => jps.has(j!.pid))
         ? 'listed by jps -lvm'
-        : 'in the process table, but jps does not list them (is /tmp/hsperfdata_<user> writable?)';
-    return { done: true, confirms: true, detail: `QuorumPeerMain (pid ${zk.pid}) and Kafka (pid ${broker.pid}) are running, ${how}` };
+        : `in the process table, but jps does not list ${jvms.length > 1 ? 'them' : 'it'} (is /tmp/hsperfdata_<user> writable?)`;
+    const named = daemons.map((d, i) => `${d.jpsName} (pid ${jvms[i]!.pid})`).join(' and ');
+    return { done: true, confirms: true, detail: `${named} ${jvms.length > 1 ? 'are' : 'is'} running, ${how}` };
   },
   async apply(ctx) {
     ctx.facts = withUpdate(ctx.facts, await ctx.host.jps());
-    return 'QuorumPeerMain and Kafka are running';
+    const daemons = modeFor(ctx).daemons;
+    return `${daemons.map((d) => d.jpsName).join(' and ')} ${daemons.length > 1 ? 'are' : 'is'} running`;
   },
 };

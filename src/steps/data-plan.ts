@@ -1,12 +1,13 @@
 /**
- * Where Kafka's and ZooKeeper's existing data has to move, decided from the facts: the directories
- * the config files name now, and where kafka-setup keeps the data (beside the install).
+ * Where the existing data of the mode's stores (Kafka's; ZooKeeper's on 3.x) has to move, decided from
+ * the facts: the directories the config files name now, and where kafka-setup keeps the data (beside
+ * the install).
  */
 import { posix } from 'node:path';
 import { UserError } from '../errors.js';
 import { cleanPath as clean, type HostFacts } from '../host/facts.js';
 import { getProperty } from '../kafka/properties.js';
-import { dataDir } from './targets.js';
+import { dataDir, modeFor } from './targets.js';
 import type { StepContext } from './types.js';
 
 export interface DataMove {
@@ -34,19 +35,19 @@ export function currentDirs(facts: Pick<HostFacts, 'files'>): { kafka: string[];
 export function dataPlan(ctx: StepContext): DataPlan {
   const { facts } = ctx;
   if (facts.files['server.properties'].content === undefined) return { moves: [] };
-  const current = currentDirs(facts);
   const moves: DataMove[] = [];
-  for (const [what, froms, to] of [
-    ['Kafka', current.kafka, posix.join(dataDir(ctx), 'kafka-logs')],
-    ['ZooKeeper', [current.zookeeper], posix.join(dataDir(ctx), 'zookeeper')],
-  ] as const) {
+  const files = { 'server.properties': facts.files['server.properties'].content, 'zookeeper.properties': facts.files['zookeeper.properties'].content };
+  for (const store of modeFor(ctx).dataStores) {
+    const { what, setting } = store;
+    const froms = store.current(files).map(clean).filter((d) => d !== '' && d !== '.');
+    const to = posix.join(dataDir(ctx), store.dir);
     const others = froms.filter((d) => d !== to);
     const unknown = others.filter((d) => !facts.dataDirs.has(d));
     if (unknown.length > 0) {
       return {
         moves,
         problem: new UserError(`cannot tell whether ${what}'s data directory ${unknown.join(', ')} holds data (a relative or unusual path in its config file)`, {
-          hint: `set it to an absolute path in ${what === 'Kafka' ? 'server.properties (log.dirs)' : 'zookeeper.properties (dataDir)'} on the host, or move its data to ${to} by hand, then run kafka-setup init again`,
+          hint: `set it to an absolute path in ${setting} on the host, or move its data to ${to} by hand, then run kafka-setup init again`,
         }),
       };
     }

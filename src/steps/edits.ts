@@ -1,16 +1,15 @@
 /**
  * The file edits of the host procedure, computed from the facts: the heap block in ~/.bashrc, and the
- * settings of server.properties and zookeeper.properties. A step that makes a round trip writes the
+ * settings of the mode's config files (server.properties; zookeeper.properties on 3.x). A step that makes a round trip writes the
  * edits still due with it (`editsDueNow`): explicitly, as an argument of its host operation.
  */
-import { posix } from 'node:path';
 import type { FileChange } from '../host/file-writes.js';
 import { heapOpts } from '../kafka/heap.js';
 import { heapBlock, withHeapBlock, type BlockEdit } from '../kafka/heap-block.js';
-import { brokerClusterSettings, ensembleSettings } from '../kafka/cluster.js';
+import type { ConfigFile } from '../kafka/mode.js';
 import { setProperties } from '../kafka/properties.js';
 import { dataPlan } from './data-plan.js';
-import { brokerHeapMib, dataDir, listenerSettings } from './targets.js';
+import { brokerHeapMib, modeFor, placement } from './targets.js';
 import type { StepContext } from './types.js';
 
 export function desiredBashrc(ctx: StepContext): BlockEdit {
@@ -24,30 +23,20 @@ export function heapEdits(ctx: StepContext): FileChange[] {
   return [{ fact: ctx.facts.files.bashrc, content: edit.text }];
 }
 
-export function serverSettings(ctx: StepContext): Array<[string, string]> {
-  return [
-    ...listenerSettings(ctx), ['log.dirs', posix.join(dataDir(ctx), 'kafka-logs')],
-    ...(ctx.cluster ? brokerClusterSettings(ctx.cluster) : []),
-  ];
+/** The mode's config files and the settings each should have here. */
+export function configSettings(ctx: StepContext): ReadonlyArray<readonly [ConfigFile, Array<[string, string]>]> {
+  return modeFor(ctx).settings(placement(ctx));
 }
 
-export function zookeeperSettings(ctx: StepContext): Array<[string, string]> {
-  return [['dataDir', posix.join(dataDir(ctx), 'zookeeper')], ...(ctx.cluster ? ensembleSettings(ctx.cluster) : [])];
-}
-
-/** ZooKeeper's myid in a cluster: its number in the ensemble, alone on a line. */
+/** ZooKeeper's myid in a cluster: its number in the ensemble, alone on a line (a mode with ZooKeeper only). */
 export function myidContent(ctx: StepContext): string | undefined {
-  return ctx.cluster ? `${ctx.cluster.self}\n` : undefined;
+  return ctx.cluster && modeFor(ctx).daemons.some((d) => d.kind === 'zookeeper') ? `${ctx.cluster.self}\n` : undefined;
 }
 
 /** The config files that differ from what they should be, with their new content. */
 export function configEdits(ctx: StepContext): FileChange[] {
   const out: FileChange[] = [];
-  const pairs = [
-    ['server.properties', serverSettings(ctx)],
-    ['zookeeper.properties', zookeeperSettings(ctx)],
-  ] as const;
-  for (const [name, settings] of pairs) {
+  for (const [name, settings] of configSettings(ctx)) {
     const fact = ctx.facts.files[name];
     if (fact.content === undefined) continue;
     const content = setProperties(fact.content, settings);

@@ -1,23 +1,27 @@
-/** The host procedure of `init`, in order (after the local key check, the connection and the probe). */
+/** The host procedure of `init`, in order (after the local key check, the connection and the probe), as the Kafka mode makes it. */
+import type { KafkaMode } from '../kafka/mode.js';
 import { configStep } from './config.js';
+import { daemonStep, jpsStep } from './daemons.js';
 import { dataStep } from './data.js';
-import { brokerStep, jpsStep, zookeeperStep } from './daemons.js';
 import { downloadStep } from './download.js';
 import { extractStep } from './extract.js';
+import { formatStep } from './format.js';
 import { heapStep } from './heap.js';
 import { javaStep } from './java.js';
 import type { Step } from './types.js';
 import { unitsStep } from './units.js';
 
-export const initSteps: readonly Step[] = [
-  javaStep,
-  downloadStep,
-  extractStep,
-  heapStep,
-  dataStep,
-  configStep,
-  unitsStep,
-  zookeeperStep,
-  brokerStep,
-  jpsStep,
-];
+export function initSteps(mode: KafkaMode): readonly Step[] {
+  return [
+    javaStep,
+    downloadStep,
+    extractStep,
+    heapStep,
+    dataStep,
+    { ...configStep, title: `Configure ${mode.what}` },
+    ...(mode.formatsStorage ? [formatStep] : []),
+    unitsStep,
+    ...mode.daemons.map(daemonStep),
+    jpsStep,
+  ];
+}

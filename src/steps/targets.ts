@@ -1,10 +1,10 @@
 /** What the host should end up with, derived from the options and what the probe found. */
 import { posix } from 'node:path';
-import { BROKER_PORT, bootstrapAddress, EXTERNAL_LISTENER, INTERNAL_LISTENER, INTERNAL_PORT } from '../kafka/distribution.js';
 import { UserError } from '../errors.js';
-import { defaultHeapMib, heapFitProblem, parseHeap, zookeeperHeapFor } from '../kafka/heap.js';
-import { hostPort, selfOf } from '../kafka/cluster.js';
+import { defaultHeapMib, heapFitProblem, parseHeap } from '../kafka/heap.js';
 import type { DaemonSpec } from '../kafka/daemons.js';
+import { externalListener, internalAddress as internalAddressOf } from '../kafka/listeners.js';
+import { modeOf, type KafkaMode, type Placement } from '../kafka/mode.js';
 import type { Service } from '../host/operations.js';
 import type { StepContext } from './types.js';
 
@@ -25,20 +25,25 @@ export function dataDirOf(facts: Pick<StepContext['facts'], 'install'>): string 
   return posix.join(posix.dirname(facts.install.path), 'kafka-data');
 }
 
+/** The run's Kafka mode (ZooKeeper for 3.x, KRaft for 4.x): what differs between them is asked of it. */
+export function modeFor(ctx: Pick<StepContext, 'dist'>): KafkaMode {
+  return modeOf(ctx.dist);
+}
+
+/** Where this host runs, as the mode's settings need it. */
+export function placement(ctx: StepContext): Placement {
+  return { advertisedHost: ctx.options.advertisedHost, dataDir: dataDir(ctx), cluster: ctx.cluster };
+}
+
 /** The broker heap: --heap (or the saved profile's), else sized from the host's memory. */
 export function brokerHeapMib(ctx: StepContext): number {
-  if (ctx.options.heap === 'auto') return defaultHeapMib(ctx.facts.memKib);
+  if (ctx.options.heap === 'auto') return defaultHeapMib(ctx.facts.memKib, modeFor(ctx));
   return parseHeap(ctx.options.heap)!;
 }
 
-/** ZooKeeper gets the broker's heap, but never more than its own default: one node needs no more. */
-export function zookeeperHeapMib(ctx: StepContext): number {
-  return zookeeperHeapFor(brokerHeapMib(ctx));
-}
-
-/** Each daemon's heap. */
+/** Each daemon's heap, as the mode sizes it from the broker's. */
 export function daemonHeapMib(ctx: StepContext, d: DaemonSpec): number {
-  return d.kind === 'broker' ? brokerHeapMib(ctx) : zookeeperHeapMib(ctx);
+  return modeFor(ctx).heapMib(d, brokerHeapMib(ctx));
 }
 
 /**
@@ -57,35 +62,18 @@ export function serviceMode(ctx: StepContext): Service {
  * refused on a smaller one rather than left to the OOM killer.
  */
 export function memoryFitProblem(ctx: StepContext): UserError | undefined {
-  const p = heapFitProblem(brokerHeapMib(ctx), ctx.facts, ctx.options.heap === 'auto' ? 'auto' : 'explicit');
+  const p = heapFitProblem(brokerHeapMib(ctx), ctx.facts, ctx.options.heap === 'auto' ? 'auto' : 'explicit', modeFor(ctx));
   return p && new UserError(p.problem, { hint: p.hint });
 }
 
 /** What clients are told to connect to. */
 export function advertisedListener(ctx: StepContext): string {
-  return `${EXTERNAL_LISTENER}://${bootstrapAddress(ctx.options.advertisedHost)}`;
+  return externalListener(ctx.options.advertisedHost);
 }
 
-/** Where a single node's controller reaches its broker, and where kafka-setup asks the broker (through SSH). */
-export const INTERNAL_ADDRESS = `127.0.0.1:${INTERNAL_PORT}`;
+export { INTERNAL_ADDRESS } from '../kafka/listeners.js';
 
 /** Where the controller and the other brokers reach this broker: its loopback, or in a cluster its private address. */
 export function internalAddress(ctx: Pick<StepContext, 'cluster'>): string {
-  return ctx.cluster ? hostPort(selfOf(ctx.cluster).address, INTERNAL_PORT) : INTERNAL_ADDRESS;
-}
-
-/**
- * The listener settings: clients on the external listener (all interfaces, the public address
- * advertised), broker-to-broker and controller traffic on an internal one: bound to the loopback
- * on a single node; in a cluster bound to every interface (on EC2: the private one and the loopback,
- * the public address being NAT) and advertised at the private address, where the other brokers are.
- */
-export function listenerSettings(ctx: StepContext): Array<[string, string]> {
-  const bound = ctx.cluster ? `:${INTERNAL_PORT}` : INTERNAL_ADDRESS;
-  return [
-    ['listeners', `${EXTERNAL_LISTENER}://:${BROKER_PORT},${INTERNAL_LISTENER}://${bound}`],
-    ['advertised.listeners', `${advertisedListener(ctx)},${INTERNAL_LISTENER}://${internalAddress(ctx)}`],
-    ['listener.security.protocol.map', `${EXTERNAL_LISTENER}:PLAINTEXT,${INTERNAL_LISTENER}:PLAINTEXT`],
-    ['inter.broker.listener.name', INTERNAL_LISTENER],
-  ];
+  return internalAddressOf(ctx.cluster);
 }

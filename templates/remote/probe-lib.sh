@@ -176,11 +176,25 @@ ks_zk_db() {
   printf 'dir=%s 0 0 %s\n' "$st" "$1/version-2"
 }
 
-# The broker.id a log directory's data was written under (its meta.properties), digits only.
+# The broker.id a log directory's data was written under (its meta.properties), digits only; and how
+# it was formatted: meta.properties' version (0: by a ZooKeeper-mode broker, 1: by kafka-storage.sh
+# for KRaft), node.id and cluster.id, each cut to the characters it may have ("-" when unset).
 # emits: data
 ks_broker_meta() {
   [ -r "$1/meta.properties" ] || return 0
   printf 'meta=%s %s\n' "$(ks_prop "$1/meta.properties" broker.id | tr -cd '0-9-' | cut -c 1-11)" "$1"
+  ks_fv=$(ks_prop "$1/meta.properties" version | tr -cd '0-9' | cut -c 1-3)
+  ks_fn=$(ks_prop "$1/meta.properties" node.id | tr -cd '0-9' | cut -c 1-10)
+  ks_fc=$(ks_prop "$1/meta.properties" cluster.id | tr -cd 'A-Za-z0-9_-' | cut -c 1-64)
+  printf 'format=%s %s %s %s\n' "${ks_fv:--}" "${ks_fn:--}" "${ks_fc:--}" "$1"
+}
+
+# The cluster id kafka-setup keeps on the host for KRaft ($1/cluster.id, written once before the
+# first format): the characters a cluster id may have, or nothing.
+# emits: data
+ks_kept_cluster_id() {
+  [ -f "$1/cluster.id" ] && [ ! -L "$1/cluster.id" ] || return 0
+  printf 'cluster_id=%s\n' "$(head -c 200 "$1/cluster.id" | head -n 1 | tr -cd 'A-Za-z0-9_-' | cut -c 1-64)"
 }
 
 # The permission bits (octal) of kafka-setup's data directory ($1), when it is a directory of this
@@ -219,6 +233,7 @@ ks_probe_data() {
   if [ "$v" = "${ks_install_dir%/*}/kafka-data/zookeeper" ]; then ks_data_dir "$v" nosize; else ks_data_dir "$v"; fi
   ks_data_dir "${ks_install_dir%/*}/kafka-data" nosize
   ks_data_mode "${ks_install_dir%/*}/kafka-data"
+  ks_kept_cluster_id "${ks_install_dir%/*}/kafka-data"
   ks_data_dir "${ks_install_dir%/*}/kafka-data/kafka-logs" nosize
   ks_broker_meta "${ks_install_dir%/*}/kafka-data/kafka-logs"
   ks_data_dir "${ks_install_dir%/*}/kafka-data/zookeeper" nosize

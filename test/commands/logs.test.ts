@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { BROKER, DAEMONS, ZOOKEEPER } from '../../src/kafka/daemons.js';
+import { BROKER, EVERY_KIND as DAEMONS, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { showLogs } from '../../src/commands/logs.js';
 import { CUT_MARKER } from '../../src/ui/log-line.js';
 import { createReporter } from '../../src/ui/reporter.js';

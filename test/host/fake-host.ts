@@ -10,7 +10,7 @@ import {
 } from '../../src/host/facts.js';
 import type { FileChange } from '../../src/host/file-writes.js';
 import type {
-  DataMoveRequest, DownloadResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
+  DataMoveRequest, DownloadResult, FormatRequest, FormatResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
   UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
 } from '../../src/host/operations.js';
 import { sha256 } from '../../src/host/file-writes.js';
@@ -277,6 +277,11 @@ export class FakeHost implements HostOps {
     // Like ks_data_tighten: group write and others' rights go.
     if (r.tighten && s.dataMode !== undefined) s.dataMode &= ~0o027;
     return { files: this.files(), dataDirs: this.dataDirs(), ...this.processes() };
+  }
+
+  async formatStorage(r: FormatRequest): Promise<FormatResult> {
+    this.call({ name: 'format-storage' });
+    return { update: {}, clusterId: r.clusterId, formatted: true, seconds: 1 };
   }
 
   async startDaemon(r: StartRequest): Promise<StartResult> {

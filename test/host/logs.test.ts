@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { RemoteHost } from '../../src/host/remote-host.js';
 import type { LogFile, LogLine } from '../../src/host/operations.js';
-import { BROKER, DAEMONS, ZOOKEEPER } from '../../src/kafka/daemons.js';
+import { BROKER, EVERY_KIND as DAEMONS, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { parseSections, type RemoteScript } from '../../src/remote/script.js';
 import { sectionStreamer, type RunOptions, type RunResult, type Session } from '../../src/remote/session.js';
 import { scratchDir } from '../support/scratch.js';

@@ -11,7 +11,7 @@ describe('systemd unit files', () => {
 
   it('the broker wants ZooKeeper (not Requires=: a ZooKeeper restart leaves it running) and starts after it; both run the start script in the foreground as the user', () => {
     const v = { installPath: '/home/admin/kafka_2.12-3.1.0', user: 'admin', heapOpts: '-Xmx400m -Xms400m' };
-    const broker = unitFile(BROKER, v);
+    const broker = unitFile(BROKER, v, ZOOKEEPER);
     expect(broker).toMatch(/^# Written by kafka-setup/);
     expect(broker.startsWith(UNIT_HEADER)).toBe(true);
     // What the JVM creates (data, logs) is not readable by other local users: in [Service], where systemd reads it.

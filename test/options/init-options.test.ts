@@ -206,8 +206,8 @@ describe('init options', () => {
   });
 
   it.each([
-    [{ kafkaVersion: '4.0.0' }, '--kafka-version: Kafka 4.0.0: Kafka 4 removed ZooKeeper (KRaft only); kafka-setup sets up ZooKeeper-based Kafka, use 3.9.1 or earlier'],
-    [{ scalaVersion: '2.11' }, /--scala-version: Scala 2\.11: Kafka 3\.x is built for Scala 2\.12 and 2\.13 only/],
+    [{ kafkaVersion: '5.0.0' }, '--kafka-version: Kafka 5.0.0: kafka-setup sets up Kafka 3.0.0 to 4.x; it does not know Kafka 5 yet'],
+    [{ scalaVersion: '2.11' }, /--scala-version: Scala 2\.11: Kafka is built for Scala 2\.12 and 2\.13 only/],
     [{ installDir: '~/my kafka' }, /--install-dir: .*whitespace/],
     [{ installDir: '/opt/a\\b' }, /--install-dir: /],
     [{ mirror: ['https://u:p@mirror.example/kafka'] }, /--mirror: the mirror URL contains credentials/],

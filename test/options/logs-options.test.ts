@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT_USAGE, UsageError } from '../../src/errors.js';
-import { BROKER, DAEMONS, ZOOKEEPER } from '../../src/kafka/daemons.js';
+import { BROKER, EVERY_KIND as DAEMONS, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { daemonsNamed, linesProblem, resolveLogsOptions } from '../../src/options/logs-options.js';
 import { scratchDir } from '../support/scratch.js';
 

@@ -65,7 +65,7 @@ describe('a saved value is held to its flag\'s rule', () => {
     await damaged({ ...base, sha512: 'abc' }, /"sha512": .*not a SHA-512 digest/);
     await damaged({ ...base, installDir: '/opt/k afka' }, /"installDir": .*whitespace/);
     await damaged({ ...base, heap: '99g' }, /"heap": 99g is above/);
-    await damaged({ ...base, kafkaVersion: '4.0.0' }, /"kafkaVersion": Kafka 4\.0\.0: Kafka 4 removed ZooKeeper/);
+    await damaged({ ...base, kafkaVersion: '5.0.0' }, /"kafkaVersion": Kafka 5\.0\.0: kafka-setup sets up Kafka 3\.0\.0 to 4\.x/);
     await damaged({ ...base, service: 'cron' }, /"service": "cron" is not one of/);
   });
 

@@ -1,20 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { mirrorProblem, remotePathProblem, scalaProblem, versionProblem } from '../../src/options/validate.js';
+import { mirrorProblem, remotePathProblem, scalaForVersionProblem, scalaProblem, versionProblem } from '../../src/options/validate.js';
 
 describe('Kafka and Scala versions kafka-setup can set up', () => {
   it.each(['3.0.0', '3.1.0', '3.7.2', '3.9.1'])('accepts the ZooKeeper-based release %s', (v) => {
     expect(versionProblem(v)).toBeUndefined();
   });
 
-  it('refuses Kafka 4 and later: no ZooKeeper there', () => {
-    for (const v of ['4.0.0', '4.1.1', '10.0.0']) {
-      expect(versionProblem(v)).toBe(`Kafka ${v}: Kafka 4 removed ZooKeeper (KRaft only); kafka-setup sets up ZooKeeper-based Kafka, use 3.9.1 or earlier`);
-    }
+  it.each(['4.0.0', '4.1.1', '4.4.0', '4.10.2'])('accepts the KRaft release %s', (v) => {
+    expect(versionProblem(v)).toBeUndefined();
+  });
+
+  it('refuses a major it does not know', () => {
+    for (const v of ['5.0.0', '10.0.0']) expect(versionProblem(v)).toMatch(/^Kafka .*: kafka-setup sets up Kafka 3\.0\.0 to 4\.x; it does not know Kafka \d+ yet$/);
+  });
+
+  it('holds the Scala build to the version: 4.x is 2.13 only', () => {
+    expect(scalaForVersionProblem('4.1.1', '2.13')).toBeUndefined();
+    expect(scalaForVersionProblem('3.1.0', '2.12')).toBeUndefined();
+    expect(scalaForVersionProblem('4.1.1', '2.12')).toMatch(/^Kafka 4\.1\.1 is built for Scala 2\.13 only, not 2\.12/);
   });
 
   it('refuses 2.x and older, and a 3.x minor that does not exist', () => {
     expect(versionProblem('2.8.2')).toMatch(/Java 17/);
-    expect(versionProblem('0.10.2')).toMatch(/3\.0\.0 to 3\.9\.x/);
+    expect(versionProblem('0.10.2')).toMatch(/3\.0\.0 to 4\.x/);
     expect(versionProblem('3.10.0')).toMatch(/ends with 3\.9/);
     expect(versionProblem('4.x')).toMatch(/is not a Kafka version/);
   });

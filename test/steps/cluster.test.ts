@@ -3,6 +3,7 @@ import { getProperty } from '../../src/kafka/properties.js';
 import type { ClusterView } from '../../src/kafka/cluster.js';
 import type { InitOptions } from '../../src/options/init-options.js';
 import { initSteps } from '../../src/steps/plan.js';
+import { ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { createReporter } from '../../src/ui/reporter.js';
@@ -20,7 +21,7 @@ const three: ClusterView = { self: 2, members: [{ id: 1, brokerId: 1, address: '
 async function init(host: FakeHost, cluster: ClusterView | undefined) {
   const { facts } = await host.probe({ urls: ['https://m1/kafka/3.1.0/kafka_2.12-3.1.0.tgz'], lock: true });
   const ctx: StepContext = { options, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts, cluster };
-  const reports = await runSteps([...initSteps], ctx, quiet, false);
+  const reports = await runSteps([...initSteps(ZOOKEEPER_MODE)], ctx, quiet, false);
   return Object.fromEntries(reports.map((r) => [r.id, r.outcome]));
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StepError } from '../../src/errors.js';
 import type { InitOptions } from '../../src/options/init-options.js';
 import { initSteps } from '../../src/steps/plan.js';
+import { ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { createReporter } from '../../src/ui/reporter.js';
@@ -18,7 +19,7 @@ const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: 
 async function init(host: FakeHost, dryRun = false) {
   const { facts } = await host.probe({ urls: [], lock: !dryRun });
   const ctx: StepContext = { options, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts };
-  const reports = await runSteps([...initSteps], ctx, quiet, dryRun);
+  const reports = await runSteps([...initSteps(ZOOKEEPER_MODE)], ctx, quiet, dryRun);
   return { reports, outcomes: Object.fromEntries(reports.map((r) => [r.id, r.outcome])) };
 }
 

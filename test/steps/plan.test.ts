@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StepError, UserError } from '../../src/errors.js';
 import type { InitOptions } from '../../src/options/init-options.js';
 import { initSteps } from '../../src/steps/plan.js';
+import { ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { createReporter } from '../../src/ui/reporter.js';
@@ -23,7 +24,7 @@ async function init(host: FakeHost, o: Partial<InitOptions> = {}, dryRun = false
   const all = { ...options, ...o };
   const { facts } = await host.probe({ urls: all.sha512 ? [] : all.mirrors.map((m) => `${m}/3.1.0/kafka_2.12-3.1.0.tgz`), lock: !dryRun });
   const ctx: StepContext = { options: { ...options, ...o }, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts };
-  const reports = await runSteps([...initSteps], ctx, quiet, dryRun);
+  const reports = await runSteps([...initSteps(ZOOKEEPER_MODE)], ctx, quiet, dryRun);
   return { reports, ctx, outcomes: Object.fromEntries(reports.map((r) => [r.id, r.outcome])) };
 }
 
@@ -118,7 +119,7 @@ describe('init steps against a fake host', () => {
     const host = new FakeHost(freshDebian());
     const { facts } = await host.probe({ urls: [], lock: true });
     const ctx = { options, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts };
-    await runSteps([...initSteps], ctx, quiet, false);
+    await runSteps([...initSteps(ZOOKEEPER_MODE)], ctx, quiet, false);
     expect(host.ran.map((s) => s.name).slice(0, 4)).toEqual(['probe', 'install-java', 'fetch-sha512', 'download']);
   });
 

@@ -1,0 +1,35 @@
+/** Kafka 3.x as the seed sets it up: ZooKeeper, then the broker, on each server. */
+import { posix } from 'node:path';
+import { brokerClusterSettings, ensembleSettings } from './cluster.js';
+import { BROKER, ZOOKEEPER } from './daemons.js';
+import { zookeeperHeapFor, ZOOKEEPER_RESIDENT_MIB } from './heap.js';
+import { listenerSettings } from './listeners.js';
+import type { KafkaMode } from './mode.js';
+import { getProperty } from './properties.js';
+
+export const zookeeperMode: KafkaMode = {
+  id: 'zookeeper',
+  what: 'the broker and ZooKeeper',
+  daemons: [ZOOKEEPER, BROKER],
+  broker: BROKER,
+  settings: (p) => [
+    ['server.properties', [
+      ...listenerSettings(p.advertisedHost, p.cluster), ['log.dirs', posix.join(p.dataDir, 'kafka-logs')],
+      ...(p.cluster ? brokerClusterSettings(p.cluster) : []),
+    ]],
+    ['zookeeper.properties', [['dataDir', posix.join(p.dataDir, 'zookeeper')], ...(p.cluster ? ensembleSettings(p.cluster) : [])]],
+  ],
+  dataStores: [
+    {
+      what: 'Kafka', dir: 'kafka-logs', setting: 'server.properties (log.dirs)',
+      current: (f) => (getProperty(f['server.properties'] ?? '', 'log.dirs') ?? getProperty(f['server.properties'] ?? '', 'log.dir') ?? '/tmp/kafka-logs').split(','),
+    },
+    { what: 'ZooKeeper', dir: 'zookeeper', setting: 'zookeeper.properties (dataDir)', current: (f) => [getProperty(f['zookeeper.properties'] ?? '', 'dataDir') ?? '/tmp/zookeeper'] },
+  ],
+  formatsStorage: false,
+  heapMib: (d, brokerMib) => (d.kind === 'zookeeper' ? zookeeperHeapFor(brokerMib) : brokerMib),
+  residentBesides: [['ZooKeeper', ZOOKEEPER_RESIDENT_MIB]],
+  brokerOverheadMib: 160,
+  wants: (d) => (d.kind === 'broker' ? ZOOKEEPER : undefined),
+  scalaVersions: ['2.12', '2.13'],
+};

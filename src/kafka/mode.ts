@@ -1,0 +1,69 @@
+/**
+ * A Kafka mode: where an install keeps its metadata — in ZooKeeper (Kafka 3.x, the seed's) or in its
+ * own KRaft controllers (Kafka 4.x). Everything that differs between the two is a value asked of the
+ * mode here, never a branch on the version elsewhere: its JVMs in start order, the config files it
+ * edits and their settings, its data directories, whether storage is formatted before the first
+ * start, each JVM's heap and what the memory check counts.
+ */
+import type { ClusterView } from './cluster.js';
+import type { DaemonSpec } from './daemons.js';
+import { kafkaMajor, type Distribution } from './distribution.js';
+import { kraftMode } from './mode-kraft.js';
+import { zookeeperMode } from './mode-zookeeper.js';
+
+/** The config files a mode's init edits (by the name the probe's `file` sections carry). */
+export type ConfigFile = 'server.properties' | 'zookeeper.properties';
+
+/** Where a server runs, as the settings need it. */
+export interface Placement {
+  /** The address clients are told to connect to. */
+  advertisedHost: string;
+  /** kafka-setup's data directory on the host (absolute). */
+  dataDir: string;
+  /** In a cluster: this host and its peers (undefined: one server). */
+  cluster?: ClusterView | undefined;
+}
+
+/** A kind of data the install keeps, and where kafka-setup keeps it (under its data directory). */
+export interface DataStore {
+  what: 'Kafka' | 'ZooKeeper';
+  /** The directories its config names now, Kafka's shipped default when unset. */
+  current(files: Readonly<Record<ConfigFile, string | undefined>>): string[];
+  /** Its place under kafka-setup's data directory. */
+  dir: string;
+  /** Where its config names it, for advice: `server.properties (log.dirs)`. */
+  setting: string;
+}
+
+export interface KafkaMode {
+  readonly id: 'zookeeper' | 'kraft';
+  /** As a sentence names the whole install: "the broker and ZooKeeper". */
+  readonly what: string;
+  /** Its JVMs in start order (they stop in reverse). */
+  readonly daemons: readonly DaemonSpec[];
+  /** The JVM clients talk to, whose metadata says whether it serves. */
+  readonly broker: DaemonSpec;
+  /** The config files init edits, with their settings for this placement. */
+  settings(p: Placement): ReadonlyArray<readonly [ConfigFile, Array<[string, string]>]>;
+  readonly dataStores: readonly DataStore[];
+  /** Storage is formatted (kafka-storage.sh format) once, before the first start. */
+  readonly formatsStorage: boolean;
+  /** A JVM's heap in MiB, given the broker's. */
+  heapMib(d: DaemonSpec, brokerMib: number): number;
+  /** What keeps memory resident besides the broker's JVM, for the memory check: `[name, MiB]`. */
+  readonly residentBesides: ReadonlyArray<readonly [string, number]>;
+  /** The broker JVM's own resident memory besides its heap, in MiB. */
+  readonly brokerOverheadMib: number;
+  /** The unit a daemon's unit wants started first (After=, Wants=). */
+  wants(d: DaemonSpec): DaemonSpec | undefined;
+  /** The Scala builds of this mode's releases. */
+  readonly scalaVersions: readonly string[];
+}
+
+export const ZOOKEEPER_MODE: KafkaMode = zookeeperMode;
+export const KRAFT_MODE: KafkaMode = kraftMode;
+
+/** The mode of a Kafka version: 4.x runs KRaft only; 3.x is set up with ZooKeeper, as the seed does. */
+export function modeOf(dist: Pick<Distribution, 'kafkaVersion'>): KafkaMode {
+  return kafkaMajor(dist.kafkaVersion) >= 4 ? KRAFT_MODE : ZOOKEEPER_MODE;
+}

@@ -1,0 +1,102 @@
+/**
+ * Step (KRaft): the node's storage formatted once, before its first start, with the cluster id the host
+ * keeps (format-storage.sh). A formatted log directory is never formatted again; one formatted for
+ * another cluster or node, one that holds data but no meta.properties, and ZooKeeper-mode data (3.x,
+ * which KRaft cannot read) are refused before any step changes the host.
+ */
+import { posix } from 'node:path';
+import { UserError } from '../errors.js';
+import { withUpdate, type DataDirFact } from '../host/facts.js';
+import { newClusterId } from '../kafka/cluster-id.js';
+import { KRAFT_NODE_ID } from '../kafka/mode-kraft.js';
+import { RemoteFailure } from '../remote/session.js';
+import { dataDir, modeFor } from './targets.js';
+import type { Check, Step, StepContext } from './types.js';
+
+function logDir(ctx: StepContext): string {
+  return posix.join(dataDir(ctx), modeFor(ctx).dataStores[0]!.dir);
+}
+
+const again = 'then run kafka-setup init again';
+
+/** ZooKeeper-mode data beside the install: a 3.x broker's log directory, or a ZooKeeper database. */
+function zookeeperData(ctx: StepContext): string | undefined {
+  const logs = ctx.facts.dataDirs.get(logDir(ctx));
+  if (logs?.format?.version === 0 || (logs?.brokerId !== undefined && logs.format?.version === undefined)) return logs.path;
+  const zk = ctx.facts.dataDirs.get(posix.join(dataDir(ctx), 'zookeeper', 'version-2'));
+  return zk?.state === 'data' ? posix.dirname(zk.path) : undefined;
+}
+
+/** Why this host's storage cannot be formatted or used as it is, if so. */
+function problem(ctx: StepContext): UserError | undefined {
+  const zk = zookeeperData(ctx);
+  if (zk) {
+    return new UserError(`${zk} holds the data of a ZooKeeper-based Kafka (3.x); Kafka ${ctx.dist.kafkaVersion} runs without ZooKeeper (KRaft) and cannot read it. Nothing was changed`, {
+      hint: 'keep that Kafka: run kafka-setup init with --kafka-version 3.x (the version it runs); or start afresh without its topics: kafka-setup uninstall --purge (deletes them), then init again. kafka-setup does not migrate ZooKeeper metadata to KRaft',
+    });
+  }
+  const logs = ctx.facts.dataDirs.get(logDir(ctx));
+  if (!logs) return undefined;
+  if (logs.state === 'other' || logs.state === 'unreadable') {
+    return new UserError(`${logs.path} ${logs.state === 'other' ? 'is not a directory' : `cannot be read by ${ctx.facts.user || 'this user'}`}, so Kafka's storage cannot be formatted there`, { hint: `move it away, ${again}` });
+  }
+  const f = logs.format;
+  if (!f) {
+    return logs.state === 'data'
+      ? new UserError(`${logs.path} holds files but no meta.properties: it was not formatted by kafka-storage.sh, and kafka-setup will not format over it`, { hint: `move it away (mv ${logs.path} ${logs.path}.old), ${again}` })
+      : undefined;
+  }
+  if (f.nodeId !== KRAFT_NODE_ID) {
+    return new UserError(`${logs.path} is formatted for node ${f.nodeId ?? '(none)'}, and this server is node ${KRAFT_NODE_ID}`, { hint: `it is another node's storage: move it away (mv ${logs.path} ${logs.path}.old), ${again}` });
+  }
+  return otherCluster(ctx, logs);
+}
+
+function otherCluster(ctx: StepContext, logs: DataDirFact): UserError | undefined {
+  const kept = ctx.facts.keptClusterId;
+  const have = logs.format?.clusterId;
+  if (kept === undefined || have === kept) return undefined;
+  return new UserError(`${logs.path} is formatted for cluster ${have ?? '(none)'}, and this server's Kafka is cluster ${kept} (kept in ${posix.join(dataDir(ctx), 'cluster.id')})`, {
+    hint: `if ${logs.path} is another cluster's storage, move it away (mv ${logs.path} ${logs.path}.old) and run init again to format it for ${kept}; if it is this server's own, put ${have} in ${posix.join(dataDir(ctx), 'cluster.id')}, ${again}`,
+  });
+}
+
+function check(ctx: StepContext): Check {
+  const wouldRun = [`bin/kafka-storage.sh format --cluster-id=${ctx.facts.keptClusterId ?? '<a new id>'} --config config/server.properties --standalone   (in a new directory, renamed to ${logDir(ctx)})`];
+  const p = problem(ctx);
+  if (p) return { done: false, reason: p.message, wouldRun: [] };
+  const f = ctx.facts.dataDirs.get(logDir(ctx))?.format;
+  if (f && ctx.facts.keptClusterId !== undefined) return { done: true, detail: `${logDir(ctx)}: cluster ${f.clusterId}, node ${f.nodeId}` };
+  if (f) return { done: false, reason: `keep the cluster id ${f.clusterId} of ${logDir(ctx)} on the host`, wouldRun: [`write ${posix.join(dataDir(ctx), 'cluster.id')}`] };
+  if (ctx.facts.files['server.properties'].content === undefined) return { done: false, reason: 'format the storage (once Kafka is configured)', wouldRun };
+  return { done: false, reason: `format ${logDir(ctx)} for ${ctx.facts.keptClusterId ? `cluster ${ctx.facts.keptClusterId}` : 'a new cluster'}`, wouldRun };
+}
+
+function explain(f: RemoteFailure): UserError | undefined {
+  if (f.kind === 'cluster_mismatch') {
+    return new UserError(f.message, { hint: `it changed while init ran: move ${f.fields.get('dir') ?? 'it'} away if it is another cluster's storage, ${again}` });
+  }
+  if (f.kind === 'format_failed') {
+    return new UserError(`${f.message}; nothing was formatted`, { details: f.details, hint: `fix what it says (Java, the config), ${again}` });
+  }
+  return undefined;
+}
+
+export const formatStep: Step = {
+  id: 'format',
+  title: 'Format the storage (KRaft)',
+  check,
+  preflight: problem,
+  async apply(ctx) {
+    const p = problem(ctx);
+    if (p) throw p;
+    let r;
+    try {
+      r = await ctx.host.formatStorage({ dataDir: dataDir(ctx), logDir: logDir(ctx), clusterId: ctx.facts.keptClusterId ?? newClusterId() });
+    } catch (err) {
+      throw (err instanceof RemoteFailure && explain(err)) || err;
+    }
+    ctx.facts = withUpdate(ctx.facts, r.update);
+    return r.formatted ? `formatted ${logDir(ctx)} for cluster ${r.clusterId} (${r.seconds ?? '?'} s)` : `cluster ${r.clusterId} kept on the host`;
+  },
+};
