@@ -1,6 +1,6 @@
 /**
- * vitest global setup of the e2e suite: builds (or finds cached) the Kafka 3.1.0 test distribution,
- * starts the download mirror and the SSH host, and provides them to the test files as
+ * vitest global setup of the e2e suite: builds (or finds cached) the Kafka 3.1.0 and 4.x test
+ * distributions, starts the download mirror and the SSH host, and provides them to the test files as
  * inject('e2e') (see support/context.ts). The suite runs only as root on Linux; elsewhere it is
  * skipped with one loud line, or fails when KAFKA_SETUP_E2E=required (CI). Where it can run, any
  * failure to set up the target fails the suite: it never turns into a skip.
@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import type { E2eContext } from './support/context.js';
-import { buildDistribution } from './support/dist.js';
+import { buildDistribution, buildKafka4Distributions, KAFKA4_VERSIONS } from './support/dist.js';
 import { startHost, stopHost, type E2eHost } from './support/host.js';
 import { startMirror, type Mirror } from './support/mirror.js';
 
@@ -43,12 +43,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   try {
     const distDir = await buildDistribution(resolve(root, '.cache/e2e/dist'));
-    mirror = await startMirror(distDir);
+    const dist4Dir = await buildKafka4Distributions(resolve(root, '.cache/e2e/dist4'), KAFKA4_VERSIONS);
+    mirror = await startMirror(distDir, [dist4Dir]);
     host = await startHost();
     project.provide('e2e', {
       host,
-      mirror: { baseUrl: mirror.baseUrl, good: mirror.good, missing: mirror.missing, corrupt: mirror.corrupt, slow: mirror.slow, portal: mirror.portal, stall: mirror.stall },
+      mirror: { baseUrl: mirror.baseUrl, good: mirror.good, hostile: mirror.hostile, missing: mirror.missing, corrupt: mirror.corrupt, slow: mirror.slow, portal: mirror.portal, stall: mirror.stall },
       distDir,
+      dist4Dir,
+      kafka4Versions: [...KAFKA4_VERSIONS],
       root,
     } satisfies E2eContext);
   } catch (err) {

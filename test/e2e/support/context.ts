@@ -6,9 +6,13 @@ export interface E2eContext {
   /** Set when the suite cannot run here (not root, not Linux): why. */
   skip?: string;
   host?: E2eHost;
-  mirror?: { baseUrl: string; good: string; missing: string; corrupt: string; slow: string; portal: string; stall: string };
+  mirror?: { baseUrl: string; good: string; hostile: string; missing: string; corrupt: string; slow: string; portal: string; stall: string };
   /** Holds kafka_2.12-3.1.0.tgz and its .sha512. */
   distDir?: string;
+  /** Holds kafka_2.13-VERSION.tgz and its .sha512 for each of kafka4Versions. */
+  dist4Dir?: string;
+  /** The Kafka 4.x versions built and served on the good mirror, e.g. ['4.1.1', '4.4.0']. */
+  kafka4Versions?: string[];
   /** The repository root. */
   root?: string;
 }
@@ -26,9 +30,9 @@ declare module 'vitest' {
 export function e2e(): ReadyE2eContext {
   const ctx = inject('e2e');
   if (ctx.skip) throw new Error(`the e2e suite is skipped here (${ctx.skip}): use describeE2e`);
-  const { host, mirror, distDir, root } = ctx;
-  if (!host || !mirror || !distDir || !root) throw new Error('the e2e context is incomplete: did test/e2e/global-setup.ts run?');
-  return { host, mirror, distDir, root };
+  const { host, mirror, distDir, dist4Dir, kafka4Versions, root } = ctx;
+  if (!host || !mirror || !distDir || !dist4Dir || !kafka4Versions || !root) throw new Error('the e2e context is incomplete: did test/e2e/global-setup.ts run?');
+  return { host, mirror, distDir, dist4Dir, kafka4Versions, root };
 }
 
 /** `describe`, skipped where the global setup found that the suite cannot run (it says so, loudly). */
