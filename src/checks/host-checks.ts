@@ -1,12 +1,18 @@
-/** verify, on the host: the JVMs, the broker's registration in ZooKeeper, recent log errors. */
-import { brokerId, brokerJvm, zookeeperJvm } from '../host/install-jvms.js';
-import type { VerifyFacts } from '../host/operations.js';
+/**
+ * verify, on the host: the mode's JVMs, the broker's registration in ZooKeeper (3.x) or the KRaft
+ * controller quorum (4.x), recent log errors.
+ */
+import { brokerId, findJvm } from '../host/install-jvms.js';
+import type { QuorumState, VerifyFacts } from '../host/operations.js';
+import { KRAFT_NODE_ID } from '../kafka/mode-kraft.js';
+import { ZOOKEEPER } from '../kafka/daemons.js';
+import { ZOOKEEPER_MODE, type KafkaMode } from '../kafka/mode.js';
 import { getProperty } from '../kafka/properties.js';
 import { check, type CheckResult } from './types.js';
 
 const RESTART = 'run kafka-setup init: it starts whatever is stopped (and says why it could not)';
 
-export function hostChecks(seen: VerifyFacts): CheckResult[] {
+export function hostChecks(seen: VerifyFacts, mode: KafkaMode = ZOOKEEPER_MODE): CheckResult[] {
   const out: CheckResult[] = [];
   const { facts } = seen;
   const { install } = facts;
@@ -16,43 +22,64 @@ export function hostChecks(seen: VerifyFacts): CheckResult[] {
     return out;
   }
 
-  const zk = zookeeperJvm(facts);
-  const broker = brokerJvm(facts);
+  const jvms = mode.daemons.map((d) => findJvm(facts, d));
   const seenByJps = (pid: number): boolean => facts.jps?.has(pid) ?? false;
-  const missing = [zk ? '' : 'ZooKeeper (QuorumPeerMain)', broker ? '' : 'the broker (Kafka)'].filter(Boolean);
+  const many = mode.daemons.length > 1;
+  const title = `${mode.daemons.map((d) => d.name).join(' and ')} ${many ? 'are' : 'is'} running`;
+  const missing = mode.daemons.filter((_, i) => !jvms[i]).map((d) => `${d.name} (${d.jpsName})`);
   if (missing.length === 0) {
-    const jps = seenByJps(zk!.pid) && seenByJps(broker!.pid) ? 'listed by jps' : 'in the process table (jps does not list them)';
-    out.push(check('jvms', 'ZooKeeper and the broker are running', 'pass', `QuorumPeerMain (pid ${zk!.pid}) and Kafka (pid ${broker!.pid}), ${jps}`));
+    const jps = jvms.every((j) => seenByJps(j!.pid)) ? 'listed by jps' : `in the process table (jps does not list ${many ? 'them' : 'it'})`;
+    out.push(check('jvms', title, 'pass', `${mode.daemons.map((d, i) => `${d.jpsName} (pid ${jvms[i]!.pid})`).join(' and ')}, ${jps}`));
   } else {
-    out.push(check('jvms', 'ZooKeeper and the broker are running', 'fail', `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not running`, RESTART));
+    out.push(check('jvms', title, 'fail', `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not running`, RESTART));
   }
+  if (seen.quorum) out.push(quorumCheck(seen.quorum, jvms[0] !== undefined));
+  if (seen.zookeeper) out.push(registeredCheck(seen.zookeeper, facts.serverProperties, findJvm(facts, ZOOKEEPER) !== undefined, findJvm(facts, mode.broker) !== undefined));
+  out.push(logsCheck(seen));
+  return out;
+}
+
+/** The controller quorum (KRaft): a leader, and every voter caught up (on one server: itself). */
+function quorumCheck(q: QuorumState, running: boolean): CheckResult {
+  const title = 'Controller quorum has a leader';
+  if (!q.answered) return check('quorum', title, 'fail', q.reason, running ? 'read logs/controller.log and logs/server.log on the host' : RESTART);
+  const lag = q.maxLag === undefined ? '' : `, voters behind by at most ${q.maxLag} record${q.maxLag === 1 ? '' : 's'}`;
+  const detail = `leader ${q.leaderId}${q.epoch === undefined ? '' : ` (epoch ${q.epoch})`}, voters [${q.voters.join(', ')}]${lag}`;
+  if (q.leaderId < 0) return check('quorum', title, 'fail', `no leader: ${detail}`, 'the controller cannot elect itself: read logs/controller.log on the host');
+  if (!q.voters.includes(KRAFT_NODE_ID) && q.voters.length > 0) return check('quorum', title, 'warn', `${detail}: node ${KRAFT_NODE_ID} is not a voter`, 'this node was formatted for another quorum');
+  if ((q.maxLag ?? 0) > 0) return check('quorum', title, 'warn', detail, 'a voter is behind: run kafka-setup verify again in a moment');
+  return check('quorum', title, 'pass', detail);
+}
+
+/** The broker's registration in ZooKeeper (3.x). */
+function registeredCheck(registered: NonNullable<VerifyFacts['zookeeper']>, serverProperties: string | undefined, zk: boolean, broker: boolean): CheckResult {
 
   // undefined: the broker picks its own id (broker.id=-1), so any registration is its.
-  const id = brokerId(facts.serverProperties);
-  const named = `broker.id=${id ?? getProperty(facts.serverProperties ?? '', 'broker.id')?.trim()}`;
-  const ids = seen.zookeeper.ids;
-  const connect = seen.zookeeper.connect;
-  if (seen.zookeeper.shell === 'missing') {
-    out.push(check('registered', 'Broker registered in ZooKeeper', 'skip', 'bin/zookeeper-shell.sh is missing on the host'));
+  const id = brokerId(serverProperties);
+  const named = `broker.id=${id ?? getProperty(serverProperties ?? '', 'broker.id')?.trim()}`;
+  const ids = registered.ids;
+  const connect = registered.connect;
+  if (registered.shell === 'missing') {
+    return check('registered', 'Broker registered in ZooKeeper', 'skip', 'bin/zookeeper-shell.sh is missing on the host');
   } else if (!ids) {
-    out.push(check('registered', 'Broker registered in ZooKeeper', 'fail', `ZooKeeper at ${connect} did not answer`,
-      zk ? `ZooKeeper runs but does not answer on ${connect}; read its log (logs/zookeeper.out) on the host` : RESTART));
+    return check('registered', 'Broker registered in ZooKeeper', 'fail', `ZooKeeper at ${connect} did not answer`,
+      zk ? `ZooKeeper runs but does not answer on ${connect}; read its log (logs/zookeeper.out) on the host` : RESTART);
   } else if (id === undefined ? ids.length === 0 : !ids.includes(id)) {
-    out.push(check('registered', 'Broker registered in ZooKeeper', 'fail', `/brokers/ids is [${ids.join(', ')}], without ${named}`,
-      broker ? 'the broker runs but is not registered: it may still be starting, or cannot reach zookeeper.connect; read logs/server.log on the host' : RESTART));
+    return check('registered', 'Broker registered in ZooKeeper', 'fail', `/brokers/ids is [${ids.join(', ')}], without ${named}`,
+      broker ? 'the broker runs but is not registered: it may still be starting, or cannot reach zookeeper.connect; read logs/server.log on the host' : RESTART);
   } else {
-    out.push(check('registered', 'Broker registered in ZooKeeper', 'pass', `/brokers/ids = [${ids.join(', ')}] at ${connect}, ${named}`));
+    return check('registered', 'Broker registered in ZooKeeper', 'pass', `/brokers/ids = [${ids.join(', ')}] at ${connect}, ${named}`);
   }
+}
+
+function logsCheck(seen: VerifyFacts): CheckResult {
+  const { install } = seen.facts;
 
   const logLines = seen.logs.errorLines;
   const files = seen.logs.files.map((f) => f.split('/').pop());
-  if (logLines.length === 0) {
-    out.push(check('logs', 'Recent ERROR/FATAL log lines', 'pass', `none in ${files.length > 0 ? files.join(', ') : 'the logs (no log files yet)'}`));
-  } else {
-    out.push(check('logs', 'Recent ERROR/FATAL log lines', 'warn', `${logLines.length} in ${files.join(', ')}:\n${logLines.map((l) => `  ${l}`).join('\n')}`,
-      `read ${install.path}/logs on the host; errors from before the last restart may be harmless`));
-  }
-  return out;
+  if (logLines.length === 0) return check('logs', 'Recent ERROR/FATAL log lines', 'pass', `none in ${files.length > 0 ? files.join(', ') : 'the logs (no log files yet)'}`);
+  return check('logs', 'Recent ERROR/FATAL log lines', 'warn', `${logLines.length} in ${files.join(', ')}:\n${logLines.map((l) => `  ${l}`).join('\n')}`,
+    `read ${install.path}/logs on the host; errors from before the last restart may be harmless`);
 }
 
 /**
@@ -69,7 +96,10 @@ export function configuredListeners(serverProperties: string | undefined): Array
     .filter((m): m is RegExpExecArray => m !== null && m[2] !== '')
     .map((m) => ({ name: m[1]!.toUpperCase(), host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) }));
   const inter = getProperty(props, 'inter.broker.listener.name')?.trim().toUpperCase();
-  const forClients = all.length > 1 && inter ? all.filter((l) => l.name !== inter) : all;
+  // A KRaft controller's listener is for the quorum, never for clients.
+  const controllers = (getProperty(props, 'controller.listener.names') ?? '').split(',').map((n) => n.trim().toUpperCase()).filter(Boolean);
+  const brokers = all.filter((l) => !controllers.includes(l.name));
+  const forClients = brokers.length > 1 && inter ? brokers.filter((l) => l.name !== inter) : brokers;
   return forClients.map(({ host, port }) => ({ host, port }));
 }
 

@@ -4,6 +4,7 @@ import { configuredListeners, hasInternalListener, hostChecks } from '../checks/
 import { check, type CheckResult } from '../checks/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { RemoteHost } from '../host/remote-host.js';
+import { modeOf } from '../kafka/mode.js';
 import { ProtocolError } from '../host/sections.js';
 import type { ZookeeperMode } from '../host/zookeeper-mode.js';
 import type { VerifyOptions } from '../options/verify-options.js';
@@ -34,8 +35,9 @@ export async function onHost(
   }
   try {
     const host = new RemoteHost(session, { options: { installDir: o.installDir }, dist: o.dist });
-    const seen = await host.verify();
-    for (const c of hostChecks(seen)) show(c);
+    const mode = modeOf(o.dist);
+    const seen = await host.verify(mode);
+    for (const c of hostChecks(seen, mode)) show(c);
     if (zookeeper) zookeeper(await host.zookeeperMode());
     return { configured: configuredListeners(seen.facts.serverProperties), internal: hasInternalListener(seen.facts.serverProperties) };
   } catch (err) {

@@ -35,9 +35,13 @@ export function asConfigured(d: DaemonSpec, facts: Pick<HostFacts, 'files'>): Da
   return { ...d, otherPorts: [...d.otherPorts, ELECTION_PORT] };
 }
 
-/** broker.id of server.properties; undefined when the broker picks its own (-1, or unset). */
+/**
+ * broker.id of server.properties (a KRaft node's node.id, which it is then); undefined when the broker
+ * picks its own (-1).
+ */
 export function brokerId(serverProperties: string | undefined): number | undefined {
-  const id = Number(getProperty(serverProperties ?? '', 'broker.id')?.trim() ?? '0');
+  const props = serverProperties ?? '';
+  const id = Number((getProperty(props, 'broker.id') ?? getProperty(props, 'node.id'))?.trim() ?? '0');
   return Number.isInteger(id) && id >= 0 ? id : undefined;
 }
 

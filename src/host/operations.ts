@@ -6,6 +6,7 @@
  * passed to it as `alsoWrite`.
  */
 import type { DaemonSpec } from '../kafka/daemons.js';
+import type { KafkaMode } from '../kafka/mode.js';
 import type { FactsUpdate, HostFacts, Sha512Fact } from './facts.js';
 import type { FileChange } from './file-writes.js';
 import type { PartitionReplicas } from '../kafka/replicas.js';
@@ -160,9 +161,17 @@ export interface UninstallResult {
 /** What `verify` reads on the host. */
 export interface VerifyFacts {
   facts: Pick<HostFacts, 'install' | 'listening' | 'jvms' | 'jps'> & { serverProperties: string | undefined };
-  zookeeper: { connect: string; shell: 'missing' | 'ran'; ids: number[] | undefined };
+  /** ZooKeeper mode: the brokers registered in ZooKeeper. */
+  zookeeper?: { connect: string; shell: 'missing' | 'ran'; ids: number[] | undefined } | undefined;
+  /** KRaft: the controller quorum's state. */
+  quorum?: QuorumState | undefined;
   logs: { files: string[]; errorLines: string[] };
 }
+
+/** What DescribeQuorum said (kafka-metadata-quorum.sh describe --status), or why it said nothing. */
+export type QuorumState =
+  | { answered: true; leaderId: number; epoch: number | undefined; maxLag: number | undefined; voters: number[] }
+  | { answered: false; reason: string };
 
 /** A daemon's log as `logs` found it on the host. */
 export interface LogFile {
@@ -210,7 +219,7 @@ export interface HostOps {
   stopDaemon(r: StopRequest): Promise<StopResult>;
   setUnits(r: UnitsRequest): Promise<FactsUpdate>;
   jps(): Promise<FactsUpdate>;
-  verify(): Promise<VerifyFacts>;
+  verify(mode: KafkaMode): Promise<VerifyFacts>;
   /**
    * Whether the broker is in its own metadata, asked over its internal listener through the SSH
    * connection, until it is, the question cannot be asked, or `waitMs` has passed.

@@ -4,17 +4,20 @@
  */
 import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { ZOOKEEPER_PORT } from '../kafka/distribution.js';
+import { CONTROLLER_ADDRESS } from '../kafka/mode-kraft.js';
+import type { KafkaMode } from '../kafka/mode.js';
+import { visible } from '../visible.js';
 import type { RunOptions, Session } from '../remote/session.js';
 import type { Sections } from '../remote/script.js';
 import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate, type Sha512Fact } from './facts.js';
 import { writeCalls, type FileChange } from './file-writes.js';
 import type {
-  DataMoveRequest, DownloadResult, FormatRequest, FormatResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
+  DataMoveRequest, DownloadResult, FormatRequest, FormatResult, QuorumState, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
   UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
 } from './operations.js';
 import { remoteScript } from './script.js';
 import { readLogFiles, readLogLine } from './log-sections.js';
-import { requireSection, section } from './sections.js';
+import { requireSection, section, type SectionReader } from './sections.js';
 import { reassignThrough, waitServing, type Serving } from './serving.js';
 import type { PartitionReplicas } from '../kafka/replicas.js';
 import { askZookeeperMode, type ZookeeperMode } from './zookeeper-mode.js';
@@ -50,6 +53,27 @@ function daemonVars(d: DaemonSpec, service: Service): Record<string, string | nu
 function writing(changes: readonly FileChange[]): { vars: Record<string, string>; calls: string[] } {
   const w = writeCalls(changes);
   return { vars: w.vars, calls: changes.length > 0 ? [...w.calls, 'ks_probe_files'] : [] };
+}
+
+function readRegistered(zk: SectionReader<'zookeeper'>): NonNullable<VerifyFacts['zookeeper']> {
+  const ids = zk.get('ids');
+  return {
+    connect: zk.get('connect') ?? '',
+    shell: zk.get('rc') === 'missing' ? 'missing' : 'ran',
+    ids: ids ? ids.replace(/[[\]\s]/g, '').split(',').filter(Boolean).map(Number).filter(Number.isInteger) : undefined,
+  };
+}
+
+function readQuorum(q: SectionReader<'quorum'>): QuorumState {
+  const rc = q.get('rc');
+  if (rc === 'missing') return { answered: false, reason: 'bin/kafka-metadata-quorum.sh is missing on the host' };
+  const leader = Number(q.get('leader') || NaN);
+  if (rc !== '0' || !Number.isInteger(leader)) {
+    const out = q.all('out').map((l) => visible(l)).join(' / ');
+    return { answered: false, reason: `the controller at ${CONTROLLER_ADDRESS} did not describe its quorum${rc === '124' ? ' within 40 s' : ''}${out ? `: ${out}` : ''}` };
+  }
+  const voters = (q.get('voters') ?? '').split(' ').filter(Boolean).map(Number).filter(Number.isInteger);
+  return { answered: true, leaderId: leader, epoch: q.number('epoch'), maxLag: q.number('lag'), voters };
 }
 
 export class RemoteHost implements HostOps {
@@ -186,23 +210,18 @@ export class RemoteHost implements HostOps {
     return this.refresh('jps', ['jvms', 'jps'], {}, ['jps']);
   }
 
-  async verify(): Promise<VerifyFacts> {
-    const sections = await this.run('verify', { KS_ZOOKEEPER_CONNECT: `localhost:${ZOOKEEPER_PORT}` }, ['verify'], [], { timeoutMs: TIMEOUTS_MS.verify });
+  async verify(mode: KafkaMode): Promise<VerifyFacts> {
+    const vars = { KS_VERIFY_MODE: mode.id, KS_ZOOKEEPER_CONNECT: `localhost:${ZOOKEEPER_PORT}`, KS_CONTROLLER: CONTROLLER_ADDRESS };
+    const sections = await this.run('verify', vars, ['verify'], [], { timeoutMs: TIMEOUTS_MS.verify });
     const u = readFacts(sections, 'verify', ['install', 'ports', 'jvms', 'jps']);
     const server = section(sections, 'file', 'server.properties');
-    const zk = requireSection(sections, 'verify', 'zookeeper');
     const logs = requireSection(sections, 'verify', 'logs');
-    const ids = zk.get('ids');
     return {
       facts: {
         install: u.install!, listening: u.listening!, jvms: u.jvms!, jps: u.jps,
         serverProperties: server?.get('content') === undefined ? undefined : Buffer.from(server.get('content')!, 'base64').toString('latin1'),
       },
-      zookeeper: {
-        connect: zk.get('connect') ?? '',
-        shell: zk.get('rc') === 'missing' ? 'missing' : 'ran',
-        ids: ids ? ids.replace(/[[\]\s]/g, '').split(',').filter(Boolean).map(Number).filter(Number.isInteger) : undefined,
-      },
+      ...(mode.id === 'kraft' ? { quorum: readQuorum(requireSection(sections, 'verify', 'quorum')) } : { zookeeper: readRegistered(requireSection(sections, 'verify', 'zookeeper')) }),
       logs: { files: logs.all('file'), errorLines: logs.all('line') },
     };
   }

@@ -31,6 +31,8 @@ export const VOCABULARY = {
   started: ['pid', 'seconds', 'stale_node', 'stale_waited'],
   stopped: ['seconds'],
   zookeeper: ['connect', 'rc', 'ids', 'out'],
+  /** The KRaft controller quorum as kafka-metadata-quorum.sh describes it (verify). */
+  quorum: ['rc', 'leader', 'epoch', 'lag', 'voters', 'out'],
   logs: ['file', 'line'],
   /** Whether systemd runs the host: `running` or `none`. */
   systemd: ['state'],

@@ -97,6 +97,6 @@ export const formatStep: Step = {
       throw (err instanceof RemoteFailure && explain(err)) || err;
     }
     ctx.facts = withUpdate(ctx.facts, r.update);
-    return r.formatted ? `formatted ${logDir(ctx)} for cluster ${r.clusterId} (${r.seconds ?? '?'} s)` : `cluster ${r.clusterId} kept on the host`;
+    return r.formatted ? `formatted ${logDir(ctx)} for cluster ${r.clusterId}` : `cluster ${r.clusterId} kept on the host`;
   },
 };

@@ -206,7 +206,7 @@ ks_data_mode() {
 }
 
 # Where Kafka's and ZooKeeper's data is now (the directories their config files name; the shipped
-# defaults under /tmp before extraction) and where kafka-setup keeps it (beside the install: the
+# defaults under /tmp before extraction, 3.x's and 4.x's) and where kafka-setup keeps it (beside the install: the
 # kafka-data directory itself, with its mode, then its two).
 ks_probe_data() {
   ks_section data
@@ -225,7 +225,10 @@ ks_probe_data() {
     done
     IFS=$ks_old_ifs
   else
+    # The shipped defaults: 3.x's, and 4.x's (KRaft).
     ks_data_dir /tmp/kafka-logs
+    ks_data_dir /tmp/kraft-combined-logs
+    ks_broker_meta /tmp/kraft-combined-logs
   fi
   v=
   [ -f "$ks_zp" ] && v=$(ks_prop "$ks_zp" dataDir)

@@ -1,3 +1,4 @@
+import { ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import { describe, expect, it } from 'vitest';
 import { configuredListeners, hostChecks } from '../../src/checks/host-checks.js';
 import { formatApiVersions } from '../../src/kafka/api-versions.js';
@@ -24,7 +25,7 @@ function sections(opts: { broker?: boolean; ids?: string; logs?: string[]; broke
 
 /** What verify sees on a host that prints `text`, through the real verify operation. */
 function seen(text: string) {
-  return new RemoteHost(new ScriptedSession({ verify: text }), { options: { installDir: INSTALL }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } }).verify();
+  return new RemoteHost(new ScriptedSession({ verify: text }), { options: { installDir: INSTALL }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } }).verify(ZOOKEEPER_MODE);
 }
 
 async function run(text: string) {
