@@ -2,10 +2,12 @@
  * Benchmark (not a test): wall time of a fresh `init`, of no-op re-runs and of `status` against the real e2e host,
  * seen through a latency proxy so that the loopback sshd looks like a server DELAY×2 ms away, plus
  * how many SSH connections and remote commands each used (counted by the tool with --verbose, and
- * independently from sshd's own log). Prints figures; asserts nothing.
+ * independently from sshd's own log), for each Kafka version asked (3.1.0 with ZooKeeper, 4.x with
+ * KRaft), each on a host reset to fresh. Prints figures; asserts nothing.
  *
- *   npm run bench                     # 50 ms each way (100 ms round trip)
- *   BENCH_DELAY_MS=150 npm run bench  # a far-away region
+ *   npm run bench                                   # 50 ms each way (100 ms round trip), 3.1.0 and 4.4.0
+ *   BENCH_DELAY_MS=0 npm run bench                  # loopback
+ *   BENCH_DELAY_MS=150 BENCH_VERSIONS=4.1.1 npm run bench  # a far-away region, one version
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,10 +16,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { startHost, stopHost, type E2eHost } from '../test/e2e/support/host.js';
 import { startMirror, type Mirror } from '../test/e2e/support/mirror.js';
-import { buildDistribution } from '../test/e2e/support/dist.js';
+import { buildDistribution, buildKafka4Distributions } from '../test/e2e/support/dist.js';
+import { resetHost } from '../test/e2e/support/reset.js';
 
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 50);
 const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS ?? 5);
+const VERSIONS = (process.env.BENCH_VERSIONS ?? '3.1.0,4.4.0').split(',').filter(Boolean);
 const root = new URL('..', import.meta.url).pathname;
 
 interface RunFigures {
@@ -38,7 +42,7 @@ function sshdCounts(host: E2eHost): { connections: number; execs: number } {
   };
 }
 
-const WAITING = /remote (download|extract|start-zookeeper|start-broker|install-java) .* in ([0-9.]+) s/;
+const WAITING = /remote (download|extract|format-storage|start-zookeeper|start-broker|install-java) .* in ([0-9.]+) s/;
 
 async function runInit(host: E2eHost, port: number, args: string[], command = 'init'): Promise<RunFigures> {
   const before = sshdCounts(host);
@@ -68,37 +72,44 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const distDir = await buildDistribution(join(root, '.cache/e2e/dist'));
+  const kraft = VERSIONS.filter((v) => !v.startsWith('3.'));
+  const dist4Dir = kraft.length > 0 ? [await buildKafka4Distributions(join(root, '.cache/e2e/dist4'), kraft)] : [];
   let host: E2eHost | undefined;
   let mirror: Mirror | undefined;
   const proxyPort = 20000 + Math.floor(Math.random() * 20000);
   let proxy: ReturnType<typeof spawn> | undefined;
   try {
-    mirror = await startMirror(distDir);
+    mirror = await startMirror(distDir, dist4Dir);
     host = await startHost();
+    // The proxy's own pass-through when no delay is asked: loopback figures from the same path.
     proxy = spawn('python3', [join(root, 'bench/latency-proxy.py'), String(proxyPort), String(host.sshPort), String(DELAY_MS)], { stdio: 'ignore' });
     await sleep(500);
-    const common = ['--mirror', mirror.good, '--heap', '256m'];
-
-    const fresh = await runInit(host, proxyPort, common);
-    const noop: RunFigures[] = [];
-    for (let i = 0; i < NOOP_RUNS; i++) noop.push(await runInit(host, proxyPort, common));
-    const status: RunFigures[] = [];
-    for (let i = 0; i < NOOP_RUNS; i++) status.push(await runInit(host, proxyPort, [], 'status'));
-
     const rtt = DELAY_MS * 2;
     console.log(`kafka-setup init benchmark — sshd on loopback behind a latency proxy: ${DELAY_MS} ms each way (${rtt} ms round trip)`);
+    const summary: string[] = [];
+    for (const version of VERSIONS) {
+      await resetHost(host);
+      const common = ['--mirror', mirror.good, '--heap', '256m', '--kafka-version', version, '--profile', `bench-${version}`];
+      const fresh = await runInit(host, proxyPort, common);
+      const noop: RunFigures[] = [];
+      for (let i = 0; i < NOOP_RUNS; i++) noop.push(await runInit(host, proxyPort, common));
+      const status: RunFigures[] = [];
+      for (let i = 0; i < NOOP_RUNS; i++) status.push(await runInit(host, proxyPort, ['--profile', `bench-${version}`], 'status'));
+
+      console.log('');
+      console.log(`Kafka ${version} (${version.startsWith('3.') ? 'ZooKeeper and a broker' : 'KRaft: one JVM'})`);
+      console.log('run                      wall      ssh conns  remote cmds  (sshd log: conns/execs)  own time*');
+      const row = (name: string, f: RunFigures): string =>
+        `${name.padEnd(24)} ${f.wallS.toFixed(2).padStart(6)} s  ${String(f.connections).padStart(9)}  ${String(f.commands).padStart(11)}  ${`${f.sshdConnections}/${f.sshdExecs}`.padStart(23)}  ${(f.wallS - f.waitingS).toFixed(2).padStart(7)} s`;
+      console.log(row('fresh init', fresh));
+      noop.forEach((f, i) => console.log(row(`no-op re-run #${i + 1}`, f)));
+      status.forEach((f, i) => console.log(row(`status #${i + 1}`, f)));
+      summary.push(`${version.padEnd(8)} fresh init ${fresh.wallS.toFixed(2).padStart(6)} s (${fresh.waitingS.toFixed(2)} s waiting)   no-op re-run median ${median(noop.map((f) => f.wallS)).toFixed(2)} s   status median ${median(status.map((f) => f.wallS)).toFixed(2)} s   (over ${NOOP_RUNS} runs)`);
+    }
     console.log('');
-    console.log('run                      wall      ssh conns  remote cmds  (sshd log: conns/execs)  own time*');
-    const row = (name: string, f: RunFigures): string =>
-      `${name.padEnd(24)} ${f.wallS.toFixed(2).padStart(6)} s  ${String(f.connections).padStart(9)}  ${String(f.commands).padStart(11)}  ${`${f.sshdConnections}/${f.sshdExecs}`.padStart(23)}  ${(f.wallS - f.waitingS).toFixed(2).padStart(7)} s`;
-    console.log(row('fresh init', fresh));
-    noop.forEach((f, i) => console.log(row(`no-op re-run #${i + 1}`, f)));
-    status.forEach((f, i) => console.log(row(`status #${i + 1}`, f)));
-    console.log('');
-    console.log(`no-op re-run: median ${median(noop.map((f) => f.wallS)).toFixed(2)} s over ${NOOP_RUNS} runs`);
-    console.log(`status: median ${median(status.map((f) => f.wallS)).toFixed(2)} s over ${NOOP_RUNS} runs`);
-    console.log(`fresh init: ${fresh.waitingS.toFixed(2)} s waiting for download, extraction and JVM start-up (as timed by the client, incl. their round trips)`);
-    console.log('* own time = wall time minus the commands that wait for the download, extraction, Java install and JVM start-up');
+    for (const l of summary) console.log(l);
+    console.log('waiting = the commands that wait for the download, extraction, storage format and JVM start-up (as timed by the client, incl. their round trips)');
+    console.log('* own time = wall time minus that waiting');
   } finally {
     if (proxy?.pid) process.kill(proxy.pid);
     if (host) await stopHost(host);

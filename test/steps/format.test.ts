@@ -1,0 +1,63 @@
+/** The KRaft storage step decides from the facts alone: format once, and refuse what is not this node's. */
+import { posix } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DataDirFact, HostFacts } from '../../src/host/facts.js';
+import type { InitOptions } from '../../src/options/init-options.js';
+import { formatStep } from '../../src/steps/format.js';
+import type { StepContext } from '../../src/steps/types.js';
+import { FakeHost, freshDebian, INSTALL } from '../host/fake-host.js';
+
+// The fake's install is a 3.x one; the data directory beside it is what counts here.
+const HOME = posix.dirname(INSTALL);
+
+const options = {
+  profile: 'default', host: '203.0.113.10', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
+  timeoutMs: 20000, passphraseEnv: undefined, yes: true, interactive: false,
+  kafkaVersion: '4.1.1', scalaVersion: '2.13', heap: 'auto', advertisedHost: '203.0.113.10',
+  installDir: '~/kafka_2.13-4.1.1', mirrors: ['https://m1/kafka'], sha512: undefined, dryRun: false, service: 'auto',
+} satisfies InitOptions;
+
+const LOGS = `${HOME}/kafka-data/kafka-logs`;
+const ID = 'tvz45AyKhMRbOhpz8_5ovg';
+
+async function ctxWith(dirs: Array<Partial<DataDirFact> & { path: string }>, kept?: string): Promise<StepContext> {
+  const host = new FakeHost(freshDebian({ install: 'kafka', files: { bashrc: { content: '', mtime: 1 }, 'server.properties': { content: 'node.id=1\n', mtime: 1 }, 'zookeeper.properties': undefined } }));
+  const { facts } = await host.probe({ urls: [], lock: false });
+  const dataDirs = new Map(facts.dataDirs);
+  for (const d of dirs) dataDirs.set(d.path, { state: 'data', kib: 0, device: '2049', ...d });
+  const f: HostFacts = { ...facts, dataDirs, keptClusterId: kept };
+  return { options, host, dist: { kafkaVersion: '4.1.1', scalaVersion: '2.13' }, facts: f };
+}
+
+describe('the KRaft storage step', () => {
+  it('formats a fresh host, with the id the host keeps when it keeps one', async () => {
+    const fresh = formatStep.check(await ctxWith([]));
+    expect(fresh).toMatchObject({ done: false, reason: `format ${LOGS} for a new cluster` });
+    const kept = formatStep.check(await ctxWith([], ID));
+    expect(kept).toMatchObject({ done: false, reason: `format ${LOGS} for cluster ${ID}` });
+  });
+
+  it('is done once formatted for the kept cluster and node 1; a formatted directory without a kept id gets it kept', async () => {
+    const dir = { path: LOGS, format: { version: 1, nodeId: 1, clusterId: ID } };
+    expect(formatStep.check(await ctxWith([dir], ID))).toEqual({ done: true, detail: `${LOGS}: cluster ${ID}, node 1` });
+    expect(formatStep.check(await ctxWith([dir]))).toMatchObject({ done: false, reason: `keep the cluster id ${ID} of ${LOGS} on the host` });
+  });
+
+  it('refuses another cluster\'s storage, another node\'s, and files without meta.properties, before any change', async () => {
+    const other = await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 1, clusterId: 'AAAAAAAAAAAAAAAAAAAAAA' } }], ID);
+    expect(formatStep.preflight!(other)?.message).toBe(`${LOGS} is formatted for cluster AAAAAAAAAAAAAAAAAAAAAA, and this server's Kafka is cluster ${ID} (kept in ${HOME}/kafka-data/cluster.id)`);
+    expect(formatStep.preflight!(other)?.hint).toMatch(/move it away \(mv .*kafka-logs .*kafka-logs\.old\)/);
+    const node = await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 3, clusterId: ID } }], ID);
+    expect(formatStep.preflight!(node)?.message).toBe(`${LOGS} is formatted for node 3, and this server is node 1`);
+    const files = await ctxWith([{ path: LOGS }]);
+    expect(formatStep.preflight!(files)?.message).toMatch(/holds files but no meta\.properties/);
+  });
+
+  it('refuses ZooKeeper-mode data (3.x): KRaft cannot read it', async () => {
+    const broker = await ctxWith([{ path: LOGS, brokerId: 0, format: { version: 0, nodeId: undefined, clusterId: ID } }]);
+    expect(formatStep.preflight!(broker)?.message).toMatch(new RegExp(`^${LOGS} holds the data of a ZooKeeper-based Kafka \\(3\\.x\\); Kafka 4\\.1\\.1 runs without ZooKeeper \\(KRaft\\) and cannot read it`));
+    const zk = await ctxWith([{ path: `${HOME}/kafka-data/zookeeper/version-2` }]);
+    expect(formatStep.preflight!(zk)?.message).toMatch(new RegExp(`^${HOME}/kafka-data/zookeeper holds the data of a ZooKeeper-based Kafka`));
+    expect(formatStep.preflight!(zk)?.hint).toMatch(/--kafka-version 3\.x .* uninstall --purge/);
+  });
+});
