@@ -1,6 +1,7 @@
 /** Writing files on the host: atomic, backed up once, and only over what the probe read (write-files.sh). */
 import { createHash } from 'node:crypto';
 import type { FileFact } from './facts.js';
+import type { ScriptVars } from './script-inputs.js';
 
 export interface FileChange {
   /** The path as the probe reported it (absolute, symlinks resolved). */
@@ -16,8 +17,8 @@ export function sha256(latin1: string): string {
  * The variables and calls that write `changes` (ks_write_file): our own code lines referencing
  * variables; the values only ever travel in the variables, quoted.
  */
-export function writeCalls(changes: readonly FileChange[]): { vars: Record<string, string>; calls: string[] } {
-  const vars: Record<string, string> = {};
+export function writeCalls(changes: readonly FileChange[]): { vars: ScriptVars<'write-files'>; calls: string[] } {
+  const vars: ScriptVars<'write-files'> = {};
   const calls: string[] = [];
   changes.forEach((c, i) => {
     vars[`KS_F${i}_PATH`] = c.fact.path;

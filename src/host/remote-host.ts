@@ -16,6 +16,7 @@ import type {
   UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
 } from './operations.js';
 import { remoteScript } from './script.js';
+import type { ScriptBody, ScriptVars } from './script-inputs.js';
 import { readLogFiles, readLogLine } from './log-sections.js';
 import { requireSection, section, type SectionReader } from './sections.js';
 import { reassignThrough, waitServing, type Serving } from './serving.js';
@@ -42,15 +43,15 @@ const TIMEOUTS_MS = {
 };
 
 /** The daemon table's row, for daemon-lib.sh, and how it runs. */
-function daemonVars(d: DaemonSpec, service: Service): Record<string, string | number> {
+function daemonVars(d: DaemonSpec, service: Service): ScriptVars<'daemon-lib'> {
   return {
-    KS_KIND: d.kind, KS_NAME: d.name, KS_SCRIPT: d.script, KS_CONF: d.config, KS_OUT: d.out, KS_MAIN: d.main, KS_READY: d.ready,
-    KS_PORT: d.port, KS_OTHER_PORTS: d.otherPorts.join(' '), KS_SERVICE: service, KS_UNIT: d.unit,
+    KS_NAME: d.name, KS_SCRIPT: d.script, KS_CONF: d.config, KS_OUT: d.out, KS_MAIN: d.main, KS_READY: d.ready,
+    KS_PORT: d.port, KS_SERVICE: service, KS_UNIT: d.unit,
   };
 }
 
 /** The lines that write `changes`, then re-read the files for the steps to confirm. */
-function writing(changes: readonly FileChange[]): { vars: Record<string, string>; calls: string[] } {
+function writing(changes: readonly FileChange[]): { vars: ScriptVars<'write-files'>; calls: string[] } {
   const w = writeCalls(changes);
   return { vars: w.vars, calls: changes.length > 0 ? [...w.calls, 'ks_probe_files'] : [] };
 }
@@ -83,12 +84,14 @@ export class RemoteHost implements HostOps {
     return this.session.host;
   }
 
-  private async run(name: string, vars: Record<string, string | number>, bodies: string[], calls: string[] = [], opts: RunOptions = {}): Promise<Sections> {
-    const res = await this.session.run(remoteScript(name, { ...baseVars(this.target), ...vars }, ['probe-lib', ...bodies], calls), opts);
+  private async run<const B extends ScriptBody>(name: string, vars: ScriptVars<NoInfer<B> | 'probe-lib'>, bodies: readonly B[], calls: string[] = [], opts: RunOptions = {}): Promise<Sections> {
+    // Each call site's vars are checked against its bodies; the base inputs are every script's.
+    const all = { ...baseVars(this.target), ...vars } as ScriptVars<B | 'probe-lib'>;
+    const res = await this.session.run(remoteScript<B | 'probe-lib'>(name, all, ['probe-lib', ...bodies], calls), opts);
     return res.sections;
   }
 
-  private async refresh(name: string, parts: readonly FactPart[], vars: Record<string, string | number>, bodies: string[], calls: string[] = [], opts: RunOptions = {}): Promise<FactsUpdate> {
+  private async refresh<const B extends ScriptBody>(name: string, parts: readonly FactPart[], vars: ScriptVars<NoInfer<B> | 'probe-lib'>, bodies: readonly B[], calls: string[] = [], opts: RunOptions = {}): Promise<FactsUpdate> {
     return readFacts(await this.run(name, vars, bodies, calls, opts), name, parts);
   }
 
@@ -148,7 +151,7 @@ export class RemoteHost implements HostOps {
   }
 
   moveData(r: DataMoveRequest): Promise<FactsUpdate> {
-    const vars: Record<string, string | number> = {
+    const vars: ScriptVars<'move-data'> = {
       KS_STOP_BROKER: r.stop.broker ?? '',
       KS_STOP_ZOOKEEPER: r.stop.zookeeper ?? '',
       KS_BROKER_MAIN: BROKER.main,
@@ -179,7 +182,7 @@ export class RemoteHost implements HostOps {
     const d = r.daemon;
     const name = `start-${d.kind}`;
     const sections = await this.run(name, {
-      ...daemonVars(d, r.service), KS_HEAP_OPTS: r.heapOpts, KS_STOP_PID: r.stopPid ?? '', KS_RUNNING_PID: r.runningPid ?? '', KS_TIMEOUT: d.timeoutS,
+      ...daemonVars(d, r.service), KS_KIND: d.kind, KS_OTHER_PORTS: d.otherPorts.join(' '), KS_HEAP_OPTS: r.heapOpts, KS_STOP_PID: r.stopPid ?? '', KS_RUNNING_PID: r.runningPid ?? '', KS_TIMEOUT: d.timeoutS,
     }, ['daemon-lib', 'start-daemon'], [], { timeoutMs: (d.timeoutS + 90) * 1000 });
     const started = requireSection(sections, name, 'started');
     const node = started.get('stale_node');
@@ -197,7 +200,7 @@ export class RemoteHost implements HostOps {
   }
 
   setUnits(r: UnitsRequest): Promise<FactsUpdate> {
-    const vars: Record<string, string | number> = { KS_UNIT_WRITES: r.write.length, KS_ENABLE: r.enable.join(' '), KS_REMOVE: r.remove.join(' ') };
+    const vars: ScriptVars<'units'> = { KS_UNIT_WRITES: r.write.length, KS_ENABLE: r.enable.join(' '), KS_REMOVE: r.remove.join(' ') };
     r.write.forEach((u, i) => {
       vars[`KS_W${i}_NAME`] = u.name;
       vars[`KS_W${i}_CONTENT`] = Buffer.from(u.content, 'latin1').toString('base64');
@@ -240,7 +243,7 @@ export class RemoteHost implements HostOps {
 
   async uninstall(r: UninstallRequest): Promise<UninstallResult> {
     const b = r.bashrc;
-    const vars: Record<string, string | number> = {
+    const vars: ScriptVars<'uninstall'> = {
       KS_UN_UNITS: r.units.join(' '),
       KS_UN_SYSTEMD: r.systemd ? 'running' : 'none',
       KS_UN_STOP: r.stopJvms.map((j) => `${j.pid}=${j.main}`).join(' '),

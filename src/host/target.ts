@@ -2,6 +2,7 @@
 import { posix } from 'node:path';
 import { coreJar, distName, tarballName, type Distribution } from '../kafka/distribution.js';
 import { EVERY_KIND, INSTALL_PORTS, UNIT_DIR } from '../kafka/daemons.js';
+import type { BASE_INPUTS } from './script-inputs.js';
 import { UNIT_HEADER } from './unit-owner.js';
 
 export const BASHRC = '~/.bashrc';
@@ -17,7 +18,7 @@ export function tarballPath(t: InstallTarget): string {
 }
 
 /** Variables every remote script gets, for the probe functions they share (probe-lib.sh). */
-export function baseVars(t: InstallTarget): Record<string, string> {
+export function baseVars(t: InstallTarget): Record<keyof typeof BASE_INPUTS, string> {
   return {
     KS_INSTALL: t.options.installDir,
     KS_TARBALL: tarballPath(t),

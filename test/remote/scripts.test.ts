@@ -12,6 +12,7 @@ import { scratchDir } from '../support/scratch.js';
 import { probeFacts } from '../../src/host/facts.js';
 import { sha256, writeCalls, type FileChange } from '../../src/host/file-writes.js';
 import { remoteScript } from '../../src/host/script.js';
+import { declaredInput } from '../../src/host/script-inputs.js';
 import { baseVars } from '../../src/host/target.js';
 import { BROKER, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { parseSections, type RemoteScript } from '../../src/remote/script.js';
@@ -386,14 +387,16 @@ describe('start-daemon under dash', () => {
       ...vars, KS_UNIT_DIR: unitDir, KS_KIND: 'broker', KS_NAME: BROKER.name, KS_SCRIPT: BROKER.script, KS_CONF: BROKER.config, KS_OUT: BROKER.out, KS_MAIN: BROKER.main, KS_READY: BROKER.ready,
       KS_HEAP_OPTS: '-Xmx64m', KS_PORT: 1, KS_OTHER_PORTS: '', KS_STOP_PID: '', KS_RUNNING_PID: '', KS_TIMEOUT: 5, KS_SERVICE: 'systemd', KS_UNIT: BROKER.unit,
     };
-    for (const body of ['start-daemon', 'stop-daemon']) {
-      const r = runLocally(remoteScript(body, daemon, ['probe-lib', 'daemon-lib', body]), home, bin);
+    // Each script gets what its bodies read (script-inputs.ts).
+    const varsOf = (body: 'start-daemon' | 'stop-daemon') => Object.fromEntries(Object.entries(daemon).filter(([k]) => declaredInput(['probe-lib', 'daemon-lib', body], k)));
+    for (const body of ['start-daemon', 'stop-daemon'] as const) {
+      const r = runLocally(remoteScript(body, varsOf(body), ['probe-lib', 'daemon-lib', body]), home, bin);
       expect(r.sections.get('error')).toEqual(['kind=unit_foreign', `message=${join(unitDir, BROKER.unit)} was not written by kafka-setup, so kafka-setup does not start or stop it`]);
     }
     expect(existsSync(log)).toBe(false);
     // Ours (the header on its first line) is started through systemd as before.
     writeFileSync(join(unitDir, BROKER.unit), `${UNIT_HEADER} (kafka-setup init replaces it; kafka-setup uninstall removes it).\n[Unit]\n`);
-    runLocally(remoteScript('stop-daemon', daemon, ['probe-lib', 'daemon-lib', 'stop-daemon']), home, bin);
+    runLocally(remoteScript('stop-daemon', varsOf('stop-daemon'), ['probe-lib', 'daemon-lib', 'stop-daemon']), home, bin);
     expect(readFileSync(log, 'utf8')).toContain(`systemctl stop ${BROKER.unit}`);
   });
 
