@@ -44,7 +44,7 @@ describe('the command line', () => {
 
   it('shows the defaults the resolver uses, not copies of them', () => {
     const init = helpOfCommand('init');
-    expect(init).toMatch(new RegExp(`--kafka-version <x\\.y\\.z> .*\\(default: ${DEFAULT_KAFKA_VERSION.replace(/\./g, '\\.')}\\)`));
+    expect(init).toMatch(new RegExp(`--kafka-version <x\\.y\\.z\\|latest> .*\\(default: ${DEFAULT_KAFKA_VERSION.replace(/\./g, '\\.')}\\)`));
     expect(init).toContain(`(default: ${DEFAULT_SCALA_VERSION} for 3.x, 2.13 for 4.x)`);
     expect(init).toContain(`(default: ${DEFAULT_MIRRORS.join(', ')})`);
     expect(init).toMatch(/--port <port> +SSH port \(default: 22\)/);

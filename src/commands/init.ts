@@ -6,6 +6,7 @@ import { resolveHost, tcpConnect } from '../local/net.js';
 import { DEFAULT_PROFILE } from '../options/connection-options.js';
 import { parseHostSpec } from '../options/host-spec.js';
 import { resolveInitOptions, type InitFlags } from '../options/init-options.js';
+import { LATEST } from '../options/latest-version.js';
 import { loadProfile, profileOf, profilePath, saveProfile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import { scalaForVersionProblem } from '../options/validate.js';
@@ -74,7 +75,8 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
     hosts.push(...answer.trim().split(/[\s,]+/).filter(Boolean));
   }
   const flags: InitFlags = { ...args, host: hosts[0], advertisedHost: advertisedHosts[0] };
-  if ((hosts.length > 1 || (profile?.cluster && hosts.length === 0)) && kafkaMajor(args.kafkaVersion ?? '') >= 4) {
+  // latest is 4.x on every mirror today, and Kafka 4 is one server so far.
+  if ((hosts.length > 1 || (profile?.cluster && hosts.length === 0)) && (kafkaMajor(args.kafkaVersion ?? '') >= 4 || args.kafkaVersion === LATEST)) {
     throw new UsageError(`--kafka-version ${args.kafkaVersion}: kafka-setup sets up Kafka 4 (KRaft) on one server so far; a cluster runs Kafka 3.x with ZooKeeper`,
       'give one --host for Kafka 4, or leave --kafka-version out (3.1.0) for a cluster; nothing was changed');
   }
@@ -106,7 +108,7 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
   if (advertisedHosts.length > 1) throw new UsageError(`--advertised-host is given ${advertisedHosts.length} times for one host`, 'give it once (several are for a cluster: one per --host)');
   const interactive = isInteractive(flags.interactive);
   const options = await resolveInitOptions(flags, {
-    prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m),
+    prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m), info: (m) => io.reporter.info(m), signal: io.signal,
     recognise: recogniseMoved(io, { record: flags.dryRun !== true, profile: flags.profile }),
   });
   const dist = { kafkaVersion: options.kafkaVersion, scalaVersion: options.scalaVersion };

@@ -14,7 +14,9 @@ const ONE_GB_KIB = 1024 * 1024;
 
 export const initDeclarations = {
   kafkaVersion: value({
-    flag: '--kafka-version <x.y.z>', help: 'Kafka version: 3.0.0 to 3.9.x run with ZooKeeper, 4.x with KRaft (one server)', default: DEFAULT_KAFKA_VERSION,
+    // 'latest' is read from the mirrors before this table is resolved (see init-options.ts): the
+    // validation here, and so the saved profile, only ever sees a version.
+    flag: '--kafka-version <x.y.z|latest>', help: 'Kafka version: 3.0.0 to 3.9.x run with ZooKeeper, 4.x with KRaft (one server); latest: the newest the first mirror lists', default: DEFAULT_KAFKA_VERSION,
     validate: versionProblem, parse: String, saved: { key: 'kafkaVersion' },
   }),
   scalaVersion: value({

@@ -67,7 +67,7 @@ interface Served { path: string; size: number; sha512: Buffer; mtime: Date; vers
  *   4.5.0/?C=M;O=A and 4.5.0/#x    query and fragment
  *   KEYS, a "latest" symlink-style directory, a file named 4.9.0.tgz
  */
-const HOSTILE_LISTING = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">
+export const HOSTILE_LISTING = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">
 <html>
  <head>
   <title>Index of /kafka</title>
