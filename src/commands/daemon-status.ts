@@ -8,9 +8,9 @@ import { ourUnitFile } from '../host/unit-owner.js';
 import type { Service } from '../host/operations.js';
 import type { Serving } from '../host/serving.js';
 import type { DaemonSpec } from '../kafka/daemons.js';
-import { modeOf } from '../kafka/mode.js';
+import { modeOf, type KafkaMode } from '../kafka/mode.js';
 import { formatHeap, xmxOf } from '../kafka/heap.js';
-import { currentDirs, mib } from '../steps/data-plan.js';
+import { mib, storeDirs } from '../steps/data-plan.js';
 
 export interface DaemonStatus {
   kind: DaemonSpec['kind'];
@@ -24,7 +24,7 @@ export interface DaemonStatus {
   service: Service;
   unit: { name: string; enabled: boolean; active: string | null } | null;
   data: Array<{ path: string; kib: number | null }>;
-  /** The broker only: whether it is in its own metadata, when that could be asked. */
+  /** The mode's broker only: whether it is in its own metadata, when that could be asked. */
   serving?: string;
 }
 
@@ -35,10 +35,10 @@ export interface HostStatus {
   daemons: DaemonStatus[];
 }
 
-function dataOf(facts: HostFacts, d: DaemonSpec): DaemonStatus['data'] {
+/** The data of the mode's stores this daemon writes (KRaft has no ZooKeeper dataDir to show). */
+function dataOf(facts: HostFacts, d: DaemonSpec, mode: KafkaMode): DaemonStatus['data'] {
   if (facts.files['server.properties'].content === undefined) return [];
-  const dirs = currentDirs(facts);
-  return (d.kind === 'broker' ? dirs.kafka : [dirs.zookeeper]).map((path) => {
+  return mode.dataStores.filter((s) => s.kind === d.kind).flatMap((s) => storeDirs(s, facts)).map((path) => {
     const fact = facts.dataDirs.get(path);
     return { path, kib: fact && (fact.state === 'data' || fact.state === 'empty') ? fact.kib : null };
   });
@@ -57,18 +57,19 @@ export function hostStatus(facts: HostFacts, o: { host: string; kafkaVersion: st
   const now = Math.floor(Date.now() / 1000);
   // The host's clock, where the probe read it: uptime must not depend on this machine's clock.
   const hostNow = facts.hostNow ?? now;
+  const mode = modeOf(o);
   return {
     host: o.host,
     installDir: facts.install.path,
     kafkaVersion: facts.install.state === 'kafka' ? o.kafkaVersion : null,
-    daemons: modeOf(o).daemons.map((d): DaemonStatus => {
+    daemons: mode.daemons.map((d): DaemonStatus => {
       const jvm = findJvm(facts, d);
       const unit = facts.services.units[d.kind];
       const service = serviceOf(facts, d);
       const xmx = jvm ? xmxOf(jvm.args) : undefined;
       return {
         kind: d.kind,
-        name: d.kind === 'broker' ? 'broker' : 'ZooKeeper',
+        name: d.label,
         running: jvm !== undefined,
         pid: jvm?.pid ?? null,
         uptimeS: jvm ? Math.max(0, Math.round(hostNow - jvm.started)) : null,
@@ -76,8 +77,8 @@ export function hostStatus(facts: HostFacts, o: { host: string; kafkaVersion: st
         listening: [d.port, ...d.otherPorts].filter((p) => jvm !== undefined && facts.listening.has(p)),
         service,
         unit: !ourUnitFile(unit) ? null : { name: unit.name, enabled: unit.enabled === 'enabled', active: unit.active ?? null },
-        data: dataOf(facts, d),
-        ...(d.kind === 'broker' && jvm && serving ? { serving: servingText(serving) } : {}),
+        data: dataOf(facts, d, mode),
+        ...(d === mode.broker && jvm && serving ? { serving: servingText(serving) } : {}),
       };
     }),
   };

@@ -4,7 +4,8 @@
  * the log lines go to stdout (`kafka-setup logs > file` holds the log); warnings and errors go to stderr.
  */
 import { InterruptedError, UserError } from '../errors.js';
-import type { HostOps, LogFile, LogLine } from '../host/operations.js';
+import type { HostOps, LogFile } from '../host/operations.js';
+import type { KafkaMode } from '../kafka/mode.js';
 import { resolveLogsOptions, type LogsFlags, type LogsOptions } from '../options/logs-options.js';
 import { isInteractive } from '../options/resolve.js';
 import { logLine } from '../ui/log-line.js';
@@ -13,8 +14,8 @@ import type { CommandIO } from './io.js';
 import { withHost } from './with-host.js';
 import { recogniseMoved } from './recognise.js';
 
-/** What is wrong with a log that is not there, and what to do. */
-export function logProblem(f: LogFile, host: string): UserError {
+/** What is wrong with a log that is not there, and what to do (`mode`: what init starts). */
+export function logProblem(f: LogFile, host: string, mode: KafkaMode): UserError {
   const dir = f.path.slice(0, -`/logs/${f.daemon.out}`.length);
   switch (f.state) {
     case 'no_install':
@@ -22,7 +23,7 @@ export function logProblem(f: LogFile, host: string): UserError {
         hint: 'run kafka-setup init to set it up, or pass --install-dir with where Kafka is installed (the profile init saved knows it)',
       });
     case 'missing':
-      return new UserError(`${f.daemon.name} has not been started on this host yet (no ${f.path})`, { hint: 'run kafka-setup init, which starts ZooKeeper and the broker' });
+      return new UserError(`${f.daemon.name} has not been started on this host yet (no ${f.path})`, { hint: `run kafka-setup init, which starts ${mode.daemons.map((d) => d.name).join(' and ')}` });
     default:
       return new UserError(`${f.path} on ${host} is not a file the SSH user can read`, {
         hint: `look at its owner and mode on the host (ls -l ${f.path}); kafka-setup reads the log as the SSH user`,
@@ -30,23 +31,20 @@ export function logProblem(f: LogFile, host: string): UserError {
   }
 }
 
-/** "ZooKeeper", "broker": how a block heading or a line prefix names the daemon. */
-const label = (f: LogFile | LogLine): string => f.daemon.name.replace(/^the /, '');
-
 /**
  * Prints the logs as they arrive. One log: its lines as they are (like tail). Both: a block per log,
  * headed `==> NAME: PATH <==` (like tail's headers); following both, lines arrive interleaved, so
  * each is prefixed with its daemon instead ("broker    | …"). A log that is not there is a warning
  * when another one is shown, else the error.
  */
-export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'daemons' | 'lines' | 'follow'>, reporter: Reporter): Promise<void> {
+export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'mode' | 'daemons' | 'lines' | 'follow'>, reporter: Reporter): Promise<void> {
   let shown: LogFile[] = [];
   let opened = 0;
   const several = o.daemons.length > 1;
   const width = Math.max(...o.daemons.map((d) => d.kind.length));
   /** Headings up to the block of shown[index] (a log without lines is headed too, in order). */
   const openUntil = (index: number): void => {
-    for (; opened <= index; opened++) reporter.output([...(opened > 0 ? [''] : []), `==> ${label(shown[opened]!)}: ${shown[opened]!.path} <==`]);
+    for (; opened <= index; opened++) reporter.output([...(opened > 0 ? [''] : []), `==> ${shown[opened]!.daemon.label}: ${shown[opened]!.path} <==`]);
   };
   const files = await host.logs({
     daemons: o.daemons,
@@ -57,7 +55,7 @@ export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'daemons' | '
       if (shown.length === 0) return;
       for (const f of found) {
         if (f.state === 'ok') continue;
-        const p = logProblem(f, host.name);
+        const p = logProblem(f, host.name, o.mode);
         reporter.warn(`${p.message}: ${p.hint}`);
       }
     },
@@ -71,9 +69,9 @@ export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'daemons' | '
   });
   const missing = files.filter((f) => f.state !== 'ok');
   if (missing.length === files.length) {
-    const first = logProblem(missing[0]!, host.name);
+    const first = logProblem(missing[0]!, host.name, o.mode);
     // The first is the error, the others its details (a missing install is said once).
-    const more = missing.slice(1).filter((f) => f.state !== 'no_install').map((f) => logProblem(f, host.name).message);
+    const more = missing.slice(1).filter((f) => f.state !== 'no_install').map((f) => logProblem(f, host.name, o.mode).message);
     throw new UserError(first.message, { ...(first.hint === undefined ? {} : { hint: first.hint }), details: more });
   }
   if (several && !o.follow) openUntil(shown.length - 1);

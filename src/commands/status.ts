@@ -1,9 +1,10 @@
 /**
  * `kafka-setup status`: one line per JVM (running, pid, uptime, heap, ports, enabled at boot, data),
  * from one probe: one SSH connection, one remote command (the broker's metadata is asked alongside,
- * over the same connection). Exit 0 when both run, 3 when one does not (as systemctl status does).
+ * over the same connection). Exit 0 when every JVM of the install runs, 3 when one does not (as systemctl status does).
  */
-import { brokerId, brokerJvm } from '../host/install-jvms.js';
+import { brokerId, findJvm } from '../host/install-jvms.js';
+import { modeOf } from '../kafka/mode.js';
 import { judgeServing, type Serving } from '../host/serving.js';
 import { resolveHostCommandOptions } from '../options/host-command-options.js';
 import type { StatusFlags } from '../options/status-options.js';
@@ -30,7 +31,7 @@ async function statusOf(flags: StatusFlags, io: CommandIO, cluster: boolean): Pr
     const early: Promise<Serving | undefined> = host.serving(undefined, 0).catch(() => undefined);
     const { facts } = await host.probe({ urls: [], lock: false });
     const asked = await early;
-    const serving = brokerJvm(facts) && asked ? judgeServing(asked, brokerId(facts.files['server.properties'].content)) : undefined;
+    const serving = findJvm(facts, modeOf(o.dist).broker) && asked ? judgeServing(asked, brokerId(facts.files['server.properties'].content)) : undefined;
     return hostStatus(facts, { host: o.connection.host, kafkaVersion: o.dist.kafkaVersion }, serving);
   });
 }

@@ -40,6 +40,8 @@ export function planLines(plan: UninstallPlan): string[] {
   const bashrc = bashrcLine(plan.bashrc);
   if (bashrc) lines.push(bashrc);
   for (const d of plan.data) lines.push(dataLine(d, d.purge));
+  const c = plan.clusterId;
+  if (c) lines.push(c.purge ? row('delete', `the KRaft cluster id ${c.id} in ${c.path}`) : row('keep', `the KRaft cluster id ${c.id} in ${c.path} (a later init formats with it; --purge-data deletes it)`));
   lines.push(row('keep', 'Java: other programs may use it'));
   return lines;
 }
@@ -54,7 +56,7 @@ const BASHRC_DONE: Record<string, string> = {
 /** The summary after the run: what was done, what stays, and that Java stays. */
 export function doneLines(host: string, plan: UninstallPlan, r: UninstallResult): string[] {
   const stopped = plan.jvms.filter((j) => r.stopped.includes(j.pid)).map((j) => `${j.daemon.name} (pid ${j.pid})`);
-  const kept = plan.data.filter((d) => !d.purge && d.state !== 'empty').map((d) => d.path);
+  const kept = [...plan.data.filter((d) => !d.purge && d.state !== 'empty').map((d) => d.path), ...(plan.clusterId && !plan.clusterId.purge ? [plan.clusterId.path] : [])];
   return [
     '',
     `Kafka is uninstalled from ${host}.`,

@@ -136,6 +136,8 @@ export interface UninstallRequest {
   removeTarball: boolean;
   /** Data directories to delete, each only if it holds nothing but that kind of data. */
   purge: Array<{ path: string; kind: 'kafka' | 'zookeeper'; ours: boolean }>;
+  /** The KRaft cluster id kafka-setup keeps, deleted with the data: only while it still holds this id. */
+  clusterId: { path: string; id: string } | undefined;
   /** kafka-setup's own data directory, removed when the purge leaves it empty. */
   dataParent: string | undefined;
   /** What becomes of ~/.bashrc, with the SHA-256 of what the probe read (the file and its backup). */

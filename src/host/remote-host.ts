@@ -251,6 +251,8 @@ export class RemoteHost implements HostOps {
       KS_UN_TARBALL: r.removeTarball ? 1 : 0,
       KS_UN_PURGE: r.purge.length,
       KS_UN_DATA_PARENT: r.dataParent ?? '',
+      KS_UN_CLUSTER_ID_FILE: r.clusterId?.path ?? '',
+      KS_UN_CLUSTER_ID: r.clusterId?.id ?? '',
       KS_UN_BASHRC: b?.action ?? '',
       KS_UN_BASHRC_SHA: b?.sha ?? '',
       KS_UN_BACKUP_SHA: b && 'backupSha' in b ? b.backupSha : '',

@@ -45,7 +45,7 @@ export const SCRIPT_INPUTS = {
   verify: { KS_VERIFY_MODE: 'shown', KS_ZOOKEEPER_CONNECT: 'shown', KS_CONTROLLER: 'shown' },
   uninstall: {
     KS_UN_UNITS: 'shown', KS_UN_SYSTEMD: 'shown', KS_UN_STOP: 'shown', KS_UN_INSTALL: 'shown', KS_UN_TARBALL: 'shown', KS_UN_PURGE: 'shown',
-    KS_UN_DATA_PARENT: 'shown', KS_UN_BASHRC: 'shown', KS_UN_BASHRC_SHA: 'hidden', KS_UN_BACKUP_SHA: 'hidden', KS_UN_BASHRC_B64: 'hidden',
+    KS_UN_DATA_PARENT: 'shown', KS_UN_CLUSTER_ID_FILE: 'shown', KS_UN_CLUSTER_ID: 'shown', KS_UN_BASHRC: 'shown', KS_UN_BASHRC_SHA: 'hidden', KS_UN_BACKUP_SHA: 'hidden', KS_UN_BASHRC_B64: 'hidden',
     'KS_UN_P#_DIR': 'shown', 'KS_UN_P#_KIND': 'shown', 'KS_UN_P#_OURS': 'shown',
   },
   logs: { KS_LOGS: 'shown', KS_LINES: 'shown', KS_FOLLOW: 'shown' },

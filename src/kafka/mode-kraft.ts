@@ -30,7 +30,7 @@ export const kraftMode: KafkaMode = {
     ]],
   ],
   dataStores: [{
-    what: 'Kafka', dir: 'kafka-logs', setting: 'server.properties (log.dirs)',
+    what: 'Kafka', kind: 'broker', file: 'server.properties', dir: 'kafka-logs', setting: 'server.properties (log.dirs)',
     current: (f) => (getProperty(f['server.properties'] ?? '', 'log.dirs') ?? getProperty(f['server.properties'] ?? '', 'log.dir') ?? '/tmp/kraft-combined-logs').split(','),
   }],
   formatsStorage: true,

@@ -21,10 +21,10 @@ export const zookeeperMode: KafkaMode = {
   ],
   dataStores: [
     {
-      what: 'Kafka', dir: 'kafka-logs', setting: 'server.properties (log.dirs)',
+      what: 'Kafka', kind: 'broker', file: 'server.properties', dir: 'kafka-logs', setting: 'server.properties (log.dirs)',
       current: (f) => (getProperty(f['server.properties'] ?? '', 'log.dirs') ?? getProperty(f['server.properties'] ?? '', 'log.dir') ?? '/tmp/kafka-logs').split(','),
     },
-    { what: 'ZooKeeper', dir: 'zookeeper', setting: 'zookeeper.properties (dataDir)', current: (f) => [getProperty(f['zookeeper.properties'] ?? '', 'dataDir') ?? '/tmp/zookeeper'] },
+    { what: 'ZooKeeper', kind: 'zookeeper', file: 'zookeeper.properties', dir: 'zookeeper', setting: 'zookeeper.properties (dataDir)', current: (f) => [getProperty(f['zookeeper.properties'] ?? '', 'dataDir') ?? '/tmp/zookeeper'] },
   ],
   formatsStorage: false,
   heapMib: (d, brokerMib) => (d.kind === 'zookeeper' ? zookeeperHeapFor(brokerMib) : brokerMib),

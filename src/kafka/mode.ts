@@ -27,6 +27,10 @@ export interface Placement {
 /** A kind of data the install keeps, and where kafka-setup keeps it (under its data directory). */
 export interface DataStore {
   what: 'Kafka' | 'ZooKeeper';
+  /** The kind of JVM that writes it. */
+  kind: DaemonSpec['kind'];
+  /** The config file that names it (`current` reads the shipped default when that file is there without the setting). */
+  file: ConfigFile;
   /** The directories its config names now, Kafka's shipped default when unset. */
   current(files: Readonly<Record<ConfigFile, string | undefined>>): string[];
   /** Its place under kafka-setup's data directory. */

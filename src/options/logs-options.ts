@@ -24,6 +24,8 @@ export const logsDeclarations = {
 export interface LogsFlags extends HostCommandFlags, FlagsOf<typeof logsDeclarations> {}
 
 export interface LogsOptions extends HostCommandOptions {
+  /** The install's mode: what init starts, and which logs there are. */
+  mode: KafkaMode;
   daemons: readonly DaemonSpec[];
   lines: number;
   follow: boolean;
@@ -51,5 +53,6 @@ export async function resolveLogsOptions(daemon: string | undefined, flags: Logs
   daemonsNamed(daemon);
   const { lines, follow } = await resolveDeclared({ lines: logsDeclarations.lines, follow: logsDeclarations.follow }, flags, undefined, { interactive: false, prompter: undefined });
   const o = await resolveHostCommandOptions(flags, deps);
-  return { ...o, daemons: daemonsNamed(daemon, modeOf(o.dist)), lines, follow };
+  const mode = modeOf(o.dist);
+  return { ...o, mode, daemons: daemonsNamed(daemon, mode), lines, follow };
 }

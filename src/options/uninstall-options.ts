@@ -12,7 +12,7 @@ export const uninstallConnectionDeclarations = {
 
 export const uninstallDeclarations = {
   ...hostCommandDeclarations,
-  purgeData: toggle({ flag: '--purge-data', help: 'also delete the Kafka and ZooKeeper data directories (kept by default)' }),
+  purgeData: toggle({ flag: '--purge-data', help: 'also delete the data: Kafka\'s and ZooKeeper\'s data directories, Kafka 4\'s kept cluster id (kept by default)' }),
   dryRun: toggle({ flag: '--dry-run', help: 'show what would be stopped, removed, restored and kept; change nothing' }),
 } as const;
 

@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import { UserError } from '../errors.js';
 import { cleanPath as clean, type HostFacts } from '../host/facts.js';
+import type { DataStore } from '../kafka/mode.js';
 import { getProperty } from '../kafka/properties.js';
 import { dataDir, modeFor } from './targets.js';
 import type { StepContext } from './types.js';
@@ -32,14 +33,19 @@ export function currentDirs(facts: Pick<HostFacts, 'files'>): { kafka: string[];
   return { kafka: logDirs.split(',').map(clean).filter((d) => d !== '' && d !== '.'), zookeeper: clean(zookeeper) };
 }
 
+/** The directories a store's config file names now (its shipped default when unset), as the probe keys them. */
+export function storeDirs(store: DataStore, facts: Pick<HostFacts, 'files'>): string[] {
+  const files = { 'server.properties': facts.files['server.properties'].content, 'zookeeper.properties': facts.files['zookeeper.properties'].content };
+  return store.current(files).map(clean).filter((d) => d !== '' && d !== '.');
+}
+
 export function dataPlan(ctx: StepContext): DataPlan {
   const { facts } = ctx;
   if (facts.files['server.properties'].content === undefined) return { moves: [] };
   const moves: DataMove[] = [];
-  const files = { 'server.properties': facts.files['server.properties'].content, 'zookeeper.properties': facts.files['zookeeper.properties'].content };
   for (const store of modeFor(ctx).dataStores) {
     const { what, setting } = store;
-    const froms = store.current(files).map(clean).filter((d) => d !== '' && d !== '.');
+    const froms = storeDirs(store, facts);
     const to = posix.join(dataDir(ctx), store.dir);
     const others = froms.filter((d) => d !== to);
     const unknown = others.filter((d) => !facts.dataDirs.has(d));

@@ -10,10 +10,11 @@ import { sha256 } from '../host/file-writes.js';
 import { findJvm } from '../host/install-jvms.js';
 import type { UninstallRequest } from '../host/operations.js';
 import { unitOwner, unitSource } from '../host/unit-owner.js';
-import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
+import { EVERY_KIND, type DaemonSpec } from '../kafka/daemons.js';
 import { tarballName, type Distribution } from '../kafka/distribution.js';
 import { withoutHeapBlock } from '../kafka/heap-block.js';
-import { currentDirs } from './data-plan.js';
+import { modeOf, type KafkaMode } from '../kafka/mode.js';
+import { storeDirs } from './data-plan.js';
 
 export interface PlannedUnit {
   daemon: DaemonSpec;
@@ -61,6 +62,13 @@ export interface PlannedDataDir {
   purge: boolean;
 }
 
+/** The KRaft cluster id kafka-setup keeps beside the data (cluster.id), which a later init formats with. */
+export interface PlannedClusterId {
+  path: string;
+  id: string;
+  purge: boolean;
+}
+
 export interface UninstallPlan {
   systemd: boolean;
   units: PlannedUnit[];
@@ -72,6 +80,7 @@ export interface UninstallPlan {
   tarball: string | undefined;
   bashrc: BashrcPlan;
   data: PlannedDataDir[];
+  clusterId: PlannedClusterId | undefined;
   /** kafka-setup's data directory (the parent of its two), removed when a purge leaves it empty. */
   dataParent: string;
   /** Nothing to stop, remove or restore (kept data aside). */
@@ -83,10 +92,10 @@ export interface UninstallPlan {
  * header, or one systemd still has loaded from there (an interrupted run removed the file). Any other
  * unit of those names is someone else's (see unit-owner.ts).
  */
-function plannedUnits(facts: HostFacts): { units: PlannedUnit[]; foreign: ForeignUnit[] } {
+function plannedUnits(facts: HostFacts, daemons: readonly DaemonSpec[]): { units: PlannedUnit[]; foreign: ForeignUnit[] } {
   const units: PlannedUnit[] = [];
   const foreign: ForeignUnit[] = [];
-  for (const daemon of [BROKER, ZOOKEEPER]) {
+  for (const daemon of daemons) {
     const u = facts.services.units[daemon.kind];
     const owner = unitOwner(u);
     const name = u.name || daemon.unit;
@@ -97,9 +106,9 @@ function plannedUnits(facts: HostFacts): { units: PlannedUnit[]; foreign: Foreig
 }
 
 /** Our JVMs that systemd does not run (a unit's main process stops with its unit), broker first. */
-function plannedJvms(facts: HostFacts, units: PlannedUnit[]): PlannedJvm[] {
+function plannedJvms(facts: HostFacts, units: PlannedUnit[], daemons: readonly DaemonSpec[]): PlannedJvm[] {
   const unitPids = new Set(units.map((u) => facts.services.units[u.daemon.kind].pid).filter((p): p is number => p !== undefined));
-  return [BROKER, ZOOKEEPER].flatMap((daemon) => {
+  return daemons.flatMap((daemon) => {
     const j = findJvm(facts, daemon);
     return j && !unitPids.has(j.pid) ? [{ daemon, pid: j.pid }] : [];
   });
@@ -150,15 +159,27 @@ function neverPurged(path: string, facts: HostFacts): string | undefined {
   return undefined;
 }
 
-function plannedData(facts: HostFacts, purgeData: boolean): { data: PlannedDataDir[]; dataParent: string; problem?: UserError } {
+/**
+ * Every kind of JVM, broker first (the order they stop in), named as the mode names its own: a unit of
+ * kafka-setup's of a kind the mode does not run (left by another version's install) goes all the same.
+ */
+function stopOrder(mode: KafkaMode): DaemonSpec[] {
+  return [...EVERY_KIND].reverse().map((k) => mode.daemons.find((d) => d.kind === k.kind) ?? k);
+}
+
+function plannedData(facts: HostFacts, purgeData: boolean, mode: KafkaMode): { data: PlannedDataDir[]; clusterId: PlannedClusterId | undefined; dataParent: string; problem?: UserError } {
   const dataParent = posix.join(posix.dirname(facts.install.path), 'kafka-data');
   const ourKafka = posix.join(dataParent, 'kafka-logs');
   const ourZk = posix.join(dataParent, 'zookeeper');
-  // What the config files name (when they are still there), then where init keeps the data.
-  const configured = facts.files['server.properties'].content !== undefined ? currentDirs(facts) : { kafka: [], zookeeper: undefined };
+  // The id is kafka-setup's own (the probe reads it only as a file of that name, holding an id): it
+  // goes with the data, and stays with it.
+  const clusterId = facts.keptClusterId === undefined ? undefined : { path: posix.join(dataParent, 'cluster.id'), id: facts.keptClusterId, purge: purgeData };
+  // What the mode's config files name (those still there), then where init keeps either mode's data:
+  // the place is shared by every version installed beside it.
+  const configured = facts.files['server.properties'].content === undefined ? []
+    : mode.dataStores.filter((s) => facts.files[s.file].content !== undefined).flatMap((s) => storeDirs(s, facts).map((d): [PlannedDataDir['what'], string] => [s.what, d]));
   const named: Array<[PlannedDataDir['what'], string]> = [
-    ...configured.kafka.map((d): [PlannedDataDir['what'], string] => ['Kafka', d]),
-    ...(configured.zookeeper !== undefined && facts.files['zookeeper.properties'].content !== undefined ? [['ZooKeeper', configured.zookeeper] as [PlannedDataDir['what'], string]] : []),
+    ...configured,
     ['Kafka', ourKafka],
     ['ZooKeeper', ourZk],
   ];
@@ -178,30 +199,31 @@ function plannedData(facts: HostFacts, purgeData: boolean): { data: PlannedDataD
     const inside = data.find((d) => within(d.path, facts.install.path) && d.state !== 'empty');
     if (inside && facts.install.state === 'kafka') {
       return {
-        data, dataParent, problem: new UserError(`${inside.what}'s data directory ${inside.path} is inside the install directory ${facts.install.path}, which uninstall removes`, {
+        data, clusterId, dataParent, problem: new UserError(`${inside.what}'s data directory ${inside.path} is inside the install directory ${facts.install.path}, which uninstall removes`, {
           hint: `to keep the data, move it out of ${facts.install.path} (and point the config at it) first; to delete it with the install, run kafka-setup uninstall --purge-data; nothing was changed`,
         }),
       };
     }
-    return { data, dataParent };
+    return { data, clusterId, dataParent };
   }
   for (const d of data) {
     const why = neverPurged(d.path, facts) ??
       (d.state === 'other' ? 'it is a symbolic link or not a directory' : d.state === 'unreadable' ? `${facts.user || 'this user'} cannot read it, so kafka-setup cannot check what it holds` : d.state === 'unknown' ? 'the probe could not look at it' : undefined);
     if (why) {
       return {
-        data, dataParent, problem: new UserError(`refusing to purge ${d.path}, named as ${d.what}'s data directory in ${d.what === 'Kafka' ? 'server.properties (log.dirs)' : 'zookeeper.properties (dataDir)'}: ${why}`, {
+        data, clusterId, dataParent, problem: new UserError(`refusing to purge ${d.path}, named as ${d.what}'s data directory in ${d.what === 'Kafka' ? 'server.properties (log.dirs)' : 'zookeeper.properties (dataDir)'}: ${why}`, {
           hint: `correct ${d.what === 'Kafka' ? 'log.dirs' : 'dataDir'} on the host (or delete that data yourself), or run kafka-setup uninstall without --purge-data to keep it; nothing was changed`,
         }),
       };
     }
   }
-  return { data, dataParent };
+  return { data, clusterId, dataParent };
 }
 
 /** The whole plan; a refusal (a damaged ~/.bashrc block, data that cannot be told apart) is thrown. */
 export function uninstallPlan(facts: HostFacts, o: { purgeData: boolean; dist: Distribution }): UninstallPlan {
-  const { units, foreign } = plannedUnits(facts);
+  const daemons = stopOrder(modeOf(o.dist));
+  const { units, foreign } = plannedUnits(facts, daemons);
   // Our JVM run by a unit that is not ours: stopping it is that unit's business, and removing the
   // install from under it would leave a unit that fails at every restart.
   for (const f of foreign) {
@@ -222,16 +244,16 @@ export function uninstallPlan(facts: HostFacts, o: { purgeData: boolean; dist: D
   }
   const bashrc = bashrcPlan(facts.files.bashrc, facts.home);
   if (bashrc instanceof UserError) throw bashrc;
-  const { data, dataParent, problem } = plannedData(facts, o.purgeData);
+  const { data, clusterId, dataParent, problem } = plannedData(facts, o.purgeData, modeOf(o.dist));
   if (problem) throw problem;
-  const jvms = plannedJvms(facts, units);
+  const jvms = plannedJvms(facts, units, daemons);
   const removeInstall = facts.install.state === 'kafka';
   // Where init downloads it (target.ts), left there only by an interrupted run.
   const tarball = facts.install.tarball ? posix.join(posix.dirname(facts.install.path), tarballName(o.dist)) : undefined;
   const plan: UninstallPlan = {
-    systemd: facts.services.systemd, units, foreign, jvms, install: { path: facts.install.path, state: facts.install.state }, removeInstall, tarball, bashrc, data, dataParent, nothing: false,
+    systemd: facts.services.systemd, units, foreign, jvms, install: { path: facts.install.path, state: facts.install.state }, removeInstall, tarball, bashrc, data, clusterId, dataParent, nothing: false,
   };
-  plan.nothing = units.length === 0 && jvms.length === 0 && !removeInstall && !tarball && bashrc.action === 'none' && !data.some((d) => d.purge);
+  plan.nothing = units.length === 0 && jvms.length === 0 && !removeInstall && !tarball && bashrc.action === 'none' && !data.some((d) => d.purge) && clusterId?.purge !== true;
   return plan;
 }
 
@@ -247,7 +269,8 @@ export function uninstallRequest(plan: UninstallPlan): UninstallRequest {
     // Data inside the install directory goes with it.
     purge: plan.data.filter((d) => d.purge && !(plan.removeInstall && within(d.path, plan.install.path)))
       .map((d) => ({ path: d.path, kind: d.what === 'Kafka' ? 'kafka' as const : 'zookeeper' as const, ours: d.ours })),
-    dataParent: plan.data.some((d) => d.purge) ? plan.dataParent : undefined,
+    clusterId: plan.clusterId?.purge ? { path: plan.clusterId.path, id: plan.clusterId.id } : undefined,
+    dataParent: plan.data.some((d) => d.purge) || plan.clusterId?.purge ? plan.dataParent : undefined,
     bashrc: b.action === 'none' ? undefined
       : b.action === 'restore' || b.action === 'drop-backup' ? { action: b.action, sha: b.sha, backupSha: b.backupSha }
         : b.action === 'strip' ? { action: 'strip', sha: b.sha, content: b.content }

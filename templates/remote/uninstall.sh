@@ -1,14 +1,16 @@
 # kafka-setup: remove what init put on the host, in one round trip, in this order: check everything
-# it will touch (nothing changes if a check fails), stop the broker then ZooKeeper (their systemd
-# units, disabled and removed, each only if it still carries kafka-setup's header; or their JVMs by
-# pid), delete the data directories asked for, remove the install directory and what init left beside it, and put ~/.bashrc back. From the first removal
+# it will touch (nothing changes if a check fails), stop the broker then ZooKeeper, or Kafka 4's one
+# JVM (their systemd units, disabled and removed, each only if it still carries kafka-setup's header;
+# or their JVMs by pid), delete the data directories asked for (and the KRaft cluster id), remove
+# the install directory and what init left beside it, and put ~/.bashrc back. From the first removal
 # to the last, signals are ignored: a Ctrl-C or a dropped connection cannot leave a half-removed
 # install that a second run would no longer recognise. Every part is skipped when already done, so
 # an interrupted run is finished by the next.
 # Inputs: KS_UN_UNITS (unit names, broker first), KS_UN_SYSTEMD (running|none), KS_UN_STOP (pid=main
 # pairs, broker first), KS_UN_INSTALL and KS_UN_TARBALL (1: remove), KS_UN_PURGE (how many data
 # directories), KS_UN_P<i>_DIR, KS_UN_P<i>_KIND (kafka|zookeeper), KS_UN_P<i>_OURS (yes: where init
-# keeps it), KS_UN_DATA_PARENT, KS_UN_BASHRC (restore|drop-backup|strip|delete or empty),
+# keeps it), KS_UN_CLUSTER_ID_FILE and KS_UN_CLUSTER_ID (the KRaft cluster id kept beside the data, to
+# delete; empty: none), KS_UN_DATA_PARENT, KS_UN_BASHRC (restore|drop-backup|strip|delete or empty),
 # KS_UN_BASHRC_SHA, KS_UN_BACKUP_SHA, KS_UN_BASHRC_B64; and probe-lib's KS_INSTALL, KS_TARBALL,
 # KS_BASHRC, KS_UNIT_DIR, KS_UNIT_HEADER. Uses ks_dir_user (move-data.sh).
 
@@ -17,7 +19,9 @@ ks_un_entries() { for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do [ -e "$e" ] || [ -L 
 
 # Whether $1 holds Kafka's log data and nothing else: meta.properties (required unless $2 = yes, the
 # place init keeps it), the broker's checkpoint files, and partition directories (topic-N, or their
-# -delete/-future renames) of segment files. A file of anyone else's fails the check.
+# -delete/-future renames) of segment files; on KRaft also the metadata log (__cluster_metadata-0,
+# with its snapshots and the quorum's state) and the bootstrap.checkpoint some releases' format writes
+# (4.1.1's does, 4.4.0's not). A file of anyone else's fails the check.
 ks_un_kafka_only() {
   [ "$2" = yes ] || [ -f "$1/meta.properties" ] || return 1
   ks_un_entries "$1" | while IFS= read -r e; do
@@ -29,11 +33,12 @@ ks_un_kafka_only() {
         [ -f "$f" ] && [ ! -L "$f" ] || exit 1
         case ${f##*/} in
           *.log | *.index | *.timeindex | *.snapshot | *.txnindex | *.deleted | *.cleaned | *.swap | *.tmp | leader-epoch-checkpoint | partition.metadata) ;;
+          *.checkpoint | *.checkpoint.part | quorum-state) [ "$n" = __cluster_metadata-0 ] || exit 1 ;;
           *) exit 1 ;;
         esac
       done || exit 1
     elif [ -f "$e" ]; then
-      case $n in meta.properties | .lock | *-checkpoint | *-checkpoint.tmp | .kafka_cleanshutdown) ;; *) exit 1 ;; esac
+      case $n in meta.properties | .lock | *-checkpoint | *-checkpoint.tmp | .kafka_cleanshutdown | bootstrap.checkpoint | bootstrap.checkpoint.tmp) ;; *) exit 1 ;; esac
     else exit 1
     fi
   done
@@ -71,6 +76,16 @@ ks_un_check_purge() {
   else
     ks_un_zookeeper_only "$d" "$ours" || ks_un_refuse "$d" "it holds files that are not ZooKeeper's data (a ZooKeeper data directory has version-2, and myid, only)"
   fi
+}
+
+# The kept cluster id to delete: absent (done already), or still a file holding the id the probe read
+# (read as the probe reads it); anything else stops the run before any change.
+ks_un_check_cluster_id() {
+  f=$KS_UN_CLUSTER_ID_FILE
+  [ -n "$f" ] || return 0
+  [ -e "$f" ] || [ -L "$f" ] || return 0
+  [ -f "$f" ] && [ ! -L "$f" ] && [ "$(head -c 200 "$f" | head -n 1 | tr -cd 'A-Za-z0-9_-' | cut -c 1-64)" = "$KS_UN_CLUSTER_ID" ] ||
+    ks_fail changed_meanwhile "$f changed while kafka-setup was running; run kafka-setup uninstall again"
 }
 
 ks_un_refuse() {
@@ -163,6 +178,11 @@ ks_un_purge() {
     msg=$(rm -rf -- "$d" 2>&1) || ks_fail remove_failed "could not delete $d: $(printf '%s' "$msg" | tail -n 2 | tr '\n' ' ')"
     ks_kv purged "$d"
   done
+  # The cluster id only once the data formatted with it is gone: a run stopped above keeps both.
+  if [ -n "$KS_UN_CLUSTER_ID_FILE" ] && [ -f "$KS_UN_CLUSTER_ID_FILE" ]; then
+    rm -f -- "$KS_UN_CLUSTER_ID_FILE" || ks_fail remove_failed "could not delete $KS_UN_CLUSTER_ID_FILE"
+    ks_kv removed "$KS_UN_CLUSTER_ID_FILE"
+  fi
   # kafka-setup's own data directory, once nothing is left in it.
   [ -n "$KS_UN_DATA_PARENT" ] && [ -d "$KS_UN_DATA_PARENT" ] && rmdir "$KS_UN_DATA_PARENT" 2>/dev/null && ks_kv removed "$KS_UN_DATA_PARENT"
   return 0
@@ -230,6 +250,7 @@ ks_un_check_bashrc
 ks_un_check_units
 ks_un_i=0
 while [ "$ks_un_i" -lt "$KS_UN_PURGE" ]; do ks_un_check_purge "$ks_un_i"; ks_un_i=$((ks_un_i + 1)); done
+ks_un_check_cluster_id
 
 ks_section uninstalled
 ks_un_stop

@@ -2,14 +2,15 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { BROKER, EVERY_KIND as DAEMONS, ZOOKEEPER } from '../../src/kafka/daemons.js';
+import { BROKER, EVERY_KIND as DAEMONS, KRAFT_NODE, ZOOKEEPER } from '../../src/kafka/daemons.js';
+import { KRAFT_MODE, ZOOKEEPER_MODE, type KafkaMode } from '../../src/kafka/mode.js';
 import { showLogs } from '../../src/commands/logs.js';
 import { CUT_MARKER } from '../../src/ui/log-line.js';
 import { createReporter } from '../../src/ui/reporter.js';
 import { FakeHost, freshDebian, INSTALL, type FakeHostState } from '../host/fake-host.js';
 
 /** Runs showLogs as the logs command does (human output off: stdout holds the log alone). */
-async function show(state: Partial<FakeHostState>, o: { daemons?: typeof DAEMONS; lines?: number; follow?: boolean } = {}) {
+async function show(state: Partial<FakeHostState>, o: { mode?: KafkaMode; daemons?: typeof DAEMONS; lines?: number; follow?: boolean } = {}) {
   let out = '';
   let err = '';
   const o1 = new PassThrough();
@@ -18,7 +19,7 @@ async function show(state: Partial<FakeHostState>, o: { daemons?: typeof DAEMONS
   e1.on('data', (d: Buffer) => { err += d.toString(); });
   const reporter = createReporter({ tty: false, color: false, verbose: false, quiet: true, out: o1, err: e1 });
   const host = new FakeHost(freshDebian({ install: 'kafka', ...state }));
-  const error = await showLogs(host, { daemons: o.daemons ?? DAEMONS, lines: o.lines ?? 50, follow: o.follow ?? false }, reporter).then(() => undefined, (e: unknown) => e);
+  const error = await showLogs(host, { mode: o.mode ?? ZOOKEEPER_MODE, daemons: o.daemons ?? DAEMONS, lines: o.lines ?? 50, follow: o.follow ?? false }, reporter).then(() => undefined, (e: unknown) => e);
   return { out, err, error, host };
 }
 
@@ -68,6 +69,15 @@ describe('kafka-setup logs, printed', () => {
     const neither = await show({});
     expect((neither.error as UserError).message).toMatch(/^ZooKeeper has not been started on this host yet/);
     expect((neither.error as UserError).details).toEqual([`the broker has not been started on this host yet (no ${INSTALL}/logs/kafkaServer.out)`]);
+  });
+
+  it('KRaft: the one JVM\'s log (kafkaServer.out, as -daemon and the unit write it); not there, the hint names what init starts', async () => {
+    const r = await show({ logs: { broker: ['k1', 'k2'] } }, { mode: KRAFT_MODE, daemons: KRAFT_MODE.daemons });
+    expect(r.out).toBe('k1\nk2\n');
+    expect(r.host.ran).toEqual([{ name: 'logs', lines: 50, follow: false }]);
+    const none = await show({}, { mode: KRAFT_MODE, daemons: [KRAFT_NODE] });
+    expect((none.error as UserError).message).toBe(`Kafka (broker and controller) has not been started on this host yet (no ${INSTALL}/logs/kafkaServer.out)`);
+    expect((none.error as UserError).hint).toBe('run kafka-setup init, which starts Kafka (broker and controller)');
   });
 
   it('no install: one error saying where kafka-setup looked and what to do', async () => {

@@ -288,4 +288,51 @@ describe('kafka-setup uninstall', () => {
     expect(host.state.files.bashrc!.content).toBe('# ~/.bashrc\nalias k=kubectl\nalias ll="ls -l"\n');
     expect(host.state.backups).toEqual({ bashrc: ORIGINAL });
   });
+
+  describe('Kafka 4 (KRaft): one JVM, a kept cluster id', () => {
+    const ID = 'MkU3OEVBNTcwNTJENDM2Qg';
+    const kraft = (o: Partial<FakeHostState> = {}): FakeHostState => installed({
+      files: {
+        bashrc: installed().files.bashrc,
+        'server.properties': { content: `process.roles=broker,controller\nnode.id=1\nlog.dirs=${HOME}/kafka-data/kafka-logs\n`, mtime: 2 },
+        'zookeeper.properties': undefined,
+      },
+      jvms: [{ pid: 300, started: 2, main: BROKER_MAIN, args: `${INSTALL}/config/server.properties -Xmx256m` }],
+      listening: [9092, 9093, 9094],
+      data: { [`${HOME}/kafka-data/kafka-logs`]: 2048 },
+      keptClusterId: ID,
+      ...o,
+    });
+    const run4 = (o: Partial<UninstallRun> = {}): UninstallRun => run({ dist: { kafkaVersion: '4.4.0', scalaVersion: '2.13' }, ...o });
+
+    it('stops its one JVM, named as init names it; the data and the cluster id stay, and the summary says so', async () => {
+      const host = new FakeHost(kraft());
+      const t = io();
+      expect(await runUninstall(host, run4({ yes: true }), t.io)).toBe(0);
+      expect(host.ran[1]!.uninstall).toMatchObject({ stopJvms: [{ pid: 300, main: BROKER_MAIN }], purge: [], clusterId: undefined, dataParent: undefined });
+      const out = t.out();
+      expect(out).toContain('  stop     Kafka (broker and controller) (pid 300)');
+      expect(out).toContain(`  keep     the KRaft cluster id ${ID} in ${HOME}/kafka-data/cluster.id (a later init formats with it; --purge-data deletes it)`);
+      expect(out).toContain(`  data kept                   ${HOME}/kafka-data/kafka-logs, ${HOME}/kafka-data/cluster.id (kafka-setup uninstall --purge-data deletes it)`);
+      expect(out).not.toMatch(/zookeeper/i);
+      expect(host.state.keptClusterId).toBe(ID);
+    });
+
+    it('--purge-data: the data, the cluster id, and kafka-setup\'s data directory once empty', async () => {
+      const host = new FakeHost(kraft());
+      const t = io();
+      expect(await runUninstall(host, run4({ yes: true, purgeData: true }), t.io)).toBe(0);
+      expect(host.ran[1]!.uninstall).toMatchObject({
+        purge: [{ path: `${HOME}/kafka-data/kafka-logs`, kind: 'kafka', ours: true }],
+        clusterId: { path: `${HOME}/kafka-data/cluster.id`, id: ID }, dataParent: `${HOME}/kafka-data`,
+      });
+      expect(t.out()).toContain(`  delete   the KRaft cluster id ${ID} in ${HOME}/kafka-data/cluster.id`);
+      expect(host.state.keptClusterId).toBeUndefined();
+      // Only the id left (an earlier uninstall kept the data, since deleted by hand): a purge still has it to do.
+      const idOnly = new FakeHost(kraft({ install: 'absent', jvms: [], data: {}, files: { bashrc: { content: ORIGINAL, mtime: 1 }, 'server.properties': undefined, 'zookeeper.properties': undefined }, backups: {} }));
+      expect(await runUninstall(idOnly, run4({ yes: true, purgeData: true }), io().io)).toBe(0);
+      expect(idOnly.ran.map((c) => c.name)).toEqual(['probe', 'uninstall']);
+      expect(idOnly.state.keptClusterId).toBeUndefined();
+    });
+  });
 });

@@ -46,6 +46,8 @@ export interface FakeHostState {
   meta?: Record<string, number>;
   /** Data directories this user cannot read (someone else's). */
   unreadable?: string[];
+  /** The KRaft cluster id kept in ~/kafka-data/cluster.id, when there is one. */
+  keptClusterId?: string;
   /** The mode of kafka-setup's data directory (~/kafka-data), when it exists (the probe reports it). */
   dataMode?: number;
   /** systemd runs the host (default: no, like the loopback e2e host). */
@@ -194,6 +196,7 @@ export class FakeHost implements HostOps {
       files: this.files(),
       listening: new Set(s.listening),
       dataDirs: this.dataDirs(),
+      keptClusterId: s.keptClusterId,
       jvms: this.jvms(),
       services: this.services(),
       jps: undefined,
@@ -373,6 +376,10 @@ export class FakeHost implements HostOps {
       if (s.data?.[p.path] === undefined) continue;
       delete s.data[p.path];
       result.purged.push(p.path);
+    }
+    if (r.clusterId && s.keptClusterId === r.clusterId.id) {
+      delete s.keptClusterId;
+      result.removed.push(r.clusterId.path);
     }
     if (r.removeInstall && s.install === 'kafka') {
       s.install = 'absent';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT_USAGE, UsageError } from '../../src/errors.js';
-import { BROKER, EVERY_KIND as DAEMONS, ZOOKEEPER } from '../../src/kafka/daemons.js';
+import { BROKER, EVERY_KIND as DAEMONS, KRAFT_NODE, ZOOKEEPER } from '../../src/kafka/daemons.js';
+import { KRAFT_MODE, ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import { daemonsNamed, linesProblem, resolveLogsOptions } from '../../src/options/logs-options.js';
 import { scratchDir } from '../support/scratch.js';
 
@@ -24,6 +25,14 @@ describe('options of kafka-setup logs', () => {
     expect(() => daemonsNamed(name)).toThrow(UsageError);
     expect(() => daemonsNamed(name)).toThrow(/not a daemon kafka-setup runs; name zookeeper or broker/);
     expect(() => daemonsNamed(name)).not.toThrow(/\u001b/);
+  });
+
+  it('with the install\'s mode: 3.x runs both; Kafka 4 (KRaft) its one JVM, named broker, and refuses zookeeper saying why', () => {
+    expect(daemonsNamed(undefined, ZOOKEEPER_MODE)).toEqual([ZOOKEEPER, BROKER]);
+    expect(daemonsNamed(undefined, KRAFT_MODE)).toEqual([KRAFT_NODE]);
+    expect(daemonsNamed('broker', KRAFT_MODE)).toEqual([KRAFT_NODE]);
+    expect(() => daemonsNamed('zookeeper', KRAFT_MODE)).toThrow(/^Kafka 4 runs without ZooKeeper \(KRaft\): there is no zookeeper log; name broker$/);
+    expect(() => daemonsNamed('zookeeper', KRAFT_MODE)).toThrow(UsageError);
   });
 
   it.each(['1', '50', '100000', '007'])('-n %s is a number of lines', (v) => {

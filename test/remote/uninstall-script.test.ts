@@ -280,6 +280,88 @@ describe('uninstall.sh under dash', () => {
   });
 });
 
+describe('uninstall.sh under dash: Kafka 4 (KRaft)', () => {
+  const DIST4 = { kafkaVersion: '4.4.0', scalaVersion: '2.13' };
+  const ID = 'MkU3OEVBNTcwNTJENDM2Qg';
+  const host4 = (home: string): RemoteHost => new RemoteHost(new LocalSession(home), { options: { installDir: '~/kafka_2.13-4.4.0' }, dist: DIST4 });
+
+  /** What init of 4.x leaves: no zookeeper.properties, the log directory formatted (a metadata log), the cluster id kept beside it. */
+  function kraftInitialised(): string {
+    const home = scratchDir('ks-uninstall4-');
+    const install = join(home, 'kafka_2.13-4.4.0');
+    for (const d of ['libs', 'bin', 'config', 'logs']) mkdirSync(join(install, d), { recursive: true });
+    writeFileSync(join(install, 'libs/kafka_2.13-4.4.0.jar'), 'jar');
+    writeFileSync(join(install, 'bin/kafka-server-start.sh'), '#!/bin/sh\n');
+    writeFileSync(join(install, 'config/server.properties'), `process.roles=broker,controller\nnode.id=1\nlog.dirs=${join(home, 'kafka-data/kafka-logs')}\n`);
+    const logs = join(home, 'kafka-data/kafka-logs');
+    kafkaData(logs);
+    writeFileSync(join(logs, 'meta.properties'), `version=1\nnode.id=1\ncluster.id=${ID}\ndirectory.id=x\n`);
+    // 4.1.1's format writes it; 4.4.0's does not.
+    writeFileSync(join(logs, 'bootstrap.checkpoint'), 'x');
+    mkdirSync(join(logs, '__cluster_metadata-0'));
+    for (const f of ['00000000000000000000-0000000000.checkpoint', '00000000000000000000.log', '00000000000000000000.index', '00000000000000000000.timeindex', '00000000000000000046.snapshot', 'leader-epoch-checkpoint', 'partition.metadata', 'quorum-state']) {
+      writeFileSync(join(logs, '__cluster_metadata-0', f), 'x');
+    }
+    writeFileSync(join(home, 'kafka-data/cluster.id'), `${ID}\n`);
+    writeFileSync(join(home, '.bashrc'), heapBlock('-Xmx256m -Xms256m'));
+    return home;
+  }
+
+  async function uninstall4(home: string, purgeData = false) {
+    const facts = (await host4(home).probe({ urls: [], lock: false })).facts;
+    const plan = uninstallPlan(facts, { purgeData, dist: DIST4 });
+    return { plan, result: plan.nothing ? undefined : await host4(home).uninstall(uninstallRequest(plan)) };
+  }
+
+  it('without --purge-data: the install goes; the data and the kept cluster id stay (a later init formats nothing), and the plan says so', async () => {
+    const home = kraftInitialised();
+    const { plan, result } = await uninstall4(home);
+    expect(planLines(plan)).toEqual([
+      `  remove   ${join(home, 'kafka_2.13-4.4.0')} (Kafka, with its config files and logs)`,
+      `  remove   ${join(home, '.bashrc')} (init created it: it holds only kafka-setup's block)`,
+      `  keep     Kafka data in ${join(home, 'kafka-data/kafka-logs')} (--purge-data deletes it)`,
+      `  keep     the KRaft cluster id ${ID} in ${join(home, 'kafka-data/cluster.id')} (a later init formats with it; --purge-data deletes it)`,
+      '  keep     Java: other programs may use it',
+    ]);
+    expect(result!.removed).toEqual([join(home, 'kafka_2.13-4.4.0')]);
+    expect(readFileSync(join(home, 'kafka-data/cluster.id'), 'utf8')).toBe(`${ID}\n`);
+    expect(existsSync(join(home, 'kafka-data/kafka-logs/__cluster_metadata-0/quorum-state'))).toBe(true);
+    const again = await uninstall4(home);
+    expect(again.plan.nothing).toBe(true);
+    expect(again.plan.clusterId).toEqual({ path: join(home, 'kafka-data/cluster.id'), id: ID, purge: false });
+  });
+
+  it('--purge-data: the metadata log with the rest of the data, then the cluster id, then kafka-setup\'s empty data directory', async () => {
+    const home = kraftInitialised();
+    const { plan, result } = await uninstall4(home, true);
+    expect(planLines(plan)).toContain(`  delete   the KRaft cluster id ${ID} in ${join(home, 'kafka-data/cluster.id')}`);
+    expect(result!.purged).toEqual([join(home, 'kafka-data/kafka-logs')]);
+    expect(result!.removed).toEqual([join(home, 'kafka-data/cluster.id'), join(home, 'kafka-data'), join(home, 'kafka_2.13-4.4.0')]);
+    expect(existsSync(join(home, 'kafka-data'))).toBe(false);
+    // Once all is gone, a purge again finds nothing.
+    expect((await uninstall4(home, true)).plan.nothing).toBe(true);
+  });
+
+  it('KRaft\'s file names only where Kafka writes them: a quorum-state in a topic\'s directory is someone else\'s; nothing changed, the id kept', async () => {
+    const home = kraftInitialised();
+    writeFileSync(join(home, 'kafka-data/kafka-logs/orders-0/quorum-state'), 'x');
+    await expect(uninstall4(home, true)).rejects.toThrow(/refusing to delete .*kafka-logs: it holds files that are not Kafka's log data/);
+    expect(existsSync(join(home, 'kafka-data/cluster.id'))).toBe(true);
+    expect(existsSync(join(home, 'kafka_2.13-4.4.0'))).toBe(true);
+  });
+
+  it('a cluster id changed since the probe stops the run before any change', async () => {
+    const home = kraftInitialised();
+    const facts = (await host4(home).probe({ urls: [], lock: false })).facts;
+    const plan = uninstallPlan(facts, { purgeData: true, dist: DIST4 });
+    writeFileSync(join(home, 'kafka-data/cluster.id'), 'AnotherClusterIdXXXXXX\n');
+    const err = await host4(home).uninstall(uninstallRequest(plan)).then(() => undefined, (e: unknown) => e);
+    expect((err as RemoteFailure).kind).toBe('changed_meanwhile');
+    expect(existsSync(join(home, 'kafka-data/kafka-logs/meta.properties'))).toBe(true);
+    expect(existsSync(join(home, 'kafka_2.13-4.4.0'))).toBe(true);
+  });
+});
+
 describe('uninstall.sh under dash: only kafka-setup\'s own units', () => {
   /**
    * A host with a unit directory and a stand-in systemctl that records what it is asked to do, and

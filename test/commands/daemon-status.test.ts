@@ -1,0 +1,60 @@
+/** What `status` says of each JVM, from the probe's facts (FakeHost): per mode, 3.x's lines unchanged. */
+import { describe, expect, it } from 'vitest';
+import { hostStatus, statusLines } from '../../src/commands/daemon-status.js';
+import { FakeHost, freshDebian, INSTALL, type FakeHostState } from '../host/fake-host.js';
+
+const DATA = '/home/ec2-user/kafka-data';
+
+async function status(state: Partial<FakeHostState>, kafkaVersion: string) {
+  const { facts } = await new FakeHost(freshDebian({ install: 'kafka', ...state })).probe({ urls: [], lock: false });
+  return hostStatus(facts, { host: 'fake', kafkaVersion }, { state: 'listed', brokers: [1], controllerId: 1 });
+}
+
+/** The line of a JVM without its uptime (it depends on this machine's clock: the fake host reads none). */
+const steady = (line: string): string => line.split('   ').filter((p) => !p.startsWith('up ')).join('   ');
+
+describe('status', () => {
+  it('Kafka 4 (KRaft): one line for its one JVM, named as init names it, with its three ports and its data; no ZooKeeper, no /tmp/zookeeper', async () => {
+    const s = await status({
+      files: {
+        bashrc: { content: '', mtime: 1 },
+        'server.properties': { content: `process.roles=broker,controller\nnode.id=1\nlog.dirs=${DATA}/kafka-logs\n`, mtime: 2 },
+        'zookeeper.properties': undefined,
+      },
+      jvms: [{ pid: 300, started: 1_700_000_000, main: 'kafka.Kafka', args: `${INSTALL}/config/server.properties -Xmx256m` }],
+      listening: [9092, 9093, 9094],
+      data: { [`${DATA}/kafka-logs`]: 2048 },
+    }, '4.4.0');
+    expect(s.daemons).toHaveLength(1);
+    expect(s.daemons[0]).toMatchObject({ kind: 'broker', name: 'Kafka (broker and controller)', running: true, pid: 300, heap: '256m', listening: [9092, 9093, 9094], serving: 'in its own metadata' });
+    expect(s.daemons[0]!.data).toEqual([{ path: `${DATA}/kafka-logs`, kib: 2048 }]);
+    const lines = statusLines(s);
+    expect(lines[0]).toBe(`Kafka 4.4.0 in ${INSTALL} on fake`);
+    expect(steady(lines[1]!)).toBe(`  Kafka (broker and controller)  running   pid 300   heap -Xmx256m   listening 9092, 9093, 9094   not started at boot (-daemon)   data ${DATA}/kafka-logs 2 MiB   in its own metadata`);
+    expect(lines.join('\n')).not.toMatch(/zookeeper/i);
+  });
+
+  it('Kafka 4 stopped: not running, its data still shown', async () => {
+    const s = await status({
+      files: { bashrc: { content: '', mtime: 1 }, 'server.properties': { content: `node.id=1\nlog.dirs=${DATA}/kafka-logs\n`, mtime: 2 }, 'zookeeper.properties': undefined },
+      data: { [`${DATA}/kafka-logs`]: 2048 },
+    }, '4.4.0');
+    expect(statusLines(s)[1]).toBe(`  Kafka (broker and controller)  not running   not started at boot (-daemon)   data ${DATA}/kafka-logs 2 MiB`);
+  });
+
+  it('3.x: ZooKeeper and the broker, named as before, each with its own data', async () => {
+    const s = await status({
+      files: {
+        bashrc: { content: '', mtime: 1 },
+        'server.properties': { content: `broker.id=0\nlog.dirs=${DATA}/kafka-logs\n`, mtime: 2 },
+        'zookeeper.properties': { content: `dataDir=${DATA}/zookeeper\n`, mtime: 2 },
+      },
+      jvms: [{ pid: 300, started: 1_700_000_000, main: 'kafka.Kafka', args: `${INSTALL}/config/server.properties -Xmx400m` }],
+      listening: [9092, 9093],
+      data: { [`${DATA}/kafka-logs`]: 2048, [`${DATA}/zookeeper`]: 64 },
+    }, '3.1.0');
+    const lines = statusLines(s);
+    expect(lines[1]).toBe(`  ZooKeeper  not running   not started at boot (-daemon)   data ${DATA}/zookeeper 1 MiB`);
+    expect(steady(lines[2]!)).toBe(`  broker     running   pid 300   heap -Xmx400m   listening 9092, 9093   not started at boot (-daemon)   data ${DATA}/kafka-logs 2 MiB   in its own metadata`);
+  });
+});
