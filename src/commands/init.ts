@@ -113,7 +113,7 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
   });
   const dist = { kafkaVersion: options.kafkaVersion, scalaVersion: options.scalaVersion };
   const scala = scalaForVersionProblem(dist.kafkaVersion, dist.scalaVersion);
-  if (scala) throw new UsageError(`--scala-version: ${scala}`, 'nothing was changed');
+  if (scala) throw new UsageError(`--scala-version: ${scala}`, 'leave --scala-version out (it follows --kafka-version), or give one it names; nothing was changed');
   io.reporter.info(
     `kafka-setup init: ${distName(dist)} on ${options.user}@${options.host}:${options.port}${options.dryRun ? ' (dry run: nothing on the host will change)' : ''}`,
   );

@@ -54,7 +54,7 @@ export function scalaProblem(value: string): Problem {
 /** Whether a Kafka version was built for this Scala version (4.x: 2.13 only). */
 export function scalaForVersionProblem(kafkaVersion: string, scala: string): Problem {
   const builds = modeOf({ kafkaVersion }).scalaVersions;
-  return builds.includes(scala) ? undefined : `Kafka ${kafkaVersion} is built for Scala ${builds.join(' and ')} only, not ${scala}; leave --scala-version out (it follows the version)`;
+  return builds.includes(scala) ? undefined : `Kafka ${kafkaVersion} is built for Scala ${builds.join(' and ')} only, not ${scala}`;
 }
 
 export { heapProblem };

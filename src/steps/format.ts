@@ -32,7 +32,7 @@ function problem(ctx: StepContext): UserError | undefined {
   const zk = zookeeperData(ctx);
   if (zk) {
     return new UserError(`${zk} holds the data of a ZooKeeper-based Kafka (3.x); Kafka ${ctx.dist.kafkaVersion} runs without ZooKeeper (KRaft) and cannot read it. Nothing was changed`, {
-      hint: 'keep that Kafka: run kafka-setup init with --kafka-version 3.x (the version it runs); or start afresh without its topics: kafka-setup uninstall --purge (deletes them), then init again. kafka-setup does not migrate ZooKeeper metadata to KRaft',
+      hint: 'keep that Kafka: run kafka-setup init with --kafka-version 3.x (the version it runs); or start afresh without its topics: kafka-setup uninstall --purge-data (deletes them), then init again. kafka-setup does not migrate ZooKeeper metadata to KRaft',
     });
   }
   const logs = ctx.facts.dataDirs.get(logDir(ctx));
