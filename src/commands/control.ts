@@ -6,35 +6,22 @@
  */
 import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts } from '../host/facts.js';
-import { asConfigured, brokerId, findJvm, serviceOf } from '../host/install-jvms.js';
+import { findJvm, serviceOf } from '../host/install-jvms.js';
+import { daemonHeapOpts, installedBrokerHeapMib, startAndServe } from '../host/lifecycle.js';
 import type { HostOps } from '../host/operations.js';
 import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { modeOf, ZOOKEEPER_MODE, type KafkaMode } from '../kafka/mode.js';
 import { distName } from '../kafka/distribution.js';
-import { heapOptsInBlock } from '../kafka/heap-block.js';
-import { defaultHeapMib, heapOpts, xmxOf } from '../kafka/heap.js';
 import type { ControlAction, ControlFlags } from '../options/control-options.js';
 import { resolveHostCommandOptions, type HostCommandOptions } from '../options/host-command-options.js';
 import { clusterMembers } from '../options/profile.js';
 import { memberFlags, memberLabel } from '../options/cluster-options.js';
 import { isInteractive } from '../options/resolve.js';
-import { RemoteFailure } from '../remote/session.js';
-import { explainStart } from '../steps/daemons.js';
 import { notInQuorum, notWhole, outOfQuorum, QUORUM_WAIT_MS, untilInQuorum, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import type { CommandIO } from './io.js';
 import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
 import { withHost } from './with-host.js';
-
-/** How long a started broker may take to appear in its own metadata, as in init. */
-const SERVING_WAIT_MS = 30_000;
-
-/** The heap a -daemon start passes: the ~/.bashrc block's (what init chose), else sized from memory, as the mode shares it. */
-function daemonHeapOpts(facts: HostFacts, d: DaemonSpec, mode: KafkaMode): string {
-  const block = heapOptsInBlock(facts.files.bashrc.content ?? '');
-  const brokerMib = (block && xmxOf(block)) || defaultHeapMib(facts.memKib, mode);
-  return d === mode.broker && block ? block : heapOpts(mode.heapMib(d, brokerMib));
-}
 
 const title = (verb: string, d: DaemonSpec): string => `${verb} ${d.name}`;
 
@@ -64,30 +51,17 @@ async function start(host: HostOps, facts: HostFacts, d: DaemonSpec, io: Command
   const service = serviceOf(facts, d);
   const running = jvm !== undefined && facts.listening.has(d.port);
   try {
-    let now = facts;
-    let how = 'already running';
-    if (!running) {
-      // A JVM still starting up is waited for, not started twice.
-      const r = await host.startDaemon({ daemon: asConfigured(d, facts), service, heapOpts: daemonHeapOpts(facts, d, mode), stopPid: undefined, runningPid: jvm?.pid });
-      now = withUpdate(facts, r.update);
-      how = jvm ? 'was starting; ready' : `started${service === 'systemd' ? ` ${d.unit}` : ' with -daemon'}`;
-    }
-    const pid = findJvm(now, d)?.pid;
-    let where = `listening on ${d.port}`;
-    if (d === mode.broker) {
-      const serving = await host.serving(brokerId(now.files['server.properties'].content), SERVING_WAIT_MS);
-      if (serving.state === 'absent' || serving.state === 'unreachable') {
-        throw new UserError(`${d.name} (pid ${pid ?? '?'}) runs but is not in its own metadata after ${SERVING_WAIT_MS / 1000} s: clients could not produce or consume`, {
-          hint: 'kafka-setup verify names the cause; kafka-setup logs broker shows its log',
-        });
-      }
-      where = serving.state === 'unknown' ? `listening on ${d.port} (metadata not checked: ${serving.reason})` : `serving on ${d.port}, in its own metadata`;
-    }
-    active.finish(running ? 'skipped' : 'done', `${how}: pid ${pid ?? '?'}, ${where}`);
-    return now;
+    // A running JVM is only asked whether it serves; one still starting up is waited for, not started twice.
+    const s = await startAndServe(host, facts, {
+      daemon: d, mode, service, heapOpts: daemonHeapOpts(mode, d, installedBrokerHeapMib(facts, mode)), runningPid: jvm?.pid, listening: running, again: 'kafka-setup start',
+    });
+    const how = running ? 'already running' : jvm ? 'was starting; ready' : `started${service === 'systemd' ? ` ${d.unit}` : ' with -daemon'}`;
+    const where = !s.serving ? `listening on ${d.port}` : s.serving.state === 'unknown' ? `listening on ${d.port} (metadata not checked: ${s.serving.reason})` : `serving on ${d.port}, in its own metadata`;
+    active.finish(running ? 'skipped' : 'done', `${how}: pid ${s.pid ?? '?'}, ${where}`);
+    return s.facts;
   } catch (err) {
     active.finish('failed', '');
-    throw (err instanceof RemoteFailure && explainStart(d, err, `${facts.install.path}/logs`, 'kafka-setup start')) || err;
+    throw err;
   }
 }
 

@@ -8,7 +8,8 @@
  */
 import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts, type JvmFact } from '../host/facts.js';
-import { asConfigured, brokerId, findJvm } from '../host/install-jvms.js';
+import { brokerId, findJvm } from '../host/install-jvms.js';
+import { startAndServe } from '../host/lifecycle.js';
 import { ourUnitFile } from '../host/unit-owner.js';
 import { ELECTION_PORT } from '../kafka/cluster.js';
 import type { DaemonSpec } from '../kafka/daemons.js';
@@ -66,81 +67,31 @@ function daemonCheck(ctx: StepContext, d: DaemonSpec): Check {
   return { done: true, detail: `running (${how}pid ${jvm.pid}, -Xmx${formatHeap(daemonHeapMib(ctx, d))}), listening on ${d.port}` };
 }
 
-/** How long a started broker may take to appear in its own metadata (the controller tells it). */
-const SERVING_WAIT_MS = 30_000;
-
-function notServing(ctx: StepContext, pid: number | undefined, serving: NonNullable<HostFacts['serving']>): UserError {
-  const log = `${installPath(ctx)}/logs`;
-  const broker = modeFor(ctx).broker;
-  if (serving.state === 'unreachable') {
-    return new UserError(`${broker.name} (pid ${pid ?? '?'}) listens on ${broker.port} but does not answer on its internal listener ${INTERNAL_ADDRESS}: ${serving.reason}`, {
-      hint: `read ${log}/server.log on the host; port ${INTERNAL_PORT} on the host's loopback must be free for the broker and not blocked by a local firewall. Run kafka-setup init again once fixed`,
-    });
-  }
-  return new UserError(`${broker.name} (pid ${pid ?? '?'}) runs but is not in its own metadata after ${SERVING_WAIT_MS / 1000} s (it lists ${serving.state === 'absent' && serving.brokers.length > 0 ? `brokers ${serving.brokers.join(', ')}` : 'no brokers'}): clients could not produce or consume`, {
-    hint: `its controller must reach it at ${INTERNAL_ADDRESS} (inter.broker.listener.name); read ${log}/controller.log and ${log}/server.log on the host. Run kafka-setup init again once fixed`,
-  });
-}
-
-/**
- * A failed start, explained: whose port, or the end of the JVM's log. `logDir` is the install's logs/,
- * `again` the command to run once fixed.
- */
-export function explainStart(d: DaemonSpec, f: RemoteFailure, logDir: string, again: string): UserError | undefined {
-  if (f.kind === 'port_busy') {
-    const owner = f.fields.get('owner');
-    // The port the script found taken: the daemon's own, or another it needs (the internal listener).
-    const port = Number(f.fields.get('port')) || d.port;
-    const what = port === INTERNAL_PORT ? ' (the broker\'s internal listener, on the host\'s loopback)' : port === ELECTION_PORT ? ' (ZooKeeper\'s election port, where the ensemble\'s members meet)' : '';
-    return new UserError(`port ${port}${what} is already in use by ${owner ? `pid ${owner}` : 'another program (not visible to this user)'}`, {
-      hint: `stop that program (or find it with: sudo ss -ltnp 'sport = :${port}'), then run ${again} again`,
-    });
-  }
-  if (f.kind === 'jvm_died' || f.kind === 'start_timeout') {
-    const log = f.fields.get('log') ?? logDir;
-    return new UserError(f.message, {
-      details: f.details.filter((l) => l !== log).length > 0 ? [`last lines of ${log}:`, ...f.details.filter((l) => l !== log)] : [],
-      hint: `read ${log} on the host; a heap too big for the host's memory (--heap) and a port in use are the usual causes. Run ${again} again once fixed`,
-    });
-  }
-  if (f.kind === 'service_failed') {
-    return new UserError(f.message, { hint: `read systemctl status ${d.unit} and journalctl -u ${d.unit} on the host, then run ${again} again` });
-  }
-  return undefined;
-}
-
 async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
   const jvm = findJvm(ctx.facts, d);
   const handOver = jvm !== undefined && byHand(ctx, d, jvm);
   const stale = jvm ? (handOver ? `handed to ${d.unit}` : staleness(ctx, d, jvm)) : undefined;
-  let started;
-  try {
-    started = await ctx.host.startDaemon({
-      daemon: asConfigured(d, ctx.facts), service: serviceMode(ctx), heapOpts: heapOpts(daemonHeapMib(ctx, d)),
-      stopPid: jvm && stale ? jvm.pid : undefined, runningPid: jvm && !stale ? jvm.pid : undefined,
-    });
-  } catch (err) {
-    throw (err instanceof RemoteFailure && explainStart(d, err, `${installPath(ctx)}/logs`, 'kafka-setup init')) || err;
-  }
-  ctx.facts = withUpdate(ctx.facts, started.update);
-  const now = findJvm(ctx.facts, d);
+  const mode = modeFor(ctx);
+  const started = await startAndServe(ctx.host, ctx.facts, {
+    daemon: d, mode, service: serviceMode(ctx), heapOpts: heapOpts(daemonHeapMib(ctx, d)),
+    stopPid: jvm && stale ? jvm.pid : undefined, runningPid: jvm && !stale ? jvm.pid : undefined, again: 'kafka-setup init',
+  });
+  ctx.facts = started.facts;
   const notes: string[] = [];
   if (started.staleNode) {
     notes.push(`waited ${started.staleNode.waitedS ?? '?'} s for ZooKeeper to drop ${started.staleNode.node}, left registered by a broker that stopped without shutting down`);
   }
   let where = ` on ${d.port}`;
-  if (d === modeFor(ctx).broker) {
+  if (started.serving) {
     const id = brokerId(ctx.facts.files['server.properties'].content);
+    ctx.facts.serving = { ...started.serving, pid: started.pid };
     where = ` at ${bootstrapAddress(ctx.options.advertisedHost)}`;
-    const serving = await ctx.host.serving(id, SERVING_WAIT_MS);
-    ctx.facts.serving = { ...serving, pid: now?.pid };
-    if (serving.state === 'absent' || serving.state === 'unreachable') throw notServing(ctx, now?.pid, ctx.facts.serving);
-    if (serving.state === 'listed') where += `, in its own metadata${serving.controllerId === id ? ' as the controller' : ''}`;
-    else if (serving.state === 'unknown') notes.push(`its metadata was not checked: ${serving.reason}`);
+    if (started.serving.state === 'listed') where += `, in its own metadata${started.serving.controllerId === id ? ' as the controller' : ''}`;
+    else if (started.serving.state === 'unknown') notes.push(`its metadata was not checked: ${started.serving.reason}`);
   }
   const as = serviceMode(ctx) === 'systemd' ? ` as ${d.unit}` : '';
   const what = handOver ? `handed to ${d.unit} (stopped once, started again by systemd)` : stale ? `restarted${as} (${stale})` : `started${as}`;
-  return `${what}: pid ${now?.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  return `${what}: pid ${started.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 
 export function daemonStep(d: DaemonSpec): Step {
