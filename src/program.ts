@@ -35,7 +35,7 @@ function declared(cmd: Command, ...tables: Table[]): Command {
 export function buildProgram(version: string): Command {
   const program = new Command()
     .name('kafka-setup')
-    .description('Set up a single-node Kafka broker and ZooKeeper on a server over SSH, repeatably.')
+    .description('Set up Kafka on a server over SSH, repeatably: 3.x with ZooKeeper (the default, 3.1.0), or 4.x with KRaft.')
     .version(version)
     .option('--verbose', 'print each remote command with its duration')
     .option('--debug', 'also print the SSH transport log and stack traces')
@@ -43,7 +43,7 @@ export function buildProgram(version: string): Command {
     .configureOutput({ outputError: () => {} })
     .exitOverride();
 
-  const init = declared(program.command('init').description('install Java and Kafka, configure and start ZooKeeper and the broker; safe to run again'), connectionDeclarations, initDeclarations);
+  const init = declared(program.command('init').description('install Java and Kafka, configure and start its JVMs (ZooKeeper and the broker; Kafka 4: one KRaft node); safe to run again'), connectionDeclarations, initDeclarations);
   // Given several times, they make a cluster: one host each (see commands/init-cluster.ts).
   for (const o of init.options) if (o.long === '--host' || o.long === '--advertised-host') o.argParser(collectOne);
   init
@@ -65,7 +65,7 @@ export function buildProgram(version: string): Command {
   declared(
     program
       .command('verify')
-      .description('check the broker: on the host (JVMs, ZooKeeper, logs) and from this machine (port, ApiVersions, metadata, advertised addresses, a round trip)'),
+      .description('check the broker: on the host (JVMs, ZooKeeper registration or the KRaft quorum, logs) and from this machine (port, ApiVersions, metadata, advertised addresses, a round trip)'),
     connectionDeclarations,
     verifyDeclarations,
   )
@@ -82,7 +82,7 @@ export function buildProgram(version: string): Command {
       await runCommand({ ...cmd.optsWithGlobals<GlobalFlags>(), command: 'hosts' }, (io) => hostsCommand(flags, io));
     });
 
-  declared(program.command('status').description('show ZooKeeper and the broker on the host: running, pid, uptime, heap, ports, started at boot, data (one SSH command)'), connectionDeclarations, statusDeclarations)
+  declared(program.command('status').description('show each JVM on the host (ZooKeeper and the broker, or Kafka 4\'s one node): running, pid, uptime, heap, ports, started at boot, data (one SSH command)'), connectionDeclarations, statusDeclarations)
     .addHelpText('after', '\nExit status: 0 when both run, 3 when one does not.\n\nExamples:\n  kafka-setup status\n  kafka-setup status --json')
     .action(async (flags: StatusFlags, cmd: Command) => {
       const { statusCommand } = await import('./commands/status.js');
@@ -90,9 +90,9 @@ export function buildProgram(version: string): Command {
     });
 
   const control: Array<[ControlAction, string]> = [
-    ['stop', 'stop the broker, then ZooKeeper, and wait until their ports are closed'],
-    ['start', 'start ZooKeeper, then the broker, and wait until each serves'],
-    ['restart', 'stop the broker and ZooKeeper, then start them again, in order'],
+    ['stop', 'stop the broker, then ZooKeeper (Kafka 4: its one JVM), and wait until their ports are closed'],
+    ['start', 'start ZooKeeper, then the broker (Kafka 4: its one JVM), and wait until each serves'],
+    ['restart', 'stop the JVMs, then start them again, in order'],
   ];
   for (const [action, description] of control) {
     declared(program.command(action).description(description), connectionDeclarations, controlDeclarations)
@@ -117,8 +117,8 @@ export function buildProgram(version: string): Command {
   declared(
     program
       .command('logs')
-      .argument('[daemon]', 'broker or zookeeper (default: both)')
-      .description('print the last lines of the broker\'s and ZooKeeper\'s logs on the host, or follow them (-f) until Ctrl-C'),
+      .argument('[daemon]', 'broker or zookeeper (default: every JVM the install runs)')
+      .description('print the last lines of the JVMs\' logs on the host (the broker\'s, ZooKeeper\'s), or follow them (-f) until Ctrl-C'),
     connectionDeclarations,
     logsDeclarations,
   )

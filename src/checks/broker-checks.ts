@@ -4,7 +4,7 @@
  */
 import { formatApiVersions, apiName } from '../kafka/api-versions.js';
 import { askBootstrap, roundTrip, type BootstrapAnswer } from '../kafka/client.js';
-import { ZOOKEEPER_PORT } from '../kafka/distribution.js';
+import { ZOOKEEPER_MODE, type PrivatePort } from '../kafka/mode.js';
 import { resolveHost, tcpConnect } from '../local/net.js';
 import { bootstrapAddress } from '../kafka/distribution.js';
 import { check, type CheckResult } from './types.js';
@@ -24,6 +24,8 @@ export interface BrokerCheckOptions {
   replication?: number;
   /** Called as each check completes, so the reporter can show progress. */
   onCheck?: (c: CheckResult) => void;
+  /** The mode's port that must not be reachable from here (default: ZooKeeper's). */
+  privatePort?: PrivatePort | undefined;
 }
 
 export interface BrokerCheckReport {
@@ -80,11 +82,13 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
   }
   add(check('reach', `Port ${o.port} reachable from here`, 'pass', `${address} accepted a connection in ${reach.ms} ms`));
 
-  const zk = await tcpConnect(o.host, ZOOKEEPER_PORT, Math.min(o.timeoutMs, 3000));
-  add(zk.ok
-    ? check('zookeeper-exposed', `ZooKeeper port ${ZOOKEEPER_PORT} not exposed`, 'warn', `${bootstrapAddress(o.host, ZOOKEEPER_PORT)} accepts connections from here`,
-      `ZooKeeper has no authentication here: allow inbound ${ZOOKEEPER_PORT} only from inside your network (security group), never from the internet`)
-    : check('zookeeper-exposed', `ZooKeeper port ${ZOOKEEPER_PORT} not exposed`, 'pass', `${bootstrapAddress(o.host, ZOOKEEPER_PORT)}: ${zk.reason}`));
+  const p = o.privatePort ?? ZOOKEEPER_MODE.privatePort;
+  const exposed = await tcpConnect(o.host, p.port, Math.min(o.timeoutMs, 3000));
+  const title = `${p.name.replace(/^the /, '').replace(/^./, (c) => c.toUpperCase())} port ${p.port} not exposed`;
+  add(exposed.ok
+    ? check(p.id, title, 'warn', `${bootstrapAddress(o.host, p.port)} accepts connections from here`,
+      `${p.name.replace(/^./, (c) => c.toUpperCase())} has no authentication here: allow inbound ${p.port} only from inside your network (security group), never from the internet`)
+    : check(p.id, title, 'pass', `${bootstrapAddress(o.host, p.port)}: ${exposed.reason}`));
 
   let answer: BootstrapAnswer;
   try {

@@ -9,6 +9,7 @@ import type { HostOps } from '../host/operations.js';
 import { RemoteHost } from '../host/remote-host.js';
 import { judgeServing } from '../host/serving.js';
 import type { ClusterView } from '../kafka/cluster.js';
+import { modeOf, ZOOKEEPER_MODE, type KafkaMode } from '../kafka/mode.js';
 import { bootstrapAddress, BROKER_PORT } from '../kafka/distribution.js';
 import { tcpConnect, type Reach } from '../local/net.js';
 import type { InitOptions } from '../options/init-options.js';
@@ -46,9 +47,10 @@ export async function probe(host: HostOps, o: InitOptions, io: CommandIO): Promi
  * Connected as root (--user root, or a profile's), the JVMs run as root, units and -daemon alike: a
  * flaw in Kafka or ZooKeeper, or in a client they talk to, would hold the whole host.
  */
-export function rootWarning(facts: Pick<HostFacts, 'user' | 'sudo'>): string | undefined {
+export function rootWarning(facts: Pick<HostFacts, 'user' | 'sudo'>, mode: KafkaMode = ZOOKEEPER_MODE): string | undefined {
   if (facts.user !== 'root' && facts.sudo !== 'root') return undefined;
-  return 'you are connected as root, so ZooKeeper and the broker will run as root; connect as the instance\'s default user instead ' +
+  const jvms = mode.daemons.map((d) => d.name).join(' and ');
+  return `you are connected as root, so ${jvms} will run as root; connect as the instance's default user instead ` +
     '(--user ec2-user on Amazon Linux, ubuntu on Ubuntu, admin on Debian): kafka-setup uses its passwordless sudo for what needs root';
 }
 
@@ -100,7 +102,7 @@ export async function runOnHost(
   const facts = await probe(host, options, io);
   const refused = refuse?.(facts);
   if (refused) throw refused;
-  const root = rootWarning(facts);
+  const root = rootWarning(facts, modeOf(options));
   if (root) io.reporter.warn(root);
   const broker = brokerJvm(facts);
   if (broker) facts.serving = { ...judgeServing(await servingEarly, brokerId(facts.files['server.properties'].content)), pid: broker.pid };

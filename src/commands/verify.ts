@@ -7,6 +7,7 @@
 import { brokerChecks } from '../checks/broker-checks.js';
 import type { CheckResult } from '../checks/types.js';
 import { bootstrapAddress } from '../kafka/distribution.js';
+import { modeOf } from '../kafka/mode.js';
 import { clusterMembers } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import { resolveVerifyOptions, type VerifyFlags } from '../options/verify-options.js';
@@ -33,6 +34,7 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   const listeners = o.connection ? await onHost(o, io, show) : undefined;
   const broker = await brokerChecks({
     ...o.bootstrap, timeoutMs: o.timeoutMs, roundtrip: o.roundtrip, configured: listeners?.configured, internalListener: listeners?.internal, onCheck: show,
+    privatePort: modeOf(o.dist).privatePort,
     ...(io.debug ? { log: (l: string) => io.reporter.verbose(l) } : {}),
   });
 

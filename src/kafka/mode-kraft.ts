@@ -40,4 +40,6 @@ export const kraftMode: KafkaMode = {
   brokerOverheadMib: 192,
   wants: () => undefined,
   scalaVersions: ['2.13'],
+  // Bound to the loopback by kafka-setup: open only where someone re-bound it.
+  privatePort: { id: 'controller-exposed', name: 'the KRaft controller', port: CONTROLLER_PORT },
 };

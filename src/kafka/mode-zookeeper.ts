@@ -2,6 +2,7 @@
 import { posix } from 'node:path';
 import { brokerClusterSettings, ensembleSettings } from './cluster.js';
 import { BROKER, ZOOKEEPER } from './daemons.js';
+import { ZOOKEEPER_PORT } from './distribution.js';
 import { zookeeperHeapFor, ZOOKEEPER_RESIDENT_MIB } from './heap.js';
 import { listenerSettings } from './listeners.js';
 import type { KafkaMode } from './mode.js';
@@ -32,4 +33,5 @@ export const zookeeperMode: KafkaMode = {
   brokerOverheadMib: 160,
   wants: (d) => (d.kind === 'broker' ? ZOOKEEPER : undefined),
   scalaVersions: ['2.12', '2.13'],
+  privatePort: { id: 'zookeeper-exposed', name: 'ZooKeeper', port: ZOOKEEPER_PORT },
 };

@@ -39,6 +39,14 @@ export interface DataStore {
   setting: string;
 }
 
+export interface PrivatePort {
+  /** The check's id: `zookeeper-exposed`. */
+  id: string;
+  /** As a sentence names what listens there: "ZooKeeper", "the KRaft controller". */
+  name: string;
+  port: number;
+}
+
 export interface KafkaMode {
   readonly id: 'zookeeper' | 'kraft';
   /** As a sentence names the whole install: "the broker and ZooKeeper". */
@@ -62,6 +70,8 @@ export interface KafkaMode {
   wants(d: DaemonSpec): DaemonSpec | undefined;
   /** The Scala builds of this mode's releases. */
   readonly scalaVersions: readonly string[];
+  /** A port without authentication that must never be open to the internet (verify checks it is not). */
+  readonly privatePort: PrivatePort;
 }
 
 export const ZOOKEEPER_MODE: KafkaMode = zookeeperMode;

@@ -60,7 +60,7 @@ export const initDeclarations = {
   }),
   /** How the JVMs run: systemd units (started at boot), or the seed's -daemon scripts. */
   service: value({
-    flag: '--service <auto|systemd|none>', help: 'run ZooKeeper and the broker as systemd services, started at boot (auto: where the host runs systemd), or none: -daemon, as started by hand',
+    flag: '--service <auto|systemd|none>', help: 'run Kafka\'s JVMs as systemd services, started at boot (auto: where the host runs systemd), or none: -daemon, as started by hand',
     default: 'auto', validate: (v) => (SERVICE_MODES.includes(v as ServiceMode) ? undefined : `"${printable(v)}" is not one of ${SERVICE_MODES.join(', ')}`),
     parse: (v: string) => v as ServiceMode, saved: { key: 'service', optional: true, unlessDefault: true },
   }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rootWarning, unreachableWarning } from '../../src/commands/init-host.js';
+import { KRAFT_MODE } from '../../src/kafka/mode.js';
 import type { InitOptions } from '../../src/options/init-options.js';
 import type { HostFacts } from '../../src/host/facts.js';
 import type { StepContext } from '../../src/steps/types.js';
@@ -37,5 +38,6 @@ describe('connected as root', () => {
     // uid 0 under another name is root all the same.
     expect(rootWarning({ user: 'toor', sudo: 'root' })).toBe(w);
     expect(rootWarning({ user: 'ec2-user', sudo: 'yes' })).toBeUndefined();
+    expect(rootWarning({ user: 'root', sudo: 'root' }, KRAFT_MODE)).toMatch(/^you are connected as root, so Kafka \(broker and controller\) will run as root;/);
   });
 });
