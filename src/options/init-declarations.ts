@@ -45,7 +45,11 @@ export const initDeclarations = {
   installDir: value({
     flag: '--install-dir <path>', help: 'install directory on the host: absolute or ~/…, letters, digits and . _ + - / only',
     default: (o: Distribution) => `~/${distName(o)}`, shown: `~/${distName({ kafkaVersion: '<version>', scalaVersion: '<scala>' })}`,
-    validate: remotePathProblem, parse: String, saved: { key: 'installDir' },
+    validate: remotePathProblem, parse: String,
+    // A saved install directory holds the version it was saved with: another version goes beside it
+    // (its own default), never over it.
+    savedApplies: (p: Readonly<Record<string, unknown>>, o: Distribution) => p.kafkaVersion === o.kafkaVersion && p.scalaVersion === o.scalaVersion,
+    saved: { key: 'installDir' },
   }),
   mirrors: list({
     flag: '--mirror <url>', help: 'download base URL (http or https, no credentials), repeatable, tried in order', default: DEFAULT_MIRRORS,

@@ -117,6 +117,15 @@ describe('init options', () => {
     expect(flagWins.heap).toBe('1g');
   });
 
+  it('another version goes beside the saved one: its own install directory and Scala build, the profile\'s other values kept', async () => {
+    const e = env();
+    await saveProfile('default', { ...profile, kafkaVersion: '3.1.0', scalaVersion: '2.12', installDir: '~/kafka_2.12-3.1.0' }, e);
+    const o = await resolveInitOptions({ kafkaVersion: '4.4.0' }, { env: e, stdin: noTty });
+    expect(o).toMatchObject({ kafkaVersion: '4.4.0', scalaVersion: '2.13', installDir: '~/kafka_2.13-4.4.0', heap: '400m', advertisedHost: 'kafka.example.com' });
+    const same = await resolveInitOptions({}, { env: e, stdin: noTty });
+    expect(same).toMatchObject({ kafkaVersion: '3.1.0', scalaVersion: '2.12', installDir: '~/kafka_2.12-3.1.0' });
+  });
+
   it('ignores a profile of another host, so its advertised address is not reused', async () => {
     const e = env();
     await saveProfile('default', profile, e);
