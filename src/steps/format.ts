@@ -92,7 +92,9 @@ export const formatStep: Step = {
     if (p) throw p;
     let r;
     try {
-      r = await ctx.host.formatStorage({ dataDir: dataDir(ctx), logDir: logDir(ctx), clusterId: ctx.facts.keptClusterId ?? newClusterId() });
+      // The id to keep when the host keeps none: the storage's own, once formatted (the file was lost), else a new one.
+      const formatted = ctx.facts.dataDirs.get(logDir(ctx))?.format?.clusterId;
+      r = await ctx.host.formatStorage({ dataDir: dataDir(ctx), logDir: logDir(ctx), clusterId: ctx.facts.keptClusterId ?? formatted ?? newClusterId() });
     } catch (err) {
       throw (err instanceof RemoteFailure && explain(err)) || err;
     }

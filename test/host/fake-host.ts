@@ -72,6 +72,8 @@ export interface FakeCall {
   moves?: DataMoveRequest['moves'];
   stop?: DataMoveRequest['stop'];
   tighten?: string | undefined;
+  /** The cluster id a format was asked to keep. */
+  clusterId?: string;
   service?: Service;
   units?: UnitsRequest;
   uninstall?: UninstallRequest;
@@ -283,7 +285,7 @@ export class FakeHost implements HostOps {
   }
 
   async formatStorage(r: FormatRequest): Promise<FormatResult> {
-    this.call({ name: 'format-storage' });
+    this.call({ name: 'format-storage', clusterId: r.clusterId });
     return { update: {}, clusterId: r.clusterId, formatted: true, seconds: 1 };
   }
 

@@ -43,6 +43,12 @@ describe('the KRaft storage step', () => {
     expect(formatStep.check(await ctxWith([dir]))).toMatchObject({ done: false, reason: `keep the cluster id ${ID} of ${LOGS} on the host` });
   });
 
+  it('a formatted directory whose kept id was lost keeps its own id: never a new one', async () => {
+    const ctx = await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 1, clusterId: ID } }]);
+    await formatStep.apply(ctx);
+    expect((ctx.host as FakeHost).ran.find((c) => c.name === 'format-storage')?.clusterId).toBe(ID);
+  });
+
   it('refuses another cluster\'s storage, another node\'s, and files without meta.properties, before any change', async () => {
     const other = await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 1, clusterId: 'AAAAAAAAAAAAAAAAAAAAAA' } }], ID);
     expect(formatStep.preflight!(other)?.message).toBe(`${LOGS} is formatted for cluster AAAAAAAAAAAAAAAAAAAAAA, and this server's Kafka is cluster ${ID} (kept in ${HOME}/kafka-data/cluster.id)`);
