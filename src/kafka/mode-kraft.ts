@@ -39,5 +39,7 @@ export const kraftMode: KafkaMode = {
   // The broker's 160 MiB (measured on 3.1.0) and the controller's metadata log and threads beside it.
   brokerOverheadMib: 192,
   wants: () => undefined,
+  // The format step refuses what KRaft cannot use (steps/format.ts), ZooKeeper's database too.
+  unusableStorage: () => undefined,
   scalaVersions: ['2.13'],
 };
