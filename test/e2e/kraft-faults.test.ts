@@ -102,9 +102,23 @@ describeE2e('KRaft (4.1.1): Ctrl-C while storage is formatted, a lost profile, k
       }
       if (delayMs >= 0) await sleep(delayMs);
       else while ((await storageTool()).length > 0) await sleep(10);
-      const formatting = (await storageTool()).length > 0;
+      // Frozen while Ctrl-C goes out, so that it cannot finish meanwhile: "running at the interrupt" is then certain.
+      // Thawed once the run has exited, it takes the SIGTERM the run's going away sent it.
+      const tool = Number((await storageTool())[0]?.split(' ')[0] ?? 0);
+      let frozen = 0;
+      try {
+        if (tool > 0) { process.kill(tool, 'SIGSTOP'); frozen = tool; }
+      } catch {
+        // exited meanwhile
+      }
+      const formatting = frozen > 0;
       run.signal('SIGINT');
       const r: CliResult = await run.result;
+      try {
+        if (frozen > 0) process.kill(frozen, 'SIGCONT');
+      } catch {
+        // stopped for good already (the guard's SIGKILL)
+      }
       expect(r.code, r.all).toBe(130);
       expect(r.stderr).toContain('kafka-setup: interrupted');
       // The JVM stops with the run, at once: not when it would have finished on its own, formatting after the user left.
