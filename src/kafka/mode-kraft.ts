@@ -39,6 +39,8 @@ export const kraftMode: KafkaMode = {
   // The broker's 160 MiB (measured on 3.1.0) and the controller's metadata log and threads beside it.
   brokerOverheadMib: 192,
   wants: () => undefined,
+  // The format step refuses what KRaft cannot use (steps/format.ts), ZooKeeper's database too.
+  unusableStorage: () => undefined,
   scalaVersions: ['2.13'],
   // Bound to the loopback by kafka-setup: open only where someone re-bound it.
   privatePort: { id: 'controller-exposed', name: 'the KRaft controller', port: CONTROLLER_PORT },

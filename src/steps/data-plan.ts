@@ -39,8 +39,28 @@ export function storeDirs(store: DataStore, facts: Pick<HostFacts, 'files'>): st
   return store.current(files).map(clean).filter((d) => d !== '' && d !== '.');
 }
 
+/**
+ * A log directory the mode's broker cannot use (the other mode's storage): kafka-setup's own place,
+ * known before extraction, and where the config points now.
+ */
+function unusableStorage(ctx: StepContext): UserError | undefined {
+  const { facts } = ctx;
+  const mode = modeFor(ctx);
+  for (const store of mode.dataStores) {
+    const now = facts.files['server.properties'].content === undefined ? [] : storeDirs(store, facts);
+    for (const d of [posix.join(dataDir(ctx), store.dir), ...now]) {
+      const f = facts.dataDirs.get(d)?.format;
+      const p = f && mode.unusableStorage(f, d, ctx.dist.kafkaVersion);
+      if (p) return new UserError(p.problem, { hint: p.hint });
+    }
+  }
+  return undefined;
+}
+
 export function dataPlan(ctx: StepContext): DataPlan {
   const { facts } = ctx;
+  const unusable = unusableStorage(ctx);
+  if (unusable) return { moves: [], problem: unusable };
   if (facts.files['server.properties'].content === undefined) return { moves: [] };
   const moves: DataMove[] = [];
   for (const store of modeFor(ctx).dataStores) {

@@ -41,7 +41,8 @@ else
   # The node's config, its log directories pointed at the new directory alone.
   grep -vE '^[[:space:]]*(log\.dirs?|metadata\.log\.dir)[[:space:]]*[=:]' "$ks_install_dir/config/server.properties" > "$ks_fmt_conf"
   printf '\nlog.dirs=%s\n' "$ks_fmt_dir" >> "$ks_fmt_conf"
-  ks_fmt_out=$(umask 027 && "$ks_install_dir/bin/kafka-storage.sh" format --cluster-id="$ks_fmt_id" --config "$ks_fmt_conf" --standalone 2>&1 3<&-)
+  # Through ks_guard: a Ctrl-C (the channel closing) stops the tool, so nothing is formatted after the user left.
+  ks_fmt_out=$(umask 027 && ks_guard "$ks_install_dir/bin/kafka-storage.sh" format --cluster-id="$ks_fmt_id" --config "$ks_fmt_conf" --standalone 2>&1)
   ks_fmt_rc=$?
   rm -f "$ks_fmt_conf"
   if [ "$ks_fmt_rc" -ne 0 ] || [ ! -f "$ks_fmt_dir/meta.properties" ]; then

@@ -4,12 +4,13 @@
  * through sudo. The real sudo and apt-get are proven on a fresh host (test/e2e/fresh-host.test.ts).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { remoteScript } from '../../src/host/script.js';
+import { baseVars } from '../../src/host/target.js';
 import { alive } from '../e2e/support/host.js';
 
 
@@ -23,12 +24,12 @@ async function gone(pid: number, ms = 10_000): Promise<boolean> {
  * Runs `call` after the prelude under dash, its stdin (the SSH channel) held open until `until()`
  * holds, then closed, as a dropped connection does.
  */
-async function runGuarded(call: string, env: Record<string, string>, until: (stdout: string) => boolean): Promise<{ stdout: string; ms: number }> {
+async function runGuarded(call: string, env: Record<string, string>, until: (stdout: string) => boolean, script = remoteScript('t', {}, [], [call, 'echo "rc=$?"']).text): Promise<{ stdout: string; ms: number }> {
   const child = spawn('sh', ['-s'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  child.stdin.write(remoteScript('t', {}, [], [call, 'echo "rc=$?"']).text);
+  child.stdin.write(script);
   const deadline = Date.now() + 10_000;
   while (!until(stdout) && Date.now() < deadline) await sleep(20);
   const started = Date.now();
@@ -90,3 +91,39 @@ describe('ks_guard', () => {
     expect(r.stdout).toContain('rc=7');
   });
 });
+
+describe('format-storage (KRaft) when kafka-setup goes away', () => {
+  it('stops kafka-storage.sh mid-format: nothing formatted, no half-made directory left, the cluster id kept for the next run', async () => {
+    const home = scratchDir('ks-format-');
+    const install = join(home, 'kafka_2.13-4.1.1');
+    const pidFile = join(home, 'tool.pid');
+    mkdirSync(join(install, 'bin'), { recursive: true });
+    mkdirSync(join(install, 'config'), { recursive: true });
+    writeFileSync(join(install, 'config', 'server.properties'), 'process.roles=broker,controller\nnode.id=1\nlog.dirs=/nowhere\n');
+    // A stand-in for the tool: its first file in the directory its config names, then a slow finish.
+    writeFileSync(join(install, 'bin', 'kafka-storage.sh'), [
+      '#!/bin/sh',
+      'while [ $# -gt 0 ]; do [ "$1" = --config ] && conf=$2; shift; done',
+      'dir=$(sed -n "s/^log.dirs=//p" "$conf" | tail -n 1)',
+      ': > "$dir/bootstrap.checkpoint"',
+      'echo $$ > "$KS_TOOL_PID"',
+      'sleep 300',
+      'printf "version=1\\nnode.id=1\\ncluster.id=x\\n" > "$dir/meta.properties"',
+      '',
+    ].join('\n'));
+    chmodSync(join(install, 'bin', 'kafka-storage.sh'), 0o755);
+    const v = baseVars({ options: { installDir: '~/kafka_2.13-4.1.1' }, dist: { kafkaVersion: '4.1.1', scalaVersion: '2.13' } });
+    const data = join(home, 'kafka-data');
+    const script = remoteScript('format-storage', { ...v, KS_DATA_DIR: data, KS_LOG_DIR: join(data, 'kafka-logs'), KS_CLUSTER_ID: 'MkU3OEVBNTcwNTJENDM2Qk' }, ['probe-lib', 'format-storage']).text;
+    const r = await runGuarded('', { PATH: process.env.PATH ?? '', HOME: home, KS_TOOL_PID: pidFile }, () => existsSync(pidFile), script);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(r.stdout).toContain('kind=format_failed');
+    const tool = Number(readFileSync(pidFile, 'utf8'));
+    const stopped = await gone(tool);
+    if (!stopped) process.kill(tool, 'SIGKILL');
+    expect(stopped, 'kafka-storage.sh survived').toBe(true);
+    expect(readdirSync(data).sort()).toEqual(['cluster.id']);
+    expect(readFileSync(join(data, 'cluster.id'), 'utf8')).toBe('MkU3OEVBNTcwNTJENDM2Qk\n');
+  });
+});
+

@@ -168,3 +168,26 @@ describe('kafka-setup\'s data directory is not readable by other local users', (
     }
   });
 });
+
+describe('storage of the other mode', () => {
+  it('a log directory formatted for KRaft (4.x) asked for 3.1.0: refused before any change, the step named, what to do said', async () => {
+    const host = new FakeHost(freshDebian({ tools: ['curl', 'tar', 'sha512sum', 'base64', 'java', 'jps'] }));
+    const { facts } = await host.probe({ urls: [], lock: true });
+    const logs = `${KAFKA_DATA}/kafka-logs`;
+    facts.dataDirs.set(logs, { path: logs, state: 'data', kib: 8, device: '2049', format: { version: 1, nodeId: 1, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk' } });
+    const ctx: StepContext = { options, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts };
+    const headline = await failure(runSteps([...initSteps(ZOOKEEPER_MODE)], ctx, quiet, false));
+    expect(headline).toBe(`Keep the existing data: ${logs} is formatted for KRaft (Kafka 4.x, cluster MkU3OEVBNTcwNTJENDM2Qk); Kafka 3.1.0 runs with ZooKeeper and its broker cannot use it. Nothing was changed`);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+  });
+
+  it('ZooKeeper-mode storage (version 0) is this mode\'s own: kept as it is', async () => {
+    const host = new FakeHost(freshDebian({ tools: ['curl', 'tar', 'sha512sum', 'base64', 'java', 'jps'] }));
+    const { facts } = await host.probe({ urls: [], lock: true });
+    const logs = `${KAFKA_DATA}/kafka-logs`;
+    facts.dataDirs.set(logs, { path: logs, state: 'data', kib: 8, device: '2049', brokerId: 0, format: { version: 0, nodeId: undefined, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk' } });
+    const ctx: StepContext = { options, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts };
+    await runSteps([...initSteps(ZOOKEEPER_MODE)], ctx, quiet, false);
+    expect(host.ran.map((s) => s.name)).toContain('start-broker');
+  });
+});
