@@ -19,20 +19,28 @@ function logDir(ctx: StepContext): string {
 
 const again = 'then run kafka-setup init again';
 
-/** ZooKeeper-mode data beside the install: a 3.x broker's log directory, or a ZooKeeper database. */
+/**
+ * ZooKeeper-mode data on this host, wherever the probe looked: a 3.x broker's log directory (beside
+ * the install, or the seed's /tmp/kafka-logs), or a ZooKeeper database (beside the install, or the
+ * seed's /tmp/zookeeper) — a 3.x set up by hand, as the seed's notes do, counts as much as ours.
+ */
 function zookeeperData(ctx: StepContext): string | undefined {
-  const logs = ctx.facts.dataDirs.get(logDir(ctx));
-  if (logs?.format?.version === 0 || (logs?.brokerId !== undefined && logs.format?.version === undefined)) return logs.path;
-  const zk = ctx.facts.dataDirs.get(posix.join(dataDir(ctx), 'zookeeper', 'version-2'));
-  return zk?.state === 'data' ? posix.dirname(zk.path) : undefined;
+  for (const d of ctx.facts.dataDirs.values()) {
+    if (d.format?.version === 0 || (d.brokerId !== undefined && d.format?.version === undefined)) return d.path;
+    if (posix.basename(d.path) === 'version-2' && d.state === 'data') return posix.dirname(d.path);
+  }
+  return undefined;
 }
 
 /** Why this host's storage cannot be formatted or used as it is, if so. */
 function problem(ctx: StepContext): UserError | undefined {
   const zk = zookeeperData(ctx);
   if (zk) {
+    // kafka-setup's own data goes with uninstall; a 3.x set up by hand (in /tmp) is the user's to move.
+    const ours = zk.startsWith(`${dataDir(ctx)}/`);
+    const afresh = ours ? 'kafka-setup uninstall --purge-data (deletes them), then init again' : `stop that Kafka and move ${zk} away, then init again`;
     return new UserError(`${zk} holds the data of a ZooKeeper-based Kafka (3.x); Kafka ${ctx.dist.kafkaVersion} runs without ZooKeeper (KRaft) and cannot read it. Nothing was changed`, {
-      hint: 'keep that Kafka: run kafka-setup init with --kafka-version 3.x (the version it runs); or start afresh without its topics: kafka-setup uninstall --purge-data (deletes them), then init again. kafka-setup does not migrate ZooKeeper metadata to KRaft',
+      hint: `keep that Kafka: run kafka-setup init with --kafka-version 3.x (the version it runs${ours ? '' : '; init takes it over and keeps its data'}); or start afresh without its topics: ${afresh}. kafka-setup does not migrate ZooKeeper metadata to KRaft`,
     });
   }
   const logs = ctx.facts.dataDirs.get(logDir(ctx));

@@ -227,6 +227,7 @@ ks_probe_data() {
   else
     # The shipped defaults: 3.x's, and 4.x's (KRaft).
     ks_data_dir /tmp/kafka-logs
+    ks_broker_meta /tmp/kafka-logs
     ks_data_dir /tmp/kraft-combined-logs
     ks_broker_meta /tmp/kraft-combined-logs
   fi

@@ -62,6 +62,11 @@ describe('the KRaft storage step', () => {
   it('refuses ZooKeeper-mode data (3.x): KRaft cannot read it', async () => {
     const broker = await ctxWith([{ path: LOGS, brokerId: 0, format: { version: 0, nodeId: undefined, clusterId: ID } }]);
     expect(formatStep.preflight!(broker)?.message).toMatch(new RegExp(`^${LOGS} holds the data of a ZooKeeper-based Kafka \\(3\\.x\\); Kafka 4\\.1\\.1 runs without ZooKeeper \\(KRaft\\) and cannot read it`));
+    // The seed's own install by hand: its data in /tmp.
+    const seed = await ctxWith([{ path: '/tmp/zookeeper/version-2' }]);
+    expect(formatStep.preflight!(seed)?.message).toMatch(/^\/tmp\/zookeeper holds the data of a ZooKeeper-based Kafka/);
+    const seedLogs = await ctxWith([{ path: '/tmp/kafka-logs', brokerId: 0 }]);
+    expect(formatStep.preflight!(seedLogs)?.message).toMatch(/^\/tmp\/kafka-logs holds the data of a ZooKeeper-based Kafka/);
     const zk = await ctxWith([{ path: `${HOME}/kafka-data/zookeeper/version-2` }]);
     expect(formatStep.preflight!(zk)?.message).toMatch(new RegExp(`^${HOME}/kafka-data/zookeeper holds the data of a ZooKeeper-based Kafka`));
     expect(formatStep.preflight!(zk)?.hint).toMatch(/--kafka-version 3\.x .* uninstall --purge/);
