@@ -277,8 +277,8 @@ describeE2e('a 3.x server with ZooKeeper data asked for 4.x, and a KRaft server 
     const home = await sh('ls -la --time-style=+%s ~ | grep -v "\\.$"');
     const data = await dataState(false);
     const before = await snapshot(host, 'kafka_2.12-3.1.0');
-    // A profile of its own (another admin's machine): the saved one would keep 3.1.0's install directory.
-    const r = await runCli(init('4.4.0'), { env: fresh() });
+    // The same saved profile: another version goes beside 3.1.0's install directory, never into it.
+    const r = await runCli(init('4.4.0'), { env: env() });
     expect(r.code, r.all).toBe(1);
     expect(r.stderr).toMatch(/kafka-data\/(kafka-logs|zookeeper) holds the data of a ZooKeeper-based Kafka \(3\.x\); Kafka 4\.4\.0 runs without ZooKeeper \(KRaft\) and cannot read it\. Nothing was changed/);
     expect(r.stderr).toMatch(/what to do: keep that Kafka: run kafka-setup init with --kafka-version 3\.x/);
