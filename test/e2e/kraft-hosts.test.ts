@@ -13,7 +13,7 @@ import { runCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { runInFresh, startFreshHost, stopFreshHost, type FreshHost } from './support/fresh-host.js';
 import { BRIDGE_ADDRESS, netnsHostFlags, netnsUnavailable, probeTcp, rejectOwnTraffic, relayFromBridge, startNetnsHost, stopNetnsHost, type NetnsHost } from './support/netns-host.js';
-import { nspawnMirror, nspawnUnavailable, reboot, sshAs, startSystemdHosts, stopSystemdHosts, type SystemdHost } from './support/nspawn-host.js';
+import { nspawnMirror, nspawnUnavailable, powerCycle, reboot, sshAs, startSystemdHosts, stopSystemdHosts, type SystemdHost } from './support/nspawn-host.js';
 import { resetHost } from './support/reset.js';
 
 const MINUTES = 60_000;
@@ -153,7 +153,7 @@ describeE2e('KRaft (4.4.0) on a truly fresh Debian 12 host: Java installed by in
   }, 10 * MINUTES);
 });
 
-(nspawnMissing ? describe.skip : describeE2e)('KRaft (4.1.1) on a real systemd host (nspawn): one unit, back after a reboot', () => {
+(nspawnMissing ? describe.skip : describeE2e)('KRaft (4.1.1) on a real systemd host (nspawn): one unit, back after a reboot and a power cycle', () => {
   const VERSION = '4.1.1';
   let host: SystemdHost | undefined;
   let relay: Awaited<ReturnType<typeof nspawnMirror>>['relay'] | undefined;
@@ -216,4 +216,19 @@ describeE2e('KRaft (4.4.0) on a truly fresh Debian 12 host: Java installed by in
     changedNothing(r.stdout);
     expect(await ssh('systemctl show -p MainPID --value kafka-broker.service')).toBe(pid);
   }, 5 * MINUTES);
+
+  it('a power cycle onto a new address (every process SIGKILLed): init at the new address serves, the message and the cluster id kept', async () => {
+    const id = await ssh('cat ~/kafka-data/cluster.id');
+    const old = the().address;
+    const ms = await powerCycle(the());
+    process.stderr.write(`kraft hosts: nspawn power cycle to ssh in ${ms} ms\n`);
+    expect(the().address).not.toBe(old);
+    // The broker came back by itself, advertising the old address: init points it at the new one.
+    const r = await runCli(init(), { env });
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`advertised\\.listeners PLAINTEXT://${literally(old)}:9092 → PLAINTEXT://${literally(the().address)}:9092`));
+    expect(r.stdout).toMatch(/\[skip\] Format the storage \(KRaft\)/);
+    expect(await consume(bootstrap(), 'nspawn-kraft')).toEqual(['before the reboot']);
+    expect(await ssh('cat ~/kafka-data/cluster.id')).toBe(id);
+  }, 10 * MINUTES);
 });
