@@ -9,7 +9,8 @@
  * - a re-run changes nothing, over one connection and one command; verify passes;
  * - Java removed (dnf remove), init interrupted while Corretto's %post runs: no dnf left running,
  *   nothing half-installed (rpm's sqlite database commits a transaction whole), and the re-run
- *   finishes the install.
+ *   finishes the install;
+ * - 3.1.0 uninstalled, Kafka 4.4.0 (KRaft) set up on the same host and reached from this machine.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -161,6 +162,21 @@ const say = (line: string): void => { process.stderr.write(`al2023: ${line}\n`);
     // Every file of the JDK's directory is a package's again.
     expect(await root('find /usr/lib/jvm/java-17-amazon-corretto.x86_64 -type f -exec rpm -qf {} + | grep -c "not owned" || true')).toBe('0');
     say(`dnf history after the re-run:\n${(await run(the(), 'dnf history list')).stdout}`);
+    expect((await cli(['verify'])).code).toBe(0);
+  }, 10 * MINUTES);
+
+  it('Kafka 4.4.0 (KRaft) after uninstalling 3.1.0: storage formatted, serving at the host\'s address, a round trip from this machine, verify', async () => {
+    const gone = await cli(['uninstall', '--purge-data', '--yes']);
+    expect(gone.code, gone.all).toBe(0);
+    const r = await cli([...initArgs(), '--kafka-version', '4.4.0'], 'init --kafka-version 4.4.0');
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(/^\[skip\] Install Java — java and jps found/m);
+    expect(r.stdout).toContain('[done] Format the storage (KRaft)');
+    expect(r.stdout).toMatch(new RegExp(`\\[done\\] Start Kafka \\(broker and controller\\).*serving at ${the().address.replace(/\./g, '\\.')}:9092`));
+    const topic = `al2023-kraft-${Date.now()}`;
+    await execa('kcat', ['-b', `${the().address}:9092`, '-P', '-t', topic, '-m', '60'], { input: 'kraft on al2023\n', timeout: 120_000 });
+    const back = await execa('kcat', ['-b', `${the().address}:9092`, '-C', '-t', topic, '-o', 'beginning', '-e', '-c', '1', '-m', '60'], { timeout: 120_000 });
+    expect(back.stdout.trim()).toBe('kraft on al2023');
     expect((await cli(['verify'])).code).toBe(0);
   }, 10 * MINUTES);
 });
