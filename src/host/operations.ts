@@ -41,6 +41,8 @@ export interface JavaResult {
   repairedDpkg: boolean;
   /** Java's packages an interrupted install had left unfinished were finished (apt-get --fix-broken). */
   finishedPackages?: boolean;
+  /** rpm packages an interrupted install had left without their scriptlets run, reinstalled (dnf/yum reinstall). */
+  reinstalled?: string[] | undefined;
   /** Where a Java keystore an interrupted install had left half-written was moved (it is built again). */
   keystoreAside?: string | undefined;
 }

@@ -119,6 +119,7 @@ export class RemoteHost implements HostOps {
       repairedDpkg: installed.get('repaired_dpkg') === 'yes',
       finishedPackages: installed.get('repaired_dpkg') === 'fixed',
       keystoreAside: installed.get('keystore_aside'),
+      reinstalled: installed.get('reinstalled')?.split(' ').filter(Boolean),
     };
   }
 

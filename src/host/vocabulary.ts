@@ -25,7 +25,7 @@ export const VOCABULARY = {
   jps: ['jps'],
   sha512: ['url', 'content', 'tried'],
   download: ['reused', 'bytes', 'discarded', 'url', 'seconds', 'tried', 'verified'],
-  installed: ['package', 'repaired_dpkg', 'keystore_aside', 'waited', 'waited_pid', 'waited_name', 'waited_lock'],
+  installed: ['package', 'repaired_dpkg', 'keystore_aside', 'reinstalled', 'waited', 'waited_pid', 'waited_name', 'waited_lock'],
   lock: ['state', 'file', 'pid'],
   moved: ['count'],
   started: ['pid', 'seconds', 'stale_node', 'stale_waited'],

@@ -116,6 +116,7 @@ export const javaStep: Step = {
     // An earlier install stopped midway (Ctrl-C, a dropped connection): say that it was finished first.
     if (got.repairedDpkg) after.push('finishing an interrupted install (dpkg --configure -a)');
     else if (got.finishedPackages) after.push('finishing an interrupted install (apt-get --fix-broken)');
+    if (got.reinstalled?.length) after.push(`finishing an interrupted install (${install.pm} reinstall ${got.reinstalled.join(' ')})`);
     if (got.keystoreAside) after.push(`moving aside a Java keystore an interrupted install had left half-written (to ${got.keystoreAside}; built again)`);
     return after.length ? `installed ${pkg}, after ${after.join(' and ')}` : `installed ${pkg}`;
   },

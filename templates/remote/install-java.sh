@@ -105,6 +105,7 @@ ks_pm_wait() {
 ks_apt_locked() { grep -q -e 'Could not get lock' -e 'Unable to acquire the dpkg frontend lock' -e 'Unable to lock' -e 'locked by another process' "$ks_log"; }
 
 ks_installed=
+ks_reinstalled=
 ks_repaired=no
 ks_keystore=
 case $KS_PM in
@@ -181,12 +182,28 @@ case $KS_PM in
   dnf|yum)
     # yum and dnf wait for each other by themselves, silently and without end: we wait first, within
     # the deadline and saying for whom. (A holder that appears after our look is waited for by them.)
+    ks_java_ok() { command -v java >/dev/null 2>&1 && command -v jps >/dev/null 2>&1; }
     for pkg in $KS_PACKAGES; do
       ks_pm_wait
       ks_progress "installing $pkg"
       ks_guard $ks_sudo "$KS_PM" install -y -q "$pkg" >"$ks_log" 2>&1
       rc=$?
       [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
+      # Where rpm records each package as it goes (a BerkeleyDB rpmdb: Amazon Linux 2, RHEL 7; the
+      # sqlite one of AL2023 commits a transaction whole), a transaction stopped midway (Ctrl-C, a
+      # dropped connection) leaves packages whose %post never ran: the one that makes the java and
+      # jps links. yum and dnf call them installed and do nothing; a reinstall runs it again.
+      if [ "$rc" = 0 ] && ! ks_java_ok; then
+        ks_family=$(rpm -qa --qf '%{NAME}\n' "${pkg%-devel}*" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ *$//')
+        if [ -n "$ks_family" ]; then
+          ks_pm_wait
+          ks_progress "finishing an interrupted install ($KS_PM reinstall $ks_family)"
+          ks_guard $ks_sudo "$KS_PM" reinstall -y -q $ks_family >"$ks_log" 2>&1
+          rc=$?
+          [ "$rc" = 143 ] && ks_fail interrupted "stopped while reinstalling $ks_family"
+          ks_reinstalled=$ks_family
+        fi
+      fi
       if [ "$rc" = 0 ] && command -v java >/dev/null 2>&1; then ks_installed=$pkg; break; fi
     done
     ;;
@@ -205,6 +222,7 @@ ks_section installed
 ks_kv package "$ks_installed"
 ks_kv repaired_dpkg "$ks_repaired"
 [ -n "$ks_keystore" ] && ks_kv keystore_aside "$ks_keystore"
+[ -n "$ks_reinstalled" ] && ks_kv reinstalled "$ks_reinstalled"
 if [ -n "$ks_pm_for_lock" ]; then
   ks_kv waited "$ks_pm_waited"
   ks_kv waited_pid "$ks_pm_for_pid"

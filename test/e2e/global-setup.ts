@@ -45,6 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const distDir = await buildDistribution(resolve(root, '.cache/e2e/dist'));
     const dist4Dir = await buildKafka4Distributions(resolve(root, '.cache/e2e/dist4'), KAFKA4_VERSIONS);
     mirror = await startMirror(distDir, [dist4Dir]);
+    // The root trees of the fresh, nspawn and Amazon Linux 2023 hosts are built by their files' beforeAll, only when those run (cached in .cache/e2e).
     host = await startHost();
     project.provide('e2e', {
       host,

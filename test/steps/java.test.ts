@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -119,7 +119,27 @@ if [ -e "$KS_FAKE/java-unfinished" ]; then echo "half-configured ca-certificates
 exit 0
 `;
 
-type State = 'ok' | 'dpkg-interrupted' | 'broken' | 'lost-race' | 'java-unfinished';
+/**
+ * dnf: an install gives java and jps, unless an interrupted transaction left Corretto's packages in
+ * rpm's database without their %post (rpm-unfinished): then only a reinstall makes the links.
+ */
+const FAKE_DNF = `#!/bin/sh
+echo "dnf $*" >> "$KS_FAKE/calls"
+links() { printf '#!/bin/sh\\n' > "$KS_FAKE/java"; cp "$KS_FAKE/java" "$KS_FAKE/jps"; chmod +x "$KS_FAKE/java" "$KS_FAKE/jps"; }
+case $1 in
+  install) [ -e "$KS_FAKE/rpm-unfinished" ] || links ;;
+  reinstall) links ;;
+esac
+exit 0
+`;
+
+/** rpm -qa: Corretto's packages, installed, once an interrupted transaction put them in the database. */
+const FAKE_RPM = `#!/bin/sh
+[ -e "$KS_FAKE/rpm-unfinished" ] && printf 'java-17-amazon-corretto-headless\\njava-17-amazon-corretto\\n'
+exit 0
+`;
+
+type State = 'ok' | 'dpkg-interrupted' | 'broken' | 'lost-race' | 'java-unfinished' | 'rpm-unfinished';
 
 interface Fake {
   ctx: StepContext;
@@ -129,7 +149,22 @@ interface Fake {
   progress: string[];
 }
 
-async function fakeHost(state: State, opts: { waitS?: number; pm?: 'apt' | 'yum' } = {}): Promise<Fake> {
+/** This machine's /usr/bin and /bin as links in one directory, but for its own Java and rpm: the script must see only the fake's. */
+let withoutJava: string | undefined;
+function systemWithoutJava(): string {
+  if (withoutJava) return withoutJava;
+  const bin = scratchDir('ks-fake-bin-');
+  for (const d of ['/bin', '/usr/bin']) {
+    for (const name of readdirSync(d)) {
+      if (['java', 'jps', 'rpm', 'dnf', 'yum'].includes(name) || existsSync(join(bin, name))) continue;
+      symlinkSync(join(d, name), join(bin, name));
+    }
+  }
+  withoutJava = bin;
+  return bin;
+}
+
+async function fakeHost(state: State, opts: { waitS?: number; pm?: 'apt' | 'yum' | 'dnf' } = {}): Promise<Fake> {
   const dir = scratchDir('ks-fake-apt-');
   const tool = (name: string, text: string): void => {
     writeFileSync(join(dir, name), text);
@@ -140,12 +175,14 @@ async function fakeHost(state: State, opts: { waitS?: number; pm?: 'apt' | 'yum'
   tool('dpkg-query', FAKE_DPKG_QUERY);
   tool('dpkg', '#!/bin/sh\necho "dpkg $*" >> "$KS_FAKE/calls"\nrm -f "$KS_FAKE/dpkg-interrupted"\n');
   tool('yum', '#!/bin/sh\necho "yum $*" >> "$KS_FAKE/calls"\nprintf \'#!/bin/sh\\n\' > "$KS_FAKE/java"\nchmod +x "$KS_FAKE/java"\n');
+  tool('dnf', FAKE_DNF);
+  tool('rpm', FAKE_RPM);
   if (state !== 'ok') writeFileSync(join(dir, state), '');
   const { facts } = await new FakeHost(freshDebian()).probe({ urls: [], lock: false });
   const progress: string[] = [];
   const ctx: StepContext = {
     options: { installDir: '~/kafka_2.12-3.1.0' } as InitOptions,
-    host: new RemoteHost(new LocalShell({ PATH: `${dir}:/usr/bin:/bin`, HOME: dir, KS_FAKE: dir }, {
+    host: new RemoteHost(new LocalShell({ PATH: opts.pm === 'dnf' ? `${dir}:${systemWithoutJava()}` : `${dir}:/usr/bin:/bin`, HOME: dir, KS_FAKE: dir }, {
       KS_PM_LOCKS: `${dir}/lock-frontend ${dir}/lock`,
       KS_PM_PIDFILES: `${dir}/yum.pid`,
       KS_PM_WAIT: String(opts.waitS ?? PM_WAIT_S),
@@ -155,6 +192,7 @@ async function fakeHost(state: State, opts: { waitS?: number; pm?: 'apt' | 'yum'
     progress: (text) => progress.push(text),
   };
   if (opts.pm === 'yum') ctx.facts = { ...ctx.facts, os: { id: 'amzn', versionId: '2', idLike: ['centos', 'rhel', 'fedora'], prettyName: 'Amazon Linux 2' } };
+  if (opts.pm === 'dnf') ctx.facts = { ...ctx.facts, os: { id: 'amzn', versionId: '2023', idLike: ['fedora'], prettyName: 'Amazon Linux 2023' } };
   const calls = (): string[] => (existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean) : []);
   return { ctx, dir, calls, progress };
 }
@@ -352,6 +390,21 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     const error = keyValues(parseSections(stdout, script.mark).get('error'));
     expect(error.get('kind')).toBe('interrupted');
     expect(error.get('message')).toBe('stopped while waiting for apt-get (pid ' + holders[0]!.pid + ') to finish');
+  });
+});
+
+describe('installing Java with dnf (install-java.sh)', () => {
+  it.runIf(asRoot)('installs Corretto on Amazon Linux 2023', async () => {
+    const fake = await fakeHost('ok', { pm: 'dnf' });
+    expect(await javaStep.apply(fake.ctx)).toBe('installed java-17-amazon-corretto-devel');
+    expect(fake.calls()).toEqual(['dnf install -y -q java-17-amazon-corretto-devel']);
+  });
+
+  it.runIf(asRoot)('packages an interrupted transaction left without their %post (no java, no jps) are reinstalled', async () => {
+    const fake = await fakeHost('rpm-unfinished', { pm: 'dnf' });
+    expect(await javaStep.apply(fake.ctx)).toBe('installed java-17-amazon-corretto-devel, after finishing an interrupted install (dnf reinstall java-17-amazon-corretto java-17-amazon-corretto-headless)');
+    expect(fake.calls()).toEqual(['dnf install -y -q java-17-amazon-corretto-devel', 'dnf reinstall -y -q java-17-amazon-corretto java-17-amazon-corretto-headless']);
+    expect(fake.progress).toContain('finishing an interrupted install (dnf reinstall java-17-amazon-corretto java-17-amazon-corretto-headless)');
   });
 });
 

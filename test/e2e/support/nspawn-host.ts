@@ -314,11 +314,15 @@ async function prepare(host: SystemdHost, tree: string, key: SharedKey, names: s
   for (const f of readdirSync(join(host.root, 'etc/ssh')).filter((n) => /^ssh_host_.*_key\.pub$/.test(n)).sort()) {
     host.hostKeyFingerprints.push((await tool('ssh-keygen', ['-lf', join(host.root, 'etc/ssh', f)])).split(' ')[1] ?? '');
   }
-  // The EC2-like user: bash, no password ("*": not locked, so keys work), cloud-init's sudoers line.
-  await tool('useradd', ['--root', host.root, '-m', '-s', '/bin/bash', '-c', 'kafka-setup e2e', host.user]);
-  await tool('usermod', ['--root', host.root, '-p', '*', host.user]);
-  put(host, 'etc/sudoers.d/90-cloud-init-users', `# Created by cloud-init\n${host.user} ALL=(ALL) NOPASSWD:ALL\n`, 0o440);
-  const entry = readFileSync(join(host.root, 'etc/passwd'), 'utf8').split('\n').find((l) => l.startsWith(`${host.user}:`))?.split(':') ?? [];
+  const passwdEntry = (): string[] | undefined => readFileSync(join(host.root, 'etc/passwd'), 'utf8').split('\n').find((l) => l.startsWith(`${host.user}:`))?.split(':');
+  // The EC2-like user: bash, no password ("*": not locked, so keys work), cloud-init's sudoers line —
+  // unless the tree has it already (the Amazon Linux tree's ec2-user).
+  if (!passwdEntry()) {
+    await tool('useradd', ['--root', host.root, '-m', '-s', '/bin/bash', '-c', 'kafka-setup e2e', host.user]);
+    await tool('usermod', ['--root', host.root, '-p', '*', host.user]);
+    put(host, 'etc/sudoers.d/90-cloud-init-users', `# Created by cloud-init\n${host.user} ALL=(ALL) NOPASSWD:ALL\n`, 0o440);
+  }
+  const entry = passwdEntry() ?? [];
   host.uid = Number(entry[2]);
   const gid = Number(entry[3]);
   const ssh = join(host.root, 'home', host.user, '.ssh');
@@ -338,11 +342,13 @@ async function makeKey(dir: string): Promise<SharedKey> {
 /**
  * Starts n systemd hosts at once, all accepting one key (the given one, or a new PEM key in the first
  * host's work dir), and checks a real ssh login with sudo on each. memoryMiB (default 1536) limits
- * each container's memory cgroup. Leftovers of crashed earlier runs are removed first. When one fails, everything is stopped and the error says why.
+ * each container's memory cgroup. tree (default: systemd-rootfs's) is the root tree they boot; user
+ * (default: a new kse2e… one) is their login, used as the tree has it when it is there already.
+ * Leftovers of crashed earlier runs are removed first. When one fails, everything is stopped and the error says why.
  */
-export async function startSystemdHosts(n: number, opts: { key?: SharedKey; memoryMiB?: number } = {}): Promise<SystemdHost[]> {
+export async function startSystemdHosts(n: number, opts: { key?: SharedKey; memoryMiB?: number; tree?: string; user?: string } = {}): Promise<SystemdHost[]> {
   await removeLeftovers();
-  const tree = await systemdRootfs();
+  const tree = opts.tree ?? (await systemdRootfs());
   const parent = ownMemoryCgroup();
   const hosts: SystemdHost[] = [];
   try {
@@ -351,7 +357,7 @@ export async function startSystemdHosts(n: number, opts: { key?: SharedKey; memo
       const workDir = realpathSync(mkdtempSync(join(tmpdir(), WORK_PREFIX)));
       const host: SystemdHost = {
         name, root: join(workDir, 'root'), nspawnPid: 0, initPid: 0, boots: 0, bootMs: 0, memoryMiB: parent ? (opts.memoryMiB ?? 1536) : 0,
-        address: '', netns: name, veth: `vb-${name}`.slice(0, 15), sshPort: 22, user: `kse2e${randomId()}`, home: '', keyPath: '', publicKey: '',
+        address: '', netns: name, veth: `vb-${name}`.slice(0, 15), sshPort: 22, user: opts.user ?? `kse2e${randomId()}`, home: '', keyPath: '', publicKey: '',
         hostKeyFingerprints: [], sshdLog: join(workDir, 'console.log'), workDir, sshdPid: 0, uid: 0,
       };
       host.home = `/home/${host.user}`;
