@@ -35,7 +35,7 @@ export const zookeeperMode: KafkaMode = {
   // A ZooKeeper-mode broker reads meta.properties version 0 only (3.x refuses KRaft's version 1 at start).
   unusableStorage: (f, path, kafkaVersion) => (f.version === undefined || f.version === 0 ? undefined : {
     problem: `${path} is formatted for KRaft (Kafka 4.x${f.clusterId ? `, cluster ${f.clusterId}` : ''}); Kafka ${kafkaVersion} runs with ZooKeeper and its broker cannot use it. Nothing was changed`,
-    hint: 'keep that Kafka: run kafka-setup init with --kafka-version 4.x (the version it runs); or start afresh without its topics: kafka-setup uninstall --purge (deletes them), then init again. kafka-setup does not move KRaft metadata into ZooKeeper',
+    hint: 'keep that Kafka: run kafka-setup init with --kafka-version 4.x (the version it runs); or start afresh without its topics: kafka-setup uninstall --purge-data (deletes them), then init again. kafka-setup does not move KRaft metadata into ZooKeeper',
   }),
   scalaVersions: ['2.12', '2.13'],
   privatePort: { id: 'zookeeper-exposed', name: 'ZooKeeper', port: ZOOKEEPER_PORT },

@@ -47,6 +47,9 @@ describeE2e('kafka-setup init on a fresh host', () => {
     // "Serving" is claimed only once the broker is in its own metadata.
     expect(first.stdout).toMatch(/\[done\] Start the broker.*serving at 127\.0\.0\.1:9092, in its own metadata as the controller/);
     expect(first.all).not.toMatch(/\u001b\[/); // no colour or spinner escapes outside a TTY
+    // 3.x is past its end of life: said once, with the 4.x command.
+    expect(first.stdout.match(/past its end of life/g)).toHaveLength(1);
+    expect(first.stdout).toMatch(/Kafka 4 runs without ZooKeeper \(KRaft\), in one JVM: kafka-setup init --kafka-version 4\.4\.0/);
   });
 
   it('records the new host key (accept-new with --yes)', () => {

@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getProperty } from '../../src/kafka/properties.js';
 import { scratchDir } from '../support/scratch.js';
 import { hostFlags, runCli } from './support/cli.js';
@@ -46,6 +46,9 @@ async function kafkaPid(): Promise<number> {
 const keptId = async (): Promise<string> => (await runAsUser(e2e().host, 'cat ~/kafka-data/cluster.id')).stdout.trim();
 
 describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server without systemd`, () => {
+  // The host is shared with the other files, which expect no KRaft storage there.
+  afterAll(() => resetHost(e2e().host));
+
   let env: Record<string, string>;
   let clusterId: string;
   const cli = (args: string[]) => runCli(args, { env });

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProperty } from '../../src/kafka/properties.js';
 import { scratchDir } from '../support/scratch.js';
 import { hostFlags, runCli, startCli, type CliResult } from './support/cli.js';
@@ -68,6 +68,8 @@ function useHost(prefix: string): { init: (version: string, extra?: string[]) =>
     dir = scratchDir(prefix);
     await resetHost(e2e().host);
   });
+  // The host is shared with the other files, which expect no KRaft storage there.
+  afterAll(() => resetHost(e2e().host));
   return {
     init: (version, extra = []) => ['init', ...hostFlags(join(dir, 'known_hosts')), ...(version ? ['--kafka-version', version] : []), '--mirror', e2e().mirror.good, '--heap', '256m', '--yes', ...extra],
     env: () => ({ XDG_CONFIG_HOME: join(dir, 'config') }),

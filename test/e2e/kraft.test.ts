@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProperty } from '../../src/kafka/properties.js';
 import { scratchDir } from '../support/scratch.js';
 import { hostFlags, runCli } from './support/cli.js';
@@ -25,12 +25,16 @@ async function roundTrip(text: string): Promise<string> {
 const versions = (): string[] => (process.env.KS_KRAFT_VERSIONS ?? '4.1.1,4.4.0').split(',');
 
 describeE2e('kafka-setup init --kafka-version 4.x: one KRaft node', () => {
+  // The host is shared with the other files, which expect no KRaft storage there.
+  afterAll(() => resetHost(e2e().host));
+
   for (const version of versions()) {
     describe(`Kafka ${version}`, () => {
       const install = `kafka_2.13-${version}`;
       let config: string;
       let knownHosts: string;
       let first: Awaited<ReturnType<typeof runCli>>;
+      let dry: Awaited<ReturnType<typeof runCli>>;
 
       beforeAll(async () => {
         const dir = scratchDir('ks-kraft-');
@@ -38,9 +42,20 @@ describeE2e('kafka-setup init --kafka-version 4.x: one KRaft node', () => {
         knownHosts = join(dir, 'known_hosts');
         const { host, mirror } = e2e();
         await resetHost(host);
+        dry = await runCli(['init', ...hostFlags(knownHosts), '--kafka-version', version, '--mirror', mirror.good, '--heap', '256m', '--yes', '--dry-run'], {
+          env: { XDG_CONFIG_HOME: config },
+        });
         first = await runCli(['init', ...hostFlags(knownHosts), '--kafka-version', version, '--mirror', mirror.good, '--heap', '256m', '--yes', '--verbose'], {
           env: { XDG_CONFIG_HOME: config },
         });
+      });
+
+      it('a dry run first plans the format and the one JVM, and changes nothing', async () => {
+        expect(dry.code, dry.all).toBe(0);
+        expect(dry.stdout).toMatch(/\[plan\] Format the storage \(KRaft\) — would: format the storage \(once Kafka is configured\)/);
+        expect(dry.stdout).toMatch(/\[plan\] Start Kafka \(broker and controller\)/);
+        expect(dry.stdout).not.toMatch(/ZooKeeper/);
+        expect(dry.stdout).toMatch(/Dry run: init would run \d+ steps; nothing was changed\./);
       });
 
       it('formats the storage once and starts one JVM: broker and controller', async () => {

@@ -7,6 +7,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { hostFlags, runCli } from './support/cli.js';
 import { describeE2e, e2e, mirrorRequests, resetMirrorRequests } from './support/context.js';
+import { resetHost } from './support/reset.js';
 
 describeE2e('kafka-setup init --kafka-version latest', () => {
   let dir: string;
@@ -15,8 +16,10 @@ describeE2e('kafka-setup init --kafka-version latest', () => {
       env: { XDG_CONFIG_HOME: join(dir, name) },
     });
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = scratchDir('ks-latest-');
+    // A fresh host, whatever ran before: the plan is a fresh install's.
+    await resetHost(e2e().host);
   });
 
   it('falls through a 404 mirror, takes the newest release the next one lists, and plans it', async () => {
