@@ -3,7 +3,7 @@
  * across processes: each address has a record file, created exclusively, holding what its owner needs
  * removed after a crash. One module, so that both kinds of host claim and read them the same way.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AddressRecords {
@@ -18,28 +18,13 @@ export function addressPattern(r: AddressRecords): RegExp {
   return new RegExp(`^${r.subnet.replace(/\./g, '\\.')}\\.(\\d{1,3})$`);
 }
 
-/**
- * Claims a free address (.2 to .254) by creating its record exclusively, going round from after the
- * last one claimed (a hint file, best effort): an address just released — a VM powered off onto a new
- * one — is not handed at once to a host another process starts, which a test of "nothing answers at
- * the old address" would then meet.
- */
+/** Claims the lowest free address (.2 to .254) by creating its record exclusively. */
 export function claimAddress<T extends { address: string }>(r: AddressRecords, record: Omit<T, 'address'>): string {
   mkdirSync(r.dir, { recursive: true, mode: 0o700 });
-  const hint = join(r.dir, 'next');
-  let start = 2;
-  try {
-    const n = Number(readFileSync(hint, 'utf8').trim());
-    if (Number.isInteger(n) && n >= 2 && n < 255) start = n;
-  } catch {
-    // No hint yet: from the first.
-  }
-  for (let i = 0; i < 253; i++) {
-    const n = 2 + ((start - 2 + i) % 253);
+  for (let n = 2; n < 255; n++) {
     const address = `${r.subnet}.${n}`;
     try {
       writeFileSync(join(r.dir, address), JSON.stringify({ ...record, address }), { flag: 'wx', mode: 0o600 });
-      writeFileSync(hint, `${n === 254 ? 2 : n + 1}\n`, { mode: 0o600 });
       return address;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -64,9 +49,4 @@ export function readRecords<T>(r: AddressRecords): T[] {
       return [];
     }
   });
-}
-
-/** Removes the claim hint once no address is claimed, so that the records' directory can go too. */
-export function dropHintIfIdle(r: AddressRecords): void {
-  if (readRecords(r).length === 0) rmSync(join(r.dir, 'next'), { force: true });
 }

@@ -19,7 +19,7 @@
  * that process is gone. Stopping is by the nspawn pid this process started (SIGTERM: the container
  * powers off), then by pid for whatever is left in the container's cgroups — never by name.
  */
-import { addressPattern, claimAddress, dropHintIfIdle, readRecords, type AddressRecords } from './address-records.js';
+import { addressPattern, claimAddress, readRecords, type AddressRecords } from './address-records.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -511,7 +511,6 @@ export async function stopSystemdHosts(hosts: SystemdHost[], opts: { graceMs?: n
 
 /** systemd-nspawn leaves /run/systemd/nspawn behind (/run is no tmpfs here): removed once empty, as is the records' directory. */
 function removeNspawnRun(): void {
-  dropHintIfIdle(ADDRESSES);
   for (const d of [join(NSPAWN_RUN, 'propagate'), join(NSPAWN_RUN, 'locks'), NSPAWN_RUN, RECORDS]) {
     try {
       rmdirSync(d);
