@@ -6,18 +6,14 @@
  * Under systemd, a JVM started by hand (by an earlier version, or by the seed's commands) is stopped
  * once and handed to its unit: the data stays where the config says.
  */
-import { UserError } from '../errors.js';
-import { withUpdate, type HostFacts, type JvmFact } from '../host/facts.js';
+import { withUpdate, type JvmFact } from '../host/facts.js';
 import { brokerId, findJvm } from '../host/install-jvms.js';
 import { startAndServe } from '../host/lifecycle.js';
 import { ourUnitFile } from '../host/unit-owner.js';
-import { ELECTION_PORT } from '../kafka/cluster.js';
 import type { DaemonSpec } from '../kafka/daemons.js';
-import { INTERNAL_PORT } from '../kafka/distribution.js';
-import { formatHeap, heapOpts, xmxOf } from '../kafka/heap.js';
-import { RemoteFailure } from '../remote/session.js';
 import { bootstrapAddress } from '../kafka/distribution.js';
-import { daemonHeapMib, INTERNAL_ADDRESS, installPath, modeFor, serviceMode } from './targets.js';
+import { formatHeap, heapOpts, xmxOf } from '../kafka/heap.js';
+import { daemonHeapMib, modeFor, serviceMode } from './targets.js';
 import type { Check, Step, StepContext } from './types.js';
 
 function staleness(ctx: StepContext, d: DaemonSpec, jvm: JvmFact): string | undefined {
