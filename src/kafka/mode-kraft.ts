@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { KRAFT_NODE } from './daemons.js';
 import { CONTROLLER_LISTENER, CONTROLLER_PORT } from './distribution.js';
 import { listenerSettings } from './listeners.js';
-import type { KafkaMode } from './mode.js';
+import type { KafkaMode } from './kafka-mode.js';
 import { getProperty } from './properties.js';
 
 /** A single server's node id: Kafka's own quickstart's. */

@@ -5,7 +5,7 @@ import { BROKER, ZOOKEEPER } from './daemons.js';
 import { ZOOKEEPER_PORT } from './distribution.js';
 import { zookeeperHeapFor, ZOOKEEPER_RESIDENT_MIB } from './heap.js';
 import { listenerSettings } from './listeners.js';
-import type { KafkaMode } from './mode.js';
+import type { KafkaMode } from './kafka-mode.js';
 import { getProperty } from './properties.js';
 
 export const zookeeperMode: KafkaMode = {

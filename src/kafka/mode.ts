@@ -5,79 +5,12 @@
  * edits and their settings, its data directories, whether storage is formatted before the first
  * start, each JVM's heap and what the memory check counts.
  */
-import type { ClusterView } from './cluster.js';
-import type { DaemonSpec } from './daemons.js';
 import { kafkaMajor, type Distribution } from './distribution.js';
+import type { KafkaMode } from './kafka-mode.js';
 import { kraftMode } from './mode-kraft.js';
 import { zookeeperMode } from './mode-zookeeper.js';
 
-/** The config files a mode's init edits (by the name the probe's `file` sections carry). */
-export type ConfigFile = 'server.properties' | 'zookeeper.properties';
-
-/** Where a server runs, as the settings need it. */
-export interface Placement {
-  /** The address clients are told to connect to. */
-  advertisedHost: string;
-  /** kafka-setup's data directory on the host (absolute). */
-  dataDir: string;
-  /** In a cluster: this host and its peers (undefined: one server). */
-  cluster?: ClusterView | undefined;
-}
-
-/** A kind of data the install keeps, and where kafka-setup keeps it (under its data directory). */
-export interface DataStore {
-  what: 'Kafka' | 'ZooKeeper';
-  /** The kind of JVM that writes it. */
-  kind: DaemonSpec['kind'];
-  /** The config file that names it (`current` reads the shipped default when that file is there without the setting). */
-  file: ConfigFile;
-  /** The directories its config names now, Kafka's shipped default when unset. */
-  current(files: Readonly<Record<ConfigFile, string | undefined>>): string[];
-  /** Its place under kafka-setup's data directory. */
-  dir: string;
-  /** Where its config names it, for advice: `server.properties (log.dirs)`. */
-  setting: string;
-}
-
-export interface PrivatePort {
-  /** The check's id: `zookeeper-exposed`. */
-  id: string;
-  /** As a sentence names what listens there: "ZooKeeper", "the KRaft controller". */
-  name: string;
-  port: number;
-}
-
-export interface KafkaMode {
-  readonly id: 'zookeeper' | 'kraft';
-  /** As a sentence names the whole install: "the broker and ZooKeeper". */
-  readonly what: string;
-  /** Its JVMs in start order (they stop in reverse). */
-  readonly daemons: readonly DaemonSpec[];
-  /** The JVM clients talk to, whose metadata says whether it serves. */
-  readonly broker: DaemonSpec;
-  /** The config files init edits, with their settings for this placement. */
-  settings(p: Placement): ReadonlyArray<readonly [ConfigFile, Array<[string, string]>]>;
-  readonly dataStores: readonly DataStore[];
-  /** Storage is formatted (kafka-storage.sh format) once, before the first start. */
-  readonly formatsStorage: boolean;
-  /** A JVM's heap in MiB, given the broker's. */
-  heapMib(d: DaemonSpec, brokerMib: number): number;
-  /** What keeps memory resident besides the broker's JVM, for the memory check: `[name, MiB]`. */
-  readonly residentBesides: ReadonlyArray<readonly [string, number]>;
-  /** The broker JVM's own resident memory besides its heap, in MiB. */
-  readonly brokerOverheadMib: number;
-  /** The unit a daemon's unit wants started first (After=, Wants=). */
-  wants(d: DaemonSpec): DaemonSpec | undefined;
-  /**
-   * Why this mode's broker cannot use a log directory formatted so (its meta.properties), if it
-   * cannot: refused before any change. Undefined where a step of the mode's own refuses it.
-   */
-  unusableStorage(f: { version: number | undefined; clusterId: string | undefined }, path: string, kafkaVersion: string): { problem: string; hint: string } | undefined;
-  /** The Scala builds of this mode's releases. */
-  readonly scalaVersions: readonly string[];
-  /** A port without authentication that must never be open to the internet (verify checks it is not). */
-  readonly privatePort: PrivatePort;
-}
+export type { ConfigFile, DataStore, KafkaMode, Placement, PrivatePort } from './kafka-mode.js';
 
 export const ZOOKEEPER_MODE: KafkaMode = zookeeperMode;
 export const KRAFT_MODE: KafkaMode = kraftMode;
