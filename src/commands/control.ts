@@ -25,8 +25,7 @@ import { withHost } from './with-host.js';
 
 const title = (verb: string, d: DaemonSpec): string => `${verb} ${d.name}`;
 
-// `_mode`: the same shape as start, so that both fit one loop.
-async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandIO, _mode?: KafkaMode): Promise<HostFacts> {
+async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandIO): Promise<HostFacts> {
   const active = io.reporter.step(title('Stop', d));
   const jvm = findJvm(facts, d);
   const service = serviceOf(facts, d);
@@ -165,18 +164,19 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
   await withHosts(members, async (hosts) => {
     const facts: HostFacts[] = [];
     for (const [i, host] of hosts.entries()) facts.push(await probed(host, members[i]!));
-    // A cluster is ZooKeeper-mode (a KRaft cluster is not set up yet).
-    const each = async (d: DaemonSpec, op: typeof start): Promise<void> => {
-      for (const [i, host] of hosts.entries()) facts[i] = await op(host, facts[i]!, d, members[i]!.io, ZOOKEEPER_MODE);
+    const each = async (d: DaemonSpec, op: typeof stop): Promise<void> => {
+      for (const [i, host] of hosts.entries()) facts[i] = await op(host, facts[i]!, d, members[i]!.io);
     };
+    // A cluster is ZooKeeper-mode (a KRaft cluster is not set up yet).
+    const startZk: typeof stop = (host, f, d, io) => start(host, f, d, io, ZOOKEEPER_MODE);
     if (action === 'stop') {
       await each(BROKER, stop);
       await each(ZOOKEEPER, stop);
       return;
     }
     if (action === 'start') {
-      await each(ZOOKEEPER, start);
-      await each(BROKER, start);
+      await each(ZOOKEEPER, startZk);
+      await each(BROKER, startZk);
       return;
     }
     await rollingRestart(hosts, members, facts);
