@@ -227,17 +227,22 @@ describeE2e('a fresh host whose dpkg lock is held (cloud-init, unattended-upgrad
     if (holder && alive(holder)) holder.kill('SIGKILL');
   });
 
-  /** Commands in the chroot; `sleep` with its arguments: the script polls with `sleep 2` (the run's lock holder sleeps 0.5). */
+  /** Commands in the chroot; `sleep` with its arguments: the script polls with `sleep 2` (the run's lock holder sleeps 0.5); dpkg where it may take the lock. */
   function watch(): { seen: Set<string>; look: () => void } {
     const seen = new Set<string>();
     const look = (): void => {
       for (const p of chrootProcesses(fresh())) {
         let cmd = p.comm;
+        let args = '';
         try {
-          if (p.comm === 'sleep') cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+          if (p.comm === 'sleep' || p.comm === 'dpkg') args = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
         } catch {
           // gone meanwhile
         }
+        if (p.comm === 'sleep' && args) cmd = args;
+        // apt-cache (the script's look for a candidate) runs `dpkg --print-foreign-architectures`, a read
+        // that takes no lock and is gone in a moment; a dpkg that does take it lives long enough to be read.
+        if (p.comm === 'dpkg' && (!args || /^\S*dpkg --print-(foreign-)?architectures?$/.test(args))) continue;
         seen.add(cmd);
       }
     };
