@@ -8,27 +8,25 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { cannotRun } from '../../scripts/e2e-machine.mjs';
 import type { E2eContext } from './support/context.js';
 import { buildDistribution, buildKafka4Distributions, KAFKA4_VERSIONS } from './support/dist.js';
 import { startHost, stopHost, type E2eHost } from './support/host.js';
+import { lacking } from './support/machine.js';
 import { startMirror, type Mirror } from './support/mirror.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
-function whyNot(): string | undefined {
-  if (process.platform !== 'linux') return `this is ${process.platform}, not Linux`;
-  if (process.getuid?.() !== 0) return 'not running as root (the suite creates a user and runs sshd)';
-  return undefined;
-}
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const reason = whyNot();
+  const reason = cannotRun();
   if (reason) {
     if (process.env.KAFKA_SETUP_E2E === 'required') throw new Error(`KAFKA_SETUP_E2E=required, but the e2e suite cannot run: ${reason}`);
     process.stderr.write(`e2e SKIPPED: ${reason} — the end-to-end suite needs root on Linux\n`);
     project.provide('e2e', { skip: reason } satisfies E2eContext);
     return async () => {};
   }
+  const missing = lacking();
+  if (missing) throw missing;
 
   let mirror: Mirror | undefined;
   let host: E2eHost | undefined;
@@ -58,8 +56,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } catch (err) {
     await teardown().catch((cleanupErr: unknown) => process.stderr.write(`e2e: cleaning up after a failed setup: ${String(cleanupErr)}\n`));
     throw new Error(`the e2e suite could not set up its target: ${(err as Error).message}\n` +
-      'It needs, as root on Linux: openssh-server, sudo, curl, kcat and tmux (apt-get install -y openssh-server sudo curl kcat tmux), ' +
-      'a JDK and Maven with access to Maven Central (or a warm ~/.m2).', { cause: err });
+      'It needs root on Linux, the packages of scripts/e2e-machine.mjs, and access to Maven Central (or a warm ~/.m2).', { cause: err });
   }
   return teardown;
 }

@@ -7,20 +7,24 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { cannotRun } from '../../scripts/e2e-machine.mjs';
 import { buildDistribution } from './support/dist.js';
+import { lacking } from './support/machine.js';
 import { startMirror } from './support/mirror.js';
 import type { VmContext } from './support/vm-suite.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const reason = process.platform !== 'linux' ? `this is ${process.platform}, not Linux` : process.getuid?.() !== 0 ? 'not running as root' : undefined;
+  const reason = cannotRun();
   if (reason) {
     if (process.env.KAFKA_SETUP_E2E === 'required') throw new Error(`KAFKA_SETUP_E2E=required, but the VM tests cannot run: ${reason}`);
     process.stderr.write(`e2e VM tests SKIPPED: ${reason} — they need root on Linux\n`);
     project.provide('vm', { skip: reason } satisfies VmContext);
     return async () => {};
   }
+  const missing = lacking();
+  if (missing) throw missing;
   try {
     // Cached, and locked against the e2e project's setup building it at the same time (build.sh's flock).
     const distDir = await buildDistribution(resolve(root, '.cache/e2e/dist'));
