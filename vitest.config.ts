@@ -1,8 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
-// The VM file: its own project, run beside e2e (each VM in a network namespace of its own). Day two on a
-// systemd host runs on an nspawn host in the e2e project (systemd-day-two.test.ts).
-const vmFiles = ['test/e2e/vm-host.test.ts'];
+// The files whose targets are systemd hosts in network namespaces of their own (the VM, the nspawn and
+// Amazon Linux hosts): they share no port and no user with the loopback host, so they run beside it.
+// Every nspawn host is started from this project only (one process: the hosts' bridge is never
+// removed by one process while another attaches to it).
+const systemdFiles = [
+  'test/e2e/vm-host.test.ts',
+  'test/e2e/nspawn-host.test.ts',
+  'test/e2e/systemd-cluster.test.ts',
+  'test/e2e/systemd-day-two.test.ts',
+  'test/e2e/kraft-systemd.test.ts',
+  'test/e2e/al2023-host.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -20,7 +29,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          exclude: vmFiles,
+          exclude: systemdFiles,
           globalSetup: ['test/e2e/global-setup.ts'],
           // One real host for the whole suite: its files run one after another in one process.
           pool: 'forks',
@@ -31,11 +40,11 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'vm',
-          include: vmFiles,
-          globalSetup: ['test/e2e/vm-global-setup.ts'],
+          name: 'systemd',
+          include: systemdFiles,
+          globalSetup: ['test/e2e/systemd-global-setup.ts'],
           // Another pool than e2e's: vitest runs the single-fork groups of one pool one after another,
-          // but different pools at the same time. One thread: one emulated VM at a time (a CPU each).
+          // but different pools at the same time. One thread: one file at a time (an emulated VM takes a CPU).
           pool: 'threads',
           poolOptions: { threads: { singleThread: true } },
           testTimeout: 300_000,

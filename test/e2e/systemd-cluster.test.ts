@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { ackedProducer, bootstrapServers, clusterClient, clusterFlags, hostLines, missing, newLedger, produceAcked, startReader, until } from './support/cluster.js';
-import { describeE2e, e2e } from './support/context.js';
+import { describeE2e, e2eMirror } from './support/context.js';
 import { nspawnMirror, nspawnUnavailable, run, spawnInside, sshAs, startSystemdHosts, stopSystemdHosts, type SystemdHost } from './support/nspawn-host.js';
 
 const unavailable = await nspawnUnavailable();
@@ -86,7 +86,7 @@ const stateAt = (samples: Sample[], t: number): string | undefined => samples.fi
     cluster = hosts.slice(0, 3);
     spare = hosts[3] as SystemdHost;
     figure(`4 nspawn hosts (${hosts.map((h) => h.address).join(', ')}) up in ${secs(Date.now() - started)}; boot to ssh ${hosts.map((h) => `${h.bootMs} ms`).join(', ')}`);
-    ({ relay, url: mirror } = await nspawnMirror(e2e().mirror.good));
+    ({ relay, url: mirror } = await nspawnMirror(e2eMirror().good));
     kafka = clusterClient(cluster);
   });
 

@@ -30,7 +30,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, type CliResult } from './support/cli.js';
-import { describeE2e, e2e } from './support/context.js';
+import { describeE2e, e2eMirror } from './support/context.js';
 import { nspawnMirror, nspawnUnavailable, powerCycle, reboot, run, sshAs, startSystemdHosts, stopSystemdHosts, type SystemdHost } from './support/nspawn-host.js';
 
 const unavailable = await nspawnUnavailable();
@@ -95,7 +95,7 @@ const literally = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, 
     const started = Date.now();
     [host] = await startSystemdHosts(1, { memoryMiB: 1024 });
     console.log(`nspawn: boot to ssh in ${(the().bootMs / 1000).toFixed(1)} s (${took(started)} s with the copy and the login check)`);
-    ({ relay, url: mirror } = await nspawnMirror(e2e().mirror.good));
+    ({ relay, url: mirror } = await nspawnMirror(e2eMirror().good));
     bashrcBefore = await ssh('sha256sum ~/.bashrc; stat -c %a ~/.bashrc');
   }, 10 * MINUTES);
 

@@ -35,6 +35,17 @@ export function e2e(): ReadyE2eContext {
   return { host, mirror, distDir, dist4Dir, kafka4Versions, root };
 }
 
+/**
+ * The mirror, inside tests of a describeE2e block, in either project: the e2e project's setup and the
+ * systemd project's (systemd-global-setup.ts: no loopback host there) both provide it.
+ */
+export function e2eMirror(): NonNullable<E2eContext['mirror']> {
+  const { skip, mirror } = inject('e2e');
+  if (skip) throw new Error(`the e2e suite is skipped here (${skip}): use describeE2e`);
+  if (!mirror) throw new Error('the e2e context has no mirror: did a global setup run?');
+  return mirror;
+}
+
 /** `describe`, skipped where the global setup found that the suite cannot run (it says so, loudly). */
 export function describeE2e(name: string, fn: () => void): void {
   describe.skipIf(Boolean(inject('e2e').skip))(name, fn);
