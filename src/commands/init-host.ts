@@ -3,7 +3,7 @@
  * (init.ts) and a cluster's (init-cluster.ts), where each host's run meets the others'.
  */
 import { UserError } from '../errors.js';
-import type { HostFacts } from '../host/facts.js';
+import { UNKNOWN_SYSTEM, type HostFacts, type OsInfo } from '../host/facts.js';
 import { brokerId, brokerJvm } from '../host/install-jvms.js';
 import type { HostOps } from '../host/operations.js';
 import { RemoteHost } from '../host/remote-host.js';
@@ -54,6 +54,25 @@ export function rootWarning(facts: Pick<HostFacts, 'user' | 'sudo'>, mode: Kafka
     '(--user ec2-user on Amazon Linux, ubuntu on Ubuntu, admin on Debian): kafka-setup uses its passwordless sudo for what needs root';
 }
 
+/**
+ * Systems whose successor is known for certain, by os-release ID and VERSION_ID: the warning names
+ * it. Every other system's gets the generic words.
+ */
+const SUCCESSORS: readonly { id: string; versionId: string; successor: string }[] = [
+  { id: 'amzn', versionId: '2', successor: 'Amazon Linux 2023' },
+];
+
+/**
+ * The host's system is past its os-release SUPPORT_END (the day after it, in UTC, on this machine's
+ * clock): one line saying so. Not an error: the host is set up all the same.
+ */
+export function supportEndedWarning(os: OsInfo, now: Date): string | undefined {
+  if (!os.supportEnd || os.supportEnd >= now.toISOString().slice(0, 10)) return undefined;
+  const name = os.prettyName === UNKNOWN_SYSTEM ? 'this system' : os.prettyName;
+  const next = SUCCESSORS.find((s) => s.id === os.id && s.versionId === os.versionId)?.successor;
+  return `${name}'s support ended on ${os.supportEnd} (os-release SUPPORT_END): it gets no security fixes${next ? `; ${next} is its successor` : ''}`;
+}
+
 /** The final reachability check waits at most this long: a closed security group drops packets. */
 export const REACH_TIMEOUT_MS = 1000;
 
@@ -102,6 +121,8 @@ export async function runOnHost(
   const facts = await probe(host, options, io);
   const refused = refuse?.(facts);
   if (refused) throw refused;
+  const ended = supportEndedWarning(facts.os, new Date());
+  if (ended) io.reporter.warn(ended);
   const root = rootWarning(facts, modeOf(options));
   if (root) io.reporter.warn(root);
   const broker = brokerJvm(facts);

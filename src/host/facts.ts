@@ -9,11 +9,16 @@ import type { Sections } from '../remote/script.js';
 import { ProtocolError, requireSection, section } from './sections.js';
 import type { Serving } from './serving.js';
 
+/** prettyName when os-release has no PRETTY_NAME. */
+export const UNKNOWN_SYSTEM = 'an unknown system';
+
 export interface OsInfo {
   id: string;
   versionId: string;
   idLike: string[];
   prettyName: string;
+  /** os-release's SUPPORT_END (os-release(5)): the day support ends, YYYY-MM-DD; only a real date. */
+  supportEnd?: string | undefined;
 }
 
 export interface FileFact {
@@ -181,6 +186,20 @@ function unquote(v: string | undefined): string {
   return (v ?? '').replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
 }
 
+/**
+ * os-release's SUPPORT_END, as the host's file has it: a calendar date written YYYY-MM-DD (quoted
+ * or not), else nothing — whatever else is there is ignored, never guessed at.
+ */
+function supportEndDate(raw: string | undefined): string | undefined {
+  const v = unquote(raw);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  // Date.UTC rolls 2026-02-30 over into March (and reads years 0–99 as 19xx): such a date is not one.
+  return day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d ? v : undefined;
+}
+
 function fromBase64(b64: string | undefined): string | undefined {
   return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('latin1');
 }
@@ -235,7 +254,8 @@ const PARTS = {
         id: unquote(s.get('ID')),
         versionId: unquote(s.get('VERSION_ID')),
         idLike: unquote(s.get('ID_LIKE')).split(/\s+/).filter(Boolean),
-        prettyName: unquote(s.get('PRETTY_NAME')) || 'an unknown system',
+        prettyName: unquote(s.get('PRETTY_NAME')) || UNKNOWN_SYSTEM,
+        supportEnd: supportEndDate(s.get('SUPPORT_END')),
       },
     };
   },

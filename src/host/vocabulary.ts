@@ -10,7 +10,7 @@ export const ANY_KEY = '*';
 
 export const VOCABULARY = {
   /** Copied from /etc/os-release. */
-  os: ['ID', 'ID_LIKE', 'VERSION_ID', 'PRETTY_NAME'],
+  os: ['ID', 'ID_LIKE', 'VERSION_ID', 'PRETTY_NAME', 'SUPPORT_END'],
   /** Tool name = its path. */
   tools: [ANY_KEY],
   host: ['home', 'user', 'client', 'server', 'arch', 'mem_kib', 'swap_kib', 'sudo'],

@@ -34,7 +34,7 @@ ks_is_kafka() { [ -f "$1/$KS_CORE_JAR" ] && [ -f "$1/bin/kafka-server-start.sh" 
 
 ks_probe_os() {
   ks_section os
-  if [ -r /etc/os-release ]; then grep -E '^(ID|ID_LIKE|VERSION_ID|PRETTY_NAME)=' /etc/os-release; fi
+  if [ -r /etc/os-release ]; then grep -E '^(ID|ID_LIKE|VERSION_ID|PRETTY_NAME|SUPPORT_END)=' /etc/os-release; fi
 }
 
 ks_probe_tools() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rootWarning, unreachableWarning } from '../../src/commands/init-host.js';
+import { rootWarning, supportEndedWarning, unreachableWarning } from '../../src/commands/init-host.js';
 import { KRAFT_MODE } from '../../src/kafka/mode.js';
 import type { InitOptions } from '../../src/options/init-options.js';
 import type { HostFacts } from '../../src/host/facts.js';
@@ -39,5 +39,35 @@ describe('connected as root', () => {
     expect(rootWarning({ user: 'toor', sudo: 'root' })).toBe(w);
     expect(rootWarning({ user: 'ec2-user', sudo: 'yes' })).toBeUndefined();
     expect(rootWarning({ user: 'root', sudo: 'root' }, KRAFT_MODE)).toMatch(/^you are connected as root, so Kafka \(broker and controller\) will run as root;/);
+  });
+});
+
+describe('a system past its end of support (os-release SUPPORT_END)', () => {
+  const al2 = { id: 'amzn', versionId: '2', idLike: ['centos', 'rhel', 'fedora'], prettyName: 'Amazon Linux 2', supportEnd: '2026-06-30' };
+  const at = (iso: string): Date => new Date(iso);
+
+  it('Amazon Linux 2 after 2026-06-30: one line, with its successor', () => {
+    expect(supportEndedWarning(al2, at('2026-12-07T10:00:00Z'))).toBe(
+      "Amazon Linux 2's support ended on 2026-06-30 (os-release SUPPORT_END): it gets no security fixes; Amazon Linux 2023 is its successor");
+    expect(supportEndedWarning(al2, at('2026-07-01T00:00:00Z'))).toMatch(/^Amazon Linux 2's support ended on 2026-06-30/);
+  });
+
+  it('not before the day is past (in UTC), and not without a date', () => {
+    expect(supportEndedWarning(al2, at('2026-06-30T23:59:59Z'))).toBeUndefined();
+    expect(supportEndedWarning(al2, at('2025-01-01T00:00:00Z'))).toBeUndefined();
+    expect(supportEndedWarning({ ...al2, supportEnd: undefined }, at('2030-01-01T00:00:00Z'))).toBeUndefined();
+    const al2023 = { id: 'amzn', versionId: '2023', idLike: ['fedora'], prettyName: 'Amazon Linux 2023.6.20241010', supportEnd: '2028-03-15' };
+    expect(supportEndedWarning(al2023, at('2026-12-07T10:00:00Z'))).toBeUndefined();
+  });
+
+  it('another system gets the generic words: no successor is guessed', () => {
+    const fedora = { id: 'fedora', versionId: '38', idLike: [], prettyName: 'Fedora Linux 38 (Container Image)', supportEnd: '2024-05-14' };
+    expect(supportEndedWarning(fedora, at('2026-12-07T10:00:00Z'))).toBe(
+      "Fedora Linux 38 (Container Image)'s support ended on 2024-05-14 (os-release SUPPORT_END): it gets no security fixes");
+    // Amazon Linux 2023 past its own end has no successor we know of; nor has a system without a name.
+    expect(supportEndedWarning({ id: 'amzn', versionId: '2023', idLike: ['fedora'], prettyName: 'Amazon Linux 2023', supportEnd: '2028-03-15' }, at('2029-01-01T00:00:00Z')))
+      .toBe("Amazon Linux 2023's support ended on 2028-03-15 (os-release SUPPORT_END): it gets no security fixes");
+    expect(supportEndedWarning({ id: '', versionId: '', idLike: [], prettyName: 'an unknown system', supportEnd: '2020-01-01' }, at('2026-12-07T10:00:00Z')))
+      .toBe("this system's support ended on 2020-01-01 (os-release SUPPORT_END): it gets no security fixes");
   });
 });

@@ -61,3 +61,27 @@ describe('how a log directory was formatted, and the cluster id the host keeps (
     expect(u.keptClusterId).toBeUndefined();
   });
 });
+
+describe('os-release\'s SUPPORT_END (os-release(5))', () => {
+  const os = (lines: string[]) => readFacts(parseSections(['::ks:: os', 'ID="amzn"', ...lines].join('\n') + '\n'), 'probe', ['os']).os!;
+
+  it('reads a date, quoted as Amazon Linux writes it or bare as Fedora does', () => {
+    expect(os(['SUPPORT_END="2026-06-30"']).supportEnd).toBe('2026-06-30');
+    expect(os(['SUPPORT_END=2024-05-14']).supportEnd).toBe('2024-05-14');
+    expect(os(["SUPPORT_END='2028-03-15'"]).supportEnd).toBe('2028-03-15');
+    expect(os(['SUPPORT_END=2028-02-29']).supportEnd).toBe('2028-02-29');
+    expect(os([]).supportEnd).toBeUndefined();
+  });
+
+  it('ignores anything but a strict, real date: the host\'s text is not trusted', () => {
+    for (const v of ['', '""', '2026-6-30', '2026-06-30T00:00:00Z', ' 2026-06-30', '2026-06-30 ', '"2026-06-30', '2026-02-30', '2027-02-29',
+      '2026-13-01', '2026-00-10', '2026-06-00', '0099-01-01', '+02026-06-30', '20260630', 'June 30, 2026', '٢٠٢٦-٠٦-٣٠',
+      '$(reboot)', '2026-06-30; rm -rf /', '\u001b[2J2026-06-30']) {
+      expect(os([`SUPPORT_END=${v}`]).supportEnd, v).toBeUndefined();
+    }
+  });
+
+  it('the last line wins, as when the file is sourced', () => {
+    expect(os(['SUPPORT_END=2025-06-30', 'SUPPORT_END="2026-06-30"']).supportEnd).toBe('2026-06-30');
+  });
+});
