@@ -11,6 +11,7 @@ const systemdFiles = [
   'test/e2e/systemd-day-two.test.ts',
   'test/e2e/kraft-systemd.test.ts',
   'test/e2e/al2023-host.test.ts',
+  'test/e2e/al2-host.test.ts',
 ];
 
 export default defineConfig({

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { setFirstBootSleep, startAl2Host, startFirstBootUpdate, stopAl2023Host } from './support/al2023-host.js';
 import { runCli, type CliResult } from './support/cli.js';
-import { describeE2e, e2e } from './support/context.js';
+import { describeE2e, e2eMirror } from './support/context.js';
 import { nspawnMirror, nspawnUnavailable, run, type SystemdHost } from './support/nspawn-host.js';
 
 const unavailable = await nspawnUnavailable();
@@ -57,7 +57,7 @@ const WARNING = "Amazon Linux 2's support ended on 2026-06-30 (os-release SUPPOR
     const started = Date.now();
     host = await startAl2Host();
     say(`up in ${took(started)} s (boot to ssh ${(the().bootMs / 1000).toFixed(1)} s)`);
-    ({ relay, url: mirror } = await nspawnMirror(e2e().mirror.good));
+    ({ relay, url: mirror } = await nspawnMirror(e2eMirror().good));
   }, 10 * MINUTES);
 
   afterAll(async () => {
