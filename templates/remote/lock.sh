@@ -38,14 +38,14 @@ ks_started() { sed -e 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d ' ' -f 20;
 # a run right after another does not wait for that poll. Only the holder the file names, and only the
 # very process (its start time), is signalled; a file being written, or anything but numbers, is left be.
 ks_lock_reap() {
-  h= hs= c= cs=
+  ks_lh= ks_lhs= ks_lc= ks_lcs=
   while IFS='=' read -r k v; do
     case $v in '' | *[!0-9]*) continue ;; esac
-    case $k in pid) h=$v ;; pid_start) hs=$v ;; conn) c=$v ;; conn_start) cs=$v ;; esac
+    case $k in pid) ks_lh=$v ;; pid_start) ks_lhs=$v ;; conn) ks_lc=$v ;; conn_start) ks_lcs=$v ;; esac
   done < "$ks_lockfile"
-  [ -n "$h" ] && [ -n "$hs" ] && [ -n "$c" ] && [ -n "$cs" ] || return 0
-  [ "$(ks_started "$c")" = "$cs" ] && return 0
-  [ "$(ks_started "$h")" = "$hs" ] && kill "$h" 2>/dev/null
+  [ -n "$ks_lh" ] && [ -n "$ks_lhs" ] && [ -n "$ks_lc" ] && [ -n "$ks_lcs" ] || return 0
+  [ "$(ks_started "$ks_lc")" = "$ks_lcs" ] && return 0
+  [ "$(ks_started "$ks_lh")" = "$ks_lhs" ] && kill "$ks_lh" 2>/dev/null
   return 0
 }
 
