@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// The files whose targets are systemd hosts in network namespaces of their own (the VM, the nspawn and
-// Amazon Linux hosts): they share no port and no user with the loopback host, so they run beside it.
-// Every nspawn host is started from this project only (one process: the hosts' bridge is never
-// removed by one process while another attaches to it).
-const systemdFiles = [
+// The files that run beside the loopback e2e files: their targets live in network namespaces of their
+// own (the VM, the nspawn and Amazon Linux 2023 and 2 hosts, a netns cluster), so they share no port with the
+// loopback host, and accounts are made under a lock both processes share (support/host.ts). Every
+// nspawn host is started from this project only (one process: the hosts' bridge is never removed by
+// one process while another attaches to it). CI time: the two streams overlap.
+const parallelFiles = [
   'test/e2e/vm-host.test.ts',
   'test/e2e/nspawn-host.test.ts',
   'test/e2e/systemd-cluster.test.ts',
@@ -12,6 +13,7 @@ const systemdFiles = [
   'test/e2e/kraft-systemd.test.ts',
   'test/e2e/al2023-host.test.ts',
   'test/e2e/al2-host.test.ts',
+  'test/e2e/cluster-day-two.test.ts',
 ];
 
 export default defineConfig({
@@ -30,7 +32,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          exclude: systemdFiles,
+          exclude: parallelFiles,
           globalSetup: ['test/e2e/global-setup.ts'],
           // One real host for the whole suite: its files run one after another in one process.
           pool: 'forks',
@@ -41,9 +43,9 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'systemd',
-          include: systemdFiles,
-          globalSetup: ['test/e2e/systemd-global-setup.ts'],
+          name: 'parallel',
+          include: parallelFiles,
+          globalSetup: ['test/e2e/parallel-global-setup.ts'],
           // Another pool than e2e's: vitest runs the single-fork groups of one pool one after another,
           // but different pools at the same time. One thread: one file at a time (an emulated VM takes a CPU).
           pool: 'threads',

@@ -30,6 +30,25 @@ ks_conn_pid() {
   printf '%s\n' "$PPID"
 }
 
+# A process's start time (clock ticks since boot): a pid the kernel hands to a later process has another.
+ks_started() { sed -e 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d ' ' -f 20; }
+
+# The lock is held, but the connection of the run that holds it is gone (that run ended, was killed or
+# lost its network): its holder would notice within half a second; it is stopped now instead, so that
+# a run right after another does not wait for that poll. Only the holder the file names, and only the
+# very process (its start time), is signalled; a file being written, or anything but numbers, is left be.
+ks_lock_reap() {
+  ks_lh= ks_lhs= ks_lc= ks_lcs=
+  while IFS='=' read -r k v; do
+    case $v in '' | *[!0-9]*) continue ;; esac
+    case $k in pid) ks_lh=$v ;; pid_start) ks_lhs=$v ;; conn) ks_lc=$v ;; conn_start) ks_lcs=$v ;; esac
+  done < "$ks_lockfile"
+  [ -n "$ks_lh" ] && [ -n "$ks_lhs" ] && [ -n "$ks_lc" ] && [ -n "$ks_lcs" ] || return 0
+  [ "$(ks_started "$ks_lc")" = "$ks_lcs" ] && return 0
+  [ "$(ks_started "$ks_lh")" = "$ks_lhs" ] && kill "$ks_lh" 2>/dev/null
+  return 0
+}
+
 ks_lock() {
   ks_section lock
   # (A failed `exec` redirection would end the script: test the file first. Never through a link.)
@@ -43,8 +62,9 @@ ks_lock() {
     return 0
   fi
   exec 9>>"$ks_lockfile"
-  # A run that has just finished releases its lock within a second (its holder polls): wait a
-  # little for that, not for a run that is really at work.
+  # Held by a run whose connection is gone: its holder is stopped at once. Otherwise wait a little,
+  # for a run that is just finishing, not for one that is really at work.
+  flock -n 9 || ks_lock_reap
   if ! flock -w 3 9; then
     exec 9>&-
     ks_section error
@@ -63,20 +83,19 @@ ks_lock() {
   fi
   ks_conn=$(ks_conn_pid)
   # Its start time too: a pid the kernel hands to another process later must not keep the lock.
-  ks_conn_start() { sed -e 's/.*) //' "/proc/$ks_conn/stat" 2>/dev/null | cut -d ' ' -f 20; }
-  ks_conn_born=$(ks_conn_start)
+  ks_conn_born=$(ks_started "$ks_conn")
   # The holder keeps fd 9 (and so the lock) until the connection's sshd is gone; every other fd is
   # closed so that the SSH channel can finish. Started from a command substitution so that it is not
   # our child: the scripts' own `wait` must not wait for it.
   ks_holder=$(
     (
       trap '' HUP
-      while [ -n "$ks_conn_born" ] && [ "$(ks_conn_start)" = "$ks_conn_born" ]; do sleep 0.5 9>&- 2>/dev/null || sleep 1 9>&-; done
+      while [ -n "$ks_conn_born" ] && [ "$(ks_started "$ks_conn")" = "$ks_conn_born" ]; do sleep 0.5 9>&- 2>/dev/null || sleep 1 9>&-; done
     ) </dev/null >/dev/null 2>&1 3<&- &
     echo $!
   )
   exec 9>&-
-  printf 'pid=%s\nconn=%s\nsince=%s\nfrom=%s\n' "$ks_holder" "$ks_conn" "$(date +%s)" "${SSH_CLIENT:+${SSH_CLIENT%% *}}" > "$ks_lockfile"
+  printf 'pid=%s\npid_start=%s\nconn=%s\nconn_start=%s\nsince=%s\nfrom=%s\n' "$ks_holder" "$(ks_started "$ks_holder")" "$ks_conn" "$ks_conn_born" "$(date +%s)" "${SSH_CLIENT:+${SSH_CLIENT%% *}}" > "$ks_lockfile"
   ks_kv state held
   ks_kv file "$ks_lockfile"
   ks_kv pid "$ks_holder"

@@ -13,7 +13,7 @@ import {
   ackedProducer, bridgeMirror, brokerPid, clusterClient, clusterFlags, hostLines, isJvm, jvmPids, killBroker, missing, newLedger, partitionStates, startCluster, startReader,
   stopCluster, summaryLine, underReplicated, until, zookeeperMode,
 } from './support/cluster.js';
-import { describeE2e, e2e } from './support/context.js';
+import { describeE2e, e2eMirror } from './support/context.js';
 import { netnsUnavailable, startNetnsHost, type NetnsHost } from './support/netns-host.js';
 
 const unavailable = await netnsUnavailable();
@@ -41,7 +41,7 @@ const SECONDS = 1000;
     env = { XDG_CONFIG_HOME: join(dir, 'config') };
     knownHosts = join(dir, 'known_hosts');
     hosts = await startCluster(3);
-    ({ relay, url: mirror } = await bridgeMirror(e2e().mirror.good));
+    ({ relay, url: mirror } = await bridgeMirror(e2eMirror().good));
     const r = await cli(['init', ...clusterFlags(hosts, knownHosts), '--yes', '--no-interactive', '--mirror', mirror, '--heap', '256m']);
     expect(r.code, r.all).toBe(0);
     await collectJvms();

@@ -2,7 +2,7 @@
  * Kafka 4 (KRaft, one JVM) on the other kinds of target host, one 4.x version and one host per kind:
  * the truly fresh Debian host (init installs Java for real), the network-namespace host that cannot
  * reach its own address on 9092 (as a security group may have it). The real systemd host is
- * kraft-systemd.test.ts's (it runs in the systemd project, beside this one).
+ * kraft-systemd.test.ts's (it runs in the parallel project, beside this one).
  */
 import { createConnection } from 'node:net';
 import { join } from 'node:path';

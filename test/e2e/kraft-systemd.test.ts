@@ -1,6 +1,6 @@
 /**
  * Kafka 4 (KRaft, one JVM) on a real systemd host (nspawn): one unit, enabled, back after a reboot
- * with its messages, and after a power cycle onto a new address. In the systemd project: its host
+ * with its messages, and after a power cycle onto a new address. In the parallel project: its host
  * lives in a network namespace of its own, so it runs beside the loopback e2e files.
  */
 import { join } from 'node:path';

@@ -4,7 +4,7 @@
  * the way the steps expect.
  */
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -239,6 +239,69 @@ describe('remote scripts under dash', () => {
     expect(third.code).toBe(0);
     process.kill(Number(third.sections.get('lock')!.find((l) => l.startsWith('pid='))!.slice(4)), 'SIGKILL');
   }, 30_000);
+  describe('lock: a holder whose connection is gone', () => {
+    /** Holds an flock on the lock file, as a run's holder does, and writes the file as ks_lock does. */
+    const plantHolder = (home: string, conn: { pid: number; start: string }): { pid: number; stop: () => void } => {
+      const dir = join(home, `kafka-setup-${process.getuid?.() ?? 0}`);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const file = join(dir, 'kafka-setup.lock');
+      const holder = spawn('sh', ['-c', 'exec 9>>"$1"; flock 9; echo locked; exec sleep 60', 'holder', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+      for (let i = 0; i < 100 && !readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').startsWith('sleep'); i++) spawnSync('sleep', ['0.02']);
+      writeFileSync(file, `pid=${holder.pid}\npid_start=${startOf(holder.pid!)}\nconn=${conn.pid}\nconn_start=${conn.start}\nsince=1\nfrom=\n`);
+      return { pid: holder.pid!, stop: () => { try { process.kill(holder.pid!, 'SIGKILL'); } catch { /* gone */ } } };
+    };
+    const startOf = (pid: number): string => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[19]!;
+    const take = (home: string): ReturnType<typeof runLocally> => runLocally(remoteScript('probe', vars, ['probe-lib', 'lock'], ['ks_lock']), home);
+    const release = (r: ReturnType<typeof runLocally>): void => {
+      const pid = r.sections.get('lock')?.find((l) => l.startsWith('pid='));
+      if (pid) process.kill(Number(pid.slice(4)), 'SIGKILL');
+    };
+
+    it('its connection gone (its start time no longer matches): the holder is stopped and the lock taken at once', () => {
+      const home = scratchHome();
+      const planted = plantHolder(home, { pid: process.pid, start: '1' });
+      try {
+        const r = take(home);
+        expect(r.code, r.stdout).toBe(0);
+        expect(r.sections.get('lock')).toContain('state=held');
+        release(r);
+        for (let i = 0; i < 50 && existsSync(`/proc/${planted.pid}`) && !readFileSync(`/proc/${planted.pid}/stat`, 'utf8').includes(') Z'); i++) spawnSync('sleep', ['0.02']);
+        expect(!existsSync(`/proc/${planted.pid}`) || readFileSync(`/proc/${planted.pid}/stat`, 'utf8').includes(') Z')).toBe(true);
+      } finally {
+        planted.stop();
+      }
+    });
+
+    it('its connection alive: the run at work keeps the lock, the newcomer is refused and signals no one', () => {
+      const home = scratchHome();
+      const planted = plantHolder(home, { pid: process.pid, start: startOf(process.pid) });
+      try {
+        const r = take(home);
+        expect(r.code).toBe(1);
+        expect(r.sections.get('error')).toContain('kind=locked');
+        expect(readFileSync(`/proc/${planted.pid}/stat`, 'utf8')).not.toContain(') Z');
+      } finally {
+        planted.stop();
+      }
+    }, 30_000);
+
+    it('a file that names another process, or says nothing usable: nobody is signalled', () => {
+      const home = scratchHome();
+      const planted = plantHolder(home, { pid: process.pid, start: '1' });
+      const file = join(home, `kafka-setup-${process.getuid?.() ?? 0}`, 'kafka-setup.lock');
+      try {
+        // The right pid with another start time (a pid reused since), then garbage.
+        for (const text of [`pid=${planted.pid}\npid_start=1\nconn=${process.pid}\nconn_start=1\n`, `pid=${planted.pid};kill 1\npid_start=x\nconn=\n`]) {
+          writeFileSync(file, text);
+          const r = take(home);
+          expect(r.code).toBe(1);
+          expect(readFileSync(`/proc/${planted.pid}/stat`, 'utf8')).not.toContain(') Z');
+        }
+      } finally {
+        planted.stop();
+      }
+    }, 30_000);
+  });
 });
 
 describe('move-data under dash', () => {

@@ -37,7 +37,7 @@ export function e2e(): ReadyE2eContext {
 
 /**
  * The mirror, inside tests of a describeE2e block, in either project: the e2e project's setup and the
- * systemd project's (systemd-global-setup.ts: no loopback host there) both provide it.
+ * parallel project's (parallel-global-setup.ts: no loopback host there) both provide it.
  */
 export function e2eMirror(): NonNullable<E2eContext['mirror']> {
   const { skip, mirror } = inject('e2e');

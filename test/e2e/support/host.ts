@@ -10,6 +10,7 @@ import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, op
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 
@@ -53,6 +54,18 @@ const sshdConfig = (host: E2eHost): string => join(host.workDir, 'sshd_config');
 function randomUser(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   return `kse2e${[...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+}
+
+/**
+ * useradd, usermod, userdel and groupdel fail at once ("cannot lock /etc/passwd") while another one
+ * runs: the e2e and parallel projects both make users, in two processes, so each of these commands
+ * runs under one flock shared by every process of the suite, taken on the suite's cache directory
+ * (it outlives every run, and no file is left behind for it).
+ */
+const ACCOUNTS_LOCK = fileURLToPath(new URL('../../../.cache/e2e', import.meta.url));
+function accountsTool(file: 'useradd' | 'usermod' | 'userdel' | 'groupdel', args: string[]): [string, string[]] {
+  mkdirSync(ACCOUNTS_LOCK, { recursive: true });
+  return ['flock', [ACCOUNTS_LOCK, file, ...args]];
 }
 
 async function run(file: string, args: string[]): Promise<string> {
@@ -102,11 +115,11 @@ export function sshdLogTail(host: E2eHost): string {
 
 /** An EC2-like account: Debian's /etc/skel, bash, no password but not locked, passwordless sudo. */
 export async function createUser(host: E2eHost): Promise<void> {
-  await run('useradd', ['-m', '-d', host.home, '-s', '/bin/bash', '-c', 'kafka-setup e2e', host.user]);
+  await run(...accountsTool('useradd', ['-m', '-d', host.home, '-s', '/bin/bash', '-c', 'kafka-setup e2e', host.user]));
   host.uid = Number(await run('id', ['-u', host.user]));
   // useradd leaves "!" (locked) in /etc/shadow. sshd refuses locked accounts even for keys when
   // UsePAM is off; "*" (no password can match) works either way, like EC2's default users.
-  await run('usermod', ['-p', '*', host.user]);
+  await run(...accountsTool('usermod', ['-p', '*', host.user]));
   const draft = join(host.workDir, 'sudoers');
   writeFileSync(draft, `${host.user} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
   await run('visudo', ['-cf', draft]);
@@ -332,10 +345,10 @@ export async function stopHost(host: E2eHost): Promise<void> {
   await removeUserTempFiles(host.uid);
   if (await userExists(host.user)) {
     // -f: even if a process escaped; -r: home and mail spool.
-    const r = await execa('userdel', ['-f', '-r', host.user], { reject: false, stdin: 'ignore' });
+    const r = await execa(...accountsTool('userdel', ['-f', '-r', host.user]), { reject: false, stdin: 'ignore' });
     if (r.exitCode !== 0 && (await userExists(host.user))) throw new Error(`userdel ${host.user} failed: ${r.stderr}`);
   }
-  if (await groupExists(host.user)) await execa('groupdel', [host.user], { reject: false, stdin: 'ignore' });
+  if (await groupExists(host.user)) await execa(...accountsTool('groupdel', [host.user]), { reject: false, stdin: 'ignore' });
   // Only paths this module chose: the fields may come from a copy of the host.
   const own = [`/home/${host.user}`, `/var/mail/${host.user}`, `/var/spool/mail/${host.user}`, sudoersFile(host.user)];
   if (host.workDir.startsWith(join(tmpdir(), 'kafka-setup-e2e-'))) own.push(host.workDir);

@@ -2,7 +2,7 @@
 import { describe, inject } from 'vitest';
 import { vmSkipReason } from './vm-host.js';
 
-/** From test/e2e/systemd-global-setup.ts: the systemd project's own mirror (it runs beside the e2e project, sharing nothing with it). */
+/** From test/e2e/parallel-global-setup.ts: the parallel project's own mirror (it runs beside the e2e project, sharing nothing with it). */
 export interface VmContext {
   /** Set when the VM tests cannot run here (not root, not Linux): why. */
   skip?: string;
@@ -22,7 +22,7 @@ declare module 'vitest' {
 export function vmContext(): Required<Omit<VmContext, 'skip'>> {
   const { skip, mirror, distDir } = inject('vm');
   if (skip) throw new Error(`the VM tests are skipped here (${skip}): use describeVm`);
-  if (!mirror || !distDir) throw new Error('the VM context is incomplete: did test/e2e/systemd-global-setup.ts run?');
+  if (!mirror || !distDir) throw new Error('the VM context is incomplete: did test/e2e/parallel-global-setup.ts run?');
   return { mirror, distDir };
 }
 

@@ -1,7 +1,7 @@
 /**
- * vitest global setup of the systemd project: the files whose targets are systemd hosts in network
- * namespaces of their own (the QEMU VM, the nspawn hosts, the Amazon Linux hosts). They share no port
- * and no user with the loopback e2e files, so this project runs beside the e2e project. It builds (or
+ * vitest global setup of the parallel project: the files whose targets live in network namespaces of
+ * their own (the QEMU VM, the nspawn and Amazon Linux hosts, a netns cluster). They share no port with
+ * the loopback e2e files, so this project runs beside the e2e project. It builds (or
  * finds cached) the Kafka 3.1.0 and 4.x distributions and starts a mirror of its own, provided as
  * inject('vm') (support/vm-suite.ts) and as inject('e2e') without a loopback host (e2eMirror() in
  * support/context.ts). Like the e2e setup, it skips loudly off Linux or as non-root, fails with
