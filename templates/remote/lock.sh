@@ -30,8 +30,14 @@ ks_conn_pid() {
   printf '%s\n' "$PPID"
 }
 
-# A process's start time (clock ticks since boot): a pid the kernel hands to a later process has another.
-ks_started() { sed -e 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d ' ' -f 20; }
+# A process's start time (clock ticks since boot): a pid the kernel hands to a later process has
+# another. Nothing for a process that has ended: a zombie (Z) keeps its entry until its parent reaps
+# it, which for an orphaned sshd is PID 1, and some inits take seconds to.
+ks_started() {
+  ks_pst=$(sed -e 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+  case $ks_pst in Z* | X* | x*) return 0 ;; esac
+  printf '%s\n' "$ks_pst" | cut -d ' ' -f 20
+}
 
 # The lock is held, but the connection of the run that holds it is gone (that run ended, was killed or
 # lost its network): its holder would notice within half a second; it is stopped now instead, so that

@@ -272,6 +272,23 @@ describe('remote scripts under dash', () => {
       }
     });
 
+    it('its connection ended but not yet reaped (a zombie sshd, orphaned to a slow PID 1): gone, the lock taken at once', async () => {
+      const home = scratchHome();
+      // `sleep 0` ends at once; its parent execs into a sleep that never waits for it: a zombie.
+      const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+      for (let i = 0; i < 100 && !readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z'); i++) spawnSync('sleep', ['0.02']);
+      const planted = plantHolder(home, { pid: zombie, start: startOf(zombie) });
+      try {
+        const r = take(home);
+        expect(r.code, r.stdout).toBe(0);
+        release(r);
+      } finally {
+        planted.stop();
+        parent.kill('SIGKILL');
+      }
+    });
+
     it('its connection alive: the run at work keeps the lock, the newcomer is refused and signals no one', () => {
       const home = scratchHome();
       const planted = plantHolder(home, { pid: process.pid, start: startOf(process.pid) });
