@@ -69,7 +69,7 @@ describe('saving the profile', () => {
   });
 
   it('a link at the very temporary name (guessed): created exclusively, so the save fails and the target is untouched', async () => {
-    const { env, dir, path, victim } = setUp();
+    const { env, dir, victim } = setUp();
     fixed.on = true;
     const planted = join(dir, `.default.json.${FIXED.toString('hex')}.tmp`);
     symlinkSync(victim, planted);
