@@ -12,12 +12,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDir } from '../support/scratch.js';
+import { describe, expect, it } from 'vitest';
 import { setFirstBootSleep, startAl2Host, startFirstBootUpdate, stopAl2023Host } from './support/al2023-host.js';
 import { runCli, type CliResult } from './support/cli.js';
-import { describeE2e, e2eMirror } from './support/context.js';
-import { nspawnMirror, nspawnUnavailable, run, type SystemdHost } from './support/nspawn-host.js';
+import { describeE2e } from './support/context.js';
+import { nspawnUnavailable, run } from './support/nspawn-host.js';
+import { useSystemdTarget } from './support/systemd-target.js';
 
 const unavailable = await nspawnUnavailable();
 const MINUTES = 60_000;
@@ -29,18 +29,11 @@ const ENDED = new Date().toISOString().slice(0, 10) > '2026-06-30';
 const WARNING = "Amazon Linux 2's support ended on 2026-06-30 (os-release SUPPORT_END): it gets no security fixes; Amazon Linux 2023 is its successor";
 
 (unavailable ? describe.skip : describeE2e)('Amazon Linux 2 (yum, the rpm lock, Corretto) on a systemd host', () => {
-  let host: SystemdHost | undefined;
-  let relay: Awaited<ReturnType<typeof nspawnMirror>>['relay'] | undefined;
-  let mirror = '';
-  let env: Record<string, string>;
-  let knownHosts: string;
-  const the = (): SystemdHost => {
-    if (!host) throw new Error('the AL2 host did not start');
-    return host;
-  };
+  const t = useSystemdTarget({ name: 'the AL2 host', scratch: 'ks-al2-', start: startAl2Host, stop: stopAl2023Host, say });
+  const the = t.the;
   const cli = async (args: string[], label = args[0]!): Promise<CliResult> => {
     const started = Date.now();
-    const r = await runCli(args, { env, timeoutMs: 10 * MINUTES });
+    const r = await runCli(args, { env: t.env, timeoutMs: 10 * MINUTES });
     say(`kafka-setup ${label} in ${took(started)} s (exit ${r.code})`);
     return r;
   };
@@ -49,21 +42,6 @@ const WARNING = "Amazon Linux 2's support ended on 2026-06-30 (os-release SUPPOR
     if (r.code !== 0) throw new Error(`${command}: exit ${r.code}: ${r.stderr}`);
     return r.stdout.trim();
   };
-
-  beforeAll(async () => {
-    const dir = scratchDir('ks-al2-');
-    env = { XDG_CONFIG_HOME: join(dir, 'config') };
-    knownHosts = join(dir, 'known_hosts');
-    const started = Date.now();
-    host = await startAl2Host();
-    say(`up in ${took(started)} s (boot to ssh ${(the().bootMs / 1000).toFixed(1)} s)`);
-    ({ relay, url: mirror } = await nspawnMirror(e2eMirror().good));
-  }, 10 * MINUTES);
-
-  afterAll(async () => {
-    await relay?.close();
-    if (host) await stopAl2023Host(host);
-  });
 
   it('init warns of AL2\'s end of support, waits for a first-boot yum holding the rpm lock, installs Corretto with yum, and Kafka serves', async () => {
     setFirstBootSleep(the(), 10);
@@ -77,8 +55,8 @@ const WARNING = "Amazon Linux 2's support ended on 2026-06-30 (os-release SUPPOR
     expect(held.split('\n')).toEqual(['yum', `fcntl POSIX WRITE ${holder}`, `/var/lib/dnf/rpmdb_lock.pid ${holder}`]);
 
     const started = Date.now();
-    const r = await cli(['init', '--host', the().address, '--user', the().user, '--key', the().keyPath, '--known-hosts', knownHosts,
-      '--mirror', mirror, '--heap', '256m', '--yes'], 'init (first boot)');
+    const r = await cli(['init', '--host', the().address, '--user', the().user, '--key', the().keyPath, '--known-hosts', t.knownHosts,
+      '--mirror', t.mirror, '--heap', '256m', '--yes'], 'init (first boot)');
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/^\[done\] Inspect the host — Amazon Linux 2, /m);
     if (ENDED) expect(r.stdout).toContain(`warning: ${WARNING}\n`);

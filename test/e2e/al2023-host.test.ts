@@ -16,12 +16,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDir } from '../support/scratch.js';
+import { describe, expect, it } from 'vitest';
 import { startAl2023Host, setFirstBootSleep, startFirstBootUpdate, stopAl2023Host } from './support/al2023-host.js';
 import { runCli, startCli, type CliResult } from './support/cli.js';
-import { describeE2e, e2eMirror } from './support/context.js';
-import { nspawnMirror, nspawnUnavailable, run, type SystemdHost } from './support/nspawn-host.js';
+import { describeE2e } from './support/context.js';
+import { nspawnUnavailable, run } from './support/nspawn-host.js';
+import { useSystemdTarget } from './support/systemd-target.js';
 
 const unavailable = await nspawnUnavailable();
 const MINUTES = 60_000;
@@ -31,20 +31,13 @@ const took = (since: number): string => ((Date.now() - since) / 1000).toFixed(1)
 const say = (line: string): void => { process.stderr.write(`al2023: ${line}\n`); };
 
 (unavailable ? describe.skip : describeE2e)('Amazon Linux 2023 (dnf, rpm locks, Corretto) on a systemd host', () => {
-  let host: SystemdHost | undefined;
-  let relay: Awaited<ReturnType<typeof nspawnMirror>>['relay'] | undefined;
-  let mirror = '';
-  let env: Record<string, string>;
-  let knownHosts: string;
-  const the = (): SystemdHost => {
-    if (!host) throw new Error('the AL2023 host did not start');
-    return host;
-  };
-  const initArgs = (): string[] => ['init', '--host', the().address, '--user', the().user, '--key', the().keyPath, '--known-hosts', knownHosts,
-    '--mirror', mirror, '--heap', '256m', '--yes'];
+  const t = useSystemdTarget({ name: 'the AL2023 host', scratch: 'ks-al2023-', start: startAl2023Host, stop: stopAl2023Host, say });
+  const the = t.the;
+  const initArgs = (): string[] => ['init', '--host', the().address, '--user', the().user, '--key', the().keyPath, '--known-hosts', t.knownHosts,
+    '--mirror', t.mirror, '--heap', '256m', '--yes'];
   const cli = async (args: string[], label = args[0]!): Promise<CliResult> => {
     const started = Date.now();
-    const r = await runCli(args, { env, timeoutMs: 10 * MINUTES });
+    const r = await runCli(args, { env: t.env, timeoutMs: 10 * MINUTES });
     say(`kafka-setup ${label} in ${took(started)} s (exit ${r.code})`);
     return r;
   };
@@ -59,21 +52,6 @@ const say = (line: string): void => { process.stderr.write(`al2023: ${line}\n`);
     const verify = installed.length ? (await run(the(), `rpm -V ${installed.join(' ')}`)).stdout.trim() : '';
     return { installed, verify };
   };
-
-  beforeAll(async () => {
-    const dir = scratchDir('ks-al2023-');
-    env = { XDG_CONFIG_HOME: join(dir, 'config') };
-    knownHosts = join(dir, 'known_hosts');
-    const started = Date.now();
-    host = await startAl2023Host();
-    say(`up in ${took(started)} s (boot to ssh ${(the().bootMs / 1000).toFixed(1)} s)`);
-    ({ relay, url: mirror } = await nspawnMirror(e2eMirror().good));
-  }, 10 * MINUTES);
-
-  afterAll(async () => {
-    await relay?.close();
-    if (host) await stopAl2023Host(host);
-  });
 
   it('init waits for the first-boot update holding the rpm lock, installs Corretto with dnf, and Kafka serves', async () => {
     setFirstBootSleep(the(), 15);
@@ -124,7 +102,7 @@ const say = (line: string): void => { process.stderr.write(`al2023: ${line}\n`);
     // Corretto's %post runs, sleeps first. Interrupted there, the files are in place and the %post
     // unfinished: the worst moment, every time.
     await root('rm /usr/sbin/alternatives && printf "#!/bin/sh\\nsleep 60\\nexec /usr/bin/update-alternatives \\"\\$@\\"\\n" > /usr/sbin/alternatives && chmod 755 /usr/sbin/alternatives');
-    const interrupted = startCli(initArgs(), { env });
+    const interrupted = startCli(initArgs(), { env: t.env });
     const deadline = Date.now() + 120_000;
     while ((await run(the(), 'pgrep -x sleep')).code !== 0 && Date.now() < deadline) await sleep(100);
     expect((await run(the(), 'pgrep -x sleep')).code, 'the %post never ran').toBe(0);

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { cannotRun } from '../../scripts/e2e-machine.mjs';
-import type { E2eContext } from './support/context.js';
+import { mirrorContext, type E2eContext } from './support/context.js';
 import { buildDistribution, buildKafka4Distributions, KAFKA4_VERSIONS } from './support/dist.js';
 import { startHost, stopHost, type E2eHost } from './support/host.js';
 import { lacking } from './support/machine.js';
@@ -47,7 +47,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     host = await startHost();
     project.provide('e2e', {
       host,
-      mirror: { baseUrl: mirror.baseUrl, good: mirror.good, hostile: mirror.hostile, missing: mirror.missing, corrupt: mirror.corrupt, slow: mirror.slow, portal: mirror.portal, stall: mirror.stall },
+      mirror: mirrorContext(mirror),
       distDir,
       dist4Dir,
       kafka4Versions: [...KAFKA4_VERSIONS],

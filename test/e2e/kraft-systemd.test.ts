@@ -3,30 +3,23 @@
  * with its messages, and after a power cycle onto a new address. In the parallel project: its host
  * lives in a network namespace of its own, so it runs beside the loopback e2e files.
  */
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDir } from '../support/scratch.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { describeE2e, e2eMirror } from './support/context.js';
+import { describeE2e } from './support/context.js';
 import { changedNothing, consume, literally, produce } from './support/kraft.js';
-import { nspawnMirror, nspawnUnavailable, powerCycle, reboot, sshAs, startSystemdHosts, stopSystemdHosts, type SystemdHost } from './support/nspawn-host.js';
+import { nspawnUnavailable, powerCycle, reboot, sshAs, startSystemdHosts, stopSystemdHosts } from './support/nspawn-host.js';
+import { useSystemdTarget } from './support/systemd-target.js';
 
 const MINUTES = 60_000;
 const nspawnMissing = await nspawnUnavailable();
 
 (nspawnMissing ? describe.skip : describeE2e)('KRaft (4.1.1) on a real systemd host (nspawn): one unit, back after a reboot and a power cycle', () => {
   const VERSION = '4.1.1';
-  let host: SystemdHost | undefined;
-  let relay: Awaited<ReturnType<typeof nspawnMirror>>['relay'] | undefined;
-  let mirror = '';
-  let env: Record<string, string>;
-  let knownHosts: string;
-  const the = (): SystemdHost => {
-    if (!host) throw new Error('the nspawn host did not start');
-    return host;
-  };
+  const t = useSystemdTarget({ name: 'the nspawn host', scratch: 'ks-kraft-nspawn-', start: async () => (await startSystemdHosts(1, { memoryMiB: 1024 }))[0]!,
+    stop: (host) => stopSystemdHosts([host], { graceMs: 3000 }) });
+  const the = t.the;
   const init = (): string[] => ['init', '--host', the().address, '--port', String(the().sshPort), '--user', the().user, '--key', the().keyPath,
-    '--known-hosts', knownHosts, '--kafka-version', VERSION, '--mirror', mirror, '--heap', '256m', '--yes'];
+    '--known-hosts', t.knownHosts, '--kafka-version', VERSION, '--mirror', t.mirror, '--heap', '256m', '--yes'];
   const ssh = async (command: string): Promise<string> => {
     const r = await sshAs(the(), command, 60_000);
     if (r.code === 255) throw new Error(`ssh to ${the().address} failed: ${r.stderr}`);
@@ -34,21 +27,8 @@ const nspawnMissing = await nspawnUnavailable();
   };
   const bootstrap = (): string => `${the().address}:9092`;
 
-  beforeAll(async () => {
-    const dir = scratchDir('ks-kraft-nspawn-');
-    env = { XDG_CONFIG_HOME: join(dir, 'config') };
-    knownHosts = join(dir, 'known_hosts');
-    [host] = await startSystemdHosts(1, { memoryMiB: 1024 });
-    ({ relay, url: mirror } = await nspawnMirror(e2eMirror().good));
-  }, 10 * MINUTES);
-
-  afterAll(async () => {
-    await relay?.close();
-    if (host) await stopSystemdHosts([host], { graceMs: 3000 });
-  });
-
   it('init installs one unit, kafka-broker.service, enabled and running the one JVM; a message goes in', async () => {
-    const r = await runCli(init(), { env, timeoutMs: 15 * MINUTES });
+    const r = await runCli(init(), { env: t.env, timeoutMs: 15 * MINUTES });
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/\[done\] Install the systemd units — wrote kafka-broker\.service, enabled at boot/);
     expect(r.stdout).not.toMatch(/zookeeper/i);
@@ -72,7 +52,7 @@ const nspawnMissing = await nspawnUnavailable();
 
   it('a re-run changes nothing: the unit\'s JVM is the same', async () => {
     const pid = await ssh('systemctl show -p MainPID --value kafka-broker.service');
-    const r = await runCli(init(), { env });
+    const r = await runCli(init(), { env: t.env });
     expect(r.code, r.all).toBe(0);
     changedNothing(r.stdout);
     expect(await ssh('systemctl show -p MainPID --value kafka-broker.service')).toBe(pid);
@@ -85,7 +65,7 @@ const nspawnMissing = await nspawnUnavailable();
     process.stderr.write(`kraft hosts: nspawn power cycle to ssh in ${ms} ms\n`);
     expect(the().address).not.toBe(old);
     // The broker came back by itself, advertising the old address: init points it at the new one.
-    const r = await runCli(init(), { env });
+    const r = await runCli(init(), { env: t.env });
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`advertised\\.listeners PLAINTEXT://${literally(old)}:9092 → PLAINTEXT://${literally(the().address)}:9092`));
     expect(r.stdout).toMatch(/\[skip\] Format the storage \(KRaft\)/);

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { cannotRun } from '../../scripts/e2e-machine.mjs';
-import type { E2eContext } from './support/context.js';
+import { mirrorContext, type E2eContext } from './support/context.js';
 import { buildDistribution, buildKafka4Distributions, KAFKA4_VERSIONS } from './support/dist.js';
 import { lacking } from './support/machine.js';
 import { startMirror } from './support/mirror.js';
@@ -37,7 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const mirror = await startMirror(distDir, [dist4Dir]);
     project.provide('vm', { mirror: { good: mirror.good, port: Number(new URL(mirror.baseUrl).port) }, distDir } satisfies VmContext);
     project.provide('e2e', {
-      mirror: { baseUrl: mirror.baseUrl, good: mirror.good, hostile: mirror.hostile, missing: mirror.missing, corrupt: mirror.corrupt, slow: mirror.slow, portal: mirror.portal, stall: mirror.stall },
+      mirror: mirrorContext(mirror),
       distDir,
       dist4Dir,
       kafka4Versions: [...KAFKA4_VERSIONS],
