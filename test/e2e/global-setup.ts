@@ -9,11 +9,11 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { cannotRun } from '../../scripts/e2e-machine.mjs';
-import { mirrorContext, type E2eContext } from './support/context.js';
-import { buildDistribution, buildKafka4Distributions, KAFKA4_VERSIONS } from './support/dist.js';
+import type { E2eContext } from './support/context.js';
 import { startHost, stopHost, type E2eHost } from './support/host.js';
 import { lacking } from './support/machine.js';
-import { startMirror, type Mirror } from './support/mirror.js';
+import type { Mirror } from './support/mirror.js';
+import { startSuiteMirror } from './support/suite-mirror.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
@@ -40,19 +40,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 
   try {
-    const distDir = await buildDistribution(resolve(root, '.cache/e2e/dist'));
-    const dist4Dir = await buildKafka4Distributions(resolve(root, '.cache/e2e/dist4'), KAFKA4_VERSIONS);
-    mirror = await startMirror(distDir, [dist4Dir]);
+    const suite = await startSuiteMirror(root);
+    mirror = suite.mirror;
     // The root trees of the fresh, nspawn and Amazon Linux 2023 hosts are built by their files' beforeAll, only when those run (cached in .cache/e2e).
     host = await startHost();
-    project.provide('e2e', {
-      host,
-      mirror: mirrorContext(mirror),
-      distDir,
-      dist4Dir,
-      kafka4Versions: [...KAFKA4_VERSIONS],
-      root,
-    } satisfies E2eContext);
+    project.provide('e2e', { host, ...suite.context } satisfies E2eContext);
   } catch (err) {
     await teardown().catch((cleanupErr: unknown) => process.stderr.write(`e2e: cleaning up after a failed setup: ${String(cleanupErr)}\n`));
     throw new Error(`the e2e suite could not set up its target: ${(err as Error).message}\n` +

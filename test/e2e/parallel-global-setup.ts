@@ -11,10 +11,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { cannotRun } from '../../scripts/e2e-machine.mjs';
-import { mirrorContext, type E2eContext } from './support/context.js';
-import { buildDistribution, buildKafka4Distributions, KAFKA4_VERSIONS } from './support/dist.js';
+import type { E2eContext } from './support/context.js';
 import { lacking } from './support/machine.js';
-import { startMirror } from './support/mirror.js';
+import { startSuiteMirror } from './support/suite-mirror.js';
 import type { VmContext } from './support/vm-suite.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -31,18 +30,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const missing = lacking();
   if (missing) throw missing;
   try {
-    // Cached, and locked against the e2e project's setup building them at the same time (build.sh's flock).
-    const distDir = await buildDistribution(resolve(root, '.cache/e2e/dist'));
-    const dist4Dir = await buildKafka4Distributions(resolve(root, '.cache/e2e/dist4'), KAFKA4_VERSIONS);
-    const mirror = await startMirror(distDir, [dist4Dir]);
-    project.provide('vm', { mirror: { good: mirror.good, port: Number(new URL(mirror.baseUrl).port) }, distDir } satisfies VmContext);
-    project.provide('e2e', {
-      mirror: mirrorContext(mirror),
-      distDir,
-      dist4Dir,
-      kafka4Versions: [...KAFKA4_VERSIONS],
-      root,
-    } satisfies E2eContext);
+    const { mirror, context } = await startSuiteMirror(root);
+    project.provide('vm', { mirror: { good: mirror.good, port: Number(new URL(mirror.baseUrl).port) }, distDir: context.distDir } satisfies VmContext);
+    project.provide('e2e', context satisfies E2eContext);
     return () => mirror.close();
   } catch (err) {
     throw new Error(`the systemd-host tests could not set up their mirror: ${(err as Error).message}`, { cause: err });

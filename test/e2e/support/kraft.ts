@@ -1,4 +1,4 @@
-/** What the KRaft e2e files check on every kind of host: messages through kcat, a re-run that changed nothing. */
+/** Messages through kcat from this machine, and (KRaft) a re-run that changed nothing: what several e2e files check on their hosts. */
 import { execa } from 'execa';
 import { expect } from 'vitest';
 
