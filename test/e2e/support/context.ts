@@ -1,7 +1,6 @@
 /** What the e2e global setup hands to the test files, and the helpers to read it. */
 import { describe, inject } from 'vitest';
 import type { E2eHost } from './host.js';
-import type { Mirror } from './mirror.js';
 
 export interface E2eContext {
   /** Set when the suite cannot run here (not root, not Linux): why. */
@@ -16,11 +15,6 @@ export interface E2eContext {
   kafka4Versions?: string[];
   /** The repository root. */
   root?: string;
-}
-
-/** A running mirror's URLs, as both global setups provide them. */
-export function mirrorContext(m: Mirror): NonNullable<E2eContext['mirror']> {
-  return { baseUrl: m.baseUrl, good: m.good, hostile: m.hostile, missing: m.missing, corrupt: m.corrupt, slow: m.slow, portal: m.portal, stall: m.stall };
 }
 
 /** The context of a suite that runs: every field is there. */
