@@ -13,16 +13,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { setFirstBootSleep, startAl2Host, startFirstBootUpdate, stopAl2023Host } from './support/al2023-host.js';
-import { runCli, type CliResult } from './support/cli.js';
 import { describeE2e } from './support/context.js';
 import { consume, produce } from './support/kraft.js';
 import { nspawnUnavailable, run } from './support/nspawn-host.js';
-import { useSystemdTarget } from './support/systemd-target.js';
+import { expectNoOpRerun, useSystemdTarget } from './support/systemd-target.js';
 
 const unavailable = await nspawnUnavailable();
 const MINUTES = 60_000;
 const JDK = 'java-17-amazon-corretto-devel';
-const took = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
 const say = (line: string): void => { process.stderr.write(`al2: ${line}\n`); };
 // AL2's SUPPORT_END is 2026-06-30: past on this machine's clock, the warning is due.
 const ENDED = new Date().toISOString().slice(0, 10) > '2026-06-30';
@@ -31,17 +29,7 @@ const WARNING = "Amazon Linux 2's support ended on 2026-06-30 (os-release SUPPOR
 (unavailable ? describe.skip : describeE2e)('Amazon Linux 2 (yum, the rpm lock, Corretto) on a systemd host', () => {
   const t = useSystemdTarget({ name: 'the AL2 host', scratch: 'ks-al2-', start: startAl2Host, stop: stopAl2023Host, say });
   const the = t.the;
-  const cli = async (args: string[], label = args[0]!): Promise<CliResult> => {
-    const started = Date.now();
-    const r = await runCli(args, { env: t.env, timeoutMs: 10 * MINUTES });
-    say(`kafka-setup ${label} in ${took(started)} s (exit ${r.code})`);
-    return r;
-  };
-  const root = async (command: string): Promise<string> => {
-    const r = await run(the(), command);
-    if (r.code !== 0) throw new Error(`${command}: exit ${r.code}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
+  const { cli, root } = t;
 
   it('init warns of AL2\'s end of support, waits for a first-boot yum holding the rpm lock, installs Corretto with yum, and Kafka serves', async () => {
     setFirstBootSleep(the(), 10);
@@ -92,13 +80,6 @@ const WARNING = "Amazon Linux 2's support ended on 2026-06-30 (os-release SUPPOR
   }, 10 * MINUTES);
 
   it('a re-run changes nothing, over one connection and one command; verify passes', async () => {
-    const again = await cli(['init', '--verbose'], 'init (no-op)');
-    expect(again.code, again.all).toBe(0);
-    expect(again.stdout).toMatch(/^\[skip\] Install Java — java and jps found \(\/usr\/bin\/java\)$/m);
-    expect(again.stdout).toContain('(nothing needed to change)');
-    expect(again.all).toMatch(/ssh: 1 connection, 1 remote command/);
-    if (ENDED) expect(again.stdout).toContain(`warning: ${WARNING}\n`);
-    const verify = await cli(['verify']);
-    expect(verify.code, verify.all).toBe(0);
+    await expectNoOpRerun(t, ENDED ? [`warning: ${WARNING}\n`] : []);
   }, 5 * MINUTES);
 });

@@ -17,17 +17,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { startAl2023Host, setFirstBootSleep, startFirstBootUpdate, stopAl2023Host } from './support/al2023-host.js';
-import { runCli, startCli, type CliResult } from './support/cli.js';
+import { startCli } from './support/cli.js';
 import { describeE2e } from './support/context.js';
 import { consume, produce } from './support/kraft.js';
 import { nspawnUnavailable, run } from './support/nspawn-host.js';
-import { useSystemdTarget } from './support/systemd-target.js';
+import { expectNoOpRerun, useSystemdTarget } from './support/systemd-target.js';
 
 const unavailable = await nspawnUnavailable();
 const MINUTES = 60_000;
 const JDK = 'java-17-amazon-corretto-devel';
 const CORRETTO = /^java-17-amazon-corretto/;
-const took = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
 const say = (line: string): void => { process.stderr.write(`al2023: ${line}\n`); };
 
 (unavailable ? describe.skip : describeE2e)('Amazon Linux 2023 (dnf, rpm locks, Corretto) on a systemd host', () => {
@@ -35,17 +34,7 @@ const say = (line: string): void => { process.stderr.write(`al2023: ${line}\n`);
   const the = t.the;
   const initArgs = (): string[] => ['init', '--host', the().address, '--user', the().user, '--key', the().keyPath, '--known-hosts', t.knownHosts,
     '--mirror', t.mirror, '--heap', '256m', '--yes'];
-  const cli = async (args: string[], label = args[0]!): Promise<CliResult> => {
-    const started = Date.now();
-    const r = await runCli(args, { env: t.env, timeoutMs: 10 * MINUTES });
-    say(`kafka-setup ${label} in ${took(started)} s (exit ${r.code})`);
-    return r;
-  };
-  const root = async (command: string): Promise<string> => {
-    const r = await run(the(), command);
-    if (r.code !== 0) throw new Error(`${command}: exit ${r.code}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
+  const { cli, root } = t;
   /** Java's packages as rpm knows them, and rpm -V's complaints about them (none: all intact). */
   const corretto = async (): Promise<{ installed: string[]; verify: string }> => {
     const installed = (await root('rpm -qa --qf "%{NAME}\\n" | sort')).split('\n').filter((n) => CORRETTO.test(n));
@@ -84,13 +73,7 @@ const say = (line: string): void => { process.stderr.write(`al2023: ${line}\n`);
   }, 10 * MINUTES);
 
   it('a re-run changes nothing, over one connection and one command; verify passes', async () => {
-    const again = await cli(['init', '--verbose'], 'init (no-op)');
-    expect(again.code, again.all).toBe(0);
-    expect(again.stdout).toMatch(/^\[skip\] Install Java — java and jps found \(\/usr\/bin\/java\)$/m);
-    expect(again.stdout).toContain('(nothing needed to change)');
-    expect(again.all).toMatch(/ssh: 1 connection, 1 remote command/);
-    const verify = await cli(['verify']);
-    expect(verify.code, verify.all).toBe(0);
+    await expectNoOpRerun(t);
   }, 5 * MINUTES);
 
   it('Ctrl-C while dnf runs Corretto\'s %post: dnf stops, rpm\'s database is as before, the re-run installs Java', async () => {

@@ -4,10 +4,11 @@
  * configuration and known_hosts. The values are read through the returned object once beforeAll ran.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { scratchDir } from '../../support/scratch.js';
+import { runCli, type CliResult } from './cli.js';
 import { e2eMirror } from './context.js';
-import { nspawnMirror, type SystemdHost } from './nspawn-host.js';
+import { nspawnMirror, run, type SystemdHost } from './nspawn-host.js';
 
 export interface SystemdTarget {
   /** The host; throws when it did not start. */
@@ -17,6 +18,22 @@ export interface SystemdTarget {
   /** The CLI's environment: a scratch XDG_CONFIG_HOME, so no profile of this machine's is read. */
   readonly env: Record<string, string>;
   readonly knownHosts: string;
+  /** The CLI with the target's environment, its wall time told (as "kafka-setup LABEL in N s"). */
+  cli(args: string[], label?: string): Promise<CliResult>;
+  /** A command as root on the host; its output, trimmed; a failure throws. */
+  root(command: string): Promise<string>;
+}
+
+/** A re-run of init on the target (its profile saved) changes nothing, over one connection and one command; verify passes. */
+export async function expectNoOpRerun(t: SystemdTarget, alsoSays: string[] = []): Promise<void> {
+  const again = await t.cli(['init', '--verbose'], 'init (no-op)');
+  expect(again.code, again.all).toBe(0);
+  expect(again.stdout).toMatch(/^\[skip\] Install Java — java and jps found \(\/usr\/bin\/java\)$/m);
+  expect(again.stdout).toContain('(nothing needed to change)');
+  expect(again.all).toMatch(/ssh: 1 connection, 1 remote command/);
+  for (const line of alsoSays) expect(again.stdout).toContain(line);
+  const verify = await t.cli(['verify']);
+  expect(verify.code, verify.all).toBe(0);
 }
 
 export function useSystemdTarget(opts: {
@@ -58,5 +75,17 @@ export function useSystemdTarget(opts: {
     get mirror() { return mirror; },
     get env() { return env; },
     get knownHosts() { return knownHosts; },
+    cli: async (args, label = args[0] ?? 'kafka-setup') => {
+      const started = Date.now();
+      const r = await runCli(args, { env, timeoutMs: 10 * 60_000 });
+      opts.say?.(`kafka-setup ${label} in ${((Date.now() - started) / 1000).toFixed(1)} s (exit ${r.code})`);
+      return r;
+    },
+    root: async (command) => {
+      if (!host) throw new Error(`${opts.name} did not start`);
+      const r = await run(host, command);
+      if (r.code !== 0) throw new Error(`${command}: exit ${r.code}: ${r.stderr}`);
+      return r.stdout.trim();
+    },
   };
 }
