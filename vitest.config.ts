@@ -14,6 +14,7 @@ const parallelFiles = [
   'test/e2e/al2023-host.test.ts',
   'test/e2e/al2-host.test.ts',
   'test/e2e/cluster-day-two.test.ts',
+  'test/e2e/kraft-cluster.test.ts',
 ];
 
 export default defineConfig({

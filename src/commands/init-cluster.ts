@@ -7,7 +7,7 @@
  */
 import { UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
-import { replication, selfOf, zookeeperConnect, type ClusterView } from '../kafka/cluster.js';
+import { replication, selfOf, type ClusterView } from '../kafka/cluster.js';
 import { BROKER_PORT, bootstrapAddress, distName } from '../kafka/distribution.js';
 import { formatHeap } from '../kafka/heap.js';
 import { tcpConnect } from '../local/net.js';
@@ -16,19 +16,17 @@ import { resolveInitOptions, type InitFlags, type InitOptions } from '../options
 import { profileOf, profilePath, saveProfile, type Profile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import type { Session } from '../remote/session.js';
-import { memberData, type MemberData } from '../steps/member-data.js';
 import { javaStep } from '../steps/java.js';
 import type { StepHooks } from '../steps/runner.js';
 import type { Step, StepContext } from '../steps/types.js';
 import { findJvm } from '../host/install-jvms.js';
-import { BROKER, ZOOKEEPER } from '../kafka/daemons.js';
+import { modeOf, ZOOKEEPER_MODE } from '../kafka/mode.js';
 import { notInQuorum, notWhole, outOfQuorum, QUORUM_WAIT_MS, untilInQuorum, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import type { HostOps } from '../host/operations.js';
-import { ensembleOf } from '../steps/server-role.js';
-import { brokerHeapMib, internalAddress, serviceMode } from '../steps/targets.js';
+import { brokerHeapMib, internalAddress, modeFor, serviceMode } from '../steps/targets.js';
 import type { Reporter } from '../ui/reporter.js';
 import { Meeting, Turn } from './meeting-points.js';
-import { anyMember, memberIds } from './member-ids.js';
+import { freshClusterId, membershipOf, type Membership } from './cluster-membership.js';
 import { plannedReplication, replicateTopics } from './replicate-topics.js';
 import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type HostRun } from './init-host.js';
 import type { CommandIO } from './io.js';
@@ -39,27 +37,8 @@ import { openSession } from './open-session.js';
  * JVM stopped by something else since, as a unit depending on another, still takes its turn).
  */
 function restarts(step: Step, ctx: StepContext, probed: HostFacts): boolean {
-  const d = step.id === 'zookeeper' ? ZOOKEEPER : step.id === 'broker' ? BROKER : undefined;
+  const d = modeFor(ctx).daemons.find((x) => x.kind === step.id);
   return d !== undefined && !ctx.options.dryRun && findJvm(probed, d) !== undefined && !step.check(ctx).done;
-}
-
-/**
- * Whether the ensemble's membership changes in this run: some server's ZooKeeper config lists other
- * members than the cluster will have. A ZooKeeper restarted into a new membership cannot rejoin the
- * members still running the old one, so no restart may wait for its quorum then.
- */
-export function membershipChanges(facts: readonly HostFacts[], view: ClusterView): boolean {
-  const key = (es: ReadonlyArray<{ id: number; address: string }>): string => es.map((e) => `${e.id}=${e.address}`).sort().join(',');
-  return facts.some((f) => key(ensembleOf(f.files['zookeeper.properties'].content)) !== key(view.members));
-}
-
-/** What a membership change means for availability, said once before it happens (and by a dry run). */
-export function membershipNote(facts: readonly HostFacts[], view: ClusterView): string | undefined {
-  if (!membershipChanges(facts, view) || !facts.some((f) => findJvm(f, ZOOKEEPER) !== undefined)) return undefined;
-  const before = new Set(facts.flatMap((f) => ensembleOf(f.files['zookeeper.properties'].content).map((e) => `${e.id}=${e.address}`)));
-  return `the ZooKeeper ensemble's membership changes (${before.size > 0 ? `${before.size} listed` : 'a single server'} → ${view.members.length} members): ` +
-    'a ZooKeeper restarted into the new list cannot rejoin members still on the old one, so the running ZooKeepers restart without waiting for ' +
-    'each other\'s quorum and the ensemble may have none for a few seconds; brokers still restart one at a time, each after the cluster is whole';
 }
 
 interface Member {
@@ -72,13 +51,17 @@ interface Member {
 
 /**
  * The view of the cluster of the member at index `self`, from every member's probe: each member's
- * number as its server holds it (member-ids.ts), its broker.id and its private address.
+ * number as its server holds it (the mode's membership: member-ids.ts, kraft-members.ts), its broker
+ * id, its private address, and (KRaft) the cluster id every member is formatted with; `fresh` is the
+ * id made once for this run, used where the servers hold none.
  */
 export function viewOf(
   members: readonly { label: string; savedId: number | undefined; brokerId?: number | undefined }[],
   facts: readonly HostFacts[],
   self: number,
   saved?: readonly SavedMember[],
+  membership: Membership = membershipOf(ZOOKEEPER_MODE),
+  fresh = '',
 ): ClusterView {
   const addresses = facts.map((f, i) => {
     const a = f.serverAddress;
@@ -97,65 +80,11 @@ export function viewOf(
       });
     }
   }
-  const ids = memberIds(members, facts, saved);
-  const brokerIds = brokerIdsOf(members.map((m, i) => ({ ...m, id: ids[i]! })), facts.map(memberData));
-  return { self: ids[self]!, members: members.map((_, i) => ({ id: ids[i]!, brokerId: brokerIds[i]!, address: addresses[i]! })) };
-}
-
-/**
- * Each member's broker.id: the one its data was written under (a single server's 0), else the saved
- * one, else its id, or the next free one where that is taken. Refused: data of two clusters (two
- * single servers' ZooKeepers, or one beside an ensemble's), and two brokers' data under one id.
- */
-export function brokerIdsOf(members: readonly { id: number; label: string; brokerId?: number | undefined }[], data: readonly MemberData[]): number[] {
-  const labels = (is: number[]): string => is.map((i) => members[i]!.label).join(' and ');
-  const alone = data.flatMap((d, i) => (d.standalone ? [i] : []));
-  const ensemble = data.flatMap((d, i) => (d.zookeeper && !d.standalone ? [i] : []));
-  if (alone.length > 1 || (alone.length === 1 && ensemble.length > 0)) {
-    const holders = [...alone, ...ensemble];
-    throw new UserError(`${labels(holders)} each hold ZooKeeper data of their own (${alone.length > 1 ? 'single servers' : 'a single server and a cluster\'s members'}): one cluster can keep only one of them`, {
-      hint: `keep the data of one: run kafka-setup uninstall --purge-data --host HOST on the others (their topics go), then the cluster init again; or set up the cluster without ${alone.length > 1 ? 'all but one of them' : members[alone[0]!]!.label}`,
-    });
-  }
-  const generated = data.findIndex((d) => d.brokerId === 'generated');
-  if (generated >= 0) {
-    throw new UserError(`${members[generated]!.label}'s broker holds data under a broker.id it generated itself, which kafka-setup cannot read`, {
-      hint: 'set broker.id in its config/server.properties to the one in meta.properties of its log directory, then run the cluster init again',
-    });
-  }
-  const kept = data.map((d) => (typeof d.brokerId === 'number' ? d.brokerId : undefined));
-  for (const [i, id] of kept.entries()) {
-    const j = id === undefined ? -1 : kept.indexOf(id);
-    if (j !== i && j >= 0) {
-      throw new UserError(`the brokers of ${labels([j, i])} both hold data as broker.id ${id}: they come from different clusters`, {
-        hint: `keep the data of one: run kafka-setup uninstall --purge-data --host HOST on the other, then the cluster init again`,
-      });
-    }
-  }
-  const wanted = members.map((m, i) => kept[i] ?? m.brokerId ?? m.id);
-  const taken = new Set(kept.filter((id): id is number => id !== undefined));
-  let next = Math.max(...wanted, ...taken);
-  return wanted.map((id, i) => {
-    if (kept[i] !== undefined) return id;
-    if (taken.has(id)) id = ++next;
-    taken.add(id);
-    return id;
-  });
-}
-
-/**
- * Whether this member's ZooKeeper starts only after those holding a database, one at a time: when it
- * has none, and the members without one are a majority of the ensemble (a single server becoming the
- * first of three). Started side by side, those could elect one of their own before the one with data
- * is heard, and it would then take their empty state over its own; started one by one after it, each
- * finds it running with the newest transaction, and every election picks it. Where the members with
- * data are at least half (a cluster growing), every quorum holds one of them, whose vote wins over a
- * fresh one's: the new ZooKeepers start beside the others' restarts, as their config needs them to.
- */
-export function joinsSeeded(facts: readonly HostFacts[], index: number): boolean {
-  const data = facts.map(memberData);
-  const fresh = data.filter((d) => !d.zookeeper).length;
-  return !data[index]!.zookeeper && fresh < data.length && fresh > data.length / 2;
+  const { ids, brokerIds } = membership.ids(members, facts, saved);
+  const clusterId = membership.clusterId(members, facts, fresh);
+  return {
+    self: ids[self]!, members: members.map((_, i) => ({ id: ids[i]!, brokerId: brokerIds[i]!, address: addresses[i]! })), ...(clusterId === undefined ? {} : { clusterId }),
+  };
 }
 
 async function resolveMembers(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO): Promise<{ hosts: ClusterHost[]; members: Member[] }> {
@@ -178,9 +107,10 @@ async function resolveMembers(flags: InitFlags & { hosts: string[]; advertisedHo
   return { hosts, members };
 }
 
-function summary(runs: readonly HostRun[], members: readonly Member[], profileFile: string | undefined): string[] {
+function summary(runs: readonly HostRun[], members: readonly Member[], profileFile: string | undefined, membership: Membership): string[] {
   const view = runs[0]!.ctx.cluster!;
   const r = replication(view.members.length);
+  const [quorumName, quorumValue] = membership.quorum(view);
   const bootstrap = members.map((m) => bootstrapAddress(m.options.advertisedHost)).join(',');
   const lines = runs.map((run, i) => {
     const changed = run.reports.filter((x) => x.outcome === 'done' && x.id !== 'jps').length;
@@ -194,7 +124,7 @@ function summary(runs: readonly HostRun[], members: readonly Member[], profileFi
     `Kafka ${first.dist.kafkaVersion} runs on ${runs.length} hosts, one cluster:`,
     ...lines,
     `  bootstrap servers   ${bootstrap}`,
-    `  ZooKeeper ensemble  ${zookeeperConnect(view)}`,
+    `  ${quorumName.padEnd(20)}${quorumValue}`,
     `  replication         default.replication.factor=${r.factor}, min.insync.replicas=${r.minInsync} (offsets and transactions: ${r.factor})`,
     // Each host's own path: the users (and so their homes) may differ.
     `  installed in        ${new Set(runs.map((r) => r.ctx.facts.install.path)).size === 1 ? first.facts.install.path : `${first.options.installDir} on each host`}`,
@@ -234,7 +164,11 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
   const probed = new Meeting<HostFacts>(members.length, 'the cluster was configured');
   // Every host's preflight passes before any host changes anything: a doomed cluster init changes nothing.
   const checked = new Meeting<true>(members.length, 'any host was changed');
-  const zookeepers = new Meeting<true>(members.length, 'the brokers were started');
+  const mode = modeOf(o);
+  const membership = membershipOf(mode);
+  const fresh = freshClusterId();
+  // Where every host waits for all the others (the mode's: ZooKeepers before brokers; KRaft's formats).
+  const barriers = membership.barriers.map((b) => ({ ...b, meeting: new Meeting<true>(members.length, b.what) }));
   // ZooKeepers with a database (a single server's becoming the first member) run before any without:
   // the fresh ones then find it in every election, and it leads them (see joinsSeeded).
   const seeded = new Meeting<true>(members.length, 'the new ZooKeepers were started');
@@ -244,7 +178,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
   // Every host's operations, known once all have passed the first step: a restart asks the others.
   const ops: Array<HostOps | undefined> = members.map(() => undefined);
   // Each restart's place in the rules: whether the ensemble's quorum can be waited for (see membershipChanges).
-  const steady = async (ctx: StepContext): Promise<boolean> => !membershipChanges(await probed.wait(), ctx.cluster!);
+  const steady = async (ctx: StepContext): Promise<boolean> => !membership.changes(await probed.wait(), ctx.cluster!);
   /** Before stopping a running ZooKeeper: every other member's is in the quorum (else this one's loss could lose it). */
   const othersInQuorum = async (m: Member): Promise<void> => {
     for (const [j, other] of ops.entries()) {
@@ -259,9 +193,8 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
         ops[m.index] = ctx.host;
         await checked.arrive(m.index, true);
       }
-      // A broker needs a quorum of ZooKeepers: every host's must run first.
-      if (step.id === 'broker') await zookeepers.wait();
-      if (step.id === 'zookeeper' && !ctx.options.dryRun && joinsSeeded(await probed.wait(), m.index)) {
+      for (const b of barriers) if (b.before === step.id) await b.meeting.wait();
+      if (step.id === 'zookeeper' && !ctx.options.dryRun && membership.joinsSeeded(await probed.wait(), m.index)) {
         await seeded.arrive(m.index, true);
         released[m.index] = await turn.take();
       } else if (restarts(step, ctx, (await probed.wait())[m.index]!)) {
@@ -306,10 +239,8 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
           release();
         }
       }
-      if (step.id === 'zookeeper') {
-        void seeded.arrive(m.index, true);
-        void zookeepers.arrive(m.index, true);
-      }
+      if (step.id === 'zookeeper') void seeded.arrive(m.index, true);
+      for (const b of barriers) if (b.after === step.id) void b.meeting.arrive(m.index, true);
     },
   });
   const runMember = async (m: Member): Promise<HostRun> => {
@@ -321,8 +252,8 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
         view: async (facts) => {
           const all = await probed.arrive(m.index, facts);
           try {
-            const view = viewOf(hosts.map((h, i) => ({ savedId: h.savedId, brokerId: h.brokerId, label: members[i]!.label })), all, m.index, saved);
-            const note = m.index === 0 ? membershipNote(all, view) : undefined;
+            const view = viewOf(hosts.map((h, i) => ({ savedId: h.savedId, brokerId: h.brokerId, label: members[i]!.label })), all, m.index, saved, membership, fresh);
+            const note = m.index === 0 ? membership.note(all, view) : undefined;
             if (note) io.reporter.warn(note);
             return view;
           } catch (err) {
@@ -337,7 +268,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       probed.fail(m.label);
       checked.fail(m.label);
       seeded.fail(m.label);
-      zookeepers.fail(m.label);
+      for (const b of barriers) b.meeting.fail(m.label);
       turn.fail(m.label);
       released[m.index]?.();
       throw err;
@@ -370,7 +301,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
     }
     const runs = settled.map((s) => (s as PromiseFulfilledResult<HostRun>).value);
     // The first cluster init of these servers (none was a member before this run), or its retry.
-    const userTopics = replicateAll || !anyMember(await probed.wait());
+    const userTopics = replicateAll || !membership.anyMember(await probed.wait());
     if (o.dryRun) {
       const verdicts = runs.map((r) => dryRunVerdict(r.reports));
       const doomed = verdicts.flatMap((v, i) => (v.doomed ? [{ m: members[i]!, err: v.doomed }] : []));
@@ -390,7 +321,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       io.reporter.warn(`could not save the profile ${profilePath(o.profile, io.env)}: ${err.message}`);
       return undefined;
     });
-    io.reporter.lines(summary(runs, members, savedFile));
+    io.reporter.lines(summary(runs, members, savedFile, membership));
     if (replicated !== undefined) throw replicated;
     // Clients here must reach every broker (the metadata sends them to each), not only one.
     for (const [i, run] of runs.entries()) {

@@ -1,12 +1,11 @@
 /** `kafka-setup init`: options → key → connection → probe → steps → summary and saved profile. */
 import { UsageError } from '../errors.js';
-import { bootstrapAddress, BROKER_PORT, distName, kafkaMajor, LATEST_KNOWN_KAFKA } from '../kafka/distribution.js';
+import { bootstrapAddress, BROKER_PORT, distName, LATEST_KNOWN_KAFKA } from '../kafka/distribution.js';
 import { formatHeap } from '../kafka/heap.js';
 import { resolveHost, tcpConnect } from '../local/net.js';
 import { DEFAULT_PROFILE } from '../options/connection-options.js';
 import { parseHostSpec } from '../options/host-spec.js';
 import { resolveInitOptions, type InitFlags } from '../options/init-options.js';
-import { LATEST } from '../options/latest-version.js';
 import { loadProfile, profileOf, profilePath, saveProfile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import { scalaForVersionProblem } from '../options/validate.js';
@@ -75,11 +74,6 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
     hosts.push(...answer.trim().split(/[\s,]+/).filter(Boolean));
   }
   const flags: InitFlags = { ...args, host: hosts[0], advertisedHost: advertisedHosts[0] };
-  // latest is 4.x on every mirror today, and Kafka 4 is one server so far.
-  if ((hosts.length > 1 || (profile?.cluster && hosts.length === 0)) && (kafkaMajor(args.kafkaVersion ?? '') >= 4 || args.kafkaVersion === LATEST)) {
-    throw new UsageError(`--kafka-version ${args.kafkaVersion}: kafka-setup sets up Kafka 4 (KRaft) on one server so far; a cluster runs Kafka 3.x with ZooKeeper`,
-      'give one --host for Kafka 4, or leave --kafka-version out (3.1.0) for a cluster; nothing was changed');
-  }
   if (hosts.length > 1) {
     // The saved cluster applies (its ids, its members) when it shares a host with this one, as a
     // single server's profile applies to its own host only.

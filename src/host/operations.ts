@@ -72,8 +72,10 @@ export interface FormatRequest {
   /** kafka-setup's data directory, where the cluster id is kept. */
   dataDir: string;
   logDir: string;
-  /** The id to keep when the host keeps none yet. */
+  /** The id to keep when the host keeps none yet (a cluster's: the one every node must keep). */
   clusterId: string;
+  /** A cluster's `--initial-controllers` (every voter); absent: one server, formatted `--standalone`. */
+  initialControllers?: string | undefined;
 }
 
 export interface FormatResult {

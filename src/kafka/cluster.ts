@@ -20,6 +20,8 @@ export interface ClusterView {
   /** This host's id. */
   self: number;
   members: readonly ClusterMember[];
+  /** KRaft: the one cluster id every node is formatted with, decided from the servers (or new) once per run. */
+  clusterId?: string | undefined;
 }
 
 /** Followers talk to the leader on the first, elections run on the second. */
@@ -58,10 +60,13 @@ export function ensembleSettings(c: ClusterView): Array<[string, string]> {
 
 /** server.properties: who this broker is, where the ensemble is, and replication for the cluster's size. */
 export function brokerClusterSettings(c: ClusterView): Array<[string, string]> {
+  return [['broker.id', String(selfOf(c).brokerId)], ['zookeeper.connect', zookeeperConnect(c)], ...replicationSettings(c)];
+}
+
+/** server.properties: replication for the cluster's size (Kafka's own topics and the default), in either mode. */
+export function replicationSettings(c: ClusterView): Array<[string, string]> {
   const r = replication(c.members.length);
   return [
-    ['broker.id', String(selfOf(c).brokerId)],
-    ['zookeeper.connect', zookeeperConnect(c)],
     ['offsets.topic.replication.factor', String(r.factor)],
     ['transaction.state.log.replication.factor', String(r.factor)],
     ['transaction.state.log.min.isr', String(r.minInsync)],

@@ -71,5 +71,7 @@ export interface KafkaMode {
   readonly scalaVersions: readonly string[];
   /** A port without authentication that must never be open to the internet (verify checks it is not). */
   readonly privatePort: PrivatePort;
+  /** Which member of its cluster this host is, as the config step says: "node.id 2 of 3 voters". */
+  memberText(c: ClusterView): string;
 }
 

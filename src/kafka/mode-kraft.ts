@@ -4,10 +4,12 @@
  * on the loopback, where the node itself reaches it, never at the public address.
  */
 import { posix } from 'node:path';
+import { hostPort, replicationSettings, replication, selfOf, type ClusterView } from './cluster.js';
 import { KRAFT_NODE } from './daemons.js';
 import { CONTROLLER_LISTENER, CONTROLLER_PORT } from './distribution.js';
 import { listenerSettings } from './listeners.js';
-import type { KafkaMode } from './kafka-mode.js';
+import type { KafkaMode, Placement } from './kafka-mode.js';
+import { controllerBootstrap } from './kraft-quorum.js';
 import { getProperty } from './properties.js';
 
 /** A single server's node id: Kafka's own quickstart's. */
@@ -19,16 +21,14 @@ export const kraftMode: KafkaMode = {
   what: 'Kafka (broker and controller, KRaft)',
   daemons: [KRAFT_NODE],
   broker: KRAFT_NODE,
-  settings: (p) => [
-    ['server.properties', [
-      ['process.roles', 'broker,controller'],
-      ['node.id', String(KRAFT_NODE_ID)],
-      ['controller.quorum.bootstrap.servers', CONTROLLER_ADDRESS],
-      ['controller.listener.names', CONTROLLER_LISTENER],
-      ...listenerSettings(p.advertisedHost, p.cluster, [[CONTROLLER_LISTENER, CONTROLLER_ADDRESS, CONTROLLER_ADDRESS]]),
-      ['log.dirs', posix.join(p.dataDir, 'kafka-logs')],
-    ]],
-  ],
+  settings: (p) => [['server.properties', p.cluster ? clusterSettings(p, p.cluster) : [
+    ['process.roles', 'broker,controller'],
+    ['node.id', String(KRAFT_NODE_ID)],
+    ['controller.quorum.bootstrap.servers', CONTROLLER_ADDRESS],
+    ['controller.listener.names', CONTROLLER_LISTENER],
+    ...listenerSettings(p.advertisedHost, p.cluster, [[CONTROLLER_LISTENER, CONTROLLER_ADDRESS, CONTROLLER_ADDRESS]]),
+    ['log.dirs', posix.join(p.dataDir, 'kafka-logs')],
+  ]]],
   dataStores: [{
     what: 'Kafka', kind: 'broker', file: 'server.properties', dir: 'kafka-logs', setting: 'server.properties (log.dirs)',
     current: (f) => (getProperty(f['server.properties'] ?? '', 'log.dirs') ?? getProperty(f['server.properties'] ?? '', 'log.dir') ?? '/tmp/kraft-combined-logs').split(','),
@@ -44,4 +44,27 @@ export const kraftMode: KafkaMode = {
   scalaVersions: ['2.13'],
   // Bound to the loopback by kafka-setup: open only where someone re-bound it.
   privatePort: { id: 'controller-exposed', name: 'the KRaft controller', port: CONTROLLER_PORT },
+  memberText: (c) => `node.id ${selfOf(c).id} of ${c.members.length} voters in the controller quorum`,
 };
+
+/**
+ * A member of a KRaft cluster: a voter of the quorum of every member, its controller listener bound on
+ * every interface (the loopback for kafka-setup's own tools, the private address for its peers; never
+ * opened to the internet: the security group's part) and advertised at its private address.
+ */
+function clusterSettings(p: Placement, c: ClusterView): Array<[string, string]> {
+  const self = selfOf(c);
+  const r = replication(c.members.length);
+  return [
+    ['process.roles', 'broker,controller'],
+    ['node.id', String(self.id)],
+    ['controller.quorum.bootstrap.servers', controllerBootstrap(c)],
+    ['controller.listener.names', CONTROLLER_LISTENER],
+    ...listenerSettings(p.advertisedHost, c, [[CONTROLLER_LISTENER, `:${CONTROLLER_PORT}`, hostPort(self.address, CONTROLLER_PORT)]]),
+    ['log.dirs', posix.join(p.dataDir, 'kafka-logs')],
+    ...replicationSettings(c),
+    // Kafka 4's share groups keep their state in a topic of their own, shipped at one copy like the others.
+    ['share.coordinator.state.topic.replication.factor', String(r.factor)],
+    ['share.coordinator.state.topic.min.isr', String(r.minInsync)],
+  ];
+}

@@ -1,6 +1,6 @@
 /** Kafka 3.x as the seed sets it up: ZooKeeper, then the broker, on each server. */
 import { posix } from 'node:path';
-import { brokerClusterSettings, ensembleSettings } from './cluster.js';
+import { brokerClusterSettings, ensembleSettings, selfOf } from './cluster.js';
 import { BROKER, ZOOKEEPER } from './daemons.js';
 import { ZOOKEEPER_PORT } from './distribution.js';
 import { zookeeperHeapFor, ZOOKEEPER_RESIDENT_MIB } from './heap.js';
@@ -39,4 +39,8 @@ export const zookeeperMode: KafkaMode = {
   }),
   scalaVersions: ['2.12', '2.13'],
   privatePort: { id: 'zookeeper-exposed', name: 'ZooKeeper', port: ZOOKEEPER_PORT },
+  memberText: (c) => {
+    const { id, brokerId } = selfOf(c);
+    return id === brokerId ? `broker.id and myid ${id} of ${c.members.length} in the ensemble` : `broker.id ${brokerId} (kept from its data), myid ${id} of ${c.members.length} in the ensemble`;
+  },
 };

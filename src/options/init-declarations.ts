@@ -16,7 +16,7 @@ export const initDeclarations = {
   kafkaVersion: value({
     // 'latest' is read from the mirrors before this table is resolved (see init-options.ts): the
     // validation here, and so the saved profile, only ever sees a version.
-    flag: '--kafka-version <x.y.z|latest>', help: 'Kafka version: 3.0.0 to 3.9.x run with ZooKeeper, 4.x with KRaft (one server); latest: the newest the first mirror lists', default: DEFAULT_KAFKA_VERSION,
+    flag: '--kafka-version <x.y.z|latest>', help: 'Kafka version: 3.0.0 to 3.9.x run with ZooKeeper, 4.x with KRaft (one server or a cluster); latest: the newest the first mirror lists', default: DEFAULT_KAFKA_VERSION,
     validate: versionProblem, parse: String, saved: { key: 'kafkaVersion' },
   }),
   scalaVersion: value({

@@ -5,17 +5,14 @@
 import { posix } from 'node:path';
 import { withUpdate } from '../host/facts.js';
 import { EXTERNAL_LISTENER } from '../kafka/distribution.js';
-import { selfOf } from '../kafka/cluster.js';
 import { getProperty } from '../kafka/properties.js';
 import { configEdits, configSettings } from './edits.js';
-import { advertisedListener, dataDir } from './targets.js';
+import { advertisedListener, dataDir, modeFor } from './targets.js';
 import type { Step, StepContext } from './types.js';
 
 /** In a cluster: which member this host is. */
 function member(ctx: StepContext): string {
-  if (!ctx.cluster) return '';
-  const { id, brokerId } = selfOf(ctx.cluster);
-  return id === brokerId ? `; broker.id and myid ${id} of ${ctx.cluster.members.length} in the ensemble` : `; broker.id ${brokerId} (kept from its data), myid ${id} of ${ctx.cluster.members.length} in the ensemble`;
+  return ctx.cluster ? `; ${modeFor(ctx).memberText(ctx.cluster)}` : '';
 }
 
 function describe(settings: Array<[string, string]>): string {

@@ -7,7 +7,9 @@
 import { posix } from 'node:path';
 import { UserError } from '../errors.js';
 import { withUpdate, type DataDirFact } from '../host/facts.js';
+import { selfOf } from '../kafka/cluster.js';
 import { newClusterId } from '../kafka/cluster-id.js';
+import { initialControllers } from '../kafka/kraft-quorum.js';
 import { KRAFT_NODE_ID } from '../kafka/mode-kraft.js';
 import { RemoteFailure } from '../remote/session.js';
 import { dataDir, modeFor } from './targets.js';
@@ -18,6 +20,21 @@ function logDir(ctx: StepContext): string {
 }
 
 const again = 'then run kafka-setup init again';
+
+/** This server's node id: a cluster member's own, else a single server's. */
+function nodeId(ctx: StepContext): number {
+  return ctx.cluster ? selfOf(ctx.cluster).id : KRAFT_NODE_ID;
+}
+
+/** The cluster id this node must keep: a cluster's, decided once for every node; else the host's own. */
+function wantedClusterId(ctx: StepContext): string | undefined {
+  return ctx.cluster?.clusterId ?? ctx.facts.keptClusterId;
+}
+
+/** How the quorum is bootstrapped: a cluster's voters, every node alike; a single server alone. */
+function quorumFlag(ctx: StepContext, clusterId: string): string {
+  return ctx.cluster ? `--initial-controllers ${initialControllers(ctx.cluster, clusterId)}` : '--standalone';
+}
 
 /**
  * ZooKeeper-mode data on this host, wherever the probe looked: a 3.x broker's log directory (beside
@@ -54,30 +71,31 @@ function problem(ctx: StepContext): UserError | undefined {
       ? new UserError(`${logs.path} holds files but no meta.properties: it was not formatted by kafka-storage.sh, and kafka-setup will not format over it`, { hint: `move it away (mv ${logs.path} ${logs.path}.old), ${again}` })
       : undefined;
   }
-  if (f.nodeId !== KRAFT_NODE_ID) {
-    return new UserError(`${logs.path} is formatted for node ${f.nodeId ?? '(none)'}, and this server is node ${KRAFT_NODE_ID}`, { hint: `it is another node's storage: move it away (mv ${logs.path} ${logs.path}.old), ${again}` });
+  if (f.nodeId !== nodeId(ctx)) {
+    return new UserError(`${logs.path} is formatted for node ${f.nodeId ?? '(none)'}, and this server is node ${nodeId(ctx)}`, { hint: `it is another node's storage: move it away (mv ${logs.path} ${logs.path}.old), ${again}` });
   }
   return otherCluster(ctx, logs);
 }
 
 function otherCluster(ctx: StepContext, logs: DataDirFact): UserError | undefined {
-  const kept = ctx.facts.keptClusterId;
+  const kept = wantedClusterId(ctx);
   const have = logs.format?.clusterId;
   if (kept === undefined || have === kept) return undefined;
-  return new UserError(`${logs.path} is formatted for cluster ${have ?? '(none)'}, and this server's Kafka is cluster ${kept} (kept in ${posix.join(dataDir(ctx), 'cluster.id')})`, {
+  return new UserError(`${logs.path} is formatted for cluster ${have ?? '(none)'}, and this server's Kafka is cluster ${kept} (${ctx.cluster ? 'the cluster\'s' : `kept in ${posix.join(dataDir(ctx), 'cluster.id')}`})`, {
     hint: `if ${logs.path} is another cluster's storage, move it away (mv ${logs.path} ${logs.path}.old) and run init again to format it for ${kept}; if it is this server's own, put ${have} in ${posix.join(dataDir(ctx), 'cluster.id')}, ${again}`,
   });
 }
 
 function check(ctx: StepContext): Check {
-  const wouldRun = [`bin/kafka-storage.sh format --cluster-id=${ctx.facts.keptClusterId ?? '<a new id>'} --config config/server.properties --standalone   (in a new directory, renamed to ${logDir(ctx)})`];
+  const id = wantedClusterId(ctx);
+  const wouldRun = [`bin/kafka-storage.sh format --cluster-id=${id ?? '<a new id>'} --config config/server.properties ${quorumFlag(ctx, id ?? '<a new id>')}   (in a new directory, renamed to ${logDir(ctx)})`];
   const p = problem(ctx);
   if (p) return { done: false, reason: p.message, wouldRun: [] };
   const f = ctx.facts.dataDirs.get(logDir(ctx))?.format;
-  if (f && ctx.facts.keptClusterId !== undefined) return { done: true, detail: `${logDir(ctx)}: cluster ${f.clusterId}, node ${f.nodeId}` };
+  if (f && ctx.facts.keptClusterId !== undefined) return { done: true, detail: `${logDir(ctx)}: cluster ${f.clusterId}, node ${f.nodeId}${ctx.cluster ? ` of ${ctx.cluster.members.length} voters` : ''}` };
   if (f) return { done: false, reason: `keep the cluster id ${f.clusterId} of ${logDir(ctx)} on the host`, wouldRun: [`write ${posix.join(dataDir(ctx), 'cluster.id')}`] };
   if (ctx.facts.files['server.properties'].content === undefined) return { done: false, reason: 'format the storage (once Kafka is configured)', wouldRun };
-  return { done: false, reason: `format ${logDir(ctx)} for ${ctx.facts.keptClusterId ? `cluster ${ctx.facts.keptClusterId}` : 'a new cluster'}`, wouldRun };
+  return { done: false, reason: `format ${logDir(ctx)} for ${id ? `cluster ${id}` : 'a new cluster'}${ctx.cluster ? `, node ${nodeId(ctx)} of ${ctx.cluster.members.length} voters` : ''}`, wouldRun };
 }
 
 function explain(f: RemoteFailure): UserError | undefined {
@@ -102,11 +120,15 @@ export const formatStep: Step = {
     try {
       // The id to keep when the host keeps none: the storage's own, once formatted (the file was lost), else a new one.
       const formatted = ctx.facts.dataDirs.get(logDir(ctx))?.format?.clusterId;
-      r = await ctx.host.formatStorage({ dataDir: dataDir(ctx), logDir: logDir(ctx), clusterId: ctx.facts.keptClusterId ?? formatted ?? newClusterId() });
+      const clusterId = wantedClusterId(ctx) ?? formatted ?? newClusterId();
+      r = await ctx.host.formatStorage({
+        dataDir: dataDir(ctx), logDir: logDir(ctx), clusterId, ...(ctx.cluster ? { initialControllers: initialControllers(ctx.cluster, clusterId) } : {}),
+      });
     } catch (err) {
       throw (err instanceof RemoteFailure && explain(err)) || err;
     }
     ctx.facts = withUpdate(ctx.facts, r.update);
-    return r.formatted ? `formatted ${logDir(ctx)} for cluster ${r.clusterId}` : `cluster ${r.clusterId} kept on the host`;
+    const voters = ctx.cluster ? `, node ${nodeId(ctx)} of ${ctx.cluster.members.length} voters` : '';
+    return r.formatted ? `formatted ${logDir(ctx)} for cluster ${r.clusterId}${voters}` : `cluster ${r.clusterId} kept on the host`;
   },
 };

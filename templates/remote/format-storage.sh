@@ -4,7 +4,8 @@
 # in a fresh directory beside the log directory and is renamed into place only once complete: an
 # interruption leaves no half-formatted log directory, and the next run removes what it left.
 # Inputs: KS_DATA_DIR (kafka-setup's data directory), KS_LOG_DIR (the log directory, under it),
-# KS_CLUSTER_ID (the id to keep when none is kept yet).
+# KS_CLUSTER_ID (the id to keep when none is kept yet; in a cluster, the one it must keep),
+# KS_INITIAL_CONTROLLERS (a cluster's voters, id@host:port:directory-id,…; empty: one server, --standalone).
 
 ks_fmt_started=$(date +%s)
 ks_fmt_kept="$KS_DATA_DIR/cluster.id"
@@ -21,6 +22,20 @@ else
   }
 fi
 [ -n "$ks_fmt_id" ] || ks_fail format_failed "$ks_fmt_kept holds no cluster id"
+# A cluster's nodes share one id: one that keeps another (written since the probe) is not formatted.
+if [ -n "$KS_INITIAL_CONTROLLERS" ] && [ "$ks_fmt_id" != "$KS_CLUSTER_ID" ]; then
+  ks_section error
+  ks_kv kind cluster_mismatch
+  ks_kv dir "$ks_fmt_kept"
+  ks_kv actual "$ks_fmt_id"
+  ks_kv message "$ks_fmt_kept keeps cluster $ks_fmt_id, not the cluster's $KS_CLUSTER_ID"
+  exit 1
+fi
+if [ -n "$KS_INITIAL_CONTROLLERS" ]; then
+  set -- --initial-controllers "$KS_INITIAL_CONTROLLERS"
+else
+  set -- --standalone
+fi
 
 ks_fmt_now=no
 if [ -f "$KS_LOG_DIR/meta.properties" ]; then
@@ -42,7 +57,7 @@ else
   grep -vE '^[[:space:]]*(log\.dirs?|metadata\.log\.dir)[[:space:]]*[=:]' "$ks_install_dir/config/server.properties" > "$ks_fmt_conf"
   printf '\nlog.dirs=%s\n' "$ks_fmt_dir" >> "$ks_fmt_conf"
   # Through ks_guard: a Ctrl-C (the channel closing) stops the tool, so nothing is formatted after the user left.
-  ks_fmt_out=$(umask 027 && ks_guard "$ks_install_dir/bin/kafka-storage.sh" format --cluster-id="$ks_fmt_id" --config "$ks_fmt_conf" --standalone 2>&1)
+  ks_fmt_out=$(umask 027 && ks_guard "$ks_install_dir/bin/kafka-storage.sh" format --cluster-id="$ks_fmt_id" --config "$ks_fmt_conf" "$@" 2>&1)
   ks_fmt_rc=$?
   rm -f "$ks_fmt_conf"
   if [ "$ks_fmt_rc" -ne 0 ] || [ ! -f "$ks_fmt_dir/meta.properties" ]; then

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { brokerIdsOf, joinsSeeded, viewOf } from '../../src/commands/init-cluster.js';
+import { viewOf } from '../../src/commands/init-cluster.js';
+import { brokerIdsOf, joinsSeeded } from '../../src/commands/zookeeper-membership.js';
 import { memberData } from '../../src/steps/member-data.js';
 import { Meeting, Turn } from '../../src/commands/meeting-points.js';
 import { UserError } from '../../src/errors.js';

@@ -74,6 +74,8 @@ export interface FakeCall {
   tighten?: string | undefined;
   /** The cluster id a format was asked to keep. */
   clusterId?: string;
+  /** A cluster format's voters (--initial-controllers). */
+  initialControllers?: string | undefined;
   service?: Service;
   units?: UnitsRequest;
   uninstall?: UninstallRequest;
@@ -285,7 +287,7 @@ export class FakeHost implements HostOps {
   }
 
   async formatStorage(r: FormatRequest): Promise<FormatResult> {
-    this.call({ name: 'format-storage', clusterId: r.clusterId });
+    this.call({ name: 'format-storage', clusterId: r.clusterId, initialControllers: r.initialControllers });
     return { update: {}, clusterId: r.clusterId, formatted: true, seconds: 1 };
   }
 

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DataDirFact, HostFacts } from '../../src/host/facts.js';
 import type { InitOptions } from '../../src/options/init-options.js';
+import { initialControllers } from '../../src/kafka/kraft-quorum.js';
 import { formatStep } from '../../src/steps/format.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { FakeHost, freshDebian, INSTALL } from '../host/fake-host.js';
@@ -70,5 +71,21 @@ describe('the KRaft storage step', () => {
     const zk = await ctxWith([{ path: `${HOME}/kafka-data/zookeeper/version-2` }]);
     expect(formatStep.preflight!(zk)?.message).toMatch(new RegExp(`^${HOME}/kafka-data/zookeeper holds the data of a ZooKeeper-based Kafka`));
     expect(formatStep.preflight!(zk)?.hint).toMatch(/--kafka-version 3\.x .* uninstall --purge/);
+  });
+});
+
+describe('the KRaft storage step on a cluster\'s member', () => {
+  const view = { self: 2, clusterId: ID, members: [1, 2, 3].map((n) => ({ id: n, brokerId: n, address: `10.0.0.${n}` })) };
+
+  it('formats with the cluster\'s id and every voter, whatever id the host keeps; a node formatted as another is refused', async () => {
+    const ctx = { ...(await ctxWith([])), cluster: view };
+    expect(formatStep.check(ctx)).toMatchObject({ done: false, reason: `format ${LOGS} for cluster ${ID}, node 2 of 3 voters` });
+    expect((formatStep.check(ctx) as { wouldRun: string[] }).wouldRun[0]).toContain(`--initial-controllers ${initialControllers(view, ID)}`);
+    await formatStep.apply(ctx);
+    expect((ctx.host as FakeHost).ran.find((c) => c.name === 'format-storage')).toMatchObject({ clusterId: ID, initialControllers: initialControllers(view, ID) });
+    const other = { ...(await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 1, clusterId: ID } }], ID)), cluster: view };
+    expect(formatStep.preflight?.(other)?.message).toBe(`${LOGS} is formatted for node 1, and this server is node 2`);
+    const done = { ...(await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 2, clusterId: ID } }], ID)), cluster: view };
+    expect(formatStep.check(done)).toEqual({ done: true, detail: `${LOGS}: cluster ${ID}, node 2 of 3 voters` });
   });
 });

@@ -1,0 +1,181 @@
+/**
+ * A KRaft cluster's members as the servers tell them: each node's id from its formatted storage
+ * (meta.properties), else from the config a cluster init wrote (node.id); the one cluster id every
+ * node is formatted with; and the refusals that keep a run from making two clusters of one — nodes
+ * formatted for different clusters, two nodes with one id, a member left out, a node that joins a
+ * quorum already running (adding a controller is not done yet). Whatever the `--host` order, the saved
+ * profile or its absence, a node keeps its id and nothing formatted is formatted again.
+ */
+import { posix } from 'node:path';
+import { isIP } from 'node:net';
+import { UsageError, UserError } from '../errors.js';
+import { cleanPath, type HostFacts } from '../host/facts.js';
+import { findJvm } from '../host/install-jvms.js';
+import { MAX_MEMBERS } from '../kafka/cluster.js';
+import { KRAFT_NODE } from '../kafka/daemons.js';
+import { getProperty } from '../kafka/properties.js';
+import type { SavedMember } from '../options/cluster-options.js';
+
+export interface Candidate {
+  label: string;
+  /** The saved member this host is (by host and port), if any. */
+  savedId: number | undefined;
+}
+
+type Seen = Pick<HostFacts, 'files' | 'dataDirs' | 'install' | 'serverAddress' | 'keptClusterId' | 'jvms'>;
+
+/** What a server says it is, as a KRaft node. */
+export interface KraftNode {
+  /** Its storage as kafka-storage.sh formatted it (KRaft's meta.properties), if it is. */
+  formatted: { nodeId: number | undefined; clusterId: string | undefined } | undefined;
+  /** The node.id of a cluster member's config (one whose quorum lists several controllers). */
+  configuredId: number | undefined;
+  /** The controllers its config lists, by address, when it is a cluster member's config. */
+  peers: string[];
+  /** A single server's: formatted (or configured) as its own quorum. */
+  single: boolean;
+  /** The cluster id kept beside its data (cluster.id). */
+  keptId: string | undefined;
+  running: boolean;
+}
+
+const TRUTH = 'kafka-setup reads each node\'s id and cluster from the server itself (meta.properties, server.properties), so a cluster keeps its shape whatever the profile says';
+
+function logDirOf(facts: Seen): string {
+  return posix.join(posix.dirname(facts.install.path), 'kafka-data', 'kafka-logs');
+}
+
+/** The controllers of controller.quorum.bootstrap.servers, by host (IPv6 without brackets). */
+function bootstrapHosts(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((hp) => {
+    const h = hp.startsWith('[') ? hp.slice(1, hp.indexOf(']')) : hp.slice(0, hp.lastIndexOf(':') < 0 ? hp.length : hp.lastIndexOf(':'));
+    return h;
+  });
+}
+
+const loopback = (h: string): boolean => h === 'localhost' || h.startsWith('127.') || h === '::1';
+
+export function kraftNode(facts: Seen): KraftNode {
+  const config = facts.files['server.properties'].content;
+  const ours = facts.dataDirs.get(cleanPath(logDirOf(facts)));
+  // Ours first; else any KRaft-formatted directory the probe found where the config points.
+  const dir = ours?.format?.version !== undefined && ours.format.version >= 1 ? ours : [...facts.dataDirs.values()].find((d) => (d.format?.version ?? 0) >= 1);
+  const formatted = dir?.format ? { nodeId: dir.format.nodeId, clusterId: dir.format.clusterId } : undefined;
+  const roles = getProperty(config ?? '', 'process.roles');
+  const hosts = roles === undefined ? [] : bootstrapHosts(getProperty(config ?? '', 'controller.quorum.bootstrap.servers'));
+  const member = hosts.length > 1 && !hosts.every(loopback);
+  const id = Number(getProperty(config ?? '', 'node.id')?.trim());
+  return {
+    formatted,
+    configuredId: member && Number.isInteger(id) && id >= 0 ? id : undefined,
+    peers: member ? hosts.filter((h) => isIP(h) !== 0 || !loopback(h)) : [],
+    single: !member && (formatted !== undefined || roles !== undefined),
+    keptId: facts.keptClusterId,
+    running: findJvm(facts as HostFacts, KRAFT_NODE) !== undefined,
+  };
+}
+
+/** The one cluster id of these servers: their formatted storage's, else the kept one, else `fresh`. */
+export function clusterIdOf(hosts: readonly Candidate[], nodes: readonly KraftNode[], fresh: string): string {
+  const by = (pick: (n: KraftNode) => string | undefined): Map<string, number[]> => {
+    const m = new Map<string, number[]>();
+    nodes.forEach((n, i) => {
+      const id = pick(n);
+      if (id !== undefined) m.set(id, [...(m.get(id) ?? []), i]);
+    });
+    return m;
+  };
+  const names = (is: number[]): string => is.map((i) => hosts[i]!.label).join(', ');
+  const formatted = by((n) => n.formatted?.clusterId);
+  if (formatted.size > 1) {
+    const [[a, ia], [b, ib]] = [...formatted] as [[string, number[]], [string, number[]]];
+    throw new UserError(`the nodes are formatted for different clusters: ${names(ia)} for ${a}, ${names(ib)} for ${b}; one KRaft cluster has one id, and kafka-setup never re-formats a node. Nothing was changed`, {
+      hint: `set up each cluster on its own (a --profile each); to make a node part of this one, remove its data first (kafka-setup uninstall --purge-data --host HOST: its topics go). ${TRUTH}`,
+    });
+  }
+  if (formatted.size === 1) return [...formatted.keys()][0]!;
+  const kept = by((n) => n.keptId);
+  if (kept.size > 1) {
+    const [[a, ia], [b, ib]] = [...kept] as [[string, number[]], [string, number[]]];
+    throw new UserError(`the hosts keep different KRaft cluster ids, none of them formatted yet: ${names(ia)} keep ${a}, ${names(ib)} keep ${b}. Nothing was changed`, {
+      hint: `they hold no Kafka data: remove kafka-data/cluster.id beside the install on all but one of them, then run the same command again`,
+    });
+  }
+  return kept.size === 1 ? [...kept.keys()][0]! : fresh;
+}
+
+/**
+ * Each node's id: its formatted storage's, else its cluster config's; a host new to the cluster gets
+ * the saved id where no server holds it, else the next free one.
+ */
+export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen[], saved: readonly SavedMember[] = []): number[] {
+  const nodes = facts.map(kraftNode);
+  const single = nodes.findIndex((n) => n.single && n.formatted !== undefined);
+  if (single >= 0 && nodes.length > 1) {
+    throw new UsageError(
+      `${hosts[single]!.label} runs Kafka 4 as a single server (its own quorum, formatted --standalone): kafka-setup does not yet grow a single KRaft server into a cluster. Nothing was changed`,
+      `set the cluster up on fresh servers, or keep ${hosts[single]!.label} alone; to start it afresh as a member (its topics go): kafka-setup uninstall --purge-data --host ${hosts[single]!.label}`,
+    );
+  }
+  const held = nodes.map((n) => n.formatted?.nodeId ?? n.configuredId);
+  for (const [i, id] of held.entries()) {
+    const j = id === undefined ? -1 : held.indexOf(id);
+    if (j >= 0 && j !== i) {
+      throw new UserError(`${hosts[j]!.label} and ${hosts[i]!.label} are both KRaft node ${id}: they belong to different clusters, or one is a copy of the other's disk. Nothing was changed`, {
+        hint: `leave one of them out, or clear the copy's data first (kafka-setup uninstall --purge-data --host HOST); ${TRUTH}`,
+      });
+    }
+  }
+  // Every controller a member's config names must be among the hosts: leaving one out is not a way to remove it.
+  const addresses = new Set(facts.map((f) => f.serverAddress).filter((a): a is string => a !== undefined));
+  for (const [i, n] of nodes.entries()) {
+    const out = n.peers.find((p) => !addresses.has(p));
+    if (out !== undefined) {
+      throw new UsageError(
+        `${hosts[i]!.label}'s config lists a controller at ${out}, which is not among the hosts given. Nothing was changed`,
+        `give every member of the cluster with --host (at the address this machine reaches it at); removing a member is not supported. ${TRUTH}`,
+      );
+    }
+  }
+  // A node without storage beside a quorum that runs: new to it, or one of its voters that lost its
+  // data; either must join as a new controller (add-controller), never be formatted as a first voter
+  // (a voter back with an empty log could help elect a leader that lacks committed metadata). Where
+  // none runs, the first init was stopped between two formats: the rest are formatted as planned.
+  const formed = nodes.some((n) => n.formatted !== undefined && n.running);
+  const joining = nodes.findIndex((n) => n.formatted === undefined && formed);
+  if (joining >= 0) {
+    throw new UsageError(
+      `${hosts[joining]!.label} has no KRaft storage, and the cluster's quorum already runs: adding a node (or re-adding one that lost its data) to a running KRaft cluster is not supported yet. Nothing was changed`,
+      `give only the cluster's members; a member that lost its data must be re-added by hand with kafka-metadata-quorum.sh add-controller (a new directory id), not re-formatted as one of the first voters`,
+    );
+  }
+  const found = new Set(held.filter((x): x is number => x !== undefined));
+  const lost = saved.filter((m) => !hosts.some((h) => h.savedId === m.id) && !found.has(m.id));
+  if (lost.length > 0) {
+    throw new UsageError(
+      `${lost.map((m) => m.host).join(', ')} ${lost.length > 1 ? 'are members' : 'is a member'} of the saved cluster but not given with --host`,
+      `give every member (${saved.map((m) => m.host).join(', ')}); a member at a new address is recognised by its own data; removing a member from the cluster is not supported`,
+    );
+  }
+  const asked = new Set(hosts.flatMap((h, i) => (held[i] === undefined && h.savedId !== undefined ? [h.savedId] : [])));
+  const taken = new Set<number>([...found, ...saved.map((m) => m.id).filter((id) => !asked.has(id))]);
+  let next = 0;
+  const out = held.map((id, i) => {
+    if (id !== undefined) return id;
+    const want = hosts[i]!.savedId;
+    if (want !== undefined && !taken.has(want)) {
+      taken.add(want);
+      return want;
+    }
+    while (taken.has(++next));
+    taken.add(next);
+    return next;
+  });
+  if (out.some((id) => id > MAX_MEMBERS)) throw new UserError(`kafka-setup numbers a cluster's nodes up to ${MAX_MEMBERS}`, { hint: 'give fewer hosts' });
+  return out;
+}
+
+/** Whether any of these servers already is a KRaft cluster's member (formatted, or configured as one). */
+export function anyKraftMember(facts: readonly Seen[]): boolean {
+  return facts.map(kraftNode).some((n) => n.configuredId !== undefined || (n.formatted !== undefined && !n.single));
+}

@@ -1,0 +1,88 @@
+/**
+ * What a cluster's membership is in each Kafka mode, as values the cluster init asks for: how the
+ * servers number their members, the cluster id they share, whether these servers already form a
+ * cluster, whether a run changes the membership, where the hosts must wait for each other, and how
+ * the summary names the quorum. ZooKeeper ensembles and KRaft quorums differ in every one.
+ */
+import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode, type Candidate } from '../cluster/kraft-members.js';
+import type { HostFacts } from '../host/facts.js';
+import { zookeeperConnect, type ClusterView } from '../kafka/cluster.js';
+import { newClusterId } from '../kafka/cluster-id.js';
+import { controllerBootstrap } from '../kafka/kraft-quorum.js';
+import type { KafkaMode } from '../kafka/mode.js';
+import type { SavedMember } from '../options/cluster-options.js';
+import { memberData } from '../steps/member-data.js';
+import { anyMember, memberIds } from './member-ids.js';
+import { brokerIdsOf, joinsSeeded, membershipChanges, membershipNote } from './zookeeper-membership.js';
+
+/** Every host finishes step `after` before any host begins step `before`. */
+export interface Barrier {
+  after: string;
+  before: string;
+  /** What the others stop short of when one fails: "the brokers were started". */
+  what: string;
+}
+
+export interface Membership {
+  /** Each member's number, then its broker id, from the servers (and the saved profile for new ones). */
+  ids(hosts: readonly (Candidate & { brokerId?: number | undefined })[], facts: readonly HostFacts[], saved: readonly SavedMember[] | undefined): { ids: number[]; brokerIds: number[] };
+  /** The cluster id every member is formatted with (KRaft), decided once per run; `fresh` where none is there yet. */
+  clusterId(hosts: readonly Candidate[], facts: readonly HostFacts[], fresh: string): string | undefined;
+  /** Whether any of these servers is a cluster's member already (the first cluster init is the servers' to tell). */
+  anyMember(facts: readonly HostFacts[]): boolean;
+  /** Whether this run changes who is in the quorum (restarts then cannot wait for it). */
+  changes(facts: readonly HostFacts[], view: ClusterView): boolean;
+  /** What a change of membership means for availability, said once before it happens. */
+  note(facts: readonly HostFacts[], view: ClusterView): string | undefined;
+  /** Whether this member's first start waits for the members with data (ZooKeeper's seeded start). */
+  joinsSeeded(facts: readonly HostFacts[], index: number): boolean;
+  readonly barriers: readonly Barrier[];
+  /** The summary's line for the quorum: [name, value]. */
+  quorum(view: ClusterView): readonly [string, string];
+}
+
+const zookeeperMembership: Membership = {
+  ids(hosts, facts, saved) {
+    const ids = memberIds(hosts, facts, saved);
+    return { ids, brokerIds: brokerIdsOf(hosts.map((h, i) => ({ ...h, id: ids[i]! })), facts.map(memberData)) };
+  },
+  clusterId: () => undefined,
+  anyMember,
+  changes: membershipChanges,
+  note: membershipNote,
+  joinsSeeded,
+  // A broker needs a quorum of ZooKeepers: every host's runs first.
+  barriers: [{ after: 'zookeeper', before: 'broker', what: 'the brokers were started' }],
+  quorum: (view) => ['ZooKeeper ensemble', zookeeperConnect(view)],
+};
+
+const kraftMembership: Membership = {
+  ids(hosts, facts, saved) {
+    const ids = kraftMemberIds(hosts, facts, saved);
+    // A KRaft node is one id: broker and controller.
+    return { ids, brokerIds: ids };
+  },
+  clusterId: (hosts, facts, fresh) => clusterIdOf(hosts, facts.map(kraftNode), fresh),
+  anyMember: anyKraftMember,
+  // Growing a quorum (add-controller) is not done yet: a run never changes who votes.
+  changes: () => false,
+  note: () => undefined,
+  joinsSeeded: () => false,
+  barriers: [
+    // Every node's config names the whole quorum before any is formatted: a run stopped between two
+    // formats then finds every node's id on its server, and formats the rest with the same voters.
+    { after: 'config', before: 'format', what: 'any storage was formatted' },
+    // A node serves only once a majority of controllers runs: every node is formatted before any starts, then all start together.
+    { after: 'format', before: 'broker', what: 'the nodes were started' },
+  ],
+  quorum: (view) => ['controller quorum', `${controllerBootstrap(view)} (cluster ${view.clusterId ?? '?'})`],
+};
+
+const BY_MODE: Record<KafkaMode['id'], Membership> = { zookeeper: zookeeperMembership, kraft: kraftMembership };
+
+export function membershipOf(mode: KafkaMode): Membership {
+  return BY_MODE[mode.id];
+}
+
+/** A cluster id made once per run, for servers that hold none yet. */
+export const freshClusterId = newClusterId;

@@ -1,0 +1,220 @@
+/**
+ * Kafka 4 on three servers, one KRaft cluster (issue 21), on three network-namespace hosts set up by
+ * one `init`: three combined nodes formatted once with one cluster id and one voter set, controller
+ * traffic on the private addresses; a topic with RF 3 and min.insync.replicas=2 under acks=all load
+ * while one node is killed with SIGKILL — the quorum leader in one round, a follower in the next —
+ * nothing acknowledged lost, a new leader elected (its time printed), the re-run heals; the same init
+ * with the --host order reversed and no profile re-formats nothing and keeps every id; and the runs
+ * that would make two clusters of one are refused before any change. The tests run in order, each
+ * from where the previous one left the cluster. Figures go to stderr, one line each, for the note.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { directoryIdOf } from '../../src/kafka/kraft-quorum.js';
+import { getProperty } from '../../src/kafka/properties.js';
+import { scratchDir } from '../support/scratch.js';
+import { runCli, type CliResult } from './support/cli.js';
+import {
+  ackedProducer, bootstrapServers, bridgeMirror, brokerPid, clusterClient, clusterFlags, hostLines, isJvm, jvmPids, killBroker, longestAckGap, missing, newLedger,
+  partitionStates, produceAcked, startCluster, startReader, stopCluster, summaryLine, underReplicated, until, type ProduceLedger, type Reader,
+} from './support/cluster.js';
+import { describeE2e, e2eMirror } from './support/context.js';
+import { netnsUnavailable, startNetnsHost, type NetnsHost } from './support/netns-host.js';
+
+const unavailable = await netnsUnavailable();
+const VERSION = '4.4.0';
+const TOPIC = 'ha4';
+const SECONDS = 1000;
+const figure = (line: string): void => { process.stderr.write(`kraft cluster: ${line}\n`); };
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const LOOKS = /^\[done\] (Connect to|Inspect the host|Check with jps) /;
+const changes = (output: string, host: NetnsHost): string[] => hostLines(output, host).filter((l) => l.startsWith('[done]') && !LOOKS.test(l));
+const metaOf = (h: NetnsHost): string => readFileSync(join(h.home, 'kafka-data', 'kafka-logs', 'meta.properties'), 'utf8');
+const serverProperties = (h: NetnsHost): string => readFileSync(join(h.home, `kafka_2.13-${VERSION}`, 'config', 'server.properties'), 'utf8');
+
+(unavailable ? describe.skip : describeE2e)('three hosts, one KRaft cluster: one init, a quorum of three, a node killed under acks=all load, re-run heals', () => {
+  let hosts: NetnsHost[] = [];
+  let relay: Awaited<ReturnType<typeof bridgeMirror>>['relay'] | undefined;
+  let mirror: string;
+  let env: Record<string, string>;
+  let knownHosts: string;
+  let tools: string;
+  let kafka: Kafka;
+  let admin: Admin | undefined;
+  let producer: Producer | undefined;
+  const readers: Reader[] = [];
+  const ledger: ProduceLedger = newLedger();
+  const jvms: number[] = [];
+  let ids: number[] = [];
+
+  const init = async (label: string, order: NetnsHost[] = hosts, o: { env?: Record<string, string>; extra?: string[] } = {}): Promise<CliResult> => {
+    const started = Date.now();
+    const r = await runCli(['init', ...clusterFlags(order, knownHosts), '--kafka-version', VERSION, '--yes', '--no-interactive', '--mirror', mirror, '--heap', '256m', ...(o.extra ?? [])],
+      { env: o.env ?? env });
+    figure(`init (${label}) in ${secs(Date.now() - started)}, exit ${r.code}`);
+    return r;
+  };
+  const the = (): Admin => {
+    if (!admin) throw new Error('the admin client did not connect');
+    return admin;
+  };
+  /** The quorum as a node's controller describes it, through Kafka's own tool on this machine. */
+  const quorum = async (h: NetnsHost): Promise<{ leader: number; voters: number[] }> => {
+    const r = await execa(join(tools, 'bin', 'kafka-metadata-quorum.sh'), ['--bootstrap-controller', `${h.address}:9094`, 'describe', '--status'],
+      { reject: false, timeout: 60_000, env: { KAFKA_HEAP_OPTS: '-Xmx128m' } });
+    const leader = Number(/^LeaderId:\s*(-?\d+)/m.exec(r.stdout)?.[1] ?? NaN);
+    const voters = [...(/^CurrentVoters:\s*(.*)$/m.exec(r.stdout)?.[1] ?? '').matchAll(/"id":\s*(\d+)/g)].map((m) => Number(m[1]));
+    return { leader, voters: voters.sort() };
+  };
+  const nodeIdOf = (h: NetnsHost): number => Number(getProperty(metaOf(h), 'node.id'));
+
+  beforeAll(async () => {
+    const dir = scratchDir('ks-kraft-cluster-');
+    env = { XDG_CONFIG_HOME: join(dir, 'config') };
+    knownHosts = join(dir, 'known_hosts');
+    tools = join(dir, 'tools');
+    mkdirSync(tools);
+    const dist4Dir = inject('e2e').dist4Dir;
+    if (!dist4Dir) throw new Error('the e2e context has no Kafka 4 distributions: did a global setup run?');
+    await execa('tar', ['-xzf', join(dist4Dir, `kafka_2.13-${VERSION}.tgz`), '-C', tools, '--strip-components=1']);
+    const started = Date.now();
+    hosts = await startCluster(3);
+    figure(`3 netns hosts (${hosts.map((h) => h.address).join(', ')}) up in ${secs(Date.now() - started)}`);
+    ({ relay, url: mirror } = await bridgeMirror(e2eMirror().good));
+    kafka = clusterClient(hosts);
+  }, 300 * SECONDS);
+
+  afterAll(async () => {
+    for (const r of readers) await r.stop();
+    await producer?.disconnect().catch(() => {});
+    await admin?.disconnect().catch(() => {});
+    await relay?.close();
+    // stopNetnsHost kills every process in each namespace by pid: the Kafka nodes too.
+    await stopCluster(hosts);
+    expect(jvms.filter(isJvm)).toEqual([]);
+  });
+
+  it('one init formats three nodes once, with one cluster id and one voter set, and starts them: a quorum of three', async () => {
+    const r = await init('fresh');
+    expect(r.code, r.all).toBe(0);
+    for (const [i, h] of hosts.entries()) {
+      const lines = hostLines(r.stdout, h).join('\n');
+      expect(lines, r.all).toMatch(new RegExp(`\\[done\\] Format the storage \\(KRaft\\) — formatted .*kafka-logs for cluster [A-Za-z0-9_-]{22}, node ${i + 1} of 3 voters`));
+      expect(lines, r.all).toMatch(/\[done\] Start Kafka \(broker and controller\) — started/);
+      expect(summaryLine(r.stdout, h), r.all).toMatch(new RegExp(`^broker ${i + 1}\\s+${h.address}:9092\\s+internal ${h.address}:9093\\s`));
+      jvms.push(...(await jvmPids(h)));
+    }
+    expect(r.stdout).toMatch(new RegExp(`^\\s+controller quorum\\s+${hosts.map((h) => `${h.address}:9094`).join(',')} \\(cluster [A-Za-z0-9_-]{22}\\)$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^\\s+bootstrap servers\\s+${bootstrapServers(hosts)}$`, 'm'));
+    // What each server holds: one cluster id, its own node id, the directory id every voter set names for it.
+    const metas = hosts.map(metaOf);
+    const clusterIds = new Set(metas.map((m) => getProperty(m, 'cluster.id')));
+    expect(clusterIds.size).toBe(1);
+    ids = hosts.map(nodeIdOf);
+    expect(ids).toEqual([1, 2, 3]);
+    for (const [i, m] of metas.entries()) expect(getProperty(m, 'directory.id')).toBe(directoryIdOf([...clusterIds][0]!, i + 1));
+    for (const h of hosts) {
+      const p = serverProperties(h);
+      expect(getProperty(p, 'controller.quorum.bootstrap.servers')).toBe(hosts.map((x) => `${x.address}:9094`).join(','));
+      expect(getProperty(p, 'controller.quorum.voters')).toBeUndefined();
+      expect(getProperty(p, 'advertised.listeners')).toContain(`CONTROLLER://${h.address}:9094`);
+      expect(getProperty(p, 'min.insync.replicas')).toBe('2');
+      expect(getProperty(p, 'default.replication.factor')).toBe('3');
+    }
+    const q = await until('a quorum leader', async () => {
+      const seen = await quorum(hosts[0]!);
+      return seen.leader > 0 ? seen : undefined;
+    }, { timeoutMs: 60 * SECONDS });
+    expect(q.value.voters).toEqual([1, 2, 3]);
+    figure(`quorum: leader ${q.value.leader}, voters ${q.value.voters.join(', ')}`);
+  }, 600 * SECONDS);
+
+  it('a re-run changes nothing on any host (1 connection, 1 remote command each)', async () => {
+    const r = await init('no-op', hosts, { extra: ['--verbose'] });
+    expect(r.code, r.all).toBe(0);
+    for (const h of hosts) {
+      expect(changes(r.stdout, h), r.all).toEqual([]);
+      expect(summaryLine(r.stdout, h)).toMatch(/nothing needed to change\)$/);
+      expect(r.stderr, r.all).toMatch(new RegExp(`\\[${h.address.replace(/\./g, '\\.')}\\] .*ssh: 1 connection, 1 remote command`));
+    }
+  }, 300 * SECONDS);
+
+  it('every broker registers at its --host address; a topic with RF 3 takes acks=all sends', async () => {
+    admin = kafka.admin();
+    await admin.connect();
+    const cluster = await the().describeCluster();
+    expect(cluster.brokers.map((b) => [b.nodeId, `${b.host}:${b.port}`]).sort()).toEqual(hosts.map((h, i) => [i + 1, `${h.address}:9092`]));
+    await the().createTopics({ topics: [{ topic: TOPIC, numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
+    const states = await partitionStates(the(), [TOPIC]);
+    expect(states.every((p) => p.replicas.length === 3 && p.isr.length === 3)).toBe(true);
+    producer = ackedProducer(kafka);
+    await producer.connect();
+    await produceAcked(producer, TOPIC, ledger, 200, { timeoutMs: 120 * SECONDS });
+    expect(ledger.failures).toBe(0);
+  }, 300 * SECONDS);
+
+  for (const which of ['leader', 'follower'] as const) {
+    it(`kill -9 of the quorum ${which}'s node under acks=all load: a leader is elected, nothing acknowledged is lost, the re-run heals`, async () => {
+      const before = await quorum(hosts[0]!);
+      expect(before.leader).toBeGreaterThan(0);
+      // The follower round takes a node not killed in the leader's round (the last follower in host order).
+      const victim = which === 'leader' ? hosts[ids.indexOf(before.leader)]! : [...hosts].reverse().find((h) => ids[hosts.indexOf(h)] !== before.leader)!;
+      const survivor = hosts.find((h) => h !== victim)!;
+      const load = produceAcked(producer!, TOPIC, ledger, 600, { workers: 4, timeoutMs: 240 * SECONDS });
+      await until('some load', async () => (ledger.acked.size > 250 ? true : undefined), { timeoutMs: 60 * SECONDS });
+      const killedAt = Date.now();
+      await killBroker(victim);
+      const elected = await until('a quorum leader other than the killed node', async () => {
+        const q = await quorum(survivor);
+        return q.leader > 0 && q.leader !== nodeIdOf(victim) ? q.leader : undefined;
+      }, { since: killedAt, timeoutMs: 90 * SECONDS });
+      figure(`${which} (node ${nodeIdOf(victim)}) killed: quorum leader ${elected.value} ${which === 'leader' ? 'elected' : 'kept'} ${secs(elected.ms)} after the kill`);
+      await load;
+      figure(`${which}: longest gap between acknowledgements ${secs(longestAckGap(ledger, killedAt))}; ${ledger.failures} sends failed so far (not acknowledged, retried as new numbers)`);
+      const healed = await init(`after the ${which}'s kill`);
+      expect(healed.code, healed.all).toBe(0);
+      expect(hostLines(healed.stdout, victim).join('\n'), healed.all).toMatch(/\[done\] Start Kafka \(broker and controller\) — started/);
+      expect(healed.stdout).not.toMatch(/\[done\] Format the storage/);
+      for (const h of hosts.filter((x) => x !== victim)) expect(changes(healed.stdout, h), healed.all).toEqual([]);
+      jvms.push(...(await jvmPids(victim)));
+      const whole = await until('every partition fully replicated again', async () => (underReplicated(await partitionStates(the(), [TOPIC])).length === 0 ? true : undefined), { timeoutMs: 120 * SECONDS });
+      figure(`${which}: every replica in sync ${secs(whole.ms)} after the re-run`);
+      const reader = await startReader(kafka, TOPIC, `kraft-cluster-${which}-${Date.now()}`);
+      readers.push(reader);
+      await until('every acknowledged message read back', async () => (missing(ledger, reader).length === 0 ? true : undefined), { timeoutMs: 120 * SECONDS });
+      figure(`${which}: ${ledger.acked.size} acknowledged, ${reader.seen.size} distinct read back, 0 lost`);
+      expect((await quorum(victim)).voters).toEqual([1, 2, 3]);
+    }, 600 * SECONDS);
+  }
+
+  it('the same init with the --host order reversed and no profile: nothing re-formatted, every id kept', async () => {
+    const before = hosts.map(metaOf);
+    const r = await init('reversed, no profile', [...hosts].reverse(), { env: { XDG_CONFIG_HOME: join(scratchDir('ks-kraft-cluster-other-'), 'config') } });
+    expect(r.code, r.all).toBe(0);
+    for (const [i, h] of hosts.entries()) {
+      expect(changes(r.stdout, h), r.all).toEqual([]);
+      expect(summaryLine(r.stdout, h), r.all).toMatch(new RegExp(`^broker ${i + 1}\\s+${h.address}:9092\\s.*nothing needed to change\\)$`));
+    }
+    expect(hosts.map(metaOf)).toEqual(before);
+  }, 300 * SECONDS);
+
+  it('refused before any change: a member left out; a fourth host joining the running quorum', async () => {
+    const before = hosts.map((h) => [metaOf(h), serverProperties(h)]);
+    const two = await init('two of three', hosts.slice(0, 2), { env: { XDG_CONFIG_HOME: join(scratchDir('ks-kraft-cluster-two-'), 'config') } });
+    expect(two.code, two.all).toBe(2);
+    expect(two.stderr).toMatch(new RegExp(`config lists a controller at ${hosts[2]!.address.replace(/\./g, '\\.')}, which is not among the hosts given`));
+    const fourth = await startNetnsHost({ key: hosts[0]! });
+    try {
+      const four = await init('a fourth host', [...hosts, fourth]);
+      expect(four.code, four.all).toBe(2);
+      expect(four.stderr).toMatch(/has no KRaft storage, and the cluster's quorum already runs: adding a node .* is not supported yet/);
+      expect(await brokerPid(fourth)).toBeUndefined();
+    } finally {
+      await stopCluster([fourth]);
+    }
+    expect(hosts.map((h) => [metaOf(h), serverProperties(h)])).toEqual(before);
+  }, 300 * SECONDS);
+});
