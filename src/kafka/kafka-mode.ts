@@ -71,5 +71,12 @@ export interface KafkaMode {
   readonly scalaVersions: readonly string[];
   /** A port without authentication that must never be open to the internet (verify checks it is not). */
   readonly privatePort: PrivatePort;
+  /**
+   * What a cluster's metadata quorum is: a ZooKeeper ensemble beside the brokers (its hosts started
+   * one after another; srvr says a member's mode), or KRaft controllers in the nodes themselves (started
+   * together: a node's start waits until it serves, which needs a majority of controllers; described
+   * by kafka-metadata-quorum.sh).
+   */
+  readonly clusterQuorum: 'ensemble' | 'controllers';
 }
 

@@ -44,4 +44,5 @@ export const kraftMode: KafkaMode = {
   scalaVersions: ['2.13'],
   // Bound to the loopback by kafka-setup: open only where someone re-bound it.
   privatePort: { id: 'controller-exposed', name: 'the KRaft controller', port: CONTROLLER_PORT },
+  clusterQuorum: 'controllers',
 };

@@ -39,4 +39,5 @@ export const zookeeperMode: KafkaMode = {
   }),
   scalaVersions: ['2.12', '2.13'],
   privatePort: { id: 'zookeeper-exposed', name: 'ZooKeeper', port: ZOOKEEPER_PORT },
+  clusterQuorum: 'ensemble',
 };
