@@ -42,6 +42,7 @@ function notAnswered(q: SectionReader<'quorum'>, rc: string | undefined): Quorum
 export function readQuorum(q: SectionReader<'quorum'>): QuorumState {
   const rc = q.get('rc');
   if (rc === 'missing') return { answered: false, reason: 'bin/kafka-metadata-quorum.sh is missing on the host' };
+  if (rc === 'down') return { answered: false, reason: `nothing listens on ${CONTROLLER_ADDRESS}: the node's controller is not running` };
   const replicas = replicasOf(q);
   if (rc === undefined) {
     // Asked with --replication only: the leader and the voters are its rows'.

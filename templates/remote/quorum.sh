@@ -8,12 +8,23 @@ ks_quorum_describe() {
   KAFKA_HEAP_OPTS=-Xmx128m timeout 40 "$ks_install_dir/bin/kafka-metadata-quorum.sh" --bootstrap-controller "$KS_CONTROLLER" describe "--$1" 2>&1 3<&-
 }
 
+# Whether something listens on the controller's port (/proc/net/tcp; unknown, where it is unreadable, counts
+# as yes): a node that is down is said so at once, not after the tool's 40 s of retries.
+ks_quorum_listening() {
+  [ -r /proc/net/tcp ] || return 0
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v port="${KS_CONTROLLER##*:}" '
+    BEGIN { want = sprintf("%04X", port) }
+    $4 == "0A" { n = split($2, a, ":"); if (a[n] == want) found = 1 }
+    END { exit found ? 0 : 1 }'
+}
+
 # A field of a tab-separated row, cut to the characters and length it may hold.
 ks_quorum_field() { printf '%s\n' "$1" | cut -f "$2" | tr -cd "$3" | cut -c "1-$4"; }
 
 ks_quorum() {
   ks_section quorum
   if [ ! -x "$ks_install_dir/bin/kafka-metadata-quorum.sh" ]; then ks_kv rc missing; return 0; fi
+  if ! ks_quorum_listening; then ks_kv rc down; return 0; fi
   for ks_q_what in "$@"; do
     out=$(ks_quorum_describe "$ks_q_what")
     ks_q_rc=$?
