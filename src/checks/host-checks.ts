@@ -4,10 +4,10 @@
  */
 import { brokerId, findJvm } from '../host/install-jvms.js';
 import type { QuorumState, VerifyFacts } from '../host/operations.js';
-import { KRAFT_NODE_ID } from '../kafka/mode-kraft.js';
 import { ZOOKEEPER } from '../kafka/daemons.js';
 import { ZOOKEEPER_MODE, type KafkaMode } from '../kafka/mode.js';
 import { getProperty } from '../kafka/properties.js';
+import { describeVoter, nodeIdOf, voterStates } from '../kafka/quorum.js';
 import { check, type CheckResult } from './types.js';
 
 const RESTART = 'run kafka-setup init: it starts whatever is stopped (and says why it could not)';
@@ -33,20 +33,33 @@ export function hostChecks(seen: VerifyFacts, mode: KafkaMode = ZOOKEEPER_MODE):
   } else {
     out.push(check('jvms', title, 'fail', `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not running`, RESTART));
   }
-  if (seen.quorum) out.push(quorumCheck(seen.quorum, jvms[0] !== undefined));
+  if (seen.quorum) out.push(quorumCheck(seen.quorum, jvms[0] !== undefined, nodeIdOf(facts.serverProperties)));
   if (seen.zookeeper) out.push(registeredCheck(seen.zookeeper, facts.serverProperties, findJvm(facts, ZOOKEEPER) !== undefined, findJvm(facts, mode.broker) !== undefined));
   out.push(logsCheck(seen));
   return out;
 }
 
-/** The controller quorum (KRaft): a leader, and every voter caught up (on one server: itself). */
-function quorumCheck(q: QuorumState, running: boolean): CheckResult {
+/**
+ * The controller quorum (KRaft) as this node sees it: a leader, this node (node.id of its
+ * server.properties) a voter, and — where the leader described its voters — this node caught up. The
+ * other voters are the cluster's check (verify-cluster.ts); on one server this node is all of them.
+ */
+export function quorumCheck(q: QuorumState, running: boolean, nodeId: number | undefined): CheckResult {
   const title = 'Controller quorum has a leader';
   if (!q.answered) return check('quorum', title, 'fail', q.reason, running ? 'read logs/controller.log and logs/server.log on the host' : RESTART);
-  const lag = q.maxLag === undefined ? '' : `, voters behind by at most ${q.maxLag} record${q.maxLag === 1 ? '' : 's'}`;
+  const own = nodeId === undefined || !q.replicas ? undefined : voterStates(q.replicas, [nodeId])[0];
+  const lag = own && own.state !== 'missing' ? `; node ${describeVoter(own)}`
+    : q.maxLag === undefined ? '' : `, voters behind by at most ${q.maxLag} record${q.maxLag === 1 ? '' : 's'}`;
   const detail = `leader ${q.leaderId}${q.epoch === undefined ? '' : ` (epoch ${q.epoch})`}, voters [${q.voters.join(', ')}]${lag}`;
-  if (q.leaderId < 0) return check('quorum', title, 'fail', `no leader: ${detail}`, 'the controller cannot elect itself: read logs/controller.log on the host');
-  if (!q.voters.includes(KRAFT_NODE_ID) && q.voters.length > 0) return check('quorum', title, 'warn', `${detail}: node ${KRAFT_NODE_ID} is not a voter`, 'this node was formatted for another quorum');
+  if (q.leaderId < 0) return check('quorum', title, 'fail', `no leader: ${detail}`, 'the controllers cannot elect a leader: read logs/controller.log on the host');
+  if (nodeId === undefined) return check('quorum', title, 'warn', `${detail}; server.properties names no node.id`, 'run kafka-setup init: it writes node.id');
+  if (!q.voters.includes(nodeId) && q.voters.length > 0) return check('quorum', title, 'warn', `${detail}: node ${nodeId} is not a voter`, 'this node was formatted for another quorum');
+  if (own) {
+    if (own.state === 'stalled' || own.state === 'missing') return check('quorum', title, 'fail', `${detail}: node ${nodeId} does not fetch from the leader`, 'read logs/controller.log on the host: it cannot reach the leader\'s controller port (9094)');
+    if (own.state === 'catching-up') return check('quorum', title, 'warn', detail, 'this node is catching up with the leader: run kafka-setup verify again in a moment');
+    return check('quorum', title, 'pass', detail);
+  }
+  // Without the leader's rows, the largest lag: on one server there is no follower to be behind.
   if ((q.maxLag ?? 0) > 0) return check('quorum', title, 'warn', detail, 'a voter is behind: run kafka-setup verify again in a moment');
   return check('quorum', title, 'pass', detail);
 }

@@ -4,7 +4,8 @@
  * before the next host, so that a restart never takes a partition below its replicas twice over.
  */
 import { UserError } from '../errors.js';
-import type { HostOps } from '../host/operations.js';
+import type { HostOps, QuorumState } from '../host/operations.js';
+import { describeVoter, unsafeToStop, voterStates, type QuorumReplica } from '../kafka/quorum.js';
 import type { Serving } from '../host/serving.js';
 
 /** How long a restarted broker may take to catch up before the next host is touched. */
@@ -74,5 +75,62 @@ export function notInQuorum(label: string, q: { detail: string }, what: string):
 export function outOfQuorum(label: string, q: { detail: string; waitedMs: number }, what: string): UserError {
   return new UserError(`ZooKeeper on ${label} is not in its ensemble's quorum (${q.detail}${q.waitedMs >= 1000 ? `, after ${Math.round(q.waitedMs / 1000)} s` : ''}): ${what}`, {
     hint: `start it first (kafka-setup start, or kafka-setup logs zookeeper --host ${label} to see why it is out), then run the same command again`,
+  });
+}
+
+/**
+ * Asks (through this host's controller) until every voter of the KRaft quorum is caught up with its
+ * leader (kafka/quorum.ts), or `waitMs` has passed (0: ask once). Each question starts a JVM on the
+ * host (kafka-metadata-quorum.sh): a second or two, so it is asked every few seconds at most.
+ */
+export async function untilCaughtUp(host: Pick<HostOps, 'quorum'>, waitMs: number, progress?: (text: string) => void): Promise<CaughtUp> {
+  const started = Date.now();
+  for (;;) {
+    const seen = judgeQuorum(await host.quorum());
+    const waitedMs = Date.now() - started;
+    if (seen.ok || waitedMs >= waitMs) return { ...seen, waitedMs };
+    progress?.(seen.detail);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+export interface CaughtUp {
+  ok: boolean;
+  detail: string;
+  waitedMs: number;
+  /** The quorum's voters, when it answered. */
+  voters?: number[] | undefined;
+  /** The leader's rows, when it answered. */
+  replicas?: QuorumReplica[] | undefined;
+}
+
+/** Whether every voter is caught up, in a few words. */
+export function judgeQuorum(q: QuorumState): Omit<CaughtUp, 'waitedMs'> {
+  if (!q.answered) return { ok: false, detail: q.reason };
+  if (!q.replicas) return { ok: false, detail: `leader ${q.leaderId}; the leader did not describe its voters' replication`, voters: q.voters };
+  if (q.leaderId < 0) return { ok: false, detail: 'no leader', voters: q.voters, replicas: q.replicas };
+  const states = voterStates(q.replicas, q.voters);
+  return { ok: states.every((s) => s.state === 'caught-up'), detail: `leader ${q.leaderId}; ${states.map(describeVoter).join('; ')}`, voters: q.voters, replicas: q.replicas };
+}
+
+/**
+ * Why stopping the node `nodeId` now could cost the quorum, if it could: asked once, every other voter
+ * must be up and caught up. With three voters that also means one node is ever out at a time.
+ */
+export function stopRisk(q: Omit<CaughtUp, 'waitedMs'>, nodeId: number): string | undefined {
+  if (!q.voters || !q.replicas) return `the quorum could not be described (${q.detail})`;
+  if (!q.voters.includes(nodeId)) return undefined;
+  return unsafeToStop(q.replicas, q.voters, nodeId);
+}
+
+export function notCaughtUp(label: string, q: { detail: string }, what: string): UserError {
+  return new UserError(`the KRaft controller quorum did not catch up within ${QUORUM_WAIT_MS / 1000} s (${q.detail}, asked through ${label}): ${what}`, {
+    hint: `kafka-setup logs broker --host ${label} shows the node's log (a node unreachable on 9094?); run the same command again once every voter is back`,
+  });
+}
+
+export function quorumAtRisk(label: string, risk: string, what: string): UserError {
+  return new UserError(`stopping ${label} now could lose the KRaft controller quorum (${risk}): ${what}`, {
+    hint: 'start the voter that is out first (kafka-setup start), or wait until it has caught up (kafka-setup verify shows each voter), then run the same command again',
   });
 }

@@ -10,14 +10,17 @@ import { findJvm, serviceOf } from '../host/install-jvms.js';
 import { daemonHeapOpts, installedBrokerHeapMib, startAndServe } from '../host/lifecycle.js';
 import type { HostOps } from '../host/operations.js';
 import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
-import { modeOf, ZOOKEEPER_MODE, type KafkaMode } from '../kafka/mode.js';
+import { modeOf, type KafkaMode } from '../kafka/mode.js';
+import { nodeIdOf } from '../kafka/quorum.js';
 import { distName } from '../kafka/distribution.js';
 import type { ControlAction, ControlFlags } from '../options/control-options.js';
 import { resolveHostCommandOptions, type HostCommandOptions } from '../options/host-command-options.js';
 import { clusterMembers } from '../options/profile.js';
 import { memberFlags, memberLabel } from '../options/cluster-options.js';
 import { isInteractive } from '../options/resolve.js';
-import { notInQuorum, notWhole, outOfQuorum, QUORUM_WAIT_MS, untilInQuorum, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
+import {
+  notCaughtUp, notInQuorum, notWhole, outOfQuorum, quorumAtRisk, QUORUM_WAIT_MS, stopRisk, untilCaughtUp, untilInQuorum, untilWhole, WHOLE_WAIT_MS,
+} from './cluster-health.js';
 import type { CommandIO } from './io.js';
 import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
@@ -119,14 +122,14 @@ async function othersInQuorum(hosts: readonly HostOps[], members: readonly Membe
  * then each JVM that was running is restarted one host at a time, each host only once the other
  * ZooKeepers are in their quorum and the cluster is whole, and waited for until it is whole again.
  */
-async function rollingRestart(hosts: readonly HostOps[], members: readonly Member[], facts: HostFacts[]): Promise<void> {
-  const daemons = ZOOKEEPER_MODE.daemons;
+async function rollingRestart(hosts: readonly HostOps[], members: readonly Member[], facts: HostFacts[], mode: KafkaMode): Promise<void> {
+  const daemons = mode.daemons;
   const running = facts.map((f) => daemons.filter((d) => runs(f, d)));
   const healing = hosts.flatMap((_, i) => (running[i]!.length < daemons.length ? [i] : []));
   for (const d of [ZOOKEEPER, BROKER]) {
     for (const i of healing) {
       if (running[i]!.includes(d)) continue;
-      facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io, ZOOKEEPER_MODE);
+      facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io, mode);
       if (d === ZOOKEEPER) {
         const q = await untilInQuorum(hosts[i]!, QUORUM_WAIT_MS);
         if (!q.ok) throw notInQuorum(members[i]!.label, q, 'no running JVM was restarted');
@@ -145,41 +148,108 @@ async function rollingRestart(hosts: readonly HostOps[], members: readonly Membe
     if (again.includes(ZOOKEEPER)) await othersInQuorum(hosts, members, i);
     for (const d of [BROKER, ZOOKEEPER]) if (again.includes(d)) facts[i] = await stop(host, facts[i]!, d, m.io);
     if (again.includes(ZOOKEEPER)) {
-      facts[i] = await start(host, facts[i]!, ZOOKEEPER, m.io, ZOOKEEPER_MODE);
+      facts[i] = await start(host, facts[i]!, ZOOKEEPER, m.io, mode);
       // Back in the quorum before anything else stops: two ZooKeepers out at once lose three's quorum.
       const q = await untilInQuorum(host, QUORUM_WAIT_MS);
       if (!q.ok) throw notInQuorum(m.label, q, 'the next hosts were not restarted');
     }
-    if (again.includes(BROKER)) facts[i] = await start(host, facts[i]!, BROKER, m.io, ZOOKEEPER_MODE);
+    if (again.includes(BROKER)) facts[i] = await start(host, facts[i]!, BROKER, m.io, mode);
     await waitWhole(host, m, hosts.length);
   }
 }
 
+/** Starts `d` on these hosts at once (a KRaft node waits for a majority of controllers); the first failure is thrown once all have ended. */
+async function startTogether(hosts: readonly HostOps[], members: readonly Member[], facts: HostFacts[], which: readonly number[], d: DaemonSpec, mode: KafkaMode): Promise<void> {
+  const settled = await Promise.allSettled(which.map(async (i) => {
+    facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io, mode);
+  }));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** Each host's KRaft node id (node.id of its server.properties): what the quorum calls it. */
+function nodeIds(members: readonly Member[], facts: readonly HostFacts[]): number[] {
+  return facts.map((f, i) => {
+    const id = nodeIdOf(f.files['server.properties'].content);
+    if (id === undefined) {
+      throw new UserError(`server.properties on ${members[i]!.label} names no node.id: kafka-setup cannot tell which voter of the quorum it is, so nothing was restarted`, {
+        hint: 'run kafka-setup init with the cluster\'s --host list: it writes node.id',
+      });
+    }
+    return id;
+  });
+}
+
+/** Until every voter is caught up, asked through this host's controller. */
+async function waitCaughtUp(host: HostOps, m: Member): Promise<void> {
+  const active = m.io.reporter.step('Wait for every controller to catch up');
+  const q = await untilCaughtUp(host, QUORUM_WAIT_MS, (t) => active.update(t));
+  if (!q.ok) {
+    active.finish('failed', '');
+    throw notCaughtUp(m.label, q, 'the next hosts were not restarted');
+  }
+  active.finish('done', q.detail);
+}
+
 /**
- * On a cluster: stop stops every broker, then every ZooKeeper; start starts every ZooKeeper, then
- * every broker (a broker needs a quorum); restart starts what is down, then rolls (rollingRestart), so
- * that a restart never takes the cluster down.
+ * A KRaft cluster's restart: what is down is started first, all at once (a node's start waits for a
+ * majority of controllers), stopping nothing; then each node that was running is restarted one at a
+ * time, only once every other voter is up and caught up and the cluster is whole — so that its loss
+ * never costs the quorum — and waited for until every voter has caught up and the cluster is whole again.
+ */
+async function rollingRestartKraft(hosts: readonly HostOps[], members: readonly Member[], facts: HostFacts[], mode: KafkaMode): Promise<void> {
+  const ids = nodeIds(members, facts);
+  const running = facts.map((f) => mode.daemons.every((d) => runs(f, d)));
+  const healing = hosts.flatMap((_, i) => (running[i] ? [] : [i]));
+  for (const d of mode.daemons) await startTogether(hosts, members, facts, healing, d, mode);
+  const lastHealed = healing.at(-1);
+  if (lastHealed !== undefined) {
+    await waitCaughtUp(hosts[lastHealed]!, members[lastHealed]!);
+    await waitWhole(hosts[lastHealed]!, members[lastHealed]!, hosts.length);
+  }
+  for (const [i, host] of hosts.entries()) {
+    if (!running[i]) continue;
+    const m = members[i]!;
+    const before = await untilWhole(host, hosts.length, 0);
+    if (!before.ok) throw notWhole(m.label, before, `restarting ${m.label} now could take partitions offline, so it was not restarted`);
+    const risk = stopRisk(await untilCaughtUp(host, 0), ids[i]!);
+    if (risk) throw quorumAtRisk(m.label, risk, `${m.label} was not restarted`);
+    for (const d of [...mode.daemons].reverse()) facts[i] = await stop(host, facts[i]!, d, m.io);
+    for (const d of mode.daemons) facts[i] = await start(host, facts[i]!, d, m.io, mode);
+    await waitCaughtUp(host, m);
+    await waitWhole(host, m, hosts.length);
+  }
+}
+
+/** How a cluster of each mode restarts without ever losing its quorum or a partition. */
+const ROLL: Record<KafkaMode['clusterQuorum'], typeof rollingRestart> = { ensemble: rollingRestart, controllers: rollingRestartKraft };
+
+/**
+ * On a cluster, in the mode's order: stop stops every broker, then every ZooKeeper (3.x), or every
+ * node (4.x); start starts every ZooKeeper, then every broker (a broker needs a quorum), or every
+ * KRaft node at once (each waits for a majority of controllers, which one by one would never come);
+ * restart starts what is down, then rolls, so that a restart never takes the cluster down.
  */
 async function controlCluster(action: ControlAction, members: readonly Member[]): Promise<void> {
+  const mode = modeOf(members[0]!.options.dist);
   await withHosts(members, async (hosts) => {
     const facts: HostFacts[] = [];
     for (const [i, host] of hosts.entries()) facts.push(await probed(host, members[i]!));
-    const each = async (d: DaemonSpec, op: typeof stop): Promise<void> => {
-      for (const [i, host] of hosts.entries()) facts[i] = await op(host, facts[i]!, d, members[i]!.io);
-    };
-    // A cluster is ZooKeeper-mode (a KRaft cluster is not set up yet).
-    const startZk: typeof stop = (host, f, d, io) => start(host, f, d, io, ZOOKEEPER_MODE);
     if (action === 'stop') {
-      await each(BROKER, stop);
-      await each(ZOOKEEPER, stop);
+      for (const d of [...mode.daemons].reverse()) {
+        for (const [i, host] of hosts.entries()) facts[i] = await stop(host, facts[i]!, d, members[i]!.io);
+      }
       return;
     }
     if (action === 'start') {
-      await each(ZOOKEEPER, startZk);
-      await each(BROKER, startZk);
+      const all = hosts.map((_, i) => i);
+      for (const d of mode.daemons) {
+        if (mode.clusterQuorum === 'controllers') await startTogether(hosts, members, facts, all, d, mode);
+        else for (const i of all) facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io, mode);
+      }
       return;
     }
-    await rollingRestart(hosts, members, facts);
+    await ROLL[mode.clusterQuorum](hosts, members, facts, mode);
   });
 }
 
@@ -198,7 +268,10 @@ export async function controlCommand(action: ControlAction, flags: ControlFlags,
       const options = await resolveHostCommandOptions({ ...flags, ...memberFlags(m) }, { prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (w) => reporter.warn(w) });
       members.push({ label: cluster[i]!, io: { ...io, reporter }, options });
     }
-    const how = action === 'restart' ? 'one host at a time, each waiting until the cluster is whole again' : action === 'stop' ? 'every broker, then every ZooKeeper' : 'every ZooKeeper, then every broker';
+    const kraft = modeOf(members[0]!.options.dist).clusterQuorum === 'controllers';
+    const how = action === 'restart' ? 'one host at a time, each waiting until the cluster is whole again'
+      : action === 'stop' ? (kraft ? 'every node, one after another' : 'every broker, then every ZooKeeper')
+        : kraft ? 'every node at once (each waits for a majority of controllers)' : 'every ZooKeeper, then every broker';
     io.reporter.info(`kafka-setup ${action}: the cluster of profile "${flags.profile ?? 'default'}", ${cluster.length} hosts (${cluster.join(', ')}): ${how}`);
     await controlCluster(action, members);
     return done();

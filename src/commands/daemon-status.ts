@@ -9,6 +9,8 @@ import type { Service } from '../host/operations.js';
 import type { Serving } from '../host/serving.js';
 import type { DaemonSpec } from '../kafka/daemons.js';
 import { modeOf, type KafkaMode } from '../kafka/mode.js';
+import { nodeIdOf, voterStates } from '../kafka/quorum.js';
+import type { QuorumState } from '../host/operations.js';
 import { formatHeap, xmxOf } from '../kafka/heap.js';
 import { mib, storeDirs } from '../steps/data-plan.js';
 
@@ -28,11 +30,37 @@ export interface DaemonStatus {
   serving?: string;
 }
 
+/** A KRaft cluster node's place in the controller quorum, as the leader describes it (status on a cluster profile). */
+export type QuorumStatus =
+  | { role: 'leader' | 'follower' | 'observer' | 'absent'; nodeId: number | null; leaderId: number; lag: number | null; fetchedAgoMs: number | null; caughtUp: boolean | null }
+  | { role: null; reason: string };
+
 export interface HostStatus {
   host: string;
   installDir: string;
   kafkaVersion: string | null;
   daemons: DaemonStatus[];
+  /** Only on a KRaft cluster (additive in --json). */
+  quorum?: QuorumStatus;
+}
+
+/** Where node `nodeId` stands in the quorum the leader described. */
+export function quorumStatus(q: QuorumState, nodeId: number | undefined): QuorumStatus {
+  if (!q.answered) return { role: null, reason: q.reason };
+  const row = nodeId === undefined ? undefined : q.replicas?.find((r) => r.id === nodeId);
+  const state = row && row.status !== 'observer' && nodeId !== undefined ? voterStates(q.replicas!, [nodeId])[0] : undefined;
+  return {
+    role: row?.status ?? 'absent', nodeId: nodeId ?? null, leaderId: q.leaderId, lag: row?.lag ?? null,
+    fetchedAgoMs: state && state.state !== 'missing' ? state.fetchAgoMs ?? null : null,
+    caughtUp: state ? state.state === 'caught-up' : null,
+  };
+}
+
+function quorumLine(q: QuorumStatus): string {
+  if (q.role === null) return `  quorum  not described: ${q.reason}`;
+  const who = q.role === 'absent' ? `node ${q.nodeId ?? '(no node.id)'} NOT in the quorum's answer` : `${q.role}${q.nodeId === null ? '' : ` (node ${q.nodeId})`}`;
+  const lag = q.role === 'leader' || q.lag === null ? '' : `   lag ${q.lag}${q.fetchedAgoMs === null ? '' : `, fetched ${(q.fetchedAgoMs / 1000).toFixed(1)} s ago`}${q.caughtUp === false ? ' (NOT caught up)' : ''}`;
+  return `  quorum  ${who}   leader ${q.leaderId}${lag}`;
 }
 
 /** The data of the mode's stores this daemon writes (KRaft has no ZooKeeper dataDir to show). */
@@ -53,7 +81,7 @@ function servingText(s: Serving): string {
   }
 }
 
-export function hostStatus(facts: HostFacts, o: { host: string; kafkaVersion: string }, serving: Serving | undefined): HostStatus {
+export function hostStatus(facts: HostFacts, o: { host: string; kafkaVersion: string }, serving: Serving | undefined, quorum?: QuorumState): HostStatus {
   const now = Math.floor(Date.now() / 1000);
   // The host's clock, where the probe read it: uptime must not depend on this machine's clock.
   const hostNow = facts.hostNow ?? now;
@@ -81,6 +109,7 @@ export function hostStatus(facts: HostFacts, o: { host: string; kafkaVersion: st
         ...(d === mode.broker && jvm && serving ? { serving: servingText(serving) } : {}),
       };
     }),
+    ...(quorum ? { quorum: quorumStatus(quorum, nodeIdOf(facts.files['server.properties'].content)) } : {}),
   };
 }
 
@@ -115,5 +144,5 @@ export function statusLines(s: HostStatus): string[] {
       ...(d.serving ? [d.serving] : []),
     ].join('   ');
   });
-  return [`Kafka ${s.kafkaVersion ?? '(not installed)'} in ${s.installDir} on ${s.host}`, ...lines];
+  return [`Kafka ${s.kafkaVersion ?? '(not installed)'} in ${s.installDir} on ${s.host}`, ...lines, ...(s.quorum ? [quorumLine(s.quorum)] : [])];
 }

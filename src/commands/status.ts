@@ -29,10 +29,16 @@ async function statusOf(flags: StatusFlags, io: CommandIO, cluster: boolean): Pr
   io.reporter.info(`kafka-setup status: ${o.connection.user}@${o.connection.host}:${o.connection.port}`);
   return withHost(o, io, async (host) => {
     const early: Promise<Serving | undefined> = host.serving(undefined, 0).catch(() => undefined);
-    const { facts } = await host.probe({ urls: [], lock: false });
+    const mode = modeOf(o.dist);
+    // A KRaft cluster's node also says where it stands in the controller quorum, in the probe's own
+    // round trip. Only kafka-metadata-quorum.sh asks for it (a JVM on the host: a second or two more),
+    // so a single server is not asked: it is its own quorum's only voter, the leader, never behind.
+    const quorum = cluster && mode.clusterQuorum === 'controllers';
+    const probed = await host.probe({ urls: [], lock: false, quorum });
+    const { facts } = probed;
     const asked = await early;
-    const serving = findJvm(facts, modeOf(o.dist).broker) && asked ? judgeServing(asked, brokerId(facts.files['server.properties'].content)) : undefined;
-    return hostStatus(facts, { host: o.connection.host, kafkaVersion: o.dist.kafkaVersion }, serving);
+    const serving = findJvm(facts, mode.broker) && asked ? judgeServing(asked, brokerId(facts.files['server.properties'].content)) : undefined;
+    return hostStatus(facts, { host: o.connection.host, kafkaVersion: o.dist.kafkaVersion }, serving, probed.quorum);
   });
 }
 

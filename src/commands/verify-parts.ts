@@ -7,6 +7,8 @@ import { RemoteHost } from '../host/remote-host.js';
 import { modeOf } from '../kafka/mode.js';
 import { ProtocolError } from '../host/sections.js';
 import type { ZookeeperMode } from '../host/zookeeper-mode.js';
+import type { QuorumState } from '../host/operations.js';
+import { nodeIdOf } from '../kafka/quorum.js';
 import type { VerifyOptions } from '../options/verify-options.js';
 import { describeStats, RemoteFailure } from '../remote/session.js';
 import type { CommandIO } from './io.js';
@@ -18,12 +20,16 @@ export interface HostListeners {
   internal: boolean;
 }
 
+/** What a cluster's checks need of each host: ZooKeeper's mode (3.x), or the KRaft quorum as this node's controller described it (4.x). */
+export type QuorumAnswer = { zk: ZookeeperMode } | { kraft: QuorumState; nodeId: number | undefined };
+
 /**
- * The host's checks; returns what its server.properties configures. `zookeeper`, given, also gets
- * ZooKeeper's mode, asked over the same connection (a cluster's ensemble check).
+ * The host's checks; returns what its server.properties configures. `quorum`, given, also gets the
+ * host's answer about its quorum (a cluster's quorum check): ZooKeeper's mode, asked over the same
+ * connection, or the KRaft quorum verify's own round trip already described.
  */
 export async function onHost(
-  o: VerifyOptions, io: CommandIO, show: (c: CheckResult) => void, zookeeper?: (mode: ZookeeperMode) => void,
+  o: VerifyOptions, io: CommandIO, show: (c: CheckResult) => void, quorum?: (said: QuorumAnswer) => void,
 ): Promise<HostListeners | undefined> {
   let session;
   try {
@@ -38,7 +44,7 @@ export async function onHost(
     const mode = modeOf(o.dist);
     const seen = await host.verify(mode);
     for (const c of hostChecks(seen, mode)) show(c);
-    if (zookeeper) zookeeper(await host.zookeeperMode());
+    if (quorum) quorum(seen.quorum ? { kraft: seen.quorum, nodeId: nodeIdOf(seen.facts.serverProperties) } : { zk: await host.zookeeperMode() });
     return { configured: configuredListeners(seen.facts.serverProperties), internal: hasInternalListener(seen.facts.serverProperties) };
   } catch (err) {
     if (!(err instanceof RemoteFailure || err instanceof UserError || err instanceof ProtocolError)) throw err;

@@ -7,16 +7,21 @@
  */
 import type { DaemonSpec } from '../kafka/daemons.js';
 import type { KafkaMode } from '../kafka/mode.js';
+import type { QuorumReplica } from '../kafka/quorum.js';
 import type { FactsUpdate, HostFacts, Sha512Fact } from './facts.js';
 import type { FileChange } from './file-writes.js';
 import type { PartitionReplicas } from '../kafka/replicas.js';
 import type { Serving } from './serving.js';
 import type { ZookeeperMode } from './zookeeper-mode.js';
 
+export type { QuorumReplica } from '../kafka/quorum.js';
+
 export interface ProbeResult {
   facts: HostFacts;
   /** The host's lock: held for this run, not asked for (a dry run), or not possible on this host. */
   lock: 'held' | 'none' | 'unsupported';
+  /** Asked with `quorum` (a KRaft node): the controller quorum, as its leader describes it. */
+  quorum?: QuorumState | undefined;
 }
 
 export interface JavaRequest {
@@ -174,9 +179,12 @@ export interface VerifyFacts {
   logs: { files: string[]; errorLines: string[] };
 }
 
-/** What DescribeQuorum said (kafka-metadata-quorum.sh describe --status), or why it said nothing. */
+/**
+ * What DescribeQuorum said (kafka-metadata-quorum.sh describe --status and/or --replication), or why
+ * it said nothing. Asked with --replication only, the leader, voters and lag come from its rows.
+ */
 export type QuorumState =
-  | { answered: true; leaderId: number; epoch: number | undefined; maxLag: number | undefined; voters: number[] }
+  | { answered: true; leaderId: number; epoch: number | undefined; maxLag: number | undefined; voters: number[]; replicas?: QuorumReplica[] | undefined }
   | { answered: false; reason: string };
 
 /** A daemon's log as `logs` found it on the host. */
@@ -210,7 +218,11 @@ export interface LogsRequest {
 export interface HostOps {
   /** The host's name, for messages. */
   readonly name: string;
-  probe(r: { urls: string[]; lock: boolean }): Promise<ProbeResult>;
+  /**
+   * `quorum`: also describe the KRaft controller quorum in the same round trip (a JVM on the host:
+   * a second or two more).
+   */
+  probe(r: { urls: string[]; lock: boolean; quorum?: boolean }): Promise<ProbeResult>;
   installJava(r: JavaRequest): Promise<JavaResult>;
   /** The published .sha512 from the first mirror that has it (tarball URLs, in order). */
   fetchSha512(urls: readonly string[]): Promise<Sha512Fact>;
@@ -233,6 +245,8 @@ export interface HostOps {
   serving(brokerId: number | undefined, waitMs: number): Promise<Serving>;
   /** New replicas for these partitions, asked of the broker here (it must be the controller), through the SSH connection. */
   reassign(plan: readonly PartitionReplicas[]): Promise<void>;
+  /** The KRaft controller quorum as its leader describes it (describe --replication), asked through this node's controller. */
+  quorum(): Promise<QuorumState>;
   /** ZooKeeper's mode (leader, follower, standalone), asked with srvr through the SSH connection. */
   zookeeperMode(): Promise<ZookeeperMode>;
   /** Stops and removes what init put on the host, in one remote command. */

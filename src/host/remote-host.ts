@@ -6,7 +6,6 @@ import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
 import { ZOOKEEPER_PORT } from '../kafka/distribution.js';
 import { CONTROLLER_ADDRESS } from '../kafka/mode-kraft.js';
 import type { KafkaMode } from '../kafka/mode.js';
-import { visible } from '../visible.js';
 import type { RunOptions, Session } from '../remote/session.js';
 import type { Sections } from '../remote/script.js';
 import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate, type Sha512Fact } from './facts.js';
@@ -18,6 +17,7 @@ import type {
 import { remoteScript } from './script.js';
 import type { ScriptBody, ScriptVars } from './script-inputs.js';
 import { readLogFiles, readLogLine } from './log-sections.js';
+import { readQuorum } from './quorum-read.js';
 import { requireSection, section, type SectionReader } from './sections.js';
 import { reassignThrough, waitServing, type Serving } from './serving.js';
 import type { PartitionReplicas } from '../kafka/replicas.js';
@@ -31,7 +31,10 @@ const TIMEOUTS_MS = {
   download: 60 * 60_000,
   extract: 15 * 60_000,
   moveData: 60 * 60_000,
-  verify: 90_000,
+  /** Two describes of the quorum (40 s each at most; the second only when the first answered), and the rest. */
+  verify: 120_000,
+  /** One describe (kafka-metadata-quorum.sh bounds itself at 40 s). */
+  quorum: 60_000,
   /** kafka-storage.sh starts a JVM: seconds, minutes on a small instance. */
   format: 5 * 60_000,
   /** systemd waits up to TimeoutStopSec (120 s) for a broker's controlled shutdown; ks_stop_jvm 70 s. */
@@ -65,18 +68,6 @@ function readRegistered(zk: SectionReader<'zookeeper'>): NonNullable<VerifyFacts
   };
 }
 
-function readQuorum(q: SectionReader<'quorum'>): QuorumState {
-  const rc = q.get('rc');
-  if (rc === 'missing') return { answered: false, reason: 'bin/kafka-metadata-quorum.sh is missing on the host' };
-  const leader = Number(q.get('leader') || NaN);
-  if (rc !== '0' || !Number.isInteger(leader)) {
-    const out = q.all('out').map((l) => visible(l)).join(' / ');
-    return { answered: false, reason: `the controller at ${CONTROLLER_ADDRESS} did not describe its quorum${rc === '124' ? ' within 40 s' : ''}${out ? `: ${out}` : ''}` };
-  }
-  const voters = (q.get('voters') ?? '').split(' ').filter(Boolean).map(Number).filter(Number.isInteger);
-  return { answered: true, leaderId: leader, epoch: q.number('epoch'), maxLag: q.number('lag'), voters };
-}
-
 export class RemoteHost implements HostOps {
   constructor(private readonly session: Session, private readonly target: InstallTarget) {}
 
@@ -95,11 +86,15 @@ export class RemoteHost implements HostOps {
     return readFacts(await this.run(name, vars, bodies, calls, opts), name, parts);
   }
 
-  async probe(r: { urls: string[]; lock: boolean }): Promise<ProbeResult> {
+  async probe(r: { urls: string[]; lock: boolean; quorum?: boolean }): Promise<ProbeResult> {
     // KS_URLS lets the probe fetch the published checksum when Kafka is still to be downloaded.
-    const sections = await this.run('probe', { KS_URLS: r.urls.join('\n'), KS_LOCK: r.lock ? '1' : '' }, ['lock', 'probe'], [], { timeoutMs: TIMEOUTS_MS.probe });
+    const vars = { KS_URLS: r.urls.join('\n'), KS_LOCK: r.lock ? '1' : '', ...(r.quorum ? { KS_CONTROLLER: CONTROLLER_ADDRESS } : {}) };
+    const sections = await this.run('probe', vars, ['lock', 'probe', ...(r.quorum ? ['quorum' as const] : [])], r.quorum ? ['ks_quorum replication'] : [], { timeoutMs: TIMEOUTS_MS.probe });
     const lock = section(sections, 'lock')?.get('state');
-    return { facts: probeFacts(sections, 'probe'), lock: lock === 'unsupported' ? 'unsupported' : lock === 'held' ? 'held' : 'none' };
+    return {
+      facts: probeFacts(sections, 'probe'), lock: lock === 'unsupported' ? 'unsupported' : lock === 'held' ? 'held' : 'none',
+      ...(r.quorum ? { quorum: readQuorum(requireSection(sections, 'probe', 'quorum')) } : {}),
+    };
   }
 
   async installJava(r: JavaRequest): Promise<JavaResult> {
@@ -216,7 +211,7 @@ export class RemoteHost implements HostOps {
 
   async verify(mode: KafkaMode): Promise<VerifyFacts> {
     const vars = { KS_VERIFY_MODE: mode.id, KS_ZOOKEEPER_CONNECT: `localhost:${ZOOKEEPER_PORT}`, KS_CONTROLLER: CONTROLLER_ADDRESS };
-    const sections = await this.run('verify', vars, ['verify'], [], { timeoutMs: TIMEOUTS_MS.verify });
+    const sections = await this.run('verify', vars, ['quorum', 'verify'], [], { timeoutMs: TIMEOUTS_MS.verify });
     const u = readFacts(sections, 'verify', ['install', 'ports', 'jvms', 'jps']);
     const server = section(sections, 'file', 'server.properties');
     const logs = requireSection(sections, 'verify', 'logs');
@@ -236,6 +231,11 @@ export class RemoteHost implements HostOps {
 
   reassign(plan: readonly PartitionReplicas[]): Promise<void> {
     return reassignThrough(this.session, plan, 30_000);
+  }
+
+  async quorum(): Promise<QuorumState> {
+    const sections = await this.run('quorum', { KS_CONTROLLER: CONTROLLER_ADDRESS }, ['quorum'], ['ks_quorum replication'], { timeoutMs: TIMEOUTS_MS.quorum });
+    return readQuorum(requireSection(sections, 'quorum', 'quorum'));
   }
 
   zookeeperMode(): Promise<ZookeeperMode> {

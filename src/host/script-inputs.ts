@@ -42,7 +42,8 @@ export const SCRIPT_INPUTS = {
   'stop-daemon': {},
   units: { KS_UNIT_WRITES: 'shown', KS_ENABLE: 'shown', KS_REMOVE: 'shown', 'KS_W#_NAME': 'shown', 'KS_W#_CONTENT': 'hidden' },
   jps: {},
-  verify: { KS_VERIFY_MODE: 'shown', KS_ZOOKEEPER_CONNECT: 'shown', KS_CONTROLLER: 'shown' },
+  verify: { KS_VERIFY_MODE: 'shown', KS_ZOOKEEPER_CONNECT: 'shown' },
+  quorum: { KS_CONTROLLER: 'shown' },
   uninstall: {
     KS_UN_UNITS: 'shown', KS_UN_SYSTEMD: 'shown', KS_UN_STOP: 'shown', KS_UN_INSTALL: 'shown', KS_UN_TARBALL: 'shown', KS_UN_PURGE: 'shown',
     KS_UN_DATA_PARENT: 'shown', KS_UN_CLUSTER_ID_FILE: 'shown', KS_UN_CLUSTER_ID: 'shown', KS_UN_BASHRC: 'shown', KS_UN_BASHRC_SHA: 'hidden', KS_UN_BACKUP_SHA: 'hidden', KS_UN_BASHRC_B64: 'hidden',
@@ -58,6 +59,7 @@ export const RUNS_WITH: Partial<Record<ScriptBody, readonly ScriptBody[]>> = {
   'start-daemon': ['daemon-lib'],
   'stop-daemon': ['daemon-lib'],
   uninstall: ['move-data'],
+  verify: ['quorum'],
 };
 
 /** `KS_F#_PATH` as the names it stands for: `KS_F${number}_PATH`. */

@@ -31,8 +31,11 @@ export const VOCABULARY = {
   started: ['pid', 'seconds', 'stale_node', 'stale_waited'],
   stopped: ['seconds'],
   zookeeper: ['connect', 'rc', 'ids', 'out'],
-  /** The KRaft controller quorum as kafka-metadata-quorum.sh describes it (verify). */
-  quorum: ['rc', 'leader', 'epoch', 'lag', 'voters', 'out'],
+  /**
+   * The KRaft controller quorum as kafka-metadata-quorum.sh describes it: `describe --status` (rc …
+   * voters) and `describe --replication` (replication_rc, and `row=ID LEO LAG FETCH_MS CAUGHT_UP_MS STATUS`).
+   */
+  quorum: ['rc', 'leader', 'epoch', 'lag', 'voters', 'out', 'replication_rc', 'row'],
   logs: ['file', 'line'],
   /** Whether systemd runs the host: `running` or `none`. */
   systemd: ['state'],

@@ -73,5 +73,12 @@ export interface KafkaMode {
   readonly privatePort: PrivatePort;
   /** Which member of its cluster this host is, as the config step says: "node.id 2 of 3 voters". */
   memberText(c: ClusterView): string;
+  /**
+   * What a cluster's metadata quorum is: a ZooKeeper ensemble beside the brokers (its hosts started
+   * one after another; srvr says a member's mode), or KRaft controllers in the nodes themselves (started
+   * together: a node's start waits until it serves, which needs a majority of controllers; described
+   * by kafka-metadata-quorum.sh).
+   */
+  readonly clusterQuorum: 'ensemble' | 'controllers';
 }
 

@@ -45,6 +45,7 @@ export const kraftMode: KafkaMode = {
   // Bound to the loopback by kafka-setup: open only where someone re-bound it.
   privatePort: { id: 'controller-exposed', name: 'the KRaft controller', port: CONTROLLER_PORT },
   memberText: (c) => `node.id ${selfOf(c).id} of ${c.members.length} voters in the controller quorum`,
+  clusterQuorum: 'controllers',
 };
 
 /**

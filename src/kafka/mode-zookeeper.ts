@@ -43,4 +43,5 @@ export const zookeeperMode: KafkaMode = {
     const { id, brokerId } = selfOf(c);
     return id === brokerId ? `broker.id and myid ${id} of ${c.members.length} in the ensemble` : `broker.id ${brokerId} (kept from its data), myid ${id} of ${c.members.length} in the ensemble`;
   },
+  clusterQuorum: 'ensemble',
 };

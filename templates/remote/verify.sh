@@ -2,27 +2,12 @@
 # and jps), the broker's registration in ZooKeeper (3.x) or the KRaft controller quorum's state (4.x),
 # and recent ERROR/FATAL log lines.
 # Inputs: KS_VERIFY_MODE (zookeeper or kraft); KS_ZOOKEEPER_CONNECT (zookeeper.connect when
-# server.properties leaves it unset); KS_CONTROLLER (host:port of the node's controller listener).
+# server.properties leaves it unset). Runs with quorum.sh (ks_quorum).
 ks_probe_install
 ks_probe_ports
 ks_probe_jvms
 ks_probe_jps
 ks_file_fact server.properties "$ks_install_dir/config/server.properties"
-
-# The quorum as the controller describes it (DescribeQuorum), through Kafka's own tool on the host: the
-# controller listener is on the host's loopback, unreachable from here by design.
-ks_verify_quorum() {
-  ks_section quorum
-  if [ ! -x "$ks_install_dir/bin/kafka-metadata-quorum.sh" ]; then ks_kv rc missing; return 0; fi
-  out=$(KAFKA_HEAP_OPTS=-Xmx128m timeout 40 "$ks_install_dir/bin/kafka-metadata-quorum.sh" --bootstrap-controller "$KS_CONTROLLER" describe --status 2>&1 3<&-)
-  ks_kv rc "$?"
-  # Each value cut to what it may hold: the tool's output is the host's, not trusted.
-  ks_kv leader "$(printf '%s\n' "$out" | sed -n 's/^LeaderId:[[:space:]]*//p' | head -n 1 | tr -cd '0-9-' | cut -c 1-11)"
-  ks_kv epoch "$(printf '%s\n' "$out" | sed -n 's/^LeaderEpoch:[[:space:]]*//p' | head -n 1 | tr -cd '0-9' | cut -c 1-19)"
-  ks_kv lag "$(printf '%s\n' "$out" | sed -n 's/^MaxFollowerLag:[[:space:]]*//p' | head -n 1 | tr -cd '0-9' | cut -c 1-19)"
-  ks_kv voters "$(printf '%s\n' "$out" | sed -n 's/^CurrentVoters:[[:space:]]*//p' | head -n 1 | grep -oE '"id": ?[0-9]+' | tr -cd '0-9\n' | tr '\n' ' ' | cut -c 1-200)"
-  printf '%s\n' "$out" | grep -vE '^[A-Za-z]+:' | tail -n 3 | cut -c 1-300 | sed 's/^/out=/'
-}
 
 # The brokers registered in ZooKeeper (3.x).
 ks_verify_zookeeper() {
@@ -42,7 +27,8 @@ ks_verify_zookeeper() {
 }
 
 if [ "$KS_VERIFY_MODE" = kraft ]; then
-  ks_verify_quorum
+  # The leader's view of every voter's lag too, for a cluster's check: in this same round trip.
+  ks_quorum status replication
   ks_verify_logs="server.log controller.log"
 else
   ks_verify_zookeeper

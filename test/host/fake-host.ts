@@ -11,7 +11,7 @@ import {
 import type { FileChange } from '../../src/host/file-writes.js';
 import type {
   DataMoveRequest, DownloadResult, FormatRequest, FormatResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
-  UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
+  QuorumState, UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
 } from '../../src/host/operations.js';
 import { sha256 } from '../../src/host/file-writes.js';
 import type { Serving } from '../../src/host/serving.js';
@@ -441,6 +441,12 @@ export class FakeHost implements HostOps {
 
   async zookeeperMode(): Promise<ZookeeperMode> {
     return { reason: 'the fake host cannot forward ports' };
+  }
+
+  /** The fake runs no controller: it answers as a host without one. */
+  async quorum(): Promise<QuorumState> {
+    this.call({ name: 'quorum' });
+    return { answered: false, reason: 'the fake host runs no KRaft controller' };
   }
 }
 
