@@ -5,8 +5,9 @@
  * and the SSH connections and remote commands each host got (counted by the tool with --verbose, and
  * from each sshd's log). Needs root on Linux (ip netns). Asserts nothing.
  *
- *   npm run bench:cluster                     # 50 ms each way (100 ms round trip)
+ *   npm run bench:cluster                     # 50 ms each way (100 ms round trip), Kafka 3.1.0 (ZooKeeper)
  *   BENCH_DELAY_MS=150 npm run bench:cluster
+ *   BENCH_KAFKA_VERSION=4.4.0 npm run bench:cluster   # a KRaft cluster
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,12 +16,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { jvmPids, startCluster, stopCluster } from '../test/e2e/support/cluster.js';
-import { buildDistribution } from '../test/e2e/support/dist.js';
+import { buildDistribution, buildKafka4Distributions } from '../test/e2e/support/dist.js';
 import { startMirror, type Mirror } from '../test/e2e/support/mirror.js';
 import { BRIDGE_ADDRESS, netnsUnavailable, relayFromBridge, type NetnsHost } from '../test/e2e/support/netns-host.js';
 
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 50);
 const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS ?? 3);
+const VERSION = process.env.BENCH_KAFKA_VERSION ?? '3.1.0';
 const root = new URL('..', import.meta.url).pathname;
 
 interface Figures {
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   let relay: Awaited<ReturnType<typeof relayFromBridge>> | undefined;
   const proxies: ChildProcess[] = [];
   try {
-    mirror = await startMirror(distDir);
+    mirror = await startMirror(distDir, VERSION.startsWith('3.') ? [] : [await buildKafka4Distributions(join(root, '.cache/e2e/dist4'), [VERSION])]);
     // The hosts first: the relay listens on the bridge their start creates.
     hosts = await startCluster(4);
     relay = await relayFromBridge(Number(new URL(mirror.good).port));
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
       proxies.push(spawn('python3', [join(root, 'bench/latency-proxy.py'), String(ports[i]), `${h.address}:22`, String(DELAY_MS)], { stdio: 'ignore' }));
     }
     await sleep(500);
-    const common = ['--key', hosts[0]!.keyPath, '--known-hosts', join(dir, 'known_hosts'), '--yes', '--no-interactive', '--mirror', url.toString().replace(/\/$/, ''), '--heap', '256m'];
+    const common = ['--key', hosts[0]!.keyPath, '--known-hosts', join(dir, 'known_hosts'), '--yes', '--no-interactive', '--mirror', url.toString().replace(/\/$/, ''), '--heap', '256m', '--kafka-version', VERSION];
     const single = { XDG_CONFIG_HOME: join(dir, 'single') };
     const cluster = { XDG_CONFIG_HOME: join(dir, 'cluster') };
     const one = [hosts[3]!];
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < NOOP_RUNS; i++) rows.push([`1 host: no-op #${i + 1}`, await init(one, [ports[3]!], common, single)]);
     for (let i = 0; i < NOOP_RUNS; i++) rows.push([`3 hosts: no-op #${i + 1}`, await init(three, ports.slice(0, 3), common, cluster)]);
 
-    console.log(`kafka-setup cluster benchmark — netns hosts, each sshd behind a latency proxy: ${DELAY_MS} ms each way (${DELAY_MS * 2} ms round trip)`);
+    console.log(`kafka-setup cluster benchmark, Kafka ${VERSION} — netns hosts, each sshd behind a latency proxy: ${DELAY_MS} ms each way (${DELAY_MS * 2} ms round trip)`);
     console.log('');
     console.log('run                      wall      per host: ssh conns/remote cmds (tool)   (sshd log: conns/execs)');
     for (const [name, f] of rows) console.log(`${name.padEnd(24)} ${f.wallS.toFixed(2).padStart(6)} s  ${f.counted.join(' ').padEnd(36)} ${f.sshd.join(' ')}`);

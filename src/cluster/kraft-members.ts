@@ -1,9 +1,10 @@
 /**
  * A KRaft cluster's members as the servers tell them: each node's id from its formatted storage
- * (meta.properties), else from the config a cluster init wrote (node.id); the one cluster id every
- * node is formatted with; and the refusals that keep a run from making two clusters of one — nodes
- * formatted for different clusters, two nodes with one id, a member left out, a node that joins a
- * quorum already running (adding a controller is not done yet). Whatever the `--host` order, the saved
+ * (meta.properties), else from the config a cluster init wrote (node.id); which of them vote in the
+ * controller quorum (those the members' configs name; on a new cluster the first three, or five);
+ * the one cluster id every node is formatted with; and the refusals that keep a run from making two
+ * clusters of one — nodes formatted for different clusters, two nodes with one id, a member left out,
+ * a voter without its storage beside a quorum that runs. Whatever the `--host` order, the saved
  * profile or its absence, a node keeps its id and nothing formatted is formatted again.
  */
 import { posix } from 'node:path';
@@ -13,6 +14,7 @@ import { cleanPath, type HostFacts } from '../host/facts.js';
 import { findJvm } from '../host/install-jvms.js';
 import { MAX_MEMBERS } from '../kafka/cluster.js';
 import { KRAFT_NODE } from '../kafka/daemons.js';
+import { firstVoterCount } from '../kafka/kraft-quorum.js';
 import { getProperty } from '../kafka/properties.js';
 import type { SavedMember } from '../options/cluster-options.js';
 
@@ -137,16 +139,17 @@ export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen
       );
     }
   }
-  // A node without storage beside a quorum that runs: new to it, or one of its voters that lost its
-  // data; either must join as a new controller (add-controller), never be formatted as a first voter
-  // (a voter back with an empty log could help elect a leader that lacks committed metadata). Where
-  // none runs, the first init was stopped between two formats: the rest are formatted as planned.
+  // A voter without storage beside a quorum that runs has lost its data: formatted again as a first
+  // voter, it would come back with an empty log under its old directory id and could help elect a
+  // leader that lacks committed metadata. Where none runs, the first init was stopped between two
+  // formats: the rest are formatted as planned. A node the quorum does not name joins as a broker.
   const formed = nodes.some((n) => n.formatted !== undefined && n.running);
-  const joining = nodes.findIndex((n) => n.formatted === undefined && formed);
-  if (joining >= 0) {
-    throw new UsageError(
-      `${hosts[joining]!.label} has no KRaft storage, and the cluster's quorum already runs: adding a node (or re-adding one that lost its data) to a running KRaft cluster is not supported yet. Nothing was changed`,
-      `give only the cluster's members; a member that lost its data must be re-added by hand with kafka-metadata-quorum.sh add-controller (a new directory id), not re-formatted as one of the first voters`,
+  const named = new Set(nodes.flatMap((n) => n.peers));
+  const lostVoter = nodes.findIndex((n, i) => n.formatted === undefined && formed && named.has(facts[i]!.serverAddress ?? ''));
+  if (lostVoter >= 0) {
+    throw new UserError(
+      `${hosts[lostVoter]!.label} has no KRaft storage, yet the cluster's quorum runs and names it as a voter: it lost its data. Formatted again as one of the first voters it could help elect a leader that lacks committed metadata, so kafka-setup does not. Nothing was changed`,
+      { hint: 're-add it by hand: kafka-metadata-quorum.sh remove-controller for its old directory id, then format it with --no-initial-controllers and add-controller (Kafka\'s docs: "Controller membership changes")' },
     );
   }
   const found = new Set(held.filter((x): x is number => x !== undefined));
@@ -173,6 +176,17 @@ export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen
   });
   if (out.some((id) => id > MAX_MEMBERS)) throw new UserError(`kafka-setup numbers a cluster's nodes up to ${MAX_MEMBERS}`, { hint: 'give fewer hosts' });
   return out;
+}
+
+/**
+ * The ids of the quorum's voters: the members the members' configs name as controllers (a cluster that
+ * grew keeps its voters: the new nodes observe the quorum as brokers); on servers that name none yet, a
+ * new cluster's first three (or five) by id.
+ */
+export function kraftVoters(facts: readonly Seen[], ids: readonly number[]): number[] {
+  const named = new Set(facts.map(kraftNode).flatMap((n) => n.peers));
+  if (named.size > 0) return ids.filter((_, i) => named.has(facts[i]!.serverAddress ?? '')).sort((a, b) => a - b);
+  return [...ids].sort((a, b) => a - b).slice(0, firstVoterCount(ids.length));
 }
 
 /** Whether any of these servers already is a KRaft cluster's member (formatted, or configured as one). */

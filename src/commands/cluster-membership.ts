@@ -4,11 +4,11 @@
  * cluster, whether a run changes the membership, where the hosts must wait for each other, and how
  * the summary names the quorum. ZooKeeper ensembles and KRaft quorums differ in every one.
  */
-import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode, type Candidate } from '../cluster/kraft-members.js';
+import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters, type Candidate } from '../cluster/kraft-members.js';
 import type { HostFacts } from '../host/facts.js';
 import { zookeeperConnect, type ClusterView } from '../kafka/cluster.js';
 import { newClusterId } from '../kafka/cluster-id.js';
-import { controllerBootstrap } from '../kafka/kraft-quorum.js';
+import { controllerBootstrap, votes } from '../kafka/kraft-quorum.js';
 import type { KafkaMode } from '../kafka/mode.js';
 import type { SavedMember } from '../options/cluster-options.js';
 import { memberData } from '../steps/member-data.js';
@@ -25,7 +25,7 @@ export interface Barrier {
 
 export interface Membership {
   /** Each member's number, then its broker id, from the servers (and the saved profile for new ones). */
-  ids(hosts: readonly (Candidate & { brokerId?: number | undefined })[], facts: readonly HostFacts[], saved: readonly SavedMember[] | undefined): { ids: number[]; brokerIds: number[] };
+  ids(hosts: readonly (Candidate & { brokerId?: number | undefined })[], facts: readonly HostFacts[], saved: readonly SavedMember[] | undefined): { ids: number[]; brokerIds: number[]; voters?: number[] };
   /** The cluster id every member is formatted with (KRaft), decided once per run; `fresh` where none is there yet. */
   clusterId(hosts: readonly Candidate[], facts: readonly HostFacts[], fresh: string): string | undefined;
   /** Whether any of these servers is a cluster's member already (the first cluster init is the servers' to tell). */
@@ -60,11 +60,11 @@ const kraftMembership: Membership = {
   ids(hosts, facts, saved) {
     const ids = kraftMemberIds(hosts, facts, saved);
     // A KRaft node is one id: broker and controller.
-    return { ids, brokerIds: ids };
+    return { ids, brokerIds: ids, voters: kraftVoters(facts, ids) };
   },
   clusterId: (hosts, facts, fresh) => clusterIdOf(hosts, facts.map(kraftNode), fresh),
   anyMember: anyKraftMember,
-  // Growing a quorum (add-controller) is not done yet: a run never changes who votes.
+  // A run never changes who votes: new nodes observe the quorum (adding controllers is not done yet).
   changes: () => false,
   note: () => undefined,
   joinsSeeded: () => false,
@@ -75,7 +75,10 @@ const kraftMembership: Membership = {
     // A node serves only once a majority of controllers runs: every node is formatted before any starts, then all start together.
     { after: 'format', before: 'broker', what: 'the nodes were started' },
   ],
-  quorum: (view) => ['controller quorum', `${controllerBootstrap(view)} (cluster ${view.clusterId ?? '?'})`],
+  quorum: (view) => {
+    const observers = view.members.filter((m) => !votes(view, m.id)).map((m) => m.id).sort((a, b) => a - b);
+    return ['controller quorum', `${controllerBootstrap(view)} (cluster ${view.clusterId ?? '?'}${observers.length === 0 ? '' : observers.length > 1 ? `; nodes ${observers.join(', ')} observe it as brokers` : `; node ${observers[0]} observes it as a broker`})`];
+  },
 };
 
 const BY_MODE: Record<KafkaMode['id'], Membership> = { zookeeper: zookeeperMembership, kraft: kraftMembership };

@@ -40,7 +40,7 @@ export function ensembleCheck(modes: ReadonlyArray<{ host: string; zk: Zookeeper
  */
 export function controllerQuorumCheck(said: ReadonlyArray<{ host: string; quorum: QuorumState }>, memberIds: readonly number[]): CheckResult {
   const id = 'controller-quorum';
-  const title = 'Controller quorum: one leader, every member a voter, caught up';
+  const title = 'Controller quorum: one leader, its voters members and caught up';
   const answered = said.flatMap(({ host, quorum: q }) => (q.answered ? [{ host, q }] : []));
   const silent = said.filter(({ quorum: q }) => !q.answered).map(({ host }) => host);
   const unanswered = silent.length > 0 ? `; no answer through ${silent.join(', ')}` : '';
@@ -59,15 +59,17 @@ export function controllerQuorumCheck(said: ReadonlyArray<{ host: string; quorum
   const q = answered.find(({ q: a }) => a.replicas !== undefined)?.q ?? answered[0]!.q;
   const want = [...memberIds].sort((a, b) => a - b);
   const voters = [...q.voters].sort((a, b) => a - b);
-  const head = `leader ${leaders[0]}${q.epoch === undefined ? '' : ` (epoch ${q.epoch})`}, voters [${voters.join(', ')}]`;
-  if (want.join(',') !== voters.join(',')) {
-    const missing = want.filter((m) => !voters.includes(m));
-    const extra = voters.filter((v) => !want.includes(v));
-    return check(id, title, 'fail', `${head}; the members are [${want.join(', ')}]${missing.length ? `: ${missing.join(', ')} not voters` : ''}${extra.length ? `${missing.length ? ',' : ':'} ${extra.join(', ')} not members` : ''}${unanswered}`,
+  let head = `leader ${leaders[0]}${q.epoch === undefined ? '' : ` (epoch ${q.epoch})`}, voters [${voters.join(', ')}]`;
+  // Three (or five) members vote; a cluster grown past them has brokers that observe the quorum.
+  const extra = voters.filter((v) => !want.includes(v));
+  const observers = want.filter((m) => !voters.includes(m));
+  if (extra.length > 0 || voters.length === 0) {
+    return check(id, title, 'fail', `${head}; the members are [${want.join(', ')}]: ${voters.length === 0 ? 'no voters' : `${extra.join(', ')} not members`}${unanswered}`,
       'the quorum is not the profile\'s cluster: run kafka-setup init with the same --host list the cluster was made with');
   }
+  if (observers.length > 0) head += `, observers [${observers.join(', ')}]`;
   if (!q.replicas) return check(id, title, 'warn', `${head}; the leader did not describe its voters' replication${unanswered}`, 'run kafka-setup verify again in a moment');
-  const states = voterStates(q.replicas, want);
+  const states = voterStates(q.replicas, voters);
   const detail = `${head}; ${states.map(describeVoter).join('; ')}${unanswered}`;
   const gone = states.filter((s) => s.state === 'missing' || s.state === 'stalled');
   if (gone.length > 0) {

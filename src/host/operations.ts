@@ -79,8 +79,12 @@ export interface FormatRequest {
   logDir: string;
   /** The id to keep when the host keeps none yet (a cluster's: the one every node must keep). */
   clusterId: string;
-  /** A cluster's `--initial-controllers` (every voter); absent: one server, formatted `--standalone`. */
-  initialControllers?: string | undefined;
+  /**
+   * How the node meets the quorum: alone (`--standalone`, one server), as one of a new cluster's
+   * voters (`--initial-controllers`, the same on every voter), or as a node that joins a quorum that
+   * exists (`--no-initial-controllers`: it observes it).
+   */
+  quorum: { kind: 'standalone' } | { kind: 'voter'; initialControllers: string } | { kind: 'observer' };
 }
 
 export interface FormatResult {

@@ -169,7 +169,7 @@ export class RemoteHost implements HostOps {
   }
 
   async formatStorage(r: FormatRequest): Promise<FormatResult> {
-    const sections = await this.run('format-storage', { KS_DATA_DIR: r.dataDir, KS_LOG_DIR: r.logDir, KS_CLUSTER_ID: r.clusterId, KS_INITIAL_CONTROLLERS: r.initialControllers ?? '' }, ['format-storage'], [], { timeoutMs: TIMEOUTS_MS.format });
+    const sections = await this.run('format-storage', { KS_DATA_DIR: r.dataDir, KS_LOG_DIR: r.logDir, KS_CLUSTER_ID: r.clusterId, KS_QUORUM: r.quorum.kind, KS_INITIAL_CONTROLLERS: r.quorum.kind === 'voter' ? r.quorum.initialControllers : '' }, ['format-storage'], [], { timeoutMs: TIMEOUTS_MS.format });
     const f = requireSection(sections, 'format-storage', 'formatted');
     return { update: readFacts(sections, 'format-storage', ['data']), clusterId: f.get('cluster_id') ?? '', formatted: f.get('formatted') === 'yes', seconds: f.number('seconds') };
   }

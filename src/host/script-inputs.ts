@@ -32,7 +32,7 @@ export const SCRIPT_INPUTS = {
     KS_STOP_BROKER: 'shown', KS_STOP_ZOOKEEPER: 'shown', KS_BROKER_MAIN: 'shown', KS_ZOOKEEPER_MAIN: 'shown', KS_MOVES: 'shown', KS_DATA_TIGHTEN: 'shown',
     'KS_M#_FROM': 'shown', 'KS_M#_TO': 'shown', 'KS_M#_SAME': 'shown',
   },
-  'format-storage': { KS_DATA_DIR: 'shown', KS_LOG_DIR: 'shown', KS_CLUSTER_ID: 'shown', KS_INITIAL_CONTROLLERS: 'shown' },
+  'format-storage': { KS_DATA_DIR: 'shown', KS_LOG_DIR: 'shown', KS_CLUSTER_ID: 'shown', KS_QUORUM: 'shown', KS_INITIAL_CONTROLLERS: 'shown' },
   // The daemon table's row (daemons.ts): start-daemon.sh and stop-daemon.sh always run with daemon-lib.sh.
   'daemon-lib': {
     KS_NAME: 'shown', KS_SCRIPT: 'shown', KS_CONF: 'shown', KS_OUT: 'shown', KS_MAIN: 'shown', KS_READY: 'shown', KS_PORT: 'shown',

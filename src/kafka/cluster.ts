@@ -22,6 +22,8 @@ export interface ClusterView {
   members: readonly ClusterMember[];
   /** KRaft: the one cluster id every node is formatted with, decided from the servers (or new) once per run. */
   clusterId?: string | undefined;
+  /** KRaft: the ids of the controller quorum's voters (the others observe it: brokers whose controller does not vote). */
+  voters?: readonly number[] | undefined;
 }
 
 /** Followers talk to the leader on the first, elections run on the second. */

@@ -20,11 +20,29 @@ export function directoryIdOf(clusterId: string, nodeId: number): string {
   return bytes.toString('base64url');
 }
 
-function byId(c: ClusterView): ClusterView['members'] {
-  return [...c.members].sort((a, b) => a.id - b.id);
+/**
+ * How many of a new cluster's members vote: three, or five from five servers on (Kafka's advice: an
+ * odd number, 3 or 5). A fourth vote would not survive a second failure more than three do, and
+ * every vote is a write each metadata change waits for.
+ */
+export function firstVoterCount(size: number): number {
+  return size <= 3 ? size : size < 5 ? 3 : 5;
 }
 
-/** controller.quorum.bootstrap.servers: every voter's controller listener. */
+/** The voters of a cluster, by id: the view's, else (one not yet decided) all its members. */
+export function votersOf(c: ClusterView): ClusterView['members'] {
+  const voters = c.voters ?? c.members.map((m) => m.id);
+  return [...c.members].filter((m) => voters.includes(m.id)).sort((a, b) => a.id - b.id);
+}
+
+/** Whether this member votes in the controller quorum. */
+export function votes(c: ClusterView, id: number): boolean {
+  return votersOf(c).some((m) => m.id === id);
+}
+
+const byId = votersOf;
+
+/** controller.quorum.bootstrap.servers: every voter's controller listener (the nodes that observe find the quorum there too). */
 export function controllerBootstrap(c: ClusterView): string {
   return byId(c).map((m) => hostPort(m.address, CONTROLLER_PORT)).join(',');
 }

@@ -9,7 +9,7 @@ import { KRAFT_NODE } from './daemons.js';
 import { CONTROLLER_LISTENER, CONTROLLER_PORT } from './distribution.js';
 import { listenerSettings } from './listeners.js';
 import type { KafkaMode, Placement } from './kafka-mode.js';
-import { controllerBootstrap } from './kraft-quorum.js';
+import { controllerBootstrap, votersOf, votes } from './kraft-quorum.js';
 import { getProperty } from './properties.js';
 
 /** A single server's node id: Kafka's own quickstart's. */
@@ -44,7 +44,9 @@ export const kraftMode: KafkaMode = {
   scalaVersions: ['2.13'],
   // Bound to the loopback by kafka-setup: open only where someone re-bound it.
   privatePort: { id: 'controller-exposed', name: 'the KRaft controller', port: CONTROLLER_PORT },
-  memberText: (c) => `node.id ${selfOf(c).id} of ${c.members.length} voters in the controller quorum`,
+  memberText: (c) => (votes(c, selfOf(c).id)
+    ? `node.id ${selfOf(c).id}, one of ${votersOf(c).length} voters in the controller quorum`
+    : `node.id ${selfOf(c).id}, a broker observing the ${votersOf(c).length}-voter controller quorum`),
   clusterQuorum: 'controllers',
 };
 

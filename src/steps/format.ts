@@ -7,9 +7,10 @@
 import { posix } from 'node:path';
 import { UserError } from '../errors.js';
 import { withUpdate, type DataDirFact } from '../host/facts.js';
+import type { FormatRequest } from '../host/operations.js';
 import { selfOf } from '../kafka/cluster.js';
 import { newClusterId } from '../kafka/cluster-id.js';
-import { initialControllers } from '../kafka/kraft-quorum.js';
+import { initialControllers, votersOf, votes } from '../kafka/kraft-quorum.js';
 import { KRAFT_NODE_ID } from '../kafka/mode-kraft.js';
 import { RemoteFailure } from '../remote/session.js';
 import { dataDir, modeFor } from './targets.js';
@@ -31,9 +32,21 @@ function wantedClusterId(ctx: StepContext): string | undefined {
   return ctx.cluster?.clusterId ?? ctx.facts.keptClusterId;
 }
 
-/** How the quorum is bootstrapped: a cluster's voters, every node alike; a single server alone. */
-function quorumFlag(ctx: StepContext, clusterId: string): string {
-  return ctx.cluster ? `--initial-controllers ${initialControllers(ctx.cluster, clusterId)}` : '--standalone';
+/** How this node meets the quorum: a single server alone; a new cluster's voter, every voter alike; else it joins as an observer. */
+function quorumOf(ctx: StepContext, clusterId: string): FormatRequest['quorum'] {
+  if (!ctx.cluster) return { kind: 'standalone' };
+  return votes(ctx.cluster, nodeId(ctx)) ? { kind: 'voter', initialControllers: initialControllers(ctx.cluster, clusterId) } : { kind: 'observer' };
+}
+
+function quorumFlag(q: FormatRequest['quorum']): string {
+  return q.kind === 'voter' ? `--initial-controllers ${q.initialControllers}` : q.kind === 'observer' ? '--no-initial-controllers' : '--standalone';
+}
+
+/** "node 2 of 3 voters", "node 4, observing the 3 voters" (a cluster's member). */
+function roleText(ctx: StepContext): string {
+  if (!ctx.cluster) return '';
+  const n = votersOf(ctx.cluster).length;
+  return votes(ctx.cluster, nodeId(ctx)) ? `, node ${nodeId(ctx)} of ${n} voters` : `, node ${nodeId(ctx)}, observing the ${n} voters`;
 }
 
 /**
@@ -88,14 +101,14 @@ function otherCluster(ctx: StepContext, logs: DataDirFact): UserError | undefine
 
 function check(ctx: StepContext): Check {
   const id = wantedClusterId(ctx);
-  const wouldRun = [`bin/kafka-storage.sh format --cluster-id=${id ?? '<a new id>'} --config config/server.properties ${quorumFlag(ctx, id ?? '<a new id>')}   (in a new directory, renamed to ${logDir(ctx)})`];
+  const wouldRun = [`bin/kafka-storage.sh format --cluster-id=${id ?? '<a new id>'} --config config/server.properties ${quorumFlag(quorumOf(ctx, id ?? '<a new id>'))}   (in a new directory, renamed to ${logDir(ctx)})`];
   const p = problem(ctx);
   if (p) return { done: false, reason: p.message, wouldRun: [] };
   const f = ctx.facts.dataDirs.get(logDir(ctx))?.format;
-  if (f && ctx.facts.keptClusterId !== undefined) return { done: true, detail: `${logDir(ctx)}: cluster ${f.clusterId}, node ${f.nodeId}${ctx.cluster ? ` of ${ctx.cluster.members.length} voters` : ''}` };
+  if (f && ctx.facts.keptClusterId !== undefined) return { done: true, detail: `${logDir(ctx)}: cluster ${f.clusterId}${ctx.cluster ? roleText(ctx) : `, node ${f.nodeId}`}` };
   if (f) return { done: false, reason: `keep the cluster id ${f.clusterId} of ${logDir(ctx)} on the host`, wouldRun: [`write ${posix.join(dataDir(ctx), 'cluster.id')}`] };
   if (ctx.facts.files['server.properties'].content === undefined) return { done: false, reason: 'format the storage (once Kafka is configured)', wouldRun };
-  return { done: false, reason: `format ${logDir(ctx)} for ${id ? `cluster ${id}` : 'a new cluster'}${ctx.cluster ? `, node ${nodeId(ctx)} of ${ctx.cluster.members.length} voters` : ''}`, wouldRun };
+  return { done: false, reason: `format ${logDir(ctx)} for ${id ? `cluster ${id}` : 'a new cluster'}${roleText(ctx)}`, wouldRun };
 }
 
 function explain(f: RemoteFailure): UserError | undefined {
@@ -121,14 +134,11 @@ export const formatStep: Step = {
       // The id to keep when the host keeps none: the storage's own, once formatted (the file was lost), else a new one.
       const formatted = ctx.facts.dataDirs.get(logDir(ctx))?.format?.clusterId;
       const clusterId = wantedClusterId(ctx) ?? formatted ?? newClusterId();
-      r = await ctx.host.formatStorage({
-        dataDir: dataDir(ctx), logDir: logDir(ctx), clusterId, ...(ctx.cluster ? { initialControllers: initialControllers(ctx.cluster, clusterId) } : {}),
-      });
+      r = await ctx.host.formatStorage({ dataDir: dataDir(ctx), logDir: logDir(ctx), clusterId, quorum: quorumOf(ctx, clusterId) });
     } catch (err) {
       throw (err instanceof RemoteFailure && explain(err)) || err;
     }
     ctx.facts = withUpdate(ctx.facts, r.update);
-    const voters = ctx.cluster ? `, node ${nodeId(ctx)} of ${ctx.cluster.members.length} voters` : '';
-    return r.formatted ? `formatted ${logDir(ctx)} for cluster ${r.clusterId}${voters}` : `cluster ${r.clusterId} kept on the host`;
+    return r.formatted ? `formatted ${logDir(ctx)} for cluster ${r.clusterId}${roleText(ctx)}` : `cluster ${r.clusterId} kept on the host`;
   },
 };

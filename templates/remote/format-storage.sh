@@ -5,7 +5,8 @@
 # interruption leaves no half-formatted log directory, and the next run removes what it left.
 # Inputs: KS_DATA_DIR (kafka-setup's data directory), KS_LOG_DIR (the log directory, under it),
 # KS_CLUSTER_ID (the id to keep when none is kept yet; in a cluster, the one it must keep),
-# KS_INITIAL_CONTROLLERS (a cluster's voters, id@host:port:directory-id,…; empty: one server, --standalone).
+# KS_QUORUM (standalone: one server; voter: one of a new cluster's voters, KS_INITIAL_CONTROLLERS
+# naming them all, id@host:port:directory-id,…; observer: a node joining a quorum that exists).
 
 ks_fmt_started=$(date +%s)
 ks_fmt_kept="$KS_DATA_DIR/cluster.id"
@@ -23,7 +24,7 @@ else
 fi
 [ -n "$ks_fmt_id" ] || ks_fail format_failed "$ks_fmt_kept holds no cluster id"
 # A cluster's nodes share one id: one that keeps another (written since the probe) is not formatted.
-if [ -n "$KS_INITIAL_CONTROLLERS" ] && [ "$ks_fmt_id" != "$KS_CLUSTER_ID" ]; then
+if [ "$KS_QUORUM" != standalone ] && [ "$ks_fmt_id" != "$KS_CLUSTER_ID" ]; then
   ks_section error
   ks_kv kind cluster_mismatch
   ks_kv dir "$ks_fmt_kept"
@@ -31,11 +32,11 @@ if [ -n "$KS_INITIAL_CONTROLLERS" ] && [ "$ks_fmt_id" != "$KS_CLUSTER_ID" ]; the
   ks_kv message "$ks_fmt_kept keeps cluster $ks_fmt_id, not the cluster's $KS_CLUSTER_ID"
   exit 1
 fi
-if [ -n "$KS_INITIAL_CONTROLLERS" ]; then
-  set -- --initial-controllers "$KS_INITIAL_CONTROLLERS"
-else
-  set -- --standalone
-fi
+case $KS_QUORUM in
+  voter) set -- --initial-controllers "$KS_INITIAL_CONTROLLERS" ;;
+  observer) set -- --no-initial-controllers ;;
+  *) set -- --standalone ;;
+esac
 
 ks_fmt_now=no
 if [ -f "$KS_LOG_DIR/meta.properties" ]; then

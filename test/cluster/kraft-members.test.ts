@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode } from '../../src/cluster/kraft-members.js';
+import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters } from '../../src/cluster/kraft-members.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/host/facts.js';
 
@@ -45,15 +45,13 @@ describe('a KRaft cluster\'s node ids, from the servers', () => {
     expect(clusterIdOf(hosts('c', 'b', 'a'), servers.map(kraftNode), B)).toBe(A);
   });
 
-  it('refuses a member left out, two nodes with one id, and a node joining a quorum that runs', () => {
+  it('refuses a member left out, two nodes with one id, and a voter that lost its storage beside a quorum that runs', () => {
     expect(() => kraftMemberIds(hosts('a', 'b'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2)])).toThrow(UsageError);
     expect(() => kraftMemberIds(hosts('a', 'b'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2)])).toThrow(/a's config lists a controller at 10.0.0.3, which is not among the hosts given/);
     expect(() => kraftMemberIds(hosts('a', 'b', 'c'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 1), formatted('10.0.0.3', 3)])).toThrow(/a and b are both KRaft node 1/);
-    const grown = [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), formatted('10.0.0.3', 3), node('10.0.0.4')];
-    expect(() => kraftMemberIds(hosts('a', 'b', 'c', 'd'), grown)).toThrow(/d has no KRaft storage, and the cluster's quorum already runs/);
-    // A voter that lost its data (its config still names it) is not formatted again as a first voter.
+    // A voter that lost its data (the quorum's configs name it) is not formatted again as a first voter.
     const wiped = [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), node('10.0.0.3', { id: 3 })];
-    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), wiped)).toThrow(/c has no KRaft storage/);
+    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), wiped)).toThrow(/c has no KRaft storage, yet the cluster's quorum runs and names it as a voter: it lost its data/);
   });
 
   it('refuses a single server (formatted --standalone) among the hosts: growing one is not done yet', () => {
@@ -65,6 +63,26 @@ describe('a KRaft cluster\'s node ids, from the servers', () => {
   it('a saved member not given and not found among the servers is refused', () => {
     const saved = [{ id: 1, host: 'a', user: 'u', port: 22, advertisedHost: 'a' }, { id: 2, host: 'b', user: 'u', port: 22, advertisedHost: 'b' }];
     expect(() => kraftMemberIds([{ label: 'a', savedId: 1 }, { label: 'x', savedId: undefined }], [node('10.0.0.1'), node('10.0.0.9')], saved)).toThrow(/b is a member of the saved cluster but not given/);
+  });
+});
+
+describe('a KRaft cluster\'s voters', () => {
+  it('a new cluster: all of up to three, then three, five from five on', () => {
+    const fresh = (n: number) => Array.from({ length: n }, (_, i) => node(`10.0.0.${i + 1}`));
+    expect(kraftVoters(fresh(3), [1, 2, 3])).toEqual([1, 2, 3]);
+    expect(kraftVoters(fresh(4), [4, 3, 2, 1])).toEqual([1, 2, 3]);
+    expect(kraftVoters(fresh(5), [1, 2, 3, 4, 5])).toEqual([1, 2, 3, 4, 5]);
+    expect(kraftVoters(fresh(7), [1, 2, 3, 4, 5, 6, 7])).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a cluster that grows keeps its voters: the new node joins as a broker observing the quorum, whatever the --host order', () => {
+    const grown = [node('10.0.0.4'), formatted('10.0.0.3', 3), formatted('10.0.0.1', 1), formatted('10.0.0.2', 2)];
+    const ids = kraftMemberIds(hosts('d', 'c', 'a', 'b'), grown);
+    expect(ids).toEqual([4, 3, 1, 2]);
+    expect(kraftVoters(grown, ids)).toEqual([1, 2, 3]);
+    // Its config written, its storage not yet: it is still not a voter (its config does not name itself).
+    const observer = node('10.0.0.4', { id: 4 });
+    expect(kraftVoters([formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), formatted('10.0.0.3', 3), observer], [1, 2, 3, 4])).toEqual([1, 2, 3]);
   });
 });
 

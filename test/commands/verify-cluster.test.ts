@@ -50,8 +50,13 @@ describe('the KRaft controller quorum check', () => {
     expect(controllerQuorumCheck([{ host: 'a', quorum: q(1) }, { host: 'b', quorum: q(2) }], [1, 2, 3]).detail).toBe('the nodes name different leaders: a: leader 1 (epoch 7), b: leader 2 (epoch 7)');
     expect(controllerQuorumCheck([{ host: 'a', quorum: q(-1) }], [1, 2, 3]).status).toBe('fail');
     const other = controllerQuorumCheck([{ host: 'a', quorum: q(1, undefined, [1, 2, 4]) }], [1, 2, 3]);
-    expect(other).toMatchObject({ status: 'fail', detail: 'leader 1 (epoch 7), voters [1, 2, 4]; the members are [1, 2, 3]: 3 not voters, 4 not members' });
+    expect(other).toMatchObject({ status: 'fail', detail: 'leader 1 (epoch 7), voters [1, 2, 4]; the members are [1, 2, 3]: 4 not members' });
     expect(controllerQuorumCheck([{ host: 'a', quorum: { answered: false, reason: 'x' } }], [1, 2, 3])).toMatchObject({ status: 'fail', detail: 'no controller described the quorum; no answer through a' });
+  });
+  it('a cluster grown past its voters: the other members observe, and only the voters are judged', () => {
+    const grown = controllerQuorumCheck([{ host: 'a', quorum: q(1, [r(1, 'leader', 0, 0, 0), r(2, 'follower', 0, 1, 1), r(3, 'follower', 0, 1, 1)]) }], [1, 2, 3, 4]);
+    expect(grown.status).toBe('pass');
+    expect(grown.detail).toMatch(/^leader 1 \(epoch 7\), voters \[1, 2, 3\], observers \[4\]; /);
   });
   it('a voter catching up warns; a leader that did not describe the replication warns', () => {
     expect(controllerQuorumCheck([{ host: 'a', quorum: q(1, [r(1, 'leader', 0, 0, 0), r(2, 'follower', 5000, 100, 20_000), r(3, 'follower', 0, 1, 1)]) }], [1, 2, 3]).status).toBe('warn');

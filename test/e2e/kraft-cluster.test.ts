@@ -8,7 +8,7 @@
  * that would make two clusters of one are refused before any change. The tests run in order, each
  * from where the previous one left the cluster. Figures go to stderr, one line each, for the note.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Admin, Kafka, Producer } from 'kafkajs';
@@ -49,6 +49,7 @@ const serverProperties = (h: NetnsHost): string => readFileSync(join(h.home, `ka
   const ledger: ProduceLedger = newLedger();
   const jvms: number[] = [];
   let ids: number[] = [];
+  const killed: NetnsHost[] = [];
 
   const init = async (label: string, order: NetnsHost[] = hosts, o: { env?: Record<string, string>; extra?: string[] } = {}): Promise<CliResult> => {
     const started = Date.now();
@@ -160,8 +161,9 @@ const serverProperties = (h: NetnsHost): string => readFileSync(join(h.home, `ka
     it(`kill -9 of the quorum ${which}'s node under acks=all load: a leader is elected, nothing acknowledged is lost, the re-run heals`, async () => {
       const before = await quorum(hosts[0]!);
       expect(before.leader).toBeGreaterThan(0);
-      // The follower round takes a node not killed in the leader's round (the last follower in host order).
-      const victim = which === 'leader' ? hosts[ids.indexOf(before.leader)]! : [...hosts].reverse().find((h) => ids[hosts.indexOf(h)] !== before.leader)!;
+      // The follower round takes a node not killed in the leader's round.
+      const victim = which === 'leader' ? hosts[ids.indexOf(before.leader)]! : hosts.find((h, i) => ids[i] !== before.leader && h !== killed[0])!;
+      killed.push(victim);
       const survivor = hosts.find((h) => h !== victim)!;
       const load = produceAcked(producer!, TOPIC, ledger, 600, { workers: 4, timeoutMs: 240 * SECONDS });
       await until('some load', async () => (ledger.acked.size > 250 ? true : undefined), { timeoutMs: 60 * SECONDS });
@@ -201,20 +203,96 @@ const serverProperties = (h: NetnsHost): string => readFileSync(join(h.home, `ka
     expect(hosts.map(metaOf)).toEqual(before);
   }, 300 * SECONDS);
 
-  it('refused before any change: a member left out; a fourth host joining the running quorum', async () => {
+  it('verify on the saved cluster: one quorum leader, its voters caught up, every broker registered, acks=all on 3 replicas', async () => {
+    const r = await runCli(['verify'], { env });
+    figure(`verify: exit ${r.code}`);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(/\[pass\] Controller quorum: one leader, its voters members and caught up — leader \d \(epoch \d+\), voters \[1, 2, 3\]; /);
+    expect(r.stdout).toMatch(/\[pass\] Every broker registered — brokers 1, 2, 3 in the metadata/);
+    expect(r.stdout).toMatch(/\[pass\] No under-replicated partitions/);
+    expect(r.stdout).toMatch(/\[pass\] Produce\/consume round trip — 1 message through topic kafka-setup-verify-[0-9a-f]+ \(3 replicas, acks=all\)/);
+    for (const h of hosts) expect(hostLines(r.stdout, h).join('\n'), r.all).toMatch(/\[pass\] Kafka \(broker and controller\) is running/);
+  }, 300 * SECONDS);
+
+  it('status on the saved cluster: every node with its place in the quorum', async () => {
+    const r = await runCli(['status'], { env });
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout.match(/^\s+quorum\s+(leader|follower) \(node \d\)\s+leader \d/gm), r.all).toHaveLength(3);
+    expect(r.stdout.match(new RegExp(`^Kafka ${VERSION.replace(/\./g, '\\.')} in `, 'gm'))).toHaveLength(3);
+  }, 120 * SECONDS);
+
+  it('restart rolls one node at a time under acks=all load: 0 failed sends, every acknowledged message read back', async () => {
+    const failedBefore = ledger.failures;
+    const before = await Promise.all(hosts.map(brokerPid));
+    let done = false;
+    const load = produceAcked(producer!, TOPIC, ledger, 1_000_000, { workers: 4, timeoutMs: 600 * SECONDS, stop: () => done });
+    const ackedBefore = ledger.acked.size;
+    const started = Date.now();
+    const r = await runCli(['restart'], { env });
+    figure(`restart (rolling, under load) in ${secs(Date.now() - started)}, exit ${r.code}`);
+    done = true;
+    await load;
+    expect(r.code, r.all).toBe(0);
+    const after = await Promise.all(hosts.map(brokerPid));
+    after.forEach((pid, i) => expect(pid, r.all).not.toBe(before[i]));
+    for (const h of hosts) jvms.push(...(await jvmPids(h)));
+    figure(`rolling restart: ${ledger.acked.size - ackedBefore} sends acknowledged during it, ${ledger.failures - failedBefore} failed`);
+    expect(ledger.failures - failedBefore, ledger.lastError).toBe(0);
+    const reader = await startReader(kafka, TOPIC, `kraft-cluster-restart-${Date.now()}`);
+    readers.push(reader);
+    await until('every acknowledged message read back', async () => (missing(ledger, reader).length === 0 ? true : undefined), { timeoutMs: 120 * SECONDS });
+  }, 900 * SECONDS);
+
+  it('refused before any change: a member left out; a voter whose storage is gone while the quorum runs', async () => {
     const before = hosts.map((h) => [metaOf(h), serverProperties(h)]);
     const two = await init('two of three', hosts.slice(0, 2), { env: { XDG_CONFIG_HOME: join(scratchDir('ks-kraft-cluster-two-'), 'config') } });
     expect(two.code, two.all).toBe(2);
     expect(two.stderr).toMatch(new RegExp(`config lists a controller at ${hosts[2]!.address.replace(/\./g, '\\.')}, which is not among the hosts given`));
-    const fourth = await startNetnsHost({ key: hosts[0]! });
-    try {
-      const four = await init('a fourth host', [...hosts, fourth]);
-      expect(four.code, four.all).toBe(2);
-      expect(four.stderr).toMatch(/has no KRaft storage, and the cluster's quorum already runs: adding a node .* is not supported yet/);
-      expect(await brokerPid(fourth)).toBeUndefined();
-    } finally {
-      await stopCluster([fourth]);
-    }
     expect(hosts.map((h) => [metaOf(h), serverProperties(h)])).toEqual(before);
+    // The third node's disk "lost": stopped, its log directory moved away.
+    const lost = hosts[2]!;
+    await killBroker(lost);
+    const logs = join(lost.home, 'kafka-data', 'kafka-logs');
+    renameSync(logs, `${logs}.away`);
+    const r = await init('a voter without its storage');
+    expect(r.code, r.all).toBe(1);
+    expect(r.stderr).toMatch(/has no KRaft storage, yet the cluster's quorum runs and names it as a voter: it lost its data/);
+    expect(existsSync(logs)).toBe(false);
+    expect(await brokerPid(lost)).toBeUndefined();
+    renameSync(`${logs}.away`, logs);
+    const healed = await init('its storage back');
+    expect(healed.code, healed.all).toBe(0);
+    jvms.push(...(await jvmPids(lost)));
   }, 300 * SECONDS);
+
+  it('a fourth host joins under acks=all load: a broker observing the 3-voter quorum; nothing else restarted or re-formatted; 0 failed sends', async () => {
+    await until('every partition fully replicated', async () => (underReplicated(await partitionStates(the(), [TOPIC])).length === 0 ? true : undefined), { timeoutMs: 120 * SECONDS });
+    const failedBefore = ledger.failures;
+    const pids = await Promise.all(hosts.map(brokerPid));
+    const fourth = await startNetnsHost({ key: hosts[0]! });
+    hosts.push(fourth);
+    let done = false;
+    const load = produceAcked(producer!, TOPIC, ledger, 1_000_000, { workers: 4, timeoutMs: 600 * SECONDS, stop: () => done });
+    const ackedBefore = ledger.acked.size;
+    const r = await init('a fourth host');
+    done = true;
+    await load;
+    expect(r.code, r.all).toBe(0);
+    expect(hostLines(r.stdout, fourth).join('\n'), r.all).toMatch(/\[done\] Format the storage \(KRaft\) — formatted .*kafka-logs for cluster [A-Za-z0-9_-]{22}, node 4, observing the 3 voters/);
+    for (const h of hosts.slice(0, 3)) expect(changes(r.stdout, h), r.all).toEqual([]);
+    expect(await Promise.all(hosts.slice(0, 3).map(brokerPid))).toEqual(pids);
+    expect(r.stdout).toMatch(/controller quorum\s+.*; node 4 observes it as a broker\)/);
+    jvms.push(...(await jvmPids(fourth)));
+    figure(`growth to four under load: ${ledger.acked.size - ackedBefore} sends acknowledged during it, ${ledger.failures - failedBefore} failed`);
+    expect(ledger.failures - failedBefore, ledger.lastError).toBe(0);
+    const cluster = await the().describeCluster();
+    expect(cluster.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3, 4]);
+    expect((await quorum(hosts[0]!)).voters).toEqual([1, 2, 3]);
+    const v = await runCli(['verify', '--no-roundtrip'], { env });
+    expect(v.code, v.all).toBe(0);
+    expect(v.stdout).toMatch(/voters \[1, 2, 3\], observers \[4\]/);
+    const again = await init('four, no-op');
+    expect(again.code, again.all).toBe(0);
+    for (const h of hosts) expect(changes(again.stdout, h), again.all).toEqual([]);
+  }, 600 * SECONDS);
 });

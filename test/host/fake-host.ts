@@ -287,7 +287,7 @@ export class FakeHost implements HostOps {
   }
 
   async formatStorage(r: FormatRequest): Promise<FormatResult> {
-    this.call({ name: 'format-storage', clusterId: r.clusterId, initialControllers: r.initialControllers });
+    this.call({ name: 'format-storage', clusterId: r.clusterId, initialControllers: r.quorum.kind === 'voter' ? r.quorum.initialControllers : r.quorum.kind });
     return { update: {}, clusterId: r.clusterId, formatted: true, seconds: 1 };
   }
 

@@ -114,7 +114,7 @@ describe('format-storage (KRaft) when kafka-setup goes away', () => {
     chmodSync(join(install, 'bin', 'kafka-storage.sh'), 0o755);
     const v = baseVars({ options: { installDir: '~/kafka_2.13-4.1.1' }, dist: { kafkaVersion: '4.1.1', scalaVersion: '2.13' } });
     const data = join(home, 'kafka-data');
-    const script = remoteScript('format-storage', { ...v, KS_DATA_DIR: data, KS_LOG_DIR: join(data, 'kafka-logs'), KS_CLUSTER_ID: 'MkU3OEVBNTcwNTJENDM2Qk', KS_INITIAL_CONTROLLERS: '' }, ['probe-lib', 'format-storage']).text;
+    const script = remoteScript('format-storage', { ...v, KS_DATA_DIR: data, KS_LOG_DIR: join(data, 'kafka-logs'), KS_CLUSTER_ID: 'MkU3OEVBNTcwNTJENDM2Qk', KS_QUORUM: 'standalone', KS_INITIAL_CONTROLLERS: '' }, ['probe-lib', 'format-storage']).text;
     const r = await runGuarded('', { PATH: process.env.PATH ?? '', HOME: home, KS_TOOL_PID: pidFile }, () => existsSync(pidFile), script);
     expect(r.ms).toBeLessThan(10_000);
     expect(r.stdout).toContain('kind=format_failed');

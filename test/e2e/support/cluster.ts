@@ -203,13 +203,14 @@ export function ackedProducer(kafka: Kafka): Producer {
 /**
  * Sends sequence numbers (each its own message, keyed by itself, so they spread over the partitions)
  * with acks=all from `workers` concurrent senders until `target` more are acknowledged. A send that
- * fails is counted and its number abandoned: only acknowledged numbers enter the ledger.
+ * fails is counted and its number abandoned: only acknowledged numbers enter the ledger. `stop`
+ * ends the sending early (each sender finishes the send it has in flight).
  */
-export async function produceAcked(producer: Producer, topic: string, ledger: ProduceLedger, target: number, o: { workers?: number; timeoutMs: number }): Promise<void> {
+export async function produceAcked(producer: Producer, topic: string, ledger: ProduceLedger, target: number, o: { workers?: number; timeoutMs: number; stop?: () => boolean }): Promise<void> {
   const goal = ledger.acked.size + target;
   const deadline = Date.now() + o.timeoutMs;
   const worker = async (): Promise<void> => {
-    while (ledger.acked.size < goal) {
+    while (ledger.acked.size < goal && !o.stop?.()) {
       if (Date.now() > deadline) throw new Error(`only ${ledger.acked.size} of ${goal} sends acknowledged within ${o.timeoutMs / 1000} s (${ledger.failures} failed; last: ${ledger.lastError ?? 'none'})`);
       const seq = ledger.next++;
       try {
