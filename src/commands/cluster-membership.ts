@@ -12,8 +12,13 @@ import { controllerBootstrap, votes } from '../kafka/kraft-quorum.js';
 import type { KafkaMode } from '../kafka/mode.js';
 import type { SavedMember } from '../options/cluster-options.js';
 import { memberData } from '../steps/member-data.js';
+import type { HostOps } from '../host/operations.js';
+import { notCaughtUp, notInQuorum, outOfQuorum, QUORUM_WAIT_MS, quorumAtRisk, stopRisk, untilCaughtUp, untilInQuorum } from './cluster-health.js';
 import { anyMember, memberIds } from './member-ids.js';
 import { brokerIdsOf, joinsSeeded, membershipChanges, membershipNote } from './zookeeper-membership.js';
+
+/** What the quorum's guards ask of a member's host. */
+type QuorumHost = Pick<HostOps, 'zookeeperMode' | 'quorum'>;
 
 /** Every host finishes step `after` before any host begins step `before`. */
 export interface Barrier {
@@ -37,6 +42,12 @@ export interface Membership {
   /** Whether this member's first start waits for the members with data (ZooKeeper's seeded start). */
   joinsSeeded(facts: readonly HostFacts[], index: number): boolean;
   readonly barriers: readonly Barrier[];
+  /** The step whose JVM holds a member's vote in the quorum: its restart is guarded and waited for. */
+  readonly quorumStep: string;
+  /** Before that JVM of the member `self` stops for a restart: throws why the quorum could be lost now (asked of the others, or of its own controller). */
+  beforeStop(self: { label: string; host: QuorumHost; id: number }, others: ReadonlyArray<{ label: string; host: QuorumHost }>): Promise<void>;
+  /** Once it started again: waits until it is back in the quorum, else throws. */
+  afterStart(self: { label: string; host: QuorumHost }, progress?: (text: string) => void): Promise<void>;
   /** The summary's line for the quorum: [name, value]. */
   quorum(view: ClusterView): readonly [string, string];
 }
@@ -53,6 +64,18 @@ const zookeeperMembership: Membership = {
   joinsSeeded,
   // A broker needs a quorum of ZooKeepers: every host's runs first.
   barriers: [{ after: 'zookeeper', before: 'broker', what: 'the brokers were started' }],
+  quorumStep: 'zookeeper',
+  async beforeStop(self, others) {
+    // Every other member's ZooKeeper in the quorum, else this one's loss could lose it.
+    for (const o of others) {
+      const q = await untilInQuorum(o.host, QUORUM_WAIT_MS);
+      if (!q.ok) throw outOfQuorum(o.label, q, `restarting ${self.label}'s ZooKeeper now could lose the ensemble's quorum, so it was not stopped`);
+    }
+  },
+  async afterStart(self) {
+    const q = await untilInQuorum(self.host, QUORUM_WAIT_MS);
+    if (!q.ok) throw notInQuorum(self.label, q, 'no other ZooKeeper was restarted');
+  },
   quorum: (view) => ['ZooKeeper ensemble', zookeeperConnect(view)],
 };
 
@@ -75,6 +98,16 @@ const kraftMembership: Membership = {
     // A node serves only once a majority of controllers runs: every node is formatted before any starts, then all start together.
     { after: 'format', before: 'broker', what: 'the nodes were started' },
   ],
+  quorumStep: 'broker',
+  async beforeStop(self) {
+    // Asked of its own controller, still running: every other voter up and caught up.
+    const risk = stopRisk(await untilCaughtUp(self.host, 0), self.id);
+    if (risk) throw quorumAtRisk(self.label, risk, `${self.label}'s node was not stopped`);
+  },
+  async afterStart(self, progress) {
+    const q = await untilCaughtUp(self.host, QUORUM_WAIT_MS, progress);
+    if (!q.ok) throw notCaughtUp(self.label, q, 'no other node was restarted');
+  },
   quorum: (view) => {
     const observers = view.members.filter((m) => !votes(view, m.id)).map((m) => m.id).sort((a, b) => a - b);
     return ['controller quorum', `${controllerBootstrap(view)} (cluster ${view.clusterId ?? '?'}${observers.length === 0 ? '' : observers.length > 1 ? `; nodes ${observers.join(', ')} observe it as brokers` : `; node ${observers[0]} observes it as a broker`})`];

@@ -21,7 +21,7 @@ import type { StepHooks } from '../steps/runner.js';
 import type { Step, StepContext } from '../steps/types.js';
 import { findJvm } from '../host/install-jvms.js';
 import { modeOf, ZOOKEEPER_MODE } from '../kafka/mode.js';
-import { notInQuorum, notWhole, outOfQuorum, QUORUM_WAIT_MS, untilInQuorum, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
+import { notWhole, untilWhole, WHOLE_WAIT_MS } from './cluster-health.js';
 import type { HostOps } from '../host/operations.js';
 import { brokerHeapMib, internalAddress, modeFor, serviceMode } from '../steps/targets.js';
 import type { Reporter } from '../ui/reporter.js';
@@ -180,14 +180,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
   const ops: Array<HostOps | undefined> = members.map(() => undefined);
   // Each restart's place in the rules: whether the ensemble's quorum can be waited for (see membershipChanges).
   const steady = async (ctx: StepContext): Promise<boolean> => !membership.changes(await probed.wait(), ctx.cluster!);
-  /** Before stopping a running ZooKeeper: every other member's is in the quorum (else this one's loss could lose it). */
-  const othersInQuorum = async (m: Member): Promise<void> => {
-    for (const [j, other] of ops.entries()) {
-      if (j === m.index || !other) continue;
-      const q = await untilInQuorum(other, QUORUM_WAIT_MS);
-      if (!q.ok) throw outOfQuorum(members[j]!.label, q, `restarting ${m.label}'s ZooKeeper now could lose the ensemble's quorum, so it was not stopped`);
-    }
-  };
+  const others = (m: Member): Array<{ label: string; host: HostOps }> => ops.flatMap((host, j) => (j === m.index || !host ? [] : [{ label: members[j]!.label, host }]));
   const hooks = (m: Member): StepHooks => ({
     async before(step, ctx) {
       if (step.id === javaStep.id) {
@@ -203,7 +196,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
         try {
           // Stopped only while the cluster can spare it: the other ZooKeepers in their quorum, or
           // every broker registered and every partition fully replicated.
-          if (step.id === 'zookeeper' && (await steady(ctx))) await othersInQuorum(m);
+          if (step.id === membership.quorumStep && (await steady(ctx))) await membership.beforeStop({ label: m.label, host: ctx.host, id: ctx.cluster!.self }, others(m));
           if (step.id === 'broker') {
             const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS);
             if (!w.ok) throw notWhole(m.label, w, `restarting ${m.label}'s broker now could take partitions offline, so it was not stopped`);
@@ -226,12 +219,9 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
             const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS, ctx.progress);
             if (!w.ok) throw notWhole(m.label, w, `not within ${WHOLE_WAIT_MS / 60_000} minutes of this broker's restart; no other broker was restarted`);
           }
-          // A restarted ZooKeeper is back in its quorum before the next one stops (an unchanged
-          // ensemble: one restarted into a new membership cannot rejoin the old one's members).
-          if (step.id === 'zookeeper' && (await steady(ctx))) {
-            const q = await untilInQuorum(ctx.host, QUORUM_WAIT_MS);
-            if (!q.ok) throw notInQuorum(m.label, q, 'no other ZooKeeper was restarted');
-          }
+          // A restarted member is back in its quorum before the next one stops (an unchanged
+          // membership: a ZooKeeper restarted into a new one cannot rejoin the old one's members).
+          if (step.id === membership.quorumStep && (await steady(ctx))) await membership.afterStart({ label: m.label, host: ctx.host }, ctx.progress);
         } catch (err) {
           // Before the turn is handed on: whoever waits for it must find the failure, not the turn.
           turn.fail(m.label);

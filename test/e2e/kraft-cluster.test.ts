@@ -295,4 +295,24 @@ const serverProperties = (h: NetnsHost): string => readFileSync(join(h.home, `ka
     expect(again.code, again.all).toBe(0);
     for (const h of hosts) expect(changes(again.stdout, h), again.all).toEqual([]);
   }, 600 * SECONDS);
+
+  it('a config change (another heap) rolls through the four nodes one at a time under acks=all load: each waits for the quorum and the cluster; 0 failed sends', async () => {
+    const failedBefore = ledger.failures;
+    const pids = await Promise.all(hosts.map(brokerPid));
+    let done = false;
+    const load = produceAcked(producer!, TOPIC, ledger, 1_000_000, { workers: 4, timeoutMs: 900 * SECONDS, stop: () => done });
+    const ackedBefore = ledger.acked.size;
+    const r = await init('another heap', hosts, { extra: ['--heap', '320m'] });
+    done = true;
+    await load;
+    expect(r.code, r.all).toBe(0);
+    // One at a time: each node's restart line, in the order they came, never two before the cluster was whole again.
+    const restarted = r.stdout.split('\n').filter((l) => /\] \[done\] Start Kafka \(broker and controller\) — restarted/.test(l));
+    expect(restarted, r.all).toHaveLength(4);
+    const after = await Promise.all(hosts.map(brokerPid));
+    after.forEach((pid, i) => expect(pid).not.toBe(pids[i]));
+    for (const h of hosts) jvms.push(...(await jvmPids(h)));
+    figure(`heap change rolled over 4 nodes under load: ${ledger.acked.size - ackedBefore} sends acknowledged during it, ${ledger.failures - failedBefore} failed`);
+    expect(ledger.failures - failedBefore, ledger.lastError).toBe(0);
+  }, 900 * SECONDS);
 });
