@@ -20,7 +20,7 @@ import { memberFlags, memberLabel } from '../options/cluster-options.js';
 import { isInteractive } from '../options/resolve.js';
 import {
   notCaughtUp, notInQuorum, notWhole, outOfQuorum, quorumAtRisk, QUORUM_WAIT_MS, stopRisk, untilCaughtUp, untilInQuorum, untilWhole, WHOLE_WAIT_MS,
-} from './cluster-health.js';
+} from '../cluster/cluster-health.js';
 import type { CommandIO } from './io.js';
 import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';

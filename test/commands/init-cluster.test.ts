@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { viewOf } from '../../src/commands/init-cluster.js';
-import { brokerIdsOf, joinsSeeded } from '../../src/commands/zookeeper-membership.js';
+import { brokerIdsOf, joinsSeeded } from '../../src/cluster/zookeeper-membership.js';
 import { memberData } from '../../src/steps/member-data.js';
-import { Meeting, Turn } from '../../src/commands/meeting-points.js';
+import { Meeting, Turn } from '../../src/cluster/meeting-points.js';
 import { UserError } from '../../src/errors.js';
 import { replication } from '../../src/kafka/cluster.js';
 import { clusterHosts, memberLabel, savedClusterProblem, savedMemberFor } from '../../src/options/cluster-options.js';

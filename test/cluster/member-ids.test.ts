@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyMember, memberIds } from '../../src/commands/member-ids.js';
+import { anyMember, memberIds } from '../../src/cluster/member-ids.js';
 import { UsageError } from '../../src/errors.js';
 import { facts } from '../support/cluster-facts.js';
 

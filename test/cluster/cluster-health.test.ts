@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeQuorum, stopRisk, untilCaughtUp, untilInQuorum, untilWhole } from '../../src/commands/cluster-health.js';
+import { judgeQuorum, stopRisk, untilCaughtUp, untilInQuorum, untilWhole } from '../../src/cluster/cluster-health.js';
 import type { QuorumState } from '../../src/host/operations.js';
 import type { ZookeeperMode } from '../../src/host/zookeeper-mode.js';
 import type { Serving } from '../../src/host/serving.js';

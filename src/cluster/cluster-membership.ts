@@ -4,7 +4,7 @@
  * cluster, whether a run changes the membership, where the hosts must wait for each other, and how
  * the summary names the quorum. ZooKeeper ensembles and KRaft quorums differ in every one.
  */
-import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters, type Candidate } from '../cluster/kraft-members.js';
+import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters, type Candidate } from './kraft-members.js';
 import type { HostFacts } from '../host/facts.js';
 import { zookeeperConnect, type ClusterView } from '../kafka/cluster.js';
 import { newClusterId } from '../kafka/cluster-id.js';

@@ -13,7 +13,14 @@ import type { Serving } from '../host/serving.js';
 import { memberData } from '../steps/member-data.js';
 import type { Reporter } from '../ui/reporter.js';
 import { WHOLE_WAIT_MS } from './cluster-health.js';
-import type { HostRun } from './init-host.js';
+import type { StepReport } from '../steps/runner.js';
+import type { StepContext } from '../steps/types.js';
+
+/** One host's run of a cluster init, as far as replication needs it: its context and what its steps did. */
+export interface ClusterRun {
+  ctx: StepContext;
+  reports: readonly StepReport[];
+}
 
 const assignmentOf = (s: Serving | undefined): PartitionReplicas[] | undefined => (s && (s.state === 'listed' || s.state === 'absent') ? s.assignment : undefined);
 
@@ -24,7 +31,7 @@ export interface ReplicateOptions {
 }
 
 /** A dry run's word on it: what would get more replicas, from the metadata asked before the steps (brokers as planned). */
-export function plannedReplication(runs: readonly HostRun[], o: ReplicateOptions): string | undefined {
+export function plannedReplication(runs: readonly ClusterRun[], o: ReplicateOptions): string | undefined {
   const first = runs[0]!.ctx;
   const view = first.cluster!;
   const { factor } = replication(view.members.length);
@@ -37,7 +44,7 @@ export function plannedReplication(runs: readonly HostRun[], o: ReplicateOptions
 const wantedTopics = (o: ReplicateOptions) => (topic: string): boolean => INTERNAL_TOPICS.includes(topic) || (o.userTopics && !topic.startsWith('__'));
 
 /** Raises what needs raising; prints one step line when there is something to do. */
-export async function replicateTopics(runs: readonly HostRun[], o: ReplicateOptions, reporter: Reporter): Promise<void> {
+export async function replicateTopics(runs: readonly ClusterRun[], o: ReplicateOptions, reporter: Reporter): Promise<void> {
   const first = runs[0]!.ctx;
   const size = first.cluster!.members.length;
   const { factor } = replication(size);

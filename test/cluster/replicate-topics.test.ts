@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostRun } from '../../src/commands/init-host.js';
-import { plannedReplication, replicateTopics } from '../../src/commands/replicate-topics.js';
+import { plannedReplication, replicateTopics } from '../../src/cluster/replicate-topics.js';
 import type { Serving } from '../../src/host/serving.js';
 import type { PartitionReplicas } from '../../src/kafka/replicas.js';
 import type { StepReport } from '../../src/steps/runner.js';
