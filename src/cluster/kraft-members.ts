@@ -12,17 +12,13 @@ import { isIP } from 'node:net';
 import { UsageError, UserError } from '../errors.js';
 import { cleanPath, type HostFacts } from '../host/facts.js';
 import { findJvm } from '../host/install-jvms.js';
-import { MAX_MEMBERS } from '../kafka/cluster.js';
 import { KRAFT_NODE } from '../kafka/daemons.js';
 import { firstVoterCount } from '../kafka/kraft-quorum.js';
 import { getProperty } from '../kafka/properties.js';
 import type { SavedMember } from '../options/cluster-options.js';
+import { numberNewMembers, type IdCandidate } from './new-member-ids.js';
 
-export interface Candidate {
-  label: string;
-  /** The saved member this host is (by host and port), if any. */
-  savedId: number | undefined;
-}
+export type Candidate = IdCandidate;
 
 type Seen = Pick<HostFacts, 'files' | 'dataDirs' | 'install' | 'serverAddress' | 'keptClusterId' | 'jvms'>;
 
@@ -152,30 +148,7 @@ export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen
       { hint: 're-add it by hand: kafka-metadata-quorum.sh remove-controller for its old directory id, then format it with --no-initial-controllers and add-controller (Kafka\'s docs: "Controller membership changes")' },
     );
   }
-  const found = new Set(held.filter((x): x is number => x !== undefined));
-  const lost = saved.filter((m) => !hosts.some((h) => h.savedId === m.id) && !found.has(m.id));
-  if (lost.length > 0) {
-    throw new UsageError(
-      `${lost.map((m) => m.host).join(', ')} ${lost.length > 1 ? 'are members' : 'is a member'} of the saved cluster but not given with --host`,
-      `give every member (${saved.map((m) => m.host).join(', ')}); a member at a new address is recognised by its own data; removing a member from the cluster is not supported`,
-    );
-  }
-  const asked = new Set(hosts.flatMap((h, i) => (held[i] === undefined && h.savedId !== undefined ? [h.savedId] : [])));
-  const taken = new Set<number>([...found, ...saved.map((m) => m.id).filter((id) => !asked.has(id))]);
-  let next = 0;
-  const out = held.map((id, i) => {
-    if (id !== undefined) return id;
-    const want = hosts[i]!.savedId;
-    if (want !== undefined && !taken.has(want)) {
-      taken.add(want);
-      return want;
-    }
-    while (taken.has(++next));
-    taken.add(next);
-    return next;
-  });
-  if (out.some((id) => id > MAX_MEMBERS)) throw new UserError(`kafka-setup numbers a cluster's nodes up to ${MAX_MEMBERS}`, { hint: 'give fewer hosts' });
-  return out;
+  return numberNewMembers(hosts, held, saved);
 }
 
 /**

@@ -8,15 +8,11 @@
  */
 import { UsageError, UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
-import { MAX_MEMBERS } from '../kafka/cluster.js';
 import type { SavedMember } from '../options/cluster-options.js';
+import { numberNewMembers, type IdCandidate } from './new-member-ids.js';
 import { serverRole, type EnsembleEntry } from '../steps/server-role.js';
 
-export interface IdCandidate {
-  label: string;
-  /** The saved member this host is (by host and port), if any. */
-  savedId: number | undefined;
-}
+export type { IdCandidate } from './new-member-ids.js';
 
 type Seen = Pick<HostFacts, 'files' | 'dataDirs' | 'install' | 'serverAddress'>;
 
@@ -62,33 +58,7 @@ export function memberIds(hosts: readonly IdCandidate[], facts: readonly Seen[],
       `give every member of the cluster with --host (at the address this machine reaches it at); removing a member is not supported. ${TRUTH_HINT}`,
     );
   }
-  // The saved members not named by host and port must be found among the servers (a new address).
-  const found = new Set<number>(ids.filter((x): x is number => x !== undefined));
-  const lost = saved.filter((m) => !hosts.some((h) => h.savedId === m.id) && !found.has(m.id));
-  if (lost.length > 0) {
-    throw new UsageError(
-      `${lost.map((m) => m.host).join(', ')} ${lost.length > 1 ? 'are members' : 'is a member'} of the saved cluster but not given with --host`,
-      `give every member (${saved.map((m) => m.host).join(', ')}) and any new ones; a member at a new address is recognised by its own data; removing a member from the cluster is not supported`,
-    );
-  }
-  // New to the cluster: the saved number where no server holds it, else the next free one. A saved
-  // number that no such host asks for is never given to a new one: the profile gave it to a member.
-  const asked = new Set(hosts.flatMap((h, i) => (ids[i] === undefined && h.savedId !== undefined ? [h.savedId] : [])));
-  const taken = new Set<number>([...found, ...saved.map((m) => m.id).filter((id) => !asked.has(id))]);
-  let next = Math.max(0, ...taken);
-  const out = ids.map((id, i) => {
-    if (id !== undefined) return id;
-    const want = hosts[i]!.savedId;
-    if (want !== undefined && !taken.has(want)) {
-      taken.add(want);
-      return want;
-    }
-    while (taken.has(++next));
-    taken.add(next);
-    return next;
-  });
-  if (out.some((id) => id > MAX_MEMBERS)) throw new UserError(`a ZooKeeper ensemble has at most ${MAX_MEMBERS} members`, { hint: 'give fewer hosts' });
-  return out;
+  return numberNewMembers(hosts, ids, saved);
 }
 
 /** Whether any of these servers already is a cluster member: the first cluster init is decided by the servers, not by a profile. */
