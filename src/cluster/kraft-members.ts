@@ -9,6 +9,7 @@
  */
 import { posix } from 'node:path';
 import { isIP } from 'node:net';
+import { isHostName } from '../host-name.js';
 import { UsageError, UserError } from '../errors.js';
 import { cleanPath, type HostFacts } from '../host/facts.js';
 import { findJvm } from '../host/install-jvms.js';
@@ -43,12 +44,15 @@ function logDirOf(facts: Seen): string {
   return posix.join(posix.dirname(facts.install.path), 'kafka-data', 'kafka-logs');
 }
 
-/** The controllers of controller.quorum.bootstrap.servers, by host (IPv6 without brackets). */
+/**
+ * The controllers of controller.quorum.bootstrap.servers, by host (IPv6 without brackets): only those
+ * that are an address or a host name (the file is the server's, read as hostile; they reach messages).
+ */
 function bootstrapHosts(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((hp) => {
-    const h = hp.startsWith('[') ? hp.slice(1, hp.indexOf(']')) : hp.slice(0, hp.lastIndexOf(':') < 0 ? hp.length : hp.lastIndexOf(':'));
+    const h = hp.startsWith('[') ? hp.slice(1, Math.max(1, hp.indexOf(']'))) : hp.slice(0, hp.lastIndexOf(':') < 0 ? hp.length : hp.lastIndexOf(':'));
     return h;
-  });
+  }).filter((h) => isIP(h) !== 0 || isHostName(h));
 }
 
 const loopback = (h: string): boolean => h === 'localhost' || h.startsWith('127.') || h === '::1';
@@ -66,7 +70,7 @@ export function kraftNode(facts: Seen): KraftNode {
   return {
     formatted,
     configuredId: member && Number.isInteger(id) && id >= 0 ? id : undefined,
-    peers: member ? hosts.filter((h) => isIP(h) !== 0 || !loopback(h)) : [],
+    peers: member ? hosts.filter((h) => !loopback(h)) : [],
     single: !member && (formatted !== undefined || roles !== undefined),
     keptId: facts.keptClusterId,
     running: findJvm(facts as HostFacts, KRAFT_NODE) !== undefined,

@@ -88,7 +88,7 @@ export function clusterHosts(specs: readonly string[], advertised: readonly stri
     const twice = parsed.findIndex((q) => same(q.host, p.host) && (q.port ?? 22) === (p.port ?? 22));
     if (twice !== i) throw new UsageError(`--host ${printable(p.host)} is given twice`, 'give each host of the cluster once');
   }
-  if (parsed.length > MAX_MEMBERS) throw new UsageError(`${parsed.length} hosts: a ZooKeeper ensemble has at most ${MAX_MEMBERS} members`, 'give fewer hosts');
+  if (parsed.length > MAX_MEMBERS) throw new UsageError(`${parsed.length} hosts: kafka-setup sets up at most ${MAX_MEMBERS} members in a cluster (ZooKeeper's myid is 1..255)`, 'give fewer hosts');
   const ads = advertisedFor(names, advertised);
   for (const a of ads) {
     const problem = a === undefined ? undefined : hostProblem(a);

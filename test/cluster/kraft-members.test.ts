@@ -60,6 +60,12 @@ describe('a KRaft cluster\'s node ids, from the servers', () => {
     expect(() => kraftMemberIds(hosts('a', 'b', 'c'), [single, node('10.0.0.2'), node('10.0.0.3')])).toThrow(/a runs Kafka 4 as a single server/);
   });
 
+  it('a config\'s quorum is read as hostile: entries that are no address or host name are left out', () => {
+    const odd = node('10.0.0.1', { config: 'process.roles=broker,controller\nnode.id=1\ncontroller.quorum.bootstrap.servers=10.0.0.1:9094,\u001b[31mevil:9094,[::1:9094,10.0.0.2:9094\n' });
+    expect(kraftNode(odd).peers).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(kraftNode(odd).configuredId).toBe(1);
+  });
+
   it('a saved member not given and not found among the servers is refused', () => {
     const saved = [{ id: 1, host: 'a', user: 'u', port: 22, advertisedHost: 'a' }, { id: 2, host: 'b', user: 'u', port: 22, advertisedHost: 'b' }];
     expect(() => kraftMemberIds([{ label: 'a', savedId: 1 }, { label: 'x', savedId: undefined }], [node('10.0.0.1'), node('10.0.0.9')], saved)).toThrow(/b is a member of the saved cluster but not given/);
