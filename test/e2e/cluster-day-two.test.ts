@@ -120,6 +120,15 @@ const SECONDS = 1000;
     expect(r.stderr).toMatch(/run kafka-setup init without --host/);
   }, 60 * SECONDS);
 
+  it('Kafka 4 asked of this ZooKeeper cluster (its saved profile, no --host): refused on every host before any change, its JVMs untouched', async () => {
+    const pids = await Promise.all(hosts.map(brokerPid));
+    const r = await cli(['init', '--kafka-version', '4.4.0', '--no-interactive', '--yes', '--mirror', mirror]);
+    expect(r.code, r.all).not.toBe(0);
+    for (const h of hosts) expect(hostLines(r.stderr + r.stdout, h).join('\n'), r.all).toMatch(/holds the data of a ZooKeeper-based Kafka \(3\.x\); Kafka 4\.4\.0 runs without ZooKeeper \(KRaft\) and cannot read it/);
+    expect(r.all).not.toMatch(/\[done\] (Download|Extract|Configure|Format)/);
+    expect(await Promise.all(hosts.map(brokerPid))).toEqual(pids);
+  }, 120 * SECONDS);
+
   it('growing: a re-run with a fourth --host adds broker 4 and ZooKeeper 4; the others restart one at a time while acks=all sends go on', async () => {
     hosts.push(await startNetnsHost({ key: hosts[0]! }));
     const kafka = clusterClient(hosts.slice(0, 3));
