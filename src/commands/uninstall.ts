@@ -20,6 +20,7 @@ import { uninstallPlan, uninstallRequest, type UninstallPlan } from '../steps/un
 import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
 import type { CommandIO } from './io.js';
+import type { Reporter } from '../ui/reporter.js';
 import { doneLines, planLines } from './uninstall-text.js';
 import { withHost } from './with-host.js';
 import { resolveMembers, withEachHost, type Reached } from './each-member.js';
@@ -78,14 +79,17 @@ async function planOf(host: HostOps, o: UninstallRun, io: CommandIO): Promise<{ 
   return { facts, plan: uninstallPlan(facts, { purgeData: o.purgeData, dist: o.dist }) };
 }
 
-/** The plan as shown before asking: what will be done, or that nothing is there. */
+/**
+ * The plan as shown before asking: what will be done, or that nothing is there. (The blank line before
+ * it is the caller's: on a cluster it stays unmarked, a label alone on a line says nothing.)
+ */
 function planText(host: string, facts: HostFacts, plan: UninstallPlan, dryRun: boolean): string[] {
-  if (plan.nothing) return ['', `Nothing to remove: kafka-setup's Kafka is not installed on ${host} (${facts.install.path}).`, ...planLines(plan)];
-  return ['', dryRun ? 'uninstall would:' : 'uninstall will:', ...planLines(plan)];
+  if (plan.nothing) return [`Nothing to remove: kafka-setup's Kafka is not installed on ${host} (${facts.install.path}).`, ...planLines(plan)];
+  return [dryRun ? 'uninstall would:' : 'uninstall will:', ...planLines(plan)];
 }
 
 /** Runs the plan and says what was done; returns the one-line count of it ("2 JVMs stopped, …"). */
-async function applyPlan(host: HostOps, plan: UninstallPlan, io: CommandIO): Promise<string> {
+async function applyPlan(host: HostOps, plan: UninstallPlan, io: CommandIO, unmarked: Reporter): Promise<string> {
   const active = io.reporter.step('Uninstall Kafka');
   let result: UninstallResult;
   try {
@@ -109,6 +113,7 @@ async function applyPlan(host: HostOps, plan: UninstallPlan, io: CommandIO): Pro
     const [why, ...path] = k.split(' ');
     io.reporter.warn(`${path.join(' ')} was left alone: ${why === 'symlink' ? 'it is a symbolic link' : 'it is not a Kafka install'}`);
   }
+  unmarked.lines(['']);
   io.reporter.lines(doneLines(host.name, plan, result));
   return counts;
 }
@@ -116,7 +121,7 @@ async function applyPlan(host: HostOps, plan: UninstallPlan, io: CommandIO): Pro
 /** Once connected: probe, plan, ask, run, confirm, report. */
 export async function runUninstall(host: HostOps, o: UninstallRun, io: CommandIO): Promise<number> {
   const { facts, plan } = await planOf(host, o, io);
-  io.reporter.lines(planText(host.name, facts, plan, o.dryRun));
+  io.reporter.lines(['', ...planText(host.name, facts, plan, o.dryRun)]);
   if (plan.nothing) {
     io.reporter.lines(['', 'Nothing was changed.']);
     return 0;
@@ -134,7 +139,7 @@ export async function runUninstall(host: HostOps, o: UninstallRun, io: CommandIO
       return 0;
     }
   }
-  await applyPlan(host, plan, io);
+  await applyPlan(host, plan, io, io.reporter);
   return 0;
 }
 
@@ -163,8 +168,10 @@ export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>,
   const unplanned: string[] = [];
   for (const [i, m] of reached.entries()) {
     const p = planned[i]!;
-    if (p.status === 'fulfilled') m.io.reporter.lines(planText(m.host!.name, p.value.facts, p.value.plan, o.dryRun));
-    else {
+    if (p.status === 'fulfilled') {
+      io.reporter.lines(['']);
+      m.io.reporter.lines(planText(m.host!.name, p.value.facts, p.value.plan, o.dryRun));
+    } else {
       if (p.reason instanceof InterruptedError) throw p.reason;
       m.io.reporter.error(remoteError(p.reason), io.debug);
       unplanned.push(m.label);
@@ -200,7 +207,7 @@ export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>,
   for (const [i, m] of reached.entries()) {
     if (plans[i]!.nothing) continue;
     try {
-      outcomes[i] = { label: m.label, state: 'done', detail: await applyPlan(m.host!, plans[i]!, m.io) };
+      outcomes[i] = { label: m.label, state: 'done', detail: await applyPlan(m.host!, plans[i]!, m.io, io.reporter) };
     } catch (err) {
       if (err instanceof InterruptedError || io.signal.aborted) {
         // What was done before Ctrl-C is said, then the interruption (main says to run it again).
