@@ -15,6 +15,7 @@ const parallelFiles = [
   'test/e2e/al2-host.test.ts',
   'test/e2e/cluster-day-two.test.ts',
   'test/e2e/kraft-cluster.test.ts',
+  'test/e2e/cluster-logs-uninstall.test.ts',
 ];
 
 export default defineConfig({

@@ -2,16 +2,19 @@
  * `kafka-setup logs [broker|zookeeper] [-n N] [-f]`: the last lines of the daemons' logs over one SSH
  * command, or (-f) those and every new line until Ctrl-C, which is how following ends: exit 0. Only
  * the log lines go to stdout (`kafka-setup logs > file` holds the log); warnings and errors go to stderr.
+ * On a cluster's profile without --host: every member's, each line marked `[HOST] `.
  */
 import { InterruptedError, UserError } from '../errors.js';
 import type { HostOps, LogFile } from '../host/operations.js';
 import type { KafkaMode } from '../kafka/mode.js';
 import { resolveLogsOptions, type LogsFlags, type LogsOptions } from '../options/logs-options.js';
+import { clusterMembers } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import { logLine } from '../ui/log-line.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CommandIO } from './io.js';
 import { withHost } from './with-host.js';
+import { resolveMembers, withEachHost, type Reached } from './each-member.js';
 import { recogniseMoved } from './recognise.js';
 
 /** What is wrong with a log that is not there, and what to do (`mode`: what init starts). */
@@ -79,12 +82,46 @@ export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'mode' | 'dae
   if (o.follow) reporter.warn(`following the log${several ? 's' : ''} ended on ${host.name}`);
 }
 
+/**
+ * Every member's logs, each line marked with its host (its reporter's label). Without -f, one host
+ * after another in the profile's order: each host's block stays whole and in a fixed place (side by
+ * side would need every log held back until the slowest host answered, for a saving of one connection
+ * time per host). With -f, all at once until Ctrl-C, each over its own connection. A host that cannot
+ * be reached, or has no log to show, is said with its label and the others are still shown; the
+ * labels of those that failed are returned (Ctrl-C is not a host's failure).
+ */
+export async function showClusterLogs(reached: ReadonlyArray<Reached<LogsOptions>>, signal: AbortSignal): Promise<string[]> {
+  const failed: string[] = [];
+  const one = async (m: Reached<LogsOptions>): Promise<void> => {
+    try {
+      if (m.host === undefined) throw m.failed;
+      await showLogs(m.host, m.options, m.io.reporter);
+    } catch (err) {
+      if (err instanceof InterruptedError || signal.aborted) throw err;
+      m.io.reporter.error(err, m.io.debug);
+      failed.push(m.label);
+    }
+  };
+  if (reached.some((m) => m.options.follow)) {
+    const settled = await Promise.allSettled(reached.map(one));
+    // Following ends with Ctrl-C (or a reader gone): every host's tail stops with it, which is no failure.
+    const other = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof InterruptedError) && !signal.aborted);
+    if (other) throw other.reason;
+  } else {
+    for (const m of reached) await one(m);
+  }
+  return reached.filter((m) => failed.includes(m.label)).map((m) => m.label);
+}
+
 export async function logsCommand(daemon: string | undefined, flags: LogsFlags, io: CommandIO, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
   const interactive = isInteractive(flags.interactive);
-  const o = await resolveLogsOptions(daemon, flags, {
-    prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m),
-    recognise: recogniseMoved(io, { record: true, profile: flags.profile }),
+  const saved = await clusterMembers(flags, io.env);
+  const resolve = (given: LogsFlags, warn: (m: string) => void, one: boolean): Promise<LogsOptions> => resolveLogsOptions(daemon, given, {
+    prompter: interactive ? io.prompter() : undefined, env: io.env, warn,
+    // A member is named by the profile itself: there is no moved server to recognise.
+    ...(one ? { recognise: recogniseMoved(io, { record: true, profile: flags.profile }) } : {}),
   });
+  const o = saved ? undefined : await resolve(flags, (m) => io.reporter.warn(m), true);
   // Whoever reads the output went away (`kafka-setup logs -f | head`): stop following, as Ctrl-C
   // does. main ignores EPIPE so that other commands finish their work; a follow would never finish.
   const readerGone = new AbortController();
@@ -94,11 +131,20 @@ export async function logsCommand(daemon: string | undefined, flags: LogsFlags, 
   stdout.on('error', onOutputError);
   const signal = AbortSignal.any([io.signal, readerGone.signal]);
   let following = false;
+  let failed: string[] = [];
   try {
-    await withHost(o, { ...io, signal }, async (host) => {
-      following = o.follow;
-      await showLogs(host, o, io.reporter);
-    });
+    if (o) {
+      await withHost(o, { ...io, signal }, async (host) => {
+        following = o.follow;
+        await showLogs(host, o, io.reporter);
+      });
+    } else {
+      const members = await resolveMembers(saved!, { ...io, signal }, (member, warn) => resolve({ ...flags, ...member }, warn, false));
+      failed = await withEachHost(members, (reached) => {
+        following = flags.follow === true;
+        return showClusterLogs(reached, signal);
+      });
+    }
   } catch (err) {
     // Ctrl-C is how following ends: the remote tail stops with the connection (ks_guard), and this is a
     // success. So is a reader that has all it wanted (head): nobody is left to tell otherwise.
@@ -106,6 +152,11 @@ export async function logsCommand(daemon: string | undefined, flags: LogsFlags, 
     throw err;
   } finally {
     stdout.off('error', onOutputError);
+  }
+  if (failed.length > 0 && !readerGone.signal.aborted) {
+    throw new UserError(`could not show the logs of ${failed.join(', ')} (of the cluster's ${saved!.length} hosts)`, {
+      hint: 'see each host\'s error above; the other hosts\' logs are shown (kafka-setup logs --host HOST shows one host\'s)',
+    });
   }
   return 0;
 }

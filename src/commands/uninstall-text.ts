@@ -53,12 +53,11 @@ const BASHRC_DONE: Record<string, string> = {
   delete: 'removed (init had created it)',
 };
 
-/** The summary after the run: what was done, what stays, and that Java stays. */
+/** The summary after the run: what was done, what stays, and that Java stays (the blank line before it is the caller's). */
 export function doneLines(host: string, plan: UninstallPlan, r: UninstallResult): string[] {
   const stopped = plan.jvms.filter((j) => r.stopped.includes(j.pid)).map((j) => `${j.daemon.name} (pid ${j.pid})`);
   const kept = [...plan.data.filter((d) => !d.purge && d.state !== 'empty').map((d) => d.path), ...(plan.clusterId && !plan.clusterId.purge ? [plan.clusterId.path] : [])];
   return [
-    '',
     `Kafka is uninstalled from ${host}.`,
     ...(r.units.length ? [`  units stopped and removed   ${r.units.join(', ')}`] : []),
     ...(stopped.length ? [`  stopped                     ${stopped.join(', ')}`] : []),

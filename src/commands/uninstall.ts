@@ -1,7 +1,8 @@
 /**
  * `kafka-setup uninstall`: probe (taking the host's lock), show the plan, ask (or --yes), then one
  * remote command stops and removes everything init put on the host: 1 connection, 2 remote commands.
- * The data stays unless --purge-data; Java stays.
+ * The data stays unless --purge-data; Java stays. On a cluster's profile without --host: every member
+ * (see uninstallCluster).
  */
 import { InterruptedError, UsageError, UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
@@ -12,13 +13,17 @@ import { EVERY_KIND } from '../kafka/daemons.js';
 import type { Distribution } from '../kafka/distribution.js';
 import { isInteractive } from '../options/resolve.js';
 import { resolveUninstallOptions, type UninstallFlags } from '../options/uninstall-options.js';
+import { DEFAULT_PROFILE } from '../options/connection-options.js';
+import { clusterMembers, profilePath } from '../options/profile.js';
 import { RemoteFailure } from '../remote/session.js';
 import { uninstallPlan, uninstallRequest, type UninstallPlan } from '../steps/uninstall-plan.js';
 import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
 import type { CommandIO } from './io.js';
+import type { Reporter } from '../ui/reporter.js';
 import { doneLines, planLines } from './uninstall-text.js';
 import { withHost } from './with-host.js';
+import { resolveMembers, withEachHost, type Reached } from './each-member.js';
 
 /** What the run needs once connected. */
 export interface UninstallRun {
@@ -68,28 +73,23 @@ function leftOver(plan: UninstallPlan, r: UninstallResult): string | undefined {
   return undefined;
 }
 
-/** Once connected: probe, plan, ask, run, confirm, report. */
-export async function runUninstall(host: HostOps, o: UninstallRun, io: CommandIO): Promise<number> {
+/** The host probed (with the lock unless a dry run) and what uninstall would do there. */
+async function planOf(host: HostOps, o: UninstallRun, io: CommandIO): Promise<{ facts: HostFacts; plan: UninstallPlan }> {
   const facts = await inspect(host, o.dryRun, io);
-  const plan = uninstallPlan(facts, { purgeData: o.purgeData, dist: o.dist });
-  if (plan.nothing) {
-    io.reporter.lines(['', `Nothing to remove: kafka-setup's Kafka is not installed on ${host.name} (${facts.install.path}).`, ...planLines(plan), '', 'Nothing was changed.']);
-    return 0;
-  }
-  io.reporter.lines(['', o.dryRun ? 'uninstall would:' : 'uninstall will:', ...planLines(plan)]);
-  if (o.dryRun) {
-    io.reporter.lines(['', 'Dry run: nothing was changed.']);
-    return 0;
-  }
-  if (!o.yes) {
-    if (!o.interactive) {
-      throw new UsageError('pass --yes to uninstall without a prompt', 'review the plan above, then run kafka-setup uninstall --yes (or run it in a terminal to be asked); nothing was changed');
-    }
-    if (!(await io.prompter().confirm(`Uninstall Kafka from ${host.name} as above?`, false))) {
-      io.reporter.lines(['', 'Nothing was changed (you said no).']);
-      return 0;
-    }
-  }
+  return { facts, plan: uninstallPlan(facts, { purgeData: o.purgeData, dist: o.dist }) };
+}
+
+/**
+ * The plan as shown before asking: what will be done, or that nothing is there. (The blank line before
+ * it is the caller's: on a cluster it stays unmarked, a label alone on a line says nothing.)
+ */
+function planText(host: string, facts: HostFacts, plan: UninstallPlan, dryRun: boolean): string[] {
+  if (plan.nothing) return [`Nothing to remove: kafka-setup's Kafka is not installed on ${host} (${facts.install.path}).`, ...planLines(plan)];
+  return [dryRun ? 'uninstall would:' : 'uninstall will:', ...planLines(plan)];
+}
+
+/** Runs the plan and says what was done; returns the one-line count of it ("2 JVMs stopped, …"). */
+async function applyPlan(host: HostOps, plan: UninstallPlan, io: CommandIO, unmarked: Reporter): Promise<string> {
   const active = io.reporter.step('Uninstall Kafka');
   let result: UninstallResult;
   try {
@@ -106,19 +106,145 @@ export async function runUninstall(host: HostOps, o: UninstallRun, io: CommandIO
     result.removed.length ? `${result.removed.length} path${result.removed.length > 1 ? 's' : ''} removed` : '',
     result.purged.length ? `${result.purged.length} data director${result.purged.length > 1 ? 'ies' : 'y'} deleted` : '',
     result.bashrc ? `~/.bashrc ${result.bashrc === 'restore' ? 'restored' : result.bashrc === 'strip' ? 'edited' : 'done'}` : '',
-  ].filter(Boolean);
-  active.finish('done', counts.join(', '));
+  ].filter(Boolean).join(', ');
+  active.finish('done', counts);
   // The script found, at the last moment, that something was not what the probe said: left alone.
   for (const k of result.kept) {
     const [why, ...path] = k.split(' ');
     io.reporter.warn(`${path.join(' ')} was left alone: ${why === 'symlink' ? 'it is a symbolic link' : 'it is not a Kafka install'}`);
   }
+  unmarked.lines(['']);
   io.reporter.lines(doneLines(host.name, plan, result));
+  return counts;
+}
+
+/** Once connected: probe, plan, ask, run, confirm, report. */
+export async function runUninstall(host: HostOps, o: UninstallRun, io: CommandIO): Promise<number> {
+  const { facts, plan } = await planOf(host, o, io);
+  io.reporter.lines(['', ...planText(host.name, facts, plan, o.dryRun)]);
+  if (plan.nothing) {
+    io.reporter.lines(['', 'Nothing was changed.']);
+    return 0;
+  }
+  if (o.dryRun) {
+    io.reporter.lines(['', 'Dry run: nothing was changed.']);
+    return 0;
+  }
+  if (!o.yes) {
+    if (!o.interactive) {
+      throw new UsageError('pass --yes to uninstall without a prompt', 'review the plan above, then run kafka-setup uninstall --yes (or run it in a terminal to be asked); nothing was changed');
+    }
+    if (!(await io.prompter().confirm(`Uninstall Kafka from ${host.name} as above?`, false))) {
+      io.reporter.lines(['', 'Nothing was changed (you said no).']);
+      return 0;
+    }
+  }
+  await applyPlan(host, plan, io, io.reporter);
+  return 0;
+}
+
+/** How one member's uninstall ended, for the cluster's summary. */
+type MemberOutcome = { label: string; state: 'done' | 'failed' | 'nothing' | 'not started'; detail: string };
+
+function summaryLines(outcomes: readonly MemberOutcome[]): string[] {
+  const width = Math.max(...outcomes.map((x) => x.label.length));
+  const said = { done: 'done', failed: 'FAILED', nothing: 'nothing to remove', 'not started': 'not started (interrupted)' };
+  return ['', `uninstall, host by host:`, ...outcomes.map((x) => `  ${x.label.padEnd(width)}  ${said[x.state]}${x.detail ? ` — ${x.detail}` : ''}`)];
+}
+
+/**
+ * uninstall on every member of a saved cluster: each host probed (taking its lock, held until the end)
+ * and its plan shown, marked with its label; one question for the whole cluster (or --yes); then one
+ * host after another. The order does not matter to a cluster being removed, but one at a time keeps
+ * each host's lines together and the run's end clear: a host that fails is said and the others are
+ * still uninstalled (the consent was for all), the summary says per host what was done, and a re-run
+ * finishes what is left (a host done has nothing left to remove). A host that cannot be reached or
+ * probed stops it before anything changes: the question must be asked about every host's plan.
+ */
+export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>, o: UninstallRun, io: CommandIO, profile: { name: string; path: string }): Promise<number> {
+  const n = reached.length;
+  const planned = await Promise.allSettled(reached.map((m) => (m.host ? planOf(m.host, o, m.io) : Promise.reject(m.failed))));
+  if (io.signal.aborted) throw new InterruptedError();
+  const unplanned: string[] = [];
+  for (const [i, m] of reached.entries()) {
+    const p = planned[i]!;
+    if (p.status === 'fulfilled') {
+      io.reporter.lines(['']);
+      m.io.reporter.lines(planText(m.host!.name, p.value.facts, p.value.plan, o.dryRun));
+    } else {
+      if (p.reason instanceof InterruptedError) throw p.reason;
+      m.io.reporter.error(remoteError(p.reason), io.debug);
+      unplanned.push(m.label);
+    }
+  }
+  if (unplanned.length > 0) {
+    throw new UserError(`could not ${o.dryRun ? 'plan' : 'plan the uninstall of'} ${unplanned.join(', ')} (of the cluster's ${n} hosts): nothing was changed on any host`, {
+      hint: 'see each host\'s error above; run kafka-setup uninstall again once every host can be reached, or uninstall the others one at a time with --host HOST',
+    });
+  }
+  const plans = planned.map((p) => (p as PromiseFulfilledResult<{ facts: HostFacts; plan: UninstallPlan }>).value.plan);
+  const todo = reached.filter((_, i) => !plans[i]!.nothing);
+  if (todo.length === 0) {
+    io.reporter.lines(['', `Nothing to remove on any of the cluster's ${n} hosts.`, '', 'Nothing was changed.']);
+    return 0;
+  }
+  if (o.dryRun) {
+    io.reporter.lines(['', `Dry run: nothing was changed on any of the cluster's ${n} hosts.`]);
+    return 0;
+  }
+  if (!o.yes) {
+    if (!o.interactive) {
+      throw new UsageError('pass --yes to uninstall the cluster without a prompt', `review every host's plan above, then run kafka-setup uninstall --yes (or run it in a terminal to be asked); nothing was changed`);
+    }
+    const which = todo.length === n ? `all ${n} hosts of the cluster` : `${todo.length} of the cluster's ${n} hosts`;
+    const purge = plans.some((p) => p.data.some((d) => d.purge) || p.clusterId?.purge === true) ? ', deleting every node\'s data (--purge-data: the cluster\'s topics and messages are gone for good)' : '';
+    if (!(await io.prompter().confirm(`Uninstall Kafka from ${which} (${todo.map((m) => m.label).join(', ')}) as above${purge}?`, false))) {
+      io.reporter.lines(['', 'Nothing was changed on any host (you said no).']);
+      return 0;
+    }
+  }
+  const outcomes: MemberOutcome[] = reached.map((m, i) => ({ label: m.label, state: plans[i]!.nothing ? 'nothing' : 'not started', detail: '' }));
+  for (const [i, m] of reached.entries()) {
+    if (plans[i]!.nothing) continue;
+    try {
+      outcomes[i] = { label: m.label, state: 'done', detail: await applyPlan(m.host!, plans[i]!, m.io, io.reporter) };
+    } catch (err) {
+      if (err instanceof InterruptedError || io.signal.aborted) {
+        // What was done before Ctrl-C is said, then the interruption (main says to run it again).
+        outcomes[i] = { label: m.label, state: 'failed', detail: 'interrupted' };
+        io.reporter.lines(summaryLines(outcomes));
+        throw err;
+      }
+      m.io.reporter.error(err, io.debug);
+      outcomes[i] = { label: m.label, state: 'failed', detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  io.reporter.lines(summaryLines(outcomes));
+  const failed = outcomes.filter((x) => x.state === 'failed').map((x) => x.label);
+  if (failed.length > 0) {
+    throw new UserError(`the uninstall failed on ${failed.join(', ')} (of the cluster's ${n} hosts)`, {
+      hint: 'see each host\'s error above; run kafka-setup uninstall again: it finishes what is left (the hosts done have nothing left to remove)',
+    });
+  }
+  // The profile stays: it is the only record of the cluster (its hosts, each one's ids, which data it
+  // kept), which a re-init needs to take the kept data back as it was; deleting it is the user's call.
+  io.reporter.lines(['', `Kafka is uninstalled from the cluster's ${n} hosts. The profile "${profile.name}" still names them: kafka-setup init sets the cluster up again with it; to forget the cluster, delete ${profile.path}`]);
   return 0;
 }
 
 export async function uninstallCommand(flags: UninstallFlags, io: CommandIO): Promise<number> {
   const interactive = isInteractive(flags.interactive);
+  const saved = await clusterMembers(flags, io.env);
+  if (saved) {
+    const members = await resolveMembers(saved, io, (member, warn) => resolveUninstallOptions({ ...flags, ...member }, {
+      prompter: interactive ? io.prompter() : undefined, env: io.env, warn,
+    }));
+    const name = flags.profile ?? DEFAULT_PROFILE;
+    const first = members[0]!.options;
+    io.reporter.info(`kafka-setup uninstall: the cluster of profile "${name}", ${members.length} hosts (${members.map((m) => m.label).join(', ')}): every host's plan, one question, then one host after another${first.dryRun ? ' (dry run: nothing on the hosts will change)' : ''}`);
+    const run: UninstallRun = { dist: first.dist, purgeData: first.purgeData, dryRun: first.dryRun, yes: first.connection.yes, interactive: first.connection.interactive };
+    return withEachHost(members, (reached) => uninstallCluster(reached, run, io, { name, path: profilePath(name, io.env) }));
+  }
   const o = await resolveUninstallOptions(flags, {
     prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m),
     recognise: recogniseMoved(io, { record: flags.dryRun !== true, profile: flags.profile }),

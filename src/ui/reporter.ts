@@ -34,7 +34,7 @@ export interface Reporter {
   check(c: CheckResult): void;
   /** A document on stdout (--json), even when human output is off. */
   json(value: unknown): void;
-  /** The command's own data on stdout (log lines), even when human output is off; control characters escaped. */
+  /** The command's own data on stdout (log lines), even when human output is off; control characters escaped; a host's marked with its label. */
   output(lines: string[]): void;
   error(err: unknown, debug: boolean): void;
   /** Ctrl-C: the same `error:`/`what to do:` pair as any failure. */
@@ -122,7 +122,7 @@ export function createReporter(o: ReporterOptions): Reporter {
     },
     warn(rawMessage) {
       const message = visible(rawMessage);
-      if (o.quiet) errStream.write(`warning: ${message}\n`);
+      if (o.quiet) errStream.write(`${prefix}warning: ${message}\n`);
       else write(o.tty ? `${c.yellow('⚠')} ${message}` : `warning: ${message}`);
     },
     verbose(message) {
@@ -148,7 +148,7 @@ export function createReporter(o: ReporterOptions): Reporter {
       out.write(`${terminalSafeJson(value)}\n`);
     },
     output(lines) {
-      for (const l of lines) out.write(`${visible(l)}\n`);
+      for (const l of lines) out.write(`${prefix}${visible(l)}\n`);
     },
     error(err, debug) {
       if (err instanceof UserError) {

@@ -1,10 +1,12 @@
 /** What `kafka-setup logs` prints from what the host found (FakeHost), through the real reporter. */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { InterruptedError, UserError } from '../../src/errors.js';
 import { BROKER, EVERY_KIND as DAEMONS, KRAFT_NODE, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { KRAFT_MODE, ZOOKEEPER_MODE, type KafkaMode } from '../../src/kafka/mode.js';
-import { showLogs } from '../../src/commands/logs.js';
+import type { Reached } from '../../src/commands/each-member.js';
+import { showClusterLogs, showLogs } from '../../src/commands/logs.js';
+import type { LogsOptions } from '../../src/options/logs-options.js';
 import { CUT_MARKER } from '../../src/ui/log-line.js';
 import { createReporter } from '../../src/ui/reporter.js';
 import { FakeHost, freshDebian, INSTALL, type FakeHostState } from '../host/fake-host.js';
@@ -91,5 +93,74 @@ describe('kafka-setup logs, printed', () => {
   it('daemon order is the caller\'s', async () => {
     const r = await show({ logs: LOGS }, { daemons: [BROKER, ZOOKEEPER], lines: 1 });
     expect(r.out).toBe(`==> broker: ${INSTALL}/logs/kafkaServer.out <==\nb3\n\n==> ZooKeeper: ${INSTALL}/logs/zookeeper.out <==\nz3\n`);
+  });
+});
+
+/** Members as withEachHost hands them over: a FakeHost each (named as its label), or why it was not reached. */
+function members(states: Array<Partial<FakeHostState> | 'unreachable'>, o: { follow?: boolean; lines?: number } = {}) {
+  let out = '';
+  let err = '';
+  const o1 = new PassThrough();
+  const e1 = new PassThrough();
+  o1.on('data', (d: Buffer) => { out += d.toString(); });
+  e1.on('data', (d: Buffer) => { err += d.toString(); });
+  const reporter = createReporter({ tty: false, color: false, verbose: false, quiet: true, out: o1, err: e1 });
+  const options = { mode: ZOOKEEPER_MODE, daemons: DAEMONS, lines: o.lines ?? 1, follow: o.follow ?? false } as LogsOptions;
+  const io = { prompter: () => { throw new Error('no prompt'); }, signal: new AbortController().signal, env: {}, verbose: false, debug: false };
+  const reached = states.map((s, i): Reached<LogsOptions> => {
+    const label = `h${i + 1}`;
+    const m = { label, io: { ...io, reporter: reporter.labelled(label) }, options };
+    if (s === 'unreachable') return { ...m, failed: new UserError(`${label}:22 refused the connection`) };
+    const host = new FakeHost(freshDebian({ install: 'kafka', ...s }));
+    Object.defineProperty(host, 'name', { value: label });
+    return { ...m, host };
+  });
+  return { reached, out: () => out, err: () => err };
+}
+
+describe('kafka-setup logs on a cluster profile: every member, each line marked with its host', () => {
+  it('one host after another, in the profile\'s order, each block whole and every line marked', async () => {
+    const c = members([{ logs: LOGS }, { logs: { zookeeper: ['y'], broker: ['c'] } }]);
+    expect(await showClusterLogs(c.reached, new AbortController().signal)).toEqual([]);
+    expect(c.out()).toBe([
+      `[h1] ==> ZooKeeper: ${INSTALL}/logs/zookeeper.out <==`, '[h1] z3', '[h1] ',
+      `[h1] ==> broker: ${INSTALL}/logs/kafkaServer.out <==`, '[h1] b3',
+      `[h2] ==> ZooKeeper: ${INSTALL}/logs/zookeeper.out <==`, '[h2] y', '[h2] ',
+      `[h2] ==> broker: ${INSTALL}/logs/kafkaServer.out <==`, '[h2] c', '',
+    ].join('\n'));
+    expect(c.err()).toBe('');
+  });
+
+  it('a host that cannot be reached, or has no log: its error marked with its label, the others still shown; the failed are returned', async () => {
+    const c = members(['unreachable', { logs: LOGS }, { install: 'absent' }]);
+    expect(await showClusterLogs(c.reached, new AbortController().signal)).toEqual(['h1', 'h3']);
+    expect(c.out()).toContain('[h2] b3\n');
+    expect(c.err()).toMatch(/^\[h1\] error: h1:22 refused the connection\n\[h1\] what to do: /);
+    expect(c.err()).toContain(`[h3] error: there is no Kafka install at ${INSTALL} on h3\n`);
+  });
+
+  it('--follow: every host at once, each line marked with its host and its daemon; a host whose tail ends is said, marked', async () => {
+    const c = members([{ logs: LOGS }, { logs: LOGS }, 'unreachable'], { follow: true });
+    expect(await showClusterLogs(c.reached, new AbortController().signal)).toEqual(['h3']);
+    const lines = c.out().split('\n').filter(Boolean);
+    expect(lines.sort()).toEqual(['[h1] broker    | b3', '[h1] zookeeper | z3', '[h2] broker    | b3', '[h2] zookeeper | z3']);
+    expect(c.err()).toContain('[h1] warning: following the logs ended on h1\n');
+    expect(c.err()).toContain('[h3] error: h3:22 refused the connection\n');
+  });
+
+  it('--follow ended by Ctrl-C: no host counts as failed for it', async () => {
+    const c = members([{ logs: LOGS }, { logs: LOGS }], { follow: true });
+    const stop = new AbortController();
+    for (const m of c.reached) m.host!.logs = () => { stop.abort(); return Promise.reject(new InterruptedError()); };
+    expect(await showClusterLogs(c.reached, stop.signal)).toEqual([]);
+    expect(c.err()).toBe('');
+  });
+
+  it('without --follow, Ctrl-C ends it all: the next hosts are not asked', async () => {
+    const c = members([{ logs: LOGS }, { logs: LOGS }]);
+    const stop = new AbortController();
+    c.reached[0]!.host!.logs = () => { stop.abort(); return Promise.reject(new InterruptedError()); };
+    await expect(showClusterLogs(c.reached, stop.signal)).rejects.toBeInstanceOf(InterruptedError);
+    expect((c.reached[1]!.host as FakeHost).ran).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 /** `kafka-setup uninstall` against the fake host: the plan shown, the consent asked for, the refusals. */
 import { describe, expect, it } from 'vitest';
 import type { CommandIO } from '../../src/commands/io.js';
-import { runUninstall, type UninstallRun } from '../../src/commands/uninstall.js';
+import type { Reached } from '../../src/commands/each-member.js';
+import { runUninstall, uninstallCluster, type UninstallRun } from '../../src/commands/uninstall.js';
+import { RemoteFailure } from '../../src/remote/session.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import { heapBlock, withHeapBlock } from '../../src/kafka/heap-block.js';
 import type { Prompter } from '../../src/prompts.js';
@@ -334,5 +336,137 @@ describe('kafka-setup uninstall', () => {
       expect(idOnly.ran.map((c) => c.name)).toEqual(['probe', 'uninstall']);
       expect(idOnly.state.keptClusterId).toBeUndefined();
     });
+  });
+});
+
+/** Three members, as withEachHost hands them over: each its FakeHost (named as its label) and its labelled io. */
+function cluster(t: ReturnType<typeof io>, states: Array<FakeHostState | 'unreachable'>): { reached: Array<Reached<unknown>>; hosts: FakeHost[] } {
+  const hosts: FakeHost[] = [];
+  const reached = states.map((s, i): Reached<unknown> => {
+    const label = `10.0.0.${i + 1}`;
+    const member = { label, io: { ...t.io, reporter: t.io.reporter.labelled(label) }, options: undefined };
+    if (s === 'unreachable') return { ...member, failed: new UserError(`could not connect to ${label}:22: connection refused`) };
+    const host = new FakeHost(s);
+    Object.defineProperty(host, 'name', { value: label });
+    hosts.push(host);
+    return { ...member, host };
+  });
+  return { reached, hosts };
+}
+
+const PROFILE = { name: 'default', path: '/home/me/.config/kafka-setup/default.json' };
+
+describe('kafka-setup uninstall on a cluster profile: every host planned, one question, then host by host', () => {
+  it('--dry-run: every host probed without its lock, each plan marked with its host; nothing changes anywhere', async () => {
+    const t = io();
+    const { reached, hosts } = cluster(t, [installed(), installed(), installed()]);
+    expect(await uninstallCluster(reached, run({ dryRun: true }), t.io, PROFILE)).toBe(0);
+    for (const h of hosts) expect(h.ran.map((c) => c.name)).toEqual(['probe']);
+    for (const h of hosts) expect(h.state.install).toBe('kafka');
+    const out = t.out();
+    for (const label of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) {
+      expect(out).toContain(`[${label}] uninstall would:\n[${label}]   stop     the broker (pid 300), then ZooKeeper (pid 200)\n`);
+    }
+    // The plans in the members' order, whatever order the probes answered in.
+    expect(out.indexOf('[10.0.0.1] uninstall would:')).toBeLessThan(out.indexOf('[10.0.0.2] uninstall would:'));
+    expect(out.indexOf('[10.0.0.2] uninstall would:')).toBeLessThan(out.indexOf('[10.0.0.3] uninstall would:'));
+    expect(out).toMatch(/\nDry run: nothing was changed on any of the cluster's 3 hosts\.\n$/);
+  });
+
+  it('--yes: each host with its lock, uninstalled one after another; a line per host says what was done; the profile is kept and said so', async () => {
+    const t = io();
+    const { reached, hosts } = cluster(t, [installed(), installed(), installed()]);
+    const order: string[] = [];
+    for (const h of hosts) {
+      const un = h.uninstall.bind(h);
+      h.uninstall = (r) => { order.push(h.name); return un(r); };
+    }
+    expect(await uninstallCluster(reached, run({ yes: true }), t.io, PROFILE)).toBe(0);
+    expect(order).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+    for (const h of hosts) expect(h.state).toMatchObject({ install: 'absent', jvms: [] });
+    const out = t.out();
+    expect(t.asked).toEqual([]);
+    expect(out).toContain('[10.0.0.2] Kafka is uninstalled from 10.0.0.2.');
+    expect(out).toContain([
+      'uninstall, host by host:',
+      '  10.0.0.1  done — 2 JVMs stopped, 1 path removed, ~/.bashrc restored',
+      '  10.0.0.2  done — 2 JVMs stopped, 1 path removed, ~/.bashrc restored',
+      '  10.0.0.3  done — 2 JVMs stopped, 1 path removed, ~/.bashrc restored',
+    ].join('\n'));
+    expect(out).toContain(`Kafka is uninstalled from the cluster's 3 hosts. The profile "default" still names them: kafka-setup init sets the cluster up again with it; to forget the cluster, delete ${PROFILE.path}`);
+
+    // Again: nothing to remove anywhere, no question, no change.
+    const again = io();
+    const second = cluster(again, hosts.map((h) => h.state));
+    expect(await uninstallCluster(second.reached, run(), again.io, PROFILE)).toBe(0);
+    for (const h of second.hosts) expect(h.ran.map((c) => c.name)).toEqual(['probe']);
+    expect(again.out()).toContain('[10.0.0.3] Nothing to remove: kafka-setup\'s Kafka is not installed on 10.0.0.3');
+    expect(again.out()).toMatch(/Nothing to remove on any of the cluster's 3 hosts\.\n\nNothing was changed\.\n$/);
+  });
+
+  it('in a terminal: one question for the whole cluster, naming the hosts; with --purge-data it says every node\'s data goes; no changes nothing', async () => {
+    const t = io([false]);
+    const { reached, hosts } = cluster(t, [installed(), installed(), installed()]);
+    expect(await uninstallCluster(reached, run({ interactive: true, purgeData: true }), t.io, PROFILE)).toBe(0);
+    expect(t.asked).toEqual([{
+      message: 'Uninstall Kafka from all 3 hosts of the cluster (10.0.0.1, 10.0.0.2, 10.0.0.3) as above, deleting every node\'s data (--purge-data: the cluster\'s topics and messages are gone for good)?',
+      default: false,
+    }]);
+    expect(t.out()).toContain('Nothing was changed on any host (you said no).');
+    for (const h of hosts) expect(h.ran.map((c) => c.name)).toEqual(['probe']);
+
+    // A host already done is not asked about; yes uninstalls the others.
+    const done = new FakeHost(installed());
+    await runUninstall(done, run({ yes: true }), io().io);
+    const y = io([true]);
+    const partly = cluster(y, [installed(), done.state, installed()]);
+    expect(await uninstallCluster(partly.reached, run({ interactive: true }), y.io, PROFILE)).toBe(0);
+    expect(y.asked.map((a) => a.message)).toEqual(['Uninstall Kafka from 2 of the cluster\'s 3 hosts (10.0.0.1, 10.0.0.3) as above?']);
+    expect(partly.hosts.map((h) => h.ran.map((c) => c.name))).toEqual([['probe', 'uninstall'], ['probe'], ['probe', 'uninstall']]);
+    expect(y.out()).toContain('  10.0.0.2  nothing to remove\n');
+  });
+
+  it('without a terminal and without --yes: refused after every plan, nothing changed', async () => {
+    const t = io();
+    const { reached, hosts } = cluster(t, [installed(), installed(), installed()]);
+    const err = await failure(uninstallCluster(reached, run(), t.io, PROFILE));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toBe('pass --yes to uninstall the cluster without a prompt');
+    for (const h of hosts) expect(h.state.install).toBe('kafka');
+  });
+
+  it('a host that cannot be reached: its error marked with its label, the others\' plans shown, nothing changed on any host', async () => {
+    const t = io();
+    const { reached, hosts } = cluster(t, [installed(), 'unreachable', installed()]);
+    const err = await failure(uninstallCluster(reached, run({ yes: true }), t.io, PROFILE));
+    expect(err.message).toBe('could not plan the uninstall of 10.0.0.2 (of the cluster\'s 3 hosts): nothing was changed on any host');
+    expect(err.hint).toMatch(/--host HOST/);
+    expect(t.out()).toContain('[10.0.0.2] error: could not connect to 10.0.0.2:22: connection refused');
+    expect(t.out()).toContain('[10.0.0.3] uninstall will:');
+    for (const h of hosts) expect(h.ran.map((c) => c.name)).toEqual(['probe']);
+  });
+
+  it('a host whose uninstall fails: said with its label, the next hosts still uninstalled, the summary says which, exit non-zero; a re-run finishes it', async () => {
+    const t = io();
+    const { reached, hosts } = cluster(t, [installed(), installed(), installed()]);
+    const broken = hosts[1]!;
+    const un = broken.uninstall.bind(broken);
+    broken.uninstall = () => Promise.reject(new RemoteFailure('data_in_use', 'pid 4242 holds /home/ec2-user/kafka-data', new Map(), []));
+    const err = await failure(uninstallCluster(reached, run({ yes: true }), t.io, PROFILE));
+    expect(err.message).toBe('the uninstall failed on 10.0.0.2 (of the cluster\'s 3 hosts)');
+    expect(err.hint).toMatch(/run kafka-setup uninstall again: it finishes what is left/);
+    expect(hosts.map((h) => h.state.install)).toEqual(['absent', 'kafka', 'absent']);
+    const out = t.out();
+    expect(out).toContain('[10.0.0.2] error: pid 4242 holds /home/ec2-user/kafka-data');
+    expect(out).toContain('  10.0.0.2  FAILED — pid 4242 holds /home/ec2-user/kafka-data\n');
+    expect(out).toContain('  10.0.0.3  done — 2 JVMs stopped');
+    expect(out).not.toContain('Kafka is uninstalled from the cluster');
+
+    broken.uninstall = un;
+    const again = io();
+    const second = cluster(again, hosts.map((h) => h.state));
+    expect(await uninstallCluster(second.reached, run({ yes: true }), again.io, PROFILE)).toBe(0);
+    expect(second.hosts.map((h) => h.ran.map((c) => c.name))).toEqual([['probe'], ['probe', 'uninstall'], ['probe']]);
+    expect(again.out()).toContain('  10.0.0.1  nothing to remove\n  10.0.0.2  done — 2 JVMs stopped');
   });
 });

@@ -91,6 +91,18 @@ describe('every failure ends in error: and what to do:', () => {
     expect(err()).toBe('error: internal error: x is undefined\nwhat to do: this is a bug in kafka-setup: run again with --debug for the stack trace, and report it with the output\n');
   });
 
+  it('a host\'s reporter marks its log lines and, with human output off, its warnings (logs on a cluster), never the JSON', () => {
+    const { r, out, err } = capture({ quiet: true });
+    const h = r.labelled('10.0.0.2');
+    h.output(['zookeeper | started', `x ${HOSTILE}`]);
+    h.warn('following the log ended');
+    h.json({ a: 1 });
+    expect(out().split('\n')).toEqual(['[10.0.0.2] zookeeper | started', expect.stringMatching(/^\[10\.0\.0\.2\] x a\\x1b/), '{', '  "a": 1', '}', '']);
+    expect(err()).toBe('[10.0.0.2] warning: following the log ended\n');
+    r.output(['plain']);
+    expect(out()).toMatch(/\nplain\n$/);
+  });
+
   it('reports Ctrl-C with what to do', () => {
     const { r, err } = capture();
     r.interrupted();
