@@ -4,6 +4,7 @@
  * and saying how long that took (the reporter times each step). Through the units where kafka-setup installed them, else with the
  * -daemon scripts and the heap of the ~/.bashrc block. One SSH connection.
  */
+import { together, TOGETHER } from '../cluster/together.js';
 import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts } from '../host/facts.js';
 import { findJvm, serviceOf } from '../host/install-jvms.js';
@@ -160,11 +161,9 @@ async function rollingRestart(hosts: readonly HostOps[], members: readonly Membe
 
 /** Starts `d` on these hosts at once (a KRaft node waits for a majority of controllers); the first failure is thrown once all have ended. */
 async function startTogether(hosts: readonly HostOps[], members: readonly Member[], facts: HostFacts[], which: readonly number[], d: DaemonSpec, mode: KafkaMode): Promise<void> {
-  const settled = await Promise.allSettled(which.map(async (i) => {
+  await together(which, async (i) => {
     facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io, mode);
-  }));
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  });
 }
 
 /** Each host's KRaft node id (node.id of its server.properties): what the quorum calls it. */
@@ -237,14 +236,17 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
     for (const [i, host] of hosts.entries()) facts.push(await probed(host, members[i]!));
     if (action === 'stop') {
       for (const d of [...mode.daemons].reverse()) {
-        for (const [i, host] of hosts.entries()) facts[i] = await stop(host, facts[i]!, d, members[i]!.io);
+        // KRaft nodes stop together: a node's controlled shutdown needs the quorum, so one stopped after
+        // the others would wait out its stop timeout (about a minute) for a quorum that is gone.
+        if (TOGETHER[mode.clusterQuorum]) await together(hosts.map((_, i) => i), async (i) => { facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io); });
+        else for (const [i, host] of hosts.entries()) facts[i] = await stop(host, facts[i]!, d, members[i]!.io);
       }
       return;
     }
     if (action === 'start') {
       const all = hosts.map((_, i) => i);
       for (const d of mode.daemons) {
-        if (mode.clusterQuorum === 'controllers') await startTogether(hosts, members, facts, all, d, mode);
+        if (TOGETHER[mode.clusterQuorum]) await startTogether(hosts, members, facts, all, d, mode);
         else for (const i of all) facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io, mode);
       }
       return;
@@ -270,7 +272,7 @@ export async function controlCommand(action: ControlAction, flags: ControlFlags,
     }
     const kraft = modeOf(members[0]!.options.dist).clusterQuorum === 'controllers';
     const how = action === 'restart' ? 'one host at a time, each waiting until the cluster is whole again'
-      : action === 'stop' ? (kraft ? 'every node, one after another' : 'every broker, then every ZooKeeper')
+      : action === 'stop' ? (kraft ? 'every node at once (a node\'s controlled shutdown needs the quorum)' : 'every broker, then every ZooKeeper')
         : kraft ? 'every node at once (each waits for a majority of controllers)' : 'every ZooKeeper, then every broker';
     io.reporter.info(`kafka-setup ${action}: the cluster of profile "${flags.profile ?? 'default'}", ${cluster.length} hosts (${cluster.join(', ')}): ${how}`);
     await controlCluster(action, members);

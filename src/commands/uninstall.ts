@@ -4,6 +4,7 @@
  * The data stays unless --purge-data; Java stays. On a cluster's profile without --host: every member
  * (see uninstallCluster).
  */
+import { together, TOGETHER } from '../cluster/together.js';
 import { InterruptedError, UsageError, UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
 import { findJvm } from '../host/install-jvms.js';
@@ -11,6 +12,7 @@ import type { HostOps, UninstallResult } from '../host/operations.js';
 import { ourUnitFile } from '../host/unit-owner.js';
 import { EVERY_KIND } from '../kafka/daemons.js';
 import type { Distribution } from '../kafka/distribution.js';
+import { modeOf } from '../kafka/mode.js';
 import { isInteractive } from '../options/resolve.js';
 import { resolveUninstallOptions, type UninstallFlags } from '../options/uninstall-options.js';
 import { DEFAULT_PROFILE } from '../options/connection-options.js';
@@ -204,8 +206,8 @@ export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>,
     }
   }
   const outcomes: MemberOutcome[] = reached.map((m, i) => ({ label: m.label, state: plans[i]!.nothing ? 'nothing' : 'not started', detail: '' }));
-  for (const [i, m] of reached.entries()) {
-    if (plans[i]!.nothing) continue;
+  const one = async (m: Reached<unknown>, i: number): Promise<void> => {
+    if (plans[i]!.nothing) return;
     try {
       outcomes[i] = { label: m.label, state: 'done', detail: await applyPlan(m.host!, plans[i]!, m.io, io.reporter) };
     } catch (err) {
@@ -218,7 +220,11 @@ export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>,
       m.io.reporter.error(err, io.debug);
       outcomes[i] = { label: m.label, state: 'failed', detail: err instanceof Error ? err.message : String(err) };
     }
-  }
+  };
+  // KRaft nodes are removed together: a node's controlled shutdown needs the quorum, so the last one
+  // stopped alone would wait out its stop timeout (about a minute) for a quorum already gone.
+  if (TOGETHER[modeOf(o.dist).clusterQuorum]) await together(reached, one);
+  else for (const [i, m] of reached.entries()) await one(m, i);
   io.reporter.lines(summaryLines(outcomes));
   const failed = outcomes.filter((x) => x.state === 'failed').map((x) => x.label);
   if (failed.length > 0) {

@@ -315,4 +315,39 @@ const serverProperties = (h: NetnsHost): string => readFileSync(join(h.home, `ka
     figure(`heap change rolled over 4 nodes under load: ${ledger.acked.size - ackedBefore} sends acknowledged during it, ${ledger.failures - failedBefore} failed`);
     expect(ledger.failures - failedBefore, ledger.lastError).toBe(0);
   }, 900 * SECONDS);
+
+  it('stop stops every node at once (no node waits for a quorum already gone); start starts them all together', async () => {
+    await producer?.disconnect().catch(() => {});
+    producer = undefined;
+    let started = Date.now();
+    const stopped = await runCli(['stop'], { env });
+    figure(`stop of the ${hosts.length} nodes in ${secs(Date.now() - started)}, exit ${stopped.code}`);
+    expect(stopped.code, stopped.all).toBe(0);
+    for (const h of hosts) expect(await brokerPid(h)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(50 * SECONDS);
+    started = Date.now();
+    const back = await runCli(['start'], { env });
+    figure(`start of the ${hosts.length} nodes in ${secs(Date.now() - started)}, exit ${back.code}`);
+    expect(back.code, back.all).toBe(0);
+    for (const h of hosts) jvms.push(...(await jvmPids(h)));
+    const v = await runCli(['verify', '--no-roundtrip'], { env });
+    expect(v.code, v.all).toBe(0);
+  }, 300 * SECONDS);
+
+  it('logs and uninstall on the saved KRaft cluster act on every node: every node\'s log marked with its host, then every install removed', async () => {
+    const logs = await runCli(['logs', '-n', '5'], { env });
+    expect(logs.code, logs.all).toBe(0);
+    // One JVM per node: its lines come without a heading, each marked with its host.
+    for (const h of hosts) expect(hostLines(logs.stdout, h).join('\n'), logs.all).toMatch(/^\[\d{4}-\d\d-\d\d [0-9:,]+\] (INFO|WARN|ERROR) /m);
+    const started = Date.now();
+    const r = await runCli(['uninstall', '--yes', '--purge-data'], { env });
+    figure(`uninstall of the cluster in ${secs(Date.now() - started)}, exit ${r.code}: ${r.stdout.split('\n').filter((l) => /\[done\] Uninstall Kafka/.test(l)).join(' | ')}`);
+    expect(r.code, r.all).toBe(0);
+    for (const h of hosts) {
+      expect(r.stdout, r.all).toMatch(new RegExp(`^\\s+${h.address.replace(/\./g, '\\.')}\\s+done — 1 JVM stopped`, 'm'));
+      expect(await jvmPids(h)).toEqual([]);
+      expect(existsSync(join(h.home, `kafka_2.13-${VERSION}`))).toBe(false);
+      expect(existsSync(join(h.home, 'kafka-data', 'kafka-logs'))).toBe(false);
+    }
+  }, 300 * SECONDS);
 });
