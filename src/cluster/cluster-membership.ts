@@ -100,8 +100,9 @@ const kraftMembership: Membership = {
   ],
   quorumStep: 'broker',
   async beforeStop(self) {
-    // Asked of its own controller, still running: every other voter up and caught up.
-    const risk = stopRisk(await untilCaughtUp(self.host, 0), self.id);
+    // Asked of its own controller, still running: every other voter up and caught up, waited for as
+    // ZooKeeper's quorum is (a node this run just started may still be catching up).
+    const risk = stopRisk(await untilCaughtUp(self.host, QUORUM_WAIT_MS), self.id);
     if (risk) throw quorumAtRisk(self.label, risk, `${self.label}'s node was not stopped`);
   },
   async afterStart(self, progress) {

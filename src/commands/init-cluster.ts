@@ -28,7 +28,7 @@ import type { Reporter } from '../ui/reporter.js';
 import { Meeting, Turn } from '../cluster/meeting-points.js';
 import { freshClusterId, membershipOf, type Membership } from '../cluster/cluster-membership.js';
 import { plannedReplication, replicateTopics } from '../cluster/replicate-topics.js';
-import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning, type HostRun } from './init-host.js';
+import { dryRunVerdict, REACH_TIMEOUT_MS, refuseScala, runOnHost, unreachableWarning, type HostRun } from './init-host.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 
@@ -158,6 +158,7 @@ function clusterProfile(runs: readonly HostRun[], members: readonly Member[]): P
 export async function initClusterCommand(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO, replicateAll = false): Promise<number> {
   const { hosts, members } = await resolveMembers(flags, saved, io);
   const o = members[0]!.options;
+  refuseScala(o);
   io.reporter.info(
     `kafka-setup init: ${distName(o)} on ${members.length} hosts, one cluster: ${members.map((m) => `${m.options.user}@${m.options.host}:${m.options.port}`).join(', ')}` +
       `${o.dryRun ? ' (dry run: nothing on the hosts will change)' : ''}`,

@@ -2,7 +2,8 @@
  * init on one host: connect, probe (one round trip), run the steps. Shared by a single server's init
  * (init.ts) and a cluster's (init-cluster.ts), where each host's run meets the others'.
  */
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
+import { scalaForVersionProblem } from '../options/validate.js';
 import { UNKNOWN_SYSTEM, type HostFacts, type OsInfo } from '../host/facts.js';
 import { brokerId, brokerJvm } from '../host/install-jvms.js';
 import type { HostOps } from '../host/operations.js';
@@ -85,6 +86,12 @@ export function unreachableWarning(ctx: StepContext, reach: Reach): string | und
     : 'your IP ("My IP" in the console)';
   return `${address} is not reachable from this machine (${reach.reason}); the host is set up, but clients here cannot connect. ` +
     `Add an inbound rule to the instance's security group: type Custom TCP, port ${BROKER_PORT}, source ${source}; then check with: kafka-setup verify`;
+}
+
+/** A Scala build the Kafka version does not have (4.x: 2.13 only) is bad input, refused before any host is asked, on one server or a cluster. */
+export function refuseScala(dist: { kafkaVersion: string; scalaVersion: string }): void {
+  const scala = scalaForVersionProblem(dist.kafkaVersion, dist.scalaVersion);
+  if (scala) throw new UsageError(`--scala-version: ${scala}`, 'leave --scala-version out (it follows --kafka-version), or give one it names; nothing was changed');
 }
 
 /** How one host of a cluster meets the others (see init-cluster.ts): the cluster once every host is probed, and the step hooks. */

@@ -8,12 +8,11 @@ import { parseHostSpec } from '../options/host-spec.js';
 import { resolveInitOptions, type InitFlags } from '../options/init-options.js';
 import { loadProfile, profileOf, profilePath, saveProfile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
-import { scalaForVersionProblem } from '../options/validate.js';
 import type { StepReport } from '../steps/runner.js';
 import { advertisedListener, brokerHeapMib, modeFor, serviceMode } from '../steps/targets.js';
 import type { StepContext } from '../steps/types.js';
 import { initClusterCommand } from './init-cluster.js';
-import { dryRunVerdict, REACH_TIMEOUT_MS, runOnHost, unreachableWarning } from './init-host.js';
+import { dryRunVerdict, REACH_TIMEOUT_MS, refuseScala, runOnHost, unreachableWarning } from './init-host.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 import { recogniseMoved } from './recognise.js';
@@ -106,8 +105,7 @@ export async function initCommand(args: InitArgs, io: CommandIO): Promise<number
     recognise: recogniseMoved(io, { record: flags.dryRun !== true, profile: flags.profile }),
   });
   const dist = { kafkaVersion: options.kafkaVersion, scalaVersion: options.scalaVersion };
-  const scala = scalaForVersionProblem(dist.kafkaVersion, dist.scalaVersion);
-  if (scala) throw new UsageError(`--scala-version: ${scala}`, 'leave --scala-version out (it follows --kafka-version), or give one it names; nothing was changed');
+  refuseScala(dist);
   io.reporter.info(
     `kafka-setup init: ${distName(dist)} on ${options.user}@${options.host}:${options.port}${options.dryRun ? ' (dry run: nothing on the host will change)' : ''}`,
   );
