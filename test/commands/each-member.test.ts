@@ -4,6 +4,7 @@
  * warning); with --host, that member alone. The key file is missing, so no connection is made: each
  * member fails at its first step, which is all these tests need to see who was acted on.
  */
+import { captureReporter } from '../support/capture-reporter.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -13,7 +14,6 @@ import { logsCommand } from '../../src/commands/logs.js';
 import { uninstallCommand } from '../../src/commands/uninstall.js';
 import { UserError } from '../../src/errors.js';
 import { profilePath } from '../../src/options/profile.js';
-import { createReporter } from '../../src/ui/reporter.js';
 import { scratchDir } from '../support/scratch.js';
 
 const member = (id: number, host: string) => ({ id, host, user: 'ubuntu', port: 22, advertisedHost: host });
@@ -28,14 +28,8 @@ function setup(): { io: CommandIO; out: () => string; err: () => string } {
     advertisedHost: '10.0.0.1', heap: '400m', installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://archive.apache.org/dist/kafka'],
     cluster: [member(1, '10.0.0.1'), member(2, '10.0.0.2'), member(3, '10.0.0.3')],
   }), { mode: 0o600 });
-  let out = '';
-  let err = '';
-  const o1 = new PassThrough();
-  const e1 = new PassThrough();
-  o1.on('data', (d: Buffer) => { out += d.toString(); });
-  e1.on('data', (d: Buffer) => { err += d.toString(); });
-  const reporter = createReporter({ tty: false, color: false, verbose: false, out: o1, err: e1 });
-  return { io: { reporter, prompter: () => { throw new Error('no prompt'); }, signal: new AbortController().signal, env, verbose: false, debug: false }, out: () => out, err: () => err };
+  const { reporter, out, err } = captureReporter();
+  return { io: { reporter, prompter: () => { throw new Error('no prompt'); }, signal: new AbortController().signal, env, verbose: false, debug: false }, out, err };
 }
 
 async function failure(p: Promise<unknown>): Promise<UserError> {

@@ -1,5 +1,5 @@
 /** What `kafka-setup logs` prints from what the host found (FakeHost), through the real reporter. */
-import { PassThrough } from 'node:stream';
+import { captureReporter } from '../support/capture-reporter.js';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../src/errors.js';
 import { BROKER, EVERY_KIND as DAEMONS, KRAFT_NODE, ZOOKEEPER } from '../../src/kafka/daemons.js';
@@ -8,21 +8,14 @@ import type { Reached } from '../../src/commands/each-member.js';
 import { showClusterLogs, showLogs } from '../../src/commands/logs.js';
 import type { LogsOptions } from '../../src/options/logs-options.js';
 import { CUT_MARKER } from '../../src/ui/log-line.js';
-import { createReporter } from '../../src/ui/reporter.js';
 import { FakeHost, freshDebian, INSTALL, type FakeHostState } from '../host/fake-host.js';
 
 /** Runs showLogs as the logs command does (human output off: stdout holds the log alone). */
 async function show(state: Partial<FakeHostState>, o: { mode?: KafkaMode; daemons?: typeof DAEMONS; lines?: number; follow?: boolean } = {}) {
-  let out = '';
-  let err = '';
-  const o1 = new PassThrough();
-  const e1 = new PassThrough();
-  o1.on('data', (d: Buffer) => { out += d.toString(); });
-  e1.on('data', (d: Buffer) => { err += d.toString(); });
-  const reporter = createReporter({ tty: false, color: false, verbose: false, quiet: true, out: o1, err: e1 });
+  const { reporter, out, err } = captureReporter({ quiet: true });
   const host = new FakeHost(freshDebian({ install: 'kafka', ...state }));
   const error = await showLogs(host, { mode: o.mode ?? ZOOKEEPER_MODE, daemons: o.daemons ?? DAEMONS, lines: o.lines ?? 50, follow: o.follow ?? false }, reporter).then(() => undefined, (e: unknown) => e);
-  return { out, err, error, host };
+  return { out: out(), err: err(), error, host };
 }
 
 const LOGS = { zookeeper: ['z1', 'z2', 'z3'], broker: ['b1', 'b2', 'b3'] };
@@ -98,13 +91,7 @@ describe('kafka-setup logs, printed', () => {
 
 /** Members as withEachHost hands them over: a FakeHost each (named as its label), or why it was not reached. */
 function members(states: Array<Partial<FakeHostState> | 'unreachable'>, o: { follow?: boolean; lines?: number } = {}) {
-  let out = '';
-  let err = '';
-  const o1 = new PassThrough();
-  const e1 = new PassThrough();
-  o1.on('data', (d: Buffer) => { out += d.toString(); });
-  e1.on('data', (d: Buffer) => { err += d.toString(); });
-  const reporter = createReporter({ tty: false, color: false, verbose: false, quiet: true, out: o1, err: e1 });
+  const { reporter, out, err } = captureReporter({ quiet: true });
   const options = { mode: ZOOKEEPER_MODE, daemons: DAEMONS, lines: o.lines ?? 1, follow: o.follow ?? false } as LogsOptions;
   const io = { prompter: () => { throw new Error('no prompt'); }, signal: new AbortController().signal, env: {}, verbose: false, debug: false };
   const reached = states.map((s, i): Reached<LogsOptions> => {
@@ -115,7 +102,7 @@ function members(states: Array<Partial<FakeHostState> | 'unreachable'>, o: { fol
     Object.defineProperty(host, 'name', { value: label });
     return { ...m, host };
   });
-  return { reached, out: () => out, err: () => err };
+  return { reached, out, err };
 }
 
 describe('kafka-setup logs on a cluster profile: every member, each line marked with its host', () => {

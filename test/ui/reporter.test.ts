@@ -1,3 +1,4 @@
+import { captureReporter } from '../support/capture-reporter.js';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError, UserError } from '../../src/errors.js';
@@ -6,14 +7,8 @@ import { terminalSafeJson, visible } from '../../src/visible.js';
 
 /** A reporter writing into strings. */
 function capture(o: Partial<ReporterOptions> = {}): { r: ReturnType<typeof createReporter>; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const o1 = new PassThrough();
-  const e1 = new PassThrough();
-  o1.on('data', (d: Buffer) => { out += d.toString(); });
-  e1.on('data', (d: Buffer) => { err += d.toString(); });
-  const r = createReporter({ tty: false, color: false, verbose: true, out: o1, err: e1, ...o });
-  return { r, out: () => out, err: () => err };
+  const { reporter: r, out, err } = captureReporter({ verbose: true, ...o });
+  return { r, out, err };
 }
 
 // OSC 52 (clipboard write), a C1 CSI, CR overwrite, a bidi override, DEL, backspace.
