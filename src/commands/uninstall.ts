@@ -157,7 +157,7 @@ function summaryLines(outcomes: readonly MemberOutcome[]): string[] {
 /**
  * uninstall on every member of a saved cluster: each host probed (taking its lock, held until the end)
  * and its plan shown, marked with its label; one question for the whole cluster (or --yes); then one
- * host after another. The order does not matter to a cluster being removed, but one at a time keeps
+ * host after another (KRaft nodes all at once: see below). The order does not matter to a cluster being removed, but one at a time keeps
  * each host's lines together and the run's end clear: a host that fails is said and the others are
  * still uninstalled (the consent was for all), the summary says per host what was done, and a re-run
  * finishes what is left (a host done has nothing left to remove). A host that cannot be reached or
@@ -247,7 +247,7 @@ export async function uninstallCommand(flags: UninstallFlags, io: CommandIO): Pr
     }));
     const name = flags.profile ?? DEFAULT_PROFILE;
     const first = members[0]!.options;
-    io.reporter.info(`kafka-setup uninstall: the cluster of profile "${name}", ${members.length} hosts (${members.map((m) => m.label).join(', ')}): every host's plan, one question, then one host after another${first.dryRun ? ' (dry run: nothing on the hosts will change)' : ''}`);
+    io.reporter.info(`kafka-setup uninstall: the cluster of profile "${name}", ${members.length} hosts (${members.map((m) => m.label).join(', ')}): every host's plan, one question, then ${TOGETHER[modeOf(first.dist).clusterQuorum] ? 'every node at once (a node\'s controlled shutdown needs the quorum)' : 'one host after another'}${first.dryRun ? ' (dry run: nothing on the hosts will change)' : ''}`);
     const run: UninstallRun = { dist: first.dist, purgeData: first.purgeData, dryRun: first.dryRun, yes: first.connection.yes, interactive: first.connection.interactive };
     return withEachHost(members, (reached) => uninstallCluster(reached, run, io, { name, path: profilePath(name, io.env) }));
   }
