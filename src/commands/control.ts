@@ -4,7 +4,7 @@
  * and saying how long that took (the reporter times each step). Through the units where kafka-setup installed them, else with the
  * -daemon scripts and the heap of the ~/.bashrc block. One SSH connection.
  */
-import { together, TOGETHER } from '../cluster/together.js';
+import { clusterKind, together } from '../cluster/cluster-kind.js';
 import { UserError } from '../errors.js';
 import { withUpdate, type HostFacts } from '../host/facts.js';
 import { findJvm, serviceOf } from '../host/install-jvms.js';
@@ -238,7 +238,7 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
       for (const d of [...mode.daemons].reverse()) {
         // KRaft nodes stop together: a node's controlled shutdown needs the quorum, so one stopped after
         // the others would wait out its stop timeout (about a minute) for a quorum that is gone.
-        if (TOGETHER[mode.clusterQuorum]) await together(hosts.map((_, i) => i), async (i) => { facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io); });
+        if (clusterKind(mode).together) await together(hosts.map((_, i) => i), async (i) => { facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io); });
         else for (const [i, host] of hosts.entries()) facts[i] = await stop(host, facts[i]!, d, members[i]!.io);
       }
       return;
@@ -246,7 +246,7 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
     if (action === 'start') {
       const all = hosts.map((_, i) => i);
       for (const d of mode.daemons) {
-        if (TOGETHER[mode.clusterQuorum]) await startTogether(hosts, members, facts, all, d, mode);
+        if (clusterKind(mode).together) await startTogether(hosts, members, facts, all, d, mode);
         else for (const i of all) facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io, mode);
       }
       return;
@@ -270,10 +270,8 @@ export async function controlCommand(action: ControlAction, flags: ControlFlags,
       const options = await resolveHostCommandOptions({ ...flags, ...memberFlags(m) }, { prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (w) => reporter.warn(w) });
       members.push({ label: cluster[i]!, io: { ...io, reporter }, options });
     }
-    const kraft = modeOf(members[0]!.options.dist).clusterQuorum === 'controllers';
-    const how = action === 'restart' ? 'one host at a time, each waiting until the cluster is whole again'
-      : action === 'stop' ? (kraft ? 'every node at once (a node\'s controlled shutdown needs the quorum)' : 'every broker, then every ZooKeeper')
-        : kraft ? 'every node at once (each waits for a majority of controllers)' : 'every ZooKeeper, then every broker';
+    const kind = clusterKind(modeOf(members[0]!.options.dist));
+    const how = action === 'restart' ? 'one host at a time, each waiting until the cluster is whole again' : kind.order[action];
     io.reporter.info(`kafka-setup ${action}: the cluster of profile "${flags.profile ?? 'default'}", ${cluster.length} hosts (${cluster.join(', ')}): ${how}`);
     await controlCluster(action, members);
     return done();

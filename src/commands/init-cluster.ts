@@ -189,7 +189,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
         await checked.arrive(m.index, true);
       }
       for (const b of barriers) if (b.before === step.id) await b.meeting.wait();
-      if (step.id === 'zookeeper' && !ctx.options.dryRun && membership.joinsSeeded(await probed.wait(), m.index)) {
+      if (step.id === membership.quorumStep && !ctx.options.dryRun && membership.joinsSeeded(await probed.wait(), m.index)) {
         await seeded.arrive(m.index, true);
         released[m.index] = await turn.take();
       } else if (restarts(step, ctx, (await probed.wait())[m.index]!)) {
@@ -231,7 +231,7 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
           release();
         }
       }
-      if (step.id === 'zookeeper') void seeded.arrive(m.index, true);
+      if (step.id === membership.quorumStep) void seeded.arrive(m.index, true);
       for (const b of barriers) if (b.after === step.id) void b.meeting.arrive(m.index, true);
     },
   });

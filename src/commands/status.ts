@@ -3,6 +3,7 @@
  * from one probe: one SSH connection, one remote command (the broker's metadata is asked alongside,
  * over the same connection). Exit 0 when every JVM of the install runs, 3 when one does not (as systemctl status does).
  */
+import { clusterKind } from '../cluster/cluster-kind.js';
 import { brokerId, findJvm } from '../host/install-jvms.js';
 import { modeOf } from '../kafka/mode.js';
 import { judgeServing, type Serving } from '../host/serving.js';
@@ -33,7 +34,7 @@ async function statusOf(flags: StatusFlags, io: CommandIO, cluster: boolean): Pr
     // A KRaft cluster's node also says where it stands in the controller quorum, in the probe's own
     // round trip. Only kafka-metadata-quorum.sh asks for it (a JVM on the host: a second or two more),
     // so a single server is not asked: it is its own quorum's only voter, the leader, never behind.
-    const quorum = cluster && mode.clusterQuorum === 'controllers';
+    const quorum = cluster && clusterKind(mode).describesQuorum;
     const probed = await host.probe({ urls: [], lock: false, quorum });
     const { facts } = probed;
     const asked = await early;

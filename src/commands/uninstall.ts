@@ -4,7 +4,7 @@
  * The data stays unless --purge-data; Java stays. On a cluster's profile without --host: every member
  * (see uninstallCluster).
  */
-import { together, TOGETHER } from '../cluster/together.js';
+import { clusterKind, together } from '../cluster/cluster-kind.js';
 import { InterruptedError, UsageError, UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
 import { findJvm } from '../host/install-jvms.js';
@@ -223,7 +223,7 @@ export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>,
   };
   // KRaft nodes are removed together: a node's controlled shutdown needs the quorum, so the last one
   // stopped alone would wait out its stop timeout (about a minute) for a quorum already gone.
-  if (TOGETHER[modeOf(o.dist).clusterQuorum]) await together(reached, one);
+  if (clusterKind(modeOf(o.dist)).together) await together(reached, one);
   else for (const [i, m] of reached.entries()) await one(m, i);
   io.reporter.lines(summaryLines(outcomes));
   const failed = outcomes.filter((x) => x.state === 'failed').map((x) => x.label);
@@ -247,7 +247,7 @@ export async function uninstallCommand(flags: UninstallFlags, io: CommandIO): Pr
     }));
     const name = flags.profile ?? DEFAULT_PROFILE;
     const first = members[0]!.options;
-    io.reporter.info(`kafka-setup uninstall: the cluster of profile "${name}", ${members.length} hosts (${members.map((m) => m.label).join(', ')}): every host's plan, one question, then ${TOGETHER[modeOf(first.dist).clusterQuorum] ? 'every node at once (a node\'s controlled shutdown needs the quorum)' : 'one host after another'}${first.dryRun ? ' (dry run: nothing on the hosts will change)' : ''}`);
+    io.reporter.info(`kafka-setup uninstall: the cluster of profile "${name}", ${members.length} hosts (${members.map((m) => m.label).join(', ')}): every host's plan, one question, then ${clusterKind(modeOf(first.dist)).order.uninstall}${first.dryRun ? ' (dry run: nothing on the hosts will change)' : ''}`);
     const run: UninstallRun = { dist: first.dist, purgeData: first.purgeData, dryRun: first.dryRun, yes: first.connection.yes, interactive: first.connection.interactive };
     return withEachHost(members, (reached) => uninstallCluster(reached, run, io, { name, path: profilePath(name, io.env) }));
   }

@@ -1,0 +1,42 @@
+/**
+ * How a cluster of each kind of quorum is operated, as values the day-two commands ask for. KRaft
+ * nodes start and stop all at once: a node's start waits for a majority of controllers, and its
+ * controlled shutdown needs one, so a node stopped after the others would wait out its stop timeout
+ * for a quorum already gone. ZooKeeper's and the brokers go one host at a time, in the mode's order.
+ */
+import type { KafkaMode } from '../kafka/mode.js';
+
+export interface ClusterKind {
+  /** The JVMs of every host start and stop at once. */
+  together: boolean;
+  /** A node's status says where it stands in the quorum (kafka-metadata-quorum.sh: a JVM on the host). */
+  describesQuorum: boolean;
+  /** How start, stop and uninstall go, as the command says before it begins. */
+  order: { start: string; stop: string; uninstall: string };
+}
+
+const KINDS: Record<KafkaMode['clusterQuorum'], ClusterKind> = {
+  ensemble: {
+    together: false, describesQuorum: false,
+    order: { start: 'every ZooKeeper, then every broker', stop: 'every broker, then every ZooKeeper', uninstall: 'one host after another' },
+  },
+  controllers: {
+    together: true, describesQuorum: true,
+    order: {
+      start: 'every node at once (each waits for a majority of controllers)',
+      stop: 'every node at once (a node\'s controlled shutdown needs the quorum)',
+      uninstall: 'every node at once (a node\'s controlled shutdown needs the quorum)',
+    },
+  },
+};
+
+export function clusterKind(mode: Pick<KafkaMode, 'clusterQuorum'>): ClusterKind {
+  return KINDS[mode.clusterQuorum];
+}
+
+/** `work` for each of these at once; the first failure is thrown once all have ended. */
+export async function together<T>(which: readonly T[], work: (x: T, i: number) => Promise<void>): Promise<void> {
+  const settled = await Promise.allSettled(which.map(work));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
