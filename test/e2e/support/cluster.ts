@@ -91,16 +91,45 @@ function uidOf(pid: number): number {
 export async function brokerPid(host: NetnsHost): Promise<number | undefined> {
   const pids = (await netnsPids(host)).filter((pid) => uidOf(pid) === host.uid && argv(pid).includes('kafka.Kafka'));
   if (pids.length > 1) throw new Error(`${host.address} runs ${pids.length} brokers: ${pids.join(', ')}`);
+  remember(pids);
   return pids[0];
 }
 
 /** The JVMs (ZooKeeper's and the broker's) in the host's namespace, by pid. */
 export async function jvmPids(host: NetnsHost): Promise<number[]> {
-  return (await netnsPids(host)).filter(isJvm);
+  return remember((await netnsPids(host)).filter(isJava));
 }
 
-/** Still a running java process (a pid reused by something else is not). */
-export const isJvm = (pid: number): boolean => alive(pid) && /(^|\/)java$/.test(argv(pid)[0] ?? '');
+/** The start time (clock ticks since boot) of each pid these helpers returned: pid and start time name one process. */
+const startedAt = new Map<number, string>();
+
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function remember(pids: number[]): number[] {
+  for (const pid of pids) {
+    const t = startTime(pid);
+    if (t !== undefined) startedAt.set(pid, t);
+  }
+  return pids;
+}
+
+/**
+ * Still the java process these helpers saw under that pid. pid_max is 32768 on CI machines: during a
+ * half-hour run a pid comes round again, and another test's JVM under it is not one of ours.
+ */
+export const isJvm = (pid: number): boolean => {
+  const seen = startedAt.get(pid);
+  return isJava(pid) && (seen === undefined || seen === startTime(pid));
+};
+
+const isJava = (pid: number): boolean => alive(pid) && /(^|\/)java$/.test(argv(pid)[0] ?? '');
 
 /** kill -9 of the host's broker, by pid; resolves once it is gone, with the pid. */
 export async function killBroker(host: NetnsHost): Promise<number> {
