@@ -5,6 +5,10 @@
  * independently from sshd's own log), for each Kafka version asked (3.1.0 with ZooKeeper, 4.x with
  * KRaft), each on a host reset to fresh. Prints figures; asserts nothing.
  *
+ * The floor is a bare OpenSSH `ssh host true` through the same proxy with the same key: the no-op
+ * runs are printed beside it as a ratio. Each no-op run follows a pause (PAUSE_MS), and a `status`
+ * started the moment an `init` ends shows whether a run right after another waits for it.
+ *
  *   npm run bench                                   # 50 ms each way (100 ms round trip), 3.1.0 and 4.4.0
  *   BENCH_DELAY_MS=0 npm run bench                  # loopback
  *   BENCH_DELAY_MS=150 BENCH_VERSIONS=4.1.1 npm run bench  # a far-away region, one version
@@ -22,6 +26,8 @@ import { resetHost } from '../test/e2e/support/reset.js';
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 50);
 const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS ?? 5);
 const VERSIONS = (process.env.BENCH_VERSIONS ?? '3.1.0,4.4.0').split(',').filter(Boolean);
+// Between the runs that measure a run "after a pause": longer than any lock holder's poll.
+const PAUSE_MS = 1500;
 const root = new URL('..', import.meta.url).pathname;
 
 interface RunFigures {
@@ -70,6 +76,19 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/** Seconds for OpenSSH's own `ssh host true` through the proxy: the floor a no-op run is held to. */
+async function bareSsh(host: E2eHost, port: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  const r = await execa('ssh', [
+    '-i', host.keyPath, '-p', String(port), '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-F', '/dev/null',
+    '-o', `UserKnownHostsFile=${join(host.workDir, 'bench_known_hosts_ssh')}`, '-o', 'StrictHostKeyChecking=accept-new',
+    `${host.user}@127.0.0.1`, 'true',
+  ], { reject: false, stdin: 'ignore' });
+  const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.exitCode !== 0) throw new Error(`ssh host true failed (${r.exitCode}): ${r.stderr}`);
+  return wallS;
+}
+
 async function main(): Promise<void> {
   const distDir = await buildDistribution(join(root, '.cache/e2e/dist'));
   const kraft = VERSIONS.filter((v) => !v.startsWith('3.'));
@@ -87,14 +106,28 @@ async function main(): Promise<void> {
     const rtt = DELAY_MS * 2;
     console.log(`kafka-setup init benchmark — sshd on loopback behind a latency proxy: ${DELAY_MS} ms each way (${rtt} ms round trip)`);
     const summary: string[] = [];
+    const floors: string[][] = [];
     for (const version of VERSIONS) {
       await resetHost(host);
       const common = ['--mirror', mirror.good, '--heap', '256m', '--kafka-version', version, '--profile', `bench-${version}`];
       const fresh = await runInit(host, proxyPort, common);
+      await bareSsh(host, proxyPort); // records the host key: every measured ssh below is a known host's
+      const bare: number[] = [];
       const noop: RunFigures[] = [];
-      for (let i = 0; i < NOOP_RUNS; i++) noop.push(await runInit(host, proxyPort, common));
       const status: RunFigures[] = [];
-      for (let i = 0; i < NOOP_RUNS; i++) status.push(await runInit(host, proxyPort, ['--profile', `bench-${version}`], 'status'));
+      const chained: Array<{ init: RunFigures; status: RunFigures }> = [];
+      // Interleaved, so that a slow minute of this machine weighs on every column alike.
+      for (let i = 0; i < NOOP_RUNS; i++) {
+        await sleep(PAUSE_MS);
+        bare.push(await bareSsh(host, proxyPort));
+        await sleep(PAUSE_MS);
+        noop.push(await runInit(host, proxyPort, common));
+        await sleep(PAUSE_MS);
+        status.push(await runInit(host, proxyPort, ['--profile', `bench-${version}`], 'status'));
+        await sleep(PAUSE_MS);
+        const init = await runInit(host, proxyPort, common);
+        chained.push({ init, status: await runInit(host, proxyPort, ['--profile', `bench-${version}`], 'status') });
+      }
 
       console.log('');
       console.log(`Kafka ${version} (${version.startsWith('3.') ? 'ZooKeeper and a broker' : 'KRaft: one JVM'})`);
@@ -104,10 +137,28 @@ async function main(): Promise<void> {
       console.log(row('fresh init', fresh));
       noop.forEach((f, i) => console.log(row(`no-op re-run #${i + 1}`, f)));
       status.forEach((f, i) => console.log(row(`status #${i + 1}`, f)));
+      chained.forEach((c, i) => { console.log(row(`init #${i + 1}, then`, c.init)); console.log(row(`  status at once`, c.status)); });
+      console.log(`bare ssh host true       ${bare.map((b) => `${b.toFixed(2)} s`).join('  ')}`);
+
+      const floor = median(bare);
+      const cell = (xs: number[]): string => `${median(xs).toFixed(2)} s (${(median(xs) / floor).toFixed(2)}×)`;
+      floors.push([
+        version,
+        `${floor.toFixed(2)} s`,
+        cell(noop.map((f) => f.wallS)),
+        cell(status.map((f) => f.wallS)),
+        cell(chained.map((c) => c.status.wallS)),
+        cell(chained.map((c) => c.init.wallS + c.status.wallS)),
+      ]);
       summary.push(`${version.padEnd(8)} fresh init ${fresh.wallS.toFixed(2).padStart(6)} s (${fresh.waitingS.toFixed(2)} s waiting)   no-op re-run median ${median(noop.map((f) => f.wallS)).toFixed(2)} s   status median ${median(status.map((f) => f.wallS)).toFixed(2)} s   (over ${NOOP_RUNS} runs)`);
     }
     console.log('');
     for (const l of summary) console.log(l);
+    console.log('');
+    console.log(`Medians of ${NOOP_RUNS}, ${rtt} ms round trip; in brackets, times the bare ssh (the target: a no-op init at most 1.2×)`);
+    const head = ['version', 'ssh host true', 'no-op init', 'status', 'status right after init', 'init + status'];
+    const widths = head.map((h, i) => Math.max(h.length, ...floors.map((r) => r[i]!.length)));
+    for (const r of [head, ...floors]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
     console.log('waiting = the commands that wait for the download, extraction, storage format and JVM start-up (as timed by the client, incl. their round trips)');
     console.log('* own time = wall time minus that waiting');
   } finally {

@@ -166,6 +166,15 @@ export function kraftVoters(facts: readonly Seen[], ids: readonly number[]): num
   return [...ids].sort((a, b) => a - b).slice(0, firstVoterCount(ids.length));
 }
 
+/**
+ * Whether each server is one of the quorum's controllers, as the members' configs name them (a node
+ * beyond them, or one whose config names none, observes the quorum).
+ */
+export function votingServers(facts: readonly Seen[]): boolean[] {
+  const named = new Set(facts.map(kraftNode).flatMap((n) => n.peers));
+  return facts.map((f) => f.serverAddress !== undefined && named.has(f.serverAddress));
+}
+
 /** Whether any of these servers already is a KRaft cluster's member (formatted, or configured as one). */
 export function anyKraftMember(facts: readonly Seen[]): boolean {
   return facts.map(kraftNode).some((n) => n.configuredId !== undefined || (n.formatted !== undefined && !n.single));

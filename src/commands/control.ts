@@ -235,11 +235,11 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
     const facts: HostFacts[] = [];
     for (const [i, host] of hosts.entries()) facts.push(await probed(host, members[i]!));
     if (action === 'stop') {
+      // In waves (cluster-kind.ts): KRaft nodes stop together, observers first, since a node's controlled
+      // shutdown needs the quorum: one stopped after the controllers would wait out its stop timeout.
+      const waves = clusterKind(mode).stopWaves(facts);
       for (const d of [...mode.daemons].reverse()) {
-        // KRaft nodes stop together: a node's controlled shutdown needs the quorum, so one stopped after
-        // the others would wait out its stop timeout (about a minute) for a quorum that is gone.
-        if (clusterKind(mode).together) await together(hosts.map((_, i) => i), async (i) => { facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io); });
-        else for (const [i, host] of hosts.entries()) facts[i] = await stop(host, facts[i]!, d, members[i]!.io);
+        for (const wave of waves) await together(wave, async (i) => { facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io); });
       }
       return;
     }

@@ -221,10 +221,10 @@ export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>,
       outcomes[i] = { label: m.label, state: 'failed', detail: err instanceof Error ? err.message : String(err) };
     }
   };
-  // KRaft nodes are removed together: a node's controlled shutdown needs the quorum, so the last one
-  // stopped alone would wait out its stop timeout (about a minute) for a quorum already gone.
-  if (clusterKind(modeOf(o.dist)).together) await together(reached, one);
-  else for (const [i, m] of reached.entries()) await one(m, i);
+  // In waves (cluster-kind.ts): KRaft nodes are removed together, observers first, since a node's
+  // controlled shutdown needs the quorum: one stopped after the controllers would wait out its stop timeout.
+  const facts = planned.map((p) => (p as PromiseFulfilledResult<{ facts: HostFacts }>).value.facts);
+  for (const wave of clusterKind(modeOf(o.dist)).stopWaves(facts)) await together(wave, (i) => one(reached[i]!, i));
   io.reporter.lines(summaryLines(outcomes));
   const failed = outcomes.filter((x) => x.state === 'failed').map((x) => x.label);
   if (failed.length > 0) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters } from '../../src/cluster/kraft-members.js';
+import { clusterKind } from '../../src/cluster/cluster-kind.js';
+import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters, votingServers } from '../../src/cluster/kraft-members.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/host/facts.js';
 
@@ -103,5 +104,27 @@ describe('a KRaft cluster\'s one id', () => {
     expect(() => clusterIdOf(hosts('a', 'b'), two, 'x')).toThrow(UserError);
     expect(() => clusterIdOf(hosts('a', 'b'), two, 'x')).toThrow(new RegExp(`the nodes are formatted for different clusters: a for ${A}, b for ${B}`));
     expect(() => clusterIdOf(hosts('a', 'b'), [node('10.0.0.1', { kept: A }), node('10.0.0.2', { kept: B })].map(kraftNode), 'x')).toThrow(/keep different KRaft cluster ids/);
+  });
+});
+
+describe('the order a KRaft cluster stops in', () => {
+  const kraft = clusterKind({ clusterQuorum: 'controllers' });
+
+  it('three voters: one wave, all at once', () => {
+    const servers = [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), formatted('10.0.0.3', 3)];
+    expect(votingServers(servers)).toEqual([true, true, true]);
+    expect(kraft.stopWaves(servers)).toEqual([[0, 1, 2]]);
+  });
+
+  it('a fourth node observing the quorum stops before the controllers, wherever it is in the profile', () => {
+    const servers = [formatted('10.0.0.9', 4), formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), formatted('10.0.0.3', 3)];
+    expect(votingServers(servers)).toEqual([false, true, true, true]);
+    expect(kraft.stopWaves(servers)).toEqual([[0], [1, 2, 3]]);
+  });
+
+  it('nodes whose configs name no quorum (nothing installed yet) stop in the first wave; ZooKeeper clusters one host at a time', () => {
+    const servers = [node('10.0.0.1'), node('10.0.0.2')];
+    expect(kraft.stopWaves(servers)).toEqual([[0, 1]]);
+    expect(clusterKind({ clusterQuorum: 'ensemble' }).stopWaves(servers)).toEqual([[0], [1]]);
   });
 });

@@ -316,7 +316,7 @@ const serverProperties = (h: NetnsHost): string => readFileSync(join(h.home, `ka
     expect(ledger.failures - failedBefore, ledger.lastError).toBe(0);
   }, 900 * SECONDS);
 
-  it('stop stops every node at once (no node waits for a quorum already gone); start starts them all together', async () => {
+  it('stop stops every node at once, the observer before the controllers (no node waits for a quorum already gone); start starts them all together', async () => {
     await producer?.disconnect().catch(() => {});
     producer = undefined;
     let started = Date.now();
