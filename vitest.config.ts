@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 // own (the VM, the nspawn and Amazon Linux 2023 and 2 hosts, a netns cluster), so they share no port with the
 // loopback host, and accounts are made under a lock both processes share (support/host.ts). Every
 // nspawn host is started from this project only (one process: the hosts' bridge is never removed by
-// one process while another attaches to it). CI time: the two streams overlap.
+// one process while another attaches to it). CI time: the two streams overlap (scripts/run-tests.mjs runs
+// each in a vitest process of its own); the files are split so that both end at about the same time.
 const parallelFiles = [
   'test/e2e/vm-host.test.ts',
   'test/e2e/nspawn-host.test.ts',
@@ -16,6 +17,7 @@ const parallelFiles = [
   'test/e2e/cluster-day-two.test.ts',
   'test/e2e/kraft-cluster.test.ts',
   'test/e2e/cluster-logs-uninstall.test.ts',
+  'test/e2e/security-group.test.ts',
 ];
 
 export default defineConfig({

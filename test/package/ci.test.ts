@@ -13,9 +13,14 @@ describe('the test command', () => {
     expect(read('README.md')).toContain(`\`\`\`sh\n${TEST_COMMAND}\n\`\`\``);
   });
 
-  it('npm test makes sure of the e2e packages, runs the whole suite here, then the unit tests on Node 22 and 24', () => {
+  it('npm test makes sure of the e2e packages, runs every project here in two streams, and the unit tests on Node 22 and 24', () => {
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.test).toBe('npm run build && node scripts/e2e-machine.mjs ensure && vitest run && node scripts/test-other-nodes.mjs');
+    expect(scripts.test).toBe('npm run build && node scripts/e2e-machine.mjs ensure && node scripts/run-tests.mjs');
+    const streams = read('scripts/run-tests.mjs');
+    expect(streams).toContain("[...vitest, '--project', 'e2e']");
+    expect(streams).toContain("[...vitest, '--project', 'unit', '--project', 'parallel'], ['scripts/test-other-nodes.mjs']");
+    // Every project of the config is run by one of the streams.
+    expect([...read('vitest.config.ts').matchAll(/name: '(\w+)'/g)].map((m) => m[1]).sort()).toEqual(['e2e', 'parallel', 'unit']);
     const other = read('scripts/test-other-nodes.mjs');
     expect(other).toContain("const MAJORS = ['22', '24'];");
     expect(other).toContain("'run', '--project', 'unit'");
