@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   let proxy: ReturnType<typeof spawn> | undefined;
   try {
     mirror = await startMirror(distDir, dist4Dir);
-    host = await startHost();
+    host = await startHost({ stockJvm: true });
     // The proxy's own pass-through when no delay is asked: loopback figures from the same path.
     proxy = spawn('python3', [join(root, 'bench/latency-proxy.py'), String(proxyPort), String(host.sshPort), String(DELAY_MS)], { stdio: 'ignore' });
     await sleep(500);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
 import { describeE2e, e2e, mirrorRequests, resetMirrorRequests } from './support/context.js';
-import { runAsUser, sshClientArgs } from './support/host.js';
+import { E2E_JVM_ENV, runAsUser, sshClientArgs } from './support/host.js';
 
 const TGZ = 'kafka_2.12-3.1.0.tgz';
 
@@ -33,6 +33,9 @@ describeE2e('e2e target host', () => {
 
     const r = await execa('ssh', [...sshClientArgs(host), 'id -un; echo "$HOME"; echo "$SHELL"'], { stdin: 'ignore' });
     expect(r.stdout.split('\n')).toEqual([host.user, host.home, '/bin/bash']);
+    // Every session gets the JVM options of the test hosts (support/host.ts: the JIT's first tier only).
+    const env = await execa('ssh', [...sshClientArgs(host), 'printenv KAFKA_JVM_PERFORMANCE_OPTS'], { stdin: 'ignore' });
+    expect(`KAFKA_JVM_PERFORMANCE_OPTS=${env.stdout}`).toBe(E2E_JVM_ENV);
 
     const noKey = await execa('ssh', [...sshClientArgs(host).filter((a) => a !== host.keyPath && a !== '-i'),
       '-o', 'IdentitiesOnly=yes', '-o', 'IdentityFile=none', 'true'], { stdin: 'ignore', reject: false });

@@ -16,7 +16,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { freePort, killPids, launchSshd, sshClientArgs, type RunResult } from './host.js';
+import { E2E_JVM_ENV, freePort, killPids, launchSshd, sshClientArgs, type RunResult } from './host.js';
 
 export interface FreshHost {
   /** Holds everything below; removed by stopFreshHost. */
@@ -159,7 +159,7 @@ async function startSshd(host: FreshHost): Promise<void> {
     try {
       // chroot execs sshd: the pid is sshd's.
       host.sshdPid = await launchSshd('chroot', [host.root, '/usr/sbin/sshd', '-D', '-p', String(host.sshPort), '-o', 'ListenAddress=127.0.0.1',
-        '-o', 'PasswordAuthentication=no', '-o', `AllowUsers=${USER}`, '-E', '/var/log/sshd.log'],
+        '-o', 'PasswordAuthentication=no', '-o', `AllowUsers=${USER}`, '-o', `SetEnv="${E2E_JVM_ENV}"`, '-E', '/var/log/sshd.log'],
       { port: host.sshPort, log: host.sshdLog, stderr: join(host.workDir, 'sshd.stderr'), env: { PATH, LANG: 'C.UTF-8' } });
       return;
     } catch (err) {
