@@ -182,11 +182,19 @@ ks_zk_db() {
 # emits: data
 ks_broker_meta() {
   [ -r "$1/meta.properties" ] || return 0
-  printf 'meta=%s %s\n' "$(ks_prop "$1/meta.properties" broker.id | tr -cd '0-9-' | cut -c 1-11)" "$1"
-  ks_fv=$(ks_prop "$1/meta.properties" version | tr -cd '0-9' | cut -c 1-3)
-  ks_fn=$(ks_prop "$1/meta.properties" node.id | tr -cd '0-9' | cut -c 1-10)
-  ks_fc=$(ks_prop "$1/meta.properties" cluster.id | tr -cd 'A-Za-z0-9_-' | cut -c 1-64)
-  printf 'format=%s %s %s %s\n' "${ks_fv:--}" "${ks_fn:--}" "${ks_fc:--}" "$1"
+  # One awk for the four keys, as ks_prop reads each (the last line that sets it, the value trimmed):
+  # a probe runs on every re-run, and a process per key and filter cost ~25 forks per directory.
+  # The directory through the environment: awk -v would turn its backslashes into escapes.
+  ks_meta_dir=$1 awk '
+    function set(key, re) { if ($0 ~ ("^[[:space:]]*" re "[[:space:]]*[=:]")) { v = $0; sub(/^[^=:]*[=:][[:space:]]*/, "", v); sub(/[[:space:]]+$/, "", v); val[key] = v } }
+    function only(key, bad, n,   v) { v = val[key]; gsub(bad, "", v); return substr(v, 1, n) }
+    function dash(v) { return v == "" ? "-" : v }
+    { set("broker", "broker\\.id"); set("version", "version"); set("node", "node\\.id"); set("cluster", "cluster\\.id") }
+    END {
+      dir = ENVIRON["ks_meta_dir"]
+      printf "meta=%s %s\n", only("broker", "[^0-9-]", 11), dir
+      printf "format=%s %s %s %s\n", dash(only("version", "[^0-9]", 3)), dash(only("node", "[^0-9]", 10)), dash(only("cluster", "[^A-Za-z0-9_-]", 64)), dir
+    }' "$1/meta.properties" 2>/dev/null
 }
 
 # The cluster id kafka-setup keeps on the host for KRaft ($1/cluster.id, written once before the

@@ -90,6 +90,22 @@ describe('remote scripts under dash', () => {
     expect(memberData(facts)).toEqual({ zookeeper: true, standalone: true, brokerId: 0 });
   });
 
+  it('probe: meta.properties read as the properties format has it, hostile values cut to what each key may hold', () => {
+    const home = scratchHome();
+    const dir = join(home, 'odd \\dir \'x');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'meta.properties'), [
+      '#version=9', '  version : 1  ', 'broker.id=', 'node.id=12$(reboot)', 'node.idx=99', 'cluster.id=old', '\tcluster.id = Mk\u00e9U3\x1b[31m_-x/../y', 'directory.id=abc', '',
+    ].join('\n'));
+    const quoted = `'${dir.replace(/'/g, "'\\''")}'`;
+    const r = runLocally(remoteScript('m', vars, ['probe-lib'], ['ks_section data', `ks_broker_meta ${quoted}`]), home);
+    expect(r.stderr).toBe('');
+    expect(r.sections.get('data')).toEqual([`meta= ${dir}`, `format=1 12 Mk${'U3'}31m_-xy ${dir}`]);
+    writeFileSync(join(dir, 'meta.properties'), 'broker.id=-7x\nbroker.id=0042\n');
+    const zk = runLocally(remoteScript('m', vars, ['probe-lib'], ['ks_section data', `ks_broker_meta ${quoted}`]), home);
+    expect(zk.sections.get('data')).toEqual([`meta=0042 ${dir}`, `format=- - - ${dir}`]);
+  });
+
   it('write-files: replaces atomically, backs up the original once, refuses a file changed meanwhile', () => {
     const home = scratchHome();
     const path = join(home, '.bashrc');

@@ -1,0 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { startHost, stopHost } from './test/e2e/support/host.js';
+import { startMirror } from './test/e2e/support/mirror.js';
+import { buildDistribution } from './test/e2e/support/dist.js';
+const dist = await buildDistribution('/work/main/.cache/e2e/dist');
+const mirror = await startMirror(dist, []);
+const host = await startHost({ stockJvm: true });
+writeFileSync('/tmp/devhost.env', `PORT=${host.sshPort}\nUSER=${host.user}\nKEY=${host.keyPath}\nMIRROR=${mirror.good}\nWORK=${host.workDir}\n`);
+console.log('ready');
+process.on('SIGTERM', async () => { await stopHost(host); await mirror.close(); process.exit(0); });
+setInterval(() => {}, 1 << 30);
