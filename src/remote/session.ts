@@ -1,7 +1,9 @@
 /**
  * The one SSH module: connect with a private key, check the host key against known_hosts, and run
- * remote scripts. Every script runs as `sh -s` with the script on stdin (see prelude.sh), so values
- * never pass through the user's login shell and no command line length limit applies.
+ * remote scripts. A script runs as `sh -s` with the script on stdin (see prelude.sh), so values never
+ * pass through the user's login shell and no command line length limit applies; one whose values may
+ * all be shown rides in the exec request instead, base64 in one quoted word (inline-script.ts), which
+ * saves the round trip stdin waits for.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
@@ -9,6 +11,8 @@ import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { InterruptedError, UserError } from '../errors.js';
 import { authConfig, authRefused, type Credentials } from './connect/auth.js';
 import { awaitReady, Deadline, handshakeTimeout, KEEPALIVE, transportError } from './connect/handshake.js';
+import { signAtOnce } from './connect/sign-at-once.js';
+import { inlineCommand, NO_BASE64_EXIT } from './inline-script.js';
 import { HostKeyCheck, loadKnownHosts, signatureRefused, type HostKeyPolicy } from './connect/host-key.js';
 import { parseSections, keyValues, type RemoteScript, type Sections } from './script.js';
 
@@ -173,7 +177,8 @@ export async function connect(o: ConnectOptions): Promise<Session> {
     // Our own deadline instead (see handshake.ts).
     readyTimeout: 0,
     ...KEEPALIVE,
-    ...(o.debug ? { debug: (m: string) => o.log?.(`ssh: ${m}`) } : {}),
+    // An inline script's exec request is tens of kilobytes of base64: its start says enough.
+    ...(o.debug ? { debug: (m: string) => o.log?.(`ssh: ${m.length > 400 ? `${m.slice(0, 200)}… (${m.length} characters)` : m}`) } : {}),
   };
   const conn = new ssh2.Client();
   const start = (): void => {
@@ -182,6 +187,7 @@ export async function connect(o: ConnectOptions): Promise<Session> {
     // (not built for every Node) a packet goes out in more than one write; the second then waits
     // for the server's delayed ACK, ~40 ms each round trip (a no-op run at loopback 0.47 s -> see README).
     conn.setNoDelay(true);
+    signAtOnce(conn);
   };
   await awaitReady(conn, start, {
     deadline,
@@ -196,6 +202,9 @@ export async function connect(o: ConnectOptions): Promise<Session> {
   });
   return new SshSession(conn, o, { connections: 1, commands: 0 });
 }
+
+/** An inline script the host could not unpack (no base64), to be sent again on stdin. */
+const RESEND = Symbol('resend');
 
 class SshSession implements Session {
   private closed = false;
@@ -230,12 +239,20 @@ class SshSession implements Session {
     return this.o.host;
   }
 
-  run(script: RemoteScript, opts: RunOptions = {}): Promise<RunResult> {
+  async run(script: RemoteScript, opts: RunOptions = {}): Promise<RunResult> {
+    const inline = inlineCommand(script);
+    const first = await this.attempt(script, opts, inline);
+    // A host without base64 cannot unpack an inline script: sent again, on stdin.
+    return first === RESEND ? (await this.attempt(script, opts, undefined)) as RunResult : first;
+  }
+
+  /** Runs the script once: inside the exec request (`inline`, see inline-script.ts) or on stdin of `sh -s`. */
+  private attempt(script: RemoteScript, opts: RunOptions, inline: string | undefined): Promise<RunResult | typeof RESEND> {
     if (this.o.signal?.aborted) return Promise.reject(new InterruptedError());
     if (this.closed) return Promise.reject(this.lost ?? new UserError(`the SSH connection to ${this.o.host} is closed`));
     this.stats.commands++;
     const started = Date.now();
-    return new Promise<RunResult>((resolve, reject) => {
+    return new Promise<RunResult | typeof RESEND>((resolve, reject) => {
       let stream: ClientChannel | undefined;
       let timer: NodeJS.Timeout | undefined;
       const fail = (err: Error): void => {
@@ -253,7 +270,7 @@ class SshSession implements Session {
           fail(new UserError(`the ${script.name} step took longer than ${Math.round(opts.timeoutMs! / 1000)} s on the host and was stopped`));
         }, opts.timeoutMs);
       }
-      this.conn.exec('/bin/sh -s', (err, ch) => {
+      this.conn.exec(inline ?? '/bin/sh -s', (err, ch) => {
         if (err) return fail(new UserError(`the host refused to run a command: ${err.message}`));
         stream = ch;
         const out = new StringDecoder('utf8');
@@ -284,6 +301,7 @@ class SshSession implements Session {
           stderr += errDec.end();
           const durationMs = Date.now() - started;
           const exit = code ?? 255;
+          if (inline !== undefined && exit === NO_BASE64_EXIT && !stdout.includes(script.mark)) return resolve(RESEND);
           this.o.log?.(`remote ${script.name} ${this.describeVars(script)} → exit ${exit} in ${(durationMs / 1000).toFixed(2)} s`);
           const sections = parseSections(stdout, script.mark);
           const error = sections.get('error');
@@ -296,7 +314,7 @@ class SshSession implements Session {
           resolve({ code: exit, stdout, stderr, sections, durationMs });
         });
         // Not ended on purpose: the script watches stdin for end-of-file to notice we went away.
-        ch.write(script.text);
+        if (inline === undefined) ch.write(script.text);
       });
     });
   }

@@ -34,7 +34,8 @@ async function scriptsDone(): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     const r = await runAsUser(e2e().host, 'ps -u "$(id -u)" -o args=');
-    if (!r.stdout.split('\n').some((l) => /^sh -s\b/.test(l.trim()))) return;
+    // On stdin (sh -s) or inline (sh -c 'command -v base64 …': src/remote/inline-script.ts).
+    if (!r.stdout.split('\n').some((l) => /^(\/bin\/)?sh -(s\b|c command -v base64 )/.test(l.trim()))) return;
     await sleep(250);
   }
   throw new Error('a remote script of kafka-setup still runs after 120 s');

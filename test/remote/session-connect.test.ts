@@ -2,6 +2,7 @@
  * connect() end to end against an in-process ssh2 server on loopback (no sshd, no root): the pieces
  * in src/remote/connect/ put together as the CLI uses them.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
@@ -221,5 +222,107 @@ describe('connect: the host key is recorded only once the server proved it holds
     const err = await failure(connect(options(port, { knownHostsPath: path })));
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(/^cannot use the known_hosts file .*ENOENT/);
+  });
+});
+
+describe('connect and run: no round trip the protocol does not ask for (connect/sign-at-once.ts, inline-script.ts)', () => {
+  /** A server that records each publickey request (signed or a question), runs `sh -s` by echoing what it read, and keys for both kinds. */
+  async function recordingServer(accepted: ssh2.ParsedKey): Promise<{ port: number; requests: string[] }> {
+    const requests: string[] = [];
+    const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
+      client.on('authentication', (ctx) => {
+        if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
+        requests.push(ctx.signature ? 'signed' : 'question');
+        if (ctx.key.algo === accepted.type && ctx.key.data.equals(accepted.getPublicSSH())) return ctx.accept();
+        ctx.reject(['publickey']);
+      });
+      client.on('session', (accept) => {
+        accept().on('exec', (acceptExec, _reject, info) => {
+          const stream = acceptExec();
+          let input = '';
+          stream.on('data', (d: Buffer) => {
+            input += d.toString();
+            if (!input.includes('END\n')) return;
+            stream.write(`${info.command} read ${input.length} bytes\n`);
+            stream.exit(0);
+            stream.end();
+          });
+        });
+      });
+      client.on('error', () => {});
+    });
+    servers.push(server);
+    return { port: await listen(server), requests };
+  }
+
+  for (const kind of ['ed25519', 'rsa'] as const) {
+    it(`${kind}: the key signs its first request (no question first); a key the server does not take is refused as before`, async () => {
+      const pair = kind === 'rsa' ? ssh2.utils.generateKeyPairSync('rsa', { bits: 2048 }) : ssh2.utils.generateKeyPairSync('ed25519');
+      const parsed = ssh2.utils.parseKey(pair.public);
+      if (parsed instanceof Error) throw parsed;
+      const { port, requests } = await recordingServer(parsed);
+      (await connect(options(port, { privateKey: Buffer.from(pair.private) }))).close();
+      expect(requests).toEqual(['signed']);
+
+      const other = Buffer.from((kind === 'rsa' ? ssh2.utils.generateKeyPairSync('ed25519') : ssh2.utils.generateKeyPairSync('rsa', { bits: 2048 })).private);
+      const err = await failure(connect(options(port, { privateKey: other })));
+      expect((err as UserError).message).toBe(`127.0.0.1:${port} refused the key for user "ec2-user"`);
+      expect(requests).toEqual(['signed', 'signed']);
+    });
+  }
+
+  /** A server whose exec runs the command with /bin/sh -c on this machine (the login shell a host gives it), PATH as given. */
+  async function shellServer(path: string): Promise<{ port: number; commands: string[] }> {
+    const commands: string[] = [];
+    const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
+      client.on('authentication', (ctx) => (ctx.method === 'publickey' ? ctx.accept() : ctx.reject(['publickey'])));
+      client.on('session', (accept) => {
+        accept().on('exec', (acceptExec, _reject, info) => {
+          commands.push(info.command);
+          const stream = acceptExec();
+          const child = spawn('/bin/sh', ['-c', info.command], { env: { PATH: path } });
+          stream.pipe(child.stdin).on('error', () => {});
+          child.stdout.pipe(stream, { end: false });
+          child.on('close', (code) => { stream.exit(code ?? 255); stream.end(); });
+        });
+      });
+      client.on('error', () => {});
+    });
+    servers.push(server);
+    return { port: await listen(server), commands };
+  }
+  const MARK = '::ks:0123456789abcdef::';
+  const script = (vars: Record<string, string>, shown: string[]) => ({
+    name: 'check', vars, shown, mark: MARK,
+    text: `{\nexec 3<&0 </dev/null\nprintf '%s said\\nv=%s\\n' '${MARK}' '${Object.values(vars).join(',')} it'\"'\"'s $HOME \\\\ !x'\n}\n`,
+  });
+
+  it('a script whose values may all be shown rides in the exec request (one quoted word of base64); one with a hidden value goes on stdin', async () => {
+    const { port, commands } = await shellServer(process.env.PATH ?? '/usr/bin:/bin');
+    const session = await connect(options(port));
+    try {
+      const shown = await session.run(script({ KS_A: 'a b' }, ['KS_A']));
+      expect(shown.sections.get('said')).toEqual(['v=a b it\'s $HOME \\\\ !x']);
+      expect(commands[0]).toMatch(/^\/bin\/sh -c 'command -v base64 >\/dev\/null 2>&1 \|\| exit 213; eval "\$\(printf %s [A-Za-z0-9+\/=]+ \| base64 -d\)"'$/);
+      const hidden = await session.run(script({ KS_A: 'a', KS_CONTENT: 'secret' }, ['KS_A']));
+      expect(hidden.sections.get('said')).toEqual(['v=a,secret it\'s $HOME \\\\ !x']);
+      expect(commands[1]).toBe('/bin/sh -s');
+      expect(session.stats.commands).toBe(2);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('a host without base64: the inline script exits 213 before running anything and is sent again on stdin', async () => {
+    const { port, commands } = await shellServer('/nonexistent');
+    const session = await connect(options(port));
+    try {
+      const r = await session.run(script({ KS_A: 'a' }, ['KS_A']));
+      expect(r.sections.get('said')).toEqual(['v=a it\'s $HOME \\\\ !x']);
+      expect(commands.map((c) => c.slice(0, 11))).toEqual(['/bin/sh -c ', '/bin/sh -s']);
+      expect(session.stats.commands).toBe(2);
+    } finally {
+      session.close();
+    }
   });
 });
