@@ -270,7 +270,15 @@ class SshSession implements Session {
           fail(new UserError(`the ${script.name} step took longer than ${Math.round(opts.timeoutMs! / 1000)} s on the host and was stopped`));
         }, opts.timeoutMs);
       }
-      this.conn.exec(inline ?? '/bin/sh -s', (err, ch) => {
+      const exec = (cb: Parameters<ssh2.Client['exec']>[1]): void => {
+        try {
+          this.conn.exec(inline ?? '/bin/sh -s', cb);
+        } catch {
+          // The connection went between the check above and now (ssh2 throws "Not connected").
+          fail(this.lost ?? new UserError(`the SSH connection to ${this.o.host} closed unexpectedly`, { hint: 'running kafka-setup again continues where it stopped' }));
+        }
+      };
+      exec((err, ch) => {
         if (err) return fail(new UserError(`the host refused to run a command: ${err.message}`));
         stream = ch;
         const out = new StringDecoder('utf8');
@@ -328,8 +336,17 @@ class SshSession implements Session {
       local.on('close', () => sockets.delete(local));
       local.on('error', () => local.destroy());
       // A channel per connection; a host that refuses forwarding (AllowTcpForwarding no) or has
-      // nothing listening there ends the local connection, which the client sees as refused.
-      this.conn.forwardOut('127.0.0.1', 0, '127.0.0.1', port, (err, channel) => {
+      // nothing listening there ends the local connection, which the client sees as refused. So does
+      // a connection that arrives once the SSH connection has gone (ssh2 would throw "Not connected").
+      if (this.closed) return local.destroy();
+      const open = (cb: Parameters<ssh2.Client['forwardOut']>[4]): void => {
+        try {
+          this.conn.forwardOut('127.0.0.1', 0, '127.0.0.1', port, cb);
+        } catch {
+          local.destroy();
+        }
+      };
+      open((err, channel) => {
         if (err) {
           // OpenSSH says only "open failed" when AllowTcpForwarding forbids it: the reason code tells.
           const byPolicy = (err as Error & { reason?: unknown }).reason === ADMINISTRATIVELY_PROHIBITED;

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli } from './support/cli.js';
-import { describeE2e, e2e } from './support/context.js';
+import { describeE2e, e2eMirror } from './support/context.js';
 import { runAsUser } from './support/host.js';
 import {
   BRIDGE_ADDRESS, closePort, netnsHostFlags, netnsUnavailable, openPort, probeTcp, rejectOwnTraffic, relayFromBridge, startNetnsHost, stopNetnsHost,
@@ -25,7 +25,7 @@ const INSTALL = 'kafka_2.12-3.1.0';
   let knownHosts: string;
   const mirror = (): string => {
     // The mirror listens on this machine's loopback; the host reaches it through a relay on the bridge.
-    const url = new URL(e2e().mirror.good);
+    const url = new URL(e2eMirror().good);
     url.hostname = BRIDGE_ADDRESS;
     url.port = String(relay.port);
     return url.toString().replace(/\/$/, '');
@@ -42,7 +42,7 @@ const INSTALL = 'kafka_2.12-3.1.0';
     env = { XDG_CONFIG_HOME: join(dir, 'config') };
     knownHosts = join(dir, 'known_hosts');
     h = await startNetnsHost();
-    relay = await relayFromBridge(Number(new URL(e2e().mirror.good).port));
+    relay = await relayFromBridge(Number(new URL(e2eMirror().good).port));
     // The instance's own traffic to its address on 9092 is dropped, as a security group drops it.
     await rejectOwnTraffic(h, 9092, { drop: true });
   });

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { connect as tcpConnect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import ssh2 from 'ssh2';
@@ -132,6 +132,24 @@ describe('connect', () => {
     await new Promise((r) => tmp.close(r));
     const err = await failure(connect(options(port)));
     expect((err as UserError).message).toBe(`127.0.0.1:${port} refused the connection (nothing listens on port ${port})`);
+  });
+});
+
+describe('a session that has ended', () => {
+  it('a connection to one of its forwarded ports that arrives afterwards is closed, not a crash (ssh2 throws "Not connected")', async () => {
+    const port = await sshServer();
+    const session = await connect(options(port));
+    const forward = await session.forward!(9092);
+    session.close();
+    await sleep(100);
+    const ended = await new Promise<string>((resolve) => {
+      const s = tcpConnect(forward.port, '127.0.0.1');
+      s.on('error', () => resolve('error'));
+      s.on('close', () => resolve('closed'));
+    });
+    expect(['closed', 'error']).toContain(ended);
+    forward.close();
+    await expect(session.run({ name: 'late', text: '{\n}\n', vars: {}, shown: [], mark: '::ks:x::' })).rejects.toBeInstanceOf(UserError);
   });
 });
 
