@@ -12,6 +12,7 @@
  *   npm run bench                                   # 50 ms each way (100 ms round trip), 3.1.0 and 4.4.0
  *   BENCH_DELAY_MS=0 npm run bench                  # loopback
  *   BENCH_DELAY_MS=150 BENCH_VERSIONS=4.1.1 npm run bench  # a far-away region, one version
+ *   BENCH_NODE="$(npx -y node@22 -p process.execPath)" npm run bench  # the CLI on Node 22 (its compile cache)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ import { resetHost } from '../test/e2e/support/reset.js';
 
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 50);
 const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS ?? 5);
+// The Node that runs the CLI (another major: BENCH_NODE="$(npx -y node@22 -p process.execPath)").
+const NODE = process.env.BENCH_NODE ?? 'node';
 const VERSIONS = (process.env.BENCH_VERSIONS ?? '3.1.0,4.4.0').split(',').filter(Boolean);
 // Between the runs that measure a run "after a pause": longer than any lock holder's poll.
 const PAUSE_MS = 1500;
@@ -53,7 +56,7 @@ const WAITING = /remote (download|extract|format-storage|start-zookeeper|start-b
 async function runInit(host: E2eHost, port: number, args: string[], command = 'init'): Promise<RunFigures> {
   const before = sshdCounts(host);
   const started = process.hrtime.bigint();
-  const r = await execa('node', [join(root, 'dist/cli.js'), '--verbose', command, '--host', '127.0.0.1', '--port', String(port), '--user', host.user, '--key', host.keyPath, '--known-hosts', join(host.workDir, 'bench_known_hosts'), ...(command === 'init' ? ['--yes'] : []), ...args], { reject: false, env: { ...process.env, XDG_CONFIG_HOME: join(host.workDir, 'bench-config') } });
+  const r = await execa(NODE, [join(root, 'dist/cli.js'), '--verbose', command, '--host', '127.0.0.1', '--port', String(port), '--user', host.user, '--key', host.keyPath, '--known-hosts', join(host.workDir, 'bench_known_hosts'), ...(command === 'init' ? ['--yes'] : []), ...args], { reject: false, env: { ...process.env, XDG_CONFIG_HOME: join(host.workDir, 'bench-config') } });
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.exitCode !== 0) throw new Error(`init failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
   await sleep(200); // let sshd flush its log
@@ -104,7 +107,8 @@ async function main(): Promise<void> {
     proxy = spawn('python3', [join(root, 'bench/latency-proxy.py'), String(proxyPort), String(host.sshPort), String(DELAY_MS)], { stdio: 'ignore' });
     await sleep(500);
     const rtt = DELAY_MS * 2;
-    console.log(`kafka-setup init benchmark — sshd on loopback behind a latency proxy: ${DELAY_MS} ms each way (${rtt} ms round trip)`);
+    const nodeVersion = (await execa(NODE, ['-v'])).stdout.trim();
+    console.log(`kafka-setup init benchmark — sshd on loopback behind a latency proxy: ${DELAY_MS} ms each way (${rtt} ms round trip); the CLI on Node ${nodeVersion}`);
     const summary: string[] = [];
     const floors: string[][] = [];
     for (const version of VERSIONS) {
