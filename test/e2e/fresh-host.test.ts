@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
-import { chrootProcesses, runInFresh, startFreshHost, stopFreshHost, type FreshHost } from './support/fresh-host.js';
+import { chrootJvms, chrootProcesses, runInFresh, startFreshHost, stopFreshHost, type FreshHost } from './support/fresh-host.js';
 import { resetHost } from './support/reset.js';
 
 const JDK = 'openjdk-17-jdk-headless';
@@ -92,12 +92,9 @@ describeE2e('a truly fresh Debian 12 host', () => {
     await javaWorks(fresh());
   });
 
-  // The JVMs running there, by pid and main class. Without jps itself, also when it lists its own pid
-  // as "process information unavailable" (its perf data not yet readable: seen under load).
-  const JVMS = "jps -l | grep -v -e sun.tools.jps -e 'process information unavailable' | sort";
 
   it('a second init changes nothing: Java is skipped', async () => {
-    const jvms = (await runInFresh(fresh(), JVMS, { asAdmin: true })).stdout;
+    const jvms = chrootJvms(fresh());
     const r = await runCli(init(), { env: env() });
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/^\[skip\] Install Java — java and jps found \(\/usr\/bin\/java\)$/m);
@@ -107,7 +104,7 @@ describeE2e('a truly fresh Debian 12 host', () => {
       expect.stringMatching(/^\[done\] Check with jps /),
     ]);
     expect(r.stdout).toContain('(nothing needed to change)');
-    expect((await runInFresh(fresh(), JVMS, { asAdmin: true })).stdout).toBe(jvms);
+    expect(chrootJvms(fresh())).toBe(jvms);
   });
 });
 

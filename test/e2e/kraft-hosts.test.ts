@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
-import { runInFresh, startFreshHost, stopFreshHost, type FreshHost } from './support/fresh-host.js';
+import { chrootJvms, startFreshHost, stopFreshHost, type FreshHost } from './support/fresh-host.js';
 import { BRIDGE_ADDRESS, netnsHostFlags, netnsUnavailable, probeTcp, rejectOwnTraffic, relayFromBridge, startNetnsHost, stopNetnsHost, type NetnsHost } from './support/netns-host.js';
 import { changedNothing, consume, literally, produce } from './support/kraft.js';
 import { resetHost } from './support/reset.js';
@@ -36,7 +36,7 @@ describeE2e('KRaft (4.4.0) on a truly fresh Debian 12 host: Java installed by in
   const init = (): string[] => ['init', '--host', '127.0.0.1', '--port', String(the().sshPort), '--user', the().user, '--key', the().keyPath,
     '--known-hosts', join(dir, 'known_hosts'), '--kafka-version', VERSION, '--mirror', e2e().mirror.good, '--heap', '256m', '--yes'];
   const env = (): Record<string, string> => ({ XDG_CONFIG_HOME: join(dir, 'config') });
-  const jvms = async (): Promise<string> => (await runInFresh(the(), 'jps -l | grep -v sun.tools.jps | sort', { asAdmin: true })).stdout;
+  const jvms = async (): Promise<string> => chrootJvms(the());
 
   beforeAll(async () => {
     // The fresh host's Kafka binds 9092 on this machine's loopback, like the main e2e host's.

@@ -290,8 +290,9 @@ describe('remote scripts under dash', () => {
 
     it('its connection ended but not yet reaped (a zombie sshd, orphaned to a slow PID 1): gone, the lock taken at once', async () => {
       const home = scratchHome();
-      // `sleep 0` ends at once; its parent execs into a sleep that never waits for it: a zombie.
-      const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      // A child that ends at once under a parent that never waits for it: a zombie. (A shell parent
+      // may reap it before it execs into a sleep: under load the zombie was gone, and the test with it.)
+      const parent = spawn('python3', ['-c', 'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(60)'], { stdio: ['ignore', 'pipe', 'ignore'] });
       const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
       for (let i = 0; i < 100 && !readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z'); i++) spawnSync('sleep', ['0.02']);
       const planted = plantHolder(home, { pid: zombie, start: startOf(zombie) });

@@ -14,14 +14,15 @@ import { connect, type ConnectOptions } from '../../src/remote/session.js';
 import { fingerprint } from '../../src/remote/known-hosts.js';
 import { kexTamperProxy, type KexTamper } from '../support/kex-tamper.js';
 import { scratchDir } from '../support/scratch.js';
+import { sshKeyPair } from '../support/ssh-keys.js';
 
-const hostKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+const hostKey = sshKeyPair('ed25519').private;
 const hostPublic = ((): Buffer => {
   const parsed = ssh2.utils.parseKey(hostKey);
   if (parsed instanceof Error) throw parsed;
   return parsed.getPublicSSH();
 })();
-const userKey = ssh2.utils.generateKeyPairSync('ed25519');
+const userKey = sshKeyPair('ed25519');
 const userPublic = ((): ssh2.ParsedKey => {
   const parsed = ssh2.utils.parseKey(userKey.public);
   if (parsed instanceof Error) throw parsed;
@@ -101,7 +102,7 @@ describe('connect', () => {
 
   it('a key the host does not know is refused for that user', async () => {
     const port = await sshServer();
-    const other = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').private);
+    const other = Buffer.from(sshKeyPair('ed25519').private);
     const err = await failure(connect(options(port, { privateKey: other, user: 'admin' })));
     expect((err as UserError).message).toBe(`127.0.0.1:${port} refused the key for user "admin"`);
   });
@@ -216,7 +217,7 @@ describe('connect: the host key is recorded only once the server proved it holds
   });
 
   it('the key exchange completes, then the login is refused: the proven key is recorded (as OpenSSH does), not in a dry run', async () => {
-    const other = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').private);
+    const other = Buffer.from(sshKeyPair('ed25519').private);
     const port = await sshServer();
     const dry = knownHosts();
     const refused = await failure(connect(options(port, { privateKey: other, knownHostsPath: dry.path, recordAcceptedKey: false })));
@@ -275,14 +276,14 @@ describe('connect and run: no round trip the protocol does not ask for (connect/
 
   for (const kind of ['ed25519', 'rsa'] as const) {
     it(`${kind}: the key signs its first request (no question first); a key the server does not take is refused as before`, async () => {
-      const pair = kind === 'rsa' ? ssh2.utils.generateKeyPairSync('rsa', { bits: 2048 }) : ssh2.utils.generateKeyPairSync('ed25519');
+      const pair = sshKeyPair(kind);
       const parsed = ssh2.utils.parseKey(pair.public);
       if (parsed instanceof Error) throw parsed;
       const { port, requests } = await recordingServer(parsed);
       (await connect(options(port, { privateKey: Buffer.from(pair.private) }))).close();
       expect(requests).toEqual(['signed']);
 
-      const other = Buffer.from((kind === 'rsa' ? ssh2.utils.generateKeyPairSync('ed25519') : ssh2.utils.generateKeyPairSync('rsa', { bits: 2048 })).private);
+      const other = Buffer.from(sshKeyPair(kind === 'rsa' ? 'ed25519' : 'rsa').private);
       const err = await failure(connect(options(port, { privateKey: other })));
       expect((err as UserError).message).toBe(`127.0.0.1:${port} refused the key for user "ec2-user"`);
       expect(requests).toEqual(['signed', 'signed']);

@@ -204,6 +204,23 @@ export function chrootProcesses(host: FreshHost): ChrootProcess[] {
   return found;
 }
 
+/**
+ * The JVMs running in the chroot, as `jps -l | sort` prints them ("PID main.Class"), from /proc. Not
+ * jps itself: it also lists the JVMs of any other root whose user has the same uid (it looks in
+ * /proc/PID/root/tmp/hsperfdata_*), such as an nspawn host's `admin` running beside this one.
+ */
+export function chrootJvms(host: FreshHost): string {
+  return chrootProcesses(host).filter((p) => p.comm === 'java').flatMap((p) => {
+    try {
+      const args = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0').slice(1);
+      const main = args.find((a) => /^[A-Za-z_$][\w$]*(\.[\w$]+)+$/.test(a));
+      return main ? [`${p.pid} ${main}`] : [];
+    } catch {
+      return [];
+    }
+  }).sort().join('\n');
+}
+
 /** Mount points at or under dir, deepest first (mountinfo escapes spaces and such as \\ooo). */
 function mountsUnder(dir: string): string[] {
   const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean)

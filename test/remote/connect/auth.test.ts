@@ -1,10 +1,10 @@
-import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { authConfig, authRefused } from '../../../src/remote/connect/auth.js';
+import { sshKeyPair } from '../../support/ssh-keys.js';
 
-const plain = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').private);
-const encrypted = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519', { passphrase: 's3cret-pass', cipher: 'aes256-ctr', rounds: 4 }).private);
+const plain = Buffer.from(sshKeyPair('ed25519').private);
+const encrypted = Buffer.from(sshKeyPair('ed25519', { passphrase: 's3cret-pass', cipher: 'aes256-ctr', rounds: 4 }).private);
 
 describe('authConfig', () => {
   it('goes straight to publickey with the key, and no passphrase field when there is none', () => {

@@ -11,9 +11,10 @@ import { sameServerMoved, type MoveQuestion } from '../../../src/remote/connect/
 import { checkHostKey, fingerprint, knownHostLine } from '../../../src/remote/known-hosts.js';
 import { kexTamperProxy, type KexTamper } from '../../support/kex-tamper.js';
 import { scratchDir } from '../../support/scratch.js';
+import { sshKeyPair } from '../../support/ssh-keys.js';
 
 function hostKeyPair(): { private: string; public: Buffer } {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519');
+  const pair = sshKeyPair('ed25519');
   const parsed = ssh2.utils.parseKey(pair.private);
   if (parsed instanceof Error) throw parsed;
   return { private: pair.private, public: parsed.getPublicSSH() };
