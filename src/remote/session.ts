@@ -185,7 +185,7 @@ export async function connect(o: ConnectOptions): Promise<Session> {
     conn.connect(config);
     // Every packet at once: ssh2 leaves Nagle's algorithm on, and without its native crypto binding
     // (not built for every Node) a packet goes out in more than one write; the second then waits
-    // for the server's delayed ACK, ~40 ms each round trip (a no-op run at loopback 0.47 s -> see README).
+    // for the server's delayed ACK, ~40 ms each round trip (figures in README, "Against a bare ssh host true").
     conn.setNoDelay(true);
     signAtOnce(conn);
   };
@@ -230,9 +230,14 @@ class SshSession implements Session {
       this.closed = true;
       const err = o.signal?.aborted
         ? new InterruptedError()
-        : this.lost ?? new UserError(`the SSH connection to ${o.host} closed unexpectedly`, { hint: 'running kafka-setup again continues where it stopped' });
+        : this.lostConnection();
       for (const fail of this.pending) fail(err);
     });
+  }
+
+  /** Why the connection is gone: the transport's error if there was one. */
+  private lostConnection(): UserError {
+    return this.lost ?? new UserError(`the SSH connection to ${this.o.host} closed unexpectedly`, { hint: 'running kafka-setup again continues where it stopped' });
   }
 
   get host(): string {
@@ -275,7 +280,7 @@ class SshSession implements Session {
           this.conn.exec(inline ?? '/bin/sh -s', cb);
         } catch {
           // The connection went between the check above and now (ssh2 throws "Not connected").
-          fail(this.lost ?? new UserError(`the SSH connection to ${this.o.host} closed unexpectedly`, { hint: 'running kafka-setup again continues where it stopped' }));
+          fail(this.lostConnection());
         }
       };
       exec((err, ch) => {
