@@ -38,9 +38,9 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           exclude: parallelFiles,
           globalSetup: ['test/e2e/global-setup.ts'],
-          // One real host for the whole suite: its files run one after another in one process.
+          // One real host for the whole suite: its files run one after another.
           pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
+          fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 600_000,
         },
@@ -50,10 +50,10 @@ export default defineConfig({
           name: 'parallel',
           include: parallelFiles,
           globalSetup: ['test/e2e/parallel-global-setup.ts'],
-          // Another pool than e2e's: vitest runs the single-fork groups of one pool one after another,
-          // but different pools at the same time. One thread: one file at a time (an emulated VM takes a CPU).
+          // One file at a time (an emulated VM takes a CPU); vitest runs such a project's files after
+          // the projects that run several at once (the unit tests, in the same process).
           pool: 'threads',
-          poolOptions: { threads: { singleThread: true } },
+          fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 600_000,
         },

@@ -7,13 +7,25 @@
  * The two streams share no port, host or account (support/host.ts takes one flock for accounts), so
  * they overlap; the unit tests on the other Nodes fill the time the e2e stream runs alone at the end.
  * Each line is printed as it comes, marked with its stream. Fails when either stream fails.
+ *
+ * The full suite runs on the newest Node LTS: package.json's devDependency `node`, which npm ci installs
+ * from the registry and npm's scripts find first on PATH. Run any other way, it refuses (a suite on
+ * another Node than the one it claims proves nothing).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const vitest = ['node_modules/vitest/vitest.mjs', 'run'];
+
+const pinned = JSON.parse(readFileSync(new URL('../node_modules/node/package.json', import.meta.url), 'utf8')).version;
+if (process.versions.node !== pinned) {
+  process.stderr.write(`run-tests: this is Node ${process.versions.node}, the suite runs on Node ${pinned} (the devDependency node): run it with npm test\n`);
+  process.exit(1);
+}
+process.stdout.write(`run-tests: the full suite on Node ${process.versions.node}; the unit tests on Node 22 and 24 after the par stream\n`);
 
 /** One command of a stream: resolves with its exit code, each output line printed with the stream's mark. */
 function run(mark, args) {

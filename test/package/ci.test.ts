@@ -1,4 +1,4 @@
-/** CI runs exactly the README's test command; that command covers Node 20, 22 and 24, and sets the machine up. */
+/** CI runs exactly the README's test command; that command covers Node 22, 24 and 26 (and refuses 20), and sets the machine up. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { E2E_NEEDS, E2E_PACKAGES, installCommand } from '../../scripts/e2e-machine.mjs';
@@ -13,7 +13,11 @@ describe('the test command', () => {
     expect(read('README.md')).toContain(`\`\`\`sh\n${TEST_COMMAND}\n\`\`\``);
   });
 
-  it('npm test makes sure of the e2e packages, runs every project here in two streams, and the unit tests on Node 22 and 24', () => {
+  it('npm test makes sure of the e2e packages, runs every project in two streams on the newest LTS, and the unit tests on Node 22 and 24', () => {
+    const pkg = JSON.parse(read('package.json')) as { devDependencies: Record<string, string>; engines: { node: string } };
+    // The newest LTS (26) comes from the registry as a devDependency: npm's scripts run on it.
+    expect(pkg.devDependencies.node).toMatch(/^\^26\./);
+    expect(read('scripts/run-tests.mjs')).toContain("if (process.versions.node !== pinned)");
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
     expect(scripts.test).toBe('npm run build && node scripts/e2e-machine.mjs ensure && node scripts/run-tests.mjs');
     const streams = read('scripts/run-tests.mjs');
@@ -23,6 +27,7 @@ describe('the test command', () => {
     expect([...read('vitest.config.ts').matchAll(/name: '(\w+)'/g)].map((m) => m[1]).sort()).toEqual(['e2e', 'parallel', 'unit']);
     const other = read('scripts/test-other-nodes.mjs');
     expect(other).toContain("const MAJORS = ['22', '24'];");
+    expect(other).toContain("const UNSUPPORTED = '20';");
     expect(other).toContain("'run', '--project', 'unit'");
   });
 });

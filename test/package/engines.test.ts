@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { nodeSupported, SUPPORTED_NODE } from '../../src/node-support.js';
 import { boundaries, compare, satisfies, show, type Version } from './node-range.js';
 
 const root = new URL('../../', import.meta.url);
@@ -89,8 +90,14 @@ describe('engines.node', () => {
     expect(bad.some((b) => b.startsWith('22.13.0 '))).toBe(false);
   });
 
+  it("is what the CLI's own check admits (src/node-support.ts), at every version either names and on a grid", () => {
+    expect(SUPPORTED_NODE).toBe(declared);
+    const differ = candidates([declared]).filter((v) => nodeSupported(show(v)) !== satisfies(v, declared)).map(show);
+    expect(differ).toEqual([]);
+  });
+
   it.each([
-    ['20.17.0', true], ['20.16.0', false], ['22.12.0', false], ['22.13.0', true], ['23.4.0', false], ['24.0.0', true], ['26.1.0', true],
+    ['20.17.0', false], ['20.20.2', false], ['22.12.0', false], ['22.13.0', true], ['23.4.0', false], ['24.0.0', true], ['26.1.0', true],
   ] as const)('Node %s: %s', (v, ok) => {
     const version = v.split('.').map(Number) as unknown as Version;
     expect(satisfies(version, declared)).toBe(ok);

@@ -58,7 +58,7 @@ export function startCli(args: string[], opts: { env?: Record<string, string> } 
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(all)) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${all}`);
-        if (child.exitCode !== null) throw new Error(`the CLI exited (${child.exitCode}) before ${pattern}:\n${all}`);
+        if (child.nodeChildProcess.exitCode !== null) throw new Error(`the CLI exited (${child.nodeChildProcess.exitCode}) before ${pattern}:\n${all}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },
