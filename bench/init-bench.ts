@@ -139,8 +139,8 @@ async function main(): Promise<void> {
       const row = (name: string, f: RunFigures): string =>
         `${name.padEnd(24)} ${f.wallS.toFixed(2).padStart(6)} s  ${String(f.connections).padStart(9)}  ${String(f.commands).padStart(11)}  ${`${f.sshdConnections}/${f.sshdExecs}`.padStart(23)}  ${(f.wallS - f.waitingS).toFixed(2).padStart(7)} s`;
       console.log(row('fresh init', fresh));
-      noop.forEach((f, i) => console.log(row(`no-op re-run #${i + 1}`, f)));
-      status.forEach((f, i) => console.log(row(`status #${i + 1}`, f)));
+      for (const [i, f] of noop.entries()) console.log(row(`no-op re-run #${i + 1}`, f));
+      for (const [i, f] of status.entries()) console.log(row(`status #${i + 1}`, f));
       chained.forEach((c, i) => { console.log(row(`init #${i + 1}, then`, c.init)); console.log(row(`  status at once`, c.status)); });
       console.log(`bare ssh host true       ${bare.map((b) => `${b.toFixed(2)} s`).join('  ')}`);
 

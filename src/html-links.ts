@@ -19,8 +19,7 @@ interface Tag { name: string; href: string | undefined; end: number }
 /** Every `<a href>` target of the page, in order. */
 export function linkTargets(html: string): string[] {
   const out: string[] = [];
-  let i = 0;
-  while ((i = html.indexOf('<', i)) !== -1) {
+  for (let i = html.indexOf('<'); i !== -1; i = html.indexOf('<', i)) {
     if (html.startsWith('<!--', i)) {
       const end = html.indexOf('-->', i + 4);
       if (end === -1) break; // an unclosed comment runs to the end of the page

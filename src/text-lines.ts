@@ -10,8 +10,7 @@ export interface Line {
 export function splitLines(text: string): Line[] {
   const lines: Line[] = [];
   const re = /([^\r\n]*)(\r\n|\n|\r|$)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     if (m[0] === '' && m.index >= text.length) break;
     lines.push({ text: m[1]!, eol: m[2]! });
     if (m[2] === '') break;

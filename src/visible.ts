@@ -7,19 +7,19 @@
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 const CONTROL_AND_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
-function escape(ch: string): string {
+function escapeChar(ch: string): string {
   const code = ch.charCodeAt(0);
   return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /** One line of text: every control character (newline included) shown escaped; tabs kept. */
 export function visible(text: string): string {
-  return text.replace(CONTROL_AND_NEWLINE, escape);
+  return text.replace(CONTROL_AND_NEWLINE, escapeChar);
 }
 
 /** Several lines: newlines kept (the caller lays the lines out), every other control character escaped. */
 export function visibleLines(text: string): string {
-  return text.replace(CONTROL, escape);
+  return text.replace(CONTROL, escapeChar);
 }
 
 /**

@@ -60,7 +60,9 @@ describe('the command line', () => {
     // A run of the parser alone: the action is replaced so that nothing connects.
     const p = buildProgram('0.0.0-test');
     let seen: Record<string, unknown> = {};
-    for (const c of p.commands) c.action((flags: Record<string, unknown>) => void (seen = flags));
+    for (const c of p.commands) c.action((flags: Record<string, unknown>) => {
+      seen = flags;
+    });
     await p.parseAsync(['node', 'kafka-setup', 'init', '--host', 'h', '--mirror', 'https://a/k', '--mirror', 'https://b/k']);
     expect(seen).toEqual({ host: 'h', mirror: ['https://a/k', 'https://b/k'] });
     await p.parseAsync(['node', 'kafka-setup', 'verify', '--no-roundtrip', '--no-interactive', '-y']);
@@ -70,7 +72,9 @@ describe('the command line', () => {
   it('logs takes the daemon as an optional argument, -n/--lines and -f/--follow', async () => {
     const p = buildProgram('0.0.0-test');
     let seen: unknown[] = [];
-    p.commands.find((c) => c.name() === 'logs')!.action((...args: unknown[]) => void (seen = args.slice(0, 2)));
+    p.commands.find((c) => c.name() === 'logs')!.action((...args: unknown[]) => {
+      seen = args.slice(0, 2);
+    });
     await p.parseAsync(['node', 'kafka-setup', 'logs', 'broker', '-n', '5', '-f']);
     expect(seen).toEqual(['broker', { lines: '5', follow: true }]);
     await p.parseAsync(['node', 'kafka-setup', 'logs', '--lines', '7', '--follow']);

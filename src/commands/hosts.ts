@@ -39,7 +39,7 @@ async function checkResolution(o: HostsOptions, io: CommandIO): Promise<boolean>
   active.finish('failed', '');
   // The file is written; the machine still answers otherwise: a failure with what to look at.
   throw new UserError(`${o.path} now maps ${o.alias} to ${o.ip}, but ${o.alias} resolves to ${addresses.length ? addresses.join(', ') : 'nothing'} on this machine`, {
-    hint: 'a DNS cache (nscd, systemd-resolved, dnsmasq) or the resolver order (nsswitch.conf "hosts:") is in the way: flush the cache or put "files" first, then check with: getent hosts ' + o.alias,
+    hint: `a DNS cache (nscd, systemd-resolved, dnsmasq) or the resolver order (nsswitch.conf "hosts:") is in the way: flush the cache or put "files" first, then check with: getent hosts ${o.alias}`,
   });
 }
 

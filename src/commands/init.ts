@@ -36,7 +36,7 @@ function summary(ctx: StepContext, reports: StepReport[], profileFile: string | 
     '  kafka-setup verify                    check the broker from this machine',
     '  kafka-setup status                    one line per JVM (also stop, start, restart, logs)',
     '  kafka-setup hosts --alias my-kafka    name it in this machine\'s hosts file',
-    `  kcat -b ${bootstrap} -L`.padEnd(40) + "list the cluster's metadata",
+    `${`  kcat -b ${bootstrap} -L`.padEnd(40)}list the cluster's metadata`,
     ...(modeFor(ctx).id === 'zookeeper'
       ? ['', `Kafka ${ctx.dist.kafkaVersion} (3.x, with ZooKeeper) is past its end of life; Kafka 4 runs without ZooKeeper (KRaft), in one JVM: kafka-setup init --kafka-version ${LATEST_KNOWN_KAFKA} (on a new server, or after uninstall --purge-data: it cannot read 3.x data)`]
       : []),

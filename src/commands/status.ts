@@ -56,7 +56,7 @@ export async function statusCommand(flags: StatusFlags, io: CommandIO): Promise<
   const cluster = saved.map((m) => memberLabel(m, saved));
   const settled = await Promise.allSettled(saved.map((m, i) => statusOf({ ...flags, ...memberFlags(m) }, { ...io, reporter: io.reporter.labelled(cluster[i]!) }, true)));
   const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [cluster[i]!] : []));
-  settled.forEach((r, i) => r.status === 'rejected' && io.reporter.labelled(cluster[i]!).error(r.reason, io.debug));
+  for (const [i, r] of settled.entries()) if (r.status === 'rejected') io.reporter.labelled(cluster[i]!).error(r.reason, io.debug);
   if (failed.length > 0) throw new UserError(`could not read the status of ${failed.join(', ')}`, { hint: 'see each host\'s error above' });
   const all = settled.map((r) => (r as PromiseFulfilledResult<HostStatus>).value);
   if (json) io.reporter.json({ cluster: all });

@@ -31,7 +31,7 @@ export type QuorumAnswer = { zk: ZookeeperMode } | { kraft: QuorumState; nodeId:
 export async function onHost(
   o: VerifyOptions, io: CommandIO, show: (c: CheckResult) => void, quorum?: (said: QuorumAnswer) => void,
 ): Promise<HostListeners | undefined> {
-  let session;
+  let session: Awaited<ReturnType<typeof openSession>>;
   try {
     session = await openSession(o.connection!, io, { dryRun: false });
   } catch (err) {

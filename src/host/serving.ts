@@ -7,7 +7,7 @@
 import type { BootstrapAnswer } from '../kafka/client.js';
 import { INTERNAL_PORT } from '../kafka/distribution.js';
 import type { PartitionReplicas } from '../kafka/replicas.js';
-import type { Session } from '../remote/session.js';
+import type { LocalForward, Session } from '../remote/session.js';
 
 export type Serving =
   /** `underReplicated` of `partitions`: what a rolling restart waits to reach 0 (absent: not asked). */
@@ -20,7 +20,7 @@ export type Serving =
 /** `brokerId` undefined: any broker listed counts (an id the broker generated itself). */
 async function askServing(session: Session, brokerId: number | undefined, timeoutMs: number): Promise<Serving> {
   if (!session.forward) return { state: 'unknown', reason: 'this connection cannot forward ports' };
-  let fwd;
+  let fwd: LocalForward;
   try {
     fwd = await session.forward(INTERNAL_PORT);
   } catch (err) {

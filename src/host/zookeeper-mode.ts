@@ -5,13 +5,13 @@
  */
 import { connect } from 'node:net';
 import { ZOOKEEPER_PORT } from '../kafka/distribution.js';
-import type { Session } from '../remote/session.js';
+import type { LocalForward, Session } from '../remote/session.js';
 
 export type ZookeeperMode = { mode: string } | { mode?: undefined; reason: string };
 
 export async function askZookeeperMode(session: Session, timeoutMs: number): Promise<ZookeeperMode> {
   if (!session.forward) return { reason: 'this connection cannot forward ports' };
-  let fwd;
+  let fwd: LocalForward;
   try {
     fwd = await session.forward(ZOOKEEPER_PORT);
   } catch (err) {

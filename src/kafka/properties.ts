@@ -23,7 +23,7 @@ function continues(text: string): boolean {
   return m !== null && m[0].length % 2 === 1;
 }
 
-function unescape(s: string): string {
+function unescapeProperty(s: string): string {
   return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_all, esc: string) => {
     if (esc.length === 5) return String.fromCharCode(parseInt(esc.slice(1), 16));
     return { t: '\t', n: '\n', r: '\r', f: '\f' }[esc] ?? esc;
@@ -66,7 +66,7 @@ function parse(lines: Line[]): Entry[] {
     const firstText = lines[first]!.text;
     const room = first === i ? firstText.length : firstText.length - 1;
     const prefix = prefixLen <= room ? firstText.slice(0, prefixLen) : `${keyText}=`;
-    entries.push({ key: unescape(keyText), first, last: i, prefix, value: unescape(valueText) });
+    entries.push({ key: unescapeProperty(keyText), first, last: i, prefix, value: unescapeProperty(valueText) });
   }
   return entries;
 }
@@ -103,7 +103,7 @@ function commentedIndex(lines: Line[], key: string): number {
   let found = -1;
   lines.forEach((line, idx) => {
     const m = /^[ \t\f]*[#!][ \t\f]*(.*)$/.exec(line.text);
-    if (m && m[1] !== '' && unescape(splitEntry(m[1]!).keyText) === key) found = idx;
+    if (m && m[1] !== '' && unescapeProperty(splitEntry(m[1]!).keyText) === key) found = idx;
   });
   return found;
 }

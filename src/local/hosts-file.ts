@@ -74,7 +74,7 @@ export function aliasProblem(alias: string, machine?: string): string | undefine
 export function aliasOfThisMachine(text: string, alias: string, machine?: string): string | undefined {
   for (const l of splitLines(text)) {
     const e = entry(l.text);
-    if (!e || !e.names.some((n) => same(n, alias))) continue;
+    if (!e?.names.some((n) => same(n, alias))) continue;
     const other = e.names.find((n) => !same(n, alias) && reservedName(n, machine) !== undefined);
     if (other) return `the hosts file lists "${alias}" on the line of "${other}" (${e.ip}), so it names this machine`;
   }
@@ -89,7 +89,7 @@ export function ipProblem(ip: string): string | undefined {
 export function lookupAlias(text: string, alias: string): string[] {
   return splitLines(text).flatMap((l) => {
     const e = entry(l.text);
-    return e && e.names.some((n) => same(n, alias)) ? [e.ip] : [];
+    return e?.names.some((n) => same(n, alias)) ? [e.ip] : [];
   });
 }
 
@@ -151,7 +151,7 @@ export function removeAlias(text: string, alias: string): HostsChange {
   const out: Line[] = [];
   for (const line of splitLines(text)) {
     const e = entry(line.text);
-    if (!e || !e.names.some((n) => same(n, alias))) {
+    if (!e?.names.some((n) => same(n, alias))) {
       out.push(line);
       continue;
     }

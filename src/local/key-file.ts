@@ -52,7 +52,7 @@ export async function inspectKey(path: string): Promise<KeyFile> {
     }
   } else {
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    if (!key || !key.isPrivateKey()) {
+    if (!key?.isPrivateKey()) {
       throw new UserError(`${path} is a public key; kafka-setup needs the private key`, {
         hint: path.endsWith('.pub') ? `pass the file without .pub: --key ${path.slice(0, -4)}` : 'pass the private key file (.pem) with --key PATH',
       });

@@ -97,7 +97,7 @@ export function sha512Problem(value: string): Problem {
  */
 export function remotePathProblem(value: string): Problem {
   if (!value.startsWith('/') && !value.startsWith('~/')) return `"${printable(value)}" must be an absolute path or start with ~/`;
-  const bad = [...new Set(value.replace(/^~\//, '').replace(/[A-Za-z0-9._+\/-]/g, ''))];
+  const bad = [...new Set(value.replace(/^~\//, '').replace(/[A-Za-z0-9._+/-]/g, ''))];
   if (bad.length > 0) {
     return `"${printable(value)}" contains ${bad.map((ch) => (/\s/.test(ch) ? 'whitespace' : `"${printable(ch)}"`)).filter((x, i, all) => all.indexOf(x) === i).join(', ')}, which Kafka's scripts and config files do not handle; use only letters, digits, ".", "_", "+", "-" and "/"`;
   }

@@ -129,7 +129,7 @@ export const formatStep: Step = {
   async apply(ctx) {
     const p = problem(ctx);
     if (p) throw p;
-    let r;
+    let r: Awaited<ReturnType<StepContext['host']['formatStorage']>>;
     try {
       // The id to keep when the host keeps none: the storage's own, once formatted (the file was lost), else a new one.
       const formatted = ctx.facts.dataDirs.get(logDir(ctx))?.format?.clusterId;

@@ -2,7 +2,7 @@
 import { UserError } from '../errors.js';
 import { withUpdate, type OsInfo } from '../host/facts.js';
 import { RemoteFailure } from '../remote/session.js';
-import type { Step } from './types.js';
+import type { Step, StepContext } from './types.js';
 
 export interface JavaInstall {
   pm: 'apt' | 'dnf' | 'yum';
@@ -98,7 +98,7 @@ export const javaStep: Step = {
   async apply(ctx) {
     const install = javaInstallFor(ctx.facts.os)!;
     const locks = PM_LOCKS[install.pm];
-    let got;
+    let got: Awaited<ReturnType<StepContext['host']['installJava']>>;
     try {
       got = await ctx.host.installJava({
         pm: install.pm, packages: install.packages, pmLocks: locks.fcntl, pmPidFiles: locks.pidFiles, pmWaitS: PM_WAIT_S, onProgress: ctx.progress,

@@ -61,7 +61,7 @@ describe('verify on the host', () => {
   });
 
   it('a host whose script printed no zookeeper section is an error, not a check that passes on defaults', async () => {
-    await expect(seen(sections({}).replace(/::ks:: zookeeper[^]*?(?=::ks:: logs)/, ''))).rejects.toThrow('the verify script on the host printed no zookeeper section');
+    await expect(seen(sections({}).replace(/::ks:: zookeeper[\s\S]*?(?=::ks:: logs)/, ''))).rejects.toThrow('the verify script on the host printed no zookeeper section');
   });
 });
 

@@ -89,7 +89,7 @@ const SECONDS = 1000;
       if (i > 0) expect(firstLine(h), r.all).toBeGreaterThan(waited(hosts[i - 1]!));
     }
     const after = await Promise.all(hosts.map(brokerPid));
-    after.forEach((pid, i) => expect(pid).not.toBe(before[i]));
+    for (const [i, pid] of after.entries()) expect(pid).not.toBe(before[i]);
     await collectJvms();
     expect((await Promise.all(hosts.map((h) => zookeeperMode(h.address)))).sort()).toEqual(['follower', 'follower', 'leader']);
   }, 600 * SECONDS);

@@ -94,7 +94,7 @@ describeE2e('kafka-setup init on a fresh host', () => {
   it('edits server.properties in place: the listeners and data dir set, every other line as shipped', async () => {
     const { host, root } = e2e();
     const genuine = readFileSync(join(root, 'test/e2e/fixtures/kafka-3.1.0/config/server.properties'), 'latin1');
-    const now = (await runAsUser(host, `cat ~/${INSTALL}/config/server.properties`)).stdout + '\n';
+    const now = `${(await runAsUser(host, `cat ~/${INSTALL}/config/server.properties`)).stdout}\n`;
     // Clients on the external listener; the controller on a loopback-only one (not the public address).
     expect(getProperty(now, 'listeners')).toBe('PLAINTEXT://:9092,INTERNAL://127.0.0.1:9093');
     expect(getProperty(now, 'advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:9092,INTERNAL://127.0.0.1:9093');
@@ -104,7 +104,7 @@ describeE2e('kafka-setup init on a fresh host', () => {
     const keys = ['listeners=', 'advertised.listeners=', 'listener.security.protocol.map=', 'inter.broker.listener.name=', 'log.dirs='];
     const ours = (l: string): boolean => keys.some((k) => l.startsWith(k));
     expect(now.split('\n').filter((l) => !ours(l))).toEqual(genuine.split('\n').filter((l) => !ours(l)));
-    const backup = (await runAsUser(host, `cat ~/${INSTALL}/config/server.properties.kafka-setup.bak`)).stdout + '\n';
+    const backup = `${(await runAsUser(host, `cat ~/${INSTALL}/config/server.properties.kafka-setup.bak`)).stdout}\n`;
     expect(backup).toBe(genuine);
     const zk = (await runAsUser(host, `cat ~/${INSTALL}/config/zookeeper.properties`)).stdout;
     expect(getProperty(zk, 'dataDir')).toBe(`${host.home}/kafka-data/zookeeper`);

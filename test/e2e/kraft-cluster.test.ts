@@ -234,7 +234,7 @@ const serverProperties = (h: NetnsHost): string => readFileSync(join(h.home, `ka
     await load;
     expect(r.code, r.all).toBe(0);
     const after = await Promise.all(hosts.map(brokerPid));
-    after.forEach((pid, i) => expect(pid, r.all).not.toBe(before[i]));
+    for (const [i, pid] of after.entries()) expect(pid, r.all).not.toBe(before[i]);
     for (const h of hosts) jvms.push(...(await jvmPids(h)));
     figure(`rolling restart: ${ledger.acked.size - ackedBefore} sends acknowledged during it, ${ledger.failures - failedBefore} failed`);
     expect(ledger.failures - failedBefore, ledger.lastError).toBe(0);
@@ -310,7 +310,7 @@ const serverProperties = (h: NetnsHost): string => readFileSync(join(h.home, `ka
     const restarted = r.stdout.split('\n').filter((l) => /\] \[done\] Start Kafka \(broker and controller\) — restarted/.test(l));
     expect(restarted, r.all).toHaveLength(4);
     const after = await Promise.all(hosts.map(brokerPid));
-    after.forEach((pid, i) => expect(pid).not.toBe(pids[i]));
+    for (const [i, pid] of after.entries()) expect(pid).not.toBe(pids[i]);
     for (const h of hosts) jvms.push(...(await jvmPids(h)));
     figure(`heap change rolled over 4 nodes under load: ${ledger.acked.size - ackedBefore} sends acknowledged during it, ${ledger.failures - failedBefore} failed`);
     expect(ledger.failures - failedBefore, ledger.lastError).toBe(0);

@@ -141,8 +141,12 @@ describeE2e('KRaft (4.1.1): Ctrl-C while storage is formatted, a lost profile, k
       }
       // The script removes its half-made directory once the tool has stopped: a moment after the JVM is gone.
       const leftBy = Date.now() + 5000;
-      let partial = '';
-      while ((partial = await sh('ls -d ~/kafka-data/kafka-logs.formatting* 2>/dev/null || true')) && Date.now() < leftBy) await sleep(100);
+      const leftovers = () => sh('ls -d ~/kafka-data/kafka-logs.formatting* 2>/dev/null || true');
+      let partial = await leftovers();
+      while (partial && Date.now() < leftBy) {
+        await sleep(100);
+        partial = await leftovers();
+      }
       expect(partial, 'the interrupted format left its directory').toBe('');
       landed.push(`${delayMs} ms: ${formatting ? 'mid-format' : frozen > 0 ? 'kafka-storage.sh finishing' : 'kafka-storage.sh done'} → ${logs === 'ABSENT' ? 'not formatted' : 'formatted'} (gone ${stoppedMs} ms after exit)`);
       process.stderr.write(`kraft faults: Ctrl-C ${landed.at(-1)!}\n`);

@@ -158,7 +158,7 @@ describeE2e('kafka-setup uninstall', () => {
       expect(r.stdout).toMatch(/\[done\] Uninstall Kafka — .*2 data directories deleted, ~\/\.bashrc edited/);
       const now = await runAsUser(e2e().host, 'cat ~/.bashrc; echo "[end]"; cat ~/.bashrc.kafka-setup.bak');
       const [text, backup] = now.stdout.split('[end]\n');
-      expect(text).toBe(Buffer.from(before.split('\n')[1]!, 'base64').toString('latin1') + '\nalias k=kubectl\n');
+      expect(text).toBe(`${Buffer.from(before.split('\n')[1]!, 'base64').toString('latin1')}\nalias k=kubectl\n`);
       expect(text).not.toContain('kafka-setup');
       // The original (from before the first init) stays beside it: the user's edits made it differ.
       expect(backup).toBe(Buffer.from(before.split('\n')[1]!, 'base64').toString('latin1'));

@@ -44,7 +44,7 @@ describe('a section the operation needs', () => {
 });
 
 describe('how a log directory was formatted, and the cluster id the host keeps (KRaft)', () => {
-  const data = (lines: string[]) => readFacts(parseSections(['::ks:: data', ...lines].join('\n') + '\n'), 'probe', ['data']);
+  const data = (lines: string[]) => readFacts(parseSections(`${['::ks:: data', ...lines].join('\n')}\n`), 'probe', ['data']);
 
   it('reads meta.properties\' version, node.id and cluster.id; "-" for unset', () => {
     const u = data(['dir=data 0 2049 /h/kafka-data/kafka-logs', 'format=1 1 tvz45AyKhMRbOhpz8_5ovg /h/kafka-data/kafka-logs', 'dir=data 0 2049 /tmp/kafka-logs', 'format=0 - - /tmp/kafka-logs', 'cluster_id=tvz45AyKhMRbOhpz8_5ovg']);
@@ -63,7 +63,7 @@ describe('how a log directory was formatted, and the cluster id the host keeps (
 });
 
 describe('os-release\'s SUPPORT_END (os-release(5))', () => {
-  const os = (lines: string[]) => readFacts(parseSections(['::ks:: os', 'ID="amzn"', ...lines].join('\n') + '\n'), 'probe', ['os']).os!;
+  const os = (lines: string[]) => readFacts(parseSections(`${['::ks:: os', 'ID="amzn"', ...lines].join('\n')}\n`), 'probe', ['os']).os!;
 
   it('reads a date, quoted as Amazon Linux writes it or bare as Fedora does', () => {
     expect(os(['SUPPORT_END="2026-06-30"']).supportEnd).toBe('2026-06-30');

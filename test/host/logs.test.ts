@@ -32,7 +32,10 @@ class LocalSession implements Session {
     const streamer = opts.stream ? sectionStreamer(script.mark, opts.stream) : undefined;
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (streamer ? streamer.write(dec.write(d)) : (stdout += dec.write(d))));
+    child.stdout.on('data', (d: Buffer) => {
+      if (streamer) streamer.write(dec.write(d));
+      else stdout += dec.write(d);
+    });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     child.stdin.write(script.text);
     return new Promise((resolve) => child.on('close', (code) => {

@@ -147,7 +147,10 @@ describe('the resolvers see only the split values', () => {
     await saveProfile('default', profile, e);
     const asked: Array<{ host: string; port: number }> = [];
     const o = await resolveHostCommandOptions({ host: 'ubuntu@198.51.100.7:2200' }, {
-      env: e, stdin: noTty, recognise: async (q) => (asked.push({ host: q.host, port: q.port }), 'SHA256:x'),
+      env: e, stdin: noTty, recognise: async (q) => {
+        asked.push({ host: q.host, port: q.port });
+        return 'SHA256:x';
+      },
     });
     expect(asked).toEqual([{ host: '198.51.100.7', port: 2200 }]);
     expect(o.connection).toMatchObject({ host: '198.51.100.7', user: 'ubuntu', port: 2200 });

@@ -54,7 +54,7 @@ describe('saving the profile', () => {
     expect(lstatSync(path).isFile()).toBe(true);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(await loadProfile('default', env)).toMatchObject(profile);
-    expect(readdirSync(dir).sort()).toEqual(['default.json', 'default.json.' + process.pid + '.tmp']);
+    expect(readdirSync(dir).sort()).toEqual(['default.json', `default.json.${process.pid}.tmp`]);
   });
 
   it('a link at the profile\'s own name: refused, the link and its target left as they are', async () => {

@@ -19,7 +19,9 @@ describe('the test command', () => {
     expect(pkg.devDependencies.node).toMatch(/^\^26\./);
     expect(read('scripts/run-tests.mjs')).toContain("if (process.versions.node !== pinned)");
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.test).toBe('npm run build && node scripts/e2e-machine.mjs ensure && node scripts/run-tests.mjs');
+    expect(scripts.test).toBe('npm run lint && npm run build && node scripts/e2e-machine.mjs ensure && node scripts/run-tests.mjs');
+    // One formatter and linter (Biome), checked before anything is built: CI fails on an unformatted file.
+    expect(scripts.lint).toBe('biome ci .');
     const streams = read('scripts/run-tests.mjs');
     expect(streams).toContain("[...vitest, '--project', 'e2e']");
     expect(streams).toContain("[...vitest, '--project', 'unit', '--project', 'parallel'], ['scripts/test-other-nodes.mjs']");

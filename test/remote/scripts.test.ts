@@ -341,7 +341,7 @@ describe('remote scripts under dash', () => {
 describe('move-data under dash', () => {
   const mv = (home: string, moves: Array<[string, string, 'yes' | 'no']>, calls: string[]) => {
     const v: Record<string, string | number> = { ...vars, KS_STOP_BROKER: '', KS_STOP_ZOOKEEPER: '', KS_BROKER_MAIN: BROKER.main, KS_ZOOKEEPER_MAIN: ZOOKEEPER.main, KS_MOVES: moves.length, KS_DATA_TIGHTEN: join(home, 'kafka-data') };
-    moves.forEach(([from, to, same], i) => Object.assign(v, { [`KS_M${i}_FROM`]: from, [`KS_M${i}_TO`]: to, [`KS_M${i}_SAME`]: same }));
+    for (const [i, [from, to, same]] of moves.entries()) Object.assign(v, { [`KS_M${i}_FROM`]: from, [`KS_M${i}_TO`]: to, [`KS_M${i}_SAME`]: same });
     return runLocally(remoteScript('move-data', v, ['probe-lib', 'write-files', 'move-data'], calls), home);
   };
   const dataDir = (home: string, name: string): string => {

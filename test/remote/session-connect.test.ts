@@ -313,7 +313,7 @@ describe('connect and run: no round trip the protocol does not ask for (connect/
   const MARK = '::ks:0123456789abcdef::';
   const script = (vars: Record<string, string>, shown: string[]) => ({
     name: 'check', vars, shown, mark: MARK,
-    text: `{\nexec 3<&0 </dev/null\nprintf '%s said\\nv=%s\\n' '${MARK}' '${Object.values(vars).join(',')} it'\"'\"'s $HOME \\\\ !x'\n}\n`,
+    text: `{\nexec 3<&0 </dev/null\nprintf '%s said\\nv=%s\\n' '${MARK}' '${Object.values(vars).join(',')} it'"'"'s $HOME \\\\ !x'\n}\n`,
   });
 
   it('a script whose values may all be shown rides in the exec request (one quoted word of base64); one with a hidden value goes on stdin', async () => {
@@ -322,7 +322,7 @@ describe('connect and run: no round trip the protocol does not ask for (connect/
     try {
       const shown = await session.run(script({ KS_A: 'a b' }, ['KS_A']));
       expect(shown.sections.get('said')).toEqual(['v=a b it\'s $HOME \\\\ !x']);
-      expect(commands[0]).toMatch(/^\/bin\/sh -c 'command -v base64 >\/dev\/null 2>&1 \|\| exit 213; eval "\$\(printf %s [A-Za-z0-9+\/=]+ \| base64 -d\)"'$/);
+      expect(commands[0]).toMatch(/^\/bin\/sh -c 'command -v base64 >\/dev\/null 2>&1 \|\| exit 213; eval "\$\(printf %s [A-Za-z0-9+/=]+ \| base64 -d\)"'$/);
       const hidden = await session.run(script({ KS_A: 'a', KS_CONTENT: 'secret' }, ['KS_A']));
       expect(hidden.sections.get('said')).toEqual(['v=a,secret it\'s $HOME \\\\ !x']);
       expect(commands[1]).toBe('/bin/sh -s');

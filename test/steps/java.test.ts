@@ -389,7 +389,7 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     expect(Date.now() - stopped).toBeLessThan(3000);
     const error = keyValues(parseSections(stdout, script.mark).get('error'));
     expect(error.get('kind')).toBe('interrupted');
-    expect(error.get('message')).toBe('stopped while waiting for apt-get (pid ' + holders[0]!.pid + ') to finish');
+    expect(error.get('message')).toBe(`stopped while waiting for apt-get (pid ${holders[0]!.pid}) to finish`);
   });
 });
 

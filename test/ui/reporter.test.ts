@@ -2,7 +2,7 @@ import { captureReporter } from '../support/capture-reporter.js';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError, UserError } from '../../src/errors.js';
-import { createReporter, printUsageError, type ReporterOptions } from '../../src/ui/reporter.js';
+import { type createReporter, printUsageError, type ReporterOptions } from '../../src/ui/reporter.js';
 import { terminalSafeJson, visible } from '../../src/visible.js';
 
 /** A reporter writing into strings. */

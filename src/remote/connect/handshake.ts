@@ -84,7 +84,7 @@ export function transportError(err: SshError, at: { host: string; port: number }
     case 'ENETUNREACH':
       return new UserError(`${where} is unreachable from this machine`, { hint: 'check your network and the address in --host' });
     case 'ECONNRESET':
-      return new UserError(`${where} closed the connection during the SSH handshake`, { hint: 'check that port ' + at.port + ' is an SSH server, and that the instance finished booting' });
+      return new UserError(`${where} closed the connection during the SSH handshake`, { hint: `check that port ${at.port} is an SSH server, and that the instance finished booting` });
     default:
       return undefined;
   }

@@ -148,15 +148,20 @@ export class HostKeyCheck {
   }
 
   readonly verify = (key: Buffer, done: (ok: boolean) => void): void => {
-    if (this.proved) return done(this.sameAsProved(key));
+    if (this.proved) {
+      done(this.sameAsProved(key));
+      return;
+    }
     const decision = decideHostKey(this.known, this.policy, key);
     if (decision.kind === 'accept') {
       this.accepted = { key };
-      return done(true);
+      done(true);
+      return;
     }
     if (decision.kind === 'refuse') {
       this.refusal = decision.error;
-      return done(false);
+      done(false);
+      return;
     }
     this.clock.pause();
     this.ask(decision.question).then(

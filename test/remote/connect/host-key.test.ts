@@ -48,7 +48,7 @@ describe('decideHostKey: known_hosts → accept / ask / refuse', () => {
 
   it('a changed key is refused with both fingerprints, the line, and the ssh-keygen -R to run', () => {
     const old = keyBlob();
-    const d = decideHostKey('# comment\n' + line('[10.0.0.5]:2222', old), at, key);
+    const d = decideHostKey(`# comment\n${line('[10.0.0.5]:2222', old)}`, at, key);
     if (d.kind !== 'refuse') throw new Error(d.kind);
     expect(d.error.message).toContain('has CHANGED');
     expect(d.error.message).toContain(fingerprint(key));
