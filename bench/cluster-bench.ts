@@ -9,7 +9,7 @@
  *   BENCH_DELAY_MS=150 npm run bench:cluster
  *   BENCH_KAFKA_VERSION=4.4.0 npm run bench:cluster   # a KRaft cluster
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { jvmPids, startCluster, stopCluster } from '../test/e2e/support/cluster.js';
 import { buildDistribution, buildKafka4Distributions } from '../test/e2e/support/dist.js';
-import { startMirror, type Mirror } from '../test/e2e/support/mirror.js';
-import { BRIDGE_ADDRESS, netnsUnavailable, relayFromBridge, type NetnsHost } from '../test/e2e/support/netns-host.js';
+import { type Mirror, startMirror } from '../test/e2e/support/mirror.js';
+import { BRIDGE_ADDRESS, type NetnsHost, netnsUnavailable, relayFromBridge } from '../test/e2e/support/netns-host.js';
 
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 50);
 const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS ?? 3);
@@ -35,7 +35,10 @@ interface Figures {
 
 function sshdCounts(host: NetnsHost): { connections: number; execs: number } {
   const log = readFileSync(host.sshdLog, 'utf8');
-  return { connections: (log.match(/Accepted publickey/g) ?? []).length, execs: (log.match(/request exec|session_exec_req|exec request/gi) ?? []).length };
+  return {
+    connections: (log.match(/Accepted publickey/g) ?? []).length,
+    execs: (log.match(/request exec|session_exec_req|exec request/gi) ?? []).length,
+  };
 }
 
 /** CPU seconds (user + system) the JVMs of these hosts have used so far, from /proc (clock ticks of 1/100 s). */
@@ -58,7 +61,10 @@ async function init(hosts: NetnsHost[], ports: number[], common: string[], env: 
   // Clients reach each broker at its own address: the proxies are for SSH only.
   const advertised = hosts.flatMap((h) => ['--advertised-host', h.address]);
   const started = process.hrtime.bigint();
-  const r = await execa('node', [join(root, 'dist/cli.js'), '--verbose', 'init', ...hostFlags, ...advertised, ...common], { reject: false, env: { ...process.env, ...env } });
+  const r = await execa('node', [join(root, 'dist/cli.js'), '--verbose', 'init', ...hostFlags, ...advertised, ...common], {
+    reject: false,
+    env: { ...process.env, ...env },
+  });
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.exitCode !== 0) throw new Error(`init failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
   await sleep(200);
@@ -83,7 +89,10 @@ async function main(): Promise<void> {
   let relay: Awaited<ReturnType<typeof relayFromBridge>> | undefined;
   const proxies: ChildProcess[] = [];
   try {
-    mirror = await startMirror(distDir, VERSION.startsWith('3.') ? [] : [await buildKafka4Distributions(join(root, '.cache/e2e/dist4'), [VERSION])]);
+    mirror = await startMirror(
+      distDir,
+      VERSION.startsWith('3.') ? [] : [await buildKafka4Distributions(join(root, '.cache/e2e/dist4'), [VERSION])],
+    );
     // The hosts first: the relay listens on the bridge their start creates.
     hosts = await startCluster(4);
     relay = await relayFromBridge(Number(new URL(mirror.good).port));
@@ -92,10 +101,27 @@ async function main(): Promise<void> {
     url.port = String(relay.port);
     const ports = hosts.map((_, i) => 21000 + Math.floor(Math.random() * 1000) * 4 + i);
     for (const [i, h] of hosts.entries()) {
-      proxies.push(spawn('python3', [join(root, 'bench/latency-proxy.py'), String(ports[i]), `${h.address}:22`, String(DELAY_MS)], { stdio: 'ignore' }));
+      proxies.push(
+        spawn('python3', [join(root, 'bench/latency-proxy.py'), String(ports[i]), `${h.address}:22`, String(DELAY_MS)], {
+          stdio: 'ignore',
+        }),
+      );
     }
     await sleep(500);
-    const common = ['--key', hosts[0]!.keyPath, '--known-hosts', join(dir, 'known_hosts'), '--yes', '--no-interactive', '--mirror', url.toString().replace(/\/$/, ''), '--heap', '256m', '--kafka-version', VERSION];
+    const common = [
+      '--key',
+      hosts[0]!.keyPath,
+      '--known-hosts',
+      join(dir, 'known_hosts'),
+      '--yes',
+      '--no-interactive',
+      '--mirror',
+      url.toString().replace(/\/$/, ''),
+      '--heap',
+      '256m',
+      '--kafka-version',
+      VERSION,
+    ];
     const single = { XDG_CONFIG_HOME: join(dir, 'single') };
     const cluster = { XDG_CONFIG_HOME: join(dir, 'cluster') };
     const one = [hosts[3]!];
@@ -108,20 +134,30 @@ async function main(): Promise<void> {
     for (let i = 0; i < NOOP_RUNS; i++) rows.push([`1 host: no-op #${i + 1}`, await init(one, [ports[3]!], common, single)]);
     for (let i = 0; i < NOOP_RUNS; i++) rows.push([`3 hosts: no-op #${i + 1}`, await init(three, ports.slice(0, 3), common, cluster)]);
 
-    console.log(`kafka-setup cluster benchmark, Kafka ${VERSION} — netns hosts, each sshd behind a latency proxy: ${DELAY_MS} ms each way (${DELAY_MS * 2} ms round trip)`);
+    console.log(
+      `kafka-setup cluster benchmark, Kafka ${VERSION} — netns hosts, each sshd behind a latency proxy: ${DELAY_MS} ms each way (${DELAY_MS * 2} ms round trip)`,
+    );
     console.log('');
     console.log('run                      wall      per host: ssh conns/remote cmds (tool)   (sshd log: conns/execs)');
-    for (const [name, f] of rows) console.log(`${name.padEnd(24)} ${f.wallS.toFixed(2).padStart(6)} s  ${f.counted.join(' ').padEnd(36)} ${f.sshd.join(' ')}`);
+    for (const [name, f] of rows)
+      console.log(`${name.padEnd(24)} ${f.wallS.toFixed(2).padStart(6)} s  ${f.counted.join(' ').padEnd(36)} ${f.sshd.join(' ')}`);
     const wall = (name: string): number => rows.find(([n]) => n === name)![1].wallS;
     const median = (prefix: string): number => {
-      const xs = rows.filter(([n]) => n.startsWith(prefix)).map(([, f]) => f.wallS).sort((a, b) => a - b);
+      const xs = rows
+        .filter(([n]) => n.startsWith(prefix))
+        .map(([, f]) => f.wallS)
+        .sort((a, b) => a - b);
       return xs[Math.floor(xs.length / 2)]!;
     };
     console.log('');
     console.log(`fresh init: 3 hosts / 1 host = ${(wall('3 hosts: fresh init') / wall('1 host: fresh init')).toFixed(2)}× (target ≤ 1.3×)`);
     // Every "host" shares this machine's cores: the JVMs' start-up work alone bounds the wall time.
-    console.log(`JVM start-up CPU: ${cpuOne.toFixed(1)} s for 1 host, ${cpuThree.toFixed(1)} s for 3 hosts; on this machine's ${cpus().length} cores the 3 hosts' JVMs alone take at least ${(cpuThree / cpus().length).toFixed(1)} s of wall time`);
-    console.log(`no-op re-run: median ${median('1 host: no-op').toFixed(2)} s for 1 host, ${median('3 hosts: no-op').toFixed(2)} s for 3 hosts`);
+    console.log(
+      `JVM start-up CPU: ${cpuOne.toFixed(1)} s for 1 host, ${cpuThree.toFixed(1)} s for 3 hosts; on this machine's ${cpus().length} cores the 3 hosts' JVMs alone take at least ${(cpuThree / cpus().length).toFixed(1)} s of wall time`,
+    );
+    console.log(
+      `no-op re-run: median ${median('1 host: no-op').toFixed(2)} s for 1 host, ${median('3 hosts: no-op').toFixed(2)} s for 3 hosts`,
+    );
   } finally {
     for (const p of proxies) if (p.pid) process.kill(p.pid);
     await stopCluster(hosts).catch((err: unknown) => console.error(String(err)));

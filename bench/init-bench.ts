@@ -19,9 +19,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { startHost, stopHost, type E2eHost } from '../test/e2e/support/host.js';
-import { startMirror, type Mirror } from '../test/e2e/support/mirror.js';
 import { buildDistribution, buildKafka4Distributions } from '../test/e2e/support/dist.js';
+import { type E2eHost, startHost, stopHost } from '../test/e2e/support/host.js';
+import { type Mirror, startMirror } from '../test/e2e/support/mirror.js';
 import { resetHost } from '../test/e2e/support/reset.js';
 
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 50);
@@ -56,7 +56,27 @@ const WAITING = /remote (download|extract|format-storage|start-zookeeper|start-b
 async function runInit(host: E2eHost, port: number, args: string[], command = 'init'): Promise<RunFigures> {
   const before = sshdCounts(host);
   const started = process.hrtime.bigint();
-  const r = await execa(NODE, [join(root, 'dist/cli.js'), '--verbose', command, '--host', '127.0.0.1', '--port', String(port), '--user', host.user, '--key', host.keyPath, '--known-hosts', join(host.workDir, 'bench_known_hosts'), ...(command === 'init' ? ['--yes'] : []), ...args], { reject: false, env: { ...process.env, XDG_CONFIG_HOME: join(host.workDir, 'bench-config') } });
+  const r = await execa(
+    NODE,
+    [
+      join(root, 'dist/cli.js'),
+      '--verbose',
+      command,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--user',
+      host.user,
+      '--key',
+      host.keyPath,
+      '--known-hosts',
+      join(host.workDir, 'bench_known_hosts'),
+      ...(command === 'init' ? ['--yes'] : []),
+      ...args,
+    ],
+    { reject: false, env: { ...process.env, XDG_CONFIG_HOME: join(host.workDir, 'bench-config') } },
+  );
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.exitCode !== 0) throw new Error(`init failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
   await sleep(200); // let sshd flush its log
@@ -67,7 +87,7 @@ async function runInit(host: E2eHost, port: number, args: string[], command = 'i
   return {
     wallS,
     connections: Number(stats?.[1] ?? NaN),
-    commands: Number(stats?.[2] ?? NaN) ,
+    commands: Number(stats?.[2] ?? NaN),
     sshdConnections: after.connections - before.connections,
     sshdExecs: after.execs - before.execs,
     waitingS,
@@ -82,11 +102,28 @@ function median(xs: number[]): number {
 /** Seconds for OpenSSH's own `ssh host true` through the proxy: the floor a no-op run is held to. */
 async function bareSsh(host: E2eHost, port: number): Promise<number> {
   const started = process.hrtime.bigint();
-  const r = await execa('ssh', [
-    '-i', host.keyPath, '-p', String(port), '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-F', '/dev/null',
-    '-o', `UserKnownHostsFile=${join(host.workDir, 'bench_known_hosts_ssh')}`, '-o', 'StrictHostKeyChecking=accept-new',
-    `${host.user}@127.0.0.1`, 'true',
-  ], { reject: false, stdin: 'ignore' });
+  const r = await execa(
+    'ssh',
+    [
+      '-i',
+      host.keyPath,
+      '-p',
+      String(port),
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-F',
+      '/dev/null',
+      '-o',
+      `UserKnownHostsFile=${join(host.workDir, 'bench_known_hosts_ssh')}`,
+      '-o',
+      'StrictHostKeyChecking=accept-new',
+      `${host.user}@127.0.0.1`,
+      'true',
+    ],
+    { reject: false, stdin: 'ignore' },
+  );
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.exitCode !== 0) throw new Error(`ssh host true failed (${r.exitCode}): ${r.stderr}`);
   return wallS;
@@ -104,11 +141,15 @@ async function main(): Promise<void> {
     mirror = await startMirror(distDir, dist4Dir);
     host = await startHost({ stockJvm: true });
     // The proxy's own pass-through when no delay is asked: loopback figures from the same path.
-    proxy = spawn('python3', [join(root, 'bench/latency-proxy.py'), String(proxyPort), String(host.sshPort), String(DELAY_MS)], { stdio: 'ignore' });
+    proxy = spawn('python3', [join(root, 'bench/latency-proxy.py'), String(proxyPort), String(host.sshPort), String(DELAY_MS)], {
+      stdio: 'ignore',
+    });
     await sleep(500);
     const rtt = DELAY_MS * 2;
     const nodeVersion = (await execa(NODE, ['-v'])).stdout.trim();
-    console.log(`kafka-setup init benchmark — sshd on loopback behind a latency proxy: ${DELAY_MS} ms each way (${rtt} ms round trip); the CLI on Node ${nodeVersion}`);
+    console.log(
+      `kafka-setup init benchmark — sshd on loopback behind a latency proxy: ${DELAY_MS} ms each way (${rtt} ms round trip); the CLI on Node ${nodeVersion}`,
+    );
     const summary: string[] = [];
     const floors: string[][] = [];
     for (const version of VERSIONS) {
@@ -141,7 +182,10 @@ async function main(): Promise<void> {
       console.log(row('fresh init', fresh));
       for (const [i, f] of noop.entries()) console.log(row(`no-op re-run #${i + 1}`, f));
       for (const [i, f] of status.entries()) console.log(row(`status #${i + 1}`, f));
-      chained.forEach((c, i) => { console.log(row(`init #${i + 1}, then`, c.init)); console.log(row(`  status at once`, c.status)); });
+      chained.forEach((c, i) => {
+        console.log(row(`init #${i + 1}, then`, c.init));
+        console.log(row(`  status at once`, c.status));
+      });
       console.log(`bare ssh host true       ${bare.map((b) => `${b.toFixed(2)} s`).join('  ')}`);
 
       const floor = median(bare);
@@ -152,18 +196,27 @@ async function main(): Promise<void> {
         cell(noop.map((f) => f.wallS)),
         cell(status.map((f) => f.wallS)),
         cell(chained.map((c) => c.status.wallS)),
-        cell(chained.map((c) => c.init.wallS + c.status.wallS), 2),
+        cell(
+          chained.map((c) => c.init.wallS + c.status.wallS),
+          2,
+        ),
       ]);
-      summary.push(`${version.padEnd(8)} fresh init ${fresh.wallS.toFixed(2).padStart(6)} s (${fresh.waitingS.toFixed(2)} s waiting)   no-op re-run median ${median(noop.map((f) => f.wallS)).toFixed(2)} s   status median ${median(status.map((f) => f.wallS)).toFixed(2)} s   (over ${NOOP_RUNS} runs)`);
+      summary.push(
+        `${version.padEnd(8)} fresh init ${fresh.wallS.toFixed(2).padStart(6)} s (${fresh.waitingS.toFixed(2)} s waiting)   no-op re-run median ${median(noop.map((f) => f.wallS)).toFixed(2)} s   status median ${median(status.map((f) => f.wallS)).toFixed(2)} s   (over ${NOOP_RUNS} runs)`,
+      );
     }
     console.log('');
     for (const l of summary) console.log(l);
     console.log('');
-    console.log(`Medians of ${NOOP_RUNS}, ${rtt} ms round trip; in brackets, times the bare ssh (init + status: times two of them; the target: a no-op init at most 1.2×)`);
+    console.log(
+      `Medians of ${NOOP_RUNS}, ${rtt} ms round trip; in brackets, times the bare ssh (init + status: times two of them; the target: a no-op init at most 1.2×)`,
+    );
     const head = ['version', 'ssh host true', 'no-op init', 'status', 'status right after init', 'init + status'];
     const widths = head.map((h, i) => Math.max(h.length, ...floors.map((r) => r[i]!.length)));
     for (const r of [head, ...floors]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
-    console.log('waiting = the commands that wait for the download, extraction, storage format and JVM start-up (as timed by the client, incl. their round trips)');
+    console.log(
+      'waiting = the commands that wait for the download, extraction, storage format and JVM start-up (as timed by the client, incl. their round trips)',
+    );
     console.log('* own time = wall time minus that waiting');
   } finally {
     if (proxy?.pid) process.kill(proxy.pid);

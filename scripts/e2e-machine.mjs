@@ -23,7 +23,7 @@ export const E2E_NEEDS = [
   ['sudo', 'sudo', 'the EC2-like user'],
   ['kcat', 'kcat', 'a Kafka client on "the user\'s machine"'],
   ['tmux', 'tmux', 'answering the prompts in a real terminal'],
-  ['curl', 'curl', 'the hosts\' downloads'],
+  ['curl', 'curl', "the hosts' downloads"],
   ['procps', 'pgrep', 'finding the JVMs'],
   ['mount', 'mount', 'the chroot and VM hosts'],
   ['mmdebstrap', 'mmdebstrap', 'the fresh Debian, systemd and VM root trees'],
@@ -104,7 +104,10 @@ function install(missing) {
   const specs = missing.map(aptSpec);
   say(`e2e-machine: installing what the end-to-end suite needs: ${specs.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...specs]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...specs],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
     if (r.status !== 0) {
       say(`e2e-machine: apt-get ${args[0]} failed (exit ${r.status ?? r.signal}); the suite needs: ${installCommand(specs)}`);

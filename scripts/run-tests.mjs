@@ -22,7 +22,9 @@ const vitest = ['node_modules/vitest/vitest.mjs', 'run'];
 
 const pinned = JSON.parse(readFileSync(new URL('../node_modules/node/package.json', import.meta.url), 'utf8')).version;
 if (process.versions.node !== pinned) {
-  process.stderr.write(`run-tests: this is Node ${process.versions.node}, the suite runs on Node ${pinned} (the devDependency node): run it with npm test\n`);
+  process.stderr.write(
+    `run-tests: this is Node ${process.versions.node}, the suite runs on Node ${pinned} (the devDependency node): run it with npm test\n`,
+  );
   process.exit(1);
 }
 process.stdout.write(`run-tests: the full suite on Node ${process.versions.node}; the unit tests on Node 22 and 24 after the par stream\n`);
@@ -31,10 +33,16 @@ process.stdout.write(`run-tests: the full suite on Node ${process.versions.node}
 function run(mark, args) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+    for (const [from, to] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ]) {
       createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${mark} │ ${line}\n`));
     }
-    child.on('error', (err) => { process.stderr.write(`${mark} │ ${err.message}\n`); resolve(1); });
+    child.on('error', (err) => {
+      process.stderr.write(`${mark} │ ${err.message}\n`);
+      resolve(1);
+    });
     child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
@@ -53,6 +61,8 @@ const results = await Promise.all([
 ]);
 for (const r of results) {
   const failed = r.codes.filter((c) => c !== 0).length;
-  process.stdout.write(`run-tests: the ${r.mark} stream ${failed === 0 ? 'passed' : `FAILED (${failed} of its ${r.codes.length} commands)`} in ${r.seconds.toFixed(0)} s\n`);
+  process.stdout.write(
+    `run-tests: the ${r.mark} stream ${failed === 0 ? 'passed' : `FAILED (${failed} of its ${r.codes.length} commands)`} in ${r.seconds.toFixed(0)} s\n`,
+  );
 }
 process.exitCode = results.some((r) => r.codes.some((c) => c !== 0)) ? 1 : 0;

@@ -34,7 +34,9 @@ async function versionOf(major) {
   const probe = await npxNode(major, ['-p', 'process.versions.node']);
   const version = probe.out.trim().split('\n').pop() ?? '';
   if (probe.code !== 0 || version.split('.')[0] !== major) {
-    return { error: `${probe.out}test-other-nodes: could not get Node ${major} with npx (got ${JSON.stringify(version)}, exit ${probe.code})\n` };
+    return {
+      error: `${probe.out}test-other-nodes: could not get Node ${major} with npx (got ${JSON.stringify(version)}, exit ${probe.code})\n`,
+    };
   }
   return { version };
 }
@@ -54,7 +56,9 @@ async function refusedOn(major) {
   const run = await npxNode(major, ['dist/cli.js', '--version']);
   const want = `error: kafka-setup needs Node.js 22.13 or newer; this is Node.js ${version}\n`;
   const ok = run.code === 1 && run.out.startsWith(want) && /^what to do: .*\n$/.test(run.out.slice(want.length));
-  const verdict = ok ? 'refused with the engines message, exit 1\n' : `test-other-nodes: expected the engines message and exit 1, got exit ${run.code}:\n${run.out}`;
+  const verdict = ok
+    ? 'refused with the engines message, exit 1\n'
+    : `test-other-nodes: expected the engines message and exit 1, got exit ${run.code}:\n${run.out}`;
   return { ok, text: `\n── kafka-setup --version on Node ${version} ──\n${verdict}` };
 }
 

@@ -14,7 +14,11 @@ const ATTR_NAME = /[^\s/>][^\s/>=]*/y;
 const UNQUOTED = /[^\s>]*/y;
 const SPACE = /\s*/y;
 
-interface Tag { name: string; href: string | undefined; end: number }
+interface Tag {
+  name: string;
+  href: string | undefined;
+  end: number;
+}
 
 /** Every `<a href>` target of the page, in order. */
 export function linkTargets(html: string): string[] {

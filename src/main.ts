@@ -2,8 +2,9 @@
  * Runs one command: builds its terminal (reporter, prompts), turns Ctrl-C into a clean stop, and maps
  * what it throws to an exit code — UserError → its code with advice, anything else → a bug report.
  */
-import { EXIT_FAILURE, EXIT_INTERRUPTED, InterruptedError, UserError } from './errors.js';
+
 import type { CommandIO } from './commands/io.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, InterruptedError, UserError } from './errors.js';
 import { createPrompter, type Prompter } from './prompts.js';
 import { createReporter, wantsColor } from './ui/reporter.js';
 

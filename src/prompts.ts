@@ -8,7 +8,10 @@ import { visible, visibleLines } from './visible.js';
 
 export interface Prompter {
   /** validate returns what is wrong with an answer (shown, and the question asked again), or undefined. */
-  input(message: string, opts?: { default?: string; validate?: (v: string) => string | undefined | Promise<string | undefined> }): Promise<string>;
+  input(
+    message: string,
+    opts?: { default?: string; validate?: (v: string) => string | undefined | Promise<string | undefined> },
+  ): Promise<string>;
   confirm(message: string, defaultValue: boolean): Promise<boolean>;
   secret(message: string): Promise<string>;
 }

@@ -20,7 +20,11 @@ try {
   if (err.exitCode !== 0) {
     const sub = program.commands.find((c) => process.argv.slice(2).includes(c.name()))?.name();
     const help = `kafka-setup ${sub ? `${sub} ` : ''}--help`;
-    if (err.code === 'commander.help') printUsageError('no command given', 'run kafka-setup init, verify, hosts, status, stop, start, restart, logs or uninstall (the list is above); kafka-setup <command> --help shows its flags');
+    if (err.code === 'commander.help')
+      printUsageError(
+        'no command given',
+        'run kafka-setup init, verify, hosts, status, stop, start, restart, logs or uninstall (the list is above); kafka-setup <command> --help shows its flags',
+      );
     else printUsageError(err.message.replace(/^error: /, ''), `correct the command line; ${help} lists every flag`);
   }
 }

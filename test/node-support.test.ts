@@ -3,8 +3,17 @@ import { nodeSupported, unsupportedNodeMessage } from '../src/node-support.js';
 
 describe('the Node.js check of src/cli.ts', () => {
   it.each([
-    ['v20.20.2', false], ['18.0.0', false], ['22.12.0', false], ['v22.13.0', true], ['22.22.1', true], ['23.4.0', false],
-    ['23.5.0', true], ['24.0.0', true], ['26.10.0', true], ['', false], ['garbage', false],
+    ['v20.20.2', false],
+    ['18.0.0', false],
+    ['22.12.0', false],
+    ['v22.13.0', true],
+    ['22.22.1', true],
+    ['23.4.0', false],
+    ['23.5.0', true],
+    ['24.0.0', true],
+    ['26.10.0', true],
+    ['', false],
+    ['garbage', false],
   ])('Node %j: %s', (version, ok) => {
     expect(nodeSupported(version)).toBe(ok);
   });

@@ -6,8 +6,8 @@ import { connectionDeclarations } from '../src/options/connection-options.js';
 import { attrOf, helpOf, type Table } from '../src/options/declare.js';
 import { hostsDeclarations } from '../src/options/hosts-options.js';
 import { initDeclarations } from '../src/options/init-declarations.js';
-import { uninstallConnectionDeclarations, uninstallDeclarations } from '../src/options/uninstall-options.js';
 import { logsDeclarations } from '../src/options/logs-options.js';
+import { uninstallConnectionDeclarations, uninstallDeclarations } from '../src/options/uninstall-options.js';
 import { verifyDeclarations } from '../src/options/verify-options.js';
 import { buildProgram } from '../src/program.js';
 
@@ -44,7 +44,9 @@ describe('the command line', () => {
 
   it('shows the defaults the resolver uses, not copies of them', () => {
     const init = helpOfCommand('init');
-    expect(init).toMatch(new RegExp(`--kafka-version <x\\.y\\.z\\|latest> .*\\(default: ${DEFAULT_KAFKA_VERSION.replace(/\./g, '\\.')}\\)`));
+    expect(init).toMatch(
+      new RegExp(`--kafka-version <x\\.y\\.z\\|latest> .*\\(default: ${DEFAULT_KAFKA_VERSION.replace(/\./g, '\\.')}\\)`),
+    );
     expect(init).toContain(`(default: ${DEFAULT_SCALA_VERSION} for 3.x, 2.13 for 4.x)`);
     expect(init).toContain(`(default: ${DEFAULT_MIRRORS.join(', ')})`);
     expect(init).toMatch(/--port <port> +SSH port \(default: 22\)/);
@@ -60,9 +62,10 @@ describe('the command line', () => {
     // A run of the parser alone: the action is replaced so that nothing connects.
     const p = buildProgram('0.0.0-test');
     let seen: Record<string, unknown> = {};
-    for (const c of p.commands) c.action((flags: Record<string, unknown>) => {
-      seen = flags;
-    });
+    for (const c of p.commands)
+      c.action((flags: Record<string, unknown>) => {
+        seen = flags;
+      });
     await p.parseAsync(['node', 'kafka-setup', 'init', '--host', 'h', '--mirror', 'https://a/k', '--mirror', 'https://b/k']);
     expect(seen).toEqual({ host: 'h', mirror: ['https://a/k', 'https://b/k'] });
     await p.parseAsync(['node', 'kafka-setup', 'verify', '--no-roundtrip', '--no-interactive', '-y']);
@@ -72,9 +75,11 @@ describe('the command line', () => {
   it('logs takes the daemon as an optional argument, -n/--lines and -f/--follow', async () => {
     const p = buildProgram('0.0.0-test');
     let seen: unknown[] = [];
-    p.commands.find((c) => c.name() === 'logs')!.action((...args: unknown[]) => {
-      seen = args.slice(0, 2);
-    });
+    p.commands
+      .find((c) => c.name() === 'logs')!
+      .action((...args: unknown[]) => {
+        seen = args.slice(0, 2);
+      });
     await p.parseAsync(['node', 'kafka-setup', 'logs', 'broker', '-n', '5', '-f']);
     expect(seen).toEqual(['broker', { lines: '5', follow: true }]);
     await p.parseAsync(['node', 'kafka-setup', 'logs', '--lines', '7', '--follow']);

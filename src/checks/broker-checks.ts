@@ -2,12 +2,12 @@
  * verify, from this machine: can a client here reach the broker, does it answer as Kafka, does it
  * advertise addresses this machine can reach, and does a message go round? No Java needed.
  */
-import { formatApiVersions, apiName } from '../kafka/api-versions.js';
-import { askBootstrap, roundTrip, type BootstrapAnswer } from '../kafka/client.js';
-import { ZOOKEEPER_MODE, type PrivatePort } from '../kafka/mode.js';
-import { resolveHost, tcpConnect } from '../local/net.js';
+import { apiName, formatApiVersions } from '../kafka/api-versions.js';
+import { askBootstrap, type BootstrapAnswer, roundTrip } from '../kafka/client.js';
 import { bootstrapAddress } from '../kafka/distribution.js';
-import { check, type CheckResult } from './types.js';
+import { type PrivatePort, ZOOKEEPER_MODE } from '../kafka/mode.js';
+import { resolveHost, tcpConnect } from '../local/net.js';
+import { type CheckResult, check } from './types.js';
 
 export interface BrokerCheckOptions {
   host: string;
@@ -37,9 +37,11 @@ export interface BrokerCheckReport {
 function fixAdvertised(bootstrapHost: string, advertised: ReadonlyArray<{ host: string }> = []): string {
   const other = advertised.find((a) => a.host.toLowerCase() !== bootstrapHost.toLowerCase());
   if (other) {
-    return `the broker advertises ${other.host}, not the address you reach it at (${bootstrapHost}), so clients are sent where they cannot connect. ` +
+    return (
+      `the broker advertises ${other.host}, not the address you reach it at (${bootstrapHost}), so clients are sent where they cannot connect. ` +
       `If the server's address changed (an EC2 stop/start gives it a new public IP), run kafka-setup init --host ${bootstrapHost}: it rewrites advertised.listeners and restarts the broker; ` +
-      `otherwise set an address clients can reach, e.g. kafka-setup init --advertised-host ${bootstrapHost}`;
+      `otherwise set an address clients can reach, e.g. kafka-setup init --advertised-host ${bootstrapHost}`
+    );
   }
   return `clients connect to the bootstrap address, then to the address each broker advertises, so that one must work from where clients run. Set advertised.listeners=PLAINTEXT://${bootstrapAddress(bootstrapHost)} with: kafka-setup init --advertised-host ${bootstrapHost}`;
 }
@@ -52,8 +54,10 @@ function fixAdvertised(bootstrapHost: string, advertised: ReadonlyArray<{ host: 
 function notInMetadataFix(o: BrokerCheckOptions): string {
   const advertised = o.configured?.[0] ? bootstrapAddress(o.configured[0].host, o.configured[0].port) : 'its advertised address';
   if (o.internalListener === false) {
-    return `its controller reaches it at ${advertised}, the same address clients use, and the host cannot reach that address itself (a security group that allows ${o.port} only from your IP does this). ` +
-      'Run kafka-setup init: it gives the controller a listener of its own on the host\'s loopback (inter.broker.listener.name=INTERNAL, 127.0.0.1:9093), and restarts the broker';
+    return (
+      `its controller reaches it at ${advertised}, the same address clients use, and the host cannot reach that address itself (a security group that allows ${o.port} only from your IP does this). ` +
+      "Run kafka-setup init: it gives the controller a listener of its own on the host's loopback (inter.broker.listener.name=INTERNAL, 127.0.0.1:9093), and restarts the broker"
+    );
   }
   return 'it may still be starting (wait a few seconds and run verify again); otherwise its controller cannot reach it: read logs/controller.log and logs/server.log on the host';
 }
@@ -69,13 +73,19 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
 
   const reach = await tcpConnect(o.host, o.port, o.timeoutMs);
   if (!reach.ok) {
-    const fix = reach.code === 'ECONNREFUSED'
-      ? `nothing listens on ${address}: the broker is down or listens elsewhere; run kafka-setup init (and kafka-setup verify with --profile) to start it`
-      : reach.code === 'ENOTFOUND' || reach.code === 'EAI_AGAIN'
-        ? `check the address (--bootstrap or the profile's host)`
-        : `open inbound TCP ${o.port} from your IP in the instance's security group (and any firewall on the way)`;
+    const fix =
+      reach.code === 'ECONNREFUSED'
+        ? `nothing listens on ${address}: the broker is down or listens elsewhere; run kafka-setup init (and kafka-setup verify with --profile) to start it`
+        : reach.code === 'ENOTFOUND' || reach.code === 'EAI_AGAIN'
+          ? `check the address (--bootstrap or the profile's host)`
+          : `open inbound TCP ${o.port} from your IP in the instance's security group (and any firewall on the way)`;
     add(check('reach', `Port ${o.port} reachable from here`, 'fail', `${address}: ${reach.reason}`, fix));
-    for (const [id, title] of [['api-versions', 'ApiVersions'], ['metadata', 'Metadata'], ['advertised', 'Advertised addresses reachable'], ['roundtrip', 'Produce/consume round trip']] as const) {
+    for (const [id, title] of [
+      ['api-versions', 'ApiVersions'],
+      ['metadata', 'Metadata'],
+      ['advertised', 'Advertised addresses reachable'],
+      ['roundtrip', 'Produce/consume round trip'],
+    ] as const) {
       add(check(id, title, 'skip', `${address} is not reachable`));
     }
     return report;
@@ -85,18 +95,36 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
   const p = o.privatePort ?? ZOOKEEPER_MODE.privatePort;
   const exposed = await tcpConnect(o.host, p.port, Math.min(o.timeoutMs, 3000));
   const title = `${p.name.replace(/^the /, '').replace(/^./, (c) => c.toUpperCase())} port ${p.port} not exposed`;
-  add(exposed.ok
-    ? check(p.id, title, 'warn', `${bootstrapAddress(o.host, p.port)} accepts connections from here`,
-      `${p.name.replace(/^./, (c) => c.toUpperCase())} has no authentication here: allow inbound ${p.port} only from inside your network (security group), never from the internet`)
-    : check(p.id, title, 'pass', `${bootstrapAddress(o.host, p.port)}: ${exposed.reason}`));
+  add(
+    exposed.ok
+      ? check(
+          p.id,
+          title,
+          'warn',
+          `${bootstrapAddress(o.host, p.port)} accepts connections from here`,
+          `${p.name.replace(/^./, (c) => c.toUpperCase())} has no authentication here: allow inbound ${p.port} only from inside your network (security group), never from the internet`,
+        )
+      : check(p.id, title, 'pass', `${bootstrapAddress(o.host, p.port)}: ${exposed.reason}`),
+  );
 
   let answer: BootstrapAnswer;
   try {
     answer = await askBootstrap(o.host, o.port, o.timeoutMs);
   } catch (err) {
-    add(check('api-versions', 'ApiVersions', 'fail', `${address} accepted the connection but did not answer as a Kafka broker: ${(err as Error).message}`,
-      `check that ${o.port} is the broker's PLAINTEXT listener (not TLS/SASL, not another program)`));
-    for (const [id, title] of [['metadata', 'Metadata'], ['advertised', 'Advertised addresses reachable'], ['roundtrip', 'Produce/consume round trip']] as const) {
+    add(
+      check(
+        'api-versions',
+        'ApiVersions',
+        'fail',
+        `${address} accepted the connection but did not answer as a Kafka broker: ${(err as Error).message}`,
+        `check that ${o.port} is the broker's PLAINTEXT listener (not TLS/SASL, not another program)`,
+      ),
+    );
+    for (const [id, title] of [
+      ['metadata', 'Metadata'],
+      ['advertised', 'Advertised addresses reachable'],
+      ['roundtrip', 'Produce/consume round trip'],
+    ] as const) {
       add(check(id, title, 'skip', 'no Kafka answer at the bootstrap address'));
     }
     return report;
@@ -113,15 +141,29 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
   const described = answer.brokers
     .map((b) => `${b.nodeId} at ${bootstrapAddress(b.host, b.port)}${b.nodeId === answer.controllerId ? ' (controller)' : ''}`)
     .join(', ');
-  add(answer.brokers.length > 0
-    ? check('metadata', 'Metadata', 'pass', `${answer.brokers.length} broker${answer.brokers.length > 1 ? 's' : ''}: ${described}; cluster ${answer.clusterId}`)
-    : check('metadata', 'Metadata', 'fail', 'the broker lists no brokers in its metadata: it is not in its own metadata, so nothing can be produced or consumed', notInMetadataFix(o)));
+  add(
+    answer.brokers.length > 0
+      ? check(
+          'metadata',
+          'Metadata',
+          'pass',
+          `${answer.brokers.length} broker${answer.brokers.length > 1 ? 's' : ''}: ${described}; cluster ${answer.clusterId}`,
+        )
+      : check(
+          'metadata',
+          'Metadata',
+          'fail',
+          'the broker lists no brokers in its metadata: it is not in its own metadata, so nothing can be produced or consumed',
+          notInMetadataFix(o),
+        ),
+  );
 
   // What clients will be told to connect to: the metadata's brokers, or — when the broker lists none,
   // as happens when even its own controller cannot reach the advertised address — server.properties.
-  const advertised = answer.brokers.length > 0
-    ? answer.brokers.map((b) => ({ label: `broker ${b.nodeId} advertises`, host: b.host, port: b.port }))
-    : (o.configured ?? []).map((a) => ({ label: 'server.properties advertises', host: a.host, port: a.port }));
+  const advertised =
+    answer.brokers.length > 0
+      ? answer.brokers.map((b) => ({ label: `broker ${b.nodeId} advertises`, host: b.host, port: b.port }))
+      : (o.configured ?? []).map((a) => ({ label: 'server.properties advertises', host: a.host, port: a.port }));
   const unreachable: string[] = [];
   for (const a of advertised) {
     const name = await resolveHost(a.host);
@@ -133,10 +175,21 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
     if (!r.ok) unreachable.push(`${a.label} ${bootstrapAddress(a.host, a.port)}: ${r.reason}`);
   }
   const advertisedOk = unreachable.length === 0 && answer.brokers.length > 0;
-  add(advertisedOk
-    ? check('advertised', 'Advertised addresses reachable', 'pass', advertised.map((a) => bootstrapAddress(a.host, a.port)).join(', '))
-    : check('advertised', 'Advertised addresses reachable', 'fail', unreachable.join('; ') || 'the broker advertises no address (its metadata lists no brokers)',
-      unreachable.length > 0 ? fixAdvertised(o.host, advertised) : answer.brokers.length === 0 ? notInMetadataFix(o) : fixAdvertised(o.host)));
+  add(
+    advertisedOk
+      ? check('advertised', 'Advertised addresses reachable', 'pass', advertised.map((a) => bootstrapAddress(a.host, a.port)).join(', '))
+      : check(
+          'advertised',
+          'Advertised addresses reachable',
+          'fail',
+          unreachable.join('; ') || 'the broker advertises no address (its metadata lists no brokers)',
+          unreachable.length > 0
+            ? fixAdvertised(o.host, advertised)
+            : answer.brokers.length === 0
+              ? notInMetadataFix(o)
+              : fixAdvertised(o.host),
+        ),
+  );
 
   if (!o.roundtrip) {
     add(check('roundtrip', 'Produce/consume round trip', 'skip', 'skipped (--no-roundtrip)'));
@@ -145,15 +198,31 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
   } else {
     try {
       const rt = await roundTrip(address, Math.max(o.timeoutMs, 60_000), o.log, o.replication ?? 1);
-      add(check('roundtrip', 'Produce/consume round trip', rt.deleted ? 'pass' : 'warn',
-        `1 message through topic ${rt.topic}${(o.replication ?? 1) > 1 ? ` (${o.replication} replicas, acks=all)` : ''}: produced in ${rt.produceMs} ms, read back in ${rt.consumeMs} ms; ${rt.deleted ? 'topic deleted' : 'the topic could not be deleted'}`,
-        rt.deleted ? undefined : `delete it by hand: bin/kafka-topics.sh --bootstrap-server ${address} --delete --topic ${rt.topic}`));
+      add(
+        check(
+          'roundtrip',
+          'Produce/consume round trip',
+          rt.deleted ? 'pass' : 'warn',
+          `1 message through topic ${rt.topic}${(o.replication ?? 1) > 1 ? ` (${o.replication} replicas, acks=all)` : ''}: produced in ${rt.produceMs} ms, read back in ${rt.consumeMs} ms; ${rt.deleted ? 'topic deleted' : 'the topic could not be deleted'}`,
+          rt.deleted ? undefined : `delete it by hand: bin/kafka-topics.sh --bootstrap-server ${address} --delete --topic ${rt.topic}`,
+        ),
+      );
     } catch (err) {
       const replicas = o.replication ?? 1;
       const short = replicas > answer.brokers.length;
-      add(check('roundtrip', 'Produce/consume round trip', 'fail',
-        short ? `${(err as Error).message}: a topic with ${replicas} replicas needs ${replicas} brokers, and ${answer.brokers.length} are registered` : (err as Error).message,
-        short ? 'start the missing brokers (see the checks above), then run verify again' : 'read logs/server.log on the host; a full disk or a broker still starting are common causes'));
+      add(
+        check(
+          'roundtrip',
+          'Produce/consume round trip',
+          'fail',
+          short
+            ? `${(err as Error).message}: a topic with ${replicas} replicas needs ${replicas} brokers, and ${answer.brokers.length} are registered`
+            : (err as Error).message,
+          short
+            ? 'start the missing brokers (see the checks above), then run verify again'
+            : 'read logs/server.log on the host; a full disk or a broker still starting are common causes',
+        ),
+      );
     }
   }
   return report;

@@ -5,10 +5,10 @@
 import { brokerId, findJvm } from '../host/install-jvms.js';
 import type { QuorumState, VerifyFacts } from '../host/operations.js';
 import { ZOOKEEPER } from '../kafka/daemons.js';
-import { ZOOKEEPER_MODE, type KafkaMode } from '../kafka/mode.js';
+import { type KafkaMode, ZOOKEEPER_MODE } from '../kafka/mode.js';
 import { getProperty } from '../kafka/properties.js';
 import { describeVoter, nodeIdOf, voterStates } from '../kafka/quorum.js';
-import { check, type CheckResult } from './types.js';
+import { type CheckResult, check } from './types.js';
 
 const RESTART = 'run kafka-setup init: it starts whatever is stopped (and says why it could not)';
 
@@ -17,8 +17,15 @@ export function hostChecks(seen: VerifyFacts, mode: KafkaMode = ZOOKEEPER_MODE):
   const { facts } = seen;
   const { install } = facts;
   if (install.state !== 'kafka') {
-    out.push(check('install', 'Kafka installed on the host', 'fail', `${install.path} ${install.state === 'absent' ? 'does not exist' : 'is not a Kafka installation'}`,
-      'run kafka-setup init, or pass --install-dir / --profile for where Kafka is installed'));
+    out.push(
+      check(
+        'install',
+        'Kafka installed on the host',
+        'fail',
+        `${install.path} ${install.state === 'absent' ? 'does not exist' : 'is not a Kafka installation'}`,
+        'run kafka-setup init, or pass --install-dir / --profile for where Kafka is installed',
+      ),
+    );
     return out;
   }
 
@@ -34,7 +41,15 @@ export function hostChecks(seen: VerifyFacts, mode: KafkaMode = ZOOKEEPER_MODE):
     out.push(check('jvms', title, 'fail', `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not running`, RESTART));
   }
   if (seen.quorum) out.push(quorumCheck(seen.quorum, jvms[0] !== undefined, nodeIdOf(facts.serverProperties)));
-  if (seen.zookeeper) out.push(registeredCheck(seen.zookeeper, facts.serverProperties, findJvm(facts, ZOOKEEPER) !== undefined, findJvm(facts, mode.broker) !== undefined));
+  if (seen.zookeeper)
+    out.push(
+      registeredCheck(
+        seen.zookeeper,
+        facts.serverProperties,
+        findJvm(facts, ZOOKEEPER) !== undefined,
+        findJvm(facts, mode.broker) !== undefined,
+      ),
+    );
   out.push(logsCheck(seen));
   return out;
 }
@@ -46,17 +61,39 @@ export function hostChecks(seen: VerifyFacts, mode: KafkaMode = ZOOKEEPER_MODE):
  */
 export function quorumCheck(q: QuorumState, running: boolean, nodeId: number | undefined): CheckResult {
   const title = 'Controller quorum has a leader';
-  if (!q.answered) return check('quorum', title, 'fail', q.reason, running ? 'read logs/controller.log and logs/server.log on the host' : RESTART);
+  if (!q.answered)
+    return check('quorum', title, 'fail', q.reason, running ? 'read logs/controller.log and logs/server.log on the host' : RESTART);
   const own = nodeId === undefined || !q.replicas ? undefined : voterStates(q.replicas, [nodeId])[0];
-  const lag = own && own.state !== 'missing' ? `; node ${describeVoter(own)}`
-    : q.maxLag === undefined ? '' : `, voters behind by at most ${q.maxLag} record${q.maxLag === 1 ? '' : 's'}`;
+  const lag =
+    own && own.state !== 'missing'
+      ? `; node ${describeVoter(own)}`
+      : q.maxLag === undefined
+        ? ''
+        : `, voters behind by at most ${q.maxLag} record${q.maxLag === 1 ? '' : 's'}`;
   const detail = `leader ${q.leaderId}${q.epoch === undefined ? '' : ` (epoch ${q.epoch})`}, voters [${q.voters.join(', ')}]${lag}`;
-  if (q.leaderId < 0) return check('quorum', title, 'fail', `no leader: ${detail}`, 'the controllers cannot elect a leader: read logs/controller.log on the host');
-  if (nodeId === undefined) return check('quorum', title, 'warn', `${detail}; server.properties names no node.id`, 'run kafka-setup init: it writes node.id');
-  if (!q.voters.includes(nodeId) && q.voters.length > 0) return check('quorum', title, 'warn', `${detail}: node ${nodeId} is not a voter`, 'this node was formatted for another quorum');
+  if (q.leaderId < 0)
+    return check(
+      'quorum',
+      title,
+      'fail',
+      `no leader: ${detail}`,
+      'the controllers cannot elect a leader: read logs/controller.log on the host',
+    );
+  if (nodeId === undefined)
+    return check('quorum', title, 'warn', `${detail}; server.properties names no node.id`, 'run kafka-setup init: it writes node.id');
+  if (!q.voters.includes(nodeId) && q.voters.length > 0)
+    return check('quorum', title, 'warn', `${detail}: node ${nodeId} is not a voter`, 'this node was formatted for another quorum');
   if (own) {
-    if (own.state === 'stalled' || own.state === 'missing') return check('quorum', title, 'fail', `${detail}: node ${nodeId} does not fetch from the leader`, 'read logs/controller.log on the host: it cannot reach the leader\'s controller port (9094)');
-    if (own.state === 'catching-up') return check('quorum', title, 'warn', detail, 'this node is catching up with the leader: run kafka-setup verify again in a moment');
+    if (own.state === 'stalled' || own.state === 'missing')
+      return check(
+        'quorum',
+        title,
+        'fail',
+        `${detail}: node ${nodeId} does not fetch from the leader`,
+        "read logs/controller.log on the host: it cannot reach the leader's controller port (9094)",
+      );
+    if (own.state === 'catching-up')
+      return check('quorum', title, 'warn', detail, 'this node is catching up with the leader: run kafka-setup verify again in a moment');
     return check('quorum', title, 'pass', detail);
   }
   // Without the leader's rows, the largest lag: on one server there is no follower to be behind.
@@ -65,8 +102,12 @@ export function quorumCheck(q: QuorumState, running: boolean, nodeId: number | u
 }
 
 /** The broker's registration in ZooKeeper (3.x). */
-function registeredCheck(registered: NonNullable<VerifyFacts['zookeeper']>, serverProperties: string | undefined, zk: boolean, broker: boolean): CheckResult {
-
+function registeredCheck(
+  registered: NonNullable<VerifyFacts['zookeeper']>,
+  serverProperties: string | undefined,
+  zk: boolean,
+  broker: boolean,
+): CheckResult {
   // undefined: the broker picks its own id (broker.id=-1), so any registration is its.
   const id = brokerId(serverProperties);
   const named = `broker.id=${id ?? getProperty(serverProperties ?? '', 'broker.id')?.trim()}`;
@@ -75,11 +116,23 @@ function registeredCheck(registered: NonNullable<VerifyFacts['zookeeper']>, serv
   if (registered.shell === 'missing') {
     return check('registered', 'Broker registered in ZooKeeper', 'skip', 'bin/zookeeper-shell.sh is missing on the host');
   } else if (!ids) {
-    return check('registered', 'Broker registered in ZooKeeper', 'fail', `ZooKeeper at ${connect} did not answer`,
-      zk ? `ZooKeeper runs but does not answer on ${connect}; read its log (logs/zookeeper.out) on the host` : RESTART);
+    return check(
+      'registered',
+      'Broker registered in ZooKeeper',
+      'fail',
+      `ZooKeeper at ${connect} did not answer`,
+      zk ? `ZooKeeper runs but does not answer on ${connect}; read its log (logs/zookeeper.out) on the host` : RESTART,
+    );
   } else if (id === undefined ? ids.length === 0 : !ids.includes(id)) {
-    return check('registered', 'Broker registered in ZooKeeper', 'fail', `/brokers/ids is [${ids.join(', ')}], without ${named}`,
-      broker ? 'the broker runs but is not registered: it may still be starting, or cannot reach zookeeper.connect; read logs/server.log on the host' : RESTART);
+    return check(
+      'registered',
+      'Broker registered in ZooKeeper',
+      'fail',
+      `/brokers/ids is [${ids.join(', ')}], without ${named}`,
+      broker
+        ? 'the broker runs but is not registered: it may still be starting, or cannot reach zookeeper.connect; read logs/server.log on the host'
+        : RESTART,
+    );
   } else {
     return check('registered', 'Broker registered in ZooKeeper', 'pass', `/brokers/ids = [${ids.join(', ')}] at ${connect}, ${named}`);
   }
@@ -90,9 +143,20 @@ function logsCheck(seen: VerifyFacts): CheckResult {
 
   const logLines = seen.logs.errorLines;
   const files = seen.logs.files.map((f) => f.split('/').pop());
-  if (logLines.length === 0) return check('logs', 'Recent ERROR/FATAL log lines', 'pass', `none in ${files.length > 0 ? files.join(', ') : 'the logs (no log files yet)'}`);
-  return check('logs', 'Recent ERROR/FATAL log lines', 'warn', `${logLines.length} in ${files.join(', ')}:\n${logLines.map((l) => `  ${l}`).join('\n')}`,
-    `read ${install.path}/logs on the host; errors from before the last restart may be harmless`);
+  if (logLines.length === 0)
+    return check(
+      'logs',
+      'Recent ERROR/FATAL log lines',
+      'pass',
+      `none in ${files.length > 0 ? files.join(', ') : 'the logs (no log files yet)'}`,
+    );
+  return check(
+    'logs',
+    'Recent ERROR/FATAL log lines',
+    'warn',
+    `${logLines.length} in ${files.join(', ')}:\n${logLines.map((l) => `  ${l}`).join('\n')}`,
+    `read ${install.path}/logs on the host; errors from before the last restart may be harmless`,
+  );
 }
 
 /**
@@ -110,7 +174,10 @@ export function configuredListeners(serverProperties: string | undefined): Array
     .map((m) => ({ name: m[1]!.toUpperCase(), host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) }));
   const inter = getProperty(props, 'inter.broker.listener.name')?.trim().toUpperCase();
   // A KRaft controller's listener is for the quorum, never for clients.
-  const controllers = (getProperty(props, 'controller.listener.names') ?? '').split(',').map((n) => n.trim().toUpperCase()).filter(Boolean);
+  const controllers = (getProperty(props, 'controller.listener.names') ?? '')
+    .split(',')
+    .map((n) => n.trim().toUpperCase())
+    .filter(Boolean);
   const brokers = all.filter((l) => !controllers.includes(l.name));
   const forClients = brokers.length > 1 && inter ? brokers.filter((l) => l.name !== inter) : brokers;
   return forClients.map(({ host, port }) => ({ host, port }));
@@ -121,6 +188,9 @@ export function hasInternalListener(serverProperties: string | undefined): boole
   const props = serverProperties ?? '';
   const inter = getProperty(props, 'inter.broker.listener.name')?.trim().toUpperCase();
   const advertised = getProperty(props, 'advertised.listeners') ?? getProperty(props, 'listeners') ?? '';
-  const names = advertised.split(',').map((l) => l.trim().split('://')[0]!.toUpperCase()).filter(Boolean);
+  const names = advertised
+    .split(',')
+    .map((l) => l.trim().split('://')[0]!.toUpperCase())
+    .filter(Boolean);
   return inter !== undefined && names.includes(inter) && names.length > 1;
 }

@@ -5,8 +5,8 @@
  */
 import { UserError } from '../errors.js';
 import type { HostOps, QuorumState } from '../host/operations.js';
-import { describeVoter, unsafeToStop, voterStates, type QuorumReplica } from '../kafka/quorum.js';
 import type { Serving } from '../host/serving.js';
+import { describeVoter, type QuorumReplica, unsafeToStop, voterStates } from '../kafka/quorum.js';
 
 /** How long a restarted broker may take to catch up before the next host is touched. */
 export const WHOLE_WAIT_MS = 5 * 60_000;
@@ -27,7 +27,12 @@ function judge(s: Serving, size: number): { ok: boolean; detail: string } {
 }
 
 /** Asks until the cluster is whole or `waitMs` has passed (0: ask once). */
-export async function untilWhole(host: Pick<HostOps, 'serving'>, size: number, waitMs: number, progress?: (text: string) => void): Promise<Whole> {
+export async function untilWhole(
+  host: Pick<HostOps, 'serving'>,
+  size: number,
+  waitMs: number,
+  progress?: (text: string) => void,
+): Promise<Whole> {
   const started = Date.now();
   for (;;) {
     const seen = judge(await host.serving(undefined, 0), size);
@@ -52,13 +57,17 @@ export const QUORUM_WAIT_MS = 60_000;
  * rolling restart never has two ZooKeepers out at once. A host that cannot be asked (no port
  * forwarding) is not waited for: the brokers' wait (untilWhole) still stands.
  */
-export async function untilInQuorum(host: Pick<HostOps, 'zookeeperMode'>, waitMs: number): Promise<{ ok: boolean; detail: string; waitedMs: number }> {
+export async function untilInQuorum(
+  host: Pick<HostOps, 'zookeeperMode'>,
+  waitMs: number,
+): Promise<{ ok: boolean; detail: string; waitedMs: number }> {
   const started = Date.now();
   for (;;) {
     const z = await host.zookeeperMode();
     const waitedMs = Date.now() - started;
     if (z.mode === 'leader' || z.mode === 'follower') return { ok: true, detail: z.mode, waitedMs };
-    if (z.mode === undefined && /cannot forward|does not allow|no local port/.test(z.reason)) return { ok: true, detail: `not asked: ${z.reason}`, waitedMs };
+    if (z.mode === undefined && /cannot forward|does not allow|no local port/.test(z.reason))
+      return { ok: true, detail: `not asked: ${z.reason}`, waitedMs };
     const detail = z.mode === undefined ? z.reason : `mode ${z.mode}`;
     if (waitedMs >= waitMs) return { ok: false, detail, waitedMs };
     await new Promise((r) => setTimeout(r, 500));
@@ -73,9 +82,12 @@ export function notInQuorum(label: string, q: { detail: string }, what: string):
 
 /** Another member's ZooKeeper out of its quorum, found before stopping one: stopping now could lose the quorum. */
 export function outOfQuorum(label: string, q: { detail: string; waitedMs: number }, what: string): UserError {
-  return new UserError(`ZooKeeper on ${label} is not in its ensemble's quorum (${q.detail}${q.waitedMs >= 1000 ? `, after ${Math.round(q.waitedMs / 1000)} s` : ''}): ${what}`, {
-    hint: `start it first (kafka-setup start, or kafka-setup logs zookeeper --host ${label} to see why it is out), then run the same command again`,
-  });
+  return new UserError(
+    `ZooKeeper on ${label} is not in its ensemble's quorum (${q.detail}${q.waitedMs >= 1000 ? `, after ${Math.round(q.waitedMs / 1000)} s` : ''}): ${what}`,
+    {
+      hint: `start it first (kafka-setup start, or kafka-setup logs zookeeper --host ${label} to see why it is out), then run the same command again`,
+    },
+  );
 }
 
 /**
@@ -107,10 +119,16 @@ export interface CaughtUp {
 /** Whether every voter is caught up, in a few words. */
 export function judgeQuorum(q: QuorumState): Omit<CaughtUp, 'waitedMs'> {
   if (!q.answered) return { ok: false, detail: q.reason };
-  if (!q.replicas) return { ok: false, detail: `leader ${q.leaderId}; the leader did not describe its voters' replication`, voters: q.voters };
+  if (!q.replicas)
+    return { ok: false, detail: `leader ${q.leaderId}; the leader did not describe its voters' replication`, voters: q.voters };
   if (q.leaderId < 0) return { ok: false, detail: 'no leader', voters: q.voters, replicas: q.replicas };
   const states = voterStates(q.replicas, q.voters);
-  return { ok: states.every((s) => s.state === 'caught-up'), detail: `leader ${q.leaderId}; ${states.map(describeVoter).join('; ')}`, voters: q.voters, replicas: q.replicas };
+  return {
+    ok: states.every((s) => s.state === 'caught-up'),
+    detail: `leader ${q.leaderId}; ${states.map(describeVoter).join('; ')}`,
+    voters: q.voters,
+    replicas: q.replicas,
+  };
 }
 
 /**
@@ -124,9 +142,12 @@ export function stopRisk(q: Omit<CaughtUp, 'waitedMs'>, nodeId: number): string 
 }
 
 export function notCaughtUp(label: string, q: { detail: string }, what: string): UserError {
-  return new UserError(`the KRaft controller quorum did not catch up within ${QUORUM_WAIT_MS / 1000} s (${q.detail}, asked through ${label}): ${what}`, {
-    hint: `kafka-setup logs broker --host ${label} shows the node's log (a node unreachable on 9094?); run the same command again once every voter is back`,
-  });
+  return new UserError(
+    `the KRaft controller quorum did not catch up within ${QUORUM_WAIT_MS / 1000} s (${q.detail}, asked through ${label}): ${what}`,
+    {
+      hint: `kafka-setup logs broker --host ${label} shows the node's log (a node unreachable on 9094?); run the same command again once every voter is back`,
+    },
+  );
 }
 
 export function quorumAtRisk(label: string, risk: string, what: string): UserError {

@@ -31,16 +31,18 @@ function observersThenControllers(facts: readonly HostFacts[]): number[][] {
 
 const KINDS: Record<KafkaMode['clusterQuorum'], ClusterKind> = {
   ensemble: {
-    together: false, describesQuorum: false,
+    together: false,
+    describesQuorum: false,
     order: { start: 'every ZooKeeper, then every broker', stop: 'every broker, then every ZooKeeper', uninstall: 'one host after another' },
     stopWaves: oneByOne,
   },
   controllers: {
-    together: true, describesQuorum: true,
+    together: true,
+    describesQuorum: true,
     order: {
       start: 'every node at once (each waits for a majority of controllers)',
-      stop: 'every node at once, the quorum\'s observers before its controllers (a node\'s controlled shutdown needs the quorum)',
-      uninstall: 'every node at once, the quorum\'s observers before its controllers (a node\'s controlled shutdown needs the quorum)',
+      stop: "every node at once, the quorum's observers before its controllers (a node's controlled shutdown needs the quorum)",
+      uninstall: "every node at once, the quorum's observers before its controllers (a node's controlled shutdown needs the quorum)",
     },
     stopWaves: observersThenControllers,
   },

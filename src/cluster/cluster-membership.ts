@@ -4,16 +4,26 @@
  * cluster, whether a run changes the membership, where the hosts must wait for each other, and how
  * the summary names the quorum. ZooKeeper ensembles and KRaft quorums differ in every one.
  */
-import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters, type Candidate } from './kraft-members.js';
+
 import type { HostFacts } from '../host/facts.js';
-import { zookeeperConnect, type ClusterView } from '../kafka/cluster.js';
+import type { HostOps } from '../host/operations.js';
+import { type ClusterView, zookeeperConnect } from '../kafka/cluster.js';
 import { newClusterId } from '../kafka/cluster-id.js';
 import { controllerBootstrap, votes } from '../kafka/kraft-quorum.js';
 import type { KafkaMode } from '../kafka/mode.js';
 import type { SavedMember } from '../options/cluster-options.js';
 import { memberData } from '../steps/member-data.js';
-import type { HostOps } from '../host/operations.js';
-import { notCaughtUp, notInQuorum, outOfQuorum, QUORUM_WAIT_MS, quorumAtRisk, stopRisk, untilCaughtUp, untilInQuorum } from './cluster-health.js';
+import {
+  notCaughtUp,
+  notInQuorum,
+  outOfQuorum,
+  QUORUM_WAIT_MS,
+  quorumAtRisk,
+  stopRisk,
+  untilCaughtUp,
+  untilInQuorum,
+} from './cluster-health.js';
+import { anyKraftMember, type Candidate, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters } from './kraft-members.js';
 import { anyMember, memberIds } from './member-ids.js';
 import { brokerIdsOf, joinsSeeded, membershipChanges, membershipNote } from './zookeeper-membership.js';
 
@@ -30,7 +40,11 @@ export interface Barrier {
 
 export interface Membership {
   /** Each member's number, then its broker id, from the servers (and the saved profile for new ones). */
-  ids(hosts: readonly (Candidate & { brokerId?: number | undefined })[], facts: readonly HostFacts[], saved: readonly SavedMember[] | undefined): { ids: number[]; brokerIds: number[]; voters?: number[] };
+  ids(
+    hosts: readonly (Candidate & { brokerId?: number | undefined })[],
+    facts: readonly HostFacts[],
+    saved: readonly SavedMember[] | undefined,
+  ): { ids: number[]; brokerIds: number[]; voters?: number[] };
   /** The cluster id every member is formatted with (KRaft), decided once per run; `fresh` where none is there yet. */
   clusterId(hosts: readonly Candidate[], facts: readonly HostFacts[], fresh: string): string | undefined;
   /** Whether any of these servers is a cluster's member already (the first cluster init is the servers' to tell). */
@@ -45,7 +59,10 @@ export interface Membership {
   /** The step whose JVM holds a member's vote in the quorum: its restart is guarded and waited for. */
   readonly quorumStep: string;
   /** Before that JVM of the member `self` stops for a restart: throws why the quorum could be lost now (asked of the others, or of its own controller). */
-  beforeStop(self: { label: string; host: QuorumHost; id: number }, others: ReadonlyArray<{ label: string; host: QuorumHost }>): Promise<void>;
+  beforeStop(
+    self: { label: string; host: QuorumHost; id: number },
+    others: ReadonlyArray<{ label: string; host: QuorumHost }>,
+  ): Promise<void>;
   /** Once it started again: waits until it is back in the quorum, else throws. */
   afterStart(self: { label: string; host: QuorumHost }, progress?: (text: string) => void): Promise<void>;
   /** The summary's line for the quorum: [name, value]. */
@@ -55,7 +72,13 @@ export interface Membership {
 const zookeeperMembership: Membership = {
   ids(hosts, facts, saved) {
     const ids = memberIds(hosts, facts, saved);
-    return { ids, brokerIds: brokerIdsOf(hosts.map((h, i) => ({ ...h, id: ids[i]! })), facts.map(memberData)) };
+    return {
+      ids,
+      brokerIds: brokerIdsOf(
+        hosts.map((h, i) => ({ ...h, id: ids[i]! })),
+        facts.map(memberData),
+      ),
+    };
   },
   clusterId: () => undefined,
   anyMember,
@@ -69,7 +92,8 @@ const zookeeperMembership: Membership = {
     // Every other member's ZooKeeper in the quorum, else this one's loss could lose it.
     for (const o of others) {
       const q = await untilInQuorum(o.host, QUORUM_WAIT_MS);
-      if (!q.ok) throw outOfQuorum(o.label, q, `restarting ${self.label}'s ZooKeeper now could lose the ensemble's quorum, so it was not stopped`);
+      if (!q.ok)
+        throw outOfQuorum(o.label, q, `restarting ${self.label}'s ZooKeeper now could lose the ensemble's quorum, so it was not stopped`);
     }
   },
   async afterStart(self) {
@@ -110,8 +134,14 @@ const kraftMembership: Membership = {
     if (!q.ok) throw notCaughtUp(self.label, q, 'no other node was restarted');
   },
   quorum: (view) => {
-    const observers = view.members.filter((m) => !votes(view, m.id)).map((m) => m.id).sort((a, b) => a - b);
-    return ['controller quorum', `${controllerBootstrap(view)} (cluster ${view.clusterId ?? '?'}${observers.length === 0 ? '' : observers.length > 1 ? `; nodes ${observers.join(', ')} observe it as brokers` : `; node ${observers[0]} observes it as a broker`})`];
+    const observers = view.members
+      .filter((m) => !votes(view, m.id))
+      .map((m) => m.id)
+      .sort((a, b) => a - b);
+    return [
+      'controller quorum',
+      `${controllerBootstrap(view)} (cluster ${view.clusterId ?? '?'}${observers.length === 0 ? '' : observers.length > 1 ? `; nodes ${observers.join(', ')} observe it as brokers` : `; node ${observers[0]} observes it as a broker`})`,
+    ];
   },
 };
 

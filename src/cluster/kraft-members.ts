@@ -7,17 +7,18 @@
  * a voter without its storage beside a quorum that runs. Whatever the `--host` order, the saved
  * profile or its absence, a node keeps its id and nothing formatted is formatted again.
  */
-import { posix } from 'node:path';
+
 import { isIP } from 'node:net';
-import { isHostName } from '../host-name.js';
+import { posix } from 'node:path';
 import { UsageError, UserError } from '../errors.js';
 import { cleanPath, type HostFacts } from '../host/facts.js';
 import { findJvm } from '../host/install-jvms.js';
+import { isHostName } from '../host-name.js';
 import { KRAFT_NODE } from '../kafka/daemons.js';
 import { firstVoterCount } from '../kafka/kraft-quorum.js';
 import { getProperty } from '../kafka/properties.js';
 import type { SavedMember } from '../options/cluster-options.js';
-import { numberNewMembers, type IdCandidate } from './new-member-ids.js';
+import { type IdCandidate, numberNewMembers } from './new-member-ids.js';
 
 export type Candidate = IdCandidate;
 
@@ -38,7 +39,8 @@ export interface KraftNode {
   running: boolean;
 }
 
-const TRUTH = 'kafka-setup reads each node\'s id and cluster from the server itself (meta.properties, server.properties), so a cluster keeps its shape whatever the profile says';
+const TRUTH =
+  "kafka-setup reads each node's id and cluster from the server itself (meta.properties, server.properties), so a cluster keeps its shape whatever the profile says";
 
 function logDirOf(facts: Seen): string {
   return posix.join(posix.dirname(facts.install.path), 'kafka-data', 'kafka-logs');
@@ -49,10 +51,17 @@ function logDirOf(facts: Seen): string {
  * that are an address or a host name (the file is the server's, read as hostile; they reach messages).
  */
 function bootstrapHosts(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((hp) => {
-    const h = hp.startsWith('[') ? hp.slice(1, Math.max(1, hp.indexOf(']'))) : hp.slice(0, hp.lastIndexOf(':') < 0 ? hp.length : hp.lastIndexOf(':'));
-    return h;
-  }).filter((h) => isIP(h) !== 0 || isHostName(h));
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((hp) => {
+      const h = hp.startsWith('[')
+        ? hp.slice(1, Math.max(1, hp.indexOf(']')))
+        : hp.slice(0, hp.lastIndexOf(':') < 0 ? hp.length : hp.lastIndexOf(':'));
+      return h;
+    })
+    .filter((h) => isIP(h) !== 0 || isHostName(h));
 }
 
 const loopback = (h: string): boolean => h === 'localhost' || h.startsWith('127.') || h === '::1';
@@ -61,7 +70,10 @@ export function kraftNode(facts: Seen): KraftNode {
   const config = facts.files['server.properties'].content;
   const ours = facts.dataDirs.get(cleanPath(logDirOf(facts)));
   // Ours first; else any KRaft-formatted directory the probe found where the config points.
-  const dir = ours?.format?.version !== undefined && ours.format.version >= 1 ? ours : [...facts.dataDirs.values()].find((d) => (d.format?.version ?? 0) >= 1);
+  const dir =
+    ours?.format?.version !== undefined && ours.format.version >= 1
+      ? ours
+      : [...facts.dataDirs.values()].find((d) => (d.format?.version ?? 0) >= 1);
   const formatted = dir?.format ? { nodeId: dir.format.nodeId, clusterId: dir.format.clusterId } : undefined;
   const roles = getProperty(config ?? '', 'process.roles');
   const hosts = roles === undefined ? [] : bootstrapHosts(getProperty(config ?? '', 'controller.quorum.bootstrap.servers'));
@@ -91,17 +103,23 @@ export function clusterIdOf(hosts: readonly Candidate[], nodes: readonly KraftNo
   const formatted = by((n) => n.formatted?.clusterId);
   if (formatted.size > 1) {
     const [[a, ia], [b, ib]] = [...formatted] as [[string, number[]], [string, number[]]];
-    throw new UserError(`the nodes are formatted for different clusters: ${names(ia)} for ${a}, ${names(ib)} for ${b}; one KRaft cluster has one id, and kafka-setup never re-formats a node. Nothing was changed`, {
-      hint: `set up each cluster on its own (a --profile each); to make a node part of this one, remove its data first (kafka-setup uninstall --purge-data --host HOST: its topics go). ${TRUTH}`,
-    });
+    throw new UserError(
+      `the nodes are formatted for different clusters: ${names(ia)} for ${a}, ${names(ib)} for ${b}; one KRaft cluster has one id, and kafka-setup never re-formats a node. Nothing was changed`,
+      {
+        hint: `set up each cluster on its own (a --profile each); to make a node part of this one, remove its data first (kafka-setup uninstall --purge-data --host HOST: its topics go). ${TRUTH}`,
+      },
+    );
   }
   if (formatted.size === 1) return [...formatted.keys()][0]!;
   const kept = by((n) => n.keptId);
   if (kept.size > 1) {
     const [[a, ia], [b, ib]] = [...kept] as [[string, number[]], [string, number[]]];
-    throw new UserError(`the hosts keep different KRaft cluster ids, none of them formatted yet: ${names(ia)} keep ${a}, ${names(ib)} keep ${b}. Nothing was changed`, {
-      hint: `they hold no Kafka data: remove kafka-data/cluster.id beside the install on all but one of them, then run the same command again`,
-    });
+    throw new UserError(
+      `the hosts keep different KRaft cluster ids, none of them formatted yet: ${names(ia)} keep ${a}, ${names(ib)} keep ${b}. Nothing was changed`,
+      {
+        hint: `they hold no Kafka data: remove kafka-data/cluster.id beside the install on all but one of them, then run the same command again`,
+      },
+    );
   }
   return kept.size === 1 ? [...kept.keys()][0]! : fresh;
 }
@@ -123,9 +141,12 @@ export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen
   for (const [i, id] of held.entries()) {
     const j = id === undefined ? -1 : held.indexOf(id);
     if (j >= 0 && j !== i) {
-      throw new UserError(`${hosts[j]!.label} and ${hosts[i]!.label} are both KRaft node ${id}: they belong to different clusters, or one is a copy of the other's disk. Nothing was changed`, {
-        hint: `leave one of them out, or clear the copy's data first (kafka-setup uninstall --purge-data --host HOST); ${TRUTH}`,
-      });
+      throw new UserError(
+        `${hosts[j]!.label} and ${hosts[i]!.label} are both KRaft node ${id}: they belong to different clusters, or one is a copy of the other's disk. Nothing was changed`,
+        {
+          hint: `leave one of them out, or clear the copy's data first (kafka-setup uninstall --purge-data --host HOST); ${TRUTH}`,
+        },
+      );
     }
   }
   // Every controller a member's config names must be among the hosts: leaving one out is not a way to remove it.
@@ -149,7 +170,9 @@ export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen
   if (lostVoter >= 0) {
     throw new UserError(
       `${hosts[lostVoter]!.label} has no KRaft storage, yet the cluster's quorum runs and names it as a voter: it lost its data. Formatted again as one of the first voters it could help elect a leader that lacks committed metadata, so kafka-setup does not. Nothing was changed`,
-      { hint: 're-add it by hand: kafka-metadata-quorum.sh remove-controller for its old directory id, then format it with --no-initial-controllers and add-controller (Kafka\'s docs: "Controller membership changes")' },
+      {
+        hint: 're-add it by hand: kafka-metadata-quorum.sh remove-controller for its old directory id, then format it with --no-initial-controllers and add-controller (Kafka\'s docs: "Controller membership changes")',
+      },
     );
   }
   return numberNewMembers(hosts, held, saved);

@@ -13,7 +13,10 @@ export class Meeting<T> {
   private resolve!: (v: T[]) => void;
   private reject!: (e: Error) => void;
 
-  constructor(size: number, private readonly what: string) {
+  constructor(
+    size: number,
+    private readonly what: string,
+  ) {
     this.values = Array.from({ length: size }, () => undefined);
     this.done = new Promise<T[]>((res, rej) => {
       this.resolve = res;
@@ -43,9 +46,11 @@ export class Meeting<T> {
   fail(label: string): void {
     if (this.settled) return;
     this.settled = true;
-    this.reject(new UserError(`stopped before ${this.what}: ${label} failed (its error is above)`, {
-      hint: `fix ${label} and run the same command again: what is done on every host is kept`,
-    }));
+    this.reject(
+      new UserError(`stopped before ${this.what}: ${label} failed (its error is above)`, {
+        hint: `fix ${label} and run the same command again: what is done on every host is kept`,
+      }),
+    );
   }
 }
 

@@ -9,14 +9,15 @@
 import { UsageError, UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
 import type { SavedMember } from '../options/cluster-options.js';
-import { numberNewMembers, type IdCandidate } from './new-member-ids.js';
-import { serverRole, type EnsembleEntry } from '../steps/server-role.js';
+import { type EnsembleEntry, serverRole } from '../steps/server-role.js';
+import { type IdCandidate, numberNewMembers } from './new-member-ids.js';
 
 export type { IdCandidate } from './new-member-ids.js';
 
 type Seen = Pick<HostFacts, 'files' | 'dataDirs' | 'install' | 'serverAddress'>;
 
-const TRUTH_HINT = 'kafka-setup reads each member\'s number from the server itself (its myid and its ZooKeeper config), so a cluster keeps its shape whatever the profile says';
+const TRUTH_HINT =
+  "kafka-setup reads each member's number from the server itself (its myid and its ZooKeeper config), so a cluster keeps its shape whatever the profile says";
 
 export function memberIds(hosts: readonly IdCandidate[], facts: readonly Seen[], saved: readonly SavedMember[] = []): number[] {
   const roles = facts.map(serverRole);
@@ -24,9 +25,12 @@ export function memberIds(hosts: readonly IdCandidate[], facts: readonly Seen[],
   for (const [i, id] of held.entries()) {
     const j = id === undefined ? -1 : held.indexOf(id);
     if (j >= 0 && j !== i) {
-      throw new UserError(`${hosts[j]!.label} and ${hosts[i]!.label} are both ZooKeeper member ${id} (their myid): they belong to different clusters, or one is a copy of the other's disk`, {
-        hint: `leave one of them out, or clear the copy's data first (kafka-setup uninstall --purge-data --host HOST); ${TRUTH_HINT}`,
-      });
+      throw new UserError(
+        `${hosts[j]!.label} and ${hosts[i]!.label} are both ZooKeeper member ${id} (their myid): they belong to different clusters, or one is a copy of the other's disk`,
+        {
+          hint: `leave one of them out, or clear the copy's data first (kafka-setup uninstall --purge-data --host HOST); ${TRUTH_HINT}`,
+        },
+      );
     }
   }
   // The members the servers' ensembles name, where no given host holds that number: they must agree.
@@ -37,9 +41,12 @@ export function memberIds(hosts: readonly IdCandidate[], facts: readonly Seen[],
       if (held.includes(e.id)) continue;
       const other = named.get(e.id);
       if (other && other.entry.address !== e.address) {
-        throw new UserError(`${hosts[other.by]!.label} and ${hosts[i]!.label} name different servers as ZooKeeper member ${e.id} (${other.entry.address} and ${e.address}): they are not one cluster`, {
-          hint: `set up each cluster on its own (a --profile each), with every member of it; ${TRUTH_HINT}`,
-        });
+        throw new UserError(
+          `${hosts[other.by]!.label} and ${hosts[i]!.label} name different servers as ZooKeeper member ${e.id} (${other.entry.address} and ${e.address}): they are not one cluster`,
+          {
+            hint: `set up each cluster on its own (a --profile each), with every member of it; ${TRUTH_HINT}`,
+          },
+        );
       }
       if (!other) named.set(e.id, { entry: e, by: i });
     }

@@ -14,7 +14,11 @@ export interface IdCandidate {
   savedId: number | undefined;
 }
 
-export function numberNewMembers(hosts: readonly IdCandidate[], held: ReadonlyArray<number | undefined>, saved: readonly SavedMember[]): number[] {
+export function numberNewMembers(
+  hosts: readonly IdCandidate[],
+  held: ReadonlyArray<number | undefined>,
+  saved: readonly SavedMember[],
+): number[] {
   const found = new Set<number>(held.filter((x): x is number => x !== undefined));
   const lost = saved.filter((m) => !hosts.some((h) => h.savedId === m.id) && !found.has(m.id));
   if (lost.length > 0) {
@@ -37,6 +41,7 @@ export function numberNewMembers(hosts: readonly IdCandidate[], held: ReadonlyAr
     taken.add(next);
     return next;
   });
-  if (out.some((id) => id > MAX_MEMBERS)) throw new UserError(`kafka-setup numbers a cluster's members up to ${MAX_MEMBERS}`, { hint: 'give fewer hosts' });
+  if (out.some((id) => id > MAX_MEMBERS))
+    throw new UserError(`kafka-setup numbers a cluster's members up to ${MAX_MEMBERS}`, { hint: 'give fewer hosts' });
   return out;
 }

@@ -7,14 +7,14 @@
  * replicas in a running cluster is theirs, and left alone.
  */
 import { UserError } from '../errors.js';
-import { replication, selfOf } from '../kafka/cluster.js';
-import { describePlan, INTERNAL_TOPICS, planDone, raisePlan, type PartitionReplicas } from '../kafka/replicas.js';
 import type { Serving } from '../host/serving.js';
+import { replication, selfOf } from '../kafka/cluster.js';
+import { describePlan, INTERNAL_TOPICS, type PartitionReplicas, planDone, raisePlan } from '../kafka/replicas.js';
 import { memberData } from '../steps/member-data.js';
-import type { Reporter } from '../ui/reporter.js';
-import { WHOLE_WAIT_MS } from './cluster-health.js';
 import type { StepReport } from '../steps/runner.js';
 import type { StepContext } from '../steps/types.js';
+import type { Reporter } from '../ui/reporter.js';
+import { WHOLE_WAIT_MS } from './cluster-health.js';
 
 /** One host's run of a cluster init, as far as replication needs it: its context and what its steps did. */
 export interface ClusterRun {
@@ -22,7 +22,8 @@ export interface ClusterRun {
   reports: readonly StepReport[];
 }
 
-const assignmentOf = (s: Serving | undefined): PartitionReplicas[] | undefined => (s && (s.state === 'listed' || s.state === 'absent') ? s.assignment : undefined);
+const assignmentOf = (s: Serving | undefined): PartitionReplicas[] | undefined =>
+  s && (s.state === 'listed' || s.state === 'absent') ? s.assignment : undefined;
 
 export interface ReplicateOptions {
   /** Every topic, not only Kafka's internal ones (the first cluster init of these hosts). */
@@ -37,11 +38,19 @@ export function plannedReplication(runs: readonly ClusterRun[], o: ReplicateOpti
   const { factor } = replication(view.members.length);
   const assignment = assignmentOf(first.facts.serving);
   if (!assignment) return undefined;
-  const plan = raisePlan(assignment, view.members.map((m) => m.brokerId), factor, wantedTopics(o));
+  const plan = raisePlan(
+    assignment,
+    view.members.map((m) => m.brokerId),
+    factor,
+    wantedTopics(o),
+  );
   return plan.length === 0 ? undefined : `then give ${describePlan(plan)} ${factor} replicas`;
 }
 
-const wantedTopics = (o: ReplicateOptions) => (topic: string): boolean => INTERNAL_TOPICS.includes(topic) || (o.userTopics && !topic.startsWith('__'));
+const wantedTopics =
+  (o: ReplicateOptions) =>
+  (topic: string): boolean =>
+    INTERNAL_TOPICS.includes(topic) || (o.userTopics && !topic.startsWith('__'));
 
 /** Raises what needs raising; prints one step line when there is something to do. */
 export async function replicateTopics(runs: readonly ClusterRun[], o: ReplicateOptions, reporter: Reporter): Promise<void> {
@@ -58,11 +67,16 @@ export async function replicateTopics(runs: readonly ClusterRun[], o: ReplicateO
   if (!assignment || asked.state === 'unknown' || asked.state === 'unreachable') return;
   const plan = raisePlan(assignment, asked.brokers, factor, wantedTopics(o));
   if (plan.length === 0) return;
-  const title = plan.some((p) => !INTERNAL_TOPICS.includes(p.topic)) ? 'Replicate the single server\'s topics' : 'Replicate Kafka\'s internal topics';
+  const title = plan.some((p) => !INTERNAL_TOPICS.includes(p.topic))
+    ? "Replicate the single server's topics"
+    : "Replicate Kafka's internal topics";
   const active = reporter.step(title);
   try {
     const controller = runs.find((r) => selfOf(r.ctx.cluster!).brokerId === asked.controllerId);
-    if (!controller) throw new UserError(`the controller, broker ${asked.controllerId}, is not a member of this cluster`, { hint: 'kafka-setup verify shows the cluster\'s brokers' });
+    if (!controller)
+      throw new UserError(`the controller, broker ${asked.controllerId}, is not a member of this cluster`, {
+        hint: "kafka-setup verify shows the cluster's brokers",
+      });
     active.update(`${describePlan(plan)} → ${factor} replicas`);
     await controller.ctx.host.reassign(plan);
     const started = Date.now();
@@ -80,8 +94,10 @@ export async function replicateTopics(runs: readonly ClusterRun[], o: ReplicateO
     active.finish('done', `${describePlan(plan)} → ${factor} replicas, every new copy in sync`);
   } catch (err) {
     active.finish('failed', '');
-    throw err instanceof UserError ? err : new UserError(`could not give ${describePlan(plan)} more replicas: ${(err as Error).message}`, {
-      hint: 'the cluster is set up and serves; run the same command again to retry, or add replicas with kafka-reassign-partitions.sh',
-    });
+    throw err instanceof UserError
+      ? err
+      : new UserError(`could not give ${describePlan(plan)} more replicas: ${(err as Error).message}`, {
+          hint: 'the cluster is set up and serves; run the same command again to retry, or add replicas with kafka-reassign-partitions.sh',
+        });
   }
 }

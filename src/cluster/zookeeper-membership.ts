@@ -8,7 +8,7 @@ import type { HostFacts } from '../host/facts.js';
 import { findJvm } from '../host/install-jvms.js';
 import type { ClusterView } from '../kafka/cluster.js';
 import { ZOOKEEPER } from '../kafka/daemons.js';
-import { memberData, type MemberData } from '../steps/member-data.js';
+import { type MemberData, memberData } from '../steps/member-data.js';
 import { ensembleOf } from '../steps/server-role.js';
 
 /**
@@ -17,7 +17,11 @@ import { ensembleOf } from '../steps/server-role.js';
  * members still running the old one, so no restart may wait for its quorum then.
  */
 export function membershipChanges(facts: readonly HostFacts[], view: ClusterView): boolean {
-  const key = (es: ReadonlyArray<{ id: number; address: string }>): string => es.map((e) => `${e.id}=${e.address}`).sort().join(',');
+  const key = (es: ReadonlyArray<{ id: number; address: string }>): string =>
+    es
+      .map((e) => `${e.id}=${e.address}`)
+      .sort()
+      .join(',');
   return facts.some((f) => key(ensembleOf(f.files['zookeeper.properties'].content)) !== key(view.members));
 }
 
@@ -25,9 +29,11 @@ export function membershipChanges(facts: readonly HostFacts[], view: ClusterView
 export function membershipNote(facts: readonly HostFacts[], view: ClusterView): string | undefined {
   if (!membershipChanges(facts, view) || !facts.some((f) => findJvm(f, ZOOKEEPER) !== undefined)) return undefined;
   const before = new Set(facts.flatMap((f) => ensembleOf(f.files['zookeeper.properties'].content).map((e) => `${e.id}=${e.address}`)));
-  return `the ZooKeeper ensemble's membership changes (${before.size > 0 ? `${before.size} listed` : 'a single server'} → ${view.members.length} members): ` +
+  return (
+    `the ZooKeeper ensemble's membership changes (${before.size > 0 ? `${before.size} listed` : 'a single server'} → ${view.members.length} members): ` +
     'a ZooKeeper restarted into the new list cannot rejoin members still on the old one, so the running ZooKeepers restart without waiting for ' +
-    'each other\'s quorum and the ensemble may have none for a few seconds; brokers still restart one at a time, each after the cluster is whole';
+    "each other's quorum and the ensemble may have none for a few seconds; brokers still restart one at a time, each after the cluster is whole"
+  );
 }
 
 /**
@@ -35,21 +41,30 @@ export function membershipNote(facts: readonly HostFacts[], view: ClusterView): 
  * one, else its id, or the next free one where that is taken. Refused: data of two clusters (two
  * single servers' ZooKeepers, or one beside an ensemble's), and two brokers' data under one id.
  */
-export function brokerIdsOf(members: readonly { id: number; label: string; brokerId?: number | undefined }[], data: readonly MemberData[]): number[] {
+export function brokerIdsOf(
+  members: readonly { id: number; label: string; brokerId?: number | undefined }[],
+  data: readonly MemberData[],
+): number[] {
   const labels = (is: number[]): string => is.map((i) => members[i]!.label).join(' and ');
   const alone = data.flatMap((d, i) => (d.standalone ? [i] : []));
   const ensemble = data.flatMap((d, i) => (d.zookeeper && !d.standalone ? [i] : []));
   if (alone.length > 1 || (alone.length === 1 && ensemble.length > 0)) {
     const holders = [...alone, ...ensemble];
-    throw new UserError(`${labels(holders)} each hold ZooKeeper data of their own (${alone.length > 1 ? 'single servers' : 'a single server and a cluster\'s members'}): one cluster can keep only one of them`, {
-      hint: `keep the data of one: run kafka-setup uninstall --purge-data --host HOST on the others (their topics go), then the cluster init again; or set up the cluster without ${alone.length > 1 ? 'all but one of them' : members[alone[0]!]!.label}`,
-    });
+    throw new UserError(
+      `${labels(holders)} each hold ZooKeeper data of their own (${alone.length > 1 ? 'single servers' : "a single server and a cluster's members"}): one cluster can keep only one of them`,
+      {
+        hint: `keep the data of one: run kafka-setup uninstall --purge-data --host HOST on the others (their topics go), then the cluster init again; or set up the cluster without ${alone.length > 1 ? 'all but one of them' : members[alone[0]!]!.label}`,
+      },
+    );
   }
   const generated = data.findIndex((d) => d.brokerId === 'generated');
   if (generated >= 0) {
-    throw new UserError(`${members[generated]!.label}'s broker holds data under a broker.id it generated itself, which kafka-setup cannot read`, {
-      hint: 'set broker.id in its config/server.properties to the one in meta.properties of its log directory, then run the cluster init again',
-    });
+    throw new UserError(
+      `${members[generated]!.label}'s broker holds data under a broker.id it generated itself, which kafka-setup cannot read`,
+      {
+        hint: 'set broker.id in its config/server.properties to the one in meta.properties of its log directory, then run the cluster init again',
+      },
+    );
   }
   const kept = data.map((d) => (typeof d.brokerId === 'number' ? d.brokerId : undefined));
   for (const [i, id] of kept.entries()) {
@@ -85,4 +100,3 @@ export function joinsSeeded(facts: readonly HostFacts[], index: number): boolean
   const fresh = data.filter((d) => !d.zookeeper).length;
   return !data[index]!.zookeeper && fresh < data.length && fresh > data.length / 2;
 }
-

@@ -4,24 +4,35 @@
  * and saying how long that took (the reporter times each step). Through the units where kafka-setup installed them, else with the
  * -daemon scripts and the heap of the ~/.bashrc block. One SSH connection.
  */
+
+import {
+  notCaughtUp,
+  notInQuorum,
+  notWhole,
+  outOfQuorum,
+  QUORUM_WAIT_MS,
+  quorumAtRisk,
+  stopRisk,
+  untilCaughtUp,
+  untilInQuorum,
+  untilWhole,
+  WHOLE_WAIT_MS,
+} from '../cluster/cluster-health.js';
 import { clusterKind, together } from '../cluster/cluster-kind.js';
 import { UserError } from '../errors.js';
-import { withUpdate, type HostFacts } from '../host/facts.js';
+import { type HostFacts, withUpdate } from '../host/facts.js';
 import { findJvm, serviceOf } from '../host/install-jvms.js';
 import { daemonHeapOpts, installedBrokerHeapMib, startAndServe } from '../host/lifecycle.js';
 import type { HostOps } from '../host/operations.js';
-import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
-import { modeOf, type KafkaMode } from '../kafka/mode.js';
-import { nodeIdOf } from '../kafka/quorum.js';
+import { BROKER, type DaemonSpec, ZOOKEEPER } from '../kafka/daemons.js';
 import { distName } from '../kafka/distribution.js';
-import type { ControlAction, ControlFlags } from '../options/control-options.js';
-import { resolveHostCommandOptions, type HostCommandOptions } from '../options/host-command-options.js';
-import { clusterMembers } from '../options/profile.js';
+import { type KafkaMode, modeOf } from '../kafka/mode.js';
+import { nodeIdOf } from '../kafka/quorum.js';
 import { memberFlags, memberLabel } from '../options/cluster-options.js';
+import type { ControlAction, ControlFlags } from '../options/control-options.js';
+import { type HostCommandOptions, resolveHostCommandOptions } from '../options/host-command-options.js';
+import { clusterMembers } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
-import {
-  notCaughtUp, notInQuorum, notWhole, outOfQuorum, quorumAtRisk, QUORUM_WAIT_MS, stopRisk, untilCaughtUp, untilInQuorum, untilWhole, WHOLE_WAIT_MS,
-} from '../cluster/cluster-health.js';
 import type { CommandIO } from './io.js';
 import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
@@ -56,10 +67,24 @@ async function start(host: HostOps, facts: HostFacts, d: DaemonSpec, io: Command
   try {
     // A running JVM is only asked whether it serves; one still starting up is waited for, not started twice.
     const s = await startAndServe(host, facts, {
-      daemon: d, mode, service, heapOpts: daemonHeapOpts(mode, d, installedBrokerHeapMib(facts, mode)), runningPid: jvm?.pid, listening: running, again: 'kafka-setup start',
+      daemon: d,
+      mode,
+      service,
+      heapOpts: daemonHeapOpts(mode, d, installedBrokerHeapMib(facts, mode)),
+      runningPid: jvm?.pid,
+      listening: running,
+      again: 'kafka-setup start',
     });
-    const how = running ? 'already running' : jvm ? 'was starting; ready' : `started${service === 'systemd' ? ` ${d.unit}` : ' with -daemon'}`;
-    const where = !s.serving ? `listening on ${d.port}` : s.serving.state === 'unknown' ? `listening on ${d.port} (metadata not checked: ${s.serving.reason})` : `serving on ${d.port}, in its own metadata`;
+    const how = running
+      ? 'already running'
+      : jvm
+        ? 'was starting; ready'
+        : `started${service === 'systemd' ? ` ${d.unit}` : ' with -daemon'}`;
+    const where = !s.serving
+      ? `listening on ${d.port}`
+      : s.serving.state === 'unknown'
+        ? `listening on ${d.port} (metadata not checked: ${s.serving.reason})`
+        : `serving on ${d.port}, in its own metadata`;
     active.finish(running ? 'skipped' : 'done', `${how}: pid ${s.pid ?? '?'}, ${where}`);
     return s.facts;
   } catch (err) {
@@ -113,7 +138,12 @@ async function othersInQuorum(hosts: readonly HostOps[], members: readonly Membe
   for (const [j, other] of hosts.entries()) {
     if (j === i) continue;
     const q = await untilInQuorum(other, 0);
-    if (!q.ok) throw outOfQuorum(members[j]!.label, q, `stopping ${members[i]!.label}'s ZooKeeper now could lose the ensemble's quorum, so it was not restarted`);
+    if (!q.ok)
+      throw outOfQuorum(
+        members[j]!.label,
+        q,
+        `stopping ${members[i]!.label}'s ZooKeeper now could lose the ensemble's quorum, so it was not restarted`,
+      );
   }
 }
 
@@ -160,7 +190,14 @@ async function rollingRestart(hosts: readonly HostOps[], members: readonly Membe
 }
 
 /** Starts `d` on these hosts at once (a KRaft node waits for a majority of controllers); the first failure is thrown once all have ended. */
-async function startTogether(hosts: readonly HostOps[], members: readonly Member[], facts: HostFacts[], which: readonly number[], d: DaemonSpec, mode: KafkaMode): Promise<void> {
+async function startTogether(
+  hosts: readonly HostOps[],
+  members: readonly Member[],
+  facts: HostFacts[],
+  which: readonly number[],
+  d: DaemonSpec,
+  mode: KafkaMode,
+): Promise<void> {
   await together(which, async (i) => {
     facts[i] = await start(hosts[i]!, facts[i]!, d, members[i]!.io, mode);
   });
@@ -171,9 +208,12 @@ function nodeIds(members: readonly Member[], facts: readonly HostFacts[]): numbe
   return facts.map((f, i) => {
     const id = nodeIdOf(f.files['server.properties'].content);
     if (id === undefined) {
-      throw new UserError(`server.properties on ${members[i]!.label} names no node.id: kafka-setup cannot tell which voter of the quorum it is, so nothing was restarted`, {
-        hint: 'run kafka-setup init with the cluster\'s --host list: it writes node.id',
-      });
+      throw new UserError(
+        `server.properties on ${members[i]!.label} names no node.id: kafka-setup cannot tell which voter of the quorum it is, so nothing was restarted`,
+        {
+          hint: "run kafka-setup init with the cluster's --host list: it writes node.id",
+        },
+      );
     }
     return id;
   });
@@ -196,7 +236,12 @@ async function waitCaughtUp(host: HostOps, m: Member): Promise<void> {
  * time, only once every other voter is up and caught up and the cluster is whole — so that its loss
  * never costs the quorum — and waited for until every voter has caught up and the cluster is whole again.
  */
-async function rollingRestartKraft(hosts: readonly HostOps[], members: readonly Member[], facts: HostFacts[], mode: KafkaMode): Promise<void> {
+async function rollingRestartKraft(
+  hosts: readonly HostOps[],
+  members: readonly Member[],
+  facts: HostFacts[],
+  mode: KafkaMode,
+): Promise<void> {
   const ids = nodeIds(members, facts);
   const running = facts.map((f) => mode.daemons.every((d) => runs(f, d)));
   const healing = hosts.flatMap((_, i) => (running[i] ? [] : [i]));
@@ -239,7 +284,10 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
       // shutdown needs the quorum: one stopped after the controllers would wait out its stop timeout.
       const waves = clusterKind(mode).stopWaves(facts);
       for (const d of [...mode.daemons].reverse()) {
-        for (const wave of waves) await together(wave, async (i) => { facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io); });
+        for (const wave of waves)
+          await together(wave, async (i) => {
+            facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io);
+          });
       }
       return;
     }
@@ -267,17 +315,24 @@ export async function controlCommand(action: ControlAction, flags: ControlFlags,
     const members: Member[] = [];
     for (const [i, m] of saved.entries()) {
       const reporter = io.reporter.labelled(cluster[i]!);
-      const options = await resolveHostCommandOptions({ ...flags, ...memberFlags(m) }, { prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (w) => reporter.warn(w) });
+      const options = await resolveHostCommandOptions(
+        { ...flags, ...memberFlags(m) },
+        { prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (w) => reporter.warn(w) },
+      );
       members.push({ label: cluster[i]!, io: { ...io, reporter }, options });
     }
     const kind = clusterKind(modeOf(members[0]!.options.dist));
     const how = action === 'restart' ? 'one host at a time, each waiting until the cluster is whole again' : kind.order[action];
-    io.reporter.info(`kafka-setup ${action}: the cluster of profile "${flags.profile ?? 'default'}", ${cluster.length} hosts (${cluster.join(', ')}): ${how}`);
+    io.reporter.info(
+      `kafka-setup ${action}: the cluster of profile "${flags.profile ?? 'default'}", ${cluster.length} hosts (${cluster.join(', ')}): ${how}`,
+    );
     await controlCluster(action, members);
     return done();
   }
   const o = await resolveHostCommandOptions(flags, {
-    prompter: isInteractive(flags.interactive) ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m),
+    prompter: isInteractive(flags.interactive) ? io.prompter() : undefined,
+    env: io.env,
+    warn: (m) => io.reporter.warn(m),
     recognise: recogniseMoved(io, { record: true, profile: flags.profile }),
   });
   io.reporter.info(`kafka-setup ${action}: ${o.connection.user}@${o.connection.host}:${o.connection.port}`);

@@ -4,14 +4,13 @@
  */
 import type { HostFacts } from '../host/facts.js';
 import { findJvm, serviceOf } from '../host/install-jvms.js';
-import { ourUnitFile } from '../host/unit-owner.js';
-import type { Service } from '../host/operations.js';
+import type { QuorumState, Service } from '../host/operations.js';
 import type { Serving } from '../host/serving.js';
+import { ourUnitFile } from '../host/unit-owner.js';
 import type { DaemonSpec } from '../kafka/daemons.js';
-import { modeOf, type KafkaMode } from '../kafka/mode.js';
-import { nodeIdOf, voterStates } from '../kafka/quorum.js';
-import type { QuorumState } from '../host/operations.js';
 import { formatHeap, xmxOf } from '../kafka/heap.js';
+import { type KafkaMode, modeOf } from '../kafka/mode.js';
+import { nodeIdOf, voterStates } from '../kafka/quorum.js';
 import { mib, storeDirs } from '../steps/data-plan.js';
 
 export interface DaemonStatus {
@@ -32,7 +31,14 @@ export interface DaemonStatus {
 
 /** A KRaft cluster node's place in the controller quorum, as the leader describes it (status on a cluster profile). */
 export type QuorumStatus =
-  | { role: 'leader' | 'follower' | 'observer' | 'absent'; nodeId: number | null; leaderId: number; lag: number | null; fetchedAgoMs: number | null; caughtUp: boolean | null }
+  | {
+      role: 'leader' | 'follower' | 'observer' | 'absent';
+      nodeId: number | null;
+      leaderId: number;
+      lag: number | null;
+      fetchedAgoMs: number | null;
+      caughtUp: boolean | null;
+    }
   | { role: null; reason: string };
 
 export interface HostStatus {
@@ -50,38 +56,59 @@ export function quorumStatus(q: QuorumState, nodeId: number | undefined): Quorum
   const row = nodeId === undefined ? undefined : q.replicas?.find((r) => r.id === nodeId);
   const state = row && row.status !== 'observer' && nodeId !== undefined ? voterStates(q.replicas!, [nodeId])[0] : undefined;
   return {
-    role: row?.status ?? 'absent', nodeId: nodeId ?? null, leaderId: q.leaderId, lag: row?.lag ?? null,
-    fetchedAgoMs: state && state.state !== 'missing' ? state.fetchAgoMs ?? null : null,
+    role: row?.status ?? 'absent',
+    nodeId: nodeId ?? null,
+    leaderId: q.leaderId,
+    lag: row?.lag ?? null,
+    fetchedAgoMs: state && state.state !== 'missing' ? (state.fetchAgoMs ?? null) : null,
     caughtUp: state ? state.state === 'caught-up' : null,
   };
 }
 
 function quorumLine(q: QuorumStatus): string {
   if (q.role === null) return `  quorum  not described: ${q.reason}`;
-  const who = q.role === 'absent' ? `node ${q.nodeId ?? '(no node.id)'} NOT in the quorum's answer` : `${q.role}${q.nodeId === null ? '' : ` (node ${q.nodeId})`}`;
-  const lag = q.role === 'leader' || q.lag === null ? '' : `   lag ${q.lag}${q.fetchedAgoMs === null ? '' : `, fetched ${(q.fetchedAgoMs / 1000).toFixed(1)} s ago`}${q.caughtUp === false ? ' (NOT caught up)' : ''}`;
+  const who =
+    q.role === 'absent'
+      ? `node ${q.nodeId ?? '(no node.id)'} NOT in the quorum's answer`
+      : `${q.role}${q.nodeId === null ? '' : ` (node ${q.nodeId})`}`;
+  const lag =
+    q.role === 'leader' || q.lag === null
+      ? ''
+      : `   lag ${q.lag}${q.fetchedAgoMs === null ? '' : `, fetched ${(q.fetchedAgoMs / 1000).toFixed(1)} s ago`}${q.caughtUp === false ? ' (NOT caught up)' : ''}`;
   return `  quorum  ${who}   leader ${q.leaderId}${lag}`;
 }
 
 /** The data of the mode's stores this daemon writes (KRaft has no ZooKeeper dataDir to show). */
 function dataOf(facts: HostFacts, d: DaemonSpec, mode: KafkaMode): DaemonStatus['data'] {
   if (facts.files['server.properties'].content === undefined) return [];
-  return mode.dataStores.filter((s) => s.kind === d.kind).flatMap((s) => storeDirs(s, facts)).map((path) => {
-    const fact = facts.dataDirs.get(path);
-    return { path, kib: fact && (fact.state === 'data' || fact.state === 'empty') ? fact.kib : null };
-  });
+  return mode.dataStores
+    .filter((s) => s.kind === d.kind)
+    .flatMap((s) => storeDirs(s, facts))
+    .map((path) => {
+      const fact = facts.dataDirs.get(path);
+      return { path, kib: fact && (fact.state === 'data' || fact.state === 'empty') ? fact.kib : null };
+    });
 }
 
 function servingText(s: Serving): string {
   switch (s.state) {
-    case 'listed': return 'in its own metadata';
-    case 'absent': return 'NOT in its own metadata: clients cannot produce or consume (kafka-setup verify says why)';
-    case 'unreachable': return `not answering on its internal listener (${s.reason})`;
-    default: return `metadata not checked (${s.reason})`;
+    case 'listed':
+      return 'in its own metadata';
+    case 'absent':
+      return 'NOT in its own metadata: clients cannot produce or consume (kafka-setup verify says why)';
+    case 'unreachable':
+      return `not answering on its internal listener (${s.reason})`;
+    default:
+      return `metadata not checked (${s.reason})`;
   }
 }
 
-export function hostStatus(facts: HostFacts, o: { host: string; kafkaVersion: string }, serving: Serving | undefined, quorum?: QuorumState): HostStatus {
+export function hostStatus(
+  facts: HostFacts,
+  o: { host: string; kafkaVersion: string },
+  serving: Serving | undefined,
+  quorum?: QuorumState,
+): HostStatus {
   const now = Math.floor(Date.now() / 1000);
   // The host's clock, where the probe read it: uptime must not depend on this machine's clock.
   const hostNow = facts.hostNow ?? now;
@@ -132,7 +159,8 @@ export function statusLines(s: HostStatus): string[] {
   const lines = s.daemons.map((d) => {
     const name = d.name.padEnd(width);
     const data = d.data.map((x) => `${x.path}${x.kib === null ? ' (absent)' : ` ${mib(x.kib)}`}`).join(', ');
-    if (!d.running) return `  ${name}  not running   ${boot(d)}${d.unit?.active === 'failed' ? ' (the unit failed: kafka-setup logs shows why)' : ''}${data ? `   data ${data}` : ''}`;
+    if (!d.running)
+      return `  ${name}  not running   ${boot(d)}${d.unit?.active === 'failed' ? ' (the unit failed: kafka-setup logs shows why)' : ''}${data ? `   data ${data}` : ''}`;
     return [
       `  ${name}  running`,
       `pid ${d.pid}`,
@@ -144,5 +172,9 @@ export function statusLines(s: HostStatus): string[] {
       ...(d.serving ? [d.serving] : []),
     ].join('   ');
   });
-  return [`Kafka ${s.kafkaVersion ?? '(not installed)'} in ${s.installDir} on ${s.host}`, ...lines, ...(s.quorum ? [quorumLine(s.quorum)] : [])];
+  return [
+    `Kafka ${s.kafkaVersion ?? '(not installed)'} in ${s.installDir} on ${s.host}`,
+    ...lines,
+    ...(s.quorum ? [quorumLine(s.quorum)] : []),
+  ];
 }

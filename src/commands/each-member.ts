@@ -26,7 +26,8 @@ export type Reached<O> = Member<O> & ({ host: HostOps; failed?: undefined } | { 
 
 /** Each saved member's options, resolved one after another (a question at a time), warnings marked with its label. */
 export async function resolveMembers<O>(
-  saved: readonly SavedMember[], io: CommandIO,
+  saved: readonly SavedMember[],
+  io: CommandIO,
   resolve: (member: { host: string; port: string }, warn: (m: string) => void) => Promise<O>,
 ): Promise<Array<Member<O>>> {
   const members: Array<Member<O>> = [];
@@ -43,7 +44,10 @@ export async function resolveMembers<O>(
  * time). A member that cannot be reached is handed over with its error, for the command to say it and
  * go on with the others; Ctrl-C ends it all. Every session is closed however the work ends.
  */
-export async function withEachHost<O extends HostCommandOptions, T>(members: ReadonlyArray<Member<O>>, work: (reached: Array<Reached<O>>) => Promise<T>): Promise<T> {
+export async function withEachHost<O extends HostCommandOptions, T>(
+  members: ReadonlyArray<Member<O>>,
+  work: (reached: Array<Reached<O>>) => Promise<T>,
+): Promise<T> {
   const open: Array<{ session: Session; reporter: Reporter }> = [];
   try {
     const reached: Array<Reached<O>> = [];

@@ -7,8 +7,8 @@ import { lookup } from 'node:dns/promises';
 import { resolve } from 'node:path';
 import { UsageError, UserError } from '../errors.js';
 import { aliasOfThisMachine, lookupAlias, removeAlias, setAlias } from '../local/hosts-file.js';
-import { readHostsFile, writeHostsFile, type Runner } from '../local/hosts-write.js';
-import { resolveHostsOptions, type HostsFlags, type HostsOptions } from '../options/hosts-options.js';
+import { type Runner, readHostsFile, writeHostsFile } from '../local/hosts-write.js';
+import { type HostsFlags, type HostsOptions, resolveHostsOptions } from '../options/hosts-options.js';
 import { isInteractive } from '../options/resolve.js';
 import type { CommandIO } from './io.js';
 
@@ -27,9 +27,17 @@ async function checkResolution(o: HostsOptions, io: CommandIO): Promise<boolean>
     active.finish('skipped', `${o.path} is not the system hosts file`);
     return true;
   }
-  const addresses = await lookup(o.alias, { all: true }).then((all) => all.map((a) => a.address), () => [] as string[]);
+  const addresses = await lookup(o.alias, { all: true }).then(
+    (all) => all.map((a) => a.address),
+    () => [] as string[],
+  );
   if (o.remove) {
-    active.finish('done', addresses.length ? `${o.alias} still resolves (to ${addresses.join(', ')}), from DNS or another source` : `${o.alias} no longer resolves`);
+    active.finish(
+      'done',
+      addresses.length
+        ? `${o.alias} still resolves (to ${addresses.join(', ')}), from DNS or another source`
+        : `${o.alias} no longer resolves`,
+    );
     return true;
   }
   if (addresses.includes(o.ip!)) {
@@ -38,19 +46,28 @@ async function checkResolution(o: HostsOptions, io: CommandIO): Promise<boolean>
   }
   active.finish('failed', '');
   // The file is written; the machine still answers otherwise: a failure with what to look at.
-  throw new UserError(`${o.path} now maps ${o.alias} to ${o.ip}, but ${o.alias} resolves to ${addresses.length ? addresses.join(', ') : 'nothing'} on this machine`, {
-    hint: `a DNS cache (nscd, systemd-resolved, dnsmasq) or the resolver order (nsswitch.conf "hosts:") is in the way: flush the cache or put "files" first, then check with: getent hosts ${o.alias}`,
-  });
+  throw new UserError(
+    `${o.path} now maps ${o.alias} to ${o.ip}, but ${o.alias} resolves to ${addresses.length ? addresses.join(', ') : 'nothing'} on this machine`,
+    {
+      hint: `a DNS cache (nscd, systemd-resolved, dnsmasq) or the resolver order (nsswitch.conf "hosts:") is in the way: flush the cache or put "files" first, then check with: getent hosts ${o.alias}`,
+    },
+  );
 }
 
 export async function hostsCommand(flags: HostsFlags, io: CommandIO, run?: Runner): Promise<number> {
   const interactive = isInteractive(flags.interactive);
   const o = await resolveHostsOptions(flags, { prompter: interactive ? io.prompter() : undefined, env: io.env });
-  io.reporter.info(`kafka-setup hosts: ${o.remove ? `remove ${o.alias}` : `${o.alias} → ${o.ip}`} in ${o.path}${o.dryRun ? ' (dry run)' : ''}`);
+  io.reporter.info(
+    `kafka-setup hosts: ${o.remove ? `remove ${o.alias}` : `${o.alias} → ${o.ip}`} in ${o.path}${o.dryRun ? ' (dry run)' : ''}`,
+  );
   const before = await readHostsFile(o.path);
   const ownName = aliasOfThisMachine(before, o.alias);
   // kafka-setup never edits a line that carries localhost or this machine's own names.
-  if (ownName) throw new UsageError(`--alias: ${ownName}`, `choose another alias (e.g. my-kafka); if you put it on that line yourself, take it off by hand first; ${o.path} was not changed`);
+  if (ownName)
+    throw new UsageError(
+      `--alias: ${ownName}`,
+      `choose another alias (e.g. my-kafka); if you put it on that line yourself, take it off by hand first; ${o.path} was not changed`,
+    );
   const change = o.remove ? removeAlias(before, o.alias) : setAlias(before, o.alias, o.ip!);
   const title = `Update ${o.path}`;
   if (!change.changed) {
@@ -82,10 +99,22 @@ export async function hostsCommand(flags: HostsFlags, io: CommandIO, run?: Runne
     const after = await readHostsFile(o.path);
     const now = lookupAlias(after, o.alias);
     if (after !== change.text || (o.remove ? now.length > 0 : now.join() !== o.ip)) {
-      throw new UserError(`${o.path} does not hold the expected content after writing`, { hint: 'another program may have changed it meanwhile; run the command again' });
+      throw new UserError(`${o.path} does not hold the expected content after writing`, {
+        hint: 'another program may have changed it meanwhile; run the command again',
+      });
     }
-    const how = [w.elevated ? 'with sudo' : '', w.inPlace ? 'in place (replacing it by rename is impossible here, or would change its owner)' : '', w.path !== resolve(o.path) ? `written to ${w.path}, where the symlink points` : '', w.backup ? `backup: ${w.backup}` : ''].filter(Boolean).join(', ');
-    active.finish('done', `${o.remove ? `removed ${o.alias}` : change.removed.length ? `updated ${o.alias} to ${o.ip}` : `added ${o.ip} ${o.alias}`}${how ? ` (${how})` : ''}`);
+    const how = [
+      w.elevated ? 'with sudo' : '',
+      w.inPlace ? 'in place (replacing it by rename is impossible here, or would change its owner)' : '',
+      w.path !== resolve(o.path) ? `written to ${w.path}, where the symlink points` : '',
+      w.backup ? `backup: ${w.backup}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    active.finish(
+      'done',
+      `${o.remove ? `removed ${o.alias}` : change.removed.length ? `updated ${o.alias} to ${o.ip}` : `added ${o.ip} ${o.alias}`}${how ? ` (${how})` : ''}`,
+    );
   } catch (err) {
     active.finish('failed', '');
     throw err;

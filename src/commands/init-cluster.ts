@@ -5,30 +5,31 @@
  * starts (a broker needs a ZooKeeper quorum, so every ZooKeeper is started first). A host that fails
  * stops the others at the next meeting point, never halfway through a step.
  */
+
+import { notWhole, untilWhole, WHOLE_WAIT_MS } from '../cluster/cluster-health.js';
+import { freshClusterId, type Membership, membershipOf } from '../cluster/cluster-membership.js';
+import { Meeting, Turn } from '../cluster/meeting-points.js';
+import { plannedReplication, replicateTopics } from '../cluster/replicate-topics.js';
 import { UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
-import { replication, selfOf, type ClusterView } from '../kafka/cluster.js';
+import { findJvm } from '../host/install-jvms.js';
+import type { HostOps } from '../host/operations.js';
+import { type ClusterView, replication, selfOf } from '../kafka/cluster.js';
 import { BROKER_PORT, bootstrapAddress, distName } from '../kafka/distribution.js';
 import { formatHeap } from '../kafka/heap.js';
+import { modeOf, ZOOKEEPER_MODE } from '../kafka/mode.js';
 import { tcpConnect } from '../local/net.js';
-import { clusterHosts, memberLabel, type ClusterHost, type SavedMember } from '../options/cluster-options.js';
-import { resolveInitOptions, type InitFlags, type InitOptions } from '../options/init-options.js';
-import { profileOf, profilePath, saveProfile, type Profile } from '../options/profile.js';
+import { type ClusterHost, clusterHosts, memberLabel, type SavedMember } from '../options/cluster-options.js';
+import { type InitFlags, type InitOptions, resolveInitOptions } from '../options/init-options.js';
+import { type Profile, profileOf, profilePath, saveProfile } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import type { Session } from '../remote/session.js';
 import { javaStep } from '../steps/java.js';
 import type { StepHooks } from '../steps/runner.js';
-import type { Step, StepContext } from '../steps/types.js';
-import { findJvm } from '../host/install-jvms.js';
-import { modeOf, ZOOKEEPER_MODE } from '../kafka/mode.js';
-import { notWhole, untilWhole, WHOLE_WAIT_MS } from '../cluster/cluster-health.js';
-import type { HostOps } from '../host/operations.js';
 import { brokerHeapMib, internalAddress, modeFor, serviceMode } from '../steps/targets.js';
+import type { Step, StepContext } from '../steps/types.js';
 import type { Reporter } from '../ui/reporter.js';
-import { Meeting, Turn } from '../cluster/meeting-points.js';
-import { freshClusterId, membershipOf, type Membership } from '../cluster/cluster-membership.js';
-import { plannedReplication, replicateTopics } from '../cluster/replicate-topics.js';
-import { dryRunVerdict, REACH_TIMEOUT_MS, refuseScala, runOnHost, unreachableWarning, type HostRun } from './init-host.js';
+import { dryRunVerdict, type HostRun, REACH_TIMEOUT_MS, refuseScala, runOnHost, unreachableWarning } from './init-host.js';
 import type { CommandIO } from './io.js';
 import { openSession } from './open-session.js';
 
@@ -66,42 +67,65 @@ export function viewOf(
   const addresses = facts.map((f, i) => {
     const a = f.serverAddress;
     if (a === undefined) {
-      throw new UserError(`${members[i]!.label} did not tell the address it was reached on (SSH_CONNECTION is not set in its SSH sessions)`, {
-        hint: 'the cluster\'s members reach each other at that address; connect to each host directly (not through a jump host or a shell that clears the environment)',
-      });
+      throw new UserError(
+        `${members[i]!.label} did not tell the address it was reached on (SSH_CONNECTION is not set in its SSH sessions)`,
+        {
+          hint: "the cluster's members reach each other at that address; connect to each host directly (not through a jump host or a shell that clears the environment)",
+        },
+      );
     }
     return a;
   });
   for (const [i, a] of addresses.entries()) {
     const j = addresses.indexOf(a);
     if (j !== i) {
-      throw new UserError(`${members[j]!.label} and ${members[i]!.label} were both reached at ${a}: they cannot be two members of one cluster`, {
-        hint: 'give each host of the cluster its own address (on EC2: one instance per --host)',
-      });
+      throw new UserError(
+        `${members[j]!.label} and ${members[i]!.label} were both reached at ${a}: they cannot be two members of one cluster`,
+        {
+          hint: 'give each host of the cluster its own address (on EC2: one instance per --host)',
+        },
+      );
     }
   }
   const { ids, brokerIds, voters } = membership.ids(members, facts, saved);
   const clusterId = membership.clusterId(members, facts, fresh);
   return {
-    self: ids[self]!, members: members.map((_, i) => ({ id: ids[i]!, brokerId: brokerIds[i]!, address: addresses[i]! })),
-    ...(clusterId === undefined ? {} : { clusterId }), ...(voters === undefined ? {} : { voters }),
+    self: ids[self]!,
+    members: members.map((_, i) => ({ id: ids[i]!, brokerId: brokerIds[i]!, address: addresses[i]! })),
+    ...(clusterId === undefined ? {} : { clusterId }),
+    ...(voters === undefined ? {} : { voters }),
   };
 }
 
-async function resolveMembers(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO): Promise<{ hosts: ClusterHost[]; members: Member[] }> {
+async function resolveMembers(
+  flags: InitFlags & { hosts: string[]; advertisedHosts: string[] },
+  saved: readonly SavedMember[] | undefined,
+  io: CommandIO,
+): Promise<{ hosts: ClusterHost[]; members: Member[] }> {
   const hosts = clusterHosts(flags.hosts, flags.advertisedHosts, saved);
   const first = hosts[0]!;
   const interactive = isInteractive(flags.interactive);
   // The options every host shares (key, heap, mirrors, …), resolved once: through the first host, so a
   // profile saved for it (or for the cluster) applies.
   const shared = await resolveInitOptions(
-    { ...flags, host: first.host, ...(first.user !== undefined && flags.user === undefined ? { user: first.user } : {}), ...(first.port !== undefined && flags.port === undefined ? { port: String(first.port) } : {}),
+    {
+      ...flags,
+      host: first.host,
+      ...(first.user !== undefined && flags.user === undefined ? { user: first.user } : {}),
+      ...(first.port !== undefined && flags.port === undefined ? { port: String(first.port) } : {}),
       // Per host (below): never asked once for all.
-      advertisedHost: first.advertisedHost ?? first.host },
+      advertisedHost: first.advertisedHost ?? first.host,
+    },
     { prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m) },
   );
   const members = hosts.map((h, index): Member => {
-    const options: InitOptions = { ...shared, host: h.host, user: h.user ?? shared.user, port: h.port ?? shared.port, advertisedHost: h.advertisedHost ?? h.host };
+    const options: InitOptions = {
+      ...shared,
+      host: h.host,
+      user: h.user ?? shared.user,
+      port: h.port ?? shared.port,
+      advertisedHost: h.advertisedHost ?? h.host,
+    };
     const l = memberLabel(h, hosts);
     return { index, label: l, options, reporter: io.reporter.labelled(l) };
   });
@@ -116,8 +140,10 @@ function summary(runs: readonly HostRun[], members: readonly Member[], profileFi
   const lines = runs.map((run, i) => {
     const changed = run.reports.filter((x) => x.outcome === 'done' && x.id !== 'jps').length;
     const how = serviceMode(run.ctx) === 'systemd' ? 'systemd units' : '-daemon JVMs';
-    return `  broker ${selfOf(run.ctx.cluster!).brokerId}   ${bootstrapAddress(members[i]!.options.advertisedHost)}   internal ${internalAddress(run.ctx)}   heap -Xmx${formatHeap(brokerHeapMib(run.ctx))}   ${how}   ` +
-      `(${changed === 0 ? 'nothing needed to change' : `${changed} step${changed > 1 ? 's' : ''} changed the host`})`;
+    return (
+      `  broker ${selfOf(run.ctx.cluster!).brokerId}   ${bootstrapAddress(members[i]!.options.advertisedHost)}   internal ${internalAddress(run.ctx)}   heap -Xmx${formatHeap(brokerHeapMib(run.ctx))}   ${how}   ` +
+      `(${changed === 0 ? 'nothing needed to change' : `${changed} step${changed > 1 ? 's' : ''} changed the host`})`
+    );
   });
   const first = runs[0]!.ctx;
   return [
@@ -145,7 +171,14 @@ function clusterProfile(runs: readonly HostRun[], members: readonly Member[]): P
     ...profileOf(first),
     // The smallest heap sized: a re-run applies one heap to every host, and it must fit all of them.
     heap: first.heap === 'auto' ? formatHeap(Math.min(...heaps)) : first.heap,
-    cluster: members.map((m, i) => ({ id: runs[i]!.ctx.cluster!.self, brokerId: selfOf(runs[i]!.ctx.cluster!).brokerId, host: m.options.host, user: m.options.user, port: m.options.port, advertisedHost: m.options.advertisedHost })),
+    cluster: members.map((m, i) => ({
+      id: runs[i]!.ctx.cluster!.self,
+      brokerId: selfOf(runs[i]!.ctx.cluster!).brokerId,
+      host: m.options.host,
+      user: m.options.user,
+      port: m.options.port,
+      advertisedHost: m.options.advertisedHost,
+    })),
   };
 }
 
@@ -155,7 +188,12 @@ function clusterProfile(runs: readonly HostRun[], members: readonly Member[]): P
  * single server's topics come along; and on its retry (`replicateAll`: the saved profile says that
  * replication did not finish).
  */
-export async function initClusterCommand(flags: InitFlags & { hosts: string[]; advertisedHosts: string[] }, saved: readonly SavedMember[] | undefined, io: CommandIO, replicateAll = false): Promise<number> {
+export async function initClusterCommand(
+  flags: InitFlags & { hosts: string[]; advertisedHosts: string[] },
+  saved: readonly SavedMember[] | undefined,
+  io: CommandIO,
+  replicateAll = false,
+): Promise<number> {
   const { hosts, members } = await resolveMembers(flags, saved, io);
   const o = members[0]!.options;
   refuseScala(o);
@@ -181,7 +219,8 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
   const ops: Array<HostOps | undefined> = members.map(() => undefined);
   // Each restart's place in the rules: whether the ensemble's quorum can be waited for (see membershipChanges).
   const steady = async (ctx: StepContext): Promise<boolean> => !membership.changes(await probed.wait(), ctx.cluster!);
-  const others = (m: Member): Array<{ label: string; host: HostOps }> => ops.flatMap((host, j) => (j === m.index || !host ? [] : [{ label: members[j]!.label, host }]));
+  const others = (m: Member): Array<{ label: string; host: HostOps }> =>
+    ops.flatMap((host, j) => (j === m.index || !host ? [] : [{ label: members[j]!.label, host }]));
   const hooks = (m: Member): StepHooks => ({
     async before(step, ctx) {
       if (step.id === javaStep.id) {
@@ -197,10 +236,12 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
         try {
           // Stopped only while the cluster can spare it: the other ZooKeepers in their quorum, or
           // every broker registered and every partition fully replicated.
-          if (step.id === membership.quorumStep && (await steady(ctx))) await membership.beforeStop({ label: m.label, host: ctx.host, id: ctx.cluster!.self }, others(m));
+          if (step.id === membership.quorumStep && (await steady(ctx)))
+            await membership.beforeStop({ label: m.label, host: ctx.host, id: ctx.cluster!.self }, others(m));
           if (step.id === 'broker') {
             const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS);
-            if (!w.ok) throw notWhole(m.label, w, `restarting ${m.label}'s broker now could take partitions offline, so it was not stopped`);
+            if (!w.ok)
+              throw notWhole(m.label, w, `restarting ${m.label}'s broker now could take partitions offline, so it was not stopped`);
           }
         } catch (err) {
           turn.fail(m.label);
@@ -218,11 +259,17 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
           // A restarted broker has caught up (every partition fully replicated) before the next one stops.
           if (step.id === 'broker') {
             const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS, ctx.progress);
-            if (!w.ok) throw notWhole(m.label, w, `not within ${WHOLE_WAIT_MS / 60_000} minutes of this broker's restart; no other broker was restarted`);
+            if (!w.ok)
+              throw notWhole(
+                m.label,
+                w,
+                `not within ${WHOLE_WAIT_MS / 60_000} minutes of this broker's restart; no other broker was restarted`,
+              );
           }
           // A restarted member is back in its quorum before the next one stops (an unchanged
           // membership: a ZooKeeper restarted into a new one cannot rejoin the old one's members).
-          if (step.id === membership.quorumStep && (await steady(ctx))) await membership.afterStart({ label: m.label, host: ctx.host }, ctx.progress);
+          if (step.id === membership.quorumStep && (await steady(ctx)))
+            await membership.afterStart({ label: m.label, host: ctx.host }, ctx.progress);
         } catch (err) {
           // Before the turn is handed on: whoever waits for it must find the failure, not the turn.
           turn.fail(m.label);
@@ -244,7 +291,14 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
         view: async (facts) => {
           const all = await probed.arrive(m.index, facts);
           try {
-            const view = viewOf(hosts.map((h, i) => ({ savedId: h.savedId, brokerId: h.brokerId, label: members[i]!.label })), all, m.index, saved, membership, fresh);
+            const view = viewOf(
+              hosts.map((h, i) => ({ savedId: h.savedId, brokerId: h.brokerId, label: members[i]!.label })),
+              all,
+              m.index,
+              saved,
+              membership,
+              fresh,
+            );
             const note = m.index === 0 ? membership.note(all, view) : undefined;
             if (note) io.reporter.warn(note);
             return view;
@@ -274,7 +328,9 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
           sessions[m.index] = await openSession(m.options, { ...io, reporter: m.reporter }, { dryRun: m.options.dryRun });
         } catch (err) {
           m.reporter.error(err, io.debug);
-          throw new UserError(`init stopped: could not connect to ${m.label}`, { hint: 'fix that (its error is above) and run the same command again' });
+          throw new UserError(`init stopped: could not connect to ${m.label}`, {
+            hint: 'fix that (its error is above) and run the same command again',
+          });
         }
       }
     }
@@ -286,10 +342,13 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       const first = failed.filter(({ err }) => !(err instanceof UserError && err.message.startsWith('stopped before')));
       // Bad input found on the servers (a member left out) is still bad input: exit 2, nothing changed.
       const codes = new Set(first.map(({ err }) => (err instanceof UserError ? err.exitCode : 1)));
-      throw new UserError(`init failed on ${first.map(({ m }) => m.label).join(', ') || failed.map(({ m }) => m.label).join(', ')} (${failed.length} of ${members.length} hosts did not finish)`, {
-        hint: 'see each host\'s error above; run the same command again once fixed: what is done on every host is kept, and a host that is right is left alone',
-        ...(codes.size === 1 ? { exitCode: [...codes][0]! } : {}),
-      });
+      throw new UserError(
+        `init failed on ${first.map(({ m }) => m.label).join(', ') || failed.map(({ m }) => m.label).join(', ')} (${failed.length} of ${members.length} hosts did not finish)`,
+        {
+          hint: "see each host's error above; run the same command again once fixed: what is done on every host is kept, and a host that is right is left alone",
+          ...(codes.size === 1 ? { exitCode: [...codes][0]! } : {}),
+        },
+      );
     }
     const runs = settled.map((s) => (s as PromiseFulfilledResult<HostRun>).value);
     // The first cluster init of these servers (none was a member before this run), or its retry.
@@ -298,17 +357,30 @@ export async function initClusterCommand(flags: InitFlags & { hosts: string[]; a
       const verdicts = runs.map((r) => dryRunVerdict(r.reports));
       const doomed = verdicts.flatMap((v, i) => (v.doomed ? [{ m: members[i]!, err: v.doomed }] : []));
       for (const { m, err } of doomed) m.reporter.error(err, io.debug);
-      if (doomed.length > 0) throw new UserError(`dry run: init would fail on ${doomed.map(({ m }) => m.label).join(', ')}`, { hint: 'fix what each host\'s error says (this was a dry run: nothing was changed)' });
+      if (doomed.length > 0)
+        throw new UserError(`dry run: init would fail on ${doomed.map(({ m }) => m.label).join(', ')}`, {
+          hint: "fix what each host's error says (this was a dry run: nothing was changed)",
+        });
       const pending = verdicts.reduce((n, v) => n + v.pending, 0);
       const replicas = plannedReplication(runs, { userTopics });
-      io.reporter.lines(['', pending === 0 && !replicas ? 'Dry run: the cluster is already set up; init would change nothing.'
-        : `Dry run: init would run ${pending} steps across ${members.length} hosts${replicas ? `, ${replicas}` : ''}; nothing was changed.`]);
+      io.reporter.lines([
+        '',
+        pending === 0 && !replicas
+          ? 'Dry run: the cluster is already set up; init would change nothing.'
+          : `Dry run: init would run ${pending} steps across ${members.length} hosts${replicas ? `, ${replicas}` : ''}; nothing was changed.`,
+      ]);
       return 0;
     }
     // A single server's topics on the run that made it a member; Kafka's own whenever they are short.
-    const replicated = await replicateTopics(runs, { userTopics }, io.reporter).then(() => undefined, (err: unknown) => err);
+    const replicated = await replicateTopics(runs, { userTopics }, io.reporter).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     // Until that has worked, the profile says so, and the next run tries again.
-    const profile: Profile = { ...clusterProfile(runs, members), ...(replicated !== undefined && userTopics ? { replicateAll: true as const } : {}) };
+    const profile: Profile = {
+      ...clusterProfile(runs, members),
+      ...(replicated !== undefined && userTopics ? { replicateAll: true as const } : {}),
+    };
     const savedFile = await saveProfile(o.profile, profile, io.env).catch((err: Error) => {
       io.reporter.warn(`could not save the profile ${profilePath(o.profile, io.env)}: ${err.message}`);
       return undefined;

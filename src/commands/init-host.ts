@@ -3,22 +3,22 @@
  * (init.ts) and a cluster's (init-cluster.ts), where each host's run meets the others'.
  */
 import { UsageError, UserError } from '../errors.js';
-import { scalaForVersionProblem } from '../options/validate.js';
-import { UNKNOWN_SYSTEM, type HostFacts, type OsInfo } from '../host/facts.js';
+import { type HostFacts, type OsInfo, UNKNOWN_SYSTEM } from '../host/facts.js';
 import { brokerId, brokerJvm } from '../host/install-jvms.js';
 import type { HostOps } from '../host/operations.js';
 import { RemoteHost } from '../host/remote-host.js';
 import { judgeServing } from '../host/serving.js';
 import type { ClusterView } from '../kafka/cluster.js';
-import { modeOf, ZOOKEEPER_MODE, type KafkaMode } from '../kafka/mode.js';
-import { bootstrapAddress, BROKER_PORT } from '../kafka/distribution.js';
-import { tcpConnect, type Reach } from '../local/net.js';
+import { BROKER_PORT, bootstrapAddress } from '../kafka/distribution.js';
+import { type KafkaMode, modeOf, ZOOKEEPER_MODE } from '../kafka/mode.js';
+import { type Reach, tcpConnect } from '../local/net.js';
 import type { InitOptions } from '../options/init-options.js';
+import { scalaForVersionProblem } from '../options/validate.js';
 import { describeStats, type Session } from '../remote/session.js';
 import { tarballUrls } from '../steps/download.js';
 import { initSteps } from '../steps/plan.js';
-import { modeFor } from '../steps/targets.js';
 import { runSteps, type StepHooks, type StepReport } from '../steps/runner.js';
+import { modeFor } from '../steps/targets.js';
 import type { StepContext } from '../steps/types.js';
 import type { CommandIO } from './io.js';
 import { lockedProbe } from './locked.js';
@@ -34,7 +34,9 @@ export async function probe(host: HostOps, o: InitOptions, io: CommandIO): Promi
     const dist = { kafkaVersion: o.kafkaVersion, scalaVersion: o.scalaVersion };
     // The mirrors let the probe fetch the published checksum when Kafka is still to be downloaded;
     // a run that changes the host takes the host's lock first (a dry run changes nothing).
-    const facts = await lockedProbe(host, { urls: o.sha512 ? [] : tarballUrls({ options: o, dist }), lock: !o.dryRun }, (m) => io.reporter.warn(m));
+    const facts = await lockedProbe(host, { urls: o.sha512 ? [] : tarballUrls({ options: o, dist }), lock: !o.dryRun }, (m) =>
+      io.reporter.warn(m),
+    );
     const sudo = { root: 'root', yes: 'passwordless sudo', password: 'sudo needs a password', missing: 'no sudo' }[facts.sudo];
     active.finish('done', `${facts.os.prettyName}, ${gib(facts.memKib)} memory, ${gib(facts.install.parentFreeKib)} free, ${sudo}`);
     return facts;
@@ -51,8 +53,10 @@ export async function probe(host: HostOps, o: InitOptions, io: CommandIO): Promi
 export function rootWarning(facts: Pick<HostFacts, 'user' | 'sudo'>, mode: KafkaMode = ZOOKEEPER_MODE): string | undefined {
   if (facts.user !== 'root' && facts.sudo !== 'root') return undefined;
   const jvms = mode.daemons.map((d) => d.name).join(' and ');
-  return `you are connected as root, so ${jvms} will run as root; connect as the instance's default user instead ` +
-    '(--user ec2-user on Amazon Linux, ubuntu on Ubuntu, admin on Debian): kafka-setup uses its passwordless sudo for what needs root';
+  return (
+    `you are connected as root, so ${jvms} will run as root; connect as the instance's default user instead ` +
+    '(--user ec2-user on Amazon Linux, ubuntu on Ubuntu, admin on Debian): kafka-setup uses its passwordless sudo for what needs root'
+  );
 }
 
 /**
@@ -84,14 +88,20 @@ export function unreachableWarning(ctx: StepContext, reach: Reach): string | und
   const source = ctx.facts.clientAddress
     ? `${ctx.facts.clientAddress}/${ctx.facts.clientAddress.includes(':') ? 128 : 32} (this machine's address, as the host sees it)`
     : 'your IP ("My IP" in the console)';
-  return `${address} is not reachable from this machine (${reach.reason}); the host is set up, but clients here cannot connect. ` +
-    `Add an inbound rule to the instance's security group: type Custom TCP, port ${BROKER_PORT}, source ${source}; then check with: kafka-setup verify`;
+  return (
+    `${address} is not reachable from this machine (${reach.reason}); the host is set up, but clients here cannot connect. ` +
+    `Add an inbound rule to the instance's security group: type Custom TCP, port ${BROKER_PORT}, source ${source}; then check with: kafka-setup verify`
+  );
 }
 
 /** A Scala build the Kafka version does not have (4.x: 2.13 only) is bad input, refused before any host is asked, on one server or a cluster. */
 export function refuseScala(dist: { kafkaVersion: string; scalaVersion: string }): void {
   const scala = scalaForVersionProblem(dist.kafkaVersion, dist.scalaVersion);
-  if (scala) throw new UsageError(`--scala-version: ${scala}`, 'leave --scala-version out (it follows --kafka-version), or give one it names; nothing was changed');
+  if (scala)
+    throw new UsageError(
+      `--scala-version: ${scala}`,
+      'leave --scala-version out (it follows --kafka-version), or give one it names; nothing was changed',
+    );
 }
 
 /** How one host of a cluster meets the others (see init-cluster.ts): the cluster once every host is probed, and the step hooks. */

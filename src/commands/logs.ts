@@ -7,15 +7,15 @@
 import { InterruptedError, UserError } from '../errors.js';
 import type { HostOps, LogFile } from '../host/operations.js';
 import type { KafkaMode } from '../kafka/mode.js';
-import { resolveLogsOptions, type LogsFlags, type LogsOptions } from '../options/logs-options.js';
+import { type LogsFlags, type LogsOptions, resolveLogsOptions } from '../options/logs-options.js';
 import { clusterMembers } from '../options/profile.js';
 import { isInteractive } from '../options/resolve.js';
 import { logLine } from '../ui/log-line.js';
 import type { Reporter } from '../ui/reporter.js';
+import { type Reached, resolveMembers, withEachHost } from './each-member.js';
 import type { CommandIO } from './io.js';
-import { withHost } from './with-host.js';
-import { resolveMembers, withEachHost, type Reached } from './each-member.js';
 import { recogniseMoved } from './recognise.js';
+import { withHost } from './with-host.js';
 
 /** What is wrong with a log that is not there, and what to do (`mode`: what init starts). */
 export function logProblem(f: LogFile, host: string, mode: KafkaMode): UserError {
@@ -26,7 +26,9 @@ export function logProblem(f: LogFile, host: string, mode: KafkaMode): UserError
         hint: 'run kafka-setup init to set it up, or pass --install-dir with where Kafka is installed (the profile init saved knows it)',
       });
     case 'missing':
-      return new UserError(`${f.daemon.name} has not been started on this host yet (no ${f.path})`, { hint: `run kafka-setup init, which starts ${mode.daemons.map((d) => d.name).join(' and ')}` });
+      return new UserError(`${f.daemon.name} has not been started on this host yet (no ${f.path})`, {
+        hint: `run kafka-setup init, which starts ${mode.daemons.map((d) => d.name).join(' and ')}`,
+      });
     default:
       return new UserError(`${f.path} on ${host} is not a file the SSH user can read`, {
         hint: `look at its owner and mode on the host (ls -l ${f.path}); kafka-setup reads the log as the SSH user`,
@@ -40,14 +42,19 @@ export function logProblem(f: LogFile, host: string, mode: KafkaMode): UserError
  * each is prefixed with its daemon instead ("broker    | …"). A log that is not there is a warning
  * when another one is shown, else the error.
  */
-export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'mode' | 'daemons' | 'lines' | 'follow'>, reporter: Reporter): Promise<void> {
+export async function showLogs(
+  host: HostOps,
+  o: Pick<LogsOptions, 'mode' | 'daemons' | 'lines' | 'follow'>,
+  reporter: Reporter,
+): Promise<void> {
   let shown: LogFile[] = [];
   let opened = 0;
   const several = o.daemons.length > 1;
   const width = Math.max(...o.daemons.map((d) => d.kind.length));
   /** Headings up to the block of shown[index] (a log without lines is headed too, in order). */
   const openUntil = (index: number): void => {
-    for (; opened <= index; opened++) reporter.output([...(opened > 0 ? [''] : []), `==> ${shown[opened]!.daemon.label}: ${shown[opened]!.path} <==`]);
+    for (; opened <= index; opened++)
+      reporter.output([...(opened > 0 ? [''] : []), `==> ${shown[opened]!.daemon.label}: ${shown[opened]!.path} <==`]);
   };
   const files = await host.logs({
     daemons: o.daemons,
@@ -74,7 +81,10 @@ export async function showLogs(host: HostOps, o: Pick<LogsOptions, 'mode' | 'dae
   if (missing.length === files.length) {
     const first = logProblem(missing[0]!, host.name, o.mode);
     // The first is the error, the others its details (a missing install is said once).
-    const more = missing.slice(1).filter((f) => f.state !== 'no_install').map((f) => logProblem(f, host.name, o.mode).message);
+    const more = missing
+      .slice(1)
+      .filter((f) => f.state !== 'no_install')
+      .map((f) => logProblem(f, host.name, o.mode).message);
     throw new UserError(first.message, { ...(first.hint === undefined ? {} : { hint: first.hint }), details: more });
   }
   if (several && !o.follow) openUntil(shown.length - 1);
@@ -105,7 +115,9 @@ export async function showClusterLogs(reached: ReadonlyArray<Reached<LogsOptions
   if (reached.some((m) => m.options.follow)) {
     const settled = await Promise.allSettled(reached.map(one));
     // Following ends with Ctrl-C (or a reader gone): every host's tail stops with it, which is no failure.
-    const other = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof InterruptedError) && !signal.aborted);
+    const other = settled.find(
+      (r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof InterruptedError) && !signal.aborted,
+    );
     if (other) throw other.reason;
   } else {
     for (const m of reached) await one(m);
@@ -113,14 +125,22 @@ export async function showClusterLogs(reached: ReadonlyArray<Reached<LogsOptions
   return reached.filter((m) => failed.includes(m.label)).map((m) => m.label);
 }
 
-export async function logsCommand(daemon: string | undefined, flags: LogsFlags, io: CommandIO, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function logsCommand(
+  daemon: string | undefined,
+  flags: LogsFlags,
+  io: CommandIO,
+  stdout: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
   const interactive = isInteractive(flags.interactive);
   const saved = await clusterMembers(flags, io.env);
-  const resolve = (given: LogsFlags, warn: (m: string) => void, one: boolean): Promise<LogsOptions> => resolveLogsOptions(daemon, given, {
-    prompter: interactive ? io.prompter() : undefined, env: io.env, warn,
-    // A member is named by the profile itself: there is no moved server to recognise.
-    ...(one ? { recognise: recogniseMoved(io, { record: true, profile: flags.profile }) } : {}),
-  });
+  const resolve = (given: LogsFlags, warn: (m: string) => void, one: boolean): Promise<LogsOptions> =>
+    resolveLogsOptions(daemon, given, {
+      prompter: interactive ? io.prompter() : undefined,
+      env: io.env,
+      warn,
+      // A member is named by the profile itself: there is no moved server to recognise.
+      ...(one ? { recognise: recogniseMoved(io, { record: true, profile: flags.profile }) } : {}),
+    });
   const o = saved ? undefined : await resolve(flags, (m) => io.reporter.warn(m), true);
   // Whoever reads the output went away (`kafka-setup logs -f | head`): stop following, as Ctrl-C
   // does. main ignores EPIPE so that other commands finish their work; a follow would never finish.
@@ -155,7 +175,7 @@ export async function logsCommand(daemon: string | undefined, flags: LogsFlags, 
   }
   if (failed.length > 0 && !readerGone.signal.aborted) {
     throw new UserError(`could not show the logs of ${failed.join(', ')} (of the cluster's ${saved!.length} hosts)`, {
-      hint: 'see each host\'s error above; the other hosts\' logs are shown (kafka-setup logs --host HOST shows one host\'s)',
+      hint: "see each host's error above; the other hosts' logs are shown (kafka-setup logs --host HOST shows one host's)",
     });
   }
   return 0;

@@ -3,10 +3,10 @@
  * permissions), then connect, asking about an unknown host key or taking --yes as consent.
  */
 import { UserError } from '../errors.js';
-import { inspectKey, passphraseWorks, restrictKey, type KeyFile } from '../local/key-file.js';
+import { inspectKey, type KeyFile, passphraseWorks, restrictKey } from '../local/key-file.js';
 import type { ConnectionOptions } from '../options/init-options.js';
-import { connect, type Session, type UnknownHost } from '../remote/session.js';
 import { knownHostsName } from '../remote/known-hosts.js';
+import { connect, type Session, type UnknownHost } from '../remote/session.js';
 import { hashKnownHosts } from '../remote/ssh-config.js';
 import type { CommandIO } from './io.js';
 
@@ -15,11 +15,16 @@ async function passphraseFor(key: KeyFile, o: ConnectionOptions, io: CommandIO):
   let pass: string | undefined;
   if (o.passphraseEnv) {
     pass = io.env[o.passphraseEnv];
-    if (pass === undefined) throw new UserError(`--passphrase-env ${o.passphraseEnv}: that environment variable is not set`, { hint: `export ${o.passphraseEnv}=… before running kafka-setup` });
+    if (pass === undefined)
+      throw new UserError(`--passphrase-env ${o.passphraseEnv}: that environment variable is not set`, {
+        hint: `export ${o.passphraseEnv}=… before running kafka-setup`,
+      });
   } else if (o.interactive) {
     pass = await io.prompter().secret(`Passphrase for ${key.path}`);
   } else {
-    throw new UserError(`${key.path} is encrypted with a passphrase`, { hint: 'pass the name of an environment variable that holds it with --passphrase-env VAR (the passphrase itself never goes on the command line)' });
+    throw new UserError(`${key.path} is encrypted with a passphrase`, {
+      hint: 'pass the name of an environment variable that holds it with --passphrase-env VAR (the passphrase itself never goes on the command line)',
+    });
   }
   if (!passphraseWorks(key.data, pass)) throw new UserError(`the passphrase for ${key.path} is wrong`, { hint: 'check it and run again' });
   return pass;
@@ -39,7 +44,8 @@ async function checkKey(o: ConnectionOptions, io: CommandIO, dryRun: boolean): P
     io.reporter.step(title).finish('planned', `would: chmod 400 ${key.path} (${why})`);
     return key;
   }
-  const consent = o.yes || (o.interactive && (await io.prompter().confirm(`${why}.\n  Restrict it to mode 0400 (read-only, owner only)?`, true)));
+  const consent =
+    o.yes || (o.interactive && (await io.prompter().confirm(`${why}.\n  Restrict it to mode 0400 (read-only, owner only)?`, true)));
   if (!consent) {
     io.reporter.step(title).finish('failed', '');
     throw new UserError(why, { hint: `run chmod 400 '${key.path}' (or run again with --yes to let kafka-setup do it)` });
@@ -59,10 +65,14 @@ export async function openSession(o: ConnectionOptions, io: CommandIO, opts: { d
     // Known by another key type and now offering this one: what a man in the middle looks like (or a
     // rebuilt server). --yes consents to new hosts, not to this: a person must look at it.
     if (h.knownTypes.length > 0 && !o.interactive) {
-      throw new UserError(`${o.host}:${o.port} is known in ${o.knownHostsPath} by its ${h.knownTypes.join(', ')} key, but now offers another: ${h.keyType} ${h.fingerprint}`, {
-        hint: 'check the fingerprint against the instance\'s console log (EC2: Actions → Monitor → Get system log); if it is right, run again in a terminal and answer yes, ' +
-          `or remove the old entry with: ssh-keygen -R '${knownHostsName(o.host, o.port)}' -f '${o.knownHostsPath}' and run again with --yes`,
-      });
+      throw new UserError(
+        `${o.host}:${o.port} is known in ${o.knownHostsPath} by its ${h.knownTypes.join(', ')} key, but now offers another: ${h.keyType} ${h.fingerprint}`,
+        {
+          hint:
+            "check the fingerprint against the instance's console log (EC2: Actions → Monitor → Get system log); if it is right, run again in a terminal and answer yes, " +
+            `or remove the old entry with: ssh-keygen -R '${knownHostsName(o.host, o.port)}' -f '${o.knownHostsPath}' and run again with --yes`,
+        },
+      );
     }
     if (o.yes && h.knownTypes.length === 0) {
       hostKeyNote = `new host key accepted (--yes): ${h.fingerprint}`;

@@ -9,9 +9,16 @@ const SCAN_TIMEOUT_MS = 10_000;
 
 export function recogniseMoved(io: CommandIO, o: { record: boolean; profile?: string | undefined }): RecogniseMoved {
   return async (q) => {
-    const fingerprint = await sameServerMoved({ ...q, timeoutMs: SCAN_TIMEOUT_MS, record: o.record, hashKnownHosts: hashKnownHosts(q.host) });
+    const fingerprint = await sameServerMoved({
+      ...q,
+      timeoutMs: SCAN_TIMEOUT_MS,
+      record: o.record,
+      hashKnownHosts: hashKnownHosts(q.host),
+    });
     if (fingerprint) {
-      io.reporter.info(`${q.host} offers the host key of ${q.was.host} (${fingerprint}), the server of profile "${o.profile ?? 'default'}": the same server at a new address, so the profile applies`);
+      io.reporter.info(
+        `${q.host} offers the host key of ${q.was.host} (${fingerprint}), the server of profile "${o.profile ?? 'default'}": the same server at a new address, so the profile applies`,
+      );
     }
     return fingerprint;
   };

@@ -26,7 +26,10 @@ function spec(m: { host: string; user?: string; port?: number }): string {
 }
 
 /** The hosts to give a cluster init for this member's cluster: the saved ones where the profile knows them, else the ensemble's addresses. */
-function clusterFlags(role: Extract<ReturnType<typeof serverRole>, { kind: 'member' }>, c: SingleGuardContext): { flags: string; known: boolean } {
+function clusterFlags(
+  role: Extract<ReturnType<typeof serverRole>, { kind: 'member' }>,
+  c: SingleGuardContext,
+): { flags: string; known: boolean } {
   const saved = c.saved ?? [];
   const known = role.ensemble.length > 0 && role.ensemble.every((e) => e.id === role.myid || saved.some((m) => m.id === e.id));
   const self = spec(c);
@@ -41,13 +44,18 @@ export function singleInitProblem(facts: HostFacts, c: SingleGuardContext): Usag
     return new UsageError(
       `${c.host} is ${describeMember(role)}: init on it alone would make it a single node and take it out of its cluster; nothing was changed`,
       `set up its cluster instead: kafka-setup init ${flags}${c.saved && known ? ` --profile ${c.profileName}` : ''}` +
-        `${known ? '' : ' (the ensemble lists the members\' private addresses: give each at the address this machine reaches it at)'}; each member is recognised by its own data`,
+        `${known ? '' : " (the ensemble lists the members' private addresses: give each at the address this machine reaches it at)"}; each member is recognised by its own data`,
     );
   }
   if (c.saved) {
     return new UsageError(
       `profile "${c.profileName}" holds the cluster of ${c.saved.map((m) => m.host).join(', ')}: saving ${c.host}'s single-server set-up would replace it; nothing was changed`,
-      `pass --profile NAME to keep this server's settings apart from the cluster's (e.g. --profile ${c.host.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64) || 'single'})`,
+      `pass --profile NAME to keep this server's settings apart from the cluster's (e.g. --profile ${
+        c.host
+          .replace(/[^A-Za-z0-9_.-]/g, '-')
+          .replace(/^[^A-Za-z0-9]+/, '')
+          .slice(0, 64) || 'single'
+      })`,
     );
   }
   return undefined;

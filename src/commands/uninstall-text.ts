@@ -11,17 +11,27 @@ function dataLine(d: PlannedDataDir, purge: boolean): string {
 
 function bashrcLine(b: BashrcPlan): string | undefined {
   switch (b.action) {
-    case 'restore': return row('restore', `${b.path} from ${b.backup}: as it was before init, byte for byte`);
-    case 'drop-backup': return row('remove', `${b.backup} (${b.path} is already as it was before init)`);
-    case 'strip': return row('edit', `${b.path}: remove kafka-setup's KAFKA_HEAP_OPTS block, keep your changes since init${b.backup ? ` (the original stays in ${b.backup})` : ''}`);
-    case 'delete': return row('remove', `${b.path} (init created it: it holds only kafka-setup's block)`);
-    case 'none': return b.note ? row('keep', b.note) : undefined;
+    case 'restore':
+      return row('restore', `${b.path} from ${b.backup}: as it was before init, byte for byte`);
+    case 'drop-backup':
+      return row('remove', `${b.backup} (${b.path} is already as it was before init)`);
+    case 'strip':
+      return row(
+        'edit',
+        `${b.path}: remove kafka-setup's KAFKA_HEAP_OPTS block, keep your changes since init${b.backup ? ` (the original stays in ${b.backup})` : ''}`,
+      );
+    case 'delete':
+      return row('remove', `${b.path} (init created it: it holds only kafka-setup's block)`);
+    case 'none':
+      return b.note ? row('keep', b.note) : undefined;
   }
 }
 
 /** A unit of kafka-setup's name that it did not write, as it stays: running, enabled, in place. */
 function foreignLine(u: ForeignUnit): string {
-  const state = [u.active === 'active' ? 'running' : u.active, u.enabled === 'enabled' ? 'enabled at boot' : undefined].filter(Boolean).join(', ');
+  const state = [u.active === 'active' ? 'running' : u.active, u.enabled === 'enabled' ? 'enabled at boot' : undefined]
+    .filter(Boolean)
+    .join(', ');
   return row('keep', `left alone: ${u.path} was not written by kafka-setup${state ? ` (stays ${state})` : ''}`);
 }
 
@@ -30,7 +40,11 @@ export function planLines(plan: UninstallPlan): string[] {
   if (plan.units.length > 0) {
     const dir = plan.units[0]!.path.replace(/\/[^/]*$/, '');
     const names = plan.units.map((u) => u.name).join(', then ');
-    lines.push(plan.systemd ? row('stop', `${names}: stopped, disabled at boot and removed from ${dir}`) : row('remove', `${names} from ${dir} (systemd does not run here)`));
+    lines.push(
+      plan.systemd
+        ? row('stop', `${names}: stopped, disabled at boot and removed from ${dir}`)
+        : row('remove', `${names} from ${dir} (systemd does not run here)`),
+    );
   }
   for (const u of plan.foreign) lines.push(foreignLine(u));
   if (plan.jvms.length > 0) lines.push(row('stop', plan.jvms.map((j) => `${j.daemon.name} (pid ${j.pid})`).join(', then ')));
@@ -41,7 +55,12 @@ export function planLines(plan: UninstallPlan): string[] {
   if (bashrc) lines.push(bashrc);
   for (const d of plan.data) lines.push(dataLine(d, d.purge));
   const c = plan.clusterId;
-  if (c) lines.push(c.purge ? row('delete', `the KRaft cluster id ${c.id} in ${c.path}`) : row('keep', `the KRaft cluster id ${c.id} in ${c.path} (a later init formats with it; --purge-data deletes it)`));
+  if (c)
+    lines.push(
+      c.purge
+        ? row('delete', `the KRaft cluster id ${c.id} in ${c.path}`)
+        : row('keep', `the KRaft cluster id ${c.id} in ${c.path} (a later init formats with it; --purge-data deletes it)`),
+    );
   lines.push(row('keep', 'Java: other programs may use it'));
   return lines;
 }
@@ -49,14 +68,17 @@ export function planLines(plan: UninstallPlan): string[] {
 const BASHRC_DONE: Record<string, string> = {
   restore: 'restored from its backup: as it was before init',
   'drop-backup': 'already as before init; its backup removed',
-  strip: 'kafka-setup\'s block removed; your changes since init kept',
+  strip: "kafka-setup's block removed; your changes since init kept",
   delete: 'removed (init had created it)',
 };
 
 /** The summary after the run: what was done, what stays, and that Java stays (the blank line before it is the caller's). */
 export function doneLines(host: string, plan: UninstallPlan, r: UninstallResult): string[] {
   const stopped = plan.jvms.filter((j) => r.stopped.includes(j.pid)).map((j) => `${j.daemon.name} (pid ${j.pid})`);
-  const kept = [...plan.data.filter((d) => !d.purge && d.state !== 'empty').map((d) => d.path), ...(plan.clusterId && !plan.clusterId.purge ? [plan.clusterId.path] : [])];
+  const kept = [
+    ...plan.data.filter((d) => !d.purge && d.state !== 'empty').map((d) => d.path),
+    ...(plan.clusterId && !plan.clusterId.purge ? [plan.clusterId.path] : []),
+  ];
   return [
     `Kafka is uninstalled from ${host}.`,
     ...(r.units.length ? [`  units stopped and removed   ${r.units.join(', ')}`] : []),
@@ -64,10 +86,14 @@ export function doneLines(host: string, plan: UninstallPlan, r: UninstallResult)
     ...(r.removed.length ? [`  removed                     ${r.removed.join(', ')}`] : []),
     ...(r.purged.length ? [`  data deleted                ${r.purged.join(', ')}`] : []),
     ...(r.bashrc ? [`  ~/.bashrc                   ${BASHRC_DONE[r.bashrc] ?? r.bashrc}`] : []),
-    ...(plan.bashrc.action === 'strip' && plan.bashrc.backup ? [`  backup kept                 ${plan.bashrc.backup} (the file before init; delete it when you no longer need it)`] : []),
+    ...(plan.bashrc.action === 'strip' && plan.bashrc.backup
+      ? [`  backup kept                 ${plan.bashrc.backup} (the file before init; delete it when you no longer need it)`]
+      : []),
     ...(plan.bashrc.action === 'none' && plan.bashrc.note ? [`  ~/.bashrc                   ${plan.bashrc.note}`] : []),
     ...(kept.length ? [`  data kept                   ${kept.join(', ')} (kafka-setup uninstall --purge-data deletes it)`] : []),
-    ...(plan.foreign.length ? [`  left alone                  ${plan.foreign.map((u) => u.path).join(', ')} (not written by kafka-setup)`] : []),
+    ...(plan.foreign.length
+      ? [`  left alone                  ${plan.foreign.map((u) => u.path).join(', ')} (not written by kafka-setup)`]
+      : []),
     '  Java                        left installed: other programs may use it',
   ];
 }

@@ -13,19 +13,19 @@ import { ourUnitFile } from '../host/unit-owner.js';
 import { EVERY_KIND } from '../kafka/daemons.js';
 import type { Distribution } from '../kafka/distribution.js';
 import { modeOf } from '../kafka/mode.js';
-import { isInteractive } from '../options/resolve.js';
-import { resolveUninstallOptions, type UninstallFlags } from '../options/uninstall-options.js';
 import { DEFAULT_PROFILE } from '../options/connection-options.js';
 import { clusterMembers, profilePath } from '../options/profile.js';
+import { isInteractive } from '../options/resolve.js';
+import { resolveUninstallOptions, type UninstallFlags } from '../options/uninstall-options.js';
 import { RemoteFailure } from '../remote/session.js';
-import { uninstallPlan, uninstallRequest, type UninstallPlan } from '../steps/uninstall-plan.js';
+import { type UninstallPlan, uninstallPlan, uninstallRequest } from '../steps/uninstall-plan.js';
+import type { Reporter } from '../ui/reporter.js';
+import { type Reached, resolveMembers, withEachHost } from './each-member.js';
+import type { CommandIO } from './io.js';
 import { lockedProbe } from './locked.js';
 import { recogniseMoved } from './recognise.js';
-import type { CommandIO } from './io.js';
-import type { Reporter } from '../ui/reporter.js';
 import { doneLines, planLines } from './uninstall-text.js';
 import { withHost } from './with-host.js';
-import { resolveMembers, withEachHost, type Reached } from './each-member.js';
 
 /** What the run needs once connected. */
 export interface UninstallRun {
@@ -43,8 +43,15 @@ async function inspect(host: HostOps, dryRun: boolean, io: CommandIO): Promise<H
     // Like init: a run that changes the host holds the host's lock (a dry run changes nothing).
     const facts = await lockedProbe(host, { urls: [], lock: !dryRun }, (m) => io.reporter.warn(m));
     const units = Object.values(facts.services.units).filter(ourUnitFile).length;
-    const install = { kafka: `Kafka in ${facts.install.path}`, other: `${facts.install.path} is not a Kafka install`, absent: `nothing in ${facts.install.path}` }[facts.install.state];
-    active.finish('done', `${facts.os.prettyName}, ${install}${units ? `, ${units} systemd unit${units > 1 ? 's' : ''} of kafka-setup's` : ''}`);
+    const install = {
+      kafka: `Kafka in ${facts.install.path}`,
+      other: `${facts.install.path} is not a Kafka install`,
+      absent: `nothing in ${facts.install.path}`,
+    }[facts.install.state];
+    active.finish(
+      'done',
+      `${facts.os.prettyName}, ${install}${units ? `, ${units} systemd unit${units > 1 ? 's' : ''} of kafka-setup's` : ''}`,
+    );
     return facts;
   } catch (err) {
     active.finish('failed', '');
@@ -56,11 +63,15 @@ async function inspect(host: HostOps, dryRun: boolean, io: CommandIO): Promise<H
 function remoteError(err: unknown): unknown {
   if (!(err instanceof RemoteFailure)) return err;
   if (err.kind === 'interrupted') return new InterruptedError();
-  const hint = {
-    not_kafka_data: 'check that directory on the host: delete it yourself if you are sure, or run kafka-setup uninstall without --purge-data to keep it; nothing was changed',
-    changed_meanwhile: 'something else changed it at the same moment: run kafka-setup uninstall again (it shows the new plan); nothing was changed',
-    data_in_use: 'stop the process using it, then run kafka-setup uninstall again to finish (what was removed stays removed)',
-  }[err.kind] ?? 'run kafka-setup uninstall again with --verbose to see the remote command; it finishes what this run did not (what was removed stays removed)';
+  const hint =
+    {
+      not_kafka_data:
+        'check that directory on the host: delete it yourself if you are sure, or run kafka-setup uninstall without --purge-data to keep it; nothing was changed',
+      changed_meanwhile:
+        'something else changed it at the same moment: run kafka-setup uninstall again (it shows the new plan); nothing was changed',
+      data_in_use: 'stop the process using it, then run kafka-setup uninstall again to finish (what was removed stays removed)',
+    }[err.kind] ??
+    'run kafka-setup uninstall again with --verbose to see the remote command; it finishes what this run did not (what was removed stays removed)';
   return new UserError(err.message, { hint, details: err.details });
 }
 
@@ -69,9 +80,13 @@ function leftOver(plan: UninstallPlan, r: UninstallResult): string | undefined {
   const seen = { install: r.update.install!, jvms: r.update.jvms! };
   const jvm = EVERY_KIND.map((d) => findJvm(seen, d)).find((j) => j !== undefined && plan.jvms.some((p) => p.pid === j.pid));
   if (jvm) return `pid ${jvm.pid} still runs`;
-  const unit = plan.units.find((u) => { const now = r.update.services?.units[u.daemon.kind]; return now !== undefined && ourUnitFile(now); });
+  const unit = plan.units.find((u) => {
+    const now = r.update.services?.units[u.daemon.kind];
+    return now !== undefined && ourUnitFile(now);
+  });
   if (unit) return `${unit.path} is still there`;
-  if (plan.removeInstall && r.update.install?.state === 'kafka' && !r.kept.some((k) => k.endsWith(` ${plan.install.path}`))) return `${plan.install.path} is still there`;
+  if (plan.removeInstall && r.update.install?.state === 'kafka' && !r.kept.some((k) => k.endsWith(` ${plan.install.path}`)))
+    return `${plan.install.path} is still there`;
   return undefined;
 }
 
@@ -86,7 +101,8 @@ async function planOf(host: HostOps, o: UninstallRun, io: CommandIO): Promise<{ 
  * it is the caller's: on a cluster it stays unmarked, a label alone on a line says nothing.)
  */
 function planText(host: string, facts: HostFacts, plan: UninstallPlan, dryRun: boolean): string[] {
-  if (plan.nothing) return [`Nothing to remove: kafka-setup's Kafka is not installed on ${host} (${facts.install.path}).`, ...planLines(plan)];
+  if (plan.nothing)
+    return [`Nothing to remove: kafka-setup's Kafka is not installed on ${host} (${facts.install.path}).`, ...planLines(plan)];
   return [dryRun ? 'uninstall would:' : 'uninstall will:', ...planLines(plan)];
 }
 
@@ -97,7 +113,10 @@ async function applyPlan(host: HostOps, plan: UninstallPlan, io: CommandIO, unma
   try {
     result = await host.uninstall(uninstallRequest(plan));
     const left = leftOver(plan, result);
-    if (left) throw new UserError(`the uninstall did not take effect: ${left}`, { hint: 'run kafka-setup uninstall again with --verbose to see the remote command' });
+    if (left)
+      throw new UserError(`the uninstall did not take effect: ${left}`, {
+        hint: 'run kafka-setup uninstall again with --verbose to see the remote command',
+      });
   } catch (err) {
     active.finish('failed', '');
     throw remoteError(err);
@@ -108,7 +127,9 @@ async function applyPlan(host: HostOps, plan: UninstallPlan, io: CommandIO, unma
     result.removed.length ? `${result.removed.length} path${result.removed.length > 1 ? 's' : ''} removed` : '',
     result.purged.length ? `${result.purged.length} data director${result.purged.length > 1 ? 'ies' : 'y'} deleted` : '',
     result.bashrc ? `~/.bashrc ${result.bashrc === 'restore' ? 'restored' : result.bashrc === 'strip' ? 'edited' : 'done'}` : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   active.finish('done', counts);
   // The script found, at the last moment, that something was not what the probe said: left alone.
   for (const k of result.kept) {
@@ -134,7 +155,10 @@ export async function runUninstall(host: HostOps, o: UninstallRun, io: CommandIO
   }
   if (!o.yes) {
     if (!o.interactive) {
-      throw new UsageError('pass --yes to uninstall without a prompt', 'review the plan above, then run kafka-setup uninstall --yes (or run it in a terminal to be asked); nothing was changed');
+      throw new UsageError(
+        'pass --yes to uninstall without a prompt',
+        'review the plan above, then run kafka-setup uninstall --yes (or run it in a terminal to be asked); nothing was changed',
+      );
     }
     if (!(await io.prompter().confirm(`Uninstall Kafka from ${host.name} as above?`, false))) {
       io.reporter.lines(['', 'Nothing was changed (you said no).']);
@@ -151,7 +175,11 @@ type MemberOutcome = { label: string; state: 'done' | 'failed' | 'nothing' | 'no
 function summaryLines(outcomes: readonly MemberOutcome[]): string[] {
   const width = Math.max(...outcomes.map((x) => x.label.length));
   const said = { done: 'done', failed: 'FAILED', nothing: 'nothing to remove', 'not started': 'not started (interrupted)' };
-  return ['', `uninstall, host by host:`, ...outcomes.map((x) => `  ${x.label.padEnd(width)}  ${said[x.state]}${x.detail ? ` — ${x.detail}` : ''}`)];
+  return [
+    '',
+    `uninstall, host by host:`,
+    ...outcomes.map((x) => `  ${x.label.padEnd(width)}  ${said[x.state]}${x.detail ? ` — ${x.detail}` : ''}`),
+  ];
 }
 
 /**
@@ -163,7 +191,12 @@ function summaryLines(outcomes: readonly MemberOutcome[]): string[] {
  * finishes what is left (a host done has nothing left to remove). A host that cannot be reached or
  * probed stops it before anything changes: the question must be asked about every host's plan.
  */
-export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>, o: UninstallRun, io: CommandIO, profile: { name: string; path: string }): Promise<number> {
+export async function uninstallCluster(
+  reached: ReadonlyArray<Reached<unknown>>,
+  o: UninstallRun,
+  io: CommandIO,
+  profile: { name: string; path: string },
+): Promise<number> {
   const n = reached.length;
   const planned = await Promise.allSettled(reached.map((m) => (m.host ? planOf(m.host, o, m.io) : Promise.reject(m.failed))));
   if (io.signal.aborted) throw new InterruptedError();
@@ -180,9 +213,12 @@ export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>,
     }
   }
   if (unplanned.length > 0) {
-    throw new UserError(`could not ${o.dryRun ? 'plan' : 'plan the uninstall of'} ${unplanned.join(', ')} (of the cluster's ${n} hosts): nothing was changed on any host`, {
-      hint: 'see each host\'s error above; run kafka-setup uninstall again once every host can be reached, or uninstall the others one at a time with --host HOST',
-    });
+    throw new UserError(
+      `could not ${o.dryRun ? 'plan' : 'plan the uninstall of'} ${unplanned.join(', ')} (of the cluster's ${n} hosts): nothing was changed on any host`,
+      {
+        hint: "see each host's error above; run kafka-setup uninstall again once every host can be reached, or uninstall the others one at a time with --host HOST",
+      },
+    );
   }
   const plans = planned.map((p) => (p as PromiseFulfilledResult<{ facts: HostFacts; plan: UninstallPlan }>).value.plan);
   const todo = reached.filter((_, i) => !plans[i]!.nothing);
@@ -196,16 +232,25 @@ export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>,
   }
   if (!o.yes) {
     if (!o.interactive) {
-      throw new UsageError('pass --yes to uninstall the cluster without a prompt', `review every host's plan above, then run kafka-setup uninstall --yes (or run it in a terminal to be asked); nothing was changed`);
+      throw new UsageError(
+        'pass --yes to uninstall the cluster without a prompt',
+        `review every host's plan above, then run kafka-setup uninstall --yes (or run it in a terminal to be asked); nothing was changed`,
+      );
     }
     const which = todo.length === n ? `all ${n} hosts of the cluster` : `${todo.length} of the cluster's ${n} hosts`;
-    const purge = plans.some((p) => p.data.some((d) => d.purge) || p.clusterId?.purge === true) ? ', deleting every node\'s data (--purge-data: the cluster\'s topics and messages are gone for good)' : '';
+    const purge = plans.some((p) => p.data.some((d) => d.purge) || p.clusterId?.purge === true)
+      ? ", deleting every node's data (--purge-data: the cluster's topics and messages are gone for good)"
+      : '';
     if (!(await io.prompter().confirm(`Uninstall Kafka from ${which} (${todo.map((m) => m.label).join(', ')}) as above${purge}?`, false))) {
       io.reporter.lines(['', 'Nothing was changed on any host (you said no).']);
       return 0;
     }
   }
-  const outcomes: MemberOutcome[] = reached.map((m, i) => ({ label: m.label, state: plans[i]!.nothing ? 'nothing' : 'not started', detail: '' }));
+  const outcomes: MemberOutcome[] = reached.map((m, i) => ({
+    label: m.label,
+    state: plans[i]!.nothing ? 'nothing' : 'not started',
+    detail: '',
+  }));
   const one = async (m: Reached<unknown>, i: number): Promise<void> => {
     if (plans[i]!.nothing) return;
     try {
@@ -229,12 +274,15 @@ export async function uninstallCluster(reached: ReadonlyArray<Reached<unknown>>,
   const failed = outcomes.filter((x) => x.state === 'failed').map((x) => x.label);
   if (failed.length > 0) {
     throw new UserError(`the uninstall failed on ${failed.join(', ')} (of the cluster's ${n} hosts)`, {
-      hint: 'see each host\'s error above; run kafka-setup uninstall again: it finishes what is left (the hosts done have nothing left to remove)',
+      hint: "see each host's error above; run kafka-setup uninstall again: it finishes what is left (the hosts done have nothing left to remove)",
     });
   }
   // The profile stays: it is the only record of the cluster (its hosts, each one's ids, which data it
   // kept), which a re-init needs to take the kept data back as it was; deleting it is the user's call.
-  io.reporter.lines(['', `Kafka is uninstalled from the cluster's ${n} hosts. The profile "${profile.name}" still names them: kafka-setup init sets the cluster up again with it; to forget the cluster, delete ${profile.path}`]);
+  io.reporter.lines([
+    '',
+    `Kafka is uninstalled from the cluster's ${n} hosts. The profile "${profile.name}" still names them: kafka-setup init sets the cluster up again with it; to forget the cluster, delete ${profile.path}`,
+  ]);
   return 0;
 }
 
@@ -242,20 +290,41 @@ export async function uninstallCommand(flags: UninstallFlags, io: CommandIO): Pr
   const interactive = isInteractive(flags.interactive);
   const saved = await clusterMembers(flags, io.env);
   if (saved) {
-    const members = await resolveMembers(saved, io, (member, warn) => resolveUninstallOptions({ ...flags, ...member }, {
-      prompter: interactive ? io.prompter() : undefined, env: io.env, warn,
-    }));
+    const members = await resolveMembers(saved, io, (member, warn) =>
+      resolveUninstallOptions(
+        { ...flags, ...member },
+        {
+          prompter: interactive ? io.prompter() : undefined,
+          env: io.env,
+          warn,
+        },
+      ),
+    );
     const name = flags.profile ?? DEFAULT_PROFILE;
     const first = members[0]!.options;
-    io.reporter.info(`kafka-setup uninstall: the cluster of profile "${name}", ${members.length} hosts (${members.map((m) => m.label).join(', ')}): every host's plan, one question, then ${clusterKind(modeOf(first.dist)).order.uninstall}${first.dryRun ? ' (dry run: nothing on the hosts will change)' : ''}`);
-    const run: UninstallRun = { dist: first.dist, purgeData: first.purgeData, dryRun: first.dryRun, yes: first.connection.yes, interactive: first.connection.interactive };
+    io.reporter.info(
+      `kafka-setup uninstall: the cluster of profile "${name}", ${members.length} hosts (${members.map((m) => m.label).join(', ')}): every host's plan, one question, then ${clusterKind(modeOf(first.dist)).order.uninstall}${first.dryRun ? ' (dry run: nothing on the hosts will change)' : ''}`,
+    );
+    const run: UninstallRun = {
+      dist: first.dist,
+      purgeData: first.purgeData,
+      dryRun: first.dryRun,
+      yes: first.connection.yes,
+      interactive: first.connection.interactive,
+    };
     return withEachHost(members, (reached) => uninstallCluster(reached, run, io, { name, path: profilePath(name, io.env) }));
   }
   const o = await resolveUninstallOptions(flags, {
-    prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m),
+    prompter: interactive ? io.prompter() : undefined,
+    env: io.env,
+    warn: (m) => io.reporter.warn(m),
     recognise: recogniseMoved(io, { record: flags.dryRun !== true, profile: flags.profile }),
   });
   const c = o.connection;
-  io.reporter.info(`kafka-setup uninstall: ${o.installDir} on ${c.user}@${c.host}:${c.port}${o.dryRun ? ' (dry run: nothing on the host will change)' : ''}`);
-  return withHost(o, io, (host) => runUninstall(host, { dist: o.dist, purgeData: o.purgeData, dryRun: o.dryRun, yes: c.yes, interactive: c.interactive }, io));
+  io.reporter.info(
+    `kafka-setup uninstall: ${o.installDir} on ${c.user}@${c.host}:${c.port}${o.dryRun ? ' (dry run: nothing on the host will change)' : ''}`,
+  );
+  return withHost(o, io, (host) =>
+    runUninstall(host, { dist: o.dist, purgeData: o.purgeData, dryRun: o.dryRun, yes: c.yes, interactive: c.interactive }, io),
+  );
 }

@@ -1,13 +1,13 @@
 /** What verify does on one host and how it ends: shared by verify on one server and on a cluster. */
 import type { BrokerCheckReport } from '../checks/broker-checks.js';
 import { configuredListeners, hasInternalListener, hostChecks } from '../checks/host-checks.js';
-import { check, type CheckResult } from '../checks/types.js';
+import { type CheckResult, check } from '../checks/types.js';
 import { InterruptedError, UserError } from '../errors.js';
+import type { QuorumState } from '../host/operations.js';
 import { RemoteHost } from '../host/remote-host.js';
-import { modeOf } from '../kafka/mode.js';
 import { ProtocolError } from '../host/sections.js';
 import type { ZookeeperMode } from '../host/zookeeper-mode.js';
-import type { QuorumState } from '../host/operations.js';
+import { modeOf } from '../kafka/mode.js';
 import { nodeIdOf } from '../kafka/quorum.js';
 import type { VerifyOptions } from '../options/verify-options.js';
 import { describeStats, RemoteFailure } from '../remote/session.js';
@@ -29,7 +29,10 @@ export type QuorumAnswer = { zk: ZookeeperMode } | { kraft: QuorumState; nodeId:
  * connection, or the KRaft quorum verify's own round trip already described.
  */
 export async function onHost(
-  o: VerifyOptions, io: CommandIO, show: (c: CheckResult) => void, quorum?: (said: QuorumAnswer) => void,
+  o: VerifyOptions,
+  io: CommandIO,
+  show: (c: CheckResult) => void,
+  quorum?: (said: QuorumAnswer) => void,
 ): Promise<HostListeners | undefined> {
   let session: Awaited<ReturnType<typeof openSession>>;
   try {
@@ -44,7 +47,8 @@ export async function onHost(
     const mode = modeOf(o.dist);
     const seen = await host.verify(mode);
     for (const c of hostChecks(seen, mode)) show(c);
-    if (quorum) quorum(seen.quorum ? { kraft: seen.quorum, nodeId: nodeIdOf(seen.facts.serverProperties) } : { zk: await host.zookeeperMode() });
+    if (quorum)
+      quorum(seen.quorum ? { kraft: seen.quorum, nodeId: nodeIdOf(seen.facts.serverProperties) } : { zk: await host.zookeeperMode() });
     return { configured: configuredListeners(seen.facts.serverProperties), internal: hasInternalListener(seen.facts.serverProperties) };
   } catch (err) {
     if (!(err instanceof RemoteFailure || err instanceof UserError || err instanceof ProtocolError)) throw err;
@@ -57,7 +61,13 @@ export async function onHost(
 }
 
 /** verify's ending, alone or on a cluster: the summary (or the JSON document), and exit 0 only when no check failed. */
-export function verdict(io: CommandIO, json: boolean, checks: CheckResult[], broker: BrokerCheckReport, about: Record<string, unknown>): number {
+export function verdict(
+  io: CommandIO,
+  json: boolean,
+  checks: CheckResult[],
+  broker: BrokerCheckReport,
+  about: Record<string, unknown>,
+): number {
   const failed = checks.filter((c) => c.status === 'fail');
   const warned = checks.filter((c) => c.status === 'warn');
   if (json) {
@@ -87,6 +97,8 @@ export function verdict(io: CommandIO, json: boolean, checks: CheckResult[], bro
   throw new UserError(`${failed.length} of ${checks.length} verify checks failed: ${failed.map((c) => c.title).join(', ')}`, {
     hint: !json
       ? 'apply the fix listed under ✖ above, then run kafka-setup verify again'
-      : first?.fix ? `${failed.length > 1 ? 'start with the first: ' : ''}${first.fix}` : 'read the failed checks in the JSON, then run kafka-setup verify again',
+      : first?.fix
+        ? `${failed.length > 1 ? 'start with the first: ' : ''}${first.fix}`
+        : 'read the failed checks in the JSON, then run kafka-setup verify again',
   });
 }

@@ -21,10 +21,15 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   if (cluster) return verifyCluster(flags, cluster, io);
   const interactive = !flags.json && isInteractive(flags.interactive);
   const o = await resolveVerifyOptions(flags, {
-    prompter: interactive ? io.prompter() : undefined, env: io.env, warn: (m) => io.reporter.warn(m), recognise: recogniseMoved(io, { record: true, profile: flags.profile }),
+    prompter: interactive ? io.prompter() : undefined,
+    env: io.env,
+    warn: (m) => io.reporter.warn(m),
+    recognise: recogniseMoved(io, { record: true, profile: flags.profile }),
   });
   const address = bootstrapAddress(o.bootstrap.host, o.bootstrap.port);
-  io.reporter.info(`kafka-setup verify: ${address}${o.connection ? `, and the host ${o.connection.user}@${o.connection.host}` : ' (from this machine only)'}`);
+  io.reporter.info(
+    `kafka-setup verify: ${address}${o.connection ? `, and the host ${o.connection.user}@${o.connection.host}` : ' (from this machine only)'}`,
+  );
 
   const checks: CheckResult[] = [];
   const show = (c: CheckResult): void => {
@@ -33,7 +38,12 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   };
   const listeners = o.connection ? await onHost(o, io, show) : undefined;
   const broker = await brokerChecks({
-    ...o.bootstrap, timeoutMs: o.timeoutMs, roundtrip: o.roundtrip, configured: listeners?.configured, internalListener: listeners?.internal, onCheck: show,
+    ...o.bootstrap,
+    timeoutMs: o.timeoutMs,
+    roundtrip: o.roundtrip,
+    configured: listeners?.configured,
+    internalListener: listeners?.internal,
+    onCheck: show,
     privatePort: modeOf(o.dist).privatePort,
     ...(io.debug ? { log: (l: string) => io.reporter.verbose(l) } : {}),
   });

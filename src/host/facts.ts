@@ -146,7 +146,18 @@ export function cleanPath(path: string): string {
 }
 
 /** JVM options that take their value as the next word. */
-const OPTION_WITH_VALUE = new Set(['-cp', '-classpath', '--class-path', '-p', '--module-path', '--add-modules', '--add-opens', '--add-exports', '--add-reads', '--upgrade-module-path']);
+const OPTION_WITH_VALUE = new Set([
+  '-cp',
+  '-classpath',
+  '--class-path',
+  '-p',
+  '--module-path',
+  '--add-modules',
+  '--add-opens',
+  '--add-exports',
+  '--add-reads',
+  '--upgrade-module-path',
+]);
 
 /**
  * Splits a java command line the way jps -lvm shows a JVM: main class (or jar), then its
@@ -157,7 +168,10 @@ export function parseJavaCommand(words: string[]): { mainClass: string; args: st
   let i = 1;
   for (; i < words.length; i++) {
     const w = words[i]!;
-    if (w === '-jar' || w === '-m' || w === '--module') { i++; break; }
+    if (w === '-jar' || w === '-m' || w === '--module') {
+      i++;
+      break;
+    }
     if (!w.startsWith('-')) break;
     if (OPTION_WITH_VALUE.has(w)) i++;
     else opts.push(w);
@@ -209,7 +223,10 @@ function parseFile(sections: Sections, name: EditedFile): FileFact | undefined {
   if (!f) return undefined;
   const backupSha256 = f.get('backup_sha256');
   return {
-    path: f.get('path') ?? '', content: fromBase64(f.get('content')), mtime: f.number('mtime'), backup: f.get('backup') === 'yes',
+    path: f.get('path') ?? '',
+    content: fromBase64(f.get('content')),
+    mtime: f.number('mtime'),
+    backup: f.get('backup') === 'yes',
     ...(backupSha256 ? { backupSha256 } : {}),
   };
 }
@@ -219,16 +236,22 @@ function parseJvms(sections: Sections, script: string): JvmFact[] {
   const now = s.number('now') ?? 0;
   // Precise start times (probe-lib.sh), where the host could tell them.
   const starts = new Map(
-    s.all('start').map((v) => {
-      const [pid, at] = v.split(' ');
-      return [Number(pid), Number(at)] as const;
-    }).filter(([, at]) => Number.isFinite(at) && at > 0),
+    s
+      .all('start')
+      .map((v) => {
+        const [pid, at] = v.split(' ');
+        return [Number(pid), Number(at)] as const;
+      })
+      .filter(([, at]) => Number.isFinite(at) && at > 0),
   );
-  const cwds = new Map(s.all('cwd').map((v) => {
-    const [pid, ...path] = v.split(' ');
-    return [Number(pid), path.join(' ')] as const;
-  }));
-  return s.all('java')
+  const cwds = new Map(
+    s.all('cwd').map((v) => {
+      const [pid, ...path] = v.split(' ');
+      return [Number(pid), path.join(' ')] as const;
+    }),
+  );
+  return s
+    .all('java')
     .map((v) => {
       const [pid, elapsed, ...command] = v.split(' ').filter(Boolean);
       const n = Number(pid);
@@ -359,15 +382,25 @@ const PARTS = {
       const u = section(sections, 'unit', kind);
       if (!u) throw new ProtocolError(script, `unit ${kind}`);
       return {
-        name: u.get('name') ?? '', path: u.get('path') ?? '', content: fromBase64(u.get('content')),
-        enabled: u.get('enabled') || undefined, active: u.get('active') || undefined, pid: u.number('pid'),
+        name: u.get('name') ?? '',
+        path: u.get('path') ?? '',
+        content: fromBase64(u.get('content')),
+        enabled: u.get('enabled') || undefined,
+        active: u.get('active') || undefined,
+        pid: u.number('pid'),
         fragment: u.get('fragment') || undefined,
       };
     };
     return { services: { systemd, units: { zookeeper: unit('zookeeper'), broker: unit('broker') } } };
   },
   jps(sections: Sections, script: string): FactsUpdate {
-    return { jps: new Set(requireSection(sections, script, 'jps').all('jps').map((v) => Number(v.split(' ')[0]))) };
+    return {
+      jps: new Set(
+        requireSection(sections, script, 'jps')
+          .all('jps')
+          .map((v) => Number(v.split(' ')[0])),
+      ),
+    };
   },
 } as const;
 
@@ -390,9 +423,24 @@ export const PROBE_PARTS: readonly FactPart[] = ['os', 'tools', 'host', 'install
 export function probeFacts(sections: Sections, script: string): HostFacts {
   const u = readFacts(sections, script, PROBE_PARTS);
   return {
-    os: u.os!, tools: u.tools!, unfinishedJava: u.unfinishedJava ?? [], home: u.home!, user: u.user!, clientAddress: u.clientAddress, serverAddress: u.serverAddress, memKib: u.memKib!, swapKib: u.swapKib!,
-    sudo: u.sudo!, install: u.install!, files: u.files as HostFacts['files'], listening: u.listening!, dataDirs: u.dataDirs!, keptClusterId: u.keptClusterId, jvms: u.jvms!,
-    services: u.services!, hostNow: u.hostNow,
+    os: u.os!,
+    tools: u.tools!,
+    unfinishedJava: u.unfinishedJava ?? [],
+    home: u.home!,
+    user: u.user!,
+    clientAddress: u.clientAddress,
+    serverAddress: u.serverAddress,
+    memKib: u.memKib!,
+    swapKib: u.swapKib!,
+    sudo: u.sudo!,
+    install: u.install!,
+    files: u.files as HostFacts['files'],
+    listening: u.listening!,
+    dataDirs: u.dataDirs!,
+    keptClusterId: u.keptClusterId,
+    jvms: u.jvms!,
+    services: u.services!,
+    hostNow: u.hostNow,
     jps: undefined,
     // Fetched alongside only while Kafka is still to be installed.
     sha512: sections.has('sha512') ? readSha512(sections, script) : undefined,

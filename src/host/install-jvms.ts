@@ -1,6 +1,6 @@
 /** Which JVMs in the process table are this install's broker and ZooKeeper, and the broker's id. */
 import { ELECTION_PORT, inEnsemble } from '../kafka/cluster.js';
-import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
+import { BROKER, type DaemonSpec, ZOOKEEPER } from '../kafka/daemons.js';
 import { getProperty } from '../kafka/properties.js';
 import type { HostFacts, JvmFact } from './facts.js';
 import type { Service } from './operations.js';

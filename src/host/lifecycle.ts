@@ -9,12 +9,12 @@ import { UserError } from '../errors.js';
 import { ELECTION_PORT } from '../kafka/cluster.js';
 import type { DaemonSpec } from '../kafka/daemons.js';
 import { INTERNAL_PORT } from '../kafka/distribution.js';
-import { heapOptsInBlock } from '../kafka/heap-block.js';
 import { defaultHeapMib, heapOpts, xmxOf } from '../kafka/heap.js';
+import { heapOptsInBlock } from '../kafka/heap-block.js';
 import { INTERNAL_ADDRESS } from '../kafka/listeners.js';
 import type { KafkaMode } from '../kafka/mode.js';
 import { RemoteFailure } from '../remote/session.js';
-import { withUpdate, type HostFacts } from './facts.js';
+import { type HostFacts, withUpdate } from './facts.js';
 import { asConfigured, brokerId, findJvm } from './install-jvms.js';
 import type { HostOps, Service, StartResult } from './operations.js';
 import type { Serving } from './serving.js';
@@ -42,10 +42,18 @@ export function explainStart(d: DaemonSpec, f: RemoteFailure, logDir: string, ag
     const owner = f.fields.get('owner');
     // The port the script found taken: the daemon's own, or another it needs (the internal listener).
     const port = Number(f.fields.get('port')) || d.port;
-    const what = port === INTERNAL_PORT ? ' (the broker\'s internal listener, on the host\'s loopback)' : port === ELECTION_PORT ? ' (ZooKeeper\'s election port, where the ensemble\'s members meet)' : '';
-    return new UserError(`port ${port}${what} is already in use by ${owner ? `pid ${owner}` : 'another program (not visible to this user)'}`, {
-      hint: `stop that program (or find it with: sudo ss -ltnp 'sport = :${port}'), then run ${again} again`,
-    });
+    const what =
+      port === INTERNAL_PORT
+        ? " (the broker's internal listener, on the host's loopback)"
+        : port === ELECTION_PORT
+          ? " (ZooKeeper's election port, where the ensemble's members meet)"
+          : '';
+    return new UserError(
+      `port ${port}${what} is already in use by ${owner ? `pid ${owner}` : 'another program (not visible to this user)'}`,
+      {
+        hint: `stop that program (or find it with: sudo ss -ltnp 'sport = :${port}'), then run ${again} again`,
+      },
+    );
   }
   if (f.kind === 'jvm_died' || f.kind === 'start_timeout') {
     const log = f.fields.get('log') ?? logDir;
@@ -55,7 +63,9 @@ export function explainStart(d: DaemonSpec, f: RemoteFailure, logDir: string, ag
     });
   }
   if (f.kind === 'service_failed') {
-    return new UserError(f.message, { hint: `read systemctl status ${d.unit} and journalctl -u ${d.unit} on the host, then run ${again} again` });
+    return new UserError(f.message, {
+      hint: `read systemctl status ${d.unit} and journalctl -u ${d.unit} on the host, then run ${again} again`,
+    });
   }
   return undefined;
 }
@@ -63,14 +73,20 @@ export function explainStart(d: DaemonSpec, f: RemoteFailure, logDir: string, ag
 /** A broker that runs but does not serve, and where to look. */
 export function notServing(d: DaemonSpec, pid: number | undefined, serving: Serving, logDir: string, again: string): UserError {
   if (serving.state === 'unreachable') {
-    return new UserError(`${d.name} (pid ${pid ?? '?'}) listens on ${d.port} but does not answer on its internal listener ${INTERNAL_ADDRESS}: ${serving.reason}`, {
-      hint: `read ${logDir}/server.log on the host; port ${INTERNAL_PORT} on the host's loopback must be free for the broker and not blocked by a local firewall. Run ${again} again once fixed`,
-    });
+    return new UserError(
+      `${d.name} (pid ${pid ?? '?'}) listens on ${d.port} but does not answer on its internal listener ${INTERNAL_ADDRESS}: ${serving.reason}`,
+      {
+        hint: `read ${logDir}/server.log on the host; port ${INTERNAL_PORT} on the host's loopback must be free for the broker and not blocked by a local firewall. Run ${again} again once fixed`,
+      },
+    );
   }
   const lists = serving.state === 'absent' && serving.brokers.length > 0 ? `brokers ${serving.brokers.join(', ')}` : 'no brokers';
-  return new UserError(`${d.name} (pid ${pid ?? '?'}) runs but is not in its own metadata after ${SERVING_WAIT_MS / 1000} s (it lists ${lists}): clients could not produce or consume`, {
-    hint: `its controller must reach it at ${INTERNAL_ADDRESS} (inter.broker.listener.name); read ${logDir}/controller.log and ${logDir}/server.log on the host. Run ${again} again once fixed`,
-  });
+  return new UserError(
+    `${d.name} (pid ${pid ?? '?'}) runs but is not in its own metadata after ${SERVING_WAIT_MS / 1000} s (it lists ${lists}): clients could not produce or consume`,
+    {
+      hint: `its controller must reach it at ${INTERNAL_ADDRESS} (inter.broker.listener.name); read ${logDir}/controller.log and ${logDir}/server.log on the host. Run ${again} again once fixed`,
+    },
+  );
 }
 
 export interface StartAndServe {
@@ -102,7 +118,14 @@ export async function startAndServe(host: HostOps, facts: HostFacts, r: StartAnd
   const logDir = `${facts.install.path}/logs`;
   let started: StartResult | undefined;
   try {
-    if (!r.listening) started = await host.startDaemon({ daemon: asConfigured(d, facts), service: r.service, heapOpts: r.heapOpts, stopPid: r.stopPid, runningPid: r.runningPid });
+    if (!r.listening)
+      started = await host.startDaemon({
+        daemon: asConfigured(d, facts),
+        service: r.service,
+        heapOpts: r.heapOpts,
+        stopPid: r.stopPid,
+        runningPid: r.runningPid,
+      });
   } catch (err) {
     throw (err instanceof RemoteFailure && explainStart(d, err, logDir, r.again)) || err;
   }

@@ -8,9 +8,9 @@
 import type { DaemonSpec } from '../kafka/daemons.js';
 import type { KafkaMode } from '../kafka/mode.js';
 import type { QuorumReplica } from '../kafka/quorum.js';
+import type { PartitionReplicas } from '../kafka/replicas.js';
 import type { FactsUpdate, HostFacts, Sha512Fact } from './facts.js';
 import type { FileChange } from './file-writes.js';
-import type { PartitionReplicas } from '../kafka/replicas.js';
 import type { Serving } from './serving.js';
 import type { ZookeeperMode } from './zookeeper-mode.js';
 
@@ -188,7 +188,14 @@ export interface VerifyFacts {
  * it said nothing. Asked with --replication only, the leader, voters and lag come from its rows.
  */
 export type QuorumState =
-  | { answered: true; leaderId: number; epoch: number | undefined; maxLag: number | undefined; voters: number[]; replicas?: QuorumReplica[] | undefined }
+  | {
+      answered: true;
+      leaderId: number;
+      epoch: number | undefined;
+      maxLag: number | undefined;
+      voters: number[];
+      replicas?: QuorumReplica[] | undefined;
+    }
   | { answered: false; reason: string };
 
 /** A daemon's log as `logs` found it on the host. */

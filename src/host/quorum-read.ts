@@ -4,8 +4,8 @@
  * digits (or letters), and here a row is taken only when every field is what it must be.
  */
 import { CONTROLLER_ADDRESS } from '../kafka/mode-kraft.js';
-import { visible } from '../visible.js';
 import type { QuorumReplica } from '../kafka/quorum.js';
+import { visible } from '../visible.js';
 import type { QuorumState } from './operations.js';
 import type { SectionReader } from './sections.js';
 
@@ -21,22 +21,47 @@ export function parseReplicaRow(row: string): QuorumReplica | undefined {
   const f = row.split(' ');
   if (f.length !== 6) return undefined;
   const [id, leo, lag, fetch, caught, status] = f as [string, string, string, string, string, string];
-  if (!/^[0-9]{1,9}$/.test(id) || !/^[0-9]{1,15}$/.test(leo) || !/^[0-9]{1,15}$/.test(lag) || !/^(-1|[0-9]{1,15})$/.test(fetch) || !/^(-1|[0-9]{1,15})$/.test(caught)) return undefined;
+  if (
+    !/^[0-9]{1,9}$/.test(id) ||
+    !/^[0-9]{1,15}$/.test(leo) ||
+    !/^[0-9]{1,15}$/.test(lag) ||
+    !/^(-1|[0-9]{1,15})$/.test(fetch) ||
+    !/^(-1|[0-9]{1,15})$/.test(caught)
+  )
+    return undefined;
   const s = STATUSES[status];
   if (!s) return undefined;
-  return { id: Number(id), logEndOffset: Number(leo), lag: Number(lag), lastFetchMs: stamp(fetch), lastCaughtUpMs: stamp(caught), status: s };
+  return {
+    id: Number(id),
+    logEndOffset: Number(leo),
+    lag: Number(lag),
+    lastFetchMs: stamp(fetch),
+    lastCaughtUpMs: stamp(caught),
+    status: s,
+  };
 }
 
 function replicasOf(q: SectionReader<'quorum'>): QuorumReplica[] | undefined {
   if (q.get('replication_rc') !== '0') return undefined;
-  const rows = q.all('row').slice(0, MAX_ROWS).map(parseReplicaRow).filter((r): r is QuorumReplica => r !== undefined);
+  const rows = q
+    .all('row')
+    .slice(0, MAX_ROWS)
+    .map(parseReplicaRow)
+    .filter((r): r is QuorumReplica => r !== undefined);
   // One row per node: a repeated id is not an answer to trust.
   return new Set(rows.map((r) => r.id)).size === rows.length ? rows : undefined;
 }
 
 function notAnswered(q: SectionReader<'quorum'>, rc: string | undefined): QuorumState {
-  const out = q.all('out').slice(0, 3).map((l) => visible(l)).join(' / ');
-  return { answered: false, reason: `the controller at ${CONTROLLER_ADDRESS} did not describe its quorum${rc === '124' ? ' within 40 s' : ''}${out ? `: ${out}` : ''}` };
+  const out = q
+    .all('out')
+    .slice(0, 3)
+    .map((l) => visible(l))
+    .join(' / ');
+  return {
+    answered: false,
+    reason: `the controller at ${CONTROLLER_ADDRESS} did not describe its quorum${rc === '124' ? ' within 40 s' : ''}${out ? `: ${out}` : ''}`,
+  };
 }
 
 export function readQuorum(q: SectionReader<'quorum'>): QuorumState {
@@ -49,10 +74,20 @@ export function readQuorum(q: SectionReader<'quorum'>): QuorumState {
     const leader = replicas?.filter((r) => r.status === 'leader');
     if (!replicas || leader!.length !== 1) return notAnswered(q, q.get('replication_rc'));
     const voters = replicas.filter((r) => r.status !== 'observer');
-    return { answered: true, leaderId: leader![0]!.id, epoch: undefined, maxLag: Math.max(0, ...voters.map((r) => r.lag)), voters: voters.map((r) => r.id), replicas };
+    return {
+      answered: true,
+      leaderId: leader![0]!.id,
+      epoch: undefined,
+      maxLag: Math.max(0, ...voters.map((r) => r.lag)),
+      voters: voters.map((r) => r.id),
+      replicas,
+    };
   }
   const leader = /^-?[0-9]{1,10}$/.test(q.get('leader') ?? '') ? Number(q.get('leader')) : Number.NaN;
   if (rc !== '0' || !Number.isInteger(leader)) return notAnswered(q, rc);
-  const voters = (q.get('voters') ?? '').split(' ').filter((v) => /^[0-9]{1,9}$/.test(v)).map(Number);
+  const voters = (q.get('voters') ?? '')
+    .split(' ')
+    .filter((v) => /^[0-9]{1,9}$/.test(v))
+    .map(Number);
   return { answered: true, leaderId: leader, epoch: q.number('epoch'), maxLag: q.number('lag'), voters, replicas };
 }

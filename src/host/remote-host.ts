@@ -2,27 +2,45 @@
  * The host operations over SSH: each builds its script from templates/remote/, runs it in one
  * remote command, and reads what it printed through the declared vocabulary.
  */
-import { BROKER, ZOOKEEPER, type DaemonSpec } from '../kafka/daemons.js';
+import { BROKER, type DaemonSpec, ZOOKEEPER } from '../kafka/daemons.js';
 import { ZOOKEEPER_PORT } from '../kafka/distribution.js';
-import { CONTROLLER_ADDRESS } from '../kafka/mode-kraft.js';
 import type { KafkaMode } from '../kafka/mode.js';
-import type { RunOptions, Session } from '../remote/session.js';
+import { CONTROLLER_ADDRESS } from '../kafka/mode-kraft.js';
+import type { PartitionReplicas } from '../kafka/replicas.js';
 import type { Sections } from '../remote/script.js';
-import { probeFacts, readFacts, readSha512, type FactPart, type FactsUpdate, type Sha512Fact } from './facts.js';
-import { writeCalls, type FileChange } from './file-writes.js';
+import type { RunOptions, Session } from '../remote/session.js';
+import { type FactPart, type FactsUpdate, probeFacts, readFacts, readSha512, type Sha512Fact } from './facts.js';
+import { type FileChange, writeCalls } from './file-writes.js';
+import { readLogFiles, readLogLine } from './log-sections.js';
 import type {
-  DataMoveRequest, DownloadResult, FormatRequest, FormatResult, QuorumState, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
-  UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
+  DataMoveRequest,
+  DownloadResult,
+  FormatRequest,
+  FormatResult,
+  HostOps,
+  JavaRequest,
+  JavaResult,
+  LogFile,
+  LogsRequest,
+  ProbeResult,
+  QuorumState,
+  Service,
+  StartRequest,
+  StartResult,
+  StopRequest,
+  StopResult,
+  UninstallRequest,
+  UninstallResult,
+  UnitsRequest,
+  VerifyFacts,
 } from './operations.js';
+import { readQuorum } from './quorum-read.js';
 import { remoteScript } from './script.js';
 import type { ScriptBody, ScriptVars } from './script-inputs.js';
-import { readLogFiles, readLogLine } from './log-sections.js';
-import { readQuorum } from './quorum-read.js';
-import { requireSection, section, type SectionReader } from './sections.js';
-import { reassignThrough, waitServing, type Serving } from './serving.js';
-import type { PartitionReplicas } from '../kafka/replicas.js';
-import { askZookeeperMode, type ZookeeperMode } from './zookeeper-mode.js';
+import { requireSection, type SectionReader, section } from './sections.js';
+import { reassignThrough, type Serving, waitServing } from './serving.js';
 import { baseVars, type InstallTarget } from './target.js';
+import { askZookeeperMode, type ZookeeperMode } from './zookeeper-mode.js';
 
 /** Bounds of each operation on the host (the scripts bound their own waits within these). */
 const TIMEOUTS_MS = {
@@ -48,8 +66,15 @@ const TIMEOUTS_MS = {
 /** The daemon table's row, for daemon-lib.sh, and how it runs. */
 function daemonVars(d: DaemonSpec, service: Service): ScriptVars<'daemon-lib'> {
   return {
-    KS_NAME: d.name, KS_SCRIPT: d.script, KS_CONF: d.config, KS_OUT: d.out, KS_MAIN: d.main, KS_READY: d.ready,
-    KS_PORT: d.port, KS_SERVICE: service, KS_UNIT: d.unit,
+    KS_NAME: d.name,
+    KS_SCRIPT: d.script,
+    KS_CONF: d.config,
+    KS_OUT: d.out,
+    KS_MAIN: d.main,
+    KS_READY: d.ready,
+    KS_PORT: d.port,
+    KS_SERVICE: service,
+    KS_UNIT: d.unit,
   };
 }
 
@@ -64,42 +89,76 @@ function readRegistered(zk: SectionReader<'zookeeper'>): NonNullable<VerifyFacts
   return {
     connect: zk.get('connect') ?? '',
     shell: zk.get('rc') === 'missing' ? 'missing' : 'ran',
-    ids: ids ? ids.replace(/[[\]\s]/g, '').split(',').filter(Boolean).map(Number).filter(Number.isInteger) : undefined,
+    ids: ids
+      ? ids
+          .replace(/[[\]\s]/g, '')
+          .split(',')
+          .filter(Boolean)
+          .map(Number)
+          .filter(Number.isInteger)
+      : undefined,
   };
 }
 
 export class RemoteHost implements HostOps {
-  constructor(private readonly session: Session, private readonly target: InstallTarget) {}
+  constructor(
+    private readonly session: Session,
+    private readonly target: InstallTarget,
+  ) {}
 
   get name(): string {
     return this.session.host;
   }
 
-  private async run<const B extends ScriptBody>(name: string, vars: ScriptVars<NoInfer<B> | 'probe-lib'>, bodies: readonly B[], calls: string[] = [], opts: RunOptions = {}): Promise<Sections> {
+  private async run<const B extends ScriptBody>(
+    name: string,
+    vars: ScriptVars<NoInfer<B> | 'probe-lib'>,
+    bodies: readonly B[],
+    calls: string[] = [],
+    opts: RunOptions = {},
+  ): Promise<Sections> {
     // Each call site's vars are checked against its bodies; the base inputs are every script's.
     const all = { ...baseVars(this.target), ...vars } as ScriptVars<B | 'probe-lib'>;
     const res = await this.session.run(remoteScript<B | 'probe-lib'>(name, all, ['probe-lib', ...bodies], calls), opts);
     return res.sections;
   }
 
-  private async refresh<const B extends ScriptBody>(name: string, parts: readonly FactPart[], vars: ScriptVars<NoInfer<B> | 'probe-lib'>, bodies: readonly B[], calls: string[] = [], opts: RunOptions = {}): Promise<FactsUpdate> {
+  private async refresh<const B extends ScriptBody>(
+    name: string,
+    parts: readonly FactPart[],
+    vars: ScriptVars<NoInfer<B> | 'probe-lib'>,
+    bodies: readonly B[],
+    calls: string[] = [],
+    opts: RunOptions = {},
+  ): Promise<FactsUpdate> {
     return readFacts(await this.run(name, vars, bodies, calls, opts), name, parts);
   }
 
   async probe(r: { urls: string[]; lock: boolean; quorum?: boolean }): Promise<ProbeResult> {
     // KS_URLS lets the probe fetch the published checksum when Kafka is still to be downloaded.
     const vars = { KS_URLS: r.urls.join('\n'), KS_LOCK: r.lock ? '1' : '', ...(r.quorum ? { KS_CONTROLLER: CONTROLLER_ADDRESS } : {}) };
-    const sections = await this.run('probe', vars, ['lock', 'probe', ...(r.quorum ? ['quorum' as const] : [])], r.quorum ? ['ks_quorum replication'] : [], { timeoutMs: TIMEOUTS_MS.probe });
+    const sections = await this.run(
+      'probe',
+      vars,
+      ['lock', 'probe', ...(r.quorum ? ['quorum' as const] : [])],
+      r.quorum ? ['ks_quorum replication'] : [],
+      { timeoutMs: TIMEOUTS_MS.probe },
+    );
     const lock = section(sections, 'lock')?.get('state');
     return {
-      facts: probeFacts(sections, 'probe'), lock: lock === 'unsupported' ? 'unsupported' : lock === 'held' ? 'held' : 'none',
+      facts: probeFacts(sections, 'probe'),
+      lock: lock === 'unsupported' ? 'unsupported' : lock === 'held' ? 'held' : 'none',
       ...(r.quorum ? { quorum: readQuorum(requireSection(sections, 'probe', 'quorum')) } : {}),
     };
   }
 
   async installJava(r: JavaRequest): Promise<JavaResult> {
     const vars = {
-      KS_PM: r.pm, KS_PACKAGES: r.packages.join(' '), KS_PM_LOCKS: r.pmLocks.join(' '), KS_PM_PIDFILES: r.pmPidFiles.join(' '), KS_PM_WAIT: r.pmWaitS,
+      KS_PM: r.pm,
+      KS_PACKAGES: r.packages.join(' '),
+      KS_PM_LOCKS: r.pmLocks.join(' '),
+      KS_PM_PIDFILES: r.pmPidFiles.join(' '),
+      KS_PM_WAIT: r.pmWaitS,
     };
     const sections = await this.run('install-java', vars, ['install-java'], [], {
       timeoutMs: 20 * 60_000 + r.pmWaitS * 1000,
@@ -110,7 +169,9 @@ export class RemoteHost implements HostOps {
     return {
       update: readFacts(sections, 'install-java', ['tools']),
       package: installed.get('package') || undefined,
-      ...(waited === undefined ? {} : { waited: { seconds: waited, pid: installed.get('waited_pid'), name: installed.get('waited_name') } }),
+      ...(waited === undefined
+        ? {}
+        : { waited: { seconds: waited, pid: installed.get('waited_pid'), name: installed.get('waited_name') } }),
       repairedDpkg: installed.get('repaired_dpkg') === 'yes',
       finishedPackages: installed.get('repaired_dpkg') === 'fixed',
       keystoreAside: installed.get('keystore_aside'),
@@ -119,12 +180,16 @@ export class RemoteHost implements HostOps {
   }
 
   async fetchSha512(urls: readonly string[]): Promise<Sha512Fact> {
-    const sections = await this.run('fetch-sha512', { KS_URLS: urls.join('\n') }, ['fetch-sha512'], [], { timeoutMs: TIMEOUTS_MS.fetchSha512 });
+    const sections = await this.run('fetch-sha512', { KS_URLS: urls.join('\n') }, ['fetch-sha512'], [], {
+      timeoutMs: TIMEOUTS_MS.fetchSha512,
+    });
     return readSha512(sections, 'fetch-sha512');
   }
 
   async download(r: { urls: readonly string[]; sha512: string }): Promise<DownloadResult> {
-    const sections = await this.run('download', { KS_URLS: r.urls.join('\n'), KS_SHA512: r.sha512 }, ['download'], [], { timeoutMs: TIMEOUTS_MS.download });
+    const sections = await this.run('download', { KS_URLS: r.urls.join('\n'), KS_SHA512: r.sha512 }, ['download'], [], {
+      timeoutMs: TIMEOUTS_MS.download,
+    });
     const d = requireSection(sections, 'download', 'download');
     return {
       update: { ...readFacts(sections, 'download', ['install', 'predictedConfig']), tarballVerified: d.get('verified') },
@@ -138,7 +203,9 @@ export class RemoteHost implements HostOps {
   extract(r: { sha512: string; alsoWrite: readonly FileChange[] }): Promise<FactsUpdate> {
     const w = writing(r.alsoWrite);
     // The checksum this run compared: extract.sh compares it again right before extracting.
-    return this.refresh('extract', ['install', 'files'], { KS_SHA512: r.sha512, ...w.vars }, ['write-files', 'extract'], w.calls, { timeoutMs: TIMEOUTS_MS.extract });
+    return this.refresh('extract', ['install', 'files'], { KS_SHA512: r.sha512, ...w.vars }, ['write-files', 'extract'], w.calls, {
+      timeoutMs: TIMEOUTS_MS.extract,
+    });
   }
 
   writeFiles(changes: readonly FileChange[]): Promise<FactsUpdate> {
@@ -163,23 +230,67 @@ export class RemoteHost implements HostOps {
     const w = writeCalls(r.alsoWrite);
     // A failed config write puts the data back: the config and the data never disagree.
     const writes = w.calls.length > 0 ? [`( ${w.calls.join('; ')} ) || { ks_data_undo_moves; exit 1; }`] : [];
-    return this.refresh('move-data', ['files', 'data', 'ports', 'jvms'], { ...vars, ...w.vars }, ['write-files', 'move-data'],
-      ['ks_data_stop', 'ks_data_move', ...writes, 'ks_data_done', 'ks_data_tighten', 'ks_probe_files', 'ks_probe_data', 'ks_probe_ports', 'ks_probe_jvms'],
-      { timeoutMs: TIMEOUTS_MS.moveData });
+    return this.refresh(
+      'move-data',
+      ['files', 'data', 'ports', 'jvms'],
+      { ...vars, ...w.vars },
+      ['write-files', 'move-data'],
+      [
+        'ks_data_stop',
+        'ks_data_move',
+        ...writes,
+        'ks_data_done',
+        'ks_data_tighten',
+        'ks_probe_files',
+        'ks_probe_data',
+        'ks_probe_ports',
+        'ks_probe_jvms',
+      ],
+      { timeoutMs: TIMEOUTS_MS.moveData },
+    );
   }
 
   async formatStorage(r: FormatRequest): Promise<FormatResult> {
-    const sections = await this.run('format-storage', { KS_DATA_DIR: r.dataDir, KS_LOG_DIR: r.logDir, KS_CLUSTER_ID: r.clusterId, KS_QUORUM: r.quorum.kind, KS_INITIAL_CONTROLLERS: r.quorum.kind === 'voter' ? r.quorum.initialControllers : '' }, ['format-storage'], [], { timeoutMs: TIMEOUTS_MS.format });
+    const sections = await this.run(
+      'format-storage',
+      {
+        KS_DATA_DIR: r.dataDir,
+        KS_LOG_DIR: r.logDir,
+        KS_CLUSTER_ID: r.clusterId,
+        KS_QUORUM: r.quorum.kind,
+        KS_INITIAL_CONTROLLERS: r.quorum.kind === 'voter' ? r.quorum.initialControllers : '',
+      },
+      ['format-storage'],
+      [],
+      { timeoutMs: TIMEOUTS_MS.format },
+    );
     const f = requireSection(sections, 'format-storage', 'formatted');
-    return { update: readFacts(sections, 'format-storage', ['data']), clusterId: f.get('cluster_id') ?? '', formatted: f.get('formatted') === 'yes', seconds: f.number('seconds') };
+    return {
+      update: readFacts(sections, 'format-storage', ['data']),
+      clusterId: f.get('cluster_id') ?? '',
+      formatted: f.get('formatted') === 'yes',
+      seconds: f.number('seconds'),
+    };
   }
 
   async startDaemon(r: StartRequest): Promise<StartResult> {
     const d = r.daemon;
     const name = `start-${d.kind}`;
-    const sections = await this.run(name, {
-      ...daemonVars(d, r.service), KS_KIND: d.kind, KS_OTHER_PORTS: d.otherPorts.join(' '), KS_HEAP_OPTS: r.heapOpts, KS_STOP_PID: r.stopPid ?? '', KS_RUNNING_PID: r.runningPid ?? '', KS_TIMEOUT: d.timeoutS,
-    }, ['daemon-lib', 'start-daemon'], [], { timeoutMs: (d.timeoutS + 90) * 1000 });
+    const sections = await this.run(
+      name,
+      {
+        ...daemonVars(d, r.service),
+        KS_KIND: d.kind,
+        KS_OTHER_PORTS: d.otherPorts.join(' '),
+        KS_HEAP_OPTS: r.heapOpts,
+        KS_STOP_PID: r.stopPid ?? '',
+        KS_RUNNING_PID: r.runningPid ?? '',
+        KS_TIMEOUT: d.timeoutS,
+      },
+      ['daemon-lib', 'start-daemon'],
+      [],
+      { timeoutMs: (d.timeoutS + 90) * 1000 },
+    );
     const started = requireSection(sections, name, 'started');
     const node = started.get('stale_node');
     return {
@@ -191,8 +302,13 @@ export class RemoteHost implements HostOps {
 
   async stopDaemon(r: StopRequest): Promise<StopResult> {
     const name = `stop-${r.daemon.kind}`;
-    const sections = await this.run(name, daemonVars(r.daemon, r.service), ['daemon-lib', 'stop-daemon'], [], { timeoutMs: TIMEOUTS_MS.stop });
-    return { update: readFacts(sections, name, ['ports', 'jvms', 'services']), seconds: requireSection(sections, name, 'stopped').number('seconds') };
+    const sections = await this.run(name, daemonVars(r.daemon, r.service), ['daemon-lib', 'stop-daemon'], [], {
+      timeoutMs: TIMEOUTS_MS.stop,
+    });
+    return {
+      update: readFacts(sections, name, ['ports', 'jvms', 'services']),
+      seconds: requireSection(sections, name, 'stopped').number('seconds'),
+    };
   }
 
   setUnits(r: UnitsRequest): Promise<FactsUpdate> {
@@ -217,10 +333,16 @@ export class RemoteHost implements HostOps {
     const logs = requireSection(sections, 'verify', 'logs');
     return {
       facts: {
-        install: u.install!, listening: u.listening!, jvms: u.jvms!, jps: u.jps,
-        serverProperties: server?.get('content') === undefined ? undefined : Buffer.from(server.get('content')!, 'base64').toString('latin1'),
+        install: u.install!,
+        listening: u.listening!,
+        jvms: u.jvms!,
+        jps: u.jps,
+        serverProperties:
+          server?.get('content') === undefined ? undefined : Buffer.from(server.get('content')!, 'base64').toString('latin1'),
       },
-      ...(mode.id === 'kraft' ? { quorum: readQuorum(requireSection(sections, 'verify', 'quorum')) } : { zookeeper: readRegistered(requireSection(sections, 'verify', 'zookeeper')) }),
+      ...(mode.id === 'kraft'
+        ? { quorum: readQuorum(requireSection(sections, 'verify', 'quorum')) }
+        : { zookeeper: readRegistered(requireSection(sections, 'verify', 'zookeeper')) }),
       logs: { files: logs.all('file'), errorLines: logs.all('line') },
     };
   }
@@ -234,7 +356,9 @@ export class RemoteHost implements HostOps {
   }
 
   async quorum(): Promise<QuorumState> {
-    const sections = await this.run('quorum', { KS_CONTROLLER: CONTROLLER_ADDRESS }, ['quorum'], ['ks_quorum replication'], { timeoutMs: TIMEOUTS_MS.quorum });
+    const sections = await this.run('quorum', { KS_CONTROLLER: CONTROLLER_ADDRESS }, ['quorum'], ['ks_quorum replication'], {
+      timeoutMs: TIMEOUTS_MS.quorum,
+    });
     return readQuorum(requireSection(sections, 'quorum', 'quorum'));
   }
 
@@ -265,7 +389,13 @@ export class RemoteHost implements HostOps {
       vars[`KS_UN_P${i}_OURS`] = p.ours ? 'yes' : 'no';
     });
     // The state afterwards, re-read in the same round trip, confirms the work.
-    const sections = await this.run('uninstall', vars, ['move-data', 'uninstall'], ['ks_probe_install', 'ks_probe_files', 'ks_probe_jvms', 'ks_probe_services'], { timeoutMs: TIMEOUTS_MS.uninstall });
+    const sections = await this.run(
+      'uninstall',
+      vars,
+      ['move-data', 'uninstall'],
+      ['ks_probe_install', 'ks_probe_files', 'ks_probe_jvms', 'ks_probe_services'],
+      { timeoutMs: TIMEOUTS_MS.uninstall },
+    );
     const done = requireSection(sections, 'uninstall', 'uninstalled');
     return {
       update: readFacts(sections, 'uninstall', ['install', 'files', 'jvms', 'services']),
@@ -302,9 +432,17 @@ export class RemoteHost implements HostOps {
         failed = { err };
       }
     };
-    await this.run('logs', {
-      KS_LOGS: r.daemons.map((d) => `${d.kind}=${d.out}`).join(' '), KS_LINES: r.lines, KS_FOLLOW: r.follow ? '1' : '',
-    }, ['logs'], [], { stream: { sections: ['logfile', 'tail'], onLine }, ...(r.follow ? {} : { timeoutMs: TIMEOUTS_MS.logs }) });
+    await this.run(
+      'logs',
+      {
+        KS_LOGS: r.daemons.map((d) => `${d.kind}=${d.out}`).join(' '),
+        KS_LINES: r.lines,
+        KS_FOLLOW: r.follow ? '1' : '',
+      },
+      ['logs'],
+      [],
+      { stream: { sections: ['logfile', 'tail'], onLine }, ...(r.follow ? {} : { timeoutMs: TIMEOUTS_MS.logs }) },
+    );
     if (failed) throw failed.err;
     return announce();
   }

@@ -12,10 +12,16 @@ type Shown = 'shown' | 'hidden';
 
 /** What target.ts gives every script: where the install is, for the probe functions they share. */
 export const BASE_INPUTS = {
-  KS_INSTALL: 'shown', KS_TARBALL: 'shown', KS_CORE_JAR: 'shown', KS_TOPDIR: 'shown', KS_BASHRC: 'shown', KS_PORTS: 'shown',
-  KS_UNITS: 'shown', KS_UNIT_DIR: 'shown', KS_UNIT_HEADER: 'shown',
+  KS_INSTALL: 'shown',
+  KS_TARBALL: 'shown',
+  KS_CORE_JAR: 'shown',
+  KS_TOPDIR: 'shown',
+  KS_BASHRC: 'shown',
+  KS_PORTS: 'shown',
+  KS_UNITS: 'shown',
+  KS_UNIT_DIR: 'shown',
+  KS_UNIT_HEADER: 'shown',
 } as const satisfies Record<string, Shown>;
-
 
 export const SCRIPT_INPUTS = {
   prelude: {},
@@ -29,14 +35,35 @@ export const SCRIPT_INPUTS = {
   // Read by the ks_write_file calls that go with them (file-writes.ts).
   'write-files': { 'KS_F#_PATH': 'hidden', 'KS_F#_B64': 'hidden', 'KS_F#_SHA': 'hidden' },
   'move-data': {
-    KS_STOP_BROKER: 'shown', KS_STOP_ZOOKEEPER: 'shown', KS_BROKER_MAIN: 'shown', KS_ZOOKEEPER_MAIN: 'shown', KS_MOVES: 'shown', KS_DATA_TIGHTEN: 'shown',
-    'KS_M#_FROM': 'shown', 'KS_M#_TO': 'shown', 'KS_M#_SAME': 'shown',
+    KS_STOP_BROKER: 'shown',
+    KS_STOP_ZOOKEEPER: 'shown',
+    KS_BROKER_MAIN: 'shown',
+    KS_ZOOKEEPER_MAIN: 'shown',
+    KS_MOVES: 'shown',
+    KS_DATA_TIGHTEN: 'shown',
+    'KS_M#_FROM': 'shown',
+    'KS_M#_TO': 'shown',
+    'KS_M#_SAME': 'shown',
   },
-  'format-storage': { KS_DATA_DIR: 'shown', KS_LOG_DIR: 'shown', KS_CLUSTER_ID: 'shown', KS_QUORUM: 'shown', KS_INITIAL_CONTROLLERS: 'shown' },
+  'format-storage': {
+    KS_DATA_DIR: 'shown',
+    KS_LOG_DIR: 'shown',
+    KS_CLUSTER_ID: 'shown',
+    KS_QUORUM: 'shown',
+    KS_INITIAL_CONTROLLERS: 'shown',
+  },
   // The daemon table's row (daemons.ts): start-daemon.sh and stop-daemon.sh always run with daemon-lib.sh.
   'daemon-lib': {
-    KS_NAME: 'shown', KS_SCRIPT: 'shown', KS_CONF: 'shown', KS_OUT: 'shown', KS_MAIN: 'shown', KS_READY: 'shown', KS_PORT: 'shown',
-    KS_SERVICE: 'shown', KS_UNIT: 'shown', KS_RUNNING_PID: 'shown',
+    KS_NAME: 'shown',
+    KS_SCRIPT: 'shown',
+    KS_CONF: 'shown',
+    KS_OUT: 'shown',
+    KS_MAIN: 'shown',
+    KS_READY: 'shown',
+    KS_PORT: 'shown',
+    KS_SERVICE: 'shown',
+    KS_UNIT: 'shown',
+    KS_RUNNING_PID: 'shown',
   },
   'start-daemon': { KS_KIND: 'shown', KS_OTHER_PORTS: 'shown', KS_HEAP_OPTS: 'shown', KS_STOP_PID: 'shown', KS_TIMEOUT: 'shown' },
   'stop-daemon': {},
@@ -45,9 +72,22 @@ export const SCRIPT_INPUTS = {
   verify: { KS_VERIFY_MODE: 'shown', KS_ZOOKEEPER_CONNECT: 'shown' },
   quorum: { KS_CONTROLLER: 'shown' },
   uninstall: {
-    KS_UN_UNITS: 'shown', KS_UN_SYSTEMD: 'shown', KS_UN_STOP: 'shown', KS_UN_INSTALL: 'shown', KS_UN_TARBALL: 'shown', KS_UN_PURGE: 'shown',
-    KS_UN_DATA_PARENT: 'shown', KS_UN_CLUSTER_ID_FILE: 'shown', KS_UN_CLUSTER_ID: 'shown', KS_UN_BASHRC: 'shown', KS_UN_BASHRC_SHA: 'hidden', KS_UN_BACKUP_SHA: 'hidden', KS_UN_BASHRC_B64: 'hidden',
-    'KS_UN_P#_DIR': 'shown', 'KS_UN_P#_KIND': 'shown', 'KS_UN_P#_OURS': 'shown',
+    KS_UN_UNITS: 'shown',
+    KS_UN_SYSTEMD: 'shown',
+    KS_UN_STOP: 'shown',
+    KS_UN_INSTALL: 'shown',
+    KS_UN_TARBALL: 'shown',
+    KS_UN_PURGE: 'shown',
+    KS_UN_DATA_PARENT: 'shown',
+    KS_UN_CLUSTER_ID_FILE: 'shown',
+    KS_UN_CLUSTER_ID: 'shown',
+    KS_UN_BASHRC: 'shown',
+    KS_UN_BASHRC_SHA: 'hidden',
+    KS_UN_BACKUP_SHA: 'hidden',
+    KS_UN_BASHRC_B64: 'hidden',
+    'KS_UN_P#_DIR': 'shown',
+    'KS_UN_P#_KIND': 'shown',
+    'KS_UN_P#_OURS': 'shown',
   },
   logs: { KS_LOGS: 'shown', KS_LINES: 'shown', KS_FOLLOW: 'shown' },
 } as const satisfies Record<string, Record<string, Shown>>;

@@ -11,7 +11,14 @@ import type { LocalForward, Session } from '../remote/session.js';
 
 export type Serving =
   /** `underReplicated` of `partitions`: what a rolling restart waits to reach 0 (absent: not asked). */
-  | { state: 'listed' | 'absent'; brokers: number[]; controllerId: number; partitions?: number; underReplicated?: number; assignment?: PartitionReplicas[] }
+  | {
+      state: 'listed' | 'absent';
+      brokers: number[];
+      controllerId: number;
+      partitions?: number;
+      underReplicated?: number;
+      assignment?: PartitionReplicas[];
+    }
   /** Nothing answered as Kafka on the internal listener. */
   | { state: 'unreachable'; reason: string }
   /** The question could not be asked (the SSH server refuses forwarding): decide without it. */
@@ -30,16 +37,29 @@ async function askServing(session: Session, brokerId: number | undefined, timeou
     // Loaded here: kafkajs is big, and only this question (and verify) needs it.
     const { askBootstrap } = await import('../kafka/client.js');
     const answer: BootstrapAnswer = await askBootstrap('127.0.0.1', fwd.port, timeoutMs);
-    return judgeServing({
-      state: 'absent', brokers: answer.brokers.map((b) => b.nodeId), controllerId: answer.controllerId, partitions: answer.partitions, underReplicated: answer.underReplicated,
-      assignment: answer.assignment,
-    }, brokerId);
+    return judgeServing(
+      {
+        state: 'absent',
+        brokers: answer.brokers.map((b) => b.nodeId),
+        controllerId: answer.controllerId,
+        partitions: answer.partitions,
+        underReplicated: answer.underReplicated,
+        assignment: answer.assignment,
+      },
+      brokerId,
+    );
   } catch (err) {
     const refused = fwd.lastError();
     if (refused?.byPolicy) {
-      return { state: 'unknown', reason: 'the SSH server does not allow port forwarding (AllowTcpForwarding no), so the broker\'s metadata could not be read' };
+      return {
+        state: 'unknown',
+        reason: "the SSH server does not allow port forwarding (AllowTcpForwarding no), so the broker's metadata could not be read",
+      };
     }
-    return { state: 'unreachable', reason: refused ? `127.0.0.1:${INTERNAL_PORT} on the host: ${refused.message.toLowerCase()}` : (err as Error).message };
+    return {
+      state: 'unreachable',
+      reason: refused ? `127.0.0.1:${INTERNAL_PORT} on the host: ${refused.message.toLowerCase()}` : (err as Error).message,
+    };
   } finally {
     fwd.close();
   }

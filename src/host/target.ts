@@ -1,7 +1,7 @@
 /** Where a Kafka install is on the host: what every remote script needs to find it. */
 import { posix } from 'node:path';
-import { coreJar, distName, tarballName, type Distribution } from '../kafka/distribution.js';
 import { EVERY_KIND, INSTALL_PORTS, UNIT_DIR } from '../kafka/daemons.js';
+import { coreJar, type Distribution, distName, tarballName } from '../kafka/distribution.js';
 import type { BASE_INPUTS } from './script-inputs.js';
 import { UNIT_HEADER } from './unit-owner.js';
 

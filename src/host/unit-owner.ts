@@ -27,4 +27,5 @@ export function unitSource(u: Pick<UnitFact, 'path' | 'content' | 'fragment'>): 
 }
 
 /** The unit file of kafka-setup's, when there is one (a unit to start and stop through systemd). */
-export const ourUnitFile = (u: Pick<UnitFact, 'path' | 'content' | 'fragment'>): boolean => u.content !== undefined && unitOwner(u) === 'ours';
+export const ourUnitFile = (u: Pick<UnitFact, 'path' | 'content' | 'fragment'>): boolean =>
+  u.content !== undefined && unitOwner(u) === 'ours';

@@ -50,7 +50,28 @@ export const VOCABULARY = {
   /** Live progress of a long script (install-java.sh), read while it runs. */
   progress: ['text'],
   /** A failure kafka-setup can explain: `kind` and `message`, then fields of that kind. */
-  error: ['kind', 'message', 'line', 'log', 'url', 'actual', 'waited', 'pid', 'name', 'command', 'age', 'lock', 'since', 'from', 'conn', 'now', 'dir', 'user', 'port', 'owner'],
+  error: [
+    'kind',
+    'message',
+    'line',
+    'log',
+    'url',
+    'actual',
+    'waited',
+    'pid',
+    'name',
+    'command',
+    'age',
+    'lock',
+    'since',
+    'from',
+    'conn',
+    'now',
+    'dir',
+    'user',
+    'port',
+    'owner',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SectionName = keyof typeof VOCABULARY;

@@ -34,7 +34,13 @@ export async function askZookeeperMode(session: Session, timeoutMs: number): Pro
     const mode = /^Mode: ([a-z-]+)\s*$/m.exec(answer)?.[1];
     if (mode) return { mode };
     const refused = fwd.lastError();
-    return { reason: refused ? `127.0.0.1:${ZOOKEEPER_PORT} on the host: ${refused.message.toLowerCase()}` : /not currently serving/.test(answer) ? 'it is not serving (no quorum)' : 'it did not answer srvr' };
+    return {
+      reason: refused
+        ? `127.0.0.1:${ZOOKEEPER_PORT} on the host: ${refused.message.toLowerCase()}`
+        : /not currently serving/.test(answer)
+          ? 'it is not serving (no quorum)'
+          : 'it did not answer srvr',
+    };
   } catch (err) {
     return { reason: (err as Error).message };
   } finally {

@@ -22,15 +22,24 @@ interface KafkajsBroker {
     brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
     controllerId: number;
     clusterId: string;
-    topicMetadata: Array<{ topic: string; partitionMetadata: Array<{ partitionId: number; leader: number; replicas: number[]; isr: number[] }> }>;
+    topicMetadata: Array<{
+      topic: string;
+      partitionMetadata: Array<{ partitionId: number; leader: number; replicas: number[]; isr: number[] }>;
+    }>;
   }>;
-  alterPartitionReassignments(o: { topics: Array<{ topic: string; partitionAssignment: Array<{ partition: number; replicas: number[] }> }>; timeout: number }): Promise<unknown>;
+  alterPartitionReassignments(o: {
+    topics: Array<{ topic: string; partitionAssignment: Array<{ partition: number; replicas: number[] }> }>;
+    timeout: number;
+  }): Promise<unknown>;
 }
 type BrokerClass = new (o: { connectionPool: unknown; logger: unknown; allowAutoTopicCreation: boolean }) => KafkajsBroker;
 type PoolClass = new (o: Record<string, unknown>) => unknown;
 const Broker = require('kafkajs/src/broker') as BrokerClass;
 const ConnectionPool = require('kafkajs/src/network/connectionPool') as PoolClass;
-const { createLogger, LEVELS } = require('kafkajs/src/loggers') as { createLogger: (o: { level: number; logCreator: () => () => void }) => unknown; LEVELS: { NOTHING: number } };
+const { createLogger, LEVELS } = require('kafkajs/src/loggers') as {
+  createLogger: (o: { level: number; logCreator: () => () => void }) => unknown;
+  LEVELS: { NOTHING: number };
+};
 const socketFactory = require('kafkajs/src/network/socketFactory') as () => unknown;
 const apiKeys = require('kafkajs/src/protocol/requests/apiKeys') as Record<string, number>;
 const { requests } = require('kafkajs/src/protocol/requests') as { requests: Record<string, { versions: string[] }> };
@@ -47,16 +56,21 @@ interface RequestQueueInternals {
   pending: unknown[];
   checkPendingRequests(): void;
 }
-const RequestQueue = require('kafkajs/src/network/requestQueue') as { prototype: RequestQueueInternals & { scheduleCheckPendingRequests(): void } };
+const RequestQueue = require('kafkajs/src/network/requestQueue') as {
+  prototype: RequestQueueInternals & { scheduleCheckPendingRequests(): void };
+};
 const CHECK_PENDING_REQUESTS_INTERVAL = 10; // kafkajs's own value
 RequestQueue.prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: RequestQueueInternals): void {
   if (this.throttleCheckTimeoutId) return;
   let scheduleAt = this.throttledUntil - Date.now();
   if (this.pending.length > 0) scheduleAt = scheduleAt > 0 ? scheduleAt : CHECK_PENDING_REQUESTS_INTERVAL;
-  this.throttleCheckTimeoutId = setTimeout(() => {
-    this.throttleCheckTimeoutId = null;
-    this.checkPendingRequests();
-  }, Math.max(0, scheduleAt));
+  this.throttleCheckTimeoutId = setTimeout(
+    () => {
+      this.throttleCheckTimeoutId = null;
+      this.checkPendingRequests();
+    },
+    Math.max(0, scheduleAt),
+  );
 };
 
 const silent = (): (() => void) => () => {};
@@ -83,17 +97,29 @@ export interface BootstrapAnswer {
 /** What our client speaks of each API: the highest version in common with the broker's range. */
 function usableVersion(apiKey: number, min: number, max: number): number | undefined {
   const name = Object.keys(apiKeys).find((n) => apiKeys[n] === apiKey);
-  const ours = name ? requests[name]?.versions.map(Number) ?? [] : [];
+  const ours = name ? (requests[name]?.versions.map(Number) ?? []) : [];
   const common = ours.filter((v) => v >= min && v <= max);
   return common.length > 0 ? Math.max(...common) : undefined;
 }
 
 /** One connection to one address (no redirects followed), for `work`, closed whatever happened. */
-async function withBroker<T>(host: string, port: number, timeoutMs: number, clientId: string, work: (broker: KafkajsBroker) => Promise<T>): Promise<T> {
+async function withBroker<T>(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  clientId: string,
+  work: (broker: KafkajsBroker) => Promise<T>,
+): Promise<T> {
   const logger = createLogger({ level: LEVELS.NOTHING, logCreator: silent });
   const connectionPool = new ConnectionPool({
-    host, port, logger, socketFactory: socketFactory(), clientId,
-    connectionTimeout: timeoutMs, requestTimeout: timeoutMs, enforceRequestTimeout: true,
+    host,
+    port,
+    logger,
+    socketFactory: socketFactory(),
+    clientId,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    enforceRequestTimeout: true,
   });
   const broker = new Broker({ connectionPool, logger, allowAutoTopicCreation: false });
   try {
@@ -121,8 +147,18 @@ export async function askBootstrap(host: string, port: number, timeoutMs: number
       controllerId: md.controllerId,
       clusterId: md.clusterId,
       partitions: md.topicMetadata.reduce((n, t) => n + t.partitionMetadata.length, 0),
-      underReplicated: md.topicMetadata.reduce((n, t) => n + t.partitionMetadata.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).length, 0),
-      assignment: md.topicMetadata.flatMap((t) => t.partitionMetadata.map((p) => ({ topic: t.topic, partition: p.partitionId, replicas: [...p.replicas], inSync: p.leader >= 0 && p.isr.length >= p.replicas.length }))),
+      underReplicated: md.topicMetadata.reduce(
+        (n, t) => n + t.partitionMetadata.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).length,
+        0,
+      ),
+      assignment: md.topicMetadata.flatMap((t) =>
+        t.partitionMetadata.map((p) => ({
+          topic: t.topic,
+          partition: p.partitionId,
+          replicas: [...p.replicas],
+          inSync: p.leader >= 0 && p.isr.length >= p.replicas.length,
+        })),
+      ),
     };
   });
 }
@@ -133,9 +169,12 @@ export async function askBootstrap(host: string, port: number, timeoutMs: number
  */
 export async function reassign(host: string, port: number, timeoutMs: number, plan: readonly PartitionReplicas[]): Promise<void> {
   const topics = [...new Set(plan.map((p) => p.topic))].map((topic) => ({
-    topic, partitionAssignment: plan.filter((p) => p.topic === topic).map((p) => ({ partition: p.partition, replicas: p.replicas })),
+    topic,
+    partitionAssignment: plan.filter((p) => p.topic === topic).map((p) => ({ partition: p.partition, replicas: p.replicas })),
   }));
-  await withBroker(host, port, timeoutMs, 'kafka-setup-init', (broker) => broker.alterPartitionReassignments({ topics, timeout: timeoutMs }));
+  await withBroker(host, port, timeoutMs, 'kafka-setup-init', (broker) =>
+    broker.alterPartitionReassignments({ topics, timeout: timeoutMs }),
+  );
 }
 
 export interface RoundTrip {
@@ -150,14 +189,21 @@ export interface RoundTrip {
  * deletes the topic and the consumer group, whatever happened. In a cluster the topic has replicas on
  * `replicationFactor` brokers, so acks=all proves the replication too.
  */
-export async function roundTrip(bootstrap: string, timeoutMs: number, log?: (line: string) => void, replicationFactor = 1): Promise<RoundTrip> {
+export async function roundTrip(
+  bootstrap: string,
+  timeoutMs: number,
+  log?: (line: string) => void,
+  replicationFactor = 1,
+): Promise<RoundTrip> {
   const kafka = new Kafka({
     clientId: 'kafka-setup-verify',
     brokers: [bootstrap],
     connectionTimeout: Math.min(timeoutMs, 10_000),
     requestTimeout: timeoutMs,
     logLevel: log ? logLevel.INFO : logLevel.NOTHING,
-    ...(log ? { logCreator: () => (e: { namespace: string; log: { message: string } }) => log(`kafkajs ${e.namespace}: ${e.log.message}`) } : {}),
+    ...(log
+      ? { logCreator: () => (e: { namespace: string; log: { message: string } }) => log(`kafkajs ${e.namespace}: ${e.log.message}`) }
+      : {}),
     // The first consumer group of a fresh broker waits for __consumer_offsets to be created
     // ("group coordinator is not available" for a few seconds): retry for up to ~25 s.
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 3000 },
@@ -174,7 +220,11 @@ export async function roundTrip(bootstrap: string, timeoutMs: number, log?: (lin
   let timing: { produceMs: number; consumeMs: number } | undefined;
   try {
     await admin.connect();
-    created = await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor }], waitForLeaders: true, timeout: timeoutMs });
+    created = await admin.createTopics({
+      topics: [{ topic, numPartitions: 1, replicationFactor }],
+      waitForLeaders: true,
+      timeout: timeoutMs,
+    });
     const t0 = Date.now();
     await producer.connect();
     await producer.send({ topic, messages: [{ key: id, value: payload }], acks: -1 });
@@ -202,7 +252,10 @@ export async function roundTrip(bootstrap: string, timeoutMs: number, log?: (lin
     await consumer.disconnect().catch(() => {});
     await producer.disconnect().catch(() => {});
     if (created) {
-      deleted = await admin.deleteTopics({ topics: [topic], timeout: timeoutMs }).then(() => true, () => false);
+      deleted = await admin.deleteTopics({ topics: [topic], timeout: timeoutMs }).then(
+        () => true,
+        () => false,
+      );
       await admin.deleteGroups([groupId]).catch(() => {});
     }
     await admin.disconnect().catch(() => {});

@@ -43,7 +43,9 @@ function ordered(c: ClusterView): ClusterMember[] {
 }
 
 export function zookeeperConnect(c: ClusterView): string {
-  return ordered(c).map((m) => `${hostPort(m.address, ZOOKEEPER_PORT)}`).join(',');
+  return ordered(c)
+    .map((m) => `${hostPort(m.address, ZOOKEEPER_PORT)}`)
+    .join(',');
 }
 
 /** `host:port`, with an IPv6 address in brackets. */

@@ -36,15 +36,37 @@ export interface DaemonSpec {
 export const UNIT_DIR = '/etc/systemd/system';
 
 export const ZOOKEEPER: DaemonSpec = {
-  kind: 'zookeeper', name: 'ZooKeeper', label: 'ZooKeeper', jpsName: 'QuorumPeerMain', main: 'org.apache.zookeeper.server.quorum.QuorumPeerMain', config: 'zookeeper.properties',
-  script: 'zookeeper-server-start.sh', out: 'zookeeper.out', ready: '', port: ZOOKEEPER_PORT, otherPorts: [], timeoutS: 60,
-  unit: 'kafka-zookeeper.service', unitDescription: 'Apache ZooKeeper for Kafka (kafka-setup)',
+  kind: 'zookeeper',
+  name: 'ZooKeeper',
+  label: 'ZooKeeper',
+  jpsName: 'QuorumPeerMain',
+  main: 'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+  config: 'zookeeper.properties',
+  script: 'zookeeper-server-start.sh',
+  out: 'zookeeper.out',
+  ready: '',
+  port: ZOOKEEPER_PORT,
+  otherPorts: [],
+  timeoutS: 60,
+  unit: 'kafka-zookeeper.service',
+  unitDescription: 'Apache ZooKeeper for Kafka (kafka-setup)',
 };
 
 export const BROKER: DaemonSpec = {
-  kind: 'broker', name: 'the broker', label: 'broker', jpsName: 'Kafka', main: 'kafka.Kafka', config: 'server.properties',
-  script: 'kafka-server-start.sh', out: 'kafkaServer.out', ready: 'started (kafka.server.KafkaServer)', port: BROKER_PORT, otherPorts: [INTERNAL_PORT], timeoutS: 120,
-  unit: 'kafka-broker.service', unitDescription: 'Apache Kafka broker (kafka-setup)',
+  kind: 'broker',
+  name: 'the broker',
+  label: 'broker',
+  jpsName: 'Kafka',
+  main: 'kafka.Kafka',
+  config: 'server.properties',
+  script: 'kafka-server-start.sh',
+  out: 'kafkaServer.out',
+  ready: 'started (kafka.server.KafkaServer)',
+  port: BROKER_PORT,
+  otherPorts: [INTERNAL_PORT],
+  timeoutS: 120,
+  unit: 'kafka-broker.service',
+  unitDescription: 'Apache Kafka broker (kafka-setup)',
 };
 
 /**
@@ -52,9 +74,20 @@ export const BROKER: DaemonSpec = {
  * controller). The broker's kind, unit and files: only the mode that runs it differs.
  */
 export const KRAFT_NODE: DaemonSpec = {
-  kind: 'broker', name: 'Kafka (broker and controller)', label: 'Kafka (broker and controller)', jpsName: 'Kafka', main: 'kafka.Kafka', config: 'server.properties',
-  script: 'kafka-server-start.sh', out: 'kafkaServer.out', ready: 'Kafka Server started', port: BROKER_PORT, otherPorts: [INTERNAL_PORT, CONTROLLER_PORT], timeoutS: 120,
-  unit: 'kafka-broker.service', unitDescription: 'Apache Kafka broker and KRaft controller (kafka-setup)',
+  kind: 'broker',
+  name: 'Kafka (broker and controller)',
+  label: 'Kafka (broker and controller)',
+  jpsName: 'Kafka',
+  main: 'kafka.Kafka',
+  config: 'server.properties',
+  script: 'kafka-server-start.sh',
+  out: 'kafkaServer.out',
+  ready: 'Kafka Server started',
+  port: BROKER_PORT,
+  otherPorts: [INTERNAL_PORT, CONTROLLER_PORT],
+  timeoutS: 120,
+  unit: 'kafka-broker.service',
+  unitDescription: 'Apache Kafka broker and KRaft controller (kafka-setup)',
 };
 
 /** One daemon of each kind: a KRaft node is found, and its unit named, as the broker. */

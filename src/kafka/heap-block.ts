@@ -17,7 +17,11 @@ export type BlockEdit = { ok: true; text: string } | { ok: false; problem: strin
 
 /** The comment lines of our template: any version of the block carries exactly these. */
 function templateComments(): Set<string> {
-  return new Set(template('bashrc-block.sh').split('\n').filter((l) => l.startsWith('#') && l !== BLOCK_START && l !== BLOCK_END));
+  return new Set(
+    template('bashrc-block.sh')
+      .split('\n')
+      .filter((l) => l.startsWith('#') && l !== BLOCK_START && l !== BLOCK_END),
+  );
 }
 
 const OUR_EXPORT = /^export KAFKA_HEAP_OPTS="[-A-Za-z0-9:+=. ]*"$/;
@@ -51,11 +55,19 @@ export function withoutHeapBlock(text: string): BlockEdit {
     }
     if (trimmed === BLOCK_END) {
       if (foreignAt >= 0) {
-        return { ok: false, problem: `~/.bashrc line ${foreignAt + 1}, inside the kafka-setup block, was not written by kafka-setup`, hint: REPAIR_HINT };
+        return {
+          ok: false,
+          problem: `~/.bashrc line ${foreignAt + 1}, inside the kafka-setup block, was not written by kafka-setup`,
+          hint: REPAIR_HINT,
+        };
       }
       openedAt = -1;
     } else if (trimmed === BLOCK_START) {
-      return { ok: false, problem: `~/.bashrc line ${openedAt + 1} starts a kafka-setup block that never ends (another starts at line ${i + 1})`, hint: REPAIR_HINT };
+      return {
+        ok: false,
+        problem: `~/.bashrc line ${openedAt + 1} starts a kafka-setup block that never ends (another starts at line ${i + 1})`,
+        hint: REPAIR_HINT,
+      };
     } else if (foreignAt < 0 && !comments.has(line.trimEnd()) && !OUR_EXPORT.test(line.trim())) {
       foreignAt = i;
     }

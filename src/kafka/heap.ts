@@ -66,7 +66,10 @@ export interface MemoryBudget {
 }
 
 /** ZooKeeper mode's budget, the figures measured above. */
-export const ZOOKEEPER_BUDGET: MemoryBudget = { brokerOverheadMib: BROKER_OVERHEAD_MIB, residentBesides: [['ZooKeeper', ZOOKEEPER_RESIDENT_MIB]] };
+export const ZOOKEEPER_BUDGET: MemoryBudget = {
+  brokerOverheadMib: BROKER_OVERHEAD_MIB,
+  residentBesides: [['ZooKeeper', ZOOKEEPER_RESIDENT_MIB]],
+};
 
 /** MiB of memory the broker, the other JVMs and the system need, with this broker heap. */
 export function memoryNeedMib(brokerMib: number, b: MemoryBudget = ZOOKEEPER_BUDGET): number {
@@ -115,10 +118,14 @@ export function heapFitProblem(
   const need = memoryNeedMib(brokerMib, b);
   const memMib = host.memKib / 1024;
   if (need <= memMib) return undefined;
-  const swap = host.swapKib > 0 ? ` and ${formatMemory(host.swapKib / 1024)} of swap (not counted: a JVM whose heap is swapped out stalls)` : ' and no swap';
+  const swap =
+    host.swapKib > 0
+      ? ` and ${formatMemory(host.swapKib / 1024)} of swap (not counted: a JVM whose heap is swapped out stalls)`
+      : ' and no swap';
   const what = how === 'auto' ? `even the smallest heap, ${formatHeap(brokerMib)},` : `the heap ${formatHeap(brokerMib)}`;
   const besides = b.residentBesides.map(([name, mib]) => `, ${name} (~${mib} MiB)`).join('');
-  const problem = `${what} does not fit this host: the broker (${formatHeap(brokerMib)} of heap plus ~${b.brokerOverheadMib} MiB of JVM overhead)${besides} ` +
+  const problem =
+    `${what} does not fit this host: the broker (${formatHeap(brokerMib)} of heap plus ~${b.brokerOverheadMib} MiB of JVM overhead)${besides} ` +
     `and the system (~${SYSTEM_RESERVE_MIB} MiB) need about ${formatMemory(need)}, ` +
     `and the host has ${formatMemory(memMib)} of memory${swap}`;
   const fits = largestFittingHeapMib(host.memKib, b);
@@ -144,9 +151,13 @@ export function xmxOf(args: string): number | undefined {
   const m = /^([0-9]+)([kKmMgG]?)$/.exec(last)!;
   const n = Number(m[1]);
   switch (m[2]!.toLowerCase()) {
-    case 'g': return n * 1024;
-    case 'm': return n;
-    case 'k': return n / 1024;
-    default: return n / (1024 * 1024);
+    case 'g':
+      return n * 1024;
+    case 'm':
+      return n;
+    case 'k':
+      return n / 1024;
+    default:
+      return n / (1024 * 1024);
   }
 }

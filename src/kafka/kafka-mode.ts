@@ -66,7 +66,11 @@ export interface KafkaMode {
    * Why this mode's broker cannot use a log directory formatted so (its meta.properties), if it
    * cannot: refused before any change. Undefined where a step of the mode's own refuses it.
    */
-  unusableStorage(f: { version: number | undefined; clusterId: string | undefined }, path: string, kafkaVersion: string): { problem: string; hint: string } | undefined;
+  unusableStorage(
+    f: { version: number | undefined; clusterId: string | undefined },
+    path: string,
+    kafkaVersion: string,
+  ): { problem: string; hint: string } | undefined;
   /** The Scala builds of this mode's releases. */
   readonly scalaVersions: readonly string[];
   /** A port without authentication that must never be open to the internet (verify checks it is not). */
@@ -81,4 +85,3 @@ export interface KafkaMode {
    */
   readonly clusterQuorum: 'ensemble' | 'controllers';
 }
-

@@ -9,7 +9,7 @@
  * node ids and addresses), with nothing more to keep on them.
  */
 import { createHash } from 'node:crypto';
-import { hostPort, type ClusterView } from './cluster.js';
+import { type ClusterView, hostPort } from './cluster.js';
 import { CONTROLLER_PORT } from './distribution.js';
 
 /** A voter's directory id: 16 bytes of a hash, in URL-safe base64 as Kafka writes a Uuid. */
@@ -44,10 +44,14 @@ const byId = votersOf;
 
 /** controller.quorum.bootstrap.servers: every voter's controller listener (the nodes that observe find the quorum there too). */
 export function controllerBootstrap(c: ClusterView): string {
-  return byId(c).map((m) => hostPort(m.address, CONTROLLER_PORT)).join(',');
+  return byId(c)
+    .map((m) => hostPort(m.address, CONTROLLER_PORT))
+    .join(',');
 }
 
 /** `--initial-controllers`: `id@host:port:directoryId` for every voter, the same on every node. */
 export function initialControllers(c: ClusterView, clusterId: string): string {
-  return byId(c).map((m) => `${m.id}@${hostPort(m.address, CONTROLLER_PORT)}:${directoryIdOf(clusterId, m.id)}`).join(',');
+  return byId(c)
+    .map((m) => `${m.id}@${hostPort(m.address, CONTROLLER_PORT)}:${directoryIdOf(clusterId, m.id)}`)
+    .join(',');
 }

@@ -4,7 +4,7 @@
  * single server; in a cluster bound to every interface (on EC2: the private one and the loopback, the
  * public address being NAT) and advertised at the private address, where the other brokers are.
  */
-import { hostPort, selfOf, type ClusterView } from './cluster.js';
+import { type ClusterView, hostPort, selfOf } from './cluster.js';
 import { BROKER_PORT, bootstrapAddress, EXTERNAL_LISTENER, INTERNAL_LISTENER, INTERNAL_PORT } from './distribution.js';
 
 /** Where a single server's controller reaches its broker, and where kafka-setup asks the broker (through SSH). */
@@ -21,12 +21,29 @@ export function internalAddress(cluster: ClusterView | undefined): string {
 }
 
 /** The listener settings; `extra` are further listeners: [name, bound, advertised]. */
-export function listenerSettings(advertisedHost: string, cluster: ClusterView | undefined, extra: ReadonlyArray<readonly [string, string, string]> = []): Array<[string, string]> {
+export function listenerSettings(
+  advertisedHost: string,
+  cluster: ClusterView | undefined,
+  extra: ReadonlyArray<readonly [string, string, string]> = [],
+): Array<[string, string]> {
   const bound = cluster ? `:${INTERNAL_PORT}` : INTERNAL_ADDRESS;
   return [
-    ['listeners', [`${EXTERNAL_LISTENER}://:${BROKER_PORT}`, `${INTERNAL_LISTENER}://${bound}`, ...extra.map(([n, b]) => `${n}://${b}`)].join(',')],
-    ['advertised.listeners', [externalListener(advertisedHost), `${INTERNAL_LISTENER}://${internalAddress(cluster)}`, ...extra.map(([n, , a]) => `${n}://${a}`)].join(',')],
-    ['listener.security.protocol.map', [EXTERNAL_LISTENER, INTERNAL_LISTENER, ...extra.map(([n]) => n)].map((n) => `${n}:PLAINTEXT`).join(',')],
+    [
+      'listeners',
+      [`${EXTERNAL_LISTENER}://:${BROKER_PORT}`, `${INTERNAL_LISTENER}://${bound}`, ...extra.map(([n, b]) => `${n}://${b}`)].join(','),
+    ],
+    [
+      'advertised.listeners',
+      [
+        externalListener(advertisedHost),
+        `${INTERNAL_LISTENER}://${internalAddress(cluster)}`,
+        ...extra.map(([n, , a]) => `${n}://${a}`),
+      ].join(','),
+    ],
+    [
+      'listener.security.protocol.map',
+      [EXTERNAL_LISTENER, INTERNAL_LISTENER, ...extra.map(([n]) => n)].map((n) => `${n}:PLAINTEXT`).join(','),
+    ],
     ['inter.broker.listener.name', INTERNAL_LISTENER],
   ];
 }

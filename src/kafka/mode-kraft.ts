@@ -4,12 +4,12 @@
  * on the loopback, where the node itself reaches it, never at the public address.
  */
 import { posix } from 'node:path';
-import { hostPort, replicationSettings, replication, selfOf, type ClusterView } from './cluster.js';
+import { type ClusterView, hostPort, replication, replicationSettings, selfOf } from './cluster.js';
 import { KRAFT_NODE } from './daemons.js';
 import { CONTROLLER_LISTENER, CONTROLLER_PORT } from './distribution.js';
-import { listenerSettings } from './listeners.js';
 import type { KafkaMode, Placement } from './kafka-mode.js';
 import { controllerBootstrap, votersOf, votes } from './kraft-quorum.js';
+import { listenerSettings } from './listeners.js';
 import { getProperty } from './properties.js';
 
 /** A single server's node id: Kafka's own quickstart's. */
@@ -21,18 +21,36 @@ export const kraftMode: KafkaMode = {
   what: 'Kafka (broker and controller, KRaft)',
   daemons: [KRAFT_NODE],
   broker: KRAFT_NODE,
-  settings: (p) => [['server.properties', p.cluster ? clusterSettings(p, p.cluster) : [
-    ['process.roles', 'broker,controller'],
-    ['node.id', String(KRAFT_NODE_ID)],
-    ['controller.quorum.bootstrap.servers', CONTROLLER_ADDRESS],
-    ['controller.listener.names', CONTROLLER_LISTENER],
-    ...listenerSettings(p.advertisedHost, p.cluster, [[CONTROLLER_LISTENER, CONTROLLER_ADDRESS, CONTROLLER_ADDRESS]]),
-    ['log.dirs', posix.join(p.dataDir, 'kafka-logs')],
-  ]]],
-  dataStores: [{
-    what: 'Kafka', kind: 'broker', file: 'server.properties', dir: 'kafka-logs', setting: 'server.properties (log.dirs)',
-    current: (f) => (getProperty(f['server.properties'] ?? '', 'log.dirs') ?? getProperty(f['server.properties'] ?? '', 'log.dir') ?? '/tmp/kraft-combined-logs').split(','),
-  }],
+  settings: (p) => [
+    [
+      'server.properties',
+      p.cluster
+        ? clusterSettings(p, p.cluster)
+        : [
+            ['process.roles', 'broker,controller'],
+            ['node.id', String(KRAFT_NODE_ID)],
+            ['controller.quorum.bootstrap.servers', CONTROLLER_ADDRESS],
+            ['controller.listener.names', CONTROLLER_LISTENER],
+            ...listenerSettings(p.advertisedHost, p.cluster, [[CONTROLLER_LISTENER, CONTROLLER_ADDRESS, CONTROLLER_ADDRESS]]),
+            ['log.dirs', posix.join(p.dataDir, 'kafka-logs')],
+          ],
+    ],
+  ],
+  dataStores: [
+    {
+      what: 'Kafka',
+      kind: 'broker',
+      file: 'server.properties',
+      dir: 'kafka-logs',
+      setting: 'server.properties (log.dirs)',
+      current: (f) =>
+        (
+          getProperty(f['server.properties'] ?? '', 'log.dirs') ??
+          getProperty(f['server.properties'] ?? '', 'log.dir') ??
+          '/tmp/kraft-combined-logs'
+        ).split(','),
+    },
+  ],
   formatsStorage: true,
   heapMib: (_d, brokerMib) => brokerMib,
   residentBesides: [],
@@ -44,9 +62,10 @@ export const kraftMode: KafkaMode = {
   scalaVersions: ['2.13'],
   // Bound to the loopback by kafka-setup: open only where someone re-bound it.
   privatePort: { id: 'controller-exposed', name: 'the KRaft controller', port: CONTROLLER_PORT },
-  memberText: (c) => (votes(c, selfOf(c).id)
-    ? `node.id ${selfOf(c).id}, one of ${votersOf(c).length} voters in the controller quorum`
-    : `node.id ${selfOf(c).id}, a broker observing the ${votersOf(c).length}-voter controller quorum`),
+  memberText: (c) =>
+    votes(c, selfOf(c).id)
+      ? `node.id ${selfOf(c).id}, one of ${votersOf(c).length} voters in the controller quorum`
+      : `node.id ${selfOf(c).id}, a broker observing the ${votersOf(c).length}-voter controller quorum`,
   clusterQuorum: 'controllers',
 };
 

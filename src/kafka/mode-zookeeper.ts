@@ -3,9 +3,9 @@ import { posix } from 'node:path';
 import { brokerClusterSettings, ensembleSettings, selfOf } from './cluster.js';
 import { BROKER, ZOOKEEPER } from './daemons.js';
 import { ZOOKEEPER_PORT } from './distribution.js';
-import { zookeeperHeapFor, ZOOKEEPER_RESIDENT_MIB } from './heap.js';
-import { listenerSettings } from './listeners.js';
+import { ZOOKEEPER_RESIDENT_MIB, zookeeperHeapFor } from './heap.js';
 import type { KafkaMode } from './kafka-mode.js';
+import { listenerSettings } from './listeners.js';
 import { getProperty } from './properties.js';
 
 export const zookeeperMode: KafkaMode = {
@@ -14,18 +14,38 @@ export const zookeeperMode: KafkaMode = {
   daemons: [ZOOKEEPER, BROKER],
   broker: BROKER,
   settings: (p) => [
-    ['server.properties', [
-      ...listenerSettings(p.advertisedHost, p.cluster), ['log.dirs', posix.join(p.dataDir, 'kafka-logs')],
-      ...(p.cluster ? brokerClusterSettings(p.cluster) : []),
-    ]],
+    [
+      'server.properties',
+      [
+        ...listenerSettings(p.advertisedHost, p.cluster),
+        ['log.dirs', posix.join(p.dataDir, 'kafka-logs')],
+        ...(p.cluster ? brokerClusterSettings(p.cluster) : []),
+      ],
+    ],
     ['zookeeper.properties', [['dataDir', posix.join(p.dataDir, 'zookeeper')], ...(p.cluster ? ensembleSettings(p.cluster) : [])]],
   ],
   dataStores: [
     {
-      what: 'Kafka', kind: 'broker', file: 'server.properties', dir: 'kafka-logs', setting: 'server.properties (log.dirs)',
-      current: (f) => (getProperty(f['server.properties'] ?? '', 'log.dirs') ?? getProperty(f['server.properties'] ?? '', 'log.dir') ?? '/tmp/kafka-logs').split(','),
+      what: 'Kafka',
+      kind: 'broker',
+      file: 'server.properties',
+      dir: 'kafka-logs',
+      setting: 'server.properties (log.dirs)',
+      current: (f) =>
+        (
+          getProperty(f['server.properties'] ?? '', 'log.dirs') ??
+          getProperty(f['server.properties'] ?? '', 'log.dir') ??
+          '/tmp/kafka-logs'
+        ).split(','),
     },
-    { what: 'ZooKeeper', kind: 'zookeeper', file: 'zookeeper.properties', dir: 'zookeeper', setting: 'zookeeper.properties (dataDir)', current: (f) => [getProperty(f['zookeeper.properties'] ?? '', 'dataDir') ?? '/tmp/zookeeper'] },
+    {
+      what: 'ZooKeeper',
+      kind: 'zookeeper',
+      file: 'zookeeper.properties',
+      dir: 'zookeeper',
+      setting: 'zookeeper.properties (dataDir)',
+      current: (f) => [getProperty(f['zookeeper.properties'] ?? '', 'dataDir') ?? '/tmp/zookeeper'],
+    },
   ],
   formatsStorage: false,
   heapMib: (d, brokerMib) => (d.kind === 'zookeeper' ? zookeeperHeapFor(brokerMib) : brokerMib),
@@ -33,15 +53,20 @@ export const zookeeperMode: KafkaMode = {
   brokerOverheadMib: 160,
   wants: (d) => (d.kind === 'broker' ? ZOOKEEPER : undefined),
   // A ZooKeeper-mode broker reads meta.properties version 0 only (3.x refuses KRaft's version 1 at start).
-  unusableStorage: (f, path, kafkaVersion) => (f.version === undefined || f.version === 0 ? undefined : {
-    problem: `${path} is formatted for KRaft (Kafka 4.x${f.clusterId ? `, cluster ${f.clusterId}` : ''}); Kafka ${kafkaVersion} runs with ZooKeeper and its broker cannot use it. Nothing was changed`,
-    hint: 'keep that Kafka: run kafka-setup init with --kafka-version 4.x (the version it runs); or start afresh without its topics: kafka-setup uninstall --purge-data (deletes them), then init again. kafka-setup does not move KRaft metadata into ZooKeeper',
-  }),
+  unusableStorage: (f, path, kafkaVersion) =>
+    f.version === undefined || f.version === 0
+      ? undefined
+      : {
+          problem: `${path} is formatted for KRaft (Kafka 4.x${f.clusterId ? `, cluster ${f.clusterId}` : ''}); Kafka ${kafkaVersion} runs with ZooKeeper and its broker cannot use it. Nothing was changed`,
+          hint: 'keep that Kafka: run kafka-setup init with --kafka-version 4.x (the version it runs); or start afresh without its topics: kafka-setup uninstall --purge-data (deletes them), then init again. kafka-setup does not move KRaft metadata into ZooKeeper',
+        },
   scalaVersions: ['2.12', '2.13'],
   privatePort: { id: 'zookeeper-exposed', name: 'ZooKeeper', port: ZOOKEEPER_PORT },
   memberText: (c) => {
     const { id, brokerId } = selfOf(c);
-    return id === brokerId ? `broker.id and myid ${id} of ${c.members.length} in the ensemble` : `broker.id ${brokerId} (kept from its data), myid ${id} of ${c.members.length} in the ensemble`;
+    return id === brokerId
+      ? `broker.id and myid ${id} of ${c.members.length} in the ensemble`
+      : `broker.id ${brokerId} (kept from its data), myid ${id} of ${c.members.length} in the ensemble`;
   },
   clusterQuorum: 'ensemble',
 };

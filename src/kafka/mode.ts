@@ -5,7 +5,7 @@
  * edits and their settings, its data directories, whether storage is formatted before the first
  * start, each JVM's heap and what the memory check counts.
  */
-import { kafkaMajor, type Distribution } from './distribution.js';
+import { type Distribution, kafkaMajor } from './distribution.js';
 import type { KafkaMode } from './kafka-mode.js';
 import { kraftMode } from './mode-kraft.js';
 import { zookeeperMode } from './mode-zookeeper.js';

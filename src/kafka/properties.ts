@@ -3,7 +3,7 @@
  * zookeeper.properties). Only the values of the keys we set change; every other byte — comments,
  * blank lines, ordering, separators, line endings — stays as it was.
  */
-import { dominantEol, joinLines, splitLines, type Line } from '../text-lines.js';
+import { dominantEol, joinLines, type Line, splitLines } from '../text-lines.js';
 
 interface Entry {
   key: string; // unescaped
@@ -37,7 +37,10 @@ function splitEntry(logical: string): { keyText: string; prefixLen: number; valu
   const keyStart = i;
   while (i < logical.length) {
     const c = logical[i]!;
-    if (c === '\\') { i += 2; continue; }
+    if (c === '\\') {
+      i += 2;
+      continue;
+    }
     if ('=: \t\f'.includes(c)) break;
     i++;
   }
@@ -95,7 +98,9 @@ function escapeKey(key: string): string {
 
 /** The value of `key` (the last occurrence wins, as in Java), or undefined. */
 export function getProperty(text: string, key: string): string | undefined {
-  return parse(splitLines(text)).filter((e) => e.key === key).at(-1)?.value;
+  return parse(splitLines(text))
+    .filter((e) => e.key === key)
+    .at(-1)?.value;
 }
 
 /** A commented-out example of the key, e.g. `#advertised.listeners=PLAINTEXT://your.host.name:9092`. */

@@ -29,7 +29,13 @@ export const STALE_FETCH_MS = 10_000;
 export const CAUGHT_UP_WITHIN_MS = 10_000;
 
 export type VoterState =
-  | { id: number; state: 'caught-up' | 'catching-up' | 'stalled'; lag: number; fetchAgoMs: number | undefined; caughtUpAgoMs: number | undefined }
+  | {
+      id: number;
+      state: 'caught-up' | 'catching-up' | 'stalled';
+      lag: number;
+      fetchAgoMs: number | undefined;
+      caughtUpAgoMs: number | undefined;
+    }
   | { id: number; state: 'missing' };
 
 /**
@@ -73,7 +79,10 @@ export const majority = (voters: number): number => Math.floor(voters / 2) + 1;
  * every other voter must be there and caught up (a voter behind cannot take over at once).
  */
 export function unsafeToStop(replicas: readonly QuorumReplica[], voters: readonly number[], id: number): string | undefined {
-  const others = voterStates(replicas, voters.filter((v) => v !== id));
+  const others = voterStates(
+    replicas,
+    voters.filter((v) => v !== id),
+  );
   const behind = others.filter((v) => v.state !== 'caught-up');
   if (behind.length === 0) return undefined;
   return `voter${behind.length > 1 ? 's' : ''} ${behind.map(describeVoter).join('; ')}`;

@@ -17,7 +17,12 @@ export interface PartitionReplicas {
 export const INTERNAL_TOPICS: readonly string[] = ['__consumer_offsets', '__transaction_state'];
 
 /** The new replicas of each partition of `topics` that has fewer than `factor` (at most one per broker). */
-export function raisePlan(partitions: readonly PartitionReplicas[], brokers: readonly number[], factor: number, topics: (name: string) => boolean): PartitionReplicas[] {
+export function raisePlan(
+  partitions: readonly PartitionReplicas[],
+  brokers: readonly number[],
+  factor: number,
+  topics: (name: string) => boolean,
+): PartitionReplicas[] {
   const sorted = [...new Set(brokers)].sort((a, b) => a - b);
   const want = Math.min(factor, sorted.length);
   const plan: PartitionReplicas[] = [];
@@ -52,6 +57,8 @@ export function planDone(plan: readonly PartitionReplicas[], now: readonly Parti
   const seen = new Map(now.map((p) => [key(p), p]));
   return plan.every((p) => {
     const n = seen.get(key(p));
-    return n !== undefined && n.inSync === true && n.replicas.length === p.replicas.length && p.replicas.every((r) => n.replicas.includes(r));
+    return (
+      n !== undefined && n.inSync === true && n.replicas.length === p.replicas.length && p.replicas.every((r) => n.replicas.includes(r))
+    );
   });
 }

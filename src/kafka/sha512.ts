@@ -10,7 +10,10 @@ export function parseSha512File(text: string): string {
   const sumLayout = /^([0-9a-fA-F]{128})\s+\*?\S+$/.exec(trimmed);
   const digest = sumLayout
     ? sumLayout[1]!.toLowerCase()
-    : trimmed.slice(trimmed.indexOf(':') + 1).replace(/\s+/g, '').toLowerCase();
+    : trimmed
+        .slice(trimmed.indexOf(':') + 1)
+        .replace(/\s+/g, '')
+        .toLowerCase();
   if (!HEX128.test(digest)) {
     throw new Error('not a SHA-512 checksum file (expected "<file>: <128 hex digits>")');
   }

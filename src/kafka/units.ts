@@ -19,7 +19,10 @@ export interface UnitValues {
  * backslash and quote escaped, `$` and `%` doubled (systemd would expand them).
  */
 export function unitWord(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\$/g, '$$$$').replace(/%/g, '%%')}"`;
+  return `"${value
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/\$/g, '$$$$')
+    .replace(/%/g, '%%')}"`;
 }
 
 /** A unit name systemd accepts as is: nothing in ours needs escaping, and nothing else gets here. */
@@ -30,7 +33,8 @@ function unitName(d: DaemonSpec): string {
 
 /** Why these values cannot go into a unit file, if they cannot. */
 export function unitValuesProblem(v: UnitValues): string | undefined {
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.user)) return `the user name "${v.user.replace(/[^\x20-\x7e]/g, '?')}" cannot go into a systemd unit`;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.user))
+    return `the user name "${v.user.replace(/[^\x20-\x7e]/g, '?')}" cannot go into a systemd unit`;
   if (/[\u0000-\u001f\u007f]/.test(v.installPath)) return 'the install path contains control characters';
   return undefined;
 }

@@ -20,7 +20,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ok: true, path: r.path, backup: r.backup ?? null, inPlace: r.inPlace })}\n`);
     return 0;
   } catch (err) {
-    const e = err instanceof UserError ? err : new UserError(`could not write ${path} as root: ${(err as Error).message}`, { hint: `${path} was left as it was` });
+    const e =
+      err instanceof UserError
+        ? err
+        : new UserError(`could not write ${path} as root: ${(err as Error).message}`, { hint: `${path} was left as it was` });
     process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ok: false, message: e.message, ...(e.hint ? { hint: e.hint } : {}) })}\n`);
     return 1;
   }

@@ -5,8 +5,8 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { isHostName } from '../host-name.js';
+import { dominantEol, joinLines, type Line, splitLines } from '../text-lines.js';
 import { visible as printable } from '../visible.js';
-import { dominantEol, joinLines, splitLines, type Line } from '../text-lines.js';
 
 export interface HostsChange {
   text: string;
@@ -15,8 +15,6 @@ export interface HostsChange {
   removed: string[];
   added: string[];
 }
-
-
 
 /** The IP and names of a line (what comes before a #), or undefined for comments and blank lines. */
 function entry(text: string): { ip: string; names: string[] } | undefined {
@@ -42,8 +40,19 @@ function withoutName(text: string, alias: string): string {
  * localhost4/6, macOS's broadcasthost): re-pointing one breaks local services, so none is ever an alias.
  */
 const RESERVED = new Set([
-  'localhost', 'localhost.localdomain', 'localhost4', 'localhost4.localdomain4', 'localhost6', 'localhost6.localdomain6',
-  'ip6-localhost', 'ip6-loopback', 'ip6-localnet', 'ip6-mcastprefix', 'ip6-allnodes', 'ip6-allrouters', 'ip6-allhosts',
+  'localhost',
+  'localhost.localdomain',
+  'localhost4',
+  'localhost4.localdomain4',
+  'localhost6',
+  'localhost6.localdomain6',
+  'ip6-localhost',
+  'ip6-loopback',
+  'ip6-localnet',
+  'ip6-mcastprefix',
+  'ip6-allnodes',
+  'ip6-allrouters',
+  'ip6-allhosts',
   'broadcasthost',
 ]);
 

@@ -8,8 +8,9 @@
  * process: hosts-elevated.ts); sudo asks for the password on the terminal itself and kafka-setup
  * never sees it; without a terminal, `sudo -n`, and a clear error if that is not enough.
  */
+
+import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { randomBytes, createHash } from 'node:crypto';
 import { access, link, mkdtemp, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
@@ -30,7 +31,11 @@ export interface WriteResult {
 }
 
 /** Runs a command; the seam the tests replace. On a terminal it gets the terminal (sudo may ask). */
-export type Runner = (cmd: string, args: string[], opts: { interactive: boolean }) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+export type Runner = (
+  cmd: string,
+  args: string[],
+  opts: { interactive: boolean },
+) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
 export const execaRunner: Runner = async (cmd, args, opts) => {
   const { execa } = await import('execa');
@@ -41,11 +46,17 @@ export const execaRunner: Runner = async (cmd, args, opts) => {
     stderr: opts.interactive ? 'inherit' : 'pipe',
     reject: false,
   });
-  return { exitCode: r.exitCode ?? 1, stdout: typeof r.stdout === 'string' ? r.stdout : '', stderr: typeof r.stderr === 'string' ? r.stderr : '' };
+  return {
+    exitCode: r.exitCode ?? 1,
+    stdout: typeof r.stdout === 'string' ? r.stdout : '',
+    stderr: typeof r.stderr === 'string' ? r.stderr : '',
+  };
 };
 
 export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(typeof data === 'string' ? Buffer.from(data, 'latin1') : data).digest('hex');
+  return createHash('sha256')
+    .update(typeof data === 'string' ? Buffer.from(data, 'latin1') : data)
+    .digest('hex');
 }
 
 export function changedMeanwhile(path: string): UserError {
@@ -57,7 +68,12 @@ export function changedMeanwhile(path: string): UserError {
 const code = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
 
 /** A new file with a name nobody can guess, created exclusively (O_CREAT|O_EXCL: a planted symlink is not followed), mode 0600. */
-async function exclusiveFile(dir: string, base: string, content: Buffer, like: { mode: number; uid: number; gid: number }): Promise<{ path: string; ownerKept: boolean }> {
+async function exclusiveFile(
+  dir: string,
+  base: string,
+  content: Buffer,
+  like: { mode: number; uid: number; gid: number },
+): Promise<{ path: string; ownerKept: boolean }> {
   const path = join(dir, `.${base}.kafka-setup-${randomBytes(8).toString('hex')}`);
   const fh = await open(path, 'wx', 0o600);
   let ownerKept = true;
@@ -112,7 +128,9 @@ export async function replaceHostsFile(path: string, content: Buffer, expectedSh
   try {
     target = await realpath(path);
   } catch (err) {
-    throw new UserError(`cannot write ${path}: ${code(err) === 'ENOENT' ? 'it no longer exists' : (err as Error).message}`, { hint: 'check --hosts-file and run again' });
+    throw new UserError(`cannot write ${path}: ${code(err) === 'ENOENT' ? 'it no longer exists' : (err as Error).message}`, {
+      hint: 'check --hosts-file and run again',
+    });
   }
   let tmp: string | undefined;
   try {
@@ -139,7 +157,9 @@ export async function replaceHostsFile(path: string, content: Buffer, expectedSh
     return { path: target, backup, inPlace: true };
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`could not write ${target}: ${(err as Error).message}`, { hint: `check the permissions of ${dirname(target)}; the file itself was left as it was unless the message says otherwise` });
+    throw new UserError(`could not write ${target}: ${(err as Error).message}`, {
+      hint: `check the permissions of ${dirname(target)}; the file itself was left as it was unless the message says otherwise`,
+    });
   } finally {
     if (tmp) await rm(tmp, { force: true });
   }
@@ -168,7 +188,11 @@ function parseResult(json: string): ElevatedResult {
   try {
     return JSON.parse(json) as ElevatedResult;
   } catch {
-    return { ok: false, message: 'the elevated writer gave an unreadable answer', hint: 'run again; if it persists, run with --debug and report it' };
+    return {
+      ok: false,
+      message: 'the elevated writer gave an unreadable answer',
+      hint: 'run again; if it persists, run with --debug and report it',
+    };
   }
 }
 
@@ -179,11 +203,15 @@ async function writeWithSudo(path: string, content: Buffer, expectedSha: string,
   try {
     dir = await mkdtemp(join(tmpdir(), 'kafka-setup-hosts-'));
   } catch (err) {
-    throw new UserError(`cannot create a temporary directory in ${tmpdir()}: ${(err as Error).message}`, { hint: `free space or fix the permissions of ${tmpdir()} (or point TMPDIR elsewhere); ${path} was left as it was` });
+    throw new UserError(`cannot create a temporary directory in ${tmpdir()}: ${(err as Error).message}`, {
+      hint: `free space or fix the permissions of ${tmpdir()} (or point TMPDIR elsewhere); ${path} was left as it was`,
+    });
   }
   try {
     await writeFile(file(dir), content, { flag: 'wx', mode: 0o600 }).catch((err: unknown) => {
-      throw new UserError(`cannot write a temporary file in ${dir}: ${(err as Error).message}`, { hint: `free space in ${tmpdir()} (or point TMPDIR elsewhere); ${path} was left as it was` });
+      throw new UserError(`cannot write a temporary file in ${dir}: ${(err as Error).message}`, {
+        hint: `free space in ${tmpdir()} (or point TMPDIR elsewhere); ${path} was left as it was`,
+      });
     });
     const args = [...(interactive ? [] : ['-n']), '--', process.execPath, elevatedScript(), path, expectedSha, file(dir)];
     const r = await run('sudo', args, { interactive });
@@ -198,7 +226,11 @@ async function writeWithSudo(path: string, content: Buffer, expectedSha: string,
       needsPassword
         ? `${path} is not writable by this user, and sudo needs a password, which cannot be asked without a terminal`
         : `could not write ${path} with sudo (exit ${r.exitCode})${r.stderr ? `: ${r.stderr.trim().split('\n').pop()}` : ''}`,
-      { hint: needsPassword ? 'run the same command in a terminal (sudo will ask for your password), or as root' : `check that you may use sudo; ${path} was left as it was` },
+      {
+        hint: needsPassword
+          ? 'run the same command in a terminal (sudo will ask for your password), or as root'
+          : `check that you may use sudo; ${path} was left as it was`,
+      },
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -212,7 +244,10 @@ export async function readHostsFile(path: string): Promise<string> {
     const c = code(err);
     const why = c === 'ENOENT' ? 'no such file' : c === 'EISDIR' ? 'it is a directory' : (err as Error).message;
     throw new UserError(`cannot read ${path}: ${why}`, {
-      hint: c === 'ENOENT' || c === 'EISDIR' ? 'point --hosts-file at an existing hosts file (or leave it out for the system one)' : 'run kafka-setup as a user who can read it',
+      hint:
+        c === 'ENOENT' || c === 'EISDIR'
+          ? 'point --hosts-file at an existing hosts file (or leave it out for the system one)'
+          : 'run kafka-setup as a user who can read it',
     });
   }
 }

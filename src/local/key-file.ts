@@ -26,13 +26,21 @@ export function localPath(path: string): string {
 
 export async function inspectKey(path: string): Promise<KeyFile> {
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') throw new UserError(`the key file ${path} does not exist`, { hint: 'pass the .pem file you downloaded when you created the key pair with --key PATH' });
-    if (err.code === 'EACCES') throw new UserError(`the key file ${path} cannot be read (permission denied)`, { hint: 'run kafka-setup as the user who owns the key' });
+    if (err.code === 'ENOENT')
+      throw new UserError(`the key file ${path} does not exist`, {
+        hint: 'pass the .pem file you downloaded when you created the key pair with --key PATH',
+      });
+    if (err.code === 'EACCES')
+      throw new UserError(`the key file ${path} cannot be read (permission denied)`, {
+        hint: 'run kafka-setup as the user who owns the key',
+      });
     throw new UserError(`cannot read the key file ${path}: ${err.message}`);
   });
-  if (st.isDirectory()) throw new UserError(`${path} is a directory, not a key file`, { hint: 'pass the .pem file itself with --key PATH' });
+  if (st.isDirectory())
+    throw new UserError(`${path} is a directory, not a key file`, { hint: 'pass the .pem file itself with --key PATH' });
   if (!st.isFile()) throw new UserError(`${path} is not a regular file`, { hint: 'pass the .pem file itself with --key PATH' });
-  if (st.size > 64 * 1024) throw new UserError(`${path} is too large to be an SSH private key`, { hint: 'pass the .pem file of the key pair with --key PATH' });
+  if (st.size > 64 * 1024)
+    throw new UserError(`${path} is too large to be an SSH private key`, { hint: 'pass the .pem file of the key pair with --key PATH' });
   const data = await readFile(path).catch((err: NodeJS.ErrnoException) => {
     throw new UserError(`cannot read the key file ${path}: ${err.message}`, { hint: 'run kafka-setup as the user who owns the key' });
   });
@@ -54,7 +62,9 @@ export async function inspectKey(path: string): Promise<KeyFile> {
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key?.isPrivateKey()) {
       throw new UserError(`${path} is a public key; kafka-setup needs the private key`, {
-        hint: path.endsWith('.pub') ? `pass the file without .pub: --key ${path.slice(0, -4)}` : 'pass the private key file (.pem) with --key PATH',
+        hint: path.endsWith('.pub')
+          ? `pass the file without .pub: --key ${path.slice(0, -4)}`
+          : 'pass the private key file (.pem) with --key PATH',
       });
     }
   }

@@ -11,7 +11,10 @@ export async function resolveHost(host: string): Promise<{ ok: true; addresses: 
     return { ok: true, addresses: all.map((a) => a.address) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'ERROR';
-    return { ok: false, reason: code === 'ENOTFOUND' ? `"${host}" does not resolve (no such name)` : `"${host}" could not be resolved (${code})` };
+    return {
+      ok: false,
+      reason: code === 'ENOTFOUND' ? `"${host}" does not resolve (no such name)` : `"${host}" could not be resolved (${code})`,
+    };
   }
 }
 
@@ -23,14 +26,23 @@ export function tcpConnect(host: string, port: number, timeoutMs: number): Promi
       socket.destroy();
       resolve(r);
     };
-    socket.setTimeout(timeoutMs, () => done({ ok: false, code: 'ETIMEDOUT', reason: `no answer within ${Math.round(timeoutMs / 1000)} s (a firewall or security group dropping the packets)` }));
+    socket.setTimeout(timeoutMs, () =>
+      done({
+        ok: false,
+        code: 'ETIMEDOUT',
+        reason: `no answer within ${Math.round(timeoutMs / 1000)} s (a firewall or security group dropping the packets)`,
+      }),
+    );
     socket.once('connect', () => done({ ok: true, ms: Date.now() - started }));
     socket.once('error', (err: NodeJS.ErrnoException) => {
       const code = err.code ?? 'ERROR';
       const reason =
-        code === 'ECONNREFUSED' ? 'connection refused (nothing listens there)'
-          : code === 'ENOTFOUND' ? `"${host}" does not resolve`
-            : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? 'unreachable from this machine'
+        code === 'ECONNREFUSED'
+          ? 'connection refused (nothing listens there)'
+          : code === 'ENOTFOUND'
+            ? `"${host}" does not resolve`
+            : code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
+              ? 'unreachable from this machine'
               : err.message;
       done({ ok: false, code, reason });
     });

@@ -59,28 +59,55 @@ function advertisedFor(hosts: readonly string[], given: readonly string[]): Arra
   });
   if (pairs.every((p) => p === undefined)) {
     if (given.length !== hosts.length) {
-      throw new UsageError(`--advertised-host is given ${given.length} time${given.length > 1 ? 's' : ''} for ${hosts.length} hosts`, 'give one per --host, in the same order, or name the host: --advertised-host HOST=ADDRESS');
+      throw new UsageError(
+        `--advertised-host is given ${given.length} time${given.length > 1 ? 's' : ''} for ${hosts.length} hosts`,
+        'give one per --host, in the same order, or name the host: --advertised-host HOST=ADDRESS',
+      );
     }
     return given.map((g) => g);
   }
   const out: Array<string | undefined> = hosts.map(() => undefined);
   for (const [i, p] of pairs.entries()) {
-    if (!p) throw new UsageError(`--advertised-host "${printable(given[i]!)}": in a cluster, name the host it is for`, 'write --advertised-host HOST=ADDRESS, HOST as in --host');
+    if (!p)
+      throw new UsageError(
+        `--advertised-host "${printable(given[i]!)}": in a cluster, name the host it is for`,
+        'write --advertised-host HOST=ADDRESS, HOST as in --host',
+      );
     const at = hosts.findIndex((h) => same(h, p[0]));
-    if (at < 0) throw new UsageError(`--advertised-host ${printable(p[0])}=…: ${printable(p[0])} is not one of the --host values (${hosts.join(', ')})`, 'name a host exactly as --host gives it');
+    if (at < 0)
+      throw new UsageError(
+        `--advertised-host ${printable(p[0])}=…: ${printable(p[0])} is not one of the --host values (${hosts.join(', ')})`,
+        'name a host exactly as --host gives it',
+      );
     out[at] = p[1];
   }
   return out;
 }
 
 /** The cluster's hosts, from the --host values (specs) or, with none, the saved cluster. */
-export function clusterHosts(specs: readonly string[], advertised: readonly string[], saved: readonly SavedMember[] | undefined): ClusterHost[] {
+export function clusterHosts(
+  specs: readonly string[],
+  advertised: readonly string[],
+  saved: readonly SavedMember[] | undefined,
+): ClusterHost[] {
   if (specs.length === 0 && saved) {
-    return saved.map((m) => ({ savedId: m.id, brokerId: m.brokerId, host: m.host, user: m.user, port: m.port, advertisedHost: advertisedFor(saved.map((s) => s.host), advertised)[saved.indexOf(m)] ?? m.advertisedHost }));
+    return saved.map((m) => ({
+      savedId: m.id,
+      brokerId: m.brokerId,
+      host: m.host,
+      user: m.user,
+      port: m.port,
+      advertisedHost:
+        advertisedFor(
+          saved.map((s) => s.host),
+          advertised,
+        )[saved.indexOf(m)] ?? m.advertisedHost,
+    }));
   }
   const parsed = specs.map((s) => {
     const p = parseHostSpec(s);
-    if ('problem' in p) throw new UsageError(`--host ${printable(s)}: ${p.problem}`, 'give each host as [user@]host[:port], e.g. --host admin@203.0.113.10');
+    if ('problem' in p)
+      throw new UsageError(`--host ${printable(s)}: ${p.problem}`, 'give each host as [user@]host[:port], e.g. --host admin@203.0.113.10');
     return p;
   });
   const names = parsed.map((p) => p.host);
@@ -88,7 +115,11 @@ export function clusterHosts(specs: readonly string[], advertised: readonly stri
     const twice = parsed.findIndex((q) => same(q.host, p.host) && (q.port ?? 22) === (p.port ?? 22));
     if (twice !== i) throw new UsageError(`--host ${printable(p.host)} is given twice`, 'give each host of the cluster once');
   }
-  if (parsed.length > MAX_MEMBERS) throw new UsageError(`${parsed.length} hosts: kafka-setup sets up at most ${MAX_MEMBERS} members in a cluster (ZooKeeper's myid is 1..255)`, 'give fewer hosts');
+  if (parsed.length > MAX_MEMBERS)
+    throw new UsageError(
+      `${parsed.length} hosts: kafka-setup sets up at most ${MAX_MEMBERS} members in a cluster (ZooKeeper's myid is 1..255)`,
+      'give fewer hosts',
+    );
   const ads = advertisedFor(names, advertised);
   for (const a of ads) {
     const problem = a === undefined ? undefined : hostProblem(a);
@@ -98,7 +129,14 @@ export function clusterHosts(specs: readonly string[], advertised: readonly stri
   // one of these hosts at a new address.
   return parsed.map((p, i) => {
     const was = savedMemberFor(saved, p.host, p.port);
-    return { savedId: was?.id, brokerId: was?.brokerId, host: p.host, user: p.user ?? was?.user, port: p.port ?? was?.port, advertisedHost: ads[i] ?? was?.advertisedHost };
+    return {
+      savedId: was?.id,
+      brokerId: was?.brokerId,
+      host: p.host,
+      user: p.user ?? was?.user,
+      port: p.port ?? was?.port,
+      advertisedHost: ads[i] ?? was?.advertisedHost,
+    };
   });
 }
 
@@ -111,13 +149,28 @@ const isBrokerId = (v: unknown): boolean => Number.isInteger(v) && (v as number)
  */
 function savedMemberProblem(m: unknown): string | undefined {
   const x = m as Partial<Record<keyof SavedMember, unknown>>;
-  if (typeof m !== 'object' || m === null || typeof x.host !== 'string' || typeof x.user !== 'string' || typeof x.advertisedHost !== 'string'
-    || !Number.isInteger(x.id) || (x.id as number) < 1 || (x.id as number) > MAX_MEMBERS || !Number.isInteger(x.port)) {
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    typeof x.host !== 'string' ||
+    typeof x.user !== 'string' ||
+    typeof x.advertisedHost !== 'string' ||
+    !Number.isInteger(x.id) ||
+    (x.id as number) < 1 ||
+    (x.id as number) > MAX_MEMBERS ||
+    !Number.isInteger(x.port)
+  ) {
     return ' is not {id, host, user, port, advertisedHost}';
   }
   if (x.brokerId !== undefined && !isBrokerId(x.brokerId)) return ' has a brokerId that is not a broker.id (0 or more)';
-  const problem = ([['port', portProblem(String(x.port))], ['user', userProblem(x.user)], ['host', hostProblem(x.host)], ['advertisedHost', hostProblem(x.advertisedHost)]] as const)
-    .find(([, p]) => p !== undefined);
+  const problem = (
+    [
+      ['port', portProblem(String(x.port))],
+      ['user', userProblem(x.user)],
+      ['host', hostProblem(x.host)],
+      ['advertisedHost', hostProblem(x.advertisedHost)],
+    ] as const
+  ).find(([, p]) => p !== undefined);
   return problem && `, "${problem[0]}": ${problem[1]}`;
 }
 
@@ -145,9 +198,11 @@ export function savedClusterProblem(value: unknown): string | undefined {
   const id = twice(members, (m) => String(m.id));
   if (id) return `"cluster" gives id ${id.member.id} to ${id.places}`;
   const broker = twice(members, (m) => String(m.brokerId ?? m.id));
-  if (broker) return `"cluster" gives broker id ${broker.member.brokerId ?? broker.member.id} to ${broker.places} (a host without "brokerId" has its id)`;
+  if (broker)
+    return `"cluster" gives broker id ${broker.member.brokerId ?? broker.member.id} to ${broker.places} (a host without "brokerId" has its id)`;
   const server = twice(members, (m) => `${m.host.toLowerCase()}:${m.port}`);
-  if (server) return `"cluster" names one server twice: ${server.places} are both ${printable(server.member.host)} port ${server.member.port}`;
+  if (server)
+    return `"cluster" names one server twice: ${server.places} are both ${printable(server.member.host)} port ${server.member.port}`;
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 /** The options of `kafka-setup stop | start | restart`: those of every host command. */
-import { hostCommandDeclarations, type HostCommandFlags } from './host-command-options.js';
+import { type HostCommandFlags, hostCommandDeclarations } from './host-command-options.js';
 
 export type ControlAction = 'stop' | 'start' | 'restart';
 export const controlDeclarations = hostCommandDeclarations;

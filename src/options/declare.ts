@@ -4,7 +4,7 @@
  * these tables, so adding an option is adding a declaration.
  */
 import { UsageError } from '../errors.js';
-import { resolveField, type Resolver } from './resolve.js';
+import { type Resolver, resolveField } from './resolve.js';
 import type { Problem } from './validate.js';
 
 /** Where an option is kept in the saved profile. */
@@ -98,8 +98,12 @@ export function longName(d: Decl): string {
 
 type InputOf<D> = D extends { kind: 'value' } ? string : D extends { kind: 'list' } ? string[] : boolean;
 type OutputOf<D> = D extends { kind: 'value'; parse: (v: string) => infer T }
-  ? D extends { optional: true } ? T | undefined : T
-  : D extends { kind: 'list' } ? string[] : boolean;
+  ? D extends { optional: true }
+    ? T | undefined
+    : T
+  : D extends { kind: 'list' }
+    ? string[]
+    : boolean;
 
 /** What commander hands over for a table: strings as typed, nothing defaulted (defaults come last). */
 export type FlagsOf<T extends Table> = { -readonly [K in keyof T as AttrOf<T[K]['flag']>]?: InputOf<T[K]> };
@@ -107,21 +111,30 @@ export type FlagsOf<T extends Table> = { -readonly [K in keyof T as AttrOf<T[K][
 export type Resolved<T extends Table> = { -readonly [K in keyof T]: OutputOf<T[K]> };
 
 type SavedOf<D> = D extends { saved: Saved<infer S> } ? S : never;
-type RequiredSaved<T extends Table> = { -readonly [K in keyof T as T[K] extends { saved: { optional: true } } ? never : SavedOf<T[K]>]: OutputOf<T[K]> };
-type OptionalSaved<T extends Table> = { -readonly [K in keyof T as T[K] extends { saved: { optional: true } } ? SavedOf<T[K]> : never]?: Exclude<OutputOf<T[K]>, undefined> };
+type RequiredSaved<T extends Table> = {
+  -readonly [K in keyof T as T[K] extends { saved: { optional: true } } ? never : SavedOf<T[K]>]: OutputOf<T[K]>;
+};
+type OptionalSaved<T extends Table> = {
+  -readonly [K in keyof T as T[K] extends { saved: { optional: true } } ? SavedOf<T[K]> : never]?: Exclude<OutputOf<T[K]>, undefined>;
+};
 /** The profile fields a table saves. */
 export type SavedBy<T extends Table> = RequiredSaved<T> & OptionalSaved<T>;
 
 /** The help line of an option: its text and the default derived from its declaration. */
 export function helpOf(d: Decl): string {
   if (d.kind === 'switch') return d.help;
-  const shown = d.kind === 'list'
-    ? d.default.join(', ')
-    : d.shown ?? (typeof d.default === 'string' ? d.default + (d.note ? `, ${d.note}` : '') : undefined);
+  const shown =
+    d.kind === 'list'
+      ? d.default.join(', ')
+      : (d.shown ?? (typeof d.default === 'string' ? d.default + (d.note ? `, ${d.note}` : '') : undefined));
   return shown === undefined ? d.help : `${d.help} (default: ${shown})`;
 }
 
-function savedText(d: ValueDecl<string, unknown, never>, profile: Readonly<Record<string, unknown>> | undefined, earlier: Readonly<Record<string, unknown>>): string | undefined {
+function savedText(
+  d: ValueDecl<string, unknown, never>,
+  profile: Readonly<Record<string, unknown>> | undefined,
+  earlier: Readonly<Record<string, unknown>>,
+): string | undefined {
   if (!d.saved || !profile) return undefined;
   const v = profile[d.saved.key];
   if (v === undefined || (d.savedApplies && !d.savedApplies(profile, earlier as never))) return undefined;
@@ -165,7 +178,14 @@ export async function resolveDeclared<T extends Table>(
         continue;
       }
       const v = await resolveField(r, {
-        flag: longName(d), value: text, fromProfile, validate: d.validate, default: dflt, prompt: d.prompt, checkAnswer: d.checkAnswer, missingHint: d.missingHint,
+        flag: longName(d),
+        value: text,
+        fromProfile,
+        validate: d.validate,
+        default: dflt,
+        prompt: d.prompt,
+        checkAnswer: d.checkAnswer,
+        missingHint: d.missingHint,
       });
       if (d.checkGiven && r.interactive && (text !== undefined || fromProfile !== undefined)) await d.checkGiven(v);
       out[name] = d.parse(v);
@@ -189,5 +209,9 @@ export function savedValues<T extends Table>(table: T, options: Resolved<T>): Sa
  * is held to the same rule as the flag it stands for (a list: each of its values).
  */
 export function savedFields(...tables: Table[]): Array<Saved & { list: boolean; validate: (v: string) => Problem }> {
-  return tables.flatMap((t) => Object.values(t).flatMap((d) => (d.kind !== 'switch' && d.saved ? [{ ...d.saved, list: d.kind === 'list', validate: d.validate }] : [])));
+  return tables.flatMap((t) =>
+    Object.values(t).flatMap((d) =>
+      d.kind !== 'switch' && d.saved ? [{ ...d.saved, list: d.kind === 'list', validate: d.validate }] : [],
+    ),
+  );
 }

@@ -6,7 +6,11 @@ import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import { hostProblem, portProblem, printable, userProblem } from './validate.js';
 
-export interface HostSpec { host: string; user?: string; port?: number }
+export interface HostSpec {
+  host: string;
+  user?: string;
+  port?: number;
+}
 
 const EXAMPLE = 'e.g. --host admin@203.0.113.10:2222, or [2001:db8::1]:2222 for an IPv6 address with a port';
 
@@ -21,7 +25,11 @@ export function parseHostSpec(text: string): HostSpec | { problem: string } {
   if (rest.startsWith('[')) {
     const m = /^\[([^\]]*)\](?::(.*))?$/.exec(rest);
     if (!m) {
-      return { problem: rest.includes(']') ? `"${printable(rest)}" is not [host] or [host]:port` : `"${printable(rest)}" has no closing "]"; write an IPv6 address with a port as [2001:db8::1]:2222` };
+      return {
+        problem: rest.includes(']')
+          ? `"${printable(rest)}" is not [host] or [host]:port`
+          : `"${printable(rest)}" has no closing "]"; write an IPv6 address with a port as [2001:db8::1]:2222`,
+      };
     }
     host = m[1]!;
     port = m[2];
@@ -34,7 +42,8 @@ export function parseHostSpec(text: string): HostSpec | { problem: string } {
     host = colon < 0 ? rest : rest.slice(0, colon);
     port = colon < 0 ? undefined : rest.slice(colon + 1);
   }
-  const problem = (user === undefined ? undefined : userProblem(user)) ?? hostProblem(host) ?? (port === undefined ? undefined : portProblem(port));
+  const problem =
+    (user === undefined ? undefined : userProblem(user)) ?? hostProblem(host) ?? (port === undefined ? undefined : portProblem(port));
   if (problem) return { problem };
   return { host, ...(user === undefined ? {} : { user }), ...(port === undefined ? {} : { port: Number(port) }) };
 }
@@ -46,10 +55,16 @@ export function expandHostFlag<F extends { host?: string; user?: string; port?: 
   if ('problem' in spec) throw new UsageError(`--host: ${spec.problem}`, `give --host as [user@]host[:port], ${EXAMPLE}`);
   // A value given both ways must agree; an invalid --user or --port is left to its own flag's message.
   if (spec.user !== undefined && flags.user !== undefined && userProblem(flags.user) === undefined && flags.user !== spec.user) {
-    throw new UsageError(`--host says user "${spec.user}" but --user says "${printable(flags.user)}"`, 'give the user once: in --host (user@host) or with --user');
+    throw new UsageError(
+      `--host says user "${spec.user}" but --user says "${printable(flags.user)}"`,
+      'give the user once: in --host (user@host) or with --user',
+    );
   }
   if (spec.port !== undefined && flags.port !== undefined && portProblem(flags.port) === undefined && Number(flags.port) !== spec.port) {
-    throw new UsageError(`--host says port ${spec.port} but --port says ${Number(flags.port)}`, 'give the port once: in --host (host:port) or with --port');
+    throw new UsageError(
+      `--host says port ${spec.port} but --port says ${Number(flags.port)}`,
+      'give the port once: in --host (host:port) or with --port',
+    );
   }
   return {
     ...flags,

@@ -4,8 +4,8 @@ import type { Prompter } from '../prompts.js';
 import { resolveConnection } from './connection-options.js';
 import { resolveDeclared } from './declare.js';
 import { expandHostFlag } from './host-spec.js';
-import { initDeclarations, type InitFlags, type InitOptions } from './init-declarations.js';
-import { LATEST, latestFlagsProblem, latestText, LISTING_MAX_BYTES, LISTING_TIMEOUT_MS, resolveLatest } from './latest-version.js';
+import { type InitFlags, type InitOptions, initDeclarations } from './init-declarations.js';
+import { LATEST, LISTING_MAX_BYTES, LISTING_TIMEOUT_MS, latestFlagsProblem, latestText, resolveLatest } from './latest-version.js';
 import { applicableProfile, type RecogniseMoved } from './profile.js';
 import { isInteractive, type Resolver } from './resolve.js';
 
@@ -33,7 +33,11 @@ export async function resolveInitOptions(given: InitFlags, deps: OptionDeps): Pr
   const conflict = latestFlagsProblem(flags);
   if (conflict) throw conflict;
   const env = deps.env ?? process.env;
-  const r: Resolver = { interactive: isInteractive(flags.interactive, deps.stdin), prompter: deps.prompter, acceptDefaults: flags.yes === true };
+  const r: Resolver = {
+    interactive: isInteractive(flags.interactive, deps.stdin),
+    prompter: deps.prompter,
+    acceptDefaults: flags.yes === true,
+  };
   const { profile } = await applicableProfile(flags, env, deps.warn ?? (() => {}), deps.recognise);
   const conn = await resolveConnection(flags, profile, r);
   const kafkaVersion = flags.kafkaVersion === LATEST ? await latestVersion(flags, profile, r, deps) : flags.kafkaVersion;
@@ -46,10 +50,17 @@ export async function resolveInitOptions(given: InitFlags, deps: OptionDeps): Pr
  * After the connection's flags (and its questions), before anything on the host. The other init values
  * are checked after it: their defaults (Scala build, install directory) follow from the version.
  */
-async function latestVersion(flags: InitFlags, profile: Readonly<Record<string, unknown>> | undefined, r: Resolver, deps: OptionDeps): Promise<string> {
+async function latestVersion(
+  flags: InitFlags,
+  profile: Readonly<Record<string, unknown>> | undefined,
+  r: Resolver,
+  deps: OptionDeps,
+): Promise<string> {
   // The mirrors as the download will use them: flags, else the profile's, else the defaults.
   const { mirrors } = await resolveDeclared({ mirrors: initDeclarations.mirrors }, flags, profile, r);
-  const read = deps.fetchPage ?? ((url: string) => fetchPage(url, { timeoutMs: LISTING_TIMEOUT_MS, maxBytes: LISTING_MAX_BYTES, signal: deps.signal }));
+  const read =
+    deps.fetchPage ??
+    ((url: string) => fetchPage(url, { timeoutMs: LISTING_TIMEOUT_MS, maxBytes: LISTING_MAX_BYTES, signal: deps.signal }));
   const latest = await resolveLatest(mirrors, read);
   deps.info?.(latestText(latest));
   return latest.version;

@@ -28,7 +28,7 @@ export interface LatestRelease {
 export function latestFlagsProblem(flags: { kafkaVersion?: string | undefined; sha512?: string | undefined }): UsageError | undefined {
   if (flags.kafkaVersion !== LATEST || flags.sha512 === undefined) return undefined;
   return new UsageError(
-    '--sha512 cannot go with --kafka-version latest: a checksum is of one version\'s tarball, and which version is the latest is only known once a mirror is asked',
+    "--sha512 cannot go with --kafka-version latest: a checksum is of one version's tarball, and which version is the latest is only known once a mirror is asked",
     'name the version the checksum is for (--kafka-version X.Y.Z --sha512 …), or leave --sha512 out: the .sha512 published beside the tarball is checked; nothing was changed',
   );
 }
@@ -48,9 +48,13 @@ export async function resolveLatest(mirrors: readonly string[], fetchPage: (url:
     if (listed[0] !== undefined && (newest === undefined || compareVersions(listed[0], newest) > 0)) newest = listed[0];
     const version = listed.find((v) => versionProblem(v) === undefined);
     if (version === undefined) {
-      failures.push(`${listing}: ${listed.length === 0
-        ? 'answered, but lists no release directories (not a listing like https://downloads.apache.org/kafka/)'
-        : `lists only releases kafka-setup does not set up (${listed.slice(0, 3).join(', ')}${listed.length > 3 ? ', …' : ''})`}`);
+      failures.push(
+        `${listing}: ${
+          listed.length === 0
+            ? 'answered, but lists no release directories (not a listing like https://downloads.apache.org/kafka/)'
+            : `lists only releases kafka-setup does not set up (${listed.slice(0, 3).join(', ')}${listed.length > 3 ? ', …' : ''})`
+        }`,
+      );
       continue;
     }
     return { version, listing, ...(newest !== undefined && compareVersions(newest, version) > 0 ? { newerUnsupported: newest } : {}) };
@@ -63,6 +67,9 @@ export async function resolveLatest(mirrors: readonly string[], fetchPage: (url:
 
 /** The line that says which version "latest" became, and why not a newer one that was listed. */
 export function latestText(r: LatestRelease): string {
-  const newer = r.newerUnsupported === undefined ? '' : ` that kafka-setup sets up (it also lists ${r.newerUnsupported}; kafka-setup sets up 3.0.0 to 4.x)`;
+  const newer =
+    r.newerUnsupported === undefined
+      ? ''
+      : ` that kafka-setup sets up (it also lists ${r.newerUnsupported}; kafka-setup sets up 3.0.0 to 4.x)`;
   return `--kafka-version latest: ${r.version}, the newest release ${r.listing} lists${newer}`;
 }

@@ -1,11 +1,16 @@
 /** Options of `kafka-setup logs [broker|zookeeper] [-n N] [-f]`: which logs, how many lines, follow or not. */
 import { UsageError } from '../errors.js';
-import { EVERY_KIND, type DaemonSpec } from '../kafka/daemons.js';
-import { modeOf, type KafkaMode } from '../kafka/mode.js';
-import { resolveDeclared, toggle, value, type FlagsOf } from './declare.js';
-import { hostCommandDeclarations, resolveHostCommandOptions, type HostCommandFlags, type HostCommandOptions } from './host-command-options.js';
+import { type DaemonSpec, EVERY_KIND } from '../kafka/daemons.js';
+import { type KafkaMode, modeOf } from '../kafka/mode.js';
+import { type FlagsOf, resolveDeclared, toggle, value } from './declare.js';
+import {
+  type HostCommandFlags,
+  type HostCommandOptions,
+  hostCommandDeclarations,
+  resolveHostCommandOptions,
+} from './host-command-options.js';
 import type { OptionDeps } from './init-options.js';
-import { printable, type Problem } from './validate.js';
+import { type Problem, printable } from './validate.js';
 
 export const MAX_LINES = 100_000;
 
@@ -17,8 +22,17 @@ export function linesProblem(v: string): Problem {
 
 export const logsDeclarations = {
   ...hostCommandDeclarations,
-  lines: value({ flag: '-n, --lines <count>', help: 'how many of the last lines to show', default: '50', validate: linesProblem, parse: Number }),
-  follow: toggle({ flag: '-f, --follow', help: 'then print each new line as it is written, until Ctrl-C (which ends kafka-setup logs with exit 0)' }),
+  lines: value({
+    flag: '-n, --lines <count>',
+    help: 'how many of the last lines to show',
+    default: '50',
+    validate: linesProblem,
+    parse: Number,
+  }),
+  follow: toggle({
+    flag: '-f, --follow',
+    help: 'then print each new line as it is written, until Ctrl-C (which ends kafka-setup logs with exit 0)',
+  }),
 } as const;
 
 export interface LogsFlags extends HostCommandFlags, FlagsOf<typeof logsDeclarations> {}
@@ -41,9 +55,12 @@ export function daemonsNamed(name: string | undefined, mode?: KafkaMode): readon
   const d = known.find((x) => x.kind === name.trim().toLowerCase());
   if (!d) {
     const other = mode && EVERY_KIND.some((x) => x.kind === name.trim().toLowerCase());
-    throw new UsageError(other ? `Kafka ${mode.id === 'kraft' ? '4 runs without ZooKeeper (KRaft): there is no zookeeper log' : 'runs no such daemon'}; name ${known.map((x) => x.kind).join(' or ')}`
-      : `"${printable(name)}" is not a daemon kafka-setup runs; name ${known.map((x) => x.kind).join(' or ')}`,
-    `e.g. kafka-setup logs broker -n 100, or kafka-setup logs for ${known.length > 1 ? 'both' : 'all'}`);
+    throw new UsageError(
+      other
+        ? `Kafka ${mode.id === 'kraft' ? '4 runs without ZooKeeper (KRaft): there is no zookeeper log' : 'runs no such daemon'}; name ${known.map((x) => x.kind).join(' or ')}`
+        : `"${printable(name)}" is not a daemon kafka-setup runs; name ${known.map((x) => x.kind).join(' or ')}`,
+      `e.g. kafka-setup logs broker -n 100, or kafka-setup logs for ${known.length > 1 ? 'both' : 'all'}`,
+    );
   }
   return [d];
 }
@@ -51,7 +68,10 @@ export function daemonsNamed(name: string | undefined, mode?: KafkaMode): readon
 export async function resolveLogsOptions(daemon: string | undefined, flags: LogsFlags, deps: OptionDeps): Promise<LogsOptions> {
   // What needs no host is checked first: a typo fails before any question or connection.
   daemonsNamed(daemon);
-  const { lines, follow } = await resolveDeclared({ lines: logsDeclarations.lines, follow: logsDeclarations.follow }, flags, undefined, { interactive: false, prompter: undefined });
+  const { lines, follow } = await resolveDeclared({ lines: logsDeclarations.lines, follow: logsDeclarations.follow }, flags, undefined, {
+    interactive: false,
+    prompter: undefined,
+  });
   const o = await resolveHostCommandOptions(flags, deps);
   const mode = modeOf(o.dist);
   return { ...o, mode, daemons: daemonsNamed(daemon, mode), lines, follow };

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { printable } from './validate.js';
@@ -33,13 +33,17 @@ function othersCanWrite(s: Stats, what: string, path: string, remove: string): U
   const me = process.getuid?.();
   if (me === undefined) return undefined;
   if (s.uid !== me && s.uid !== 0) {
-    return new UnsafeProfileError(`refusing ${what} ${printable(path)}: it is owned by uid ${s.uid}, not by you (uid ${me})`,
-      `if it is yours, take it back (as root: chown ${me} ${shown(path)}); otherwise ${remove}`);
+    return new UnsafeProfileError(
+      `refusing ${what} ${printable(path)}: it is owned by uid ${s.uid}, not by you (uid ${me})`,
+      `if it is yours, take it back (as root: chown ${me} ${shown(path)}); otherwise ${remove}`,
+    );
   }
   if ((s.mode & 0o022) !== 0) {
     const who = (s.mode & 0o022) === 0o022 ? 'its group and all users' : s.mode & 0o020 ? 'its group' : 'all users';
-    return new UnsafeProfileError(`refusing ${what} ${printable(path)}: ${who} can write it (mode ${(s.mode & 0o777).toString(8).padStart(3, '0')})`,
-      `make it writable by you only: chmod go-w ${shown(path)} (if you did not make it so, ${remove})`);
+    return new UnsafeProfileError(
+      `refusing ${what} ${printable(path)}: ${who} can write it (mode ${(s.mode & 0o777).toString(8).padStart(3, '0')})`,
+      `make it writable by you only: chmod go-w ${shown(path)} (if you did not make it so, ${remove})`,
+    );
   }
   return undefined;
 }
@@ -79,7 +83,8 @@ export async function readProfileFile(path: string): Promise<string | undefined>
   }
   try {
     const s = await fh.stat();
-    if (!s.isFile()) throw new UnsafeProfileError(`refusing the saved profile ${printable(path)}: it is not a regular file`, deleteIt(path));
+    if (!s.isFile())
+      throw new UnsafeProfileError(`refusing the saved profile ${printable(path)}: it is not a regular file`, deleteIt(path));
     const unsafe = othersCanWrite(s, 'the saved profile', path, deleteIt(path));
     if (unsafe) throw unsafe;
     return await fh.readFile('utf8');
@@ -89,8 +94,10 @@ export async function readProfileFile(path: string): Promise<string | undefined>
 }
 
 function linkRefused(path: string): UnsafeProfileError {
-  return new UnsafeProfileError(`refusing the saved profile ${printable(path)}: it is a symbolic link, and kafka-setup reads and writes only a file of its own there`,
-    `delete the link (rm ${shown(path)}) and run kafka-setup init again with your flags, or put the file it points to in its place`);
+  return new UnsafeProfileError(
+    `refusing the saved profile ${printable(path)}: it is a symbolic link, and kafka-setup reads and writes only a file of its own there`,
+    `delete the link (rm ${shown(path)}) and run kafka-setup init again with your flags, or put the file it points to in its place`,
+  );
 }
 
 /**
@@ -107,7 +114,11 @@ export async function writeProfileFile(dir: string, path: string, text: string):
     throw err;
   });
   if (there?.isSymbolicLink()) throw linkRefused(path);
-  if (there && !there.isFile()) throw new UnsafeProfileError(`refusing to write the saved profile ${printable(path)}: something other than a file is there`, deleteIt(path));
+  if (there && !there.isFile())
+    throw new UnsafeProfileError(
+      `refusing to write the saved profile ${printable(path)}: something other than a file is there`,
+      deleteIt(path),
+    );
   const tmp = join(dir, `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', 0o600);
   // From here the temporary file is ours (whatever was planted at its name made open fail, and is left alone).

@@ -6,22 +6,23 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError, UserError } from '../errors.js';
-import { connectionDeclarations, DEFAULT_PROFILE } from './connection-options.js';
-import { savedFields, savedValues, type SavedBy } from './declare.js';
-import { initDeclarations, type InitOptions } from './init-declarations.js';
 import { localPath } from '../local/key-file.js';
-import { savedClusterProblem, savedMemberFor, type SavedMember } from './cluster-options.js';
+import { type SavedMember, savedClusterProblem, savedMemberFor } from './cluster-options.js';
+import { connectionDeclarations, DEFAULT_PROFILE } from './connection-options.js';
+import { type SavedBy, savedFields, savedValues } from './declare.js';
+import { type InitOptions, initDeclarations } from './init-declarations.js';
 import { checkProfileDir, readProfileFile, UnsafeProfileError, writeProfileFile } from './profile-file.js';
 import { hostProblem, printable, profileNameProblem } from './validate.js';
 
 /** What a profile holds: every declared option with a profile key (see declare.ts), and when it was saved. */
-export type Profile = SavedBy<typeof connectionDeclarations> & SavedBy<typeof initDeclarations> & {
-  savedAt?: string;
-  /** A cluster's members (host, user, port and advertisedHost above are its first member's). */
-  cluster?: SavedMember[];
-  /** The first cluster init could not give a single server's topics the cluster's replicas: the next one does. */
-  replicateAll?: true;
-};
+export type Profile = SavedBy<typeof connectionDeclarations> &
+  SavedBy<typeof initDeclarations> & {
+    savedAt?: string;
+    /** A cluster's members (host, user, port and advertisedHost above are its first member's). */
+    cluster?: SavedMember[];
+    /** The first cluster init could not give a single server's topics the cluster's replicas: the next one does. */
+    replicateAll?: true;
+  };
 
 const FIELDS = savedFields(connectionDeclarations, initDeclarations);
 
@@ -70,7 +71,11 @@ function profileProblem(value: unknown): string | undefined {
  * (or directory) someone else could have written is always an error, UnsafeProfileError: see
  * profile-file.ts. So is an invalid name, which would name a file elsewhere.
  */
-export async function loadProfile(name: string, env: NodeJS.ProcessEnv = process.env, onDamaged?: (warning: string) => void): Promise<Profile | undefined> {
+export async function loadProfile(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+  onDamaged?: (warning: string) => void,
+): Promise<Profile | undefined> {
   const badName = profileNameProblem(name);
   if (badName) throw new UsageError(`--profile: ${badName}`);
   const path = profilePath(name, env);
@@ -109,7 +114,12 @@ export async function loadProfile(name: string, env: NodeJS.ProcessEnv = process
 
 /** The same fields and values, whatever their order (profiles written before the declarations had another), the time aside. */
 function sameContent(a: Profile, b: Profile): boolean {
-  const canonical = (p: Profile): string => JSON.stringify(Object.entries({ ...p, savedAt: undefined }).filter(([, x]) => x !== undefined).sort(([x], [y]) => (x < y ? -1 : 1)));
+  const canonical = (p: Profile): string =>
+    JSON.stringify(
+      Object.entries({ ...p, savedAt: undefined })
+        .filter(([, x]) => x !== undefined)
+        .sort(([x], [y]) => (x < y ? -1 : 1)),
+    );
   return canonical(a) === canonical(b);
 }
 
@@ -130,7 +140,12 @@ export async function saveProfile(name: string, profile: Profile, env: NodeJS.Pr
 }
 
 /** Asks whether `host` is the profile's server at a new address (same host key); its fingerprint if so. */
-export type RecogniseMoved = (q: { host: string; port: number; was: { host: string; port: number }; knownHostsPath: string }) => Promise<string | undefined>;
+export type RecogniseMoved = (q: {
+  host: string;
+  port: number;
+  was: { host: string; port: number };
+  knownHostsPath: string;
+}) => Promise<string | undefined>;
 
 /**
  * The saved profile applies when no --host is given or it names the same host: a profile's
@@ -150,12 +165,18 @@ export async function applicableProfile(
   if (problem) throw new UsageError(`--profile: ${problem}`);
   const profile = await loadProfile(name, env, onDamaged);
   if (profile?.cluster && flags.host === undefined) {
-    onDamaged?.(`profile "${name}" is a cluster of ${profile.cluster.length} hosts: this command acts on ${profile.host} only; pass --host to choose another (${profile.cluster.map((m) => m.host).join(', ')})`);
+    onDamaged?.(
+      `profile "${name}" is a cluster of ${profile.cluster.length} hosts: this command acts on ${profile.host} only; pass --host to choose another (${profile.cluster.map((m) => m.host).join(', ')})`,
+    );
   }
   if (!profile || flags.host === undefined) return { name, profile };
   // A member of the saved cluster: the profile applies with that member's connection and address.
   const member = savedMemberFor(profile.cluster, flags.host, flags.port === undefined ? undefined : Number(flags.port));
-  if (member) return { name, profile: { ...profile, host: member.host, user: member.user, port: member.port, advertisedHost: member.advertisedHost } };
+  if (member)
+    return {
+      name,
+      profile: { ...profile, host: member.host, user: member.user, port: member.port, advertisedHost: member.advertisedHost },
+    };
   if (flags.host.toLowerCase() === profile.host.toLowerCase()) return { name, profile };
   const port = Number(flags.port ?? profile.port);
   if (!recognise || hostProblem(flags.host) || !Number.isInteger(port) || port < 1 || port > 65535) return { name, profile: undefined };
@@ -175,7 +196,10 @@ export async function applicableProfile(
  * command that acts on the whole cluster runs once per host, as `--host HOST` (the profile then applies
  * with that member's user, port and address); undefined otherwise.
  */
-export async function clusterMembers(flags: { profile?: string; host?: string }, env: NodeJS.ProcessEnv): Promise<SavedMember[] | undefined> {
+export async function clusterMembers(
+  flags: { profile?: string; host?: string },
+  env: NodeJS.ProcessEnv,
+): Promise<SavedMember[] | undefined> {
   if (flags.host !== undefined) return undefined;
   const name = flags.profile ?? DEFAULT_PROFILE;
   if (profileNameProblem(name)) return undefined;

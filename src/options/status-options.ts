@@ -1,6 +1,6 @@
 /** The options of `kafka-setup status`: those of every host command, and --json. */
-import { toggle, type FlagsOf } from './declare.js';
-import { hostCommandDeclarations, type HostCommandFlags } from './host-command-options.js';
+import { type FlagsOf, toggle } from './declare.js';
+import { type HostCommandFlags, hostCommandDeclarations } from './host-command-options.js';
 
 export const statusDeclarations = {
   ...hostCommandDeclarations,

@@ -3,16 +3,16 @@
  * callers turn that into a UsageError naming the flag, or into a prompt's validation message.
  */
 import { isIP } from 'node:net';
+import { isHostName } from '../host-name.js';
 import { heapProblem } from '../kafka/heap.js';
 import { modeOf } from '../kafka/mode.js';
 import { normaliseSha512 } from '../kafka/sha512.js';
-import { isHostName } from '../host-name.js';
 import { visible } from '../visible.js';
 
 export type Problem = string | undefined;
 
 export function hostProblem(value: string): Problem {
-  if (value.trim() === '') return 'the host is empty; give the instance\'s public IP address or DNS name';
+  if (value.trim() === '') return "the host is empty; give the instance's public IP address or DNS name";
   if (isIP(value) !== 0 || isHostName(value)) return undefined;
   return `"${printable(value)}" is not a host name or IP address`;
 }
@@ -39,7 +39,8 @@ export function versionProblem(value: string): Problem {
   if (!m) return `"${printable(value)}" is not a Kafka version; use X.Y.Z, e.g. 3.1.0 or 4.1.1`;
   const [major, minor] = [Number(m[1]), Number(m[2])];
   if (major > 4) return `Kafka ${value}: kafka-setup sets up Kafka 3.0.0 to 4.x; it does not know Kafka ${major} yet`;
-  if (major < 3) return `Kafka ${value}: kafka-setup sets up Kafka 3.0.0 to 4.x; Kafka ${major}.x predates Java 17 support (added in 3.0), use 3.0.0 or later`;
+  if (major < 3)
+    return `Kafka ${value}: kafka-setup sets up Kafka 3.0.0 to 4.x; Kafka ${major}.x predates Java 17 support (added in 3.0), use 3.0.0 or later`;
   if (major === 3 && minor > 9) return `Kafka ${value} does not exist: the 3.x line ends with 3.9; use 3.9.1 or earlier, or 4.x`;
   return undefined;
 }
@@ -69,7 +70,8 @@ export function heapOrAutoProblem(value: string): Problem {
  * download URL a shell will see.
  */
 export function mirrorProblem(value: string): Problem {
-  if (!/^[\x21-\x7e]+$/.test(value)) return `mirror "${printable(value)}" contains spaces, control or non-ASCII characters; give a plain http(s) URL`;
+  if (!/^[\x21-\x7e]+$/.test(value))
+    return `mirror "${printable(value)}" contains spaces, control or non-ASCII characters; give a plain http(s) URL`;
   let url: URL;
   try {
     url = new URL(value);
@@ -81,7 +83,8 @@ export function mirrorProblem(value: string): Problem {
   if (url.username !== '' || url.password !== '' || /^[a-z]+:\/\/[^/]*@/i.test(value)) {
     return 'the mirror URL contains credentials (user:password@); they would be printed and saved in the profile — use a mirror that needs none';
   }
-  if (/[\s'"`$\\]/.test(value) || url.search || url.hash) return `mirror "${printable(value)}" has characters or parts (query, fragment) a mirror URL cannot have`;
+  if (/[\s'"`$\\]/.test(value) || url.search || url.hash)
+    return `mirror "${printable(value)}" has characters or parts (query, fragment) a mirror URL cannot have`;
   return undefined;
 }
 
@@ -99,7 +102,10 @@ export function remotePathProblem(value: string): Problem {
   if (!value.startsWith('/') && !value.startsWith('~/')) return `"${printable(value)}" must be an absolute path or start with ~/`;
   const bad = [...new Set(value.replace(/^~\//, '').replace(/[A-Za-z0-9._+/-]/g, ''))];
   if (bad.length > 0) {
-    return `"${printable(value)}" contains ${bad.map((ch) => (/\s/.test(ch) ? 'whitespace' : `"${printable(ch)}"`)).filter((x, i, all) => all.indexOf(x) === i).join(', ')}, which Kafka's scripts and config files do not handle; use only letters, digits, ".", "_", "+", "-" and "/"`;
+    return `"${printable(value)}" contains ${bad
+      .map((ch) => (/\s/.test(ch) ? 'whitespace' : `"${printable(ch)}"`))
+      .filter((x, i, all) => all.indexOf(x) === i)
+      .join(', ')}, which Kafka's scripts and config files do not handle; use only letters, digits, ".", "_", "+", "-" and "/"`;
   }
   const rest = value.startsWith('~/') ? value.slice(2) : value.slice(1);
   if (rest === '' || rest.split('/').some((s) => s === '' || s === '.' || s === '..')) {
@@ -109,7 +115,9 @@ export function remotePathProblem(value: string): Problem {
 }
 
 export function profileNameProblem(value: string): Problem {
-  return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(value) ? undefined : `"${printable(value)}" is not a profile name (letters, digits, ".", "_", "-")`;
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(value)
+    ? undefined
+    : `"${printable(value)}" is not a profile name (letters, digits, ".", "_", "-")`;
 }
 
 export function timeoutProblem(value: string): Problem {

@@ -1,20 +1,23 @@
 /** Options of `kafka-setup verify`: the profile or the connection flags, or --bootstrap alone. */
 import { UsageError } from '../errors.js';
 import { BROKER_PORT, type Distribution } from '../kafka/distribution.js';
-import { resolveConnection, type ConnectionFlags, type ConnectionOptions } from './connection-options.js';
-import { toggle, value, type FlagsOf } from './declare.js';
-import type { OptionDeps } from './init-options.js';
+import { type ConnectionFlags, type ConnectionOptions, resolveConnection } from './connection-options.js';
+import { type FlagsOf, toggle, value } from './declare.js';
+import { installDirDeclaration, installLocation } from './host-command-options.js';
 import { expandHostFlag } from './host-spec.js';
+import type { OptionDeps } from './init-options.js';
 import { applicableProfile } from './profile.js';
 import { isInteractive, type Resolver } from './resolve.js';
 import { hostProblem, portProblem, printable } from './validate.js';
-import { installDirDeclaration, installLocation } from './host-command-options.js';
 
 /** What verify adds to the connection's options (its resolution is below: it depends on which are given). */
 export const verifyDeclarations = {
   bootstrap: value({
-    flag: '--bootstrap <host:port>', help: 'broker address to check from here; alone, only the checks from this machine run',
-    shown: `the host, port ${BROKER_PORT}`, validate: (v) => parseBootstrapProblem(v), parse: String,
+    flag: '--bootstrap <host:port>',
+    help: 'broker address to check from here; alone, only the checks from this machine run',
+    shown: `the host, port ${BROKER_PORT}`,
+    validate: (v) => parseBootstrapProblem(v),
+    parse: String,
   }),
   installDir: installDirDeclaration,
   roundtrip: toggle({ flag: '--no-roundtrip', help: 'skip the produce/consume round trip on a temporary topic' }),
@@ -55,12 +58,18 @@ export function parseBootstrap(value: string): { host: string; port: number } {
 export async function resolveVerifyOptions(given: VerifyFlags, deps: OptionDeps): Promise<VerifyOptions> {
   const flags = expandHostFlag(given);
   const env = deps.env ?? process.env;
-  const r: Resolver = { interactive: isInteractive(flags.json ? false : flags.interactive, deps.stdin), prompter: deps.prompter, acceptDefaults: flags.yes === true };
+  const r: Resolver = {
+    interactive: isInteractive(flags.json ? false : flags.interactive, deps.stdin),
+    prompter: deps.prompter,
+    acceptDefaults: flags.yes === true,
+  };
   // --bootstrap without --host: the checks from this machine only, as the help says, profile or not.
   const localOnly = flags.bootstrap !== undefined && flags.host === undefined;
   const bootstrap = flags.bootstrap !== undefined ? parseBootstrap(flags.bootstrap) : undefined;
   if (flags.installDir !== undefined) installLocation(flags.installDir, undefined, '');
-  const { name, profile } = localOnly ? { name: '', profile: undefined } : await applicableProfile(flags, env, deps.warn ?? (() => {}), deps.recognise);
+  const { name, profile } = localOnly
+    ? { name: '', profile: undefined }
+    : await applicableProfile(flags, env, deps.warn ?? (() => {}), deps.recognise);
   const connection = localOnly ? undefined : await resolveConnection(flags, profile, r);
   const { installDir, dist } = installLocation(flags.installDir, profile, name);
   return {

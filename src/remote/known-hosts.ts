@@ -56,7 +56,10 @@ function parseLines(text: string): KnownHostLine[] {
 
 /** `*` and `?` wildcards, case-insensitive, as OpenSSH matches names. */
 export function wildcardMatch(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i').test(name);
 }
 
@@ -103,7 +106,13 @@ export function checkHostKey(text: string, host: string, port: number, keyBlob: 
 /** Key types already recorded for the host, so the handshake can ask for one of those first. */
 export function knownKeyTypes(text: string, host: string, port: number): string[] {
   const name = knownHostsName(host, port);
-  return [...new Set(parseLines(text).filter((l) => l.marker === '' && hostsMatch(l.hosts, name)).map((l) => l.keyType))];
+  return [
+    ...new Set(
+      parseLines(text)
+        .filter((l) => l.marker === '' && hostsMatch(l.hosts, name))
+        .map((l) => l.keyType),
+    ),
+  ];
 }
 
 const ALGORITHMS_BY_TYPE: Record<string, string[]> = {
@@ -113,7 +122,15 @@ const ALGORITHMS_BY_TYPE: Record<string, string[]> = {
   'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
-const DEFAULT_ORDER = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+const DEFAULT_ORDER = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
 
 /**
  * Host key algorithms in the order to offer them: those of already-known key types first (as OpenSSH
@@ -136,7 +153,10 @@ export function knownHostLine(host: string, port: number, keyBlob: Buffer, opts:
 
 /** A known_hosts file that cannot be used, said so the user can act on it. */
 export class KnownHostsFileError extends Error {
-  constructor(readonly path: string, readonly reason: string) {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
     super(`${path}: ${reason}`);
     this.name = 'KnownHostsFileError';
   }
@@ -144,10 +164,14 @@ export class KnownHostsFileError extends Error {
 
 function fileProblem(path: string, err: unknown): KnownHostsFileError {
   const code = (err as NodeJS.ErrnoException).code;
-  const reason = code === 'EISDIR' ? 'it is a directory, not a known_hosts file'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : code === 'ENOTDIR' ? 'a part of the path is not a directory'
-    : (err as Error).message;
+  const reason =
+    code === 'EISDIR'
+      ? 'it is a directory, not a known_hosts file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'ENOTDIR'
+          ? 'a part of the path is not a directory'
+          : (err as Error).message;
   return new KnownHostsFileError(path, reason);
 }
 
@@ -161,7 +185,13 @@ export async function readKnownHosts(path: string): Promise<string> {
 }
 
 /** Appends the host's key, creating the file (and a 0700 ~/.ssh) when needed, as OpenSSH does. */
-export async function recordHostKey(path: string, host: string, port: number, keyBlob: Buffer, opts: { hash?: boolean } = {}): Promise<void> {
+export async function recordHostKey(
+  path: string,
+  host: string,
+  port: number,
+  keyBlob: Buffer,
+  opts: { hash?: boolean } = {},
+): Promise<void> {
   try {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const existing = await readKnownHosts(path);

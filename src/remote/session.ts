@@ -11,13 +11,13 @@ import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { InterruptedError, UserError } from '../errors.js';
 import { authConfig, authRefused, type Credentials } from './connect/auth.js';
 import { awaitReady, Deadline, handshakeTimeout, KEEPALIVE, transportError } from './connect/handshake.js';
+import { HostKeyCheck, type HostKeyPolicy, loadKnownHosts, signatureRefused } from './connect/host-key.js';
 import { signAtOnce } from './connect/sign-at-once.js';
 import { inlineCommand, NO_BASE64_EXIT } from './inline-script.js';
-import { HostKeyCheck, loadKnownHosts, signatureRefused, type HostKeyPolicy } from './connect/host-key.js';
-import { parseSections, keyValues, type RemoteScript, type Sections } from './script.js';
+import { keyValues, parseSections, type RemoteScript, type Sections } from './script.js';
 
-export type { UnknownHost } from './connect/host-key.js';
 export { DEFAULT_USERS_HINT } from './connect/auth.js';
+export type { UnknownHost } from './connect/host-key.js';
 
 /** Where to connect and as whom (Credentials), and how to treat the host key (HostKeyPolicy). */
 export interface ConnectOptions extends Credentials, HostKeyPolicy {
@@ -80,7 +80,10 @@ export function sectionStreamer(mark: string, s: SectionStream): { write(chunk: 
   const line = (raw: string): void => {
     const at = raw.indexOf(header);
     if (at >= 0) {
-      const name = raw.slice(at + header.length).replace(/\r$/, '').trim();
+      const name = raw
+        .slice(at + header.length)
+        .replace(/\r$/, '')
+        .trim();
       streaming = s.sections.includes(name) || s.sections.includes(name.split(' ')[0]!) ? name : undefined;
     }
     if (streaming !== undefined && at < 0) s.onLine(streaming, raw.endsWith('\r') ? raw.slice(0, -1) : raw);
@@ -193,7 +196,12 @@ export async function connect(o: ConnectOptions): Promise<Session> {
     deadline,
     timeout: () => handshakeTimeout(o.host, o.port, o.timeoutMs),
     signal: o.signal,
-    failed: (err) => hostKey.refusal ?? signatureRefused(err, o) ?? transportError(err, o) ?? authRefused(err, o) ?? new UserError(`cannot connect to ${o.host}:${o.port}: ${err.message}`),
+    failed: (err) =>
+      hostKey.refusal ??
+      signatureRefused(err, o) ??
+      transportError(err, o) ??
+      authRefused(err, o) ??
+      new UserError(`cannot connect to ${o.host}:${o.port}: ${err.message}`),
     closed: () => hostKey.refusal ?? new UserError(`${o.host}:${o.port} closed the connection during the handshake`),
     // The key is recorded once the server proved it holds it, not when it was accepted (host-key.ts).
     // That is before authentication: a refused login leaves the proven key recorded (OpenSSH, too,
@@ -228,16 +236,19 @@ class SshSession implements Session {
     });
     conn.on('close', () => {
       this.closed = true;
-      const err = o.signal?.aborted
-        ? new InterruptedError()
-        : this.lostConnection();
+      const err = o.signal?.aborted ? new InterruptedError() : this.lostConnection();
       for (const fail of this.pending) fail(err);
     });
   }
 
   /** Why the connection is gone: the transport's error if there was one. */
   private lostConnection(): UserError {
-    return this.lost ?? new UserError(`the SSH connection to ${this.o.host} closed unexpectedly`, { hint: 'running kafka-setup again continues where it stopped' });
+    return (
+      this.lost ??
+      new UserError(`the SSH connection to ${this.o.host} closed unexpectedly`, {
+        hint: 'running kafka-setup again continues where it stopped',
+      })
+    );
   }
 
   get host(): string {
@@ -248,7 +259,7 @@ class SshSession implements Session {
     const inline = inlineCommand(script);
     const first = await this.attempt(script, opts, inline);
     // A host without base64 cannot unpack an inline script: sent again, on stdin.
-    return first === RESEND ? (await this.attempt(script, opts, undefined)) as RunResult : first;
+    return first === RESEND ? ((await this.attempt(script, opts, undefined)) as RunResult) : first;
   }
 
   /** Runs the script once: inside the exec request (`inline`, see inline-script.ts) or on stdin of `sh -s`. */
@@ -272,7 +283,9 @@ class SshSession implements Session {
       if (opts.timeoutMs) {
         timer = setTimeout(() => {
           stream?.close();
-          fail(new UserError(`the ${script.name} step took longer than ${Math.round(opts.timeoutMs! / 1000)} s on the host and was stopped`));
+          fail(
+            new UserError(`the ${script.name} step took longer than ${Math.round(opts.timeoutMs! / 1000)} s on the host and was stopped`),
+          );
         }, opts.timeoutMs);
       }
       const exec = (cb: Parameters<ssh2.Client['exec']>[1]): void => {
@@ -299,8 +312,12 @@ class SshSession implements Session {
           else stdout += text;
           progress?.(text);
         });
-        ch.stderr.on('data', (d: Buffer) => { stderr += errDec.write(d); });
-        ch.on('exit', (c: number | null) => { code = c ?? 255; });
+        ch.stderr.on('data', (d: Buffer) => {
+          stderr += errDec.write(d);
+        });
+        ch.on('exit', (c: number | null) => {
+          code = c ?? 255;
+        });
         // 'close', not 'exit': only then has all output arrived.
         ch.on('close', () => {
           if (!this.pending.has(fail)) return;

@@ -15,7 +15,10 @@ function included(arg: string, base: string): string[] {
   const name = basename(path);
   if (!/[*?]/.test(name)) return [path];
   try {
-    return readdirSync(dirname(path)).filter((f) => wildcardMatch(name, f)).sort().map((f) => join(dirname(path), f));
+    return readdirSync(dirname(path))
+      .filter((f) => wildcardMatch(name, f))
+      .sort()
+      .map((f) => join(dirname(path), f));
   } catch {
     return [];
   }

@@ -22,7 +22,10 @@ function describe(settings: Array<[string, string]>): string {
 /** The client listener server.properties advertises now, when it is not the one wanted (e.g. the server's old address). */
 function staleAdvertised(ctx: StepContext): string | undefined {
   const now = getProperty(ctx.facts.files['server.properties'].content ?? '', 'advertised.listeners');
-  const external = now?.split(',').map((l) => l.trim()).find((l) => l.startsWith(`${EXTERNAL_LISTENER}://`));
+  const external = now
+    ?.split(',')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith(`${EXTERNAL_LISTENER}://`));
   return external !== undefined && external !== advertisedListener(ctx) ? external : undefined;
 }
 
@@ -43,7 +46,11 @@ export const configStep: Step = {
     if (pending.length === 0) return { done: true, detail: `${advertisedListener(ctx)}, data in ${dataDir(ctx)}${member(ctx)}` };
     const stale = staleAdvertised(ctx);
     const why = stale ? `: advertised.listeners names ${stale}, not ${advertisedListener(ctx)}` : '';
-    return { done: false, reason: `update ${pending.map((c) => posix.basename(c.fact.path)).join(' and ')}${why}`, wouldRun: wouldRun(ctx) };
+    return {
+      done: false,
+      reason: `update ${pending.map((c) => posix.basename(c.fact.path)).join(' and ')}${why}`,
+      wouldRun: wouldRun(ctx),
+    };
   },
   async apply(ctx) {
     const stale = staleAdvertised(ctx);

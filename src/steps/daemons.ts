@@ -6,7 +6,7 @@
  * Under systemd, a JVM started by hand (by an earlier version, or by the seed's commands) is stopped
  * once and handed to its unit: the data stays where the config says.
  */
-import { withUpdate, type JvmFact } from '../host/facts.js';
+import { type JvmFact, withUpdate } from '../host/facts.js';
 import { brokerId, findJvm } from '../host/install-jvms.js';
 import { startAndServe } from '../host/lifecycle.js';
 import { ourUnitFile } from '../host/unit-owner.js';
@@ -39,7 +39,13 @@ function wouldRun(ctx: StepContext, d: DaemonSpec): string[] {
   const unit = ctx.facts.services.units[d.kind];
   const underUnit = jvm !== undefined && unit.pid === jvm.pid && ourUnitFile(unit);
   return [
-    ...(jvm ? [underUnit ? `sudo systemctl stop ${d.unit}   (the running ${d.name})` : `kill ${jvm.pid}   (the running ${d.name}, then wait for it to exit)`] : []),
+    ...(jvm
+      ? [
+          underUnit
+            ? `sudo systemctl stop ${d.unit}   (the running ${d.name})`
+            : `kill ${jvm.pid}   (the running ${d.name}, then wait for it to exit)`,
+        ]
+      : []),
     systemd
       ? `sudo systemctl start ${d.unit}`
       : `KAFKA_HEAP_OPTS="${heapOpts(daemonHeapMib(ctx, d))}" ${ctx.options.installDir}/bin/${d.script} -daemon ${ctx.options.installDir}/config/${d.config}`,
@@ -51,7 +57,8 @@ function daemonCheck(ctx: StepContext, d: DaemonSpec): Check {
   const jvm = findJvm(ctx.facts, d);
   const pending = (reason: string): Check => ({ done: false, reason, wouldRun: wouldRun(ctx, d) });
   if (!jvm) return pending(`start ${d.name}${serviceMode(ctx) === 'systemd' ? ` (${d.unit})` : ''}`);
-  if (byHand(ctx, d, jvm)) return pending(`hand ${d.name} (pid ${jvm.pid}, not started by systemd) to ${d.unit}: stop it once, start the unit`);
+  if (byHand(ctx, d, jvm))
+    return pending(`hand ${d.name} (pid ${jvm.pid}, not started by systemd) to ${d.unit}: stop it once, start the unit`);
   const stale = staleness(ctx, d, jvm);
   if (stale) return pending(`restart ${d.name}: ${stale}`);
   if (!ctx.facts.listening.has(d.port)) return pending(`wait for ${d.name} (pid ${jvm.pid}) to listen on ${d.port}`);
@@ -69,24 +76,36 @@ async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
   const stale = jvm ? (handOver ? `handed to ${d.unit}` : staleness(ctx, d, jvm)) : undefined;
   const mode = modeFor(ctx);
   const started = await startAndServe(ctx.host, ctx.facts, {
-    daemon: d, mode, service: serviceMode(ctx), heapOpts: heapOpts(daemonHeapMib(ctx, d)),
-    stopPid: jvm && stale ? jvm.pid : undefined, runningPid: jvm && !stale ? jvm.pid : undefined, again: 'kafka-setup init',
+    daemon: d,
+    mode,
+    service: serviceMode(ctx),
+    heapOpts: heapOpts(daemonHeapMib(ctx, d)),
+    stopPid: jvm && stale ? jvm.pid : undefined,
+    runningPid: jvm && !stale ? jvm.pid : undefined,
+    again: 'kafka-setup init',
   });
   ctx.facts = started.facts;
   const notes: string[] = [];
   if (started.staleNode) {
-    notes.push(`waited ${started.staleNode.waitedS ?? '?'} s for ZooKeeper to drop ${started.staleNode.node}, left registered by a broker that stopped without shutting down`);
+    notes.push(
+      `waited ${started.staleNode.waitedS ?? '?'} s for ZooKeeper to drop ${started.staleNode.node}, left registered by a broker that stopped without shutting down`,
+    );
   }
   let where = ` on ${d.port}`;
   if (started.serving) {
     const id = brokerId(ctx.facts.files['server.properties'].content);
     ctx.facts.serving = { ...started.serving, pid: started.pid };
     where = ` at ${bootstrapAddress(ctx.options.advertisedHost)}`;
-    if (started.serving.state === 'listed') where += `, in its own metadata${started.serving.controllerId === id ? ' as the controller' : ''}`;
+    if (started.serving.state === 'listed')
+      where += `, in its own metadata${started.serving.controllerId === id ? ' as the controller' : ''}`;
     else if (started.serving.state === 'unknown') notes.push(`its metadata was not checked: ${started.serving.reason}`);
   }
   const as = serviceMode(ctx) === 'systemd' ? ` as ${d.unit}` : '';
-  const what = handOver ? `handed to ${d.unit} (stopped once, started again by systemd)` : stale ? `restarted${as} (${stale})` : `started${as}`;
+  const what = handOver
+    ? `handed to ${d.unit} (stopped once, started again by systemd)`
+    : stale
+      ? `restarted${as} (${stale})`
+      : `started${as}`;
   return `${what}: pid ${started.pid ?? '?'}, serving${where}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 

@@ -30,13 +30,25 @@ export function currentDirs(facts: Pick<HostFacts, 'files'>): { kafka: string[];
   const server = facts.files['server.properties'].content ?? '';
   const logDirs = getProperty(server, 'log.dirs') ?? getProperty(server, 'log.dir') ?? '/tmp/kafka-logs';
   const zookeeper = getProperty(facts.files['zookeeper.properties'].content ?? '', 'dataDir') ?? '/tmp/zookeeper';
-  return { kafka: logDirs.split(',').map(clean).filter((d) => d !== '' && d !== '.'), zookeeper: clean(zookeeper) };
+  return {
+    kafka: logDirs
+      .split(',')
+      .map(clean)
+      .filter((d) => d !== '' && d !== '.'),
+    zookeeper: clean(zookeeper),
+  };
 }
 
 /** The directories a store's config file names now (its shipped default when unset), as the probe keys them. */
 export function storeDirs(store: DataStore, facts: Pick<HostFacts, 'files'>): string[] {
-  const files = { 'server.properties': facts.files['server.properties'].content, 'zookeeper.properties': facts.files['zookeeper.properties'].content };
-  return store.current(files).map(clean).filter((d) => d !== '' && d !== '.');
+  const files = {
+    'server.properties': facts.files['server.properties'].content,
+    'zookeeper.properties': facts.files['zookeeper.properties'].content,
+  };
+  return store
+    .current(files)
+    .map(clean)
+    .filter((d) => d !== '' && d !== '.');
 }
 
 /**
@@ -72,18 +84,24 @@ export function dataPlan(ctx: StepContext): DataPlan {
     if (unknown.length > 0) {
       return {
         moves,
-        problem: new UserError(`cannot tell whether ${what}'s data directory ${unknown.join(', ')} holds data (a relative or unusual path in its config file)`, {
-          hint: `set it to an absolute path in ${setting} on the host, or move its data to ${to} by hand, then run kafka-setup init again`,
-        }),
+        problem: new UserError(
+          `cannot tell whether ${what}'s data directory ${unknown.join(', ')} holds data (a relative or unusual path in its config file)`,
+          {
+            hint: `set it to an absolute path in ${setting} on the host, or move its data to ${to} by hand, then run kafka-setup init again`,
+          },
+        ),
       };
     }
     const unreadable = [...others, to].map((d) => facts.dataDirs.get(d)).find((d) => d?.state === 'unreadable');
     if (unreadable) {
       return {
         moves,
-        problem: new UserError(`${what}'s data directory ${unreadable.path} cannot be read by ${facts.user || 'this user'}, so kafka-setup cannot tell whether it holds data to keep`, {
-          hint: `if it does (a Kafka once started with sudo?), give it to this user (sudo chown -R ${facts.user || '$USER'}: ${unreadable.path}); if not, remove it; then run kafka-setup init again`,
-        }),
+        problem: new UserError(
+          `${what}'s data directory ${unreadable.path} cannot be read by ${facts.user || 'this user'}, so kafka-setup cannot tell whether it holds data to keep`,
+          {
+            hint: `if it does (a Kafka once started with sudo?), give it to this user (sudo chown -R ${facts.user || '$USER'}: ${unreadable.path}); if not, remove it; then run kafka-setup init again`,
+          },
+        ),
       };
     }
     const withData = others.map((d) => facts.dataDirs.get(d)!).filter((d) => d.state === 'data');
@@ -91,22 +109,33 @@ export function dataPlan(ctx: StepContext): DataPlan {
     if (withData.length > 1) {
       return {
         moves,
-        problem: new UserError(`log.dirs names ${withData.length} directories that hold data (${withData.map((d) => d.path).join(', ')}); kafka-setup keeps Kafka's data in one, ${to}, and will not merge them`, {
-          hint: 'keep them: merge them by hand into one directory with the broker stopped, or point log.dirs at your own layout and stop using kafka-setup for this host\'s configuration',
-        }),
+        problem: new UserError(
+          `log.dirs names ${withData.length} directories that hold data (${withData.map((d) => d.path).join(', ')}); kafka-setup keeps Kafka's data in one, ${to}, and will not merge them`,
+          {
+            hint: "keep them: merge them by hand into one directory with the broker stopped, or point log.dirs at your own layout and stop using kafka-setup for this host's configuration",
+          },
+        ),
       };
     }
     const target = facts.dataDirs.get(to);
     if (target?.state === 'data') {
       return {
         moves,
-        problem: new UserError(`both ${withData[0]!.path} (where the config points now) and ${to} (where kafka-setup keeps it) hold ${what} data; kafka-setup will not choose one`, {
-          hint: `keep the one you want: move the other away (e.g. mv ${to} ${to}.old with both JVMs stopped), then run kafka-setup init again`,
-        }),
+        problem: new UserError(
+          `both ${withData[0]!.path} (where the config points now) and ${to} (where kafka-setup keeps it) hold ${what} data; kafka-setup will not choose one`,
+          {
+            hint: `keep the one you want: move the other away (e.g. mv ${to} ${to}.old with both JVMs stopped), then run kafka-setup init again`,
+          },
+        ),
       };
     }
     if (target?.state === 'other') {
-      return { moves, problem: new UserError(`${to} exists and is not a directory, so ${what}'s data cannot move there`, { hint: `move it away, then run kafka-setup init again` }) };
+      return {
+        moves,
+        problem: new UserError(`${to} exists and is not a directory, so ${what}'s data cannot move there`, {
+          hint: `move it away, then run kafka-setup init again`,
+        }),
+      };
     }
     const from = withData[0]!;
     moves.push({ what, from: from.path, to, kib: from.kib, sameDevice: target !== undefined && target.device === from.device });
@@ -115,9 +144,12 @@ export function dataPlan(ctx: StepContext): DataPlan {
   if (copied > 0 && copied + 65536 > facts.install.parentFreeKib) {
     return {
       moves,
-      problem: new UserError(`the existing data (${mib(copied)}) does not fit in the ${mib(facts.install.parentFreeKib)} free beside the install directory, where it has to move`, {
-        hint: 'free some disk space (or grow the volume), then run kafka-setup init again',
-      }),
+      problem: new UserError(
+        `the existing data (${mib(copied)}) does not fit in the ${mib(facts.install.parentFreeKib)} free beside the install directory, where it has to move`,
+        {
+          hint: 'free some disk space (or grow the volume), then run kafka-setup init again',
+        },
+      ),
     };
   }
   return { moves };
@@ -126,4 +158,3 @@ export function dataPlan(ctx: StepContext): DataPlan {
 export function mib(kib: number): string {
   return kib >= 1024 * 1024 ? `${(kib / 1024 / 1024).toFixed(1)} GiB` : `${Math.max(1, Math.round(kib / 1024))} MiB`;
 }
-

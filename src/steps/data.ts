@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { withUpdate } from '../host/facts.js';
 import { brokerJvm, zookeeperJvm } from '../host/install-jvms.js';
 import { RemoteFailure } from '../remote/session.js';
-import { dataPlan, mib, type DataMove } from './data-plan.js';
+import { type DataMove, dataPlan, mib } from './data-plan.js';
 import { configEdits } from './edits.js';
 import { dataDir } from './targets.js';
 import type { Step, StepContext } from './types.js';
@@ -40,7 +40,9 @@ function ourJvms(ctx: StepContext): { broker: number | undefined; zookeeper: num
 function wouldRun(ctx: StepContext): string[] {
   const moves = dataPlan(ctx).moves;
   const loose = looseData(ctx);
-  const tighten = loose ? [`chmod g-w,o-rwx ${loose.path}   (${octal(loose.mode)} → ${octal(loose.tight)}: other local users cannot read the data)`] : [];
+  const tighten = loose
+    ? [`chmod g-w,o-rwx ${loose.path}   (${octal(loose.mode)} → ${octal(loose.tight)}: other local users cannot read the data)`]
+    : [];
   if (moves.length === 0) return tighten;
   const jvms = ourJvms(ctx);
   return [
@@ -54,11 +56,17 @@ function wouldRun(ctx: StepContext): string[] {
 
 function explain(f: RemoteFailure): UserError | undefined {
   if (f.kind === 'data_in_use') {
-    return new UserError(`${f.fields.get('dir') ?? 'a data directory'} is in use by another program (pid ${f.fields.get('user') ?? '?'}), so it cannot move; nothing was moved`, {
-      hint: 'stop that program (a Kafka or ZooKeeper started from another directory?), then run kafka-setup init again',
-    });
+    return new UserError(
+      `${f.fields.get('dir') ?? 'a data directory'} is in use by another program (pid ${f.fields.get('user') ?? '?'}), so it cannot move; nothing was moved`,
+      {
+        hint: 'stop that program (a Kafka or ZooKeeper started from another directory?), then run kafka-setup init again',
+      },
+    );
   }
-  if (f.kind === 'move_failed') return new UserError(`${f.message}; nothing was moved`, { hint: 'fix that (permissions, disk space), then run kafka-setup init again' });
+  if (f.kind === 'move_failed')
+    return new UserError(`${f.message}; nothing was moved`, {
+      hint: 'fix that (permissions, disk space), then run kafka-setup init again',
+    });
   return undefined;
 }
 
@@ -71,7 +79,11 @@ export const dataStep: Step = {
     const loose = looseData(ctx);
     if (plan.moves.length === 0 && !loose) return { done: true, detail: `no data elsewhere to move into ${dataDir(ctx)}` };
     const tighten = loose ? `make ${loose.path} unreadable by other local users (mode ${octal(loose.mode)} → ${octal(loose.tight)})` : '';
-    return { done: false, reason: [plan.moves.length > 0 ? `move ${describe(plan.moves)}` : '', tighten].filter(Boolean).join('; '), wouldRun: wouldRun(ctx) };
+    return {
+      done: false,
+      reason: [plan.moves.length > 0 ? `move ${describe(plan.moves)}` : '', tighten].filter(Boolean).join('; '),
+      wouldRun: wouldRun(ctx),
+    };
   },
   preflight: (ctx) => dataPlan(ctx).problem,
   async apply(ctx) {
@@ -83,7 +95,10 @@ export const dataStep: Step = {
     const stop = moving ? ourJvms(ctx) : { broker: undefined, zookeeper: undefined };
     try {
       // The config edits that point at the new place travel with the move (see move-data.sh).
-      ctx.facts = withUpdate(ctx.facts, await ctx.host.moveData({ stop, moves: plan.moves, alsoWrite: moving ? configEdits(ctx) : [], tighten: loose?.path }));
+      ctx.facts = withUpdate(
+        ctx.facts,
+        await ctx.host.moveData({ stop, moves: plan.moves, alsoWrite: moving ? configEdits(ctx) : [], tighten: loose?.path }),
+      );
     } catch (err) {
       throw (err instanceof RemoteFailure && explain(err)) || err;
     }

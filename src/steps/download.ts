@@ -1,9 +1,9 @@
 /** Step: download the Kafka tarball on the host, from the first mirror that has it, verified. */
 import { UserError } from '../errors.js';
-import { tarballName, tarballUrl, type Distribution } from '../kafka/distribution.js';
-import { parseSha512File } from '../kafka/sha512.js';
 import { withUpdate } from '../host/facts.js';
 import { tarballPath } from '../host/target.js';
+import { type Distribution, tarballName, tarballUrl } from '../kafka/distribution.js';
+import { parseSha512File } from '../kafka/sha512.js';
 import { RemoteFailure } from '../remote/session.js';
 import type { Step, StepContext } from './types.js';
 
@@ -25,7 +25,7 @@ export function downloadPreconditions(ctx: StepContext): UserError | undefined {
   }
   if (!install.parentWritable) {
     return new UserError(`${ctx.facts.user} cannot write to the directory that would hold ${install.path}`, {
-      hint: 'choose a directory under the user\'s home with --install-dir (the default is ~/kafka_<scala>-<version>)',
+      hint: "choose a directory under the user's home with --install-dir (the default is ~/kafka_<scala>-<version>)",
     });
   }
   if (!tools.has('curl') && !tools.has('wget')) {
@@ -34,9 +34,12 @@ export function downloadPreconditions(ctx: StepContext): UserError | undefined {
     });
   }
   if (install.parentFreeKib > 0 && install.parentFreeKib < NEEDED_FREE_KIB) {
-    return new UserError(`only ${Math.round(install.parentFreeKib / 1024)} MiB are free where Kafka would go; it needs about ${NEEDED_FREE_KIB / 1024} MiB`, {
-      hint: 'free some disk space (or grow the volume), or choose another place with --install-dir',
-    });
+    return new UserError(
+      `only ${Math.round(install.parentFreeKib / 1024)} MiB are free where Kafka would go; it needs about ${NEEDED_FREE_KIB / 1024} MiB`,
+      {
+        hint: 'free some disk space (or grow the volume), or choose another place with --install-dir',
+      },
+    );
   }
   return undefined;
 }
@@ -49,7 +52,12 @@ export const downloadStep: Step = {
     if (install.state === 'kafka') return { done: true, detail: `Kafka is already installed in ${install.path}` };
     if (install.tarball && ctx.facts.tarballVerified) return { done: true, detail: `${tarballName(ctx.dist)} was downloaded and verified` };
     // A tarball found on the host is someone's file until its checksum matches: compared again.
-    if (install.tarball) return { done: false, reason: `verify the ${tarballName(ctx.dist)} found on the host (downloaded anew unless its SHA-512 matches)`, wouldRun: wouldRun(ctx) };
+    if (install.tarball)
+      return {
+        done: false,
+        reason: `verify the ${tarballName(ctx.dist)} found on the host (downloaded anew unless its SHA-512 matches)`,
+        wouldRun: wouldRun(ctx),
+      };
     return { done: false, reason: `download ${tarballName(ctx.dist)}`, wouldRun: wouldRun(ctx) };
   },
   preflight: downloadPreconditions,
@@ -78,7 +86,7 @@ async function download(ctx: StepContext): Promise<string> {
   let fromMirrors = list;
   if (!expected) {
     // Usually fetched by the probe already; else (the tarball vanished since) one round trip now.
-    const published = ctx.facts.sha512 ?? await ctx.host.fetchSha512(list);
+    const published = ctx.facts.sha512 ?? (await ctx.host.fetchSha512(list));
     if (!published.url) {
       throw new UserError(`no mirror has ${tarballName(ctx.dist)}.sha512, so the download cannot be verified`, {
         details: published.tried,
@@ -88,7 +96,9 @@ async function download(ctx: StepContext): Promise<string> {
     try {
       expected = parseSha512File(published.content ?? '');
     } catch (err) {
-      throw new UserError(`${published.url}.sha512 is not a checksum file: ${(err as Error).message}`, { hint: 'pass the digest yourself with --sha512 HEX, or use another --mirror' });
+      throw new UserError(`${published.url}.sha512 is not a checksum file: ${(err as Error).message}`, {
+        hint: 'pass the digest yourself with --sha512 HEX, or use another --mirror',
+      });
     }
     // The checksum says which mirror serves this release; earlier ones did not have it.
     fromMirrors = list.slice(list.indexOf(published.url));

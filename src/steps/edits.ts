@@ -5,7 +5,7 @@
  */
 import type { FileChange } from '../host/file-writes.js';
 import { heapOpts } from '../kafka/heap.js';
-import { heapBlock, withHeapBlock, type BlockEdit } from '../kafka/heap-block.js';
+import { type BlockEdit, heapBlock, withHeapBlock } from '../kafka/heap-block.js';
 import type { ConfigFile } from '../kafka/mode.js';
 import { setProperties } from '../kafka/properties.js';
 import { dataPlan } from './data-plan.js';

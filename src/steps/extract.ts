@@ -8,12 +8,17 @@ import { editsDueNow } from './edits.js';
 import type { Step } from './types.js';
 
 function explain(f: RemoteFailure): UserError | undefined {
-  if (f.kind === 'not_kafka') return new UserError(f.message, { hint: 'move that directory away, or choose another one with --install-dir' });
+  if (f.kind === 'not_kafka')
+    return new UserError(f.message, { hint: 'move that directory away, or choose another one with --install-dir' });
   if (f.kind === 'tarball_changed' || f.kind === 'no_tarball') {
-    return new UserError(f.message, { hint: 'something else on the host is writing to that file; run kafka-setup init again to download and verify it anew' });
+    return new UserError(f.message, {
+      hint: 'something else on the host is writing to that file; run kafka-setup init again to download and verify it anew',
+    });
   }
   if (f.kind === 'bad_tarball' || f.kind === 'extract_failed') {
-    return new UserError(f.message, { hint: 'the tarball was left in place for inspection; delete it and run again to download it anew, or check --kafka-version/--scala-version' });
+    return new UserError(f.message, {
+      hint: 'the tarball was left in place for inspection; delete it and run again to download it anew, or check --kafka-version/--scala-version',
+    });
   }
   return undefined;
 }
@@ -22,7 +27,8 @@ export const extractStep: Step = {
   id: 'extract',
   title: 'Extract Kafka',
   check(ctx) {
-    if (ctx.facts.install.state === 'kafka') return { done: true, detail: `${ctx.facts.install.path} holds Kafka ${ctx.dist.kafkaVersion}` };
+    if (ctx.facts.install.state === 'kafka')
+      return { done: true, detail: `${ctx.facts.install.path} holds Kafka ${ctx.dist.kafkaVersion}` };
     return {
       done: false,
       reason: `extract into ${ctx.facts.install.path}`,

@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import { UserError } from '../errors.js';
-import { withUpdate, type DataDirFact } from '../host/facts.js';
+import { type DataDirFact, withUpdate } from '../host/facts.js';
 import type { FormatRequest } from '../host/operations.js';
 import { selfOf } from '../kafka/cluster.js';
 import { newClusterId } from '../kafka/cluster-id.js';
@@ -35,11 +35,17 @@ function wantedClusterId(ctx: StepContext): string | undefined {
 /** How this node meets the quorum: a single server alone; a new cluster's voter, every voter alike; else it joins as an observer. */
 function quorumOf(ctx: StepContext, clusterId: string): FormatRequest['quorum'] {
   if (!ctx.cluster) return { kind: 'standalone' };
-  return votes(ctx.cluster, nodeId(ctx)) ? { kind: 'voter', initialControllers: initialControllers(ctx.cluster, clusterId) } : { kind: 'observer' };
+  return votes(ctx.cluster, nodeId(ctx))
+    ? { kind: 'voter', initialControllers: initialControllers(ctx.cluster, clusterId) }
+    : { kind: 'observer' };
 }
 
 function quorumFlag(q: FormatRequest['quorum']): string {
-  return q.kind === 'voter' ? `--initial-controllers ${q.initialControllers}` : q.kind === 'observer' ? '--no-initial-controllers' : '--standalone';
+  return q.kind === 'voter'
+    ? `--initial-controllers ${q.initialControllers}`
+    : q.kind === 'observer'
+      ? '--no-initial-controllers'
+      : '--standalone';
 }
 
 /** "node 2 of 3 voters", "node 4, observing the 3 voters" (a cluster's member). */
@@ -68,24 +74,37 @@ function problem(ctx: StepContext): UserError | undefined {
   if (zk) {
     // kafka-setup's own data goes with uninstall; a 3.x set up by hand (in /tmp) is the user's to move.
     const ours = zk.startsWith(`${dataDir(ctx)}/`);
-    const afresh = ours ? 'kafka-setup uninstall --purge-data (deletes them), then init again' : `stop that Kafka and move ${zk} away, then init again`;
-    return new UserError(`${zk} holds the data of a ZooKeeper-based Kafka (3.x); Kafka ${ctx.dist.kafkaVersion} runs without ZooKeeper (KRaft) and cannot read it. Nothing was changed`, {
-      hint: `keep that Kafka: run kafka-setup init with --kafka-version 3.x (the version it runs${ours ? '' : '; init takes it over and keeps its data'}); or start afresh without its topics: ${afresh}. kafka-setup does not migrate ZooKeeper metadata to KRaft`,
-    });
+    const afresh = ours
+      ? 'kafka-setup uninstall --purge-data (deletes them), then init again'
+      : `stop that Kafka and move ${zk} away, then init again`;
+    return new UserError(
+      `${zk} holds the data of a ZooKeeper-based Kafka (3.x); Kafka ${ctx.dist.kafkaVersion} runs without ZooKeeper (KRaft) and cannot read it. Nothing was changed`,
+      {
+        hint: `keep that Kafka: run kafka-setup init with --kafka-version 3.x (the version it runs${ours ? '' : '; init takes it over and keeps its data'}); or start afresh without its topics: ${afresh}. kafka-setup does not migrate ZooKeeper metadata to KRaft`,
+      },
+    );
   }
   const logs = ctx.facts.dataDirs.get(logDir(ctx));
   if (!logs) return undefined;
   if (logs.state === 'other' || logs.state === 'unreadable') {
-    return new UserError(`${logs.path} ${logs.state === 'other' ? 'is not a directory' : `cannot be read by ${ctx.facts.user || 'this user'}`}, so Kafka's storage cannot be formatted there`, { hint: `move it away, ${again}` });
+    return new UserError(
+      `${logs.path} ${logs.state === 'other' ? 'is not a directory' : `cannot be read by ${ctx.facts.user || 'this user'}`}, so Kafka's storage cannot be formatted there`,
+      { hint: `move it away, ${again}` },
+    );
   }
   const f = logs.format;
   if (!f) {
     return logs.state === 'data'
-      ? new UserError(`${logs.path} holds files but no meta.properties: it was not formatted by kafka-storage.sh, and kafka-setup will not format over it`, { hint: `move it away (mv ${logs.path} ${logs.path}.old), ${again}` })
+      ? new UserError(
+          `${logs.path} holds files but no meta.properties: it was not formatted by kafka-storage.sh, and kafka-setup will not format over it`,
+          { hint: `move it away (mv ${logs.path} ${logs.path}.old), ${again}` },
+        )
       : undefined;
   }
   if (f.nodeId !== nodeId(ctx)) {
-    return new UserError(`${logs.path} is formatted for node ${f.nodeId ?? '(none)'}, and this server is node ${nodeId(ctx)}`, { hint: `it is another node's storage: move it away (mv ${logs.path} ${logs.path}.old), ${again}` });
+    return new UserError(`${logs.path} is formatted for node ${f.nodeId ?? '(none)'}, and this server is node ${nodeId(ctx)}`, {
+      hint: `it is another node's storage: move it away (mv ${logs.path} ${logs.path}.old), ${again}`,
+    });
   }
   return otherCluster(ctx, logs);
 }
@@ -94,29 +113,46 @@ function otherCluster(ctx: StepContext, logs: DataDirFact): UserError | undefine
   const kept = wantedClusterId(ctx);
   const have = logs.format?.clusterId;
   if (kept === undefined || have === kept) return undefined;
-  return new UserError(`${logs.path} is formatted for cluster ${have ?? '(none)'}, and this server's Kafka is cluster ${kept} (${ctx.cluster ? 'the cluster\'s' : `kept in ${posix.join(dataDir(ctx), 'cluster.id')}`})`, {
-    hint: `if ${logs.path} is another cluster's storage, move it away (mv ${logs.path} ${logs.path}.old) and run init again to format it for ${kept}; if it is this server's own, put ${have} in ${posix.join(dataDir(ctx), 'cluster.id')}, ${again}`,
-  });
+  return new UserError(
+    `${logs.path} is formatted for cluster ${have ?? '(none)'}, and this server's Kafka is cluster ${kept} (${ctx.cluster ? "the cluster's" : `kept in ${posix.join(dataDir(ctx), 'cluster.id')}`})`,
+    {
+      hint: `if ${logs.path} is another cluster's storage, move it away (mv ${logs.path} ${logs.path}.old) and run init again to format it for ${kept}; if it is this server's own, put ${have} in ${posix.join(dataDir(ctx), 'cluster.id')}, ${again}`,
+    },
+  );
 }
 
 function check(ctx: StepContext): Check {
   const id = wantedClusterId(ctx);
-  const wouldRun = [`bin/kafka-storage.sh format --cluster-id=${id ?? '<a new id>'} --config config/server.properties ${quorumFlag(quorumOf(ctx, id ?? '<a new id>'))}   (in a new directory, renamed to ${logDir(ctx)})`];
+  const wouldRun = [
+    `bin/kafka-storage.sh format --cluster-id=${id ?? '<a new id>'} --config config/server.properties ${quorumFlag(quorumOf(ctx, id ?? '<a new id>'))}   (in a new directory, renamed to ${logDir(ctx)})`,
+  ];
   const p = problem(ctx);
   if (p) return { done: false, reason: p.message, wouldRun: [] };
   const f = ctx.facts.dataDirs.get(logDir(ctx))?.format;
-  if (f && ctx.facts.keptClusterId !== undefined) return { done: true, detail: `${logDir(ctx)}: cluster ${f.clusterId}${ctx.cluster ? roleText(ctx) : `, node ${f.nodeId}`}` };
-  if (f) return { done: false, reason: `keep the cluster id ${f.clusterId} of ${logDir(ctx)} on the host`, wouldRun: [`write ${posix.join(dataDir(ctx), 'cluster.id')}`] };
-  if (ctx.facts.files['server.properties'].content === undefined) return { done: false, reason: 'format the storage (once Kafka is configured)', wouldRun };
+  if (f && ctx.facts.keptClusterId !== undefined)
+    return { done: true, detail: `${logDir(ctx)}: cluster ${f.clusterId}${ctx.cluster ? roleText(ctx) : `, node ${f.nodeId}`}` };
+  if (f)
+    return {
+      done: false,
+      reason: `keep the cluster id ${f.clusterId} of ${logDir(ctx)} on the host`,
+      wouldRun: [`write ${posix.join(dataDir(ctx), 'cluster.id')}`],
+    };
+  if (ctx.facts.files['server.properties'].content === undefined)
+    return { done: false, reason: 'format the storage (once Kafka is configured)', wouldRun };
   return { done: false, reason: `format ${logDir(ctx)} for ${id ? `cluster ${id}` : 'a new cluster'}${roleText(ctx)}`, wouldRun };
 }
 
 function explain(f: RemoteFailure): UserError | undefined {
   if (f.kind === 'cluster_mismatch') {
-    return new UserError(f.message, { hint: `it changed while init ran: move ${f.fields.get('dir') ?? 'it'} away if it is another cluster's storage, ${again}` });
+    return new UserError(f.message, {
+      hint: `it changed while init ran: move ${f.fields.get('dir') ?? 'it'} away if it is another cluster's storage, ${again}`,
+    });
   }
   if (f.kind === 'format_failed') {
-    return new UserError(`${f.message}; nothing was formatted`, { details: f.details, hint: `fix what it says (Java, the config), ${again}` });
+    return new UserError(`${f.message}; nothing was formatted`, {
+      details: f.details,
+      hint: `fix what it says (Java, the config), ${again}`,
+    });
   }
   return undefined;
 }

@@ -12,14 +12,17 @@ export const heapStep: Step = {
   title: 'Set the Kafka heap in ~/.bashrc',
   check(ctx) {
     const opts = heapOpts(brokerHeapMib(ctx));
-    const wouldRun = [`write ${BASHRC} with the kafka-setup block at its end: export KAFKA_HEAP_OPTS="${opts}" (backup: ${BASHRC}.kafka-setup.bak)`];
+    const wouldRun = [
+      `write ${BASHRC} with the kafka-setup block at its end: export KAFKA_HEAP_OPTS="${opts}" (backup: ${BASHRC}.kafka-setup.bak)`,
+    ];
     // Never done while the heap does not fit, even when ~/.bashrc and the running JVMs already have it:
     // a re-run must stop at the preflight (before any change) rather than keep JVMs the OOM killer ends.
     const tooBig = memoryFitProblem(ctx);
     if (tooBig) return { done: false, reason: tooBig.message, wouldRun };
     const edit = desiredBashrc(ctx);
     if (!edit.ok) return { done: false, reason: `repair ~/.bashrc by hand: ${edit.problem}`, wouldRun };
-    if (ctx.facts.files.bashrc.content === edit.text) return { done: true, detail: `KAFKA_HEAP_OPTS="${opts}" in ${ctx.facts.files.bashrc.path}` };
+    if (ctx.facts.files.bashrc.content === edit.text)
+      return { done: true, detail: `KAFKA_HEAP_OPTS="${opts}" in ${ctx.facts.files.bashrc.path}` };
     return { done: false, reason: `set KAFKA_HEAP_OPTS="${opts}" (heap ${formatHeap(brokerHeapMib(ctx))})`, wouldRun };
   },
   preflight(ctx) {

@@ -1,6 +1,6 @@
 /** Step: a JDK (java and jps) from the host's package manager. */
 import { UserError } from '../errors.js';
-import { withUpdate, type OsInfo } from '../host/facts.js';
+import { type OsInfo, withUpdate } from '../host/facts.js';
 import { RemoteFailure } from '../remote/session.js';
 import type { Step, StepContext } from './types.js';
 
@@ -14,7 +14,8 @@ export function javaInstallFor(os: OsInfo): JavaInstall | undefined {
   const family = [os.id, ...os.idLike];
   if (os.id === 'amzn') {
     if (os.versionId.startsWith('2023')) return { pm: 'dnf', packages: ['java-17-amazon-corretto-devel'] };
-    if (os.versionId === '2') return { pm: 'yum', packages: ['java-17-amazon-corretto-devel', 'java-11-amazon-corretto-devel', 'java-1.8.0-openjdk-devel'] };
+    if (os.versionId === '2')
+      return { pm: 'yum', packages: ['java-17-amazon-corretto-devel', 'java-11-amazon-corretto-devel', 'java-1.8.0-openjdk-devel'] };
     return { pm: 'yum', packages: ['java-1.8.0-openjdk-devel'] }; // Amazon Linux 1 (2018.03)
   }
   if (family.some((f) => f === 'debian' || f === 'ubuntu')) {
@@ -55,9 +56,7 @@ export const PM_LOCKS: Record<JavaInstall['pm'], { name: string; fcntl: string[]
 export const PM_WAIT_S = 600;
 
 function installCommand(i: JavaInstall): string {
-  return i.pm === 'apt'
-    ? `sudo apt-get install -y --no-install-recommends ${i.packages[0]}`
-    : `sudo ${i.pm} install -y ${i.packages[0]}`;
+  return i.pm === 'apt' ? `sudo apt-get install -y --no-install-recommends ${i.packages[0]}` : `sudo ${i.pm} install -y ${i.packages[0]}`;
 }
 
 export const javaStep: Step = {
@@ -72,8 +71,12 @@ export const javaStep: Step = {
     return {
       done: false,
       // Its binaries may be in place, but dpkg (and so every later apt run) is stuck until it is finished.
-      reason: unfinished.length > 0 ? `an interrupted install left ${unfinished.join(', ')} unfinished (dpkg)`
-        : java ? 'jps is missing (a JRE without the JDK tools)' : 'java is not installed',
+      reason:
+        unfinished.length > 0
+          ? `an interrupted install left ${unfinished.join(', ')} unfinished (dpkg)`
+          : java
+            ? 'jps is missing (a JRE without the JDK tools)'
+            : 'java is not installed',
       wouldRun: [i ? installCommand(i) : '(no known package manager: install a JDK by hand)'],
     };
   },
@@ -81,16 +84,19 @@ export const javaStep: Step = {
     const install = javaInstallFor(ctx.facts.os);
     if (!install) {
       return new UserError(`kafka-setup does not know how to install Java on ${ctx.facts.os.prettyName}`, {
-        hint: 'install a JDK 8, 11 or 17 (a JDK, so that jps comes with it) with the system\'s package manager, then run kafka-setup init again',
+        hint: "install a JDK 8, 11 or 17 (a JDK, so that jps comes with it) with the system's package manager, then run kafka-setup init again",
       });
     }
     if (ctx.facts.sudo !== 'root' && ctx.facts.sudo !== 'yes') {
-      const what = ctx.facts.unfinishedJava.length > 0 ? `Java's install is unfinished (${ctx.facts.unfinishedJava.join(', ')})` : 'Java is missing';
+      const what =
+        ctx.facts.unfinishedJava.length > 0 ? `Java's install is unfinished (${ctx.facts.unfinishedJava.join(', ')})` : 'Java is missing';
       return new UserError(
         ctx.facts.sudo === 'missing'
           ? `${what} and ${ctx.facts.user} cannot use sudo (sudo is not installed)`
           : `${what} and sudo asks ${ctx.facts.user} for a password`,
-        { hint: `install it yourself (${installCommand(install)}), or allow passwordless sudo for ${ctx.facts.user} as EC2 images do, then run kafka-setup init again` },
+        {
+          hint: `install it yourself (${installCommand(install)}), or allow passwordless sudo for ${ctx.facts.user} as EC2 images do, then run kafka-setup init again`,
+        },
       );
     }
     return undefined;
@@ -101,7 +107,12 @@ export const javaStep: Step = {
     let got: Awaited<ReturnType<StepContext['host']['installJava']>>;
     try {
       got = await ctx.host.installJava({
-        pm: install.pm, packages: install.packages, pmLocks: locks.fcntl, pmPidFiles: locks.pidFiles, pmWaitS: PM_WAIT_S, onProgress: ctx.progress,
+        pm: install.pm,
+        packages: install.packages,
+        pmLocks: locks.fcntl,
+        pmPidFiles: locks.pidFiles,
+        pmWaitS: PM_WAIT_S,
+        onProgress: ctx.progress,
       });
     } catch (err) {
       throw (err instanceof RemoteFailure && explain(err, install)) || err;
@@ -117,7 +128,8 @@ export const javaStep: Step = {
     if (got.repairedDpkg) after.push('finishing an interrupted install (dpkg --configure -a)');
     else if (got.finishedPackages) after.push('finishing an interrupted install (apt-get --fix-broken)');
     if (got.reinstalled?.length) after.push(`finishing an interrupted install (${install.pm} reinstall ${got.reinstalled.join(' ')})`);
-    if (got.keystoreAside) after.push(`moving aside a Java keystore an interrupted install had left half-written (to ${got.keystoreAside}; built again)`);
+    if (got.keystoreAside)
+      after.push(`moving aside a Java keystore an interrupted install had left half-written (to ${got.keystoreAside}; built again)`);
     return after.length ? `installed ${pkg}, after ${after.join(' and ')}` : `installed ${pkg}`;
   },
 };
@@ -135,7 +147,10 @@ function explain(f: RemoteFailure, install: JavaInstall): UserError | undefined 
 
 /** A process's name and command line come from the host: printable ASCII only, cut. */
 function printable(s: string | undefined, max: number): string {
-  return (s ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, max).trim();
+  return (s ?? '')
+    .replace(/[^\x20-\x7e]/g, '')
+    .slice(0, max)
+    .trim();
 }
 
 function holder(name: string | undefined, pid: string | undefined): string {
@@ -152,7 +167,7 @@ function pmBusy(f: RemoteFailure, install: JavaInstall | undefined): UserError {
   const pid = f.fields.get('pid');
   const age = f.fields.get('age');
   const waited = Number(f.fields.get('waited') ?? 0);
-  const lock = install ? PM_LOCKS[install.pm].name : 'the package manager\'s lock';
+  const lock = install ? PM_LOCKS[install.pm].name : "the package manager's lock";
   const file = printable(f.fields.get('lock'), 100);
   const who = pid ? holder(f.fields.get('name'), pid) : 'another process';
   const running = pid && /^\d+$/.test(age ?? '') ? `, running for ${duration(Number(age))},` : '';

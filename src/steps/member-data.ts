@@ -37,7 +37,7 @@ export function memberData(facts: Seen): MemberData {
   return {
     zookeeper,
     standalone: zookeeper && !inEnsemble(zkConfig),
-    brokerId: brokerData.length === 0 ? undefined : written ?? storedBrokerId(facts.files['server.properties'].content),
+    brokerId: brokerData.length === 0 ? undefined : (written ?? storedBrokerId(facts.files['server.properties'].content)),
   };
 }
 

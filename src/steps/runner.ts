@@ -18,10 +18,13 @@ export function stepFailure(step: Step, err: unknown): unknown {
   if (err instanceof InterruptedError || err instanceof StepError) return err;
   if (err instanceof RemoteFailure) {
     if (err.kind === 'interrupted') return new InterruptedError();
-    return new StepError(step, new UserError(err.message, {
-      details: err.details,
-      hint: 'run kafka-setup init again with --verbose to see each remote command; the host is left as it was before this step',
-    }));
+    return new StepError(
+      step,
+      new UserError(err.message, {
+        details: err.details,
+        hint: 'run kafka-setup init again with --verbose to see each remote command; the host is left as it was before this step',
+      }),
+    );
   }
   if (err instanceof UserError) return new StepError(step, err);
   return err;
@@ -43,7 +46,13 @@ export interface StepHooks {
   after?(step: Step, ctx: StepContext): Promise<void>;
 }
 
-export async function runSteps(steps: readonly Step[], ctx: StepContext, reporter: Reporter, dryRun: boolean, hooks: StepHooks = {}): Promise<StepReport[]> {
+export async function runSteps(
+  steps: readonly Step[],
+  ctx: StepContext,
+  reporter: Reporter,
+  dryRun: boolean,
+  hooks: StepHooks = {},
+): Promise<StepReport[]> {
   // A step pending now may be done by an earlier step's round trip (its file edits travel with it):
   // it is reported as done in this run, not as skipped.
   const pending = new Set(steps.filter((s) => !s.check(ctx).done));
@@ -68,7 +77,12 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, reporte
       }
       if (dryRun) {
         const doomed = step.preflight?.(ctx);
-        finish('planned', doomed ? `would fail: ${doomed.message}` : `would: ${before.reason}`, before.wouldRun.map((c) => `$ ${c}`), doomed);
+        finish(
+          'planned',
+          doomed ? `would fail: ${doomed.message}` : `would: ${before.reason}`,
+          before.wouldRun.map((c) => `$ ${c}`),
+          doomed,
+        );
         await hooks.after?.(step, ctx);
         continue;
       }
@@ -87,7 +101,8 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, reporte
     } catch (err) {
       const mapped = stepFailure(step, err);
       // A hook that fails after the step finished (a rolling restart's wait) leaves the step's line as it was.
-      if (!finished) finish('failed', mapped instanceof InterruptedError ? 'interrupted' : mapped instanceof Error ? mapped.message : String(mapped));
+      if (!finished)
+        finish('failed', mapped instanceof InterruptedError ? 'interrupted' : mapped instanceof Error ? mapped.message : String(mapped));
       throw mapped;
     }
   }

@@ -20,12 +20,12 @@ export type ServerRole =
   | { kind: 'none' }
   | { kind: 'single' }
   | {
-    kind: 'member';
-    /** Its ZooKeeper's myid, when the file holds one (1..255). */
-    myid: number | undefined;
-    /** The ensemble as its config lists it (the readable lines), by id. */
-    ensemble: EnsembleEntry[];
-  };
+      kind: 'member';
+      /** Its ZooKeeper's myid, when the file holds one (1..255). */
+      myid: number | undefined;
+      /** The ensemble as its config lists it (the readable lines), by id. */
+      ensemble: EnsembleEntry[];
+    };
 
 type Seen = Pick<HostFacts, 'files' | 'dataDirs' | 'install'>;
 
@@ -71,6 +71,9 @@ export function serverRole(facts: Seen): ServerRole {
 
 /** "member 2 of 3 (10.0.0.1, 10.0.0.2, 10.0.0.3)", as messages name a member. */
 export function describeMember(role: Extract<ServerRole, { kind: 'member' }>): string {
-  const of = role.ensemble.length > 0 ? ` of a ZooKeeper ensemble of ${role.ensemble.length} (${role.ensemble.map((e) => e.address).join(', ')})` : ' of a ZooKeeper ensemble';
+  const of =
+    role.ensemble.length > 0
+      ? ` of a ZooKeeper ensemble of ${role.ensemble.length} (${role.ensemble.map((e) => e.address).join(', ')})`
+      : ' of a ZooKeeper ensemble';
   return `${role.myid === undefined ? 'a member' : `member ${role.myid}`}${of}`;
 }

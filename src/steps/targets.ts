@@ -1,11 +1,11 @@
 /** What the host should end up with, derived from the options and what the probe found. */
 import { posix } from 'node:path';
 import { UserError } from '../errors.js';
-import { defaultHeapMib, heapFitProblem, parseHeap } from '../kafka/heap.js';
-import type { DaemonSpec } from '../kafka/daemons.js';
-import { externalListener, internalAddress as internalAddressOf } from '../kafka/listeners.js';
-import { modeOf, type KafkaMode, type Placement } from '../kafka/mode.js';
 import type { Service } from '../host/operations.js';
+import type { DaemonSpec } from '../kafka/daemons.js';
+import { defaultHeapMib, heapFitProblem, parseHeap } from '../kafka/heap.js';
+import { externalListener, internalAddress as internalAddressOf } from '../kafka/listeners.js';
+import { type KafkaMode, modeOf, type Placement } from '../kafka/mode.js';
 import type { StepContext } from './types.js';
 
 /** Absolute install directory as the host resolved it. */

@@ -10,10 +10,10 @@ import { sha256 } from '../host/file-writes.js';
 import { findJvm } from '../host/install-jvms.js';
 import type { UninstallRequest } from '../host/operations.js';
 import { unitOwner, unitSource } from '../host/unit-owner.js';
-import { EVERY_KIND, type DaemonSpec } from '../kafka/daemons.js';
-import { tarballName, type Distribution } from '../kafka/distribution.js';
+import { type DaemonSpec, EVERY_KIND } from '../kafka/daemons.js';
+import { type Distribution, tarballName } from '../kafka/distribution.js';
 import { withoutHeapBlock } from '../kafka/heap-block.js';
-import { modeOf, type KafkaMode } from '../kafka/mode.js';
+import { type KafkaMode, modeOf } from '../kafka/mode.js';
 import { storeDirs } from './data-plan.js';
 
 export interface PlannedUnit {
@@ -128,7 +128,11 @@ export function bashrcPlan(fact: FileFact, home: string): BashrcPlan | UserError
   const path = fact.path;
   const backup = `${home}/.bashrc.kafka-setup.bak`;
   if (fact.content === undefined) {
-    return { action: 'none', path, ...(fact.backup ? { note: `there is no ~/.bashrc, so its backup ${backup} (from before init) stays` } : {}) };
+    return {
+      action: 'none',
+      path,
+      ...(fact.backup ? { note: `there is no ~/.bashrc, so its backup ${backup} (from before init) stays` } : {}),
+    };
   }
   const sha = sha256(fact.content);
   const stripped = withoutHeapBlock(fact.content);
@@ -139,14 +143,47 @@ export function bashrcPlan(fact: FileFact, home: string): BashrcPlan | UserError
     return { action: hasBlock ? 'restore' : 'drop-backup', path, backup, sha, backupSha: fact.backupSha256 };
   }
   if (!hasBlock) {
-    return { action: 'none', path, ...(fact.backup ? { note: `~/.bashrc changed since init, so its backup ${backup} (the file as it was before init) stays: delete it when you no longer need it` } : {}) };
+    return {
+      action: 'none',
+      path,
+      ...(fact.backup
+        ? {
+            note: `~/.bashrc changed since init, so its backup ${backup} (the file as it was before init) stays: delete it when you no longer need it`,
+          }
+        : {}),
+    };
   }
   if (!fact.backup && stripped.text === '') return { action: 'delete', path, sha };
   return { action: 'strip', path, sha, content: stripped.text, backup: fact.backup ? backup : undefined };
 }
 
 /** Paths never purged, whatever a config file names: the system's own places. */
-const SYSTEM_DIRS = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/media', '/mnt', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var', '/var/tmp', '/var/lib', '/var/log']);
+const SYSTEM_DIRS = new Set([
+  '/',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/media',
+  '/mnt',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/var',
+  '/var/tmp',
+  '/var/lib',
+  '/var/log',
+]);
 
 const within = (path: string, dir: string): boolean => path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 
@@ -167,22 +204,29 @@ function stopOrder(mode: KafkaMode): DaemonSpec[] {
   return [...EVERY_KIND].reverse().map((k) => mode.daemons.find((d) => d.kind === k.kind) ?? k);
 }
 
-function plannedData(facts: HostFacts, purgeData: boolean, mode: KafkaMode): { data: PlannedDataDir[]; clusterId: PlannedClusterId | undefined; dataParent: string; problem?: UserError } {
+function plannedData(
+  facts: HostFacts,
+  purgeData: boolean,
+  mode: KafkaMode,
+): { data: PlannedDataDir[]; clusterId: PlannedClusterId | undefined; dataParent: string; problem?: UserError } {
   const dataParent = posix.join(posix.dirname(facts.install.path), 'kafka-data');
   const ourKafka = posix.join(dataParent, 'kafka-logs');
   const ourZk = posix.join(dataParent, 'zookeeper');
   // The id is kafka-setup's own (the probe reads it only as a file of that name, holding an id): it
   // goes with the data, and stays with it.
-  const clusterId = facts.keptClusterId === undefined ? undefined : { path: posix.join(dataParent, 'cluster.id'), id: facts.keptClusterId, purge: purgeData };
+  const clusterId =
+    facts.keptClusterId === undefined
+      ? undefined
+      : { path: posix.join(dataParent, 'cluster.id'), id: facts.keptClusterId, purge: purgeData };
   // What the mode's config files name (those still there), then where init keeps either mode's data:
   // the place is shared by every version installed beside it.
-  const configured = facts.files['server.properties'].content === undefined ? []
-    : mode.dataStores.filter((s) => facts.files[s.file].content !== undefined).flatMap((s) => storeDirs(s, facts).map((d): [PlannedDataDir['what'], string] => [s.what, d]));
-  const named: Array<[PlannedDataDir['what'], string]> = [
-    ...configured,
-    ['Kafka', ourKafka],
-    ['ZooKeeper', ourZk],
-  ];
+  const configured =
+    facts.files['server.properties'].content === undefined
+      ? []
+      : mode.dataStores
+          .filter((s) => facts.files[s.file].content !== undefined)
+          .flatMap((s) => storeDirs(s, facts).map((d): [PlannedDataDir['what'], string] => [s.what, d]));
+  const named: Array<[PlannedDataDir['what'], string]> = [...configured, ['Kafka', ourKafka], ['ZooKeeper', ourZk]];
   const data: PlannedDataDir[] = [];
   for (const [what, path] of named) {
     if (data.some((d) => d.path === path)) continue;
@@ -199,21 +243,40 @@ function plannedData(facts: HostFacts, purgeData: boolean, mode: KafkaMode): { d
     const inside = data.find((d) => within(d.path, facts.install.path) && d.state !== 'empty');
     if (inside && facts.install.state === 'kafka') {
       return {
-        data, clusterId, dataParent, problem: new UserError(`${inside.what}'s data directory ${inside.path} is inside the install directory ${facts.install.path}, which uninstall removes`, {
-          hint: `to keep the data, move it out of ${facts.install.path} (and point the config at it) first; to delete it with the install, run kafka-setup uninstall --purge-data; nothing was changed`,
-        }),
+        data,
+        clusterId,
+        dataParent,
+        problem: new UserError(
+          `${inside.what}'s data directory ${inside.path} is inside the install directory ${facts.install.path}, which uninstall removes`,
+          {
+            hint: `to keep the data, move it out of ${facts.install.path} (and point the config at it) first; to delete it with the install, run kafka-setup uninstall --purge-data; nothing was changed`,
+          },
+        ),
       };
     }
     return { data, clusterId, dataParent };
   }
   for (const d of data) {
-    const why = neverPurged(d.path, facts) ??
-      (d.state === 'other' ? 'it is a symbolic link or not a directory' : d.state === 'unreadable' ? `${facts.user || 'this user'} cannot read it, so kafka-setup cannot check what it holds` : d.state === 'unknown' ? 'the probe could not look at it' : undefined);
+    const why =
+      neverPurged(d.path, facts) ??
+      (d.state === 'other'
+        ? 'it is a symbolic link or not a directory'
+        : d.state === 'unreadable'
+          ? `${facts.user || 'this user'} cannot read it, so kafka-setup cannot check what it holds`
+          : d.state === 'unknown'
+            ? 'the probe could not look at it'
+            : undefined);
     if (why) {
       return {
-        data, clusterId, dataParent, problem: new UserError(`refusing to purge ${d.path}, named as ${d.what}'s data directory in ${d.what === 'Kafka' ? 'server.properties (log.dirs)' : 'zookeeper.properties (dataDir)'}: ${why}`, {
-          hint: `correct ${d.what === 'Kafka' ? 'log.dirs' : 'dataDir'} on the host (or delete that data yourself), or run kafka-setup uninstall without --purge-data to keep it; nothing was changed`,
-        }),
+        data,
+        clusterId,
+        dataParent,
+        problem: new UserError(
+          `refusing to purge ${d.path}, named as ${d.what}'s data directory in ${d.what === 'Kafka' ? 'server.properties (log.dirs)' : 'zookeeper.properties (dataDir)'}: ${why}`,
+          {
+            hint: `correct ${d.what === 'Kafka' ? 'log.dirs' : 'dataDir'} on the host (or delete that data yourself), or run kafka-setup uninstall without --purge-data to keep it; nothing was changed`,
+          },
+        ),
       };
     }
   }
@@ -230,17 +293,23 @@ export function uninstallPlan(facts: HostFacts, o: { purgeData: boolean; dist: D
     const jvm = findJvm(facts, f.daemon);
     const pid = facts.services.units[f.daemon.kind].pid;
     if (jvm && pid === jvm.pid) {
-      throw new UserError(`${f.daemon.name} (pid ${jvm.pid}) of ${facts.install.path} runs under ${f.path}, which kafka-setup did not write`, {
-        hint: `kafka-setup does not stop or remove a unit it did not write: stop and disable it yourself (sudo systemctl disable --now ${f.name}), then run kafka-setup uninstall again; nothing was changed`,
-      });
+      throw new UserError(
+        `${f.daemon.name} (pid ${jvm.pid}) of ${facts.install.path} runs under ${f.path}, which kafka-setup did not write`,
+        {
+          hint: `kafka-setup does not stop or remove a unit it did not write: stop and disable it yourself (sudo systemctl disable --now ${f.name}), then run kafka-setup uninstall again; nothing was changed`,
+        },
+      );
     }
   }
   // Their files are root's, systemd running or not.
   if (units.length > 0 && facts.sudo !== 'root' && facts.sudo !== 'yes') {
     const names = units.map((u) => u.name).join(' ');
-    throw new UserError(`kafka-setup's systemd units (${units.map((u) => u.name).join(', ')}) can only be removed as root, and ${facts.user || 'this user'} has no passwordless sudo`, {
-      hint: `on the host, run: sudo systemctl disable --now ${names}; sudo rm -f ${units.map((u) => u.path).join(' ')}; sudo systemctl daemon-reload; then run kafka-setup uninstall again; nothing was changed`,
-    });
+    throw new UserError(
+      `kafka-setup's systemd units (${units.map((u) => u.name).join(', ')}) can only be removed as root, and ${facts.user || 'this user'} has no passwordless sudo`,
+      {
+        hint: `on the host, run: sudo systemctl disable --now ${names}; sudo rm -f ${units.map((u) => u.path).join(' ')}; sudo systemctl daemon-reload; then run kafka-setup uninstall again; nothing was changed`,
+      },
+    );
   }
   const bashrc = bashrcPlan(facts.files.bashrc, facts.home);
   if (bashrc instanceof UserError) throw bashrc;
@@ -251,9 +320,27 @@ export function uninstallPlan(facts: HostFacts, o: { purgeData: boolean; dist: D
   // Where init downloads it (target.ts), left there only by an interrupted run.
   const tarball = facts.install.tarball ? posix.join(posix.dirname(facts.install.path), tarballName(o.dist)) : undefined;
   const plan: UninstallPlan = {
-    systemd: facts.services.systemd, units, foreign, jvms, install: { path: facts.install.path, state: facts.install.state }, removeInstall, tarball, bashrc, data, clusterId, dataParent, nothing: false,
+    systemd: facts.services.systemd,
+    units,
+    foreign,
+    jvms,
+    install: { path: facts.install.path, state: facts.install.state },
+    removeInstall,
+    tarball,
+    bashrc,
+    data,
+    clusterId,
+    dataParent,
+    nothing: false,
   };
-  plan.nothing = units.length === 0 && jvms.length === 0 && !removeInstall && !tarball && bashrc.action === 'none' && !data.some((d) => d.purge) && clusterId?.purge !== true;
+  plan.nothing =
+    units.length === 0 &&
+    jvms.length === 0 &&
+    !removeInstall &&
+    !tarball &&
+    bashrc.action === 'none' &&
+    !data.some((d) => d.purge) &&
+    clusterId?.purge !== true;
   return plan;
 }
 
@@ -267,13 +354,18 @@ export function uninstallRequest(plan: UninstallPlan): UninstallRequest {
     removeInstall: plan.removeInstall,
     removeTarball: plan.tarball !== undefined,
     // Data inside the install directory goes with it.
-    purge: plan.data.filter((d) => d.purge && !(plan.removeInstall && within(d.path, plan.install.path)))
-      .map((d) => ({ path: d.path, kind: d.what === 'Kafka' ? 'kafka' as const : 'zookeeper' as const, ours: d.ours })),
+    purge: plan.data
+      .filter((d) => d.purge && !(plan.removeInstall && within(d.path, plan.install.path)))
+      .map((d) => ({ path: d.path, kind: d.what === 'Kafka' ? ('kafka' as const) : ('zookeeper' as const), ours: d.ours })),
     clusterId: plan.clusterId?.purge ? { path: plan.clusterId.path, id: plan.clusterId.id } : undefined,
     dataParent: plan.data.some((d) => d.purge) || plan.clusterId?.purge ? plan.dataParent : undefined,
-    bashrc: b.action === 'none' ? undefined
-      : b.action === 'restore' || b.action === 'drop-backup' ? { action: b.action, sha: b.sha, backupSha: b.backupSha }
-        : b.action === 'strip' ? { action: 'strip', sha: b.sha, content: b.content }
-          : { action: 'delete', sha: b.sha },
+    bashrc:
+      b.action === 'none'
+        ? undefined
+        : b.action === 'restore' || b.action === 'drop-backup'
+          ? { action: b.action, sha: b.sha, backupSha: b.backupSha }
+          : b.action === 'strip'
+            ? { action: 'strip', sha: b.sha, content: b.content }
+            : { action: 'delete', sha: b.sha },
   };
 }

@@ -9,7 +9,7 @@ import type { UnitsRequest } from '../host/operations.js';
 import { ourUnitFile, unitOwner, unitSource } from '../host/unit-owner.js';
 import { UNIT_DIR } from '../kafka/daemons.js';
 import { heapOpts } from '../kafka/heap.js';
-import { unitFile, unitValuesProblem, type UnitValues } from '../kafka/units.js';
+import { type UnitValues, unitFile, unitValuesProblem } from '../kafka/units.js';
 import { daemonHeapMib, installPath, modeFor, serviceMode } from './targets.js';
 import type { Check, Step, StepContext } from './types.js';
 
@@ -24,7 +24,10 @@ function desired(ctx: StepContext): Array<{ name: string; content: string }> {
 }
 
 /** kafka-setup's own unit files on the host (a unit of the same name that is not ours is never touched). */
-const installedUnits = (ctx: StepContext): string[] => modeFor(ctx).daemons.filter((d) => ourUnitFile(ctx.facts.services.units[d.kind])).map((d) => d.unit);
+const installedUnits = (ctx: StepContext): string[] =>
+  modeFor(ctx)
+    .daemons.filter((d) => ourUnitFile(ctx.facts.services.units[d.kind]))
+    .map((d) => d.unit);
 
 /** What the units step would send, if anything. */
 function request(ctx: StepContext): UnitsRequest | undefined {
@@ -51,25 +54,35 @@ function jvms(ctx: StepContext): { names: string; are: string; dont: string } {
 function whyNone(ctx: StepContext): string {
   const j = jvms(ctx);
   if (ctx.options.service === 'none') return `none (--service none): ${j.names} ${j.are} started with -daemon and ${j.dont} start at boot`;
-  if (!ctx.facts.services.systemd) return `none: the host does not run systemd, so ${j.names} ${j.are} started with -daemon and ${j.dont} start at boot`;
+  if (!ctx.facts.services.systemd)
+    return `none: the host does not run systemd, so ${j.names} ${j.are} started with -daemon and ${j.dont} start at boot`;
   return `none: installing units needs root, and ${ctx.facts.user} cannot use sudo without a password; ${j.names} ${j.are} started with -daemon and ${j.dont} start at boot`;
 }
 
 function check(ctx: StepContext): Check {
   const r = request(ctx);
-  const names = modeFor(ctx).daemons.map((d) => d.unit).join(' and ');
+  const names = modeFor(ctx)
+    .daemons.map((d) => d.unit)
+    .join(' and ');
   if (serviceMode(ctx) === 'none') {
     if (!r) return { done: true, detail: whyNone(ctx) };
     return {
       done: false,
       reason: `remove ${r.remove.join(' and ')} (--service none): ${jvms(ctx).names} will be started with -daemon`,
-      wouldRun: [`sudo systemctl disable --now ${r.remove.join(' ')}`, ...r.remove.map((n) => `sudo rm ${UNIT_DIR}/${n}`), 'sudo systemctl daemon-reload'],
+      wouldRun: [
+        `sudo systemctl disable --now ${r.remove.join(' ')}`,
+        ...r.remove.map((n) => `sudo rm ${UNIT_DIR}/${n}`),
+        'sudo systemctl daemon-reload',
+      ],
     };
   }
   if (!r) return { done: true, detail: `${names} installed, enabled at boot` };
   return {
     done: false,
-    reason: r.write.length > 0 ? `${modeFor(ctx).daemons.every((d) => ctx.facts.services.units[d.kind].content === undefined) ? 'install' : 'update'} ${r.write.map((u) => u.name).join(' and ')}` : `enable ${r.enable.join(' and ')} at boot`,
+    reason:
+      r.write.length > 0
+        ? `${modeFor(ctx).daemons.every((d) => ctx.facts.services.units[d.kind].content === undefined) ? 'install' : 'update'} ${r.write.map((u) => u.name).join(' and ')}`
+        : `enable ${r.enable.join(' and ')} at boot`,
     wouldRun: [
       ...r.write.map((u) => `sudo write ${UNIT_DIR}/${u.name} (runs as ${ctx.facts.user}, Restart=on-failure)`),
       'sudo systemctl daemon-reload',
@@ -86,9 +99,12 @@ function preflight(ctx: StepContext): UserError | undefined {
     });
   }
   if (serviceMode(ctx) === 'systemd' && ctx.facts.sudo !== 'root' && ctx.facts.sudo !== 'yes') {
-    return new UserError(`installing systemd units needs root, and ${ctx.facts.user} ${ctx.facts.sudo === 'missing' ? 'cannot use sudo' : 'must give sudo a password'}`, {
-      hint: `allow passwordless sudo for ${ctx.facts.user} (as EC2 images do), or pass --service none`,
-    });
+    return new UserError(
+      `installing systemd units needs root, and ${ctx.facts.user} ${ctx.facts.sudo === 'missing' ? 'cannot use sudo' : 'must give sudo a password'}`,
+      {
+        hint: `allow passwordless sudo for ${ctx.facts.user} (as EC2 images do), or pass --service none`,
+      },
+    );
   }
   const r = request(ctx);
   const touched = r ? [...r.write.map((u) => u.name), ...r.remove] : [];

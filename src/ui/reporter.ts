@@ -91,7 +91,8 @@ export function createReporter(o: ReporterOptions): Reporter {
       let spinner: Ora | undefined;
       // discardStdin: false — ora's default puts stdin in raw mode while it spins, and then a Ctrl-C
       // typed in the terminal is a byte nobody reads instead of a SIGINT: the run could not be stopped.
-      if (o.tty && !o.quiet && o.ora) spinner = o.ora({ text: title, stream: out, color: o.color ? 'cyan' : false, discardStdin: false }).start();
+      if (o.tty && !o.quiet && o.ora)
+        spinner = o.ora({ text: title, stream: out, color: o.color ? 'cyan' : false, discardStdin: false }).start();
       return {
         update(text) {
           if (spinner) spinner.text = `${title} — ${visible(text)}`;
@@ -159,7 +160,11 @@ export function createReporter(o: ReporterOptions): Reporter {
         return;
       }
       const e = err instanceof Error ? err : new Error(String(err));
-      errorLines(`internal error: ${e.message}`, [], 'this is a bug in kafka-setup: run again with --debug for the stack trace, and report it with the output');
+      errorLines(
+        `internal error: ${e.message}`,
+        [],
+        'this is a bug in kafka-setup: run again with --debug for the stack trace, and report it with the output',
+      );
       if (debug) errStream.write(`${visibleLines(e.stack ?? '')}\n`);
     },
     labelled(label) {
@@ -181,8 +186,16 @@ export function createReporter(o: ReporterOptions): Reporter {
 }
 
 /** The `error:`/`what to do:` pair without a command running (commander's own usage errors). */
-export function printUsageError(message: string, hint: string, err: NodeJS.WritableStream = process.stderr, color = wantsColor(process.stderr)): void {
-  createReporter({ tty: false, color, verbose: false, quiet: true, err }).error(new UserError(message, { hint, exitCode: EXIT_USAGE }), false);
+export function printUsageError(
+  message: string,
+  hint: string,
+  err: NodeJS.WritableStream = process.stderr,
+  color = wantsColor(process.stderr),
+): void {
+  createReporter({ tty: false, color, verbose: false, quiet: true, err }).error(
+    new UserError(message, { hint, exitCode: EXIT_USAGE }),
+    false,
+  );
 }
 
 /** Colour only on a TTY and when NO_COLOR is unset (https://no-color.org). */

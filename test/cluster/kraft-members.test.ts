@@ -12,21 +12,29 @@ const QUORUM = 'controller.quorum.bootstrap.servers=10.0.0.1:9094,10.0.0.2:9094,
 const file = (content: string | undefined) => ({ path: '', content, mtime: undefined, backup: false });
 
 /** A probed host as the KRaft membership reads it: its address, config, formatted storage, kept id, a running node. */
-function node(address: string, o: { id?: number; config?: string; formatted?: { nodeId: number; clusterId: string }; kept?: string; running?: boolean } = {}): HostFacts {
+function node(
+  address: string,
+  o: { id?: number; config?: string; formatted?: { nodeId: number; clusterId: string }; kept?: string; running?: boolean } = {},
+): HostFacts {
   const config = o.config ?? (o.id === undefined ? undefined : `process.roles=broker,controller\nnode.id=${o.id}\n${QUORUM}`);
   return {
     serverAddress: address,
     install: { path: `${HOME}/kafka_2.13-4.4.0` },
     files: { 'server.properties': file(config), 'zookeeper.properties': file(undefined), myid: file(undefined) },
-    dataDirs: new Map(o.formatted ? [[LOGS, { path: LOGS, state: 'data', kib: 1, device: '1', format: { version: 1, ...o.formatted } }]] : []),
+    dataDirs: new Map(
+      o.formatted ? [[LOGS, { path: LOGS, state: 'data', kib: 1, device: '1', format: { version: 1, ...o.formatted } }]] : [],
+    ),
     keptClusterId: o.kept ?? o.formatted?.clusterId,
-    jvms: o.running ? [{ pid: 100, started: 1, mainClass: 'kafka.Kafka', args: `${HOME}/kafka_2.13-4.4.0/config/server.properties`, cwd: undefined }] : [],
+    jvms: o.running
+      ? [{ pid: 100, started: 1, mainClass: 'kafka.Kafka', args: `${HOME}/kafka_2.13-4.4.0/config/server.properties`, cwd: undefined }]
+      : [],
   } as unknown as HostFacts;
 }
 const hosts = (...labels: string[]) => labels.map((label) => ({ label, savedId: undefined }));
-const formatted = (address: string, id: number, running = true, clusterId = A) => node(address, { id, formatted: { nodeId: id, clusterId }, running });
+const formatted = (address: string, id: number, running = true, clusterId = A) =>
+  node(address, { id, formatted: { nodeId: id, clusterId }, running });
 
-describe('a KRaft cluster\'s node ids, from the servers', () => {
+describe("a KRaft cluster's node ids, from the servers", () => {
   it('fresh hosts are numbered in order; nothing is a member yet', () => {
     const fresh = [node('10.0.0.1'), node('10.0.0.2'), node('10.0.0.3')];
     expect(kraftMemberIds(hosts('a', 'b', 'c'), fresh)).toEqual([1, 2, 3]);
@@ -34,9 +42,31 @@ describe('a KRaft cluster\'s node ids, from the servers', () => {
   });
 
   it('a node keeps the id of its formatted storage whatever the --host order, profile or config says', () => {
-    const servers = [formatted('10.0.0.3', 3), formatted('10.0.0.2', 2), node('10.0.0.1', { config: `process.roles=broker,controller\nnode.id=7\n${QUORUM}`, formatted: { nodeId: 1, clusterId: A }, running: true })];
-    const saved = [{ id: 3, host: 'c', user: 'u', port: 22, advertisedHost: 'c' }, { id: 1, host: 'b', user: 'u', port: 22, advertisedHost: 'b' }, { id: 2, host: 'a', user: 'u', port: 22, advertisedHost: 'a' }];
-    expect(kraftMemberIds([{ label: 'c', savedId: 1 }, { label: 'b', savedId: 2 }, { label: 'a', savedId: 3 }], servers, saved)).toEqual([3, 2, 1]);
+    const servers = [
+      formatted('10.0.0.3', 3),
+      formatted('10.0.0.2', 2),
+      node('10.0.0.1', {
+        config: `process.roles=broker,controller\nnode.id=7\n${QUORUM}`,
+        formatted: { nodeId: 1, clusterId: A },
+        running: true,
+      }),
+    ];
+    const saved = [
+      { id: 3, host: 'c', user: 'u', port: 22, advertisedHost: 'c' },
+      { id: 1, host: 'b', user: 'u', port: 22, advertisedHost: 'b' },
+      { id: 2, host: 'a', user: 'u', port: 22, advertisedHost: 'a' },
+    ];
+    expect(
+      kraftMemberIds(
+        [
+          { label: 'c', savedId: 1 },
+          { label: 'b', savedId: 2 },
+          { label: 'a', savedId: 3 },
+        ],
+        servers,
+        saved,
+      ),
+    ).toEqual([3, 2, 1]);
     expect(anyKraftMember(servers)).toBe(true);
   });
 
@@ -48,32 +78,59 @@ describe('a KRaft cluster\'s node ids, from the servers', () => {
 
   it('refuses a member left out, two nodes with one id, and a voter that lost its storage beside a quorum that runs', () => {
     expect(() => kraftMemberIds(hosts('a', 'b'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2)])).toThrow(UsageError);
-    expect(() => kraftMemberIds(hosts('a', 'b'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2)])).toThrow(/a's config lists a controller at 10.0.0.3, which is not among the hosts given/);
-    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 1), formatted('10.0.0.3', 3)])).toThrow(/a and b are both KRaft node 1/);
+    expect(() => kraftMemberIds(hosts('a', 'b'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2)])).toThrow(
+      /a's config lists a controller at 10.0.0.3, which is not among the hosts given/,
+    );
+    expect(() =>
+      kraftMemberIds(hosts('a', 'b', 'c'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 1), formatted('10.0.0.3', 3)]),
+    ).toThrow(/a and b are both KRaft node 1/);
     // A voter that lost its data (the quorum's configs name it) is not formatted again as a first voter.
     const wiped = [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), node('10.0.0.3', { id: 3 })];
-    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), wiped)).toThrow(/c has no KRaft storage, yet the cluster's quorum runs and names it as a voter: it lost its data/);
+    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), wiped)).toThrow(
+      /c has no KRaft storage, yet the cluster's quorum runs and names it as a voter: it lost its data/,
+    );
   });
 
   it('refuses a single server (formatted --standalone) among the hosts: growing one is not done yet', () => {
-    const single = node('10.0.0.1', { config: 'process.roles=broker,controller\nnode.id=1\ncontroller.quorum.bootstrap.servers=127.0.0.1:9094\n', formatted: { nodeId: 1, clusterId: A }, running: true });
+    const single = node('10.0.0.1', {
+      config: 'process.roles=broker,controller\nnode.id=1\ncontroller.quorum.bootstrap.servers=127.0.0.1:9094\n',
+      formatted: { nodeId: 1, clusterId: A },
+      running: true,
+    });
     expect(kraftNode(single).single).toBe(true);
-    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), [single, node('10.0.0.2'), node('10.0.0.3')])).toThrow(/a runs Kafka 4 as a single server/);
+    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), [single, node('10.0.0.2'), node('10.0.0.3')])).toThrow(
+      /a runs Kafka 4 as a single server/,
+    );
   });
 
-  it('a config\'s quorum is read as hostile: entries that are no address or host name are left out', () => {
-    const odd = node('10.0.0.1', { config: 'process.roles=broker,controller\nnode.id=1\ncontroller.quorum.bootstrap.servers=10.0.0.1:9094,\u001b[31mevil:9094,[::1:9094,10.0.0.2:9094\n' });
+  it("a config's quorum is read as hostile: entries that are no address or host name are left out", () => {
+    const odd = node('10.0.0.1', {
+      config:
+        'process.roles=broker,controller\nnode.id=1\ncontroller.quorum.bootstrap.servers=10.0.0.1:9094,\u001b[31mevil:9094,[::1:9094,10.0.0.2:9094\n',
+    });
     expect(kraftNode(odd).peers).toEqual(['10.0.0.1', '10.0.0.2']);
     expect(kraftNode(odd).configuredId).toBe(1);
   });
 
   it('a saved member not given and not found among the servers is refused', () => {
-    const saved = [{ id: 1, host: 'a', user: 'u', port: 22, advertisedHost: 'a' }, { id: 2, host: 'b', user: 'u', port: 22, advertisedHost: 'b' }];
-    expect(() => kraftMemberIds([{ label: 'a', savedId: 1 }, { label: 'x', savedId: undefined }], [node('10.0.0.1'), node('10.0.0.9')], saved)).toThrow(/b is a member of the saved cluster but not given/);
+    const saved = [
+      { id: 1, host: 'a', user: 'u', port: 22, advertisedHost: 'a' },
+      { id: 2, host: 'b', user: 'u', port: 22, advertisedHost: 'b' },
+    ];
+    expect(() =>
+      kraftMemberIds(
+        [
+          { label: 'a', savedId: 1 },
+          { label: 'x', savedId: undefined },
+        ],
+        [node('10.0.0.1'), node('10.0.0.9')],
+        saved,
+      ),
+    ).toThrow(/b is a member of the saved cluster but not given/);
   });
 });
 
-describe('a KRaft cluster\'s voters', () => {
+describe("a KRaft cluster's voters", () => {
   it('a new cluster: all of up to three, then three, five from five on', () => {
     const fresh = (n: number) => Array.from({ length: n }, (_, i) => node(`10.0.0.${i + 1}`));
     expect(kraftVoters(fresh(3), [1, 2, 3])).toEqual([1, 2, 3]);
@@ -89,12 +146,14 @@ describe('a KRaft cluster\'s voters', () => {
     expect(kraftVoters(grown, ids)).toEqual([1, 2, 3]);
     // Its config written, its storage not yet: it is still not a voter (its config does not name itself).
     const observer = node('10.0.0.4', { id: 4 });
-    expect(kraftVoters([formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), formatted('10.0.0.3', 3), observer], [1, 2, 3, 4])).toEqual([1, 2, 3]);
+    expect(kraftVoters([formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), formatted('10.0.0.3', 3), observer], [1, 2, 3, 4])).toEqual([
+      1, 2, 3,
+    ]);
   });
 });
 
-describe('a KRaft cluster\'s one id', () => {
-  it('the formatted nodes\' id, else the kept one, else the run\'s new one', () => {
+describe("a KRaft cluster's one id", () => {
+  it("the formatted nodes' id, else the kept one, else the run's new one", () => {
     expect(clusterIdOf(hosts('a', 'b'), [node('10.0.0.1'), node('10.0.0.2')].map(kraftNode), B)).toBe(B);
     expect(clusterIdOf(hosts('a', 'b'), [node('10.0.0.1', { kept: A }), node('10.0.0.2')].map(kraftNode), B)).toBe(A);
   });
@@ -102,8 +161,12 @@ describe('a KRaft cluster\'s one id', () => {
   it('refuses nodes formatted for different clusters, and different kept ids', () => {
     const two = [formatted('10.0.0.1', 1, true, A), formatted('10.0.0.2', 2, true, B)].map(kraftNode);
     expect(() => clusterIdOf(hosts('a', 'b'), two, 'x')).toThrow(UserError);
-    expect(() => clusterIdOf(hosts('a', 'b'), two, 'x')).toThrow(new RegExp(`the nodes are formatted for different clusters: a for ${A}, b for ${B}`));
-    expect(() => clusterIdOf(hosts('a', 'b'), [node('10.0.0.1', { kept: A }), node('10.0.0.2', { kept: B })].map(kraftNode), 'x')).toThrow(/keep different KRaft cluster ids/);
+    expect(() => clusterIdOf(hosts('a', 'b'), two, 'x')).toThrow(
+      new RegExp(`the nodes are formatted for different clusters: a for ${A}, b for ${B}`),
+    );
+    expect(() => clusterIdOf(hosts('a', 'b'), [node('10.0.0.1', { kept: A }), node('10.0.0.2', { kept: B })].map(kraftNode), 'x')).toThrow(
+      /keep different KRaft cluster ids/,
+    );
   });
 });
 

@@ -1,14 +1,14 @@
 /** `kafka-setup uninstall` against the fake host: the plan shown, the consent asked for, the refusals. */
 import { describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/commands/io.js';
 import type { Reached } from '../../src/commands/each-member.js';
-import { runUninstall, uninstallCluster, type UninstallRun } from '../../src/commands/uninstall.js';
-import { RemoteFailure } from '../../src/remote/session.js';
+import type { CommandIO } from '../../src/commands/io.js';
+import { runUninstall, type UninstallRun, uninstallCluster } from '../../src/commands/uninstall.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import { heapBlock, withHeapBlock } from '../../src/kafka/heap-block.js';
 import type { Prompter } from '../../src/prompts.js';
+import { RemoteFailure } from '../../src/remote/session.js';
 import { createReporter } from '../../src/ui/reporter.js';
-import { FakeHost, freshDebian, INSTALL, type FakeHostState } from '../host/fake-host.js';
+import { FakeHost, type FakeHostState, freshDebian, INSTALL } from '../host/fake-host.js';
 
 const HOME = '/home/ec2-user';
 const ORIGINAL = '# ~/.bashrc\nalias ll="ls -l"\n';
@@ -41,7 +41,12 @@ function installed(overrides: Partial<FakeHostState> = {}): FakeHostState {
 
 function io(answers: boolean[] = []): { io: CommandIO; out: () => string; asked: Array<{ message: string; default: boolean }> } {
   let text = '';
-  const sink = { write: (s: string) => { text += s; return true; } } as unknown as NodeJS.WritableStream;
+  const sink = {
+    write: (s: string) => {
+      text += s;
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
   const asked: Array<{ message: string; default: boolean }> = [];
   const prompter: Prompter = {
     input: () => Promise.reject(new Error('no input expected')),
@@ -53,16 +58,33 @@ function io(answers: boolean[] = []): { io: CommandIO; out: () => string; asked:
     },
   };
   return {
-    io: { reporter: createReporter({ tty: false, color: false, verbose: false, out: sink, err: sink }), prompter: () => prompter, signal: new AbortController().signal, env: {}, verbose: false, debug: false },
+    io: {
+      reporter: createReporter({ tty: false, color: false, verbose: false, out: sink, err: sink }),
+      prompter: () => prompter,
+      signal: new AbortController().signal,
+      env: {},
+      verbose: false,
+      debug: false,
+    },
     out: () => text,
     asked,
   };
 }
 
-const run = (o: Partial<UninstallRun> = {}): UninstallRun => ({ dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, purgeData: false, dryRun: false, yes: false, interactive: false, ...o });
+const run = (o: Partial<UninstallRun> = {}): UninstallRun => ({
+  dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' },
+  purgeData: false,
+  dryRun: false,
+  yes: false,
+  interactive: false,
+  ...o,
+});
 
 async function failure(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof UserError)) throw new Error(`expected a UserError, got ${String(err)}`);
   return err;
 }
@@ -73,17 +95,19 @@ describe('kafka-setup uninstall', () => {
     const t = io();
     expect(await runUninstall(host, run({ dryRun: true }), t.io)).toBe(0);
     expect(host.ran.map((c) => c.name)).toEqual(['probe']);
-    expect(t.out()).toContain([
-      'uninstall would:',
-      '  stop     the broker (pid 300), then ZooKeeper (pid 200)',
-      `  remove   ${INSTALL} (Kafka, with its config files and logs)`,
-      `  restore  ${HOME}/.bashrc from ${HOME}/.bashrc.kafka-setup.bak: as it was before init, byte for byte`,
-      `  keep     Kafka data in ${HOME}/kafka-data/kafka-logs (--purge-data deletes it)`,
-      `  keep     ZooKeeper data in ${HOME}/kafka-data/zookeeper (--purge-data deletes it)`,
-      '  keep     Java: other programs may use it',
-      '',
-      'Dry run: nothing was changed.',
-    ].join('\n'));
+    expect(t.out()).toContain(
+      [
+        'uninstall would:',
+        '  stop     the broker (pid 300), then ZooKeeper (pid 200)',
+        `  remove   ${INSTALL} (Kafka, with its config files and logs)`,
+        `  restore  ${HOME}/.bashrc from ${HOME}/.bashrc.kafka-setup.bak: as it was before init, byte for byte`,
+        `  keep     Kafka data in ${HOME}/kafka-data/kafka-logs (--purge-data deletes it)`,
+        `  keep     ZooKeeper data in ${HOME}/kafka-data/zookeeper (--purge-data deletes it)`,
+        '  keep     Java: other programs may use it',
+        '',
+        'Dry run: nothing was changed.',
+      ].join('\n'),
+    );
     expect(host.state.install).toBe('kafka');
     expect(host.state.jvms).toHaveLength(2);
   });
@@ -92,13 +116,23 @@ describe('kafka-setup uninstall', () => {
     const host = new FakeHost(installed());
     let locked: boolean | undefined;
     const probe = host.probe.bind(host);
-    host.probe = (r) => { locked = r.lock; return probe(r); };
+    host.probe = (r) => {
+      locked = r.lock;
+      return probe(r);
+    };
     const t = io();
     expect(await runUninstall(host, run({ yes: true }), t.io)).toBe(0);
     expect(locked).toBe(true);
     expect(host.ran.map((c) => c.name)).toEqual(['probe', 'uninstall']);
     expect(host.ran[1]!.uninstall).toMatchObject({
-      units: [], stopJvms: [{ pid: 300, main: BROKER_MAIN }, { pid: 200, main: ZK_MAIN }], removeInstall: true, purge: [], bashrc: { action: 'restore' },
+      units: [],
+      stopJvms: [
+        { pid: 300, main: BROKER_MAIN },
+        { pid: 200, main: ZK_MAIN },
+      ],
+      removeInstall: true,
+      purge: [],
+      bashrc: { action: 'restore' },
     });
     expect(host.state).toMatchObject({ install: 'absent', jvms: [], listening: [] });
     expect(host.state.files.bashrc!.content).toBe(ORIGINAL);
@@ -108,7 +142,9 @@ describe('kafka-setup uninstall', () => {
     expect(out).toMatch(/\[done\] Uninstall Kafka — 2 JVMs stopped, 1 path removed, ~\/\.bashrc restored/);
     expect(out).toContain('Kafka is uninstalled from fake.');
     expect(out).toContain('  ~/.bashrc                   restored from its backup: as it was before init');
-    expect(out).toContain(`  data kept                   ${HOME}/kafka-data/kafka-logs, ${HOME}/kafka-data/zookeeper (kafka-setup uninstall --purge-data deletes it)`);
+    expect(out).toContain(
+      `  data kept                   ${HOME}/kafka-data/kafka-logs, ${HOME}/kafka-data/zookeeper (kafka-setup uninstall --purge-data deletes it)`,
+    );
     expect(out).toContain('  Java                        left installed: other programs may use it');
 
     // Again: nothing to remove, exit 0, one probe; without --yes and without a terminal too.
@@ -161,14 +197,22 @@ describe('kafka-setup uninstall', () => {
   });
 
   it('with systemd: the units are disabled and removed (broker first); their JVMs are not stopped by pid', async () => {
-    const host = new FakeHost(installed({
-      systemd: true,
-      units: { zookeeper: { content: OUR_UNIT, enabled: true, pid: 200 }, broker: { content: OUR_UNIT, enabled: true, pid: 300 } },
-    }));
+    const host = new FakeHost(
+      installed({
+        systemd: true,
+        units: { zookeeper: { content: OUR_UNIT, enabled: true, pid: 200 }, broker: { content: OUR_UNIT, enabled: true, pid: 300 } },
+      }),
+    );
     const t = io();
     await runUninstall(host, run({ yes: true }), t.io);
-    expect(t.out()).toContain('  stop     kafka-broker.service, then kafka-zookeeper.service: stopped, disabled at boot and removed from /etc/systemd/system');
-    expect(host.ran[1]!.uninstall).toMatchObject({ units: ['kafka-broker.service', 'kafka-zookeeper.service'], systemd: true, stopJvms: [] });
+    expect(t.out()).toContain(
+      '  stop     kafka-broker.service, then kafka-zookeeper.service: stopped, disabled at boot and removed from /etc/systemd/system',
+    );
+    expect(host.ran[1]!.uninstall).toMatchObject({
+      units: ['kafka-broker.service', 'kafka-zookeeper.service'],
+      systemd: true,
+      stopJvms: [],
+    });
     expect(host.state.units).toEqual({});
     expect(host.state.jvms).toEqual([]);
     expect(t.out()).toContain('units stopped and removed   kafka-broker.service, kafka-zookeeper.service');
@@ -179,44 +223,67 @@ describe('kafka-setup uninstall', () => {
     const t = io();
     await runUninstall(host, run({ yes: true }), t.io);
     expect(t.out()).toContain('  remove   kafka-broker.service from /etc/systemd/system (systemd does not run here)');
-    expect(host.ran[1]!.uninstall).toMatchObject({ units: ['kafka-broker.service'], systemd: false, stopJvms: [{ pid: 300 }, { pid: 200 }] });
+    expect(host.ran[1]!.uninstall).toMatchObject({
+      units: ['kafka-broker.service'],
+      systemd: false,
+      stopJvms: [{ pid: 300 }, { pid: 200 }],
+    });
   });
 
   it('with systemd, a JVM of ours that the unit does not run (started by hand) is stopped by pid too', async () => {
-    const host = new FakeHost(installed({ systemd: true, units: { zookeeper: { content: OUR_UNIT, enabled: true, pid: 200 }, broker: { content: OUR_UNIT, enabled: false } } }));
+    const host = new FakeHost(
+      installed({
+        systemd: true,
+        units: { zookeeper: { content: OUR_UNIT, enabled: true, pid: 200 }, broker: { content: OUR_UNIT, enabled: false } },
+      }),
+    );
     await runUninstall(host, run({ yes: true }), io().io);
-    expect(host.ran[1]!.uninstall).toMatchObject({ units: ['kafka-broker.service', 'kafka-zookeeper.service'], stopJvms: [{ pid: 300, main: BROKER_MAIN }] });
+    expect(host.ran[1]!.uninstall).toMatchObject({
+      units: ['kafka-broker.service', 'kafka-zookeeper.service'],
+      stopJvms: [{ pid: 300, main: BROKER_MAIN }],
+    });
   });
 
   it('a unit kafka-setup did not write is left alone (running, enabled, in place) and named; the rest goes, by pid', async () => {
-    const foreign = '[Unit]\nDescription=the admin\'s own Kafka\n';
-    const host = new FakeHost(installed({ systemd: true, sudo: 'password', units: { broker: { content: foreign, enabled: true, pid: 900 } } }));
+    const foreign = "[Unit]\nDescription=the admin's own Kafka\n";
+    const host = new FakeHost(
+      installed({ systemd: true, sudo: 'password', units: { broker: { content: foreign, enabled: true, pid: 900 } } }),
+    );
     const t = io();
     // No passwordless sudo, and no refusal: nothing of root's is to be touched.
     expect(await runUninstall(host, run({ yes: true }), t.io)).toBe(0);
-    expect(t.out()).toContain('  keep     left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (stays running, enabled at boot)');
+    expect(t.out()).toContain(
+      '  keep     left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (stays running, enabled at boot)',
+    );
     expect(host.ran[1]!.uninstall).toMatchObject({ units: [], stopJvms: [{ pid: 300 }, { pid: 200 }] });
     expect(host.state.units).toEqual({ broker: { content: foreign, enabled: true, pid: 900 } });
     expect(t.out()).toContain('  left alone                  /etc/systemd/system/kafka-broker.service (not written by kafka-setup)');
     expect(t.out()).not.toMatch(/units stopped and removed/);
   });
 
-  it('a host with no kafka-setup install, only someone else\'s units: nothing changes, and it says so', async () => {
+  it("a host with no kafka-setup install, only someone else's units: nothing changes, and it says so", async () => {
     const foreign = '[Unit]\nDescription=Confluent Kafka\n';
-    const host = new FakeHost(freshDebian({ systemd: true, units: { broker: { content: foreign, enabled: true, pid: 900 }, zookeeper: { content: foreign, enabled: true, pid: 800 } } }));
+    const host = new FakeHost(
+      freshDebian({
+        systemd: true,
+        units: { broker: { content: foreign, enabled: true, pid: 900 }, zookeeper: { content: foreign, enabled: true, pid: 800 } },
+      }),
+    );
     const t = io();
     expect(await runUninstall(host, run({ yes: true }), t.io)).toBe(0);
     expect(host.ran.map((c) => c.name)).toEqual(['probe']);
-    expect(t.out()).toContain([
-      `Nothing to remove: kafka-setup's Kafka is not installed on ${host.name} (${INSTALL}).`,
-      '  keep     left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (stays running, enabled at boot)',
-      '  keep     left alone: /etc/systemd/system/kafka-zookeeper.service was not written by kafka-setup (stays running, enabled at boot)',
-    ].join('\n'));
+    expect(t.out()).toContain(
+      [
+        `Nothing to remove: kafka-setup's Kafka is not installed on ${host.name} (${INSTALL}).`,
+        '  keep     left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (stays running, enabled at boot)',
+        '  keep     left alone: /etc/systemd/system/kafka-zookeeper.service was not written by kafka-setup (stays running, enabled at boot)',
+      ].join('\n'),
+    );
     expect(t.out()).toContain('Nothing was changed.');
     expect(host.state.units).toMatchObject({ broker: { content: foreign }, zookeeper: { content: foreign } });
   });
 
-  it('a unit replaced by someone else\'s between the probe and the run: the host\'s check stops the run, nothing changed; the re-run leaves it alone', async () => {
+  it("a unit replaced by someone else's between the probe and the run: the host's check stops the run, nothing changed; the re-run leaves it alone", async () => {
     const host = new FakeHost(installed({ systemd: true, units: { broker: { content: OUR_UNIT, enabled: true, pid: 300 } } }));
     const probe = host.probe.bind(host);
     host.probe = async (r) => {
@@ -226,25 +293,33 @@ describe('kafka-setup uninstall', () => {
       return p;
     };
     const e = await failure(runUninstall(host, run({ yes: true }), io().io));
-    expect(e.message).toBe('left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (it was replaced while kafka-setup was running); nothing was changed');
+    expect(e.message).toBe(
+      'left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (it was replaced while kafka-setup was running); nothing was changed',
+    );
     expect(e.hint).toMatch(/^something else changed it at the same moment: run kafka-setup uninstall again/);
     expect(host.state.install).toBe('kafka');
     const t = io();
     expect(await runUninstall(host, run({ yes: true }), t.io)).toBe(0);
-    expect(t.out()).toContain('  keep     left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (stays running, enabled at boot)');
+    expect(t.out()).toContain(
+      '  keep     left alone: /etc/systemd/system/kafka-broker.service was not written by kafka-setup (stays running, enabled at boot)',
+    );
     expect(host.state.units!.broker).toMatchObject({ content: '[Unit]\n' });
   });
 
-  it('refuses when someone else\'s unit runs this install\'s JVM: removing the install would pull it from under that unit', async () => {
+  it("refuses when someone else's unit runs this install's JVM: removing the install would pull it from under that unit", async () => {
     const host = new FakeHost(installed({ systemd: true, units: { broker: { content: '[Unit]\n', enabled: true, pid: 300 } } }));
     const e = await failure(runUninstall(host, run({ yes: true }), io().io));
-    expect(e.message).toBe(`the broker (pid 300) of ${INSTALL} runs under /etc/systemd/system/kafka-broker.service, which kafka-setup did not write`);
+    expect(e.message).toBe(
+      `the broker (pid 300) of ${INSTALL} runs under /etc/systemd/system/kafka-broker.service, which kafka-setup did not write`,
+    );
     expect(e.hint).toMatch(/sudo systemctl disable --now kafka-broker\.service.*nothing was changed/);
     expect(host.ran.map((c) => c.name)).toEqual(['probe']);
   });
 
   it('refuses before any change: units without passwordless sudo, a damaged ~/.bashrc block, data inside the install', async () => {
-    const sudo = new FakeHost(installed({ sudo: 'password', systemd: true, units: { broker: { content: OUR_UNIT, enabled: true, pid: 300 } } }));
+    const sudo = new FakeHost(
+      installed({ sudo: 'password', systemd: true, units: { broker: { content: OUR_UNIT, enabled: true, pid: 300 } } }),
+    );
     const e1 = await failure(runUninstall(sudo, run({ yes: true }), io().io));
     expect(e1.message).toMatch(/systemd units \(kafka-broker\.service\) can only be removed as root/);
     expect(e1.hint).toContain('sudo systemctl disable --now kafka-broker.service');
@@ -254,7 +329,10 @@ describe('kafka-setup uninstall', () => {
     expect((await failure(runUninstall(offline, run({ yes: true }), io().io))).message).toMatch(/can only be removed as root/);
 
     const damaged = new FakeHost(installed());
-    damaged.state.files.bashrc = { content: `${ORIGINAL}\n# >>> kafka-setup: Kafka heap >>>\nexport FOO=1\n# <<< kafka-setup: Kafka heap <<<\n`, mtime: 3 };
+    damaged.state.files.bashrc = {
+      content: `${ORIGINAL}\n# >>> kafka-setup: Kafka heap >>>\nexport FOO=1\n# <<< kafka-setup: Kafka heap <<<\n`,
+      mtime: 3,
+    };
     const e2 = await failure(runUninstall(damaged, run({ yes: true }), io().io));
     expect(e2.message).toMatch(/inside the kafka-setup block, was not written by kafka-setup/);
     expect(e2.hint).toContain('kafka-setup uninstall again; nothing was changed');
@@ -271,7 +349,11 @@ describe('kafka-setup uninstall', () => {
       const host = new FakeHost(installed({ data: { [dir]: 10 } }));
       host.state.files['server.properties'] = { content: `log.dirs=${dir}\n`, mtime: 3 };
       const err = await failure(runUninstall(host, run({ yes: true, purgeData: true }), io().io));
-      expect(err.message).toMatch(new RegExp(`^refusing to purge ${dir.replace(/\//g, '\\/')}, named as Kafka's data directory in server.properties \\(log.dirs\\): it is (a system directory|the home directory)`));
+      expect(err.message).toMatch(
+        new RegExp(
+          `^refusing to purge ${dir.replace(/\//g, '\\/')}, named as Kafka's data directory in server.properties \\(log.dirs\\): it is (a system directory|the home directory)`,
+        ),
+      );
       expect(host.ran.map((c) => c.name)).toEqual(['probe']);
       const kept = new FakeHost(host.state);
       const t = io();
@@ -286,52 +368,76 @@ describe('kafka-setup uninstall', () => {
     host.state.files.bashrc = { content: host.state.files.bashrc!.content.replace('alias ll', 'alias k=kubectl\nalias ll'), mtime: 3 };
     const t = io();
     await runUninstall(host, run({ yes: true }), t.io);
-    expect(t.out()).toContain(`  edit     ${HOME}/.bashrc: remove kafka-setup's KAFKA_HEAP_OPTS block, keep your changes since init (the original stays in ${HOME}/.bashrc.kafka-setup.bak)`);
+    expect(t.out()).toContain(
+      `  edit     ${HOME}/.bashrc: remove kafka-setup's KAFKA_HEAP_OPTS block, keep your changes since init (the original stays in ${HOME}/.bashrc.kafka-setup.bak)`,
+    );
     expect(host.state.files.bashrc!.content).toBe('# ~/.bashrc\nalias k=kubectl\nalias ll="ls -l"\n');
     expect(host.state.backups).toEqual({ bashrc: ORIGINAL });
   });
 
   describe('Kafka 4 (KRaft): one JVM, a kept cluster id', () => {
     const ID = 'MkU3OEVBNTcwNTJENDM2Qg';
-    const kraft = (o: Partial<FakeHostState> = {}): FakeHostState => installed({
-      files: {
-        bashrc: installed().files.bashrc,
-        'server.properties': { content: `process.roles=broker,controller\nnode.id=1\nlog.dirs=${HOME}/kafka-data/kafka-logs\n`, mtime: 2 },
-        'zookeeper.properties': undefined,
-      },
-      jvms: [{ pid: 300, started: 2, main: BROKER_MAIN, args: `${INSTALL}/config/server.properties -Xmx256m` }],
-      listening: [9092, 9093, 9094],
-      data: { [`${HOME}/kafka-data/kafka-logs`]: 2048 },
-      keptClusterId: ID,
-      ...o,
-    });
+    const kraft = (o: Partial<FakeHostState> = {}): FakeHostState =>
+      installed({
+        files: {
+          bashrc: installed().files.bashrc,
+          'server.properties': {
+            content: `process.roles=broker,controller\nnode.id=1\nlog.dirs=${HOME}/kafka-data/kafka-logs\n`,
+            mtime: 2,
+          },
+          'zookeeper.properties': undefined,
+        },
+        jvms: [{ pid: 300, started: 2, main: BROKER_MAIN, args: `${INSTALL}/config/server.properties -Xmx256m` }],
+        listening: [9092, 9093, 9094],
+        data: { [`${HOME}/kafka-data/kafka-logs`]: 2048 },
+        keptClusterId: ID,
+        ...o,
+      });
     const run4 = (o: Partial<UninstallRun> = {}): UninstallRun => run({ dist: { kafkaVersion: '4.4.0', scalaVersion: '2.13' }, ...o });
 
     it('stops its one JVM, named as init names it; the data and the cluster id stay, and the summary says so', async () => {
       const host = new FakeHost(kraft());
       const t = io();
       expect(await runUninstall(host, run4({ yes: true }), t.io)).toBe(0);
-      expect(host.ran[1]!.uninstall).toMatchObject({ stopJvms: [{ pid: 300, main: BROKER_MAIN }], purge: [], clusterId: undefined, dataParent: undefined });
+      expect(host.ran[1]!.uninstall).toMatchObject({
+        stopJvms: [{ pid: 300, main: BROKER_MAIN }],
+        purge: [],
+        clusterId: undefined,
+        dataParent: undefined,
+      });
       const out = t.out();
       expect(out).toContain('  stop     Kafka (broker and controller) (pid 300)');
-      expect(out).toContain(`  keep     the KRaft cluster id ${ID} in ${HOME}/kafka-data/cluster.id (a later init formats with it; --purge-data deletes it)`);
-      expect(out).toContain(`  data kept                   ${HOME}/kafka-data/kafka-logs, ${HOME}/kafka-data/cluster.id (kafka-setup uninstall --purge-data deletes it)`);
+      expect(out).toContain(
+        `  keep     the KRaft cluster id ${ID} in ${HOME}/kafka-data/cluster.id (a later init formats with it; --purge-data deletes it)`,
+      );
+      expect(out).toContain(
+        `  data kept                   ${HOME}/kafka-data/kafka-logs, ${HOME}/kafka-data/cluster.id (kafka-setup uninstall --purge-data deletes it)`,
+      );
       expect(out).not.toMatch(/zookeeper/i);
       expect(host.state.keptClusterId).toBe(ID);
     });
 
-    it('--purge-data: the data, the cluster id, and kafka-setup\'s data directory once empty', async () => {
+    it("--purge-data: the data, the cluster id, and kafka-setup's data directory once empty", async () => {
       const host = new FakeHost(kraft());
       const t = io();
       expect(await runUninstall(host, run4({ yes: true, purgeData: true }), t.io)).toBe(0);
       expect(host.ran[1]!.uninstall).toMatchObject({
         purge: [{ path: `${HOME}/kafka-data/kafka-logs`, kind: 'kafka', ours: true }],
-        clusterId: { path: `${HOME}/kafka-data/cluster.id`, id: ID }, dataParent: `${HOME}/kafka-data`,
+        clusterId: { path: `${HOME}/kafka-data/cluster.id`, id: ID },
+        dataParent: `${HOME}/kafka-data`,
       });
       expect(t.out()).toContain(`  delete   the KRaft cluster id ${ID} in ${HOME}/kafka-data/cluster.id`);
       expect(host.state.keptClusterId).toBeUndefined();
       // Only the id left (an earlier uninstall kept the data, since deleted by hand): a purge still has it to do.
-      const idOnly = new FakeHost(kraft({ install: 'absent', jvms: [], data: {}, files: { bashrc: { content: ORIGINAL, mtime: 1 }, 'server.properties': undefined, 'zookeeper.properties': undefined }, backups: {} }));
+      const idOnly = new FakeHost(
+        kraft({
+          install: 'absent',
+          jvms: [],
+          data: {},
+          files: { bashrc: { content: ORIGINAL, mtime: 1 }, 'server.properties': undefined, 'zookeeper.properties': undefined },
+          backups: {},
+        }),
+      );
       expect(await runUninstall(idOnly, run4({ yes: true, purgeData: true }), io().io)).toBe(0);
       expect(idOnly.ran.map((c) => c.name)).toEqual(['probe', 'uninstall']);
       expect(idOnly.state.keptClusterId).toBeUndefined();
@@ -340,7 +446,10 @@ describe('kafka-setup uninstall', () => {
 });
 
 /** Three members, as withEachHost hands them over: each its FakeHost (named as its label) and its labelled io. */
-function cluster(t: ReturnType<typeof io>, states: Array<FakeHostState | 'unreachable'>): { reached: Array<Reached<unknown>>; hosts: FakeHost[] } {
+function cluster(
+  t: ReturnType<typeof io>,
+  states: Array<FakeHostState | 'unreachable'>,
+): { reached: Array<Reached<unknown>>; hosts: FakeHost[] } {
   const hosts: FakeHost[] = [];
   const reached = states.map((s, i): Reached<unknown> => {
     const label = `10.0.0.${i + 1}`;
@@ -379,7 +488,10 @@ describe('kafka-setup uninstall on a cluster profile: every host planned, one qu
     const order: string[] = [];
     for (const h of hosts) {
       const un = h.uninstall.bind(h);
-      h.uninstall = (r) => { order.push(h.name); return un(r); };
+      h.uninstall = (r) => {
+        order.push(h.name);
+        return un(r);
+      };
     }
     expect(await uninstallCluster(reached, run({ yes: true }), t.io, PROFILE)).toBe(0);
     expect(order).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
@@ -387,31 +499,41 @@ describe('kafka-setup uninstall on a cluster profile: every host planned, one qu
     const out = t.out();
     expect(t.asked).toEqual([]);
     expect(out).toContain('[10.0.0.2] Kafka is uninstalled from 10.0.0.2.');
-    expect(out).toContain([
-      'uninstall, host by host:',
-      '  10.0.0.1  done — 2 JVMs stopped, 1 path removed, ~/.bashrc restored',
-      '  10.0.0.2  done — 2 JVMs stopped, 1 path removed, ~/.bashrc restored',
-      '  10.0.0.3  done — 2 JVMs stopped, 1 path removed, ~/.bashrc restored',
-    ].join('\n'));
-    expect(out).toContain(`Kafka is uninstalled from the cluster's 3 hosts. The profile "default" still names them: kafka-setup init sets the cluster up again with it; to forget the cluster, delete ${PROFILE.path}`);
+    expect(out).toContain(
+      [
+        'uninstall, host by host:',
+        '  10.0.0.1  done — 2 JVMs stopped, 1 path removed, ~/.bashrc restored',
+        '  10.0.0.2  done — 2 JVMs stopped, 1 path removed, ~/.bashrc restored',
+        '  10.0.0.3  done — 2 JVMs stopped, 1 path removed, ~/.bashrc restored',
+      ].join('\n'),
+    );
+    expect(out).toContain(
+      `Kafka is uninstalled from the cluster's 3 hosts. The profile "default" still names them: kafka-setup init sets the cluster up again with it; to forget the cluster, delete ${PROFILE.path}`,
+    );
 
     // Again: nothing to remove anywhere, no question, no change.
     const again = io();
-    const second = cluster(again, hosts.map((h) => h.state));
+    const second = cluster(
+      again,
+      hosts.map((h) => h.state),
+    );
     expect(await uninstallCluster(second.reached, run(), again.io, PROFILE)).toBe(0);
     for (const h of second.hosts) expect(h.ran.map((c) => c.name)).toEqual(['probe']);
-    expect(again.out()).toContain('[10.0.0.3] Nothing to remove: kafka-setup\'s Kafka is not installed on 10.0.0.3');
+    expect(again.out()).toContain("[10.0.0.3] Nothing to remove: kafka-setup's Kafka is not installed on 10.0.0.3");
     expect(again.out()).toMatch(/Nothing to remove on any of the cluster's 3 hosts\.\n\nNothing was changed\.\n$/);
   });
 
-  it('in a terminal: one question for the whole cluster, naming the hosts; with --purge-data it says every node\'s data goes; no changes nothing', async () => {
+  it("in a terminal: one question for the whole cluster, naming the hosts; with --purge-data it says every node's data goes; no changes nothing", async () => {
     const t = io([false]);
     const { reached, hosts } = cluster(t, [installed(), installed(), installed()]);
     expect(await uninstallCluster(reached, run({ interactive: true, purgeData: true }), t.io, PROFILE)).toBe(0);
-    expect(t.asked).toEqual([{
-      message: 'Uninstall Kafka from all 3 hosts of the cluster (10.0.0.1, 10.0.0.2, 10.0.0.3) as above, deleting every node\'s data (--purge-data: the cluster\'s topics and messages are gone for good)?',
-      default: false,
-    }]);
+    expect(t.asked).toEqual([
+      {
+        message:
+          "Uninstall Kafka from all 3 hosts of the cluster (10.0.0.1, 10.0.0.2, 10.0.0.3) as above, deleting every node's data (--purge-data: the cluster's topics and messages are gone for good)?",
+        default: false,
+      },
+    ]);
     expect(t.out()).toContain('Nothing was changed on any host (you said no).');
     for (const h of hosts) expect(h.ran.map((c) => c.name)).toEqual(['probe']);
 
@@ -421,7 +543,7 @@ describe('kafka-setup uninstall on a cluster profile: every host planned, one qu
     const y = io([true]);
     const partly = cluster(y, [installed(), done.state, installed()]);
     expect(await uninstallCluster(partly.reached, run({ interactive: true }), y.io, PROFILE)).toBe(0);
-    expect(y.asked.map((a) => a.message)).toEqual(['Uninstall Kafka from 2 of the cluster\'s 3 hosts (10.0.0.1, 10.0.0.3) as above?']);
+    expect(y.asked.map((a) => a.message)).toEqual(["Uninstall Kafka from 2 of the cluster's 3 hosts (10.0.0.1, 10.0.0.3) as above?"]);
     expect(partly.hosts.map((h) => h.ran.map((c) => c.name))).toEqual([['probe', 'uninstall'], ['probe'], ['probe', 'uninstall']]);
     expect(y.out()).toContain('  10.0.0.2  nothing to remove\n');
   });
@@ -435,11 +557,11 @@ describe('kafka-setup uninstall on a cluster profile: every host planned, one qu
     for (const h of hosts) expect(h.state.install).toBe('kafka');
   });
 
-  it('a host that cannot be reached: its error marked with its label, the others\' plans shown, nothing changed on any host', async () => {
+  it("a host that cannot be reached: its error marked with its label, the others' plans shown, nothing changed on any host", async () => {
     const t = io();
     const { reached, hosts } = cluster(t, [installed(), 'unreachable', installed()]);
     const err = await failure(uninstallCluster(reached, run({ yes: true }), t.io, PROFILE));
-    expect(err.message).toBe('could not plan the uninstall of 10.0.0.2 (of the cluster\'s 3 hosts): nothing was changed on any host');
+    expect(err.message).toBe("could not plan the uninstall of 10.0.0.2 (of the cluster's 3 hosts): nothing was changed on any host");
     expect(err.hint).toMatch(/--host HOST/);
     expect(t.out()).toContain('[10.0.0.2] error: could not connect to 10.0.0.2:22: connection refused');
     expect(t.out()).toContain('[10.0.0.3] uninstall will:');
@@ -453,7 +575,7 @@ describe('kafka-setup uninstall on a cluster profile: every host planned, one qu
     const un = broken.uninstall.bind(broken);
     broken.uninstall = () => Promise.reject(new RemoteFailure('data_in_use', 'pid 4242 holds /home/ec2-user/kafka-data', new Map(), []));
     const err = await failure(uninstallCluster(reached, run({ yes: true }), t.io, PROFILE));
-    expect(err.message).toBe('the uninstall failed on 10.0.0.2 (of the cluster\'s 3 hosts)');
+    expect(err.message).toBe("the uninstall failed on 10.0.0.2 (of the cluster's 3 hosts)");
     expect(err.hint).toMatch(/run kafka-setup uninstall again: it finishes what is left/);
     expect(hosts.map((h) => h.state.install)).toEqual(['absent', 'kafka', 'absent']);
     const out = t.out();
@@ -464,7 +586,10 @@ describe('kafka-setup uninstall on a cluster profile: every host planned, one qu
 
     broken.uninstall = un;
     const again = io();
-    const second = cluster(again, hosts.map((h) => h.state));
+    const second = cluster(
+      again,
+      hosts.map((h) => h.state),
+    );
     expect(await uninstallCluster(second.reached, run({ yes: true }), again.io, PROFILE)).toBe(0);
     expect(second.hosts.map((h) => h.ran.map((c) => c.name))).toEqual([['probe'], ['probe', 'uninstall'], ['probe']]);
     expect(again.out()).toContain('  10.0.0.1  nothing to remove\n  10.0.0.2  done — 2 JVMs stopped');

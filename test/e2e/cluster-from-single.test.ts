@@ -9,19 +9,39 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
-import { runCli, type CliResult } from './support/cli.js';
+import { type CliResult, runCli } from './support/cli.js';
 import {
-  ackedProducer, bridgeMirror, clusterClient, clusterFlags, hostLines, isJvm, jvmPids, killBroker, missing, newLedger, partitionStates, produceAcked, startCluster, startReader,
-  stopCluster, summaryLine, underReplicated, until, zookeeperMode, type ProduceLedger,
+  ackedProducer,
+  bridgeMirror,
+  clusterClient,
+  clusterFlags,
+  hostLines,
+  isJvm,
+  jvmPids,
+  killBroker,
+  missing,
+  newLedger,
+  type ProduceLedger,
+  partitionStates,
+  produceAcked,
+  startCluster,
+  startReader,
+  stopCluster,
+  summaryLine,
+  underReplicated,
+  until,
+  zookeeperMode,
 } from './support/cluster.js';
 import { describeE2e, e2e } from './support/context.js';
-import { netnsUnavailable, type NetnsHost } from './support/netns-host.js';
+import { type NetnsHost, netnsUnavailable } from './support/netns-host.js';
 
 const unavailable = await netnsUnavailable();
 const TOPIC = 'orders';
 const GROUP = 'billing';
 const SECONDS = 1000;
-const figure = (line: string): void => { process.stderr.write(`cluster from single: ${line}\n`); };
+const figure = (line: string): void => {
+  process.stderr.write(`cluster from single: ${line}\n`);
+};
 
 (unavailable ? describe.skip : describeE2e)('one server with data becomes the first member of a three-host cluster', () => {
   let hosts: NetnsHost[] = [];
@@ -35,7 +55,9 @@ const figure = (line: string): void => { process.stderr.write(`cluster from sing
   const cli = async (args: string[]): Promise<CliResult> => {
     const started = Date.now();
     const r = await runCli(args, { env });
-    figure(`kafka-setup ${args[0]} ${args.filter((a) => a.includes('@')).length} host(s) in ${((Date.now() - started) / 1000).toFixed(1)} s (exit ${r.code})`);
+    figure(
+      `kafka-setup ${args[0]} ${args.filter((a) => a.includes('@')).length} host(s) in ${((Date.now() - started) / 1000).toFixed(1)} s (exit ${r.code})`,
+    );
     return r;
   };
   const common = (): string[] => ['--yes', '--no-interactive', '--mirror', mirror, '--heap', '256m'];
@@ -58,90 +80,124 @@ const figure = (line: string): void => { process.stderr.write(`cluster from sing
     expect(jvms.filter(isJvm)).toEqual([]);
   });
 
-  it('a single server: init --host A, a topic, acknowledged messages and a group\'s committed offsets', async () => {
-    const a = hosts[0]!;
-    const r = await cli(['init', '--host', `${a.user}@${a.address}`, '--key', a.keyPath, '--known-hosts', knownHosts, ...common()]);
-    expect(r.code, r.all).toBe(0);
-    await collectJvms();
-    const kafka = clusterClient([a]);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
-      const producer = ackedProducer(kafka);
-      await producer.connect();
-      await produceAcked(producer, TOPIC, ledger, 300, { timeoutMs: 60 * SECONDS });
-      await producer.disconnect();
-      // A group that read some and committed: its offsets live in __consumer_offsets, on A's broker only.
-      const reader = await startReader(kafka, TOPIC, GROUP);
-      await until('the group read every message', async () => (missing(ledger, reader).length === 0 ? true : undefined), { timeoutMs: 60 * SECONDS });
-      await reader.stop();
-      committed = (await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }))[0]!.partitions.reduce((n, p) => n + Number(p.offset), 0);
-      expect(committed).toBe(ledger.acked.size);
-    } finally {
-      await admin.disconnect();
-    }
-    figure(`single server: ${ledger.acked.size} messages acknowledged in ${TOPIC} (replication factor 1), group ${GROUP} committed ${committed}`);
-  }, 600 * SECONDS);
+  it(
+    "a single server: init --host A, a topic, acknowledged messages and a group's committed offsets",
+    async () => {
+      const a = hosts[0]!;
+      const r = await cli(['init', '--host', `${a.user}@${a.address}`, '--key', a.keyPath, '--known-hosts', knownHosts, ...common()]);
+      expect(r.code, r.all).toBe(0);
+      await collectJvms();
+      const kafka = clusterClient([a]);
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+        const producer = ackedProducer(kafka);
+        await producer.connect();
+        await produceAcked(producer, TOPIC, ledger, 300, { timeoutMs: 60 * SECONDS });
+        await producer.disconnect();
+        // A group that read some and committed: its offsets live in __consumer_offsets, on A's broker only.
+        const reader = await startReader(kafka, TOPIC, GROUP);
+        await until('the group read every message', async () => (missing(ledger, reader).length === 0 ? true : undefined), {
+          timeoutMs: 60 * SECONDS,
+        });
+        await reader.stop();
+        committed = (await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }))[0]!.partitions.reduce(
+          (n, p) => n + Number(p.offset),
+          0,
+        );
+        expect(committed).toBe(ledger.acked.size);
+      } finally {
+        await admin.disconnect();
+      }
+      figure(
+        `single server: ${ledger.acked.size} messages acknowledged in ${TOPIC} (replication factor 1), group ${GROUP} committed ${committed}`,
+      );
+    },
+    600 * SECONDS,
+  );
 
-  it('init --host A --host B --host C: A\'s ZooKeeper leads, its broker keeps id 0, the others are numbered 2 and 3', async () => {
-    const [a, b, c] = hosts as [NetnsHost, NetnsHost, NetnsHost];
-    // A dry run first: it says what would happen, and changes nothing.
-    const dry = await cli(['init', ...clusterFlags(hosts, knownHosts), ...common(), '--dry-run']);
-    expect(dry.code, dry.all).toBe(0);
-    expect(dry.stdout).toMatch(/then give .*orders.* 3 replicas; nothing was changed/);
-    expect(await zookeeperMode(a.address)).toBe('standalone');
-    expect(await jvmPids(b)).toEqual([]);
-    const r = await cli(['init', ...clusterFlags(hosts, knownHosts), ...common()]);
-    expect(r.code, r.all).toBe(0);
-    await collectJvms();
-    expect(summaryLine(r.stdout, a)).toMatch(/^broker 0\s/);
-    expect(summaryLine(r.stdout, b)).toMatch(/^broker 2\s/);
-    expect(summaryLine(r.stdout, c)).toMatch(/^broker 3\s/);
-    expect(hostLines(r.stdout, a).join('\n')).toMatch(/broker\.id 0 \(kept from its data\), myid 1 of 3/);
-    // The database that already held the topic won the first election: the others took it over.
-    expect(await zookeeperMode(a.address)).toBe('leader');
-    expect((await Promise.all([b, c].map((h) => zookeeperMode(h.address)))).sort()).toEqual(['follower', 'follower']);
-    expect(r.stdout).toMatch(/\[done\] Replicate the single server's topics .*orders.*3 replicas/);
-    figure(`conversion: ${/\[done\] Replicate .*$/m.exec(r.stdout)?.[0] ?? ''}; ZooKeeper: ${a.address} leader`);
-    for (const h of hosts) figure(`conversion: ${summaryLine(r.stdout, h)}`);
-  }, 900 * SECONDS);
+  it(
+    "init --host A --host B --host C: A's ZooKeeper leads, its broker keeps id 0, the others are numbered 2 and 3",
+    async () => {
+      const [a, b, c] = hosts as [NetnsHost, NetnsHost, NetnsHost];
+      // A dry run first: it says what would happen, and changes nothing.
+      const dry = await cli(['init', ...clusterFlags(hosts, knownHosts), ...common(), '--dry-run']);
+      expect(dry.code, dry.all).toBe(0);
+      expect(dry.stdout).toMatch(/then give .*orders.* 3 replicas; nothing was changed/);
+      expect(await zookeeperMode(a.address)).toBe('standalone');
+      expect(await jvmPids(b)).toEqual([]);
+      const r = await cli(['init', ...clusterFlags(hosts, knownHosts), ...common()]);
+      expect(r.code, r.all).toBe(0);
+      await collectJvms();
+      expect(summaryLine(r.stdout, a)).toMatch(/^broker 0\s/);
+      expect(summaryLine(r.stdout, b)).toMatch(/^broker 2\s/);
+      expect(summaryLine(r.stdout, c)).toMatch(/^broker 3\s/);
+      expect(hostLines(r.stdout, a).join('\n')).toMatch(/broker\.id 0 \(kept from its data\), myid 1 of 3/);
+      // The database that already held the topic won the first election: the others took it over.
+      expect(await zookeeperMode(a.address)).toBe('leader');
+      expect((await Promise.all([b, c].map((h) => zookeeperMode(h.address)))).sort()).toEqual(['follower', 'follower']);
+      expect(r.stdout).toMatch(/\[done\] Replicate the single server's topics .*orders.*3 replicas/);
+      figure(`conversion: ${/\[done\] Replicate .*$/m.exec(r.stdout)?.[0] ?? ''}; ZooKeeper: ${a.address} leader`);
+      for (const h of hosts) figure(`conversion: ${summaryLine(r.stdout, h)}`);
+    },
+    900 * SECONDS,
+  );
 
-  it('nothing is lost: every acknowledged message reads back, the group\'s offsets are kept, every topic has 3 replicas in sync', async () => {
-    const kafka: Kafka = clusterClient(hosts);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const states = await partitionStates(admin, [TOPIC, '__consumer_offsets']);
-      expect(states.filter((p) => p.replicas.length !== 3)).toEqual([]);
-      expect(underReplicated(states)).toEqual([]);
-      const offsets = (await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }))[0]!.partitions.reduce((n, p) => n + Number(p.offset), 0);
-      expect(offsets).toBe(committed);
-      const reader = await startReader(kafka, TOPIC, 'after-the-move');
-      await until('every acknowledged message read back', async () => (missing(ledger, reader).length === 0 ? true : undefined), { timeoutMs: 60 * SECONDS });
-      await reader.stop();
-      figure(`after the move: ${ledger.acked.size} of ${ledger.acked.size} read back, ${GROUP}'s offsets ${offsets} of ${committed}, ${states.length} partitions on 3 replicas in sync`);
-    } finally {
-      await admin.disconnect();
-    }
-    const v = await cli(['verify']);
-    expect(v.code, v.all).toBe(0);
-    expect(v.stdout).toMatch(/\[pass\] Every broker registered — brokers 0, 2, 3 in the metadata/);
-    expect(v.stdout).toMatch(/\[pass\] Every topic has 3 replicas/);
-  }, 300 * SECONDS);
+  it(
+    "nothing is lost: every acknowledged message reads back, the group's offsets are kept, every topic has 3 replicas in sync",
+    async () => {
+      const kafka: Kafka = clusterClient(hosts);
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const states = await partitionStates(admin, [TOPIC, '__consumer_offsets']);
+        expect(states.filter((p) => p.replicas.length !== 3)).toEqual([]);
+        expect(underReplicated(states)).toEqual([]);
+        const offsets = (await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }))[0]!.partitions.reduce(
+          (n, p) => n + Number(p.offset),
+          0,
+        );
+        expect(offsets).toBe(committed);
+        const reader = await startReader(kafka, TOPIC, 'after-the-move');
+        await until('every acknowledged message read back', async () => (missing(ledger, reader).length === 0 ? true : undefined), {
+          timeoutMs: 60 * SECONDS,
+        });
+        await reader.stop();
+        figure(
+          `after the move: ${ledger.acked.size} of ${ledger.acked.size} read back, ${GROUP}'s offsets ${offsets} of ${committed}, ${states.length} partitions on 3 replicas in sync`,
+        );
+      } finally {
+        await admin.disconnect();
+      }
+      const v = await cli(['verify']);
+      expect(v.code, v.all).toBe(0);
+      expect(v.stdout).toMatch(/\[pass\] Every broker registered — brokers 0, 2, 3 in the metadata/);
+      expect(v.stdout).toMatch(/\[pass\] Every topic has 3 replicas/);
+    },
+    300 * SECONDS,
+  );
 
-  it('a re-run changes nothing; then the first server\'s broker may die: its topic still serves every message', async () => {
-    const again = await cli(['init', ...clusterFlags(hosts, knownHosts), ...common()]);
-    expect(again.code, again.all).toBe(0);
-    for (const h of hosts) expect(summaryLine(again.stdout, h)).toMatch(/nothing needed to change/);
-    await killBroker(hosts[0]!);
-    const kafka = clusterClient(hosts.slice(1));
-    const reader = await startReader(kafka, TOPIC, 'without-the-first');
-    try {
-      const { ms } = await until('every acknowledged message read without broker 0', async () => (missing(ledger, reader).length === 0 ? true : undefined), { timeoutMs: 120 * SECONDS });
-      figure(`broker 0 killed: all ${ledger.acked.size} messages read from brokers 2 and 3 within ${(ms / 1000).toFixed(1)} s`);
-    } finally {
-      await reader.stop();
-    }
-  }, 300 * SECONDS);
+  it(
+    "a re-run changes nothing; then the first server's broker may die: its topic still serves every message",
+    async () => {
+      const again = await cli(['init', ...clusterFlags(hosts, knownHosts), ...common()]);
+      expect(again.code, again.all).toBe(0);
+      for (const h of hosts) expect(summaryLine(again.stdout, h)).toMatch(/nothing needed to change/);
+      await killBroker(hosts[0]!);
+      const kafka = clusterClient(hosts.slice(1));
+      const reader = await startReader(kafka, TOPIC, 'without-the-first');
+      try {
+        const { ms } = await until(
+          'every acknowledged message read without broker 0',
+          async () => (missing(ledger, reader).length === 0 ? true : undefined),
+          { timeoutMs: 120 * SECONDS },
+        );
+        figure(`broker 0 killed: all ${ledger.acked.size} messages read from brokers 2 and 3 within ${(ms / 1000).toFixed(1)} s`);
+      } finally {
+        await reader.stop();
+      }
+    },
+    300 * SECONDS,
+  );
 });

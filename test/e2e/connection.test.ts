@@ -119,18 +119,33 @@ describeE2e('connection faults', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/is encrypted with a passphrase/);
     expect(missing.stderr).toMatch(/--passphrase-env VAR/);
-    const wrong = await runCli(['init', ...flags({ '--key': key }), '--passphrase-env', 'KS_PASS', '--yes', '--dry-run'], { env: { ...env, KS_PASS: 'not it' } });
+    const wrong = await runCli(['init', ...flags({ '--key': key }), '--passphrase-env', 'KS_PASS', '--yes', '--dry-run'], {
+      env: { ...env, KS_PASS: 'not it' },
+    });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/the passphrase for .* is wrong/);
-    const ok = await runCli(['--debug', 'init', ...flags({ '--key': key }), '--passphrase-env', 'KS_PASS', '--yes', '--dry-run'], { env: { ...env, KS_PASS: PASSPHRASE } });
+    const ok = await runCli(['--debug', 'init', ...flags({ '--key': key }), '--passphrase-env', 'KS_PASS', '--yes', '--dry-run'], {
+      env: { ...env, KS_PASS: PASSPHRASE },
+    });
     expect(ok.code, ok.all).toBe(0);
     expect(ok.stderr).toMatch(/\+\d+\.\d+s ssh: /); // --debug: the SSH transport log
     expect(ok.stderr).toMatch(/\+\d+\.\d+s remote probe .* → exit 0 in \d+\.\d+ s/); // --verbose: each command and its duration
 
     // No secret anywhere: outputs, the saved profile, known_hosts.
-    const keyBody = readFileSync(key, 'utf8').split('\n').filter((l) => l.length > 40 && !l.startsWith('-----'));
-    const pemBody = readFileSync(host.keyPath, 'utf8').split('\n').filter((l) => l.length > 40 && !l.startsWith('-----'));
-    const everything = [missing.all, wrong.all, ok.all, ...['config/kafka-setup/default.json', 'known_hosts'].map((f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : ''))].join('\n');
+    const keyBody = readFileSync(key, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 40 && !l.startsWith('-----'));
+    const pemBody = readFileSync(host.keyPath, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 40 && !l.startsWith('-----'));
+    const everything = [
+      missing.all,
+      wrong.all,
+      ok.all,
+      ...['config/kafka-setup/default.json', 'known_hosts'].map((f) =>
+        existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '',
+      ),
+    ].join('\n');
     expect(everything).not.toContain(PASSPHRASE);
     expect(everything).not.toContain('PRIVATE KEY');
     for (const l of [...keyBody, ...pemBody]) expect(everything).not.toContain(l);

@@ -23,13 +23,24 @@ describeE2e('real lives of EC2 boxes', () => {
   let knownHosts: string;
   /** ZooKeeper's data by hand lives on its own tmpfs here: as /tmp does on Amazon Linux 2023. */
   let tmpfs: string;
-  const init = (extra: string[] = []): string[] => ['init', ...hostFlags(knownHosts), '--mirror', e2e().mirror.good, '--heap', '256m', '--yes', ...extra];
+  const init = (extra: string[] = []): string[] => [
+    'init',
+    ...hostFlags(knownHosts),
+    '--mirror',
+    e2e().mirror.good,
+    '--heap',
+    '256m',
+    '--yes',
+    ...extra,
+  ];
   const jvmPid = async (main: string): Promise<number | undefined> => {
     const m = new RegExp(`^(\\d+) ${main.replace(/\./g, '\\.')}$`, 'm').exec((await runAsUser(e2e().host, 'jps -l')).stdout);
     return m ? Number(m[1]) : undefined;
   };
   const consume = async (count: number): Promise<string[]> =>
-    (await execa('kcat', ['-b', '127.0.0.1:9092', '-C', '-t', TOPIC, '-o', 'beginning', '-e', '-c', String(count), '-m', '30'])).stdout.split('\n');
+    (
+      await execa('kcat', ['-b', '127.0.0.1:9092', '-C', '-t', TOPIC, '-o', 'beginning', '-e', '-c', String(count), '-m', '30'])
+    ).stdout.split('\n');
 
   beforeAll(async () => {
     const dir = scratchDir('ks-lives-');
@@ -56,16 +67,19 @@ describeE2e('real lives of EC2 boxes', () => {
     // directory with the shipped config (data in /tmp), then a topic with messages.
     await execa('install', ['-o', host.user, '-m', '644', join(distDir, `${INSTALL}.tgz`), join(host.home, `${INSTALL}.tgz`)]);
     const zkData = join(tmpfs, 'zookeeper');
-    const byHand = await runAsUser(host, [
-      `tar -xzf ${INSTALL}.tgz && rm ${INSTALL}.tgz && cd ${INSTALL}`,
-      `sed -i 's|^dataDir=.*|dataDir=${zkData}|' config/zookeeper.properties`,
-      "export KAFKA_HEAP_OPTS='-Xmx256m -Xms256m'",
-      'bin/zookeeper-server-start.sh -daemon config/zookeeper.properties',
-      'for i in $(seq 100); do grep -q ":0885 .* 0A " /proc/net/tcp /proc/net/tcp6 && break; sleep 0.2; done',
-      'bin/kafka-server-start.sh -daemon config/server.properties',
-      'for i in $(seq 300); do grep -q "started (kafka.server.KafkaServer)" logs/server.log 2>/dev/null && break; sleep 0.2; done',
-      'grep -q "started (kafka.server.KafkaServer)" logs/server.log || { tail -n 20 logs/kafkaServer.out logs/zookeeper.out >&2; exit 1; }',
-    ].join(' && '));
+    const byHand = await runAsUser(
+      host,
+      [
+        `tar -xzf ${INSTALL}.tgz && rm ${INSTALL}.tgz && cd ${INSTALL}`,
+        `sed -i 's|^dataDir=.*|dataDir=${zkData}|' config/zookeeper.properties`,
+        "export KAFKA_HEAP_OPTS='-Xmx256m -Xms256m'",
+        'bin/zookeeper-server-start.sh -daemon config/zookeeper.properties',
+        'for i in $(seq 100); do grep -q ":0885 .* 0A " /proc/net/tcp /proc/net/tcp6 && break; sleep 0.2; done',
+        'bin/kafka-server-start.sh -daemon config/server.properties',
+        'for i in $(seq 300); do grep -q "started (kafka.server.KafkaServer)" logs/server.log 2>/dev/null && break; sleep 0.2; done',
+        'grep -q "started (kafka.server.KafkaServer)" logs/server.log || { tail -n 20 logs/kafkaServer.out logs/zookeeper.out >&2; exit 1; }',
+      ].join(' && '),
+    );
     expect(byHand.code, byHand.stderr).toBe(0);
     await execa('kcat', ['-b', '127.0.0.1:9092', '-P', '-t', TOPIC, '-m', '30'], { input: `${MESSAGES.join('\n')}\n` });
     expect(await consume(3)).toEqual(MESSAGES);
@@ -80,7 +94,10 @@ describeE2e('real lives of EC2 boxes', () => {
     // Both moved (one renamed on the same file system, one copied from the tmpfs), nothing left behind.
     const exists = async (path: string): Promise<boolean> => (await runAsUser(host, `test -e '${path}'`)).code === 0;
     expect([await exists('/tmp/kafka-logs'), await exists(zkData)]).toEqual([false, false]);
-    expect([await exists(`${host.home}/kafka-data/kafka-logs/meta.properties`), await exists(`${host.home}/kafka-data/zookeeper/version-2`)]).toEqual([true, true]);
+    expect([
+      await exists(`${host.home}/kafka-data/kafka-logs/meta.properties`),
+      await exists(`${host.home}/kafka-data/zookeeper/version-2`),
+    ]).toEqual([true, true]);
     expect(before.broker && alive(before.broker)).toBe(false);
     // The same cluster, the same topic, the same messages.
     expect(await consume(3)).toEqual(MESSAGES);
@@ -90,7 +107,7 @@ describeE2e('real lives of EC2 boxes', () => {
     expect(again.stdout).toContain('[skip] Keep the existing data — no data elsewhere to move into');
   });
 
-  it('kill -9 of both JVMs (a power loss, the OOM killer), then init at once: it waits out the dead broker\'s registration and serves', async () => {
+  it("kill -9 of both JVMs (a power loss, the OOM killer), then init at once: it waits out the dead broker's registration and serves", async () => {
     const zk = await jvmPid('org.apache.zookeeper.server.quorum.QuorumPeerMain');
     const broker = await jvmPid('kafka.Kafka');
     expect(zk && broker).toBeTruthy();
@@ -100,7 +117,9 @@ describeE2e('real lives of EC2 boxes', () => {
 
     const r = await runCli(init(), { env });
     expect(r.code, r.all).toBe(0);
-    expect(r.stdout).toMatch(/\[done\] Start the broker — started: pid \d+, serving at 127\.0\.0\.1:9092, in its own metadata as the controller \(waited \d+ s for ZooKeeper to drop \/brokers\/ids\/0, left registered by a broker that stopped without shutting down\)/);
+    expect(r.stdout).toMatch(
+      /\[done\] Start the broker — started: pid \d+, serving at 127\.0\.0\.1:9092, in its own metadata as the controller \(waited \d+ s for ZooKeeper to drop \/brokers\/ids\/0, left registered by a broker that stopped without shutting down\)/,
+    );
     expect(await consume(3)).toEqual(MESSAGES);
   });
 
@@ -108,8 +127,12 @@ describeE2e('real lives of EC2 boxes', () => {
     // 192.0.2.1 (TEST-NET-1) is routed nowhere: like a public IP the instance cannot reach itself.
     const r = await runCli(init(['--advertised-host', '192.0.2.1']), { env });
     expect(r.code, r.all).toBe(0);
-    expect(r.stdout).toMatch(/\[done\] Start the broker — restarted \(server\.properties changed after it started\): pid \d+, serving at 192\.0\.2\.1:9092, in its own metadata as the controller/);
-    expect(r.all).toMatch(/192\.0\.2\.1:9092 is not reachable from this machine \(.*\); the host is set up, but clients here cannot connect\. Add an inbound rule to the instance's security group: type Custom TCP, port 9092, source 127\.0\.0\.1\/32 \(this machine's address, as the host sees it\)/);
+    expect(r.stdout).toMatch(
+      /\[done\] Start the broker — restarted \(server\.properties changed after it started\): pid \d+, serving at 192\.0\.2\.1:9092, in its own metadata as the controller/,
+    );
+    expect(r.all).toMatch(
+      /192\.0\.2\.1:9092 is not reachable from this machine \(.*\); the host is set up, but clients here cannot connect\. Add an inbound rule to the instance's security group: type Custom TCP, port 9092, source 127\.0\.0\.1\/32 \(this machine's address, as the host sees it\)/,
+    );
     // Back to an address that works (the profile saved the other one).
     const back = await runCli(init(['--advertised-host', '127.0.0.1']), { env });
     expect(back.code, back.all).toBe(0);
@@ -121,15 +144,51 @@ describeE2e('real lives of EC2 boxes', () => {
     // A second sshd for the same user and keys, with forwarding off.
     const port = await freePort();
     const log = join(host.workDir, 'sshd-noforward.log');
-    const sshd = await launchSshd('/usr/sbin/sshd', [
-      '-D', '-f', join(host.workDir, 'sshd_config'), '-E', log,
-      '-o', `Port=${port}`, '-o', 'AllowTcpForwarding=no', '-o', `PidFile=${join(host.workDir, 'sshd-noforward.pid')}`,
-    ], { port, log, stderr: join(host.workDir, 'sshd-noforward.stderr') });
+    const sshd = await launchSshd(
+      '/usr/sbin/sshd',
+      [
+        '-D',
+        '-f',
+        join(host.workDir, 'sshd_config'),
+        '-E',
+        log,
+        '-o',
+        `Port=${port}`,
+        '-o',
+        'AllowTcpForwarding=no',
+        '-o',
+        `PidFile=${join(host.workDir, 'sshd-noforward.pid')}`,
+      ],
+      { port, log, stderr: join(host.workDir, 'sshd-noforward.stderr') },
+    );
     try {
-      const r = await runCli(['init', '--host', '127.0.0.1', '--port', String(port), '--user', host.user, '--key', host.keyPath, '--known-hosts', knownHosts,
-        '--mirror', mirror.good, '--heap', '320m', '--advertised-host', '127.0.0.1', '--yes'], { env });
+      const r = await runCli(
+        [
+          'init',
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--user',
+          host.user,
+          '--key',
+          host.keyPath,
+          '--known-hosts',
+          knownHosts,
+          '--mirror',
+          mirror.good,
+          '--heap',
+          '320m',
+          '--advertised-host',
+          '127.0.0.1',
+          '--yes',
+        ],
+        { env },
+      );
       expect(r.code, r.all).toBe(0);
-      expect(r.stdout).toMatch(/\[done\] Start the broker — restarted \([^)]*\): pid \d+, serving at 127\.0\.0\.1:9092 \(its metadata was not checked: the SSH server does not allow port forwarding \(AllowTcpForwarding no\)/);
+      expect(r.stdout).toMatch(
+        /\[done\] Start the broker — restarted \([^)]*\): pid \d+, serving at 127\.0\.0\.1:9092 \(its metadata was not checked: the SSH server does not allow port forwarding \(AllowTcpForwarding no\)/,
+      );
       expect(readFileSync(log, 'utf8')).toMatch(/refused local port forward|administratively prohibited|not permitted/i);
     } finally {
       await killPids([sshd]);

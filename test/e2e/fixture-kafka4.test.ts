@@ -4,7 +4,7 @@
  * Brokers run one after another on ephemeral ports (other suites use 9092/9093/2181). Also the
  * mirror's 4.x files and its Apache-style listings.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +19,11 @@ import { alive, freePort, killPids } from './support/host.js';
 const tgz = (version: string): string => `kafka_2.13-${version}.tgz`;
 
 /** Reads Apache's .sha512 as its users are told to: drop up to the first ':', all whitespace, lower-case. */
-const parseSha512 = (text: string): string => text.slice(text.indexOf(':') + 1).replace(/\s+/g, '').toLowerCase();
+const parseSha512 = (text: string): string =>
+  text
+    .slice(text.indexOf(':') + 1)
+    .replace(/\s+/g, '')
+    .toLowerCase();
 
 /** The environment of a shell with none of Kafka's variables: the scripts' own defaults apply. */
 function cleanEnv(): Record<string, string> {
@@ -31,7 +35,13 @@ function cleanEnv(): Record<string, string> {
 }
 
 async function run(file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const r = await execa(file, args, { reject: false, extendEnv: false, env: cleanEnv(), timeout: 120_000, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
+  const r = await execa(file, args, {
+    reject: false,
+    extendEnv: false,
+    env: cleanEnv(),
+    timeout: 120_000,
+    ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
+  });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -57,8 +67,11 @@ function waitForReady(broker: ChildProcess, output: { text: string }, ms: number
       if (err) reject(err);
       else resolve();
     };
-    const check = (): void => { if (ready.test(output.text)) done(); };
-    const exited = (code: number | null, sig: string | null): void => done(new Error(`the broker exited (${code ?? sig}) before it was ready:\n${output.text.slice(-3000)}`));
+    const check = (): void => {
+      if (ready.test(output.text)) done();
+    };
+    const exited = (code: number | null, sig: string | null): void =>
+      done(new Error(`the broker exited (${code ?? sig}) before it was ready:\n${output.text.slice(-3000)}`));
     const timer = setTimeout(() => done(new Error(`no ready line after ${ms} ms:\n${output.text.slice(-3000)}`)), ms);
     broker.stdout?.on('data', check);
     broker.once('exit', exited);
@@ -94,13 +107,21 @@ describeE2e('Kafka 4.x test distributions', () => {
         const config = join(dir, 'server.properties');
         const stock = await readFile(join(home, 'config/server.properties'), 'latin1');
         // 4.2 raised this default in the stock files; build.sh reproduces that.
-        expect(stock).toMatch(Number(version.split('.')[1]) >= 2 ? /^num\.recovery\.threads\.per\.data\.dir=2$/m : /^num\.recovery\.threads\.per\.data\.dir=1$/m);
-        await writeFile(config, setProperties(stock, {
-          'log.dirs': data,
-          listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-          'advertised.listeners': `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-          'controller.quorum.bootstrap.servers': `127.0.0.1:${controllerPort}`,
-        }), 'latin1');
+        expect(stock).toMatch(
+          Number(version.split('.')[1]) >= 2
+            ? /^num\.recovery\.threads\.per\.data\.dir=2$/m
+            : /^num\.recovery\.threads\.per\.data\.dir=1$/m,
+        );
+        await writeFile(
+          config,
+          setProperties(stock, {
+            'log.dirs': data,
+            listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+            'advertised.listeners': `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+            'controller.quorum.bootstrap.servers': `127.0.0.1:${controllerPort}`,
+          }),
+          'latin1',
+        );
 
         const unformatted = await run(bin('kafka-storage.sh'), ['info', '-c', config]);
         expect(unformatted.code).toBe(1);
@@ -108,27 +129,40 @@ describeE2e('Kafka 4.x test distributions', () => {
 
         const format = await run(bin('kafka-storage.sh'), ['format', '-t', id, '-c', config, '--standalone']);
         expect(format.code, format.stderr).toBe(0);
-        expect(format.stdout).toMatch(new RegExp(`^Formatting dynamic metadata voter directory ${data} with metadata\\.version ${version.replace(/\.\d+$/, '')}-IV\\d+\\.$`, 'm'));
+        expect(format.stdout).toMatch(
+          new RegExp(
+            `^Formatting dynamic metadata voter directory ${data} with metadata\\.version ${version.replace(/\.\d+$/, '')}-IV\\d+\\.$`,
+            'm',
+          ),
+        );
         const info = await run(bin('kafka-storage.sh'), ['info', '-c', config]);
         expect(info.code, info.stderr).toBe(0);
         expect(info.stdout).toContain(`Found metadata: {cluster.id=${id}, directory.id=`);
 
         const again = await run(bin('kafka-storage.sh'), ['format', '-t', id, '-c', config, '--standalone']);
         expect([again.code, again.stdout]).toEqual([1, '']);
-        expect(again.stderr).toBe(`Log directory ${data} is already formatted. Use --ignore-formatted to ignore this directory and format the others.`);
+        expect(again.stderr).toBe(
+          `Log directory ${data} is already formatted. Use --ignore-formatted to ignore this directory and format the others.`,
+        );
         const ignored = await run(bin('kafka-storage.sh'), ['format', '-t', id, '-c', config, '--standalone', '--ignore-formatted']);
         expect([ignored.code, ignored.stdout]).toEqual([0, 'All of the log directories are already formatted.']);
         // Another cluster's id is refused even with --ignore-formatted, with a stack trace.
         const other = (await run(bin('kafka-storage.sh'), ['random-uuid'])).stdout.trim();
         const foreign = await run(bin('kafka-storage.sh'), ['format', '-t', other, '-c', config, '--standalone', '--ignore-formatted']);
         expect(foreign.code).toBe(1);
-        expect(foreign.stderr).toContain(`Exception in thread "main" java.lang.RuntimeException: Invalid cluster.id in: ${data}/meta.properties. Expected ${other}, but read ${id}`);
+        expect(foreign.stderr).toContain(
+          `Exception in thread "main" java.lang.RuntimeException: Invalid cluster.id in: ${data}/meta.properties. Expected ${other}, but read ${id}`,
+        );
 
         // Not -daemon: spawned, so this test holds the JVM's pid (the scripts exec java).
         broker = spawn(bin('kafka-server-start.sh'), [config], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
         const output = { text: '' };
-        broker.stdout?.setEncoding('utf8').on('data', (chunk: string) => { output.text += chunk; });
-        broker.stderr?.setEncoding('utf8').on('data', (chunk: string) => { output.text += chunk; });
+        broker.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+          output.text += chunk;
+        });
+        broker.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+          output.text += chunk;
+        });
         await waitForReady(broker, output, 90_000);
         const pid = broker.pid!;
         const args = (await execa('ps', ['-ww', '-o', 'args=', '-p', String(pid)])).stdout;
@@ -146,7 +180,17 @@ describeE2e('Kafka 4.x test distributions', () => {
         expect(quorum.stdout).toMatch(/^LeaderId:\s+1$/m);
         expect(quorum.stdout).toContain(`"endpoints": ["CONTROLLER://127.0.0.1:${controllerPort}"]`);
 
-        const created = await run(bin('kafka-topics.sh'), ['--bootstrap-server', bootstrap, '--create', '--topic', 'fixture', '--partitions', '1', '--replication-factor', '1']);
+        const created = await run(bin('kafka-topics.sh'), [
+          '--bootstrap-server',
+          bootstrap,
+          '--create',
+          '--topic',
+          'fixture',
+          '--partitions',
+          '1',
+          '--replication-factor',
+          '1',
+        ]);
         expect([created.code, created.stdout], created.stderr).toEqual([0, 'Created topic fixture.']);
         const described = await run(bin('kafka-topics.sh'), ['--bootstrap-server', bootstrap, '--describe', '--topic', 'fixture']);
         expect(described.code, described.stderr).toBe(0);
@@ -213,8 +257,17 @@ describeE2e('Kafka 4.x test distributions', () => {
     const { mirror } = e2e();
     const html = await (await fetch(`${mirror.hostile}/`)).text();
     expect(html).toContain('<title>Index of /kafka</title>');
-    for (const trap of ['href="4.9.9-rc1/"', 'href="../"', 'href="../../etc/"', 'href="99999999999999999999.0.0/"', '<script>',
-      'href="https://attacker.invalid/kafka/5.0.0/"', 'href="\uff14.\uff15.\uff10/"', 'href="4.\u0665.0/"', '<a href="3.1.0/">4.8.0/</a>']) {
+    for (const trap of [
+      'href="4.9.9-rc1/"',
+      'href="../"',
+      'href="../../etc/"',
+      'href="99999999999999999999.0.0/"',
+      '<script>',
+      'href="https://attacker.invalid/kafka/5.0.0/"',
+      'href="\uff14.\uff15.\uff10/"',
+      'href="4.\u0665.0/"',
+      '<a href="3.1.0/">4.8.0/</a>',
+    ]) {
       expect(html).toContain(trap);
     }
     // The only well-formed release directories in it: what a defensive parser may take.

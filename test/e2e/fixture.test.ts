@@ -9,12 +9,19 @@ import { E2E_JVM_ENV, runAsUser, sshClientArgs } from './support/host.js';
 const TGZ = 'kafka_2.12-3.1.0.tgz';
 
 /** Reads Apache's .sha512 as its users are told to: drop up to the first ':', all whitespace, lower-case. */
-const parseSha512 = (text: string): string => text.slice(text.indexOf(':') + 1).replace(/\s+/g, '').toLowerCase();
+const parseSha512 = (text: string): string =>
+  text
+    .slice(text.indexOf(':') + 1)
+    .replace(/\s+/g, '')
+    .toLowerCase();
 
 /** sha512 of a download made from the user's account (a scratch directory, removed afterwards). */
 async function userDownload(url: string, curlArgs = ''): Promise<{ code: number; sha512: string; size: number; stderr: string }> {
-  const r = await runAsUser(e2e().host, `d=$(mktemp -d) && cd "$d" && curl -fsS ${curlArgs} -o f '${url}'; c=$?; ` +
-    'if [ -f f ]; then sha512sum f | cut -d " " -f 1; stat -c %s f; fi; cd / && rm -rf "$d"; exit $c');
+  const r = await runAsUser(
+    e2e().host,
+    `d=$(mktemp -d) && cd "$d" && curl -fsS ${curlArgs} -o f '${url}'; c=$?; ` +
+      'if [ -f f ]; then sha512sum f | cut -d " " -f 1; stat -c %s f; fi; cd / && rm -rf "$d"; exit $c',
+  );
   const [sha512 = '', size = '-1'] = r.stdout.trim().split('\n');
   return { code: r.code, sha512, size: Number(size), stderr: r.stderr };
 }
@@ -37,8 +44,18 @@ describeE2e('e2e target host', () => {
     const env = await execa('ssh', [...sshClientArgs(host), 'printenv KAFKA_JVM_PERFORMANCE_OPTS'], { stdin: 'ignore' });
     expect(`KAFKA_JVM_PERFORMANCE_OPTS=${env.stdout}`).toBe(E2E_JVM_ENV);
 
-    const noKey = await execa('ssh', [...sshClientArgs(host).filter((a) => a !== host.keyPath && a !== '-i'),
-      '-o', 'IdentitiesOnly=yes', '-o', 'IdentityFile=none', 'true'], { stdin: 'ignore', reject: false });
+    const noKey = await execa(
+      'ssh',
+      [
+        ...sshClientArgs(host).filter((a) => a !== host.keyPath && a !== '-i'),
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'IdentityFile=none',
+        'true',
+      ],
+      { stdin: 'ignore', reject: false },
+    );
     expect(noKey.exitCode).toBe(255);
     expect(noKey.stderr).toContain('Permission denied (publickey)');
   });
@@ -59,7 +76,7 @@ describeE2e('e2e target host', () => {
     expect(statSync(`/etc/sudoers.d/kafka-setup-e2e-${host.user}`).mode & 0o777).toBe(0o440);
   });
 
-  it('has Debian\'s ~/.bashrc, read by interactive shells only', async () => {
+  it("has Debian's ~/.bashrc, read by interactive shells only", async () => {
     const { host } = e2e();
     // Starts with Debian's skeleton (init, run by other test files first, appends its block).
     expect(readFileSync(join(host.home, '.bashrc'), 'utf8').startsWith(readFileSync('/etc/skel/.bashrc', 'utf8'))).toBe(true);
@@ -70,8 +87,10 @@ describeE2e('e2e target host', () => {
 
   it('logs exec requests and sessions in the sshd log (LogLevel DEBUG1)', async () => {
     const { host } = e2e();
-    const count = (): number => readFileSync(host.sshdLog, 'utf8').split('\n')
-      .filter((l) => l.includes('server_input_channel_req: channel 0 request exec')).length;
+    const count = (): number =>
+      readFileSync(host.sshdLog, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('server_input_channel_req: channel 0 request exec')).length;
     const before = count();
     await execa('ssh', [...sshClientArgs(host), 'true'], { stdin: 'ignore' });
     expect(count()).toBe(before + 1);
@@ -90,8 +109,11 @@ describeE2e('e2e target host', () => {
     expect(whole).toMatchObject({ code: 0, sha512: expected, size: statSync(join(distDir, TGZ)).size });
 
     // An interrupted download (the first MB), then `curl -C -` resumes it with a Range request.
-    const resumed = await runAsUser(e2e().host, `d=$(mktemp -d) && cd "$d" && curl -fsS -r 0-999999 -o f '${mirror.good}/3.1.0/${TGZ}' && ` +
-      `stat -c %s f && curl -fsS -C - -o f '${mirror.good}/3.1.0/${TGZ}' && sha512sum f | cut -d ' ' -f 1; c=$?; cd / && rm -rf "$d"; exit $c`);
+    const resumed = await runAsUser(
+      e2e().host,
+      `d=$(mktemp -d) && cd "$d" && curl -fsS -r 0-999999 -o f '${mirror.good}/3.1.0/${TGZ}' && ` +
+        `stat -c %s f && curl -fsS -C - -o f '${mirror.good}/3.1.0/${TGZ}' && sha512sum f | cut -d ' ' -f 1; c=$?; cd / && rm -rf "$d"; exit $c`,
+    );
     expect(resumed.stdout.trim().split('\n'), resumed.stderr).toEqual(['1000000', expected]);
   });
 

@@ -6,7 +6,7 @@
  * Right after boot, cloud-init or unattended-upgrades may hold the dpkg lock: init waits for it,
  * naming the holder, and installs once it is released.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
-import { chrootJvms, chrootProcesses, runInFresh, startFreshHost, stopFreshHost, type FreshHost } from './support/fresh-host.js';
+import { chrootJvms, chrootProcesses, type FreshHost, runInFresh, startFreshHost, stopFreshHost } from './support/fresh-host.js';
 import { resetHost } from './support/reset.js';
 
 const JDK = 'openjdk-17-jdk-headless';
@@ -25,7 +25,10 @@ const APT = /^(apt-get|apt|http|https|store|gpgv|dpkg|dpkg-deb|dpkg-split)$/;
 async function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -38,7 +41,8 @@ async function portInUse(port: number): Promise<boolean> {
 async function freeKafkaPorts(): Promise<void> {
   await resetHost(e2e().host);
   for (const port of [2181, 9092]) {
-    if (await portInUse(port)) throw new Error(`port ${port} is in use on this machine (not by the e2e host's user): the fresh host's Kafka needs it`);
+    if (await portInUse(port))
+      throw new Error(`port ${port} is in use on this machine (not by the e2e host's user): the fresh host's Kafka needs it`);
   }
 }
 
@@ -62,8 +66,24 @@ function useFreshHost(): { fresh: () => FreshHost; init: () => string[]; env: ()
   };
   return {
     fresh: host,
-    init: () => ['init', '--host', '127.0.0.1', '--port', String(host().sshPort), '--user', host().user, '--key', host().keyPath,
-      '--known-hosts', join(dir, 'known_hosts'), '--mirror', e2e().mirror.good, '--heap', '256m', '--yes'],
+    init: () => [
+      'init',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(host().sshPort),
+      '--user',
+      host().user,
+      '--key',
+      host().keyPath,
+      '--known-hosts',
+      join(dir, 'known_hosts'),
+      '--mirror',
+      e2e().mirror.good,
+      '--heap',
+      '256m',
+      '--yes',
+    ],
     env: () => ({ XDG_CONFIG_HOME: join(dir, 'config') }),
   };
 }
@@ -92,7 +112,6 @@ describeE2e('a truly fresh Debian 12 host', () => {
     await javaWorks(fresh());
   });
 
-
   it('a second init changes nothing: Java is skipped', async () => {
     const jvms = chrootJvms(fresh());
     const r = await runCli(init(), { env: env() });
@@ -111,7 +130,7 @@ describeE2e('a truly fresh Debian 12 host', () => {
 describeE2e('Ctrl-C while apt installs Java on a fresh host', () => {
   const { fresh, init, env } = useFreshHost();
 
-  it('exit 130; apt-get and dpkg (root\'s, through sudo) stop with it; the next run installs Java', async () => {
+  it("exit 130; apt-get and dpkg (root's, through sudo) stop with it; the next run installs Java", async () => {
     const run = startCli(init(), { env: env() });
     // Interrupt once dpkg runs: apt has downloaded and is changing the system, the worst moment.
     const seen = new Map<number, string>();
@@ -128,16 +147,24 @@ describeE2e('Ctrl-C while apt installs Java on a fresh host', () => {
 
     // The host notices the closed channel and stops the install at once, not when apt is done with it.
     const stoppedBy = Date.now() + 3000;
-    const running = (): string[] => chrootProcesses(fresh()).filter((p) => seen.has(p.pid) || APT.test(p.comm)).map((p) => `${p.pid} ${p.comm}`);
+    const running = (): string[] =>
+      chrootProcesses(fresh())
+        .filter((p) => seen.has(p.pid) || APT.test(p.comm))
+        .map((p) => `${p.pid} ${p.comm}`);
     while (running().length > 0 && Date.now() < stoppedBy) await sleep(50);
     expect(running(), 'apt or dpkg still running after Ctrl-C').toEqual([]);
     expect((await runInFresh(fresh(), `dpkg-query -W -f='\${Status}' ${JDK} 2>/dev/null`)).stdout).not.toBe('install ok installed');
     // Whether dpkg was stopped mid-way (its journal not empty: apt then refuses until `dpkg --configure -a`) depends on the moment.
     const journal = (await runInFresh(fresh(), 'ls /var/lib/dpkg/updates | wc -l')).stdout.trim();
-    process.stderr.write(`fresh host: stopped with ${[...new Set(seen.values())].sort().join(', ')} running; dpkg journal entries left: ${journal}\n`);
+    process.stderr.write(
+      `fresh host: stopped with ${[...new Set(seen.values())].sort().join(', ')} running; dpkg journal entries left: ${journal}\n`,
+    );
     // Only sshd is left (the guard's SIGKILL follow-up ends within seconds).
     const quietBy = Date.now() + 15_000;
-    const others = (): string[] => chrootProcesses(fresh()).filter((p) => p.comm !== 'sshd').map((p) => `${p.pid} ${p.comm}`);
+    const others = (): string[] =>
+      chrootProcesses(fresh())
+        .filter((p) => p.comm !== 'sshd')
+        .map((p) => `${p.pid} ${p.comm}`);
     while (others().length > 0 && Date.now() < quietBy) await sleep(100);
     expect(others()).toEqual([]);
 
@@ -149,7 +176,7 @@ describeE2e('Ctrl-C while apt installs Java on a fresh host', () => {
   });
 });
 
-describeE2e('Ctrl-C while ca-certificates-java builds Java\'s keystore on a fresh host', () => {
+describeE2e("Ctrl-C while ca-certificates-java builds Java's keystore on a fresh host", () => {
   const { fresh, init, env } = useFreshHost();
 
   it('the keystore left half-written is moved aside (kept) and built again; the next run installs Java', async () => {
@@ -180,14 +207,24 @@ describeE2e('Ctrl-C while ca-certificates-java builds Java\'s keystore on a fres
       // already gone
     }
     const quietBy = Date.now() + 15_000;
-    const others = (): string[] => chrootProcesses(fresh()).filter((p) => p.comm !== 'sshd').map((p) => `${p.pid} ${p.comm}`);
+    const others = (): string[] =>
+      chrootProcesses(fresh())
+        .filter((p) => p.comm !== 'sshd')
+        .map((p) => `${p.pid} ${p.comm}`);
     while (others().length > 0 && Date.now() < quietBy) await sleep(100);
     expect(others()).toEqual([]);
-    process.stderr.write(`fresh host: Ctrl-C with the keystore at ${size} bytes; ca-certificates-java ${(await runInFresh(fresh(), "dpkg-query -W -f='${Status}' ca-certificates-java")).stdout}\n`);
+    process.stderr.write(
+      `fresh host: Ctrl-C with the keystore at ${size} bytes; ca-certificates-java ${(await runInFresh(fresh(), "dpkg-query -W -f='${Status}' ca-certificates-java")).stdout}\n`,
+    );
 
     const again = await runCli(init(), { env: env() });
     expect(again.code, again.all).toBe(0);
-    expect(again.stdout).toMatch(new RegExp(`^\\[done\\] Install Java — installed ${JDK}, after .*moving aside a Java keystore an interrupted install had left half-written \\(to /etc/ssl/certs/java/cacerts\\.kafka-setup-partial; built again\\)`, 'm'));
+    expect(again.stdout).toMatch(
+      new RegExp(
+        `^\\[done\\] Install Java — installed ${JDK}, after .*moving aside a Java keystore an interrupted install had left half-written \\(to /etc/ssl/certs/java/cacerts\\.kafka-setup-partial; built again\\)`,
+        'm',
+      ),
+    );
     expect(existsSync(`${cacerts}.kafka-setup-partial`)).toBe(true);
     await javaWorks(fresh());
     // The keystore built again holds the system's certificates (Java's TLS works): far more than the half-written one.
@@ -211,7 +248,9 @@ async function holdDpkgLock(fresh: FreshHost): Promise<ChildProcess> {
     'print("locked", flush=True)',
     'time.sleep(900)',
   ].join('\n');
-  const holder = spawn(python, ['-c', code, join(fresh.root, 'var/lib/dpkg/lock-frontend'), join(fresh.root, 'var/lib/dpkg/lock')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const holder = spawn(python, ['-c', code, join(fresh.root, 'var/lib/dpkg/lock-frontend'), join(fresh.root, 'var/lib/dpkg/lock')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     holder.stdout!.once('data', () => resolve());
     holder.once('exit', (c) => reject(new Error(`the lock holder exited (${c})`)));
@@ -255,14 +294,20 @@ describeE2e('a fresh host whose dpkg lock is held (cloud-init, unattended-upgrad
     const run = startCli(init(), { env: env() });
     const { seen, look } = watch();
     const waitingBy = Date.now() + 120_000;
-    while (!seen.has('sleep 2') && Date.now() < waitingBy) { look(); await sleep(50); }
+    while (!seen.has('sleep 2') && Date.now() < waitingBy) {
+      look();
+      await sleep(50);
+    }
     expect([...seen], 'init never started waiting').toContain('sleep 2');
     run.signal('SIGINT');
     const r = await run.result;
     expect(r.code, r.all).toBe(130);
     expect(r.stderr).toContain('kafka-setup: interrupted');
     const quietBy = Date.now() + 10_000;
-    const others = (): string[] => chrootProcesses(fresh()).filter((p) => p.comm !== 'sshd').map((p) => `${p.pid} ${p.comm}`);
+    const others = (): string[] =>
+      chrootProcesses(fresh())
+        .filter((p) => p.comm !== 'sshd')
+        .map((p) => `${p.pid} ${p.comm}`);
     while (others().length > 0 && Date.now() < quietBy) await sleep(100);
     expect(others()).toEqual([]);
     expect(alive(holder)).toBe(true);
@@ -275,12 +320,24 @@ describeE2e('a fresh host whose dpkg lock is held (cloud-init, unattended-upgrad
     const { seen, look } = watch();
     const waitingBy = Date.now() + 120_000;
     const aptRan = (): boolean => [...seen].some((c) => APT.test(c));
-    while (!seen.has('sleep 2') && !aptRan() && Date.now() < waitingBy) { look(); await sleep(50); }
-    expect([...seen].filter((c) => APT.test(c)), 'apt or dpkg ran while the lock was held').toEqual([]);
+    while (!seen.has('sleep 2') && !aptRan() && Date.now() < waitingBy) {
+      look();
+      await sleep(50);
+    }
+    expect(
+      [...seen].filter((c) => APT.test(c)),
+      'apt or dpkg ran while the lock was held',
+    ).toEqual([]);
     expect([...seen], 'init never started waiting').toContain('sleep 2');
     const watchUntil = Date.now() + 6000;
-    while (Date.now() < watchUntil) { look(); await sleep(50); }
-    expect([...seen].filter((c) => APT.test(c)), 'apt or dpkg ran while the lock was held').toEqual([]);
+    while (Date.now() < watchUntil) {
+      look();
+      await sleep(50);
+    }
+    expect(
+      [...seen].filter((c) => APT.test(c)),
+      'apt or dpkg ran while the lock was held',
+    ).toEqual([]);
     expect(alive(holder)).toBe(true);
     expect((await runInFresh(fresh(), 'command -v java || echo none')).stdout).toBe('none');
 
@@ -291,7 +348,9 @@ describeE2e('a fresh host whose dpkg lock is held (cloud-init, unattended-upgrad
     expect(r.code, r.all).toBe(0);
     const line = /^\[done\] Install Java — (.*)$/m.exec(r.stdout)?.[1] ?? '';
     process.stderr.write(`fresh host with the dpkg lock held: ${line}\n`);
-    expect(line).toMatch(new RegExp(`^installed ${JDK}, after waiting \\d+ s for unattended-upgr \\(pid ${pid}\\) to release the dpkg lock`));
+    expect(line).toMatch(
+      new RegExp(`^installed ${JDK}, after waiting \\d+ s for unattended-upgr \\(pid ${pid}\\) to release the dpkg lock`),
+    );
     expect(Number(/after waiting (\d+) s/.exec(line)?.[1])).toBeGreaterThanOrEqual(6);
     expect(r.stdout).toContain('Kafka 3.1.0 is running on 127.0.0.1');
     await javaWorks(fresh());

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { cannotRun } from '../../scripts/e2e-machine.mjs';
 import type { E2eContext } from './support/context.js';
-import { startHost, stopHost, type E2eHost } from './support/host.js';
+import { type E2eHost, startHost, stopHost } from './support/host.js';
 import { lacking } from './support/machine.js';
 import type { Mirror } from './support/mirror.js';
 import { startSuiteMirror } from './support/suite-mirror.js';
@@ -47,8 +47,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('e2e', { host, ...suite.context } satisfies E2eContext);
   } catch (err) {
     await teardown().catch((cleanupErr: unknown) => process.stderr.write(`e2e: cleaning up after a failed setup: ${String(cleanupErr)}\n`));
-    throw new Error(`the e2e suite could not set up its target: ${(err as Error).message}\n` +
-      'It needs root on Linux, the packages of scripts/e2e-machine.mjs, and access to Maven Central (or a warm ~/.m2).', { cause: err });
+    throw new Error(
+      `the e2e suite could not set up its target: ${(err as Error).message}\n` +
+        'It needs root on Linux, the packages of scripts/e2e-machine.mjs, and access to Maven Central (or a warm ~/.m2).',
+      { cause: err },
+    );
   }
   return teardown;
 }

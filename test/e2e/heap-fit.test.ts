@@ -13,10 +13,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { runCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
-import { runInFresh, startFreshHost, stopFreshHost, type FreshHost } from './support/fresh-host.js';
+import { type FreshHost, runInFresh, startFreshHost, stopFreshHost } from './support/fresh-host.js';
 
 // A t2.micro's, trimmed: the kernel's format, which the probe's awk reads.
-const MICRO_MEMINFO = 'MemTotal:         996352 kB\nMemFree:          700000 kB\nMemAvailable:     800000 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n';
+const MICRO_MEMINFO =
+  'MemTotal:         996352 kB\nMemFree:          700000 kB\nMemAvailable:     800000 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n';
 
 describeE2e('a heap the host cannot hold (1 GiB of memory, faked)', () => {
   let fresh: FreshHost | undefined;
@@ -36,8 +37,23 @@ describeE2e('a heap the host cannot hold (1 GiB of memory, faked)', () => {
     if (!fresh) throw new Error('the fresh host did not start');
     return fresh;
   };
-  const init = (...more: string[]): string[] => ['init', '--host', '127.0.0.1', '--port', String(host().sshPort), '--user', host().user,
-    '--key', host().keyPath, '--known-hosts', join(dir, 'known_hosts'), '--mirror', e2e().mirror.good, '--yes', ...more];
+  const init = (...more: string[]): string[] => [
+    'init',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(host().sshPort),
+    '--user',
+    host().user,
+    '--key',
+    host().keyPath,
+    '--known-hosts',
+    join(dir, 'known_hosts'),
+    '--mirror',
+    e2e().mirror.good,
+    '--yes',
+    ...more,
+  ];
   const env = (): Record<string, string> => ({ XDG_CONFIG_HOME: join(dir, 'config') });
 
   /** What init could have changed: Java, the tarball, the install, ~/.bashrc. */
@@ -54,7 +70,9 @@ describeE2e('a heap the host cannot hold (1 GiB of memory, faked)', () => {
     const before = await hostState();
     const r = await runCli(init('--heap', '1g'), { env: env() });
     expect(r.code, r.all).toBe(1);
-    expect(r.all).toMatch(/the heap 1g does not fit this host: the broker \(1g of heap plus ~160 MiB of JVM overhead\), ZooKeeper \(~128 MiB\) and the system \(~192 MiB\) need about 1\.5 GiB, and the host has 973 MiB of memory and no swap/);
+    expect(r.all).toMatch(
+      /the heap 1g does not fit this host: the broker \(1g of heap plus ~160 MiB of JVM overhead\), ZooKeeper \(~128 MiB\) and the system \(~192 MiB\) need about 1\.5 GiB, and the host has 973 MiB of memory and no swap/,
+    );
     expect(r.all).toMatch(/use --heap 480m or less \(--heap auto picks 400m here/);
     expect(await hostState()).toBe(before);
     expect(before).not.toMatch(/java/); // Java was not installed for nothing

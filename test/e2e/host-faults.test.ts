@@ -17,8 +17,16 @@ const INSTALL = 'kafka_2.12-3.1.0';
 describeE2e('faults on the host', () => {
   let env: Record<string, string>;
   let knownHosts: string;
-  const init = (extra: string[] = [], mirror = e2e().mirror.good): string[] =>
-    ['init', ...hostFlags(knownHosts), '--mirror', mirror, '--heap', '256m', '--yes', ...extra];
+  const init = (extra: string[] = [], mirror = e2e().mirror.good): string[] => [
+    'init',
+    ...hostFlags(knownHosts),
+    '--mirror',
+    mirror,
+    '--heap',
+    '256m',
+    '--yes',
+    ...extra,
+  ];
   const home = async (): Promise<string[]> => (await runAsUser(e2e().host, 'ls -A ~')).stdout.split('\n').filter(Boolean).sort();
   const jvmPid = async (main: string): Promise<number | undefined> => {
     const m = new RegExp(`^(\\d+) ${main.replace(/\./g, '\\.')}$`, 'm').exec((await runAsUser(e2e().host, 'jps -l')).stdout);
@@ -77,11 +85,17 @@ describeE2e('faults on the host', () => {
   });
 
   // 9093: the broker's internal listener, on the host's loopback.
-  it.each([[9092, '0.0.0.0'], [9093, '127.0.0.1']])('port %i held by another program: names it and its pid; the run after it is freed completes', async (port, address) => {
+  it.each([
+    [9092, '0.0.0.0'],
+    [9093, '127.0.0.1'],
+  ])('port %i held by another program: names it and its pid; the run after it is freed completes', async (port, address) => {
     const { host } = e2e();
     await killPids([(await jvmPid('kafka.Kafka'))!]);
     const before = new Set(await userPids(host));
-    void runAsUser(host, `exec python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('${address}', ${port})); s.listen(); time.sleep(600)"`);
+    void runAsUser(
+      host,
+      `exec python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('${address}', ${port})); s.listen(); time.sleep(600)"`,
+    );
     let squatter: number | undefined;
     for (let i = 0; i < 50 && squatter === undefined; i++) {
       await sleep(100);
@@ -91,7 +105,11 @@ describeE2e('faults on the host', () => {
     const r = await runCli(init(), { env });
     await killPids([squatter!]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`error: Start the broker: port ${port}${port === 9093 ? ' \\(the broker\'s internal listener, on the host\'s loopback\\)' : ''} is already in use by pid ${squatter} python3`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `error: Start the broker: port ${port}${port === 9093 ? " \\(the broker's internal listener, on the host's loopback\\)" : ''} is already in use by pid ${squatter} python3`,
+      ),
+    );
     expect(r.stderr).toMatch(/what to do: stop that program/);
     const again = await runCli(init(), { env });
     expect(again.code, again.all).toBe(0);
@@ -114,7 +132,10 @@ describeE2e('faults on the host', () => {
   it('server.properties edited by hand: their lines kept, only ours changed back', async () => {
     const { host } = e2e();
     const props = `~/${INSTALL}/config/server.properties`;
-    await runAsUser(host, `sed -i 's/^num.partitions=1$/num.partitions=3/; s|^advertised.listeners=.*|advertised.listeners=PLAINTEXT://wrong.example:9092|' ${props} && printf '# tuned by hand\\nmessage.max.bytes=2000000\\n' >> ${props}`);
+    await runAsUser(
+      host,
+      `sed -i 's/^num.partitions=1$/num.partitions=3/; s|^advertised.listeners=.*|advertised.listeners=PLAINTEXT://wrong.example:9092|' ${props} && printf '# tuned by hand\\nmessage.max.bytes=2000000\\n' >> ${props}`,
+    );
     const r = await runCli(init(), { env });
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/\[done\] Configure the broker and ZooKeeper/);
@@ -130,7 +151,9 @@ describeE2e('faults on the host', () => {
     await runAsUser(host, 'mkdir -p ~/kafka-notes && echo mine > ~/kafka-notes/README');
     const r = await runCli([...init(['--install-dir', '~/kafka-notes', '--profile', 'notes'])], { env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: Download Kafka: \/home\/kse2e\w+\/kafka-notes already exists and is not Kafka 3\.1\.0; kafka-setup does not overwrite it/);
+    expect(r.stderr).toMatch(
+      /error: Download Kafka: \/home\/kse2e\w+\/kafka-notes already exists and is not Kafka 3\.1\.0; kafka-setup does not overwrite it/,
+    );
     expect(r.stderr).toMatch(/what to do: move it away, or choose another directory with --install-dir/);
     expect((await runAsUser(host, 'ls -A ~/kafka-notes && cat ~/kafka-notes/README')).stdout).toBe('README\nmine');
     await runAsUser(host, 'rm -rf ~/kafka-notes');

@@ -20,8 +20,15 @@ const INSTALL = 'kafka_2.12-3.1.0';
 describeE2e('hostile hosts, files and mirrors', () => {
   let env: Record<string, string>;
   let knownHosts: string;
-  const init = (extra: string[] = [], mirrors = [e2e().mirror.good]): string[] =>
-    ['init', ...hostFlags(knownHosts), ...mirrors.flatMap((m) => ['--mirror', m]), '--heap', '256m', '--yes', ...extra];
+  const init = (extra: string[] = [], mirrors = [e2e().mirror.good]): string[] => [
+    'init',
+    ...hostFlags(knownHosts),
+    ...mirrors.flatMap((m) => ['--mirror', m]),
+    '--heap',
+    '256m',
+    '--yes',
+    ...extra,
+  ];
   const bashrc = async (): Promise<string> => (await runAsUser(e2e().host, 'cat ~/.bashrc')).stdout;
 
   beforeEach(async () => {
@@ -58,12 +65,15 @@ describeE2e('hostile hosts, files and mirrors', () => {
   it('a tarball planted at the download path is never extracted or run: downloaded anew and verified', async () => {
     const { host } = e2e();
     const marker = `/tmp/ks-planted-${host.user}`;
-    await runAsUser(host, [
-      `rm -f ${marker}; d=$(mktemp -d) && mkdir -p $d/${INSTALL}/bin $d/${INSTALL}/config $d/${INSTALL}/libs`,
-      `printf '#!/bin/sh\\ntouch ${marker}\\n' > $d/${INSTALL}/bin/kafka-server-start.sh && cp $d/${INSTALL}/bin/kafka-server-start.sh $d/${INSTALL}/bin/zookeeper-server-start.sh`,
-      `chmod +x $d/${INSTALL}/bin/*.sh && : > $d/${INSTALL}/libs/${INSTALL}.jar && : > $d/${INSTALL}/config/server.properties && : > $d/${INSTALL}/config/zookeeper.properties`,
-      `tar -czf ~/${INSTALL}.tgz -C $d ${INSTALL} && rm -rf $d`,
-    ].join(' && '));
+    await runAsUser(
+      host,
+      [
+        `rm -f ${marker}; d=$(mktemp -d) && mkdir -p $d/${INSTALL}/bin $d/${INSTALL}/config $d/${INSTALL}/libs`,
+        `printf '#!/bin/sh\\ntouch ${marker}\\n' > $d/${INSTALL}/bin/kafka-server-start.sh && cp $d/${INSTALL}/bin/kafka-server-start.sh $d/${INSTALL}/bin/zookeeper-server-start.sh`,
+        `chmod +x $d/${INSTALL}/bin/*.sh && : > $d/${INSTALL}/libs/${INSTALL}.jar && : > $d/${INSTALL}/config/server.properties && : > $d/${INSTALL}/config/zookeeper.properties`,
+        `tar -czf ~/${INSTALL}.tgz -C $d ${INSTALL} && rm -rf $d`,
+      ].join(' && '),
+    );
     const r = await runCli(init(), { env });
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/\[done\] Download Kafka — [0-9.]+ MiB from .*SHA-512 verified/);
@@ -71,7 +81,7 @@ describeE2e('hostile hosts, files and mirrors', () => {
     expect((await runAsUser(host, `grep -c touch ~/${INSTALL}/bin/kafka-server-start.sh || true`)).stdout.trim()).toBe('0');
   });
 
-  it('two runs at once: the second says who holds the host and changes nothing; a killed run\'s lock does not block the next', async () => {
+  it("two runs at once: the second says who holds the host and changes nothing; a killed run's lock does not block the next", async () => {
     const { host } = e2e();
     const first = startCli(init([], [e2e().mirror.slow]), { env });
     try {
@@ -80,7 +90,9 @@ describeE2e('hostile hosts, files and mirrors', () => {
       const before = (await runAsUser(host, 'ls -A ~ | sort')).stdout;
       const second = await runCli(init(), { env });
       expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(/error: another kafka-setup run is working on this host \(started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, \d+ s ago from 127\.0\.0\.1; lock held by pid \d+ on the host\); nothing was changed/);
+      expect(second.stderr).toMatch(
+        /error: another kafka-setup run is working on this host \(started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, \d+ s ago from 127\.0\.0\.1; lock held by pid \d+ on the host\); nothing was changed/,
+      );
       expect(second.stderr).toMatch(/what to do: wait for that run to finish/);
       expect((await runAsUser(host, 'ls -A ~ | sort')).stdout).toBe(before);
     } finally {
@@ -95,7 +107,10 @@ describeE2e('hostile hosts, files and mirrors', () => {
 
   it('a kafka-setup block without its end marker: refused before any change, ~/.bashrc byte for byte as it was', async () => {
     const { host } = e2e();
-    await runAsUser(host, `printf '\\n%s\\nexport KAFKA_HEAP_OPTS="-Xmx1g"\\nexport GITHUB_TOKEN=ghp_keepme\\nalias k=kubectl\\n' '${BLOCK_START}' >> ~/.bashrc`);
+    await runAsUser(
+      host,
+      `printf '\\n%s\\nexport KAFKA_HEAP_OPTS="-Xmx1g"\\nexport GITHUB_TOKEN=ghp_keepme\\nalias k=kubectl\\n' '${BLOCK_START}' >> ~/.bashrc`,
+    );
     const before = await bashrc();
     const r = await runCli(init(), { env });
     expect(r.code).toBe(1);
@@ -129,14 +144,18 @@ describeE2e('hostile hosts, files and mirrors', () => {
     expect(Date.now() - started).toBeLessThan(60_000);
     const requests = await mirrorRequests();
     expect(requests.slice(0, 3)).toEqual([
-      `GET /portal/kafka/3.1.0/${INSTALL}.tgz.sha512`, `GET /stall/kafka/3.1.0/${INSTALL}.tgz.sha512`, `GET /good/kafka/3.1.0/${INSTALL}.tgz.sha512`,
+      `GET /portal/kafka/3.1.0/${INSTALL}.tgz.sha512`,
+      `GET /stall/kafka/3.1.0/${INSTALL}.tgz.sha512`,
+      `GET /good/kafka/3.1.0/${INSTALL}.tgz.sha512`,
     ]);
     expect(r.stdout).toMatch(/\[done\] Download Kafka — .* from .*\/good\/kafka/);
 
     await resetHost(e2e().host);
     const bad = await runCli(init([], [mirror.portal, mirror.stall]), { env });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/portal\/kafka\/3\.1\.0\/kafka_2\.12-3\.1\.0\.tgz\.sha512 answered, but with \d+ bytes that are not a SHA-512 checksum file/);
+    expect(bad.stderr).toMatch(
+      /portal\/kafka\/3\.1\.0\/kafka_2\.12-3\.1\.0\.tgz\.sha512 answered, but with \d+ bytes that are not a SHA-512 checksum file/,
+    );
     expect(bad.stderr).toMatch(/stall\/kafka\/3\.1\.0\/kafka_2\.12-3\.1\.0\.tgz\.sha512 curl: \(28\)/);
   });
 
@@ -159,7 +178,9 @@ describeE2e('hostile hosts, files and mirrors', () => {
     const before = readFileSync(knownHosts, 'utf8');
     const r = await runCli(init(), { env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: 127\.0\.0\.1:\d+ is known in .* by its ecdsa-sha2-nistp384 key, but now offers another: ssh-ed25519 SHA256:/);
+    expect(r.stderr).toMatch(
+      /error: 127\.0\.0\.1:\d+ is known in .* by its ecdsa-sha2-nistp384 key, but now offers another: ssh-ed25519 SHA256:/,
+    );
     expect(r.stderr).toMatch(/--yes does not accept|run again in a terminal and answer yes/);
     expect(readFileSync(knownHosts, 'utf8')).toBe(before);
 

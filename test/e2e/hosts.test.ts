@@ -4,7 +4,20 @@
  * non-root user.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -54,8 +67,16 @@ describeE2e('kafka-setup hosts', () => {
     const file = join(scratchDir('ks-hosts-'), 'hosts');
     writeFileSync(file, ORIGINAL);
     const attempts: Array<[string, string]> = [
-      ['evil host', '1.2.3.4'], ['evil\thost', '1.2.3.4'], ['evil\nhost', '1.2.3.4'], ['evil#x', '1.2.3.4'], ['-evil', '1.2.3.4'],
-      ['$(touch /tmp/ks-pwned)', '1.2.3.4'], ['evil\u0007', '1.2.3.4'], ['ok', '1.2.3.4 evil'], ['ok', '1.2.3.4\n5.6.7.8 evil'], ['ok', '1.2.3.4#'],
+      ['evil host', '1.2.3.4'],
+      ['evil\thost', '1.2.3.4'],
+      ['evil\nhost', '1.2.3.4'],
+      ['evil#x', '1.2.3.4'],
+      ['-evil', '1.2.3.4'],
+      ['$(touch /tmp/ks-pwned)', '1.2.3.4'],
+      ['evil\u0007', '1.2.3.4'],
+      ['ok', '1.2.3.4 evil'],
+      ['ok', '1.2.3.4\n5.6.7.8 evil'],
+      ['ok', '1.2.3.4#'],
     ];
     for (const [alias, ip] of attempts) {
       const r = await runCli(['hosts', `--alias=${alias}`, `--ip=${ip}`, '--hosts-file', file]);
@@ -67,7 +88,7 @@ describeE2e('kafka-setup hosts', () => {
     expect(existsSync('/tmp/ks-pwned')).toBe(false);
   });
 
-  it('refuses aliases that would re-point this machine\'s own names, exit 2, before touching anything', async () => {
+  it("refuses aliases that would re-point this machine's own names, exit 2, before touching anything", async () => {
     const own = hostname();
     const file = join(scratchDir('ks-hosts-'), 'hosts');
     const debian = `${ORIGINAL}127.0.1.1\t${own}.example.test ${own}\r\n`;
@@ -75,8 +96,11 @@ describeE2e('kafka-setup hosts', () => {
     const cases: Array<[string, RegExp]> = [
       ['localhost', /"localhost" is a standard name of this machine's hosts file/],
       ['LocalHost.', /"localhost" is a standard name/],
-      ['ip6-localhost', /standard name/], ['ip6-loopback', /standard name/], ['localhost.localdomain', /standard name/],
-      ['broadcasthost', /standard name/], ['ip6-allnodes', /standard name/],
+      ['ip6-localhost', /standard name/],
+      ['ip6-loopback', /standard name/],
+      ['localhost.localdomain', /standard name/],
+      ['broadcasthost', /standard name/],
+      ['ip6-allnodes', /standard name/],
       ['kafka.localhost', /under \.localhost, which always means this machine/],
       [own, /this machine's own host name/],
       [`${own}.example.test`, new RegExp(`lists "${own}\\.example\\.test" on the line of "${own}" \\(127\\.0\\.1\\.1\\)`)],
@@ -126,7 +150,9 @@ describeE2e('kafka-setup hosts', () => {
     for (const path of [join(dir, 'absent'), dir]) {
       const r = await runCli(['hosts', '--alias', 'my-kafka', '--ip', '203.0.113.10', '--hosts-file', path]);
       expect(r.code, r.all).toBe(1);
-      expect(r.stderr).toMatch(/error: cannot read .*: (no such file|it is a directory)\nwhat to do: point --hosts-file at an existing hosts file/);
+      expect(r.stderr).toMatch(
+        /error: cannot read .*: (no such file|it is a directory)\nwhat to do: point --hosts-file at an existing hosts file/,
+      );
     }
   });
 
@@ -134,14 +160,17 @@ describeE2e('kafka-setup hosts', () => {
     const term = new Terminal();
     afterAll(() => term.close());
 
-    it('refuses to write (as this user and through sudo), keeping the other program\'s line', async () => {
+    it("refuses to write (as this user and through sudo), keeping the other program's line", async () => {
       const { host, root } = e2e();
       const dir = scratchDir('ks-hosts-race-');
       chmodSync(dir, 0o755);
       const file = join(dir, 'hosts');
       const cli = `node ${quote(join(root, 'dist/cli.js'))} hosts --alias my-kafka --ip 203.0.113.10 --hosts-file ${quote(file)}`;
       const asUser = `runuser -u ${host.user} -- env HOME=${quote(host.home)} PATH=/usr/local/bin:/usr/bin:/bin ${cli}`;
-      for (const [who, command] of [['root', cli], ['the user, with sudo', asUser]] as const) {
+      for (const [who, command] of [
+        ['root', cli],
+        ['the user, with sudo', asUser],
+      ] as const) {
         writeFileSync(file, ORIGINAL, { mode: 0o644 });
         await term.close();
         await term.start(`NO_COLOR=1 ${command}`);

@@ -3,15 +3,16 @@
  * distribution from the local mirror, starting real ZooKeeper and broker JVMs, checked with jps,
  * the user's own interactive shell, and kcat from this (the "local") machine.
  */
+
+import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { execa } from 'execa';
-import { hashKnownHosts } from '../../src/remote/ssh-config.js';
 import { beforeAll, expect, it } from 'vitest';
 import { getProperty } from '../../src/kafka/properties.js';
+import { hashKnownHosts } from '../../src/remote/ssh-config.js';
 import { scratchDir } from '../support/scratch.js';
-import { runCli, hostFlags } from './support/cli.js';
+import { hostFlags, runCli } from './support/cli.js';
 import { describeE2e, e2e, mirrorRequests, resetMirrorRequests } from './support/context.js';
 import { runAsUser } from './support/host.js';
 import { resetHost } from './support/reset.js';
@@ -32,18 +33,30 @@ describeE2e('kafka-setup init on a fresh host', () => {
     await resetHost(host);
     await resetMirrorRequests();
     // The first mirror does not have the release: the tool must fall through to the next one.
-    first = await runCli(['init', ...hostFlags(knownHosts), '--mirror', mirror.missing, '--mirror', mirror.good, '--heap', '256m', '--yes', '--verbose'], {
-      env: { XDG_CONFIG_HOME: config },
-    });
+    first = await runCli(
+      ['init', ...hostFlags(knownHosts), '--mirror', mirror.missing, '--mirror', mirror.good, '--heap', '256m', '--yes', '--verbose'],
+      {
+        env: { XDG_CONFIG_HOME: config },
+      },
+    );
   });
 
   it('succeeds, step by step, in plain output', () => {
     expect(first.code, first.all).toBe(0);
     for (const line of [
-      '[done] Connect to', '[done] Inspect the host', '[skip] Install Java', '[done] Download Kafka', '[done] Extract Kafka',
-      '[done] Set the Kafka heap in ~/.bashrc', '[done] Configure the broker and ZooKeeper', '[done] Start ZooKeeper',
-      '[done] Start the broker', '[done] Check with jps', 'bootstrap server   127.0.0.1:9092',
-    ]) expect(first.stdout).toContain(line);
+      '[done] Connect to',
+      '[done] Inspect the host',
+      '[skip] Install Java',
+      '[done] Download Kafka',
+      '[done] Extract Kafka',
+      '[done] Set the Kafka heap in ~/.bashrc',
+      '[done] Configure the broker and ZooKeeper',
+      '[done] Start ZooKeeper',
+      '[done] Start the broker',
+      '[done] Check with jps',
+      'bootstrap server   127.0.0.1:9092',
+    ])
+      expect(first.stdout).toContain(line);
     // "Serving" is claimed only once the broker is in its own metadata.
     expect(first.stdout).toMatch(/\[done\] Start the broker.*serving at 127\.0\.0\.1:9092, in its own metadata as the controller/);
     expect(first.all).not.toMatch(/\u001b\[/); // no colour or spinner escapes outside a TTY
@@ -56,7 +69,9 @@ describeE2e('kafka-setup init on a fresh host', () => {
     const { host } = e2e();
     expect(first.stdout).toMatch(/new host key accepted \(--yes\): SHA256:/);
     // OpenSSH's own lookup finds it; hashed when this machine's ssh_config says HashKnownHosts yes (Debian's does).
-    expect(execFileSync('ssh-keygen', ['-F', `[127.0.0.1]:${host.sshPort}`, '-f', knownHosts], { encoding: 'utf8' })).toMatch(/ ssh-ed25519 /);
+    expect(execFileSync('ssh-keygen', ['-F', `[127.0.0.1]:${host.sshPort}`, '-f', knownHosts], { encoding: 'utf8' })).toMatch(
+      / ssh-ed25519 /,
+    );
     expect(readFileSync(knownHosts, 'utf8').includes('127.0.0.1')).toBe(!hashKnownHosts('127.0.0.1'));
   });
 
@@ -82,9 +97,11 @@ describeE2e('kafka-setup init on a fresh host', () => {
     expect(zk).toMatch(/-Xmx256m/);
   });
 
-  it('gives the user\'s interactive shells the chosen KAFKA_HEAP_OPTS (and keeps non-interactive ones clean)', async () => {
+  it("gives the user's interactive shells the chosen KAFKA_HEAP_OPTS (and keeps non-interactive ones clean)", async () => {
     const { host } = e2e();
-    expect((await runAsUser(host, 'echo "[$KAFKA_HEAP_OPTS]"', { interactive: true })).stdout.trim().split('\n').at(-1)).toBe('[-Xmx256m -Xms256m]');
+    expect((await runAsUser(host, 'echo "[$KAFKA_HEAP_OPTS]"', { interactive: true })).stdout.trim().split('\n').at(-1)).toBe(
+      '[-Xmx256m -Xms256m]',
+    );
     const bashrc = (await runAsUser(host, 'cat ~/.bashrc')).stdout;
     expect(bashrc.match(/kafka-setup: Kafka heap >>>/g)).toHaveLength(1);
     expect(bashrc.startsWith(readFileSync('/etc/skel/.bashrc', 'utf8'))).toBe(true);
@@ -121,7 +138,7 @@ describeE2e('kafka-setup init on a fresh host', () => {
     expect(consumed.stdout.trim()).toBe('hello from kafka-setup');
   });
 
-  it('saves a profile (0600) with the key\'s path, never the key', () => {
+  it("saves a profile (0600) with the key's path, never the key", () => {
     const { host } = e2e();
     const file = join(config, 'kafka-setup', 'default.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -154,13 +171,29 @@ describeE2e('kafka-setup init on a fresh host', () => {
   it('rejects a tarball that fails its checksum: clear error, nothing extracted, the running broker untouched', async () => {
     const { host, mirror } = e2e();
     const before = await jvmList(host);
-    const bad = await runCli(['init', ...hostFlags(knownHosts), '--profile', 'corrupt', '--install-dir', '~/kafka-corrupt', '--mirror', mirror.corrupt, '--heap', '256m'], {
-      env: { XDG_CONFIG_HOME: config },
-    });
+    const bad = await runCli(
+      [
+        'init',
+        ...hostFlags(knownHosts),
+        '--profile',
+        'corrupt',
+        '--install-dir',
+        '~/kafka-corrupt',
+        '--mirror',
+        mirror.corrupt,
+        '--heap',
+        '256m',
+      ],
+      {
+        env: { XDG_CONFIG_HOME: config },
+      },
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/error: Download Kafka: the tarball from .*corrupt.* does not match its SHA-512 checksum; it was deleted/);
     expect(bad.stderr).toMatch(/what to do: .*nothing was extracted/);
-    expect((await runAsUser(host, 'ls -a ~')).stdout.split('\n').filter((f) => /kafka-corrupt|\.part|\.tgz|kafka-setup-extract/.test(f))).toEqual([]);
+    expect(
+      (await runAsUser(host, 'ls -a ~')).stdout.split('\n').filter((f) => /kafka-corrupt|\.part|\.tgz|kafka-setup-extract/.test(f)),
+    ).toEqual([]);
     expect(await jvmList(host)).toBe(before);
     expect(() => statSync(join(config, 'kafka-setup', 'corrupt.json'))).toThrow();
   });

@@ -13,13 +13,27 @@ import { describeE2e, e2e } from './support/context.js';
 import { runAsUser } from './support/host.js';
 
 const MARK = '/tmp/ks-pwned';
-const NASTY = [`'; touch ${MARK}-q1 #`, `"; touch ${MARK}-q2 #`, `$(touch ${MARK}-subst)`, `\`touch ${MARK}-tick\``, `; touch ${MARK}-semi`, `\ntouch ${MARK}-nl`];
+const NASTY = [
+  `'; touch ${MARK}-q1 #`,
+  `"; touch ${MARK}-q2 #`,
+  `$(touch ${MARK}-subst)`,
+  `\`touch ${MARK}-tick\``,
+  `; touch ${MARK}-semi`,
+  `\ntouch ${MARK}-nl`,
+];
 
 /** Flags whose value reaches a remote shell, with a valid value to append the attack to. */
 const REMOTE_FLAGS: Array<[string, string]> = [
-  ['--user', 'ec2-user'], ['--advertised-host', 'kafka.example.com'], ['--install-dir', '~/kafka-inj'],
-  ['--mirror', 'https://archive.apache.org/dist/kafka'], ['--heap', '400m'], ['--kafka-version', '3.1.0'],
-  ['--scala-version', '2.12'], ['--sha512', 'a'.repeat(128)], ['--port', '22'], ['--profile', 'inj'],
+  ['--user', 'ec2-user'],
+  ['--advertised-host', 'kafka.example.com'],
+  ['--install-dir', '~/kafka-inj'],
+  ['--mirror', 'https://archive.apache.org/dist/kafka'],
+  ['--heap', '400m'],
+  ['--kafka-version', '3.1.0'],
+  ['--scala-version', '2.12'],
+  ['--sha512', 'a'.repeat(128)],
+  ['--port', '22'],
+  ['--profile', 'inj'],
 ];
 
 describeE2e('injection', () => {
@@ -64,9 +78,14 @@ describeE2e('injection', () => {
     const { host, mirror } = e2e();
     const dir = `~/kafka '$(touch ${MARK}-a)' "\`touch ${MARK}-b\`"; touch ${MARK}-c`;
     const before = sessions();
-    const r = await runCli(['init', ...hostFlags(knownHosts), '--yes', '--profile', 'inj', '--install-dir', dir, '--mirror', mirror.missing], { env });
+    const r = await runCli(
+      ['init', ...hostFlags(knownHosts), '--yes', '--profile', 'inj', '--install-dir', dir, '--mirror', mirror.missing],
+      { env },
+    );
     expect(r.code, r.all).toBe(2);
-    expect(r.stderr).toMatch(/^error: --install-dir: .* contains whitespace, "'", "\$", "\(", "\)", """, "`", ";", which Kafka's scripts and config files do not handle/);
+    expect(r.stderr).toMatch(
+      /^error: --install-dir: .* contains whitespace, "'", "\$", "\(", "\)", """, "`", ";", which Kafka's scripts and config files do not handle/,
+    );
     const v = await runCli(['verify', ...hostFlags(knownHosts), '--install-dir', dir, '--no-roundtrip'], { env });
     expect(v.code, v.all).toBe(2);
     expect(v.stderr).toMatch(/^error: --install-dir: /);

@@ -40,8 +40,14 @@ describeE2e('kafka-setup init, answered at its prompts', () => {
     expect(done, done).toContain('EXIT=0');
     expect(done).toMatch(/Kafka 3\.1\.0 is running on 127\.0\.0\.1/);
     expect(done).toMatch(/✔ Check with jps/);
-    expect(execFileSync('ssh-keygen', ['-F', `[127.0.0.1]:${host.sshPort}`, '-f', knownHosts], { encoding: 'utf8' })).toMatch(/ ssh-ed25519 /);
-    expect(JSON.parse(readFileSync(join(dir, 'kafka-setup', 'default.json'), 'utf8'))).toMatchObject({ user: host.user, heap: '256m', advertisedHost: '127.0.0.1' });
+    expect(execFileSync('ssh-keygen', ['-F', `[127.0.0.1]:${host.sshPort}`, '-f', knownHosts], { encoding: 'utf8' })).toMatch(
+      / ssh-ed25519 /,
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'kafka-setup', 'default.json'), 'utf8'))).toMatchObject({
+      user: host.user,
+      heap: '256m',
+      advertisedHost: '127.0.0.1',
+    });
     expect(await jvmList(host)).toMatch(/kafka\.Kafka/);
   });
 

@@ -30,7 +30,10 @@ async function firstMessage(): Promise<string> {
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -58,7 +61,17 @@ describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server withou
     env = { XDG_CONFIG_HOME: join(dir, 'config') };
     const { host, mirror } = e2e();
     await resetHost(host);
-    const init = await cli(['init', ...hostFlags(join(dir, 'known_hosts')), '--kafka-version', VERSION, '--mirror', mirror.good, '--heap', '256m', '--yes']);
+    const init = await cli([
+      'init',
+      ...hostFlags(join(dir, 'known_hosts')),
+      '--kafka-version',
+      VERSION,
+      '--mirror',
+      mirror.good,
+      '--heap',
+      '256m',
+      '--yes',
+    ]);
     expect(init.code, init.all).toBe(0);
     expect(init.stdout).toContain('[done] Format the storage (KRaft)');
     clusterId = await keptId();
@@ -72,11 +85,19 @@ describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server withou
     const r = await cli(['status']);
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toContain(`Kafka ${VERSION} in ${host.home}/${INSTALL} on 127.0.0.1`);
-    expect(r.stdout).toMatch(new RegExp(`\\n {2}Kafka \\(broker and controller\\) {2}running {3}pid ${await kafkaPid()} {3}up \\d+[smh].* {3}heap -Xmx256m {3}listening 9092, 9093, 9094 {3}not started at boot \\(-daemon\\) {3}data ${host.home}/kafka-data/kafka-logs \\d+ MiB {3}in its own metadata$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `\\n {2}Kafka \\(broker and controller\\) {2}running {3}pid ${await kafkaPid()} {3}up \\d+[smh].* {3}heap -Xmx256m {3}listening 9092, 9093, 9094 {3}not started at boot \\(-daemon\\) {3}data ${host.home}/kafka-data/kafka-logs \\d+ MiB {3}in its own metadata$`,
+        'm',
+      ),
+    );
     expect(r.stdout).not.toMatch(/zookeeper/i);
     const j = await cli(['status', '--json']);
     expect(j.code, j.all).toBe(0);
-    const doc = JSON.parse(j.stdout) as { kafkaVersion: string; daemons: Array<{ kind: string; name: string; running: boolean; listening: number[]; data: Array<{ path: string }> }> };
+    const doc = JSON.parse(j.stdout) as {
+      kafkaVersion: string;
+      daemons: Array<{ kind: string; name: string; running: boolean; listening: number[]; data: Array<{ path: string }> }>;
+    };
     expect(doc.kafkaVersion).toBe(VERSION);
     expect(doc.daemons.map((d) => [d.kind, d.name, d.running])).toEqual([['broker', 'Kafka (broker and controller)', true]]);
     expect(doc.daemons[0]!.listening).toEqual([9092, 9093, 9094]);
@@ -93,7 +114,9 @@ describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server withou
     for (const port of [9092, 9093, 9094]) expect(await listening(port)).toBe(false);
     const s = await cli(['status']);
     expect(s.code, s.all).toBe(3);
-    expect(s.stdout).toMatch(/Kafka \(broker and controller\) {2}not running {3}not started at boot \(-daemon\) {3}data \S+\/kafka-data\/kafka-logs \d+ MiB/);
+    expect(s.stdout).toMatch(
+      /Kafka \(broker and controller\) {2}not running {3}not started at boot \(-daemon\) {3}data \S+\/kafka-data\/kafka-logs \d+ MiB/,
+    );
     const again = await cli(['stop']);
     expect(again.code, again.all).toBe(0);
     expect(again.stdout).toContain('[skip] Stop Kafka (broker and controller) — not running');
@@ -102,8 +125,12 @@ describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server withou
   it('start: with the heap init chose, until it is in its own metadata; the message is still there', async () => {
     const r = await cli(['start']);
     expect(r.code, r.all).toBe(0);
-    expect(r.stdout).toMatch(/\[done\] Start Kafka \(broker and controller\) — started with -daemon: pid \d+, serving on 9092, in its own metadata/);
-    expect((await runAsUser(e2e().host, 'ps -o args= -u "$(id -u)" | awk \'$1 ~ /java$/ && / -Xmx256m /\' | wc -l')).stdout.trim()).toBe('1');
+    expect(r.stdout).toMatch(
+      /\[done\] Start Kafka \(broker and controller\) — started with -daemon: pid \d+, serving on 9092, in its own metadata/,
+    );
+    expect((await runAsUser(e2e().host, 'ps -o args= -u "$(id -u)" | awk \'$1 ~ /java$/ && / -Xmx256m /\' | wc -l')).stdout.trim()).toBe(
+      '1',
+    );
     expect(await firstMessage()).toBe(MESSAGE);
     const again = await cli(['start']);
     expect(again.stdout).toMatch(/\[skip\] Start Kafka \(broker and controller\) — already running: pid \d+, serving on 9092/);
@@ -114,12 +141,14 @@ describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server withou
     const r = await cli(['restart']);
     expect(r.code, r.all).toBe(0);
     expect(r.stdout.indexOf('Stop Kafka (broker and controller)')).toBeLessThan(r.stdout.indexOf('Start Kafka (broker and controller)'));
-    expect(r.stdout).toMatch(/\[done\] Start Kafka \(broker and controller\) — started with -daemon: pid \d+, serving on 9092, in its own metadata/);
+    expect(r.stdout).toMatch(
+      /\[done\] Start Kafka \(broker and controller\) — started with -daemon: pid \d+, serving on 9092, in its own metadata/,
+    );
     expect(await kafkaPid()).not.toBe(before);
     expect(await firstMessage()).toBe(MESSAGE);
   });
 
-  it('logs: Kafka\'s own lines (kafkaServer.out), with no heading (one log); logs zookeeper is refused, exit 2', async () => {
+  it("logs: Kafka's own lines (kafkaServer.out), with no heading (one log); logs zookeeper is refused, exit 2", async () => {
     const r = await cli(['logs', '-n', '30']);
     expect(r.code, r.all).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -141,8 +170,12 @@ describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server withou
     expect((await runAsUser(host, `kill -9 ${pid}`)).code).toBe(0);
     const init = await cli(['init', '--yes']);
     expect(init.code, init.all).toBe(0);
-    expect(init.stdout).toMatch(new RegExp(`\\[skip\\] Format the storage \\(KRaft\\) — \\S+/kafka-data/kafka-logs: cluster ${clusterId}, node 1`));
-    expect(init.stdout).toMatch(/\[done\] Start Kafka \(broker and controller\) — started: pid \d+, serving at 127\.0\.0\.1:9092, in its own metadata/);
+    expect(init.stdout).toMatch(
+      new RegExp(`\\[skip\\] Format the storage \\(KRaft\\) — \\S+/kafka-data/kafka-logs: cluster ${clusterId}, node 1`),
+    );
+    expect(init.stdout).toMatch(
+      /\[done\] Start Kafka \(broker and controller\) — started: pid \d+, serving at 127\.0\.0\.1:9092, in its own metadata/,
+    );
     expect(await kafkaPid()).not.toBe(pid);
     expect(await keptId()).toBe(clusterId);
     expect(getProperty((await runAsUser(host, 'cat ~/kafka-data/kafka-logs/meta.properties')).stdout, 'cluster.id')).toBe(clusterId);
@@ -155,8 +188,12 @@ describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server withou
     const r = await cli(['uninstall', '--yes']);
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toContain(`  stop     Kafka (broker and controller) (pid ${pid})`);
-    expect(r.stdout).toContain(`  keep     the KRaft cluster id ${clusterId} in ${host.home}/kafka-data/cluster.id (a later init formats with it; --purge-data deletes it)`);
-    expect(r.stdout).toContain(`  data kept                   ${host.home}/kafka-data/kafka-logs, ${host.home}/kafka-data/cluster.id (kafka-setup uninstall --purge-data deletes it)`);
+    expect(r.stdout).toContain(
+      `  keep     the KRaft cluster id ${clusterId} in ${host.home}/kafka-data/cluster.id (a later init formats with it; --purge-data deletes it)`,
+    );
+    expect(r.stdout).toContain(
+      `  data kept                   ${host.home}/kafka-data/kafka-logs, ${host.home}/kafka-data/cluster.id (kafka-setup uninstall --purge-data deletes it)`,
+    );
     expect(await jvmList(host)).toBe('');
     expect((await runAsUser(host, `test -e ~/${INSTALL}`)).code).not.toBe(0);
     expect(await keptId()).toBe(clusterId);
@@ -165,13 +202,15 @@ describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server withou
     const init = await cli(['init', '--yes']);
     expect(init.code, init.all).toBe(0);
     expect(init.stdout).toContain('[done] Extract Kafka');
-    expect(init.stdout).toMatch(new RegExp(`\\[skip\\] Format the storage \\(KRaft\\) — \\S+/kafka-data/kafka-logs: cluster ${clusterId}, node 1`));
+    expect(init.stdout).toMatch(
+      new RegExp(`\\[skip\\] Format the storage \\(KRaft\\) — \\S+/kafka-data/kafka-logs: cluster ${clusterId}, node 1`),
+    );
     expect(init.stdout).not.toContain('[done] Format the storage');
     expect(await keptId()).toBe(clusterId);
     expect(await firstMessage()).toBe(MESSAGE);
   });
 
-  it('uninstall --purge-data: everything of kafka-setup\'s goes, the install and ~/kafka-data with the cluster id', async () => {
+  it("uninstall --purge-data: everything of kafka-setup's goes, the install and ~/kafka-data with the cluster id", async () => {
     const { host } = e2e();
     const r = await cli(['uninstall', '--purge-data', '--yes']);
     expect(r.code, r.all).toBe(0);

@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProperty } from '../../src/kafka/properties.js';
 import { scratchDir } from '../support/scratch.js';
-import { hostFlags, runCli, startCli, type CliResult } from './support/cli.js';
+import { type CliResult, hostFlags, runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { alive, killPids, runAsUser } from './support/host.js';
 import { resetHost } from './support/reset.js';
@@ -22,7 +22,10 @@ const MINUTES = 60_000;
 /** The user's processes, `pid args` (ps, from this machine: the host's processes are ours to see). */
 async function processes(): Promise<string[]> {
   const r = await execa('ps', ['-ww', '-u', String(e2e().host.uid), '-o', 'pid=,args='], { reject: false, stdin: 'ignore' });
-  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** kafka-storage.sh's JVM (kafka.tools.StorageTool), running as the host's user. */
@@ -45,7 +48,9 @@ async function kafkaPid(): Promise<number | undefined> {
  * with every size and mtime beneath when no JVM runs (a running broker rewrites its checkpoints).
  */
 const dataState = (jvmsStopped: boolean): Promise<string> =>
-  sh(`cd ~/kafka-data && ${jvmsStopped ? 'find . -printf "%p %s %T@\\n"' : 'ls -A .'} | sort && cat kafka-logs/meta.properties 2>/dev/null; cat cluster.id 2>/dev/null; true`);
+  sh(
+    `cd ~/kafka-data && ${jvmsStopped ? 'find . -printf "%p %s %T@\\n"' : 'ls -A .'} | sort && cat kafka-logs/meta.properties 2>/dev/null; cat cluster.id 2>/dev/null; true`,
+  );
 
 async function produce(topic: string, text: string): Promise<void> {
   await execa('kcat', ['-b', '127.0.0.1:9092', '-P', '-t', topic, '-m', '30'], { input: `${text}\n`, timeout: 60_000 });
@@ -55,14 +60,21 @@ async function produce(topic: string, text: string): Promise<void> {
 async function consume(topic: string): Promise<string[]> {
   const started = Date.now();
   for (;;) {
-    const r = await execa('kcat', ['-b', '127.0.0.1:9092', '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-m', '30'], { timeout: 60_000, reject: false });
+    const r = await execa('kcat', ['-b', '127.0.0.1:9092', '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-m', '30'], {
+      timeout: 60_000,
+      reject: false,
+    });
     if (r.exitCode === 0 && r.stdout.trim()) return r.stdout.trim().split('\n');
     if (Date.now() - started > 60_000) throw new Error(`kcat could not read ${topic} for 60 s: ${r.stderr}`);
     await sleep(1000);
   }
 }
 
-function useHost(prefix: string): { init: (version: string, extra?: string[]) => string[]; env: () => Record<string, string>; fresh: () => Record<string, string> } {
+function useHost(prefix: string): {
+  init: (version: string, extra?: string[]) => string[];
+  env: () => Record<string, string>;
+  fresh: () => Record<string, string>;
+} {
   let dir = '';
   beforeAll(async () => {
     dir = scratchDir(prefix);
@@ -71,7 +83,17 @@ function useHost(prefix: string): { init: (version: string, extra?: string[]) =>
   // The host is shared with the other files, which expect no KRaft storage there.
   afterAll(() => resetHost(e2e().host));
   return {
-    init: (version, extra = []) => ['init', ...hostFlags(join(dir, 'known_hosts')), ...(version ? ['--kafka-version', version] : []), '--mirror', e2e().mirror.good, '--heap', '256m', '--yes', ...extra],
+    init: (version, extra = []) => [
+      'init',
+      ...hostFlags(join(dir, 'known_hosts')),
+      ...(version ? ['--kafka-version', version] : []),
+      '--mirror',
+      e2e().mirror.good,
+      '--heap',
+      '256m',
+      '--yes',
+      ...extra,
+    ],
     env: () => ({ XDG_CONFIG_HOME: join(dir, 'config') }),
     // A config home nobody used: the profile lost.
     fresh: () => ({ XDG_CONFIG_HOME: scratchDir(`${prefix}lost-`) }),
@@ -92,7 +114,9 @@ describeE2e('KRaft (4.1.1): Ctrl-C while storage is formatted, a lost profile, k
     for (const delayMs of [0, 400, 900, 1600, 2500, -1]) {
       const run = startCli(init(VERSION), { env: env() });
       let exit: CliResult | undefined;
-      void run.result.then((r) => { exit = r; });
+      void run.result.then((r) => {
+        exit = r;
+      });
       // Until kafka-storage.sh's JVM runs (the non-TTY output names a step only once it ends).
       const deadline = Date.now() + 5 * MINUTES;
       while ((await storageTool()).length === 0 && !exit && Date.now() < deadline) await sleep(10);
@@ -109,7 +133,10 @@ describeE2e('KRaft (4.1.1): Ctrl-C while storage is formatted, a lost profile, k
       const tool = Number((await storageTool())[0]?.split(' ')[0] ?? 0);
       let frozen = 0;
       try {
-        if (tool > 0) { process.kill(tool, 'SIGSTOP'); frozen = tool; }
+        if (tool > 0) {
+          process.kill(tool, 'SIGSTOP');
+          frozen = tool;
+        }
       } catch {
         // exited meanwhile
       }
@@ -148,7 +175,9 @@ describeE2e('KRaft (4.1.1): Ctrl-C while storage is formatted, a lost profile, k
         partial = await leftovers();
       }
       expect(partial, 'the interrupted format left its directory').toBe('');
-      landed.push(`${delayMs} ms: ${formatting ? 'mid-format' : frozen > 0 ? 'kafka-storage.sh finishing' : 'kafka-storage.sh done'} → ${logs === 'ABSENT' ? 'not formatted' : 'formatted'} (gone ${stoppedMs} ms after exit)`);
+      landed.push(
+        `${delayMs} ms: ${formatting ? 'mid-format' : frozen > 0 ? 'kafka-storage.sh finishing' : 'kafka-storage.sh done'} → ${logs === 'ABSENT' ? 'not formatted' : 'formatted'} (gone ${stoppedMs} ms after exit)`,
+      );
       process.stderr.write(`kraft faults: Ctrl-C ${landed.at(-1)!}\n`);
       // Stopped mid-way, it formatted nothing: the rename comes only after the tool's success.
       if (formatting) expect(logs).toBe('ABSENT');
@@ -171,7 +200,9 @@ describeE2e('KRaft (4.1.1): Ctrl-C while storage is formatted, a lost profile, k
     expect(pid).toBeDefined();
     // As a run killed mid-format leaves it: the JVM's first files in a directory of that name, the log directory not there yet.
     expect((await runCli(['stop'], { env: env() })).code).toBe(0);
-    await sh('mv ~/kafka-data/kafka-logs ~/kafka-data/kafka-logs.kept && mkdir ~/kafka-data/kafka-logs.formatting.Ab12Cd && echo "version=1" > ~/kafka-data/kafka-logs.formatting.Ab12Cd/bootstrap.checkpoint && : > ~/kafka-data/kafka-logs.formatting.Ab12Cd.properties.Xy34Zw');
+    await sh(
+      'mv ~/kafka-data/kafka-logs ~/kafka-data/kafka-logs.kept && mkdir ~/kafka-data/kafka-logs.formatting.Ab12Cd && echo "version=1" > ~/kafka-data/kafka-logs.formatting.Ab12Cd/bootstrap.checkpoint && : > ~/kafka-data/kafka-logs.formatting.Ab12Cd.properties.Xy34Zw',
+    );
     const r = await runCli(init(VERSION), { env: env() });
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`\\[done\\] Format the storage \\(KRaft\\) — formatted .*kafka-logs for cluster ${clusterId}`));
@@ -211,7 +242,7 @@ describeE2e('KRaft (4.1.1): Ctrl-C while storage is formatted, a lost profile, k
     expect(await consume('faults')).toEqual(['before the faults']);
   });
 
-  describe('a log directory that is not this server\'s: refused, exit 1, nothing changed', () => {
+  describe("a log directory that is not this server's: refused, exit 1, nothing changed", () => {
     beforeAll(async () => {
       expect((await runCli(['stop'], { env: env() })).code).toBe(0);
       await sh('mv ~/kafka-data/kafka-logs ~/kafka-data/kafka-logs.own');
@@ -234,31 +265,43 @@ describeE2e('KRaft (4.1.1): Ctrl-C while storage is formatted, a lost profile, k
 
     /** ~/kafka-data/kafka-logs formatted by the install's own kafka-storage.sh, as the user, with these settings. */
     async function formatWith(clusterIdFor: string, nodeId: number): Promise<void> {
-      await sh([
-        'rm -rf ~/kafka-data/kafka-logs',
-        `sed -E 's/^node\\.id=.*/node.id=${nodeId}/' ~/${INSTALL}/config/server.properties > ~/other.properties`,
-        `~/${INSTALL}/bin/kafka-storage.sh format -t ${clusterIdFor} -c ~/other.properties --standalone >/dev/null`,
-        'rm -f ~/other.properties',
-      ].join(' && '));
+      await sh(
+        [
+          'rm -rf ~/kafka-data/kafka-logs',
+          `sed -E 's/^node\\.id=.*/node.id=${nodeId}/' ~/${INSTALL}/config/server.properties > ~/other.properties`,
+          `~/${INSTALL}/bin/kafka-storage.sh format -t ${clusterIdFor} -c ~/other.properties --standalone >/dev/null`,
+          'rm -f ~/other.properties',
+        ].join(' && '),
+      );
     }
 
     it('formatted for another cluster (the real kafka-storage.sh): the message names both ids and what to do', async () => {
       const other = (await sh(`~/${INSTALL}/bin/kafka-storage.sh random-uuid`)).split('\n').pop()!;
       await formatWith(other, 1);
       await refused(
-        new RegExp(`kafka-logs is formatted for cluster ${other}, and this server's Kafka is cluster ${clusterId} \\(kept in .*/kafka-data/cluster\\.id\\)`),
+        new RegExp(
+          `kafka-logs is formatted for cluster ${other}, and this server's Kafka is cluster ${clusterId} \\(kept in .*/kafka-data/cluster\\.id\\)`,
+        ),
         /what to do: .*move it away \(mv .*kafka-logs .*kafka-logs\.old\)/,
       );
     });
 
     it('formatted for another node id', async () => {
       await formatWith(clusterId, 2);
-      await refused(/kafka-logs is formatted for node 2, and this server is node 1/, /what to do: it is another node's storage: move it away/);
+      await refused(
+        /kafka-logs is formatted for node 2, and this server is node 1/,
+        /what to do: it is another node's storage: move it away/,
+      );
     });
 
     it('holding files but no meta.properties', async () => {
-      await sh('rm -rf ~/kafka-data/kafka-logs && mkdir -p ~/kafka-data/kafka-logs/orders-0 && echo data > ~/kafka-data/kafka-logs/orders-0/00000000000000000000.log');
-      await refused(/kafka-logs holds files but no meta\.properties: it was not formatted by kafka-storage\.sh/, /what to do: move it away \(mv /);
+      await sh(
+        'rm -rf ~/kafka-data/kafka-logs && mkdir -p ~/kafka-data/kafka-logs/orders-0 && echo data > ~/kafka-data/kafka-logs/orders-0/00000000000000000000.log',
+      );
+      await refused(
+        /kafka-logs holds files but no meta\.properties: it was not formatted by kafka-storage\.sh/,
+        /what to do: move it away \(mv /,
+      );
     });
 
     it('its own storage put back: init serves again, the message still there', async () => {
@@ -286,7 +329,9 @@ describeE2e('a 3.x server with ZooKeeper data asked for 4.x, and a KRaft server 
     // The same saved profile: another version goes beside 3.1.0's install directory, never into it.
     const r = await runCli(init('4.4.0'), { env: env() });
     expect(r.code, r.all).toBe(1);
-    expect(r.stderr).toMatch(/kafka-data\/(kafka-logs|zookeeper) holds the data of a ZooKeeper-based Kafka \(3\.x\); Kafka 4\.4\.0 runs without ZooKeeper \(KRaft\) and cannot read it\. Nothing was changed/);
+    expect(r.stderr).toMatch(
+      /kafka-data\/(kafka-logs|zookeeper) holds the data of a ZooKeeper-based Kafka \(3\.x\); Kafka 4\.4\.0 runs without ZooKeeper \(KRaft\) and cannot read it\. Nothing was changed/,
+    );
     expect(r.stderr).toMatch(/what to do: keep that Kafka: run kafka-setup init with --kafka-version 3\.x/);
     expect(r.stdout).not.toMatch(/\[done\] (Download|Extract|Configure|Format|Start)/);
     expect(await jvmList(host)).toBe(jvms);
@@ -296,7 +341,7 @@ describeE2e('a 3.x server with ZooKeeper data asked for 4.x, and a KRaft server 
     expect(await consume('zk-era')).toEqual(['written under ZooKeeper']);
   });
 
-  it('a KRaft-formatted log directory asked for 3.1.0: refused before any change (3.1.0\'s broker would not start on it); 4.4.0 untouched', async () => {
+  it("a KRaft-formatted log directory asked for 3.1.0: refused before any change (3.1.0's broker would not start on it); 4.4.0 untouched", async () => {
     const { host } = e2e();
     await resetHost(host);
     const first = await runCli(init('4.4.0'), { env: fresh() });
@@ -306,7 +351,9 @@ describeE2e('a 3.x server with ZooKeeper data asked for 4.x, and a KRaft server 
     const data = await dataState(false);
     const r = await runCli(init('3.1.0'), { env: fresh() });
     expect(r.code, r.all).toBe(1);
-    expect(r.stderr).toMatch(/^error: Keep the existing data: .*\/kafka-data\/kafka-logs is formatted for KRaft \(Kafka 4\.x, cluster [A-Za-z0-9_-]{22}\); Kafka 3\.1\.0 runs with ZooKeeper and its broker cannot use it\. Nothing was changed$/m);
+    expect(r.stderr).toMatch(
+      /^error: Keep the existing data: .*\/kafka-data\/kafka-logs is formatted for KRaft \(Kafka 4\.x, cluster [A-Za-z0-9_-]{22}\); Kafka 3\.1\.0 runs with ZooKeeper and its broker cannot use it\. Nothing was changed$/m,
+    );
     expect(r.stderr).toMatch(/what to do: keep that Kafka: run kafka-setup init with --kafka-version 4\.x/);
     expect(r.stdout).not.toMatch(/\[done\] (Download|Extract|Configure|Start)/);
     expect(await jvmList(host)).toBe(jvms);

@@ -42,12 +42,18 @@ describeE2e('kafka-setup init --kafka-version 4.x: one KRaft node', () => {
         knownHosts = join(dir, 'known_hosts');
         const { host, mirror } = e2e();
         await resetHost(host);
-        dry = await runCli(['init', ...hostFlags(knownHosts), '--kafka-version', version, '--mirror', mirror.good, '--heap', '256m', '--yes', '--dry-run'], {
-          env: { XDG_CONFIG_HOME: config },
-        });
-        first = await runCli(['init', ...hostFlags(knownHosts), '--kafka-version', version, '--mirror', mirror.good, '--heap', '256m', '--yes', '--verbose'], {
-          env: { XDG_CONFIG_HOME: config },
-        });
+        dry = await runCli(
+          ['init', ...hostFlags(knownHosts), '--kafka-version', version, '--mirror', mirror.good, '--heap', '256m', '--yes', '--dry-run'],
+          {
+            env: { XDG_CONFIG_HOME: config },
+          },
+        );
+        first = await runCli(
+          ['init', ...hostFlags(knownHosts), '--kafka-version', version, '--mirror', mirror.good, '--heap', '256m', '--yes', '--verbose'],
+          {
+            env: { XDG_CONFIG_HOME: config },
+          },
+        );
       });
 
       it('a dry run first plans the format and the one JVM, and changes nothing', async () => {
@@ -61,11 +67,18 @@ describeE2e('kafka-setup init --kafka-version 4.x: one KRaft node', () => {
       it('formats the storage once and starts one JVM: broker and controller', async () => {
         expect(first.code, first.all).toBe(0);
         for (const line of [
-          '[done] Download Kafka', '[done] Extract Kafka', '[done] Configure Kafka (broker and controller, KRaft)',
-          '[done] Format the storage (KRaft)', '[done] Start Kafka (broker and controller)', '[done] Check with jps',
-        ]) expect(first.stdout).toContain(line);
+          '[done] Download Kafka',
+          '[done] Extract Kafka',
+          '[done] Configure Kafka (broker and controller, KRaft)',
+          '[done] Format the storage (KRaft)',
+          '[done] Start Kafka (broker and controller)',
+          '[done] Check with jps',
+        ])
+          expect(first.stdout).toContain(line);
         expect(first.stdout).not.toMatch(/ZooKeeper/);
-        expect(first.stdout).toMatch(/\[done\] Start Kafka \(broker and controller\).*serving at 127\.0\.0\.1:9092, in its own metadata as the controller/);
+        expect(first.stdout).toMatch(
+          /\[done\] Start Kafka \(broker and controller\).*serving at 127\.0\.0\.1:9092, in its own metadata as the controller/,
+        );
         expect(first.stdout).toMatch(/\[done\] Check with jps — Kafka \(pid \d+\) is running/);
         const jvms = (await jvmList(e2e().host)).split('\n');
         expect(jvms).toHaveLength(1);
@@ -80,7 +93,9 @@ describeE2e('kafka-setup init --kafka-version 4.x: one KRaft node', () => {
         expect(getProperty(now, 'controller.quorum.bootstrap.servers')).toBe('127.0.0.1:9094');
         expect(getProperty(now, 'controller.listener.names')).toBe('CONTROLLER');
         expect(getProperty(now, 'listeners')).toBe('PLAINTEXT://:9092,INTERNAL://127.0.0.1:9093,CONTROLLER://127.0.0.1:9094');
-        expect(getProperty(now, 'advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:9092,INTERNAL://127.0.0.1:9093,CONTROLLER://127.0.0.1:9094');
+        expect(getProperty(now, 'advertised.listeners')).toBe(
+          'PLAINTEXT://127.0.0.1:9092,INTERNAL://127.0.0.1:9093,CONTROLLER://127.0.0.1:9094',
+        );
         expect(getProperty(now, 'inter.broker.listener.name')).toBe('INTERNAL');
         expect(getProperty(now, 'log.dirs')).toBe(`${host.home}/kafka-data/kafka-logs`);
         // The cluster id is kept on the host and is the one the storage was formatted with.
@@ -89,7 +104,11 @@ describeE2e('kafka-setup init --kafka-version 4.x: one KRaft node', () => {
         const meta = (await runAsUser(host, 'cat ~/kafka-data/kafka-logs/meta.properties')).stdout;
         expect(getProperty(meta, 'cluster.id')).toBe(kept);
         expect(getProperty(meta, 'node.id')).toBe('1');
-        expect((await runAsUser(host, 'ls -d ~/kafka-data/kafka-logs.formatting.* 2>/dev/null; ls /tmp | grep -c kraft-combined || true')).stdout.trim()).toBe('0');
+        expect(
+          (
+            await runAsUser(host, 'ls -d ~/kafka-data/kafka-logs.formatting.* 2>/dev/null; ls /tmp | grep -c kraft-combined || true')
+          ).stdout.trim(),
+        ).toBe('0');
       });
 
       it('serves clients from this machine: a message goes round', async () => {
@@ -111,7 +130,9 @@ describeE2e('kafka-setup init --kafka-version 4.x: one KRaft node', () => {
         const v = await runCli(['verify'], { env: { XDG_CONFIG_HOME: config } });
         expect(v.code, v.all).toBe(0);
         expect(v.stdout).toMatch(/Kafka \(broker and controller\) is running/);
-        expect(v.stdout).toMatch(/Controller quorum has a leader.*leader 1 \(epoch \d+\), voters \[1\]; node 1: lag 0, fetched \d+\.\d s ago/);
+        expect(v.stdout).toMatch(
+          /Controller quorum has a leader.*leader 1 \(epoch \d+\), voters \[1\]; node 1: lag 0, fetched \d+\.\d s ago/,
+        );
         expect(v.stdout).toMatch(/verify: all \d+ checks passed/);
       });
     });

@@ -12,9 +12,20 @@ import { resetHost } from './support/reset.js';
 describeE2e('kafka-setup init --kafka-version latest', () => {
   let dir: string;
   const run = (name: string, mirrors: string[], more: string[] = []): ReturnType<typeof runCli> =>
-    runCli(['init', ...hostFlags(join(dir, 'known_hosts')), '--kafka-version', 'latest', ...mirrors.flatMap((m) => ['--mirror', m]), '--yes', ...more], {
-      env: { XDG_CONFIG_HOME: join(dir, name) },
-    });
+    runCli(
+      [
+        'init',
+        ...hostFlags(join(dir, 'known_hosts')),
+        '--kafka-version',
+        'latest',
+        ...mirrors.flatMap((m) => ['--mirror', m]),
+        '--yes',
+        ...more,
+      ],
+      {
+        env: { XDG_CONFIG_HOME: join(dir, name) },
+      },
+    );
 
   beforeAll(async () => {
     dir = scratchDir('ks-latest-');

@@ -12,7 +12,7 @@ import { CUT_MARKER } from '../../src/ui/log-line.js';
 import { runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { alive, runAsUser } from './support/host.js';
-import { initializedHost, type InitializedHost } from './support/setup.js';
+import { type InitializedHost, initializedHost } from './support/setup.js';
 import { Terminal } from './support/tmux.js';
 
 const LOGS = '~/kafka_2.12-3.1.0/logs';
@@ -20,7 +20,12 @@ const LOGS = '~/kafka_2.12-3.1.0/logs';
 /** Pids of the test user's running `tail` processes (zombies left out: they have ended, this container's init may not reap them). */
 async function tailPids(): Promise<number[]> {
   const r = await execa('ps', ['-u', String(e2e().host.uid), '-o', 'pid=,comm='], { reject: false });
-  return r.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter(([, comm]) => comm === 'tail').map(([pid]) => Number(pid)).filter(alive);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([, comm]) => comm === 'tail')
+    .map(([pid]) => Number(pid))
+    .filter(alive);
 }
 
 async function appendAsUser(file: string, printfFormat: string): Promise<void> {
@@ -60,7 +65,10 @@ describeE2e('kafka-setup logs', () => {
 
   it('hostile lines: escapes and control characters shown escaped, tabs as spaces, long lines cut, bad UTF-8 survives', async () => {
     // OSC 52 (writes the clipboard), a colour, a carriage return, C1 CSI, invalid UTF-8, a tab.
-    await appendAsUser(`${LOGS}/kafkaServer.out`, 'planted \\033]52;c;ZWNobyBwd25lZA==\\007 \\033[31mred\\rover \\302\\233 \\377\\376\\n\\tat kafka.Planted(Planted.java:1)\\n');
+    await appendAsUser(
+      `${LOGS}/kafkaServer.out`,
+      'planted \\033]52;c;ZWNobyBwd25lZA==\\007 \\033[31mred\\rover \\302\\233 \\377\\376\\n\\tat kafka.Planted(Planted.java:1)\\n',
+    );
     await appendAsUser(`${LOGS}/kafkaServer.out`, `${'x'.repeat(5000)}\\n`);
     const r = await runCli(['logs', 'broker', '-n', '3'], { env: h.env });
     expect(r.code, r.all).toBe(0);
@@ -78,7 +86,9 @@ describeE2e('kafka-setup logs', () => {
     try {
       const one = await runCli(['logs', 'broker'], { env: h.env });
       expect(one.code, one.all).toBe(1);
-      expect(one.stderr).toContain(`error: the broker has not been started on this host yet (no ${host.home}/kafka_2.12-3.1.0/logs/kafkaServer.out)`);
+      expect(one.stderr).toContain(
+        `error: the broker has not been started on this host yet (no ${host.home}/kafka_2.12-3.1.0/logs/kafkaServer.out)`,
+      );
       expect(one.stderr).toContain('what to do: run kafka-setup init');
       expect(one.stdout).toBe('');
       const both = await runCli(['logs', '-n', '1'], { env: h.env });
@@ -96,7 +106,9 @@ describeE2e('kafka-setup logs', () => {
   it('logs -f shows a line written afterwards; Ctrl-C ends it at once with exit 0, and no tail is left on the host', async () => {
     const { root } = e2e();
     expect(await tailPids()).toEqual([]);
-    const env = Object.entries({ ...h.env, NO_COLOR: '1' }).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+    const env = Object.entries({ ...h.env, NO_COLOR: '1' })
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join(' ');
     await term.start(`cd ${quote(root)} && ${env} node ${join('dist', 'cli.js')} logs -f -n 1`);
     await term.waitFor(/^broker +\| /m);
     await term.waitFor(/^zookeeper \| /m);
@@ -120,7 +132,11 @@ describeE2e('kafka-setup logs', () => {
   it('logs -f | head: following stops at the next line once the reader has gone, on the host too (like tail -f | head)', async () => {
     const { root } = e2e();
     const child = execa('node', [join(root, 'dist/cli.js'), 'logs', '-f', '-n', '1'], {
-      env: { ...h.env, NO_COLOR: '1' }, reject: false, stdin: 'ignore', buffer: false, timeout: 20_000,
+      env: { ...h.env, NO_COLOR: '1' },
+      reject: false,
+      stdin: 'ignore',
+      buffer: false,
+      timeout: 20_000,
     });
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
     expect(first).toMatch(/^zookeeper \| |^broker +\| /);

@@ -1,5 +1,5 @@
 /** The network-namespace target hosts themselves: their own address, firewall and ports, and a clean stop. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -7,8 +7,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeE2e, e2e } from './support/context.js';
 import { alive, killPids, runAsUser, sshClientArgs } from './support/host.js';
 import {
-  BRIDGE, allowOwnTraffic, closePort, inNetns, netnsHostFlags, netnsPids, netnsUnavailable, openPort, probeTcp, rejectOwnTraffic, relayFromBridge,
-  removeLeftovers, startNetnsHost, stopNetnsHost, type NetnsHost,
+  allowOwnTraffic,
+  BRIDGE,
+  closePort,
+  inNetns,
+  type NetnsHost,
+  netnsHostFlags,
+  netnsPids,
+  netnsUnavailable,
+  openPort,
+  probeTcp,
+  rejectOwnTraffic,
+  relayFromBridge,
+  removeLeftovers,
+  startNetnsHost,
+  stopNetnsHost,
 } from './support/netns-host.js';
 
 const RECORDS = '/run/kafka-setup-e2e-netns';
@@ -54,7 +67,10 @@ async function readFrom(address: string, port: number): Promise<string> {
   });
 
   afterAll(async () => {
-    await killPids(listeners.map((l) => l.pid ?? 0).filter((pid) => pid > 0), 5000);
+    await killPids(
+      listeners.map((l) => l.pid ?? 0).filter((pid) => pid > 0),
+      5000,
+    );
     for (const host of [a, b]) if (host) await stopNetnsHost(host);
   });
 
@@ -71,11 +87,27 @@ async function readFrom(address: string, port: number): Promise<string> {
 
     const scan = await execa('ssh-keyscan', ['-p', '22', a.address], { stdin: 'ignore' });
     const prints = await execa('ssh-keygen', ['-lf', '-'], { input: scan.stdout });
-    expect(prints.stdout.split('\n').map((l) => l.split(' ')[1]).sort()).toEqual([...a.hostKeyFingerprints].sort());
-    expect(netnsHostFlags(a, '/kh')).toEqual(['--host', a.address, '--port', '22', '--user', a.user, '--key', a.keyPath, '--known-hosts', '/kh']);
+    expect(
+      prints.stdout
+        .split('\n')
+        .map((l) => l.split(' ')[1])
+        .sort(),
+    ).toEqual([...a.hostKeyFingerprints].sort());
+    expect(netnsHostFlags(a, '/kh')).toEqual([
+      '--host',
+      a.address,
+      '--port',
+      '22',
+      '--user',
+      a.user,
+      '--key',
+      a.keyPath,
+      '--known-hosts',
+      '/kh',
+    ]);
   });
 
-  it('a host started with another host\'s key accepts that key, and only it (one key pair for a cluster)', async () => {
+  it("a host started with another host's key accepts that key, and only it (one key pair for a cluster)", async () => {
     const d = await startNetnsHost({ key: a });
     try {
       expect([d.keyPath, d.publicKey]).toEqual([a.keyPath, a.publicKey]);
@@ -92,14 +124,16 @@ async function readFrom(address: string, port: number): Promise<string> {
     expect((await execa('ssh', [...sshClientArgs(a), 'echo ok'], { stdin: 'ignore' })).stdout).toBe('ok');
   });
 
-  it('runs the user\'s commands (runAsUser) inside the namespace', async () => {
+  it("runs the user's commands (runAsUser) inside the namespace", async () => {
     const r = await runAsUser(a, 'ip -4 -o addr show dev eth0');
     expect(r.stdout).toContain(` ${a.address}/24 `);
   });
 
-  it('a name lookup fails at once (this machine\'s resolver is out of reach), over ssh too: no 10 s wait per reverse lookup', async () => {
+  it("a name lookup fails at once (this machine's resolver is out of reach), over ssh too: no 10 s wait per reverse lookup", async () => {
     const t0 = Date.now();
-    const r = await execa('ssh', [...sshClientArgs(a), `getent hosts ${b.address}; echo "rc=$?"; cat /etc/resolv.conf`], { stdin: 'ignore' });
+    const r = await execa('ssh', [...sshClientArgs(a), `getent hosts ${b.address}; echo "rc=$?"; cat /etc/resolv.conf`], {
+      stdin: 'ignore',
+    });
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(r.stdout).toContain('rc=2');
     expect(r.stdout).toContain('nameserver 127.0.0.1');
@@ -124,7 +158,9 @@ async function readFrom(address: string, port: number): Promise<string> {
       expect(await probeTcp(a.address, 9092, { from: b })).toBe('open');
       // The rule is the namespace's alone.
       const rules = await inNetns(a, ['iptables', '-S', 'OUTPUT']);
-      expect(rules.split('\n').filter((l) => l.includes('--dport 9092'))).toEqual([`-A OUTPUT -d ${a.address}/32 -p tcp -m tcp --dport 9092 -j REJECT --reject-with icmp-port-unreachable`]);
+      expect(rules.split('\n').filter((l) => l.includes('--dport 9092'))).toEqual([
+        `-A OUTPUT -d ${a.address}/32 -p tcp -m tcp --dport 9092 -j REJECT --reject-with icmp-port-unreachable`,
+      ]);
       // (A VM of the vm project, beside this file, may have its own NAT rules here: not a's.)
       expect((await execa('iptables', ['-S'], { stdin: 'ignore' })).stdout).not.toContain(`${a.address}/32`);
       expect(await inNetns(b, ['iptables', '-S'])).not.toContain('--dport 9092');
@@ -138,7 +174,7 @@ async function readFrom(address: string, port: number): Promise<string> {
     expect(await probeTcp(a.address, 9092, { from: a })).toBe('open');
   });
 
-  it('closePort: this machine cannot connect (dropped: a timeout), while ssh and the host\'s own traffic still work', async () => {
+  it("closePort: this machine cannot connect (dropped: a timeout), while ssh and the host's own traffic still work", async () => {
     await closePort(a, 9092);
     try {
       const t0 = Date.now();
@@ -159,7 +195,7 @@ async function readFrom(address: string, port: number): Promise<string> {
     expect(await inNetns(a, ['iptables', '-S'])).not.toContain('--dport');
   });
 
-  it('reaches this machine\'s loopback services (the mirror) through relayFromBridge', async () => {
+  it("reaches this machine's loopback services (the mirror) through relayFromBridge", async () => {
     const { mirror } = e2e();
     const relay = await relayFromBridge(Number(new URL(mirror.baseUrl).port));
     try {
@@ -188,20 +224,32 @@ async function readFrom(address: string, port: number): Promise<string> {
     expect(await exists('netns', c.netns)).toBe(false);
     expect(await exists('link', c.veth)).toBe(false);
     expect(await exists('user', c.user)).toBe(false);
-    expect([existsSync(c.workDir), existsSync(c.home), existsSync(`${RECORDS}/${c.address}`), existsSync(`/etc/netns/${c.netns}`)]).toEqual([false, false, false, false]);
+    expect([existsSync(c.workDir), existsSync(c.home), existsSync(`${RECORDS}/${c.address}`), existsSync(`/etc/netns/${c.netns}`)]).toEqual(
+      [false, false, false, false],
+    );
     // a and b are still up: the bridge stays.
     expect(await exists('link', BRIDGE)).toBe(true);
     await stopNetnsHost(c); // twice is fine
   });
 
   it('stop is safe after a start that failed halfway (a namespace and nothing else)', async () => {
-    const half: NetnsHost = { ...a, user: 'kse2ehalf00', home: '/home/kse2ehalf00', netns: 'ks-half00', veth: 'ksv-half00', address: '', uid: 0, sshdPid: 0, workDir: '/nonexistent' };
+    const half: NetnsHost = {
+      ...a,
+      user: 'kse2ehalf00',
+      home: '/home/kse2ehalf00',
+      netns: 'ks-half00',
+      veth: 'ksv-half00',
+      address: '',
+      uid: 0,
+      sshdPid: 0,
+      workDir: '/nonexistent',
+    };
     await execa('ip', ['netns', 'add', half.netns]);
     await stopNetnsHost(half);
     expect(await exists('netns', half.netns)).toBe(false);
   });
 
-  it('removes the leftovers of a run whose process is gone, and leaves live runs\' hosts alone', async () => {
+  it("removes the leftovers of a run whose process is gone, and leaves live runs' hosts alone", async () => {
     const c = await startNetnsHost();
     // The stopped host's address again, with its MAC: this machine's neighbour cache still holds it,
     // so the login startNetnsHost checks goes through at once (a new MAC would time out).
@@ -220,7 +268,10 @@ async function readFrom(address: string, port: number): Promise<string> {
   });
 
   it('the last stop removes the bridge', async () => {
-    await killPids(listeners.map((l) => l.pid ?? 0).filter((pid) => pid > 0), 5000);
+    await killPids(
+      listeners.map((l) => l.pid ?? 0).filter((pid) => pid > 0),
+      5000,
+    );
     listeners.length = 0;
     await stopNetnsHost(a);
     expect(await exists('link', BRIDGE)).toBe(true);

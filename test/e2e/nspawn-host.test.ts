@@ -3,10 +3,21 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeE2e } from './support/context.js';
-import { NSPAWN_BRIDGE, nspawnUnavailable, reboot, run, sshAs, startSystemdHosts, stopSystemdHosts, type SystemdHost } from './support/nspawn-host.js';
+import {
+  NSPAWN_BRIDGE,
+  nspawnUnavailable,
+  reboot,
+  run,
+  type SystemdHost,
+  sshAs,
+  startSystemdHosts,
+  stopSystemdHosts,
+} from './support/nspawn-host.js';
 
 const unavailable = await nspawnUnavailable();
-const figure = (line: string): void => { process.stderr.write(`nspawn hosts: ${line}\n`); };
+const figure = (line: string): void => {
+  process.stderr.write(`nspawn hosts: ${line}\n`);
+};
 
 (unavailable ? describe.skip : describeE2e)('systemd-nspawn target hosts', () => {
   let hosts: SystemdHost[] = [];
@@ -36,7 +47,7 @@ const figure = (line: string): void => { process.stderr.write(`nspawn hosts: ${l
     expect(a.hostKeyFingerprints.filter((f) => b.hostKeyFingerprints.includes(f))).toEqual([]);
   });
 
-  it('hold a unit\'s JVM to the memory limit, like a small instance\'s RAM', async () => {
+  it("hold a unit's JVM to the memory limit, like a small instance's RAM", async () => {
     const [a] = hosts as [SystemdHost];
     const r = await run(a, 'systemd-run --wait --pipe --quiet java -XshowSettings:system -version 2>&1 | grep "Memory Limit"');
     expect(r.stdout.trim(), r.stderr).toBe('Memory Limit: 1.00G');
@@ -44,7 +55,10 @@ const figure = (line: string): void => { process.stderr.write(`nspawn hosts: ${l
 
   it('reboot: nspawn exits 133, is launched again, enabled units come back with a new boot id', async () => {
     const [, b] = hosts as [SystemdHost, SystemdHost];
-    await run(b, 'printf "[Service]\\nExecStart=/bin/sleep infinity\\n[Install]\\nWantedBy=multi-user.target\\n" > /etc/systemd/system/ks-probe.service && systemctl enable --now ks-probe.service');
+    await run(
+      b,
+      'printf "[Service]\\nExecStart=/bin/sleep infinity\\n[Install]\\nWantedBy=multi-user.target\\n" > /etc/systemd/system/ks-probe.service && systemctl enable --now ks-probe.service',
+    );
     const bootId = (await run(b, 'cat /proc/sys/kernel/random/boot_id')).stdout.trim();
     const ms = await reboot(b);
     figure(`reboot to ssh in ${ms} ms`);

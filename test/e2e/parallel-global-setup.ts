@@ -21,7 +21,8 @@ const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const reason = cannotRun();
   if (reason) {
-    if (process.env.KAFKA_SETUP_E2E === 'required') throw new Error(`KAFKA_SETUP_E2E=required, but the systemd-host tests cannot run: ${reason}`);
+    if (process.env.KAFKA_SETUP_E2E === 'required')
+      throw new Error(`KAFKA_SETUP_E2E=required, but the systemd-host tests cannot run: ${reason}`);
     process.stderr.write(`e2e systemd-host tests (VM, nspawn, Amazon Linux) SKIPPED: ${reason} — they need root on Linux\n`);
     project.provide('vm', { skip: reason } satisfies VmContext);
     project.provide('e2e', { skip: reason } satisfies E2eContext);
@@ -31,7 +32,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (missing) throw missing;
   try {
     const { mirror, context } = await startSuiteMirror(root);
-    project.provide('vm', { mirror: { good: mirror.good, port: Number(new URL(mirror.baseUrl).port) }, distDir: context.distDir } satisfies VmContext);
+    project.provide('vm', {
+      mirror: { good: mirror.good, port: Number(new URL(mirror.baseUrl).port) },
+      distDir: context.distDir,
+    } satisfies VmContext);
     project.provide('e2e', context satisfies E2eContext);
     return () => mirror.close();
   } catch (err) {

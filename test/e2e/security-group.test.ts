@@ -11,8 +11,17 @@ import { runCli } from './support/cli.js';
 import { describeE2e, e2eMirror } from './support/context.js';
 import { runAsUser } from './support/host.js';
 import {
-  BRIDGE_ADDRESS, closePort, netnsHostFlags, netnsUnavailable, openPort, probeTcp, rejectOwnTraffic, relayFromBridge, startNetnsHost, stopNetnsHost,
+  BRIDGE_ADDRESS,
+  closePort,
   type NetnsHost,
+  netnsHostFlags,
+  netnsUnavailable,
+  openPort,
+  probeTcp,
+  rejectOwnTraffic,
+  relayFromBridge,
+  startNetnsHost,
+  stopNetnsHost,
 } from './support/netns-host.js';
 
 const unavailable = await netnsUnavailable();
@@ -55,7 +64,11 @@ const INSTALL = 'kafka_2.12-3.1.0';
   it('the host cannot reach its own address: init still serves (the controller uses the internal listener), messages go round, verify passes', async () => {
     const r = await runCli(init(), { env });
     expect(r.code, r.all).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`\\[done\\] Start the broker — started: pid \\d+, serving at ${h.address.replace(/\./g, '\\.')}:9092, in its own metadata as the controller`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `\\[done\\] Start the broker — started: pid \\d+, serving at ${h.address.replace(/\./g, '\\.')}:9092, in its own metadata as the controller`,
+      ),
+    );
     expect(r.all).not.toMatch(/not reachable/);
     // The rule is really there: the host still cannot reach itself.
     expect(await probeTcp(h.address, 9092, { from: h, timeoutMs: 1000 })).toBe('timeout');
@@ -67,23 +80,30 @@ const INSTALL = 'kafka_2.12-3.1.0';
   it('a broker configured the old way (clients and controller on one address): verify names the cause and the fix; init fixes it', async () => {
     const broker = /^(\d+) kafka\.Kafka$/m.exec((await runAsUser(h, 'jps -l')).stdout)?.[1];
     expect(broker).toBeTruthy();
-    const oldWay = await runAsUser(h, [
-      `cd ~/${INSTALL} && kill ${broker} && while kill -0 ${broker} 2>/dev/null; do sleep 0.2; done`,
-      `sed -i -e '/^listener.security.protocol.map=/d' -e '/^inter.broker.listener.name=/d' -e 's|^listeners=.*|listeners=PLAINTEXT://:9092|' -e 's|^advertised.listeners=.*|advertised.listeners=PLAINTEXT://${h.address}:9092|' config/server.properties`,
-      "KAFKA_HEAP_OPTS='-Xmx256m -Xms256m' bin/kafka-server-start.sh -daemon config/server.properties",
-      'for i in $(seq 300); do grep -q "started (kafka.server.KafkaServer)" logs/kafkaServer.out 2>/dev/null && break; sleep 0.2; done',
-    ].join(' && '));
+    const oldWay = await runAsUser(
+      h,
+      [
+        `cd ~/${INSTALL} && kill ${broker} && while kill -0 ${broker} 2>/dev/null; do sleep 0.2; done`,
+        `sed -i -e '/^listener.security.protocol.map=/d' -e '/^inter.broker.listener.name=/d' -e 's|^listeners=.*|listeners=PLAINTEXT://:9092|' -e 's|^advertised.listeners=.*|advertised.listeners=PLAINTEXT://${h.address}:9092|' config/server.properties`,
+        "KAFKA_HEAP_OPTS='-Xmx256m -Xms256m' bin/kafka-server-start.sh -daemon config/server.properties",
+        'for i in $(seq 300); do grep -q "started (kafka.server.KafkaServer)" logs/kafkaServer.out 2>/dev/null && break; sleep 0.2; done',
+      ].join(' && '),
+    );
     expect(oldWay.code, oldWay.stderr).toBe(0);
 
     const v = await runCli(['verify', '--no-roundtrip'], { env });
     expect(v.code).toBe(1);
     expect(v.stdout).toMatch(/Metadata.*the broker lists no brokers in its metadata: it is not in its own metadata/);
-    expect(v.stdout).toContain(`its controller reaches it at ${h.address}:9092, the same address clients use, and the host cannot reach that address itself`);
+    expect(v.stdout).toContain(
+      `its controller reaches it at ${h.address}:9092, the same address clients use, and the host cannot reach that address itself`,
+    );
     expect(v.stdout).toContain('Run kafka-setup init: it gives the controller a listener of its own');
 
     const fixed = await runCli(init(), { env });
     expect(fixed.code, fixed.all).toBe(0);
-    expect(fixed.stdout).toMatch(/\[done\] Start the broker — restarted \(server\.properties changed after it started\): pid \d+, serving at .*, in its own metadata/);
+    expect(fixed.stdout).toMatch(
+      /\[done\] Start the broker — restarted \(server\.properties changed after it started\): pid \d+, serving at .*, in its own metadata/,
+    );
     expect(await roundTrip('sg-fixed')).toBe('through the security group');
   });
 
@@ -94,7 +114,9 @@ const INSTALL = 'kafka_2.12-3.1.0';
       expect(r.code, r.all).toBe(0);
       expect(r.stdout).toContain('nothing needed to change');
       expect(r.all).toContain(`warning: ${h.address}:9092 is not reachable from this machine (no answer within 1 s`);
-      expect(r.all).toContain(`Add an inbound rule to the instance's security group: type Custom TCP, port 9092, source ${BRIDGE_ADDRESS}/32 (this machine's address, as the host sees it)`);
+      expect(r.all).toContain(
+        `Add an inbound rule to the instance's security group: type Custom TCP, port 9092, source ${BRIDGE_ADDRESS}/32 (this machine's address, as the host sees it)`,
+      );
     } finally {
       await openPort(h, 9092);
     }

@@ -3,13 +3,14 @@
  * pid): after init, everything init put there goes, ~/.bashrc is byte for byte what it was, the data
  * stays unless --purge-data, and a second run has nothing to remove.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { alive, runAsUser } from './support/host.js';
 import { resetHost } from './support/reset.js';
-import { initializedHost, type InitializedHost } from './support/setup.js';
+import { type InitializedHost, initializedHost } from './support/setup.js';
 import { jvmList, snapshot } from './support/snapshot.js';
 
 const INSTALL = 'kafka_2.12-3.1.0';
@@ -26,7 +27,10 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function jvmPids(): Promise<number[]> {
-  return (await jvmList(e2e().host)).split('\n').filter(Boolean).map((l) => Number(l.split(' ')[0]));
+  return (await jvmList(e2e().host))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => Number(l.split(' ')[0]));
 }
 
 /** Waits until no remote script of kafka-setup runs as the user (one outlives a connection cut by Ctrl-C while it stops a JVM). */
@@ -49,7 +53,10 @@ describeE2e('kafka-setup uninstall', () => {
     const { host } = e2e();
     await resetHost(host);
     // A ~/.bashrc of the user's own: no final newline (init adds one before its block), mode 0640.
-    const own = await runAsUser(host, "printf '%s\\n%s' \"$(cat /etc/skel/.bashrc)\" 'alias ll=\"ls -l\" # mine' > ~/.bashrc && chmod 640 ~/.bashrc");
+    const own = await runAsUser(
+      host,
+      'printf \'%s\\n%s\' "$(cat /etc/skel/.bashrc)" \'alias ll="ls -l" # mine\' > ~/.bashrc && chmod 640 ~/.bashrc',
+    );
     expect(own.code, own.stderr).toBe(0);
     before = await bashrc();
     h = await initializedHost();
@@ -75,7 +82,9 @@ describeE2e('kafka-setup uninstall', () => {
       expect(run.code, run.all).toBe(0);
       expect(run.stdout).toMatch(/^ {2}stop {5}the broker \(pid \d+\), then ZooKeeper \(pid \d+\)$/m);
       expect(run.stdout).toContain(`  remove   ${host.home}/${INSTALL} (Kafka, with its config files and logs)`);
-      expect(run.stdout).toContain(`  restore  ${host.home}/.bashrc from ${host.home}/.bashrc.kafka-setup.bak: as it was before init, byte for byte`);
+      expect(run.stdout).toContain(
+        `  restore  ${host.home}/.bashrc from ${host.home}/.bashrc.kafka-setup.bak: as it was before init, byte for byte`,
+      );
       expect(run.stdout).toContain(`  keep     Kafka data in ${host.home}/kafka-data/kafka-logs (--purge-data deletes it)`);
       expect(run.stdout).toMatch(/\[done\] Uninstall Kafka — 2 JVMs stopped, 1 path removed, ~\/\.bashrc restored/);
       expect(run.stdout).toContain(`Kafka is uninstalled from 127.0.0.1.`);
@@ -154,7 +163,7 @@ describeE2e('kafka-setup uninstall', () => {
       expect(edit.code, edit.stderr).toBe(0);
       const r = await runCli(['uninstall', '--yes', '--purge-data'], { env: h.env });
       expect(r.code, r.all).toBe(0);
-      expect(r.stdout).toContain("keep your changes since init");
+      expect(r.stdout).toContain('keep your changes since init');
       expect(r.stdout).toMatch(/\[done\] Uninstall Kafka — .*2 data directories deleted, ~\/\.bashrc edited/);
       const now = await runAsUser(e2e().host, 'cat ~/.bashrc; echo "[end]"; cat ~/.bashrc.kafka-setup.bak');
       const [text, backup] = now.stdout.split('[end]\n');

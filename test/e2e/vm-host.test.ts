@@ -14,9 +14,9 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { alive } from './support/host.js';
-import { BRIDGE_ADDRESS, inNetns, removeLeftovers, type Netns } from './support/netns-host.js';
-import { describeVm, vmContext } from './support/vm-suite.js';
+import { BRIDGE_ADDRESS, inNetns, type Netns, removeLeftovers } from './support/netns-host.js';
 import { bootId, guestUrl, powerCycleVm, rebootVm, sshVm, startVm, stopVm, type VmHost } from './support/vm-host.js';
+import { describeVm, vmContext } from './support/vm-suite.js';
 
 const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
 
@@ -37,7 +37,10 @@ describeVm('a Debian 12 VM as an EC2-like host', () => {
   });
 
   it('is an EC2-like host: admin with passwordless sudo, systemd as PID 1, 1 GiB, no Java', async () => {
-    const r = await sshVm(vm(), 'id -un; id -Gn; sudo -n true && echo sudo ok; ps -o comm= -p 1; awk \'/^MemTotal/ { print $2 }\' /proc/meminfo; command -v java || echo no java');
+    const r = await sshVm(
+      vm(),
+      "id -un; id -Gn; sudo -n true && echo sudo ok; ps -o comm= -p 1; awk '/^MemTotal/ { print $2 }' /proc/meminfo; command -v java || echo no java",
+    );
     expect(r.code, r.stderr).toBe(0);
     const [user, groups, sudo, init, memKb, java] = r.stdout.split('\n');
     expect(user).toBe('admin');
@@ -58,23 +61,24 @@ describeVm('a Debian 12 VM as an EC2-like host', () => {
     expect(['running', 'degraded']).toContain(status);
   });
 
-  it('forwards from its own address in its own namespace, never from this machine\'s ports', async () => {
+  it("forwards from its own address in its own namespace, never from this machine's ports", async () => {
     expect(vm().address).toMatch(/^10\.213\.0\.\d+$/);
     expect(vm().sshPort).toBe(22);
     const inside = await inNetns(vm().netns, ['ss', '-Htlnp']);
-    for (const port of [22, 9092, 2181]) expect(inside).toMatch(new RegExp(`${vm().address.replaceAll('.', '\\.')}:${port} .*pid=${vm().pid},`));
+    for (const port of [22, 9092, 2181])
+      expect(inside).toMatch(new RegExp(`${vm().address.replaceAll('.', '\\.')}:${port} .*pid=${vm().pid},`));
     const here = await execa('ss', ['-Htlnp'], { stdin: 'ignore' });
     expect(here.stdout).not.toContain(`pid=${vm().pid},`);
   });
 
-  it('guestUrl: this machine\'s loopback through its relay on the bridge, other URLs unchanged', () => {
+  it("guestUrl: this machine's loopback through its relay on the bridge, other URLs unchanged", () => {
     const relays = { 4321: 40001, 1: 40002 };
     expect(guestUrl({ relays }, 'http://127.0.0.1:4321')).toBe(`http://${BRIDGE_ADDRESS}:40001`);
     expect(guestUrl({ relays }, 'http://127.0.0.1:4321/good/kafka?x=1')).toBe(`http://${BRIDGE_ADDRESS}:40001/good/kafka?x=1`);
     expect(guestUrl({ relays }, 'http://localhost:1/')).toBe(`http://${BRIDGE_ADDRESS}:40002/`);
     expect(guestUrl({ relays }, 'http://127.0.0.10:5/')).toBe('http://127.0.0.10:5/');
     expect(guestUrl({ relays }, 'https://downloads.apache.org/kafka')).toBe('https://downloads.apache.org/kafka');
-    expect(() => guestUrl({ relays }, 'http://127.0.0.1:9/x')).toThrow('port 9 of this machine\'s loopback is not relayed to the VM');
+    expect(() => guestUrl({ relays }, 'http://127.0.0.1:9/x')).toThrow("port 9 of this machine's loopback is not relayed to the VM");
   });
 
   it('reaches the e2e mirror through its relay and the Debian mirror through NAT', async () => {
@@ -142,13 +146,16 @@ describeVm('a Debian 12 VM as an EC2-like host', () => {
     const before = forwarding();
     // A process that makes a NAT namespace, starts a stand-in for QEMU in it, and dies without cleaning up.
     const script = join(scratchDir('ks-vm-crash-'), 'crash.mts');
-    writeFileSync(script, `import { spawn } from 'node:child_process';
+    writeFileSync(
+      script,
+      `import { spawn } from 'node:child_process';
 import { startNetns } from ${JSON.stringify(fileURLToPath(new URL('./support/netns-host.ts', import.meta.url)))};
 const ns = await startNetns({ nat: true });
 const stand = spawn('ip', ['netns', 'exec', ns.netns, 'sleep', '600'], { stdio: 'ignore', detached: true });
 console.log(JSON.stringify({ ...ns, pid: stand.pid }));
 setInterval(() => {}, 1000);
-`);
+`,
+    );
     const child = execa(process.execPath, ['--import', 'tsx', script], { stdin: 'ignore', reject: false });
     const line = await new Promise<string>((resolve, reject) => {
       child.stdout?.once('data', (d: Buffer) => resolve(d.toString()));

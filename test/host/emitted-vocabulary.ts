@@ -19,7 +19,9 @@ function add(out: Emitted, section: string | undefined, key: string, where: stri
 
 export function emittedVocabulary(dir = REMOTE_TEMPLATES): Emitted {
   const out: Emitted = new Map();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sh')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.sh'))
+    .sort()) {
     const lines = readFileSync(join(dir, file), 'utf8').split('\n');
     let topLevel: string | undefined;
     let inFunction = false;
@@ -37,7 +39,9 @@ export function emittedVocabulary(dir = REMOTE_TEMPLATES): Emitted {
         current = /^\s*# emits: ([a-z0-9_]+)\s*$/.exec(lines[i - 1] ?? '')?.[1];
       }
       // Statements in order of appearance on the line (one-line functions hold several).
-      const tokens = code.matchAll(/\bexit\b|ks_section\s+("[a-z0-9_]+ \$[^"]*"|[a-z0-9_]+)|ks_fail_with_log\b|ks_fail\s+[a-z_]+|ks_kv\s+("?\$?[A-Za-z0-9_]+"?)|printf ['"]([a-z_]+)=|print "([a-z_]+)=|sed (?:'s\/\^\/|"s\|\^\|)([a-z_]+)=|\$\{ks_\w+\}([a-z_]+)=/g);
+      const tokens = code.matchAll(
+        /\bexit\b|ks_section\s+("[a-z0-9_]+ \$[^"]*"|[a-z0-9_]+)|ks_fail_with_log\b|ks_fail\s+[a-z_]+|ks_kv\s+("?\$?[A-Za-z0-9_]+"?)|printf ['"]([a-z_]+)=|print "([a-z_]+)=|sed (?:'s\/\^\/|"s\|\^\|)([a-z_]+)=|\$\{ks_\w+\}([a-z_]+)=/g,
+      );
       for (const t of tokens) {
         const [whole, section, kvKey, printfKey, awkKey, sedKey, accKey] = t;
         if (whole === 'exit') {
@@ -48,8 +52,7 @@ export function emittedVocabulary(dir = REMOTE_TEMPLATES): Emitted {
           // `"file $1"`, `"unit ${…}"`: a section with an instance, named by its first word.
           current = section.replace(/^"/, '').split(' ')[0]!;
           if (!out.has(current)) out.set(current, new Set());
-        }
-        else if (whole.startsWith('ks_fail_with_log')) for (const k of ['kind', 'message', 'log', 'line']) add(out, 'error', k, where);
+        } else if (whole.startsWith('ks_fail_with_log')) for (const k of ['kind', 'message', 'log', 'line']) add(out, 'error', k, where);
         else if (whole.startsWith('ks_fail')) for (const k of ['kind', 'message']) add(out, 'error', k, where);
         else if (kvKey !== undefined) add(out, current, kvKey.includes('$') ? '*' : kvKey.replace(/"/g, ''), where);
         else if (printfKey !== undefined && !/>\s*"?\$/.test(code)) add(out, current, printfKey, where);

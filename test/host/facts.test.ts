@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseJavaCommand, readFacts, withUpdate, type HostFacts } from '../../src/host/facts.js';
+import { type HostFacts, parseJavaCommand, readFacts, withUpdate } from '../../src/host/facts.js';
 import { ProtocolError } from '../../src/host/sections.js';
 import { parseSections } from '../../src/remote/script.js';
 
-const kafka = '/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Xmx400m -Xms400m -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true -Dkafka.logs.dir=/home/ec2-user/kafka_2.12-3.1.0/bin/../logs -Dlog4j.configuration=file:/home/ec2-user/kafka_2.12-3.1.0/bin/../config/log4j.properties -cp /home/ec2-user/kafka_2.12-3.1.0/bin/../libs/a.jar:/home/ec2-user/kafka_2.12-3.1.0/bin/../libs/b.jar kafka.Kafka /home/ec2-user/kafka_2.12-3.1.0/config/server.properties';
+const kafka =
+  '/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Xmx400m -Xms400m -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true -Dkafka.logs.dir=/home/ec2-user/kafka_2.12-3.1.0/bin/../logs -Dlog4j.configuration=file:/home/ec2-user/kafka_2.12-3.1.0/bin/../config/log4j.properties -cp /home/ec2-user/kafka_2.12-3.1.0/bin/../libs/a.jar:/home/ec2-user/kafka_2.12-3.1.0/bin/../libs/b.jar kafka.Kafka /home/ec2-user/kafka_2.12-3.1.0/config/server.properties';
 
 describe('JVMs from the process table', () => {
   it('reads a java command line as jps -lvm shows it: main class, its arguments, then JVM options', () => {
@@ -16,7 +17,14 @@ describe('JVMs from the process table', () => {
   });
 
   it('merges the probe sections, with start times from elapsed seconds', () => {
-    const facts = withUpdate({ files: {} } as HostFacts, readFacts(parseSections(`::ks:: jvms\nnow=1000\njava=42 30 ${kafka}\ncwd=42 /home/ec2-user\n::ks:: ports\nlistening=9092\n`), 'probe', ['jvms', 'ports']));
+    const facts = withUpdate(
+      { files: {} } as HostFacts,
+      readFacts(
+        parseSections(`::ks:: jvms\nnow=1000\njava=42 30 ${kafka}\ncwd=42 /home/ec2-user\n::ks:: ports\nlistening=9092\n`),
+        'probe',
+        ['jvms', 'ports'],
+      ),
+    );
     expect(facts.jvms).toEqual([expect.objectContaining({ pid: 42, started: 970, mainClass: 'kafka.Kafka', cwd: '/home/ec2-user' })]);
     expect(facts.listening).toEqual(new Set([9092]));
     expect(facts.jps).toBeUndefined();
@@ -26,7 +34,13 @@ describe('JVMs from the process table', () => {
   });
 
   it('prefers the precise start time, so an edit a fraction of a second after the start counts as newer', () => {
-    const facts = readFacts(parseSections(`::ks:: jvms\nnow=1000\njava=42 0 ${kafka}\nstart=42 999.37\n::ks:: file server.properties\npath=/x\nmtime=999.812345678\n`), 'download', ['jvms', 'predictedConfig']);
+    const facts = readFacts(
+      parseSections(
+        `::ks:: jvms\nnow=1000\njava=42 0 ${kafka}\nstart=42 999.37\n::ks:: file server.properties\npath=/x\nmtime=999.812345678\n`,
+      ),
+      'download',
+      ['jvms', 'predictedConfig'],
+    );
     expect(facts.jvms![0]!.started).toBe(999.37);
     expect(facts.files!['server.properties']!.mtime! > facts.jvms![0]!.started).toBe(true);
   });
@@ -47,14 +61,27 @@ describe('how a log directory was formatted, and the cluster id the host keeps (
   const data = (lines: string[]) => readFacts(parseSections(`${['::ks:: data', ...lines].join('\n')}\n`), 'probe', ['data']);
 
   it('reads meta.properties\' version, node.id and cluster.id; "-" for unset', () => {
-    const u = data(['dir=data 0 2049 /h/kafka-data/kafka-logs', 'format=1 1 tvz45AyKhMRbOhpz8_5ovg /h/kafka-data/kafka-logs', 'dir=data 0 2049 /tmp/kafka-logs', 'format=0 - - /tmp/kafka-logs', 'cluster_id=tvz45AyKhMRbOhpz8_5ovg']);
+    const u = data([
+      'dir=data 0 2049 /h/kafka-data/kafka-logs',
+      'format=1 1 tvz45AyKhMRbOhpz8_5ovg /h/kafka-data/kafka-logs',
+      'dir=data 0 2049 /tmp/kafka-logs',
+      'format=0 - - /tmp/kafka-logs',
+      'cluster_id=tvz45AyKhMRbOhpz8_5ovg',
+    ]);
     expect(u.dataDirs!.get('/h/kafka-data/kafka-logs')!.format).toEqual({ version: 1, nodeId: 1, clusterId: 'tvz45AyKhMRbOhpz8_5ovg' });
     expect(u.dataDirs!.get('/tmp/kafka-logs')!.format).toEqual({ version: 0, nodeId: undefined, clusterId: undefined });
     expect(u.keptClusterId).toBe('tvz45AyKhMRbOhpz8_5ovg');
   });
 
   it('trusts nothing odd: a line for a directory not probed, out-of-range numbers, a kept id that is not a cluster id', () => {
-    const u = data(['dir=data 0 2049 /d', 'format=1 9999999999 abc /d', 'format=1 1 abc /elsewhere', 'dir=data 0 2049 /e', 'format=1 1 a$b /e', 'cluster_id=not-22-chars']);
+    const u = data([
+      'dir=data 0 2049 /d',
+      'format=1 9999999999 abc /d',
+      'format=1 1 abc /elsewhere',
+      'dir=data 0 2049 /e',
+      'format=1 1 a$b /e',
+      'cluster_id=not-22-chars',
+    ]);
     expect(u.dataDirs!.get('/d')!.format).toEqual({ version: 1, nodeId: undefined, clusterId: 'abc' });
     expect(u.dataDirs!.get('/e')!.format).toBeUndefined();
     expect(u.dataDirs!.has('/elsewhere')).toBe(false);
@@ -62,7 +89,7 @@ describe('how a log directory was formatted, and the cluster id the host keeps (
   });
 });
 
-describe('os-release\'s SUPPORT_END (os-release(5))', () => {
+describe("os-release's SUPPORT_END (os-release(5))", () => {
   const os = (lines: string[]) => readFacts(parseSections(`${['::ks:: os', 'ID="amzn"', ...lines].join('\n')}\n`), 'probe', ['os']).os!;
 
   it('reads a date, quoted as Amazon Linux writes it or bare as Fedora does', () => {
@@ -73,10 +100,29 @@ describe('os-release\'s SUPPORT_END (os-release(5))', () => {
     expect(os([]).supportEnd).toBeUndefined();
   });
 
-  it('ignores anything but a strict, real date: the host\'s text is not trusted', () => {
-    for (const v of ['', '""', '2026-6-30', '2026-06-30T00:00:00Z', ' 2026-06-30', '2026-06-30 ', '"2026-06-30', '2026-02-30', '2027-02-29',
-      '2026-13-01', '2026-00-10', '2026-06-00', '0099-01-01', '+02026-06-30', '20260630', 'June 30, 2026', '٢٠٢٦-٠٦-٣٠',
-      '$(reboot)', '2026-06-30; rm -rf /', '\u001b[2J2026-06-30']) {
+  it("ignores anything but a strict, real date: the host's text is not trusted", () => {
+    for (const v of [
+      '',
+      '""',
+      '2026-6-30',
+      '2026-06-30T00:00:00Z',
+      ' 2026-06-30',
+      '2026-06-30 ',
+      '"2026-06-30',
+      '2026-02-30',
+      '2027-02-29',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-06-00',
+      '0099-01-01',
+      '+02026-06-30',
+      '20260630',
+      'June 30, 2026',
+      '٢٠٢٦-٠٦-٣٠',
+      '$(reboot)',
+      '2026-06-30; rm -rf /',
+      '\u001b[2J2026-06-30',
+    ]) {
       expect(os([`SUPPORT_END=${v}`]).supportEnd, v).toBeUndefined();
     }
   });

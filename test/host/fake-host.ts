@@ -4,17 +4,44 @@
  * (test/remote/scripts.test.ts). Like the real host, each operation returns only the facts its
  * script re-reads.
  */
-import { UNIT_HEADER } from '../../src/host/unit-owner.js';
+
 import {
-  cleanPath, parseJavaCommand, type DataDirFact, type FactsUpdate, type HostFacts, type JvmFact, type ServicesFact, type Sha512Fact, type UnitFact,
+  cleanPath,
+  type DataDirFact,
+  type FactsUpdate,
+  type HostFacts,
+  type JvmFact,
+  parseJavaCommand,
+  type ServicesFact,
+  type Sha512Fact,
+  type UnitFact,
 } from '../../src/host/facts.js';
 import type { FileChange } from '../../src/host/file-writes.js';
-import type {
-  DataMoveRequest, DownloadResult, FormatRequest, FormatResult, HostOps, JavaRequest, JavaResult, LogFile, LogsRequest, ProbeResult, Service, StartRequest, StartResult, StopRequest, StopResult,
-  QuorumState, UninstallRequest, UninstallResult, UnitsRequest, VerifyFacts,
-} from '../../src/host/operations.js';
 import { sha256 } from '../../src/host/file-writes.js';
+import type {
+  DataMoveRequest,
+  DownloadResult,
+  FormatRequest,
+  FormatResult,
+  HostOps,
+  JavaRequest,
+  JavaResult,
+  LogFile,
+  LogsRequest,
+  ProbeResult,
+  QuorumState,
+  Service,
+  StartRequest,
+  StartResult,
+  StopRequest,
+  StopResult,
+  UninstallRequest,
+  UninstallResult,
+  UnitsRequest,
+  VerifyFacts,
+} from '../../src/host/operations.js';
 import type { Serving } from '../../src/host/serving.js';
+import { UNIT_HEADER } from '../../src/host/unit-owner.js';
 import type { ZookeeperMode } from '../../src/host/zookeeper-mode.js';
 import { RemoteFailure } from '../../src/remote/session.js';
 
@@ -118,12 +145,20 @@ export class FakeHost implements HostOps {
   private fileFact(name: string): HostFacts['files']['bashrc'] {
     const f = this.state.files[name];
     const backup = this.state.backups?.[name];
-    return { path: PATHS[name]!, content: f?.content, mtime: f?.mtime, backup: backup !== undefined, ...(backup === undefined ? {} : { backupSha256: sha256(backup) }) };
+    return {
+      path: PATHS[name]!,
+      content: f?.content,
+      mtime: f?.mtime,
+      backup: backup !== undefined,
+      ...(backup === undefined ? {} : { backupSha256: sha256(backup) }),
+    };
   }
 
   private files(): HostFacts['files'] {
     return {
-      bashrc: this.fileFact('bashrc'), 'server.properties': this.fileFact('server.properties'), 'zookeeper.properties': this.fileFact('zookeeper.properties'),
+      bashrc: this.fileFact('bashrc'),
+      'server.properties': this.fileFact('server.properties'),
+      'zookeeper.properties': this.fileFact('zookeeper.properties'),
       myid: this.fileFact('myid'),
     };
   }
@@ -136,16 +171,31 @@ export class FakeHost implements HostOps {
   /** Like ks_probe_data: the directories the config files name, then kafka-setup's; one file system. */
   private dataDirs(): Map<string, DataDirFact> {
     const s = this.state;
-    const dirs = [...Object.keys(s.data ?? {}), '/tmp/kafka-logs', '/tmp/zookeeper', `${HOME}/kafka-data/kafka-logs`, `${HOME}/kafka-data/zookeeper`];
+    const dirs = [
+      ...Object.keys(s.data ?? {}),
+      '/tmp/kafka-logs',
+      '/tmp/zookeeper',
+      `${HOME}/kafka-data/kafka-logs`,
+      `${HOME}/kafka-data/zookeeper`,
+    ];
     // Keyed like the real parser: cleaned paths (`/var/lib/kafka//logs/` is /var/lib/kafka/logs).
-    const parent: Array<[string, DataDirFact]> = s.dataMode === undefined ? [] : [[`${HOME}/kafka-data`, { path: `${HOME}/kafka-data`, state: 'data', kib: 0, device: '2049', mode: s.dataMode }]];
-    return new Map([...parent, ...[...new Set(dirs)].map((d): [string, DataDirFact] => [cleanPath(d), {
-      path: cleanPath(d),
-      state: s.unreadable?.includes(d) ? 'unreadable' : s.data?.[d] !== undefined ? 'data' : 'absent',
-      kib: s.data?.[d] ?? 0,
-      device: '2049',
-      ...(s.meta?.[d] === undefined ? {} : { brokerId: s.meta[d] }),
-    }])]);
+    const parent: Array<[string, DataDirFact]> =
+      s.dataMode === undefined
+        ? []
+        : [[`${HOME}/kafka-data`, { path: `${HOME}/kafka-data`, state: 'data', kib: 0, device: '2049', mode: s.dataMode }]];
+    return new Map([
+      ...parent,
+      ...[...new Set(dirs)].map((d): [string, DataDirFact] => [
+        cleanPath(d),
+        {
+          path: cleanPath(d),
+          state: s.unreadable?.includes(d) ? 'unreadable' : s.data?.[d] !== undefined ? 'data' : 'absent',
+          kib: s.data?.[d] ?? 0,
+          device: '2049',
+          ...(s.meta?.[d] === undefined ? {} : { brokerId: s.meta[d] }),
+        },
+      ]),
+    ]);
   }
 
   /** As the process table shows them (a `java` command line of Kafka's scripts), parsed like the real one. */
@@ -160,7 +210,9 @@ export class FakeHost implements HostOps {
       const u = s.units?.[kind];
       const name = kind === 'zookeeper' ? 'kafka-zookeeper.service' : 'kafka-broker.service';
       return {
-        name, path: `/etc/systemd/system/${name}`, content: u?.content,
+        name,
+        path: `/etc/systemd/system/${name}`,
+        content: u?.content,
         enabled: s.systemd ? (u ? (u.enabled ? 'enabled' : 'disabled') : '') || undefined : undefined,
         active: s.systemd ? (u?.pid ? 'active' : 'inactive') : undefined,
         pid: s.systemd ? u?.pid : undefined,
@@ -195,7 +247,13 @@ export class FakeHost implements HostOps {
       os: { id: s.os, versionId: '12', idLike: [], prettyName: `${s.os} 12` },
       tools: new Map(s.tools.map((t) => [t, `/usr/bin/${t}`])),
       unfinishedJava: s.unfinishedJava ?? [],
-      home: HOME, user: 'ec2-user', clientAddress: undefined, serverAddress: s.serverAddress, memKib: s.memKib, swapKib: 0, sudo: s.sudo,
+      home: HOME,
+      user: 'ec2-user',
+      clientAddress: undefined,
+      serverAddress: s.serverAddress,
+      memKib: s.memKib,
+      swapKib: 0,
+      sudo: s.sudo,
       install: this.install(),
       files: this.files(),
       listening: new Set(s.listening),
@@ -214,11 +272,16 @@ export class FakeHost implements HostOps {
   async installJava(r: JavaRequest): Promise<JavaResult> {
     this.call({ name: 'install-java' });
     const s = this.state;
-    if (s.installFails) throw new RemoteFailure('install_failed', `apt could not install any of: ${r.packages.join(' ')}`, new Map(), [s.installFails]);
+    if (s.installFails)
+      throw new RemoteFailure('install_failed', `apt could not install any of: ${r.packages.join(' ')}`, new Map(), [s.installFails]);
     s.tools.push('java', 'jps');
     const repaired = (s.unfinishedJava ?? []).length > 0;
     s.unfinishedJava = [];
-    return { update: { tools: new Map(s.tools.map((t) => [t, `/usr/bin/${t}`])), unfinishedJava: [] }, package: 'openjdk-17-jdk-headless', repairedDpkg: repaired };
+    return {
+      update: { tools: new Map(s.tools.map((t) => [t, `/usr/bin/${t}`])), unfinishedJava: [] },
+      package: 'openjdk-17-jdk-headless',
+      repairedDpkg: repaired,
+    };
   }
 
   async fetchSha512(urls: readonly string[]): Promise<Sha512Fact> {
@@ -230,16 +293,30 @@ export class FakeHost implements HostOps {
     this.call({ name: 'download', urls: r.urls, sha512: r.sha512 });
     const s = this.state;
     // Like download.sh: the config files as extraction will create them.
-    const predicted = (): FactsUpdate['files'] => Object.fromEntries(Object.entries(GENUINE).map(([n, content]) => [n, { path: PATHS[n]!, content, mtime: undefined, backup: false }]));
+    const predicted = (): FactsUpdate['files'] =>
+      Object.fromEntries(Object.entries(GENUINE).map(([n, content]) => [n, { path: PATHS[n]!, content, mtime: undefined, backup: false }]));
     // A tarball already there is kept only when it matches.
     if (s.tarball && (s.tarballSha ?? s.downloadSha) === r.sha512) {
-      return { update: { install: this.install(), files: predicted(), tarballVerified: r.sha512 }, reused: true, bytes: 90_000_000, url: undefined, tried: [] };
+      return {
+        update: { install: this.install(), files: predicted(), tarballVerified: r.sha512 },
+        reused: true,
+        bytes: 90_000_000,
+        url: undefined,
+        tried: [],
+      };
     }
     s.tarball = false;
-    if (r.sha512 !== s.downloadSha) throw new RemoteFailure('checksum_mismatch', 'the tarball does not match', new Map([['actual', s.downloadSha]]), []);
+    if (r.sha512 !== s.downloadSha)
+      throw new RemoteFailure('checksum_mismatch', 'the tarball does not match', new Map([['actual', s.downloadSha]]), []);
     s.tarball = true;
     s.tarballSha = s.downloadSha;
-    return { update: { install: this.install(), files: predicted(), tarballVerified: r.sha512 }, reused: false, bytes: 90_000_000, url: r.urls[0], tried: [] };
+    return {
+      update: { install: this.install(), files: predicted(), tarballVerified: r.sha512 },
+      reused: false,
+      bytes: 90_000_000,
+      url: r.urls[0],
+      tried: [],
+    };
   }
 
   async extract(r: { sha512: string; alsoWrite: readonly FileChange[] }): Promise<FactsUpdate> {
@@ -287,7 +364,11 @@ export class FakeHost implements HostOps {
   }
 
   async formatStorage(r: FormatRequest): Promise<FormatResult> {
-    this.call({ name: 'format-storage', clusterId: r.clusterId, initialControllers: r.quorum.kind === 'voter' ? r.quorum.initialControllers : r.quorum.kind });
+    this.call({
+      name: 'format-storage',
+      clusterId: r.clusterId,
+      initialControllers: r.quorum.kind === 'voter' ? r.quorum.initialControllers : r.quorum.kind,
+    });
     return { update: {}, clusterId: r.clusterId, formatted: true, seconds: 1 };
   }
 
@@ -329,7 +410,8 @@ export class FakeHost implements HostOps {
       if (pid) s.jvms = s.jvms.filter((j) => j.pid !== pid);
       delete s.units[kind];
     }
-    for (const u of r.write) s.units[kindOf(u.name)] = { ...s.units[kindOf(u.name)], content: u.content, enabled: s.units[kindOf(u.name)]?.enabled ?? false };
+    for (const u of r.write)
+      s.units[kindOf(u.name)] = { ...s.units[kindOf(u.name)], content: u.content, enabled: s.units[kindOf(u.name)]?.enabled ?? false };
     for (const name of r.enable) s.units[kindOf(name)]!.enabled = true;
     return { services: this.services(), ...this.processes() };
   }
@@ -342,7 +424,13 @@ export class FakeHost implements HostOps {
   async verify(): Promise<VerifyFacts> {
     this.call({ name: 'verify' });
     return {
-      facts: { install: this.install(), listening: new Set(this.state.listening), jvms: this.jvms(), jps: new Set(this.state.jvms.map((j) => j.pid)), serverProperties: this.state.files['server.properties']?.content },
+      facts: {
+        install: this.install(),
+        listening: new Set(this.state.listening),
+        jvms: this.jvms(),
+        jps: new Set(this.state.jvms.map((j) => j.pid)),
+        serverProperties: this.state.files['server.properties']?.content,
+      },
       zookeeper: { connect: 'localhost:2181', shell: 'ran', ids: this.state.jvms.some((j) => j.main === 'kafka.Kafka') ? [0] : [] },
       logs: { files: [], errorLines: [] },
     };
@@ -358,7 +446,12 @@ export class FakeHost implements HostOps {
       const u = s.units?.[kind];
       const path = `/etc/systemd/system/${kind === 'zookeeper' ? 'kafka-zookeeper.service' : 'kafka-broker.service'}`;
       if (u && r.units.includes(path.slice(path.lastIndexOf('/') + 1)) && !u.content.startsWith(UNIT_HEADER)) {
-        throw new RemoteFailure('changed_meanwhile', `left alone: ${path} was not written by kafka-setup (it was replaced while kafka-setup was running); nothing was changed`, new Map(), []);
+        throw new RemoteFailure(
+          'changed_meanwhile',
+          `left alone: ${path} was not written by kafka-setup (it was replaced while kafka-setup was running); nothing was changed`,
+          new Map(),
+          [],
+        );
       }
     }
     for (const kind of ['broker', 'zookeeper'] as const) {
@@ -398,7 +491,8 @@ export class FakeHost implements HostOps {
     const b = r.bashrc;
     if (b) {
       const current = s.files.bashrc?.content;
-      if ((current === undefined ? 'absent' : sha256(current)) !== b.sha) throw new RemoteFailure('changed_meanwhile', `${PATHS.bashrc} changed while kafka-setup was running`, new Map(), []);
+      if ((current === undefined ? 'absent' : sha256(current)) !== b.sha)
+        throw new RemoteFailure('changed_meanwhile', `${PATHS.bashrc} changed while kafka-setup was running`, new Map(), []);
       if (b.action === 'restore') s.files.bashrc = { content: s.backups!.bashrc!, mtime: s.now };
       if (b.action === 'strip') s.files.bashrc = { content: b.content, mtime: s.now };
       if (b.action === 'delete') s.files.bashrc = undefined;
@@ -407,17 +501,19 @@ export class FakeHost implements HostOps {
     }
     result.update = { install: this.install(), files: this.files(), jvms: this.jvms(), services: this.services() };
     return result;
-  /** Like logs.sh: what is there first, then the last lines, log by log (the fake's tail ends: no follow). */
+    /** Like logs.sh: what is there first, then the last lines, log by log (the fake's tail ends: no follow). */
   }
 
   async logs(r: LogsRequest): Promise<LogFile[]> {
     this.call({ name: 'logs', lines: r.lines, follow: r.follow });
     const s = this.state;
-    const files = r.daemons.map((daemon): LogFile => ({
-      daemon,
-      path: `${INSTALL}/logs/${daemon.out}`,
-      state: s.install !== 'kafka' ? 'no_install' : s.logs?.[daemon.kind] ? 'ok' : 'missing',
-    }));
+    const files = r.daemons.map(
+      (daemon): LogFile => ({
+        daemon,
+        path: `${INSTALL}/logs/${daemon.out}`,
+        state: s.install !== 'kafka' ? 'no_install' : s.logs?.[daemon.kind] ? 'ok' : 'missing',
+      }),
+    );
     r.onFiles(files);
     for (const f of files) {
       if (f.state !== 'ok') continue;
@@ -459,11 +555,20 @@ function javaLine(j: { main: string; args: string }): string {
 
 export function freshDebian(overrides: Partial<FakeHostState> = {}): FakeHostState {
   return {
-    os: 'debian', memKib: 1_000_000, sudo: 'yes', tools: ['curl', 'tar', 'sha512sum', 'base64'],
-    install: 'absent', tarball: false,
+    os: 'debian',
+    memKib: 1_000_000,
+    sudo: 'yes',
+    tools: ['curl', 'tar', 'sha512sum', 'base64'],
+    install: 'absent',
+    tarball: false,
     files: { bashrc: { content: '# ~/.bashrc\n', mtime: 1 }, 'server.properties': undefined, 'zookeeper.properties': undefined },
-    jvms: [], listening: [], now: 1_700_000_000,
-    sha512File: `kafka_2.12-3.1.0.tgz: ${'AB'.repeat(64)}`, downloadSha: 'ab'.repeat(64), freeKib: 8_000_000, installFails: undefined,
+    jvms: [],
+    listening: [],
+    now: 1_700_000_000,
+    sha512File: `kafka_2.12-3.1.0.tgz: ${'AB'.repeat(64)}`,
+    downloadSha: 'ab'.repeat(64),
+    freeKib: 8_000_000,
+    installFails: undefined,
     ...overrides,
   };
 }

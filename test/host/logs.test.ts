@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { RemoteHost } from '../../src/host/remote-host.js';
 import type { LogFile, LogLine } from '../../src/host/operations.js';
+import { RemoteHost } from '../../src/host/remote-host.js';
 import { BROKER, EVERY_KIND as DAEMONS, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { parseSections, type RemoteScript } from '../../src/remote/script.js';
-import { sectionStreamer, type RunOptions, type RunResult, type Session } from '../../src/remote/session.js';
+import { type RunOptions, type RunResult, type Session, sectionStreamer } from '../../src/remote/session.js';
 import { scratchDir } from '../support/scratch.js';
 
 /** A Session whose host is this machine: `sh -s` in a scratch HOME; `hangUp()` closes its stdin. */
@@ -36,15 +36,19 @@ class LocalSession implements Session {
       if (streamer) streamer.write(dec.write(d));
       else stdout += dec.write(d);
     });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.stdin.write(script.text);
-    return new Promise((resolve) => child.on('close', (code) => {
-      if (streamer) {
-        streamer.write(dec.end());
-        stdout = streamer.end();
-      }
-      resolve({ code: code ?? -1, stdout, stderr, sections: parseSections(stdout, script.mark), durationMs: 0 });
-    }));
+    return new Promise((resolve) =>
+      child.on('close', (code) => {
+        if (streamer) {
+          streamer.write(dec.end());
+          stdout = streamer.end();
+        }
+        resolve({ code: code ?? -1, stdout, stderr, sections: parseSections(stdout, script.mark), durationMs: 0 });
+      }),
+    );
   }
 
   hangUp(): void {
@@ -59,23 +63,47 @@ function setup(): { home: string; logs: string; host: RemoteHost; session: Local
   const logs = join(home, 'kafka_2.12-3.1.0', 'logs');
   mkdirSync(logs, { recursive: true });
   const session = new LocalSession(home);
-  return { home, logs, session, host: new RemoteHost(session, { options: { installDir: '~/kafka_2.12-3.1.0' }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } }) };
+  return {
+    home,
+    logs,
+    session,
+    host: new RemoteHost(session, { options: { installDir: '~/kafka_2.12-3.1.0' }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } }),
+  };
 }
 
 describe('logs on the host (logs.sh under dash)', () => {
   it('the last N lines of each log, in order, one line per line whatever it holds; a long one cut by the host', async () => {
     const { logs, host } = setup();
     writeFileSync(join(logs, 'zookeeper.out'), 'z1\nz2\nz3\n');
-    writeFileSync(join(logs, 'kafkaServer.out'), Buffer.concat([
-      Buffer.from('b1\n\nkind=x line=y \u001b[31m\tred\r\n'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(`${'é'.repeat(2500)}\nlast without newline`),
-    ]));
+    writeFileSync(
+      join(logs, 'kafkaServer.out'),
+      Buffer.concat([
+        Buffer.from('b1\n\nkind=x line=y \u001b[31m\tred\r\n'),
+        Buffer.from([0xff, 0xfe, 0x0a]),
+        Buffer.from(`${'é'.repeat(2500)}\nlast without newline`),
+      ]),
+    );
     const lines: LogLine[] = [];
     let announced: LogFile[] | undefined;
-    const files = await host.logs({ daemons: DAEMONS, lines: 5, follow: false, onFiles: (f) => { expect(lines).toEqual([]); announced = f; }, onLine: (l) => lines.push(l) });
+    const files = await host.logs({
+      daemons: DAEMONS,
+      lines: 5,
+      follow: false,
+      onFiles: (f) => {
+        expect(lines).toEqual([]);
+        announced = f;
+      },
+      onLine: (l) => lines.push(l),
+    });
     expect(announced).toEqual(files);
-    expect(files.map((f) => [f.daemon.kind, f.state, f.path.endsWith(`/kafka_2.12-3.1.0/logs/${f.daemon.out}`)])).toEqual([['zookeeper', 'ok', true], ['broker', 'ok', true]]);
+    expect(files.map((f) => [f.daemon.kind, f.state, f.path.endsWith(`/kafka_2.12-3.1.0/logs/${f.daemon.out}`)])).toEqual([
+      ['zookeeper', 'ok', true],
+      ['broker', 'ok', true],
+    ]);
     expect(lines.map((l) => [l.daemon.kind, l.text, l.cut])).toEqual([
-      ['zookeeper', 'z1', false], ['zookeeper', 'z2', false], ['zookeeper', 'z3', false],
+      ['zookeeper', 'z1', false],
+      ['zookeeper', 'z2', false],
+      ['zookeeper', 'z3', false],
       ['broker', '', false],
       ['broker', 'kind=x line=y \u001b[31m\tred', false],
       ['broker', '\ufffd\ufffd', false],
@@ -89,11 +117,23 @@ describe('logs on the host (logs.sh under dash)', () => {
     const { home, logs, host } = setup();
     writeFileSync(join(logs, 'zookeeper.out'), 'z\n');
     const lines: LogLine[] = [];
-    const files = await host.logs({ daemons: [BROKER, ZOOKEEPER], lines: 50, follow: false, onFiles: () => {}, onLine: (l) => lines.push(l) });
-    expect(files.map((f) => [f.daemon.kind, f.state])).toEqual([['broker', 'missing'], ['zookeeper', 'ok']]);
+    const files = await host.logs({
+      daemons: [BROKER, ZOOKEEPER],
+      lines: 50,
+      follow: false,
+      onFiles: () => {},
+      onLine: (l) => lines.push(l),
+    });
+    expect(files.map((f) => [f.daemon.kind, f.state])).toEqual([
+      ['broker', 'missing'],
+      ['zookeeper', 'ok'],
+    ]);
     expect(lines.map((l) => l.text)).toEqual(['z']);
 
-    const elsewhere = new RemoteHost(new LocalSession(home), { options: { installDir: '~/nowhere' }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } });
+    const elsewhere = new RemoteHost(new LocalSession(home), {
+      options: { installDir: '~/nowhere' },
+      dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' },
+    });
     const none = await elsewhere.logs({ daemons: [BROKER], lines: 50, follow: false, onFiles: () => {}, onLine: (l) => lines.push(l) });
     expect(none).toEqual([{ daemon: BROKER, path: join(home, 'nowhere/logs/kafkaServer.out'), state: 'no_install' }]);
   });
@@ -103,7 +143,13 @@ describe('logs on the host (logs.sh under dash)', () => {
     writeFileSync(join(logs, 'zookeeper.out'), 'z-old\n');
     writeFileSync(join(logs, 'kafkaServer.out'), 'b-old\n');
     const lines: string[] = [];
-    const done = host.logs({ daemons: DAEMONS, lines: 1, follow: true, onFiles: () => {}, onLine: (l) => lines.push(`${l.daemon.kind}:${l.text}`) });
+    const done = host.logs({
+      daemons: DAEMONS,
+      lines: 1,
+      follow: true,
+      onFiles: () => {},
+      onLine: (l) => lines.push(`${l.daemon.kind}:${l.text}`),
+    });
     const until = async (what: () => boolean): Promise<void> => {
       const deadline = Date.now() + 5000;
       while (!what() && Date.now() < deadline) await sleep(20);

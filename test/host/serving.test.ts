@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasInternalListener, configuredListeners } from '../../src/checks/host-checks.js';
+import { configuredListeners, hasInternalListener } from '../../src/checks/host-checks.js';
 import { judgeServing, waitServing } from '../../src/host/serving.js';
 import type { Session } from '../../src/remote/session.js';
 
@@ -15,19 +15,26 @@ describe('serving: the broker in its own metadata', () => {
   });
 
   it('a session that cannot forward leaves it undecided (never a failure)', async () => {
-    const noForward = { host: 'h', stats: { connections: 1, commands: 0 }, run: () => Promise.reject(new Error('no')), close() {} } as Session;
+    const noForward = {
+      host: 'h',
+      stats: { connections: 1, commands: 0 },
+      run: () => Promise.reject(new Error('no')),
+      close() {},
+    } as Session;
     expect(await waitServing(noForward, 0, 1000)).toMatchObject({ state: 'unknown', reason: 'this connection cannot forward ports' });
   });
 });
 
 describe('listeners as server.properties says', () => {
-  it('clients are told the external listener only; the internal one is the controller\'s', () => {
-    const ours = withProps('listeners=PLAINTEXT://:9092,INTERNAL://127.0.0.1:9093\nadvertised.listeners=PLAINTEXT://203.0.113.10:9092,INTERNAL://127.0.0.1:9093\ninter.broker.listener.name=INTERNAL\n');
+  it("clients are told the external listener only; the internal one is the controller's", () => {
+    const ours = withProps(
+      'listeners=PLAINTEXT://:9092,INTERNAL://127.0.0.1:9093\nadvertised.listeners=PLAINTEXT://203.0.113.10:9092,INTERNAL://127.0.0.1:9093\ninter.broker.listener.name=INTERNAL\n',
+    );
     expect(configuredListeners(ours)).toEqual([{ host: '203.0.113.10', port: 9092 }]);
     expect(hasInternalListener(ours)).toBe(true);
   });
 
-  it('one listener for everything (the seed\'s way): no internal listener', () => {
+  it("one listener for everything (the seed's way): no internal listener", () => {
     const seed = withProps('advertised.listeners=PLAINTEXT://203.0.113.10:9092\n');
     expect(configuredListeners(seed)).toEqual([{ host: '203.0.113.10', port: 9092 }]);
     expect(hasInternalListener(seed)).toBe(false);

@@ -17,10 +17,25 @@ describe("kafkajs's throttle check (tulios/kafkajs#1751)", () => {
       return 0 as unknown as NodeJS.Timeout;
     }) as typeof setTimeout);
     // Not throttled (throttledUntil in the past), nothing pending: kafkajs computes a negative delay.
-    RequestQueue.prototype.scheduleCheckPendingRequests.call({ throttledUntil: -1, throttleCheckTimeoutId: null, pending: [], checkPendingRequests() {} });
+    RequestQueue.prototype.scheduleCheckPendingRequests.call({
+      throttledUntil: -1,
+      throttleCheckTimeoutId: null,
+      pending: [],
+      checkPendingRequests() {},
+    });
     // Throttled for a while: that delay is kept; pending while not throttled: kafkajs's 10 ms.
-    RequestQueue.prototype.scheduleCheckPendingRequests.call({ throttledUntil: Date.now() + 5000, throttleCheckTimeoutId: null, pending: [], checkPendingRequests() {} });
-    RequestQueue.prototype.scheduleCheckPendingRequests.call({ throttledUntil: -1, throttleCheckTimeoutId: null, pending: [{}], checkPendingRequests() {} });
+    RequestQueue.prototype.scheduleCheckPendingRequests.call({
+      throttledUntil: Date.now() + 5000,
+      throttleCheckTimeoutId: null,
+      pending: [],
+      checkPendingRequests() {},
+    });
+    RequestQueue.prototype.scheduleCheckPendingRequests.call({
+      throttledUntil: -1,
+      throttleCheckTimeoutId: null,
+      pending: [{}],
+      checkPendingRequests() {},
+    });
     expect(delays[0]).toBe(0);
     expect(delays[1]).toBeGreaterThan(4000);
     expect(delays[2]).toBe(10);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { defaultHeapMib, formatHeap, heapFitProblem, heapOpts, heapProblem, largestFittingHeapMib, parseHeap, xmxOf } from '../../src/kafka/heap.js';
-import { BLOCK_END, BLOCK_START, heapBlock, withHeapBlock as edit } from '../../src/kafka/heap-block.js';
+import {
+  defaultHeapMib,
+  formatHeap,
+  heapFitProblem,
+  heapOpts,
+  heapProblem,
+  largestFittingHeapMib,
+  parseHeap,
+  xmxOf,
+} from '../../src/kafka/heap.js';
+import { BLOCK_END, BLOCK_START, withHeapBlock as edit, heapBlock } from '../../src/kafka/heap-block.js';
 
 function withHeapBlock(text: string, block: string): string {
   const r = edit(text, block);
@@ -48,13 +57,19 @@ describe('the memory budget (faked MemTotal)', () => {
 
   it('1 GiB: 1g and 512m are refused with the figures and the size that fits', () => {
     const p = heapFitProblem(1024, micro, 'explicit')!;
-    expect(p.problem).toBe('the heap 1g does not fit this host: the broker (1g of heap plus ~160 MiB of JVM overhead), ZooKeeper (~128 MiB) ' +
-      'and the system (~192 MiB) need about 1.5 GiB, and the host has 973 MiB of memory and no swap');
-    expect(p.hint).toBe('use --heap 480m or less (--heap auto picks 400m here, and is saved in the profile), or a larger instance type; nothing was changed');
-    expect(heapFitProblem(512, micro, 'explicit')!.problem).toMatch(/^the heap 512m does not fit this host: .* need about 992 MiB, and the host has 973 MiB/);
+    expect(p.problem).toBe(
+      'the heap 1g does not fit this host: the broker (1g of heap plus ~160 MiB of JVM overhead), ZooKeeper (~128 MiB) ' +
+        'and the system (~192 MiB) need about 1.5 GiB, and the host has 973 MiB of memory and no swap',
+    );
+    expect(p.hint).toBe(
+      'use --heap 480m or less (--heap auto picks 400m here, and is saved in the profile), or a larger instance type; nothing was changed',
+    );
+    expect(heapFitProblem(512, micro, 'explicit')!.problem).toMatch(
+      /^the heap 512m does not fit this host: .* need about 992 MiB, and the host has 973 MiB/,
+    );
   });
 
-  it('1 GiB: the seed notes\' 400m fits, and auto picks it', () => {
+  it("1 GiB: the seed notes' 400m fits, and auto picks it", () => {
     expect(heapFitProblem(400, micro, 'explicit')).toBeUndefined();
     expect(defaultHeapMib(micro.memKib)).toBe(400);
     expect(largestFittingHeapMib(micro.memKib)).toBe(480);
@@ -63,7 +78,9 @@ describe('the memory budget (faked MemTotal)', () => {
   it('0.5 GiB: auto refuses, since not even the smallest heap fits', () => {
     expect(largestFittingHeapMib(half.memKib)).toBeUndefined();
     const p = heapFitProblem(defaultHeapMib(half.memKib), half, 'auto')!;
-    expect(p.problem).toMatch(/^even the smallest heap, 128m, does not fit this host: .* need about 608 MiB, and the host has 512 MiB of memory and no swap$/);
+    expect(p.problem).toMatch(
+      /^even the smallest heap, 128m, does not fit this host: .* need about 608 MiB, and the host has 512 MiB of memory and no swap$/,
+    );
     expect(p.hint).toMatch(/^use an instance type with at least 1 GiB of memory/);
   });
 
@@ -79,7 +96,9 @@ describe('the memory budget (faked MemTotal)', () => {
   });
 
   it('names swap without counting it, and checks nothing when memory is unknown', () => {
-    expect(heapFitProblem(1024, { ...micro, swapKib: 2048 * MIB }, 'explicit')!.problem).toMatch(/973 MiB of memory and 2.0 GiB of swap \(not counted/);
+    expect(heapFitProblem(1024, { ...micro, swapKib: 2048 * MIB }, 'explicit')!.problem).toMatch(
+      /973 MiB of memory and 2.0 GiB of swap \(not counted/,
+    );
     expect(heapFitProblem(5120, { memKib: 0, swapKib: 0 }, 'explicit')).toBeUndefined();
   });
 });
@@ -141,7 +160,9 @@ describe('the ~/.bashrc block', () => {
     it('refuses a block with a hand-written line inside', () => {
       const edited = once.replace('export KAFKA_HEAP_OPTS', 'export JAVA_HOME=/opt/jdk\nexport KAFKA_HEAP_OPTS');
       expect(refused(edited)).toMatch(/line 10, inside the kafka-setup block, was not written by kafka-setup/);
-      expect(refused(once.replace('export KAFKA_HEAP_OPTS="-Xmx400m -Xms400m"', 'export KAFKA_HEAP_OPTS="$(cat /secret)"'))).toMatch(/was not written/);
+      expect(refused(once.replace('export KAFKA_HEAP_OPTS="-Xmx400m -Xms400m"', 'export KAFKA_HEAP_OPTS="$(cat /secret)"'))).toMatch(
+        /was not written/,
+      );
     });
 
     it('repairs duplicated blocks that are all ours into one, keeping every other line', () => {
@@ -154,7 +175,7 @@ describe('the ~/.bashrc block', () => {
       expect(fixed.endsWith(block)).toBe(true);
     });
 
-    it('keeps CRLF lines and the user\'s lines around a block with trailing spaces', () => {
+    it("keeps CRLF lines and the user's lines around a block with trailing spaces", () => {
       const crlf = `a\r\n${BLOCK_START}  \r\n${heapBlock('-Xmx1g -Xms1g').split('\n').slice(1).join('\r\n')}b\r\n`;
       const fixed = withHeapBlock(crlf, block);
       expect(fixed).toContain('a\r\n');

@@ -2,15 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { compareVersions, listedReleases } from '../../src/kafka/latest-release.js';
 import { HOSTILE_LISTING } from '../e2e/support/mirror.js';
 
-const row = (href: string, text = href): string => `<img src="/icons/folder.gif" alt="[DIR]"> <a href="${href}">${text}</a>   2025-01-01 00:00    -   \n`;
-const page = (...rows: string[]): string => `<html><head><title>Index of /kafka</title></head><body><h1>Index of /kafka</h1><pre>${rows.join('')}</pre></body></html>`;
+const row = (href: string, text = href): string =>
+  `<img src="/icons/folder.gif" alt="[DIR]"> <a href="${href}">${text}</a>   2025-01-01 00:00    -   \n`;
+const page = (...rows: string[]): string =>
+  `<html><head><title>Index of /kafka</title></head><body><h1>Index of /kafka</h1><pre>${rows.join('')}</pre></body></html>`;
 
 describe('releases listed by a mirror', () => {
   it('reads an Apache listing, newest first, compared as numbers', () => {
-    expect(listedReleases(page(row('../'), row('3.9.1/'), row('4.1.1/'), row('4.10.0/'), row('4.9.0/'), row('KEYS')))).toEqual(['4.10.0', '4.9.0', '4.1.1', '3.9.1']);
+    expect(listedReleases(page(row('../'), row('3.9.1/'), row('4.1.1/'), row('4.10.0/'), row('4.9.0/'), row('KEYS')))).toEqual([
+      '4.10.0',
+      '4.9.0',
+      '4.1.1',
+      '3.9.1',
+    ]);
   });
 
-  it('finds only 3.1.0 and 4.1.1 on the e2e mirror\'s hostile listing', () => {
+  it("finds only 3.1.0 and 4.1.1 on the e2e mirror's hostile listing", () => {
     expect(listedReleases(HOSTILE_LISTING)).toEqual(['4.1.1', '3.1.0']);
   });
 
@@ -65,6 +72,12 @@ describe('releases listed by a mirror', () => {
   });
 
   it('compares versions numerically', () => {
-    expect(['4.10.0', '4.9.0', '10.0.0', '4.9.10', '4.9.9'].sort(compareVersions)).toEqual(['4.9.0', '4.9.9', '4.9.10', '4.10.0', '10.0.0']);
+    expect(['4.10.0', '4.9.0', '10.0.0', '4.9.10', '4.9.9'].sort(compareVersions)).toEqual([
+      '4.9.0',
+      '4.9.9',
+      '4.9.10',
+      '4.10.0',
+      '10.0.0',
+    ]);
   });
 });

@@ -69,7 +69,9 @@ describe('the memory check of each mode', () => {
 
   it('says what it counted, without a ZooKeeper that does not run', () => {
     const p = heapFitProblem(1024, micro, 'explicit', KRAFT_MODE)!;
-    expect(p.problem).toBe('the heap 1g does not fit this host: the broker (1g of heap plus ~192 MiB of JVM overhead) and the system (~192 MiB) need about 1.4 GiB, and the host has 973 MiB of memory and no swap');
+    expect(p.problem).toBe(
+      'the heap 1g does not fit this host: the broker (1g of heap plus ~192 MiB of JVM overhead) and the system (~192 MiB) need about 1.4 GiB, and the host has 973 MiB of memory and no swap',
+    );
     expect(p.hint).toMatch(/^use --heap 576m or less/);
   });
 });

@@ -23,8 +23,16 @@ describe('setProperties', () => {
   });
 
   it('returns the very same string when nothing changes (the idempotency check)', () => {
-    const once = setProperties(genuine, [['advertised.listeners', 'PLAINTEXT://h:9092'], ['log.dirs', '/d']]);
-    expect(setProperties(once, [['advertised.listeners', 'PLAINTEXT://h:9092'], ['log.dirs', '/d']])).toBe(once);
+    const once = setProperties(genuine, [
+      ['advertised.listeners', 'PLAINTEXT://h:9092'],
+      ['log.dirs', '/d'],
+    ]);
+    expect(
+      setProperties(once, [
+        ['advertised.listeners', 'PLAINTEXT://h:9092'],
+        ['log.dirs', '/d'],
+      ]),
+    ).toBe(once);
   });
 
   it('updates every occurrence of a repeated key (Java keeps the last; the file should not disagree)', () => {
@@ -32,7 +40,12 @@ describe('setProperties', () => {
   });
 
   it('keeps CRLF line endings and appends with them', () => {
-    expect(setProperties('x=1\r\ny=2\r\n', [['y', '3'], ['z', '4']])).toBe('x=1\r\ny=3\r\nz=4\r\n');
+    expect(
+      setProperties('x=1\r\ny=2\r\n', [
+        ['y', '3'],
+        ['z', '4'],
+      ]),
+    ).toBe('x=1\r\ny=3\r\nz=4\r\n');
   });
 
   it('appends at the end when there is no example, adding the missing final newline', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseSha512, parseSha512File } from '../../src/kafka/sha512.js';
 import { tarballUrl } from '../../src/kafka/distribution.js';
+import { normaliseSha512, parseSha512File } from '../../src/kafka/sha512.js';
 
 const hex = 'a'.repeat(64) + '0123456789abcdef'.repeat(4);
 
 describe('.sha512 files', () => {
-  it('reads Apache\'s multi-line gpg --print-md layout', () => {
+  it("reads Apache's multi-line gpg --print-md layout", () => {
     const groups = hex.toUpperCase().match(/.{8}/g)!;
     const text = `kafka_2.12-3.1.0.tgz: ${groups.slice(0, 6).join(' ')}\n                      ${groups.slice(6, 12).join(' ')}\n                      ${groups.slice(12).join(' ')}\n`;
     expect(parseSha512File(text)).toBe(hex);

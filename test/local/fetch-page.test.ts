@@ -11,7 +11,8 @@ beforeAll(async () => {
     if (req.url === '/moved') res.writeHead(301, { Location: '/page' }).end();
     else if (req.url === '/page') res.writeHead(200, { 'Content-Type': 'text/html' }).end('<a href="4.4.0/">4.4.0/</a> \u00e9');
     else if (req.url === '/huge') res.writeHead(200).end('x'.repeat(4096));
-    else if (req.url === '/endless') res.writeHead(200).write('x'.repeat(2048)); // never ends
+    else if (req.url === '/endless')
+      res.writeHead(200).write('x'.repeat(2048)); // never ends
     else if (req.url === '/stall') return;
     else res.writeHead(404).end('Not Found');
   });

@@ -1,6 +1,15 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { aliasOfThisMachine, aliasProblem, ipProblem, lookupAlias, removeAlias, reservedName, setAlias, systemHostsPath } from '../../src/local/hosts-file.js';
+import {
+  aliasOfThisMachine,
+  aliasProblem,
+  ipProblem,
+  lookupAlias,
+  removeAlias,
+  reservedName,
+  setAlias,
+  systemHostsPath,
+} from '../../src/local/hosts-file.js';
 
 const base = '# Static table lookup for hostnames.\n127.0.0.1\tlocalhost\n::1 localhost ip6-localhost\n';
 
@@ -67,9 +76,12 @@ describe('hosts file editing', () => {
     expect(removeAlias(base, 'absent')).toMatchObject({ changed: false, text: base });
   });
 
-  it.each(['', 'a b', 'a\tb', 'a\nb', '#a', '-a', 'a;b', '$(id)', '`id`', 'a\u0007', 'x'.repeat(64), '1.2.3.4'])('refuses the alias %j', (alias) => {
-    expect(aliasProblem(alias)).toBeDefined();
-  });
+  it.each(['', 'a b', 'a\tb', 'a\nb', '#a', '-a', 'a;b', '$(id)', '`id`', 'a\u0007', 'x'.repeat(64), '1.2.3.4'])(
+    'refuses the alias %j',
+    (alias) => {
+      expect(aliasProblem(alias)).toBeDefined();
+    },
+  );
 
   it('accepts real names and addresses', () => {
     expect(aliasProblem('my-kafka')).toBeUndefined();
@@ -81,9 +93,24 @@ describe('hosts file editing', () => {
   });
 
   it.each([
-    'localhost', 'LOCALHOST', 'localhost.', 'localhost.localdomain', 'localhost4', 'localhost6.localdomain6',
-    'ip6-localhost', 'ip6-loopback', 'ip6-localnet', 'ip6-mcastprefix', 'ip6-allnodes', 'ip6-allrouters', 'broadcasthost',
-    'kafka.localhost', 'a.b.LOCALHOST', 'web1', 'web1.example.com', 'WEB1.example.com.',
+    'localhost',
+    'LOCALHOST',
+    'localhost.',
+    'localhost.localdomain',
+    'localhost4',
+    'localhost6.localdomain6',
+    'ip6-localhost',
+    'ip6-loopback',
+    'ip6-localnet',
+    'ip6-mcastprefix',
+    'ip6-allnodes',
+    'ip6-allrouters',
+    'broadcasthost',
+    'kafka.localhost',
+    'a.b.LOCALHOST',
+    'web1',
+    'web1.example.com',
+    'WEB1.example.com.',
   ])('refuses the reserved alias %j, saying why', (alias) => {
     expect(reservedName(alias, 'web1.example.com')).toBeDefined();
     expect(aliasProblem(alias, 'web1.example.com')).toMatch(/re-pointing it would break programs on this machine/);
@@ -99,7 +126,8 @@ describe('hosts file editing', () => {
   });
 
   it("treats a name on the line of a reserved one (Debian's 127.0.1.1 FQDN line) as this machine's", () => {
-    const debian = '127.0.0.1\tlocalhost\n127.0.1.1\tweb1.example.com web1\n10.0.0.5 db my-kafka\n::1 localhost ip6-localhost ip6-loopback\n';
+    const debian =
+      '127.0.0.1\tlocalhost\n127.0.1.1\tweb1.example.com web1\n10.0.0.5 db my-kafka\n::1 localhost ip6-localhost ip6-loopback\n';
     expect(aliasOfThisMachine(debian, 'web1.example.com', 'web1')).toMatch(/on the line of "web1" \(127\.0\.1\.1\)/);
     expect(aliasOfThisMachine('127.0.0.1 localhost my-kafka\n', 'MY-KAFKA', 'web1')).toMatch(/"localhost"/);
     // A shared line of ordinary names is fine: the alias is moved off it.

@@ -25,7 +25,9 @@ describe('the temporary file of a hosts write', () => {
     const victim = join(dir, 'victim');
     writeFileSync(victim, 'precious\n');
     symlinkSync(victim, join(dir, `.hosts.kafka-setup-${FIXED.toString('hex')}`));
-    const err = await writeHostsFile(path, 'new\n', { interactive: false, expected: 'original\n', writable: async () => true }).catch((e: unknown) => e);
+    const err = await writeHostsFile(path, 'new\n', { interactive: false, expected: 'original\n', writable: async () => true }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(/could not write .*EEXIST/);
     expect((err as UserError).hint).toBeDefined();

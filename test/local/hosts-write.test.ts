@@ -1,9 +1,20 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { elevatedScript, RESULT_MARKER, sha256, writeHostsFile, type Runner } from '../../src/local/hosts-write.js';
+import { elevatedScript, RESULT_MARKER, type Runner, sha256, writeHostsFile } from '../../src/local/hosts-write.js';
 import { scratchDir } from '../support/scratch.js';
 
 /** A scratch hosts file with `text`, mode 0644. */
@@ -34,7 +45,10 @@ describe('writing the hosts file', () => {
     const { dir, path } = scratchHosts('127.0.0.1 localhost\n');
     // Another program adds a line while the change is shown and confirmed.
     writeFileSync(path, '127.0.0.1 localhost\n10.9.9.9 vpn-gateway\n');
-    const err = await writeHostsFile(path, '127.0.0.1 localhost\n1.2.3.4\tmy-kafka\n', { ...direct, expected: '127.0.0.1 localhost\n' }).catch((e: unknown) => e);
+    const err = await writeHostsFile(path, '127.0.0.1 localhost\n1.2.3.4\tmy-kafka\n', {
+      ...direct,
+      expected: '127.0.0.1 localhost\n',
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toBe(`${path} changed while kafka-setup was running; run again`);
     expect((err as UserError).hint).toMatch(/nothing was written/);
@@ -87,7 +101,12 @@ describe('writing the hosts file', () => {
       calls.push([cmd, ...args]);
       return { exitCode: 1, stdout: '', stderr: 'sudo: a password is required\n' };
     };
-    const err = await writeHostsFile('/etc/kafka-setup-test-hosts', 'x\n', { interactive: false, expected: 'old\n', run, writable: async () => false }).catch((e: unknown) => e);
+    const err = await writeHostsFile('/etc/kafka-setup-test-hosts', 'x\n', {
+      interactive: false,
+      expected: 'old\n',
+      run,
+      writable: async () => false,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(/sudo needs a password/);
     expect((err as UserError).hint).toMatch(/in a terminal/);
@@ -97,14 +116,18 @@ describe('writing the hosts file', () => {
     expect(calls[0]).toHaveLength(8);
   });
 
-  it('pauses the spinner while sudo may ask for a password on the terminal, and reports the root side\'s answer', async () => {
+  it("pauses the spinner while sudo may ask for a password on the terminal, and reports the root side's answer", async () => {
     const events: string[] = [];
     let contentSeen = '';
     const run: Runner = async (cmd, args, o) => {
       events.push(`run ${cmd} ${args[0]} interactive=${o.interactive}`);
       contentSeen = readFileSync(args.at(-1)!, 'latin1');
       expect(statSync(args.at(-1)!).mode & 0o777).toBe(0o600);
-      return { exitCode: 1, stdout: `${RESULT_MARKER}${JSON.stringify({ ok: false, message: '/etc/hosts changed while kafka-setup was running; run again', hint: 'run again' })}\n`, stderr: '' };
+      return {
+        exitCode: 1,
+        stdout: `${RESULT_MARKER}${JSON.stringify({ ok: false, message: '/etc/hosts changed while kafka-setup was running; run again', hint: 'run again' })}\n`,
+        stderr: '',
+      };
     };
     const err = await writeHostsFile('/etc/kafka-setup-test-hosts', 'new\n', {
       interactive: true,
@@ -131,7 +154,11 @@ describe('the elevated writer (what root runs under sudo)', () => {
   const elevated = async (...args: string[]) => {
     const r = await execa(process.execPath, ['--import', 'tsx', elevatedScript(), ...args], { reject: false });
     const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
-    return { code: r.exitCode, result: line ? (JSON.parse(line.slice(RESULT_MARKER.length)) as Record<string, unknown>) : undefined, stdout: r.stdout };
+    return {
+      code: r.exitCode,
+      result: line ? (JSON.parse(line.slice(RESULT_MARKER.length)) as Record<string, unknown>) : undefined,
+      stdout: r.stdout,
+    };
   };
 
   it('compares the file with what was read too, and replaces it only then', async () => {

@@ -7,7 +7,9 @@ import { inspectKey, keyFileProblem, passphraseWorks } from '../../src/local/key
 import { scratchDir } from '../support/scratch.js';
 
 let dir: string;
-const keygen = (args: string[]): void => { execFileSync('ssh-keygen', ['-q', ...args]); };
+const keygen = (args: string[]): void => {
+  execFileSync('ssh-keygen', ['-q', ...args]);
+};
 
 beforeAll(() => {
   dir = scratchDir('ks-keys-');

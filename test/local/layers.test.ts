@@ -8,7 +8,9 @@ const ABOVE = /from '\.\.\/(options|commands|steps|checks|prompts|main|cli|progr
 
 describe('src/local imports', () => {
   it.each(readdirSync(dir).filter((f) => f.endsWith('.ts')))('%s imports nothing from a layer above', (file) => {
-    const imports = readFileSync(join(dir, file), 'utf8').split('\n').filter((l) => /^import /.test(l));
+    const imports = readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => /^import /.test(l));
     expect(imports.filter((l) => ABOVE.test(l))).toEqual([]);
   });
 });

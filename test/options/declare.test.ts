@@ -2,7 +2,19 @@
 import { Option } from 'commander';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { attrOf, helpOf, list, resolveDeclared, savedFields, savedValues, toggle, value, type FlagsOf, type Resolved, type SavedBy } from '../../src/options/declare.js';
+import {
+  attrOf,
+  type FlagsOf,
+  helpOf,
+  list,
+  type Resolved,
+  resolveDeclared,
+  type SavedBy,
+  savedFields,
+  savedValues,
+  toggle,
+  value,
+} from '../../src/options/declare.js';
 import type { Resolver } from '../../src/options/resolve.js';
 import type { Prompter } from '../../src/prompts.js';
 
@@ -11,15 +23,49 @@ const colourProblem = (v: string): string | undefined => (/^[a-z]+$/.test(v) ? u
 /** A made-up command's options: nothing about them is written anywhere else. */
 const fake = {
   colour: value({
-    flag: '--paint-colour <name>', help: 'colour of the paint', default: 'blue', validate: colourProblem, parse: String,
-    prompt: 'Colour', saved: { key: 'paint' },
+    flag: '--paint-colour <name>',
+    help: 'colour of the paint',
+    default: 'blue',
+    validate: colourProblem,
+    parse: String,
+    prompt: 'Colour',
+    saved: { key: 'paint' },
   }),
-  coats: value({ flag: '--coats <n>', help: 'how many coats', default: '2', validate: (v) => (/^[1-9]$/.test(v) ? undefined : 'not 1 to 9'), parse: Number, saved: { key: 'coats', number: true } }),
+  coats: value({
+    flag: '--coats <n>',
+    help: 'how many coats',
+    default: '2',
+    validate: (v) => (/^[1-9]$/.test(v) ? undefined : 'not 1 to 9'),
+    parse: Number,
+    saved: { key: 'coats', number: true },
+  }),
   // A default from the options before it.
-  trim: value({ flag: '--trim <name>', help: 'colour of the trim', default: (o: { colour: string }) => `dark${o.colour}`, shown: 'darker than --paint-colour', validate: colourProblem, parse: String }),
+  trim: value({
+    flag: '--trim <name>',
+    help: 'colour of the trim',
+    default: (o: { colour: string }) => `dark${o.colour}`,
+    shown: 'darker than --paint-colour',
+    validate: colourProblem,
+    parse: String,
+  }),
   wall: value({ flag: '--wall <name>', help: 'which wall', validate: colourProblem, parse: String, missingHint: 'pass --wall NAME' }),
-  note: value({ flag: '--note <text>', help: 'a note', shown: 'none', optional: true, validate: () => undefined, parse: String, saved: { key: 'note', optional: true } }),
-  brushes: list({ flag: '--brush <kind>', help: 'brushes, repeatable', default: ['Flat', 'round'], validate: (v) => (/^[A-Za-z]+$/.test(v) ? undefined : `"${v}" is not a brush`), parse: (v: string) => v.toLowerCase(), saved: { key: 'brushes', optional: true } }),
+  note: value({
+    flag: '--note <text>',
+    help: 'a note',
+    shown: 'none',
+    optional: true,
+    validate: () => undefined,
+    parse: String,
+    saved: { key: 'note', optional: true },
+  }),
+  brushes: list({
+    flag: '--brush <kind>',
+    help: 'brushes, repeatable',
+    default: ['Flat', 'round'],
+    validate: (v) => (/^[A-Za-z]+$/.test(v) ? undefined : `"${v}" is not a brush`),
+    parse: (v: string) => v.toLowerCase(),
+    saved: { key: 'brushes', optional: true },
+  }),
   dryRun: toggle({ flag: '--dry-run', help: 'paint nothing' }),
   drip: toggle({ flag: '--no-drip', help: 'do not let it drip' }),
 } as const;
@@ -42,17 +88,32 @@ function asking(answers: Record<string, string>): Prompter & { asked: string[] }
 describe('a declaration table', () => {
   it('derives the flags, options and profile types', () => {
     expectTypeOf<FlagsOf<typeof fake>>().toEqualTypeOf<{
-      paintColour?: string; coats?: string; trim?: string; wall?: string; note?: string; brush?: string[]; dryRun?: boolean; drip?: boolean;
+      paintColour?: string;
+      coats?: string;
+      trim?: string;
+      wall?: string;
+      note?: string;
+      brush?: string[];
+      dryRun?: boolean;
+      drip?: boolean;
     }>();
     expectTypeOf<Resolved<typeof fake>>().toEqualTypeOf<{
-      colour: string; coats: number; trim: string; wall: string; note: string | undefined; brushes: string[]; dryRun: boolean; drip: boolean;
+      colour: string;
+      coats: number;
+      trim: string;
+      wall: string;
+      note: string | undefined;
+      brushes: string[];
+      dryRun: boolean;
+      drip: boolean;
     }>();
     expectTypeOf<SavedBy<typeof fake>>().toEqualTypeOf<{ paint: string; coats: number } & { note?: string; brushes?: string[] }>();
   });
 
   it('names the attribute as commander does', () => {
     for (const d of Object.values(fake)) expect(attrOf(d.flag)).toBe(new Option(d.flag).attributeName());
-    for (const f of ['-y, --yes', '--known-hosts <path>', '--no-interactive', '--sha512 <hex>']) expect(attrOf(f)).toBe(new Option(f).attributeName());
+    for (const f of ['-y, --yes', '--known-hosts <path>', '--no-interactive', '--sha512 <hex>'])
+      expect(attrOf(f)).toBe(new Option(f).attributeName());
   });
 
   it('writes the default into the help from the declaration', () => {
@@ -63,19 +124,41 @@ describe('a declaration table', () => {
     expect(helpOf(fake.drip)).toBe('do not let it drip');
   });
 
-  it('resolves flag, then profile, then default, each validated, in the table\'s order', async () => {
+  it("resolves flag, then profile, then default, each validated, in the table's order", async () => {
     const o = await resolveDeclared(fake, { wall: 'north' }, undefined, quiet);
-    expect(o).toEqual({ colour: 'blue', coats: 2, trim: 'darkblue', wall: 'north', note: undefined, brushes: ['flat', 'round'], dryRun: false, drip: true });
+    expect(o).toEqual({
+      colour: 'blue',
+      coats: 2,
+      trim: 'darkblue',
+      wall: 'north',
+      note: undefined,
+      brushes: ['flat', 'round'],
+      dryRun: false,
+      drip: true,
+    });
     const saved = { paint: 'red', coats: 3, note: 'hi', brushes: ['wide'] };
     const p = await resolveDeclared(fake, { wall: 'north', coats: '4', drip: false, dryRun: true }, saved, quiet);
-    expect(p).toEqual({ colour: 'red', coats: 4, trim: 'darkred', wall: 'north', note: 'hi', brushes: ['wide'], dryRun: true, drip: false });
+    expect(p).toEqual({
+      colour: 'red',
+      coats: 4,
+      trim: 'darkred',
+      wall: 'north',
+      note: 'hi',
+      brushes: ['wide'],
+      dryRun: true,
+      drip: false,
+    });
     // A saved value that no longer validates is passed over.
     expect((await resolveDeclared(fake, { wall: 'north' }, { paint: 'RED!' }, quiet)).colour).toBe('blue');
   });
 
   it('refuses a bad flag, or a missing value without a default, naming the flag', async () => {
-    await expect(resolveDeclared(fake, { wall: 'north', paintColour: 'Red' }, undefined, quiet)).rejects.toThrow('--paint-colour: "Red" is not a colour');
-    await expect(resolveDeclared(fake, { wall: 'north', brush: ['ok', 'no!'] }, undefined, quiet)).rejects.toThrow('--brush: "no!" is not a brush');
+    await expect(resolveDeclared(fake, { wall: 'north', paintColour: 'Red' }, undefined, quiet)).rejects.toThrow(
+      '--paint-colour: "Red" is not a colour',
+    );
+    await expect(resolveDeclared(fake, { wall: 'north', brush: ['ok', 'no!'] }, undefined, quiet)).rejects.toThrow(
+      '--brush: "no!" is not a brush',
+    );
     const err = await resolveDeclared(fake, {}, undefined, quiet).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).message).toBe('missing --wall');
@@ -88,7 +171,9 @@ describe('a declaration table', () => {
     expect(p.asked).toEqual(['Colour']);
     expect(o.trim).toBe('darkgreen');
     const y = asking({ Colour: 'green' });
-    expect((await resolveDeclared(fake, { wall: 'east' }, undefined, { interactive: true, prompter: y, acceptDefaults: true })).colour).toBe('blue');
+    expect(
+      (await resolveDeclared(fake, { wall: 'east' }, undefined, { interactive: true, prompter: y, acceptDefaults: true })).colour,
+    ).toBe('blue');
     expect(y.asked).toEqual([]);
   });
 
@@ -98,7 +183,10 @@ describe('a declaration table', () => {
     expect(saved).toEqual({ paint: 'red', coats: 3, brushes: ['wide'] });
     expect(await resolveDeclared(fake, { wall: 'north' }, saved, quiet)).toMatchObject({ colour: 'red', coats: 3, brushes: ['wide'] });
     expect(savedFields(fake).map((f) => [f.key, f.number === true, f.optional === true, f.list])).toEqual([
-      ['paint', false, false, false], ['coats', true, false, false], ['note', false, true, false], ['brushes', false, true, true],
+      ['paint', false, false, false],
+      ['coats', true, false, false],
+      ['note', false, true, false],
+      ['brushes', false, true, true],
     ]);
   });
 });

@@ -4,7 +4,7 @@ import { resolveHostCommandOptions } from '../../src/options/host-command-option
 import { expandHostFlag, parseHostSpec } from '../../src/options/host-spec.js';
 import { resolveInitOptions } from '../../src/options/init-options.js';
 import { resolveLogsOptions } from '../../src/options/logs-options.js';
-import { profileOf, saveProfile, type Profile } from '../../src/options/profile.js';
+import { type Profile, profileOf, saveProfile } from '../../src/options/profile.js';
 import { resolveUninstallOptions } from '../../src/options/uninstall-options.js';
 import { resolveVerifyOptions } from '../../src/options/verify-options.js';
 import { scratchDir } from '../support/scratch.js';
@@ -13,8 +13,16 @@ const env = (): NodeJS.ProcessEnv => ({ XDG_CONFIG_HOME: scratchDir('ks-cfg-') }
 const noTty = { isTTY: false };
 
 const profile: Profile = {
-  host: '203.0.113.10', port: 2222, user: 'ubuntu', key: '/keys/k.pem', knownHosts: '/kh', kafkaVersion: '3.1.0',
-  scalaVersion: '2.12', installDir: '/opt/kafka', heap: '400m', advertisedHost: 'kafka.example.com',
+  host: '203.0.113.10',
+  port: 2222,
+  user: 'ubuntu',
+  key: '/keys/k.pem',
+  knownHosts: '/kh',
+  kafkaVersion: '3.1.0',
+  scalaVersion: '2.12',
+  installDir: '/opt/kafka',
+  heap: '400m',
+  advertisedHost: 'kafka.example.com',
 };
 
 function usageError(f: () => unknown): UsageError {
@@ -78,7 +86,12 @@ describe('parseHostSpec: [user@]host[:port], as ssh takes it', () => {
 
 describe('expandHostFlag', () => {
   it('splits --host into the host, --user and --port flags, as strings; other flags pass through', () => {
-    expect(expandHostFlag({ host: 'admin@203.0.113.10:2222', key: 'k' })).toEqual({ host: '203.0.113.10', user: 'admin', port: '2222', key: 'k' });
+    expect(expandHostFlag({ host: 'admin@203.0.113.10:2222', key: 'k' })).toEqual({
+      host: '203.0.113.10',
+      user: 'admin',
+      port: '2222',
+      key: 'k',
+    });
     expect(expandHostFlag({ host: '[2001:db8::1]:2222' })).toEqual({ host: '2001:db8::1', port: '2222' });
     expect(expandHostFlag({ host: '2001:db8::1', port: '22' })).toEqual({ host: '2001:db8::1', port: '22' });
     expect(expandHostFlag({ host: 'h' })).toEqual({ host: 'h' });
@@ -101,7 +114,7 @@ describe('expandHostFlag', () => {
     expect(err.hint).toMatch(hint);
   });
 
-  it('an invalid --user or --port beside --host is left to its own flag\'s message', () => {
+  it("an invalid --user or --port beside --host is left to its own flag's message", () => {
     expect(expandHostFlag({ host: 'bob@h:22', user: 'a b', port: 'x' })).toEqual({ host: 'h', user: 'a b', port: 'x' });
   });
 
@@ -111,7 +124,7 @@ describe('expandHostFlag', () => {
     ['h:', '--host: "" is not a TCP port'],
     ['h:99999', '--host: "99999" is not a TCP port'],
     ['[::1', '--host: "[::1" has no closing "]"'],
-  ])('a bad part of %j is refused with the validator\'s message, prefixed with --host:', (host, start) => {
+  ])("a bad part of %j is refused with the validator's message, prefixed with --host:", (host, start) => {
     const err = usageError(() => expandHostFlag({ host }));
     expect(err.message.startsWith(start)).toBe(true);
     expect(err.hint).toMatch(/\[user@\]host\[:port\], e\.g\. --host admin@203\.0\.113\.10:2222/);
@@ -125,11 +138,18 @@ describe('the resolvers see only the split values', () => {
     expect(profileOf(o)).toMatchObject({ host: '198.51.100.7', user: 'admin', port: 2200, advertisedHost: '198.51.100.7' });
   });
 
-  it('init: --host user@HOST names the profile\'s host, so the profile applies', async () => {
+  it("init: --host user@HOST names the profile's host, so the profile applies", async () => {
     const e = env();
     await saveProfile('default', profile, e);
     const o = await resolveInitOptions({ host: 'ubuntu@203.0.113.10' }, { env: e, stdin: noTty });
-    expect(o).toMatchObject({ host: '203.0.113.10', user: 'ubuntu', port: 2222, heap: '400m', advertisedHost: 'kafka.example.com', installDir: '/opt/kafka' });
+    expect(o).toMatchObject({
+      host: '203.0.113.10',
+      user: 'ubuntu',
+      port: 2222,
+      heap: '400m',
+      advertisedHost: 'kafka.example.com',
+      installDir: '/opt/kafka',
+    });
     // The spec's user and port win over the profile's, as --user and --port do.
     const other = await resolveInitOptions({ host: 'admin@203.0.113.10:22' }, { env: e, stdin: noTty });
     expect(other).toMatchObject({ host: '203.0.113.10', user: 'admin', port: 22, advertisedHost: 'kafka.example.com' });
@@ -138,20 +158,27 @@ describe('the resolvers see only the split values', () => {
   it('init: a conflict or a bad part fails before the profile is read or anything is asked', async () => {
     const e = env();
     await saveProfile('default', profile, e);
-    await expect(resolveInitOptions({ host: 'bob@203.0.113.10', user: 'alice' }, { env: e, stdin: noTty })).rejects.toThrow('--host says user "bob" but --user says "alice"');
+    await expect(resolveInitOptions({ host: 'bob@203.0.113.10', user: 'alice' }, { env: e, stdin: noTty })).rejects.toThrow(
+      '--host says user "bob" but --user says "alice"',
+    );
     await expect(resolveInitOptions({ host: '203.0.113.10:' }, { env: e, stdin: noTty })).rejects.toThrow('--host: "" is not a TCP port');
   });
 
-  it('a profile\'s server at a new address: recognise is asked with the host part and the spec\'s port', async () => {
+  it("a profile's server at a new address: recognise is asked with the host part and the spec's port", async () => {
     const e = env();
     await saveProfile('default', profile, e);
     const asked: Array<{ host: string; port: number }> = [];
-    const o = await resolveHostCommandOptions({ host: 'ubuntu@198.51.100.7:2200' }, {
-      env: e, stdin: noTty, recognise: async (q) => {
-        asked.push({ host: q.host, port: q.port });
-        return 'SHA256:x';
+    const o = await resolveHostCommandOptions(
+      { host: 'ubuntu@198.51.100.7:2200' },
+      {
+        env: e,
+        stdin: noTty,
+        recognise: async (q) => {
+          asked.push({ host: q.host, port: q.port });
+          return 'SHA256:x';
+        },
       },
-    });
+    );
     expect(asked).toEqual([{ host: '198.51.100.7', port: 2200 }]);
     expect(o.connection).toMatchObject({ host: '198.51.100.7', user: 'ubuntu', port: 2200 });
     expect(o.installDir).toBe('/opt/kafka');
@@ -162,18 +189,25 @@ describe('the resolvers see only the split values', () => {
     await saveProfile('default', profile, e);
     const deps = { env: e, stdin: noTty };
     const day2 = await resolveHostCommandOptions({ host: 'ubuntu@203.0.113.10' }, deps);
-    expect(day2).toMatchObject({ installDir: '/opt/kafka', connection: { host: '203.0.113.10', user: 'ubuntu', port: 2222, keyPath: '/keys/k.pem' } });
+    expect(day2).toMatchObject({
+      installDir: '/opt/kafka',
+      connection: { host: '203.0.113.10', user: 'ubuntu', port: 2222, keyPath: '/keys/k.pem' },
+    });
     const logs = await resolveLogsOptions('broker', { host: 'admin@[2001:db8::1]:2222', key: 'k' }, deps);
     expect(logs.connection).toMatchObject({ host: '2001:db8::1', user: 'admin', port: 2222 });
     const un = await resolveUninstallOptions({ host: '203.0.113.10:2222' }, deps);
     expect(un).toMatchObject({ installDir: '/opt/kafka', connection: { host: '203.0.113.10', user: 'ubuntu', port: 2222 } });
-    await expect(resolveHostCommandOptions({ host: '203.0.113.10:2222', port: '22' }, deps)).rejects.toThrow('--host says port 2222 but --port says 22');
+    await expect(resolveHostCommandOptions({ host: '203.0.113.10:2222', port: '22' }, deps)).rejects.toThrow(
+      '--host says port 2222 but --port says 22',
+    );
   });
 
   it('verify: the connection split; the bootstrap default is the host part, port 9092', async () => {
     const o = await resolveVerifyOptions({ host: 'admin@203.0.113.10:2222', key: 'k' }, { env: env(), stdin: noTty });
     expect(o.connection).toMatchObject({ host: '203.0.113.10', user: 'admin', port: 2222 });
     expect(o.bootstrap).toEqual({ host: '203.0.113.10', port: 9092 });
-    await expect(resolveVerifyOptions({ host: '@203.0.113.10' }, { env: env(), stdin: noTty })).rejects.toThrow('--host: "" is not a valid user name');
+    await expect(resolveVerifyOptions({ host: '@203.0.113.10' }, { env: env(), stdin: noTty })).rejects.toThrow(
+      '--host: "" is not a valid user name',
+    );
   });
 });

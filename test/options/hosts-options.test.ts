@@ -15,11 +15,14 @@ async function refusal(p: Promise<unknown>): Promise<UsageError> {
 }
 
 describe('options of kafka-setup hosts', () => {
-  it.each(['localhost', 'ip6-loopback', 'kafka.localhost', hostname()])('refuses --alias %j with the reason and what to do', async (alias) => {
-    const err = await refusal(resolveHostsOptions({ alias, ip: '203.0.113.10' }, noTty));
-    expect(err.message).toMatch(/^--alias: .*re-pointing it would break programs on this machine/);
-    expect(err.hint).toMatch(/--alias my-kafka/);
-  });
+  it.each(['localhost', 'ip6-loopback', 'kafka.localhost', hostname()])(
+    'refuses --alias %j with the reason and what to do',
+    async (alias) => {
+      const err = await refusal(resolveHostsOptions({ alias, ip: '203.0.113.10' }, noTty));
+      expect(err.message).toMatch(/^--alias: .*re-pointing it would break programs on this machine/);
+      expect(err.hint).toMatch(/--alias my-kafka/);
+    },
+  );
 
   it('asks again at the prompt when the answer is a reserved name', async () => {
     const seen: Array<string | undefined> = [];

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scratchDir } from '../support/scratch.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import { DEFAULT_MIRRORS } from '../../src/kafka/distribution.js';
 import { resolveInitOptions } from '../../src/options/init-options.js';
+import { loadProfile, type Profile, profilePath, saveProfile } from '../../src/options/profile.js';
 import { resolveVerifyOptions } from '../../src/options/verify-options.js';
-import { loadProfile, profilePath, saveProfile, type Profile } from '../../src/options/profile.js';
 import type { Prompter } from '../../src/prompts.js';
+import { scratchDir } from '../support/scratch.js';
 
 const env = (): NodeJS.ProcessEnv => ({ XDG_CONFIG_HOME: scratchDir('ks-cfg-') });
 const noTty = { isTTY: false };
@@ -69,16 +69,33 @@ function validKey(): string {
 }
 
 const profile: Profile = {
-  host: '203.0.113.10', port: 2222, user: 'ubuntu', key: '/keys/k.pem', knownHosts: '/kh', kafkaVersion: '3.1.0',
-  scalaVersion: '2.12', installDir: '~/kafka_2.12-3.1.0', heap: '400m', advertisedHost: 'kafka.example.com',
+  host: '203.0.113.10',
+  port: 2222,
+  user: 'ubuntu',
+  key: '/keys/k.pem',
+  knownHosts: '/kh',
+  kafkaVersion: '3.1.0',
+  scalaVersion: '2.12',
+  installDir: '~/kafka_2.12-3.1.0',
+  heap: '400m',
+  advertisedHost: 'kafka.example.com',
 };
 
 describe('init options', () => {
   it('takes flags, validates them and fills in the defaults', async () => {
     const o = await resolveInitOptions({ host: '203.0.113.10', key: '~/k.pem' }, { env: env(), stdin: noTty });
     expect(o).toMatchObject({
-      host: '203.0.113.10', port: 22, user: 'ec2-user', kafkaVersion: '3.1.0', scalaVersion: '2.12', heap: 'auto',
-      advertisedHost: '203.0.113.10', installDir: '~/kafka_2.12-3.1.0', mirrors: [...DEFAULT_MIRRORS], dryRun: false, interactive: false,
+      host: '203.0.113.10',
+      port: 22,
+      user: 'ec2-user',
+      kafkaVersion: '3.1.0',
+      scalaVersion: '2.12',
+      heap: 'auto',
+      advertisedHost: '203.0.113.10',
+      installDir: '~/kafka_2.12-3.1.0',
+      mirrors: [...DEFAULT_MIRRORS],
+      dryRun: false,
+      interactive: false,
     });
     expect(o.keyPath.startsWith('/')).toBe(true);
     expect(o.keyPath.endsWith('/k.pem')).toBe(true);
@@ -117,11 +134,17 @@ describe('init options', () => {
     expect(flagWins.heap).toBe('1g');
   });
 
-  it('another version goes beside the saved one: its own install directory and Scala build, the profile\'s other values kept', async () => {
+  it("another version goes beside the saved one: its own install directory and Scala build, the profile's other values kept", async () => {
     const e = env();
     await saveProfile('default', { ...profile, kafkaVersion: '3.1.0', scalaVersion: '2.12', installDir: '~/kafka_2.12-3.1.0' }, e);
     const o = await resolveInitOptions({ kafkaVersion: '4.4.0' }, { env: e, stdin: noTty });
-    expect(o).toMatchObject({ kafkaVersion: '4.4.0', scalaVersion: '2.13', installDir: '~/kafka_2.13-4.4.0', heap: '400m', advertisedHost: 'kafka.example.com' });
+    expect(o).toMatchObject({
+      kafkaVersion: '4.4.0',
+      scalaVersion: '2.13',
+      installDir: '~/kafka_2.13-4.4.0',
+      heap: '400m',
+      advertisedHost: 'kafka.example.com',
+    });
     const same = await resolveInitOptions({}, { env: e, stdin: noTty });
     expect(same).toMatchObject({ kafkaVersion: '3.1.0', scalaVersion: '2.12', installDir: '~/kafka_2.12-3.1.0' });
   });
@@ -158,7 +181,9 @@ describe('init options', () => {
     const warnings: string[] = [];
     const o = await resolveInitOptions({ host: '198.51.100.7', key: 'k' }, { env: e, stdin: noTty, warn: (m) => warnings.push(m) });
     expect(o.host).toBe('198.51.100.7');
-    expect(warnings).toEqual([`ignoring the saved profile ${profilePath('default', e)}: ${problem}; delete it, or run kafka-setup init with your flags to write it anew`]);
+    expect(warnings).toEqual([
+      `ignoring the saved profile ${profilePath('default', e)}: ${problem}; delete it, or run kafka-setup init with your flags to write it anew`,
+    ]);
     // The file's content is never quoted.
     expect(warnings[0]).not.toContain('secret-ish');
     // verify too.
@@ -202,15 +227,21 @@ describe('init options', () => {
 
   it('a wrong --key fails before the other questions are asked', async () => {
     const p = scripted({});
-    await expect(resolveInitOptions({ key: '/nonexistent/k.pem' }, { env: env(), prompter: p, stdin: { isTTY: true } })).rejects.toThrow('Host');
+    await expect(resolveInitOptions({ key: '/nonexistent/k.pem' }, { env: env(), prompter: p, stdin: { isTTY: true } })).rejects.toThrow(
+      'Host',
+    );
     const q = scripted({ Host: '203.0.113.10' });
-    await expect(resolveInitOptions({ key: '/nonexistent/k.pem' }, { env: env(), prompter: q, stdin: { isTTY: true } })).rejects.toThrow(/the key file \/nonexistent\/k\.pem does not exist/);
+    await expect(resolveInitOptions({ key: '/nonexistent/k.pem' }, { env: env(), prompter: q, stdin: { isTTY: true } })).rejects.toThrow(
+      /the key file \/nonexistent\/k\.pem does not exist/,
+    );
     expect(q.asked.map((x) => x.split(' ')[0])).toEqual(['Host', 'SSH']);
   });
 
   it('--no-interactive wins over a terminal', async () => {
     const p = scripted({});
-    await expect(resolveInitOptions({ interactive: false }, { env: env(), prompter: p, stdin: { isTTY: true } })).rejects.toThrow('missing --host');
+    await expect(resolveInitOptions({ interactive: false }, { env: env(), prompter: p, stdin: { isTTY: true } })).rejects.toThrow(
+      'missing --host',
+    );
     expect(p.asked).toEqual([]);
   });
 
@@ -222,7 +253,9 @@ describe('init options', () => {
     [{ mirror: ['https://u:p@mirror.example/kafka'] }, /--mirror: the mirror URL contains credentials/],
     [{ mirror: ['https://mirror.example/k\u001b]52;c;x\u0007'] }, /--mirror: .*non-ASCII/],
   ])('refuses up front, with exit 2, %o', async (flags, message) => {
-    const err = await resolveInitOptions({ host: '203.0.113.10', key: 'k', ...flags }, { env: env(), stdin: noTty }).catch((e: unknown) => e);
+    const err = await resolveInitOptions({ host: '203.0.113.10', key: 'k', ...flags }, { env: env(), stdin: noTty }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).message).toMatch(message);
     expect((err as UsageError).exitCode).toBe(2);

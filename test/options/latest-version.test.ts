@@ -3,15 +3,21 @@ import { UsageError, UserError } from '../../src/errors.js';
 import type { Page } from '../../src/local/fetch-page.js';
 import { latestFlagsProblem, latestText, resolveLatest } from '../../src/options/latest-version.js';
 
-const listing = (...versions: string[]): Page => ({ ok: true, text: `<pre>${versions.map((v) => `<a href="${v}/">${v}/</a>\n`).join('')}<a href="KEYS">KEYS</a></pre>` });
+const listing = (...versions: string[]): Page => ({
+  ok: true,
+  text: `<pre>${versions.map((v) => `<a href="${v}/">${v}/</a>\n`).join('')}<a href="KEYS">KEYS</a></pre>`,
+});
 
 /** Answers each URL from a table, recording the order asked. */
 function fake(pages: Record<string, Page>): ((url: string) => Promise<Page>) & { asked: string[] } {
   const asked: string[] = [];
-  return Object.assign(async (url: string) => {
-    asked.push(url);
-    return pages[url] ?? { ok: false, reason: 'HTTP 404' };
-  }, { asked });
+  return Object.assign(
+    async (url: string) => {
+      asked.push(url);
+      return pages[url] ?? { ok: false, reason: 'HTTP 404' };
+    },
+    { asked },
+  );
 }
 
 describe('--kafka-version latest over the mirrors', () => {
@@ -37,8 +43,12 @@ describe('--kafka-version latest over the mirrors', () => {
   it('skips releases kafka-setup does not set up and says the newest of them', async () => {
     const r = await resolveLatest(['https://m'], fake({ 'https://m/': listing('2.8.2', '3.9.1', '4.2.0', '5.0.0') }));
     expect(r).toEqual({ version: '4.2.0', listing: 'https://m/', newerUnsupported: '5.0.0' });
-    expect(latestText(r)).toBe('--kafka-version latest: 4.2.0, the newest release https://m/ lists that kafka-setup sets up (it also lists 5.0.0; kafka-setup sets up 3.0.0 to 4.x)');
-    expect(latestText({ version: '4.4.0', listing: 'https://m/' })).toBe('--kafka-version latest: 4.4.0, the newest release https://m/ lists');
+    expect(latestText(r)).toBe(
+      '--kafka-version latest: 4.2.0, the newest release https://m/ lists that kafka-setup sets up (it also lists 5.0.0; kafka-setup sets up 3.0.0 to 4.x)',
+    );
+    expect(latestText({ version: '4.4.0', listing: 'https://m/' })).toBe(
+      '--kafka-version latest: 4.4.0, the newest release https://m/ lists',
+    );
   });
 
   it('fails with what each mirror answered and what to do, when none lists a release', async () => {

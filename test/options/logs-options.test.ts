@@ -5,7 +5,10 @@ import { KRAFT_MODE, ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import { daemonsNamed, linesProblem, resolveLogsOptions } from '../../src/options/logs-options.js';
 import { scratchDir } from '../support/scratch.js';
 
-const deps = (): { env: NodeJS.ProcessEnv; stdin: { isTTY: boolean } } => ({ env: { XDG_CONFIG_HOME: scratchDir('ks-cfg-') }, stdin: { isTTY: false } });
+const deps = (): { env: NodeJS.ProcessEnv; stdin: { isTTY: boolean } } => ({
+  env: { XDG_CONFIG_HOME: scratchDir('ks-cfg-') },
+  stdin: { isTTY: false },
+});
 
 async function refusal(p: Promise<unknown>): Promise<UsageError> {
   const err = await p.catch((e: unknown) => e);
@@ -27,11 +30,13 @@ describe('options of kafka-setup logs', () => {
     expect(() => daemonsNamed(name)).not.toThrow(/\u001b/);
   });
 
-  it('with the install\'s mode: 3.x runs both; Kafka 4 (KRaft) its one JVM, named broker, and refuses zookeeper saying why', () => {
+  it("with the install's mode: 3.x runs both; Kafka 4 (KRaft) its one JVM, named broker, and refuses zookeeper saying why", () => {
     expect(daemonsNamed(undefined, ZOOKEEPER_MODE)).toEqual([ZOOKEEPER, BROKER]);
     expect(daemonsNamed(undefined, KRAFT_MODE)).toEqual([KRAFT_NODE]);
     expect(daemonsNamed('broker', KRAFT_MODE)).toEqual([KRAFT_NODE]);
-    expect(() => daemonsNamed('zookeeper', KRAFT_MODE)).toThrow(/^Kafka 4 runs without ZooKeeper \(KRaft\): there is no zookeeper log; name broker$/);
+    expect(() => daemonsNamed('zookeeper', KRAFT_MODE)).toThrow(
+      /^Kafka 4 runs without ZooKeeper \(KRaft\): there is no zookeeper log; name broker$/,
+    );
     expect(() => daemonsNamed('zookeeper', KRAFT_MODE)).toThrow(UsageError);
   });
 
@@ -45,8 +50,18 @@ describe('options of kafka-setup logs', () => {
 
   it('resolves the connection like every host command, and the defaults: 50 lines, not following', async () => {
     const o = await resolveLogsOptions('broker', { host: '203.0.113.10', key: '~/k.pem' }, deps());
-    expect(o).toMatchObject({ daemons: [BROKER], lines: 50, follow: false, installDir: '~/kafka_2.12-3.1.0', connection: { host: '203.0.113.10', user: 'ec2-user' } });
-    const f = await resolveLogsOptions(undefined, { host: '203.0.113.10', key: '~/k.pem', lines: '7', follow: true, installDir: '/opt/kafka' }, deps());
+    expect(o).toMatchObject({
+      daemons: [BROKER],
+      lines: 50,
+      follow: false,
+      installDir: '~/kafka_2.12-3.1.0',
+      connection: { host: '203.0.113.10', user: 'ec2-user' },
+    });
+    const f = await resolveLogsOptions(
+      undefined,
+      { host: '203.0.113.10', key: '~/k.pem', lines: '7', follow: true, installDir: '/opt/kafka' },
+      deps(),
+    );
     expect(f).toMatchObject({ daemons: DAEMONS, lines: 7, follow: true, installDir: '/opt/kafka' });
   });
 

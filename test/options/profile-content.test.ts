@@ -12,10 +12,26 @@ import { loadProfile, profilePath } from '../../src/options/profile.js';
 import { scratchDir } from '../support/scratch.js';
 
 const base = {
-  host: '10.0.0.1', port: 22, user: 'ubuntu', key: '/keys/k.pem', knownHosts: '/kh/known_hosts', kafkaVersion: '3.1.0', scalaVersion: '2.13',
-  advertisedHost: '10.0.0.1', heap: '400m', installDir: '~/kafka_2.13-3.1.0', mirrors: ['https://archive.apache.org/dist/kafka'],
+  host: '10.0.0.1',
+  port: 22,
+  user: 'ubuntu',
+  key: '/keys/k.pem',
+  knownHosts: '/kh/known_hosts',
+  kafkaVersion: '3.1.0',
+  scalaVersion: '2.13',
+  advertisedHost: '10.0.0.1',
+  heap: '400m',
+  installDir: '~/kafka_2.13-3.1.0',
+  mirrors: ['https://archive.apache.org/dist/kafka'],
 };
-const member = (id: number, host: string, more: Partial<SavedMember> = {}): SavedMember => ({ id, host, user: 'ubuntu', port: 22, advertisedHost: host, ...more });
+const member = (id: number, host: string, more: Partial<SavedMember> = {}): SavedMember => ({
+  id,
+  host,
+  user: 'ubuntu',
+  port: 22,
+  advertisedHost: host,
+  ...more,
+});
 const cluster = [member(1, '10.0.0.1'), member(2, '10.0.0.2'), member(3, '10.0.0.3')];
 
 /** Writes the profile as a hand edit would, then loads it both ways: the warning, and the error. */
@@ -26,7 +42,10 @@ async function load(profile: Record<string, unknown>): Promise<{ warnings: strin
   writeFileSync(path, JSON.stringify(profile), { mode: 0o600 });
   const warnings: string[] = [];
   const loaded = await loadProfile('default', env, (w) => warnings.push(w));
-  const error = await loadProfile('default', env).then(() => undefined, (e: unknown) => e);
+  const error = await loadProfile('default', env).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return { warnings, loaded, error };
 }
 
@@ -42,7 +61,7 @@ async function damaged(profile: Record<string, unknown>, problem: RegExp): Promi
   return warnings[0]!;
 }
 
-describe('a saved value is held to its flag\'s rule', () => {
+describe("a saved value is held to its flag's rule", () => {
   it('a valid single-server profile and a valid cluster profile still load', async () => {
     expect((await load(base)).loaded).toMatchObject({ port: 22 });
     const c = await load({ ...base, cluster: [...cluster.slice(0, 2), member(3, '10.0.0.1', { port: 2222, brokerId: 0 })] });
@@ -77,11 +96,20 @@ describe('a saved value is held to its flag\'s rule', () => {
 });
 
 describe('a saved cluster', () => {
-  it('a member\'s port, user, host and advertised address, by the flags\' rules', async () => {
-    await damaged({ ...base, cluster: [cluster[0], member(2, '10.0.0.2', { port: 99999 })] }, /"cluster" host 2, "port": "99999" is not a TCP port/);
-    await damaged({ ...base, cluster: [cluster[0], member(2, '10.0.0.2', { user: 'a b;$(x)' })] }, /"cluster" host 2, "user": "a b;\$\(x\)" is not a valid user name/);
+  it("a member's port, user, host and advertised address, by the flags' rules", async () => {
+    await damaged(
+      { ...base, cluster: [cluster[0], member(2, '10.0.0.2', { port: 99999 })] },
+      /"cluster" host 2, "port": "99999" is not a TCP port/,
+    );
+    await damaged(
+      { ...base, cluster: [cluster[0], member(2, '10.0.0.2', { user: 'a b;$(x)' })] },
+      /"cluster" host 2, "user": "a b;\$\(x\)" is not a valid user name/,
+    );
     await damaged({ ...base, cluster: [member(1, 'a b'), cluster[1]] }, /"cluster" host 1, "host": "a b" is not a host name/);
-    await damaged({ ...base, cluster: [cluster[0], member(2, '10.0.0.2', { advertisedHost: '$(x)' })] }, /"cluster" host 2, "advertisedHost": /);
+    await damaged(
+      { ...base, cluster: [cluster[0], member(2, '10.0.0.2', { advertisedHost: '$(x)' })] },
+      /"cluster" host 2, "advertisedHost": /,
+    );
   });
 
   it('two members with one id', async () => {
@@ -89,11 +117,20 @@ describe('a saved cluster', () => {
   });
 
   it('two members with one broker id, given or taken from the id', async () => {
-    await damaged({ ...base, cluster: [cluster[0], cluster[1], member(3, '10.0.0.3', { brokerId: 1 })] }, /"cluster" gives broker id 1 to hosts 1 and 3/);
-    await damaged({ ...base, cluster: [member(1, '10.0.0.1', { brokerId: 7 }), member(2, '10.0.0.2', { brokerId: 7 })] }, /"cluster" gives broker id 7 to hosts 1 and 2/);
+    await damaged(
+      { ...base, cluster: [cluster[0], cluster[1], member(3, '10.0.0.3', { brokerId: 1 })] },
+      /"cluster" gives broker id 1 to hosts 1 and 3/,
+    );
+    await damaged(
+      { ...base, cluster: [member(1, '10.0.0.1', { brokerId: 7 }), member(2, '10.0.0.2', { brokerId: 7 })] },
+      /"cluster" gives broker id 7 to hosts 1 and 2/,
+    );
   });
 
-  it('two members at one host and port, whatever the host\'s case', async () => {
-    await damaged({ ...base, cluster: [member(1, 'kafka.example.com'), member(2, 'KAFKA.example.com')] }, /"cluster" names one server twice: hosts 1 and 2 are both KAFKA\.example\.com port 22/);
+  it("two members at one host and port, whatever the host's case", async () => {
+    await damaged(
+      { ...base, cluster: [member(1, 'kafka.example.com'), member(2, 'KAFKA.example.com')] },
+      /"cluster" names one server twice: hosts 1 and 2 are both KAFKA\.example\.com port 22/,
+    );
   });
 });

@@ -7,8 +7,8 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadProfile, type Profile, profileDir, profilePath, saveProfile } from '../../src/options/profile.js';
 import { UnsafeProfileError } from '../../src/options/profile-file.js';
-import { loadProfile, profileDir, profilePath, saveProfile, type Profile } from '../../src/options/profile.js';
 import { scratchDir } from '../support/scratch.js';
 
 const FIXED = Buffer.from('8899aabbccddeeff', 'hex');
@@ -20,7 +20,11 @@ vi.mock('node:crypto', async (original) => {
 });
 vi.mock('node:fs/promises', async (original) => {
   const real = await original<typeof import('node:fs/promises')>();
-  return { ...real, rename: async (from: string, to: string) => (fixed.failRename ? Promise.reject(Object.assign(new Error('EXDEV: planted failure'), { code: 'EXDEV' })) : real.rename(from, to)) };
+  return {
+    ...real,
+    rename: async (from: string, to: string) =>
+      fixed.failRename ? Promise.reject(Object.assign(new Error('EXDEV: planted failure'), { code: 'EXDEV' })) : real.rename(from, to),
+  };
 });
 
 afterEach(() => {
@@ -29,8 +33,16 @@ afterEach(() => {
 });
 
 const profile = {
-  host: '10.0.0.1', port: 22, user: 'ubuntu', key: '/keys/k.pem', knownHosts: '/kh/known_hosts', kafkaVersion: '3.1.0', scalaVersion: '2.13',
-  advertisedHost: '10.0.0.1', heap: '400m', installDir: '~/kafka_2.13-3.1.0',
+  host: '10.0.0.1',
+  port: 22,
+  user: 'ubuntu',
+  key: '/keys/k.pem',
+  knownHosts: '/kh/known_hosts',
+  kafkaVersion: '3.1.0',
+  scalaVersion: '2.13',
+  advertisedHost: '10.0.0.1',
+  heap: '400m',
+  installDir: '~/kafka_2.13-3.1.0',
 } satisfies Profile;
 
 /** A profile directory with a victim file beside it (outside it, as an attacker would aim). */
@@ -57,7 +69,7 @@ describe('saving the profile', () => {
     expect(readdirSync(dir).sort()).toEqual(['default.json', `default.json.${process.pid}.tmp`]);
   });
 
-  it('a link at the profile\'s own name: refused, the link and its target left as they are', async () => {
+  it("a link at the profile's own name: refused, the link and its target left as they are", async () => {
     const { env, path, victim } = setUp();
     symlinkSync(victim, path);
     const err = await saveProfile('default', profile, env).catch((e: unknown) => e);

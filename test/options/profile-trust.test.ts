@@ -6,16 +6,24 @@
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/commands/io.js';
 import { initCommand } from '../../src/commands/init.js';
+import type { CommandIO } from '../../src/commands/io.js';
 import { statusCommand } from '../../src/commands/status.js';
-import { UnsafeProfileError } from '../../src/options/profile-file.js';
 import { applicableProfile, clusterMembers, loadProfile, profileDir, profilePath, saveProfile } from '../../src/options/profile.js';
+import { UnsafeProfileError } from '../../src/options/profile-file.js';
 import { scratchDir } from '../support/scratch.js';
 
 const profile = {
-  host: '10.0.0.1', port: 22, user: 'ubuntu', key: '/keys/k.pem', knownHosts: '/kh/known_hosts', kafkaVersion: '3.1.0', scalaVersion: '2.13',
-  advertisedHost: '10.0.0.1', heap: '400m', installDir: '~/kafka_2.13-3.1.0',
+  host: '10.0.0.1',
+  port: 22,
+  user: 'ubuntu',
+  key: '/keys/k.pem',
+  knownHosts: '/kh/known_hosts',
+  kafkaVersion: '3.1.0',
+  scalaVersion: '2.13',
+  advertisedHost: '10.0.0.1',
+  heap: '400m',
+  installDir: '~/kafka_2.13-3.1.0',
   cluster: [
     { id: 1, host: '10.0.0.1', user: 'ubuntu', port: 22, advertisedHost: '10.0.0.1' },
     { id: 2, host: '10.0.0.2', user: 'ubuntu', port: 22, advertisedHost: '10.0.0.2' },
@@ -35,8 +43,14 @@ function saved(): { env: NodeJS.ProcessEnv; dir: string; path: string } {
 /** Refused both ways (with and without onDamaged), naming the path; the error, for its message and hint. */
 async function refused(env: NodeJS.ProcessEnv, path: string): Promise<UnsafeProfileError> {
   const warnings: string[] = [];
-  const tolerant = await loadProfile('default', env, (w) => warnings.push(w)).then(() => undefined, (e: unknown) => e);
-  const strict = await loadProfile('default', env).then(() => undefined, (e: unknown) => e);
+  const tolerant = await loadProfile('default', env, (w) => warnings.push(w)).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const strict = await loadProfile('default', env).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(warnings).toEqual([]);
   expect(tolerant).toBeInstanceOf(UnsafeProfileError);
   expect(strict).toBeInstanceOf(UnsafeProfileError);
@@ -77,16 +91,19 @@ describe('a profile someone else could have written', () => {
     expect((err as UnsafeProfileError).message).toContain(dir);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('a file owned by another user: refused, with the chown (or rm) that fixes it (needs root to chown; skipped otherwise)', async () => {
-    const { env, path } = saved();
-    chownSync(path, 65534, 65534);
-    const err = await refused(env, path);
-    expect(err.message).toMatch(/owned by uid 65534, not by you \(uid 0\)/);
-    expect(err.hint).toContain(`chown 0 '${path}'`);
-    expect(err.hint).toContain(`rm '${path}'`);
-  });
+  it.skipIf(process.getuid?.() !== 0)(
+    'a file owned by another user: refused, with the chown (or rm) that fixes it (needs root to chown; skipped otherwise)',
+    async () => {
+      const { env, path } = saved();
+      chownSync(path, 65534, 65534);
+      const err = await refused(env, path);
+      expect(err.message).toMatch(/owned by uid 65534, not by you \(uid 0\)/);
+      expect(err.hint).toContain(`chown 0 '${path}'`);
+      expect(err.hint).toContain(`rm '${path}'`);
+    },
+  );
 
-  it('a symlink at the profile\'s name: refused, not followed', async () => {
+  it("a symlink at the profile's name: refused, not followed", async () => {
     const { env, dir, path } = saved();
     const elsewhere = join(dir, 'elsewhere.json');
     writeFileSync(elsewhere, JSON.stringify(profile), { mode: 0o600 });
@@ -113,9 +130,21 @@ describe('the refusal stops the command, whoever reads the profile', () => {
     return env;
   };
   const io = (env: NodeJS.ProcessEnv): CommandIO => ({
-    env, verbose: false, debug: false, signal: new AbortController().signal,
-    prompter: () => { throw new Error('no prompt expected'); },
-    reporter: new Proxy({}, { get: () => () => { throw new Error('nothing should be reported'); } }) as CommandIO['reporter'],
+    env,
+    verbose: false,
+    debug: false,
+    signal: new AbortController().signal,
+    prompter: () => {
+      throw new Error('no prompt expected');
+    },
+    reporter: new Proxy(
+      {},
+      {
+        get: () => () => {
+          throw new Error('nothing should be reported');
+        },
+      },
+    ) as CommandIO['reporter'],
   });
 
   it('the options of every command (applicableProfile with a warning callback)', async () => {
@@ -129,7 +158,9 @@ describe('the refusal stops the command, whoever reads the profile', () => {
 
   it('init, before asking anything (its first look at the profile used to ignore any error)', async () => {
     await expect(initCommand({ interactive: true }, io(unsafe()))).rejects.toBeInstanceOf(UnsafeProfileError);
-    await expect(initCommand({ host: ['10.0.0.1', '10.0.0.2'], interactive: false }, io(unsafe()))).rejects.toBeInstanceOf(UnsafeProfileError);
+    await expect(initCommand({ host: ['10.0.0.1', '10.0.0.2'], interactive: false }, io(unsafe()))).rejects.toBeInstanceOf(
+      UnsafeProfileError,
+    );
   });
 
   it('saving: refused, and the file is left as it is', async () => {

@@ -11,7 +11,8 @@ describe('Kafka and Scala versions kafka-setup can set up', () => {
   });
 
   it('refuses a major it does not know', () => {
-    for (const v of ['5.0.0', '10.0.0']) expect(versionProblem(v)).toMatch(/^Kafka .*: kafka-setup sets up Kafka 3\.0\.0 to 4\.x; it does not know Kafka \d+ yet$/);
+    for (const v of ['5.0.0', '10.0.0'])
+      expect(versionProblem(v)).toMatch(/^Kafka .*: kafka-setup sets up Kafka 3\.0\.0 to 4\.x; it does not know Kafka \d+ yet$/);
   });
 
   it('holds the Scala build to the version: 4.x is 2.13 only', () => {
@@ -79,7 +80,11 @@ describe('mirror URLs', () => {
   });
 
   it('refuses credentials without repeating them', () => {
-    for (const m of ['https://user:s3cret@mirror.example/kafka', 'https://token@mirror.example/kafka', 'https://:s3cret@mirror.example/kafka']) {
+    for (const m of [
+      'https://user:s3cret@mirror.example/kafka',
+      'https://token@mirror.example/kafka',
+      'https://:s3cret@mirror.example/kafka',
+    ]) {
       const p = mirrorProblem(m);
       expect(p).toMatch(/credentials/);
       expect(p).not.toContain('s3cret');
@@ -87,7 +92,13 @@ describe('mirror URLs', () => {
   });
 
   it('refuses control characters, whitespace and non-ASCII', () => {
-    for (const m of ['https://mirror.example/kafka\u001b]52;c;x\u0007', 'https://mirror.example/ka fka', 'https://mirror.example/kafka\n', 'https://mirrоr.example/kafka', 'https://mirror.example/\u009b']) {
+    for (const m of [
+      'https://mirror.example/kafka\u001b]52;c;x\u0007',
+      'https://mirror.example/ka fka',
+      'https://mirror.example/kafka\n',
+      'https://mirrоr.example/kafka',
+      'https://mirror.example/\u009b',
+    ]) {
       const p = mirrorProblem(m);
       expect(p).toMatch(/spaces, control or non-ASCII/);
       expect(p).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);

@@ -8,7 +8,9 @@ const TEST_COMMAND = 'npm ci && npm test';
 
 describe('the test command', () => {
   it(".ci/run ends by running the README's test command", () => {
-    const commands = read('.ci/run').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+    const commands = read('.ci/run')
+      .split('\n')
+      .filter((l) => l.trim() && !l.trim().startsWith('#'));
     expect(commands.at(-1)).toBe(TEST_COMMAND);
     expect(read('README.md')).toContain(`\`\`\`sh\n${TEST_COMMAND}\n\`\`\``);
   });
@@ -17,7 +19,7 @@ describe('the test command', () => {
     const pkg = JSON.parse(read('package.json')) as { devDependencies: Record<string, string>; engines: { node: string } };
     // The newest LTS (26) comes from the registry as a devDependency: npm's scripts run on it.
     expect(pkg.devDependencies.node).toMatch(/^\^26\./);
-    expect(read('scripts/run-tests.mjs')).toContain("if (process.versions.node !== pinned)");
+    expect(read('scripts/run-tests.mjs')).toContain('if (process.versions.node !== pinned)');
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
     expect(scripts.test).toBe('npm run lint && npm run build && node scripts/e2e-machine.mjs ensure && node scripts/run-tests.mjs');
     // One formatter and linter (Biome), checked before anything is built: CI fails on an unformatted file.
@@ -53,7 +55,18 @@ describe("the e2e suite's packages: one list", () => {
       expect(why.length).toBeGreaterThan(5);
     }
     // The packages the suite's own hosts call for by name (support/*.ts) are on the list.
-    for (const pkg of ['openssh-server', 'iproute2', 'iptables', 'systemd-container', 'qemu-system-x86', 'qemu-utils', 'e2fsprogs', 'dnf', 'rpm', 'createrepo-c']) {
+    for (const pkg of [
+      'openssh-server',
+      'iproute2',
+      'iptables',
+      'systemd-container',
+      'qemu-system-x86',
+      'qemu-utils',
+      'e2fsprogs',
+      'dnf',
+      'rpm',
+      'createrepo-c',
+    ]) {
       expect(E2E_PACKAGES).toContain(pkg);
     }
     expect(installCommand(['a', 'b'])).toBe('apt-get install -y --no-install-recommends a b');

@@ -9,10 +9,13 @@ import { nodeSupported, SUPPORTED_NODE } from '../../src/node-support.js';
 import { boundaries, compare, satisfies, show, type Version } from './node-range.js';
 
 const root = new URL('../../', import.meta.url);
-const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(path, root), 'utf8')) as Record<string, unknown>;
+const readJson = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(path, root), 'utf8')) as Record<string, unknown>;
 
 const pkg = readJson('package.json') as { engines?: { node?: string } };
-const lock = readJson('package-lock.json') as { packages: Record<string, { dev?: boolean; devOptional?: boolean; engines?: { node?: string } }> };
+const lock = readJson('package-lock.json') as {
+  packages: Record<string, { dev?: boolean; devOptional?: boolean; engines?: { node?: string } }>;
+};
 
 interface Dependency {
   name: string;
@@ -48,7 +51,14 @@ function admittedButRejected(declared: string, deps: Dependency[]): string[] {
     .filter((v) => satisfies(v, declared))
     .flatMap((v) => {
       const against = deps.filter((d) => !satisfies(v, d.node));
-      return against.length ? [`${show(v)} (${against.map((d) => `${d.name}: ${d.node}`).slice(0, 3).join('; ')})`] : [];
+      return against.length
+        ? [
+            `${show(v)} (${against
+              .map((d) => `${d.name}: ${d.node}`)
+              .slice(0, 3)
+              .join('; ')})`,
+          ]
+        : [];
     });
 }
 
@@ -92,12 +102,20 @@ describe('engines.node', () => {
 
   it("is what the CLI's own check admits (src/node-support.ts), at every version either names and on a grid", () => {
     expect(SUPPORTED_NODE).toBe(declared);
-    const differ = candidates([declared]).filter((v) => nodeSupported(show(v)) !== satisfies(v, declared)).map(show);
+    const differ = candidates([declared])
+      .filter((v) => nodeSupported(show(v)) !== satisfies(v, declared))
+      .map(show);
     expect(differ).toEqual([]);
   });
 
   it.each([
-    ['20.17.0', false], ['20.20.2', false], ['22.12.0', false], ['22.13.0', true], ['23.4.0', false], ['24.0.0', true], ['26.1.0', true],
+    ['20.17.0', false],
+    ['20.20.2', false],
+    ['22.12.0', false],
+    ['22.13.0', true],
+    ['23.4.0', false],
+    ['24.0.0', true],
+    ['26.1.0', true],
   ] as const)('Node %s: %s', (v, ok) => {
     const version = v.split('.').map(Number) as unknown as Version;
     expect(satisfies(version, declared)).toBe(ok);
@@ -106,10 +124,21 @@ describe('engines.node', () => {
 
 describe('the range reader', () => {
   it.each([
-    ['^20.17.0', '20.99.0', true], ['^20.17.0', '21.0.0', false], ['>= 12', '12.0.0', true], ['>=18.20', '18.19.9', false],
-    ['~1.2.3', '1.2.9', true], ['~1.2.3', '1.3.0', false], ['>20', '20.9.9', false], ['>20', '21.0.0', true],
-    ['<=20.1', '20.1.7', true], ['<=20.1', '20.2.0', false], ['^10 || ^12 || >=14', '13.0.0', false], ['*', '1.0.0', true],
-    ['>=16 <20', '19.9.0', true], ['>=16 <20', '20.0.0', false], ['20.17.0', '20.17.1', false],
+    ['^20.17.0', '20.99.0', true],
+    ['^20.17.0', '21.0.0', false],
+    ['>= 12', '12.0.0', true],
+    ['>=18.20', '18.19.9', false],
+    ['~1.2.3', '1.2.9', true],
+    ['~1.2.3', '1.3.0', false],
+    ['>20', '20.9.9', false],
+    ['>20', '21.0.0', true],
+    ['<=20.1', '20.1.7', true],
+    ['<=20.1', '20.2.0', false],
+    ['^10 || ^12 || >=14', '13.0.0', false],
+    ['*', '1.0.0', true],
+    ['>=16 <20', '19.9.0', true],
+    ['>=16 <20', '20.0.0', false],
+    ['20.17.0', '20.17.1', false],
   ])('%s admits %s: %s', (range, v, ok) => {
     expect(satisfies(v.split('.').map(Number) as unknown as Version, range)).toBe(ok);
   });

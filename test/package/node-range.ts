@@ -60,7 +60,11 @@ export function satisfies(version: Version, range: string): boolean {
   return range.split('||').some((set) => {
     if (/\s-\s/.test(set)) throw new Error(`unsupported range syntax (hyphen range) in "${range}"`);
     // `>= 12` is `>=12`: npm allows a space after the operator.
-    const tokens = set.trim().replace(/(\^|~|>=|<=|>|<|=)\s+/g, '$1').split(/\s+/).filter(Boolean);
+    const tokens = set
+      .trim()
+      .replace(/(\^|~|>=|<=|>|<|=)\s+/g, '$1')
+      .split(/\s+/)
+      .filter(Boolean);
     return tokens.every((t) => {
       const { low, high } = comparator(t, range);
       return compare(version, low) >= 0 && (high === undefined || compare(version, high) < 0);

@@ -26,10 +26,18 @@ let stage = '';
 beforeAll(() => {
   stage = scratchDir('ks-pack-');
   // The same compiler and configuration as `npm run build` (which prepack runs), into the copy.
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')],
+    { stdio: 'pipe' },
+  );
   for (const f of ['package.json', 'README.md', 'LICENSE', 'templates']) cpSync(join(root, f), join(stage, f), { recursive: true });
   // Scripts off: prepack would rebuild into the copy's dist from a src/ the copy does not have.
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: stage,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   packed = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path).sort();
 }, 120_000);
 
@@ -54,7 +62,11 @@ describe('npm pack', () => {
   });
 
   it('the bin is the compiled CLI with a node shebang, and packing builds first', () => {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string>; license: string };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      scripts: Record<string, string>;
+      license: string;
+    };
     expect(pkg.bin['kafka-setup']).toBe('dist/cli.js');
     expect(readFileSync(join(stage, 'dist/cli.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
     expect(pkg.scripts.prepack).toBe('npm run build');

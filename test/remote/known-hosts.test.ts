@@ -1,21 +1,21 @@
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hashKnownHosts } from '../../src/remote/ssh-config.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scratchDir } from '../support/scratch.js';
 import {
   checkHostKey,
   fingerprint,
   hostKeyAlgorithms,
+  KnownHostsFileError,
   keyType,
   knownHostLine,
-  KnownHostsFileError,
-  readKnownHosts,
   knownHostsName,
   knownKeyTypes,
+  readKnownHosts,
   recordHostKey,
 } from '../../src/remote/known-hosts.js';
+import { hashKnownHosts } from '../../src/remote/ssh-config.js';
+import { scratchDir } from '../support/scratch.js';
 
 /** An SSH wire-format ed25519 public key blob. */
 function ed25519Blob(): Buffer {
@@ -111,7 +111,7 @@ describe('HashKnownHosts from ssh_config', () => {
   };
   const none = '/nonexistent/ssh_config';
 
-  it('follows Debian\'s system default (Host * … HashKnownHosts yes) unless the user says no first', () => {
+  it("follows Debian's system default (Host * … HashKnownHosts yes) unless the user says no first", () => {
     const system = write('Include /nonexistent.d/*.conf\nHost *\n    SendEnv LANG LC_*\n    HashKnownHosts yes\n');
     expect(hashKnownHosts('h', { user: none, system })).toBe(true);
     expect(hashKnownHosts('h', { user: write('HashKnownHosts no\n'), system })).toBe(false);

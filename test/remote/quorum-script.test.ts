@@ -24,7 +24,8 @@ const REPLICATION = [
   '4 \tC\t1\t0\t1\t1\tObserver\t',
   'row=9 1 1 1 1 Leader',
 ].join('\n');
-const STATUS = 'ClusterId:              4BHgMf56QWWlJt8yhFqsrA\nLeaderId:               1\nLeaderEpoch:            1\nHighWatermark:          31\nMaxFollowerLag:         2\n' +
+const STATUS =
+  'ClusterId:              4BHgMf56QWWlJt8yhFqsrA\nLeaderId:               1\nLeaderEpoch:            1\nHighWatermark:          31\nMaxFollowerLag:         2\n' +
   'CurrentVoters:          [{"id": 1, "directoryId": "x", "endpoints": ["CONTROLLER://10.0.0.1:9094"]}, {"id": 2, "directoryId": "y", "endpoints": []}, {"id": 3}]\n';
 
 let server: Server;

@@ -3,21 +3,22 @@
  * stdin), in a scratch HOME: they parse, print sections the TypeScript side reads, and edit files
  * the way the steps expect.
  */
-import { createHash } from 'node:crypto';
+
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scratchDir } from '../support/scratch.js';
 import { probeFacts } from '../../src/host/facts.js';
-import { sha256, writeCalls, type FileChange } from '../../src/host/file-writes.js';
+import { type FileChange, sha256, writeCalls } from '../../src/host/file-writes.js';
 import { remoteScript } from '../../src/host/script.js';
 import { declaredInput } from '../../src/host/script-inputs.js';
 import { baseVars } from '../../src/host/target.js';
+import { UNIT_HEADER } from '../../src/host/unit-owner.js';
 import { BROKER, ZOOKEEPER } from '../../src/kafka/daemons.js';
 import { parseSections, type RemoteScript } from '../../src/remote/script.js';
 import { memberData } from '../../src/steps/member-data.js';
-import { UNIT_HEADER } from '../../src/host/unit-owner.js';
+import { scratchDir } from '../support/scratch.js';
 
 const vars = baseVars({ options: { installDir: '~/kafka_2.12-3.1.0' }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } });
 const probed = (sections: ReturnType<typeof parseSections>) => probeFacts(sections, 'probe');
@@ -28,7 +29,11 @@ function writeFilesScript(name: string, v: Record<string, string>, changes: File
   return remoteScript(name, { ...v, ...w.vars }, ['probe-lib', 'write-files'], [...w.calls, 'ks_probe_files']);
 }
 
-function runLocally(script: RemoteScript, home: string, bin?: string): { code: number; stdout: string; stderr: string; sections: ReturnType<typeof parseSections> } {
+function runLocally(
+  script: RemoteScript,
+  home: string,
+  bin?: string,
+): { code: number; stdout: string; stderr: string; sections: ReturnType<typeof parseSections> } {
   const PATH = bin ? `${bin}:${process.env.PATH}` : process.env.PATH;
   const r = spawnSync('sh', ['-s'], { input: script.text, env: { PATH, HOME: home, TMPDIR: home }, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, sections: parseSections(r.stdout, script.mark) };
@@ -67,7 +72,7 @@ describe('remote scripts under dash', () => {
     expect(probe()).toBe('kafka');
   });
 
-  it('probe: a log directory\'s broker.id (meta.properties, digits only) and whether ZooKeeper holds a database (a snapshot or a log, not epoch files)', () => {
+  it("probe: a log directory's broker.id (meta.properties, digits only) and whether ZooKeeper holds a database (a snapshot or a log, not epoch files)", () => {
     const home = scratchHome();
     const dir = join(home, 'kafka_2.12-3.1.0');
     for (const d of ['bin', 'libs', 'config']) mkdirSync(join(dir, d), { recursive: true });
@@ -92,11 +97,22 @@ describe('remote scripts under dash', () => {
 
   it('probe: meta.properties read as the properties format has it, hostile values cut to what each key may hold', () => {
     const home = scratchHome();
-    const dir = join(home, 'odd \\dir \'x');
+    const dir = join(home, "odd \\dir 'x");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'meta.properties'), [
-      '#version=9', '  version : 1  ', 'broker.id=', 'node.id=12$(reboot)', 'node.idx=99', 'cluster.id=old', '\tcluster.id = Mk\u00e9U3\x1b[31m_-x/../y', 'directory.id=abc', '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'meta.properties'),
+      [
+        '#version=9',
+        '  version : 1  ',
+        'broker.id=',
+        'node.id=12$(reboot)',
+        'node.idx=99',
+        'cluster.id=old',
+        '\tcluster.id = Mk\u00e9U3\x1b[31m_-x/../y',
+        'directory.id=abc',
+        '',
+      ].join('\n'),
+    );
     const quoted = `'${dir.replace(/'/g, "'\\''")}'`;
     const r = runLocally(remoteScript('m', vars, ['probe-lib'], ['ks_section data', `ks_broker_meta ${quoted}`]), home);
     expect(r.stderr).toBe('');
@@ -143,7 +159,7 @@ describe('remote scripts under dash', () => {
     expect(existsSync(join(home, 'dotfiles', 'bashrc.kafka-setup.bak'))).toBe(true);
   });
 
-  it('ports: reports which of the ports it is given are listened on (decimal in, /proc/net\'s hex read)', async () => {
+  it("ports: reports which of the ports it is given are listened on (decimal in, /proc/net's hex read)", async () => {
     const { createServer } = await import('node:net');
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -179,7 +195,10 @@ describe('remote scripts under dash', () => {
 
   it('sections are found whatever the login shell printed before them, glued or not', () => {
     const script = remoteScript('t', {}, [], ['ks_section host', 'ks_kv user me']);
-    const chatty = spawnSync('sh', ['-c', `printf 'Welcome!\\n\\033]0;title\\007::ks:: error\\nkind=fake\\nno newline'; exec sh -s`], { input: script.text, encoding: 'utf8' });
+    const chatty = spawnSync('sh', ['-c', `printf 'Welcome!\\n\\033]0;title\\007::ks:: error\\nkind=fake\\nno newline'; exec sh -s`], {
+      input: script.text,
+      encoding: 'utf8',
+    });
     const sections = parseSections(chatty.stdout, script.mark);
     expect([...sections.keys()]).toEqual(['host']);
     expect(sections.get('host')).toEqual(['user=me']);
@@ -189,7 +208,11 @@ describe('remote scripts under dash', () => {
     const home = scratchHome();
     const hex = 'ab12'.repeat(32);
     const files = {
-      gpg: `kafka_2.12-3.1.0.tgz: ${hex.toUpperCase().match(/.{8}/g)!.join(' ').replace(/(.{72})/, '$1\n                      ')}\n`,
+      gpg: `kafka_2.12-3.1.0.tgz: ${hex
+        .toUpperCase()
+        .match(/.{8}/g)!
+        .join(' ')
+        .replace(/(.{72})/, '$1\n                      ')}\n`,
       sum: `${hex}  kafka_2.12-3.1.0.tgz\n`,
       html: '<!DOCTYPE html><html><body>Please log in to the Wi-Fi</body></html>\n',
       empty: '',
@@ -197,7 +220,10 @@ describe('remote scripts under dash', () => {
     const verdict: Record<string, string> = {};
     for (const [name, content] of Object.entries(files)) {
       writeFileSync(join(home, name), content);
-      const r = runLocally(remoteScript('t', vars, ['probe-lib'], [`if ks_is_sha512_file "$HOME/${name}"; then echo yes; else echo no; fi`]), home);
+      const r = runLocally(
+        remoteScript('t', vars, ['probe-lib'], [`if ks_is_sha512_file "$HOME/${name}"; then echo yes; else echo no; fi`]),
+        home,
+      );
       verdict[name] = r.stdout.trim();
     }
     expect(verdict).toEqual({ gpg: 'yes', sum: 'yes', html: 'no', empty: 'no' });
@@ -208,12 +234,18 @@ describe('remote scripts under dash', () => {
     const tarball = join(home, 'kafka_2.12-3.1.0.tgz');
     const sha = (t: string): string => createHash('sha512').update(t).digest('hex');
     writeFileSync(tarball, 'verified bytes');
-    const kept = runLocally(remoteScript('download', { ...vars, KS_URLS: '', KS_SHA512: sha('verified bytes') }, ['probe-lib', 'download']), home);
+    const kept = runLocally(
+      remoteScript('download', { ...vars, KS_URLS: '', KS_SHA512: sha('verified bytes') }, ['probe-lib', 'download']),
+      home,
+    );
     expect(kept.code).toBe(0);
     expect(kept.sections.get('download')).toEqual(expect.arrayContaining(['reused=yes', `verified=${sha('verified bytes')}`]));
 
     writeFileSync(tarball, 'planted bytes');
-    const planted = runLocally(remoteScript('download', { ...vars, KS_URLS: '', KS_SHA512: sha('verified bytes') }, ['probe-lib', 'download']), home);
+    const planted = runLocally(
+      remoteScript('download', { ...vars, KS_URLS: '', KS_SHA512: sha('verified bytes') }, ['probe-lib', 'download']),
+      home,
+    );
     expect(planted.code).toBe(1);
     expect(planted.sections.get('error')).toContain('kind=no_mirror');
     expect(existsSync(tarball)).toBe(false);
@@ -245,7 +277,9 @@ describe('remote scripts under dash', () => {
       expect(second.code).toBe(1);
       const error = second.sections.get('error')!;
       expect(error).toContain('kind=locked');
-      expect(error).toEqual(expect.arrayContaining([`pid=${holder}`, expect.stringMatching(/^since=\d+$/), expect.stringMatching(/^now=\d+$/)]));
+      expect(error).toEqual(
+        expect.arrayContaining([`pid=${holder}`, expect.stringMatching(/^since=\d+$/), expect.stringMatching(/^now=\d+$/)]),
+      );
     } finally {
       process.kill(holder, 'SIGKILL');
     }
@@ -253,7 +287,15 @@ describe('remote scripts under dash', () => {
     for (let i = 0; i < 50 && existsSync(`/proc/${holder}`); i++) spawnSync('sleep', ['0.05']);
     const third = take();
     expect(third.code).toBe(0);
-    process.kill(Number(third.sections.get('lock')!.find((l) => l.startsWith('pid='))!.slice(4)), 'SIGKILL');
+    process.kill(
+      Number(
+        third.sections
+          .get('lock')!
+          .find((l) => l.startsWith('pid='))!
+          .slice(4),
+      ),
+      'SIGKILL',
+    );
   }, 30_000);
   describe('lock: a holder whose connection is gone', () => {
     /** Holds an flock on the lock file, as a run's holder does, and writes the file as ks_lock does. */
@@ -261,13 +303,32 @@ describe('remote scripts under dash', () => {
       const dir = join(home, `kafka-setup-${process.getuid?.() ?? 0}`);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const file = join(dir, 'kafka-setup.lock');
-      const holder = spawn('sh', ['-c', 'exec 9>>"$1"; flock 9; echo locked; exec sleep 60', 'holder', file], { stdio: ['ignore', 'pipe', 'ignore'] });
-      for (let i = 0; i < 100 && !readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').startsWith('sleep'); i++) spawnSync('sleep', ['0.02']);
-      writeFileSync(file, `pid=${holder.pid}\npid_start=${startOf(holder.pid!)}\nconn=${conn.pid}\nconn_start=${conn.start}\nsince=1\nfrom=\n`);
-      return { pid: holder.pid!, stop: () => { try { process.kill(holder.pid!, 'SIGKILL'); } catch { /* gone */ } } };
+      const holder = spawn('sh', ['-c', 'exec 9>>"$1"; flock 9; echo locked; exec sleep 60', 'holder', file], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      for (let i = 0; i < 100 && !readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').startsWith('sleep'); i++)
+        spawnSync('sleep', ['0.02']);
+      writeFileSync(
+        file,
+        `pid=${holder.pid}\npid_start=${startOf(holder.pid!)}\nconn=${conn.pid}\nconn_start=${conn.start}\nsince=1\nfrom=\n`,
+      );
+      return {
+        pid: holder.pid!,
+        stop: () => {
+          try {
+            process.kill(holder.pid!, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        },
+      };
     };
-    const startOf = (pid: number): string => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[19]!;
-    const take = (home: string): ReturnType<typeof runLocally> => runLocally(remoteScript('probe', vars, ['probe-lib', 'lock'], ['ks_lock']), home);
+    const startOf = (pid: number): string =>
+      readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ')[19]!;
+    const take = (home: string): ReturnType<typeof runLocally> =>
+      runLocally(remoteScript('probe', vars, ['probe-lib', 'lock'], ['ks_lock']), home);
     const release = (r: ReturnType<typeof runLocally>): void => {
       const pid = r.sections.get('lock')?.find((l) => l.startsWith('pid='));
       if (pid) process.kill(Number(pid.slice(4)), 'SIGKILL');
@@ -281,7 +342,12 @@ describe('remote scripts under dash', () => {
         expect(r.code, r.stdout).toBe(0);
         expect(r.sections.get('lock')).toContain('state=held');
         release(r);
-        for (let i = 0; i < 50 && existsSync(`/proc/${planted.pid}`) && !readFileSync(`/proc/${planted.pid}/stat`, 'utf8').includes(') Z'); i++) spawnSync('sleep', ['0.02']);
+        for (
+          let i = 0;
+          i < 50 && existsSync(`/proc/${planted.pid}`) && !readFileSync(`/proc/${planted.pid}/stat`, 'utf8').includes(') Z');
+          i++
+        )
+          spawnSync('sleep', ['0.02']);
         expect(!existsSync(`/proc/${planted.pid}`) || readFileSync(`/proc/${planted.pid}/stat`, 'utf8').includes(') Z')).toBe(true);
       } finally {
         planted.stop();
@@ -292,8 +358,14 @@ describe('remote scripts under dash', () => {
       const home = scratchHome();
       // A child that ends at once under a parent that never waits for it: a zombie. (A shell parent
       // may reap it before it execs into a sleep: under load the zombie was gone, and the test with it.)
-      const parent = spawn('python3', ['-c', 'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(60)'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+      const parent = spawn(
+        'python3',
+        ['-c', 'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(60)'],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      const zombie = await new Promise<number>((resolve) =>
+        parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+      );
       for (let i = 0; i < 100 && !readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z'); i++) spawnSync('sleep', ['0.02']);
       const planted = plantHolder(home, { pid: zombie, start: startOf(zombie) });
       try {
@@ -325,7 +397,10 @@ describe('remote scripts under dash', () => {
       const file = join(home, `kafka-setup-${process.getuid?.() ?? 0}`, 'kafka-setup.lock');
       try {
         // The right pid with another start time (a pid reused since), then garbage.
-        for (const text of [`pid=${planted.pid}\npid_start=1\nconn=${process.pid}\nconn_start=1\n`, `pid=${planted.pid};kill 1\npid_start=x\nconn=\n`]) {
+        for (const text of [
+          `pid=${planted.pid}\npid_start=1\nconn=${process.pid}\nconn_start=1\n`,
+          `pid=${planted.pid};kill 1\npid_start=x\nconn=\n`,
+        ]) {
           writeFileSync(file, text);
           const r = take(home);
           expect(r.code).toBe(1);
@@ -340,8 +415,17 @@ describe('remote scripts under dash', () => {
 
 describe('move-data under dash', () => {
   const mv = (home: string, moves: Array<[string, string, 'yes' | 'no']>, calls: string[]) => {
-    const v: Record<string, string | number> = { ...vars, KS_STOP_BROKER: '', KS_STOP_ZOOKEEPER: '', KS_BROKER_MAIN: BROKER.main, KS_ZOOKEEPER_MAIN: ZOOKEEPER.main, KS_MOVES: moves.length, KS_DATA_TIGHTEN: join(home, 'kafka-data') };
-    for (const [i, [from, to, same]] of moves.entries()) Object.assign(v, { [`KS_M${i}_FROM`]: from, [`KS_M${i}_TO`]: to, [`KS_M${i}_SAME`]: same });
+    const v: Record<string, string | number> = {
+      ...vars,
+      KS_STOP_BROKER: '',
+      KS_STOP_ZOOKEEPER: '',
+      KS_BROKER_MAIN: BROKER.main,
+      KS_ZOOKEEPER_MAIN: ZOOKEEPER.main,
+      KS_MOVES: moves.length,
+      KS_DATA_TIGHTEN: join(home, 'kafka-data'),
+    };
+    for (const [i, [from, to, same]] of moves.entries())
+      Object.assign(v, { [`KS_M${i}_FROM`]: from, [`KS_M${i}_TO`]: to, [`KS_M${i}_SAME`]: same });
     return runLocally(remoteScript('move-data', v, ['probe-lib', 'write-files', 'move-data'], calls), home);
   };
   const dataDir = (home: string, name: string): string => {
@@ -357,7 +441,14 @@ describe('move-data under dash', () => {
     const b = dataDir(home, 'old-zk');
     const to = join(home, 'kafka-data');
     mkdirSync(join(to, 'zookeeper'), { recursive: true }); // an empty target is fine
-    const r = mv(home, [[a, join(to, 'kafka-logs'), 'yes'], [b, join(to, 'zookeeper'), 'no']], ['ks_data_stop', 'ks_data_move', 'ls -A "$KS_M1_FROM" | sed "s/^/left=/"', 'ks_data_done', 'ks_probe_data']);
+    const r = mv(
+      home,
+      [
+        [a, join(to, 'kafka-logs'), 'yes'],
+        [b, join(to, 'zookeeper'), 'no'],
+      ],
+      ['ks_data_stop', 'ks_data_move', 'ls -A "$KS_M1_FROM" | sed "s/^/left=/"', 'ks_data_done', 'ks_probe_data'],
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readFileSync(join(to, 'kafka-logs', 'version-2', 'snapshot.0'), 'utf8')).toBe('data of old-logs');
@@ -367,7 +458,7 @@ describe('move-data under dash', () => {
     expect(r.sections.get('moved')).toEqual(['count=2']);
   });
 
-  it('kafka-setup\'s data directory: the probe reports its mode; KS_DATA_TIGHTEN takes group write and others\' rights away, once; a new one is made 0750', () => {
+  it("kafka-setup's data directory: the probe reports its mode; KS_DATA_TIGHTEN takes group write and others' rights away, once; a new one is made 0750", () => {
     const home = scratchHome();
     const top = join(home, 'kafka-data');
     mkdirSync(join(top, 'kafka-logs'), { recursive: true, mode: 0o755 });
@@ -403,7 +494,14 @@ describe('move-data under dash', () => {
     const b = dataDir(home, 'old-zk');
     const to = join(home, 'kafka-data');
     const undo = '( ks_fail changed_meanwhile "server.properties changed" ) || { ks_data_undo_moves; exit 1; }';
-    const r = mv(home, [[a, join(to, 'kafka-logs'), 'yes'], [b, join(to, 'zookeeper'), 'no']], ['ks_data_stop', 'ks_data_move', undo, 'ks_data_done']);
+    const r = mv(
+      home,
+      [
+        [a, join(to, 'kafka-logs'), 'yes'],
+        [b, join(to, 'zookeeper'), 'no'],
+      ],
+      ['ks_data_stop', 'ks_data_move', undo, 'ks_data_done'],
+    );
     expect(r.code).toBe(1);
     expect(r.sections.get('error')).toContain('kind=changed_meanwhile');
     expect(readFileSync(join(a, 'version-2', 'snapshot.0'), 'utf8')).toBe('data of old-logs');
@@ -416,16 +514,31 @@ describe('move-data under dash', () => {
     const a = dataDir(home, 'old-logs');
     const b = dataDir(home, 'old-zk');
     const busy = dataDir(home, 'busy');
-    const r = mv(home, [[a, join(home, 'new-logs'), 'yes'], [b, busy, 'yes']], ['ks_data_stop', 'ks_data_move', 'ks_data_done']);
+    const r = mv(
+      home,
+      [
+        [a, join(home, 'new-logs'), 'yes'],
+        [b, busy, 'yes'],
+      ],
+      ['ks_data_stop', 'ks_data_move', 'ks_data_done'],
+    );
     expect(r.code).toBe(1);
     expect(r.sections.get('error')).toContain('kind=move_failed');
-    expect([existsSync(join(a, 'version-2')), existsSync(join(b, 'version-2')), existsSync(join(home, 'new-logs'))]).toEqual([true, true, false]);
+    expect([existsSync(join(a, 'version-2')), existsSync(join(b, 'version-2')), existsSync(join(home, 'new-logs'))]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('a data directory another process works in: refused before anything moves', () => {
     const home = scratchHome();
     const a = dataDir(home, 'old-logs');
-    const r = mv(home, [[a, join(home, 'new-logs'), 'yes']], ['(cd "$KS_M0_FROM" && exec sleep 30 >/dev/null 2>&1) & echo "holder=$!"; sleep 0.3', 'ks_data_stop', 'ks_data_move', 'ks_data_done']);
+    const r = mv(
+      home,
+      [[a, join(home, 'new-logs'), 'yes']],
+      ['(cd "$KS_M0_FROM" && exec sleep 30 >/dev/null 2>&1) & echo "holder=$!"; sleep 0.3', 'ks_data_stop', 'ks_data_move', 'ks_data_done'],
+    );
     const holder = Number(/holder=(\d+)/.exec(r.stdout)?.[1]);
     if (holder > 0) process.kill(holder, 'SIGKILL');
     expect(r.code).toBe(1);
@@ -444,20 +557,46 @@ describe('start-daemon under dash', () => {
     mkdirSync(join(dir, 'logs'), { recursive: true });
     writeFileSync(join(dir, 'config', 'server.properties'), 'broker.id=0\nzookeeper.session.timeout.ms=2000\n');
     spawnSync('ln', ['-s', '/bin/sh', join(dir, 'bin', 'java')]);
-    writeFileSync(join(dir, 'bin', 'kafka-server-start.sh'), [
-      '#!/bin/sh',
-      `echo start >> "${join(dir, 'starts')}"`,
-      `umask > "${join(dir, 'umask')}"`,
-      `printf '%s\\n' '${line}' > "${join(dir, 'logs', 'kafkaServer.out')}"`,
-      `nohup "${join(dir, 'bin', 'java')}" -c 'sleep 0.5' kafka.Kafka "$2" >/dev/null 2>&1 &`,
-      '',
-    ].join('\n'), { mode: 0o755 });
+    writeFileSync(
+      join(dir, 'bin', 'kafka-server-start.sh'),
+      [
+        '#!/bin/sh',
+        `echo start >> "${join(dir, 'starts')}"`,
+        `umask > "${join(dir, 'umask')}"`,
+        `printf '%s\\n' '${line}' > "${join(dir, 'logs', 'kafkaServer.out')}"`,
+        `nohup "${join(dir, 'bin', 'java')}" -c 'sleep 0.5' kafka.Kafka "$2" >/dev/null 2>&1 &`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
     return dir;
   };
-  const start = (home: string) => runLocally(remoteScript('start-broker', {
-    ...vars, KS_KIND: 'broker', KS_NAME: BROKER.name, KS_SCRIPT: BROKER.script, KS_CONF: BROKER.config, KS_OUT: BROKER.out, KS_MAIN: BROKER.main, KS_READY: BROKER.ready, KS_HEAP_OPTS: '-Xmx64m', KS_PORT: 1, KS_OTHER_PORTS: '', KS_STOP_PID: '', KS_RUNNING_PID: '', KS_TIMEOUT: 30,
-    KS_SERVICE: 'none', KS_UNIT: BROKER.unit,
-  }, ['probe-lib', 'daemon-lib', 'start-daemon']), home);
+  const start = (home: string) =>
+    runLocally(
+      remoteScript(
+        'start-broker',
+        {
+          ...vars,
+          KS_KIND: 'broker',
+          KS_NAME: BROKER.name,
+          KS_SCRIPT: BROKER.script,
+          KS_CONF: BROKER.config,
+          KS_OUT: BROKER.out,
+          KS_MAIN: BROKER.main,
+          KS_READY: BROKER.ready,
+          KS_HEAP_OPTS: '-Xmx64m',
+          KS_PORT: 1,
+          KS_OTHER_PORTS: '',
+          KS_STOP_PID: '',
+          KS_RUNNING_PID: '',
+          KS_TIMEOUT: 30,
+          KS_SERVICE: 'none',
+          KS_UNIT: BROKER.unit,
+        },
+        ['probe-lib', 'daemon-lib', 'start-daemon'],
+      ),
+      home,
+    );
 
   it('a broker that dies of anything else: reported at once, never retried; -daemon is started with umask 027', () => {
     const home = scratchHome();
@@ -476,19 +615,38 @@ describe('start-daemon under dash', () => {
     const unitDir = join(home, 'units');
     mkdirSync(bin);
     mkdirSync(unitDir);
-    writeFileSync(join(unitDir, BROKER.unit), '[Unit]\nDescription=the admin\'s own Kafka\n');
+    writeFileSync(join(unitDir, BROKER.unit), "[Unit]\nDescription=the admin's own Kafka\n");
     const log = join(home, 'calls');
     writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >> '${log}'\n`, { mode: 0o755 });
     writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
     const daemon = {
-      ...vars, KS_UNIT_DIR: unitDir, KS_KIND: 'broker', KS_NAME: BROKER.name, KS_SCRIPT: BROKER.script, KS_CONF: BROKER.config, KS_OUT: BROKER.out, KS_MAIN: BROKER.main, KS_READY: BROKER.ready,
-      KS_HEAP_OPTS: '-Xmx64m', KS_PORT: 1, KS_OTHER_PORTS: '', KS_STOP_PID: '', KS_RUNNING_PID: '', KS_TIMEOUT: 5, KS_SERVICE: 'systemd', KS_UNIT: BROKER.unit,
+      ...vars,
+      KS_UNIT_DIR: unitDir,
+      KS_KIND: 'broker',
+      KS_NAME: BROKER.name,
+      KS_SCRIPT: BROKER.script,
+      KS_CONF: BROKER.config,
+      KS_OUT: BROKER.out,
+      KS_MAIN: BROKER.main,
+      KS_READY: BROKER.ready,
+      KS_HEAP_OPTS: '-Xmx64m',
+      KS_PORT: 1,
+      KS_OTHER_PORTS: '',
+      KS_STOP_PID: '',
+      KS_RUNNING_PID: '',
+      KS_TIMEOUT: 5,
+      KS_SERVICE: 'systemd',
+      KS_UNIT: BROKER.unit,
     };
     // Each script gets what its bodies read (script-inputs.ts).
-    const varsOf = (body: 'start-daemon' | 'stop-daemon') => Object.fromEntries(Object.entries(daemon).filter(([k]) => declaredInput(['probe-lib', 'daemon-lib', body], k)));
+    const varsOf = (body: 'start-daemon' | 'stop-daemon') =>
+      Object.fromEntries(Object.entries(daemon).filter(([k]) => declaredInput(['probe-lib', 'daemon-lib', body], k)));
     for (const body of ['start-daemon', 'stop-daemon'] as const) {
       const r = runLocally(remoteScript(body, varsOf(body), ['probe-lib', 'daemon-lib', body]), home, bin);
-      expect(r.sections.get('error')).toEqual(['kind=unit_foreign', `message=${join(unitDir, BROKER.unit)} was not written by kafka-setup, so kafka-setup does not start or stop it`]);
+      expect(r.sections.get('error')).toEqual([
+        'kind=unit_foreign',
+        `message=${join(unitDir, BROKER.unit)} was not written by kafka-setup, so kafka-setup does not start or stop it`,
+      ]);
     }
     expect(existsSync(log)).toBe(false);
     // Ours (the header on its first line) is started through systemd as before.
@@ -497,9 +655,12 @@ describe('start-daemon under dash', () => {
     expect(readFileSync(log, 'utf8')).toContain(`systemctl stop ${BROKER.unit}`);
   });
 
-  it('a broker refused by a crashed one\'s registration (NodeExistsException): started again until the session timeout has passed', () => {
+  it("a broker refused by a crashed one's registration (NodeExistsException): started again until the session timeout has passed", () => {
     const home = scratchHome();
-    const dir = install(home, '[x] ERROR Error while creating ephemeral at /brokers/ids/0, node already exists and owner \'1\' does not match current session \'2\'');
+    const dir = install(
+      home,
+      "[x] ERROR Error while creating ephemeral at /brokers/ids/0, node already exists and owner '1' does not match current session '2'",
+    );
     const r = start(home);
     // It never serves here, so in the end it is reported; but only after starting it again and again.
     expect(r.sections.get('error')).toContain('kind=jvm_died');

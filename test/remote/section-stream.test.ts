@@ -5,9 +5,17 @@ import { sectionStreamer } from '../../src/remote/session.js';
 const MARK = '::ks:0123abcd::';
 const OUTPUT = [
   'greeting from a chatty ~/.bashrc',
-  `${MARK} logfile broker`, 'path=/k/logs/kafkaServer.out', 'state=ok',
-  `noise${MARK} tail`, 'line=broker first', 'line=broker ', 'cut=broker long\r', 'line=broker kind=x',
-  `${MARK} error`, 'kind=boom', 'message=it failed',
+  `${MARK} logfile broker`,
+  'path=/k/logs/kafkaServer.out',
+  'state=ok',
+  `noise${MARK} tail`,
+  'line=broker first',
+  'line=broker ',
+  'cut=broker long\r',
+  'line=broker kind=x',
+  `${MARK} error`,
+  'kind=boom',
+  'message=it failed',
   '',
 ].join('\n');
 
@@ -23,8 +31,12 @@ describe('streamed sections', () => {
   it.each([1, 3, 7, 1000])('hands over whole lines of the named sections as they come (chunks of %i), by name or first word', (size) => {
     const { streamed, kept } = feed(size, ['tail', 'logfile']);
     expect(streamed).toEqual([
-      ['logfile broker', 'path=/k/logs/kafkaServer.out'], ['logfile broker', 'state=ok'],
-      ['tail', 'line=broker first'], ['tail', 'line=broker '], ['tail', 'cut=broker long'], ['tail', 'line=broker kind=x'],
+      ['logfile broker', 'path=/k/logs/kafkaServer.out'],
+      ['logfile broker', 'state=ok'],
+      ['tail', 'line=broker first'],
+      ['tail', 'line=broker '],
+      ['tail', 'cut=broker long'],
+      ['tail', 'line=broker kind=x'],
     ]);
     // What is not streamed is kept, and reads as it would have: the error section still fails the run.
     const sections = parseSections(kept, MARK);

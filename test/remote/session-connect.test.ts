@@ -4,15 +4,15 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { connect as tcpConnect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { createServer as createTcpServer, type Server as TcpServer, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../src/errors.js';
-import { connect, type ConnectOptions } from '../../src/remote/session.js';
 import { fingerprint } from '../../src/remote/known-hosts.js';
-import { kexTamperProxy, type KexTamper } from '../support/kex-tamper.js';
+import { type ConnectOptions, connect } from '../../src/remote/session.js';
+import { type KexTamper, kexTamperProxy } from '../support/kex-tamper.js';
 import { scratchDir } from '../support/scratch.js';
 import { sshKeyPair } from '../support/ssh-keys.js';
 
@@ -38,7 +38,8 @@ afterEach(() => {
 async function sshServer(): Promise<number> {
   const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
     client.on('authentication', (ctx) => {
-      if (ctx.method === 'publickey' && ctx.key.algo === userPublic.type && ctx.key.data.equals(userPublic.getPublicSSH())) return ctx.accept();
+      if (ctx.method === 'publickey' && ctx.key.algo === userPublic.type && ctx.key.data.equals(userPublic.getPublicSSH()))
+        return ctx.accept();
       ctx.reject(['publickey']);
     });
     client.on('error', () => {});
@@ -65,7 +66,11 @@ function options(port: number, over: Partial<ConnectOptions> = {}): ConnectOptio
   };
 }
 
-const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'connected', (err: unknown) => err);
+const failure = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => 'connected',
+    (err: unknown) => err,
+  );
 
 describe('connect', () => {
   it('connects after the host key is accepted, and the next time without asking', async () => {
@@ -80,16 +85,26 @@ describe('connect', () => {
 
   it('the time spent answering the host-key question does not count against the timeout', async () => {
     const port = await sshServer();
-    const session = await connect(options(port, {
-      timeoutMs: 400,
-      trustUnknownHost: () => new Promise((r) => setTimeout(() => r(true), 1200)),
-    }));
+    const session = await connect(
+      options(port, {
+        timeoutMs: 400,
+        trustUnknownHost: () => new Promise((r) => setTimeout(() => r(true), 1200)),
+      }),
+    );
     session.close();
   });
 
   it('Ctrl-C at the host-key question is an interruption (exit 130), not "cannot connect"', async () => {
     const port = await sshServer();
-    const err = await failure(connect(options(port, { trustUnknownHost: async () => { throw new InterruptedError(); } })));
+    const err = await failure(
+      connect(
+        options(port, {
+          trustUnknownHost: async () => {
+            throw new InterruptedError();
+          },
+        }),
+      ),
+    );
     expect(err).toBeInstanceOf(InterruptedError);
   });
 
@@ -109,7 +124,11 @@ describe('connect', () => {
 
   it('a port that accepts TCP but never speaks SSH times out with the address and seconds', async () => {
     const silent: TcpServer = createTcpServer((s) => s.on('error', () => {}));
-    servers.push({ close: () => { silent.close(); } });
+    servers.push({
+      close: () => {
+        silent.close();
+      },
+    });
     const port = await listen(silent);
     const started = Date.now();
     const err = await failure(connect(options(port, { timeoutMs: 1000 })));
@@ -119,7 +138,11 @@ describe('connect', () => {
 
   it('Ctrl-C during the handshake stops it at once', async () => {
     const silent: TcpServer = createTcpServer((s) => s.on('error', () => {}));
-    servers.push({ close: () => { silent.close(); } });
+    servers.push({
+      close: () => {
+        silent.close();
+      },
+    });
     const port = await listen(silent);
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 100);
@@ -192,7 +215,9 @@ describe('connect: the host key is recorded only once the server proved it holds
     await sleep(100); // a late write would show by now
     kh.unchanged();
     expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).message).toBe(`127.0.0.1:${proxy.port} presented a host key it could not prove to hold (its signature does not verify); nothing was recorded`);
+    expect((err as UserError).message).toBe(
+      `127.0.0.1:${proxy.port} presented a host key it could not prove to hold (its signature does not verify); nothing was recorded`,
+    );
   });
 
   it('the connection dropped after the key was offered and accepted, before its signature was checked: nothing recorded', async () => {
@@ -210,7 +235,9 @@ describe('connect: the host key is recorded only once the server proved it holds
   it('the same while the user still reads the question: the answer comes after the drop, nothing recorded', async () => {
     const proxy = await tampered('drop-after-reply');
     const kh = knownHosts();
-    const err = await failure(connect(options(proxy.port, { knownHostsPath: kh.path, trustUnknownHost: () => sleep(300).then(() => true) })));
+    const err = await failure(
+      connect(options(proxy.port, { knownHostsPath: kh.path, trustUnknownHost: () => sleep(300).then(() => true) })),
+    );
     expect((err as UserError).message).toMatch(/closed the connection during the handshake/);
     await sleep(500);
     kh.unchanged();
@@ -229,7 +256,14 @@ describe('connect: the host key is recorded only once the server proved it holds
     expect((err as UserError).message).toBe(`127.0.0.1:${port} refused the key for user "ec2-user"`);
     expect(kh.text()).toContain(`[127.0.0.1]:${port} ssh-ed25519 ${hostPublic.toString('base64')}`);
     // The next run, with the right key, is not asked again.
-    const session = await connect(options(port, { knownHostsPath: kh.path, trustUnknownHost: async () => { throw new Error('asked again'); } }));
+    const session = await connect(
+      options(port, {
+        knownHostsPath: kh.path,
+        trustUnknownHost: async () => {
+          throw new Error('asked again');
+        },
+      }),
+    );
     session.close();
   });
 
@@ -302,7 +336,10 @@ describe('connect and run: no round trip the protocol does not ask for (connect/
           const child = spawn('/bin/sh', ['-c', info.command], { env: { PATH: path } });
           stream.pipe(child.stdin).on('error', () => {});
           child.stdout.pipe(stream, { end: false });
-          child.on('close', (code) => { stream.exit(code ?? 255); stream.end(); });
+          child.on('close', (code) => {
+            stream.exit(code ?? 255);
+            stream.end();
+          });
         });
       });
       client.on('error', () => {});
@@ -312,7 +349,10 @@ describe('connect and run: no round trip the protocol does not ask for (connect/
   }
   const MARK = '::ks:0123456789abcdef::';
   const script = (vars: Record<string, string>, shown: string[]) => ({
-    name: 'check', vars, shown, mark: MARK,
+    name: 'check',
+    vars,
+    shown,
+    mark: MARK,
     text: `{\nexec 3<&0 </dev/null\nprintf '%s said\\nv=%s\\n' '${MARK}' '${Object.values(vars).join(',')} it'"'"'s $HOME \\\\ !x'\n}\n`,
   });
 
@@ -321,10 +361,12 @@ describe('connect and run: no round trip the protocol does not ask for (connect/
     const session = await connect(options(port));
     try {
       const shown = await session.run(script({ KS_A: 'a b' }, ['KS_A']));
-      expect(shown.sections.get('said')).toEqual(['v=a b it\'s $HOME \\\\ !x']);
-      expect(commands[0]).toMatch(/^\/bin\/sh -c 'command -v base64 >\/dev\/null 2>&1 \|\| exit 213; eval "\$\(printf %s [A-Za-z0-9+/=]+ \| base64 -d\)"'$/);
+      expect(shown.sections.get('said')).toEqual(["v=a b it's $HOME \\\\ !x"]);
+      expect(commands[0]).toMatch(
+        /^\/bin\/sh -c 'command -v base64 >\/dev\/null 2>&1 \|\| exit 213; eval "\$\(printf %s [A-Za-z0-9+/=]+ \| base64 -d\)"'$/,
+      );
       const hidden = await session.run(script({ KS_A: 'a', KS_CONTENT: 'secret' }, ['KS_A']));
-      expect(hidden.sections.get('said')).toEqual(['v=a,secret it\'s $HOME \\\\ !x']);
+      expect(hidden.sections.get('said')).toEqual(["v=a,secret it's $HOME \\\\ !x"]);
       expect(commands[1]).toBe('/bin/sh -s');
       expect(session.stats.commands).toBe(2);
     } finally {
@@ -337,7 +379,7 @@ describe('connect and run: no round trip the protocol does not ask for (connect/
     const session = await connect(options(port));
     try {
       const r = await session.run(script({ KS_A: 'a' }, ['KS_A']));
-      expect(r.sections.get('said')).toEqual(['v=a it\'s $HOME \\\\ !x']);
+      expect(r.sections.get('said')).toEqual(["v=a it's $HOME \\\\ !x"]);
       expect(commands.map((c) => c.slice(0, 11))).toEqual(['/bin/sh -c ', '/bin/sh -s']);
       expect(session.stats.commands).toBe(2);
     } finally {

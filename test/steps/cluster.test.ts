@@ -1,22 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { getProperty } from '../../src/kafka/properties.js';
 import type { ClusterView } from '../../src/kafka/cluster.js';
+import { ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
+import { getProperty } from '../../src/kafka/properties.js';
 import type { InitOptions } from '../../src/options/init-options.js';
 import { initSteps } from '../../src/steps/plan.js';
-import { ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { createReporter } from '../../src/ui/reporter.js';
 import { FakeHost, freshDebian } from '../host/fake-host.js';
 
 const options: InitOptions = {
-  profile: 'default', host: '203.0.113.11', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
-  timeoutMs: 20000, passphraseEnv: undefined, yes: true, interactive: false,
-  kafkaVersion: '3.1.0', scalaVersion: '2.12', heap: 'auto', advertisedHost: 'kafka-2.example.com',
-  installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka'], sha512: undefined, dryRun: false, service: 'auto',
+  profile: 'default',
+  host: '203.0.113.11',
+  port: 22,
+  user: 'ec2-user',
+  keyPath: '/k.pem',
+  knownHostsPath: '/kh',
+  timeoutMs: 20000,
+  passphraseEnv: undefined,
+  yes: true,
+  interactive: false,
+  kafkaVersion: '3.1.0',
+  scalaVersion: '2.12',
+  heap: 'auto',
+  advertisedHost: 'kafka-2.example.com',
+  installDir: '~/kafka_2.12-3.1.0',
+  mirrors: ['https://m1/kafka'],
+  sha512: undefined,
+  dryRun: false,
+  service: 'auto',
 };
 const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: true, err: { write: () => true } as never });
-const three: ClusterView = { self: 2, members: [{ id: 1, brokerId: 1, address: '10.0.0.11' }, { id: 2, brokerId: 2, address: '10.0.0.12' }, { id: 3, brokerId: 3, address: '10.0.0.13' }] };
+const three: ClusterView = {
+  self: 2,
+  members: [
+    { id: 1, brokerId: 1, address: '10.0.0.11' },
+    { id: 2, brokerId: 2, address: '10.0.0.12' },
+    { id: 3, brokerId: 3, address: '10.0.0.13' },
+  ],
+};
 
 async function init(host: FakeHost, cluster: ClusterView | undefined) {
   const { facts } = await host.probe({ urls: ['https://m1/kafka/3.1.0/kafka_2.12-3.1.0.tgz'], lock: true });
@@ -36,7 +58,11 @@ describe('a member of a three-host cluster', () => {
     expect(prop('listeners')).toBe('PLAINTEXT://:9092,INTERNAL://:9093');
     expect(prop('advertised.listeners')).toBe('PLAINTEXT://kafka-2.example.com:9092,INTERNAL://10.0.0.12:9093');
     expect(prop('inter.broker.listener.name')).toBe('INTERNAL');
-    expect([prop('offsets.topic.replication.factor'), prop('transaction.state.log.replication.factor'), prop('default.replication.factor')]).toEqual(['3', '3', '3']);
+    expect([
+      prop('offsets.topic.replication.factor'),
+      prop('transaction.state.log.replication.factor'),
+      prop('default.replication.factor'),
+    ]).toEqual(['3', '3', '3']);
     expect([prop('min.insync.replicas'), prop('transaction.state.log.min.isr')]).toEqual(['2', '2']);
     const zk = host.state.files['zookeeper.properties']!.content;
     expect(getProperty(zk, 'server.1')).toBe('10.0.0.11:2888:3888');
@@ -71,7 +97,11 @@ describe('a member of a three-host cluster', () => {
   it('a single server with data becomes a member: its broker keeps the broker.id of its data, ZooKeeper takes its myid', async () => {
     const host = new FakeHost(freshDebian({ serverAddress: '10.0.0.12' }));
     await init(host, undefined);
-    host.state.data = { ...(host.state.data ?? {}), '/home/ec2-user/kafka-data/zookeeper/version-2': 120, '/home/ec2-user/kafka-data/kafka-logs': 300 };
+    host.state.data = {
+      ...(host.state.data ?? {}),
+      '/home/ec2-user/kafka-data/zookeeper/version-2': 120,
+      '/home/ec2-user/kafka-data/kafka-logs': 300,
+    };
     const kept: ClusterView = { ...three, members: three.members.map((m) => (m.id === 2 ? { ...m, brokerId: 0 } : m)) };
     const outcomes = await init(host, kept);
     expect(outcomes).toMatchObject({ config: 'done', zookeeper: 'done', broker: 'done' });

@@ -1,18 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { StepError } from '../../src/errors.js';
+import { ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import type { InitOptions } from '../../src/options/init-options.js';
 import { initSteps } from '../../src/steps/plan.js';
-import { ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { createReporter } from '../../src/ui/reporter.js';
 import { FakeHost, freshDebian, INSTALL } from '../host/fake-host.js';
 
 const options: InitOptions = {
-  profile: 'default', host: '203.0.113.10', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
-  timeoutMs: 20000, passphraseEnv: undefined, yes: true, interactive: false,
-  kafkaVersion: '3.1.0', scalaVersion: '2.12', heap: 'auto', advertisedHost: '203.0.113.10',
-  installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka'], sha512: undefined, dryRun: false, service: 'auto',
+  profile: 'default',
+  host: '203.0.113.10',
+  port: 22,
+  user: 'ec2-user',
+  keyPath: '/k.pem',
+  knownHostsPath: '/kh',
+  timeoutMs: 20000,
+  passphraseEnv: undefined,
+  yes: true,
+  interactive: false,
+  kafkaVersion: '3.1.0',
+  scalaVersion: '2.12',
+  heap: 'auto',
+  advertisedHost: '203.0.113.10',
+  installDir: '~/kafka_2.12-3.1.0',
+  mirrors: ['https://m1/kafka'],
+  sha512: undefined,
+  dryRun: false,
+  service: 'auto',
 };
 const quiet = createReporter({ tty: false, color: false, verbose: false, quiet: true, err: { write: () => true } as never });
 
@@ -25,7 +40,10 @@ async function init(host: FakeHost, dryRun = false) {
 
 /** A step's failure as the user reads it: the step's title, then what happened. */
 async function failure(run: Promise<unknown>): Promise<string> {
-  const err = await run.then(() => undefined, (e: unknown) => e);
+  const err = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof StepError)) throw new Error(`expected a StepError, got ${String(err)}`);
   return err.headline;
 }
@@ -60,7 +78,10 @@ describe('existing data', () => {
     expect(host.ran[1]!.written).toEqual(['/home/ec2-user/.bashrc']);
     const move = host.ran.find((s) => s.name === 'move-data')!;
     expect(move.stop).toEqual({ broker: 501, zookeeper: 500 });
-    expect(move.moves!.map((m) => [m.from, m.to])).toEqual([['/tmp/kafka-logs', `${KAFKA_DATA}/kafka-logs`], ['/tmp/zookeeper', `${KAFKA_DATA}/zookeeper`]]);
+    expect(move.moves!.map((m) => [m.from, m.to])).toEqual([
+      ['/tmp/kafka-logs', `${KAFKA_DATA}/kafka-logs`],
+      ['/tmp/zookeeper', `${KAFKA_DATA}/zookeeper`],
+    ]);
     // The config that points at the new place travels with the move.
     expect(move.written).toHaveLength(2);
     expect(host.state.data).toEqual({ [`${KAFKA_DATA}/kafka-logs`]: 2048, [`${KAFKA_DATA}/zookeeper`]: 1024 });
@@ -84,13 +105,17 @@ describe('existing data', () => {
 
   it('data at both places: refused before anything changes, naming both', async () => {
     const host = new FakeHost(handMade({ '/tmp/kafka-logs': 2048, [`${KAFKA_DATA}/kafka-logs`]: 4096 }));
-    expect(await failure(init(host))).toContain(`Keep the existing data: both /tmp/kafka-logs (where the config points now) and ${KAFKA_DATA}/kafka-logs (where kafka-setup keeps it) hold Kafka data`);
+    expect(await failure(init(host))).toContain(
+      `Keep the existing data: both /tmp/kafka-logs (where the config points now) and ${KAFKA_DATA}/kafka-logs (where kafka-setup keeps it) hold Kafka data`,
+    );
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
   });
 
-  it('a data directory this user cannot read (root\'s, from a Kafka once run with sudo): refused, never taken for empty', async () => {
+  it("a data directory this user cannot read (root's, from a Kafka once run with sudo): refused, never taken for empty", async () => {
     const host = new FakeHost({ ...handMade({ '/tmp/zookeeper': 10 }), unreadable: ['/tmp/kafka-logs'] });
-    expect(await failure(init(host))).toContain("Keep the existing data: Kafka's data directory /tmp/kafka-logs cannot be read by ec2-user, so kafka-setup cannot tell whether it holds data to keep");
+    expect(await failure(init(host))).toContain(
+      "Keep the existing data: Kafka's data directory /tmp/kafka-logs cannot be read by ec2-user, so kafka-setup cannot tell whether it holds data to keep",
+    );
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
   });
 
@@ -106,7 +131,9 @@ describe('existing data', () => {
     const host = new FakeHost(handMade({ '/tmp/kafka-logs': 2048, '/tmp/zookeeper': 1024 }));
     const { reports } = await init(host, true);
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
-    expect(reports.find((r) => r.id === 'data')!.detail).toBe(`would: move Kafka's data /tmp/kafka-logs → ${KAFKA_DATA}/kafka-logs and ZooKeeper's data /tmp/zookeeper → ${KAFKA_DATA}/zookeeper`);
+    expect(reports.find((r) => r.id === 'data')!.detail).toBe(
+      `would: move Kafka's data /tmp/kafka-logs → ${KAFKA_DATA}/kafka-logs and ZooKeeper's data /tmp/zookeeper → ${KAFKA_DATA}/zookeeper`,
+    );
   });
 });
 
@@ -120,7 +147,7 @@ describe('existing data, spelled differently', () => {
   });
 });
 
-describe('kafka-setup\'s data directory is not readable by other local users', () => {
+describe("kafka-setup's data directory is not readable by other local users", () => {
   /** A finished install, its data already in ~/kafka-data, both JVMs running with init's heap. */
   const finished = (dataMode: number) => {
     const zkHeap = '-Xmx256m';
@@ -134,14 +161,19 @@ describe('kafka-setup\'s data directory is not readable by other local users', (
       data: { [`${KAFKA_DATA}/kafka-logs`]: 2048, [`${KAFKA_DATA}/zookeeper`]: 64 },
       dataMode,
       jvms: [
-        { pid: 500, started: 10, main: 'org.apache.zookeeper.server.quorum.QuorumPeerMain', args: `${INSTALL}/config/zookeeper.properties ${zkHeap}` },
+        {
+          pid: 500,
+          started: 10,
+          main: 'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+          args: `${INSTALL}/config/zookeeper.properties ${zkHeap}`,
+        },
         { pid: 501, started: 11, main: 'kafka.Kafka', args: `${INSTALL}/config/server.properties` },
       ],
       listening: [2181, 9092],
     });
   };
 
-  it('an install made 0755: tightened once to 0750 in the data step\'s round trip, no JVM stopped; the next run changes nothing', async () => {
+  it("an install made 0755: tightened once to 0750 in the data step's round trip, no JVM stopped; the next run changes nothing", async () => {
     const host = new FakeHost(finished(0o755));
     const dry = await init(host, true);
     const data = dry.reports.find((r) => r.id === 'data')!;
@@ -174,18 +206,33 @@ describe('storage of the other mode', () => {
     const host = new FakeHost(freshDebian({ tools: ['curl', 'tar', 'sha512sum', 'base64', 'java', 'jps'] }));
     const { facts } = await host.probe({ urls: [], lock: true });
     const logs = `${KAFKA_DATA}/kafka-logs`;
-    facts.dataDirs.set(logs, { path: logs, state: 'data', kib: 8, device: '2049', format: { version: 1, nodeId: 1, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk' } });
+    facts.dataDirs.set(logs, {
+      path: logs,
+      state: 'data',
+      kib: 8,
+      device: '2049',
+      format: { version: 1, nodeId: 1, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk' },
+    });
     const ctx: StepContext = { options, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts };
     const headline = await failure(runSteps([...initSteps(ZOOKEEPER_MODE)], ctx, quiet, false));
-    expect(headline).toBe(`Keep the existing data: ${logs} is formatted for KRaft (Kafka 4.x, cluster MkU3OEVBNTcwNTJENDM2Qk); Kafka 3.1.0 runs with ZooKeeper and its broker cannot use it. Nothing was changed`);
+    expect(headline).toBe(
+      `Keep the existing data: ${logs} is formatted for KRaft (Kafka 4.x, cluster MkU3OEVBNTcwNTJENDM2Qk); Kafka 3.1.0 runs with ZooKeeper and its broker cannot use it. Nothing was changed`,
+    );
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
   });
 
-  it('ZooKeeper-mode storage (version 0) is this mode\'s own: kept as it is', async () => {
+  it("ZooKeeper-mode storage (version 0) is this mode's own: kept as it is", async () => {
     const host = new FakeHost(freshDebian({ tools: ['curl', 'tar', 'sha512sum', 'base64', 'java', 'jps'] }));
     const { facts } = await host.probe({ urls: [], lock: true });
     const logs = `${KAFKA_DATA}/kafka-logs`;
-    facts.dataDirs.set(logs, { path: logs, state: 'data', kib: 8, device: '2049', brokerId: 0, format: { version: 0, nodeId: undefined, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk' } });
+    facts.dataDirs.set(logs, {
+      path: logs,
+      state: 'data',
+      kib: 8,
+      device: '2049',
+      brokerId: 0,
+      format: { version: 0, nodeId: undefined, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk' },
+    });
     const ctx: StepContext = { options, host, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' }, facts };
     await runSteps([...initSteps(ZOOKEEPER_MODE)], ctx, quiet, false);
     expect(host.ran.map((s) => s.name)).toContain('start-broker');

@@ -2,8 +2,8 @@
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DataDirFact, HostFacts } from '../../src/host/facts.js';
-import type { InitOptions } from '../../src/options/init-options.js';
 import { initialControllers } from '../../src/kafka/kraft-quorum.js';
+import type { InitOptions } from '../../src/options/init-options.js';
 import { formatStep } from '../../src/steps/format.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { FakeHost, freshDebian, INSTALL } from '../host/fake-host.js';
@@ -12,17 +12,41 @@ import { FakeHost, freshDebian, INSTALL } from '../host/fake-host.js';
 const HOME = posix.dirname(INSTALL);
 
 const options = {
-  profile: 'default', host: '203.0.113.10', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
-  timeoutMs: 20000, passphraseEnv: undefined, yes: true, interactive: false,
-  kafkaVersion: '4.1.1', scalaVersion: '2.13', heap: 'auto', advertisedHost: '203.0.113.10',
-  installDir: '~/kafka_2.13-4.1.1', mirrors: ['https://m1/kafka'], sha512: undefined, dryRun: false, service: 'auto',
+  profile: 'default',
+  host: '203.0.113.10',
+  port: 22,
+  user: 'ec2-user',
+  keyPath: '/k.pem',
+  knownHostsPath: '/kh',
+  timeoutMs: 20000,
+  passphraseEnv: undefined,
+  yes: true,
+  interactive: false,
+  kafkaVersion: '4.1.1',
+  scalaVersion: '2.13',
+  heap: 'auto',
+  advertisedHost: '203.0.113.10',
+  installDir: '~/kafka_2.13-4.1.1',
+  mirrors: ['https://m1/kafka'],
+  sha512: undefined,
+  dryRun: false,
+  service: 'auto',
 } satisfies InitOptions;
 
 const LOGS = `${HOME}/kafka-data/kafka-logs`;
 const ID = 'tvz45AyKhMRbOhpz8_5ovg';
 
 async function ctxWith(dirs: Array<Partial<DataDirFact> & { path: string }>, kept?: string): Promise<StepContext> {
-  const host = new FakeHost(freshDebian({ install: 'kafka', files: { bashrc: { content: '', mtime: 1 }, 'server.properties': { content: 'node.id=1\n', mtime: 1 }, 'zookeeper.properties': undefined } }));
+  const host = new FakeHost(
+    freshDebian({
+      install: 'kafka',
+      files: {
+        bashrc: { content: '', mtime: 1 },
+        'server.properties': { content: 'node.id=1\n', mtime: 1 },
+        'zookeeper.properties': undefined,
+      },
+    }),
+  );
   const { facts } = await host.probe({ urls: [], lock: false });
   const dataDirs = new Map(facts.dataDirs);
   for (const d of dirs) dataDirs.set(d.path, { state: 'data', kib: 0, device: '2049', ...d });
@@ -41,7 +65,10 @@ describe('the KRaft storage step', () => {
   it('is done once formatted for the kept cluster and node 1; a formatted directory without a kept id gets it kept', async () => {
     const dir = { path: LOGS, format: { version: 1, nodeId: 1, clusterId: ID } };
     expect(formatStep.check(await ctxWith([dir], ID))).toEqual({ done: true, detail: `${LOGS}: cluster ${ID}, node 1` });
-    expect(formatStep.check(await ctxWith([dir]))).toMatchObject({ done: false, reason: `keep the cluster id ${ID} of ${LOGS} on the host` });
+    expect(formatStep.check(await ctxWith([dir]))).toMatchObject({
+      done: false,
+      reason: `keep the cluster id ${ID} of ${LOGS} on the host`,
+    });
   });
 
   it('a formatted directory whose kept id was lost keeps its own id: never a new one', async () => {
@@ -50,9 +77,11 @@ describe('the KRaft storage step', () => {
     expect((ctx.host as FakeHost).ran.find((c) => c.name === 'format-storage')?.clusterId).toBe(ID);
   });
 
-  it('refuses another cluster\'s storage, another node\'s, and files without meta.properties, before any change', async () => {
+  it("refuses another cluster's storage, another node's, and files without meta.properties, before any change", async () => {
     const other = await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 1, clusterId: 'AAAAAAAAAAAAAAAAAAAAAA' } }], ID);
-    expect(formatStep.preflight!(other)?.message).toBe(`${LOGS} is formatted for cluster AAAAAAAAAAAAAAAAAAAAAA, and this server's Kafka is cluster ${ID} (kept in ${HOME}/kafka-data/cluster.id)`);
+    expect(formatStep.preflight!(other)?.message).toBe(
+      `${LOGS} is formatted for cluster AAAAAAAAAAAAAAAAAAAAAA, and this server's Kafka is cluster ${ID} (kept in ${HOME}/kafka-data/cluster.id)`,
+    );
     expect(formatStep.preflight!(other)?.hint).toMatch(/move it away \(mv .*kafka-logs .*kafka-logs\.old\)/);
     const node = await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 3, clusterId: ID } }], ID);
     expect(formatStep.preflight!(node)?.message).toBe(`${LOGS} is formatted for node 3, and this server is node 1`);
@@ -62,27 +91,38 @@ describe('the KRaft storage step', () => {
 
   it('refuses ZooKeeper-mode data (3.x): KRaft cannot read it', async () => {
     const broker = await ctxWith([{ path: LOGS, brokerId: 0, format: { version: 0, nodeId: undefined, clusterId: ID } }]);
-    expect(formatStep.preflight!(broker)?.message).toMatch(new RegExp(`^${LOGS} holds the data of a ZooKeeper-based Kafka \\(3\\.x\\); Kafka 4\\.1\\.1 runs without ZooKeeper \\(KRaft\\) and cannot read it`));
+    expect(formatStep.preflight!(broker)?.message).toMatch(
+      new RegExp(
+        `^${LOGS} holds the data of a ZooKeeper-based Kafka \\(3\\.x\\); Kafka 4\\.1\\.1 runs without ZooKeeper \\(KRaft\\) and cannot read it`,
+      ),
+    );
     // The seed's own install by hand: its data in /tmp.
     const seed = await ctxWith([{ path: '/tmp/zookeeper/version-2' }]);
     expect(formatStep.preflight!(seed)?.message).toMatch(/^\/tmp\/zookeeper holds the data of a ZooKeeper-based Kafka/);
     const seedLogs = await ctxWith([{ path: '/tmp/kafka-logs', brokerId: 0 }]);
     expect(formatStep.preflight!(seedLogs)?.message).toMatch(/^\/tmp\/kafka-logs holds the data of a ZooKeeper-based Kafka/);
     const zk = await ctxWith([{ path: `${HOME}/kafka-data/zookeeper/version-2` }]);
-    expect(formatStep.preflight!(zk)?.message).toMatch(new RegExp(`^${HOME}/kafka-data/zookeeper holds the data of a ZooKeeper-based Kafka`));
+    expect(formatStep.preflight!(zk)?.message).toMatch(
+      new RegExp(`^${HOME}/kafka-data/zookeeper holds the data of a ZooKeeper-based Kafka`),
+    );
     expect(formatStep.preflight!(zk)?.hint).toMatch(/--kafka-version 3\.x .* uninstall --purge/);
   });
 });
 
-describe('the KRaft storage step on a cluster\'s member', () => {
+describe("the KRaft storage step on a cluster's member", () => {
   const view = { self: 2, clusterId: ID, members: [1, 2, 3].map((n) => ({ id: n, brokerId: n, address: `10.0.0.${n}` })) };
 
-  it('formats with the cluster\'s id and every voter, whatever id the host keeps; a node formatted as another is refused', async () => {
+  it("formats with the cluster's id and every voter, whatever id the host keeps; a node formatted as another is refused", async () => {
     const ctx = { ...(await ctxWith([])), cluster: view };
     expect(formatStep.check(ctx)).toMatchObject({ done: false, reason: `format ${LOGS} for cluster ${ID}, node 2 of 3 voters` });
-    expect((formatStep.check(ctx) as { wouldRun: string[] }).wouldRun[0]).toContain(`--initial-controllers ${initialControllers(view, ID)}`);
+    expect((formatStep.check(ctx) as { wouldRun: string[] }).wouldRun[0]).toContain(
+      `--initial-controllers ${initialControllers(view, ID)}`,
+    );
     await formatStep.apply(ctx);
-    expect((ctx.host as FakeHost).ran.find((c) => c.name === 'format-storage')).toMatchObject({ clusterId: ID, initialControllers: initialControllers(view, ID) });
+    expect((ctx.host as FakeHost).ran.find((c) => c.name === 'format-storage')).toMatchObject({
+      clusterId: ID,
+      initialControllers: initialControllers(view, ID),
+    });
     const other = { ...(await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 1, clusterId: ID } }], ID)), cluster: view };
     expect(formatStep.preflight?.(other)?.message).toBe(`${LOGS} is formatted for node 1, and this server is node 2`);
     const done = { ...(await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 2, clusterId: ID } }], ID)), cluster: view };

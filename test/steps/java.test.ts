@@ -1,12 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import type { InitOptions } from '../../src/options/init-options.js';
-import { remoteScript } from '../../src/host/script.js';
 import { RemoteHost } from '../../src/host/remote-host.js';
+import { remoteScript } from '../../src/host/script.js';
+import type { InitOptions } from '../../src/options/init-options.js';
 import { keyValues, parseSections, type RemoteScript } from '../../src/remote/script.js';
 import { progressReader, RemoteFailure, type RunOptions, type RunResult, type Session } from '../../src/remote/session.js';
 import { quote } from '../../src/remote/shell.js';
@@ -14,8 +14,8 @@ import { javaInstallFor, javaStep, PM_LOCKS, PM_WAIT_S } from '../../src/steps/j
 import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
 import type { ActiveStep, Reporter } from '../../src/ui/reporter.js';
-import { scratchDir } from '../support/scratch.js';
 import { FakeHost, freshDebian } from '../host/fake-host.js';
+import { scratchDir } from '../support/scratch.js';
 
 const os = (id: string, versionId: string, idLike: string[] = []) => ({ id, versionId, idLike, prettyName: id });
 
@@ -66,7 +66,10 @@ function withVars(text: string, vars: Record<string, string>): string {
 class LocalShell implements Session {
   readonly host = 'local';
   readonly stats = { connections: 1, commands: 0 };
-  constructor(private readonly env: Record<string, string>, private readonly vars: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly vars: Record<string, string>,
+  ) {}
   close(): void {}
   run(script: RemoteScript, opts: RunOptions = {}): Promise<RunResult> {
     this.stats.commands++;
@@ -74,13 +77,23 @@ class LocalShell implements Session {
       const child = spawn('sh', ['-s'], { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       const progress = opts.onProgress ? progressReader(script.mark, opts.onProgress) : undefined;
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); progress?.(d.toString()); });
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        progress?.(d.toString());
+      });
       child.on('close', (code) => {
         const sections = parseSections(stdout, script.mark);
         const error = sections.get('error');
         if (error) {
           const kv = keyValues(error);
-          reject(new RemoteFailure(kv.get('kind') ?? 'unknown', kv.get('message') ?? '', kv, error.filter((l) => l.startsWith('log=')).map((l) => l.slice(4))));
+          reject(
+            new RemoteFailure(
+              kv.get('kind') ?? 'unknown',
+              kv.get('message') ?? '',
+              kv,
+              error.filter((l) => l.startsWith('log=')).map((l) => l.slice(4)),
+            ),
+          );
         } else {
           resolve({ code: code ?? -1, stdout, stderr: '', sections, durationMs: 1 });
         }
@@ -182,18 +195,27 @@ async function fakeHost(state: State, opts: { waitS?: number; pm?: 'apt' | 'yum'
   const progress: string[] = [];
   const ctx: StepContext = {
     options: { installDir: '~/kafka_2.12-3.1.0' } as InitOptions,
-    host: new RemoteHost(new LocalShell({ PATH: opts.pm === 'dnf' ? `${dir}:${systemWithoutJava()}` : `${dir}:/usr/bin:/bin`, HOME: dir, KS_FAKE: dir }, {
-      KS_PM_LOCKS: `${dir}/lock-frontend ${dir}/lock`,
-      KS_PM_PIDFILES: `${dir}/yum.pid`,
-      KS_PM_WAIT: String(opts.waitS ?? PM_WAIT_S),
-    }), { options: { installDir: '~/kafka_2.12-3.1.0' }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } }),
+    host: new RemoteHost(
+      new LocalShell(
+        { PATH: opts.pm === 'dnf' ? `${dir}:${systemWithoutJava()}` : `${dir}:/usr/bin:/bin`, HOME: dir, KS_FAKE: dir },
+        {
+          KS_PM_LOCKS: `${dir}/lock-frontend ${dir}/lock`,
+          KS_PM_PIDFILES: `${dir}/yum.pid`,
+          KS_PM_WAIT: String(opts.waitS ?? PM_WAIT_S),
+        },
+      ),
+      { options: { installDir: '~/kafka_2.12-3.1.0' }, dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' } },
+    ),
     dist: { kafkaVersion: '3.1.0', scalaVersion: '2.12' },
     facts,
     progress: (text) => progress.push(text),
   };
-  if (opts.pm === 'yum') ctx.facts = { ...ctx.facts, os: { id: 'amzn', versionId: '2', idLike: ['centos', 'rhel', 'fedora'], prettyName: 'Amazon Linux 2' } };
-  if (opts.pm === 'dnf') ctx.facts = { ...ctx.facts, os: { id: 'amzn', versionId: '2023', idLike: ['fedora'], prettyName: 'Amazon Linux 2023' } };
-  const calls = (): string[] => (existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean) : []);
+  if (opts.pm === 'yum')
+    ctx.facts = { ...ctx.facts, os: { id: 'amzn', versionId: '2', idLike: ['centos', 'rhel', 'fedora'], prettyName: 'Amazon Linux 2' } };
+  if (opts.pm === 'dnf')
+    ctx.facts = { ...ctx.facts, os: { id: 'amzn', versionId: '2023', idLike: ['fedora'], prettyName: 'Amazon Linux 2023' } };
+  const calls = (): string[] =>
+    existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean) : [];
   return { ctx, dir, calls, progress };
 }
 
@@ -211,22 +233,32 @@ describe('installing Java with apt (install-java.sh)', () => {
 
   it.runIf(asRoot)('finishes an interrupted dpkg run (dpkg --configure -a), then installs, and says so', async () => {
     const { ctx, calls } = await fakeHost('dpkg-interrupted');
-    expect(await javaStep.apply(ctx)).toBe('installed openjdk-17-jdk-headless, after finishing an interrupted install (dpkg --configure -a)');
+    expect(await javaStep.apply(ctx)).toBe(
+      'installed openjdk-17-jdk-headless, after finishing an interrupted install (dpkg --configure -a)',
+    );
     // --fix-broken: dpkg cannot configure a package whose dependencies apt never unpacked.
     expect(calls()).toEqual([INSTALL, 'dpkg --configure -a', INSTALL.replace('install -y', 'install -y --fix-broken')]);
   });
 
-  it.runIf(asRoot)('Java\'s packages left unfinished (its binaries in place): apt --fix-broken finishes them, and says so; others are not Java\'s business', async () => {
-    const { ctx, calls, dir } = await fakeHost('java-unfinished');
-    expect(await javaStep.apply(ctx)).toBe('installed openjdk-17-jdk-headless, after finishing an interrupted install (apt-get --fix-broken)');
-    expect(calls()).toEqual([INSTALL.replace('install -y', 'install -y --fix-broken')]);
-    expect(existsSync(join(dir, 'java-unfinished'))).toBe(false);
-    expect(ctx.facts.unfinishedJava).toEqual([]);
-  });
+  it.runIf(asRoot)(
+    "Java's packages left unfinished (its binaries in place): apt --fix-broken finishes them, and says so; others are not Java's business",
+    async () => {
+      const { ctx, calls, dir } = await fakeHost('java-unfinished');
+      expect(await javaStep.apply(ctx)).toBe(
+        'installed openjdk-17-jdk-headless, after finishing an interrupted install (apt-get --fix-broken)',
+      );
+      expect(calls()).toEqual([INSTALL.replace('install -y', 'install -y --fix-broken')]);
+      expect(existsSync(join(dir, 'java-unfinished'))).toBe(false);
+      expect(ctx.facts.unfinishedJava).toEqual([]);
+    },
+  );
 
-  it.runIf(asRoot)('another apt failure is reported with apt\'s own words, and dpkg is left alone', async () => {
+  it.runIf(asRoot)("another apt failure is reported with apt's own words, and dpkg is left alone", async () => {
     const { ctx, calls } = await fakeHost('broken');
-    const err = await javaStep.apply(ctx).then(() => undefined, (e: unknown) => e);
+    const err = await javaStep.apply(ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toBe('apt could not install any of: openjdk-17-jdk-headless openjdk-11-jdk-headless');
     expect((err as UserError).details).toContain('E: Unable to correct problems, you have held broken packages.');
@@ -252,7 +284,8 @@ async function holdLock(file: string, name: string, args: string[] = []): Promis
   ].join('\n');
   // The code in the environment: the command line stays short, like a package manager's.
   const child = spawn(PYTHON, ['-c', 'exec(__import__("os").environ["KS_HOLD"])', file, name, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KS_HOLD: code },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, KS_HOLD: code },
   });
   holders.push(child);
   await new Promise<void>((resolve, reject) => {
@@ -280,15 +313,25 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     const holder = await holdLock(join(fake.dir, 'lock'), 'unattended-upgr');
     const applying = javaStep.apply(fake.ctx);
     let settled = false;
-    void applying.finally(() => { settled = true; }).catch(() => undefined);
+    void applying
+      .finally(() => {
+        settled = true;
+      })
+      .catch(() => undefined);
     await sleep(3000);
     expect(settled, 'the install did not wait for the lock').toBe(false);
     expect(fake.calls()).toEqual([]);
-    expect(fake.progress.at(-1)).toMatch(new RegExp(`^waiting for unattended-upgr \\(pid ${holder.pid}\\) to release ${fake.dir}/lock \\(\\d+ s\\)$`));
+    expect(fake.progress.at(-1)).toMatch(
+      new RegExp(`^waiting for unattended-upgr \\(pid ${holder.pid}\\) to release ${fake.dir}/lock \\(\\d+ s\\)$`),
+    );
     holder.kill('SIGTERM');
     await exited(holder);
     const did = await applying;
-    expect(did).toMatch(new RegExp(`^installed openjdk-17-jdk-headless, after waiting (\\d+) s for unattended-upgr \\(pid ${holder.pid}\\) to release the dpkg lock$`));
+    expect(did).toMatch(
+      new RegExp(
+        `^installed openjdk-17-jdk-headless, after waiting (\\d+) s for unattended-upgr \\(pid ${holder.pid}\\) to release the dpkg lock$`,
+      ),
+    );
     expect(Number(/after waiting (\d+) s/.exec(did)?.[1])).toBeGreaterThanOrEqual(2);
     expect(fake.calls()).toEqual([INSTALL]);
   });
@@ -309,39 +352,60 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     expect(updates[0]).toBe('java is not installed');
     expect(updates[1]).toBe('installing openjdk-17-jdk-headless');
     expect(updates.at(-1)).toBe('installing openjdk-17-jdk-headless');
-    expect(updates[2]).toMatch(new RegExp(`^waiting for apt-get \\(pid ${holder.pid}\\) to release ${fake.dir}/lock-frontend \\(\\d+ s\\)$`));
+    expect(updates[2]).toMatch(
+      new RegExp(`^waiting for apt-get \\(pid ${holder.pid}\\) to release ${fake.dir}/lock-frontend \\(\\d+ s\\)$`),
+    );
     expect(report?.detail).toMatch(/^installed openjdk-17-jdk-headless, after waiting \d+ s for apt-get/);
     expect(ctx.progress).toBeUndefined();
   });
 
-  it.runIf(canHold)('gives up at the bound with the real cause: who holds the lock, for how long it has run, how long we waited', async () => {
-    const fake = await fakeHost('ok', { waitS: 2 });
-    // A hostile holder: control characters in its name and its command line.
-    const holder = await holdLock(join(fake.dir, 'lock-frontend'), 'evil\x1b]0;x\x07\x1b[2J', ['\x1b[31mred\r\nFAKE LINE']);
-    const started = Date.now();
-    const err = await javaStep.apply(fake.ctx).then(() => undefined, (e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expect(fake.calls(), 'apt ran although the lock was held').toEqual([]);
-    expect(err).toBeInstanceOf(UserError);
-    const e = err as UserError;
-    expect(e.message).toMatch(new RegExp(`^the package manager is busy: evil\\]0;x\\[2J \\(pid ${holder.pid}\\), running for \\d+ s, holds the dpkg lock \\(${fake.dir}/lock-frontend\\); kafka-setup waited [2-9] s for it$`));
-    expect(e.hint).toContain(`ps -o pid,etime,args -p ${holder.pid}`);
-    expect(e.hint).toContain('run kafka-setup init again');
-    expect(e.hint).not.toContain('repositories');
-    expect(e.details[0]).toMatch(/^its command: \S*python\S* -c exec\(.*\) \S+\/lock-frontend evil\]0;x\[2J \[31mredFAKE LINE$/);
-    for (const text of [e.message, e.hint ?? '', ...e.details]) expect(text).not.toMatch(/[\x00-\x1f\x7f]/);
-  });
+  it.runIf(canHold)(
+    'gives up at the bound with the real cause: who holds the lock, for how long it has run, how long we waited',
+    async () => {
+      const fake = await fakeHost('ok', { waitS: 2 });
+      // A hostile holder: control characters in its name and its command line.
+      const holder = await holdLock(join(fake.dir, 'lock-frontend'), 'evil\x1b]0;x\x07\x1b[2J', ['\x1b[31mred\r\nFAKE LINE']);
+      const started = Date.now();
+      const err = await javaStep.apply(fake.ctx).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(fake.calls(), 'apt ran although the lock was held').toEqual([]);
+      expect(err).toBeInstanceOf(UserError);
+      const e = err as UserError;
+      expect(e.message).toMatch(
+        new RegExp(
+          `^the package manager is busy: evil\\]0;x\\[2J \\(pid ${holder.pid}\\), running for \\d+ s, holds the dpkg lock \\(${fake.dir}/lock-frontend\\); kafka-setup waited [2-9] s for it$`,
+        ),
+      );
+      expect(e.hint).toContain(`ps -o pid,etime,args -p ${holder.pid}`);
+      expect(e.hint).toContain('run kafka-setup init again');
+      expect(e.hint).not.toContain('repositories');
+      expect(e.details[0]).toMatch(/^its command: \S*python\S* -c exec\(.*\) \S+\/lock-frontend evil\]0;x\[2J \[31mredFAKE LINE$/);
+      for (const text of [e.message, e.hint ?? '', ...e.details]) expect(text).not.toMatch(/[\x00-\x1f\x7f]/);
+    },
+  );
 
-  it.runIf(asRoot)('a lock taken between our look and apt\'s: apt\'s "Could not get lock" is waited out too, within the bound', async () => {
-    const fake = await fakeHost('lost-race');
-    expect(await javaStep.apply(fake.ctx)).toBe('installed openjdk-17-jdk-headless');
-    expect(fake.calls()).toEqual([INSTALL, INSTALL]);
-  });
+  it.runIf(asRoot)(
+    'a lock taken between our look and apt\'s: apt\'s "Could not get lock" is waited out too, within the bound',
+    async () => {
+      const fake = await fakeHost('lost-race');
+      expect(await javaStep.apply(fake.ctx)).toBe('installed openjdk-17-jdk-headless');
+      expect(fake.calls()).toEqual([INSTALL, INSTALL]);
+    },
+  );
 
-  it.runIf(asRoot)('a lock apt keeps reporting past the bound fails as pm_busy with apt\'s own words', async () => {
+  it.runIf(asRoot)("a lock apt keeps reporting past the bound fails as pm_busy with apt's own words", async () => {
     const fake = await fakeHost('ok', { waitS: 0 });
-    writeFileSync(join(fake.dir, 'apt-get'), '#!/bin/sh\necho "apt-get $*" >> "$KS_FAKE/calls"\necho "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242 (apt-get)"\nexit 100\n');
-    const e = (await javaStep.apply(fake.ctx).then(() => undefined, (err: unknown) => err)) as UserError;
+    writeFileSync(
+      join(fake.dir, 'apt-get'),
+      '#!/bin/sh\necho "apt-get $*" >> "$KS_FAKE/calls"\necho "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242 (apt-get)"\nexit 100\n',
+    );
+    const e = (await javaStep.apply(fake.ctx).then(
+      () => undefined,
+      (err: unknown) => err,
+    )) as UserError;
     expect(e).toBeInstanceOf(UserError);
     expect(e.message).toBe('the package manager is busy: another process holds the dpkg lock; kafka-setup waited 0 s for it');
     expect(e.details).toContain('E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242 (apt-get)');
@@ -358,7 +422,11 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     expect(fake.progress.at(-1)).toMatch(new RegExp(`^waiting for sleep \\(pid ${holder.pid}\\) to release ${fake.dir}/yum.pid`));
     holder.kill('SIGKILL');
     await exited(holder);
-    expect(await applying).toMatch(new RegExp(`^installed java-17-amazon-corretto-devel, after waiting \\d+ s for sleep \\(pid ${holder.pid}\\) to release the yum lock$`));
+    expect(await applying).toMatch(
+      new RegExp(
+        `^installed java-17-amazon-corretto-devel, after waiting \\d+ s for sleep \\(pid ${holder.pid}\\) to release the yum lock$`,
+      ),
+    );
     expect(fake.calls()).toEqual(['yum install -y -q java-17-amazon-corretto-devel']);
   });
 
@@ -370,15 +438,25 @@ describe('another package manager holds the lock (install-java.sh)', () => {
     expect(await javaStep.apply(fake.ctx)).toBe('installed java-17-amazon-corretto-devel');
   });
 
-  it.runIf(canHold)('Ctrl-C while waiting (the channel\'s stdin closes) stops the wait at once: interrupted', async () => {
+  it.runIf(canHold)("Ctrl-C while waiting (the channel's stdin closes) stops the wait at once: interrupted", async () => {
     const dir = scratchDir('ks-fake-apt-');
     await holdLock(join(dir, 'lock'), 'apt-get');
-    const script = remoteScript('install-java', {
-      KS_PM: 'apt', KS_PACKAGES: 'openjdk-17-jdk-headless', KS_PM_LOCKS: join(dir, 'lock'), KS_PM_PIDFILES: '', KS_PM_WAIT: 600,
-    }, ['probe-lib', 'install-java']);
+    const script = remoteScript(
+      'install-java',
+      {
+        KS_PM: 'apt',
+        KS_PACKAGES: 'openjdk-17-jdk-headless',
+        KS_PM_LOCKS: join(dir, 'lock'),
+        KS_PM_PIDFILES: '',
+        KS_PM_WAIT: 600,
+      },
+      ['probe-lib', 'install-java'],
+    );
     const child = spawn('sh', ['-s'], { env: { PATH: '/usr/bin:/bin', HOME: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     child.stdin.write(script.text);
     const waitingBy = Date.now() + 5000;
     while (!stdout.includes(`${script.mark} progress`) && Date.now() < waitingBy) await sleep(50);
@@ -402,15 +480,27 @@ describe('installing Java with dnf (install-java.sh)', () => {
 
   it.runIf(asRoot)('packages an interrupted transaction left without their %post (no java, no jps) are reinstalled', async () => {
     const fake = await fakeHost('rpm-unfinished', { pm: 'dnf' });
-    expect(await javaStep.apply(fake.ctx)).toBe('installed java-17-amazon-corretto-devel, after finishing an interrupted install (dnf reinstall java-17-amazon-corretto java-17-amazon-corretto-headless)');
-    expect(fake.calls()).toEqual(['dnf install -y -q java-17-amazon-corretto-devel', 'dnf reinstall -y -q java-17-amazon-corretto java-17-amazon-corretto-headless']);
-    expect(fake.progress).toContain('finishing an interrupted install (dnf reinstall java-17-amazon-corretto java-17-amazon-corretto-headless)');
+    expect(await javaStep.apply(fake.ctx)).toBe(
+      'installed java-17-amazon-corretto-devel, after finishing an interrupted install (dnf reinstall java-17-amazon-corretto java-17-amazon-corretto-headless)',
+    );
+    expect(fake.calls()).toEqual([
+      'dnf install -y -q java-17-amazon-corretto-devel',
+      'dnf reinstall -y -q java-17-amazon-corretto java-17-amazon-corretto-headless',
+    ]);
+    expect(fake.progress).toContain(
+      'finishing an interrupted install (dnf reinstall java-17-amazon-corretto java-17-amazon-corretto-headless)',
+    );
   });
 });
 
 describe('the lock files and the wait', () => {
-  it('apt: the four locks apt and dpkg take; yum and dnf: their pid files and rpm\'s transaction lock', () => {
-    expect(PM_LOCKS.apt.fcntl).toEqual(['/var/lib/dpkg/lock-frontend', '/var/lib/dpkg/lock', '/var/lib/apt/lists/lock', '/var/cache/apt/archives/lock']);
+  it("apt: the four locks apt and dpkg take; yum and dnf: their pid files and rpm's transaction lock", () => {
+    expect(PM_LOCKS.apt.fcntl).toEqual([
+      '/var/lib/dpkg/lock-frontend',
+      '/var/lib/dpkg/lock',
+      '/var/lib/apt/lists/lock',
+      '/var/cache/apt/archives/lock',
+    ]);
     expect(PM_LOCKS.yum.pidFiles).toEqual(['/var/run/yum.pid']);
     expect(PM_LOCKS.dnf.pidFiles).toContain('/var/lib/dnf/rpmdb_lock.pid');
     expect(PM_LOCKS.dnf.fcntl).toEqual(['/var/lib/rpm/.rpm.lock']);
@@ -420,7 +510,12 @@ describe('the lock files and the wait', () => {
   it('progress sections reach onProgress as they arrive, split anywhere, and nothing else does', () => {
     const seen: string[] = [];
     const feed = progressReader('::ks:ab::', (t) => seen.push(t));
-    for (const chunk of ['greeting ::ks:ab:: progr', 'ess\ntext=waiting for apt', ' (pid 1)\n::ks:ab:: installed\ntext=no\n::ks:zz:: progress\ntext=forged\n']) feed(chunk);
+    for (const chunk of [
+      'greeting ::ks:ab:: progr',
+      'ess\ntext=waiting for apt',
+      ' (pid 1)\n::ks:ab:: installed\ntext=no\n::ks:zz:: progress\ntext=forged\n',
+    ])
+      feed(chunk);
     expect(seen).toEqual(['waiting for apt (pid 1)']);
   });
 });

@@ -1,18 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { StepError, UserError } from '../../src/errors.js';
+import { ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import type { InitOptions } from '../../src/options/init-options.js';
 import { initSteps } from '../../src/steps/plan.js';
-import { ZOOKEEPER_MODE } from '../../src/kafka/mode.js';
 import { runSteps } from '../../src/steps/runner.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { createReporter } from '../../src/ui/reporter.js';
-import { FakeHost, freshDebian, INSTALL, type FakeHostState } from '../host/fake-host.js';
+import { FakeHost, type FakeHostState, freshDebian, INSTALL } from '../host/fake-host.js';
 
 const options: InitOptions = {
-  profile: 'default', host: '203.0.113.10', port: 22, user: 'ec2-user', keyPath: '/k.pem', knownHostsPath: '/kh',
-  timeoutMs: 20000, passphraseEnv: undefined, yes: true, interactive: false,
-  kafkaVersion: '3.1.0', scalaVersion: '2.12', heap: 'auto', advertisedHost: '203.0.113.10',
-  installDir: '~/kafka_2.12-3.1.0', mirrors: ['https://m1/kafka', 'https://m2/kafka'], sha512: undefined, dryRun: false, service: 'auto',
+  profile: 'default',
+  host: '203.0.113.10',
+  port: 22,
+  user: 'ec2-user',
+  keyPath: '/k.pem',
+  knownHostsPath: '/kh',
+  timeoutMs: 20000,
+  passphraseEnv: undefined,
+  yes: true,
+  interactive: false,
+  kafkaVersion: '3.1.0',
+  scalaVersion: '2.12',
+  heap: 'auto',
+  advertisedHost: '203.0.113.10',
+  installDir: '~/kafka_2.12-3.1.0',
+  mirrors: ['https://m1/kafka', 'https://m2/kafka'],
+  sha512: undefined,
+  dryRun: false,
+  service: 'auto',
 };
 
 // Room for a 1g heap, where auto still picks 400m (a host under 1800 MiB): a change of heap changes both JVMs.
@@ -30,7 +45,10 @@ async function init(host: FakeHost, o: Partial<InitOptions> = {}, dryRun = false
 
 /** A step's failure as the user reads it: the step's title, then what happened. */
 async function failure(run: Promise<unknown>): Promise<string> {
-  const err = await run.then(() => undefined, (e: unknown) => e);
+  const err = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof StepError)) throw new Error(`expected a StepError, got ${String(err)}`);
   return err.headline;
 }
@@ -39,7 +57,18 @@ describe('init steps against a fake host', () => {
   it('a fresh host goes through every step, in order, once', async () => {
     const host = new FakeHost(freshDebian());
     const { outcomes } = await init(host);
-    expect(outcomes).toEqual({ java: 'done', download: 'done', extract: 'done', heap: 'done', data: 'skipped', config: 'done', units: 'skipped', zookeeper: 'done', broker: 'done', jps: 'done' });
+    expect(outcomes).toEqual({
+      java: 'done',
+      download: 'done',
+      extract: 'done',
+      heap: 'done',
+      data: 'skipped',
+      config: 'done',
+      units: 'skipped',
+      zookeeper: 'done',
+      broker: 'done',
+      jps: 'done',
+    });
     // The checksum comes with the probe; the heap and config edits travel with the extraction.
     expect(host.ran.map((s) => s.name)).toEqual(['probe', 'install-java', 'download', 'extract', 'start-zookeeper', 'start-broker']);
     expect(host.ran.find((s) => s.name === 'extract')!.written).toHaveLength(3);
@@ -70,7 +99,9 @@ describe('init steps against a fake host', () => {
     const { outcomes, reports } = await init(host, { advertisedHost: 'kafka.example.com' });
     expect(outcomes).toMatchObject({ config: 'done', zookeeper: 'skipped', broker: 'done' });
     // Said outright: the old address, the new one.
-    expect(reports.find((r) => r.id === 'config')!.detail).toBe('advertised.listeners PLAINTEXT://203.0.113.10:9092 → PLAINTEXT://kafka.example.com:9092, data in /home/ec2-user/kafka-data');
+    expect(reports.find((r) => r.id === 'config')!.detail).toBe(
+      'advertised.listeners PLAINTEXT://203.0.113.10:9092 → PLAINTEXT://kafka.example.com:9092, data in /home/ec2-user/kafka-data',
+    );
     const restart = host.ran.find((s) => s.name === 'start-broker')!;
     expect(restart.stopPid).toBeDefined();
     expect(host.state.jvms.find((j) => j.main.includes('QuorumPeerMain'))!.pid).toBe(zk);
@@ -102,8 +133,18 @@ describe('init steps against a fake host', () => {
   });
 
   it('a ~/.bashrc with a damaged kafka-setup block stops the run before anything changes', async () => {
-    const host = new FakeHost(freshDebian({ files: { bashrc: { content: '# >>> kafka-setup: Kafka heap >>>\nexport TOKEN=secret\n', mtime: 1 }, 'server.properties': undefined, 'zookeeper.properties': undefined } }));
-    expect(await failure(init(host))).toMatch(/Set the Kafka heap in ~\/.bashrc: ~\/.bashrc line 1 starts a kafka-setup block that never ends/);
+    const host = new FakeHost(
+      freshDebian({
+        files: {
+          bashrc: { content: '# >>> kafka-setup: Kafka heap >>>\nexport TOKEN=secret\n', mtime: 1 },
+          'server.properties': undefined,
+          'zookeeper.properties': undefined,
+        },
+      }),
+    );
+    expect(await failure(init(host))).toMatch(
+      /Set the Kafka heap in ~\/.bashrc: ~\/.bashrc line 1 starts a kafka-setup block that never ends/,
+    );
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
     expect(host.state.files.bashrc!.content).toContain('export TOKEN=secret');
   });
@@ -207,7 +248,15 @@ describe('init steps against a fake host', () => {
       const host = systemdHost();
       const { outcomes, reports } = await init(host);
       expect(outcomes).toMatchObject({ units: 'done', zookeeper: 'done', broker: 'done' });
-      expect(host.ran.map((s) => s.name)).toEqual(['probe', 'install-java', 'download', 'extract', 'units', 'start-zookeeper', 'start-broker']);
+      expect(host.ran.map((s) => s.name)).toEqual([
+        'probe',
+        'install-java',
+        'download',
+        'extract',
+        'units',
+        'start-zookeeper',
+        'start-broker',
+      ]);
       expect(host.ran.filter((s) => s.name.startsWith('start-')).map((s) => s.service)).toEqual(['systemd', 'systemd']);
       expect(host.state.units?.broker?.enabled).toBe(true);
       const broker = unitOf(host, 'broker');
@@ -217,14 +266,18 @@ describe('init steps against a fake host', () => {
       expect(broker).toMatch(/^After=network-online.target kafka-zookeeper.service$/m);
       expect(broker).toContain('User=ec2-user');
       expect(broker).toContain('Environment="KAFKA_HEAP_OPTS=-Xmx400m -Xms400m"');
-      expect(broker).toContain(`"${INSTALL}/bin/kafka-server-start.sh" "${INSTALL}/config/server.properties" "${INSTALL}/logs/kafkaServer.out"`);
+      expect(broker).toContain(
+        `"${INSTALL}/bin/kafka-server-start.sh" "${INSTALL}/config/server.properties" "${INSTALL}/logs/kafkaServer.out"`,
+      );
       expect(broker).toContain('Restart=on-failure');
       expect(unitOf(host, 'zookeeper')).not.toMatch(/Requires=|Wants=kafka/);
       expect(reports.find((r) => r.id === 'broker')!.detail).toMatch(/^started as kafka-broker.service: pid \d+/);
       host.ran.length = 0;
       const again = await init(host);
       expect(host.ran.map((s) => s.name)).toEqual(['probe']);
-      expect(again.reports.find((r) => r.id === 'units')!.detail).toBe('kafka-zookeeper.service and kafka-broker.service installed, enabled at boot');
+      expect(again.reports.find((r) => r.id === 'units')!.detail).toBe(
+        'kafka-zookeeper.service and kafka-broker.service installed, enabled at boot',
+      );
       expect(again.reports.find((r) => r.id === 'broker')!.detail).toMatch(/as kafka-broker.service, pid/);
     });
 
@@ -236,9 +289,14 @@ describe('init steps against a fake host', () => {
       host.ran.length = 0;
       const { reports } = await init(host);
       expect(host.ran.map((s) => [s.name, s.stopPid, s.service])).toEqual([
-        ['probe', undefined, undefined], ['units', undefined, undefined], ['start-zookeeper', zk, 'systemd'], ['start-broker', broker, 'systemd'],
+        ['probe', undefined, undefined],
+        ['units', undefined, undefined],
+        ['start-zookeeper', zk, 'systemd'],
+        ['start-broker', broker, 'systemd'],
       ]);
-      expect(reports.find((r) => r.id === 'zookeeper')!.detail).toMatch(/^handed to kafka-zookeeper.service \(stopped once, started again by systemd\): pid \d+/);
+      expect(reports.find((r) => r.id === 'zookeeper')!.detail).toMatch(
+        /^handed to kafka-zookeeper.service \(stopped once, started again by systemd\): pid \d+/,
+      );
       host.ran.length = 0;
       await init(host);
       expect(host.ran.map((s) => s.name)).toEqual(['probe']);
@@ -250,7 +308,10 @@ describe('init steps against a fake host', () => {
       host.ran.length = 0;
       await init(host, { heap: '1g' });
       expect(host.ran.map((s) => s.name)).toEqual(['probe', 'write-files', 'units', 'start-zookeeper', 'start-broker']);
-      expect(host.ran.find((s) => s.name === 'units')!.units!.write.map((u) => u.name)).toEqual(['kafka-zookeeper.service', 'kafka-broker.service']);
+      expect(host.ran.find((s) => s.name === 'units')!.units!.write.map((u) => u.name)).toEqual([
+        'kafka-zookeeper.service',
+        'kafka-broker.service',
+      ]);
       expect(unitOf(host, 'broker')).toContain('KAFKA_HEAP_OPTS=-Xmx1g -Xms1g');
     });
 
@@ -259,8 +320,17 @@ describe('init steps against a fake host', () => {
       await init(host);
       host.ran.length = 0;
       const { reports } = await init(host, { service: 'none' });
-      expect(host.ran.map((s) => [s.name, s.service])).toEqual([['probe', undefined], ['units', undefined], ['start-zookeeper', 'none'], ['start-broker', 'none']]);
-      expect(host.ran.find((s) => s.name === 'units')!.units).toEqual({ write: [], enable: [], remove: ['kafka-zookeeper.service', 'kafka-broker.service'] });
+      expect(host.ran.map((s) => [s.name, s.service])).toEqual([
+        ['probe', undefined],
+        ['units', undefined],
+        ['start-zookeeper', 'none'],
+        ['start-broker', 'none'],
+      ]);
+      expect(host.ran.find((s) => s.name === 'units')!.units).toEqual({
+        write: [],
+        enable: [],
+        remove: ['kafka-zookeeper.service', 'kafka-broker.service'],
+      });
       expect(host.state.units).toEqual({});
       host.ran.length = 0;
       const again = await init(host, { service: 'none' });
@@ -271,18 +341,24 @@ describe('init steps against a fake host', () => {
 
     it('refuses, before any change: --service systemd without systemd, units without passwordless sudo, a unit kafka-setup did not write', async () => {
       const noSystemd = new FakeHost(freshDebian());
-      expect(await failure(init(noSystemd, { service: 'systemd' }))).toBe('Install the systemd units: --service systemd: the host does not run systemd (no /run/systemd/system)');
+      expect(await failure(init(noSystemd, { service: 'systemd' }))).toBe(
+        'Install the systemd units: --service systemd: the host does not run systemd (no /run/systemd/system)',
+      );
       expect(noSystemd.ran.map((r) => r.name)).toEqual(['probe']);
 
       const password = systemdHost({ sudo: 'password', tools: ['curl', 'tar', 'sha512sum', 'base64', 'java', 'jps'] });
-      expect(await failure(init(password, { service: 'systemd' }))).toBe('Install the systemd units: installing systemd units needs root, and ec2-user must give sudo a password');
+      expect(await failure(init(password, { service: 'systemd' }))).toBe(
+        'Install the systemd units: installing systemd units needs root, and ec2-user must give sudo a password',
+      );
       // auto falls back to -daemon and says why.
       const auto = await init(systemdHost({ sudo: 'password', tools: ['curl', 'tar', 'sha512sum', 'base64', 'java', 'jps'] }));
       expect(auto.reports.find((r) => r.id === 'units')!.detail).toMatch(/^none: installing units needs root/);
 
-      const foreign = systemdHost({ units: { broker: { content: '[Unit]\nDescription=someone else\'s kafka\n', enabled: true } } });
-      const err = await init(foreign).catch((e: unknown) => e) as StepError;
-      expect(err.headline).toBe('Install the systemd units: /etc/systemd/system/kafka-broker.service exists and was not written by kafka-setup');
+      const foreign = systemdHost({ units: { broker: { content: "[Unit]\nDescription=someone else's kafka\n", enabled: true } } });
+      const err = (await init(foreign).catch((e: unknown) => e)) as StepError;
+      expect(err.headline).toBe(
+        'Install the systemd units: /etc/systemd/system/kafka-broker.service exists and was not written by kafka-setup',
+      );
       expect(err.hint).toMatch(/rename it .*or pass --service none/);
       expect(foreign.ran.map((r) => r.name)).toEqual(['probe']);
 
@@ -291,16 +367,22 @@ describe('init steps against a fake host', () => {
       const probe = packaged.probe.bind(packaged);
       packaged.probe = async (r) => {
         const p = await probe(r);
-        p.facts.services.units.broker = { ...p.facts.services.units.broker, enabled: 'enabled', fragment: '/usr/lib/systemd/system/kafka-broker.service' };
+        p.facts.services.units.broker = {
+          ...p.facts.services.units.broker,
+          enabled: 'enabled',
+          fragment: '/usr/lib/systemd/system/kafka-broker.service',
+        };
         return p;
       };
-      const e2 = await init(packaged).catch((e: unknown) => e) as StepError;
-      expect(e2.headline).toBe('Install the systemd units: systemd already has a kafka-broker.service that kafka-setup did not write (/usr/lib/systemd/system/kafka-broker.service)');
+      const e2 = (await init(packaged).catch((e: unknown) => e)) as StepError;
+      expect(e2.headline).toBe(
+        'Install the systemd units: systemd already has a kafka-broker.service that kafka-setup did not write (/usr/lib/systemd/system/kafka-broker.service)',
+      );
       expect(packaged.ran.map((r) => r.name)).toEqual(['probe']);
     });
 
-    it('--service none beside someone else\'s unit: it is neither removed nor refused; the JVMs run with -daemon', async () => {
-      const foreign = '[Unit]\nDescription=someone else\'s kafka\n';
+    it("--service none beside someone else's unit: it is neither removed nor refused; the JVMs run with -daemon", async () => {
+      const foreign = "[Unit]\nDescription=someone else's kafka\n";
       const host = systemdHost({ units: { broker: { content: foreign, enabled: true } } });
       const { reports } = await init(host, { service: 'none' });
       expect(host.ran.filter((r) => r.name === 'units')).toEqual([]);
@@ -319,7 +401,7 @@ describe('init steps against a fake host', () => {
       expect(host.ran.map((r) => r.name)).toEqual(['probe']);
     });
 
-    it('a failed package install: the package manager\'s last lines and what to do', async () => {
+    it("a failed package install: the package manager's last lines and what to do", async () => {
       const host = new FakeHost(freshDebian({ installFails: 'E: Unable to locate package openjdk-17-jdk-headless' }));
       const err = (await init(host).catch((e: unknown) => e)) as StepError;
       expect(err.headline).toMatch(/^Install Java: apt could not install/);
@@ -352,7 +434,9 @@ describe('init steps against a fake host', () => {
       expect(err).toBeInstanceOf(StepError);
       expect(err.exitCode).toBe(1);
       expect(err.step.id).toBe('heap');
-      expect(err.headline).toMatch(/^Set the Kafka heap in ~\/.bashrc: the heap 1g does not fit this host: .* need about 1.5 GiB, and the host has 973 MiB of memory and no swap$/);
+      expect(err.headline).toMatch(
+        /^Set the Kafka heap in ~\/.bashrc: the heap 1g does not fit this host: .* need about 1.5 GiB, and the host has 973 MiB of memory and no swap$/,
+      );
       expect(err.hint).toMatch(/^use --heap 480m or less \(--heap auto picks 400m here/);
       // Java was not installed, nothing downloaded: only the probe ran.
       expect(host.ran.map((r) => r.name)).toEqual(['probe']);
@@ -360,7 +444,9 @@ describe('init steps against a fake host', () => {
     });
 
     it('--heap 512m on a 1 GiB host is refused too; 400m and auto run', async () => {
-      await expect(init(new FakeHost(freshDebian({ memKib: micro })), { heap: '512m' })).rejects.toThrow(/the heap 512m does not fit this host/);
+      await expect(init(new FakeHost(freshDebian({ memKib: micro })), { heap: '512m' })).rejects.toThrow(
+        /the heap 512m does not fit this host/,
+      );
       const host = new FakeHost(freshDebian({ memKib: micro }));
       await init(host);
       expect(host.state.jvms.find((j) => j.main === 'kafka.Kafka')!.args).toContain('-Xmx400m');
@@ -396,7 +482,9 @@ describe('init steps against a fake host', () => {
       host.ran.length = 0;
       // The profile's heap reaches the options like --heap does (resolveInitOptions), so this is that re-run.
       await expect(init(host, { heap: '1g' })).rejects.toThrow(/the heap 1g does not fit this host/);
-      await expect(init(host, { heap: '1g' }, true)).resolves.toMatchObject({ reports: expect.arrayContaining([expect.objectContaining({ id: 'heap', wouldFail: expect.anything() })]) });
+      await expect(init(host, { heap: '1g' }, true)).resolves.toMatchObject({
+        reports: expect.arrayContaining([expect.objectContaining({ id: 'heap', wouldFail: expect.anything() })]),
+      });
       expect(host.ran.map((r) => r.name)).toEqual(['probe', 'probe']);
       expect(JSON.stringify(host.state).replace(/"now":\d+/, '')).toBe(before.replace(/"now":\d+/, ''));
       // --heap auto (or 400m) lowers it: the block is rewritten and both JVMs restarted with 400m.
@@ -405,5 +493,4 @@ describe('init steps against a fake host', () => {
       expect(host.state.jvms.find((j) => j.main === 'kafka.Kafka')!.args).toContain('-Xmx400m');
     });
   });
-
 });

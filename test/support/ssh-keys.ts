@@ -8,8 +8,12 @@ type Options = Parameters<typeof ssh2.utils.generateKeyPairSync>[1];
 
 export function sshKeyPair(type: 'ed25519' | 'rsa', options?: Options & { passphrase?: string }): { private: string; public: string } {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const pair = type === 'rsa' ? ssh2.utils.generateKeyPairSync('rsa', { bits: 2048, ...options }) : ssh2.utils.generateKeyPairSync('ed25519', options);
-    if (!(ssh2.utils.parseKey(pair.public) instanceof Error) && !(ssh2.utils.parseKey(pair.private, options?.passphrase) instanceof Error)) return pair;
+    const pair =
+      type === 'rsa'
+        ? ssh2.utils.generateKeyPairSync('rsa', { bits: 2048, ...options })
+        : ssh2.utils.generateKeyPairSync('ed25519', options);
+    if (!(ssh2.utils.parseKey(pair.public) instanceof Error) && !(ssh2.utils.parseKey(pair.private, options?.passphrase) instanceof Error))
+      return pair;
   }
   throw new Error(`ssh2 made no readable ${type} key pair in 20 attempts`);
 }

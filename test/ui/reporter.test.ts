@@ -1,9 +1,9 @@
-import { captureReporter } from '../support/capture-reporter.js';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError, UserError } from '../../src/errors.js';
 import { type createReporter, printUsageError, type ReporterOptions } from '../../src/ui/reporter.js';
 import { terminalSafeJson, visible } from '../../src/visible.js';
+import { captureReporter } from '../support/capture-reporter.js';
 
 /** A reporter writing into strings. */
 function capture(o: Partial<ReporterOptions> = {}): { r: ReturnType<typeof createReporter>; out: () => string; err: () => string } {
@@ -71,7 +71,9 @@ describe('every failure ends in error: and what to do:', () => {
   it('gives a usage error without a hint the usual one, naming the command', () => {
     const { r, err } = capture({ command: 'init' });
     r.error(new UsageError('--heap: "lots" is not a heap size'), false);
-    expect(err()).toBe('error: --heap: "lots" is not a heap size\nwhat to do: correct the value and run the same command again; kafka-setup init --help describes every flag\n');
+    expect(err()).toBe(
+      'error: --heap: "lots" is not a heap size\nwhat to do: correct the value and run the same command again; kafka-setup init --help describes every flag\n',
+    );
   });
 
   it('gives any other failure without a hint a way to see more', () => {
@@ -83,16 +85,25 @@ describe('every failure ends in error: and what to do:', () => {
   it('reports a bug the same way, the stack only with --debug', () => {
     const { r, err } = capture();
     r.error(new TypeError('x is undefined'), false);
-    expect(err()).toBe('error: internal error: x is undefined\nwhat to do: this is a bug in kafka-setup: run again with --debug for the stack trace, and report it with the output\n');
+    expect(err()).toBe(
+      'error: internal error: x is undefined\nwhat to do: this is a bug in kafka-setup: run again with --debug for the stack trace, and report it with the output\n',
+    );
   });
 
-  it('a host\'s reporter marks its log lines and, with human output off, its warnings (logs on a cluster), never the JSON', () => {
+  it("a host's reporter marks its log lines and, with human output off, its warnings (logs on a cluster), never the JSON", () => {
     const { r, out, err } = capture({ quiet: true });
     const h = r.labelled('10.0.0.2');
     h.output(['zookeeper | started', `x ${HOSTILE}`]);
     h.warn('following the log ended');
     h.json({ a: 1 });
-    expect(out().split('\n')).toEqual(['[10.0.0.2] zookeeper | started', expect.stringMatching(/^\[10\.0\.0\.2\] x a\\x1b/), '{', '  "a": 1', '}', '']);
+    expect(out().split('\n')).toEqual([
+      '[10.0.0.2] zookeeper | started',
+      expect.stringMatching(/^\[10\.0\.0\.2\] x a\\x1b/),
+      '{',
+      '  "a": 1',
+      '}',
+      '',
+    ]);
     expect(err()).toBe('[10.0.0.2] warning: following the log ended\n');
     r.output(['plain']);
     expect(out()).toMatch(/\nplain\n$/);
@@ -107,7 +118,9 @@ describe('every failure ends in error: and what to do:', () => {
   it('prints commander-level usage errors in the same format', () => {
     let text = '';
     const e = new PassThrough();
-    e.on('data', (d: Buffer) => { text += d.toString(); });
+    e.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
     printUsageError("unknown option '--bogus'", 'kafka-setup init --help lists every flag', e, false);
     expect(text).toBe("error: unknown option '--bogus'\nwhat to do: kafka-setup init --help lists every flag\n");
   });

@@ -55,11 +55,14 @@ export class Deadline {
     if (this.over || this.paused || this.timer || !this.onExpire) return;
     const expire = this.onExpire;
     this.since = Date.now();
-    this.timer = setTimeout(() => {
-      this.over = true;
-      this.timer = undefined;
-      expire();
-    }, Math.max(0, this.left));
+    this.timer = setTimeout(
+      () => {
+        this.over = true;
+        this.timer = undefined;
+        expire();
+      },
+      Math.max(0, this.left),
+    );
   }
 }
 
@@ -75,7 +78,9 @@ export function transportError(err: SshError, at: { host: string; port: number }
   switch (err.code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new UserError(`cannot resolve the host name "${at.host}"`, { hint: 'check --host: use the instance\'s public IPv4 address or public DNS name' });
+      return new UserError(`cannot resolve the host name "${at.host}"`, {
+        hint: "check --host: use the instance's public IPv4 address or public DNS name",
+      });
     case 'ECONNREFUSED':
       return new UserError(`${where} refused the connection (nothing listens on port ${at.port})`, {
         hint: `check --port and that sshd runs; on EC2, check the instance is running and its security group allows inbound TCP ${at.port} from your IP`,
@@ -84,7 +89,9 @@ export function transportError(err: SshError, at: { host: string; port: number }
     case 'ENETUNREACH':
       return new UserError(`${where} is unreachable from this machine`, { hint: 'check your network and the address in --host' });
     case 'ECONNRESET':
-      return new UserError(`${where} closed the connection during the SSH handshake`, { hint: `check that port ${at.port} is an SSH server, and that the instance finished booting` });
+      return new UserError(`${where} closed the connection during the SSH handshake`, {
+        hint: `check that port ${at.port} is an SSH server, and that the instance finished booting`,
+      });
     default:
       return undefined;
   }

@@ -15,10 +15,10 @@ import {
   checkHostKey,
   fingerprint,
   hostKeyAlgorithms,
+  KnownHostsFileError,
   keyType,
   knownHostsName,
   knownKeyTypes,
-  KnownHostsFileError,
   readKnownHosts,
   recordHostKey,
 } from '../known-hosts.js';
@@ -49,10 +49,7 @@ export interface HostKeyPolicy extends HostKeyPlace {
   log?: ((line: string) => void) | undefined;
 }
 
-export type HostKeyDecision =
-  | { kind: 'accept' }
-  | { kind: 'ask'; question: UnknownHost }
-  | { kind: 'refuse'; error: UserError };
+export type HostKeyDecision = { kind: 'accept' } | { kind: 'ask'; question: UnknownHost } | { kind: 'refuse'; error: UserError };
 
 /** What to do with the key a host offers, from the known_hosts text alone (no I/O). */
 export function decideHostKey(known: string, at: HostKeyPlace, key: Buffer): HostKeyDecision {
@@ -63,7 +60,10 @@ export function decideHostKey(known: string, at: HostKeyPlace, key: Buffer): Hos
     case 'known':
       return { kind: 'accept' };
     case 'unknown':
-      return { kind: 'ask', question: { host: at.host, port: at.port, keyType: keyType(key), fingerprint: fp, knownTypes: status.knownTypes } };
+      return {
+        kind: 'ask',
+        question: { host: at.host, port: at.port, keyType: keyType(key), fingerprint: fp, knownTypes: status.knownTypes },
+      };
     case 'changed':
       return {
         kind: 'refuse',
@@ -85,9 +85,12 @@ export function decideHostKey(known: string, at: HostKeyPlace, key: Buffer): Hos
 }
 
 export function knownHostsUnusable(err: KnownHostsFileError): UserError {
-  return new UserError(`cannot use the known_hosts file ${err.reason === 'permission denied' ? `${err.path} (permission denied)` : `${err.path}: ${err.reason}`}`, {
-    hint: 'pass --known-hosts with the path of a file (it is created if missing), e.g. --known-hosts ~/.ssh/known_hosts',
-  });
+  return new UserError(
+    `cannot use the known_hosts file ${err.reason === 'permission denied' ? `${err.path} (permission denied)` : `${err.path}: ${err.reason}`}`,
+    {
+      hint: 'pass --known-hosts with the path of a file (it is created if missing), e.g. --known-hosts ~/.ssh/known_hosts',
+    },
+  );
 }
 
 /** The known_hosts text, or a UserError saying why the file cannot be used (a missing file is empty). */
@@ -113,9 +116,12 @@ export function askFailure(err: unknown): Error {
  */
 export function signatureRefused(err: Error, at: { host: string; port: number }): UserError | undefined {
   if (!/signature verification failed/i.test(err.message)) return undefined;
-  return new UserError(`${at.host}:${at.port} presented a host key it could not prove to hold (its signature does not verify); nothing was recorded`, {
-    hint: 'this is what an intercepted connection looks like (or a broken SSH server): check the network path to the host before trusting it',
-  });
+  return new UserError(
+    `${at.host}:${at.port} presented a host key it could not prove to hold (its signature does not verify); nothing was recorded`,
+    {
+      hint: 'this is what an intercepted connection looks like (or a broken SSH server): check the network path to the host before trusting it',
+    },
+  );
 }
 
 /** The handshake's clock: it stops while the user reads the question. */
@@ -193,7 +199,9 @@ export class HostKeyCheck {
     } catch (err) {
       throw askFailure(err);
     }
-    p.log?.(`host key ${accepted.fingerprint} ${p.recordAcceptedKey ? 'recorded in' : 'accepted for this run, not written to'} ${p.knownHostsPath}`);
+    p.log?.(
+      `host key ${accepted.fingerprint} ${p.recordAcceptedKey ? 'recorded in' : 'accepted for this run, not written to'} ${p.knownHostsPath}`,
+    );
   }
 
   private sameAsProved(key: Buffer): boolean {

@@ -29,7 +29,13 @@ export interface MoveQuestion {
  * 'handshake' only once that signature verified with the offered key (lib/protocol/kex.js finish()).
  * Undefined when the key is not wanted or not proven (signature refused, connection dropped, time up).
  */
-function provenHostKey(host: string, port: number, algorithms: string[], timeoutMs: number, wanted: (key: Buffer) => boolean): Promise<Buffer | undefined> {
+function provenHostKey(
+  host: string,
+  port: number,
+  algorithms: string[],
+  timeoutMs: number,
+  wanted: (key: Buffer) => boolean,
+): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const client = new ssh2.Client();
     let offered: Buffer | undefined;
@@ -48,7 +54,10 @@ function provenHostKey(host: string, port: number, algorithms: string[], timeout
     client.once('handshake', () => done(offered));
     try {
       client.connect({
-        host, port, username: 'kafka-setup', readyTimeout: timeoutMs,
+        host,
+        port,
+        username: 'kafka-setup',
+        readyTimeout: timeoutMs,
         algorithms: { serverHostKey: algorithms as ssh2.ServerHostKeyAlgorithm[] },
         hostVerifier: (k: Buffer) => {
           if (!wanted(k)) return false;
@@ -70,7 +79,13 @@ export async function sameServerMoved(q: MoveQuestion): Promise<string | undefin
   const known = await loadKnownHosts(q.knownHostsPath).catch(() => '');
   const types = knownKeyTypes(known, q.was.host, q.was.port);
   if (types.length === 0) return undefined;
-  const key = await provenHostKey(q.host, q.port, hostKeyAlgorithms(types), q.timeoutMs, (k) => checkHostKey(known, q.was.host, q.was.port, k).kind === 'known');
+  const key = await provenHostKey(
+    q.host,
+    q.port,
+    hostKeyAlgorithms(types),
+    q.timeoutMs,
+    (k) => checkHostKey(known, q.was.host, q.was.port, k).kind === 'known',
+  );
   if (!key) return undefined;
   // Trusted as much as the old address was: recorded for the new one, so the connection is not asked about it.
   if (q.record && checkHostKey(known, q.host, q.port, key).kind === 'unknown') {

@@ -11,8 +11,12 @@
 import type ssh2 from 'ssh2';
 
 type Sign = (data: Buffer, done: (signature: Buffer) => void) => void;
-interface SigningKey { sign(data: Buffer, hash?: string): Buffer | Error }
-interface Protocol { authPK(user: string, key: unknown, keyAlgo?: string, sign?: Sign): void }
+interface SigningKey {
+  sign(data: Buffer, hash?: string): Buffer | Error;
+}
+interface Protocol {
+  authPK(user: string, key: unknown, keyAlgo?: string, sign?: Sign): void;
+}
 
 /** The hash each signature algorithm names (RFC 8332); other key types choose their own. */
 const HASHES: Record<string, string> = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512', 'ssh-rsa': 'sha1' };

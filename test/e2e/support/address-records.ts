@@ -42,11 +42,13 @@ export function readRecords<T>(r: AddressRecords): T[] {
     return [];
   }
   const pattern = addressPattern(r);
-  return names.filter((n) => pattern.test(n)).flatMap((name) => {
-    try {
-      return [JSON.parse(readFileSync(join(r.dir, name), 'utf8')) as T];
-    } catch {
-      return [];
-    }
-  });
+  return names
+    .filter((n) => pattern.test(n))
+    .flatMap((name) => {
+      try {
+        return [JSON.parse(readFileSync(join(r.dir, name), 'utf8')) as T];
+      } catch {
+        return [];
+      }
+    });
 }

@@ -16,7 +16,7 @@ import { existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { run, startSystemdHosts, stopSystemdHosts, type SystemdHost } from './nspawn-host.js';
+import { run, type SystemdHost, startSystemdHosts, stopSystemdHosts } from './nspawn-host.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -82,9 +82,13 @@ export async function startAl2Host(opts: { memoryMiB?: number } = {}): Promise<S
     rmSync(join(host.root, 'usr/bin/dnf'), { force: true });
     if (!lstatSync(join(host.root, 'usr/bin/yum')).isSymbolicLink()) throw new Error('the tree has no yum link');
     // What the host itself sees, through its own root.
-    const seen = await run(host, 'cat /etc/os-release; echo ---; cat /etc/system-release; echo ---; command -v dnf || echo no-dnf; readlink -f "$(command -v yum)"');
+    const seen = await run(
+      host,
+      'cat /etc/os-release; echo ---; cat /etc/system-release; echo ---; command -v dnf || echo no-dnf; readlink -f "$(command -v yum)"',
+    );
     const expected = `${AL2_OS_RELEASE}---\nAmazon Linux release 2 (Karoo)\n---\nno-dnf\n/usr/bin/dnf-3`;
-    if (seen.code !== 0 || seen.stdout !== expected) throw new Error(`the host is not Amazon Linux 2 as startAl2Host makes it; it shows:\n${seen.stdout}${seen.stderr}`);
+    if (seen.code !== 0 || seen.stdout !== expected)
+      throw new Error(`the host is not Amazon Linux 2 as startAl2Host makes it; it shows:\n${seen.stdout}${seen.stderr}`);
     return host;
   } catch (err) {
     await stopAl2023Host(host);
@@ -110,7 +114,10 @@ export function setFirstBootSleep(host: SystemdHost, seconds: number): void {
  */
 export async function startFirstBootUpdate(host: SystemdHost, opts: { command?: 'dnf' | 'yum'; timeoutMs?: number } = {}): Promise<number> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const r = await run(host, `systemd-run --unit=ks-first-boot-update --quiet ${opts.command ?? 'dnf'} install -y -q amazon-linux-first-boot-update`);
+  const r = await run(
+    host,
+    `systemd-run --unit=ks-first-boot-update --quiet ${opts.command ?? 'dnf'} install -y -q amazon-linux-first-boot-update`,
+  );
   if (r.code !== 0) throw new Error(`systemd-run: ${r.stderr}`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -119,7 +126,10 @@ export async function startFirstBootUpdate(host: SystemdHost, opts: { command?: 
     const pid = Number(s.stdout.trim());
     if (s.code === 0 && pid > 0) return pid;
     const state = (await run(host, 'systemctl is-active ks-first-boot-update.service')).stdout.trim();
-    if (state !== 'active' && state !== 'activating') throw new Error(`the first-boot update is ${state}: ${(await run(host, 'journalctl -u ks-first-boot-update -n 20 --no-pager')).stdout}`);
+    if (state !== 'active' && state !== 'activating')
+      throw new Error(
+        `the first-boot update is ${state}: ${(await run(host, 'journalctl -u ks-first-boot-update -n 20 --no-pager')).stdout}`,
+      );
     if (Date.now() > deadline) throw new Error('the first-boot update never reached its %post');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

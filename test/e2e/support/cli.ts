@@ -16,7 +16,10 @@ export interface CliResult {
   all: string;
 }
 
-export async function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
+): Promise<CliResult> {
   const r = await execa('node', [join(root, 'dist/cli.js'), ...args], {
     reject: false,
     all: true,
@@ -26,7 +29,8 @@ export async function runCli(args: string[], opts: { env?: Record<string, string
   });
   const result = { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, all: r.all ?? '' };
   // KS_SAMPLES=FILE collects real runs (for the README's examples).
-  if (process.env.KS_SAMPLES) appendFileSync(process.env.KS_SAMPLES, `$ kafka-setup ${args.join(' ')}   # exit ${result.code}\n${result.all}\n\n`);
+  if (process.env.KS_SAMPLES)
+    appendFileSync(process.env.KS_SAMPLES, `$ kafka-setup ${args.join(' ')}   # exit ${result.code}\n${result.all}\n\n`);
   return result;
 }
 
@@ -46,19 +50,30 @@ export interface RunningCli {
 
 /** Starts the CLI without waiting for it, to interrupt it (Ctrl-C is SIGINT) at a chosen moment. */
 export function startCli(args: string[], opts: { env?: Record<string, string> } = {}): RunningCli {
-  const child = execa('node', [join(root, 'dist/cli.js'), ...args], { reject: false, all: true, env: { NO_COLOR: '1', ...opts.env }, stdin: 'ignore', timeout: 600_000 });
+  const child = execa('node', [join(root, 'dist/cli.js'), ...args], {
+    reject: false,
+    all: true,
+    env: { NO_COLOR: '1', ...opts.env },
+    stdin: 'ignore',
+    timeout: 600_000,
+  });
   let all = '';
-  child.all?.on('data', (d: Buffer) => { all += d.toString(); });
+  child.all?.on('data', (d: Buffer) => {
+    all += d.toString();
+  });
   const result = child.then((r) => ({ code: r.exitCode ?? (r.signal ? 128 : -1), stdout: r.stdout, stderr: r.stderr, all: r.all ?? '' }));
   return {
     pid: child.pid ?? 0,
-    signal: (sig) => { child.kill(sig); },
+    signal: (sig) => {
+      child.kill(sig);
+    },
     result,
     async waitFor(pattern, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(all)) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${all}`);
-        if (child.nodeChildProcess.exitCode !== null) throw new Error(`the CLI exited (${child.nodeChildProcess.exitCode}) before ${pattern}:\n${all}`);
+        if (child.nodeChildProcess.exitCode !== null)
+          throw new Error(`the CLI exited (${child.nodeChildProcess.exitCode}) before ${pattern}:\n${all}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { alive } from './host.js';
-import { BRIDGE_ADDRESS, netnsPids, relayFromBridge, startNetnsHost, stopNetnsHost, type NetnsHost } from './netns-host.js';
+import { BRIDGE_ADDRESS, type NetnsHost, netnsPids, relayFromBridge, startNetnsHost, stopNetnsHost } from './netns-host.js';
 
 /**
  * Starts `size` netns hosts, each its own user and address, all accepting the first one's key.
@@ -50,7 +50,7 @@ export async function bridgeMirror(good: string): Promise<{ relay: Awaited<Retur
 /** `--host USER@ADDRESS` for each host, in order (broker.id 1, 2, 3…), and the one shared key. */
 export function clusterFlags(hosts: NetnsHost[], knownHosts: string): string[] {
   const key = hosts[0]?.keyPath ?? '';
-  if (hosts.some((h) => h.keyPath !== key)) throw new Error('the cluster\'s hosts do not share one key');
+  if (hosts.some((h) => h.keyPath !== key)) throw new Error("the cluster's hosts do not share one key");
   return [...hosts.flatMap((h) => ['--host', `${h.user}@${h.address}`]), '--key', key, '--known-hosts', knownHosts];
 }
 
@@ -59,7 +59,10 @@ export const bootstrapServers = (hosts: NetnsHost[]): string => hosts.map((h) =>
 /** The lines of the CLI's output that speak for this host (prefixed "[ADDRESS] "), without the prefix. */
 export function hostLines(output: string, host: Pick<NetnsHost, 'address'>): string[] {
   const prefix = `[${host.address}] `;
-  return output.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
+  return output
+    .split('\n')
+    .filter((l) => l.startsWith(prefix))
+    .map((l) => l.slice(prefix.length));
 }
 
 /** The host's line in init's closing summary ("  broker N   ADDRESS:9092   internal …   (what changed)"). */
@@ -153,7 +156,9 @@ export function zookeeperMode(address: string, timeoutMs = 5000): Promise<string
     let answer = '';
     const socket = connect({ host: address, port: 2181 }, () => socket.end('srvr'));
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error('no answer')));
-    socket.on('data', (d: Buffer) => { answer += d.toString(); });
+    socket.on('data', (d: Buffer) => {
+      answer += d.toString();
+    });
     socket.on('error', (err) => resolve(`error: ${err.message}`));
     socket.on('close', () => resolve(/^Mode: (\S+)/m.exec(answer)?.[1] ?? answer.trim()));
   });
@@ -184,7 +189,9 @@ export interface PartitionState {
 export async function partitionStates(admin: Admin, topics?: string[]): Promise<PartitionState[]> {
   const names = topics ?? (await admin.listTopics());
   const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
-  return meta.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr })));
+  return meta.flatMap((t) =>
+    t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr })),
+  );
 }
 
 export const underReplicated = (states: PartitionState[]): PartitionState[] => states.filter((p) => p.isr.length < p.replicas.length);
@@ -194,7 +201,11 @@ export const underReplicated = (states: PartitionState[]): PartitionState[] => s
  * `since`. A check that throws (a broker just went away) counts as not yet. Times out with the last
  * thing it saw.
  */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, o: { since?: number; timeoutMs: number; everyMs?: number }): Promise<{ value: T; ms: number }> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  o: { since?: number; timeoutMs: number; everyMs?: number },
+): Promise<{ value: T; ms: number }> {
   const since = o.since ?? Date.now();
   const deadline = Date.now() + o.timeoutMs;
   let last = '';
@@ -235,12 +246,21 @@ export function ackedProducer(kafka: Kafka): Producer {
  * fails is counted and its number abandoned: only acknowledged numbers enter the ledger. `stop`
  * ends the sending early (each sender finishes the send it has in flight).
  */
-export async function produceAcked(producer: Producer, topic: string, ledger: ProduceLedger, target: number, o: { workers?: number; timeoutMs: number; stop?: () => boolean }): Promise<void> {
+export async function produceAcked(
+  producer: Producer,
+  topic: string,
+  ledger: ProduceLedger,
+  target: number,
+  o: { workers?: number; timeoutMs: number; stop?: () => boolean },
+): Promise<void> {
   const goal = ledger.acked.size + target;
   const deadline = Date.now() + o.timeoutMs;
   const worker = async (): Promise<void> => {
     while (ledger.acked.size < goal && !o.stop?.()) {
-      if (Date.now() > deadline) throw new Error(`only ${ledger.acked.size} of ${goal} sends acknowledged within ${o.timeoutMs / 1000} s (${ledger.failures} failed; last: ${ledger.lastError ?? 'none'})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `only ${ledger.acked.size} of ${goal} sends acknowledged within ${o.timeoutMs / 1000} s (${ledger.failures} failed; last: ${ledger.lastError ?? 'none'})`,
+        );
       const seq = ledger.next++;
       try {
         await producer.send({ topic, acks: -1, timeout: 30_000, messages: [{ key: String(seq), value: String(seq) }] });
@@ -277,18 +297,26 @@ export interface Reader {
 }
 
 export async function startReader(kafka: Kafka, topic: string, groupId: string): Promise<Reader> {
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 3000 } });
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
+    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 3000 },
+  });
   const reader: Reader = { seen: new Set(), read: 0, consumer, stop: () => consumer.disconnect().catch(() => {}) };
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  void consumer.run({
-    eachMessage: async ({ message }) => {
-      reader.read++;
-      reader.seen.add(Number(message.value?.toString()));
-    },
-  }).catch(() => {});
+  void consumer
+    .run({
+      eachMessage: async ({ message }) => {
+        reader.read++;
+        reader.seen.add(Number(message.value?.toString()));
+      },
+    })
+    .catch(() => {});
   return reader;
 }
 
 /** The acknowledged numbers the reader has not seen (yet). */
-export const missing = (ledger: ProduceLedger, reader: Reader): number[] => [...ledger.acked].filter((seq) => !reader.seen.has(seq)).sort((a, b) => a - b);
+export const missing = (ledger: ProduceLedger, reader: Reader): number[] =>
+  [...ledger.acked].filter((seq) => !reader.seen.has(seq)).sort((a, b) => a - b);

@@ -6,7 +6,16 @@ export interface E2eContext {
   /** Set when the suite cannot run here (not root, not Linux): why. */
   skip?: string;
   host?: E2eHost;
-  mirror?: { baseUrl: string; good: string; hostile: string; missing: string; corrupt: string; slow: string; portal: string; stall: string };
+  mirror?: {
+    baseUrl: string;
+    good: string;
+    hostile: string;
+    missing: string;
+    corrupt: string;
+    slow: string;
+    portal: string;
+    stall: string;
+  };
   /** Holds kafka_2.12-3.1.0.tgz and its .sha512. */
   distDir?: string;
   /** Holds kafka_2.13-VERSION.tgz and its .sha512 for each of kafka4Versions. */
@@ -31,7 +40,8 @@ export function e2e(): ReadyE2eContext {
   const ctx = inject('e2e');
   if (ctx.skip) throw new Error(`the e2e suite is skipped here (${ctx.skip}): use describeE2e`);
   const { host, mirror, distDir, dist4Dir, kafka4Versions, root } = ctx;
-  if (!host || !mirror || !distDir || !dist4Dir || !kafka4Versions || !root) throw new Error('the e2e context is incomplete: did test/e2e/global-setup.ts run?');
+  if (!host || !mirror || !distDir || !dist4Dir || !kafka4Versions || !root)
+    throw new Error('the e2e context is incomplete: did test/e2e/global-setup.ts run?');
   return { host, mirror, distDir, dist4Dir, kafka4Versions, root };
 }
 

@@ -16,12 +16,20 @@ const mirror = await startMirror(distDir);
 const host = await startHost();
 const env = [
   `KS_DEV_HOST_PID=${process.pid}`,
-  `KS_PORT=${host.sshPort}`, `KS_USER=${host.user}`, `KS_KEY=${host.keyPath}`, `KS_MIRROR=${mirror.good}`,
-  `KS_MISSING=${mirror.missing}`, `KS_CORRUPT=${mirror.corrupt}`, `KS_HOME=${host.home}`, `KS_WORK=${host.workDir}`,
+  `KS_PORT=${host.sshPort}`,
+  `KS_USER=${host.user}`,
+  `KS_KEY=${host.keyPath}`,
+  `KS_MIRROR=${mirror.good}`,
+  `KS_MISSING=${mirror.missing}`,
+  `KS_CORRUPT=${mirror.corrupt}`,
+  `KS_HOME=${host.home}`,
+  `KS_WORK=${host.workDir}`,
 ].join('\n');
 writeFileSync(join(root, '.cache/e2e/dev-host.env'), `${env}\n`);
 console.log(env);
-console.log(`\nkafka-setup init --host 127.0.0.1 --port ${host.sshPort} --user ${host.user} --key ${host.keyPath} --mirror ${mirror.good} --heap 256m`);
+console.log(
+  `\nkafka-setup init --host 127.0.0.1 --port ${host.sshPort} --user ${host.user} --key ${host.keyPath} --mirror ${mirror.good} --heap 256m`,
+);
 const stop = async (): Promise<void> => {
   await stopHost(host);
   await mirror.close();

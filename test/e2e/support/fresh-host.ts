@@ -11,12 +11,24 @@
  * there. /dev is a private tmpfs, never a bind of this machine's /dev: a removal that went wrong
  * could only ever delete the chroot's own device nodes.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { E2E_JVM_ENV, freePort, killPids, launchSshd, sshClientArgs, type RunResult } from './host.js';
+import { E2E_JVM_ENV, freePort, killPids, launchSshd, type RunResult, sshClientArgs } from './host.js';
 
 export interface FreshHost {
   /** Holds everything below; removed by stopFreshHost. */
@@ -72,7 +84,13 @@ export async function startFreshHost(): Promise<FreshHost> {
   const workDir = realpathSync(mkdtempSync(join(tmpdir(), PREFIX)));
   const root = join(workDir, 'root');
   const host: FreshHost = {
-    workDir, root, user: USER, keyPath: join(workDir, 'admin-key.pem'), sshPort: 0, sshdPid: 0, hostKeyFingerprints: [],
+    workDir,
+    root,
+    user: USER,
+    keyPath: join(workDir, 'admin-key.pem'),
+    sshPort: 0,
+    sshdPid: 0,
+    hostKeyFingerprints: [],
     sshdLog: join(root, 'var/log/sshd.log'),
   };
   try {
@@ -87,11 +105,15 @@ export async function startFreshHost(): Promise<FreshHost> {
     await startSshd(host);
     const login = await sshAsAdmin(host, 'sudo -n true && echo sudo-ok; command -v java || echo no-java');
     if (login.code !== 0 || !login.stdout.includes('sudo-ok')) throw new Error(`logging in as ${USER} with sudo failed: ${login.stderr}`);
-    if (!login.stdout.includes('no-java')) throw new Error('the fresh host already has Java: the root filesystem is not the one fresh-rootfs/build.sh builds');
+    if (!login.stdout.includes('no-java'))
+      throw new Error('the fresh host already has Java: the root filesystem is not the one fresh-rootfs/build.sh builds');
     return host;
   } catch (err) {
     const log = existsSync(host.sshdLog) ? `\nsshd log (end):\n${readFileSync(host.sshdLog, 'utf8').slice(-2000)}` : '';
-    const cleanup = await stopFreshHost(host).then(() => '', (e: unknown) => `; cleaning up also failed: ${String(e)}`);
+    const cleanup = await stopFreshHost(host).then(
+      () => '',
+      (e: unknown) => `; cleaning up also failed: ${String(e)}`,
+    );
     throw new Error(`could not start the fresh Debian host: ${(err as Error).message}${cleanup}${log}`, { cause: err });
   }
 }
@@ -108,10 +130,23 @@ async function mountSystemDirs(host: FreshHost): Promise<void> {
   await run('mount', ['-t', 'proc', 'proc', at('proc')]);
   await run('mount', ['-t', 'sysfs', '-o', 'ro', 'sysfs', at('sys')]);
   await run('mount', ['-t', 'tmpfs', '-o', 'mode=755,nosuid,size=16m', 'fresh-dev', at('dev')]);
-  for (const [name, major, minor] of [['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0]] as const) {
+  for (const [name, major, minor] of [
+    ['null', 1, 3],
+    ['zero', 1, 5],
+    ['full', 1, 7],
+    ['random', 1, 8],
+    ['urandom', 1, 9],
+    ['tty', 5, 0],
+  ] as const) {
     await run('mknod', ['-m', '666', at(`dev/${name}`), 'c', String(major), String(minor)]);
   }
-  for (const [name, target] of [['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'], ['stderr', '/proc/self/fd/2'], ['ptmx', 'pts/ptmx']]) {
+  for (const [name, target] of [
+    ['fd', '/proc/self/fd'],
+    ['stdin', '/proc/self/fd/0'],
+    ['stdout', '/proc/self/fd/1'],
+    ['stderr', '/proc/self/fd/2'],
+    ['ptmx', 'pts/ptmx'],
+  ]) {
     symlinkSync(target!, at(`dev/${name}`));
   }
   mkdirSync(at('dev/shm'));
@@ -132,7 +167,8 @@ async function createUser(host: FreshHost): Promise<void> {
 
   await run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-C', 'admin-key', '-f', host.keyPath]);
   chmodSync(host.keyPath, 0o400);
-  if (!readFileSync(host.keyPath, 'utf8').startsWith('-----BEGIN RSA PRIVATE KEY-----')) throw new Error('ssh-keygen did not write a PEM RSA key');
+  if (!readFileSync(host.keyPath, 'utf8').startsWith('-----BEGIN RSA PRIVATE KEY-----'))
+    throw new Error('ssh-keygen did not write a PEM RSA key');
   const ssh = join(host.root, 'home', USER, '.ssh');
   mkdirSync(ssh);
   writeFileSync(join(ssh, 'authorized_keys'), readFileSync(`${host.keyPath}.pub`));
@@ -146,7 +182,9 @@ async function startSshd(host: FreshHost): Promise<void> {
   // Host keys of this run only: the image's were made when the tarball was built.
   for (const f of readdirSync(join(host.root, 'etc/ssh')).filter((n) => n.startsWith('ssh_host_'))) rmSync(join(host.root, 'etc/ssh', f));
   await inChroot(host, ['ssh-keygen', '-A']);
-  for (const f of readdirSync(join(host.root, 'etc/ssh')).filter((n) => /^ssh_host_.*_key\.pub$/.test(n)).sort()) {
+  for (const f of readdirSync(join(host.root, 'etc/ssh'))
+    .filter((n) => /^ssh_host_.*_key\.pub$/.test(n))
+    .sort()) {
     host.hostKeyFingerprints.push((await run('ssh-keygen', ['-lf', join(host.root, 'etc/ssh', f)])).split(' ')[1] ?? '');
   }
   mkdirSync(join(host.root, 'run/sshd'), { recursive: true, mode: 0o755 });
@@ -158,9 +196,27 @@ async function startSshd(host: FreshHost): Promise<void> {
     rmSync(host.sshdLog, { force: true });
     try {
       // chroot execs sshd: the pid is sshd's.
-      host.sshdPid = await launchSshd('chroot', [host.root, '/usr/sbin/sshd', '-D', '-p', String(host.sshPort), '-o', 'ListenAddress=127.0.0.1',
-        '-o', 'PasswordAuthentication=no', '-o', `AllowUsers=${USER}`, '-o', `SetEnv="${E2E_JVM_ENV}"`, '-E', '/var/log/sshd.log'],
-      { port: host.sshPort, log: host.sshdLog, stderr: join(host.workDir, 'sshd.stderr'), env: { PATH, LANG: 'C.UTF-8' } });
+      host.sshdPid = await launchSshd(
+        'chroot',
+        [
+          host.root,
+          '/usr/sbin/sshd',
+          '-D',
+          '-p',
+          String(host.sshPort),
+          '-o',
+          'ListenAddress=127.0.0.1',
+          '-o',
+          'PasswordAuthentication=no',
+          '-o',
+          `AllowUsers=${USER}`,
+          '-o',
+          `SetEnv="${E2E_JVM_ENV}"`,
+          '-E',
+          '/var/log/sshd.log',
+        ],
+        { port: host.sshPort, log: host.sshdLog, stderr: join(host.workDir, 'sshd.stderr'), env: { PATH, LANG: 'C.UTF-8' } },
+      );
       return;
     } catch (err) {
       lastError = (err as Error).message;
@@ -180,7 +236,10 @@ export async function runInFresh(host: FreshHost, command: string, opts: { asAdm
   const user = opts.asAdmin ? ['--userspec', `${USER}:${USER}`] : [];
   const home = opts.asAdmin ? `/home/${USER}` : '/root';
   const r = await execa('chroot', [...user, host.root, 'sh', '-c', `cd ${home} && ${command}`], {
-    reject: false, stdin: 'ignore', timeout: TIMEOUT, extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout: TIMEOUT,
+    extendEnv: false,
     env: { PATH, HOME: home, USER: opts.asAdmin ? USER : 'root', LANG: 'C.UTF-8' },
   });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -196,7 +255,11 @@ export function chrootProcesses(host: FreshHost): ChrootProcess[] {
       if (root !== host.root && !root.startsWith(`${host.root}/`)) continue;
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
       if (/^State:\s+Z/m.test(status)) continue;
-      found.push({ pid: Number(entry), comm: readFileSync(`/proc/${entry}/comm`, 'utf8').trim(), uid: Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1) });
+      found.push({
+        pid: Number(entry),
+        comm: readFileSync(`/proc/${entry}/comm`, 'utf8').trim(),
+        uid: Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1),
+      });
     } catch {
       // gone meanwhile
     }
@@ -210,20 +273,26 @@ export function chrootProcesses(host: FreshHost): ChrootProcess[] {
  * /proc/PID/root/tmp/hsperfdata_*), such as an nspawn host's `admin` running beside this one.
  */
 export function chrootJvms(host: FreshHost): string {
-  return chrootProcesses(host).filter((p) => p.comm === 'java').flatMap((p) => {
-    try {
-      const args = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0').slice(1);
-      const main = args.find((a) => /^[A-Za-z_$][\w$]*(\.[\w$]+)+$/.test(a));
-      return main ? [`${p.pid} ${main}`] : [];
-    } catch {
-      return [];
-    }
-  }).sort().join('\n');
+  return chrootProcesses(host)
+    .filter((p) => p.comm === 'java')
+    .flatMap((p) => {
+      try {
+        const args = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0').slice(1);
+        const main = args.find((a) => /^[A-Za-z_$][\w$]*(\.[\w$]+)+$/.test(a));
+        return main ? [`${p.pid} ${main}`] : [];
+      } catch {
+        return [];
+      }
+    })
+    .sort()
+    .join('\n');
 }
 
 /** Mount points at or under dir, deepest first (mountinfo escapes spaces and such as \\ooo). */
 function mountsUnder(dir: string): string[] {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean)
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter(Boolean)
     .map((line) => (line.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
   return points.filter((p) => p === dir || p.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
 }
@@ -251,7 +320,10 @@ export async function stopFreshHost(host: FreshHost): Promise<void> {
     if (r.exitCode !== 0) await execa('umount', ['-l', point], { reject: false, stdin: 'ignore' });
   }
   const mounted = mountsUnder(host.workDir);
-  if (mounted.length > 0) throw new Error(`the fresh host is still mounted at ${mounted.join(', ')}: not removing ${host.workDir}${left.length ? `; also left: ${left.join(', ')}` : ''}`);
+  if (mounted.length > 0)
+    throw new Error(
+      `the fresh host is still mounted at ${mounted.join(', ')}: not removing ${host.workDir}${left.length ? `; also left: ${left.join(', ')}` : ''}`,
+    );
   // --one-file-system: even a mount made behind our back is not descended into.
   await execa('rm', ['-rf', '--one-file-system', host.workDir], { reject: false, stdin: 'ignore' });
   if (existsSync(host.workDir)) left.push(host.workDir);

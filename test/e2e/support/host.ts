@@ -6,12 +6,23 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 export interface E2eHost {
@@ -81,8 +92,16 @@ export function newHost(): E2eHost {
 /** The record of a host with this user and work dir, as startHost lays them out (what stopHost needs). */
 export function hostRecord(user: string, workDir: string): E2eHost {
   return {
-    sshPort: 0, user, home: `/home/${user}`, keyPath: join(workDir, 'kafka-server-key.pem'), publicKey: '',
-    hostKeyFingerprints: [], sshdLog: join(workDir, 'sshd.log'), workDir, sshdPid: 0, uid: 0,
+    sshPort: 0,
+    user,
+    home: `/home/${user}`,
+    keyPath: join(workDir, 'kafka-server-key.pem'),
+    publicKey: '',
+    hostKeyFingerprints: [],
+    sshdLog: join(workDir, 'sshd.log'),
+    workDir,
+    sshdPid: 0,
+    uid: 0,
   };
 }
 
@@ -97,7 +116,10 @@ export async function startHost(o: { stockJvm?: boolean } = {}): Promise<E2eHost
     return host;
   } catch (err) {
     const log = sshdLogTail(host);
-    const cleanup = await stopHost(host).then(() => '', (e: unknown) => `; cleaning up also failed: ${String(e)}`);
+    const cleanup = await stopHost(host).then(
+      () => '',
+      (e: unknown) => `; cleaning up also failed: ${String(e)}`,
+    );
     throw new Error(`could not start the e2e SSH host: ${(err as Error).message}${cleanup}${log}`, { cause: err });
   }
 }
@@ -131,7 +153,8 @@ export async function createUser(host: E2eHost): Promise<void> {
 export async function createKey(host: E2eHost): Promise<void> {
   await run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-C', 'kafka-server-key', '-f', host.keyPath]);
   chmodSync(host.keyPath, 0o400);
-  if (!readFileSync(host.keyPath, 'utf8').startsWith('-----BEGIN RSA PRIVATE KEY-----')) throw new Error('ssh-keygen did not write a PEM RSA key');
+  if (!readFileSync(host.keyPath, 'utf8').startsWith('-----BEGIN RSA PRIVATE KEY-----'))
+    throw new Error('ssh-keygen did not write a PEM RSA key');
   host.publicKey = readFileSync(`${host.keyPath}.pub`, 'utf8').trim();
   const gid = Number(await run('id', ['-g', host.user]));
   const dir = join(host.home, '.ssh');
@@ -164,27 +187,31 @@ export async function createHostKeys(host: E2eHost): Promise<void> {
  * JVMs at once, that is minutes. The systemd hosts (nspawn, Amazon Linux, the VM: the tool's own units)
  * and the benchmark's host run Kafka's defaults untouched.
  */
-export const E2E_JVM_ENV = 'KAFKA_JVM_PERFORMANCE_OPTS=-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true -XX:TieredStopAtLevel=1';
+export const E2E_JVM_ENV =
+  'KAFKA_JVM_PERFORMANCE_OPTS=-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true -XX:TieredStopAtLevel=1';
 
 /** Writes sshd's config for address:host.sshPort (checked with `sshd -t`) and returns its path. */
 export async function writeSshdConfig(host: E2eHost, address: string, o: { stockJvm?: boolean } = {}): Promise<string> {
-  writeFileSync(sshdConfig(host), [
-    ...(o.stockJvm ? [] : [`SetEnv "${E2E_JVM_ENV}"`]),
-    `Port ${host.sshPort}`,
-    `ListenAddress ${address}`,
-    ...HOST_KEY_TYPES.map((t) => `HostKey ${join(host.workDir, `ssh_host_${t}_key`)}`),
-    `PidFile ${join(host.workDir, 'sshd.pid')}`,
-    'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'UsePAM yes',
-    'LogLevel DEBUG1',
-    'MaxStartups 50',
-    'MaxSessions 50',
-    `AllowUsers ${host.user}`,
-    'Subsystem sftp internal-sftp',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    sshdConfig(host),
+    [
+      ...(o.stockJvm ? [] : [`SetEnv "${E2E_JVM_ENV}"`]),
+      `Port ${host.sshPort}`,
+      `ListenAddress ${address}`,
+      ...HOST_KEY_TYPES.map((t) => `HostKey ${join(host.workDir, `ssh_host_${t}_key`)}`),
+      `PidFile ${join(host.workDir, 'sshd.pid')}`,
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM yes',
+      'LogLevel DEBUG1',
+      'MaxStartups 50',
+      'MaxSessions 50',
+      `AllowUsers ${host.user}`,
+      'Subsystem sftp internal-sftp',
+      '',
+    ].join('\n'),
+  );
   await run('/usr/sbin/sshd', ['-t', '-f', sshdConfig(host)]);
   return sshdConfig(host);
 }
@@ -198,7 +225,9 @@ async function startSshd(host: E2eHost, stockJvm: boolean): Promise<void> {
     const config = await writeSshdConfig(host, '127.0.0.1', { stockJvm });
     try {
       host.sshdPid = await launchSshd('/usr/sbin/sshd', ['-D', '-f', config, '-E', host.sshdLog], {
-        port: host.sshPort, log: host.sshdLog, stderr: join(host.workDir, 'sshd.stderr'),
+        port: host.sshPort,
+        log: host.sshdLog,
+        stderr: join(host.workDir, 'sshd.stderr'),
       });
       return;
     } catch (err) {
@@ -214,13 +243,21 @@ async function startSshd(host: E2eHost, stockJvm: boolean): Promise<void> {
  * its log says it listens: probing the port would add connections to the log that tests count.
  * Returns its pid; on failure it is stopped and the error says why.
  */
-export async function launchSshd(command: string, args: string[], o: { port: number; log: string; stderr: string; env?: Record<string, string>; address?: string }): Promise<number> {
+export async function launchSshd(
+  command: string,
+  args: string[],
+  o: { port: number; log: string; stderr: string; env?: Record<string, string>; address?: string },
+): Promise<number> {
   const stderr = openSync(o.stderr, 'a');
   const sshd = spawn(command, args, { stdio: ['ignore', 'ignore', stderr], ...(o.env ? { env: o.env } : {}) });
   closeSync(stderr);
   let exited = false;
-  sshd.once('exit', () => { exited = true; });
-  sshd.once('error', () => { exited = true; });
+  sshd.once('exit', () => {
+    exited = true;
+  });
+  sshd.once('error', () => {
+    exited = true;
+  });
   sshd.unref();
   const pid = sshd.pid ?? 0;
   const address = o.address ?? '127.0.0.1';
@@ -237,8 +274,24 @@ export async function launchSshd(command: string, args: string[], o: { port: num
 
 /** The arguments of a non-interactive `ssh` login to the host as its user (append the command); 127.0.0.1 unless the host has an address. */
 export function sshClientArgs(host: Pick<E2eHost, 'keyPath' | 'sshPort' | 'user'> & { address?: string }): string[] {
-  return ['-n', '-i', host.keyPath, '-p', String(host.sshPort), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', `${host.user}@${host.address ?? '127.0.0.1'}`];
+  return [
+    '-n',
+    '-i',
+    host.keyPath,
+    '-p',
+    String(host.sshPort),
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'ConnectTimeout=10',
+    `${host.user}@${host.address ?? '127.0.0.1'}`,
+  ];
 }
 
 export async function freePort(): Promise<number> {
@@ -257,7 +310,11 @@ export async function freePort(): Promise<number> {
  * that reads ~/.bashrc like the user's terminal (without a TTY bash warns about job control on stderr).
  * A host with a network namespace runs it there (`ip netns exec`), where its sshd's sessions run.
  */
-export async function runAsUser(host: E2eHost & { netns?: string }, command: string, opts: { interactive?: boolean } = {}): Promise<RunResult> {
+export async function runAsUser(
+  host: E2eHost & { netns?: string },
+  command: string,
+  opts: { interactive?: boolean } = {},
+): Promise<RunResult> {
   const runuser = ['runuser', '-u', host.user, '--', 'bash', opts.interactive ? '-ic' : '-c', command];
   const [file = 'runuser', ...args] = host.netns ? ['ip', 'netns', 'exec', host.netns, ...runuser] : runuser;
   const r = await execa(file, args, {
@@ -275,7 +332,10 @@ export async function runAsUser(host: E2eHost & { netns?: string }, command: str
 export async function userPids(host: E2eHost): Promise<number[]> {
   if (host.uid <= 0) return [];
   const r = await execa('ps', ['-u', String(host.uid), '-o', 'pid='], { reject: false, stdin: 'ignore' });
-  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((pid) => pid > 0 && alive(pid));
+  return r.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((pid) => pid > 0 && alive(pid));
 }
 
 /** A pid that still runs (a zombie has run; it only waits for its parent). */
@@ -318,13 +378,22 @@ async function sshdPids(host: E2eHost): Promise<number[]> {
   }
   if (!cmdline.includes(sshdConfig(host))) return [];
   const children = await execa('ps', ['--ppid', String(host.sshdPid), '-o', 'pid='], { reject: false, stdin: 'ignore' });
-  return [...children.stdout.split('\n').map((l) => Number(l.trim())).filter((pid) => pid > 0), host.sshdPid];
+  return [
+    ...children.stdout
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((pid) => pid > 0),
+    host.sshdPid,
+  ];
 }
 
 /** Removes the user's files from the shared temporary directories (JVM perf data, Kafka's /tmp defaults…). */
 async function removeUserTempFiles(uid: number): Promise<void> {
   if (uid < 1000) return; // never sweep for root's or a system account's files
-  const found = await execa('find', ['/tmp', '/var/tmp', '/dev/shm', '-xdev', '-uid', String(uid), '-prune', '-print0'], { reject: false, stdin: 'ignore' });
+  const found = await execa('find', ['/tmp', '/var/tmp', '/dev/shm', '-xdev', '-uid', String(uid), '-prune', '-print0'], {
+    reject: false,
+    stdin: 'ignore',
+  });
   for (const path of found.stdout.split('\0').filter(Boolean)) rmSync(path, { recursive: true, force: true });
 }
 

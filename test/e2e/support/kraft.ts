@@ -12,7 +12,10 @@ export async function produce(bootstrap: string, topic: string, text: string): P
 export async function consume(bootstrap: string, topic: string): Promise<string[]> {
   const started = Date.now();
   for (;;) {
-    const r = await execa('kcat', ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-m', '30'], { timeout: 60_000, reject: false });
+    const r = await execa('kcat', ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-m', '30'], {
+      timeout: 60_000,
+      reject: false,
+    });
     if (r.exitCode === 0 && r.stdout.trim()) return r.stdout.trim().split('\n');
     if (Date.now() - started > 90_000) throw new Error(`kcat could not read ${topic} from ${bootstrap} for 90 s: ${r.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));

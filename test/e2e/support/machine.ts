@@ -8,6 +8,8 @@ import { installCommand, missingPackages } from '../../../scripts/e2e-machine.mj
 export function lacking(): Error | undefined {
   const missing = missingPackages();
   if (missing.length === 0) return undefined;
-  return new Error(`the e2e suite needs packages this machine lacks: ${missing.join(' ')}.\n` +
-    `Install them with \`node scripts/e2e-machine.mjs install\` (${installCommand(missing)}), or run \`npm test\`, which does.`);
+  return new Error(
+    `the e2e suite needs packages this machine lacks: ${missing.join(' ')}.\n` +
+      `Install them with \`node scripts/e2e-machine.mjs install\` (${installCommand(missing)}), or run \`npm test\`, which does.`,
+  );
 }

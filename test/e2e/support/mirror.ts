@@ -15,11 +15,12 @@
  * order; the log is also served at /__requests (and cleared by /__reset) for test files, which run
  * in other processes than the global setup that owns the server.
  */
+
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Mirror {
@@ -49,7 +50,13 @@ const TARBALL = 'kafka_2.12-3.1.0.tgz';
 const TARBALL_NAME = /^kafka_2\.1[23]-(\d+\.\d+\.\d+)\.tgz$/;
 
 /** A tarball on the good mirror: its file, its .sha512 (read once), its version. */
-interface Served { path: string; size: number; sha512: Buffer; mtime: Date; version: string }
+interface Served {
+  path: string;
+  size: number;
+  sha512: Buffer;
+  mtime: Date;
+  version: string;
+}
 
 /**
  * The hostile listing: Apache's page layout around entries that a careless parser would take for
@@ -101,18 +108,23 @@ export const HOSTILE_LISTING = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Fina
 /** An Apache httpd (mod_autoindex, FancyIndexing) page of the versions served, then KEYS, by name. */
 function apacheListing(entries: { name: string; mtime: Date; size?: string }[]): string {
   const date = (d: Date): string => d.toISOString().slice(0, 16).replace('T', ' ');
-  const rows = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(({ name, mtime, size }) => {
-    const [icon, alt] = name.endsWith('/') ? ['folder', '[DIR]'] : ['text', '[TXT]'];
-    return `<img src="/icons/${icon}.gif" alt="${alt}"> <a href="${name}">${name}</a>${' '.repeat(Math.max(1, 24 - name.length))}${date(mtime)}  ${(size ?? '-').padStart(4)}  \n`;
-  });
-  return '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<html>\n <head>\n  <title>Index of /kafka</title>\n </head>\n <body>\n<h1>Index of /kafka</h1>\n' +
+  const rows = [...entries]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(({ name, mtime, size }) => {
+      const [icon, alt] = name.endsWith('/') ? ['folder', '[DIR]'] : ['text', '[TXT]'];
+      return `<img src="/icons/${icon}.gif" alt="${alt}"> <a href="${name}">${name}</a>${' '.repeat(Math.max(1, 24 - name.length))}${date(mtime)}  ${(size ?? '-').padStart(4)}  \n`;
+    });
+  return (
+    '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<html>\n <head>\n  <title>Index of /kafka</title>\n </head>\n <body>\n<h1>Index of /kafka</h1>\n' +
     '<pre><img src="/icons/blank.gif" alt="Icon "> <a href="?C=N;O=D">Name</a>                    <a href="?C=M;O=A">Last modified</a>      <a href="?C=S;O=A">Size</a>  <a href="?C=D;O=A">Description</a><hr>' +
     '<img src="/icons/back.gif" alt="[PARENTDIR]"> <a href="/">Parent Directory</a>                             -   \n' +
-    rows.join('') + '<hr></pre>\n</body></html>\n';
+    rows.join('') +
+    '<hr></pre>\n</body></html>\n'
+  );
 }
 
 /** A placeholder, so that the listing's KEYS entry is not a dead link. */
-const KEYS = 'This is the test mirror of kafka-setup\'s e2e suite: its tarballs are not signed, and this file holds no keys.\n';
+const KEYS = "This is the test mirror of kafka-setup's e2e suite: its tarballs are not signed, and this file holds no keys.\n";
 
 /** Every kafka_2.1x-VERSION.tgz with a .sha512 beside it in dirs, by its path on the good mirror. */
 async function findTarballs(dirs: string[]): Promise<Map<string, Served>> {
@@ -150,7 +162,12 @@ function byteRange(req: IncomingMessage, size: number): { start: number; end: nu
 }
 
 /** Sends a tarball (from disk or memory) with Content-Length and byte-range support. */
-function sendTarball(req: IncomingMessage, res: ServerResponse, size: number, body: (start: number, end: number) => NodeJS.ReadableStream | Buffer): void {
+function sendTarball(
+  req: IncomingMessage,
+  res: ServerResponse,
+  size: number,
+  body: (start: number, end: number) => NodeJS.ReadableStream | Buffer,
+): void {
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Content-Type', 'application/x-gzip');
   const range = byteRange(req, size);
@@ -177,7 +194,9 @@ function sendTarball(req: IncomingMessage, res: ServerResponse, size: number, bo
 /** Streams a file in 64 KiB chunks with a pause after each: ~2.5 MB/s. */
 async function sendSlowly(res: ServerResponse, path: string, start: number, end: number): Promise<void> {
   let closed = false;
-  res.on('close', () => { closed = true; });
+  res.on('close', () => {
+    closed = true;
+  });
   for await (const chunk of createReadStream(path, { start, end, highWaterMark: 64 * 1024 })) {
     if (closed) return;
     if (!res.write(chunk)) await once(res, 'drain');
@@ -193,7 +212,8 @@ export async function startMirror(distDir: string, moreDistDirs: string[] = []):
   const sha512 = await readFile(`${tarball}.sha512`);
   const served = await findTarballs([distDir, ...moreDistDirs]);
   const versions = [...new Set([...served.values()].map((t) => t.version))].sort(byVersion);
-  const newest = (v: string): Date => new Date(Math.max(...[...served.values()].filter((t) => t.version === v).map((t) => t.mtime.getTime())));
+  const newest = (v: string): Date =>
+    new Date(Math.max(...[...served.values()].filter((t) => t.version === v).map((t) => t.mtime.getTime())));
   const listing = apacheListing([
     ...versions.map((v) => ({ name: `${v}/`, mtime: newest(v) })),
     { name: 'KEYS', mtime: new Date(Date.UTC(2025, 0, 1)), size: '1K' },
@@ -220,7 +240,9 @@ export async function startMirror(distDir: string, moreDistDirs: string[] = []):
       return; // the connection stays open, silent, until the client gives up or the server closes
     }
     if (path.startsWith('/portal/')) {
-      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!DOCTYPE html>\n<html><body><h1>Welcome to Airport Wi-Fi</h1><p>Please log in.</p></body></html>\n');
+      res
+        .writeHead(200, { 'Content-Type': 'text/html' })
+        .end('<!DOCTYPE html>\n<html><body><h1>Welcome to Airport Wi-Fi</h1><p>Please log in.</p></body></html>\n');
       return;
     }
     const good = served.get(path);
@@ -228,16 +250,23 @@ export async function startMirror(distDir: string, moreDistDirs: string[] = []):
     if (get && good) {
       sendTarball(req, res, good.size, (start, end) => createReadStream(good.path, { start, end }));
     } else if (get && goodSha512) {
-      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': goodSha512.sha512.length }).end(req.method === 'HEAD' ? undefined : goodSha512.sha512);
+      res
+        .writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': goodSha512.sha512.length })
+        .end(req.method === 'HEAD' ? undefined : goodSha512.sha512);
     } else if (get && (path === '/good/kafka' || path === '/hostile/kafka')) {
       // httpd answers a directory asked without its slash with a redirect, so relative links resolve.
-      res.writeHead(301, { Location: `http://${req.headers.host ?? '127.0.0.1'}${path}/`, 'Content-Type': 'text/html' })
+      res
+        .writeHead(301, { Location: `http://${req.headers.host ?? '127.0.0.1'}${path}/`, 'Content-Type': 'text/html' })
         .end(req.method === 'HEAD' ? undefined : `<html><body>Moved Permanently: <a href="${path}/">${path}/</a></body></html>\n`);
     } else if (get && (path === '/good/kafka/' || path === '/hostile/kafka/')) {
       const body = Buffer.from(path === '/good/kafka/' ? listing : HOSTILE_LISTING);
-      res.writeHead(200, { 'Content-Type': 'text/html;charset=UTF-8', 'Content-Length': body.length }).end(req.method === 'HEAD' ? undefined : body);
+      res
+        .writeHead(200, { 'Content-Type': 'text/html;charset=UTF-8', 'Content-Length': body.length })
+        .end(req.method === 'HEAD' ? undefined : body);
     } else if (get && path === '/good/kafka/KEYS') {
-      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(KEYS) }).end(req.method === 'HEAD' ? undefined : KEYS);
+      res
+        .writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(KEYS) })
+        .end(req.method === 'HEAD' ? undefined : KEYS);
     } else if (get && path === `/slow/kafka/3.1.0/${TARBALL}`) {
       res.writeHead(200, { 'Content-Type': 'application/x-gzip', 'Content-Length': size });
       sendSlowly(res, tarball, 0, size - 1).catch((err: Error) => res.destroy(err));
@@ -266,10 +295,11 @@ export async function startMirror(distDir: string, moreDistDirs: string[] = []):
     portal: `${baseUrl}/portal/kafka`,
     stall: `${baseUrl}/stall/kafka`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      // Downloads a test abandoned must not keep the server (and vitest) alive.
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Downloads a test abandoned must not keep the server (and vitest) alive.
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -14,16 +14,27 @@
  * process, so that one process removing the bridge never races another attaching to it.
  * startNetns makes a bare namespace with the same records (the e2e VM's QEMU runs in one).
  */
-import { addressPattern, claimAddress, readRecords, type AddressRecords } from './address-records.js';
+
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { type AddressRecords, addressPattern, claimAddress, readRecords } from './address-records.js';
 import {
-  checkLogin, createHostKeys, createKey, createUser, hostRecord, killPids, launchSshd, newHost, sshdLogTail, stopHost, writeSshdConfig,
+  checkLogin,
+  createHostKeys,
+  createKey,
+  createUser,
   type E2eHost,
+  hostRecord,
+  killPids,
+  launchSshd,
+  newHost,
+  sshdLogTail,
+  stopHost,
+  writeSshdConfig,
 } from './host.js';
 
 export interface NetnsHost extends E2eHost {
@@ -103,8 +114,6 @@ export function startTime(pid: number): string {
 const netnsExists = (name: string): Promise<boolean> => succeeds('ip', ['netns', 'pids', name]);
 const linkExists = (name: string): Promise<boolean> => succeeds('ip', ['link', 'show', 'dev', name]);
 
-
-
 function ipv4ToNumber(ip: string): number {
   return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 }
@@ -118,8 +127,10 @@ async function checkSubnetFree(): Promise<void> {
     const [ip = '', len = '32'] = route.dst.split('/');
     const common = Math.min(Number(len), PREFIX_LENGTH);
     const mask = common === 0 ? 0 : (~0 << (32 - common)) >>> 0;
-    if (((ipv4ToNumber(ip) & mask) >>> 0) === ((ours & mask) >>> 0)) {
-      throw new Error(`10.213.0.0/24, the netns hosts' network, overlaps this machine's route to ${route.dst}${route.dev ? ` (dev ${route.dev})` : ''}`);
+    if ((ipv4ToNumber(ip) & mask) >>> 0 === (ours & mask) >>> 0) {
+      throw new Error(
+        `10.213.0.0/24, the netns hosts' network, overlaps this machine's route to ${route.dst}${route.dev ? ` (dev ${route.dev})` : ''}`,
+      );
     }
   }
 }
@@ -132,9 +143,13 @@ async function ensureBridge(): Promise<void> {
     // Another host of the run may have created it meanwhile.
     if (add.exitCode !== 0 && !(await linkExists(BRIDGE))) throw new Error(`ip link add ${BRIDGE}: ${add.stderr}`);
   }
-  const has = async (): Promise<boolean> => (await run('ip', ['-4', '-o', 'addr', 'show', 'dev', BRIDGE])).includes(` ${BRIDGE_ADDRESS}/${PREFIX_LENGTH} `);
+  const has = async (): Promise<boolean> =>
+    (await run('ip', ['-4', '-o', 'addr', 'show', 'dev', BRIDGE])).includes(` ${BRIDGE_ADDRESS}/${PREFIX_LENGTH} `);
   if (!(await has())) {
-    const addr = await execa('ip', ['addr', 'add', `${BRIDGE_ADDRESS}/${PREFIX_LENGTH}`, 'dev', BRIDGE], { stdin: 'ignore', reject: false });
+    const addr = await execa('ip', ['addr', 'add', `${BRIDGE_ADDRESS}/${PREFIX_LENGTH}`, 'dev', BRIDGE], {
+      stdin: 'ignore',
+      reject: false,
+    });
     if (addr.exitCode !== 0 && !(await has())) throw new Error(`ip addr add on ${BRIDGE}: ${addr.stderr}`);
   }
   await run('ip', ['link', 'set', BRIDGE, 'up']);
@@ -146,10 +161,14 @@ async function ensureBridge(): Promise<void> {
  */
 async function withBridgeLock<T>(fn: () => Promise<T>): Promise<T> {
   mkdirSync(RECORDS, { recursive: true, mode: 0o700 });
-  const holder = spawn('flock', ['-x', '-w', '120', BRIDGE_LOCK, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const holder = spawn('flock', ['-x', '-w', '120', BRIDGE_LOCK, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => holder.once('close', () => resolve()));
   let stderr = '';
-  holder.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  holder.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   await new Promise<void>((resolve, reject) => {
     holder.stdout.once('data', () => resolve());
     holder.once('error', reject);
@@ -188,7 +207,10 @@ async function enableNat(address: string): Promise<void> {
 }
 
 async function disableNat(address: string): Promise<void> {
-  for (const rule of natRules(address)) while (await hostIptables('-D', rule)) { /* until none is left */ }
+  for (const rule of natRules(address))
+    while (await hostIptables('-D', rule)) {
+      /* until none is left */
+    }
 }
 
 /** The namespace, its loopback, and the veth pair: eth0 with the address inside, the other end in the bridge. */
@@ -233,9 +255,11 @@ export async function netnsUnavailable(): Promise<string | undefined> {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) reason = 'not root on Linux';
   else if (!(await succeeds('ip', ['-V']))) reason = 'no `ip` command (apt-get install -y iproute2)';
   else if (!(await succeeds('iptables', ['-V']))) reason = 'no `iptables` command (apt-get install -y iptables)';
-  else if (!(await succeeds('unshare', ['--net', 'true']))) reason = 'cannot create network namespaces here (`unshare --net true` fails: a container without CAP_SYS_ADMIN?)';
+  else if (!(await succeeds('unshare', ['--net', 'true'])))
+    reason = 'cannot create network namespaces here (`unshare --net true` fails: a container without CAP_SYS_ADMIN?)';
   if (!reason) return undefined;
-  if (process.env.KAFKA_SETUP_E2E === 'required') throw new Error(`KAFKA_SETUP_E2E=required, but the netns e2e hosts cannot run: ${reason}`);
+  if (process.env.KAFKA_SETUP_E2E === 'required')
+    throw new Error(`KAFKA_SETUP_E2E=required, but the netns e2e hosts cannot run: ${reason}`);
   process.stderr.write(`e2e netns hosts SKIPPED: ${reason}\n`);
   return reason;
 }
@@ -269,7 +293,14 @@ async function start(key?: SharedKey): Promise<NetnsHost> {
   const id = base.user.slice(-6);
   const partial: NetnsHost = { ...base, address: '', netns: `ks-${id}`, veth: `ksv-${id}`, sshPort: 22 };
   try {
-    partial.address = claimAddress<OwnerRecord>(ADDRESSES, { pid: process.pid, start: startTime(process.pid), netns: partial.netns, veth: partial.veth, user: partial.user, workDir: partial.workDir });
+    partial.address = claimAddress<OwnerRecord>(ADDRESSES, {
+      pid: process.pid,
+      start: startTime(process.pid),
+      netns: partial.netns,
+      veth: partial.veth,
+      user: partial.user,
+      workDir: partial.workDir,
+    });
     await createNetwork(partial);
     await createUser(partial);
     await createKey(partial);
@@ -284,16 +315,29 @@ async function start(key?: SharedKey): Promise<NetnsHost> {
     await createHostKeys(partial);
     const config = await writeSshdConfig(partial, partial.address);
     // `ip netns exec` execs sshd: the pid is sshd's, and everything it starts is in the namespace.
-    partial.sshdPid = await launchSshd('ip', ['netns', 'exec', partial.netns, '/usr/sbin/sshd', '-D', '-f', config, '-E', partial.sshdLog], {
-      port: partial.sshPort, address: partial.address, log: partial.sshdLog, stderr: join(partial.workDir, 'sshd.stderr'),
-    });
+    partial.sshdPid = await launchSshd(
+      'ip',
+      ['netns', 'exec', partial.netns, '/usr/sbin/sshd', '-D', '-f', config, '-E', partial.sshdLog],
+      {
+        port: partial.sshPort,
+        address: partial.address,
+        log: partial.sshdLog,
+        stderr: join(partial.workDir, 'sshd.stderr'),
+      },
+    );
     await checkLogin(partial);
     return partial;
   } catch (err) {
     const log = sshdLogTail(partial);
-    const cleanup = await stop(partial).then(() => '', (e: unknown) => `; cleaning up also failed: ${String(e)}`);
-    throw new Error(`could not start the netns e2e host: ${(err as Error).message}${cleanup}${log}\n` +
-      'It needs root on Linux with iproute2 and iptables (apt-get install -y iproute2 iptables) and network namespaces.', { cause: err });
+    const cleanup = await stop(partial).then(
+      () => '',
+      (e: unknown) => `; cleaning up also failed: ${String(e)}`,
+    );
+    throw new Error(
+      `could not start the netns e2e host: ${(err as Error).message}${cleanup}${log}\n` +
+        'It needs root on Linux with iproute2 and iptables (apt-get install -y iproute2 iptables) and network namespaces.',
+      { cause: err },
+    );
   }
 }
 
@@ -309,11 +353,22 @@ export function startNetns(opts: { nat?: boolean } = {}): Promise<Netns> {
     const id = Array.from(randomBytes(6), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
     const ns: Netns = { address: '', netns: `ks-${id}`, veth: `ksv-${id}`, nat: opts.nat ?? false };
     try {
-      ns.address = claimAddress<OwnerRecord>(ADDRESSES, { pid: process.pid, start: startTime(process.pid), netns: ns.netns, veth: ns.veth, user: '', workDir: '', nat: ns.nat });
+      ns.address = claimAddress<OwnerRecord>(ADDRESSES, {
+        pid: process.pid,
+        start: startTime(process.pid),
+        netns: ns.netns,
+        veth: ns.veth,
+        user: '',
+        workDir: '',
+        nat: ns.nat,
+      });
       await createNetwork(ns);
       return ns;
     } catch (err) {
-      const cleanup = await stop(ns).then(() => '', (e: unknown) => `; cleaning up also failed: ${String(e)}`);
+      const cleanup = await stop(ns).then(
+        () => '',
+        (e: unknown) => `; cleaning up also failed: ${String(e)}`,
+      );
       throw new Error(`could not create a network namespace: ${(err as Error).message}${cleanup}`, { cause: err });
     }
   });
@@ -328,7 +383,10 @@ export function stopNetns(ns: Netns): Promise<void> {
 export async function netnsPids(host: Pick<NetnsHost, 'netns'>): Promise<number[]> {
   const r = await execa('ip', ['netns', 'pids', host.netns], { stdin: 'ignore', reject: false, timeout: TIMEOUT });
   if (r.exitCode !== 0) return [];
-  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((pid) => pid > 0 && pid !== process.pid);
+  return r.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((pid) => pid > 0 && pid !== process.pid);
 }
 
 /**
@@ -341,7 +399,8 @@ export function stopNetnsHost(host: NetnsHost): Promise<void> {
 }
 
 async function stop(host: (Omit<Netns, 'nat'> & { nat?: boolean }) | NetnsHost): Promise<void> {
-  if (!NETNS_PATTERN.test(host.netns) || !VETH_PATTERN.test(host.veth)) throw new Error(`refusing to remove "${host.netns}"/"${host.veth}": not netns host names`);
+  if (!NETNS_PATTERN.test(host.netns) || !VETH_PATTERN.test(host.veth))
+    throw new Error(`refusing to remove "${host.netns}"/"${host.veth}": not netns host names`);
   const errors: string[] = [];
   if (await netnsExists(host.netns)) {
     // Several rounds: a dying shell may have forked something meanwhile.
@@ -412,7 +471,9 @@ async function removeLeftoversNow(): Promise<void> {
     if (!ADDRESS_PATTERN.test(record.address) || !NETNS_PATTERN.test(record.netns)) continue;
     const ns = { address: record.address, netns: record.netns, veth: record.veth, nat: record.nat ?? false };
     const host: NetnsHost | typeof ns = record.user ? { ...hostRecord(record.user, record.workDir), sshPort: 22, ...ns } : ns;
-    await stop(host).catch((err: unknown) => process.stderr.write(`netns host: could not remove the leftovers of pid ${record.pid}: ${String(err)}\n`));
+    await stop(host).catch((err: unknown) =>
+      process.stderr.write(`netns host: could not remove the leftovers of pid ${record.pid}: ${String(err)}\n`),
+    );
   }
 }
 
@@ -427,13 +488,33 @@ async function addRule(host: NetnsHost, spec: string[]): Promise<void> {
 }
 
 async function deleteRule(host: NetnsHost, spec: string[]): Promise<void> {
-  while (await iptables(host, ['-D', ...spec])) { /* until none is left */ }
+  while (await iptables(host, ['-D', ...spec])) {
+    /* until none is left */
+  }
 }
 
-const ownTrafficRule = (host: NetnsHost, port: number, target: 'REJECT' | 'DROP'): string[] =>
-  ['OUTPUT', '-d', host.address, '-p', 'tcp', '--dport', String(port), '-j', target];
-const inboundRule = (port: number, target: 'REJECT' | 'DROP'): string[] =>
-  ['INPUT', '-i', IFACE, '-p', 'tcp', '--dport', String(port), '-j', target];
+const ownTrafficRule = (host: NetnsHost, port: number, target: 'REJECT' | 'DROP'): string[] => [
+  'OUTPUT',
+  '-d',
+  host.address,
+  '-p',
+  'tcp',
+  '--dport',
+  String(port),
+  '-j',
+  target,
+];
+const inboundRule = (port: number, target: 'REJECT' | 'DROP'): string[] => [
+  'INPUT',
+  '-i',
+  IFACE,
+  '-p',
+  'tcp',
+  '--dport',
+  String(port),
+  '-j',
+  target,
+];
 
 /**
  * The host cannot reach its own address on the port, as an EC2 instance cannot reach its own public
@@ -481,14 +562,21 @@ s.on('error', (e) => { console.log(e.code === 'ECONNREFUSED' ? 'refused' : 'erro
  * Tries a TCP connection to address:port, from this machine or from inside a host's namespace:
  * 'open', 'refused' (a reset or ICMP port unreachable), 'timeout' (dropped), or 'error CODE'.
  */
-export async function probeTcp(address: string, port: number, opts: { from?: Pick<NetnsHost, 'netns'>; timeoutMs?: number } = {}): Promise<ProbeResult> {
+export async function probeTcp(
+  address: string,
+  port: number,
+  opts: { from?: Pick<NetnsHost, 'netns'>; timeoutMs?: number } = {},
+): Promise<ProbeResult> {
   const probe = [process.execPath, '-e', PROBE, address, String(port), String(opts.timeoutMs ?? 2000)];
   const [file = '', ...args] = opts.from ? ['ip', 'netns', 'exec', opts.from.netns, ...probe] : probe;
   return (await run(file, args)).trim() as ProbeResult;
 }
 
 /** A TCP relay in this process: listen.host:listen.port (0: any free port) to target.host:target.port. */
-export async function relay(listen: { host: string; port: number }, target: { host: string; port: number }): Promise<{ port: number; close: () => Promise<void> }> {
+export async function relay(
+  listen: { host: string; port: number },
+  target: { host: string; port: number },
+): Promise<{ port: number; close: () => Promise<void> }> {
   const open = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(target);
@@ -507,10 +595,11 @@ export async function relay(listen: { host: string; port: number }, target: { ho
   const { port } = server.address() as { port: number };
   return {
     port,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const s of open) s.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of open) s.destroy();
+      }),
   };
 }
 

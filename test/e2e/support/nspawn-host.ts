@@ -19,17 +19,33 @@
  * that process is gone. Stopping is by the nspawn pid this process started (SIGTERM: the container
  * powers off), then by pid for whatever is left in the container's cgroups — never by name.
  */
-import { addressPattern, claimAddress, readRecords, type AddressRecords } from './address-records.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { alive, killPids, sshClientArgs, type RunResult } from './host.js';
+import { type AddressRecords, addressPattern, claimAddress, readRecords } from './address-records.js';
+import { alive, killPids, type RunResult, sshClientArgs } from './host.js';
 import type { NetnsHost, SharedKey } from './netns-host.js';
 import { relayFromBridge, startTime } from './netns-host.js';
 
@@ -91,7 +107,9 @@ const randomId = (): string => Array.from(randomBytes(6), (b) => 'abcdefghijklmn
 
 /** This process's memory cgroup (v1), relative to the hierarchy: containers get a child of it. */
 function ownMemoryCgroup(): string | undefined {
-  const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l));
+  const line = readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l));
   const path = line?.split(':')[2];
   return path === undefined || !existsSync('/sys/fs/cgroup/memory') ? undefined : join('/sys/fs/cgroup/memory', path);
 }
@@ -103,13 +121,17 @@ function ownMemoryCgroup(): string | undefined {
 export async function nspawnUnavailable(): Promise<string | undefined> {
   let reason: string | undefined;
   if (process.platform !== 'linux' || process.getuid?.() !== 0) reason = 'not root on Linux';
-  else if (!(await succeeds('systemd-nspawn', ['--version']))) reason = 'no systemd-nspawn (apt-get install -y systemd-container, pinned to the installed systemd\'s version)';
+  else if (!(await succeeds('systemd-nspawn', ['--version'])))
+    reason = "no systemd-nspawn (apt-get install -y systemd-container, pinned to the installed systemd's version)";
   else if (!(await succeeds('ip', ['-V']))) reason = 'no `ip` command (apt-get install -y iproute2)';
   else if (!(await succeeds('nsenter', ['--version']))) reason = 'no nsenter (util-linux)';
-  else if (!CGROUP_ROOTS.every((d) => existsSync(join(d, 'cgroup.procs')))) reason = `no cgroup hierarchies at ${CGROUP_ROOTS.join(' and ')}`;
-  else if (!(await succeeds('unshare', ['--net', '--pid', '--fork', '--mount', 'true']))) reason = 'cannot create namespaces here (a container without CAP_SYS_ADMIN?)';
+  else if (!CGROUP_ROOTS.every((d) => existsSync(join(d, 'cgroup.procs'))))
+    reason = `no cgroup hierarchies at ${CGROUP_ROOTS.join(' and ')}`;
+  else if (!(await succeeds('unshare', ['--net', '--pid', '--fork', '--mount', 'true'])))
+    reason = 'cannot create namespaces here (a container without CAP_SYS_ADMIN?)';
   if (!reason) return undefined;
-  if (process.env.KAFKA_SETUP_E2E === 'required') throw new Error(`KAFKA_SETUP_E2E=required, but the nspawn e2e hosts cannot run: ${reason}`);
+  if (process.env.KAFKA_SETUP_E2E === 'required')
+    throw new Error(`KAFKA_SETUP_E2E=required, but the nspawn e2e hosts cannot run: ${reason}`);
   process.stderr.write(`e2e nspawn hosts SKIPPED: ${reason}\n`);
   return reason;
 }
@@ -123,12 +145,16 @@ export async function systemdRootfs(): Promise<string> {
   return tree;
 }
 
-
-
 function writeRecord(host: SystemdHost, memoryCgroup: string): void {
   const record: OwnerRecord = {
-    pid: process.pid, start: startTime(process.pid), address: host.address, name: host.name, workDir: host.workDir,
-    nspawnPid: host.nspawnPid, nspawnStart: host.nspawnPid ? startTime(host.nspawnPid) : '', memoryCgroup,
+    pid: process.pid,
+    start: startTime(process.pid),
+    address: host.address,
+    name: host.name,
+    workDir: host.workDir,
+    nspawnPid: host.nspawnPid,
+    nspawnStart: host.nspawnPid ? startTime(host.nspawnPid) : '',
+    memoryCgroup,
   };
   writeFileSync(join(RECORDS, host.address), JSON.stringify(record), { mode: 0o600 });
 }
@@ -139,9 +165,13 @@ async function ensureBridge(): Promise<void> {
     const add = await execa('ip', ['link', 'add', NSPAWN_BRIDGE, 'type', 'bridge'], { stdin: 'ignore', reject: false });
     if (add.exitCode !== 0 && !(await linkExists(NSPAWN_BRIDGE))) throw new Error(`ip link add ${NSPAWN_BRIDGE}: ${add.stderr}`);
   }
-  const has = async (): Promise<boolean> => (await tool('ip', ['-4', '-o', 'addr', 'show', 'dev', NSPAWN_BRIDGE])).includes(` ${NSPAWN_BRIDGE_ADDRESS}/${PREFIX_LENGTH} `);
+  const has = async (): Promise<boolean> =>
+    (await tool('ip', ['-4', '-o', 'addr', 'show', 'dev', NSPAWN_BRIDGE])).includes(` ${NSPAWN_BRIDGE_ADDRESS}/${PREFIX_LENGTH} `);
   if (!(await has())) {
-    const addr = await execa('ip', ['addr', 'add', `${NSPAWN_BRIDGE_ADDRESS}/${PREFIX_LENGTH}`, 'dev', NSPAWN_BRIDGE], { stdin: 'ignore', reject: false });
+    const addr = await execa('ip', ['addr', 'add', `${NSPAWN_BRIDGE_ADDRESS}/${PREFIX_LENGTH}`, 'dev', NSPAWN_BRIDGE], {
+      stdin: 'ignore',
+      reject: false,
+    });
     if (addr.exitCode !== 0 && !(await has())) throw new Error(`ip addr add on ${NSPAWN_BRIDGE}: ${addr.stderr}`);
   }
   await tool('ip', ['link', 'set', NSPAWN_BRIDGE, 'up']);
@@ -153,7 +183,10 @@ async function removeBridgeIfUnused(): Promise<void> {
   if (ports.trim() === '') await execa('ip', ['link', 'del', NSPAWN_BRIDGE], { stdin: 'ignore', reject: false });
 }
 
-const cgroupDirs = (name: string, memoryCgroup: string): string[] => [...CGROUP_ROOTS.map((d) => join(d, `nsp-${name}`)), ...(memoryCgroup ? [memoryCgroup] : [])];
+const cgroupDirs = (name: string, memoryCgroup: string): string[] => [
+  ...CGROUP_ROOTS.map((d) => join(d, `nsp-${name}`)),
+  ...(memoryCgroup ? [memoryCgroup] : []),
+];
 
 /** Every pid in a cgroup and its children. */
 function cgroupPids(dir: string): number[] {
@@ -161,7 +194,12 @@ function cgroupPids(dir: string): number[] {
   const pids: number[] = [];
   const walk = (d: string): void => {
     try {
-      pids.push(...readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n').map(Number).filter((p) => p > 0));
+      pids.push(
+        ...readFileSync(join(d, 'cgroup.procs'), 'utf8')
+          .split('\n')
+          .map(Number)
+          .filter((p) => p > 0),
+      );
       for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(join(d, e.name));
     } catch {
       // removed meanwhile
@@ -196,8 +234,14 @@ async function waitForSsh(address: string, timeoutMs: number, stillBooting: () =
   for (;;) {
     const banner = await new Promise<boolean>((resolve) => {
       const s = connect({ host: address, port: 22 });
-      s.setTimeout(1000, () => { s.destroy(); resolve(false); });
-      s.once('data', (d: Buffer) => { s.destroy(); resolve(d.toString().startsWith('SSH-')); });
+      s.setTimeout(1000, () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.once('data', (d: Buffer) => {
+        s.destroy();
+        resolve(d.toString().startsWith('SSH-'));
+      });
       s.once('error', () => resolve(false));
     });
     if (banner) return;
@@ -233,25 +277,51 @@ async function boot(host: SystemdHost): Promise<void> {
   const s = sup(host);
   const dirs = cgroupDirs(host.name, s.memoryCgroup);
   for (const d of dirs) mkdirSync(d, { recursive: true });
-  if (s.memoryCgroup && host.memoryMiB > 0) writeFileSync(join(s.memoryCgroup, 'memory.limit_in_bytes'), String(host.memoryMiB * 1024 * 1024));
+  if (s.memoryCgroup && host.memoryMiB > 0)
+    writeFileSync(join(s.memoryCgroup, 'memory.limit_in_bytes'), String(host.memoryMiB * 1024 * 1024));
   const log = openSync(join(host.workDir, 'console.log'), 'a');
   const moveSelf = dirs.map((d) => `echo $$ > '${d}/cgroup.procs'`).join(' && ');
-  const child = spawn('sh', ['-c', `${moveSelf} && exec "$@"`, 'sh', 'systemd-nspawn', '--quiet', '-D', host.root, '-M', host.name, '--boot',
-    '--register=no', '--keep-unit', `--network-bridge=${NSPAWN_BRIDGE}`, '--resolv-conf=off', '--timezone=off', '--link-journal=no', '--console=read-only'],
-  { stdio: ['ignore', log, log], env: { PATH, LANG: 'C.UTF-8' } });
+  const child = spawn(
+    'sh',
+    [
+      '-c',
+      `${moveSelf} && exec "$@"`,
+      'sh',
+      'systemd-nspawn',
+      '--quiet',
+      '-D',
+      host.root,
+      '-M',
+      host.name,
+      '--boot',
+      '--register=no',
+      '--keep-unit',
+      `--network-bridge=${NSPAWN_BRIDGE}`,
+      '--resolv-conf=off',
+      '--timezone=off',
+      '--link-journal=no',
+      '--console=read-only',
+    ],
+    { stdio: ['ignore', log, log], env: { PATH, LANG: 'C.UTF-8' } },
+  );
   closeSync(log);
   child.unref();
   s.child = child;
   s.ended = undefined;
   const launched = Date.now();
   s.exit = new Promise((resolve) => {
-    child.once('error', (err) => { s.ended = `systemd-nspawn could not start: ${err.message}`; resolve(null); });
+    child.once('error', (err) => {
+      s.ended = `systemd-nspawn could not start: ${err.message}`;
+      resolve(null);
+    });
     child.once('exit', (code) => {
       if (code === REBOOT_STATUS && !s.stopping) {
         host.nspawnPid = 0;
         host.initPid = 0;
         // The reboot: a new nspawn (reboot() waits for it).
-        boot(host).catch((err: unknown) => { s.ended = `rebooting: ${String(err)}`; });
+        boot(host).catch((err: unknown) => {
+          s.ended = `rebooting: ${String(err)}`;
+        });
       } else {
         s.ended = `systemd-nspawn exited with ${code}`;
         host.nspawnPid = 0;
@@ -276,7 +346,10 @@ async function boot(host: SystemdHost): Promise<void> {
   if (host.initPid) await tool('ip', ['netns', 'attach', host.netns, String(host.initPid)]);
 }
 
-const isMounted = (dir: string): boolean => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+const isMounted = (dir: string): boolean =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir);
 
 /** The host's own root: an overlay on the cached tree (writes go to workDir/upper), else a full copy. */
 async function copyTree(host: SystemdHost, tree: string): Promise<void> {
@@ -285,7 +358,11 @@ async function copyTree(host: SystemdHost, tree: string): Promise<void> {
   for (const d of [upper, work, host.root]) mkdirSync(d);
   // The tree's root directory is root's 0755, as a real /: the overlay takes the upper's mode.
   chmodSync(upper, 0o755);
-  const overlay = await execa('mount', ['-t', 'overlay', `ks-${host.name}`, '-o', `lowerdir=${tree},upperdir=${upper},workdir=${work}`, host.root], { stdin: 'ignore', reject: false });
+  const overlay = await execa(
+    'mount',
+    ['-t', 'overlay', `ks-${host.name}`, '-o', `lowerdir=${tree},upperdir=${upper},workdir=${work}`, host.root],
+    { stdin: 'ignore', reject: false },
+  );
   if (overlay.exitCode === 0) return;
   rmdirSync(host.root);
   await tool('cp', ['-a', tree, host.root], 300_000);
@@ -301,7 +378,11 @@ function put(host: SystemdHost, path: string, content: string, mode = 0o644): vo
 
 /** systemd-networkd's file for host0: the host's address, nothing else. */
 function putNetwork(host: SystemdHost): void {
-  put(host, 'etc/systemd/network/10-host0.network', `[Match]\nName=host0\n\n[Network]\nAddress=${host.address}/${PREFIX_LENGTH}\nLinkLocalAddressing=no\n`);
+  put(
+    host,
+    'etc/systemd/network/10-host0.network',
+    `[Match]\nName=host0\n\n[Network]\nAddress=${host.address}/${PREFIX_LENGTH}\nLinkLocalAddressing=no\n`,
+  );
 }
 
 /** The copy made ready before its first boot: name, address, hosts file, host keys, user and key. */
@@ -311,10 +392,16 @@ async function prepare(host: SystemdHost, tree: string, key: SharedKey, names: s
   put(host, 'etc/hosts', `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${names}`);
   putNetwork(host);
   await tool('ssh-keygen', ['-A', '-f', host.root]);
-  for (const f of readdirSync(join(host.root, 'etc/ssh')).filter((n) => /^ssh_host_.*_key\.pub$/.test(n)).sort()) {
+  for (const f of readdirSync(join(host.root, 'etc/ssh'))
+    .filter((n) => /^ssh_host_.*_key\.pub$/.test(n))
+    .sort()) {
     host.hostKeyFingerprints.push((await tool('ssh-keygen', ['-lf', join(host.root, 'etc/ssh', f)])).split(' ')[1] ?? '');
   }
-  const passwdEntry = (): string[] | undefined => readFileSync(join(host.root, 'etc/passwd'), 'utf8').split('\n').find((l) => l.startsWith(`${host.user}:`))?.split(':');
+  const passwdEntry = (): string[] | undefined =>
+    readFileSync(join(host.root, 'etc/passwd'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${host.user}:`))
+      ?.split(':');
   // The EC2-like user: bash, no password ("*": not locked, so keys work), cloud-init's sudoers line —
   // unless the tree has it already (the Amazon Linux tree's ec2-user).
   if (!passwdEntry()) {
@@ -346,7 +433,10 @@ async function makeKey(dir: string): Promise<SharedKey> {
  * (default: a new kse2e… one) is their login, used as the tree has it when it is there already.
  * Leftovers of crashed earlier runs are removed first. When one fails, everything is stopped and the error says why.
  */
-export async function startSystemdHosts(n: number, opts: { key?: SharedKey; memoryMiB?: number; tree?: string; user?: string } = {}): Promise<SystemdHost[]> {
+export async function startSystemdHosts(
+  n: number,
+  opts: { key?: SharedKey; memoryMiB?: number; tree?: string; user?: string } = {},
+): Promise<SystemdHost[]> {
   await removeLeftovers();
   const tree = opts.tree ?? (await systemdRootfs());
   const parent = ownMemoryCgroup();
@@ -356,14 +446,39 @@ export async function startSystemdHosts(n: number, opts: { key?: SharedKey; memo
       const name = `ksn-${randomId()}`;
       const workDir = realpathSync(mkdtempSync(join(tmpdir(), WORK_PREFIX)));
       const host: SystemdHost = {
-        name, root: join(workDir, 'root'), nspawnPid: 0, initPid: 0, boots: 0, bootMs: 0, memoryMiB: parent ? (opts.memoryMiB ?? 1536) : 0,
-        address: '', netns: name, veth: `vb-${name}`.slice(0, 15), sshPort: 22, user: opts.user ?? `kse2e${randomId()}`, home: '', keyPath: '', publicKey: '',
-        hostKeyFingerprints: [], sshdLog: join(workDir, 'console.log'), workDir, sshdPid: 0, uid: 0,
+        name,
+        root: join(workDir, 'root'),
+        nspawnPid: 0,
+        initPid: 0,
+        boots: 0,
+        bootMs: 0,
+        memoryMiB: parent ? (opts.memoryMiB ?? 1536) : 0,
+        address: '',
+        netns: name,
+        veth: `vb-${name}`.slice(0, 15),
+        sshPort: 22,
+        user: opts.user ?? `kse2e${randomId()}`,
+        home: '',
+        keyPath: '',
+        publicKey: '',
+        hostKeyFingerprints: [],
+        sshdLog: join(workDir, 'console.log'),
+        workDir,
+        sshdPid: 0,
+        uid: 0,
       };
       host.home = `/home/${host.user}`;
       const memoryCgroup = parent ? join(parent, `nsp-${name}`) : '';
       supervision.set(name, { stopping: false, memoryCgroup });
-      host.address = claimAddress<OwnerRecord>(ADDRESSES, { pid: process.pid, start: startTime(process.pid), name, workDir, nspawnPid: 0, nspawnStart: '', memoryCgroup });
+      host.address = claimAddress<OwnerRecord>(ADDRESSES, {
+        pid: process.pid,
+        start: startTime(process.pid),
+        name,
+        workDir,
+        nspawnPid: 0,
+        nspawnStart: '',
+        memoryCgroup,
+      });
       hosts.push(host);
     }
     const key = opts.key ?? (await makeKey(hosts[0]?.workDir ?? tmpdir()));
@@ -372,15 +487,23 @@ export async function startSystemdHosts(n: number, opts: { key?: SharedKey; memo
     await Promise.all(hosts.map((h) => prepare(h, tree, key, names)));
     await ensureBridge();
     await Promise.all(hosts.map((h) => boot(h)));
-    await Promise.all(hosts.map(async (h) => {
-      const r = await sshAs(h, 'sudo -n true && echo sudo-ok && systemctl is-system-running --wait');
-      if (!r.stdout.includes('sudo-ok')) throw new Error(`${h.name}: logging in as ${h.user} with sudo failed: ${r.stderr}`);
-    }));
+    await Promise.all(
+      hosts.map(async (h) => {
+        const r = await sshAs(h, 'sudo -n true && echo sudo-ok && systemctl is-system-running --wait');
+        if (!r.stdout.includes('sudo-ok')) throw new Error(`${h.name}: logging in as ${h.user} with sudo failed: ${r.stderr}`);
+      }),
+    );
     return hosts;
   } catch (err) {
-    const cleanup = await stopSystemdHosts(hosts).then(() => '', (e: unknown) => `; cleaning up also failed: ${String(e)}`);
-    throw new Error(`could not start the nspawn e2e hosts: ${(err as Error).message}${cleanup}\n` +
-      'They need root on Linux, systemd-nspawn (apt-get install -y systemd-container), mmdebstrap and iproute2.', { cause: err });
+    const cleanup = await stopSystemdHosts(hosts).then(
+      () => '',
+      (e: unknown) => `; cleaning up also failed: ${String(e)}`,
+    );
+    throw new Error(
+      `could not start the nspawn e2e hosts: ${(err as Error).message}${cleanup}\n` +
+        'They need root on Linux, systemd-nspawn (apt-get install -y systemd-container), mmdebstrap and iproute2.',
+      { cause: err },
+    );
   }
 }
 
@@ -424,7 +547,16 @@ export function spawnInside(host: SystemdHost, command: string, onLine: (line: s
       const pid = child.pid ?? 0;
       if (pid <= 0) return;
       const kids = await execa('ps', ['--ppid', String(pid), '-o', 'pid='], { reject: false, stdin: 'ignore' });
-      await killPids([...kids.stdout.split('\n').map((l) => Number(l.trim())).filter((p) => p > 0), pid], 3000);
+      await killPids(
+        [
+          ...kids.stdout
+            .split('\n')
+            .map((l) => Number(l.trim()))
+            .filter((p) => p > 0),
+          pid,
+        ],
+        3000,
+      );
       child.stdout.destroy();
     },
   };
@@ -485,11 +617,26 @@ export async function powerCycle(host: SystemdHost): Promise<number> {
   if (await linkExists(host.veth)) await execa('ip', ['link', 'del', host.veth], { stdin: 'ignore', reject: false });
   rmSync(join(NSPAWN_RUN, 'propagate', host.name), { recursive: true, force: true });
   const old = host.address;
-  host.address = claimAddress<OwnerRecord>(ADDRESSES, { pid: process.pid, start: startTime(process.pid), name: host.name, workDir: host.workDir, nspawnPid: 0, nspawnStart: '', memoryCgroup: s.memoryCgroup });
+  host.address = claimAddress<OwnerRecord>(ADDRESSES, {
+    pid: process.pid,
+    start: startTime(process.pid),
+    name: host.name,
+    workDir: host.workDir,
+    nspawnPid: 0,
+    nspawnStart: '',
+    memoryCgroup: s.memoryCgroup,
+  });
   rmSync(join(RECORDS, old), { force: true });
   putNetwork(host);
   const hosts = readFileSync(join(host.root, 'etc/hosts'), 'utf8');
-  put(host, 'etc/hosts', hosts.split('\n').map((l) => (l.split('\t')[0] === old ? `${host.address}\t${host.name}` : l)).join('\n'));
+  put(
+    host,
+    'etc/hosts',
+    hosts
+      .split('\n')
+      .map((l) => (l.split('\t')[0] === old ? `${host.address}\t${host.name}` : l))
+      .join('\n'),
+  );
   s.stopping = false;
   await boot(host);
   return Date.now() - started;
@@ -523,7 +670,11 @@ function removeNspawnRun(): void {
 async function stop(host: SystemdHost, graceMs: number): Promise<void> {
   const s = supervision.get(host.name);
   if (s) s.stopping = true;
-  await teardown({ name: host.name, workDir: host.workDir, address: host.address, nspawnPid: host.nspawnPid, memoryCgroup: s?.memoryCgroup ?? '' }, graceMs, s?.exit);
+  await teardown(
+    { name: host.name, workDir: host.workDir, address: host.address, nspawnPid: host.nspawnPid, memoryCgroup: s?.memoryCgroup ?? '' },
+    graceMs,
+    s?.exit,
+  );
   host.nspawnPid = 0;
   host.initPid = 0;
   supervision.delete(host.name);
@@ -538,7 +689,11 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 }
 
 /** Powers the container off (SIGTERM to nspawn), kills what is left by pid, removes its traces. */
-async function teardown(t: { name: string; workDir: string; address: string; nspawnPid: number; memoryCgroup: string }, graceMs: number, exit?: Promise<unknown>): Promise<void> {
+async function teardown(
+  t: { name: string; workDir: string; address: string; nspawnPid: number; memoryCgroup: string },
+  graceMs: number,
+  exit?: Promise<unknown>,
+): Promise<void> {
   if (!NAME_PATTERN.test(t.name)) throw new Error(`refusing to remove "${t.name}": not an nspawn host name`);
   const errors: string[] = [];
   if (t.nspawnPid > 0 && alive(t.nspawnPid)) {
@@ -581,7 +736,8 @@ async function teardown(t: { name: string; workDir: string; address: string; nsp
     if (umount.exitCode !== 0) errors.push(`${root} still mounted: ${umount.stderr}`);
   }
   // Never while something is mounted there; rm(1), not rmSync: three hosts' trees go at once.
-  if (!isMounted(root) && t.workDir.startsWith(join(tmpdir(), WORK_PREFIX))) await execa('rm', ['-rf', '--one-file-system', t.workDir], { stdin: 'ignore', reject: false });
+  if (!isMounted(root) && t.workDir.startsWith(join(tmpdir(), WORK_PREFIX)))
+    await execa('rm', ['-rf', '--one-file-system', t.workDir], { stdin: 'ignore', reject: false });
   if (existsSync(t.workDir)) errors.push(t.workDir);
   if (await linkExists(veth)) errors.push(`link ${veth}`);
   if (existsSync(`/run/netns/${t.name}`)) errors.push(`/run/netns/${t.name}`);
@@ -596,7 +752,9 @@ export async function removeLeftovers(): Promise<void> {
     if (!ADDRESS_PATTERN.test(r.address) || !NAME_PATTERN.test(r.name)) continue;
     // Only our nspawn: a pid reused since is someone else's.
     const nspawnPid = r.nspawnPid > 0 && startTime(r.nspawnPid) === r.nspawnStart ? r.nspawnPid : 0;
-    await teardown({ ...r, nspawnPid }, 10_000).catch((err: unknown) => process.stderr.write(`nspawn host: could not remove the leftovers of pid ${r.pid}: ${String(err)}\n`));
+    await teardown({ ...r, nspawnPid }, 10_000).catch((err: unknown) =>
+      process.stderr.write(`nspawn host: could not remove the leftovers of pid ${r.pid}: ${String(err)}\n`),
+    );
   }
   await removeBridgeIfUnused();
   removeNspawnRun();

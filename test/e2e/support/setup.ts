@@ -1,7 +1,7 @@
 /** Brings the e2e host to "set up by kafka-setup init" (fast when it already is), for test files that need a running broker. */
 import { join } from 'node:path';
 import { scratchDir } from '../../support/scratch.js';
-import { hostFlags, runCli, type CliResult } from './cli.js';
+import { type CliResult, hostFlags, runCli } from './cli.js';
 import { e2e } from './context.js';
 
 export interface InitializedHost {

@@ -7,9 +7,11 @@
 import { resolve } from 'node:path';
 import type { E2eContext } from './context.js';
 import { buildDistribution, buildKafka4Distributions, KAFKA4_VERSIONS } from './dist.js';
-import { startMirror, type Mirror } from './mirror.js';
+import { type Mirror, startMirror } from './mirror.js';
 
-export async function startSuiteMirror(root: string): Promise<{ mirror: Mirror; context: Required<Pick<E2eContext, 'mirror' | 'distDir' | 'dist4Dir' | 'kafka4Versions' | 'root'>> }> {
+export async function startSuiteMirror(
+  root: string,
+): Promise<{ mirror: Mirror; context: Required<Pick<E2eContext, 'mirror' | 'distDir' | 'dist4Dir' | 'kafka4Versions' | 'root'>> }> {
   const distDir = await buildDistribution(resolve(root, '.cache/e2e/dist'));
   const dist4Dir = await buildKafka4Distributions(resolve(root, '.cache/e2e/dist4'), KAFKA4_VERSIONS);
   const mirror = await startMirror(distDir, [dist4Dir]);
@@ -18,5 +20,14 @@ export async function startSuiteMirror(root: string): Promise<{ mirror: Mirror; 
 
 /** A running mirror's URLs, as the context gives them to the test files. */
 function mirrorContext(m: Mirror): NonNullable<E2eContext['mirror']> {
-  return { baseUrl: m.baseUrl, good: m.good, hostile: m.hostile, missing: m.missing, corrupt: m.corrupt, slow: m.slow, portal: m.portal, stall: m.stall };
+  return {
+    baseUrl: m.baseUrl,
+    good: m.good,
+    hostile: m.hostile,
+    missing: m.missing,
+    corrupt: m.corrupt,
+    slow: m.slow,
+    portal: m.portal,
+    stall: m.stall,
+  };
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { scratchDir } from '../../support/scratch.js';
-import { runCli, type CliResult } from './cli.js';
+import { type CliResult, runCli } from './cli.js';
 import { e2eMirror } from './context.js';
 import { nspawnMirror, run, type SystemdHost } from './nspawn-host.js';
 
@@ -72,9 +72,15 @@ export function useSystemdTarget(opts: {
       if (!host) throw new Error(`${opts.name} did not start`);
       return host;
     },
-    get mirror() { return mirror; },
-    get env() { return env; },
-    get knownHosts() { return knownHosts; },
+    get mirror() {
+      return mirror;
+    },
+    get env() {
+      return env;
+    },
+    get knownHosts() {
+      return knownHosts;
+    },
     cli: async (args, label = args[0] ?? 'kafka-setup') => {
       const started = Date.now();
       const r = await runCli(args, { env, timeoutMs: 10 * 60_000 });

@@ -8,7 +8,19 @@ export class Terminal {
 
   /** Starts `command` (a shell command line) in an 200×50 terminal. */
   async start(command: string): Promise<void> {
-    await execa('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-x', '200', '-y', '50', `${command}; echo "EXIT=$?"; sleep 600`]);
+    await execa('tmux', [
+      '-L',
+      this.socket,
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-x',
+      '200',
+      '-y',
+      '50',
+      `${command}; echo "EXIT=$?"; sleep 600`,
+    ]);
   }
 
   async screen(): Promise<string> {

@@ -17,14 +17,26 @@
  * a crashed run). No vitest here (describeVm is in vm-suite.ts): a script can boot a VM with tsx to debug.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { alive, killPids, sshClientArgs, type RunResult } from './host.js';
-import { BRIDGE_ADDRESS, relayFromBridge, startNetns, startTime, stopNetns, type Netns } from './netns-host.js';
+import { alive, killPids, type RunResult, sshClientArgs } from './host.js';
+import { BRIDGE_ADDRESS, type Netns, relayFromBridge, startNetns, startTime, stopNetns } from './netns-host.js';
 
 export interface VmHost {
   /** 10.213.0.N, the address QEMU forwards from (ssh, 9092, 2181) in its namespace: the machine's "public IP". */
@@ -62,8 +74,10 @@ export function vmSkipReason(): string | undefined {
   if (process.platform !== 'linux') return `this is ${process.platform}, not Linux`;
   if (process.getuid?.() !== 0) return 'not running as root';
   if (process.env.KAFKA_SETUP_E2E === 'required') return undefined;
-  for (const tool of ['qemu-system-x86_64', 'qemu-img']) if (!onPath(tool)) return `${tool} is missing (apt-get install -y qemu-system-x86 qemu-utils)`;
-  for (const tool of ['ip', 'iptables', 'flock']) if (!onPath(tool)) return `${tool} is missing (apt-get install -y iproute2 iptables util-linux)`;
+  for (const tool of ['qemu-system-x86_64', 'qemu-img'])
+    if (!onPath(tool)) return `${tool} is missing (apt-get install -y qemu-system-x86 qemu-utils)`;
+  for (const tool of ['ip', 'iptables', 'flock'])
+    if (!onPath(tool)) return `${tool} is missing (apt-get install -y iproute2 iptables util-linux)`;
   return undefined;
 }
 
@@ -75,7 +89,8 @@ export function guestUrl(vm: Pick<VmHost, 'relays'>, url: string): string {
   const m = /^([a-z][a-z0-9+.-]*:\/\/)(?:127\.0\.0\.1|localhost)(?::(\d+))?(?=[/?#]|$)/i.exec(url);
   if (!m) return url;
   const relay = vm.relays[Number(m[2])];
-  if (relay === undefined) throw new Error(`${url}: port ${m[2] ?? '(default)'} of this machine's loopback is not relayed to the VM (startVm's loopbackPorts)`);
+  if (relay === undefined)
+    throw new Error(`${url}: port ${m[2] ?? '(default)'} of this machine's loopback is not relayed to the VM (startVm's loopbackPorts)`);
   return `${m[1]}${BRIDGE_ADDRESS}:${relay}${url.slice(m[0].length)}`;
 }
 
@@ -109,8 +124,17 @@ export async function startVm(opts: { loopbackPorts?: number[] } = {}): Promise<
   // Whose it is, so that a later run removes it when this process is gone without stopVm.
   writeFileSync(join(workDir, 'owner'), `${process.pid} ${startTime(process.pid)}\n`);
   const vm: VmHost = {
-    address: '', sshPort: 22, netns: { address: '', netns: '', veth: '', nat: true }, user: 'admin', keyPath: join(workDir, 'admin-key.pem'),
-    relays: {}, hostKeyFingerprints: [], consoleLog: join(workDir, 'console.log'), pid: 0, workDir, imageDir: dirname(base),
+    address: '',
+    sshPort: 22,
+    netns: { address: '', netns: '', veth: '', nat: true },
+    user: 'admin',
+    keyPath: join(workDir, 'admin-key.pem'),
+    relays: {},
+    hostKeyFingerprints: [],
+    consoleLog: join(workDir, 'console.log'),
+    pid: 0,
+    workDir,
+    imageDir: dirname(base),
   };
   relayClosers.set(workDir, []);
   try {
@@ -139,7 +163,9 @@ function removeCrashedWorkDirs(): void {
   for (const name of readdirSync(tmp).filter((n) => n.startsWith(PREFIX))) {
     let owner: string[];
     try {
-      owner = readFileSync(join(tmp, name, 'owner'), 'utf8').trim().split(' ');
+      owner = readFileSync(join(tmp, name, 'owner'), 'utf8')
+        .trim()
+        .split(' ');
     } catch {
       continue;
     }
@@ -186,7 +212,8 @@ export async function stopVm(vm: VmHost): Promise<void> {
   relayClosers.delete(vm.workDir);
   if (vm.netns.netns !== '') await stopNetns(vm.netns);
   // Only a directory this module made (nothing is ever mounted there).
-  if (dirname(vm.workDir) === realpathSync(tmpdir()) && basename(vm.workDir).startsWith(PREFIX)) rmSync(vm.workDir, { recursive: true, force: true });
+  if (dirname(vm.workDir) === realpathSync(tmpdir()) && basename(vm.workDir).startsWith(PREFIX))
+    rmSync(vm.workDir, { recursive: true, force: true });
 }
 
 /** Runs a command as admin over ssh (the system client with the VM's key; host keys not checked). */
@@ -212,19 +239,50 @@ async function boot(vm: VmHost): Promise<void> {
   const stderr = openSync(stderrPath, 'a');
   // A child of this process and of its process group, so Ctrl-C reaches it too; stdio never a pipe.
   // `ip netns exec` execs QEMU: the pid is QEMU's.
-  const qemu = spawn('ip', ['netns', 'exec', vm.netns.netns, 'qemu-system-x86_64',
-    '-name', 'kafka-setup-vm', '-nodefaults', '-display', 'none', '-monitor', 'none',
-    // 1 vCPU like a t2.micro. Two emulated vCPUs (multi-threaded TCG) started the JVMs faster but crashed them now and
-    // then (SIGSEGV in JIT-compiled code, also inside ca-certificates-java's postinst): code one vCPU patches while
-    // another runs it is not reliably coherent under TCG.
-    '-accel', 'tcg', '-m', '1024', '-smp', '1',
-    '-kernel', join(vm.imageDir, 'vmlinuz'), '-initrd', join(vm.imageDir, 'initrd.img'),
-    '-append', 'root=/dev/vda rw console=ttyS0 net.ifnames=0',
-    '-drive', `file=${overlay(vm)},format=qcow2,if=virtio`,
-    '-netdev', `user,id=net0,${forward}`, '-device', 'virtio-net-pci,netdev=net0',
-    '-device', 'virtio-rng-pci',
-    '-chardev', `file,id=console,path=${vm.consoleLog},append=on`, '-serial', 'chardev:console',
-  ], { stdio: ['ignore', 'ignore', stderr] });
+  const qemu = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      vm.netns.netns,
+      'qemu-system-x86_64',
+      '-name',
+      'kafka-setup-vm',
+      '-nodefaults',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      // 1 vCPU like a t2.micro. Two emulated vCPUs (multi-threaded TCG) started the JVMs faster but crashed them now and
+      // then (SIGSEGV in JIT-compiled code, also inside ca-certificates-java's postinst): code one vCPU patches while
+      // another runs it is not reliably coherent under TCG.
+      '-accel',
+      'tcg',
+      '-m',
+      '1024',
+      '-smp',
+      '1',
+      '-kernel',
+      join(vm.imageDir, 'vmlinuz'),
+      '-initrd',
+      join(vm.imageDir, 'initrd.img'),
+      '-append',
+      'root=/dev/vda rw console=ttyS0 net.ifnames=0',
+      '-drive',
+      `file=${overlay(vm)},format=qcow2,if=virtio`,
+      '-netdev',
+      `user,id=net0,${forward}`,
+      '-device',
+      'virtio-net-pci,netdev=net0',
+      '-device',
+      'virtio-rng-pci',
+      '-chardev',
+      `file,id=console,path=${vm.consoleLog},append=on`,
+      '-serial',
+      'chardev:console',
+    ],
+    { stdio: ['ignore', 'ignore', stderr] },
+  );
   closeSync(stderr);
   qemu.once('error', () => {});
   qemu.unref();
@@ -236,8 +294,11 @@ async function boot(vm: VmHost): Promise<void> {
   } catch (err) {
     const qemuErr = existsSync(stderrPath) ? readFileSync(stderrPath, 'utf8').trim() : '';
     await killQemu(vm);
-    throw new Error(`the VM did not boot on ${vm.address}:${vm.sshPort}: ${(err as Error).message}` +
-      `${qemuErr ? `\nqemu: ${qemuErr}` : ''}\nconsole (last lines):\n${consoleTail(vm)}`, { cause: err });
+    throw new Error(
+      `the VM did not boot on ${vm.address}:${vm.sshPort}: ${(err as Error).message}` +
+        `${qemuErr ? `\nqemu: ${qemuErr}` : ''}\nconsole (last lines):\n${consoleTail(vm)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -258,7 +319,10 @@ async function waitForSsh(vm: VmHost, notBootId?: string): Promise<void> {
 async function hostKeyFingerprints(vm: VmHost): Promise<string[]> {
   // Read in the guest rather than scanned: ssh-keyscan's one connection per key type can time out on a slow guest.
   const r = await sshVm(vm, 'for key in /etc/ssh/ssh_host_*_key.pub; do ssh-keygen -lf "$key"; done', { timeoutMs: 60_000 });
-  const prints = r.stdout.split('\n').map((l) => l.split(' ')[1] ?? '').filter((f) => f.startsWith('SHA256:'));
+  const prints = r.stdout
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((f) => f.startsWith('SHA256:'));
   if (r.code !== 0 || prints.length === 0) throw new Error(`could not read the guest's host keys (exit ${r.code}): ${r.stderr}`);
   return prints.sort();
 }
@@ -282,6 +346,12 @@ function ownQemu(vm: VmHost): boolean {
 function consoleTail(vm: VmHost): string {
   if (!existsSync(vm.consoleLog)) return '(no console output)';
   // systemd colours its status lines.
-  const text = readFileSync(vm.consoleLog, 'utf8').replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '');
-  return text.split('\n').filter((l) => l.trim()).slice(-40).join('\n');
+  const text = readFileSync(vm.consoleLog, 'utf8')
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(/\r/g, '');
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-40)
+    .join('\n');
 }

@@ -41,7 +41,10 @@ describe('authRefused', () => {
   const at = { host: 'h.example', port: 22, user: 'ubuntu' };
 
   it('a client-authentication failure names the user and the usual default users', () => {
-    const err = authRefused(Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }), at);
+    const err = authRefused(
+      Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }),
+      at,
+    );
     expect(err?.message).toBe('h.example:22 refused the key for user "ubuntu"');
     expect(err?.hint).toMatch(/ec2-user .*--user/);
   });

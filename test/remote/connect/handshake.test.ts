@@ -1,7 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../../src/errors.js';
-import { awaitReady, Deadline, handshakeTimeout, KEEPALIVE, transportError, type HandshakeWatch, type SshError } from '../../../src/remote/connect/handshake.js';
+import {
+  awaitReady,
+  Deadline,
+  type HandshakeWatch,
+  handshakeTimeout,
+  KEEPALIVE,
+  type SshError,
+  transportError,
+} from '../../../src/remote/connect/handshake.js';
 
 /** ssh2's Client as the wait sees it: events, and destroy() counted. */
 class FakeClient extends EventEmitter {
@@ -22,7 +30,10 @@ function watch(over: Partial<HandshakeWatch> = {}): HandshakeWatch {
 }
 
 const outcome = (p: Promise<void>): Promise<string> =>
-  p.then(() => 'ready', (err: Error) => `${err.name}: ${err.message}`);
+  p.then(
+    () => 'ready',
+    (err: Error) => `${err.name}: ${err.message}`,
+  );
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -141,7 +152,15 @@ describe('awaitReady', () => {
 
   it('a throw while starting is a rejection, with nothing left running', async () => {
     const conn = new FakeClient();
-    const p = outcome(awaitReady(conn, () => { throw new UserError('bad config'); }, watch()));
+    const p = outcome(
+      awaitReady(
+        conn,
+        () => {
+          throw new UserError('bad config');
+        },
+        watch(),
+      ),
+    );
     expect(await p).toBe('UserError: bad config');
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -174,7 +193,9 @@ describe('awaitReady: what waits for the proof of the host key (proven)', () => 
     const conn = new FakeClient();
     const p = proof();
     let done = false;
-    const r = awaitReady(conn, () => {}, watch({ proven: p.proven })).then(() => { done = true; });
+    const r = awaitReady(conn, () => {}, watch({ proven: p.proven })).then(() => {
+      done = true;
+    });
     conn.emit('handshake');
     conn.emit('handshake'); // a rekey: once only
     expect(p.calls()).toBe(1);
@@ -202,7 +223,9 @@ describe('awaitReady: what waits for the proof of the host key (proven)', () => 
     const conn = new FakeClient();
     const p = proof();
     let result: string | undefined;
-    void outcome(awaitReady(conn, () => {}, watch({ proven: p.proven }))).then((o) => { result = o; });
+    void outcome(awaitReady(conn, () => {}, watch({ proven: p.proven }))).then((o) => {
+      result = o;
+    });
     conn.emit('handshake');
     conn.emit('error', new Error('All configured authentication methods failed'));
     expect(conn.destroyed).toBe(1);

@@ -3,7 +3,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../../src/errors.js';
-import { decideHostKey, HostKeyCheck, loadKnownHosts, signatureRefused, type HostKeyPolicy, type UnknownHost } from '../../../src/remote/connect/host-key.js';
+import {
+  decideHostKey,
+  HostKeyCheck,
+  type HostKeyPolicy,
+  loadKnownHosts,
+  signatureRefused,
+  type UnknownHost,
+} from '../../../src/remote/connect/host-key.js';
 import { fingerprint, keyType } from '../../../src/remote/known-hosts.js';
 import { scratchDir } from '../../support/scratch.js';
 
@@ -42,7 +49,13 @@ describe('decideHostKey: known_hosts → accept / ask / refuse', () => {
     const d = decideHostKey(line('[10.0.0.5]:2222', keyBlob('ecdsa')), at, key);
     expect(d).toEqual({
       kind: 'ask',
-      question: { host: '10.0.0.5', port: 2222, keyType: 'ssh-ed25519', fingerprint: fingerprint(key), knownTypes: ['ecdsa-sha2-nistp256'] },
+      question: {
+        host: '10.0.0.5',
+        port: 2222,
+        keyType: 'ssh-ed25519',
+        fingerprint: fingerprint(key),
+        knownTypes: ['ecdsa-sha2-nistp256'],
+      },
     });
   });
 
@@ -65,10 +78,14 @@ describe('decideHostKey: known_hosts → accept / ask / refuse', () => {
 });
 
 function check(known: string, policy: Partial<HostKeyPolicy> = {}, clock: string[] = []): HostKeyCheck {
-  return new HostKeyCheck(known, { ...at, trustUnknownHost: async () => true, recordAcceptedKey: false, ...policy }, {
-    pause: () => clock.push('pause'),
-    resume: () => clock.push('resume'),
-  });
+  return new HostKeyCheck(
+    known,
+    { ...at, trustUnknownHost: async () => true, recordAcceptedKey: false, ...policy },
+    {
+      pause: () => clock.push('pause'),
+      resume: () => clock.push('resume'),
+    },
+  );
 }
 
 /** Runs the verifier as ssh2 would and reports its answer, the clock's moves and what it refused. */
@@ -89,14 +106,23 @@ describe('HostKeyCheck (ssh2 hostVerifier)', () => {
   });
 
   it('refuses a changed key without asking, and keeps the reason', async () => {
-    const r = await verifyWith(line('[10.0.0.5]:2222', keyBlob()), { trustUnknownHost: async () => { throw new Error('must not ask'); } });
+    const r = await verifyWith(line('[10.0.0.5]:2222', keyBlob()), {
+      trustUnknownHost: async () => {
+        throw new Error('must not ask');
+      },
+    });
     expect(r.ok).toBe(false);
     expect(r.refusal?.message).toContain('has CHANGED');
   });
 
   it('stops the clock while the user is asked, and restarts it before answering ssh2', async () => {
     let question: UnknownHost | undefined;
-    const r = await verifyWith('', { trustUnknownHost: async (q) => { question = q; return true; } });
+    const r = await verifyWith('', {
+      trustUnknownHost: async (q) => {
+        question = q;
+        return true;
+      },
+    });
     expect(r).toMatchObject({ ok: true, clock: ['pause', 'resume'], refusal: undefined });
     expect(question?.fingerprint).toBe(fingerprint(key));
   });
@@ -165,7 +191,9 @@ describe('HostKeyCheck (ssh2 hostVerifier)', () => {
     const r = await verifyWith('', {}, other, first.check);
     expect(r.ok).toBe(false);
     expect(asked).toBe(1);
-    expect(r.refusal?.message).toBe(`[10.0.0.5]:2222 presented another host key (${fingerprint(other)}) when the connection renewed its keys`);
+    expect(r.refusal?.message).toBe(
+      `[10.0.0.5]:2222 presented another host key (${fingerprint(other)}) when the connection renewed its keys`,
+    );
   });
 
   it('a "no" is refused with how to compare the fingerprint', async () => {
@@ -177,14 +205,22 @@ describe('HostKeyCheck (ssh2 hostVerifier)', () => {
   });
 
   it('Ctrl-C at the question is an interruption (exit 130), not a refused connection', async () => {
-    const r = await verifyWith('', { trustUnknownHost: async () => { throw new InterruptedError(); } });
+    const r = await verifyWith('', {
+      trustUnknownHost: async () => {
+        throw new InterruptedError();
+      },
+    });
     expect(r.ok).toBe(false);
     expect(r.refusal).toBeInstanceOf(InterruptedError);
   });
 
   it('a UserError from the question (e.g. --yes for a host known by another key) is kept as is', async () => {
     const why = new UserError('known by its ecdsa key');
-    const r = await verifyWith('', { trustUnknownHost: async () => { throw why; } });
+    const r = await verifyWith('', {
+      trustUnknownHost: async () => {
+        throw why;
+      },
+    });
     expect(r.refusal).toBe(why);
   });
 
@@ -206,7 +242,9 @@ describe('HostKeyCheck (ssh2 hostVerifier)', () => {
 describe('signatureRefused', () => {
   it("ssh2's signature failure is said as a key the host could not prove; other errors are not", () => {
     const err = signatureRefused(new Error('Handshake failed: signature verification failed'), at);
-    expect(err?.message).toBe('10.0.0.5:2222 presented a host key it could not prove to hold (its signature does not verify); nothing was recorded');
+    expect(err?.message).toBe(
+      '10.0.0.5:2222 presented a host key it could not prove to hold (its signature does not verify); nothing was recorded',
+    );
     expect(err?.hint).toContain('intercepted');
     expect(signatureRefused(new Error('Host denied (verification failed)'), at)).toBeUndefined();
   });

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sameServerMoved, type MoveQuestion } from '../../../src/remote/connect/moved-host.js';
+import { type MoveQuestion, sameServerMoved } from '../../../src/remote/connect/moved-host.js';
 import { checkHostKey, fingerprint, knownHostLine } from '../../../src/remote/known-hosts.js';
-import { kexTamperProxy, type KexTamper } from '../../support/kex-tamper.js';
+import { type KexTamper, kexTamperProxy } from '../../support/kex-tamper.js';
 import { scratchDir } from '../../support/scratch.js';
 import { sshKeyPair } from '../../support/ssh-keys.js';
 
