@@ -9,7 +9,7 @@
 import { UserError } from '../errors.js';
 import type { Serving } from '../host/serving.js';
 import { replication, selfOf } from '../kafka/cluster.js';
-import { describePlan, INTERNAL_TOPICS, type PartitionReplicas, planDone, raisePlan } from '../kafka/replicas.js';
+import { describePlan, INTERNAL_TOPICS, type PartitionReplicas, planInSync, raisePlan } from '../kafka/replicas.js';
 import { memberData } from '../steps/member-data.js';
 import type { StepReport } from '../steps/runner.js';
 import type { StepContext } from '../steps/types.js';
@@ -83,7 +83,9 @@ export async function replicateTopics(runs: readonly ClusterRun[], o: ReplicateO
     const waitMs = o.waitMs ?? WHOLE_WAIT_MS;
     for (;;) {
       const now = assignmentOf(await first.host.serving(undefined, 0));
-      if (now && planDone(plan, now)) break;
+      const inSync = now ? planInSync(plan, now) : 0;
+      if (inSync === plan.length) break;
+      active.update(`${describePlan(plan)} → ${factor} replicas: ${inSync} of ${plan.length} partitions in sync`);
       if (Date.now() - started > waitMs) {
         throw new UserError(`the new replicas of ${describePlan(plan)} were not in sync within ${waitMs / 60_000} minutes`, {
           hint: 'Kafka goes on copying in the background; kafka-setup verify shows when every topic has its replicas',

@@ -73,6 +73,7 @@ async function start(host: HostOps, facts: HostFacts, d: DaemonSpec, io: Command
       heapOpts: daemonHeapOpts(mode, d, installedBrokerHeapMib(facts, mode)),
       runningPid: jvm?.pid,
       listening: running,
+      onProgress: (text) => active.update(text),
       again: 'kafka-setup start',
     });
     const how = running

@@ -98,6 +98,8 @@ export interface StartAndServe {
   stopPid?: number | undefined;
   /** Ours, already running (perhaps still starting up): waited for, not started again. */
   runningPid?: number | undefined;
+  /** What the start waits for now, while it runs. */
+  onProgress?: ((text: string) => void) | undefined;
   /** It runs and listens already: nothing is sent to start it, only whether it serves is asked. */
   listening?: boolean | undefined;
   /** What the user runs once the cause is fixed: `kafka-setup init`, `kafka-setup start`. */
@@ -125,6 +127,7 @@ export async function startAndServe(host: HostOps, facts: HostFacts, r: StartAnd
         heapOpts: r.heapOpts,
         stopPid: r.stopPid,
         runningPid: r.runningPid,
+        onProgress: r.onProgress,
       });
   } catch (err) {
     throw (err instanceof RemoteFailure && explainStart(d, err, logDir, r.again)) || err;

@@ -24,6 +24,18 @@ export interface ProbeResult {
   quorum?: QuorumState | undefined;
 }
 
+export interface DownloadRequest {
+  urls: readonly string[];
+  sha512: string;
+  /** How far the transfer is, about once a second while it runs (total 0: the server has not said). */
+  onProgress?: ((p: TransferProgress) => void) | undefined;
+}
+
+export interface TransferProgress {
+  bytes: number;
+  total: number;
+}
+
 export interface JavaRequest {
   pm: 'apt' | 'dnf' | 'yum';
   packages: string[];
@@ -107,6 +119,8 @@ export interface StartRequest {
   stopPid: number | undefined;
   /** Ours, already running (perhaps still starting up): waited for, not started again. */
   runningPid: number | undefined;
+  /** What the start waits for now (the JVM, the port, its log, a crashed broker's registration), while it runs. */
+  onProgress?: ((text: string) => void) | undefined;
 }
 
 export interface StartResult {
@@ -237,7 +251,7 @@ export interface HostOps {
   installJava(r: JavaRequest): Promise<JavaResult>;
   /** The published .sha512 from the first mirror that has it (tarball URLs, in order). */
   fetchSha512(urls: readonly string[]): Promise<Sha512Fact>;
-  download(r: { urls: readonly string[]; sha512: string }): Promise<DownloadResult>;
+  download(r: DownloadRequest): Promise<DownloadResult>;
   extract(r: { sha512: string; alsoWrite: readonly FileChange[] }): Promise<FactsUpdate>;
   writeFiles(changes: readonly FileChange[]): Promise<FactsUpdate>;
   moveData(r: DataMoveRequest): Promise<FactsUpdate>;

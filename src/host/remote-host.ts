@@ -14,6 +14,7 @@ import { type FileChange, writeCalls } from './file-writes.js';
 import { readLogFiles, readLogLine } from './log-sections.js';
 import type {
   DataMoveRequest,
+  DownloadRequest,
   DownloadResult,
   FormatRequest,
   FormatResult,
@@ -29,6 +30,7 @@ import type {
   StartResult,
   StopRequest,
   StopResult,
+  TransferProgress,
   UninstallRequest,
   UninstallResult,
   UnitsRequest,
@@ -186,9 +188,11 @@ export class RemoteHost implements HostOps {
     return readSha512(sections, 'fetch-sha512');
   }
 
-  async download(r: { urls: readonly string[]; sha512: string }): Promise<DownloadResult> {
+  async download(r: DownloadRequest): Promise<DownloadResult> {
+    const onProgress = r.onProgress;
     const sections = await this.run('download', { KS_URLS: r.urls.join('\n'), KS_SHA512: r.sha512 }, ['download'], [], {
       timeoutMs: TIMEOUTS_MS.download,
+      ...(onProgress ? { onProgress: (text: string) => readTransfer(text, onProgress) } : {}),
     });
     const d = requireSection(sections, 'download', 'download');
     return {
@@ -289,7 +293,7 @@ export class RemoteHost implements HostOps {
       },
       ['daemon-lib', 'start-daemon'],
       [],
-      { timeoutMs: (d.timeoutS + 90) * 1000 },
+      { timeoutMs: (d.timeoutS + 90) * 1000, ...(r.onProgress ? { onProgress: r.onProgress } : {}) },
     );
     const started = requireSection(sections, name, 'started');
     const node = started.get('stale_node');
@@ -446,4 +450,10 @@ export class RemoteHost implements HostOps {
     if (failed) throw failed.err;
     return announce();
   }
+}
+
+/** download.sh's progress line, "downloaded BYTES of TOTAL": anything else from the host is ignored. */
+export function readTransfer(text: string, onProgress: (p: TransferProgress) => void): void {
+  const m = /^downloaded (\d{1,15}) of (\d{1,15})$/.exec(text);
+  if (m) onProgress({ bytes: Number(m[1]), total: Number(m[2]) });
 }

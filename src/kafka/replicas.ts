@@ -53,12 +53,17 @@ export function replicasByTopic(partitions: readonly PartitionReplicas[]): Array
 
 /** Whether the metadata shows every partition of the plan on its new replicas, all in sync. */
 export function planDone(plan: readonly PartitionReplicas[], now: readonly PartitionReplicas[]): boolean {
+  return planInSync(plan, now) === plan.length;
+}
+
+/** How many partitions of the plan have all their planned replicas, every one in sync. */
+export function planInSync(plan: readonly PartitionReplicas[], now: readonly PartitionReplicas[]): number {
   const key = (p: PartitionReplicas): string => `${p.topic}\0${p.partition}`;
   const seen = new Map(now.map((p) => [key(p), p]));
-  return plan.every((p) => {
+  return plan.filter((p) => {
     const n = seen.get(key(p));
     return (
       n !== undefined && n.inSync === true && n.replicas.length === p.replicas.length && p.replicas.every((r) => n.replicas.includes(r))
     );
-  });
+  }).length;
 }

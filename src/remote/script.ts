@@ -39,8 +39,10 @@ export function parseSections(stdout: string, mark: string = PLAIN_MARK): Sectio
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const at = line.indexOf(header);
     if (at >= 0) {
-      current = [];
-      sections.set(line.slice(at + header.length).trim(), current);
+      // A section named again resumes: a script's progress lines may come between its section's lines.
+      const name = line.slice(at + header.length).trim();
+      current = sections.get(name) ?? [];
+      sections.set(name, current);
     } else if (current && line !== '') {
       current.push(line);
     }

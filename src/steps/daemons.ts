@@ -82,6 +82,7 @@ async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
     heapOpts: heapOpts(daemonHeapMib(ctx, d)),
     stopPid: jvm && stale ? jvm.pid : undefined,
     runningPid: jvm && !stale ? jvm.pid : undefined,
+    onProgress: ctx.progress,
     again: 'kafka-setup init',
   });
   ctx.facts = started.facts;

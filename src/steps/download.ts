@@ -1,10 +1,12 @@
 /** Step: download the Kafka tarball on the host, from the first mirror that has it, verified. */
 import { UserError } from '../errors.js';
 import { withUpdate } from '../host/facts.js';
+import type { TransferProgress } from '../host/operations.js';
 import { tarballPath } from '../host/target.js';
 import { type Distribution, tarballName, tarballUrl } from '../kafka/distribution.js';
 import { parseSha512File } from '../kafka/sha512.js';
 import { RemoteFailure } from '../remote/session.js';
+import { transferMeter } from './transfer-meter.js';
 import type { Step, StepContext } from './types.js';
 
 /** The download plus the extracted copy, with room to spare (the 3.1.0 tarball is ~86 MB). */
@@ -103,7 +105,13 @@ async function download(ctx: StepContext): Promise<string> {
     // The checksum says which mirror serves this release; earlier ones did not have it.
     fromMirrors = list.slice(list.indexOf(published.url));
   }
-  const got = await ctx.host.download({ urls: fromMirrors, sha512: expected });
+  const meter = transferMeter();
+  const progress = ctx.progress;
+  const got = await ctx.host.download({
+    urls: fromMirrors,
+    sha512: expected,
+    ...(progress ? { onProgress: (p: TransferProgress) => progress(`downloading ${tarballName(ctx.dist)}: ${meter(p)}`) } : {}),
+  });
   ctx.facts = withUpdate(ctx.facts, got.update);
   const mib = (got.bytes / (1024 * 1024)).toFixed(1);
   if (got.reused) return `the ${mib} MiB tarball an earlier run left matches the SHA-512; kept`;

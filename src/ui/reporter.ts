@@ -14,7 +14,7 @@ import { terminalSafeJson, visible, visibleLines } from '../visible.js';
 export type Outcome = 'done' | 'skipped' | 'planned' | 'failed';
 
 export interface ActiveStep {
-  /** Replaces the spinner text (TTY only; plain output stays quiet until the step ends). */
+  /** What the step does now: the spinner's text, or (without a spinner) the next periodic line's. */
   update(text: string): void;
   /** Clears the spinner while something else (a prompt) uses the terminal. */
   pause(): void;
@@ -66,6 +66,9 @@ export interface ReporterOptions {
   prefix?: string;
 }
 
+/** Without a spinner, a step still running says so at most this often. */
+export const PLAIN_EVERY_MS = 10_000;
+
 const PLAIN_TAG: Record<Outcome, string> = { done: '[done]', skipped: '[skip]', planned: '[plan]', failed: '[FAIL]' };
 
 export function createReporter(o: ReporterOptions): Reporter {
@@ -93,17 +96,37 @@ export function createReporter(o: ReporterOptions): Reporter {
       // typed in the terminal is a byte nobody reads instead of a SIGINT: the run could not be stopped.
       if (o.tty && !o.quiet && o.ora)
         spinner = o.ora({ text: title, stream: out, color: o.color ? 'cyan' : false, discardStdin: false }).start();
+      // What the step is doing now, and for how long: in place on the spinner (its seconds tick), else
+      // a line every PLAIN_EVERY_MS at most, so a log shows a long step is alive without filling up.
+      let now = '';
+      let paused = false;
+      const seconds = (): number => Math.floor((Date.now() - started) / 1000);
+      const spinnerText = (): string => `${title}${now ? ` — ${now}` : ''}${seconds() >= 2 ? c.dim(` (${seconds()} s)`) : ''}`;
+      const ticker = o.quiet
+        ? undefined
+        : spinner
+          ? setInterval(() => {
+              if (spinner) spinner.text = spinnerText();
+            }, 1000)
+          : setInterval(() => {
+              if (!paused) write(`${o.tty ? c.dim('…') : '[....]'} ${title}${now ? ` — ${now}` : ''} (${seconds()} s)`);
+            }, PLAIN_EVERY_MS);
+      ticker?.unref();
       return {
         update(text) {
-          if (spinner) spinner.text = `${title} — ${visible(text)}`;
+          now = visible(text);
+          if (spinner) spinner.text = spinnerText();
         },
         pause() {
+          paused = true;
           spinner?.stop();
         },
         resume() {
+          paused = false;
           spinner?.start();
         },
         finish(outcome, rawDetail, extraLines = []) {
+          clearInterval(ticker);
           const detail = visible(rawDetail);
           const secs = (Date.now() - started) / 1000;
           const timing = outcome === 'done' && secs >= 0.5 ? c.dim(` (${secs.toFixed(1)} s)`) : '';

@@ -4,7 +4,14 @@
 # Inputs: KS_URLS (one per line, in order), KS_SHA512 (expected, lower-case hex), KS_TARBALL.
 ks_tarball=$(ks_path "$KS_TARBALL")
 ks_part="$ks_tarball.part"
+ks_headers="$ks_tarball.headers"
 mkdir -p "${ks_tarball%/*}" || ks_fail write_failed "cannot create ${ks_tarball%/*}"
+# How far the transfer is, for the progress line: "downloaded BYTES of TOTAL" (TOTAL 0: not known yet).
+ks_download_seen() {
+  ks_b=$(wc -c < "$ks_part" 2>/dev/null) || ks_b=0
+  ks_t=$(awk 'tolower($1) == "content-length:" { t = $2 + 0 } END { print t + 0 }' "$ks_headers" 2>/dev/null) || ks_t=0
+  printf 'downloaded %s of %s\n' "$(printf '%s' "$ks_b" | tr -cd 0-9)" "${ks_t:-0}"
+}
 ks_section download
 ks_done=
 if [ -f "$ks_tarball" ] && [ ! -L "$ks_tarball" ]; then
@@ -24,9 +31,16 @@ IFS='
 '
 for url in $KS_URLS; do
   [ -n "$ks_done" ] && break
-  rm -f "$ks_part"
+  rm -f "$ks_part" "$ks_headers"
   ks_start=$(date +%s)
-  if msg=$(ks_fetch "$url" "$ks_part"); then
+  # While it runs, a progress line a second; the download section resumes after them.
+  ks_watch_start ks_download_seen
+  msg=$(ks_fetch "$url" "$ks_part" '' '' "$ks_headers")
+  rc=$?
+  ks_watch_stop
+  rm -f "$ks_headers"
+  ks_section download
+  if [ "$rc" = 0 ]; then
     actual=$(sha512sum < "$ks_part" | cut -d ' ' -f 1)
     if [ "$actual" != "$KS_SHA512" ]; then
       rm -f "$ks_part"
@@ -44,7 +58,6 @@ for url in $KS_URLS; do
     ks_done=1
     break
   fi
-  rc=$?
   rm -f "$ks_part"
   [ "$rc" = 143 ] && ks_fail interrupted "stopped while downloading $url"
   ks_kv tried "$url $(printf '%s' "$msg" | tr '\n' ' ')"

@@ -3,15 +3,15 @@
 # KS_PM_LOCKS (files the package manager locks with fcntl), KS_PM_PIDFILES (files holding the pid of
 # a running yum or dnf), KS_PM_WAIT (seconds we wait, in all, for another package manager to finish).
 ks_log=$(mktemp) || ks_fail write_failed "cannot create a temporary file"
+# The log's last lines; apt's status lines, read for the progress, are not what went wrong.
 # emits: error
-ks_tail() { tail -n 15 "$ks_log" | sed 's/^/log=/'; }
+ks_tail() { grep -v -E '^(dl|pm|media)status:' "$ks_log" | tail -n 15 | sed 's/^/log=/'; }
 
 # --- Another package manager at work -------------------------------------------------------------
 # In the first minutes after boot, cloud-init and unattended-upgrades (yum/dnf: cloud-init, dnf-automatic)
 # hold the package manager's locks. We wait for them, naming who we wait for, within KS_PM_WAIT.
 
 # What we are doing now, for the step's spinner; a wait shows itself, then what it held up again.
-ks_say() { ks_section progress; ks_kv text "$1"; }
 ks_doing=
 ks_progress() { ks_doing=$1; ks_say "$1"; }
 
@@ -101,6 +101,32 @@ ks_pm_wait() {
   return 0
 }
 
+# The package manager's phase, read from its output (ks_log) every second while it runs, for the
+# progress line: apt's own status lines (APT::Status-Fd=1: "dlstatus:…:PERCENT:…" while it downloads,
+# "pmstatus:PACKAGE:PERCENT:Unpacking …" while dpkg works), dnf's and yum's transaction lines.
+ks_pm_phase() {
+  awk '
+    /^(dl|pm)status:/ {
+      # "KIND:ITEM:PERCENT:TEXT", where ITEM may hold a colon (PACKAGE:ARCH) and TEXT does.
+      kind = substr($0, 1, 8); rest = substr($0, 10)
+      if (!match(rest, /:[0-9.]+:/)) next
+      pct = substr(rest, RSTART + 1, RLENGTH - 2) + 0; text = substr(rest, RSTART + RLENGTH)
+      if (kind == "dlstatus") { phase = sprintf("downloading packages (%d%%)", pct); next }
+      split(text, w, " "); what = tolower(w[1]); pkg = w[2]
+      if (what == "preparing" && w[2] == "to") { what = "configuring"; pkg = w[4] }
+      sub(/:.*/, "", pkg)
+      phase = sprintf("%s %s (%d%% of the install)", what, pkg, pct)
+      next
+    }
+    /^\([0-9]+\/[0-9]+\): / { split(substr($0, 2), n, /[\/)]/); phase = sprintf("downloading package %d of %d", n[1], n[2]) }
+    /^ +(Installing|Upgrading|Reinstalling|Verifying|Running scriptlet) *: / {
+      k = $0; sub(/^ +/, "", k); sub(/ *:.*/, "", k); split($NF, n, "/")
+      if (n[2] + 0 > 0) phase = sprintf("%s package %d of %d", (k == "Running scriptlet" ? "configuring" : tolower(k)), n[1], n[2])
+    }
+    END { if (phase != "") print phase }
+  ' "$ks_log" 2>/dev/null
+}
+
 # apt and dpkg's own words when they could not take a lock (someone took it between our look and theirs).
 ks_apt_locked() { grep -q -e 'Could not get lock' -e 'Unable to acquire the dpkg frontend lock' -e 'Unable to lock' -e 'locked by another process' "$ks_log"; }
 
@@ -125,8 +151,10 @@ case $KS_PM in
     ks_apt() {
       while :; do
         ks_pm_wait
+        ks_watch_start ks_pm_phase
         ks_guard $ks_sudo env DEBIAN_FRONTEND=noninteractive "$@" >"$ks_log" 2>&1
         ks_apt_rc=$?
+        ks_watch_stop
         if [ "$ks_apt_rc" = 0 ] || [ "$ks_apt_rc" = 143 ] || ! ks_apt_locked; then return "$ks_apt_rc"; fi
         [ "$(date +%s)" -lt "$ks_pm_deadline" ] || ks_pm_busy
         ks_since=$(date +%s)
@@ -135,7 +163,7 @@ case $KS_PM in
         ks_pm_waited=$(( ks_pm_waited + $(date +%s) - ks_since ))
       done
     }
-    ks_apt_get() { ks_apt apt-get -q -o DPkg::Lock::Timeout=60 "$@"; }
+    ks_apt_get() { ks_apt apt-get -q -o DPkg::Lock::Timeout=60 -o APT::Status-Fd=1 "$@"; }
     # Java's keystore is built by ca-certificates-java's trigger, in place: stopped midway (Ctrl-C, a
     # dropped connection) it leaves a truncated /etc/ssl/certs/java/cacerts, which every later
     # configure fails to open, so Java never installs. Its unfinished first import (the "fresh" list,
@@ -186,8 +214,11 @@ case $KS_PM in
     for pkg in $KS_PACKAGES; do
       ks_pm_wait
       ks_progress "installing $pkg"
-      ks_guard $ks_sudo "$KS_PM" install -y -q "$pkg" >"$ks_log" 2>&1
+      # Not -q: its transaction lines are the progress; unbuffered, so they reach the log as they come.
+      ks_watch_start ks_pm_phase
+      ks_guard $ks_sudo env PYTHONUNBUFFERED=1 "$KS_PM" install -y "$pkg" >"$ks_log" 2>&1
       rc=$?
+      ks_watch_stop
       [ "$rc" = 143 ] && ks_fail interrupted "stopped while installing $pkg"
       # Where rpm records each package as it goes (a BerkeleyDB rpmdb: Amazon Linux 2, RHEL 7; the
       # sqlite one of AL2023 commits a transaction whole), a transaction stopped midway (Ctrl-C, a

@@ -37,6 +37,38 @@ ks_b64() { base64 < "$1" | tr -d '\n'; }
 # The value of the variable named $1: lists of values travel as numbered variables (KS_M0_FROM, …).
 ks_var() { eval "printf '%s' \"\${$1}\""; }
 
+# A progress line (what the script does now), in one write: it never splits another's lines.
+ks_say() {
+  ks_pline=$(ks_section progress; ks_kv text "$1")
+  printf '%s\n' "$ks_pline"
+}
+
+# Progress while a long command runs, on the output the script already sends (no extra round trip):
+# ks_watch_start FUNCTION calls FUNCTION every second in the background and prints its first line as
+# a progress section whenever it changed; ks_watch_stop ends that before the script prints anything
+# else. Each section goes out in one write, so stopping the loop never leaves half of one.
+ks_watch_start() {
+  (
+    ks_last=
+    while :; do
+      ks_now=$("$1" 2>/dev/null | head -n 1 | tr -cd '[:print:]' | cut -c 1-200)
+      if [ -n "$ks_now" ] && [ "$ks_now" != "$ks_last" ]; then
+        ks_say "$ks_now"
+        ks_last=$ks_now
+      fi
+      sleep 1
+    done
+  ) 3<&- &
+  ks_watcher=$!
+}
+ks_watch_stop() {
+  [ -n "${ks_watcher:-}" ] || return 0
+  kill "$ks_watcher" 2>/dev/null
+  wait "$ks_watcher" 2>/dev/null
+  ks_watcher=
+  return 0
+}
+
 # Run a long command so that it is stopped when kafka-setup disconnects; without this it would go on
 # after the SSH channel closes. Returns the command's status (143 when stopped). It must be a program,
 # not a shell function: the process stopped is the one started here.

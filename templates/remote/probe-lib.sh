@@ -8,12 +8,15 @@ ks_install_dir=$(ks_path "$KS_INSTALL")
 # that accepts and then stalls must not hold the run: bounded connect time, and a transfer slower
 # than 1 KiB/s for 15 s is abandoned, so the next mirror gets its turn (no retries: the next mirror
 # is the retry). $3, if given, bounds the whole transfer in seconds (small files), $4 its size in
-# bytes (default 1 GiB: an endless answer must not fill a small disk). Only http(s), also after
+# bytes (default 1 GiB: an endless answer must not fill a small disk), $5 a file for the response
+# headers (curl only). Only http(s), also after
 # redirects.
 ks_fetch() {
-  ks_url=$1 ks_out=$2 ks_max=${3:-} ks_bytes=${4:-1073741824}
+  ks_url=$1 ks_out=$2 ks_max=${3:-} ks_bytes=${4:-1073741824} ks_hdrs=${5:-}
   if command -v curl >/dev/null 2>&1; then
     if [ -n "$ks_max" ]; then set -- --max-time "$ks_max"; else set --; fi
+    # The response headers as they arrive, for the download's progress (its Content-Length).
+    if [ -n "$ks_hdrs" ]; then set -- "$@" -D "$ks_hdrs"; fi
     ks_guard curl -fsSL --proto =http,https --proto-redir =http,https --connect-timeout 10 \
       --speed-limit 1024 --speed-time 15 --max-filesize "$ks_bytes" "$@" -o "$ks_out" -- "$ks_url" 2>&1
   else

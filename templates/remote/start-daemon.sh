@@ -64,6 +64,13 @@ ks_zk_node=
 ks_started=$(date +%s)
 ks_seen=
 ks_ok=
+ks_waiting=
+# What the loop waits for, as a progress line when it changes.
+ks_await() {
+  [ "$1" = "$ks_waiting" ] && return 0
+  ks_waiting=$1
+  ks_say "$1"
+}
 i=0
 while [ "$i" -lt $((KS_TIMEOUT * 4)) ]; do
   pid=$(ks_our_pid)
@@ -74,6 +81,7 @@ while [ "$i" -lt $((KS_TIMEOUT * 4)) ]; do
     if [ -n "$node" ]; then
       ks_zk_node=${node#creating ephemeral at }
       ks_zk_node=${ks_zk_node%%,*}
+      ks_await "waiting for ZooKeeper to expire the crashed broker's $ks_zk_node (up to ${ks_zk_bound} s)"
       sleep 3
       ks_zk_waited=$(( $(date +%s) - ks_started ))
       ks_seen=
@@ -83,9 +91,15 @@ while [ "$i" -lt $((KS_TIMEOUT * 4)) ]; do
     fi
     [ -n "$ks_seen" ] && ks_fail_with_log jvm_died "$ks_name JVM exited during start-up"
     [ "$i" -ge 40 ] && ks_fail_with_log jvm_died "$ks_name JVM did not start"
+    ks_await "waiting for the $ks_name JVM to start"
   else
     ks_seen=$pid
-    if ks_pid_listens "$pid" && { [ -z "$ks_ready" ] || ks_log_since | grep -qF "$ks_ready"; }; then ks_ok=1; break; fi
+    if ks_pid_listens "$pid"; then
+      if [ -z "$ks_ready" ] || ks_log_since | grep -qF "$ks_ready"; then ks_ok=1; break; fi
+      ks_await "waiting for $ks_name (pid $pid) to say in its log that it has started"
+    else
+      ks_await "waiting for $ks_name (pid $pid) to listen on port $KS_PORT"
+    fi
   fi
   sleep 0.25
   i=$((i + 1))

@@ -206,7 +206,7 @@ ks_un_install() {
   if [ "$KS_UN_INSTALL" = 1 ] || [ "$KS_UN_TARBALL" = 1 ]; then
     t=$(ks_path "$KS_TARBALL")
     # The tarball, and what an interrupted download or extraction of init's left (their names are init's).
-    for f in "$t" "$t.part" "${d%/*}"/.kafka-setup-extract.*; do
+    for f in "$t" "$t.part" "$t.headers" "${d%/*}"/.kafka-setup-extract.*; do
       [ -e "$f" ] || continue
       rm -rf -- "$f" && ks_kv removed "$f"
     done

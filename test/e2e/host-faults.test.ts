@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
-import { hostFlags, runCli, startCli } from './support/cli.js';
+import { CLI_COMMAND, hostFlags, runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { freePort, killPids, runAsUser, userPids } from './support/host.js';
 import { resetHost } from './support/reset.js';
@@ -160,7 +160,7 @@ describeE2e('faults on the host', () => {
   });
 
   it('sudo that wants a password: detected on the host, and hosts says what to do without a terminal', async () => {
-    const { host, root } = e2e();
+    const { host } = e2e();
     const sudoers = `/etc/sudoers.d/kafka-setup-e2e-${host.user}`;
     renameSync(sudoers, `${sudoers}.off`);
     try {
@@ -173,7 +173,7 @@ describeE2e('faults on the host', () => {
       const { writeFileSync, readFileSync, chmodSync } = await import('node:fs');
       chmodSync(dir, 0o755);
       writeFileSync(file, '127.0.0.1 localhost\n', { mode: 0o644 });
-      const h = await runAsUser(host, `node ${root}/dist/cli.js hosts --alias my-kafka --ip 203.0.113.10 --hosts-file ${file}`);
+      const h = await runAsUser(host, `${CLI_COMMAND} hosts --alias my-kafka --ip 203.0.113.10 --hosts-file ${file}`);
       expect(h.code).toBe(1);
       expect(h.stderr).toMatch(/is not writable by this user, and sudo needs a password, which cannot be asked without a terminal/);
       expect(h.stderr).toMatch(/what to do: run the same command in a terminal/);

@@ -24,7 +24,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { quote } from '../../src/remote/shell.js';
 import { scratchDir } from '../support/scratch.js';
-import { runCli } from './support/cli.js';
+import { CLI_COMMAND, runCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { runAsUser } from './support/host.js';
 import { initializedHost } from './support/setup.js';
@@ -161,11 +161,11 @@ describeE2e('kafka-setup hosts', () => {
     afterAll(() => term.close());
 
     it("refuses to write (as this user and through sudo), keeping the other program's line", async () => {
-      const { host, root } = e2e();
+      const { host } = e2e();
       const dir = scratchDir('ks-hosts-race-');
       chmodSync(dir, 0o755);
       const file = join(dir, 'hosts');
-      const cli = `node ${quote(join(root, 'dist/cli.js'))} hosts --alias my-kafka --ip 203.0.113.10 --hosts-file ${quote(file)}`;
+      const cli = `${CLI_COMMAND} hosts --alias my-kafka --ip 203.0.113.10 --hosts-file ${quote(file)}`;
       const asUser = `runuser -u ${host.user} -- env HOME=${quote(host.home)} PATH=/usr/local/bin:/usr/bin:/bin ${cli}`;
       for (const [who, command] of [
         ['root', cli],
@@ -193,7 +193,7 @@ describeE2e('kafka-setup hosts', () => {
     afterAll(() => term.close());
 
     it('stops the spinner and lets sudo read the password from the terminal', async () => {
-      const { host, root } = e2e();
+      const { host } = e2e();
       const dir = scratchDir('ks-hosts-pw-');
       chmodSync(dir, 0o755);
       mkdirSync(join(dir, 'bin'), { mode: 0o755 });
@@ -216,7 +216,7 @@ describeE2e('kafka-setup hosts', () => {
       writeFileSync(file, ORIGINAL, { mode: 0o644 });
       await term.start(
         `runuser -u ${host.user} -- env HOME=${quote(host.home)} PATH=${quote(`${join(dir, 'bin')}:/usr/local/bin:/usr/bin:/bin`)} ` +
-          `node ${quote(join(root, 'dist/cli.js'))} hosts --alias my-kafka --ip 203.0.113.10 --yes --hosts-file ${quote(file)}`,
+          `${CLI_COMMAND} hosts --alias my-kafka --ip 203.0.113.10 --yes --hosts-file ${quote(file)}`,
       );
       const prompt = await term.waitFor(/\[sudo\] password for /);
       expect(prompt).toContain(`[sudo] password for ${host.user}: `);
@@ -235,13 +235,13 @@ describeE2e('kafka-setup hosts', () => {
   });
 
   it('elevates with sudo when the file is not writable, keeping owner and mode', async () => {
-    const { host, root } = e2e();
+    const { host } = e2e();
     const dir = scratchDir('ks-hosts-root-');
     chmodSync(dir, 0o755);
     mkdirSync(join(dir, 'etc'), { mode: 0o755 });
     const file = join(dir, 'etc', 'hosts');
     writeFileSync(file, ORIGINAL, { mode: 0o644 });
-    const r = await runAsUser(host, `node ${root}/dist/cli.js hosts --alias my-kafka --ip 203.0.113.10 --hosts-file ${file}`);
+    const r = await runAsUser(host, `${CLI_COMMAND} hosts --alias my-kafka --ip 203.0.113.10 --hosts-file ${file}`);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('(with sudo, backup: ');
     expect(readFileSync(file, 'latin1')).toBe(`${ORIGINAL}203.0.113.10\tmy-kafka\r\n`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { quote } from '../../src/remote/shell.js';
 import { scratchDir } from '../support/scratch.js';
+import { CLI_COMMAND } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { killPids } from './support/host.js';
 import { resetHost } from './support/reset.js';
@@ -20,7 +21,7 @@ describeE2e('kafka-setup init, answered at its prompts', () => {
     const dir = scratchDir('ks-tty-');
     const knownHosts = join(dir, 'known_hosts');
     await term.start(
-      `cd ${quote(root)} && XDG_CONFIG_HOME=${quote(dir)} NO_COLOR=1 node dist/cli.js init --port ${host.sshPort} --known-hosts ${quote(knownHosts)} --mirror ${quote(mirror.good)}`,
+      `cd ${quote(root)} && XDG_CONFIG_HOME=${quote(dir)} NO_COLOR=1 ${CLI_COMMAND} init --port ${host.sshPort} --known-hosts ${quote(knownHosts)} --mirror ${quote(mirror.good)}`,
     );
     await term.waitFor(/Host \(public IP or DNS name of the server/);
     await term.type('127.0.0.1');
@@ -56,7 +57,7 @@ describeE2e('kafka-setup init, answered at its prompts', () => {
     const dir = scratchDir('ks-tty-');
     const t = new Terminal();
     try {
-      await t.start(`cd ${quote(root)} && XDG_CONFIG_HOME=${quote(dir)} NO_COLOR=1 node dist/cli.js init`);
+      await t.start(`cd ${quote(root)} && XDG_CONFIG_HOME=${quote(dir)} NO_COLOR=1 ${CLI_COMMAND} init`);
       await t.waitFor(/Host \(public IP or DNS name of the server/);
       await t.key('C-c');
       const done = await t.waitFor(/EXIT=\d+/);
@@ -79,7 +80,7 @@ describeE2e('kafka-setup init, answered at its prompts', () => {
     try {
       // exec keeps the pid the shell wrote down: the CLI's own, for the clean-up below.
       await t.start(
-        `cd ${quote(root)} && XDG_CONFIG_HOME=${quote(dir)} NO_COLOR=1 sh -c 'echo $$ >"$0"; exec "$@"' ${quote(pidFile)} node dist/cli.js init --host 127.0.0.1 --port ${host.sshPort} --user ${host.user} --key ${quote(host.keyPath)} --known-hosts ${quote(join(dir, 'known_hosts'))} --mirror ${quote(mirror.slow)} --heap 256m --advertised-host 127.0.0.1${yes ? ' --yes' : ''}`,
+        `cd ${quote(root)} && XDG_CONFIG_HOME=${quote(dir)} NO_COLOR=1 sh -c 'echo $$ >"$0"; exec "$@"' ${quote(pidFile)} ${CLI_COMMAND} init --host 127.0.0.1 --port ${host.sshPort} --user ${host.user} --key ${quote(host.keyPath)} --known-hosts ${quote(join(dir, 'known_hosts'))} --mirror ${quote(mirror.slow)} --heap 256m --advertised-host 127.0.0.1${yes ? ' --yes' : ''}`,
       );
       if (!yes) {
         await t.waitFor(/Trust it and continue connecting\?/);

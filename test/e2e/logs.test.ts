@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { quote } from '../../src/remote/shell.js';
 import { CUT_MARKER } from '../../src/ui/log-line.js';
-import { runCli, startCli } from './support/cli.js';
+import { CLI, NODE, runCli, startCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
 import { alive, runAsUser } from './support/host.js';
 import { type InitializedHost, initializedHost } from './support/setup.js';
@@ -130,8 +130,7 @@ describeE2e('kafka-setup logs', () => {
   });
 
   it('logs -f | head: following stops at the next line once the reader has gone, on the host too (like tail -f | head)', async () => {
-    const { root } = e2e();
-    const child = execa('node', [join(root, 'dist/cli.js'), 'logs', '-f', '-n', '1'], {
+    const child = execa(NODE, [CLI, 'logs', '-f', '-n', '1'], {
       env: { ...h.env, NO_COLOR: '1' },
       reject: false,
       stdin: 'ignore',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePlan, INTERNAL_TOPICS, planDone, raisePlan, replicasByTopic } from '../../src/kafka/replicas.js';
+import { describePlan, INTERNAL_TOPICS, planDone, planInSync, raisePlan, replicasByTopic } from '../../src/kafka/replicas.js';
 
 const single = (topic: string, n: number) => Array.from({ length: n }, (_, partition) => ({ topic, partition, replicas: [0] }));
 
@@ -34,6 +34,8 @@ describe('more replicas for short topics', () => {
     expect(planDone(plan, now)).toBe(true);
     expect(planDone(plan, [{ ...now[0]!, inSync: false }, now[1]!])).toBe(false);
     expect(planDone(plan, [now[0]!])).toBe(false);
+    expect(planInSync(plan, [now[0]!])).toBe(1);
+    expect(planInSync(plan, now)).toBe(2);
     expect(
       planDone(
         plan,

@@ -219,7 +219,8 @@ async function fakeHost(state: State, opts: { waitS?: number; pm?: 'apt' | 'yum'
   return { ctx, dir, calls, progress };
 }
 
-const INSTALL = 'apt-get -q -o DPkg::Lock::Timeout=60 install -y --no-install-recommends -o Dpkg::Use-Pty=0 openjdk-17-jdk-headless';
+const INSTALL =
+  'apt-get -q -o DPkg::Lock::Timeout=60 -o APT::Status-Fd=1 install -y --no-install-recommends -o Dpkg::Use-Pty=0 openjdk-17-jdk-headless';
 
 // Only as root: the script then runs apt without sudo, as it does on a host where we log in as root.
 const asRoot = process.getuid?.() === 0;
@@ -427,7 +428,7 @@ describe('another package manager holds the lock (install-java.sh)', () => {
         `^installed java-17-amazon-corretto-devel, after waiting \\d+ s for sleep \\(pid ${holder.pid}\\) to release the yum lock$`,
       ),
     );
-    expect(fake.calls()).toEqual(['yum install -y -q java-17-amazon-corretto-devel']);
+    expect(fake.calls()).toEqual(['yum install -y java-17-amazon-corretto-devel']);
   });
 
   it.runIf(asRoot)('a stale yum.pid (its process gone) and locks nobody holds are not waited for', async () => {
@@ -475,7 +476,7 @@ describe('installing Java with dnf (install-java.sh)', () => {
   it.runIf(asRoot)('installs Corretto on Amazon Linux 2023', async () => {
     const fake = await fakeHost('ok', { pm: 'dnf' });
     expect(await javaStep.apply(fake.ctx)).toBe('installed java-17-amazon-corretto-devel');
-    expect(fake.calls()).toEqual(['dnf install -y -q java-17-amazon-corretto-devel']);
+    expect(fake.calls()).toEqual(['dnf install -y java-17-amazon-corretto-devel']);
   });
 
   it.runIf(asRoot)('packages an interrupted transaction left without their %post (no java, no jps) are reinstalled', async () => {
@@ -484,7 +485,7 @@ describe('installing Java with dnf (install-java.sh)', () => {
       'installed java-17-amazon-corretto-devel, after finishing an interrupted install (dnf reinstall java-17-amazon-corretto java-17-amazon-corretto-headless)',
     );
     expect(fake.calls()).toEqual([
-      'dnf install -y -q java-17-amazon-corretto-devel',
+      'dnf install -y java-17-amazon-corretto-devel',
       'dnf reinstall -y -q java-17-amazon-corretto java-17-amazon-corretto-headless',
     ]);
     expect(fake.progress).toContain(

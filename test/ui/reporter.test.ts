@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UsageError, UserError } from '../../src/errors.js';
 import { type createReporter, printUsageError, type ReporterOptions } from '../../src/ui/reporter.js';
 import { terminalSafeJson, visible } from '../../src/visible.js';
@@ -138,5 +138,43 @@ describe('spinners', () => {
     r.step('Start the broker').finish('done', 'started');
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ discardStdin: false });
+  });
+});
+
+describe('a long step shows it is alive', () => {
+  it('without a spinner: a line every 10 s at most, with what it does now and for how long; none once it ends, none while paused', () => {
+    vi.useFakeTimers();
+    try {
+      const { r, out } = capture({ tty: false });
+      const step = r.step('Install Java');
+      step.update('downloading 3 of 37 packages');
+      vi.advanceTimersByTime(9_000);
+      expect(out()).toBe('');
+      vi.advanceTimersByTime(1_000);
+      expect(out()).toBe('[....] Install Java — downloading 3 of 37 packages (10 s)\n');
+      step.update('configuring 30 of 37 packages\u001b[2J');
+      step.pause();
+      vi.advanceTimersByTime(10_000);
+      step.resume();
+      vi.advanceTimersByTime(10_000);
+      expect(out().split('\n').at(-2)).toBe('[....] Install Java — configuring 30 of 37 packages\\x1b[2J (30 s)');
+      step.finish('done', 'openjdk-17-jre-headless');
+      vi.advanceTimersByTime(60_000);
+      expect(out().split('\n').filter(Boolean)).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('quiet (--json): no periodic line at all', () => {
+    vi.useFakeTimers();
+    try {
+      const { r, out, err } = capture({ tty: false, quiet: true });
+      r.step('Install Java').update('unpacking');
+      vi.advanceTimersByTime(60_000);
+      expect(out() + err()).toBe('');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -3,10 +3,20 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { quote } from '../../../src/remote/shell.js';
 import { e2e } from './context.js';
 
 // From this file, not the e2e context: the vm project (no loopback host, no e2e context) runs the CLI too.
 const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+/**
+ * The Node that runs the suite runs the CLI too (npm test's: the devDependency `node`), never a `node`
+ * found on a PATH the test set for a user, which may be an older one the CLI turns away.
+ */
+export const NODE = process.execPath;
+export const CLI = join(root, 'dist/cli.js');
+/** The CLI as a shell command line starts it. */
+export const CLI_COMMAND = `${quote(NODE)} ${quote(CLI)}`;
 
 export interface CliResult {
   code: number;
@@ -20,7 +30,7 @@ export async function runCli(
   args: string[],
   opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
 ): Promise<CliResult> {
-  const r = await execa('node', [join(root, 'dist/cli.js'), ...args], {
+  const r = await execa(NODE, [CLI, ...args], {
     reject: false,
     all: true,
     env: { NO_COLOR: '1', ...opts.env },
@@ -50,7 +60,7 @@ export interface RunningCli {
 
 /** Starts the CLI without waiting for it, to interrupt it (Ctrl-C is SIGINT) at a chosen moment. */
 export function startCli(args: string[], opts: { env?: Record<string, string> } = {}): RunningCli {
-  const child = execa('node', [join(root, 'dist/cli.js'), ...args], {
+  const child = execa(NODE, [CLI, ...args], {
     reject: false,
     all: true,
     env: { NO_COLOR: '1', ...opts.env },
