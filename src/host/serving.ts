@@ -4,7 +4,7 @@
  * metadata is asked for, over the broker's internal listener, through the SSH connection: from the
  * host's point of view, whatever this machine can reach.
  */
-import type { BootstrapAnswer } from '../kafka/client.js';
+import type { ClusterMetadata } from '../kafka/client.js';
 import { INTERNAL_PORT } from '../kafka/distribution.js';
 import type { PartitionReplicas } from '../kafka/replicas.js';
 import type { LocalForward, Session } from '../remote/session.js';
@@ -35,8 +35,8 @@ async function askServing(session: Session, brokerId: number | undefined, timeou
   }
   try {
     // Loaded here: kafkajs is big, and only this question (and verify) needs it.
-    const { askBootstrap } = await import('../kafka/client.js');
-    const answer: BootstrapAnswer = await askBootstrap('127.0.0.1', fwd.port, timeoutMs);
+    const { askMetadata } = await import('../kafka/client.js');
+    const answer: ClusterMetadata = await askMetadata('127.0.0.1', fwd.port, timeoutMs);
     return judgeServing(
       {
         state: 'absent',
