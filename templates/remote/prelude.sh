@@ -56,9 +56,11 @@ ks_watch_start() {
         ks_say "$ks_now"
         ks_last=$ks_now
       fi
-      sleep 1
+      # Not holding the channel's output: a sleep left running for a moment after the loop is stopped
+      # would keep sshd waiting for it before the command could end.
+      sleep 1 >/dev/null
     done
-  ) 3<&- &
+  ) 3<&- 2>/dev/null &
   ks_watcher=$!
 }
 ks_watch_stop() {
