@@ -40,6 +40,11 @@ for url in $KS_URLS; do
   rc=$?
   ks_watch_stop
   rm -f "$ks_headers"
+  # Cleaned up before anything is printed: after a Ctrl-C the next write may be the script's last.
+  if [ "$rc" != 0 ]; then
+    rm -f "$ks_part"
+    [ "$rc" = 143 ] && ks_fail interrupted "stopped while downloading $url"
+  fi
   ks_section download
   if [ "$rc" = 0 ]; then
     actual=$(sha512sum < "$ks_part" | cut -d ' ' -f 1)
@@ -59,8 +64,6 @@ for url in $KS_URLS; do
     ks_done=1
     break
   fi
-  rm -f "$ks_part"
-  [ "$rc" = 143 ] && ks_fail interrupted "stopped while downloading $url"
   ks_kv tried "$url $(printf '%s' "$msg" | tr '\n' ' ')"
   ks_tried="${ks_tried}line=$url: $(printf '%s' "$msg" | tr '\n' ' ')
 "

@@ -50,7 +50,9 @@ ks_say() {
 ks_watch_start() {
   (
     ks_last=
-    while :; do
+    # $$ is the script's own shell (a subshell keeps it): once the script is gone (a dropped
+    # connection), so is the loop, which would otherwise go on, printing nothing, for ever.
+    while kill -0 "$$" 2>/dev/null; do
       ks_now=$("$1" 2>/dev/null | head -n 1 | tr -cd '[:print:]' | cut -c 1-200)
       if [ -n "$ks_now" ] && [ "$ks_now" != "$ks_last" ]; then
         ks_say "$ks_now"
