@@ -3,9 +3,8 @@
 # KS_PM_LOCKS (files the package manager locks with fcntl), KS_PM_PIDFILES (files holding the pid of
 # a running yum or dnf), KS_PM_WAIT (seconds we wait, in all, for another package manager to finish).
 ks_log=$(mktemp) || ks_fail write_failed "cannot create a temporary file"
-# The log's last lines; apt's status lines, read for the progress, are not what went wrong.
 # emits: error
-ks_tail() { grep -v -E '^(dl|pm|media)status:' "$ks_log" | tail -n 15 | sed 's/^/log=/'; }
+ks_tail() { tail -n 15 "$ks_log" | sed 's/^/log=/'; }
 
 # --- Another package manager at work -------------------------------------------------------------
 # In the first minutes after boot, cloud-init and unattended-upgrades (yum/dnf: cloud-init, dnf-automatic)
@@ -102,22 +101,19 @@ ks_pm_wait() {
 }
 
 # The package manager's phase, read from its output (ks_log) every second while it runs, for the
-# progress line: apt's own status lines (APT::Status-Fd=1: "dlstatus:…:PERCENT:…" while it downloads,
-# "pmstatus:PACKAGE:PERCENT:Unpacking …" while dpkg works), dnf's and yum's transaction lines.
+# progress line: apt's "N newly installed", its "Get:N" lines and dpkg's "Unpacking"/"Setting up"
+# lines; dnf's and yum's transaction lines. (Not apt's APT::Status-Fd: with it on the output,
+# ca-certificates-java's postinst fails with an I/O error, and Java with it.)
 ks_pm_phase() {
   awk '
-    /^(dl|pm)status:/ {
-      # "KIND:ITEM:PERCENT:TEXT", where ITEM may hold a colon (PACKAGE:ARCH) and TEXT does.
-      kind = substr($0, 1, 8); rest = substr($0, 10)
-      if (!match(rest, /:[0-9.]+:/)) next
-      pct = substr(rest, RSTART + 1, RLENGTH - 2) + 0; text = substr(rest, RSTART + RLENGTH)
-      if (kind == "dlstatus") { phase = sprintf("downloading packages (%d%%)", pct); next }
-      split(text, w, " "); what = tolower(w[1]); pkg = w[2]
-      if (what == "preparing" && w[2] == "to") { what = "configuring"; pkg = w[4] }
-      sub(/:.*/, "", pkg)
-      phase = sprintf("%s %s (%d%% of the install)", what, pkg, pct)
-      next
+    / newly installed, / { split($0, w, " "); total = w[3] + 0 }
+    /^Get:[0-9]+ / {
+      g = substr($1, 5) + 0
+      phase = total > 0 ? sprintf("downloading package %d of %d", g, total) : sprintf("downloading file %d", g)
     }
+    /^Unpacking / { u++; pkg = $2; sub(/:.*/, "", pkg); phase = sprintf("unpacking %s (%d of %d)", pkg, u, total) }
+    /^Setting up / { c++; pkg = $3; sub(/:.*/, "", pkg); phase = sprintf("configuring %s (%d of %d)", pkg, c, total) }
+    /^Install +[0-9]+ Packages?/ { split($0, w, " "); total = w[2] + 0 }
     /^\([0-9]+\/[0-9]+\): / { split(substr($0, 2), n, /[\/)]/); phase = sprintf("downloading package %d of %d", n[1], n[2]) }
     /^ +(Installing|Upgrading|Reinstalling|Verifying|Running scriptlet) *: / {
       k = $0; sub(/^ +/, "", k); sub(/ *:.*/, "", k); split($NF, n, "/")
@@ -163,7 +159,7 @@ case $KS_PM in
         ks_pm_waited=$(( ks_pm_waited + $(date +%s) - ks_since ))
       done
     }
-    ks_apt_get() { ks_apt apt-get -q -o DPkg::Lock::Timeout=60 -o APT::Status-Fd=1 "$@"; }
+    ks_apt_get() { ks_apt apt-get -q -o DPkg::Lock::Timeout=60 "$@"; }
     # Java's keystore is built by ca-certificates-java's trigger, in place: stopped midway (Ctrl-C, a
     # dropped connection) it leaves a truncated /etc/ssl/certs/java/cacerts, which every later
     # configure fails to open, so Java never installs. Its unfinished first import (the "fresh" list,
