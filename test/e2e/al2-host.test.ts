@@ -94,7 +94,7 @@ const WARNING =
       // (dnf ends the command it logs with a space.)
       const commands = (await root("grep -o 'Command: .*' /var/log/dnf.log")).split('\n').map((c) => c.trimEnd());
       say(`dnf.log's commands:\n${commands.join('\n')}`);
-      expect(commands).toEqual(['Command: yum install -y -q amazon-linux-first-boot-update', `Command: yum install -y -q ${JDK}`]);
+      expect(commands).toEqual(['Command: yum install -y -q amazon-linux-first-boot-update', `Command: yum install -y ${JDK}`]);
       expect(await root('rpm -qa --qf "%{NAME}\\n" "java-17-amazon-corretto*" | sort')).toBe(
         'java-17-amazon-corretto\njava-17-amazon-corretto-devel\njava-17-amazon-corretto-headless',
       );
