@@ -109,7 +109,7 @@ ks_pm_phase() {
     / newly installed, / { split($0, w, " "); total = w[3] + 0 }
     /^Get:[0-9]+ / {
       g = substr($1, 5) + 0
-      phase = total > 0 ? sprintf("downloading package %d of %d", g, total) : sprintf("downloading file %d", g)
+      phase = total > 0 ? sprintf("downloading package %d of %d", g, total) : sprintf("refreshing the package lists (file %d)", g)
     }
     /^Unpacking / { u++; pkg = $2; sub(/:.*/, "", pkg); phase = sprintf("unpacking %s (%d of %d)", pkg, u, total) }
     /^Setting up / { c++; pkg = $3; sub(/:.*/, "", pkg); phase = sprintf("configuring %s (%d of %d)", pkg, c, total) }

@@ -49,7 +49,7 @@ const DNF = [
 
 describe('ks_pm_phase', () => {
   it('apt: the package lists, then downloading N of the total, unpacking and configuring each package', () => {
-    expect(phaseOf(['Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]'])).toBe('downloading file 1');
+    expect(phaseOf(['Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]'])).toBe('refreshing the package lists (file 1)');
     expect(phaseOf(APT.slice(0, 5))).toBe('downloading package 2 of 26');
     expect(phaseOf(APT.slice(0, 9))).toBe('unpacking openjdk-17-jre-headless (2 of 26)');
     expect(phaseOf(APT)).toBe('configuring openjdk-17-jre-headless (2 of 26)');
