@@ -219,8 +219,7 @@ async function fakeHost(state: State, opts: { waitS?: number; pm?: 'apt' | 'yum'
   return { ctx, dir, calls, progress };
 }
 
-const INSTALL =
-  'apt-get -q -o DPkg::Lock::Timeout=60 install -y --no-install-recommends -o Dpkg::Use-Pty=0 openjdk-17-jdk-headless';
+const INSTALL = 'apt-get -q -o DPkg::Lock::Timeout=60 install -y --no-install-recommends -o Dpkg::Use-Pty=0 openjdk-17-jdk-headless';
 
 // Only as root: the script then runs apt without sudo, as it does on a host where we log in as root.
 const asRoot = process.getuid?.() === 0;
