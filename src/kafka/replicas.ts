@@ -51,11 +51,6 @@ export function replicasByTopic(partitions: readonly PartitionReplicas[]): Array
   return [...fewest].map(([name, replicas]) => ({ name, replicas }));
 }
 
-/** Whether the metadata shows every partition of the plan on its new replicas, all in sync. */
-export function planDone(plan: readonly PartitionReplicas[], now: readonly PartitionReplicas[]): boolean {
-  return planInSync(plan, now) === plan.length;
-}
-
 /** How many partitions of the plan have all their planned replicas, every one in sync. */
 export function planInSync(plan: readonly PartitionReplicas[], now: readonly PartitionReplicas[]): number {
   const key = (p: PartitionReplicas): string => `${p.topic}\0${p.partition}`;

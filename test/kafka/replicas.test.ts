@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describePlan, INTERNAL_TOPICS, planDone, planInSync, raisePlan, replicasByTopic } from '../../src/kafka/replicas.js';
+import { describePlan, INTERNAL_TOPICS, type PartitionReplicas, planInSync, raisePlan, replicasByTopic } from '../../src/kafka/replicas.js';
+
+/** Done: every partition of the plan on its new replicas, all in sync. */
+const planDone = (plan: PartitionReplicas[], now: PartitionReplicas[]): boolean => planInSync(plan, now) === plan.length;
 
 const single = (topic: string, n: number) => Array.from({ length: n }, (_, partition) => ({ topic, partition, replicas: [0] }));
 
