@@ -29,15 +29,39 @@ if (process.versions.node !== pinned) {
 }
 process.stdout.write(`run-tests: the full suite on Node ${process.versions.node}; the unit tests on Node 22 and 24 after the par stream\n`);
 
+/**
+ * What each stream said about its failures, printed again at the very end: CI keeps only the tail of
+ * the log, and the par stream's last lines would otherwise hide the e2e stream's failed tests.
+ */
+const failures = new Map();
+const FAILURE_LINES = 250;
+/** vitest's own summary of failed tests runs from its "Failed Tests" rule to its "Test Files" totals. */
+function keepFailures(mark) {
+  let inside = false;
+  return (line) => {
+    const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
+    if (/Failed Tests \d+|Failed Suites \d+|Unhandled Errors/.test(plain)) inside = true;
+    else if (/^\s*Test Files\s/.test(plain)) inside = false;
+    if (!inside) return;
+    const kept = failures.get(mark) ?? [];
+    if (kept.length < FAILURE_LINES) kept.push(plain);
+    failures.set(mark, kept);
+  };
+}
+
 /** One command of a stream: resolves with its exit code, each output line printed with the stream's mark. */
 function run(mark, args) {
+  const keep = keepFailures(mark);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const [from, to] of [
       [child.stdout, process.stdout],
       [child.stderr, process.stderr],
     ]) {
-      createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${mark} │ ${line}\n`));
+      createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => {
+        keep(line);
+        to.write(`${mark} │ ${line}\n`);
+      });
     }
     child.on('error', (err) => {
       process.stderr.write(`${mark} │ ${err.message}\n`);
@@ -59,6 +83,10 @@ const results = await Promise.all([
   stream('e2e', [[...vitest, '--project', 'e2e']]),
   stream('par', [[...vitest, '--project', 'unit', '--project', 'parallel'], ['scripts/test-other-nodes.mjs']]),
 ]);
+for (const [mark, lines] of failures) {
+  process.stdout.write(`\nrun-tests: what the ${mark} stream said of its failures (again, for the log's tail)\n`);
+  for (const line of lines) process.stdout.write(`${mark} ✗ ${line}\n`);
+}
 for (const r of results) {
   const failed = r.codes.filter((c) => c !== 0).length;
   process.stdout.write(
