@@ -23,7 +23,7 @@ import {
   untilCaughtUp,
   untilInQuorum,
 } from './cluster-health.js';
-import { anyKraftMember, type Candidate, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters } from './kraft-members.js';
+import { anyKraftMember, type Candidate, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters, quorumFormed } from './kraft-members.js';
 import { anyMember, memberIds } from './member-ids.js';
 import { brokerIdsOf, joinsSeeded, membershipChanges, membershipNote } from './zookeeper-membership.js';
 
@@ -44,7 +44,7 @@ export interface Membership {
     hosts: readonly (Candidate & { brokerId?: number | undefined })[],
     facts: readonly HostFacts[],
     saved: readonly SavedMember[] | undefined,
-  ): { ids: number[]; brokerIds: number[]; voters?: number[] };
+  ): { ids: number[]; brokerIds: number[]; voters?: number[]; quorumFormed?: boolean };
   /** The cluster id every member is formatted with (KRaft), decided once per run; `fresh` where none is there yet. */
   clusterId(hosts: readonly Candidate[], facts: readonly HostFacts[], fresh: string): string | undefined;
   /** Whether any of these servers is a cluster's member already (the first cluster init is the servers' to tell). */
@@ -107,7 +107,7 @@ const kraftMembership: Membership = {
   ids(hosts, facts, saved) {
     const ids = kraftMemberIds(hosts, facts, saved);
     // A KRaft node is one id: broker and controller.
-    return { ids, brokerIds: ids, voters: kraftVoters(facts, ids) };
+    return { ids, brokerIds: ids, voters: kraftVoters(facts, ids), quorumFormed: quorumFormed(facts) };
   },
   clusterId: (hosts, facts, fresh) => clusterIdOf(hosts, facts.map(kraftNode), fresh),
   anyMember: anyKraftMember,

@@ -160,18 +160,22 @@ export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen
       );
     }
   }
-  // A voter without storage beside a quorum that runs has lost its data: formatted again as a first
+  // A voter without storage beside a quorum that runs has lost its data. Formatted again as a first
   // voter, it would come back with an empty log under its old directory id and could help elect a
-  // leader that lacks committed metadata. Where none runs, the first init was stopped between two
+  // leader that lacks committed metadata: it is formatted as a node that joins the quorum instead, and
+  // takes its vote back under its new directory id (steps/voter.ts). Its id must be its own config's:
+  // the quorum knows the lost voter by it. Where none runs, the first init was stopped between two
   // formats: the rest are formatted as planned. A node the quorum does not name joins as a broker.
-  const formed = nodes.some((n) => n.formatted !== undefined && n.running);
+  const formed = quorumFormed(facts);
   const named = new Set(nodes.flatMap((n) => n.peers));
-  const lostVoter = nodes.findIndex((n, i) => n.formatted === undefined && formed && named.has(facts[i]!.serverAddress ?? ''));
+  const lostVoter = nodes.findIndex(
+    (n, i) => n.formatted === undefined && n.configuredId === undefined && formed && named.has(facts[i]!.serverAddress ?? ''),
+  );
   if (lostVoter >= 0) {
     throw new UserError(
-      `${hosts[lostVoter]!.label} has no KRaft storage, yet the cluster's quorum runs and names it as a voter: it lost its data. Formatted again as one of the first voters it could help elect a leader that lacks committed metadata, so kafka-setup does not. Nothing was changed`,
+      `${hosts[lostVoter]!.label} has neither KRaft storage nor a cluster config, yet the cluster's quorum runs and names it as a voter: it lost its data, and with it the node id the quorum knows it by. Nothing was changed`,
       {
-        hint: 're-add it by hand: kafka-metadata-quorum.sh remove-controller for its old directory id, then format it with --no-initial-controllers and add-controller (Kafka\'s docs: "Controller membership changes")',
+        hint: `put its server.properties back (node.id is what the quorum knows it by) and run the same command again: kafka-setup then formats it afresh and gives it its vote back under a new directory id; or remove it by hand: kafka-metadata-quorum.sh remove-controller (Kafka's docs: "Controller membership changes")`,
       },
     );
   }
@@ -196,6 +200,15 @@ export function kraftVoters(facts: readonly Seen[], ids: readonly number[]): num
 export function votingServers(facts: readonly Seen[]): boolean[] {
   const named = new Set(facts.map(kraftNode).flatMap((n) => n.peers));
   return facts.map((f) => f.serverAddress !== undefined && named.has(f.serverAddress));
+}
+
+/**
+ * Whether the cluster's quorum has been formed: a member's storage is formatted and its node runs. A
+ * node formatted now then joins the quorum (--no-initial-controllers) rather than bootstrapping it,
+ * a voter too: one that lost its storage takes its vote back with add-controller.
+ */
+export function quorumFormed(facts: readonly Seen[]): boolean {
+  return facts.map(kraftNode).some((n) => n.formatted !== undefined && n.running);
 }
 
 /** Whether any of these servers already is a KRaft cluster's member (formatted, or configured as one). */

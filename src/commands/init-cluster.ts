@@ -87,13 +87,14 @@ export function viewOf(
       );
     }
   }
-  const { ids, brokerIds, voters } = membership.ids(members, facts, saved);
+  const { ids, brokerIds, voters, quorumFormed } = membership.ids(members, facts, saved);
   const clusterId = membership.clusterId(members, facts, fresh);
   return {
     self: ids[self]!,
     members: members.map((_, i) => ({ id: ids[i]!, brokerId: brokerIds[i]!, address: addresses[i]! })),
     ...(clusterId === undefined ? {} : { clusterId }),
     ...(voters === undefined ? {} : { voters }),
+    ...(quorumFormed === undefined ? {} : { quorumFormed }),
   };
 }
 

@@ -146,7 +146,7 @@ export async function runOnHost(
   if (broker) facts.serving = { ...judgeServing(await servingEarly, brokerId(facts.files['server.properties'].content)), pid: broker.pid };
   const view = cluster ? await cluster.view(facts) : undefined;
   const ctx: StepContext = { options, host, dist, facts, cluster: view };
-  const reports = await runSteps([...initSteps(modeFor(ctx))], ctx, io.reporter, options.dryRun, cluster?.hooks);
+  const reports = await runSteps([...initSteps(modeFor(ctx), ctx.cluster !== undefined)], ctx, io.reporter, options.dryRun, cluster?.hooks);
   io.reporter.verbose(`ssh: ${describeStats(session.stats)}`);
   return { ctx, reports, reachEarly };
 }

@@ -51,6 +51,10 @@ export interface StorageFormat {
   version: number | undefined;
   nodeId: number | undefined;
   clusterId: string | undefined;
+  /** KRaft: this storage's directory id (a voter is its node id and this). */
+  directoryId?: string | undefined;
+  /** The directory id kafka-setup saw the quorum take as a voter (join-quorum.sh keeps it beside meta.properties). */
+  voterDirectoryId?: string | undefined;
 }
 
 export interface JvmFact {
@@ -262,8 +266,10 @@ function parseJvms(sections: Sections, script: string): JvmFact[] {
 
 const META_LINE = /^(\d{1,10}) (\/.*)$/;
 const DATA_DIR_LINE = /^(absent|empty|data|other|unreadable) (\d+) (\d+) (\/.*)$/;
-/** version node.id cluster.id path, each "-" when unset (see ks_broker_meta). */
-const FORMAT_LINE = /^(\d{1,3}|-) (\d{1,10}|-) ([A-Za-z0-9_-]{1,64}) (\/.*)$/;
+/** version node.id cluster.id directory.id voter-directory-id path, each "-" when unset (see ks_broker_meta). */
+const FORMAT_LINE = /^(\d{1,3}|-) (\d{1,10}|-) ([A-Za-z0-9_-]{1,64}) ([A-Za-z0-9_-]{1,22}) ([A-Za-z0-9_-]{1,22}) (\/.*)$/;
+/** A Kafka Uuid (a directory id) in URL-safe base64. */
+const UUID = /^[A-Za-z0-9_-]{22}$/;
 /** A Kafka cluster id: a Uuid in URL-safe base64, 22 characters. */
 export const CLUSTER_ID = /^[A-Za-z0-9_-]{22}$/;
 const MODE_LINE = /^([0-7]{3,4}) (\/.*)$/;
@@ -362,10 +368,17 @@ const PARTS = {
     }
     for (const line of requireSection(sections, script, 'data').all('format')) {
       const m = FORMAT_LINE.exec(line);
-      const dir = m ? dataDirs.get(cleanPath(m[4]!)) : undefined;
+      const dir = m ? dataDirs.get(cleanPath(m[6]!)) : undefined;
       if (!m || !dir) continue;
       const num = (v: string): number | undefined => (v === '-' || Number(v) > 2 ** 31 - 1 ? undefined : Number(v));
-      dir.format = { version: num(m[1]!), nodeId: num(m[2]!), clusterId: m[3] === '-' ? undefined : m[3] };
+      const uuid = (v: string): string | undefined => (UUID.test(v) ? v : undefined);
+      dir.format = {
+        version: num(m[1]!),
+        nodeId: num(m[2]!),
+        clusterId: m[3] === '-' ? undefined : m[3],
+        directoryId: uuid(m[4]!),
+        voterDirectoryId: uuid(m[5]!),
+      };
     }
     const kept = requireSection(sections, script, 'data').get('cluster_id');
     return { dataDirs, keptClusterId: kept && CLUSTER_ID.test(kept) ? kept : undefined };

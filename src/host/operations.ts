@@ -99,6 +99,28 @@ export interface FormatRequest {
   quorum: { kind: 'standalone' } | { kind: 'voter'; initialControllers: string } | { kind: 'observer' };
 }
 
+/** A KRaft node, running as an observer, to make a voter of its quorum (see join-quorum.sh). */
+export interface JoinQuorumRequest {
+  nodeId: number;
+  /** Its storage's directory id: with the node id, what the quorum knows a voter by. */
+  directoryId: string;
+  logDir: string;
+  /** The voters' controller listeners (controller.quorum.bootstrap.servers). */
+  controllers: string;
+  /** The directory id of the voter this node id had on storage that is gone: removed first. */
+  removeDirectoryId: string | undefined;
+  /** Whether to add it (false: the quorum names it already; only keep what it took). */
+  add: boolean;
+  onProgress?: ((text: string) => void) | undefined;
+}
+
+export interface JoinQuorumResult {
+  update: FactsUpdate;
+  /** The lost voter's directory id removed by this run, if one was. */
+  removed: string | undefined;
+  seconds: number | undefined;
+}
+
 export interface FormatResult {
   update: FactsUpdate;
   /** The cluster id the host keeps (and the log directory is formatted for). */
@@ -257,6 +279,8 @@ export interface HostOps {
   moveData(r: DataMoveRequest): Promise<FactsUpdate>;
   /** Formats a KRaft node's storage once: the kept cluster id, else `clusterId` (kept first). */
   formatStorage(r: FormatRequest): Promise<FormatResult>;
+  /** Makes this KRaft node a voter of its quorum (remove-controller of its lost voter, add-controller), confirmed by the quorum. */
+  joinQuorum(r: JoinQuorumRequest): Promise<JoinQuorumResult>;
   startDaemon(r: StartRequest): Promise<StartResult>;
   /** Stops it (its unit, or its JVM) and waits until its port is closed. */
   stopDaemon(r: StopRequest): Promise<StopResult>;

@@ -16,17 +16,18 @@ const STATUSES: Record<string, QuorumReplica['status']> = { Leader: 'leader', Fo
 /** A timestamp column: -1 (or anything not a positive epoch) is the leader not knowing. */
 const stamp = (v: string): number | undefined => (/^[0-9]{1,15}$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
 
-/** `ID LEO LAG FETCH_MS CAUGHT_UP_MS STATUS`, as quorum.sh prints it; undefined for anything else. */
+/** `ID LEO LAG FETCH_MS CAUGHT_UP_MS STATUS DIRECTORY_ID`, as quorum.sh prints it; undefined for anything else. */
 export function parseReplicaRow(row: string): QuorumReplica | undefined {
   const f = row.split(' ');
-  if (f.length !== 6) return undefined;
-  const [id, leo, lag, fetch, caught, status] = f as [string, string, string, string, string, string];
+  if (f.length !== 7) return undefined;
+  const [id, leo, lag, fetch, caught, status, dir] = f as [string, string, string, string, string, string, string];
   if (
     !/^[0-9]{1,9}$/.test(id) ||
     !/^[0-9]{1,15}$/.test(leo) ||
     !/^[0-9]{1,15}$/.test(lag) ||
     !/^(-1|[0-9]{1,15})$/.test(fetch) ||
-    !/^(-1|[0-9]{1,15})$/.test(caught)
+    !/^(-1|[0-9]{1,15})$/.test(caught) ||
+    !/^(-|[A-Za-z0-9_-]{22})$/.test(dir)
   )
     return undefined;
   const s = STATUSES[status];
@@ -38,6 +39,7 @@ export function parseReplicaRow(row: string): QuorumReplica | undefined {
     lastFetchMs: stamp(fetch),
     lastCaughtUpMs: stamp(caught),
     status: s,
+    directoryId: dir === '-' ? undefined : dir,
   };
 }
 
@@ -48,8 +50,9 @@ function replicasOf(q: SectionReader<'quorum'>): QuorumReplica[] | undefined {
     .slice(0, MAX_ROWS)
     .map(parseReplicaRow)
     .filter((r): r is QuorumReplica => r !== undefined);
-  // One row per node: a repeated id is not an answer to trust.
-  return new Set(rows.map((r) => r.id)).size === rows.length ? rows : undefined;
+  // One row per replica (a node id and its directory id): a repeated one is not an answer to trust. One
+  // node id may have two rows: a voter that lost its disk, and the same node back as an observer.
+  return new Set(rows.map((r) => `${r.id} ${r.directoryId}`)).size === rows.length ? rows : undefined;
 }
 
 function notAnswered(q: SectionReader<'quorum'>, rc: string | undefined): QuorumState {

@@ -21,6 +21,8 @@ import type {
   HostOps,
   JavaRequest,
   JavaResult,
+  JoinQuorumRequest,
+  JoinQuorumResult,
   LogFile,
   LogsRequest,
   ProbeResult,
@@ -57,6 +59,8 @@ const TIMEOUTS_MS = {
   quorum: 60_000,
   /** kafka-storage.sh starts a JVM: seconds, minutes on a small instance. */
   format: 5 * 60_000,
+  /** Up to 6 add-controller tries and 10 describes, each a JVM bounded at 60 s (most take seconds). */
+  joinQuorum: 15 * 60_000,
   /** systemd waits up to TimeoutStopSec (120 s) for a broker's controlled shutdown; ks_stop_jvm 70 s. */
   stop: 180_000,
   // Two units (up to 90 s each to stop) or two JVMs (70 s), then removals.
@@ -274,6 +278,30 @@ export class RemoteHost implements HostOps {
       clusterId: f.get('cluster_id') ?? '',
       formatted: f.get('formatted') === 'yes',
       seconds: f.number('seconds'),
+    };
+  }
+
+  async joinQuorum(r: JoinQuorumRequest): Promise<JoinQuorumResult> {
+    const sections = await this.run(
+      'join-quorum',
+      {
+        KS_NODE_ID: r.nodeId,
+        KS_DIRECTORY_ID: r.directoryId,
+        KS_LOG_DIR: r.logDir,
+        KS_CONTROLLERS: r.controllers,
+        KS_REMOVE_DIRECTORY: r.removeDirectoryId ?? '',
+        KS_ADD: r.add ? 1 : 0,
+      },
+      ['join-quorum'],
+      [],
+      { timeoutMs: TIMEOUTS_MS.joinQuorum, ...(r.onProgress ? { onProgress: r.onProgress } : {}) },
+    );
+    const j = requireSection(sections, 'join-quorum', 'joined');
+    const removed = j.get('removed');
+    return {
+      update: readFacts(sections, 'join-quorum', ['data']),
+      removed: removed && /^[A-Za-z0-9_-]{22}$/.test(removed) ? removed : undefined,
+      seconds: j.number('seconds'),
     };
   }
 

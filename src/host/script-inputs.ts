@@ -71,6 +71,14 @@ export const SCRIPT_INPUTS = {
   jps: {},
   verify: { KS_VERIFY_MODE: 'shown', KS_ZOOKEEPER_CONNECT: 'shown' },
   quorum: { KS_CONTROLLER: 'shown' },
+  'join-quorum': {
+    KS_NODE_ID: 'shown',
+    KS_DIRECTORY_ID: 'shown',
+    KS_LOG_DIR: 'shown',
+    KS_CONTROLLERS: 'shown',
+    KS_REMOVE_DIRECTORY: 'shown',
+    KS_ADD: 'shown',
+  },
   uninstall: {
     KS_UN_UNITS: 'shown',
     KS_UN_SYSTEMD: 'shown',

@@ -36,6 +36,8 @@ export const VOCABULARY = {
    * voters) and `describe --replication` (replication_rc, and `row=ID LEO LAG FETCH_MS CAUGHT_UP_MS STATUS`).
    */
   quorum: ['rc', 'leader', 'epoch', 'lag', 'voters', 'out', 'replication_rc', 'row'],
+  /** What join-quorum.sh did: the lost voter's directory id it removed (or nothing), and its time. */
+  joined: ['removed', 'seconds'],
   logs: ['file', 'line'],
   /** Whether systemd runs the host: `running` or `none`. */
   systemd: ['state'],

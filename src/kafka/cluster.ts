@@ -24,6 +24,8 @@ export interface ClusterView {
   clusterId?: string | undefined;
   /** KRaft: the ids of the controller quorum's voters (the others observe it: brokers whose controller does not vote). */
   voters?: readonly number[] | undefined;
+  /** KRaft: whether the quorum was formed (a member formatted and running): a node formatted now joins it. */
+  quorumFormed?: boolean | undefined;
 }
 
 /** Followers talk to the leader on the first, elections run on the second. */

@@ -54,6 +54,11 @@ export interface KafkaMode {
   readonly dataStores: readonly DataStore[];
   /** Storage is formatted (kafka-storage.sh format) once, before the first start. */
   readonly formatsStorage: boolean;
+  /**
+   * Whether a cluster's quorum membership changes while it runs (KRaft's KIP-853 voters: a voter that
+   * lost its storage is added again), rather than only by the members' configs (ZooKeeper's ensemble).
+   */
+  readonly dynamicVoters: boolean;
   /** A JVM's heap in MiB, given the broker's. */
   heapMib(d: DaemonSpec, brokerMib: number): number;
   /** What keeps memory resident besides the broker's JVM, for the memory check: `[name, MiB]`. */

@@ -48,6 +48,7 @@ export const zookeeperMode: KafkaMode = {
     },
   ],
   formatsStorage: false,
+  dynamicVoters: false,
   heapMib: (d, brokerMib) => (d.kind === 'zookeeper' ? zookeeperHeapFor(brokerMib) : brokerMib),
   residentBesides: [['ZooKeeper', ZOOKEEPER_RESIDENT_MIB]],
   brokerOverheadMib: 160,

@@ -15,6 +15,8 @@ export interface QuorumReplica {
   lastFetchMs: number | undefined;
   lastCaughtUpMs: number | undefined;
   status: 'leader' | 'follower' | 'observer';
+  /** The replica's storage (a voter is its id and this); undefined where the tool printed none. */
+  directoryId?: string | undefined;
 }
 
 /**

@@ -13,12 +13,8 @@ import { newClusterId } from '../kafka/cluster-id.js';
 import { initialControllers, votersOf, votes } from '../kafka/kraft-quorum.js';
 import { KRAFT_NODE_ID } from '../kafka/mode-kraft.js';
 import { RemoteFailure } from '../remote/session.js';
-import { dataDir, modeFor } from './targets.js';
+import { dataDir, logDir } from './targets.js';
 import type { Check, Step, StepContext } from './types.js';
-
-function logDir(ctx: StepContext): string {
-  return posix.join(dataDir(ctx), modeFor(ctx).dataStores[0]!.dir);
-}
 
 const again = 'then run kafka-setup init again';
 
@@ -32,10 +28,14 @@ function wantedClusterId(ctx: StepContext): string | undefined {
   return ctx.cluster?.clusterId ?? ctx.facts.keptClusterId;
 }
 
-/** How this node meets the quorum: a single server alone; a new cluster's voter, every voter alike; else it joins as an observer. */
+/**
+ * How this node meets the quorum: a single server alone; a new cluster's voter, every voter alike;
+ * else it joins a quorum that exists (an observer first: a voter that lost its storage takes its
+ * vote back once it runs, steps/voter.ts).
+ */
 function quorumOf(ctx: StepContext, clusterId: string): FormatRequest['quorum'] {
   if (!ctx.cluster) return { kind: 'standalone' };
-  return votes(ctx.cluster, nodeId(ctx))
+  return votes(ctx.cluster, nodeId(ctx)) && !ctx.cluster.quorumFormed
     ? { kind: 'voter', initialControllers: initialControllers(ctx.cluster, clusterId) }
     : { kind: 'observer' };
 }
@@ -48,11 +48,15 @@ function quorumFlag(q: FormatRequest['quorum']): string {
       : '--standalone';
 }
 
-/** "node 2 of 3 voters", "node 4, observing the 3 voters" (a cluster's member). */
+/** "node 2 of 3 voters", "node 4, observing the 3 voters", "node 3, to vote again among the 3 voters" (a cluster's member). */
 function roleText(ctx: StepContext): string {
   if (!ctx.cluster) return '';
   const n = votersOf(ctx.cluster).length;
-  return votes(ctx.cluster, nodeId(ctx)) ? `, node ${nodeId(ctx)} of ${n} voters` : `, node ${nodeId(ctx)}, observing the ${n} voters`;
+  if (!votes(ctx.cluster, nodeId(ctx))) return `, node ${nodeId(ctx)}, observing the ${n} voters`;
+  const formatted = ctx.facts.dataDirs.get(logDir(ctx))?.format !== undefined;
+  return ctx.cluster.quorumFormed && !formatted
+    ? `, node ${nodeId(ctx)}, joining the quorum to vote again among its ${n} voters`
+    : `, node ${nodeId(ctx)} of ${n} voters`;
 }
 
 /**
@@ -165,6 +169,8 @@ export const formatStep: Step = {
   async apply(ctx) {
     const p = problem(ctx);
     if (p) throw p;
+    // Said as planned: once formatted, a voter that joins reads like any other.
+    const role = roleText(ctx);
     let r: Awaited<ReturnType<StepContext['host']['formatStorage']>>;
     try {
       // The id to keep when the host keeps none: the storage's own, once formatted (the file was lost), else a new one.
@@ -175,6 +181,6 @@ export const formatStep: Step = {
       throw (err instanceof RemoteFailure && explain(err)) || err;
     }
     ctx.facts = withUpdate(ctx.facts, r.update);
-    return r.formatted ? `formatted ${logDir(ctx)} for cluster ${r.clusterId}${roleText(ctx)}` : `cluster ${r.clusterId} kept on the host`;
+    return r.formatted ? `formatted ${logDir(ctx)} for cluster ${r.clusterId}${role}` : `cluster ${r.clusterId} kept on the host`;
   },
 };

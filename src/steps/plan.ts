@@ -10,8 +10,10 @@ import { heapStep } from './heap.js';
 import { javaStep } from './java.js';
 import type { Step } from './types.js';
 import { unitsStep } from './units.js';
+import { voterStep } from './voter.js';
 
-export function initSteps(mode: KafkaMode): readonly Step[] {
+/** `clustered`: a cluster's member, whose quorum membership the mode may have to make (voterStep). */
+export function initSteps(mode: KafkaMode, clustered = false): readonly Step[] {
   return [
     javaStep,
     downloadStep,
@@ -22,6 +24,7 @@ export function initSteps(mode: KafkaMode): readonly Step[] {
     ...(mode.formatsStorage ? [formatStep] : []),
     unitsStep,
     ...mode.daemons.map(daemonStep),
+    ...(clustered && mode.dynamicVoters ? [voterStep] : []),
     jpsStep,
   ];
 }

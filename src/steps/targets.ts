@@ -25,6 +25,11 @@ export function dataDirOf(facts: Pick<StepContext['facts'], 'install'>): string 
   return posix.join(posix.dirname(facts.install.path), 'kafka-data');
 }
 
+/** The broker's log directory under it (KRaft: the storage kafka-storage.sh formats, metadata log included). */
+export function logDir(ctx: StepContext): string {
+  return posix.join(dataDir(ctx), modeFor(ctx).dataStores[0]!.dir);
+}
+
 /** The run's Kafka mode (ZooKeeper for 3.x, KRaft for 4.x): what differs between them is asked of it. */
 export function modeFor(ctx: Pick<StepContext, 'dist'>): KafkaMode {
   return modeOf(ctx.dist);

@@ -181,22 +181,27 @@ ks_zk_db() {
 
 # The broker.id a log directory's data was written under (its meta.properties), digits only; and how
 # it was formatted: meta.properties' version (0: by a ZooKeeper-mode broker, 1: by kafka-storage.sh
-# for KRaft), node.id and cluster.id, each cut to the characters it may have ("-" when unset).
+# for KRaft), node.id, cluster.id and directory.id, and the directory id kafka-setup saw the quorum
+# take as a voter (kafka-setup-voter.id, written there by join-quorum.sh: it goes with the storage),
+# each cut to the characters it may have ("-" when unset).
 # emits: data
 ks_broker_meta() {
   [ -r "$1/meta.properties" ] || return 0
-  # One awk for the four keys, as ks_prop reads each (the last line that sets it, the value trimmed):
+  # One awk for the keys, as ks_prop reads each (the last line that sets it, the value trimmed):
   # a probe runs on every re-run, and a process per key and filter cost ~25 forks per directory.
   # The directory through the environment: awk -v would turn its backslashes into escapes.
-  ks_meta_dir=$1 awk '
+  ks_meta_voter=-
+  [ -f "$1/kafka-setup-voter.id" ] && [ ! -L "$1/kafka-setup-voter.id" ] &&
+    ks_meta_voter=$(head -c 100 "$1/kafka-setup-voter.id" | head -n 1 | tr -cd 'A-Za-z0-9_-' | cut -c 1-22)
+  ks_meta_dir=$1 ks_meta_voter=${ks_meta_voter:--} awk '
     function set(key, re) { if ($0 ~ ("^[[:space:]]*" re "[[:space:]]*[=:]")) { v = $0; sub(/^[^=:]*[=:][[:space:]]*/, "", v); sub(/[[:space:]]+$/, "", v); val[key] = v } }
     function only(key, bad, n,   v) { v = val[key]; gsub(bad, "", v); return substr(v, 1, n) }
     function dash(v) { return v == "" ? "-" : v }
-    { set("broker", "broker\\.id"); set("version", "version"); set("node", "node\\.id"); set("cluster", "cluster\\.id") }
+    { set("broker", "broker\\.id"); set("version", "version"); set("node", "node\\.id"); set("cluster", "cluster\\.id"); set("directory", "directory\\.id") }
     END {
       dir = ENVIRON["ks_meta_dir"]
       printf "meta=%s %s\n", only("broker", "[^0-9-]", 11), dir
-      printf "format=%s %s %s %s\n", dash(only("version", "[^0-9]", 3)), dash(only("node", "[^0-9]", 10)), dash(only("cluster", "[^A-Za-z0-9_-]", 64)), dir
+      printf "format=%s %s %s %s %s %s\n", dash(only("version", "[^0-9]", 3)), dash(only("node", "[^0-9]", 10)), dash(only("cluster", "[^A-Za-z0-9_-]", 64)), dash(only("directory", "[^A-Za-z0-9_-]", 22)), ENVIRON["ks_meta_voter"], dir
     }' "$1/meta.properties" 2>/dev/null
 }
 

@@ -39,9 +39,10 @@ ks_quorum() {
     else
       ks_kv replication_rc "$ks_q_rc"
       # Rows: NodeId, DirectoryId, LogEndOffset, Lag, LastFetchTimestamp, LastCaughtUpTimestamp, Status
-      # (tab-separated, padded); the directory id is not read. At most 16 rows: a quorum has a few voters.
+      # (tab-separated, padded), printed with the directory id last. At most 16 rows: a quorum has a few voters.
       printf '%s\n' "$out" | grep -E '^[0-9]+[[:space:]]' | head -n 16 | while IFS= read -r ks_q_row; do
-        ks_kv row "$(ks_quorum_field "$ks_q_row" 1 0-9 10) $(ks_quorum_field "$ks_q_row" 3 0-9- 20) $(ks_quorum_field "$ks_q_row" 4 0-9- 20) $(ks_quorum_field "$ks_q_row" 5 0-9- 20) $(ks_quorum_field "$ks_q_row" 6 0-9- 20) $(ks_quorum_field "$ks_q_row" 7 A-Za-z 10)"
+        ks_q_dir=$(ks_quorum_field "$ks_q_row" 2 A-Za-z0-9_- 22)
+        ks_kv row "$(ks_quorum_field "$ks_q_row" 1 0-9 10) $(ks_quorum_field "$ks_q_row" 3 0-9- 20) $(ks_quorum_field "$ks_q_row" 4 0-9- 20) $(ks_quorum_field "$ks_q_row" 5 0-9- 20) $(ks_quorum_field "$ks_q_row" 6 0-9- 20) $(ks_quorum_field "$ks_q_row" 7 A-Za-z 10) ${ks_q_dir:--}"
       done
       [ "$ks_q_rc" = 0 ] || printf '%s\n' "$out" | grep -vE '^[0-9]+[[:space:]]' | tail -n 3 | cut -c 1-300 | sed 's/^/out=/'
     fi

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { clusterKind } from '../../src/cluster/cluster-kind.js';
-import { anyKraftMember, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters, votingServers } from '../../src/cluster/kraft-members.js';
+import {
+  anyKraftMember,
+  clusterIdOf,
+  kraftMemberIds,
+  kraftNode,
+  kraftVoters,
+  quorumFormed,
+  votingServers,
+} from '../../src/cluster/kraft-members.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/host/facts.js';
 
@@ -76,7 +84,7 @@ describe("a KRaft cluster's node ids, from the servers", () => {
     expect(clusterIdOf(hosts('c', 'b', 'a'), servers.map(kraftNode), B)).toBe(A);
   });
 
-  it('refuses a member left out, two nodes with one id, and a voter that lost its storage beside a quorum that runs', () => {
+  it('refuses a member left out, two nodes with one id, and a voter that lost its storage and its config beside a quorum that runs', () => {
     expect(() => kraftMemberIds(hosts('a', 'b'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2)])).toThrow(UsageError);
     expect(() => kraftMemberIds(hosts('a', 'b'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2)])).toThrow(
       /a's config lists a controller at 10.0.0.3, which is not among the hosts given/,
@@ -84,11 +92,21 @@ describe("a KRaft cluster's node ids, from the servers", () => {
     expect(() =>
       kraftMemberIds(hosts('a', 'b', 'c'), [formatted('10.0.0.1', 1), formatted('10.0.0.2', 1), formatted('10.0.0.3', 3)]),
     ).toThrow(/a and b are both KRaft node 1/);
-    // A voter that lost its data (the quorum's configs name it) is not formatted again as a first voter.
-    const wiped = [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), node('10.0.0.3', { id: 3 })];
-    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), wiped)).toThrow(
-      /c has no KRaft storage, yet the cluster's quorum runs and names it as a voter: it lost its data/,
+    // Without its config, the id the quorum knows it by is gone too: not guessed.
+    const bare = [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), node('10.0.0.3')];
+    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), bare)).toThrow(
+      /c has neither KRaft storage nor a cluster config, yet the cluster's quorum runs and names it as a voter/,
     );
+  });
+
+  it('a voter that lost its storage beside a quorum that runs keeps its id and its vote; the quorum is formed, so it joins it', () => {
+    const wiped = [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), node('10.0.0.3', { id: 3 })];
+    expect(kraftMemberIds(hosts('a', 'b', 'c'), wiped)).toEqual([1, 2, 3]);
+    expect(kraftVoters(wiped, [1, 2, 3])).toEqual([1, 2, 3]);
+    expect(quorumFormed(wiped)).toBe(true);
+    // Nothing runs: a first init stopped between two formats (the rest formatted as first voters).
+    const stopped = [formatted('10.0.0.1', 1, false), formatted('10.0.0.2', 2, false), node('10.0.0.3', { id: 3 })];
+    expect(quorumFormed(stopped)).toBe(false);
   });
 
   it('refuses a single server (formatted --standalone) among the hosts: growing one is not done yet', () => {

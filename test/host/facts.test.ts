@@ -60,29 +60,47 @@ describe('a section the operation needs', () => {
 describe('how a log directory was formatted, and the cluster id the host keeps (KRaft)', () => {
   const data = (lines: string[]) => readFacts(parseSections(`${['::ks:: data', ...lines].join('\n')}\n`), 'probe', ['data']);
 
-  it('reads meta.properties\' version, node.id and cluster.id; "-" for unset', () => {
+  it('reads meta.properties\' version, node.id, cluster.id and directory.id, and the voter kafka-setup saw; "-" for unset', () => {
     const u = data([
       'dir=data 0 2049 /h/kafka-data/kafka-logs',
-      'format=1 1 tvz45AyKhMRbOhpz8_5ovg /h/kafka-data/kafka-logs',
+      'format=1 1 tvz45AyKhMRbOhpz8_5ovg xwByuhPtSU6oeDTU5mwhtQ xwByuhPtSU6oeDTU5mwhtQ /h/kafka-data/kafka-logs',
       'dir=data 0 2049 /tmp/kafka-logs',
-      'format=0 - - /tmp/kafka-logs',
+      'format=0 - - - - /tmp/kafka-logs',
       'cluster_id=tvz45AyKhMRbOhpz8_5ovg',
     ]);
-    expect(u.dataDirs!.get('/h/kafka-data/kafka-logs')!.format).toEqual({ version: 1, nodeId: 1, clusterId: 'tvz45AyKhMRbOhpz8_5ovg' });
-    expect(u.dataDirs!.get('/tmp/kafka-logs')!.format).toEqual({ version: 0, nodeId: undefined, clusterId: undefined });
+    expect(u.dataDirs!.get('/h/kafka-data/kafka-logs')!.format).toEqual({
+      version: 1,
+      nodeId: 1,
+      clusterId: 'tvz45AyKhMRbOhpz8_5ovg',
+      directoryId: 'xwByuhPtSU6oeDTU5mwhtQ',
+      voterDirectoryId: 'xwByuhPtSU6oeDTU5mwhtQ',
+    });
+    expect(u.dataDirs!.get('/tmp/kafka-logs')!.format).toEqual({
+      version: 0,
+      nodeId: undefined,
+      clusterId: undefined,
+      directoryId: undefined,
+      voterDirectoryId: undefined,
+    });
     expect(u.keptClusterId).toBe('tvz45AyKhMRbOhpz8_5ovg');
   });
 
   it('trusts nothing odd: a line for a directory not probed, out-of-range numbers, a kept id that is not a cluster id', () => {
     const u = data([
       'dir=data 0 2049 /d',
-      'format=1 9999999999 abc /d',
-      'format=1 1 abc /elsewhere',
+      'format=1 9999999999 abc short - /d',
+      'format=1 1 abc - - /elsewhere',
       'dir=data 0 2049 /e',
-      'format=1 1 a$b /e',
+      'format=1 1 a$b - - /e',
       'cluster_id=not-22-chars',
     ]);
-    expect(u.dataDirs!.get('/d')!.format).toEqual({ version: 1, nodeId: undefined, clusterId: 'abc' });
+    expect(u.dataDirs!.get('/d')!.format).toEqual({
+      version: 1,
+      nodeId: undefined,
+      clusterId: 'abc',
+      directoryId: undefined,
+      voterDirectoryId: undefined,
+    });
     expect(u.dataDirs!.get('/e')!.format).toBeUndefined();
     expect(u.dataDirs!.has('/elsewhere')).toBe(false);
     expect(u.keptClusterId).toBeUndefined();

@@ -26,6 +26,8 @@ import type {
   HostOps,
   JavaRequest,
   JavaResult,
+  JoinQuorumRequest,
+  JoinQuorumResult,
   LogFile,
   LogsRequest,
   ProbeResult,
@@ -103,6 +105,8 @@ export interface FakeCall {
   clusterId?: string;
   /** A cluster format's voters (--initial-controllers). */
   initialControllers?: string | undefined;
+  /** join-quorum: the lost voter's directory id to remove first. */
+  remove?: string | undefined;
   service?: Service;
   units?: UnitsRequest;
   uninstall?: UninstallRequest;
@@ -370,6 +374,11 @@ export class FakeHost implements HostOps {
       initialControllers: r.quorum.kind === 'voter' ? r.quorum.initialControllers : r.quorum.kind,
     });
     return { update: {}, clusterId: r.clusterId, formatted: true, seconds: 1 };
+  }
+
+  async joinQuorum(r: JoinQuorumRequest): Promise<JoinQuorumResult> {
+    this.call({ name: 'join-quorum', remove: r.removeDirectoryId });
+    return { update: {}, removed: r.removeDirectoryId, seconds: 1 };
   }
 
   async startDaemon(r: StartRequest): Promise<StartResult> {

@@ -21,7 +21,8 @@ const REPLICATION = [
   '2     \tAAAAAAAAAAAAAAAAAAAAAA\t31          \t2  \t1796647626200     \t1796647626100        \tFollower\t',
   '3     \tBBBBBBBBBBBBBBBBBBBBBB\t33`reboot`\t0;x\t-1     \t-1        \tFollower\t',
   '5     \tD\t1\t0\t1\t1\tFollower\x1b[31m\t',
-  '4 \tC\t1\t0\t1\t1\tObserver\t',
+  '4 \tCCCCCCCCCCCCCCCCCCCCCC\t1\t0\t1\t1\tObserver\t',
+  '6 \tCCCCCCCCCC$(x)CCCCCCCCCCCC\t1\t0\t1\t1\tObserver\t',
   'row=9 1 1 1 1 Leader',
 ].join('\n');
 const STATUS =
@@ -66,11 +67,37 @@ describe('quorum.sh under dash', () => {
     expect(q).toMatchObject({ answered: true, leaderId: 1, epoch: 1, maxLag: 2, voters: [1, 2, 3] });
     if (!q.answered) throw new Error('no answer');
     expect(q.replicas).toEqual([
-      { id: 1, logEndOffset: 33, lag: 0, lastFetchMs: 1796647626342, lastCaughtUpMs: 1796647626342, status: 'leader' },
-      { id: 2, logEndOffset: 31, lag: 2, lastFetchMs: 1796647626200, lastCaughtUpMs: 1796647626100, status: 'follower' },
+      {
+        id: 1,
+        logEndOffset: 33,
+        lag: 0,
+        lastFetchMs: 1796647626342,
+        lastCaughtUpMs: 1796647626342,
+        status: 'leader',
+        directoryId: 'xwByuhPtSU6oeDTU5mwhtQ',
+      },
+      {
+        id: 2,
+        logEndOffset: 31,
+        lag: 2,
+        lastFetchMs: 1796647626200,
+        lastCaughtUpMs: 1796647626100,
+        status: 'follower',
+        directoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
+      },
       // `33\`reboot\`` and `0;x` cut to digits: what is left is a number, never text.
-      { id: 3, logEndOffset: 33, lag: 0, lastFetchMs: undefined, lastCaughtUpMs: undefined, status: 'follower' },
-      { id: 4, logEndOffset: 1, lag: 0, lastFetchMs: 1, lastCaughtUpMs: 1, status: 'observer' },
+      {
+        id: 3,
+        logEndOffset: 33,
+        lag: 0,
+        lastFetchMs: undefined,
+        lastCaughtUpMs: undefined,
+        status: 'follower',
+        directoryId: 'BBBBBBBBBBBBBBBBBBBBBB',
+      },
+      { id: 4, logEndOffset: 1, lag: 0, lastFetchMs: 1, lastCaughtUpMs: 1, status: 'observer', directoryId: 'CCCCCCCCCCCCCCCCCCCCCC' },
+      // A directory id cut to its characters is cut to 22 of them: what is left is an id or nothing, never text.
+      { id: 6, logEndOffset: 1, lag: 0, lastFetchMs: 1, lastCaughtUpMs: 1, status: 'observer', directoryId: 'CCCCCCCCCCxCCCCCCCCCCC' },
     ]);
   });
 

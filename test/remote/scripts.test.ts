@@ -6,7 +6,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeFacts } from '../../src/host/facts.js';
@@ -109,17 +109,23 @@ describe('remote scripts under dash', () => {
         'node.idx=99',
         'cluster.id=old',
         '\tcluster.id = Mk\u00e9U3\x1b[31m_-x/../y',
-        'directory.id=abc',
+        'directory.id=xwByuhPtSU6oeDTU5mwh$(x)tQ',
         '',
       ].join('\n'),
     );
+    // What join-quorum.sh keeps beside it; read as hostile as the rest.
+    writeFileSync(join(dir, 'kafka-setup-voter.id'), 'xwByuhPtSU6oe`x`DTU5mwhtQ-and-more\nsecond line\n');
     const quoted = `'${dir.replace(/'/g, "'\\''")}'`;
     const r = runLocally(remoteScript('m', vars, ['probe-lib'], ['ks_section data', `ks_broker_meta ${quoted}`]), home);
     expect(r.stderr).toBe('');
-    expect(r.sections.get('data')).toEqual([`meta= ${dir}`, `format=1 12 Mk${'U3'}31m_-xy ${dir}`]);
+    expect(r.sections.get('data')).toEqual([
+      `meta= ${dir}`,
+      `format=1 12 Mk${'U3'}31m_-xy xwByuhPtSU6oeDTU5mwhxt xwByuhPtSU6oexDTU5mwht ${dir}`,
+    ]);
     writeFileSync(join(dir, 'meta.properties'), 'broker.id=-7x\nbroker.id=0042\n');
+    rmSync(join(dir, 'kafka-setup-voter.id'));
     const zk = runLocally(remoteScript('m', vars, ['probe-lib'], ['ks_section data', `ks_broker_meta ${quoted}`]), home);
-    expect(zk.sections.get('data')).toEqual([`meta=0042 ${dir}`, `format=- - - ${dir}`]);
+    expect(zk.sections.get('data')).toEqual([`meta=0042 ${dir}`, `format=- - - - - ${dir}`]);
   });
 
   it('write-files: replaces atomically, backs up the original once, refuses a file changed meanwhile', () => {

@@ -1,58 +1,10 @@
 /** The KRaft storage step decides from the facts alone: format once, and refuse what is not this node's. */
-import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DataDirFact, HostFacts } from '../../src/host/facts.js';
 import { initialControllers } from '../../src/kafka/kraft-quorum.js';
-import type { InitOptions } from '../../src/options/init-options.js';
 import { formatStep } from '../../src/steps/format.js';
-import type { StepContext } from '../../src/steps/types.js';
-import { FakeHost, freshDebian, INSTALL } from '../host/fake-host.js';
+import type { FakeHost } from '../host/fake-host.js';
 
-// The fake's install is a 3.x one; the data directory beside it is what counts here.
-const HOME = posix.dirname(INSTALL);
-
-const options = {
-  profile: 'default',
-  host: '203.0.113.10',
-  port: 22,
-  user: 'ec2-user',
-  keyPath: '/k.pem',
-  knownHostsPath: '/kh',
-  timeoutMs: 20000,
-  passphraseEnv: undefined,
-  yes: true,
-  interactive: false,
-  kafkaVersion: '4.1.1',
-  scalaVersion: '2.13',
-  heap: 'auto',
-  advertisedHost: '203.0.113.10',
-  installDir: '~/kafka_2.13-4.1.1',
-  mirrors: ['https://m1/kafka'],
-  sha512: undefined,
-  dryRun: false,
-  service: 'auto',
-} satisfies InitOptions;
-
-const LOGS = `${HOME}/kafka-data/kafka-logs`;
-const ID = 'tvz45AyKhMRbOhpz8_5ovg';
-
-async function ctxWith(dirs: Array<Partial<DataDirFact> & { path: string }>, kept?: string): Promise<StepContext> {
-  const host = new FakeHost(
-    freshDebian({
-      install: 'kafka',
-      files: {
-        bashrc: { content: '', mtime: 1 },
-        'server.properties': { content: 'node.id=1\n', mtime: 1 },
-        'zookeeper.properties': undefined,
-      },
-    }),
-  );
-  const { facts } = await host.probe({ urls: [], lock: false });
-  const dataDirs = new Map(facts.dataDirs);
-  for (const d of dirs) dataDirs.set(d.path, { state: 'data', kib: 0, device: '2049', ...d });
-  const f: HostFacts = { ...facts, dataDirs, keptClusterId: kept };
-  return { options, host, dist: { kafkaVersion: '4.1.1', scalaVersion: '2.13' }, facts: f };
-}
+import { ctxWith, HOME, ID, LOGS } from './kraft-context.js';
 
 describe('the KRaft storage step', () => {
   it('formats a fresh host, with the id the host keeps when it keeps one', async () => {
@@ -127,5 +79,18 @@ describe("the KRaft storage step on a cluster's member", () => {
     expect(formatStep.preflight?.(other)?.message).toBe(`${LOGS} is formatted for node 1, and this server is node 2`);
     const done = { ...(await ctxWith([{ path: LOGS, format: { version: 1, nodeId: 2, clusterId: ID } }], ID)), cluster: view };
     expect(formatStep.check(done)).toEqual({ done: true, detail: `${LOGS}: cluster ${ID}, node 2 of 3 voters` });
+  });
+
+  it('a voter formatted while the quorum runs (its storage was lost) joins it without initial controllers, to vote again later', async () => {
+    const ctx = { ...(await ctxWith([], ID)), cluster: { ...view, quorumFormed: true } };
+    expect(formatStep.check(ctx)).toMatchObject({
+      done: false,
+      reason: `format ${LOGS} for cluster ${ID}, node 2, joining the quorum to vote again among its 3 voters`,
+    });
+    expect((formatStep.check(ctx) as { wouldRun: string[] }).wouldRun[0]).toContain('--no-initial-controllers');
+    expect(await formatStep.apply(ctx)).toBe(
+      `formatted ${LOGS} for cluster ${ID}, node 2, joining the quorum to vote again among its 3 voters`,
+    );
+    expect((ctx.host as FakeHost).ran.find((c) => c.name === 'format-storage')?.initialControllers).toBe('observer');
   });
 });
