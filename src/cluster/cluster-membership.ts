@@ -9,7 +9,8 @@ import type { HostFacts } from '../host/facts.js';
 import type { HostOps } from '../host/operations.js';
 import { type ClusterView, zookeeperConnect } from '../kafka/cluster.js';
 import { newClusterId } from '../kafka/cluster-id.js';
-import { controllerBootstrap, votes } from '../kafka/kraft-quorum.js';
+import { controllerBootstrap, votersOf, votes } from '../kafka/kraft-quorum.js';
+import { majority } from '../kafka/quorum.js';
 import type { KafkaMode } from '../kafka/mode.js';
 import type { SavedMember } from '../options/cluster-options.js';
 import { memberData } from '../steps/member-data.js';
@@ -23,7 +24,17 @@ import {
   untilCaughtUp,
   untilInQuorum,
 } from './cluster-health.js';
-import { anyKraftMember, type Candidate, clusterIdOf, kraftMemberIds, kraftNode, kraftVoters, quorumFormed } from './kraft-members.js';
+import {
+  anyKraftMember,
+  type Candidate,
+  clusterIdOf,
+  kraftBootstrap,
+  kraftMemberIds,
+  kraftNode,
+  kraftVoters,
+  quorumFormed,
+  votingServers,
+} from './kraft-members.js';
 import { anyMember, memberIds } from './member-ids.js';
 import { brokerIdsOf, joinsSeeded, membershipChanges, membershipNote } from './zookeeper-membership.js';
 
@@ -44,7 +55,7 @@ export interface Membership {
     hosts: readonly (Candidate & { brokerId?: number | undefined })[],
     facts: readonly HostFacts[],
     saved: readonly SavedMember[] | undefined,
-  ): { ids: number[]; brokerIds: number[]; voters?: number[]; quorumFormed?: boolean };
+  ): { ids: number[]; brokerIds: number[]; voters?: number[]; controllers?: number[]; quorumFormed?: boolean };
   /** The cluster id every member is formatted with (KRaft), decided once per run; `fresh` where none is there yet. */
   clusterId(hosts: readonly Candidate[], facts: readonly HostFacts[], fresh: string): string | undefined;
   /** Whether any of these servers is a cluster's member already (the first cluster init is the servers' to tell). */
@@ -107,13 +118,26 @@ const kraftMembership: Membership = {
   ids(hosts, facts, saved) {
     const ids = kraftMemberIds(hosts, facts, saved);
     // A KRaft node is one id: broker and controller.
-    return { ids, brokerIds: ids, voters: kraftVoters(facts, ids), quorumFormed: quorumFormed(facts) };
+    return {
+      ids,
+      brokerIds: ids,
+      voters: kraftVoters(facts, ids),
+      controllers: kraftBootstrap(facts, ids),
+      quorumFormed: quorumFormed(facts),
+    };
   },
   clusterId: (hosts, facts, fresh) => clusterIdOf(hosts, facts.map(kraftNode), fresh),
   anyMember: anyKraftMember,
-  // A run never changes who votes: new nodes observe the quorum (adding controllers is not done yet).
+  // No config names a voter added later, so no restart waits on a change of votes: a node takes its
+  // vote (add-controller) once it runs, one node at a time (init-cluster.ts).
   changes: () => false,
-  note: () => undefined,
+  note(facts, view) {
+    const voting = votingServers(facts);
+    const joining = view.members.filter((m, i) => votes(view, m.id) && !voting[i] && view.quorumFormed).map((m) => m.id);
+    if (joining.length === 0) return undefined;
+    const n = votersOf(view).length;
+    return `node${joining.length > 1 ? 's' : ''} ${joining.join(' and ')} join${joining.length > 1 ? '' : 's'} the controller quorum as voter${joining.length > 1 ? 's' : ''} once started (add-controller), one at a time: ${n} voters, so the quorum survives ${n - majority(n)} servers down`;
+  },
   joinsSeeded: () => false,
   barriers: [
     // Every node's config names the whole quorum before any is formatted: a run stopped between two

@@ -37,6 +37,8 @@ export interface KraftNode {
   /** The cluster id kept beside its data (cluster.id). */
   keptId: string | undefined;
   running: boolean;
+  /** Its storage keeps the directory id the quorum took it as a voter under (added after the first voters, steps/voter.ts). */
+  addedVoter: boolean;
 }
 
 const TRUTH =
@@ -75,6 +77,7 @@ export function kraftNode(facts: Seen): KraftNode {
       ? ours
       : [...facts.dataDirs.values()].find((d) => (d.format?.version ?? 0) >= 1);
   const formatted = dir?.format ? { nodeId: dir.format.nodeId, clusterId: dir.format.clusterId } : undefined;
+  const directoryId = dir?.format?.directoryId;
   const roles = getProperty(config ?? '', 'process.roles');
   const hosts = roles === undefined ? [] : bootstrapHosts(getProperty(config ?? '', 'controller.quorum.bootstrap.servers'));
   const member = hosts.length > 1 && !hosts.every(loopback);
@@ -86,6 +89,7 @@ export function kraftNode(facts: Seen): KraftNode {
     single: !member && (formatted !== undefined || roles !== undefined),
     keptId: facts.keptClusterId,
     running: findJvm(facts as HostFacts, KRAFT_NODE) !== undefined,
+    addedVoter: member && directoryId !== undefined && dir?.format?.voterDirectoryId === directoryId,
   };
 }
 
@@ -183,23 +187,46 @@ export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen
 }
 
 /**
- * The ids of the quorum's voters: the members the members' configs name as controllers (a cluster that
- * grew keeps its voters: the new nodes observe the quorum as brokers); on servers that name none yet, a
- * new cluster's first three (or five) by id.
+ * The ids of the quorum's voters. On servers whose configs name no controllers yet, a new cluster's
+ * first three (or five) by id. Else the members the members' configs name as controllers (the first
+ * voters: controller.quorum.bootstrap.servers never changes) and those whose storage says the quorum
+ * took them as voters since; and where that is fewer than the cluster's size calls for (a cluster
+ * grown to five servers: five), the observers with the lowest ids join them (steps/voter.ts adds
+ * them with add-controller). A fourth server observes: a fourth vote would not survive a second
+ * failure more than three do.
  */
 export function kraftVoters(facts: readonly Seen[], ids: readonly number[]): number[] {
-  const named = new Set(facts.map(kraftNode).flatMap((n) => n.peers));
-  if (named.size > 0) return ids.filter((_, i) => named.has(facts[i]!.serverAddress ?? '')).sort((a, b) => a - b);
-  return [...ids].sort((a, b) => a - b).slice(0, firstVoterCount(ids.length));
+  const nodes = facts.map(kraftNode);
+  const named = new Set(nodes.flatMap((n) => n.peers));
+  const byId = (a: number, b: number): number => a - b;
+  if (named.size === 0) return [...ids].sort(byId).slice(0, firstVoterCount(ids.length));
+  const voting = ids.filter((_, i) => named.has(facts[i]!.serverAddress ?? '') || nodes[i]!.addedVoter);
+  const more = ids
+    .filter((id) => !voting.includes(id))
+    .sort(byId)
+    .slice(0, Math.max(0, firstVoterCount(ids.length) - voting.length));
+  return [...voting, ...more].sort(byId);
 }
 
 /**
- * Whether each server is one of the quorum's controllers, as the members' configs name them (a node
- * beyond them, or one whose config names none, observes the quorum).
+ * The ids of the controllers every member's config names (controller.quorum.bootstrap.servers): the
+ * first voters, as the configs say, else a new cluster's first voters. Voters added later are not
+ * written there: the quorum tells its members about them, and no config changes (nor restarts) for it.
+ */
+export function kraftBootstrap(facts: readonly Seen[], ids: readonly number[]): number[] {
+  const named = new Set(facts.map(kraftNode).flatMap((n) => n.peers));
+  if (named.size === 0) return [...ids].sort((a, b) => a - b).slice(0, firstVoterCount(ids.length));
+  return ids.filter((_, i) => named.has(facts[i]!.serverAddress ?? '')).sort((a, b) => a - b);
+}
+
+/**
+ * Whether each server is one of the quorum's controllers, as the servers say: named by the members'
+ * configs, or taken as a voter since (its storage says so); the others observe the quorum.
  */
 export function votingServers(facts: readonly Seen[]): boolean[] {
-  const named = new Set(facts.map(kraftNode).flatMap((n) => n.peers));
-  return facts.map((f) => f.serverAddress !== undefined && named.has(f.serverAddress));
+  const nodes = facts.map(kraftNode);
+  const named = new Set(nodes.flatMap((n) => n.peers));
+  return facts.map((f, i) => (f.serverAddress !== undefined && named.has(f.serverAddress)) || nodes[i]!.addedVoter);
 }
 
 /**

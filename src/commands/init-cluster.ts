@@ -25,6 +25,7 @@ import { type Profile, profileOf, profilePath, saveProfile } from '../options/pr
 import { isInteractive } from '../options/resolve.js';
 import type { Session } from '../remote/session.js';
 import { javaStep } from '../steps/java.js';
+import { voterStep } from '../steps/voter.js';
 import type { StepHooks } from '../steps/runner.js';
 import { brokerHeapMib, internalAddress, modeFor, serviceMode } from '../steps/targets.js';
 import type { Step, StepContext } from '../steps/types.js';
@@ -87,13 +88,14 @@ export function viewOf(
       );
     }
   }
-  const { ids, brokerIds, voters, quorumFormed } = membership.ids(members, facts, saved);
+  const { ids, brokerIds, voters, controllers, quorumFormed } = membership.ids(members, facts, saved);
   const clusterId = membership.clusterId(members, facts, fresh);
   return {
     self: ids[self]!,
     members: members.map((_, i) => ({ id: ids[i]!, brokerId: brokerIds[i]!, address: addresses[i]! })),
     ...(clusterId === undefined ? {} : { clusterId }),
     ...(voters === undefined ? {} : { voters }),
+    ...(controllers === undefined ? {} : { controllers }),
     ...(quorumFormed === undefined ? {} : { quorumFormed }),
   };
 }
@@ -229,6 +231,11 @@ export async function initClusterCommand(
         await checked.arrive(m.index, true);
       }
       for (const b of barriers) if (b.before === step.id) await b.meeting.wait();
+      // The quorum takes one change of voters at a time: one node takes its vote after another.
+      if (step.id === voterStep.id && !ctx.options.dryRun && !step.check(ctx).done) {
+        released[m.index] = await turn.take();
+        return;
+      }
       if (step.id === membership.quorumStep && !ctx.options.dryRun && membership.joinsSeeded(await probed.wait(), m.index)) {
         await seeded.arrive(m.index, true);
         released[m.index] = await turn.take();

@@ -24,6 +24,11 @@ export interface ClusterView {
   clusterId?: string | undefined;
   /** KRaft: the ids of the controller quorum's voters (the others observe it: brokers whose controller does not vote). */
   voters?: readonly number[] | undefined;
+  /**
+   * KRaft: the voters every member's config names (controller.quorum.bootstrap.servers): the first
+   * ones; voters added later are learnt from the quorum, never written (undefined: the voters).
+   */
+  controllers?: readonly number[] | undefined;
   /** KRaft: whether the quorum was formed (a member formatted and running): a node formatted now joins it. */
   quorumFormed?: boolean | undefined;
 }

@@ -42,9 +42,13 @@ export function votes(c: ClusterView, id: number): boolean {
 
 const byId = votersOf;
 
-/** controller.quorum.bootstrap.servers: every voter's controller listener (the nodes that observe find the quorum there too). */
+/**
+ * controller.quorum.bootstrap.servers: the first voters' controller listeners (every node finds the
+ * quorum there, and learns from it any voter added since: the configs never change for one).
+ */
 export function controllerBootstrap(c: ClusterView): string {
-  return byId(c)
+  const named = c.controllers;
+  return (named === undefined ? byId(c) : [...c.members].filter((m) => named.includes(m.id)).sort((a, b) => a.id - b.id))
     .map((m) => hostPort(m.address, CONTROLLER_PORT))
     .join(',');
 }

@@ -48,15 +48,17 @@ function quorumFlag(q: FormatRequest['quorum']): string {
       : '--standalone';
 }
 
-/** "node 2 of 3 voters", "node 4, observing the 3 voters", "node 3, to vote again among the 3 voters" (a cluster's member). */
+/** "node 2 of 3 voters", "node 4, observing the 3 voters", "node 3, joining the quorum to vote again among its 3 voters" (a cluster's member). */
 function roleText(ctx: StepContext): string {
   if (!ctx.cluster) return '';
   const n = votersOf(ctx.cluster).length;
   if (!votes(ctx.cluster, nodeId(ctx))) return `, node ${nodeId(ctx)}, observing the ${n} voters`;
   const formatted = ctx.facts.dataDirs.get(logDir(ctx))?.format !== undefined;
-  return ctx.cluster.quorumFormed && !formatted
+  if (!ctx.cluster.quorumFormed || formatted) return `, node ${nodeId(ctx)} of ${n} voters`;
+  // A first voter whose storage was lost comes back; any other takes a vote it never had.
+  return ctx.cluster.controllers?.includes(nodeId(ctx))
     ? `, node ${nodeId(ctx)}, joining the quorum to vote again among its ${n} voters`
-    : `, node ${nodeId(ctx)} of ${n} voters`;
+    : `, node ${nodeId(ctx)}, joining the quorum to vote once started (${n} voters)`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { clusterKind } from '../../src/cluster/cluster-kind.js';
 import {
   anyKraftMember,
   clusterIdOf,
+  kraftBootstrap,
   kraftMemberIds,
   kraftNode,
   kraftVoters,
@@ -22,7 +23,13 @@ const file = (content: string | undefined) => ({ path: '', content, mtime: undef
 /** A probed host as the KRaft membership reads it: its address, config, formatted storage, kept id, a running node. */
 function node(
   address: string,
-  o: { id?: number; config?: string; formatted?: { nodeId: number; clusterId: string }; kept?: string; running?: boolean } = {},
+  o: {
+    id?: number;
+    config?: string;
+    formatted?: { nodeId: number; clusterId: string; directoryId?: string; voterDirectoryId?: string };
+    kept?: string;
+    running?: boolean;
+  } = {},
 ): HostFacts {
   const config = o.config ?? (o.id === undefined ? undefined : `process.roles=broker,controller\nnode.id=${o.id}\n${QUORUM}`);
   return {
@@ -167,6 +174,39 @@ describe("a KRaft cluster's voters", () => {
     expect(kraftVoters([formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), formatted('10.0.0.3', 3), observer], [1, 2, 3, 4])).toEqual([
       1, 2, 3,
     ]);
+  });
+});
+
+describe('a KRaft cluster grown to five servers: five voters, the first three named by every config', () => {
+  const D = 'DDDDDDDDDDDDDDDDDDDDDD';
+  const E = 'EEEEEEEEEEEEEEEEEEEEEE';
+  const observer = (address: string, id: number, voter?: string) =>
+    node(address, { id, formatted: { nodeId: id, clusterId: A, directoryId: voter ?? D, voterDirectoryId: voter }, running: true });
+  const first = () => [formatted('10.0.0.1', 1), formatted('10.0.0.2', 2), formatted('10.0.0.3', 3)];
+
+  it('a fifth server: the two observers with the lowest ids are to vote; the configs keep naming the first three', () => {
+    const five = [...first(), observer('10.0.0.4', 4), node('10.0.0.5')];
+    const ids = kraftMemberIds(hosts('a', 'b', 'c', 'd', 'e'), five);
+    expect(ids).toEqual([1, 2, 3, 4, 5]);
+    expect(kraftVoters(five, ids)).toEqual([1, 2, 3, 4, 5]);
+    expect(kraftBootstrap(five, ids)).toEqual([1, 2, 3]);
+    // The servers say who votes now: the fourth node not yet.
+    expect(votingServers(five)).toEqual([true, true, true, false, false]);
+  });
+
+  it('once the quorum took them, their storage says so: they vote, whatever the --host order; a sixth server observes', () => {
+    const six = [node('10.0.0.6'), observer('10.0.0.5', 5, E), ...first(), observer('10.0.0.4', 4, D)];
+    const ids = kraftMemberIds(hosts('f', 'e', 'a', 'b', 'c', 'd'), six);
+    expect(ids).toEqual([6, 5, 1, 2, 3, 4]);
+    expect(kraftVoters(six, ids)).toEqual([1, 2, 3, 4, 5]);
+    expect(kraftBootstrap(six, ids)).toEqual([1, 2, 3]);
+    expect(votingServers(six)).toEqual([false, true, true, true, true, true]);
+    expect(clusterKind({ clusterQuorum: 'controllers' }).stopWaves(six)).toEqual([[0], [1, 2, 3, 4, 5]]);
+  });
+
+  it('an added voter that lost its storage (and with it what the quorum took): the lowest observer is to vote again, its own id first', () => {
+    const five = [...first(), node('10.0.0.4', { id: 4 }), observer('10.0.0.5', 5, E)];
+    expect(kraftVoters(five, kraftMemberIds(hosts('a', 'b', 'c', 'd', 'e'), five))).toEqual([1, 2, 3, 4, 5]);
   });
 });
 

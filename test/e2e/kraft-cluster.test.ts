@@ -547,6 +547,58 @@ const serverProperties = (h: NetnsHost): string =>
     );
 
     it(
+      'a fifth host under acks=all load: the fourth and fifth nodes take their votes (add-controller) one at a time; 5 voters; no node restarted, re-formatted or re-configured; 0 failed sends; the next run asks nothing',
+      async () => {
+        producer = ackedProducer(kafka);
+        await producer.connect();
+        const failedBefore = ledger.failures;
+        const before = await Promise.all(hosts.map(async (h) => [await brokerPid(h), metaOf(h), serverProperties(h)]));
+        const fifth = await startNetnsHost({ key: hosts[0]! });
+        hosts.push(fifth);
+        let done = false;
+        const load = produceAcked(producer, TOPIC, ledger, 1_000_000, { workers: 4, timeoutMs: 600 * SECONDS, stop: () => done });
+        const ackedBefore = ledger.acked.size;
+        const r = await init('a fifth host');
+        done = true;
+        await load;
+        expect(r.code, r.all).toBe(0);
+        jvms.push(...(await jvmPids(fifth)));
+        expect(r.all).toMatch(
+          /nodes 4 and 5 join the controller quorum as voters once started \(add-controller\), one at a time: 5 voters, so the quorum survives 2 servers down/,
+        );
+        for (const h of hosts.slice(0, 3)) expect(changes(r.stdout, h), r.all).toEqual([]);
+        const votes = [hosts[3]!, fifth].map((h) => changes(r.stdout, h).find((l) => l.startsWith('[done] Vote in the controller quorum')));
+        expect(votes[0], r.all).toMatch(
+          /^\[done\] Vote in the controller quorum \(KRaft\) — node 4 votes under directory [A-Za-z0-9_-]{22}( \(|$)/,
+        );
+        expect(votes[1], r.all).toMatch(
+          /^\[done\] Vote in the controller quorum \(KRaft\) — node 5 votes under directory [A-Za-z0-9_-]{22}( \(|$)/,
+        );
+        figure(`fifth host: ${votes.join(' | ')}`);
+        // Nothing else changed on the four: the same JVMs, storage and configs.
+        expect(await Promise.all(hosts.slice(0, 4).map(async (h) => [await brokerPid(h), metaOf(h), serverProperties(h)]))).toEqual(before);
+        const q = await quorum(hosts[0]!);
+        expect(q.voters).toEqual([1, 2, 3, 4, 5]);
+        figure(
+          `growth to five under load: ${ledger.acked.size - ackedBefore} sends acknowledged during it, ${ledger.failures - failedBefore} failed`,
+        );
+        expect(ledger.failures - failedBefore, ledger.lastError).toBe(0);
+        const v = await runCli(['verify', '--no-roundtrip'], { env });
+        expect(v.code, v.all).toBe(0);
+        expect(v.stdout).toMatch(/voters \[1, 2, 3, 4, 5\]/);
+        const again = await init('five, no-op', hosts, { extra: ['--verbose'] });
+        expect(again.code, again.all).toBe(0);
+        for (const h of hosts) {
+          expect(changes(again.stdout, h), again.all).toEqual([]);
+          expect(again.stderr, again.all).toMatch(
+            new RegExp(`\\[${h.address.replace(/\./g, '\\.')}\\] .*ssh: 1 connection, 1 remote command`),
+          );
+        }
+      },
+      600 * SECONDS,
+    );
+
+    it(
       "logs and uninstall on the saved KRaft cluster act on every node: every node's log marked with its host, then every install removed",
       async () => {
         const logs = await runCli(['logs', '-n', '5'], { env });

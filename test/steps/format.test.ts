@@ -82,7 +82,7 @@ describe("the KRaft storage step on a cluster's member", () => {
   });
 
   it('a voter formatted while the quorum runs (its storage was lost) joins it without initial controllers, to vote again later', async () => {
-    const ctx = { ...(await ctxWith([], ID)), cluster: { ...view, quorumFormed: true } };
+    const ctx = { ...(await ctxWith([], ID)), cluster: { ...view, quorumFormed: true, controllers: [1, 2, 3] } };
     expect(formatStep.check(ctx)).toMatchObject({
       done: false,
       reason: `format ${LOGS} for cluster ${ID}, node 2, joining the quorum to vote again among its 3 voters`,
@@ -92,5 +92,15 @@ describe("the KRaft storage step on a cluster's member", () => {
       `formatted ${LOGS} for cluster ${ID}, node 2, joining the quorum to vote again among its 3 voters`,
     );
     expect((ctx.host as FakeHost).ran.find((c) => c.name === 'format-storage')?.initialControllers).toBe('observer');
+  });
+
+  it('a new voter of a grown cluster (a fifth server) joins the quorum too, to take the vote it never had once started', async () => {
+    const five = { self: 5, clusterId: ID, members: [1, 2, 3, 4, 5].map((n) => ({ id: n, brokerId: n, address: `10.0.0.${n}` })) };
+    const ctx = { ...(await ctxWith([], ID)), cluster: { ...five, quorumFormed: true, controllers: [1, 2, 3] } };
+    expect(formatStep.check(ctx)).toMatchObject({
+      done: false,
+      reason: `format ${LOGS} for cluster ${ID}, node 5, joining the quorum to vote once started (5 voters)`,
+    });
+    expect((formatStep.check(ctx) as { wouldRun: string[] }).wouldRun[0]).toContain('--no-initial-controllers');
   });
 });
