@@ -10,8 +10,8 @@ import type { HostOps } from '../host/operations.js';
 import { type ClusterView, zookeeperConnect } from '../kafka/cluster.js';
 import { newClusterId } from '../kafka/cluster-id.js';
 import { controllerBootstrap, votersOf, votes } from '../kafka/kraft-quorum.js';
-import { majority } from '../kafka/quorum.js';
 import type { KafkaMode } from '../kafka/mode.js';
+import { majority } from '../kafka/quorum.js';
 import type { SavedMember } from '../options/cluster-options.js';
 import { memberData } from '../steps/member-data.js';
 import {

@@ -25,10 +25,10 @@ import { type Profile, profileOf, profilePath, saveProfile } from '../options/pr
 import { isInteractive } from '../options/resolve.js';
 import type { Session } from '../remote/session.js';
 import { javaStep } from '../steps/java.js';
-import { voterStep } from '../steps/voter.js';
 import type { StepHooks } from '../steps/runner.js';
 import { brokerHeapMib, internalAddress, modeFor, serviceMode } from '../steps/targets.js';
 import type { Step, StepContext } from '../steps/types.js';
+import { voterStep } from '../steps/voter.js';
 import type { Reporter } from '../ui/reporter.js';
 import { dryRunVerdict, type HostRun, REACH_TIMEOUT_MS, refuseScala, runOnHost, unreachableWarning } from './init-host.js';
 import type { CommandIO } from './io.js';

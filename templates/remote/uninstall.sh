@@ -20,8 +20,9 @@ ks_un_entries() { for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do [ -e "$e" ] || [ -L 
 # Whether $1 holds Kafka's log data and nothing else: meta.properties (required unless $2 = yes, the
 # place init keeps it), the broker's checkpoint files, and partition directories (topic-N, or their
 # -delete/-future renames) of segment files; on KRaft also the metadata log (__cluster_metadata-0,
-# with its snapshots and the quorum's state) and the bootstrap.checkpoint some releases' format writes
-# (4.1.1's does, 4.4.0's not). A file of anyone else's fails the check.
+# with its snapshots and the quorum's state), the bootstrap.checkpoint some releases' format writes
+# (4.1.1's does, 4.4.0's not) and the voter's directory id join-quorum.sh keeps there (kafka-setup-voter.id).
+# A file of anyone else's fails the check.
 ks_un_kafka_only() {
   [ "$2" = yes ] || [ -f "$1/meta.properties" ] || return 1
   ks_un_entries "$1" | while IFS= read -r e; do
@@ -38,7 +39,7 @@ ks_un_kafka_only() {
         esac
       done || exit 1
     elif [ -f "$e" ]; then
-      case $n in meta.properties | .lock | *-checkpoint | *-checkpoint.tmp | .kafka_cleanshutdown | bootstrap.checkpoint | bootstrap.checkpoint.tmp) ;; *) exit 1 ;; esac
+      case $n in meta.properties | .lock | *-checkpoint | *-checkpoint.tmp | .kafka_cleanshutdown | bootstrap.checkpoint | bootstrap.checkpoint.tmp | kafka-setup-voter.id | kafka-setup-voter.id.kafka-setup-tmp.*) ;; *) exit 1 ;; esac
     else exit 1
     fi
   done

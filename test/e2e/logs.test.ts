@@ -122,7 +122,8 @@ describeE2e('kafka-setup logs', () => {
     const done = await term.waitFor(/EXIT=\d+/, 10_000);
     expect(done, done).toContain('EXIT=0');
     expect(done).not.toMatch(/error|interrupted/);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // At once, not when the next line comes: measured through tmux's polling on a loaded machine, hence the margin.
+    expect(Date.now() - started).toBeLessThan(8000);
     const deadline = Date.now() + 10_000;
     while (tails.some(alive) && Date.now() < deadline) await sleep(100);
     expect(tails.filter(alive)).toEqual([]);

@@ -393,6 +393,8 @@ describe('uninstall.sh under dash: Kafka 4 (KRaft)', () => {
     writeFileSync(join(logs, 'meta.properties'), `version=1\nnode.id=1\ncluster.id=${ID}\ndirectory.id=x\n`);
     // 4.1.1's format writes it; 4.4.0's does not.
     writeFileSync(join(logs, 'bootstrap.checkpoint'), 'x');
+    // What join-quorum.sh keeps once the quorum took this node as a voter under its directory id.
+    writeFileSync(join(logs, 'kafka-setup-voter.id'), 'xwByuhPtSU6oeDTU5mwhtQ\n');
     mkdirSync(join(logs, '__cluster_metadata-0'));
     for (const f of [
       '00000000000000000000-0000000000.checkpoint',
