@@ -9,8 +9,9 @@ mkdir -p "${ks_tarball%/*}" || ks_fail write_failed "cannot create ${ks_tarball%
 # How far the transfer is, for the progress line: "downloaded BYTES of TOTAL" (TOTAL 0: not known yet).
 ks_download_seen() {
   ks_b=$(wc -c < "$ks_part" 2>/dev/null) || ks_b=0
-  # The latest response's length: a redirect's headers come first, and its own length is not the file's.
-  ks_t=$(awk '/^HTTP\// { t = 0 } tolower($1) == "content-length:" { t = $2 + 0 } END { print t + 0 }' "$ks_headers" 2>/dev/null) || ks_t=0
+  # The latest response's length, never a redirect's (3xx): its headers come first, sometimes alone
+  # for a moment before the next response's, and its own length is not the file's.
+  ks_t=$(awk '/^HTTP\// { t = 0; moved = ($2 ~ /^3/) } tolower($1) == "content-length:" && !moved { t = $2 + 0 } END { print t + 0 }' "$ks_headers" 2>/dev/null) || ks_t=0
   printf 'downloaded %s of %s\n' "$(printf '%s' "$ks_b" | tr -cd 0-9)" "${ks_t:-0}"
 }
 ks_section download

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clusterKind } from '../../src/cluster/cluster-kind.js';
+import { membershipOf } from '../../src/cluster/cluster-membership.js';
 import {
   anyKraftMember,
   clusterIdOf,
@@ -12,6 +13,7 @@ import {
 } from '../../src/cluster/kraft-members.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/host/facts.js';
+import { KRAFT_MODE } from '../../src/kafka/mode.js';
 
 const HOME = '/home/ec2-user';
 const LOGS = `${HOME}/kafka-data/kafka-logs`;
@@ -202,6 +204,24 @@ describe('a KRaft cluster grown to five servers: five voters, the first three na
     expect(kraftBootstrap(six, ids)).toEqual([1, 2, 3]);
     expect(votingServers(six)).toEqual([false, true, true, true, true, true]);
     expect(clusterKind({ clusterQuorum: 'controllers' }).stopWaves(six)).toEqual([[0], [1, 2, 3, 4, 5]]);
+  });
+
+  it('the run that adds voters says so once, with what the quorum then survives; the next run says nothing', () => {
+    const five = [...first(), observer('10.0.0.4', 4), node('10.0.0.5')];
+    const ids = [1, 2, 3, 4, 5];
+    const view = {
+      self: 1,
+      members: ids.map((id) => ({ id, brokerId: id, address: `10.0.0.${id}` })),
+      voters: kraftVoters(five, ids),
+      controllers: kraftBootstrap(five, ids),
+      quorumFormed: quorumFormed(five),
+    };
+    const kraft = membershipOf(KRAFT_MODE);
+    expect(kraft.note(five, view)).toBe(
+      'nodes 4 and 5 join the controller quorum as voters once started (add-controller), one at a time: 5 voters, so the quorum survives 2 servers down',
+    );
+    const taken = [...first(), observer('10.0.0.4', 4, D), observer('10.0.0.5', 5, E)];
+    expect(kraft.note(taken, view)).toBeUndefined();
   });
 
   it('an added voter that lost its storage (and with it what the quorum took): the lowest observer is to vote again, its own id first', () => {
