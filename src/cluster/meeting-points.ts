@@ -57,7 +57,8 @@ export class Meeting<T> {
 /**
  * One at a time: a JVM that runs and must restart (its config changed: a host joined the cluster)
  * waits for its turn, and gives it up once the cluster is whole again, so a change never takes the
- * cluster down. After a failure nobody gets a turn: the cluster is not touched further.
+ * cluster down; so does a node that takes its vote in the quorum (one change of voters at a time).
+ * After a failure nobody gets a turn: the cluster is not touched further.
  */
 export class Turn {
   private last: Promise<void> = Promise.resolve();
@@ -78,8 +79,11 @@ export class Turn {
   }
 
   fail(label: string): void {
-    this.failure ??= new UserError(`stopped before restarting: ${label} failed (its error is above), so no other host was restarted`, {
-      hint: `fix ${label} and run the same command again: the restarts that are still due happen then, one host at a time`,
-    });
+    this.failure ??= new UserError(
+      `stopped before its turn: ${label} failed (its error is above), so no other host was restarted or changed the quorum's voters`,
+      {
+        hint: `fix ${label} and run the same command again: the restarts and votes that are still due happen then, one host at a time`,
+      },
+    );
   }
 }

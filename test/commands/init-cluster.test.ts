@@ -211,6 +211,6 @@ describe('one restart at a time', () => {
     const d = turn.take();
     turn.fail('host-c');
     c();
-    await expect(d).rejects.toThrow('stopped before restarting: host-c failed');
+    await expect(d).rejects.toThrow('stopped before its turn: host-c failed');
   });
 });
