@@ -1,13 +1,25 @@
 /** A real terminal for prompts: a private tmux server (its own socket), driven with send-keys. */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 
-export class Terminal {
-  private readonly socket = `ks-e2e-${randomBytes(4).toString('hex')}`;
+const socketName = (): string => `ks-e2e-${randomBytes(4).toString('hex')}`;
 
-  /** Starts `command` (a shell command line) in an 200×50 terminal. */
+export class Terminal {
+  private socket = socketName();
+  private started = false;
+
+  /**
+   * Starts `command` (a shell command line) in an 200×50 terminal. A terminal started before is closed
+   * first, and the new one gets a socket of its own: a client that reached a server still exiting on
+   * the old socket would fail with "server exited unexpectedly".
+   */
   async start(command: string): Promise<void> {
+    if (this.started) await this.close();
+    this.socket = socketName();
+    this.started = true;
     await execa('tmux', [
       '-L',
       this.socket,
@@ -48,7 +60,14 @@ export class Terminal {
     await execa('tmux', ['-L', this.socket, 'send-keys', name]);
   }
 
+  /** Stops its server, waits until it is gone, and removes its socket (tmux leaves it behind). */
   async close(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
     await execa('tmux', ['-L', this.socket, 'kill-server'], { reject: false });
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await execa('tmux', ['-L', this.socket, 'list-sessions'], { reject: false })).exitCode === 0)
+      await sleep(50);
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
 }
