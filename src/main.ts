@@ -6,7 +6,7 @@
 import type { CommandIO } from './commands/io.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, InterruptedError, UserError } from './errors.js';
 import { createPrompter, type Prompter } from './prompts.js';
-import { createReporter, wantsColor } from './ui/reporter.js';
+import { createReporter, wantsColor, wantsLiveOutput } from './ui/reporter.js';
 
 export interface GlobalFlags {
   verbose?: boolean;
@@ -34,7 +34,7 @@ export function ignoreClosedOutput(streams: NodeJS.WriteStream[] = [process.stdo
 
 export async function runCommand(g: GlobalFlags, command: (io: CommandIO) => Promise<number>): Promise<void> {
   const controller = new AbortController();
-  const tty = process.stdout.isTTY === true;
+  const tty = wantsLiveOutput(process.stdout);
   const reporter = createReporter({
     tty,
     ...(tty && !g.json ? { ora: (await import('ora')).default } : {}),

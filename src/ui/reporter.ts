@@ -51,6 +51,7 @@ function defaultHint(err: UserError, command: string | undefined): string {
 }
 
 export interface ReporterOptions {
+  /** Live output: spinners and lines changed in place (see wantsLiveOutput); else a plain log. */
   tty: boolean;
   color: boolean;
   verbose: boolean;
@@ -95,7 +96,7 @@ export function createReporter(o: ReporterOptions): Reporter {
       // discardStdin: false — ora's default puts stdin in raw mode while it spins, and then a Ctrl-C
       // typed in the terminal is a byte nobody reads instead of a SIGINT: the run could not be stopped.
       if (o.tty && !o.quiet && o.ora)
-        spinner = o.ora({ text: title, stream: out, color: o.color ? 'cyan' : false, discardStdin: false }).start();
+        spinner = o.ora({ text: title, stream: out, color: o.color ? 'cyan' : false, discardStdin: false, isEnabled: true }).start();
       // What the step is doing now, and for how long: in place on the spinner (its seconds tick), else
       // a line every PLAIN_EVERY_MS at most, so a log shows a long step is alive without filling up.
       let now = '';
@@ -219,6 +220,15 @@ export function printUsageError(
     new UserError(message, { hint, exitCode: EXIT_USAGE }),
     false,
   );
+}
+
+/**
+ * Output that changes in place (spinners, a progress line) only on a terminal that can show it, and
+ * not under CI, whose logs keep every frame: the rule ora would apply by itself, decided here once so
+ * that a disabled spinner never leaves a step silent while it runs.
+ */
+export function wantsLiveOutput(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && env.TERM !== 'dumb' && env.CI === undefined;
 }
 
 /** Colour only on a TTY and when NO_COLOR is unset (https://no-color.org). */

@@ -90,7 +90,7 @@ describeE2e('progress on a long step', () => {
       expect(screen, screen).toContain('EXIT=0');
       process.stderr.write(`progress on a terminal (each a state of the one line):\n${seen.map((l) => `  ${l}\n`).join('')}`);
       const bytes = seen.map((l) => Number(DOWNLOAD_LINE.exec(l)![1]));
-      expect(new Set(bytes).size, seen.join('\n')).toBeGreaterThanOrEqual(3);
+      expect(new Set(bytes).size, `${seen.join('\n')}\n-- the screen at the end --\n${screen}`).toBeGreaterThanOrEqual(3);
       expect([...bytes].sort((a, b) => a - b)).toEqual(bytes);
       expect(seen.some((l) => DOWNLOAD_LINE.exec(l)![4] !== undefined && / left/.test(l))).toBe(true);
       // In place: the finished screen has one line for the step, its result, not one per update.

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { UsageError, UserError } from '../../src/errors.js';
-import { type createReporter, printUsageError, type ReporterOptions } from '../../src/ui/reporter.js';
+import { type createReporter, printUsageError, type ReporterOptions, wantsLiveOutput } from '../../src/ui/reporter.js';
 import { terminalSafeJson, visible } from '../../src/visible.js';
 import { captureReporter } from '../support/capture-reporter.js';
 
@@ -137,7 +137,16 @@ describe('spinners', () => {
     const { r } = capture({ tty: true, ora: fakeOra });
     r.step('Start the broker').finish('done', 'started');
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ discardStdin: false });
+    expect(seen[0]).toMatchObject({ discardStdin: false, isEnabled: true });
+  });
+
+  it('spin on a terminal only, and not under CI or TERM=dumb: there a long step writes plain lines instead of going silent', () => {
+    expect(wantsLiveOutput({ isTTY: true }, {})).toBe(true);
+    expect(wantsLiveOutput({ isTTY: false }, {})).toBe(false);
+    expect(wantsLiveOutput({}, {})).toBe(false);
+    expect(wantsLiveOutput({ isTTY: true }, { CI: 'true' })).toBe(false);
+    expect(wantsLiveOutput({ isTTY: true }, { CI: '' })).toBe(false);
+    expect(wantsLiveOutput({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
   });
 });
 

@@ -20,19 +20,13 @@ export class Terminal {
     if (this.started) await this.close();
     this.socket = socketName();
     this.started = true;
-    await execa('tmux', [
-      '-L',
-      this.socket,
-      '-f',
-      '/dev/null',
-      'new-session',
-      '-d',
-      '-x',
-      '200',
-      '-y',
-      '50',
-      `${command}; echo "EXIT=$?"; sleep 600`,
-    ]);
+    // A user's terminal, not the CI job's: under CI the tool rightly keeps to a plain log.
+    const { CI: _ci, ...env } = process.env;
+    await execa(
+      'tmux',
+      ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-x', '200', '-y', '50', `${command}; echo "EXIT=$?"; sleep 600`],
+      { env, extendEnv: false },
+    );
   }
 
   async screen(): Promise<string> {
