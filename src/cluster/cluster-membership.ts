@@ -28,6 +28,7 @@ import {
   anyKraftMember,
   type Candidate,
   clusterIdOf,
+  joinsFormed,
   kraftBootstrap,
   kraftMemberIds,
   kraftNode,
@@ -64,8 +65,13 @@ export interface Membership {
   changes(facts: readonly HostFacts[], view: ClusterView): boolean;
   /** What a change of membership means for availability, said once before it happens. */
   note(facts: readonly HostFacts[], view: ClusterView): string | undefined;
-  /** Whether this member's first start waits for the members with data (ZooKeeper's seeded start). */
+  /**
+   * Whether this member's first start (its quorum step) waits until the members with data have done
+   * theirs, restarts included (ZooKeeper's seeded start; a KRaft node joining formed storage).
+   */
   joinsSeeded(facts: readonly HostFacts[], index: number): boolean;
+  /** Whether those joiners then start one at a time (ZooKeeper: each finds the seeded one leading) rather than together. */
+  readonly joinsOneAtATime: boolean;
   readonly barriers: readonly Barrier[];
   /** The step whose JVM holds a member's vote in the quorum: its restart is guarded and waited for. */
   readonly quorumStep: string;
@@ -96,6 +102,7 @@ const zookeeperMembership: Membership = {
   changes: membershipChanges,
   note: membershipNote,
   joinsSeeded,
+  joinsOneAtATime: true,
   // A broker needs a quorum of ZooKeepers: every host's runs first.
   barriers: [{ after: 'zookeeper', before: 'broker', what: 'the brokers were started' }],
   quorumStep: 'zookeeper',
@@ -134,11 +141,24 @@ const kraftMembership: Membership = {
   note(facts, view) {
     const voting = votingServers(facts);
     const joining = view.members.filter((m, i) => votes(view, m.id) && !voting[i] && view.quorumFormed).map((m) => m.id);
-    if (joining.length === 0) return undefined;
     const n = votersOf(view).length;
-    return `node${joining.length > 1 ? 's' : ''} ${joining.join(' and ')} join${joining.length > 1 ? '' : 's'} the controller quorum as voter${joining.length > 1 ? 's' : ''} once started (add-controller), one at a time: ${n} voters, so the quorum survives ${n - majority(n)} servers down`;
+    const down = n - majority(n);
+    const single = facts.findIndex((f) => {
+      const k = kraftNode(f);
+      return k.single && k.formatted !== undefined && k.running;
+    });
+    const notes = [
+      single >= 0
+        ? `node ${view.members[single]!.id}, a single server until now, restarts once into the cluster's config (its controller moves off the loopback to its private address), so its clients lose it for a few seconds; the new nodes start after it`
+        : undefined,
+      joining.length > 0
+        ? `node${joining.length > 1 ? 's' : ''} ${joining.join(' and ')} join${joining.length > 1 ? '' : 's'} the controller quorum as voter${joining.length > 1 ? 's' : ''} once started (add-controller), one at a time: ${n} voters, so the quorum survives ${down} server${down === 1 ? '' : 's'} down`
+        : undefined,
+    ].filter((x): x is string => x !== undefined);
+    return notes.length > 0 ? notes.join('; ') : undefined;
   },
-  joinsSeeded: () => false,
+  joinsSeeded: joinsFormed,
+  joinsOneAtATime: false,
   barriers: [
     // Every node's config names the whole quorum before any is formatted: a run stopped between two
     // formats then finds every node's id on its server, and formats the rest with the same voters.

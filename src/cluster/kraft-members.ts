@@ -15,7 +15,7 @@ import { cleanPath, type HostFacts } from '../host/facts.js';
 import { findJvm } from '../host/install-jvms.js';
 import { isHostName } from '../host-name.js';
 import { KRAFT_NODE } from '../kafka/daemons.js';
-import { firstVoterCount } from '../kafka/kraft-quorum.js';
+import { directoryIdOf, firstVoterCount } from '../kafka/kraft-quorum.js';
 import { getProperty } from '../kafka/properties.js';
 import type { SavedMember } from '../options/cluster-options.js';
 import { type IdCandidate, numberNewMembers } from './new-member-ids.js';
@@ -39,6 +39,12 @@ export interface KraftNode {
   running: boolean;
   /** Its storage keeps the directory id the quorum took it as a voter under (added after the first voters, steps/voter.ts). */
   addedVoter: boolean;
+  /**
+   * Its storage was formatted as one of a new cluster's first voters (its directory id the derived
+   * one, kraft-quorum.ts). Any other formatted storage (a single server's --standalone, a node that
+   * joined) says a quorum was formed: a node formatted now joins it.
+   */
+  firstVoter: boolean;
 }
 
 const TRUTH =
@@ -90,6 +96,10 @@ export function kraftNode(facts: Seen): KraftNode {
     keptId: facts.keptClusterId,
     running: findJvm(facts as HostFacts, KRAFT_NODE) !== undefined,
     addedVoter: member && directoryId !== undefined && dir?.format?.voterDirectoryId === directoryId,
+    firstVoter:
+      formatted?.clusterId !== undefined &&
+      formatted.nodeId !== undefined &&
+      directoryId === directoryIdOf(formatted.clusterId, formatted.nodeId),
   };
 }
 
@@ -134,11 +144,14 @@ export function clusterIdOf(hosts: readonly Candidate[], nodes: readonly KraftNo
  */
 export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen[], saved: readonly SavedMember[] = []): number[] {
   const nodes = facts.map(kraftNode);
+  // A single server becomes the cluster's first member (its quorum the cluster's, its data kept): only
+  // of a cluster this run makes of it, never of one whose members' configs name other controllers.
   const single = nodes.findIndex((n) => n.single && n.formatted !== undefined);
-  if (single >= 0 && nodes.length > 1) {
+  const named = new Set(nodes.flatMap((n) => n.peers));
+  if (single >= 0 && named.size > 0 && !named.has(facts[single]!.serverAddress ?? '')) {
     throw new UsageError(
-      `${hosts[single]!.label} runs Kafka 4 as a single server (its own quorum, formatted --standalone): kafka-setup does not yet grow a single KRaft server into a cluster. Nothing was changed`,
-      `set the cluster up on fresh servers, or keep ${hosts[single]!.label} alone; to start it afresh as a member (its topics go): kafka-setup uninstall --purge-data --host ${hosts[single]!.label}`,
+      `${hosts[single]!.label} runs Kafka 4 as a single server, and the other hosts are already members of a cluster whose controllers do not include it: a single server becomes the first member of a cluster made with it, never a member of another. Nothing was changed`,
+      `grow the cluster with fresh servers; to add ${hosts[single]!.label} to it, start it afresh first (its topics go): kafka-setup uninstall --purge-data --host ${hosts[single]!.label}`,
     );
   }
   const held = nodes.map((n) => n.formatted?.nodeId ?? n.configuredId);
@@ -170,10 +183,14 @@ export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen
   // takes its vote back under its new directory id (steps/voter.ts). Its id must be its own config's:
   // the quorum knows the lost voter by it. Where none runs, the first init was stopped between two
   // formats: the rest are formatted as planned. A node the quorum does not name joins as a broker.
+  // Only once the quorum is settled (every formatted controller a first or an added voter): a cluster
+  // still growing from a single server names controllers that never voted.
   const formed = quorumFormed(facts);
-  const named = new Set(nodes.flatMap((n) => n.peers));
+  const settled = nodes.every(
+    (n, i) => n.formatted === undefined || !named.has(facts[i]!.serverAddress ?? '') || n.firstVoter || n.addedVoter,
+  );
   const lostVoter = nodes.findIndex(
-    (n, i) => n.formatted === undefined && n.configuredId === undefined && formed && named.has(facts[i]!.serverAddress ?? ''),
+    (n, i) => n.formatted === undefined && n.configuredId === undefined && formed && settled && named.has(facts[i]!.serverAddress ?? ''),
   );
   if (lostVoter >= 0) {
     throw new UserError(
@@ -199,7 +216,7 @@ export function kraftVoters(facts: readonly Seen[], ids: readonly number[]): num
   const nodes = facts.map(kraftNode);
   const named = new Set(nodes.flatMap((n) => n.peers));
   const byId = (a: number, b: number): number => a - b;
-  if (named.size === 0) return [...ids].sort(byId).slice(0, firstVoterCount(ids.length));
+  if (named.size === 0) return firstVoters(nodes, ids);
   const voting = ids.filter((_, i) => named.has(facts[i]!.serverAddress ?? '') || nodes[i]!.addedVoter);
   const more = ids
     .filter((id) => !voting.includes(id))
@@ -209,33 +226,63 @@ export function kraftVoters(facts: readonly Seen[], ids: readonly number[]): num
 }
 
 /**
- * The ids of the controllers every member's config names (controller.quorum.bootstrap.servers): the
- * first voters, as the configs say, else a new cluster's first voters. Voters added later are not
- * written there: the quorum tells its members about them, and no config changes (nor restarts) for it.
+ * A new cluster's first voters: the lowest ids, three (or five); a single server that becomes the
+ * first member is one of them whatever its id (its quorum is the one the others join).
  */
-export function kraftBootstrap(facts: readonly Seen[], ids: readonly number[]): number[] {
+function firstVoters(nodes: readonly KraftNode[], ids: readonly number[]): number[] {
+  const first = ids.filter((_, i) => nodes[i]!.single && nodes[i]!.formatted !== undefined);
+  const rest = ids.filter((id) => !first.includes(id)).sort((a, b) => a - b);
+  return [...first, ...rest].slice(0, firstVoterCount(ids.length)).sort((a, b) => a - b);
+}
+
+/**
+ * The ids of the controllers the members' configs name (controller.quorum.bootstrap.servers): the
+ * first voters, as the configs say; undefined where no config names any yet (a new cluster, or one
+ * made of a single server): its first voters are written then. Voters added later are not written
+ * there: the quorum tells its members about them, and no config changes (nor restarts) for it.
+ */
+export function kraftBootstrap(facts: readonly Seen[], ids: readonly number[]): number[] | undefined {
   const named = new Set(facts.map(kraftNode).flatMap((n) => n.peers));
-  if (named.size === 0) return [...ids].sort((a, b) => a - b).slice(0, firstVoterCount(ids.length));
+  if (named.size === 0) return undefined;
   return ids.filter((_, i) => named.has(facts[i]!.serverAddress ?? '')).sort((a, b) => a - b);
 }
 
 /**
  * Whether each server is one of the quorum's controllers, as the servers say: named by the members'
- * configs, or taken as a voter since (its storage says so); the others observe the quorum.
+ * configs, taken as a voter since (its storage says so), or a single server (its own quorum's voter);
+ * the others observe the quorum.
  */
 export function votingServers(facts: readonly Seen[]): boolean[] {
   const nodes = facts.map(kraftNode);
   const named = new Set(nodes.flatMap((n) => n.peers));
-  return facts.map((f, i) => (f.serverAddress !== undefined && named.has(f.serverAddress)) || nodes[i]!.addedVoter);
+  return facts.map(
+    (f, i) =>
+      (f.serverAddress !== undefined && named.has(f.serverAddress)) ||
+      nodes[i]!.addedVoter ||
+      (nodes[i]!.single && nodes[i]!.formatted !== undefined),
+  );
 }
 
 /**
- * Whether the cluster's quorum has been formed: a member's storage is formatted and its node runs. A
- * node formatted now then joins the quorum (--no-initial-controllers) rather than bootstrapping it,
- * a voter too: one that lost its storage takes its vote back with add-controller.
+ * Whether the cluster's quorum has been formed: a member's storage is formatted and its node runs, or
+ * a storage says so by itself (formatted other than as a first voter: a single server's, a node that
+ * joined). A node formatted now then joins the quorum (--no-initial-controllers) rather than
+ * bootstrapping it, a voter too: one that lost its storage takes its vote back with add-controller.
+ * Where only first voters' storage is there and none runs, the first init was stopped between two
+ * formats: the others are formatted as the first voters they were to be.
  */
 export function quorumFormed(facts: readonly Seen[]): boolean {
-  return facts.map(kraftNode).some((n) => n.formatted !== undefined && n.running);
+  return facts.map(kraftNode).some((n) => n.formatted !== undefined && (n.running || !n.firstVoter));
+}
+
+/**
+ * Whether this server's node joins a cluster whose data other servers hold: no storage of its own,
+ * another's formatted. It starts once those have started (a single server's restart into the cluster's
+ * config first: the controller it bootstraps from moves off the loopback).
+ */
+export function joinsFormed(facts: readonly Seen[], index: number): boolean {
+  const nodes = facts.map(kraftNode);
+  return nodes[index]!.formatted === undefined && nodes.some((n, i) => i !== index && n.formatted !== undefined);
 }
 
 /** Whether any of these servers already is a KRaft cluster's member (formatted, or configured as one). */

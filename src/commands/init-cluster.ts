@@ -212,9 +212,10 @@ export async function initClusterCommand(
   const fresh = freshClusterId();
   // Where every host waits for all the others (the mode's: ZooKeepers before brokers; KRaft's formats).
   const barriers = membership.barriers.map((b) => ({ ...b, meeting: new Meeting<true>(members.length, b.what) }));
-  // ZooKeepers with a database (a single server's becoming the first member) run before any without:
-  // the fresh ones then find it in every election, and it leads them (see joinsSeeded).
-  const seeded = new Meeting<true>(members.length, 'the new ZooKeepers were started');
+  // Members with data start (or restart) before any without: fresh ZooKeepers then find the seeded one
+  // in every election, and it leads them; a fresh KRaft node finds the quorum where the configs say,
+  // a single server's controller moved off its loopback first (see joinsSeeded).
+  const seeded = new Meeting<true>(members.length, 'the new members were started');
   const sessions: Array<Session | undefined> = members.map(() => undefined);
   const turn = new Turn();
   const released: Array<(() => void) | undefined> = members.map(() => undefined);
@@ -222,6 +223,12 @@ export async function initClusterCommand(
   const ops: Array<HostOps | undefined> = members.map(() => undefined);
   // Each restart's place in the rules: whether the ensemble's quorum can be waited for (see membershipChanges).
   const steady = async (ctx: StepContext): Promise<boolean> => !membership.changes(await probed.wait(), ctx.cluster!);
+  // The brokers a restart finds registered: not those of members held back until the restarts are
+  // done (where the quorum step is the broker's: a KRaft node joining waits for a single server's restart).
+  const registered = async (): Promise<number> => {
+    const all = await probed.wait();
+    return members.filter((_, j) => !(membership.quorumStep === 'broker' && membership.joinsSeeded(all, j))).length;
+  };
   const others = (m: Member): Array<{ label: string; host: HostOps }> =>
     ops.flatMap((host, j) => (j === m.index || !host ? [] : [{ label: members[j]!.label, host }]));
   const hooks = (m: Member): StepHooks => ({
@@ -238,7 +245,7 @@ export async function initClusterCommand(
       }
       if (step.id === membership.quorumStep && !ctx.options.dryRun && membership.joinsSeeded(await probed.wait(), m.index)) {
         await seeded.arrive(m.index, true);
-        released[m.index] = await turn.take();
+        if (membership.joinsOneAtATime) released[m.index] = await turn.take();
       } else if (restarts(step, ctx, (await probed.wait())[m.index]!)) {
         released[m.index] = await turn.take();
         try {
@@ -247,7 +254,7 @@ export async function initClusterCommand(
           if (step.id === membership.quorumStep && (await steady(ctx)))
             await membership.beforeStop({ label: m.label, host: ctx.host, id: ctx.cluster!.self }, others(m));
           if (step.id === 'broker') {
-            const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS);
+            const w = await untilWhole(ctx.host, await registered(), WHOLE_WAIT_MS);
             if (!w.ok)
               throw notWhole(m.label, w, `restarting ${m.label}'s broker now could take partitions offline, so it was not stopped`);
           }
@@ -266,7 +273,7 @@ export async function initClusterCommand(
         try {
           // A restarted broker has caught up (every partition fully replicated) before the next one stops.
           if (step.id === 'broker') {
-            const w = await untilWhole(ctx.host, members.length, WHOLE_WAIT_MS, ctx.progress);
+            const w = await untilWhole(ctx.host, await registered(), WHOLE_WAIT_MS, ctx.progress);
             if (!w.ok)
               throw notWhole(
                 m.label,

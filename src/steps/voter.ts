@@ -45,7 +45,7 @@ function check(ctx: StepContext): Check {
   if (f.voterDirectoryId === dir) return { done: true, detail: `node ${id}: one of the ${n} voters, under directory ${dir}` };
   return {
     done: false,
-    reason: `node ${id}'s storage (directory ${dir}) is not the one the quorum first knew it by: make it the voter`,
+    reason: `node ${id}'s storage (directory ${dir}) is not one the quorum was first formatted with: the quorum is asked whether it votes under it, and takes it as a voter where not`,
     wouldRun: wouldRun(ctx),
   };
 }

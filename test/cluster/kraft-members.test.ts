@@ -13,6 +13,7 @@ import {
 } from '../../src/cluster/kraft-members.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/host/facts.js';
+import { directoryIdOf } from '../../src/kafka/kraft-quorum.js';
 import { KRAFT_MODE } from '../../src/kafka/mode.js';
 
 const HOME = '/home/ec2-user';
@@ -47,9 +48,18 @@ function node(
       : [],
   } as unknown as HostFacts;
 }
+/** A single server's node (formatted --standalone: a directory id of its own; its controller on the loopback). */
+const STANDALONE = 'SSSSSSSSSSSSSSSSSSSSSS';
+const single = (address: string, running = true) =>
+  node(address, {
+    config: 'process.roles=broker,controller\nnode.id=1\ncontroller.quorum.bootstrap.servers=127.0.0.1:9094\n',
+    formatted: { nodeId: 1, clusterId: A, directoryId: STANDALONE },
+    running,
+  });
 const hosts = (...labels: string[]) => labels.map((label) => ({ label, savedId: undefined }));
+/** A first voter's node: formatted with the others (--initial-controllers), under its derived directory id. */
 const formatted = (address: string, id: number, running = true, clusterId = A) =>
-  node(address, { id, formatted: { nodeId: id, clusterId }, running });
+  node(address, { id, formatted: { nodeId: id, clusterId, directoryId: directoryIdOf(clusterId, id) }, running });
 
 describe("a KRaft cluster's node ids, from the servers", () => {
   it('fresh hosts are numbered in order; nothing is a member yet', () => {
@@ -118,15 +128,17 @@ describe("a KRaft cluster's node ids, from the servers", () => {
     expect(quorumFormed(stopped)).toBe(false);
   });
 
-  it('refuses a single server (formatted --standalone) among the hosts: growing one is not done yet', () => {
-    const single = node('10.0.0.1', {
-      config: 'process.roles=broker,controller\nnode.id=1\ncontroller.quorum.bootstrap.servers=127.0.0.1:9094\n',
-      formatted: { nodeId: 1, clusterId: A },
-      running: true,
-    });
-    expect(kraftNode(single).single).toBe(true);
-    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), [single, node('10.0.0.2'), node('10.0.0.3')])).toThrow(
-      /a runs Kafka 4 as a single server/,
+  it("refuses a single server beside another cluster's members whose configs do not name it", () => {
+    const quorum = 'controller.quorum.bootstrap.servers=10.0.0.2:9094,10.0.0.3:9094,10.0.0.4:9094\n';
+    const other = [2, 3, 4].map((id) =>
+      node(`10.0.0.${id}`, {
+        config: `process.roles=broker,controller\nnode.id=${id}\n${quorum}`,
+        formatted: { nodeId: id, clusterId: A, directoryId: directoryIdOf(A, id) },
+        running: true,
+      }),
+    );
+    expect(() => kraftMemberIds(hosts('a', 'b', 'c', 'd'), [single('10.0.0.1'), ...other])).toThrow(
+      /a runs Kafka 4 as a single server, and the other hosts are already members of a cluster whose controllers do not include it/,
     );
   });
 
@@ -227,6 +239,62 @@ describe('a KRaft cluster grown to five servers: five voters, the first three na
   it('an added voter that lost its storage (and with it what the quorum took): the lowest observer is to vote again, its own id first', () => {
     const five = [...first(), node('10.0.0.4', { id: 4 }), observer('10.0.0.5', 5, E)];
     expect(kraftVoters(five, kraftMemberIds(hosts('a', 'b', 'c', 'd', 'e'), five))).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('a single KRaft server becomes the first member of a cluster', () => {
+  const three = () => [single('10.0.0.1'), node('10.0.0.2'), node('10.0.0.3')];
+
+  it('keeps its node id, cluster id and quorum: it votes, the new nodes join that quorum and take their votes once started', () => {
+    const servers = three();
+    expect(kraftNode(servers[0]!).single).toBe(true);
+    const ids = kraftMemberIds(hosts('a', 'b', 'c'), servers);
+    expect(ids).toEqual([1, 2, 3]);
+    expect(clusterIdOf(hosts('a', 'b', 'c'), servers.map(kraftNode), B)).toBe(A);
+    expect(kraftVoters(servers, ids)).toEqual([1, 2, 3]);
+    // No config names controllers yet: the first voters are written (controllerBootstrap's default).
+    expect(kraftBootstrap(servers, ids)).toBeUndefined();
+    expect(votingServers(servers)).toEqual([true, false, false]);
+    // Its storage says the quorum exists, running or not: the new nodes are never formatted as first voters.
+    expect(quorumFormed(servers)).toBe(true);
+    expect(quorumFormed([single('10.0.0.1', false), node('10.0.0.2'), node('10.0.0.3')])).toBe(true);
+    expect(anyKraftMember(servers)).toBe(false);
+    // The new nodes start after its restart; it starts (or restarts) first.
+    expect(servers.map((_, i) => membershipOf(KRAFT_MODE).joinsSeeded(servers, i))).toEqual([false, true, true]);
+  });
+
+  it('its id is a voter whatever the others are numbered', () => {
+    const servers = [node('10.0.0.2'), single('10.0.0.1'), node('10.0.0.3'), node('10.0.0.4')];
+    expect(kraftVoters(servers, [0, 1, 2, 3])).toEqual([0, 1, 2]);
+    expect(kraftVoters(servers, [7, 9, 2, 3])).toEqual([2, 3, 9]);
+  });
+
+  it('the run says once that it restarts into the cluster and that the new nodes take their votes', () => {
+    const servers = three();
+    const ids = [1, 2, 3];
+    const view = {
+      self: 1,
+      members: ids.map((id) => ({ id, brokerId: id, address: `10.0.0.${id}` })),
+      voters: kraftVoters(servers, ids),
+      quorumFormed: quorumFormed(servers),
+    };
+    expect(membershipOf(KRAFT_MODE).note(servers, view)).toBe(
+      "node 1, a single server until now, restarts once into the cluster's config (its controller moves off the loopback to its private address), so its clients lose it for a few seconds; the new nodes start after it; " +
+        'nodes 2 and 3 join the controller quorum as voters once started (add-controller), one at a time: 3 voters, so the quorum survives 1 server down',
+    );
+  });
+
+  it('a run stopped midway (configs written, the new nodes not formatted): nothing is taken for a lost voter; the next run goes on', () => {
+    const rewritten = node('10.0.0.1', { id: 1, formatted: { nodeId: 1, clusterId: A, directoryId: STANDALONE }, running: true });
+    const midway = [rewritten, node('10.0.0.2', { id: 2 }), node('10.0.0.3')];
+    expect(kraftMemberIds(hosts('a', 'b', 'c'), midway)).toEqual([1, 2, 3]);
+    expect(quorumFormed(midway)).toBe(true);
+    expect(kraftBootstrap(midway, [1, 2, 3])).toEqual([1, 2, 3]);
+    // Once grown, every controller's storage says it votes: a node that lost storage and config is refused.
+    const voted = (address: string, id: number, dir: string) =>
+      node(address, { id, formatted: { nodeId: id, clusterId: A, directoryId: dir, voterDirectoryId: dir }, running: true });
+    const grown = [voted('10.0.0.1', 1, STANDALONE), voted('10.0.0.2', 2, 'BBBBBBBBBBBBBBBBBBBBBB'), node('10.0.0.3')];
+    expect(() => kraftMemberIds(hosts('a', 'b', 'c'), grown)).toThrow(/c has neither KRaft storage nor a cluster config/);
   });
 });
 

@@ -86,7 +86,7 @@ describe('the vote step (a KRaft cluster member)', () => {
     expect(voterStep.check(await member(undefined))).toMatchObject({ done: false });
     expect(voterStep.check(await member({ directoryId: NEW }))).toMatchObject({
       done: false,
-      reason: `node 3's storage (directory ${NEW}) is not the one the quorum first knew it by: make it the voter`,
+      reason: `node 3's storage (directory ${NEW}) is not one the quorum was first formatted with: the quorum is asked whether it votes under it, and takes it as a voter where not`,
     });
     expect(voterStep.check(await member({ directoryId: NEW, voterDirectoryId: OLD }))).toMatchObject({ done: false });
   });
