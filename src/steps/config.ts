@@ -3,7 +3,7 @@
  * edited in place: every other line and comment stays, and the originals are backed up once.
  */
 import { posix } from 'node:path';
-import { withUpdate } from '../host/facts.js';
+import { type HostFacts, withUpdate } from '../host/facts.js';
 import { EXTERNAL_LISTENER } from '../kafka/distribution.js';
 import { getProperty } from '../kafka/properties.js';
 import { configEdits, configSettings } from './edits.js';
@@ -51,6 +51,17 @@ export const configStep: Step = {
       reason: `update ${pending.map((c) => posix.basename(c.fact.path)).join(' and ')}${why}`,
       wouldRun: wouldRun(ctx),
     };
+  },
+  planned(ctx) {
+    const edits = configEdits(ctx);
+    const files = Object.fromEntries(
+      Object.entries(ctx.facts.files).map(([name, fact]) => {
+        const edit = edits.find((e) => e.fact === fact);
+        // Written after any JVM now running started: its restart is due (daemons.ts).
+        return [name, edit ? { ...fact, content: edit.content, mtime: Number.MAX_SAFE_INTEGER } : fact];
+      }),
+    ) as HostFacts['files'];
+    return { ...ctx.facts, files };
   },
   async apply(ctx) {
     const stale = staleAdvertised(ctx);

@@ -83,6 +83,7 @@ export async function runSteps(
           before.wouldRun.map((c) => `$ ${c}`),
           doomed,
         );
+        if (step.planned) ctx.facts = step.planned(ctx);
         await hooks.after?.(step, ctx);
         continue;
       }

@@ -38,4 +38,9 @@ export interface Step {
    * step before any step changes anything, so a doomed run changes nothing.
    */
   preflight?(ctx: StepContext): UserError | undefined;
+  /**
+   * A dry run's facts once this step had applied, as far as later steps' checks read them: a config
+   * it would write makes the running JVM stale, so the dry run shows the restart that follows.
+   */
+  planned?(ctx: StepContext): HostFacts;
 }

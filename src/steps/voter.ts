@@ -34,7 +34,14 @@ function check(ctx: StepContext): Check {
   const f = ctx.facts.dataDirs.get(logDir(ctx))?.format;
   if (!f) {
     return c.quorumFormed
-      ? { done: false, reason: `node ${id} takes its vote back once formatted afresh and started`, wouldRun: wouldRun(ctx) }
+      ? {
+          done: false,
+          // A voter the configs named lost its storage; any other takes a vote it never had.
+          reason: c.controllers?.includes(id)
+            ? `node ${id} takes its vote back once formatted afresh and started`
+            : `node ${id} takes its vote once formatted and started`,
+          wouldRun: wouldRun(ctx),
+        }
       : { done: true, detail: `node ${id}: one of the ${n} first voters (formatted with them)` };
   }
   const dir = f.directoryId;

@@ -165,6 +165,12 @@ const serverProperties = (h: NetnsHost): string =>
       expect(dry.stdout).toMatch(/give .*orders.* 3 replicas; nothing was changed/);
       expect(getProperty(serverProperties(a), 'controller.quorum.bootstrap.servers')).toBe('127.0.0.1:9094');
       expect(await jvmPids(b)).toEqual([]);
+      expect(hostLines(dry.stdout, a).join('\n'), dry.all).toMatch(
+        /\[plan\] Start Kafka \(broker and controller\) — would: restart .*: server\.properties changed after it started/,
+      );
+      expect(hostLines(dry.stdout, b).join('\n'), dry.all).toMatch(
+        /\[plan\] Vote in the controller quorum \(KRaft\) — would: node 2 takes its vote once formatted and started/,
+      );
       for (const l of dry.stdout.split('\n').filter((x) => /^warning: |\[plan\] (Start Kafka|Vote)/.test(x.replace(/^\[[^\]]+\] /, ''))))
         figure(`dry run: ${l}`);
 

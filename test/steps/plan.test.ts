@@ -107,6 +107,16 @@ describe('init steps against a fake host', () => {
     expect(host.state.jvms.find((j) => j.main.includes('QuorumPeerMain'))!.pid).toBe(zk);
   });
 
+  it('a dry run of a config change shows the restart it causes, and changes nothing', async () => {
+    const host = new FakeHost(freshDebian());
+    await init(host);
+    host.ran.length = 0;
+    const { outcomes, reports } = await init(host, { advertisedHost: 'kafka.example.com' }, true);
+    expect(outcomes).toMatchObject({ config: 'planned', zookeeper: 'skipped', broker: 'planned' });
+    expect(reports.find((r) => r.id === 'broker')!.detail).toBe('would: restart the broker: server.properties changed after it started');
+    expect(host.ran.filter((s) => s.name !== 'probe')).toEqual([]);
+  });
+
   it('a new heap rewrites the block and restarts the broker with it', async () => {
     const host = new FakeHost(freshDebian({ memKib: ROOMY }));
     await init(host);
