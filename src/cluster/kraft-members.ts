@@ -218,9 +218,15 @@ export function kraftVoters(facts: readonly Seen[], ids: readonly number[]): num
   const byId = (a: number, b: number): number => a - b;
   if (named.size === 0) return firstVoters(nodes, ids);
   const voting = ids.filter((_, i) => named.has(facts[i]!.serverAddress ?? '') || nodes[i]!.addedVoter);
+  // A member whose config is there and storage is not may be an added voter that lost it (its vote
+  // went with the storage's marker): it comes first, so no observer takes the place the quorum keeps for it.
+  const lost = (id: number): number => {
+    const n = nodes[ids.indexOf(id)]!;
+    return n.configuredId !== undefined && n.formatted === undefined ? 0 : 1;
+  };
   const more = ids
     .filter((id) => !voting.includes(id))
-    .sort(byId)
+    .sort((a, b) => lost(a) - lost(b) || a - b)
     .slice(0, Math.max(0, firstVoterCount(ids.length) - voting.length));
   return [...voting, ...more].sort(byId);
 }

@@ -240,6 +240,12 @@ describe('a KRaft cluster grown to five servers: five voters, the first three na
     const five = [...first(), node('10.0.0.4', { id: 4 }), observer('10.0.0.5', 5, E)];
     expect(kraftVoters(five, kraftMemberIds(hosts('a', 'b', 'c', 'd', 'e'), five))).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('an added voter that lost its storage beside an observer with a lower id: its own place comes back to it, not to the observer', () => {
+    // Voters 1, 2, 3 (first), 5 and 6 (added); node 4 observes; node 6 lost its storage, its config kept.
+    const six = [...first(), observer('10.0.0.4', 4), observer('10.0.0.5', 5, E), node('10.0.0.6', { id: 6 })];
+    expect(kraftVoters(six, kraftMemberIds(hosts('a', 'b', 'c', 'd', 'e', 'f'), six))).toEqual([1, 2, 3, 5, 6]);
+  });
 });
 
 describe('a single KRaft server becomes the first member of a cluster', () => {
