@@ -6,12 +6,10 @@
  * are kept, and its topics get the cluster's three replicas, so that A's broker may then die.
  */
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { type CliResult, runCli } from './support/cli.js';
 import {
-  ackedProducer,
   bridgeMirror,
   clusterClient,
   clusterFlags,
@@ -19,21 +17,16 @@ import {
   isJvm,
   jvmPids,
   killBroker,
-  missing,
   newLedger,
   type ProduceLedger,
-  partitionStates,
-  produceAcked,
   startCluster,
-  startReader,
   stopCluster,
   summaryLine,
-  underReplicated,
-  until,
   zookeeperMode,
 } from './support/cluster.js';
 import { describeE2e, e2e } from './support/context.js';
 import { type NetnsHost, netnsUnavailable } from './support/netns-host.js';
+import { fillSingle, keptEverything, readsBack } from './support/single-data.js';
 
 const unavailable = await netnsUnavailable();
 const TOPIC = 'orders';
@@ -87,29 +80,7 @@ const figure = (line: string): void => {
       const r = await cli(['init', '--host', `${a.user}@${a.address}`, '--key', a.keyPath, '--known-hosts', knownHosts, ...common()]);
       expect(r.code, r.all).toBe(0);
       await collectJvms();
-      const kafka = clusterClient([a]);
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
-        const producer = ackedProducer(kafka);
-        await producer.connect();
-        await produceAcked(producer, TOPIC, ledger, 300, { timeoutMs: 60 * SECONDS });
-        await producer.disconnect();
-        // A group that read some and committed: its offsets live in __consumer_offsets, on A's broker only.
-        const reader = await startReader(kafka, TOPIC, GROUP);
-        await until('the group read every message', async () => (missing(ledger, reader).length === 0 ? true : undefined), {
-          timeoutMs: 60 * SECONDS,
-        });
-        await reader.stop();
-        committed = (await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }))[0]!.partitions.reduce(
-          (n, p) => n + Number(p.offset),
-          0,
-        );
-        expect(committed).toBe(ledger.acked.size);
-      } finally {
-        await admin.disconnect();
-      }
+      committed = await fillSingle(a, TOPIC, GROUP, ledger);
       figure(
         `single server: ${ledger.acked.size} messages acknowledged in ${TOPIC} (replication factor 1), group ${GROUP} committed ${committed}`,
       );
@@ -147,29 +118,10 @@ const figure = (line: string): void => {
   it(
     "nothing is lost: every acknowledged message reads back, the group's offsets are kept, every topic has 3 replicas in sync",
     async () => {
-      const kafka: Kafka = clusterClient(hosts);
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const states = await partitionStates(admin, [TOPIC, '__consumer_offsets']);
-        expect(states.filter((p) => p.replicas.length !== 3)).toEqual([]);
-        expect(underReplicated(states)).toEqual([]);
-        const offsets = (await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }))[0]!.partitions.reduce(
-          (n, p) => n + Number(p.offset),
-          0,
-        );
-        expect(offsets).toBe(committed);
-        const reader = await startReader(kafka, TOPIC, 'after-the-move');
-        await until('every acknowledged message read back', async () => (missing(ledger, reader).length === 0 ? true : undefined), {
-          timeoutMs: 60 * SECONDS,
-        });
-        await reader.stop();
-        figure(
-          `after the move: ${ledger.acked.size} of ${ledger.acked.size} read back, ${GROUP}'s offsets ${offsets} of ${committed}, ${states.length} partitions on 3 replicas in sync`,
-        );
-      } finally {
-        await admin.disconnect();
-      }
+      const kept = await keptEverything(hosts, TOPIC, GROUP, ledger, committed);
+      figure(
+        `after the move: ${ledger.acked.size} of ${ledger.acked.size} read back, ${GROUP}'s offsets ${kept.offsets} of ${committed}, ${kept.partitions} partitions on 3 replicas in sync`,
+      );
       const v = await cli(['verify']);
       expect(v.code, v.all).toBe(0);
       expect(v.stdout).toMatch(/\[pass\] Every broker registered — brokers 0, 2, 3 in the metadata/);
@@ -185,18 +137,8 @@ const figure = (line: string): void => {
       expect(again.code, again.all).toBe(0);
       for (const h of hosts) expect(summaryLine(again.stdout, h)).toMatch(/nothing needed to change/);
       await killBroker(hosts[0]!);
-      const kafka = clusterClient(hosts.slice(1));
-      const reader = await startReader(kafka, TOPIC, 'without-the-first');
-      try {
-        const { ms } = await until(
-          'every acknowledged message read without broker 0',
-          async () => (missing(ledger, reader).length === 0 ? true : undefined),
-          { timeoutMs: 120 * SECONDS },
-        );
-        figure(`broker 0 killed: all ${ledger.acked.size} messages read from brokers 2 and 3 within ${(ms / 1000).toFixed(1)} s`);
-      } finally {
-        await reader.stop();
-      }
+      const ms = await readsBack(clusterClient(hosts.slice(1)), TOPIC, 'without-the-first', ledger, 120 * SECONDS);
+      figure(`broker 0 killed: all ${ledger.acked.size} messages read from brokers 2 and 3 within ${(ms / 1000).toFixed(1)} s`);
     },
     300 * SECONDS,
   );

@@ -11,13 +11,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getProperty } from '../../src/kafka/properties.js';
 import { scratchDir } from '../support/scratch.js';
 import { type CliResult, runCli } from './support/cli.js';
 import {
-  ackedProducer,
   bridgeMirror,
   clusterClient,
   clusterFlags,
@@ -25,20 +23,16 @@ import {
   isJvm,
   jvmPids,
   killBroker,
-  missing,
   newLedger,
   type ProduceLedger,
-  partitionStates,
-  produceAcked,
   startCluster,
-  startReader,
   stopCluster,
   summaryLine,
-  underReplicated,
   until,
 } from './support/cluster.js';
 import { describeE2e, e2eMirror } from './support/context.js';
 import { type NetnsHost, netnsUnavailable } from './support/netns-host.js';
+import { fillSingle, keptEverything, readsBack } from './support/single-data.js';
 
 const unavailable = await netnsUnavailable();
 const VERSION = '4.4.0';
@@ -128,28 +122,7 @@ const serverProperties = (h: NetnsHost): string =>
       await collectJvms();
       before = { clusterId: getProperty(metaOf(a), 'cluster.id')!, directoryId: getProperty(metaOf(a), 'directory.id')! };
       expect(getProperty(serverProperties(a), 'controller.quorum.bootstrap.servers')).toBe('127.0.0.1:9094');
-      const kafka = clusterClient([a]);
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
-        const producer = ackedProducer(kafka);
-        await producer.connect();
-        await produceAcked(producer, TOPIC, ledger, 300, { timeoutMs: 60 * SECONDS });
-        await producer.disconnect();
-        const reader = await startReader(kafka, TOPIC, GROUP);
-        await until('the group read every message', async () => (missing(ledger, reader).length === 0 ? true : undefined), {
-          timeoutMs: 60 * SECONDS,
-        });
-        await reader.stop();
-        committed = (await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }))[0]!.partitions.reduce(
-          (n, p) => n + Number(p.offset),
-          0,
-        );
-        expect(committed).toBe(ledger.acked.size);
-      } finally {
-        await admin.disconnect();
-      }
+      committed = await fillSingle(a, TOPIC, GROUP, ledger);
       figure(`single server: ${ledger.acked.size} messages acknowledged in ${TOPIC} (one replica), group ${GROUP} committed ${committed}`);
     },
     600 * SECONDS,
@@ -226,29 +199,10 @@ const serverProperties = (h: NetnsHost): string =>
   it(
     "nothing is lost: every acknowledged message reads back, the group's offsets are kept, every topic has 3 replicas in sync",
     async () => {
-      const kafka: Kafka = clusterClient(hosts);
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const states = await partitionStates(admin, [TOPIC, '__consumer_offsets']);
-        expect(states.filter((p) => p.replicas.length !== 3)).toEqual([]);
-        expect(underReplicated(states)).toEqual([]);
-        const offsets = (await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }))[0]!.partitions.reduce(
-          (n, p) => n + Number(p.offset),
-          0,
-        );
-        expect(offsets).toBe(committed);
-        const reader = await startReader(kafka, TOPIC, 'after-the-growth');
-        await until('every acknowledged message read back', async () => (missing(ledger, reader).length === 0 ? true : undefined), {
-          timeoutMs: 60 * SECONDS,
-        });
-        await reader.stop();
-        figure(
-          `after the growth: ${ledger.acked.size} of ${ledger.acked.size} read back, ${GROUP}'s offsets ${offsets} of ${committed}, ${states.length} partitions on 3 replicas in sync`,
-        );
-      } finally {
-        await admin.disconnect();
-      }
+      const kept = await keptEverything(hosts, TOPIC, GROUP, ledger, committed);
+      figure(
+        `after the growth: ${ledger.acked.size} of ${ledger.acked.size} read back, ${GROUP}'s offsets ${kept.offsets} of ${committed}, ${kept.partitions} partitions on 3 replicas in sync`,
+      );
       const v = await cli('verify', ['verify']);
       expect(v.code, v.all).toBe(0);
     },
@@ -275,20 +229,10 @@ const serverProperties = (h: NetnsHost): string =>
         },
         { timeoutMs: 120 * SECONDS },
       );
-      const kafka = clusterClient(hosts.slice(1));
-      const reader = await startReader(kafka, TOPIC, 'without-the-first');
-      try {
-        const { ms } = await until(
-          'every acknowledged message read without node 1',
-          async () => (missing(ledger, reader).length === 0 ? true : undefined),
-          { timeoutMs: 120 * SECONDS },
-        );
-        figure(
-          `node 1 killed: quorum leader ${q.value.leader}; all ${ledger.acked.size} messages read from nodes 2 and 3 within ${(ms / 1000).toFixed(1)} s`,
-        );
-      } finally {
-        await reader.stop();
-      }
+      const ms = await readsBack(clusterClient(hosts.slice(1)), TOPIC, 'without-the-first', ledger, 120 * SECONDS);
+      figure(
+        `node 1 killed: quorum leader ${q.value.leader}; all ${ledger.acked.size} messages read from nodes 2 and 3 within ${(ms / 1000).toFixed(1)} s`,
+      );
     },
     300 * SECONDS,
   );
