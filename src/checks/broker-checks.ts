@@ -26,6 +26,8 @@ export interface BrokerCheckOptions {
   onCheck?: (c: CheckResult) => void;
   /** The mode's port that must not be reachable from here (default: ZooKeeper's). */
   privatePort?: PrivatePort | undefined;
+  /** Whether the Metadata answer's controller is the cluster's (the mode's metadataNamesController; default yes). */
+  namesController?: boolean | undefined;
 }
 
 export interface BrokerCheckReport {
@@ -139,7 +141,10 @@ export async function brokerChecks(o: BrokerCheckOptions): Promise<BrokerCheckRe
   add(check('api-versions', 'ApiVersions', 'pass', `${answer.apiVersions.length} APIs (${top(0)}, ${top(1)}, ${top(3)})`));
 
   const described = answer.brokers
-    .map((b) => `${b.nodeId} at ${bootstrapAddress(b.host, b.port)}${b.nodeId === answer.controllerId ? ' (controller)' : ''}`)
+    .map(
+      (b) =>
+        `${b.nodeId} at ${bootstrapAddress(b.host, b.port)}${o.namesController !== false && b.nodeId === answer.controllerId ? ' (controller)' : ''}`,
+    )
     .join(', ');
   add(
     answer.brokers.length > 0

@@ -198,6 +198,7 @@ export async function verifyCluster(flags: VerifyFlags, members: readonly SavedM
     replication: replication(members.length).factor,
     onCheck: show,
     privatePort: modeOf(o.dist).privatePort,
+    namesController: modeOf(o.dist).metadataNamesController,
     ...(io.debug ? { log: (l: string) => io.reporter.verbose(l) } : {}),
   });
   const answer = broker.answer;

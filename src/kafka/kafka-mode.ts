@@ -59,6 +59,11 @@ export interface KafkaMode {
    * lost its storage is added again), rather than only by the members' configs (ZooKeeper's ensemble).
    */
   readonly dynamicVoters: boolean;
+  /**
+   * Whether a broker's Metadata answer names the cluster's controller. Under KRaft it names a broker
+   * chosen at random (KIP-590: clients never reach the controllers), so a cluster's is not shown.
+   */
+  readonly metadataNamesController: boolean;
   /** A JVM's heap in MiB, given the broker's. */
   heapMib(d: DaemonSpec, brokerMib: number): number;
   /** What keeps memory resident besides the broker's JVM, for the memory check: `[name, MiB]`. */

@@ -53,6 +53,7 @@ export const kraftMode: KafkaMode = {
   ],
   formatsStorage: true,
   dynamicVoters: true,
+  metadataNamesController: false,
   heapMib: (_d, brokerMib) => brokerMib,
   residentBesides: [],
   // The broker's 160 MiB (measured on 3.1.0) and the controller's metadata log and threads beside it.

@@ -49,6 +49,7 @@ export const zookeeperMode: KafkaMode = {
   ],
   formatsStorage: false,
   dynamicVoters: false,
+  metadataNamesController: true,
   heapMib: (d, brokerMib) => (d.kind === 'zookeeper' ? zookeeperHeapFor(brokerMib) : brokerMib),
   residentBesides: [['ZooKeeper', ZOOKEEPER_RESIDENT_MIB]],
   brokerOverheadMib: 160,

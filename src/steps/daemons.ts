@@ -98,7 +98,8 @@ async function start(ctx: StepContext, d: DaemonSpec): Promise<string> {
     ctx.facts.serving = { ...started.serving, pid: started.pid };
     where = ` at ${bootstrapAddress(ctx.options.advertisedHost)}`;
     if (started.serving.state === 'listed')
-      where += `, in its own metadata${started.serving.controllerId === id ? ' as the controller' : ''}`;
+      // A single KRaft node is the controller; in a KRaft cluster the answer names any broker.
+      where += `, in its own metadata${(modeFor(ctx).metadataNamesController || !ctx.cluster) && started.serving.controllerId === id ? ' as the controller' : ''}`;
     else if (started.serving.state === 'unknown') notes.push(`its metadata was not checked: ${started.serving.reason}`);
   }
   const as = serviceMode(ctx) === 'systemd' ? ` as ${d.unit}` : '';
