@@ -1,34 +1,14 @@
 /** A KRaft host's step context, its storage as the test says: what the storage and vote steps decide from. */
 import { posix } from 'node:path';
 import type { DataDirFact, HostFacts } from '../../src/host/facts.js';
-import type { InitOptions } from '../../src/options/init-options.js';
 import type { StepContext } from '../../src/steps/types.js';
 import { FakeHost, freshDebian, INSTALL } from '../host/fake-host.js';
+import { initOptions } from '../support/init-options.js';
 
 // The fake's install is a 3.x one; the data directory beside it is what counts here.
 export const HOME = posix.dirname(INSTALL);
 
-const options = {
-  profile: 'default',
-  host: '203.0.113.10',
-  port: 22,
-  user: 'ec2-user',
-  keyPath: '/k.pem',
-  knownHostsPath: '/kh',
-  timeoutMs: 20000,
-  passphraseEnv: undefined,
-  yes: true,
-  interactive: false,
-  kafkaVersion: '4.1.1',
-  scalaVersion: '2.13',
-  heap: 'auto',
-  advertisedHost: '203.0.113.10',
-  installDir: '~/kafka_2.13-4.1.1',
-  mirrors: ['https://m1/kafka'],
-  sha512: undefined,
-  dryRun: false,
-  service: 'auto',
-} satisfies InitOptions;
+const options = initOptions({ kafkaVersion: '4.1.1', scalaVersion: '2.13', installDir: '~/kafka_2.13-4.1.1' });
 
 export const LOGS = `${HOME}/kafka-data/kafka-logs`;
 export const ID = 'tvz45AyKhMRbOhpz8_5ovg';
