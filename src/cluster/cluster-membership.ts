@@ -145,7 +145,7 @@ const kraftMembership: Membership = {
     const down = n - majority(n);
     const single = facts.findIndex((f) => {
       const k = kraftNode(f);
-      return k.single && k.formatted !== undefined && k.running;
+      return k.standalone && k.running;
     });
     const notes = [
       single >= 0

@@ -34,6 +34,8 @@ export interface KraftNode {
   peers: string[];
   /** A single server's: formatted (or configured) as its own quorum. */
   single: boolean;
+  /** A single server with its storage: its own quorum, which a cluster made of it keeps. */
+  standalone: boolean;
   /** The cluster id kept beside its data (cluster.id). */
   keptId: string | undefined;
   running: boolean;
@@ -93,6 +95,7 @@ export function kraftNode(facts: Seen): KraftNode {
     configuredId: member && Number.isInteger(id) && id >= 0 ? id : undefined,
     peers: member ? hosts.filter((h) => !loopback(h)) : [],
     single: !member && (formatted !== undefined || roles !== undefined),
+    standalone: !member && formatted !== undefined,
     keptId: facts.keptClusterId,
     running: findJvm(facts as HostFacts, KRAFT_NODE) !== undefined,
     addedVoter: member && directoryId !== undefined && dir?.format?.voterDirectoryId === directoryId,
@@ -146,7 +149,7 @@ export function kraftMemberIds(hosts: readonly Candidate[], facts: readonly Seen
   const nodes = facts.map(kraftNode);
   // A single server becomes the cluster's first member (its quorum the cluster's, its data kept): only
   // of a cluster this run makes of it, never of one whose members' configs name other controllers.
-  const single = nodes.findIndex((n) => n.single && n.formatted !== undefined);
+  const single = nodes.findIndex((n) => n.standalone);
   const named = new Set(nodes.flatMap((n) => n.peers));
   if (single >= 0 && named.size > 0 && !named.has(facts[single]!.serverAddress ?? '')) {
     throw new UsageError(
@@ -236,7 +239,7 @@ export function kraftVoters(facts: readonly Seen[], ids: readonly number[]): num
  * first member is one of them whatever its id (its quorum is the one the others join).
  */
 function firstVoters(nodes: readonly KraftNode[], ids: readonly number[]): number[] {
-  const first = ids.filter((_, i) => nodes[i]!.single && nodes[i]!.formatted !== undefined);
+  const first = ids.filter((_, i) => nodes[i]!.standalone);
   const rest = ids.filter((id) => !first.includes(id)).sort((a, b) => a - b);
   return [...first, ...rest].slice(0, firstVoterCount(ids.length)).sort((a, b) => a - b);
 }
@@ -261,12 +264,7 @@ export function kraftBootstrap(facts: readonly Seen[], ids: readonly number[]): 
 export function votingServers(facts: readonly Seen[]): boolean[] {
   const nodes = facts.map(kraftNode);
   const named = new Set(nodes.flatMap((n) => n.peers));
-  return facts.map(
-    (f, i) =>
-      (f.serverAddress !== undefined && named.has(f.serverAddress)) ||
-      nodes[i]!.addedVoter ||
-      (nodes[i]!.single && nodes[i]!.formatted !== undefined),
-  );
+  return facts.map((f, i) => (f.serverAddress !== undefined && named.has(f.serverAddress)) || nodes[i]!.addedVoter || nodes[i]!.standalone);
 }
 
 /**
