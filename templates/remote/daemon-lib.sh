@@ -5,11 +5,13 @@ ks_conf_path="$ks_install_dir/config/$ks_conf"
 ks_log="$ks_install_dir/logs/$ks_out"
 
 # Our JVM: the one kafka-setup saw (it may have been started by hand from the install directory),
-# else a process of this user running the main class with this install's config file.
+# else a process of this user and this host (not a container's) running the main class with this
+# install's config file.
 ks_our_pid() {
   if [ -n "${KS_RUNNING_PID:-}" ] && kill -0 "$KS_RUNNING_PID" 2>/dev/null; then echo "$KS_RUNNING_PID"; return; fi
   ps -ww -o pid= -o args= -u "$(id -u)" 2>/dev/null |
-    awk -v m=" $ks_main " -v c="$ks_conf_path" '$2 ~ /(^|\/)java$/ && index($0, m) && index($0, c) { print $1; exit }'
+    awk -v m=" $ks_main " -v c="$ks_conf_path" '$2 ~ /(^|\/)java$/ && index($0, m) && index($0, c) { print $1 }' |
+    while read -r p; do ks_this_host "$p" && { echo "$p"; break; }; done
 }
 # Inodes of the sockets listening on a port ($1, else KS_PORT), from /proc: no ss or netstat needed.
 ks_listen_inodes() {

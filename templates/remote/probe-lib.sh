@@ -274,6 +274,16 @@ ks_probe_ports() {
 
 # The JVMs of this user, from the process table: pid, seconds since start, full command line, and
 # working directory. Cheap (no JVM starts), so every probe can afford it.
+# Whether process $1 is this host's own: in this shell's pid namespace. A container's processes show
+# in ps here too, under the same uid where the container maps no users, with the same paths where it
+# mounts them: they are another host's, never ours to take for our JVM, count or stop. Where this
+# shell's own namespace cannot be read (no /proc/PID/ns), every process counts, as before.
+ks_own_pidns=$(readlink "/proc/$$/ns/pid" 2>/dev/null) || ks_own_pidns=
+ks_this_host() {
+  [ -n "$ks_own_pidns" ] || return 0
+  [ "$(readlink "/proc/$1/ns/pid" 2>/dev/null)" = "$ks_own_pidns" ]
+}
+
 ks_probe_jvms() {
   ks_section jvms
   ks_kv now "$(date +%s)"
@@ -282,6 +292,7 @@ ks_probe_jvms() {
   ks_boot=$(awk -v now="$(date +%s.%N)" '{ printf "%.2f", now - $1 }' /proc/uptime 2>/dev/null)
   ks_hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
   ps -ww -u "$(id -u)" -o pid= -o etimes= -o args= 2>/dev/null | awk '$3 ~ /(^|\/)java$/' | while read -r pid e cmd; do
+    ks_this_host "$pid" || continue
     printf 'java=%s %s %s\n' "$pid" "$e" "$cmd"
     c=$(readlink "/proc/$pid/cwd" 2>/dev/null) && printf 'cwd=%s %s\n' "$pid" "$c"
     [ -n "$ks_boot" ] && sed -e 's/.*) //' "/proc/$pid/stat" 2>/dev/null |

@@ -40,6 +40,9 @@ describeE2e('e2e target host', () => {
 
     const r = await execa('ssh', [...sshClientArgs(host), 'id -un; echo "$HOME"; echo "$SHELL"'], { stdin: 'ignore' });
     expect(r.stdout.split('\n')).toEqual([host.user, host.home, '/bin/bash']);
+    // Out of the range the container hosts' own users take inside (1000 and up): see ACCOUNT_IDS.
+    expect(host.uid).toBeGreaterThanOrEqual(30000);
+    expect(host.uid).toBeLessThan(40000);
     // Every session gets the JVM options of the test hosts (support/host.ts: the JIT's first tier only).
     const env = await execa('ssh', [...sshClientArgs(host), 'printenv KAFKA_JVM_PERFORMANCE_OPTS'], { stdin: 'ignore' });
     expect(`KAFKA_JVM_PERFORMANCE_OPTS=${env.stdout}`).toBe(E2E_JVM_ENV);

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeE2e } from './support/context.js';
+import { hostRecord, killPids, onThisHost, userPids } from './support/host.js';
 import {
   NSPAWN_BRIDGE,
   nspawnUnavailable,
@@ -51,6 +52,29 @@ const figure = (line: string): void => {
     const [a] = hosts as [SystemdHost];
     const r = await run(a, 'systemd-run --wait --pipe --quiet java -XshowSettings:system -version 2>&1 | grep "Memory Limit"');
     expect(r.stdout.trim(), r.stderr).toBe('Memory Limit: 1.00G');
+  });
+
+  it("a host's processes are never this machine's e2e account's: another uid, and another pid namespace", async () => {
+    const [a] = hosts as [SystemdHost];
+    // The Amazon Linux tree's ec2-user, and these hosts' own users, are uid 1000 and up inside.
+    expect(a.uid).toBeLessThan(30000);
+    const login = await sshAs(a, 'nohup sleep 600 >/dev/null 2>&1 </dev/null & echo started');
+    expect(login.stdout.trim(), login.stderr).toBe('started');
+    const seen = (await execa('ps', ['-ww', '-u', String(a.uid), '-o', 'pid=,args='], { reject: false })).stdout
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter(([, ...args]) => args.join(' ') === 'sleep 600')
+      .map(([pid]) => Number(pid));
+    expect(seen).toHaveLength(1);
+    const pid = seen[0] as number;
+    try {
+      expect(onThisHost(pid)).toBe(false);
+      expect(onThisHost(process.pid)).toBe(true);
+      // What a loopback host's clean-up would stop, were its account given the same uid.
+      expect(await userPids({ ...hostRecord('kse2eprobe0', '/nonexistent'), uid: a.uid })).not.toContain(pid);
+    } finally {
+      await killPids([pid], 2000);
+    }
   });
 
   it('reboot: nspawn exits 133, is launched again, enabled units come back with a new boot id', async () => {

@@ -554,6 +554,35 @@ describe('move-data under dash', () => {
   });
 });
 
+describe('the JVMs a probe lists', () => {
+  const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['--pid', '--fork', 'true']).status === 0;
+
+  // A container's processes show in this host's ps, under the same uid where it maps no users.
+  it.skipIf(!canUnshare)("a JVM in another pid namespace (a container's, same uid) is not this host's; one here is", async () => {
+    const home = scratchHome();
+    mkdirSync(join(home, 'bin'));
+    const java = join(home, 'bin', 'java');
+    symlinkSync('/bin/sleep', java);
+    const here = spawn(java, ['31'], { stdio: 'ignore' });
+    const container = spawn('unshare', ['--pid', '--kill-child', java, '32'], { stdio: 'ignore' });
+    try {
+      let inside = 0;
+      for (let i = 0; i < 50 && !inside; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        inside = Number(spawnSync('ps', ['-o', 'pid=', '--ppid', String(container.pid)], { encoding: 'utf8' }).stdout.trim());
+      }
+      expect(inside).toBeGreaterThan(0);
+      const r = runLocally(remoteScript('jvms', vars, ['probe-lib'], ['ks_probe_jvms']), home);
+      const listed = (r.sections.get('jvms') ?? []).filter((l) => l.startsWith('java=')).map((l) => l.split(' ')[0]);
+      expect(listed).toContain(`java=${here.pid}`);
+      expect(listed).not.toContain(`java=${inside}`);
+    } finally {
+      here.kill('SIGKILL');
+      container.kill('SIGKILL');
+    }
+  });
+});
+
 describe('start-daemon under dash', () => {
   /** An install whose broker "JVM" (sh, named java) logs `line` and exits; counts its starts. */
   const install = (home: string, line: string): string => {

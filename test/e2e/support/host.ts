@@ -15,6 +15,7 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -136,9 +137,17 @@ export function sshdLogTail(host: E2eHost): string {
   return existsSync(host.sshdLog) ? `\nsshd log (end):\n${readFileSync(host.sshdLog, 'utf8').slice(-2000)}` : '';
 }
 
+/**
+ * The uids (and gids) this machine's e2e accounts take. Not the usual 1000 and up: the nspawn and
+ * chroot hosts' own users (theirs, ec2-user in the Amazon Linux tree) are 1000 inside, and their
+ * processes show under that uid here too. A test that looks for, or stops, its user's processes by
+ * uid would otherwise reach another stream's host (it once stopped a systemd host's ZooKeeper).
+ */
+const ACCOUNT_IDS = ['-K', 'UID_MIN=30000', '-K', 'UID_MAX=39999', '-K', 'GID_MIN=30000', '-K', 'GID_MAX=39999'];
+
 /** An EC2-like account: Debian's /etc/skel, bash, no password but not locked, passwordless sudo. */
 export async function createUser(host: E2eHost): Promise<void> {
-  await run(...accountsTool('useradd', ['-m', '-d', host.home, '-s', '/bin/bash', '-c', 'kafka-setup e2e', host.user]));
+  await run(...accountsTool('useradd', [...ACCOUNT_IDS, '-m', '-d', host.home, '-s', '/bin/bash', '-c', 'kafka-setup e2e', host.user]));
   host.uid = Number(await run('id', ['-u', host.user]));
   // useradd leaves "!" (locked) in /etc/shadow. sshd refuses locked accounts even for keys when
   // UsePAM is off; "*" (no password can match) works either way, like EC2's default users.
@@ -335,7 +344,19 @@ export async function userPids(host: E2eHost): Promise<number[]> {
   return r.stdout
     .split('\n')
     .map((l) => Number(l.trim()))
-    .filter((pid) => pid > 0 && alive(pid));
+    .filter((pid) => pid > 0 && alive(pid) && onThisHost(pid));
+}
+
+/**
+ * Whether a process belongs to this machine's own host: in this process's pid namespace, with / as its
+ * root. A container's or a chroot's process under the same uid is another host's, never ours to stop.
+ */
+export function onThisHost(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`) === readlinkSync('/proc/self/ns/pid') && readlinkSync(`/proc/${pid}/root`) === '/';
+  } catch {
+    return false;
+  }
 }
 
 /** A pid that still runs (a zombie has run; it only waits for its parent). */
