@@ -85,8 +85,12 @@ const INSTALL = 'kafka_2.12-3.1.0';
       [
         `cd ~/${INSTALL} && kill ${broker} && while kill -0 ${broker} 2>/dev/null; do sleep 0.2; done`,
         `sed -i -e '/^listener.security.protocol.map=/d' -e '/^inter.broker.listener.name=/d' -e 's|^listeners=.*|listeners=PLAINTEXT://:9092|' -e 's|^advertised.listeners=.*|advertised.listeners=PLAINTEXT://${h.address}:9092|' config/server.properties`,
+        // Emptied first: -daemon truncates it only once the JVM is launched in the background, and
+        // until then the old broker's "started" line would end the wait at once.
+        ': > logs/kafkaServer.out',
         "KAFKA_HEAP_OPTS='-Xmx256m -Xms256m' bin/kafka-server-start.sh -daemon config/server.properties",
         'for i in $(seq 300); do grep -q "started (kafka.server.KafkaServer)" logs/kafkaServer.out 2>/dev/null && break; sleep 0.2; done',
+        'grep -q "started (kafka.server.KafkaServer)" logs/kafkaServer.out || { tail -n 20 logs/kafkaServer.out >&2; exit 1; }',
       ].join(' && '),
     );
     expect(oldWay.code, oldWay.stderr).toBe(0);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { alive } from './host.js';
+import { alive, killPids } from './host.js';
 import { BRIDGE_ADDRESS, type NetnsHost, netnsPids, relayFromBridge, startNetnsHost, stopNetnsHost } from './netns-host.js';
 
 /**
@@ -28,8 +28,14 @@ export async function startCluster(size: number): Promise<NetnsHost[]> {
   return started;
 }
 
-/** Stops every host (the shared key's owner last, though stopping needs no key); throws what any left behind. */
+/**
+ * Stops every host (the shared key's owner last, though stopping needs no key); throws what any left
+ * behind. Nothing of the cluster is kept, so every host's processes get SIGTERM at once and SIGKILL
+ * after a short grace: one at a time, each host after the first lost its quorum and its JVMs only
+ * waited out a controlled shutdown that could not happen (10 s each).
+ */
 export async function stopCluster(hosts: NetnsHost[]): Promise<void> {
+  await Promise.all(hosts.map(async (h) => killPids(await netnsPids(h), 2000)));
   const errors: string[] = [];
   for (const host of [...hosts].reverse()) await stopNetnsHost(host).catch((err: unknown) => errors.push(String(err)));
   if (errors.length > 0) throw new Error(`stopping the cluster's hosts: ${errors.join('; ')}`);
