@@ -1,6 +1,6 @@
 /**
  * Benchmark (not a test): a fresh 3-host cluster `init` against a fresh 1-host `init`, and no-op
- * re-runs of each, on network-namespace hosts of this machine (each its own sshd, user and address),
+ * re-runs of each (and on Kafka 4, `status` and a rolling `restart` of the cluster), on network-namespace hosts of this machine (each its own sshd, user and address),
  * every sshd seen through its own latency proxy so that it looks DELAY×2 ms away. Prints wall times
  * and the SSH connections and remote commands each host got (counted by the tool with --verbose, and
  * from each sshd's log). Needs root on Linux (ip netns). Asserts nothing.
@@ -76,6 +76,14 @@ async function init(hosts: NetnsHost[], ports: number[], common: string[], env: 
   return { wallS, counted, sshd };
 }
 
+/** A command on the saved cluster (its profile in env): its wall time; throws when it fails. */
+async function command(args: string[], env: Record<string, string>): Promise<number> {
+  const started = process.hrtime.bigint();
+  const r = await execa('node', [join(root, 'dist/cli.js'), ...args], { reject: false, env: { ...process.env, ...env } });
+  if (r.exitCode !== 0) throw new Error(`${args[0]} failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
 async function main(): Promise<void> {
   const why = await netnsUnavailable();
   if (why) {
@@ -133,6 +141,13 @@ async function main(): Promise<void> {
     const cpuThree = await jvmCpuSeconds(three);
     for (let i = 0; i < NOOP_RUNS; i++) rows.push([`1 host: no-op #${i + 1}`, await init(one, [ports[3]!], common, single)]);
     for (let i = 0; i < NOOP_RUNS; i++) rows.push([`3 hosts: no-op #${i + 1}`, await init(three, ports.slice(0, 3), common, cluster)]);
+    // Day two on the KRaft cluster: each node's place in the quorum (status), and a rolling restart,
+    // whose every step waits on the quorum (DescribeQuorum, asked again and again).
+    const dayTwo: Array<[string, number]> = [];
+    if (!VERSION.startsWith('3.')) {
+      for (let i = 0; i < NOOP_RUNS; i++) dayTwo.push([`3 hosts: status #${i + 1}`, await command(['status'], cluster)]);
+      dayTwo.push(['3 hosts: restart (rolling)', await command(['restart', '--yes', '--no-interactive'], cluster)]);
+    }
 
     console.log(
       `kafka-setup cluster benchmark, Kafka ${VERSION} — netns hosts, each sshd behind a latency proxy: ${DELAY_MS} ms each way (${DELAY_MS * 2} ms round trip)`,
@@ -158,6 +173,7 @@ async function main(): Promise<void> {
     console.log(
       `no-op re-run: median ${median('1 host: no-op').toFixed(2)} s for 1 host, ${median('3 hosts: no-op').toFixed(2)} s for 3 hosts`,
     );
+    for (const [name, s] of dayTwo) console.log(`${name.padEnd(28)} ${s.toFixed(2).padStart(6)} s`);
   } finally {
     for (const p of proxies) if (p.pid) process.kill(p.pid);
     await stopCluster(hosts).catch((err: unknown) => console.error(String(err)));

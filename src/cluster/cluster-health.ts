@@ -91,9 +91,8 @@ export function outOfQuorum(label: string, q: { detail: string; waitedMs: number
 }
 
 /**
- * Asks (through this host's controller) until every voter of the KRaft quorum is caught up with its
- * leader (kafka/quorum.ts), or `waitMs` has passed (0: ask once). Each question starts a JVM on the
- * host (kafka-metadata-quorum.sh): a second or two, so it is asked every few seconds at most.
+ * Asks (through this host's broker) until every voter of the KRaft quorum is caught up with its
+ * leader (kafka/quorum.ts), or `waitMs` has passed (0: ask once), once a second.
  */
 export async function untilCaughtUp(host: Pick<HostOps, 'quorum'>, waitMs: number, progress?: (text: string) => void): Promise<CaughtUp> {
   const started = Date.now();

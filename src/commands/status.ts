@@ -34,16 +34,15 @@ async function statusOf(flags: StatusFlags, io: CommandIO, cluster: boolean): Pr
   return withHost(o, io, async (host) => {
     const early: Promise<Serving | undefined> = host.serving(undefined, 0).catch(() => undefined);
     const mode = modeOf(o.dist);
-    // A KRaft cluster's node also says where it stands in the controller quorum, in the probe's own
-    // round trip. Only kafka-metadata-quorum.sh asks for it (a JVM on the host: a second or two more),
-    // so a single server is not asked: it is its own quorum's only voter, the leader, never behind.
-    const quorum = cluster && clusterKind(mode).describesQuorum;
-    const probed = await host.probe({ urls: [], lock: false, quorum });
-    const { facts } = probed;
+    // A KRaft cluster's node also says where it stands in the controller quorum, asked beside the
+    // probe. A single server is not asked: it is its own quorum's only voter, the leader, never behind.
+    const quorum = cluster && clusterKind(mode).describesQuorum ? host.quorum() : undefined;
+    quorum?.catch(() => {}); // awaited below: the probe failing first must not leave it unhandled
+    const { facts } = await host.probe({ urls: [], lock: false });
     const asked = await early;
     const serving =
       findJvm(facts, mode.broker) && asked ? judgeServing(asked, brokerId(facts.files['server.properties'].content)) : undefined;
-    return hostStatus(facts, { host: o.connection.host, kafkaVersion: o.dist.kafkaVersion }, serving, probed.quorum);
+    return hostStatus(facts, { host: o.connection.host, kafkaVersion: o.dist.kafkaVersion }, serving, await quorum);
   });
 }
 

@@ -20,8 +20,6 @@ export interface ProbeResult {
   facts: HostFacts;
   /** The host's lock: held for this run, not asked for (a dry run), or not possible on this host. */
   lock: 'held' | 'none' | 'unsupported';
-  /** Asked with `quorum` (a KRaft node): the controller quorum, as its leader describes it. */
-  quorum?: QuorumState | undefined;
 }
 
 export interface DownloadRequest {
@@ -220,8 +218,9 @@ export interface VerifyFacts {
 }
 
 /**
- * What DescribeQuorum said (kafka-metadata-quorum.sh describe --status and/or --replication), or why
- * it said nothing. Asked with --replication only, the leader, voters and lag come from its rows.
+ * What DescribeQuorum said (asked through the node's broker, or kafka-metadata-quorum.sh describe
+ * --replication where the SSH server forwards no port), or why it said nothing. The leader, voters
+ * and lag are its rows'.
  */
 export type QuorumState =
   | {
@@ -269,7 +268,7 @@ export interface HostOps {
    * `quorum`: also describe the KRaft controller quorum in the same round trip (a JVM on the host:
    * a second or two more).
    */
-  probe(r: { urls: string[]; lock: boolean; quorum?: boolean }): Promise<ProbeResult>;
+  probe(r: { urls: string[]; lock: boolean }): Promise<ProbeResult>;
   installJava(r: JavaRequest): Promise<JavaResult>;
   /** The published .sha512 from the first mirror that has it (tarball URLs, in order). */
   fetchSha512(urls: readonly string[]): Promise<Sha512Fact>;

@@ -38,6 +38,7 @@ import type {
   UnitsRequest,
   VerifyFacts,
 } from './operations.js';
+import { askQuorumThrough } from './quorum-ask.js';
 import { readQuorum } from './quorum-read.js';
 import { remoteScript } from './script.js';
 import type { ScriptBody, ScriptVars } from './script-inputs.js';
@@ -53,10 +54,11 @@ const TIMEOUTS_MS = {
   download: 60 * 60_000,
   extract: 15 * 60_000,
   moveData: 60 * 60_000,
-  /** Two describes of the quorum (40 s each at most; the second only when the first answered), and the rest. */
   verify: 120_000,
   /** One describe (kafka-metadata-quorum.sh bounds itself at 40 s). */
   quorum: 60_000,
+  /** DescribeQuorum through the tunnel: the broker forwards it to the controller, which answers at once. */
+  quorumAsk: 10_000,
   /** kafka-storage.sh starts a JVM: seconds, minutes on a small instance. */
   format: 5 * 60_000,
   /** Up to 6 add-controller tries and 10 describes, each a JVM bounded at 60 s (most take seconds). */
@@ -140,21 +142,14 @@ export class RemoteHost implements HostOps {
     return readFacts(await this.run(name, vars, bodies, calls, opts), name, parts);
   }
 
-  async probe(r: { urls: string[]; lock: boolean; quorum?: boolean }): Promise<ProbeResult> {
+  async probe(r: { urls: string[]; lock: boolean }): Promise<ProbeResult> {
     // KS_URLS lets the probe fetch the published checksum when Kafka is still to be downloaded.
-    const vars = { KS_URLS: r.urls.join('\n'), KS_LOCK: r.lock ? '1' : '', ...(r.quorum ? { KS_CONTROLLER: CONTROLLER_ADDRESS } : {}) };
-    const sections = await this.run(
-      'probe',
-      vars,
-      ['lock', 'probe', ...(r.quorum ? ['quorum' as const] : [])],
-      r.quorum ? ['ks_quorum replication'] : [],
-      { timeoutMs: TIMEOUTS_MS.probe },
-    );
+    const vars = { KS_URLS: r.urls.join('\n'), KS_LOCK: r.lock ? '1' : '' };
+    const sections = await this.run('probe', vars, ['lock', 'probe'], [], { timeoutMs: TIMEOUTS_MS.probe });
     const lock = section(sections, 'lock')?.get('state');
     return {
       facts: probeFacts(sections, 'probe'),
       lock: lock === 'unsupported' ? 'unsupported' : lock === 'held' ? 'held' : 'none',
-      ...(r.quorum ? { quorum: readQuorum(requireSection(sections, 'probe', 'quorum')) } : {}),
     };
   }
 
@@ -358,8 +353,11 @@ export class RemoteHost implements HostOps {
   }
 
   async verify(mode: KafkaMode): Promise<VerifyFacts> {
-    const vars = { KS_VERIFY_MODE: mode.id, KS_ZOOKEEPER_CONNECT: `localhost:${ZOOKEEPER_PORT}`, KS_CONTROLLER: CONTROLLER_ADDRESS };
-    const sections = await this.run('verify', vars, ['quorum', 'verify'], [], { timeoutMs: TIMEOUTS_MS.verify });
+    const vars = { KS_VERIFY_MODE: mode.id, KS_ZOOKEEPER_CONNECT: `localhost:${ZOOKEEPER_PORT}` };
+    // The quorum (4.x) is asked beside the script, over the same connection (see quorum()).
+    const quorum = mode.id === 'kraft' ? this.quorum() : undefined;
+    quorum?.catch(() => {}); // awaited below: the script failing first must not leave it unhandled
+    const sections = await this.run('verify', vars, ['verify'], [], { timeoutMs: TIMEOUTS_MS.verify });
     const u = readFacts(sections, 'verify', ['install', 'ports', 'jvms', 'jps']);
     const server = section(sections, 'file', 'server.properties');
     const logs = requireSection(sections, 'verify', 'logs');
@@ -372,9 +370,7 @@ export class RemoteHost implements HostOps {
         serverProperties:
           server?.get('content') === undefined ? undefined : Buffer.from(server.get('content')!, 'base64').toString('latin1'),
       },
-      ...(mode.id === 'kraft'
-        ? { quorum: readQuorum(requireSection(sections, 'verify', 'quorum')) }
-        : { zookeeper: readRegistered(requireSection(sections, 'verify', 'zookeeper')) }),
+      ...(quorum ? { quorum: await quorum } : { zookeeper: readRegistered(requireSection(sections, 'verify', 'zookeeper')) }),
       logs: { files: logs.all('file'), errorLines: logs.all('line') },
     };
   }
@@ -387,7 +383,13 @@ export class RemoteHost implements HostOps {
     return reassignThrough(this.session, plan, 30_000);
   }
 
+  /**
+   * DescribeQuorum through a tunnel to the node's broker (quorum-ask.ts: no JVM on the host); where
+   * the SSH server allows no forwarding, the host's own kafka-metadata-quorum.sh (a JVM: seconds).
+   */
   async quorum(): Promise<QuorumState> {
+    const asked = await askQuorumThrough(this.session, TIMEOUTS_MS.quorumAsk);
+    if (asked) return asked;
     const sections = await this.run('quorum', { KS_CONTROLLER: CONTROLLER_ADDRESS }, ['quorum'], ['ks_quorum replication'], {
       timeoutMs: TIMEOUTS_MS.quorum,
     });

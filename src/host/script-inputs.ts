@@ -107,7 +107,6 @@ export const RUNS_WITH: Partial<Record<ScriptBody, readonly ScriptBody[]>> = {
   'start-daemon': ['daemon-lib'],
   'stop-daemon': ['daemon-lib'],
   uninstall: ['move-data'],
-  verify: ['quorum'],
 };
 
 /** `KS_F#_PATH` as the names it stands for: `KS_F${number}_PATH`. */

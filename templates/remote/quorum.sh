@@ -1,7 +1,8 @@
 # The KRaft controller quorum as the controllers describe it (DescribeQuorum), through Kafka's own tool
-# on the host: the controller listener is not for this machine to reach. Each describe starts a JVM
-# (a second or two), so callers ask only for what they read: `status` (leader, epoch, voters, the
-# largest lag) and/or `replication` (one row per voter and observer: lag and fetch times).
+# on the host, where the SSH server forwards no port (else kafka-setup asks it through the tunnel:
+# src/host/quorum-ask.ts). Each describe starts a JVM (a second or two), so callers ask only for what
+# they read: `status` (leader, epoch, voters, the largest lag) and/or `replication` (one row per voter
+# and observer: lag and fetch times).
 # Input: KS_CONTROLLER (host:port of the node's own controller listener).
 # emits: quorum
 ks_quorum_describe() {

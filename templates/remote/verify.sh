@@ -1,8 +1,8 @@
 # kafka-setup verify: everything checked on the host, in one round trip — the JVMs (process table
-# and jps), the broker's registration in ZooKeeper (3.x) or the KRaft controller quorum's state (4.x),
-# and recent ERROR/FATAL log lines.
+# and jps), the broker's registration in ZooKeeper (3.x), and recent ERROR/FATAL log lines. The
+# KRaft controller quorum (4.x) is asked beside it (RemoteHost.quorum).
 # Inputs: KS_VERIFY_MODE (zookeeper or kraft); KS_ZOOKEEPER_CONNECT (zookeeper.connect when
-# server.properties leaves it unset). Runs with quorum.sh (ks_quorum).
+# server.properties leaves it unset).
 ks_probe_install
 ks_probe_ports
 ks_probe_jvms
@@ -27,8 +27,6 @@ ks_verify_zookeeper() {
 }
 
 if [ "$KS_VERIFY_MODE" = kraft ]; then
-  # The leader's view of every voter's lag too, for a cluster's check: in this same round trip.
-  ks_quorum status replication
   ks_verify_logs="server.log controller.log"
 else
   ks_verify_zookeeper

@@ -4,6 +4,7 @@
  * --purge-data keeping the data and the cluster id (init then formats nothing and finds the topics),
  * and with it, removing everything of kafka-setup's. Messages go round with kcat from this machine.
  */
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -12,7 +13,7 @@ import { getProperty } from '../../src/kafka/properties.js';
 import { scratchDir } from '../support/scratch.js';
 import { hostFlags, runCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
-import { runAsUser } from './support/host.js';
+import { freePort, killPids, launchSshd, runAsUser } from './support/host.js';
 import { resetHost } from './support/reset.js';
 import { jvmList } from './support/snapshot.js';
 
@@ -162,6 +163,56 @@ describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server withou
     expect(zk.code, zk.all).toBe(2);
     expect(zk.stderr).toContain('error: Kafka 4 runs without ZooKeeper (KRaft): there is no zookeeper log; name broker');
     expect(zk.stdout).toBe('');
+  });
+
+  it("verify through an SSH server that forbids port forwarding: the quorum is described all the same, by the host's own tool", async () => {
+    const { host } = e2e();
+    // A second sshd for the same user and keys, with forwarding off: DescribeQuorum cannot go through a
+    // tunnel, so kafka-metadata-quorum.sh answers on the host (no epoch in its --replication rows).
+    const port = await freePort();
+    const log = join(host.workDir, 'sshd-noforward-kraft.log');
+    const sshd = await launchSshd(
+      '/usr/sbin/sshd',
+      [
+        '-D',
+        '-f',
+        join(host.workDir, 'sshd_config'),
+        '-E',
+        log,
+        '-o',
+        `Port=${port}`,
+        '-o',
+        'AllowTcpForwarding=no',
+        '-o',
+        `PidFile=${join(host.workDir, 'sshd-noforward-kraft.pid')}`,
+      ],
+      { port, log, stderr: join(host.workDir, 'sshd-noforward-kraft.stderr') },
+    );
+    try {
+      const knownHosts = join(scratchDir('ks-kraft-noforward-'), 'known_hosts');
+      const flags = [
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--user',
+        host.user,
+        '--key',
+        host.keyPath,
+        '--known-hosts',
+        knownHosts,
+      ];
+      const v = await cli(['verify', ...flags, '--yes', '--no-roundtrip']);
+      expect(v.stdout, v.all).toMatch(/\[pass\] Controller quorum has a leader — leader 1, voters \[1\]; node 1: lag 0/);
+      expect(readFileSync(log, 'utf8')).toMatch(/refused local port forward|administratively prohibited|not permitted/i);
+      // Through the usual server, the tunnel: the leader's epoch too.
+      const direct = await cli(['verify', '--no-roundtrip']);
+      expect(direct.stdout, direct.all).toMatch(
+        /\[pass\] Controller quorum has a leader — leader 1 \(epoch \d+\), voters \[1\]; node 1: lag 0/,
+      );
+    } finally {
+      await killPids([sshd]);
+    }
   });
 
   it('kill -9 of the JVM, then init at once: back, serving, the same cluster id, nothing formatted, the message still there', async () => {
