@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { scratchDir } from '../support/scratch.js';
 import { hostFlags, runCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
-import { alive, freePort, killPids, launchSshd, runAsUser, userPids } from './support/host.js';
+import { alive, killPids, launchNoForwardSshd, runAsUser, userPids } from './support/host.js';
 import { resetHost } from './support/reset.js';
 
 const INSTALL = 'kafka_2.12-3.1.0';
@@ -142,47 +142,10 @@ describeE2e('real lives of EC2 boxes', () => {
   it('an SSH server that forbids port forwarding (AllowTcpForwarding no): init still works, and says the metadata was not checked', async () => {
     const { host, mirror } = e2e();
     // A second sshd for the same user and keys, with forwarding off.
-    const port = await freePort();
-    const log = join(host.workDir, 'sshd-noforward.log');
-    const sshd = await launchSshd(
-      '/usr/sbin/sshd',
-      [
-        '-D',
-        '-f',
-        join(host.workDir, 'sshd_config'),
-        '-E',
-        log,
-        '-o',
-        `Port=${port}`,
-        '-o',
-        'AllowTcpForwarding=no',
-        '-o',
-        `PidFile=${join(host.workDir, 'sshd-noforward.pid')}`,
-      ],
-      { port, log, stderr: join(host.workDir, 'sshd-noforward.stderr') },
-    );
+    const { port, log, pid: sshd } = await launchNoForwardSshd(host, 'noforward');
     try {
       const r = await runCli(
-        [
-          'init',
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--user',
-          host.user,
-          '--key',
-          host.keyPath,
-          '--known-hosts',
-          knownHosts,
-          '--mirror',
-          mirror.good,
-          '--heap',
-          '320m',
-          '--advertised-host',
-          '127.0.0.1',
-          '--yes',
-        ],
+        ['init', ...hostFlags(knownHosts, port), '--mirror', mirror.good, '--heap', '320m', '--advertised-host', '127.0.0.1', '--yes'],
         { env },
       );
       expect(r.code, r.all).toBe(0);

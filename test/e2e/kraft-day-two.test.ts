@@ -13,7 +13,7 @@ import { getProperty } from '../../src/kafka/properties.js';
 import { scratchDir } from '../support/scratch.js';
 import { hostFlags, runCli } from './support/cli.js';
 import { describeE2e, e2e } from './support/context.js';
-import { freePort, killPids, launchSshd, runAsUser } from './support/host.js';
+import { killPids, launchNoForwardSshd, runAsUser } from './support/host.js';
 import { resetHost } from './support/reset.js';
 import { jvmList } from './support/snapshot.js';
 
@@ -169,39 +169,10 @@ describeE2e(`the day-two commands on Kafka ${VERSION} (KRaft), one server withou
     const { host } = e2e();
     // A second sshd for the same user and keys, with forwarding off: DescribeQuorum cannot go through a
     // tunnel, so kafka-metadata-quorum.sh answers on the host (no epoch in its --replication rows).
-    const port = await freePort();
-    const log = join(host.workDir, 'sshd-noforward-kraft.log');
-    const sshd = await launchSshd(
-      '/usr/sbin/sshd',
-      [
-        '-D',
-        '-f',
-        join(host.workDir, 'sshd_config'),
-        '-E',
-        log,
-        '-o',
-        `Port=${port}`,
-        '-o',
-        'AllowTcpForwarding=no',
-        '-o',
-        `PidFile=${join(host.workDir, 'sshd-noforward-kraft.pid')}`,
-      ],
-      { port, log, stderr: join(host.workDir, 'sshd-noforward-kraft.stderr') },
-    );
+    const { port, log, pid: sshd } = await launchNoForwardSshd(host, 'noforward-kraft');
     try {
       const knownHosts = join(scratchDir('ks-kraft-noforward-'), 'known_hosts');
-      const flags = [
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--user',
-        host.user,
-        '--key',
-        host.keyPath,
-        '--known-hosts',
-        knownHosts,
-      ];
+      const flags = hostFlags(knownHosts, port);
       const v = await cli(['verify', ...flags, '--yes', '--no-roundtrip']);
       expect(v.stdout, v.all).toMatch(/\[pass\] Controller quorum has a leader — leader 1, voters \[1\]; node 1: lag 0/);
       expect(readFileSync(log, 'utf8')).toMatch(/refused local port forward|administratively prohibited|not permitted/i);

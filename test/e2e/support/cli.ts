@@ -45,9 +45,20 @@ export async function runCli(
 }
 
 /** The connection flags for the e2e host. */
-export function hostFlags(knownHosts: string): string[] {
+export function hostFlags(knownHosts: string, port?: number): string[] {
   const { host } = e2e();
-  return ['--host', '127.0.0.1', '--port', String(host.sshPort), '--user', host.user, '--key', host.keyPath, '--known-hosts', knownHosts];
+  return [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port ?? host.sshPort),
+    '--user',
+    host.user,
+    '--key',
+    host.keyPath,
+    '--known-hosts',
+    knownHosts,
+  ];
 }
 
 export interface RunningCli {

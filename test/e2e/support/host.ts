@@ -281,6 +281,33 @@ export async function launchSshd(
   throw new Error(`sshd did not listen on ${address}:${o.port}: ${readFileSync(o.stderr, 'utf8').trim()} ${log.slice(-500)}`);
 }
 
+/**
+ * A second sshd for the host's user and keys on a free port, with port forwarding off
+ * (AllowTcpForwarding no, as some hardened servers have it): its port, its log, and its pid to stop.
+ */
+export async function launchNoForwardSshd(host: E2eHost, name: string): Promise<{ port: number; log: string; pid: number }> {
+  const port = await freePort();
+  const log = join(host.workDir, `sshd-${name}.log`);
+  const pid = await launchSshd(
+    '/usr/sbin/sshd',
+    [
+      '-D',
+      '-f',
+      sshdConfig(host),
+      '-E',
+      log,
+      '-o',
+      `Port=${port}`,
+      '-o',
+      'AllowTcpForwarding=no',
+      '-o',
+      `PidFile=${join(host.workDir, `sshd-${name}.pid`)}`,
+    ],
+    { port, log, stderr: join(host.workDir, `sshd-${name}.stderr`) },
+  );
+  return { port, log, pid };
+}
+
 /** The arguments of a non-interactive `ssh` login to the host as its user (append the command); 127.0.0.1 unless the host has an address. */
 export function sshClientArgs(host: Pick<E2eHost, 'keyPath' | 'sshPort' | 'user'> & { address?: string }): string[] {
   return [
