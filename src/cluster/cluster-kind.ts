@@ -18,6 +18,11 @@ export interface ClusterKind {
   order: { start: string; stop: string; uninstall: string };
   /** The hosts (indexes) in the waves they stop in: each wave's hosts at once, one wave after another. */
   stopWaves(facts: readonly HostFacts[]): number[][];
+  /**
+   * Which hosts vote in a quorum their own controlled shutdown needs (KRaft's controllers); undefined
+   * where none does (3.x: a broker's controlled shutdown needs ZooKeeper, which stops after it).
+   */
+  shutdownVoters(facts: readonly HostFacts[]): boolean[] | undefined;
 }
 
 const oneByOne = (facts: readonly HostFacts[]): number[][] => facts.map((_, i) => [i]);
@@ -35,6 +40,7 @@ const KINDS: Record<KafkaMode['clusterQuorum'], ClusterKind> = {
     describesQuorum: false,
     order: { start: 'every ZooKeeper, then every broker', stop: 'every broker, then every ZooKeeper', uninstall: 'one host after another' },
     stopWaves: oneByOne,
+    shutdownVoters: () => undefined,
   },
   controllers: {
     together: true,
@@ -45,6 +51,7 @@ const KINDS: Record<KafkaMode['clusterQuorum'], ClusterKind> = {
       uninstall: "every node at once, the quorum's observers before its controllers (a node's controlled shutdown needs the quorum)",
     },
     stopWaves: observersThenControllers,
+    shutdownVoters: votingServers,
   },
 };
 

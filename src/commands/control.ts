@@ -40,7 +40,8 @@ import { withHost } from './with-host.js';
 
 const title = (verb: string, d: DaemonSpec): string => `${verb} ${d.name}`;
 
-async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandIO): Promise<HostFacts> {
+/** `killed`: whether the stop was helped along with SIGKILL (stopVoters), said in its line. */
+async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandIO, killed?: () => boolean): Promise<HostFacts> {
   const active = io.reporter.step(title('Stop', d));
   const jvm = findJvm(facts, d);
   const service = serviceOf(facts, d);
@@ -51,7 +52,13 @@ async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandI
   }
   try {
     const r = await host.stopDaemon({ daemon: d, service });
-    active.finish('done', `stopped${service === 'systemd' ? ` ${d.unit}` : ''}${jvm ? ` (pid ${jvm.pid})` : ''}; port ${d.port} closed`);
+    const how = killed?.()
+      ? `, killed ${STRANDED_GRACE_MS / 1000} s after another voter had stopped (its controlled shutdown needs a quorum that was going)`
+      : '';
+    active.finish(
+      'done',
+      `stopped${service === 'systemd' ? ` ${d.unit}` : ''}${jvm ? ` (pid ${jvm.pid})` : ''}${how}; port ${d.port} closed`,
+    );
     return withUpdate(facts, r.update);
   } catch (err) {
     active.finish('failed', '');
@@ -269,6 +276,50 @@ async function rollingRestartKraft(
 /** How a cluster of each mode restarts without ever losing its quorum or a partition. */
 const ROLL: Record<KafkaMode['clusterQuorum'], typeof rollingRestart> = { ensemble: rollingRestart, controllers: rollingRestartKraft };
 
+/** How long the voters still stopping are given once one has stopped, before they are killed. */
+export const STRANDED_GRACE_MS = 15_000;
+
+/**
+ * One wave's hosts stopped at once. Where they are the voters of a quorum their own controlled
+ * shutdown needs (KRaft's controllers), they ask for it together and are answered together, within
+ * seconds; a node that missed that moment (slow to act on SIGTERM, or its answer lost with a voter
+ * that left) waits for a quorum that can no longer form, until Kafka's or systemd's own timeout (a
+ * minute or two). So once one voter has stopped, the others have STRANDED_GRACE_MS to follow; then
+ * they are killed, as Kafka's own system tests do: a killed JVM loses nothing the kernel already
+ * holds, and its next start checks its logs.
+ */
+async function stopWave(
+  wave: readonly number[],
+  d: DaemonSpec,
+  hosts: readonly HostOps[],
+  members: readonly Member[],
+  facts: HostFacts[],
+  voters: readonly boolean[] | undefined,
+): Promise<void> {
+  const quorum = voters?.filter(Boolean).length ?? 0;
+  const watched = quorum > 1 && wave.length === quorum && wave.every((i) => voters?.[i]);
+  const pending = new Set(wave);
+  const killed = new Set<number>();
+  const kills: Promise<unknown>[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const killPending = (): void => {
+    for (const i of pending) {
+      killed.add(i);
+      kills.push(hosts[i]!.stopDaemon({ daemon: d, service: serviceOf(facts[i]!, d), force: true }).catch(() => {}));
+    }
+  };
+  try {
+    await together(wave, async (i) => {
+      facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io, () => killed.has(i));
+      pending.delete(i);
+      if (watched && pending.size > 0 && !timer) timer = setTimeout(killPending, STRANDED_GRACE_MS);
+    });
+  } finally {
+    clearTimeout(timer);
+    await Promise.allSettled(kills);
+  }
+}
+
 /**
  * On a cluster, in the mode's order: stop stops every broker, then every ZooKeeper (3.x), or every
  * node (4.x); start starts every ZooKeeper, then every broker (a broker needs a quorum), or every
@@ -284,12 +335,8 @@ async function controlCluster(action: ControlAction, members: readonly Member[])
       // In waves (cluster-kind.ts): KRaft nodes stop together, observers first, since a node's controlled
       // shutdown needs the quorum: one stopped after the controllers would wait out its stop timeout.
       const waves = clusterKind(mode).stopWaves(facts);
-      for (const d of [...mode.daemons].reverse()) {
-        for (const wave of waves)
-          await together(wave, async (i) => {
-            facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io);
-          });
-      }
+      const voters = clusterKind(mode).shutdownVoters(facts);
+      for (const d of [...mode.daemons].reverse()) for (const wave of waves) await stopWave(wave, d, hosts, members, facts, voters);
       return;
     }
     if (action === 'start') {

@@ -154,6 +154,8 @@ export interface StartResult {
 export interface StopRequest {
   daemon: DaemonSpec;
   service: Service;
+  /** Kill the JVM (SIGKILL) beside a stop under way, whose controlled shutdown can no longer finish. */
+  force?: boolean;
 }
 
 export interface StopResult {

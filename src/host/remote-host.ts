@@ -328,8 +328,9 @@ export class RemoteHost implements HostOps {
   }
 
   async stopDaemon(r: StopRequest): Promise<StopResult> {
-    const name = `stop-${r.daemon.kind}`;
-    const sections = await this.run(name, daemonVars(r.daemon, r.service), ['daemon-lib', 'stop-daemon'], [], {
+    const name = `${r.force ? 'kill' : 'stop'}-${r.daemon.kind}`;
+    const vars: ScriptVars<'daemon-lib' | 'stop-daemon'> = { ...daemonVars(r.daemon, r.service), ...(r.force ? { KS_STOP_FORCE: 1 } : {}) };
+    const sections = await this.run(name, vars, ['daemon-lib', 'stop-daemon'], [], {
       timeoutMs: TIMEOUTS_MS.stop,
     });
     return {

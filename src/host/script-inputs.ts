@@ -66,7 +66,7 @@ export const SCRIPT_INPUTS = {
     KS_RUNNING_PID: 'shown',
   },
   'start-daemon': { KS_KIND: 'shown', KS_OTHER_PORTS: 'shown', KS_HEAP_OPTS: 'shown', KS_STOP_PID: 'shown', KS_TIMEOUT: 'shown' },
-  'stop-daemon': {},
+  'stop-daemon': { KS_STOP_FORCE: 'shown' },
   units: { KS_UNIT_WRITES: 'shown', KS_ENABLE: 'shown', KS_REMOVE: 'shown', 'KS_W#_NAME': 'shown', 'KS_W#_CONTENT': 'hidden' },
   jps: {},
   verify: { KS_VERIFY_MODE: 'shown', KS_ZOOKEEPER_CONNECT: 'shown' },

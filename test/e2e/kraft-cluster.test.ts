@@ -525,16 +525,28 @@ const serverProperties = (h: NetnsHost): string =>
     );
 
     it(
-      'stop stops every node at once, the observer before the controllers (no node waits for a quorum already gone); start starts them all together',
+      'stop stops every node at once, the observer before the controllers; a controller too slow for the others (frozen: SIGSTOP) is killed once they have stopped, not waited for; start starts them all together',
       async () => {
         await producer?.disconnect().catch(() => {});
         producer = undefined;
+        // One controller that cannot act on its SIGTERM in time (a starved CPU, as CI once had): its
+        // controlled shutdown would wait for a quorum the others took with them, a minute or more.
+        const frozen = hosts[1]!;
+        const frozenPid = (await brokerPid(frozen))!;
+        process.kill(frozenPid, 'SIGSTOP');
         let started = Date.now();
-        const stopped = await runCli(['stop'], { env });
-        figure(`stop of the ${hosts.length} nodes in ${secs(Date.now() - started)}, exit ${stopped.code}`);
+        let stopped: CliResult;
+        try {
+          stopped = await runCli(['stop'], { env });
+        } finally {
+          if (isJvm(frozenPid)) process.kill(frozenPid, 'SIGCONT');
+        }
+        figure(`stop of the ${hosts.length} nodes (one frozen) in ${secs(Date.now() - started)}, exit ${stopped.code}`);
         expect(stopped.code, stopped.all).toBe(0);
         for (const h of hosts) expect(await brokerPid(h)).toBeUndefined();
-        expect(Date.now() - started).toBeLessThan(50 * SECONDS);
+        expect(hostLines(stopped.stdout, frozen).join('\n'), stopped.all).toMatch(
+          /\[done\] Stop Kafka \(broker and controller\) — stopped \(pid \d+\), killed 15 s after another voter had stopped/,
+        );
         started = Date.now();
         const back = await runCli(['start'], { env });
         figure(`start of the ${hosts.length} nodes in ${secs(Date.now() - started)}, exit ${back.code}`);

@@ -690,6 +690,78 @@ describe('start-daemon under dash', () => {
     expect(readFileSync(log, 'utf8')).toContain(`systemctl stop ${BROKER.unit}`);
   });
 
+  it('KS_STOP_FORCE: a JVM deaf to SIGTERM (its controlled shutdown waiting for a quorum) is killed', async () => {
+    const home = scratchHome();
+    const dir = install(home, 'unused');
+    const conf = join(dir, 'config', 'server.properties');
+    // "java" (sh) that ignores SIGTERM, as a broker stuck in its controlled shutdown does.
+    const deaf = spawn(join(dir, 'bin', 'java'), ['-c', "trap '' TERM; while :; do sleep 0.1; done", 'kafka.Kafka', conf], {
+      stdio: 'ignore',
+    });
+    const daemon = {
+      ...vars,
+      KS_NAME: BROKER.name,
+      KS_SCRIPT: BROKER.script,
+      KS_CONF: BROKER.config,
+      KS_OUT: BROKER.out,
+      KS_MAIN: BROKER.main,
+      KS_READY: BROKER.ready,
+      KS_PORT: 1,
+      KS_RUNNING_PID: '',
+      KS_SERVICE: 'none',
+      KS_UNIT: BROKER.unit,
+      KS_STOP_FORCE: 1,
+    };
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const r = runLocally(remoteScript('kill-broker', daemon, ['probe-lib', 'daemon-lib', 'stop-daemon']), home);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.sections.get('stopped')?.some((l) => l.startsWith('seconds='))).toBe(true);
+      await new Promise((resolve) => (deaf.exitCode !== null || deaf.signalCode !== null ? resolve(null) : deaf.once('exit', resolve)));
+      expect(deaf.signalCode).toBe('SIGKILL');
+    } finally {
+      deaf.kill('SIGKILL');
+    }
+  });
+
+  it('KS_STOP_FORCE through systemd: the unit is killed only while its stop job runs (else systemd would restart it)', () => {
+    const home = scratchHome();
+    install(home, 'unused');
+    const bin = join(home, 'bin');
+    const unitDir = join(home, 'units');
+    mkdirSync(bin);
+    mkdirSync(unitDir);
+    writeFileSync(join(unitDir, BROKER.unit), `${UNIT_HEADER} (kafka-setup init replaces it; kafka-setup uninstall removes it).\n[Unit]\n`);
+    const log = join(home, 'calls');
+    const state = join(home, 'state');
+    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\ncase "$1" in show) cat '${state}' ;; *) echo "systemctl $*" >> '${log}' ;; esac\n`, {
+      mode: 0o755,
+    });
+    writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
+    const daemon = {
+      ...vars,
+      KS_UNIT_DIR: unitDir,
+      KS_NAME: BROKER.name,
+      KS_SCRIPT: BROKER.script,
+      KS_CONF: BROKER.config,
+      KS_OUT: BROKER.out,
+      KS_MAIN: BROKER.main,
+      KS_READY: BROKER.ready,
+      KS_PORT: 1,
+      KS_RUNNING_PID: '',
+      KS_SERVICE: 'systemd',
+      KS_UNIT: BROKER.unit,
+      KS_STOP_FORCE: 1,
+    };
+    const kill = () => runLocally(remoteScript('kill-broker', daemon, ['probe-lib', 'daemon-lib', 'stop-daemon']), home, bin);
+    writeFileSync(state, 'active\n');
+    expect(kill().code).toBe(0);
+    expect(existsSync(log) ? readFileSync(log, 'utf8') : '').not.toContain('kill');
+    writeFileSync(state, 'deactivating\n');
+    expect(kill().code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toContain(`systemctl kill -s KILL ${BROKER.unit}`);
+  });
+
   it("a broker refused by a crashed one's registration (NodeExistsException): started again until the session timeout has passed", () => {
     const home = scratchHome();
     const dir = install(
