@@ -12,7 +12,7 @@ import { votingServers } from './kraft-members.js';
 export interface ClusterKind {
   /** The JVMs of every host start and stop at once. */
   together: boolean;
-  /** A node's status says where it stands in the quorum (kafka-metadata-quorum.sh: a JVM on the host). */
+  /** A node's status says where it stands in the quorum (DescribeQuorum). */
   describesQuorum: boolean;
   /** How start, stop and uninstall go, as the command says before it begins. */
   order: { start: string; stop: string; uninstall: string };

@@ -40,7 +40,7 @@ import { withHost } from './with-host.js';
 
 const title = (verb: string, d: DaemonSpec): string => `${verb} ${d.name}`;
 
-/** `killed`: whether the stop was helped along with SIGKILL (stopVoters), said in its line. */
+/** `killed`: whether the stop was helped along with SIGKILL (stopWave), said in its line. */
 async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandIO, killed?: () => boolean): Promise<HostFacts> {
   const active = io.reporter.step(title('Stop', d));
   const jvm = findJvm(facts, d);
@@ -298,6 +298,8 @@ async function stopWave(
 ): Promise<void> {
   const quorum = voters?.filter(Boolean).length ?? 0;
   const watched = quorum > 1 && wave.length === quorum && wave.every((i) => voters?.[i]);
+  // Only a voter that was running starts the clock when it stops (one already down says nothing of the others).
+  const running = new Set(wave.filter((i) => findJvm(facts[i]!, d)));
   const pending = new Set(wave);
   const killed = new Set<number>();
   const kills: Promise<unknown>[] = [];
@@ -312,7 +314,7 @@ async function stopWave(
     await together(wave, async (i) => {
       facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io, () => killed.has(i));
       pending.delete(i);
-      if (watched && pending.size > 0 && !timer) timer = setTimeout(killPending, STRANDED_GRACE_MS);
+      if (watched && running.has(i) && pending.size > 0 && !timer) timer = setTimeout(killPending, STRANDED_GRACE_MS);
     });
   } finally {
     clearTimeout(timer);
