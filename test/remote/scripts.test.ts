@@ -606,6 +606,18 @@ describe('start-daemon under dash', () => {
     );
     return dir;
   };
+  /** The broker's row of the daemon table (daemons.ts), as start-daemon.sh and stop-daemon.sh read it. */
+  const brokerRow = {
+    KS_NAME: BROKER.name,
+    KS_SCRIPT: BROKER.script,
+    KS_CONF: BROKER.config,
+    KS_OUT: BROKER.out,
+    KS_MAIN: BROKER.main,
+    KS_READY: BROKER.ready,
+    KS_PORT: 1,
+    KS_RUNNING_PID: '',
+    KS_UNIT: BROKER.unit,
+  };
   const start = (home: string) =>
     runLocally(
       remoteScript(
@@ -698,20 +710,7 @@ describe('start-daemon under dash', () => {
     const deaf = spawn(join(dir, 'bin', 'java'), ['-c', "trap '' TERM; while :; do sleep 0.1; done", 'kafka.Kafka', conf], {
       stdio: 'ignore',
     });
-    const daemon = {
-      ...vars,
-      KS_NAME: BROKER.name,
-      KS_SCRIPT: BROKER.script,
-      KS_CONF: BROKER.config,
-      KS_OUT: BROKER.out,
-      KS_MAIN: BROKER.main,
-      KS_READY: BROKER.ready,
-      KS_PORT: 1,
-      KS_RUNNING_PID: '',
-      KS_SERVICE: 'none',
-      KS_UNIT: BROKER.unit,
-      KS_STOP_FORCE: 1,
-    };
+    const daemon = { ...vars, ...brokerRow, KS_SERVICE: 'none', KS_STOP_FORCE: 1 };
     try {
       await new Promise((r) => setTimeout(r, 200));
       const r = runLocally(remoteScript('kill-broker', daemon, ['probe-lib', 'daemon-lib', 'stop-daemon']), home);
@@ -738,21 +737,7 @@ describe('start-daemon under dash', () => {
       mode: 0o755,
     });
     writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
-    const daemon = {
-      ...vars,
-      KS_UNIT_DIR: unitDir,
-      KS_NAME: BROKER.name,
-      KS_SCRIPT: BROKER.script,
-      KS_CONF: BROKER.config,
-      KS_OUT: BROKER.out,
-      KS_MAIN: BROKER.main,
-      KS_READY: BROKER.ready,
-      KS_PORT: 1,
-      KS_RUNNING_PID: '',
-      KS_SERVICE: 'systemd',
-      KS_UNIT: BROKER.unit,
-      KS_STOP_FORCE: 1,
-    };
+    const daemon = { ...vars, ...brokerRow, KS_UNIT_DIR: unitDir, KS_SERVICE: 'systemd', KS_STOP_FORCE: 1 };
     const kill = () => runLocally(remoteScript('kill-broker', daemon, ['probe-lib', 'daemon-lib', 'stop-daemon']), home, bin);
     writeFileSync(state, 'active\n');
     expect(kill().code).toBe(0);
