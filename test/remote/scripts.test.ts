@@ -606,6 +606,20 @@ describe('start-daemon under dash', () => {
     );
     return dir;
   };
+  /** A home with an install, the broker's unit (this content) in a unit directory, and a fake sudo and systemctl (this body) in bin. */
+  const withUnit = (unit: string, systemctl: (log: string) => string) => {
+    const home = scratchHome();
+    install(home, 'ERROR never started');
+    const bin = join(home, 'bin');
+    const unitDir = join(home, 'units');
+    mkdirSync(bin);
+    mkdirSync(unitDir);
+    writeFileSync(join(unitDir, BROKER.unit), unit);
+    const log = join(home, 'calls');
+    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\n${systemctl(log)}\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
+    return { home, bin, unitDir, log };
+  };
   /** The broker's row of the daemon table (daemons.ts), as start-daemon.sh and stop-daemon.sh read it. */
   const brokerRow = {
     KS_NAME: BROKER.name,
@@ -624,21 +638,13 @@ describe('start-daemon under dash', () => {
         'start-broker',
         {
           ...vars,
+          ...brokerRow,
           KS_KIND: 'broker',
-          KS_NAME: BROKER.name,
-          KS_SCRIPT: BROKER.script,
-          KS_CONF: BROKER.config,
-          KS_OUT: BROKER.out,
-          KS_MAIN: BROKER.main,
-          KS_READY: BROKER.ready,
           KS_HEAP_OPTS: '-Xmx64m',
-          KS_PORT: 1,
           KS_OTHER_PORTS: '',
           KS_STOP_PID: '',
-          KS_RUNNING_PID: '',
           KS_TIMEOUT: 30,
           KS_SERVICE: 'none',
-          KS_UNIT: BROKER.unit,
         },
         ['probe-lib', 'daemon-lib', 'start-daemon'],
       ),
@@ -656,34 +662,17 @@ describe('start-daemon under dash', () => {
   });
 
   it('through systemd, a unit kafka-setup did not write is neither started nor stopped (checked again on the host)', () => {
-    const home = scratchHome();
-    install(home, 'ERROR never started');
-    const bin = join(home, 'bin');
-    const unitDir = join(home, 'units');
-    mkdirSync(bin);
-    mkdirSync(unitDir);
-    writeFileSync(join(unitDir, BROKER.unit), "[Unit]\nDescription=the admin's own Kafka\n");
-    const log = join(home, 'calls');
-    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >> '${log}'\n`, { mode: 0o755 });
-    writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
+    const { home, bin, unitDir, log } = withUnit("[Unit]\nDescription=the admin's own Kafka\n", (l) => `echo "systemctl $*" >> '${l}'`);
     const daemon = {
       ...vars,
+      ...brokerRow,
       KS_UNIT_DIR: unitDir,
       KS_KIND: 'broker',
-      KS_NAME: BROKER.name,
-      KS_SCRIPT: BROKER.script,
-      KS_CONF: BROKER.config,
-      KS_OUT: BROKER.out,
-      KS_MAIN: BROKER.main,
-      KS_READY: BROKER.ready,
       KS_HEAP_OPTS: '-Xmx64m',
-      KS_PORT: 1,
       KS_OTHER_PORTS: '',
       KS_STOP_PID: '',
-      KS_RUNNING_PID: '',
       KS_TIMEOUT: 5,
       KS_SERVICE: 'systemd',
-      KS_UNIT: BROKER.unit,
     };
     // Each script gets what its bodies read (script-inputs.ts).
     const varsOf = (body: 'start-daemon' | 'stop-daemon') =>
@@ -724,19 +713,11 @@ describe('start-daemon under dash', () => {
   });
 
   it('KS_STOP_FORCE through systemd: the unit is killed only while its stop job runs (else systemd would restart it)', () => {
-    const home = scratchHome();
-    install(home, 'unused');
-    const bin = join(home, 'bin');
-    const unitDir = join(home, 'units');
-    mkdirSync(bin);
-    mkdirSync(unitDir);
-    writeFileSync(join(unitDir, BROKER.unit), `${UNIT_HEADER} (kafka-setup init replaces it; kafka-setup uninstall removes it).\n[Unit]\n`);
-    const log = join(home, 'calls');
-    const state = join(home, 'state');
-    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\ncase "$1" in show) cat '${state}' ;; *) echo "systemctl $*" >> '${log}' ;; esac\n`, {
-      mode: 0o755,
-    });
-    writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
+    const state = join(scratchHome(), 'state');
+    const { home, bin, unitDir, log } = withUnit(
+      `${UNIT_HEADER} (kafka-setup init replaces it; kafka-setup uninstall removes it).\n[Unit]\n`,
+      (l) => `case "$1" in show) cat '${state}' ;; *) echo "systemctl $*" >> '${l}' ;; esac`,
+    );
     const daemon = { ...vars, ...brokerRow, KS_UNIT_DIR: unitDir, KS_SERVICE: 'systemd', KS_STOP_FORCE: 1 };
     const kill = () => runLocally(remoteScript('kill-broker', daemon, ['probe-lib', 'daemon-lib', 'stop-daemon']), home, bin);
     writeFileSync(state, 'active\n');
