@@ -34,7 +34,8 @@ export interface FileFact {
 /** A data directory: one the config files name now, or one kafka-setup keeps the data in. */
 export interface DataDirFact {
   path: string;
-  state: 'absent' | 'empty' | 'data' | 'other' | 'unreadable';
+  /** foreign: another (non-root) user's directory, whatever it holds (see `owner`). */
+  state: 'absent' | 'empty' | 'data' | 'other' | 'unreadable' | 'foreign';
   kib: number;
   /** The device it (or its nearest existing parent) is on: a rename works only within one. */
   device: string;
@@ -44,6 +45,8 @@ export interface DataDirFact {
   mode?: number | undefined;
   /** How its meta.properties says it was formatted, when it has one (see StorageFormat). */
   format?: StorageFormat | undefined;
+  /** Who owns it, when that is not this user (root's, or a foreign directory's user). */
+  owner?: { uid: number; name: string } | undefined;
 }
 
 /** A log directory's meta.properties: version 0 (a ZooKeeper-mode broker's) or 1 (KRaft's kafka-storage.sh). */
@@ -264,6 +267,16 @@ function parseJvms(sections: Sections, script: string): JvmFact[] {
     .filter((j) => Number.isInteger(j.pid) && j.pid > 0);
 }
 
+/**
+ * A data directory another user owns. Another (non-root) user's is another Kafka's data (the default
+ * places are in /tmp, which every user shares): never this install's to move, format, read or purge.
+ * Root's stays what it holds: a Kafka once started with sudo leaves its data to root (see data-plan).
+ */
+export function ownedBy(dir: DataDirFact, owner: { uid: number; name: string }): DataDirFact {
+  if (owner.uid === 0) return { ...dir, owner };
+  return { path: dir.path, state: 'foreign', kib: 0, device: dir.device, owner };
+}
+
 const META_LINE = /^(\d{1,10}) (\/.*)$/;
 const DATA_DIR_LINE = /^(absent|empty|data|other|unreadable) (\d+) (\d+) (\/.*)$/;
 /** version node.id cluster.id directory.id voter-directory-id path, each "-" when unset (see ks_broker_meta). */
@@ -273,6 +286,8 @@ const UUID = /^[A-Za-z0-9_-]{22}$/;
 /** A Kafka cluster id: a Uuid in URL-safe base64, 22 characters. */
 export const CLUSTER_ID = /^[A-Za-z0-9_-]{22}$/;
 const MODE_LINE = /^([0-7]{3,4}) (\/.*)$/;
+/** uid, user name (may be empty), path (see ks_data_owner). */
+const OWNER_LINE = /^(\d{1,10}) ([A-Za-z0-9._-]{0,32}) (\/.*)$/;
 
 /** How each part of the facts is read from its section(s); each throws when its section is missing. */
 const PARTS = {
@@ -379,6 +394,12 @@ const PARTS = {
         directoryId: uuid(m[4]!),
         voterDirectoryId: uuid(m[5]!),
       };
+    }
+    for (const line of requireSection(sections, script, 'data').all('owner')) {
+      const m = OWNER_LINE.exec(line);
+      const dir = m ? dataDirs.get(cleanPath(m[3]!)) : undefined;
+      if (!m || !dir || dir.state === 'absent' || dir.state === 'other') continue;
+      dataDirs.set(dir.path, ownedBy(dir, { uid: Number(m[1]), name: m[2] || `uid ${m[1]}` }));
     }
     const kept = requireSection(sections, script, 'data').get('cluster_id');
     return { dataDirs, keptClusterId: kept && CLUSTER_ID.test(kept) ? kept : undefined };

@@ -17,7 +17,7 @@ export const VOCABULARY = {
   install: ['path', 'parent_free_kib', 'parent_writable', 'state', 'tarball'],
   /** `file <name>`: one per file kafka-setup edits (bashrc, server.properties, zookeeper.properties, myid). */
   file: ['path', 'mtime', 'content', 'backup', 'backup_sha256'],
-  data: ['dir', 'meta', 'format', 'cluster_id', 'mode'],
+  data: ['dir', 'meta', 'format', 'cluster_id', 'mode', 'owner'],
   /** What format-storage.sh did: the cluster id, and whether it formatted now. */
   formatted: ['cluster_id', 'formatted', 'seconds'],
   ports: ['now', 'listening'],

@@ -22,6 +22,8 @@ export interface DataMove {
 
 interface DataPlan {
   moves: DataMove[];
+  /** Directories the config names now that another user owns: another Kafka's data, left where it is. */
+  left: Array<{ path: string; owner: string }>;
   problem?: UserError;
 }
 
@@ -69,11 +71,24 @@ function unusableStorage(ctx: StepContext): UserError | undefined {
   return undefined;
 }
 
+/**
+ * Another user's directories the probe saw where the config pointed (or Kafka's defaults): another
+ * Kafka's data. Read from the probe's view, so named on the run that stops pointing there (the config
+ * edits may travel with an earlier step's round trip); a directory inside one of them is not named again.
+ */
+function leftAlone(facts: Pick<HostFacts, 'dataDirs'>): DataPlan['left'] {
+  const foreign = [...facts.dataDirs.values()].filter((d) => d.state === 'foreign');
+  return foreign
+    .filter((d) => !foreign.some((f) => d.path.startsWith(`${f.path}/`)))
+    .map((d) => ({ path: d.path, owner: d.owner?.name ?? 'another user' }));
+}
+
 export function dataPlan(ctx: StepContext): DataPlan {
   const { facts } = ctx;
   const unusable = unusableStorage(ctx);
-  if (unusable) return { moves: [], problem: unusable };
-  if (facts.files['server.properties'].content === undefined) return { moves: [] };
+  const left = leftAlone(facts);
+  if (unusable) return { moves: [], left, problem: unusable };
+  if (facts.files['server.properties'].content === undefined) return { moves: [], left };
   const moves: DataMove[] = [];
   for (const store of modeFor(ctx).dataStores) {
     const { what, setting } = store;
@@ -84,6 +99,7 @@ export function dataPlan(ctx: StepContext): DataPlan {
     if (unknown.length > 0) {
       return {
         moves,
+        left,
         problem: new UserError(
           `cannot tell whether ${what}'s data directory ${unknown.join(', ')} holds data (a relative or unusual path in its config file)`,
           {
@@ -96,6 +112,7 @@ export function dataPlan(ctx: StepContext): DataPlan {
     if (unreadable) {
       return {
         moves,
+        left,
         problem: new UserError(
           `${what}'s data directory ${unreadable.path} cannot be read by ${facts.user || 'this user'}, so kafka-setup cannot tell whether it holds data to keep`,
           {
@@ -104,11 +121,41 @@ export function dataPlan(ctx: StepContext): DataPlan {
         ),
       };
     }
+    const target = facts.dataDirs.get(to);
+    const user = facts.user || 'this user';
+    if (target?.state === 'foreign') {
+      return {
+        moves,
+        left,
+        problem: new UserError(
+          `${to}, where kafka-setup keeps ${what}'s data, belongs to ${target.owner?.name ?? 'another user'}, not to ${user}`,
+          {
+            hint: `if it holds this Kafka's data, give it to ${user} (sudo chown -R ${user}: ${to}); if not, move it away; then run kafka-setup init again`,
+          },
+        ),
+      };
+    }
     const withData = others.map((d) => facts.dataDirs.get(d)!).filter((d) => d.state === 'data');
+    // Root's (a Kafka once started with sudo): a rename out of /tmp (sticky) needs the owner, so say
+    // so before anything is stopped, not half way.
+    const rootOwned = withData.find((d) => d.owner?.uid === 0);
+    if (rootOwned && user !== 'root') {
+      return {
+        moves,
+        left,
+        problem: new UserError(
+          `${what}'s data directory ${rootOwned.path} holds data and belongs to root (a Kafka once started with sudo?), so ${user} cannot move it to ${to}`,
+          {
+            hint: `if it is this Kafka's data, give it to ${user} (sudo chown -R ${user}: ${rootOwned.path}); if it is another Kafka's, leave it and point ${setting} at ${to} on the host; then run kafka-setup init again`,
+          },
+        ),
+      };
+    }
     if (withData.length === 0) continue;
     if (withData.length > 1) {
       return {
         moves,
+        left,
         problem: new UserError(
           `log.dirs names ${withData.length} directories that hold data (${withData.map((d) => d.path).join(', ')}); kafka-setup keeps Kafka's data in one, ${to}, and will not merge them`,
           {
@@ -117,10 +164,10 @@ export function dataPlan(ctx: StepContext): DataPlan {
         ),
       };
     }
-    const target = facts.dataDirs.get(to);
     if (target?.state === 'data') {
       return {
         moves,
+        left,
         problem: new UserError(
           `both ${withData[0]!.path} (where the config points now) and ${to} (where kafka-setup keeps it) hold ${what} data; kafka-setup will not choose one`,
           {
@@ -132,6 +179,7 @@ export function dataPlan(ctx: StepContext): DataPlan {
     if (target?.state === 'other') {
       return {
         moves,
+        left,
         problem: new UserError(`${to} exists and is not a directory, so ${what}'s data cannot move there`, {
           hint: `move it away, then run kafka-setup init again`,
         }),
@@ -144,6 +192,7 @@ export function dataPlan(ctx: StepContext): DataPlan {
   if (copied > 0 && copied + 65536 > facts.install.parentFreeKib) {
     return {
       moves,
+      left,
       problem: new UserError(
         `the existing data (${mib(copied)}) does not fit in the ${mib(facts.install.parentFreeKib)} free beside the install directory, where it has to move`,
         {
@@ -152,7 +201,7 @@ export function dataPlan(ctx: StepContext): DataPlan {
       ),
     };
   }
-  return { moves };
+  return { moves, left };
 }
 
 export function mib(kib: number): string {

@@ -27,6 +27,10 @@ function looseData(ctx: StepContext): { path: string; mode: number; tight: numbe
   return mode !== undefined && (mode & 0o027) !== 0 ? { path, mode, tight: mode & ~0o027 } : undefined;
 }
 
+/** Another user's directories at the places the config names now: named, so that the user knows they stay. */
+const leftText = (left: Array<{ path: string; owner: string }>): string =>
+  left.map((l) => `; ${l.path} left where it is (${l.owner}'s, not this install's)`).join('');
+
 const tightenText = (l: { path: string; mode: number; tight: number }): string => `${l.path} mode ${octal(l.mode)} → ${octal(l.tight)}`;
 
 function describe(moves: DataMove[]): string {
@@ -77,7 +81,8 @@ export const dataStep: Step = {
     const plan = dataPlan(ctx);
     if (plan.problem) return { done: false, reason: plan.problem.message, wouldRun: [] };
     const loose = looseData(ctx);
-    if (plan.moves.length === 0 && !loose) return { done: true, detail: `no data elsewhere to move into ${dataDir(ctx)}` };
+    if (plan.moves.length === 0 && !loose)
+      return { done: true, detail: `no data elsewhere to move into ${dataDir(ctx)}${leftText(plan.left)}` };
     const tighten = loose ? `make ${loose.path} unreadable by other local users (mode ${octal(loose.mode)} → ${octal(loose.tight)})` : '';
     return {
       done: false,
@@ -103,9 +108,9 @@ export const dataStep: Step = {
       throw (err instanceof RemoteFailure && explain(err)) || err;
     }
     const tightened = loose ? tightenText(loose) : '';
-    if (!moving) return tightened;
+    if (!moving) return `${tightened}${leftText(plan.left)}`;
     const stopped = [stop.broker ? 'the broker' : '', stop.zookeeper ? 'ZooKeeper' : ''].filter(Boolean);
     const total = plan.moves.reduce((sum, m) => sum + m.kib, 0);
-    return `moved ${describe(plan.moves)} (${mib(total)}${stopped.length ? `; ${stopped.join(' and ')} stopped first, started again below` : ''})${tightened ? `; ${tightened}` : ''}`;
+    return `moved ${describe(plan.moves)} (${mib(total)}${stopped.length ? `; ${stopped.join(' and ')} stopped first, started again below` : ''})${tightened ? `; ${tightened}` : ''}${leftText(plan.left)}`;
   },
 };

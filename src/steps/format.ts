@@ -92,11 +92,13 @@ function problem(ctx: StepContext): UserError | undefined {
   }
   const logs = ctx.facts.dataDirs.get(logDir(ctx));
   if (!logs) return undefined;
-  if (logs.state === 'other' || logs.state === 'unreadable') {
-    return new UserError(
-      `${logs.path} ${logs.state === 'other' ? 'is not a directory' : `cannot be read by ${ctx.facts.user || 'this user'}`}, so Kafka's storage cannot be formatted there`,
-      { hint: `move it away, ${again}` },
-    );
+  if (logs.state === 'other' || logs.state === 'unreadable' || logs.state === 'foreign') {
+    const why = {
+      other: 'is not a directory',
+      unreadable: `cannot be read by ${ctx.facts.user || 'this user'}`,
+      foreign: `belongs to ${logs.owner?.name ?? 'another user'}, not to ${ctx.facts.user || 'this user'}`,
+    }[logs.state];
+    return new UserError(`${logs.path} ${why}, so Kafka's storage cannot be formatted there`, { hint: `move it away, ${again}` });
   }
   const f = logs.format;
   if (!f) {

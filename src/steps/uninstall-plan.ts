@@ -56,7 +56,7 @@ export type BashrcPlan =
 export interface PlannedDataDir {
   what: 'Kafka' | 'ZooKeeper';
   path: string;
-  state: 'empty' | 'data' | 'other' | 'unreadable' | 'unknown';
+  state: 'empty' | 'data' | 'other' | 'unreadable' | 'foreign' | 'unknown';
   /** Where init keeps it (beside the install), as opposed to a place a config file was edited to name. */
   ours: boolean;
   purge: boolean;
@@ -235,7 +235,9 @@ function plannedData(
     const ours = path === ourKafka || path === ourZk;
     if (!fact && ours) continue;
     const state: PlannedDataDir['state'] = fact ? (fact.state as PlannedDataDir['state']) : 'unknown';
-    if (!ours && state === 'empty') continue;
+    // Another user's directory at a place the config names (a default in /tmp): another Kafka's data,
+    // neither kept nor purged by this uninstall.
+    if (!ours && (state === 'empty' || state === 'foreign')) continue;
     data.push({ what, path, state, ours, purge: purgeData });
   }
   if (!purgeData) {
@@ -263,9 +265,11 @@ function plannedData(
         ? 'it is a symbolic link or not a directory'
         : d.state === 'unreadable'
           ? `${facts.user || 'this user'} cannot read it, so kafka-setup cannot check what it holds`
-          : d.state === 'unknown'
-            ? 'the probe could not look at it'
-            : undefined);
+          : d.state === 'foreign'
+            ? `it belongs to ${facts.dataDirs.get(d.path)?.owner?.name ?? 'another user'}, not to ${facts.user || 'this user'}`
+            : d.state === 'unknown'
+              ? 'the probe could not look at it'
+              : undefined);
     if (why) {
       return {
         data,

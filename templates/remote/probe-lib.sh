@@ -163,6 +163,16 @@ ks_data_dir() {
   p=$d
   while [ -n "$p" ] && [ ! -e "$p" ]; do p=${p%/*}; done
   printf 'dir=%s %s %s %s\n' "$st" "${kib:-0}" "$(stat -c %d "${p:-/}" 2>/dev/null || echo 0)" "$d"
+  ks_data_owner "$d"
+}
+
+# Who owns a data directory ($1) that is not this user's: uid, name, path. The default places are in
+# /tmp, shared by every user of the host: another user's /tmp/kafka-logs is another Kafka's data.
+# emits: data
+ks_data_owner() {
+  [ -d "$1" ] && [ ! -L "$1" ] && [ ! -O "$1" ] || return 0
+  printf 'owner=%s %s %s\n' "$(stat -c %u "$1" 2>/dev/null | tr -cd '0-9' | cut -c 1-10)" \
+    "$(stat -c %U "$1" 2>/dev/null | tr -cd 'A-Za-z0-9._-' | cut -c 1-32)" "$1"
 }
 
 # ZooKeeper's database in a dataDir ($1/version-2): "data" once it holds a snapshot or a transaction
@@ -177,6 +187,7 @@ ks_zk_db() {
     for f in "$1"/version-2/snapshot.* "$1"/version-2/log.*; do [ -e "$f" ] && { st=data; break; }; done
   fi
   printf 'dir=%s 0 0 %s\n' "$st" "$1/version-2"
+  ks_data_owner "$1/version-2"
 }
 
 # The broker.id a log directory's data was written under (its meta.properties), digits only; and how

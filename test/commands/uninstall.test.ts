@@ -363,6 +363,16 @@ describe('kafka-setup uninstall', () => {
     }
   });
 
+  it("another user's directory where the config points (a default in /tmp): neither kept nor purged, and not in the plan", async () => {
+    const host = new FakeHost(installed({ data: { '/tmp/kafka-logs': 10 }, owners: { '/tmp/kafka-logs': { uid: 30001, name: 'bob' } } }));
+    host.state.files['server.properties'] = { content: 'log.dirs=/tmp/kafka-logs\n', mtime: 3 };
+    const t = io();
+    await runUninstall(host, run({ yes: true, purgeData: true }), t.io);
+    expect(t.out()).not.toContain('/tmp/kafka-logs');
+    expect(host.ran[1]!.uninstall!.purge).not.toContain('/tmp/kafka-logs');
+    expect(host.state.data).toMatchObject({ '/tmp/kafka-logs': 10 });
+  });
+
   it('a ~/.bashrc edited since init: the plan says the edits stay, and where the original is', async () => {
     const host = new FakeHost(installed());
     host.state.files.bashrc = { content: host.state.files.bashrc!.content.replace('alias ll', 'alias k=kubectl\nalias ll'), mtime: 3 };

@@ -139,6 +139,42 @@ describeE2e('real lives of EC2 boxes', () => {
     expect(back.all).not.toMatch(/not reachable/);
   });
 
+  it("another user's Kafka data where the config points (Kafka's defaults are in /tmp, which every user shares): left where it is, named; the data here stays", async () => {
+    const { host } = e2e();
+    // Another account's 3.x log directory, readable (the move the old code tried failed half way) and
+    // not: neither is this install's. Root-made, then given away: no test account is needed.
+    const theirs = mkdtempSync('/tmp/ks-e2e-theirs-');
+    const dirs = [join(theirs, 'kafka-logs'), join(theirs, 'private-logs')];
+    try {
+      for (const [i, d] of dirs.entries()) {
+        await execa('mkdir', ['-p', d]);
+        await execa('sh', [
+          '-c',
+          `echo 'version=0
+broker.id=0' > '${d}/meta.properties'`,
+        ]);
+        await execa('chown', ['-R', 'nobody:nogroup', d]);
+        await execa('chmod', [i === 0 ? '755' : '700', d]);
+      }
+      await execa('chmod', ['755', theirs]);
+      const config = `${host.home}/${INSTALL}/config/server.properties`;
+      const edit = await runAsUser(host, `sed -i 's|^log.dirs=.*|log.dirs=${dirs.join(',')}|' '${config}'`);
+      expect(edit.code, edit.stderr).toBe(0);
+
+      const r = await runCli(init(), { env });
+      expect(r.code, r.all).toBe(0);
+      expect(r.stdout).toContain(
+        `[skip] Keep the existing data — no data elsewhere to move into ${host.home}/kafka-data; ${dirs[0]} left where it is (nobody's, not this install's); ${dirs[1]} left where it is (nobody's, not this install's)`,
+      );
+      expect((await runAsUser(host, `grep '^log.dirs=' '${config}'`)).stdout.trim()).toBe(`log.dirs=${host.home}/kafka-data/kafka-logs`);
+      expect(readFileSync(join(dirs[0]!, 'meta.properties'), 'utf8')).toBe('version=0\nbroker.id=0\n');
+      // The broker serves this install's topic from kafka-setup's place, as before.
+      expect(await consume(3)).toEqual(MESSAGES);
+    } finally {
+      await execa('rm', ['-rf', theirs]);
+    }
+  });
+
   it('an SSH server that forbids port forwarding (AllowTcpForwarding no): init still works, and says the metadata was not checked', async () => {
     const { host, mirror } = e2e();
     // A second sshd for the same user and keys, with forwarding off.

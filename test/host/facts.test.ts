@@ -107,6 +107,47 @@ describe('how a log directory was formatted, and the cluster id the host keeps (
   });
 });
 
+describe('data directories another user owns (the defaults are in /tmp, which every user shares)', () => {
+  const data = (lines: string[]) => readFacts(parseSections(`${['::ks:: data', ...lines].join('\n')}\n`), 'probe', ['data']);
+
+  it("another user's is foreign, whatever it holds: no size, no broker id, no format kept", () => {
+    const u = data([
+      'dir=data 2048 2049 /tmp/kafka-logs',
+      'meta=0 /tmp/kafka-logs',
+      'format=0 - - - - /tmp/kafka-logs',
+      'owner=30001 kse2eu7g93d /tmp/kafka-logs',
+      'dir=unreadable 0 2049 /tmp/zookeeper',
+      'owner=30002  /tmp/zookeeper',
+    ]);
+    expect(u.dataDirs!.get('/tmp/kafka-logs')).toEqual({
+      path: '/tmp/kafka-logs',
+      state: 'foreign',
+      kib: 0,
+      device: '2049',
+      owner: { uid: 30001, name: 'kse2eu7g93d' },
+    });
+    expect(u.dataDirs!.get('/tmp/zookeeper')).toMatchObject({ state: 'foreign', owner: { uid: 30002, name: 'uid 30002' } });
+  });
+
+  it("root's stays what it holds (a Kafka once started with sudo), with its owner named", () => {
+    const u = data(['dir=data 2048 2049 /tmp/kafka-logs', 'meta=0 /tmp/kafka-logs', 'owner=0 root /tmp/kafka-logs']);
+    expect(u.dataDirs!.get('/tmp/kafka-logs')).toMatchObject({ state: 'data', kib: 2048, brokerId: 0, owner: { uid: 0, name: 'root' } });
+  });
+
+  it('trusts nothing odd: a name with other characters, a directory not probed, an absent one', () => {
+    const u = data([
+      'dir=data 1 2049 /a',
+      'owner=30001 bad$name /a',
+      'owner=30001 bob /elsewhere',
+      'dir=absent 0 2049 /b',
+      'owner=30001 bob /b',
+    ]);
+    expect(u.dataDirs!.get('/a')!.state).toBe('data');
+    expect(u.dataDirs!.has('/elsewhere')).toBe(false);
+    expect(u.dataDirs!.get('/b')!.state).toBe('absent');
+  });
+});
+
 describe("os-release's SUPPORT_END (os-release(5))", () => {
   const os = (lines: string[]) => readFacts(parseSections(`${['::ks:: os', 'ID="amzn"', ...lines].join('\n')}\n`), 'probe', ['os']).os!;
 

@@ -11,6 +11,7 @@ import {
   type FactsUpdate,
   type HostFacts,
   type JvmFact,
+  ownedBy,
   parseJavaCommand,
   type ServicesFact,
   type Sha512Fact,
@@ -75,6 +76,8 @@ export interface FakeHostState {
   meta?: Record<string, number>;
   /** Data directories this user cannot read (someone else's). */
   unreadable?: string[];
+  /** Data directories another user owns (uid 0: root's), kept like the real parser keeps them (ownedBy). */
+  owners?: Record<string, { uid: number; name: string }>;
   /** The KRaft cluster id kept in ~/kafka-data/cluster.id, when there is one. */
   keptClusterId?: string;
   /** The mode of kafka-setup's data directory (~/kafka-data), when it exists (the probe reports it). */
@@ -189,16 +192,17 @@ export class FakeHost implements HostOps {
         : [[`${HOME}/kafka-data`, { path: `${HOME}/kafka-data`, state: 'data', kib: 0, device: '2049', mode: s.dataMode }]];
     return new Map([
       ...parent,
-      ...[...new Set(dirs)].map((d): [string, DataDirFact] => [
-        cleanPath(d),
-        {
+      ...[...new Set(dirs)].map((d): [string, DataDirFact] => {
+        const fact: DataDirFact = {
           path: cleanPath(d),
           state: s.unreadable?.includes(d) ? 'unreadable' : s.data?.[d] !== undefined ? 'data' : 'absent',
           kib: s.data?.[d] ?? 0,
           device: '2049',
           ...(s.meta?.[d] === undefined ? {} : { brokerId: s.meta[d] }),
-        },
-      ]),
+        };
+        const owner = s.owners?.[d];
+        return [cleanPath(d), owner && fact.state !== 'absent' ? ownedBy(fact, owner) : fact];
+      }),
     ]);
   }
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { probeFacts } from '../../src/host/facts.js';
+import { probeFacts, readFacts } from '../../src/host/facts.js';
 import { type FileChange, sha256, writeCalls } from '../../src/host/file-writes.js';
 import { remoteScript } from '../../src/host/script.js';
 import { declaredInput } from '../../src/host/script-inputs.js';
@@ -127,6 +127,38 @@ describe('remote scripts under dash', () => {
     const zk = runLocally(remoteScript('m', vars, ['probe-lib'], ['ks_section data', `ks_broker_meta ${quoted}`]), home);
     expect(zk.sections.get('data')).toEqual([`meta=0042 ${dir}`, `format=- - - - - ${dir}`]);
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a data directory another user owns: its owner follows its line, and the facts call it foreign',
+    () => {
+      const home = scratchHome();
+      const theirs = join(home, 'their kafka-logs');
+      const ours = join(home, 'kafka-logs');
+      for (const d of [theirs, ours]) {
+        mkdirSync(d);
+        writeFileSync(join(d, 'meta.properties'), 'version=0\nbroker.id=0\n');
+      }
+      chmodSync(theirs, 0o700);
+      spawnSync('chown', ['-R', '65534:65534', theirs]);
+      const q = (d: string) => `'${d.replace(/'/g, "'\\''")}'`;
+      const calls = [
+        'ks_section data',
+        `ks_data_dir ${q(theirs)}`,
+        `ks_broker_meta ${q(theirs)}`,
+        `ks_data_dir ${q(ours)}`,
+        `ks_broker_meta ${q(ours)}`,
+      ];
+      const r = runLocally(remoteScript('d', vars, ['probe-lib'], calls), home);
+      expect(r.stderr).toBe('');
+      // Run as root, the probe reads even a 0700 directory: the owner line is what tells it apart.
+      expect(r.sections.get('data')!.filter((l) => l.startsWith('owner='))).toEqual([`owner=65534 nobody ${theirs}`]);
+      const facts = readFacts(r.sections, 'probe', ['data']).dataDirs!;
+      expect(facts.get(theirs)).toMatchObject({ state: 'foreign', owner: { uid: 65534, name: 'nobody' } });
+      expect(facts.get(theirs)!.brokerId).toBeUndefined();
+      expect(facts.get(ours)).toMatchObject({ state: 'data', brokerId: 0 });
+      expect(facts.get(ours)!.owner).toBeUndefined();
+    },
+  );
 
   it('write-files: replaces atomically, backs up the original once, refuses a file changed meanwhile', () => {
     const home = scratchHome();

@@ -100,6 +100,58 @@ describe('existing data', () => {
     expect(host.ran.map((s) => s.name)).toEqual(['probe']);
   });
 
+  it("another user's data at the place the config names (a default in /tmp, shared by every user): left where it is, named, never moved", async () => {
+    // A second Kafka on the host, another user's, in Kafka's default places; this one's stock config names them too.
+    const host = new FakeHost({
+      ...handMade({ '/tmp/kafka-logs': 2048, '/tmp/zookeeper': 1024 }),
+      jvms: [],
+      listening: [],
+      owners: { '/tmp/kafka-logs': { uid: 30001, name: 'bob' }, '/tmp/zookeeper': { uid: 30001, name: 'bob' } },
+    });
+    const { outcomes, reports } = await init(host);
+    expect(host.ran.map((s) => s.name)).not.toContain('move-data');
+    expect(outcomes.data).toBe('skipped');
+    expect(reports.find((r) => r.id === 'data')!.detail).toBe(
+      `no data elsewhere to move into ${KAFKA_DATA}; /tmp/kafka-logs left where it is (bob's, not this install's); /tmp/zookeeper left where it is (bob's, not this install's)`,
+    );
+    // The config now names kafka-setup's place; bob's data is untouched.
+    expect(host.state.files['server.properties']?.content).toContain(`log.dirs=${KAFKA_DATA}/kafka-logs`);
+    expect(host.state.data).toMatchObject({ '/tmp/kafka-logs': 2048, '/tmp/zookeeper': 1024 });
+    // One of ours moves; the other user's beside it stays.
+    const mixed = new FakeHost({
+      ...handMade({ '/tmp/kafka-logs': 2048, '/tmp/zookeeper': 1024 }),
+      owners: { '/tmp/zookeeper': { uid: 30001, name: 'bob' } },
+    });
+    const m = await init(mixed);
+    expect(mixed.ran.find((s) => s.name === 'move-data')!.moves!.map((x) => x.from)).toEqual(['/tmp/kafka-logs']);
+    expect(m.reports.find((r) => r.id === 'data')!.detail).toContain("; /tmp/zookeeper left where it is (bob's, not this install's)");
+  });
+
+  it("root's data where the config points (a Kafka once run with sudo): refused before anything stops, with both ways out", async () => {
+    const host = new FakeHost({ ...handMade({ '/tmp/kafka-logs': 2048 }), owners: { '/tmp/kafka-logs': { uid: 0, name: 'root' } } });
+    const err = await init(host).then(
+      () => undefined,
+      (e: unknown) => e as StepError,
+    );
+    expect(err!.headline).toContain(
+      `Keep the existing data: Kafka's data directory /tmp/kafka-logs holds data and belongs to root (a Kafka once started with sudo?), so ec2-user cannot move it to ${KAFKA_DATA}/kafka-logs`,
+    );
+    expect(String(err!.hint)).toContain('sudo chown -R ec2-user: /tmp/kafka-logs');
+    expect(String(err!.hint)).toContain(`point server.properties (log.dirs) at ${KAFKA_DATA}/kafka-logs`);
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+  });
+
+  it("kafka-setup's own place owned by another user: refused, never written into", async () => {
+    const host = new FakeHost({
+      ...handMade({ '/tmp/kafka-logs': 2048, [`${KAFKA_DATA}/kafka-logs`]: 1 }),
+      owners: { [`${KAFKA_DATA}/kafka-logs`]: { uid: 30001, name: 'bob' } },
+    });
+    expect(await failure(init(host))).toContain(
+      `Keep the existing data: ${KAFKA_DATA}/kafka-logs, where kafka-setup keeps Kafka's data, belongs to bob, not to ec2-user`,
+    );
+    expect(host.ran.map((s) => s.name)).toEqual(['probe']);
+  });
+
   it('several log.dirs with data: refused, never merged', async () => {
     const state = handMade({ '/data/a': 10, '/data/b': 10 });
     state.files['server.properties'] = { content: 'broker.id=0\nlog.dirs=/data/a,/data/b\n', mtime: 1 };

@@ -1,5 +1,6 @@
 /** The KRaft storage step decides from the facts alone: format once, and refuse what is not this node's. */
 import { describe, expect, it } from 'vitest';
+import { ownedBy } from '../../src/host/facts.js';
 import { initialControllers } from '../../src/kafka/kraft-quorum.js';
 import { formatStep } from '../../src/steps/format.js';
 import type { FakeHost } from '../host/fake-host.js';
@@ -58,6 +59,22 @@ describe('the KRaft storage step', () => {
       new RegExp(`^${HOME}/kafka-data/zookeeper holds the data of a ZooKeeper-based Kafka`),
     );
     expect(formatStep.preflight!(zk)?.hint).toMatch(/--kafka-version 3\.x .* uninstall --purge/);
+  });
+});
+
+describe("the KRaft storage step beside another user's Kafka", () => {
+  const bob = { uid: 30001, name: 'bob' };
+
+  it("another user's 3.x data in Kafka's default places is another Kafka's: no refusal; the log directory itself theirs: refused", async () => {
+    const theirs = [
+      ownedBy({ path: '/tmp/kafka-logs', state: 'data', kib: 5, device: '2049', brokerId: 0 }, bob),
+      ownedBy({ path: '/tmp/zookeeper/version-2', state: 'data', kib: 0, device: '2049' }, bob),
+    ];
+    expect(formatStep.preflight!(await ctxWith(theirs))).toBeUndefined();
+    const ours = await ctxWith([ownedBy({ path: LOGS, state: 'empty', kib: 0, device: '2049' }, bob)]);
+    expect(formatStep.preflight!(ours)?.message).toBe(
+      `${LOGS} belongs to bob, not to ec2-user, so Kafka's storage cannot be formatted there`,
+    );
   });
 });
 
