@@ -20,10 +20,16 @@ export interface DataMove {
   sameDevice: boolean;
 }
 
+/** Another user's data directory, and whose it is. */
+export interface LeftDir {
+  path: string;
+  owner: string;
+}
+
 interface DataPlan {
   moves: DataMove[];
-  /** Directories the config names now that another user owns: another Kafka's data, left where it is. */
-  left: Array<{ path: string; owner: string }>;
+  /** Another user's directories the probe saw where the config pointed: another Kafka's data, left where it is. */
+  left: LeftDir[];
   problem?: UserError;
 }
 
@@ -76,7 +82,7 @@ function unusableStorage(ctx: StepContext): UserError | undefined {
  * Kafka's data. Read from the probe's view, so named on the run that stops pointing there (the config
  * edits may travel with an earlier step's round trip); a directory inside one of them is not named again.
  */
-function leftAlone(facts: Pick<HostFacts, 'dataDirs'>): DataPlan['left'] {
+function leftAlone(facts: Pick<HostFacts, 'dataDirs'>): LeftDir[] {
   const foreign = [...facts.dataDirs.values()].filter((d) => d.state === 'foreign');
   return foreign
     .filter((d) => !foreign.some((f) => d.path.startsWith(`${f.path}/`)))

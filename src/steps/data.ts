@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { withUpdate } from '../host/facts.js';
 import { brokerJvm, zookeeperJvm } from '../host/install-jvms.js';
 import { RemoteFailure } from '../remote/session.js';
-import { type DataMove, dataPlan, mib } from './data-plan.js';
+import { type DataMove, dataPlan, type LeftDir, mib } from './data-plan.js';
 import { configEdits } from './edits.js';
 import { dataDir } from './targets.js';
 import type { Step, StepContext } from './types.js';
@@ -27,8 +27,8 @@ function looseData(ctx: StepContext): { path: string; mode: number; tight: numbe
   return mode !== undefined && (mode & 0o027) !== 0 ? { path, mode, tight: mode & ~0o027 } : undefined;
 }
 
-/** Another user's directories at the places the config names now: named, so that the user knows they stay. */
-const leftText = (left: Array<{ path: string; owner: string }>): string =>
+/** Another user's directories where the config pointed: named, so that the user knows they stay. */
+const leftText = (left: LeftDir[]): string =>
   left.map((l) => `; ${l.path} left where it is (${l.owner}'s, not this install's)`).join('');
 
 const tightenText = (l: { path: string; mode: number; tight: number }): string => `${l.path} mode ${octal(l.mode)} → ${octal(l.tight)}`;
