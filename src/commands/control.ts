@@ -19,6 +19,7 @@ import {
   WHOLE_WAIT_MS,
 } from '../cluster/cluster-health.js';
 import { clusterKind, together } from '../cluster/cluster-kind.js';
+import { STRANDED_TEXT, watchStranded } from '../cluster/stranded.js';
 import { UserError } from '../errors.js';
 import { type HostFacts, withUpdate } from '../host/facts.js';
 import { findJvm, serviceOf } from '../host/install-jvms.js';
@@ -52,9 +53,7 @@ async function stop(host: HostOps, facts: HostFacts, d: DaemonSpec, io: CommandI
   }
   try {
     const r = await host.stopDaemon({ daemon: d, service });
-    const how = killed?.()
-      ? `, killed ${STRANDED_GRACE_MS / 1000} s after another voter had stopped (its controlled shutdown needs a quorum that was going)`
-      : '';
+    const how = killed?.() ? `, ${STRANDED_TEXT}` : '';
     active.finish(
       'done',
       `stopped${service === 'systemd' ? ` ${d.unit}` : ''}${jvm ? ` (pid ${jvm.pid})` : ''}${how}; port ${d.port} closed`,
@@ -276,18 +275,7 @@ async function rollingRestartKraft(
 /** How a cluster of each mode restarts without ever losing its quorum or a partition. */
 const ROLL: Record<KafkaMode['clusterQuorum'], typeof rollingRestart> = { ensemble: rollingRestart, controllers: rollingRestartKraft };
 
-/** How long the voters still stopping are given once one has stopped, before they are killed. */
-export const STRANDED_GRACE_MS = 15_000;
-
-/**
- * One wave's hosts stopped at once. Where they are the voters of a quorum their own controlled
- * shutdown needs (KRaft's controllers), they ask for it together and are answered together, within
- * seconds; a node that missed that moment (slow to act on SIGTERM, or its answer lost with a voter
- * that left) waits for a quorum that can no longer form, until Kafka's or systemd's own timeout (a
- * minute or two). So once one voter has stopped, the others have STRANDED_GRACE_MS to follow; then
- * they are killed, as Kafka's own system tests do: a killed JVM loses nothing the kernel already
- * holds, and its next start checks its logs.
- */
+/** One wave's hosts stopped at once; the quorum's voters watched for one stranded (cluster/stranded.ts). */
 async function stopWave(
   wave: readonly number[],
   d: DaemonSpec,
@@ -296,29 +284,20 @@ async function stopWave(
   facts: HostFacts[],
   voters: readonly boolean[] | undefined,
 ): Promise<void> {
-  const quorum = voters?.filter(Boolean).length ?? 0;
-  const watched = quorum > 1 && wave.length === quorum && wave.every((i) => voters?.[i]);
-  // Only a voter that was running starts the clock when it stops (one already down says nothing of the others).
   const running = new Set(wave.filter((i) => findJvm(facts[i]!, d)));
-  const pending = new Set(wave);
-  const killed = new Set<number>();
-  const kills: Promise<unknown>[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const killPending = (): void => {
-    for (const i of pending) {
-      killed.add(i);
-      kills.push(hosts[i]!.stopDaemon({ daemon: d, service: serviceOf(facts[i]!, d), force: true }).catch(() => {}));
-    }
-  };
+  const watch = watchStranded({
+    wave,
+    voters,
+    running: (i) => running.has(i),
+    kill: (i) => hosts[i]!.stopDaemon({ daemon: d, service: serviceOf(facts[i]!, d), force: true }),
+  });
   try {
     await together(wave, async (i) => {
-      facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io, () => killed.has(i));
-      pending.delete(i);
-      if (watched && running.has(i) && pending.size > 0 && !timer) timer = setTimeout(killPending, STRANDED_GRACE_MS);
+      facts[i] = await stop(hosts[i]!, facts[i]!, d, members[i]!.io, () => watch.killed(i));
+      watch.ended(i, true);
     });
   } finally {
-    clearTimeout(timer);
-    await Promise.allSettled(kills);
+    await watch.settle();
   }
 }
 

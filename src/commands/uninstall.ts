@@ -5,9 +5,10 @@
  * (see uninstallCluster).
  */
 import { clusterKind, together } from '../cluster/cluster-kind.js';
+import { STRANDED_TEXT, watchStranded } from '../cluster/stranded.js';
 import { InterruptedError, UsageError, UserError } from '../errors.js';
 import type { HostFacts } from '../host/facts.js';
-import { findJvm } from '../host/install-jvms.js';
+import { findJvm, serviceOf } from '../host/install-jvms.js';
 import type { HostOps, UninstallResult } from '../host/operations.js';
 import { ourUnitFile } from '../host/unit-owner.js';
 import { EVERY_KIND } from '../kafka/daemons.js';
@@ -268,8 +269,34 @@ export async function uninstallCluster(
   };
   // In waves (cluster-kind.ts): KRaft nodes are removed together, observers first, since a node's
   // controlled shutdown needs the quorum: one stopped after the controllers would wait out its stop timeout.
+  // The quorum's voters watched as stop watches them (cluster/stranded.ts): one stranded in its
+  // controlled shutdown is killed, not waited for a minute.
   const facts = planned.map((p) => (p as PromiseFulfilledResult<{ facts: HostFacts }>).value.facts);
-  for (const wave of clusterKind(modeOf(o.dist)).stopWaves(facts)) await together(wave, (i) => one(reached[i]!, i));
+  const mode = modeOf(o.dist);
+  const kind = clusterKind(mode);
+  const voters = kind.shutdownVoters(facts);
+  const running = (i: number) => mode.daemons.filter((d) => findJvm(facts[i]!, d));
+  for (const wave of kind.stopWaves(facts)) {
+    const watch = watchStranded({
+      wave,
+      voters,
+      running: (i) => running(i).length > 0,
+      kill: (i) =>
+        Promise.all(running(i).map((d) => reached[i]!.host!.stopDaemon({ daemon: d, service: serviceOf(facts[i]!, d), force: true }))),
+    });
+    try {
+      await together(wave, async (i) => {
+        await one(reached[i]!, i);
+        watch.ended(i, outcomes[i]!.state === 'done');
+      });
+    } finally {
+      await watch.settle();
+    }
+    for (const i of wave) {
+      const x = outcomes[i]!;
+      if (watch.killed(i) && x.state === 'done') outcomes[i] = { ...x, detail: `${x.detail}; ${STRANDED_TEXT}` };
+    }
+  }
   io.reporter.lines(summaryLines(outcomes));
   const failed = outcomes.filter((x) => x.state === 'failed').map((x) => x.label);
   if (failed.length > 0) {

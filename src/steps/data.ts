@@ -28,8 +28,7 @@ function looseData(ctx: StepContext): { path: string; mode: number; tight: numbe
 }
 
 /** Another user's directories where the config pointed: named, so that the user knows they stay. */
-const leftText = (left: LeftDir[]): string =>
-  left.map((l) => `; ${l.path} left where it is (${l.owner}'s, not this install's)`).join('');
+const leftText = (left: LeftDir[]): string => left.map((l) => `; ${l.path} left where it is (${l.owner}'s, not this install's)`).join('');
 
 const tightenText = (l: { path: string; mode: number; tight: number }): string => `${l.path} mode ${octal(l.mode)} → ${octal(l.tight)}`;
 

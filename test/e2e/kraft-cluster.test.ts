@@ -619,10 +619,19 @@ const serverProperties = (h: NetnsHost): string =>
         // One JVM per node: its lines come without a heading, each marked with its host.
         for (const h of hosts)
           expect(hostLines(logs.stdout, h).join('\n'), logs.all).toMatch(/^\[\d{4}-\d\d-\d\d [0-9:,]+\] (INFO|WARN|ERROR) /m);
+        // As for stop: a controller that cannot act on its SIGTERM in time is killed once the others have stopped.
+        const frozen = hosts[1]!;
+        const frozenPid = (await brokerPid(frozen))!;
+        process.kill(frozenPid, 'SIGSTOP');
         const started = Date.now();
-        const r = await runCli(['uninstall', '--yes', '--purge-data'], { env });
+        let r: CliResult;
+        try {
+          r = await runCli(['uninstall', '--yes', '--purge-data'], { env });
+        } finally {
+          if (isJvm(frozenPid)) process.kill(frozenPid, 'SIGCONT');
+        }
         figure(
-          `uninstall of the cluster in ${secs(Date.now() - started)}, exit ${r.code}: ${r.stdout
+          `uninstall of the cluster (one node frozen) in ${secs(Date.now() - started)}, exit ${r.code}: ${r.stdout
             .split('\n')
             .filter((l) => /\[done\] Uninstall Kafka/.test(l))
             .join(' | ')}`,
@@ -630,6 +639,8 @@ const serverProperties = (h: NetnsHost): string =>
         expect(r.code, r.all).toBe(0);
         for (const h of hosts) {
           expect(r.stdout, r.all).toMatch(new RegExp(`^\\s+${h.address.replace(/\./g, '\\.')}\\s+done — 1 JVM stopped`, 'm'));
+          const killed = /done — .*; killed 15 s after another voter had stopped/;
+          if (h === frozen) expect(r.stdout, r.all).toMatch(new RegExp(`^\\s+${h.address.replace(/\./g, '\\.')}\\s+${killed.source}`, 'm'));
           expect(await jvmPids(h)).toEqual([]);
           expect(existsSync(join(h.home, `kafka_2.13-${VERSION}`))).toBe(false);
           expect(existsSync(join(h.home, 'kafka-data', 'kafka-logs'))).toBe(false);
