@@ -275,14 +275,16 @@ export async function uninstallCluster(
   const mode = modeOf(o.dist);
   const kind = clusterKind(mode);
   const voters = kind.shutdownVoters(facts);
-  const running = (i: number) => mode.daemons.filter((d) => findJvm(facts[i]!, d));
+  const runningDaemons = (i: number) => mode.daemons.filter((d) => findJvm(facts[i]!, d));
   for (const wave of kind.stopWaves(facts)) {
     const watch = watchStranded({
       wave,
       voters,
-      running: (i) => running(i).length > 0,
+      running: (i) => runningDaemons(i).length > 0,
       kill: (i) =>
-        Promise.all(running(i).map((d) => reached[i]!.host!.stopDaemon({ daemon: d, service: serviceOf(facts[i]!, d), force: true }))),
+        Promise.all(
+          runningDaemons(i).map((d) => reached[i]!.host!.stopDaemon({ daemon: d, service: serviceOf(facts[i]!, d), force: true })),
+        ),
     });
     try {
       await together(wave, async (i) => {
