@@ -57,9 +57,10 @@ describe('a section the operation needs', () => {
   });
 });
 
-describe('how a log directory was formatted, and the cluster id the host keeps (KRaft)', () => {
-  const data = (lines: string[]) => readFacts(parseSections(`${['::ks:: data', ...lines].join('\n')}\n`), 'probe', ['data']);
+/** The data section as a probe prints it, read as the facts read it. */
+const data = (lines: string[]) => readFacts(parseSections(`${['::ks:: data', ...lines].join('\n')}\n`), 'probe', ['data']);
 
+describe('how a log directory was formatted, and the cluster id the host keeps (KRaft)', () => {
   it('reads meta.properties\' version, node.id, cluster.id and directory.id, and the voter kafka-setup saw; "-" for unset', () => {
     const u = data([
       'dir=data 0 2049 /h/kafka-data/kafka-logs',
@@ -108,8 +109,6 @@ describe('how a log directory was formatted, and the cluster id the host keeps (
 });
 
 describe('data directories another user owns (the defaults are in /tmp, which every user shares)', () => {
-  const data = (lines: string[]) => readFacts(parseSections(`${['::ks:: data', ...lines].join('\n')}\n`), 'probe', ['data']);
-
   it("another user's is foreign, whatever it holds: no size, no broker id, no format kept", () => {
     const u = data([
       'dir=data 2048 2049 /tmp/kafka-logs',
